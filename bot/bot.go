@@ -1,0 +1,323 @@
+// Package bot is Sinergi's Telegram transport: it receives updates (long
+// polling or webhook), handles the updates of one chat in order and one at a
+// time, skips redelivered updates, loads and saves the conversation state
+// around the flow engine, renders replies through locales, and sends every
+// message through one rate-limited Sender.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"sinergi/flows"
+	"sinergi/locales"
+	"sinergi/store"
+)
+
+// Config tunes the transport.
+type Config struct {
+	Token       string
+	APIURL      string // Bot API base URL
+	Workers     int    // concurrent chats (default 64)
+	MaxQueued   int    // updates queued or running before intake waits (default 10,000)
+	PollTimeout time.Duration
+	Limits      Limits
+	Clock       func() time.Time // the bot's clock (tests and the playground move it)
+	DefaultLang string
+}
+
+// Bot is the running transport.
+type Bot struct {
+	cfg     Config
+	api     *tg.Bot
+	sender  *Sender
+	store   *store.Store
+	engine  *flows.Engine
+	texts   *locales.Catalog
+	render  *renderer
+	log     *slog.Logger
+	metrics *Metrics
+	http    *http.Client
+	me      *models.User
+	disp    *dispatcher
+}
+
+// Deps are the bot's collaborators.
+type Deps struct {
+	Store   *store.Store
+	Texts   *locales.Catalog
+	Log     *slog.Logger
+	Metrics *Metrics
+	// Engine builds the flow engine once the bot knows its username.
+	Engine func(username string) *flows.Engine
+}
+
+// New connects to the Bot API (getMe) and builds the bot.
+func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 64
+	}
+	if cfg.MaxQueued <= 0 {
+		cfg.MaxQueued = 10_000
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = "https://api.telegram.org"
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConns = 4 * cfg.Workers
+	transport.MaxIdleConnsPerHost = 2 * cfg.Workers
+	client := &http.Client{Transport: transport, Timeout: cfg.PollTimeout + 15*time.Second}
+	api, err := tg.New(cfg.Token,
+		tg.WithServerURL(cfg.APIURL),
+		tg.WithSkipGetMe(),
+		tg.WithHTTPClient(cfg.PollTimeout, client),
+		tg.WithErrorsHandler(func(err error) { d.Log.Warn("telegram client", "err", err) }),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	me, err := api.GetMe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("getMe (is TELEGRAM_BOT_TOKEN right?): %w", err)
+	}
+	sender := NewSender(api, cfg.Limits, d.Metrics)
+	b := &Bot{
+		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
+		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
+		render: &renderer{texts: d.Texts, sender: sender, log: d.Log},
+	}
+	return b, nil
+}
+
+// Username is the bot's Telegram username.
+func (b *Bot) Username() string { return b.me.Username }
+
+// Sender is the bot's outbound sender (shared with schedulers and broadcasts).
+func (b *Bot) Sender() *Sender { return b.sender }
+
+// Close releases the sender.
+func (b *Bot) Close() { b.sender.Close() }
+
+// start launches the dispatcher; its jobs run on a context that ignores the
+// cancellation of ctx, so in-flight updates finish during shutdown.
+func (b *Bot) start(ctx context.Context) {
+	b.disp = newDispatcher(context.WithoutCancel(ctx), b.cfg.Workers, b.cfg.MaxQueued)
+}
+
+// stop waits for in-flight updates up to grace.
+func (b *Bot) stop(grace time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := b.disp.drain(ctx); err != nil {
+		return fmt.Errorf("updates still in flight after %s: %w", grace, err)
+	}
+	return nil
+}
+
+// handle runs one update through the engine. An error means the update was
+// not committed and should be delivered again (webhook: non-2xx; polling: it
+// stays in the inbox).
+func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (err error) {
+	start := time.Now()
+	in, cbID, ok := toInput(upd, b.me.Username, b.cfg.Clock())
+	kind := kindName(in.Kind)
+	if !ok {
+		if cbID != "" {
+			b.render.answer(ctx, cbID, b.cfg.DefaultLang, nil)
+		}
+		if fromInbox {
+			err = b.store.AckInbox(ctx, upd.ID)
+		}
+		b.metrics.updates.WithLabelValues(kind, "ignored").Inc()
+		return err
+	}
+	result := "ok"
+	defer func() {
+		if err != nil {
+			result = "error"
+		}
+		b.metrics.updates.WithLabelValues(kind, result).Inc()
+		b.metrics.latency.Observe(time.Since(start).Seconds())
+	}()
+
+	st, err := b.store.LoadState(ctx, in.ChatID, in.UserID, in.UpdateID)
+	if err != nil {
+		b.apologise(ctx, in, cbID, "errors.unavailable")
+		return err
+	}
+	if st.Dup {
+		result = "duplicate"
+		if cbID != "" {
+			b.render.answer(ctx, cbID, b.cfg.DefaultLang, nil)
+		}
+		if fromInbox {
+			return b.store.AckInbox(ctx, upd.ID)
+		}
+		return nil
+	}
+
+	res, err := b.runEngine(ctx, in, st)
+	commit := store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox}
+	if err != nil {
+		// The flow failed (a bug or a storage error): apologise, keep the
+		// previous state, and count the update as handled so it is not
+		// replayed into the same failure.
+		result = "panic"
+		if !errors.Is(err, errPanic) {
+			result = "failed"
+		}
+		b.log.Error("handle update", "update", in.UpdateID, "chat", in.ChatID, "err", err)
+		lang := b.cfg.DefaultLang
+		if st.User != nil {
+			lang = st.User.Lang
+		}
+		b.apologiseIn(ctx, in, cbID, lang, "errors.internal")
+		return b.store.Commit(ctx, commit)
+	}
+
+	lang := res.User.Lang
+	if cbID != "" {
+		b.render.answer(ctx, cbID, lang, res.Answer)
+	}
+	for _, rep := range res.Replies {
+		chat, rlang := rep.ChatID, rep.Lang
+		if chat == 0 {
+			chat, rlang = in.ChatID, lang
+		}
+		if rlang == "" {
+			rlang = lang
+		}
+		if err := b.render.deliver(ctx, chat, rlang, rep); err != nil {
+			b.deliveryFailed(ctx, in, res, chat, err)
+		}
+	}
+	commit.User, commit.Session = res.User, res.Session
+	if commit.Session == nil {
+		commit.Session = &flows.Session{}
+	}
+	return b.store.Commit(ctx, commit)
+}
+
+var errPanic = errors.New("panic in handler")
+
+// runEngine calls the engine and turns a panic into an error.
+func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *store.State) (res *flows.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic in handler", "update", in.UpdateID, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", errPanic, p)
+		}
+	}()
+	return b.engine.Handle(ctx, in, st.User, st.Session)
+}
+
+// deliveryFailed records a failed reply: a recipient that blocked the bot is
+// marked inactive.
+func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, res *flows.Result, chat int64, err error) {
+	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
+		b.log.Warn("reply not delivered", "chat", chat, "update", in.UpdateID, "err", err)
+		return
+	}
+	if chat == in.ChatID {
+		res.User.Inactive = true
+		return
+	}
+	u, gerr := b.store.GetUser(ctx, chat)
+	if gerr != nil {
+		return
+	}
+	u.Inactive = true
+	if serr := b.store.SaveUser(ctx, u); serr != nil {
+		b.log.Warn("mark user inactive", "user", chat, "err", serr)
+	}
+}
+
+func (b *Bot) apologise(ctx context.Context, in flows.Input, cbID, id string) {
+	lang := locales.Match(in.LangCode)
+	if lang == "" {
+		lang = b.cfg.DefaultLang
+	}
+	b.apologiseIn(ctx, in, cbID, lang, id)
+}
+
+func (b *Bot) apologiseIn(ctx context.Context, in flows.Input, cbID, lang, id string) {
+	if cbID != "" {
+		b.render.answer(ctx, cbID, lang, &flows.Answer{Text: flows.T(id), Alert: true})
+		return
+	}
+	if !in.Private {
+		return
+	}
+	if err := b.render.deliver(ctx, in.ChatID, lang, flows.Reply{Text: flows.T(id)}); err != nil {
+		b.log.Warn("apology not delivered", "chat", in.ChatID, "err", err)
+	}
+}
+
+func kindName(k flows.Kind) string {
+	switch k {
+	case flows.KindText:
+		return "text"
+	case flows.KindCommand:
+		return "command"
+	case flows.KindCallback:
+		return "callback"
+	case flows.KindMedia:
+		return "media"
+	case flows.KindContact:
+		return "contact"
+	}
+	return "other"
+}
+
+// PublishCommands publishes the command menu per language (setMyCommands),
+// and the full list for each configured admin's chat.
+func (b *Bot) PublishCommands(ctx context.Context, admins []int64) {
+	publish := func(role flows.Role, lang string, scope models.BotCommandScope, code string) error {
+		var cmds []models.BotCommand
+		for _, c := range b.engine.Commands(role) {
+			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: b.texts.MustText(lang, c.Describe, nil)})
+		}
+		return b.sender.Call(ctx, "setMyCommands", func(ctx context.Context, api *tg.Bot) error {
+			_, err := api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: scope, LanguageCode: code})
+			return err
+		})
+	}
+	if err := publish(flows.RoleParticipant, b.cfg.DefaultLang, nil, ""); err != nil {
+		b.log.Warn("publish commands", "err", err)
+	}
+	for _, lang := range locales.Supported() {
+		if err := publish(flows.RoleParticipant, lang, nil, lang); err != nil {
+			b.log.Warn("publish commands", "lang", lang, "err", err)
+		}
+	}
+	for _, id := range admins {
+		if err := publish(flows.RoleAdmin, b.cfg.DefaultLang, &models.BotCommandScopeChat{ChatID: id}, ""); err != nil {
+			// An admin who never opened the bot has no chat yet.
+			b.log.Info("publish admin commands", "admin", id, "err", err)
+		}
+	}
+}
+
+// rawUpdate decodes one update.
+func rawUpdate(raw []byte) (*models.Update, error) {
+	upd := new(models.Update)
+	if err := json.Unmarshal(raw, upd); err != nil {
+		return nil, fmt.Errorf("decode update: %w", err)
+	}
+	return upd, nil
+}

@@ -1,0 +1,183 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"sinergi/store"
+)
+
+// Polling runs long polling until ctx ends, then finishes the updates in
+// flight (up to grace). It owns the offset: each batch of updates is stored in
+// the Redis inbox together with the next offset before Telegram is told the
+// batch arrived (by the next getUpdates), and an update leaves the inbox only
+// in the same transaction that commits its handling. A crash at any point
+// loses nothing; what was received and not handled is replayed at start, and
+// the dedupe mark keeps a replayed update from being handled twice.
+func (b *Bot) Polling(ctx context.Context, grace time.Duration) error {
+	if err := b.deleteWebhook(ctx); err != nil {
+		return err
+	}
+	b.start(ctx)
+	err := b.pollLoop(ctx)
+	if serr := b.stop(grace); serr != nil {
+		b.log.Warn("shutdown", "err", serr)
+	}
+	return err
+}
+
+func (b *Bot) pollLoop(ctx context.Context) error {
+	offset, err := b.store.Offset(ctx)
+	if err != nil {
+		return err
+	}
+	if err := b.replayInbox(ctx); err != nil {
+		return err
+	}
+	var backoff time.Duration
+	for ctx.Err() == nil {
+		if backoff > 0 {
+			if sleep(ctx, backoff) != nil {
+				break
+			}
+		}
+		raws, ids, retryAfter, err := b.getUpdates(ctx, offset)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			backoff = nextBackoff(backoff, retryAfter)
+			b.log.Warn("getUpdates", "err", err, "retry_in", backoff)
+			continue
+		}
+		if len(raws) == 0 {
+			backoff = 0
+			continue
+		}
+		items := make([]store.InboxItem, len(raws))
+		for i := range raws {
+			items[i] = store.InboxItem{ID: ids[i], Raw: raws[i]}
+		}
+		next := ids[len(ids)-1] + 1
+		if err := b.store.SaveInbox(ctx, items, next); err != nil {
+			// Not stored, so not confirmed: the same batch comes again.
+			backoff = nextBackoff(backoff, 0)
+			b.log.Error("store received updates", "err", err, "retry_in", backoff)
+			continue
+		}
+		backoff = 0
+		offset = next
+		for _, it := range items {
+			if err := b.submitRaw(ctx, it, true); err != nil {
+				return nil // shutting down; the rest is in the inbox
+			}
+		}
+	}
+	return nil
+}
+
+func nextBackoff(prev time.Duration, retryAfter int) time.Duration {
+	if retryAfter > 0 {
+		return time.Duration(retryAfter) * time.Second
+	}
+	return min(30*time.Second, max(500*time.Millisecond, 2*prev))
+}
+
+// replayInbox submits updates received before a restart and not handled.
+func (b *Bot) replayInbox(ctx context.Context) error {
+	items, err := b.store.Inbox(ctx)
+	if err != nil {
+		return err
+	}
+	if len(items) > 0 {
+		b.log.Info("replaying received updates", "count", len(items))
+	}
+	for _, it := range items {
+		if err := b.submitRaw(ctx, it, true); err != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (b *Bot) submitRaw(ctx context.Context, it store.InboxItem, fromInbox bool) error {
+	upd, err := rawUpdate(it.Raw)
+	if err != nil {
+		b.log.Error("drop undecodable update", "update", it.ID, "err", err)
+		return b.store.AckInbox(ctx, it.ID)
+	}
+	chat := chatOf(upd)
+	return b.disp.submit(ctx, job{chatID: chat, run: func(ctx context.Context) {
+		if err := b.handle(ctx, upd, fromInbox); err != nil {
+			b.log.Error("update not committed", "update", upd.ID, "chat", chat, "err", err)
+		}
+	}})
+}
+
+// getUpdates is our own long poll (go-telegram/bot's loop confirms updates
+// before they are handled). It returns each update's raw JSON and id.
+func (b *Bot) getUpdates(ctx context.Context, offset int64) (raws [][]byte, ids []int64, retryAfter int, err error) {
+	body, _ := json.Marshal(map[string]any{
+		"offset":          offset,
+		"timeout":         int(b.cfg.PollTimeout / time.Second),
+		"limit":           100,
+		"allowed_updates": []string{"message", "callback_query"},
+	})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("getUpdates request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("getUpdates: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("getUpdates body: %w", err)
+	}
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		ErrorCode   int               `json:"error_code"`
+		Description string            `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, nil, 0, fmt.Errorf("getUpdates: decode %d response: %w", resp.StatusCode, err)
+	}
+	if !r.OK {
+		b.metrics.TelegramError("getUpdates", r.ErrorCode)
+		return nil, nil, r.Parameters.RetryAfter, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+	}
+	for _, raw := range r.Result {
+		var head struct {
+			ID int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil {
+			return nil, nil, 0, fmt.Errorf("getUpdates: bad update: %w", err)
+		}
+		raws, ids = append(raws, raw), append(ids, head.ID)
+	}
+	return raws, ids, 0, nil
+}
+
+func (b *Bot) deleteWebhook(ctx context.Context) error {
+	ok, err := b.api.DeleteWebhook(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("deleteWebhook: %w", err)
+	}
+	if !ok {
+		return errors.New("deleteWebhook: refused")
+	}
+	return nil
+}

@@ -1,0 +1,296 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"golang.org/x/time/rate"
+)
+
+// Errors the sender reports to its caller instead of retrying.
+var (
+	// ErrBlocked: the user blocked the bot or was deactivated (403); mark
+	// them inactive.
+	ErrBlocked = errors.New("recipient blocked the bot or is deactivated")
+	// ErrChatNotFound: Telegram does not know the chat (400 "chat not found").
+	ErrChatNotFound = errors.New("chat not found")
+)
+
+// Limits are Telegram's flood limits as the sender applies them. Zero values
+// switch a limit off.
+type Limits struct {
+	Global       float64       // messages per second for the whole bot (Telegram: about 30)
+	GlobalBurst  int           // tokens the global bucket may hold (default 1)
+	PerChat      time.Duration // minimum average gap per private chat (Telegram: 1 s)
+	ChatBurst    int           // short burst tolerated per chat (default 3)
+	PerGroup     time.Duration // minimum average gap per group (Telegram: 20/min = 3 s)
+	MaxAttempts  int           // tries for 5xx and network errors (default 6)
+	Max429       int           // 429s waited out before giving up (default 10)
+	BackoffBase  time.Duration // first 5xx backoff (default 500 ms), doubling
+	BackoffLimit time.Duration // longest backoff (default 30 s)
+}
+
+// DefaultLimits are safe for a production bot.
+func DefaultLimits() Limits {
+	return Limits{Global: 28, GlobalBurst: 1, PerChat: time.Second, ChatBurst: 3, PerGroup: 3 * time.Second}
+}
+
+// Telemetry receives what the sender observes (metrics).
+type Telemetry interface {
+	Sent(method string)
+	TelegramError(method string, code int)
+}
+
+// Sender is the bot's one outbound path to Telegram. Every message goes
+// through it: it keeps the global and per-chat limits, waits out retry_after
+// (pausing that chat and the whole bot), retries 5xx and network errors with
+// backoff, and reports 403 and "chat not found" as ErrBlocked and
+// ErrChatNotFound.
+type Sender struct {
+	api    *tg.Bot
+	lim    Limits
+	global *budget
+	tel    Telemetry
+
+	mu    sync.Mutex
+	chats map[int64]*chatLimit
+	swept time.Time
+}
+
+type chatLimit struct {
+	lim         *rate.Limiter
+	pausedUntil time.Time
+	used        time.Time
+}
+
+// NewSender builds a sender over api.
+func NewSender(api *tg.Bot, lim Limits, tel Telemetry) *Sender {
+	if lim.GlobalBurst < 1 {
+		lim.GlobalBurst = 1
+	}
+	if lim.ChatBurst < 1 {
+		lim.ChatBurst = 3
+	}
+	if lim.MaxAttempts < 1 {
+		lim.MaxAttempts = 6
+	}
+	if lim.Max429 < 1 {
+		lim.Max429 = 10
+	}
+	if lim.BackoffBase <= 0 {
+		lim.BackoffBase = 500 * time.Millisecond
+	}
+	if lim.BackoffLimit <= 0 {
+		lim.BackoffLimit = 30 * time.Second
+	}
+	return &Sender{api: api, lim: lim, global: newBudget(lim.Global, lim.GlobalBurst), tel: tel, chats: make(map[int64]*chatLimit)}
+}
+
+// Close stops the sender's dispenser.
+func (s *Sender) Close() { s.global.close() }
+
+// API is the underlying client, for calls that are not messages (getMe,
+// setMyCommands, setWebhook).
+func (s *Sender) API() *tg.Bot { return s.api }
+
+// Send performs call — one Telegram method that produces or edits a message
+// in chatID — within the limits, retrying as described on Sender. call runs
+// once per attempt, so it must build its request (and any upload reader)
+// anew each time.
+func (s *Sender) Send(ctx context.Context, chatID int64, p Priority, method string, call func(ctx context.Context, api *tg.Bot) error) error {
+	return s.do(ctx, chatID, p, method, true, call)
+}
+
+// Call performs a method that is not rate limited (answerCallbackQuery,
+// setMyCommands) with the same retries.
+func (s *Sender) Call(ctx context.Context, method string, call func(ctx context.Context, api *tg.Bot) error) error {
+	return s.do(ctx, 0, Interactive, method, false, call)
+}
+
+func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, call func(context.Context, *tg.Bot) error) error {
+	var n429, nFail int
+	for {
+		if limited {
+			if err := s.waitChat(ctx, chatID); err != nil {
+				return err
+			}
+			if err := s.global.take(ctx, p); err != nil {
+				return err
+			}
+		}
+		err := call(ctx, s.api)
+		if err == nil {
+			s.tel.Sent(method)
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s to chat %d: %w", method, chatID, ctx.Err())
+		}
+		code, retryAfter, kind := classify(err)
+		s.tel.TelegramError(method, code)
+		switch kind {
+		case errFlood:
+			n429++
+			if n429 > s.lim.Max429 {
+				return fmt.Errorf("%s to chat %d: gave up after %d flood waits: %w", method, chatID, n429-1, err)
+			}
+			until := time.Now().Add(time.Duration(retryAfter)*time.Second + 50*time.Millisecond)
+			s.pauseChat(chatID, until)
+			s.global.pause(until)
+			if !limited {
+				if err := sleep(ctx, time.Until(until)); err != nil {
+					return err
+				}
+			}
+		case errRetry:
+			nFail++
+			if nFail >= s.lim.MaxAttempts {
+				return fmt.Errorf("%s to chat %d: gave up after %d attempts: %w", method, chatID, nFail, err)
+			}
+			d := min(s.lim.BackoffLimit, s.lim.BackoffBase<<(nFail-1))
+			d = d/2 + rand.N(d/2+1) // jitter
+			if err := sleep(ctx, d); err != nil {
+				return err
+			}
+		case errBlocked:
+			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrBlocked, err)
+		case errNoChat:
+			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrChatNotFound, err)
+		default:
+			return fmt.Errorf("%s to chat %d: %w", method, chatID, err)
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// waitChat waits for the chat's own limit (1/s with a small burst for a
+// private chat, 20/min for a group, and any retry_after Telegram announced).
+func (s *Sender) waitChat(ctx context.Context, chatID int64) error {
+	if chatID == 0 {
+		return nil
+	}
+	gap := s.lim.PerChat
+	if chatID < 0 {
+		gap = s.lim.PerGroup
+	}
+	now := time.Now()
+	s.mu.Lock()
+	c := s.chats[chatID]
+	if c == nil {
+		c = &chatLimit{}
+		if gap > 0 {
+			c.lim = rate.NewLimiter(rate.Every(gap), s.lim.ChatBurst)
+		}
+		s.chats[chatID] = c
+	}
+	c.used = now
+	paused := c.pausedUntil
+	s.sweepLocked(now)
+	s.mu.Unlock()
+	if err := sleep(ctx, paused.Sub(now)); err != nil {
+		return err
+	}
+	if c.lim == nil {
+		return nil
+	}
+	return c.lim.Wait(ctx)
+}
+
+// sweepLocked forgets chats idle for a minute (their bucket is full again),
+// so memory follows the chats active now, not every chat ever seen.
+func (s *Sender) sweepLocked(now time.Time) {
+	if now.Sub(s.swept) < time.Minute {
+		return
+	}
+	s.swept = now
+	for id, c := range s.chats {
+		if now.Sub(c.used) > time.Minute && now.After(c.pausedUntil) {
+			delete(s.chats, id)
+		}
+	}
+}
+
+func (s *Sender) pauseChat(chatID int64, until time.Time) {
+	if chatID == 0 {
+		return
+	}
+	s.mu.Lock()
+	if c := s.chats[chatID]; c != nil && until.After(c.pausedUntil) {
+		c.pausedUntil = until
+	}
+	s.mu.Unlock()
+}
+
+type errKind int
+
+const (
+	errFatal errKind = iota
+	errFlood
+	errRetry
+	errBlocked
+	errNoChat
+)
+
+// go-telegram/bot reports 5xx and other unlisted codes untyped, as
+// "error response from telegram for method M, CODE DESCRIPTION".
+var untypedCode = regexp.MustCompile(`error response from telegram for method \S+, (\d{3}) `)
+
+// classify maps an error of go-telegram/bot to its HTTP code (0 for network
+// errors) and what to do about it.
+func classify(err error) (code, retryAfter int, kind errKind) {
+	var flood *tg.TooManyRequestsError
+	var urlErr *url.Error
+	switch {
+	case errors.As(err, &flood):
+		return 429, max(1, flood.RetryAfter), errFlood
+	case errors.Is(err, tg.ErrorForbidden):
+		return 403, 0, errBlocked
+	case errors.Is(err, tg.ErrorBadRequest):
+		if containsFold(err.Error(), "chat not found") {
+			return 400, 0, errNoChat
+		}
+		return 400, 0, errFatal
+	case errors.Is(err, tg.ErrorUnauthorized):
+		return 401, 0, errFatal
+	case errors.Is(err, tg.ErrorNotFound):
+		return 404, 0, errFatal
+	case errors.Is(err, tg.ErrorConflict):
+		return 409, 0, errFatal
+	case errors.As(err, &urlErr):
+		return 0, 0, errRetry
+	}
+	if m := untypedCode.FindStringSubmatch(err.Error()); m != nil {
+		code, _ = strconv.Atoi(m[1])
+		if code >= 500 {
+			return code, 0, errRetry
+		}
+		return code, 0, errFatal
+	}
+	return 0, 0, errRetry // transport trouble (timeouts, broken bodies)
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), sub)
+}

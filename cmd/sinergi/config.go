@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"sinergi/locales"
+)
+
+// config is Sinergi's configuration: environment variables, overridden by
+// flags of the same meaning.
+type config struct {
+	Token         string
+	APIURL        string
+	RedisURL      string
+	RedisPrefix   string
+	Admins        []int64
+	DefaultLang   string
+	Location      *time.Location
+	HTTPAddr      string
+	WebhookURL    string
+	WebhookSecret string
+	WebhookListen string
+	Workers       int
+	RateLimit     float64
+	SessionTTL    time.Duration
+	LogFormat     string
+}
+
+// setting is one configuration value: its variable, flag and default.
+type setting struct {
+	env, flag, def, usage string
+}
+
+var settings = []setting{
+	{"TELEGRAM_BOT_TOKEN", "token", "", "bot token from @BotFather"},
+	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API base URL"},
+	{"REDIS_URL", "redis-url", "redis://127.0.0.1:6379/0", "Redis URL (redis://, rediss://, redis-sentinel://, redis-cluster://)"},
+	{"SINERGI_REDIS_PREFIX", "redis-prefix", "sinergi:", "prefix of every Redis key"},
+	{"SINERGI_ADMINS", "admins", "", "comma-separated Telegram user ids of secretariat admins"},
+	{"SINERGI_DEFAULT_LANG", "lang", "id", "default language: id or en"},
+	{"SINERGI_TIMEZONE", "timezone", "Asia/Jakarta", "default time zone"},
+	{"SINERGI_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "address of /healthz and /metrics"},
+	{"SINERGI_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for webhook mode (polling when empty)"},
+	{"SINERGI_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each webhook request"},
+	{"SINERGI_WEBHOOK_LISTEN", "webhook-listen", "", "address the webhook is served on (default: SINERGI_HTTP_ADDR)"},
+	{"SINERGI_WORKERS", "workers", "64", "chats handled concurrently"},
+	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)"},
+	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept"},
+	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json"},
+}
+
+// configError names the variable (and flag) whose value is wrong.
+type configError struct {
+	s   setting
+	msg string
+}
+
+func (e *configError) Error() string {
+	return fmt.Sprintf("invalid %s (-%s): %s", e.s.env, e.s.flag, e.msg)
+}
+
+var webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// loadConfig reads the environment through getenv and then the flags.
+func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("sinergi", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	vals := make(map[string]*string, len(settings))
+	for _, s := range settings {
+		def := s.def
+		if v, ok := lookup(getenv, s.env); ok {
+			def = v
+		}
+		vals[s.env] = fs.String(s.flag, def, s.usage+" ($"+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	get := func(env string) string { return strings.TrimSpace(*vals[env]) }
+	bad := func(env, format string, a ...any) error {
+		for _, s := range settings {
+			if s.env == env {
+				return &configError{s: s, msg: fmt.Sprintf(format, a...)}
+			}
+		}
+		return fmt.Errorf(format, a...)
+	}
+
+	c := &config{
+		Token: get("TELEGRAM_BOT_TOKEN"), APIURL: strings.TrimRight(get("TELEGRAM_API_URL"), "/"),
+		RedisURL: get("REDIS_URL"), RedisPrefix: get("SINERGI_REDIS_PREFIX"),
+		DefaultLang: get("SINERGI_DEFAULT_LANG"), HTTPAddr: get("SINERGI_HTTP_ADDR"),
+		WebhookURL: get("SINERGI_WEBHOOK_URL"), WebhookSecret: get("SINERGI_WEBHOOK_SECRET"),
+		WebhookListen: get("SINERGI_WEBHOOK_LISTEN"), LogFormat: get("SINERGI_LOG_FORMAT"),
+	}
+	if c.Token != "" && !strings.Contains(c.Token, ":") {
+		return nil, bad("TELEGRAM_BOT_TOKEN", "a bot token looks like 123456:ABC-DEF… (from @BotFather)")
+	}
+	if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, bad("TELEGRAM_API_URL", "%q is not an http(s) URL", c.APIURL)
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || u.Host == "" {
+		return nil, bad("REDIS_URL", "%q is not a Redis URL like redis://127.0.0.1:6379/0", c.RedisURL)
+	}
+	for _, f := range strings.Split(get("SINERGI_ADMINS"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, bad("SINERGI_ADMINS", "%q is not a Telegram user id (a positive number)", f)
+		}
+		c.Admins = append(c.Admins, id)
+	}
+	if !locales.IsSupported(c.DefaultLang) {
+		return nil, bad("SINERGI_DEFAULT_LANG", "%q is not supported (id or en)", c.DefaultLang)
+	}
+	loc, err := time.LoadLocation(get("SINERGI_TIMEZONE"))
+	if err != nil || get("SINERGI_TIMEZONE") == "" {
+		return nil, bad("SINERGI_TIMEZONE", "unknown time zone %q (e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)", get("SINERGI_TIMEZONE"))
+	}
+	c.Location = loc
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		return nil, bad("SINERGI_HTTP_ADDR", "%q is not host:port", c.HTTPAddr)
+	}
+	if c.WebhookListen != "" {
+		if _, _, err := net.SplitHostPort(c.WebhookListen); err != nil {
+			return nil, bad("SINERGI_WEBHOOK_LISTEN", "%q is not host:port", c.WebhookListen)
+		}
+	}
+	if c.WebhookURL != "" {
+		if u, err := url.Parse(c.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, bad("SINERGI_WEBHOOK_URL", "%q is not an https URL", c.WebhookURL)
+		}
+		if !webhookSecret.MatchString(c.WebhookSecret) {
+			return nil, bad("SINERGI_WEBHOOK_SECRET", "webhook mode needs a secret of 1-256 characters A-Z a-z 0-9 _ -")
+		}
+	}
+	if c.Workers, err = strconv.Atoi(get("SINERGI_WORKERS")); err != nil || c.Workers < 1 || c.Workers > 10_000 {
+		return nil, bad("SINERGI_WORKERS", "%q is not a number from 1 to 10000", get("SINERGI_WORKERS"))
+	}
+	if c.RateLimit, err = strconv.ParseFloat(get("SINERGI_RATE_LIMIT"), 64); err != nil || c.RateLimit < 0 || c.RateLimit > 1000 {
+		return nil, bad("SINERGI_RATE_LIMIT", "%q is not a rate from 0 to 1000 messages per second", get("SINERGI_RATE_LIMIT"))
+	}
+	if c.SessionTTL, err = time.ParseDuration(get("SINERGI_SESSION_TTL")); err != nil || c.SessionTTL < time.Minute {
+		return nil, bad("SINERGI_SESSION_TTL", "%q is not a duration of at least 1m (e.g. 48h)", get("SINERGI_SESSION_TTL"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return nil, bad("SINERGI_LOG_FORMAT", "%q is neither text nor json", c.LogFormat)
+	}
+	return c, nil
+}
+
+func lookup(getenv func(string) string, key string) (string, bool) {
+	v := getenv(key)
+	return v, v != ""
+}
+
+// errNoToken: without a token there is nothing to connect to.
+var errNoToken = errors.New("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and run TELEGRAM_BOT_TOKEN=<token> go run ./cmd/sinergi (see README, \"Running for real\")")

@@ -1,0 +1,189 @@
+// Command sinergi runs the Sinergi Telegram bot. Configuration comes from
+// environment variables, overridden by flags; see README.md or -help.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"sinergi/bot"
+	"sinergi/flows"
+	"sinergi/locales"
+	"sinergi/store"
+)
+
+// Shutdown budget: stop taking updates at once, finish those in flight, be
+// gone within 10 s of SIGTERM.
+const (
+	drainGrace  = 8 * time.Second
+	serverGrace = time.Second
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
+}
+
+// run is main with its dependencies passed in; it returns the exit code:
+// 2 for bad configuration, 1 for a failure at run time.
+func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	cfg, err := loadConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err == nil && cfg.Token == "" {
+		err = errNoToken
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "sinergi:", err)
+		return 2
+	}
+	log := newLogger(cfg.LogFormat, stderr)
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("sinergi stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
+	st, err := store.Open(ctx, cfg.RedisURL, store.Options{Prefix: cfg.RedisPrefix, SessionTTL: cfg.SessionTTL})
+	if err != nil {
+		return fmt.Errorf("redis at REDIS_URL: %w", err)
+	}
+	defer st.Close()
+	texts, err := locales.Load()
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := bot.NewMetrics(reg)
+
+	limits := bot.DefaultLimits()
+	limits.Global = cfg.RateLimit
+	if cfg.RateLimit == 0 {
+		limits.PerChat, limits.PerGroup = 0, 0
+	}
+	b, err := bot.New(ctx, bot.Config{
+		Token: cfg.Token, APIURL: cfg.APIURL, Workers: cfg.Workers, Limits: limits, DefaultLang: cfg.DefaultLang,
+	}, bot.Deps{
+		Store: st, Texts: texts, Log: log, Metrics: metrics,
+		Engine: func(username string) *flows.Engine {
+			return flows.New(flows.Config{
+				BotUsername: username, Admins: cfg.Admins, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
+			}, st, texts)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	log.Info("connected", "bot", b.Username(), "mode", map[bool]string{true: "webhook", false: "polling"}[cfg.WebhookURL != ""])
+	b.PublishCommands(ctx, cfg.Admins)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		pctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := st.Ping(pctx); err != nil {
+			http.Error(w, "redis: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	servers := []*http.Server{newServer(cfg.HTTPAddr, mux)}
+
+	if cfg.WebhookURL != "" {
+		h, err := b.Webhook(ctx, cfg.WebhookURL, cfg.WebhookSecret)
+		if err != nil {
+			return err
+		}
+		u, _ := url.Parse(cfg.WebhookURL)
+		path := u.Path
+		if path == "" {
+			path = "/"
+		}
+		if cfg.WebhookListen == "" || cfg.WebhookListen == cfg.HTTPAddr {
+			mux.Handle(path, h)
+		} else {
+			wm := http.NewServeMux()
+			wm.Handle(path, h)
+			servers = append(servers, newServer(cfg.WebhookListen, wm))
+		}
+	}
+	errc := make(chan error, len(servers))
+	for _, srv := range servers {
+		ln, err := net.Listen("tcp", srv.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", srv.Addr, err)
+		}
+		log.Info("http listening", "addr", ln.Addr().String())
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	shutdownHTTP := func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), serverGrace)
+		defer cancel()
+		for _, srv := range servers {
+			_ = srv.Shutdown(sctx)
+		}
+	}
+
+	if cfg.WebhookURL != "" {
+		select {
+		case <-ctx.Done():
+		case err = <-errc:
+		}
+		log.Info("shutting down")
+		shutdownHTTP() // no new webhook requests
+		if serr := b.Stop(drainGrace); serr != nil {
+			log.Warn("shutdown", "err", serr)
+		}
+		return err
+	}
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case err = <-errc:
+			cancel()
+		case <-pctx.Done():
+		}
+	}()
+	perr := b.Polling(pctx, drainGrace)
+	log.Info("stopped polling")
+	shutdownHTTP()
+	return errors.Join(perr, err)
+}
+
+func newServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
+}

@@ -1,0 +1,385 @@
+package flows
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sinergi/locales"
+)
+
+// Texts renders localised messages; flows use it only where they must look at
+// the words themselves (type-to-search over province names, for example).
+type Texts interface {
+	Text(lang, id string, data map[string]any, count any) (string, error)
+}
+
+// Config is what the engine needs to know about its deployment.
+type Config struct {
+	BotUsername string        // for deep links https://t.me/<BotUsername>?start=…
+	Admins      []int64       // secretariat admins (bootstrap, cannot be revoked)
+	DefaultLang string        // "id" or "en"
+	Location    *time.Location // default time zone
+	InviteTTL   time.Duration // lifetime of a role invitation link
+}
+
+// Command is a slash command.
+type Command struct {
+	Name string // without slash, lower case
+	Role Role   // minimum role
+	// Describe is the locale id of the one-line description published with
+	// setMyCommands and listed in /help; "" keeps the command unlisted.
+	Describe string
+	// Anywhere commands work inside a flow without leaving it (/help,
+	// /language, /cancel). Any other command leaves the current flow first.
+	Anywhere bool
+	Run      func(ctx context.Context, t *Turn) error
+}
+
+// Route handles callback data of the form "<Name>:<payload>".
+type Route struct {
+	Name string
+	Role Role
+	Run  func(ctx context.Context, t *Turn, payload string) error
+}
+
+// DeepLink handles /start <Prefix>_<arg>.
+type DeepLink struct {
+	Prefix string
+	Run    func(ctx context.Context, t *Turn, arg string) error
+}
+
+// MenuItem is a button of the main menu; pressing it runs Command.
+type MenuItem struct {
+	Command string
+	Label   string // locale id
+	Role    Role
+	Order   int
+}
+
+// Engine runs the conversation: it routes an input to a command, a button
+// handler or the current flow step, and returns what to say.
+type Engine struct {
+	cfg    Config
+	store  Store
+	texts  Texts
+	admins map[int64]bool
+
+	commands map[string]*Command
+	flows    map[string]*Flow
+	routes   map[string]*Route
+	links    map[string]*DeepLink
+	menu     []MenuItem
+}
+
+// modules are the init-time registrations of this package's files: each flow
+// file calls register from its init function. The slice is written only
+// during package initialisation and read-only afterwards.
+var modules []func(e *Engine)
+
+func register(m func(e *Engine)) { modules = append(modules, m) }
+
+// New builds an engine with every flow of the package.
+func New(cfg Config, store Store, texts Texts) *Engine {
+	if cfg.DefaultLang == "" {
+		cfg.DefaultLang = "id"
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.InviteTTL == 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
+	}
+	e := &Engine{
+		cfg:      cfg,
+		store:    store,
+		texts:    texts,
+		admins:   make(map[int64]bool, len(cfg.Admins)),
+		commands: make(map[string]*Command),
+		flows:    make(map[string]*Flow),
+		routes:   make(map[string]*Route),
+		links:    make(map[string]*DeepLink),
+	}
+	for _, id := range cfg.Admins {
+		e.admins[id] = true
+	}
+	e.addRoute(&Route{Name: stepRoute, Run: e.stepButton})
+	for _, m := range modules {
+		m(e)
+	}
+	slices.SortStableFunc(e.menu, func(a, b MenuItem) int { return a.Order - b.Order })
+	return e
+}
+
+func (e *Engine) addCommand(c *Command) {
+	if _, dup := e.commands[c.Name]; dup {
+		panic("flows: duplicate command " + c.Name)
+	}
+	e.commands[c.Name] = c
+}
+
+func (e *Engine) addRoute(r *Route) {
+	if _, dup := e.routes[r.Name]; dup || strings.ContainsAny(r.Name, ":") {
+		panic("flows: bad or duplicate route " + r.Name)
+	}
+	e.routes[r.Name] = r
+}
+
+func (e *Engine) addLink(l *DeepLink) {
+	if _, dup := e.links[l.Prefix]; dup {
+		panic("flows: duplicate deep link " + l.Prefix)
+	}
+	e.links[l.Prefix] = l
+}
+
+func (e *Engine) addFlow(f *Flow) {
+	if _, dup := e.flows[f.Name]; dup || len(f.Steps) == 0 {
+		panic("flows: bad or duplicate flow " + f.Name)
+	}
+	for _, s := range f.Steps {
+		if s.Prompt == nil || s.Parse == nil {
+			panic("flows: step without prompt or parser: " + f.Name + "." + s.Name)
+		}
+	}
+	e.flows[f.Name] = f
+}
+
+func (e *Engine) addMenu(m MenuItem) { e.menu = append(e.menu, m) }
+
+// Config returns the engine's configuration.
+func (e *Engine) Config() Config { return e.cfg }
+
+// RoleOf is the effective role of u: configured admins are always admins.
+func (e *Engine) RoleOf(u *User) Role {
+	if u == nil {
+		return RoleParticipant
+	}
+	if e.admins[u.ID] {
+		return RoleAdmin
+	}
+	return u.Role
+}
+
+// CommandInfo describes a command for publishing with setMyCommands.
+type CommandInfo struct {
+	Name     string
+	Describe string // locale id
+}
+
+// Commands lists the described commands available to role, sorted by name
+// with /start, /menu and /help first.
+func (e *Engine) Commands(role Role) []CommandInfo {
+	var out []CommandInfo
+	for _, c := range e.commands {
+		if c.Describe != "" && role >= c.Role {
+			out = append(out, CommandInfo{Name: c.Name, Describe: c.Describe})
+		}
+	}
+	rank := map[string]int{"start": 0, "menu": 1, "help": 2}
+	slices.SortFunc(out, func(a, b CommandInfo) int {
+		ra, oka := rank[a.Name]
+		rb, okb := rank[b.Name]
+		switch {
+		case oka && okb:
+			return ra - rb
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// Result is the outcome of one input: what to say, and what changed.
+type Result struct {
+	Replies []Reply
+	Answer  *Answer // for a button press; nil answers it silently
+	User    *User
+	Session *Session // nil or inactive: the chat is not in a flow
+}
+
+// Turn is one input being handled: the acting user, their session, and the
+// replies collected so far. Flow code reads and changes it.
+type Turn struct {
+	In      Input
+	User    *User
+	Session *Session
+	Role    Role
+	Lang    string
+
+	e       *Engine
+	replies []Reply
+	answer  *Answer
+}
+
+// Say queues a message to the current chat.
+func (t *Turn) Say(text Text, buttons ...[]Button) {
+	t.replies = append(t.replies, Reply{Text: text, Buttons: buttons})
+}
+
+// Send queues any reply.
+func (t *Turn) Send(r Reply) { t.replies = append(t.replies, r) }
+
+// Answer sets the answer to the button press being handled.
+func (t *Turn) Answer(text Text, alert bool) { t.answer = &Answer{Text: text, Alert: alert} }
+
+// Now is the time of the input.
+func (t *Turn) Now() time.Time { return t.In.Now }
+
+// Handle runs one input. u is the stored user (nil when new) and s the stored
+// session of the chat (nil when none); both are returned, changed, in the
+// Result for the transport to save together with the update's dedupe mark.
+func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Result, error) {
+	t := &Turn{In: in, e: e}
+	t.User = e.touchUser(in, u)
+	t.Role = e.RoleOf(t.User)
+	t.Lang = t.User.Lang
+	t.Session = e.checkSession(t, s)
+
+	var err error
+	switch {
+	case !in.Private:
+		e.groupInput(t)
+	case in.Kind == KindCommand:
+		err = e.command(ctx, t)
+	case in.Kind == KindCallback:
+		err = e.callback(ctx, t)
+	case t.Session.Active():
+		err = e.stepInput(ctx, t, in)
+	default:
+		t.Say(T("errors.not_understood"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session}, nil
+}
+
+// touchUser creates the user on first contact (language from Telegram's
+// language_code, else the default) and refreshes name and username.
+func (e *Engine) touchUser(in Input, u *User) *User {
+	if u == nil {
+		lang := locales.Match(in.LangCode)
+		if lang == "" {
+			lang = e.cfg.DefaultLang
+		}
+		u = &User{ID: in.UserID, Lang: lang, Created: in.Now}
+	} else {
+		cp := *u
+		u = &cp
+	}
+	u.FirstName, u.Username = in.FirstName, in.Username
+	u.Inactive = false // they are talking to us again
+	u.Seen = in.Now
+	return u
+}
+
+
+// checkSession returns a usable session: a stored one of another version, or
+// one naming a flow or step this build does not know (after a deploy), is
+// reset with a polite note.
+func (e *Engine) checkSession(t *Turn, s *Session) *Session {
+	if s == nil {
+		return &Session{Version: SessionVersion}
+	}
+	cp := *s
+	s = &cp
+	if s.Version != SessionVersion {
+		if s.Flow != "" {
+			t.Say(T("flow.reset"))
+		}
+		return &Session{Version: SessionVersion}
+	}
+	if s.Flow != "" {
+		f := e.flows[s.Flow]
+		if f == nil || f.step(s.Step) == nil {
+			t.Say(T("flow.reset"))
+			return &Session{Version: SessionVersion}
+		}
+	}
+	return s
+}
+
+// groupInput: Sinergi holds personal conversations in private chats only; in
+// a group it answers commands addressed to it with a link to the private chat
+// and ignores everything else.
+func (e *Engine) groupInput(t *Turn) {
+	if t.In.Kind != KindCommand {
+		return
+	}
+	t.Say(T("group.private_only"), []Button{{Label: T("group.open_private"), URL: e.botLink("")}})
+}
+
+func (e *Engine) command(ctx context.Context, t *Turn) error {
+	c := e.commands[t.In.Command]
+	if c == nil {
+		t.Say(T("errors.unknown_command", "Command", "/"+t.In.Command))
+		if t.Session.Active() {
+			return e.prompt(ctx, t)
+		}
+		return nil
+	}
+	if t.Role < c.Role {
+		t.Say(T("errors.not_allowed"))
+		return nil
+	}
+	if !c.Anywhere {
+		t.Session = &Session{Version: SessionVersion}
+	}
+	return c.Run(ctx, t)
+}
+
+// callbackData is what Telegram lets through (64 bytes) of a safe alphabet.
+var callbackData = regexp.MustCompile(`^[a-z]{1,8}:[A-Za-z0-9_:.=-]{0,55}$`)
+
+func (e *Engine) callback(ctx context.Context, t *Turn) error {
+	data := t.In.Callback
+	if len(data) > 64 || !callbackData.MatchString(data) {
+		t.Answer(T("errors.bad_button"), true)
+		return nil
+	}
+	name, payload, _ := strings.Cut(data, ":")
+	r := e.routes[name]
+	if r == nil {
+		t.Answer(T("errors.bad_button"), true)
+		return nil
+	}
+	if t.Role < r.Role {
+		t.Answer(T("errors.not_allowed"), true)
+		return nil
+	}
+	return r.Run(ctx, t, payload)
+}
+
+// botLink is the deep link to the bot with an optional /start payload.
+func (e *Engine) botLink(payload string) string {
+	u := "https://t.me/" + e.cfg.BotUsername
+	if payload != "" {
+		u += "?start=" + payload
+	}
+	return u
+}
+
+// BotLink is the public form of botLink, for flows of other packages' tests.
+func (e *Engine) BotLink(payload string) string { return e.botLink(payload) }
+
+func newNonce() string { return strconv.FormatUint(rand.Uint64()%(36*36*36*36*36), 36) }
+
+// mustData checks callback data built by code; a flow that builds longer data
+// is a programming error caught by tests.
+func mustData(parts ...string) string {
+	d := strings.Join(parts, ":")
+	if len(d) > 64 || !callbackData.MatchString(d) {
+		panic(fmt.Sprintf("flows: invalid callback data %q", d))
+	}
+	return d
+}
+
+func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

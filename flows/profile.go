@@ -1,0 +1,196 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// ConsentVersion identifies the privacy notice (locales "privacy.notice")
+// a profile's consent was given to. Change it when the notice changes.
+const ConsentVersion = "2026-11"
+
+// Limits of profile answers, in characters.
+const (
+	maxNameLen = 100
+	maxOrgLen  = 150
+)
+
+// provincePage is how many province buttons one page shows.
+const provincePage = 10
+
+func init() { register(registerProfile) }
+
+func registerProfile(e *Engine) {
+	e.addCommand(&Command{Name: "profile", Describe: "cmd.profile", Run: func(ctx context.Context, t *Turn) error {
+		return t.StartFlow(ctx, "profile")
+	}})
+	e.addMenu(MenuItem{Command: "profile", Label: "menu.profile", Order: 10})
+	e.addFlow(&Flow{
+		Name:  "profile",
+		Begin: e.profileBegin,
+		Done:  e.profileDone,
+		Steps: []*Step{
+			{Name: "name", Keep: true, Parse: TextAnswer(maxNameLen),
+				Prompt: func(_ context.Context, t *Turn) Reply { return Reply{Text: T("profile.ask_name")} }},
+			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen),
+				Prompt: func(_ context.Context, t *Turn) Reply { return Reply{Text: T("profile.ask_org")} }},
+			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: sectorPrompt},
+			{Name: "province", Keep: true, Parse: e.provinceAnswer, Prompt: provincePrompt(0)},
+			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: consentPrompt,
+				Skip: func(t *Turn) bool { return t.Session.Data["consent_version"] == ConsentVersion }},
+		},
+	})
+}
+
+// profileBegin prefills the answers from a stored profile so editing offers
+// "keep" buttons.
+func (e *Engine) profileBegin(ctx context.Context, t *Turn) error {
+	p, err := e.store.GetProfile(ctx, t.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		t.Say(T("profile.intro"))
+		return nil
+	}
+	if err != nil {
+		return internalError("get profile", err)
+	}
+	d := t.Session.Data
+	d["name"], d["org"], d["sector"], d["province"] = p.FullName, p.Organisation, p.Sector, p.Province
+	d["consent_version"] = p.ConsentVersion
+	d["consent_at"] = strconv.FormatInt(p.ConsentAt.Unix(), 10)
+	t.Say(T("profile.edit_intro"))
+	return nil
+}
+
+func sectorPrompt(_ context.Context, t *Turn) Reply {
+	var rows [][]Button
+	for i := 0; i < len(sectors); i += 2 {
+		row := []Button{t.Choice(T("sector."+sectors[i]), sectors[i])}
+		if i+1 < len(sectors) {
+			row = append(row, t.Choice(T("sector."+sectors[i+1]), sectors[i+1]))
+		}
+		rows = append(rows, row)
+	}
+	return Reply{Text: T("profile.ask_sector"), Buttons: rows}
+}
+
+// provincePrompt shows one page of province buttons, two a row, with paging.
+func provincePrompt(page int) func(context.Context, *Turn) Reply {
+	return func(_ context.Context, t *Turn) Reply {
+		return Reply{Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, page)}
+	}
+}
+
+func provinceButtons(t *Turn, codes []string, page int) [][]Button {
+	pages := (len(codes) + provincePage - 1) / provincePage
+	page = max(0, min(page, pages-1))
+	from, to := page*provincePage, min(len(codes), (page+1)*provincePage)
+	var rows [][]Button
+	for i := from; i < to; i += 2 {
+		row := []Button{t.Choice(T("province."+codes[i]), codes[i])}
+		if i+1 < to {
+			row = append(row, t.Choice(T("province."+codes[i+1]), codes[i+1]))
+		}
+		rows = append(rows, row)
+	}
+	if pages > 1 {
+		var nav []Button
+		if page > 0 {
+			nav = append(nav, t.Choice(T("nav.prev"), "p"+strconv.Itoa(page-1)))
+		}
+		nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: mustData(stepRoute, t.Session.Nonce, "noop")})
+		if page < pages-1 {
+			nav = append(nav, t.Choice(T("nav.next"), "p"+strconv.Itoa(page+1)))
+		}
+		rows = append(rows, nav)
+	}
+	return rows
+}
+
+// provinceAnswer takes a province button, a page button, or typed text that
+// is searched in the province names of the user's language.
+func (e *Engine) provinceAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	switch in.Kind {
+	case KindCallback:
+		v := in.Callback
+		if v == "noop" {
+			return "", errStay
+		}
+		if p, ok := strings.CutPrefix(v, "p"); ok {
+			if n, err := strconv.Atoi(p); err == nil {
+				t.Send(Reply{EditMessageID: in.MessageID, Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, n)})
+				return "", errStay
+			}
+		}
+		for _, c := range provinces {
+			if c == v {
+				return c, nil
+			}
+		}
+		return "", Refuse("errors.bad_button")
+	case KindText:
+		q := strings.ToLower(strings.TrimSpace(in.Text))
+		if q == "" || len(q) > 60 {
+			return "", Refuse("profile.province_not_found")
+		}
+		var hits []string
+		for _, c := range provinces {
+			name, _ := e.texts.Text(t.Lang, "province."+c, nil, nil)
+			name = strings.ToLower(name)
+			if name == q {
+				return c, nil
+			}
+			if strings.Contains(name, q) || strings.ToLower(c) == q {
+				hits = append(hits, c)
+			}
+		}
+		switch len(hits) {
+		case 0:
+			return "", Refuse("profile.province_not_found")
+		case 1:
+			return hits[0], nil
+		}
+		t.Say(T("profile.province_matches", "Query", in.Text), provinceButtons(t, hits, 0)...)
+		return "", errStay
+	default:
+		return "", Refuse("errors.expect_text")
+	}
+}
+
+func consentPrompt(_ context.Context, t *Turn) Reply {
+	return Reply{Text: T("privacy.notice", "Version", ConsentVersion), Buttons: [][]Button{{
+		t.Choice(T("privacy.agree"), "yes"),
+		t.Choice(T("privacy.decline"), "no"),
+	}}}
+}
+
+func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
+	d := t.Session.Data
+	p := &Profile{
+		UserID: t.User.ID, FullName: d["name"], Organisation: d["org"],
+		Sector: d["sector"], Province: d["province"], Updated: t.In.Now,
+	}
+	switch {
+	case d["consent"] == "yes":
+		p.ConsentAt, p.ConsentVersion = t.In.Now, ConsentVersion
+	case d["consent"] == "" && d["consent_version"] == ConsentVersion:
+		sec, _ := strconv.ParseInt(d["consent_at"], 10, 64)
+		p.ConsentAt, p.ConsentVersion = unixTime(sec), ConsentVersion
+	default:
+		t.Say(T("profile.not_saved"))
+		return nil
+	}
+	if err := e.store.SaveProfile(ctx, p); err != nil {
+		return internalError("save profile", err)
+	}
+	t.Say(ProfileSummary(p, "profile.saved"))
+	return nil
+}
+
+// ProfileSummary renders a profile under a heading message id.
+func ProfileSummary(p *Profile, heading string) Text {
+	return T(heading,
+		"Name", p.FullName, "Org", p.Organisation,
+		"Sector", T("sector."+p.Sector), "Province", T("province."+p.Province))
+}

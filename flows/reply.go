@@ -1,0 +1,73 @@
+package flows
+
+// Text is a localised message: a message id from locales and its data. The
+// renderer HTML-escapes every string value in Data, renders nested Text values
+// in the same language, and passes [HTML] values through unchanged.
+type Text struct {
+	ID    string
+	Data  map[string]any
+	Count any // selects the plural form when set
+}
+
+// T builds a Text from an id and alternating key/value pairs.
+func T(id string, kv ...any) Text {
+	t := Text{ID: id}
+	if len(kv) > 0 {
+		t.Data = make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			k, _ := kv[i].(string)
+			t.Data[k] = kv[i+1]
+		}
+	}
+	return t
+}
+
+// HTML is trusted markup produced by code (never by users); the renderer
+// inserts it without escaping.
+type HTML string
+
+// Button is an inline keyboard button: a callback button when Data is set, a
+// link when URL is set. Label is either a localised Text or, when Literal is
+// set, a literal string (a province or organisation name).
+type Button struct {
+	Label   Text
+	Literal string
+	Data    string
+	URL     string
+}
+
+// Attachment is a file sent with a reply.
+type Attachment struct {
+	Name string
+	Data []byte
+}
+
+// Reply is an intent to say something; the transport turns it into a
+// Telegram call.
+type Reply struct {
+	ChatID  int64  // 0: the chat of the input
+	Lang    string // "": the language of the input's user
+	Text    Text
+	Buttons [][]Button
+
+	// EditMessageID, when set, edits that message of the bot instead of
+	// sending a new one (used after a button press).
+	EditMessageID int
+	// ClearButtons with EditMessageID removes the keyboard of that message
+	// and leaves its text as it is.
+	ClearButtons bool
+
+	Document *Attachment // sent as a file with Text as caption
+	Photo    *Attachment // sent as a photo with Text as caption
+
+	// Bulk marks a reply that is not an answer to the recipient (a
+	// notification to someone else); the sender gives such messages lower
+	// priority than interactive answers.
+	Bulk bool
+}
+
+// Answer is the answer to a button press (a toast, or an alert when Alert).
+type Answer struct {
+	Text  Text
+	Alert bool
+}

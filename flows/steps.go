@@ -1,0 +1,215 @@
+package flows
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
+
+// Flow is a declared sequence of steps. Each step prompts, validates the
+// answer and stores it in the session under the step's name; after the last
+// step Done runs with every answer in t.Session.Data.
+type Flow struct {
+	Name  string
+	Steps []*Step
+	// Begin, when set, runs before the first prompt (to prefill answers from
+	// stored data, for example).
+	Begin func(ctx context.Context, t *Turn) error
+	Done  func(ctx context.Context, t *Turn) error
+}
+
+// Step is one question of a flow.
+type Step struct {
+	Name string
+	// Prompt builds the question. Buttons that answer it come from t.Choice.
+	Prompt func(ctx context.Context, t *Turn) Reply
+	// Parse validates an answer (typed text, or the value of a t.Choice
+	// button in in.Callback) and returns the value to store. A *UserError is
+	// shown to the user and the question asked again.
+	Parse func(ctx context.Context, t *Turn, in Input) (string, error)
+	// Skip, when set and true, passes over the step.
+	Skip func(t *Turn) bool
+	// Keep offers a "keep the current answer" button when the session already
+	// holds a value for the step (editing a stored record).
+	Keep bool
+}
+
+func (f *Flow) step(name string) *Step {
+	for _, s := range f.Steps {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// next returns the step after name that is not skipped, or nil.
+func (f *Flow) next(t *Turn, name string) *Step {
+	found := name == ""
+	for _, s := range f.Steps {
+		if found && (s.Skip == nil || !s.Skip(t)) {
+			return s
+		}
+		if s.Name == name {
+			found = true
+		}
+	}
+	return nil
+}
+
+// stepRoute is the callback route of step buttons: "s:<nonce>:<value>".
+const stepRoute = "s"
+
+// keepValue is the value of the "keep current answer" button.
+const keepValue = "="
+
+// Choice makes a button that answers the current step with value. value is
+// a short code (letters, digits, "_", "-", ".").
+func (t *Turn) Choice(label Text, value string) Button {
+	return Button{Label: label, Data: mustData(stepRoute, t.Session.Nonce, value)}
+}
+
+// ChoiceLiteral is Choice with a literal label.
+func (t *Turn) ChoiceLiteral(label, value string) Button {
+	return Button{Literal: label, Data: mustData(stepRoute, t.Session.Nonce, value)}
+}
+
+// StartFlow enters flow name at its first step and asks the first question.
+func (t *Turn) StartFlow(ctx context.Context, name string) error {
+	f := t.e.flows[name]
+	if f == nil {
+		return internalError("start flow", errUnknownFlow(name))
+	}
+	t.Session = &Session{Version: SessionVersion, Flow: name, Data: map[string]string{}, Started: t.In.Now}
+	if f.Begin != nil {
+		if err := f.Begin(ctx, t); err != nil {
+			return err
+		}
+	}
+	return t.e.advance(ctx, t, f, "")
+}
+
+// EndFlow leaves the current flow.
+func (t *Turn) EndFlow() { t.Session = &Session{Version: SessionVersion} }
+
+type errUnknownFlow string
+
+func (e errUnknownFlow) Error() string { return "unknown flow " + string(e) }
+
+// advance moves to the step after from (or finishes the flow) and prompts.
+func (e *Engine) advance(ctx context.Context, t *Turn, f *Flow, from string) error {
+	s := f.next(t, from)
+	if s == nil {
+		err := f.Done(ctx, t)
+		if t.Session.Flow == f.Name {
+			t.EndFlow()
+		}
+		return err
+	}
+	t.Session.Step = s.Name
+	t.Session.Nonce = newNonce()
+	return e.prompt(ctx, t)
+}
+
+// prompt asks the current step's question again.
+func (e *Engine) prompt(ctx context.Context, t *Turn) error {
+	f := e.flows[t.Session.Flow]
+	s := f.step(t.Session.Step)
+	r := s.Prompt(ctx, t)
+	if cur := t.Session.Data[s.Name]; s.Keep && cur != "" {
+		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", cur), keepValue)})
+	}
+	t.Send(r)
+	return nil
+}
+
+// stepButton handles a press of a step button: stale buttons (an old message,
+// a finished flow) are refused politely.
+func (e *Engine) stepButton(ctx context.Context, t *Turn, payload string) error {
+	nonce, value, ok := strings.Cut(payload, ":")
+	if !ok || !t.Session.Active() || nonce != t.Session.Nonce {
+		t.Answer(T("errors.stale_button"), true)
+		return nil
+	}
+	in := t.In
+	in.Callback = value
+	return e.stepInput(ctx, t, in)
+}
+
+// stepInput feeds an answer to the current step.
+func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
+	f := e.flows[t.Session.Flow]
+	s := f.step(t.Session.Step)
+	var (
+		value string
+		err   error
+	)
+	if in.Kind == KindCallback && in.Callback == keepValue && s.Keep && t.Session.Data[s.Name] != "" {
+		value = t.Session.Data[s.Name]
+	} else {
+		value, err = s.Parse(ctx, t, in)
+	}
+	if err == errStay {
+		return nil
+	}
+	if ue, ok := AsUserError(err); ok {
+		if in.Kind == KindCallback {
+			t.Answer(ue.Msg, true)
+			return nil
+		}
+		t.Say(ue.Msg)
+		return e.prompt(ctx, t)
+	}
+	if err != nil {
+		return err
+	}
+	if in.Kind == KindCallback && in.MessageID != 0 {
+		// The question is answered: take its buttons away so they cannot be
+		// pressed twice.
+		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
+	}
+	t.Session.Data[s.Name] = value
+	return e.advance(ctx, t, f, s.Name)
+}
+
+// TextAnswer accepts typed text of 1..max characters (after trimming); other
+// input gets a clear explanation.
+func TextAnswer(max int) func(ctx context.Context, t *Turn, in Input) (string, error) {
+	return func(_ context.Context, _ *Turn, in Input) (string, error) {
+		return textAnswer(in, 1, max)
+	}
+}
+
+func textAnswer(in Input, min, max int) (string, error) {
+	switch in.Kind {
+	case KindText:
+	case KindCallback:
+		return "", Refuse("errors.stale_button")
+	default:
+		return "", Refuse("errors.expect_text")
+	}
+	v := strings.TrimSpace(in.Text)
+	n := utf8.RuneCountInString(v)
+	if n < min {
+		return "", Refuse("errors.too_short", "Min", min)
+	}
+	if n > max {
+		return "", Refuse("errors.too_long", "Max", max, "Got", n)
+	}
+	return v, nil
+}
+
+// ChoiceAnswer accepts the value of one of the step's buttons, one of values.
+func ChoiceAnswer(values ...string) func(ctx context.Context, t *Turn, in Input) (string, error) {
+	return func(_ context.Context, _ *Turn, in Input) (string, error) {
+		if in.Kind != KindCallback {
+			return "", Refuse("errors.use_buttons")
+		}
+		for _, v := range values {
+			if in.Callback == v {
+				return v, nil
+			}
+		}
+		return "", Refuse("errors.bad_button")
+	}
+}

@@ -1,0 +1,39 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by stores when a record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Users reads and writes user records other than the one of the current
+// input (which the transport loads and saves around each update).
+type Users interface {
+	GetUser(ctx context.Context, id int64) (*User, error)
+	SaveUser(ctx context.Context, u *User) error
+}
+
+// Profiles stores participant profiles.
+type Profiles interface {
+	GetProfile(ctx context.Context, userID int64) (*Profile, error)
+	SaveProfile(ctx context.Context, p *Profile) error
+}
+
+// Invites stores one-time role invitations.
+type Invites interface {
+	CreateInvite(ctx context.Context, inv *Invite, ttl time.Duration) error
+	// TakeInvite returns the invite and deletes it atomically, so a token
+	// works once; ErrNotFound when unknown, used or expired.
+	TakeInvite(ctx context.Context, token string) (*Invite, error)
+}
+
+// Store is everything the flows need from storage. store.Store implements it
+// on Redis; tests use an in-memory fake.
+type Store interface {
+	Users
+	Profiles
+	Invites
+}

@@ -1,0 +1,135 @@
+// Package flows is Sinergi's product: the conversation engine, the domain
+// types and one file per flow. It imports no Telegram and no Redis package:
+// input arrives as an [Input], output leaves as [Reply] intents (a message id
+// from locales plus data plus buttons), and storage is reached through the
+// small interfaces in store.go. A flow test therefore needs neither Telegram
+// nor Redis.
+//
+// Adding a capability is a new file in this package that registers its
+// commands, flows, callback routes and deep links from an init function (see
+// [register]), plus its strings in locales/.
+package flows
+
+import (
+	"time"
+)
+
+// Role is what a user may do. Roles are ordered: an admin can do everything a
+// facilitator can, a facilitator everything a participant can.
+type Role int
+
+// The roles of Sinergi.
+const (
+	RoleParticipant Role = iota
+	RoleFacilitator
+	RoleAdmin
+)
+
+// String returns the role's stable name (used in storage and commands).
+func (r Role) String() string {
+	switch r {
+	case RoleFacilitator:
+		return "facilitator"
+	case RoleAdmin:
+		return "admin"
+	default:
+		return "participant"
+	}
+}
+
+// ParseRole parses a role name as produced by [Role.String].
+func ParseRole(s string) (Role, bool) {
+	switch s {
+	case "participant":
+		return RoleParticipant, true
+	case "facilitator":
+		return RoleFacilitator, true
+	case "admin":
+		return RoleAdmin, true
+	}
+	return RoleParticipant, false
+}
+
+// User is what Sinergi keeps about a Telegram user.
+type User struct {
+	ID        int64     `json:"id"`
+	Lang      string    `json:"lang"`
+	LangSet   bool      `json:"lang_set,omitempty"` // chosen with /language, not guessed
+	Role      Role      `json:"role"`
+	FirstName string    `json:"first_name,omitempty"`
+	Username  string    `json:"username,omitempty"`
+	Inactive  bool      `json:"inactive,omitempty"` // blocked the bot or deactivated
+	Created   time.Time `json:"created"`
+	Seen      time.Time `json:"seen"`
+}
+
+// Profile is a participant's short profile, stored only after explicit consent
+// (UU PDP 27/2022).
+type Profile struct {
+	UserID         int64     `json:"user_id"`
+	FullName       string    `json:"full_name"`
+	Organisation   string    `json:"organisation"`
+	Sector         string    `json:"sector"`
+	Province       string    `json:"province"`
+	ConsentAt      time.Time `json:"consent_at"`
+	ConsentVersion string    `json:"consent_version"`
+	Updated        time.Time `json:"updated"`
+}
+
+// Invite is a one-time deep link that grants a role.
+type Invite struct {
+	Token   string    `json:"token"`
+	Role    Role      `json:"role"`
+	By      int64     `json:"by"`
+	Created time.Time `json:"created"`
+}
+
+// SessionVersion changes when the shape of [Session] changes incompatibly; a
+// stored session of another version is reset politely.
+const SessionVersion = 1
+
+// Session is the conversation state of one chat: the flow and step it is in
+// and the answers collected so far. It is stored with a TTL.
+type Session struct {
+	Version int               `json:"v"`
+	Flow    string            `json:"flow,omitempty"`
+	Step    string            `json:"step,omitempty"`
+	Nonce   string            `json:"nonce,omitempty"` // ties step buttons to this step instance
+	Data    map[string]string `json:"data,omitempty"`
+	Started time.Time         `json:"started,omitzero"`
+}
+
+// Active reports whether the chat is inside a flow.
+func (s *Session) Active() bool { return s != nil && s.Flow != "" }
+
+// Kind says what an input is.
+type Kind int
+
+// Input kinds.
+const (
+	KindText     Kind = iota // plain text
+	KindCommand              // text starting with /
+	KindCallback             // an inline button press
+	KindMedia                // photo, sticker, document, voice … (no text expected)
+	KindContact              // a shared contact
+	KindOther                // anything else (edited message, member update …)
+)
+
+// Input is one thing a user did, independent of Telegram.
+type Input struct {
+	UpdateID  int64
+	ChatID    int64
+	Private   bool // a one-to-one chat with the bot
+	UserID    int64
+	Username  string
+	FirstName string
+	LangCode  string // Telegram's language_code of the user
+	Kind      Kind
+	Text      string // message text or caption
+	Command   string // without the slash and @bot suffix, lower case
+	Args      string // what follows the command
+	Callback  string // callback data
+	MessageID int    // the message a button belonged to, or the user's message
+	Phone     string // of a shared contact
+	Now       time.Time
+}

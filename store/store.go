@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows"
+)
+
+// Options tune the store.
+type Options struct {
+	Prefix     string        // key prefix, default "sinergi:"
+	SessionTTL time.Duration // conversation state lifetime, default 48 h
+}
+
+// Store implements the flows' storage interfaces and the transport's state
+// and inbox on Redis.
+type Store struct {
+	rdb        redis.UniversalClient
+	p          string
+	sessionTTL time.Duration
+}
+
+// dedupeTTL outlives Telegram's redelivery window of 24 hours.
+const dedupeTTL = 25 * time.Hour
+
+// New wraps a connected client.
+func New(rdb redis.UniversalClient, o Options) *Store {
+	if o.Prefix == "" {
+		o.Prefix = "sinergi:"
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 48 * time.Hour
+	}
+	return &Store{rdb: rdb, p: o.Prefix, sessionTTL: o.SessionTTL}
+}
+
+// ParseURL turns REDIS_URL into client options:
+//
+//	redis://[user:pass@]host:port[/db]            one node (rediss:// for TLS)
+//	redis-sentinel://[:pass@]h1:26379,h2:26379/<master>[/db]
+//	redis-cluster://[:pass@]h1:7000,h2:7001
+func ParseURL(raw string) (*redis.UniversalOptions, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("parse redis url: %w", err)
+	}
+	switch u.Scheme {
+	case "redis", "rediss":
+		o, err := redis.ParseURL(raw)
+		if err != nil {
+			return nil, fmt.Errorf("parse redis url: %w", err)
+		}
+		return &redis.UniversalOptions{
+			Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
+		}, nil
+	case "redis-sentinel", "redis-cluster":
+		o := &redis.UniversalOptions{Addrs: strings.Split(u.Host, ",")}
+		if u.User != nil {
+			o.Username = u.User.Username()
+			o.Password, _ = u.User.Password()
+		}
+		parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+		if u.Scheme == "redis-cluster" {
+			o.IsClusterMode = true
+			return o, nil
+		}
+		if parts[0] == "" {
+			return nil, errors.New("parse redis url: redis-sentinel:// needs the master name as path")
+		}
+		o.MasterName = parts[0]
+		if len(parts) > 1 {
+			if o.DB, err = strconv.Atoi(parts[1]); err != nil {
+				return nil, fmt.Errorf("parse redis url: bad db %q", parts[1])
+			}
+		}
+		return o, nil
+	}
+	return nil, fmt.Errorf("parse redis url: unsupported scheme %q (redis, rediss, redis-sentinel, redis-cluster)", u.Scheme)
+}
+
+// Open connects to REDIS_URL and checks the connection.
+func Open(ctx context.Context, rawURL string, o Options) (*Store, error) {
+	opts, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	rdb := redis.NewUniversalClient(opts)
+	s := New(rdb, o)
+	if err := s.Ping(ctx); err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Client is the underlying Redis client.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// Close closes the client.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+// Ping checks that Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("ping redis: %w", err)
+	}
+	return nil
+}
+
+// Key builders: the only place key names are spelled.
+func (s *Store) chatKey(chatID int64, name string) string {
+	return s.p + "{c:" + strconv.FormatInt(chatID, 10) + "}:" + name
+}
+func (s *Store) userKey(id int64) string    { return s.chatKey(id, "user") }
+func (s *Store) profileKey(id int64) string { return s.chatKey(id, "profile") }
+func (s *Store) sessKey(chat int64) string  { return s.chatKey(chat, "sess") }
+func (s *Store) updKey(chat, upd int64) string {
+	return s.chatKey(chat, "upd:"+strconv.FormatInt(upd, 10))
+}
+func (s *Store) inviteKey(token string) string { return s.p + "invite:" + token }
+func (s *Store) inboxKey() string              { return s.p + "poll:inbox" }
+func (s *Store) offsetKey() string             { return s.p + "poll:offset" }
+
+func getJSON[T any](ctx context.Context, rdb redis.Cmdable, key string) (*T, error) {
+	b, err := rdb.Get(ctx, key).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", key, err)
+	}
+	v := new(T)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", key, err)
+	}
+	return v, nil
+}
+
+func setJSON(ctx context.Context, rdb redis.Cmdable, key string, v any, ttl time.Duration) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	if err := rdb.Set(ctx, key, b, ttl).Err(); err != nil {
+		return fmt.Errorf("set %s: %w", key, err)
+	}
+	return nil
+}
+
+// GetUser implements flows.Users.
+func (s *Store) GetUser(ctx context.Context, id int64) (*flows.User, error) {
+	return getJSON[flows.User](ctx, s.rdb, s.userKey(id))
+}
+
+// SaveUser implements flows.Users.
+func (s *Store) SaveUser(ctx context.Context, u *flows.User) error {
+	return setJSON(ctx, s.rdb, s.userKey(u.ID), u, 0)
+}
+
+// GetProfile implements flows.Profiles.
+func (s *Store) GetProfile(ctx context.Context, userID int64) (*flows.Profile, error) {
+	return getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
+}
+
+// SaveProfile implements flows.Profiles.
+func (s *Store) SaveProfile(ctx context.Context, p *flows.Profile) error {
+	return setJSON(ctx, s.rdb, s.profileKey(p.UserID), p, 0)
+}
+
+// CreateInvite implements flows.Invites.
+func (s *Store) CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error {
+	return setJSON(ctx, s.rdb, s.inviteKey(inv.Token), inv, ttl)
+}
+
+// TakeInvite implements flows.Invites: GETDEL makes a token work once, even
+// when two people open the link at the same moment.
+func (s *Store) TakeInvite(ctx context.Context, token string) (*flows.Invite, error) {
+	b, err := s.rdb.GetDel(ctx, s.inviteKey(token)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, flows.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("take invite: %w", err)
+	}
+	inv := new(flows.Invite)
+	if err := json.Unmarshal(b, inv); err != nil {
+		return nil, fmt.Errorf("decode invite: %w", err)
+	}
+	return inv, nil
+}
