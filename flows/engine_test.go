@@ -1,0 +1,273 @@
+package flows
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func wantIDs(t *testing.T, res *Result, want ...string) {
+	t.Helper()
+	if got := ids(res); !slices.Equal(got, want) {
+		t.Fatalf("replies %v, want %v", got, want)
+	}
+}
+
+func TestStartGuessesLanguage(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct {
+		code, want string
+	}{{"en-US", "en"}, {"id", "id"}, {"ms", "id"}, {"", "id"}} {
+		id := int64(len(c.code) + 10)
+		res := h.send(id, Input{Kind: KindCommand, Command: "start", LangCode: c.code})
+		wantIDs(t, res, "start.welcome")
+		if res.User.Lang != c.want {
+			t.Errorf("language_code %q: lang %q, want %q", c.code, res.User.Lang, c.want)
+		}
+		if len(res.Replies[0].Buttons) == 0 {
+			t.Error("welcome has no menu")
+		}
+	}
+}
+
+func TestLanguageSwitchKeepsFlow(t *testing.T) {
+	h := newHarness(t)
+	h.text(1, "/profile")
+	res := h.text(1, "/language")
+	wantIDs(t, res, "language.choose")
+	res = h.press(1, button(t, res, "language.name.en"))
+	if res.User.Lang != "en" || !res.User.LangSet {
+		t.Fatalf("user %+v", res.User)
+	}
+	wantIDs(t, res, "language.set", "profile.ask_name")
+	if !res.Session.Active() {
+		t.Fatal("language switch left the flow")
+	}
+}
+
+func TestProfileFlow(t *testing.T) {
+	h := newHarness(t)
+	res := h.text(1, "/profile")
+	wantIDs(t, res, "profile.intro", "profile.ask_name")
+
+	wantIDs(t, h.send(1, Input{Kind: KindMedia}), "errors.expect_text", "profile.ask_name")
+	wantIDs(t, h.text(1, strings.Repeat("a", 5000)), "errors.too_long", "profile.ask_name")
+	wantIDs(t, h.text(1, "   "), "errors.too_short", "profile.ask_name")
+
+	wantIDs(t, h.text(1, "  <b>Tom & Jerry</b> "), "profile.ask_org")
+	res = h.text(1, "Yayasan Air Bersih")
+	wantIDs(t, res, "profile.ask_sector")
+	wantIDs(t, h.text(1, "NGO"), "errors.use_buttons", "profile.ask_sector")
+	res = h.press(1, button(t, res, "sector.ngo"))
+	wantIDs(t, res, "(clear buttons)", "profile.ask_province")
+	if n := len(res.Replies[1].Buttons); n != 6 { // 5 rows of two + paging
+		t.Errorf("province page has %d rows", n)
+	}
+	res = h.text(1, "jawa")
+	wantIDs(t, res, "profile.province_matches")
+	if got := len(res.Replies[0].Buttons); got != 2 { // Jawa Barat, Tengah, Timur: 2 rows
+		t.Errorf("jawa matches in %d rows", got)
+	}
+	wantIDs(t, h.text(1, "atlantis"), "profile.province_not_found", "profile.ask_province")
+	res = h.text(1, "nusa tenggara timur")
+	wantIDs(t, res, "privacy.notice")
+	res = h.press(1, button(t, res, "privacy.agree"))
+	wantIDs(t, res, "(clear buttons)", "profile.saved")
+	if res.Session.Active() {
+		t.Fatal("flow still active after the last step")
+	}
+	p, err := h.store.GetProfile(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Profile{UserID: 1, FullName: "<b>Tom & Jerry</b>", Organisation: "Yayasan Air Bersih", Sector: "ngo", Province: "NT",
+		ConsentAt: h.now, ConsentVersion: ConsentVersion, Updated: h.now}
+	if *p != want {
+		t.Fatalf("profile %+v\nwant    %+v", *p, want)
+	}
+
+	// Editing: every answer can be kept, consent is not asked again.
+	res = h.text(1, "/profile")
+	wantIDs(t, res, "profile.edit_intro", "profile.ask_name")
+	for range 4 {
+		res = h.press(1, button(t, res, "flow.keep"))
+	}
+	wantIDs(t, res, "(clear buttons)", "profile.saved")
+	if p2, _ := h.store.GetProfile(context.Background(), 1); p2.FullName != want.FullName || !p2.ConsentAt.Equal(h.now) {
+		t.Fatalf("edited profile %+v", p2)
+	}
+}
+
+func TestProfileDeclinedStoresNothing(t *testing.T) {
+	h := newHarness(t)
+	h.text(2, "/profile")
+	h.text(2, "Sari")
+	res := h.text(2, "Dinas Sosial")
+	res = h.press(2, button(t, res, "sector.gov"))
+	res = h.text(2, "Bali")
+	res = h.press(2, button(t, res, "privacy.decline"))
+	wantIDs(t, res, "(clear buttons)", "profile.not_saved")
+	if _, err := h.store.GetProfile(context.Background(), 2); err != ErrNotFound {
+		t.Fatalf("profile stored without consent: %v", err)
+	}
+}
+
+func TestProvincePaging(t *testing.T) {
+	h := newHarness(t)
+	h.text(3, "/profile")
+	h.text(3, "A")
+	res := h.text(3, "B")
+	res = h.press(3, button(t, res, "sector.csr"))
+	for range 3 {
+		res = h.press(3, button(t, res, "nav.next"))
+		wantIDs(t, res, "profile.ask_province")
+	}
+	if res.Replies[0].EditMessageID != 42 {
+		t.Fatal("paging does not edit the message in place")
+	}
+	if res = h.press(3, button(t, res, "province.PS")); ids(res)[1] != "privacy.notice" {
+		t.Fatalf("province on page 4 not accepted: %v", ids(res))
+	}
+}
+
+func TestCancelAndHelp(t *testing.T) {
+	h := newHarness(t)
+	wantIDs(t, h.text(4, "/cancel"), "cancel.nothing")
+	h.text(4, "/profile")
+	wantIDs(t, h.text(4, "/help"), "help.text", "profile.ask_name")
+	res := h.text(4, "/cancel")
+	wantIDs(t, res, "cancel.done")
+	if res.Session.Active() {
+		t.Fatal("still in a flow after /cancel")
+	}
+	wantIDs(t, h.text(4, "hello"), "errors.not_understood")
+}
+
+func TestBadInput(t *testing.T) {
+	h := newHarness(t)
+	wantIDs(t, h.text(5, "/frobnicate"), "errors.unknown_command")
+	for _, payload := range []string{"zzz_abc", "ws_", "invite_", "!!!_x", strings.Repeat("a", 80), "invite_notAToken"} {
+		res := h.text(5, "/start "+payload)
+		if got := ids(res)[0]; got != "start.bad_link" && got != "grant.invite_invalid" {
+			t.Errorf("payload %q: %v", payload, ids(res))
+		}
+	}
+	// A step button from a finished flow, a tampered nonce, unknown routes
+	// and oversized or odd data: refused with an alert, nothing changes.
+	res := h.text(5, "/profile")
+	h.text(5, "Budi")
+	res = h.text(5, "Org")
+	old := button(t, res, "sector.ngo")
+	h.text(5, "/cancel")
+	for _, data := range []string{old, "s:zzzz:ngo", "xx:1", "m:nosuch", "m:../etc", "lang:fr", strings.Repeat("s", 70), "", "grant:admin"} {
+		res := h.press(5, data)
+		if res.Answer == nil || !res.Answer.Alert || len(res.Replies) != 0 {
+			t.Errorf("callback %q: answer %+v replies %v", data, res.Answer, ids(res))
+		}
+		if res.Session.Active() || res.User.Lang != "id" || res.User.Role != RoleParticipant {
+			t.Errorf("callback %q changed state: %+v %+v", data, res.Session, res.User)
+		}
+	}
+	if _, err := h.store.GetProfile(context.Background(), 5); err != ErrNotFound {
+		t.Fatal("a profile was stored")
+	}
+}
+
+func TestRolesAreCheckedOnEveryInput(t *testing.T) {
+	h := newHarness(t)
+	wantIDs(t, h.text(6, "/grant"), "errors.not_allowed")
+	res := h.press(6, "grant:facilitator")
+	if res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("participant pressing an admin button: %+v", res.Answer)
+	}
+	if res := h.press(6, "m:grant"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("participant pressing the admin menu item: %+v", res.Answer)
+	}
+	// The menu shows the admin item only to admins.
+	for _, c := range []struct {
+		id   int64
+		want bool
+	}{{6, false}, {adminID, true}} {
+		res := h.text(c.id, "/menu")
+		has := false
+		for _, row := range res.Replies[0].Buttons {
+			for _, b := range row {
+				has = has || b.Data == "m:grant"
+			}
+		}
+		if has != c.want {
+			t.Errorf("user %d sees grant in menu: %v", c.id, has)
+		}
+	}
+}
+
+func TestInviteAndGrant(t *testing.T) {
+	h := newHarness(t)
+	res := h.text(adminID, "/grant")
+	wantIDs(t, res, "grant.choose")
+	res = h.press(adminID, button(t, res, "grant.invite_facilitator"))
+	wantIDs(t, res, "grant.invite_link")
+	link := res.Replies[0].Text.Data["Link"].(string)
+	payload := strings.TrimPrefix(link, "https://t.me/sinergi_test_bot?start=")
+	if payload == link || len(payload) > 64 || !strings.HasPrefix(payload, "invite_") {
+		t.Fatalf("link %q", link)
+	}
+	res = h.text(7, "/start "+payload)
+	if res.User.Role != RoleFacilitator {
+		t.Fatalf("role after invite: %v", res.User.Role)
+	}
+	wantIDs(t, res, "grant.you_are", "grant.invite_used")
+	if res.Replies[1].ChatID != adminID {
+		t.Errorf("inviter not told: %+v", res.Replies[1])
+	}
+	wantIDs(t, h.text(8, "/start "+payload), "grant.invite_invalid")
+
+	wantIDs(t, h.text(adminID, "/grant 12345 facilitator"), "grant.unknown_user")
+	wantIDs(t, h.text(adminID, "/grant abc facilitator"), "grant.usage")
+	wantIDs(t, h.text(adminID, "/grant 8 wizard"), "grant.usage")
+	wantIDs(t, h.text(adminID, "/grant 900 participant"), "grant.configured_admin")
+	res = h.text(adminID, "/grant 7 participant")
+	wantIDs(t, res, "grant.done", "grant.you_are")
+	if u, _ := h.store.GetUser(context.Background(), 7); u.Role != RoleParticipant {
+		t.Fatalf("revoked role: %v", u.Role)
+	}
+}
+
+func TestSessionFromAnotherBuildIsReset(t *testing.T) {
+	h := newHarness(t)
+	h.sess[9] = &Session{Version: SessionVersion, Flow: "retired", Step: "x"}
+	res := h.text(9, "hello")
+	wantIDs(t, res, "flow.reset", "errors.not_understood")
+	h.sess[9] = &Session{Version: SessionVersion + 1, Flow: "profile", Step: "name"}
+	wantIDs(t, h.text(9, "hello"), "flow.reset", "errors.not_understood")
+	h.sess[9] = &Session{Version: SessionVersion, Flow: "profile", Step: "gone"}
+	wantIDs(t, h.text(9, "hello"), "flow.reset", "errors.not_understood")
+}
+
+func TestGroupChats(t *testing.T) {
+	h := newHarness(t)
+	res := h.send(10, Input{Kind: KindText, Text: "hi all", ChatID: -100})
+	if len(res.Replies) != 0 {
+		t.Fatalf("answered group chatter: %v", ids(res))
+	}
+	res = h.send(10, Input{Kind: KindCommand, Command: "profile", ChatID: -100})
+	wantIDs(t, res, "group.private_only")
+	if res.Session.Active() {
+		t.Fatal("a flow started in a group")
+	}
+}
+
+func TestCommandsPublished(t *testing.T) {
+	h := newHarness(t)
+	part := h.e.Commands(RoleParticipant)
+	admin := h.e.Commands(RoleAdmin)
+	if part[0].Name != "start" || len(admin) <= len(part) {
+		t.Fatalf("participant %v admin %v", part, admin)
+	}
+	for _, c := range part {
+		if c.Name == "grant" {
+			t.Fatal("admin command published to participants")
+		}
+	}
+}

@@ -1,0 +1,133 @@
+// Package redistest gives tests a real Redis: a throwaway redis-server on a
+// free port (redis-server must be on PATH), or the server at REDIS_URL when
+// that is set, with a key prefix unique to the test so tests never collide
+// and never touch other data.
+package redistest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Redis is a server for one test.
+type Redis struct {
+	URL    string // redis://host:port/db
+	Addr   string
+	Prefix string // unique key prefix for this test
+	Client *redis.Client
+	cmd    *exec.Cmd
+	dir    string
+}
+
+// New returns a Redis for t, stopped when t ends.
+func New(t testing.TB) *Redis {
+	t.Helper()
+	r := &Redis{Prefix: "test:" + randHex() + ":"}
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		r.URL = u
+	} else {
+		r.dir = t.TempDir()
+		if err := r.start(); err != nil {
+			t.Fatalf("redistest: %v", err)
+		}
+		t.Cleanup(r.Stop)
+	}
+	opts, err := redis.ParseURL(r.URL)
+	if err != nil {
+		t.Fatalf("redistest: %v", err)
+	}
+	r.Addr = opts.Addr
+	r.Client = redis.NewClient(opts)
+	t.Cleanup(func() { _ = r.Client.Close() })
+	if err := r.Client.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("redistest: ping %s: %v", r.URL, err)
+	}
+	return r
+}
+
+func (r *Redis) start() error {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return fmt.Errorf("redis-server not found on PATH (apt-get install redis-server, or set REDIS_URL): %w", err)
+	}
+	for attempt := 0; attempt < 5; attempt++ {
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		r.Addr = "127.0.0.1:" + strconv.Itoa(port)
+		r.URL = "redis://" + r.Addr + "/0"
+		r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log"))
+		if err := r.cmd.Start(); err != nil {
+			return fmt.Errorf("start redis-server: %w", err)
+		}
+		if waitPing(r.Addr, 5*time.Second) {
+			return nil
+		}
+		r.Stop()
+	}
+	return fmt.Errorf("redis-server did not start (see %s/redis.log)", r.dir)
+}
+
+// Restart stops and starts the throwaway server on the same port (data is
+// lost: persistence is off). Not available with REDIS_URL.
+func (r *Redis) Restart(t testing.TB) {
+	t.Helper()
+	if r.cmd == nil {
+		t.Skip("redistest: Restart needs a throwaway server (REDIS_URL is set)")
+	}
+	r.Stop()
+	port := r.Addr[len("127.0.0.1:"):]
+	r.cmd = exec.Command(r.cmd.Path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.dir)
+	if err := r.cmd.Start(); err != nil || !waitPing(r.Addr, 5*time.Second) {
+		t.Fatalf("redistest: restart: %v", err)
+	}
+}
+
+// Stop kills the throwaway server.
+func (r *Redis) Stop() {
+	if r.cmd != nil && r.cmd.Process != nil {
+		_ = r.cmd.Process.Kill()
+		_ = r.cmd.Wait()
+	}
+}
+
+func waitPing(addr string, d time.Duration) bool {
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	defer c.Close()
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if c.Ping(context.Background()).Err() == nil {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func randHex() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
