@@ -291,6 +291,9 @@ func (e *Engine) checkSession(t *Turn, s *Session) *Session {
 	}
 	cp := *s
 	s = &cp
+	if s.Data == nil { // an empty map does not survive JSON (omitempty)
+		s.Data = map[string]string{}
+	}
 	if s.Version != SessionVersion {
 		if s.Flow != "" {
 			t.Say(T("flow.reset"))
