@@ -206,9 +206,14 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 			b.deliveryFailed(ctx, in, res, chat, err)
 		}
 	}
-	commit.User, commit.Session = res.User, res.Session
-	if commit.Session == nil {
-		commit.Session = &flows.Session{}
+	if res.UserChanged {
+		commit.User = res.User
+	}
+	switch {
+	case res.Session.Active():
+		commit.Session = res.Session
+	case st.Session != nil:
+		commit.Session = &flows.Session{} // leave the flow: delete the stored session
 	}
 	return b.store.Commit(ctx, commit)
 }
@@ -234,7 +239,7 @@ func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, res *flows.Res
 		return
 	}
 	if chat == in.ChatID {
-		res.User.Inactive = true
+		res.User.Inactive, res.UserChanged = true, true
 		return
 	}
 	u, gerr := b.store.GetUser(ctx, chat)

@@ -199,10 +199,11 @@ func (e *Engine) Commands(role Role) []CommandInfo {
 
 // Result is the outcome of one input: what to say, and what changed.
 type Result struct {
-	Replies []Reply
-	Answer  *Answer // for a button press; nil answers it silently
-	User    *User
-	Session *Session // nil or inactive: the chat is not in a flow
+	Replies     []Reply
+	Answer      *Answer // for a button press; nil answers it silently
+	User        *User
+	UserChanged bool     // User differs from the stored record (or is new)
+	Session     *Session // nil or inactive: the chat is not in a flow
 }
 
 // Turn is one input being handled: the acting user, their session, and the
@@ -259,8 +260,13 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session}, nil
+	changed := u == nil || *u != *t.User
+	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session}, nil
 }
+
+// seenEvery is how stale User.Seen may get before it is written again: it
+// keeps an update that changes nothing else from rewriting the user record.
+const seenEvery = time.Hour
 
 // touchUser creates the user on first contact (language from Telegram's
 // language_code, else the default) and refreshes name and username.
@@ -277,7 +283,9 @@ func (e *Engine) touchUser(in Input, u *User) *User {
 	}
 	u.FirstName, u.Username = in.FirstName, in.Username
 	u.Inactive = false // they are talking to us again
-	u.Seen = in.Now
+	if in.Now.Sub(u.Seen) >= seenEvery {
+		u.Seen = in.Now.Round(0) // no monotonic reading, so == compares wall time
+	}
 	return u
 }
 

@@ -271,3 +271,22 @@ func TestCommandsPublished(t *testing.T) {
 		}
 	}
 }
+
+// An update that changes nothing about the user does not rewrite the record.
+func TestUserWrittenOnlyWhenChanged(t *testing.T) {
+	h := newHarness(t)
+	if res := h.text(20, "/start"); !res.UserChanged {
+		t.Fatal("new user not marked changed")
+	}
+	if res := h.text(20, "/help"); res.UserChanged {
+		t.Fatal("unchanged user marked changed")
+	}
+	h.now = h.now.Add(2 * seenEvery)
+	if res := h.text(20, "/help"); !res.UserChanged || !res.User.Seen.Equal(h.now) {
+		t.Fatalf("stale Seen not refreshed: %+v", res.User)
+	}
+	res := h.press(20, "lang:en")
+	if !res.UserChanged {
+		t.Fatal("language change not marked")
+	}
+}
