@@ -101,7 +101,10 @@ func (e *env) start() (stop func()) {
 
 type testWriter struct{ t *testing.T }
 
-func (w *testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // last waits for the bot's n-th message in the chat and returns it.
 func (e *env) nth(chat int64, n int) telegramtest.Message {

@@ -124,8 +124,8 @@ func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep f
 		caption, kb := r.text(lang, rep.Text, false), r.markup(lang, rep.Buttons)
 		err = r.sender.Send(ctx, chatID, prio, "sendPhoto", func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
-				ChatID: chatID,
-				Photo:  &models.InputFileUpload{Filename: rep.Photo.Name, Data: bytes.NewReader(rep.Photo.Data)},
+				ChatID:  chatID,
+				Photo:   &models.InputFileUpload{Filename: rep.Photo.Name, Data: bytes.NewReader(rep.Photo.Data)},
 				Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: kb,
 			})
 			return err

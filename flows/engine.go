@@ -21,11 +21,11 @@ type Texts interface {
 
 // Config is what the engine needs to know about its deployment.
 type Config struct {
-	BotUsername string        // for deep links https://t.me/<BotUsername>?start=…
-	Admins      []int64       // secretariat admins (bootstrap, cannot be revoked)
-	DefaultLang string        // "id" or "en"
+	BotUsername string         // for deep links https://t.me/<BotUsername>?start=…
+	Admins      []int64        // secretariat admins (bootstrap, cannot be revoked)
+	DefaultLang string         // "id" or "en"
 	Location    *time.Location // default time zone
-	InviteTTL   time.Duration // lifetime of a role invitation link
+	InviteTTL   time.Duration  // lifetime of a role invitation link
 }
 
 // Command is a slash command.
@@ -288,7 +288,6 @@ func (e *Engine) touchUser(in Input, u *User) *User {
 	}
 	return u
 }
-
 
 // checkSession returns a usable session: a stored one of another version, or
 // one naming a flow or step this build does not know (after a deploy), is
