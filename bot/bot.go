@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConns = 4 * cfg.Workers
 	transport.MaxIdleConnsPerHost = 2 * cfg.Workers
-	client := &http.Client{Transport: transport, Timeout: cfg.PollTimeout + 15*time.Second}
+	client := &http.Client{Transport: bufferedBody{transport}, Timeout: cfg.PollTimeout + 15*time.Second}
 	api, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),
 		tg.WithSkipGetMe(),

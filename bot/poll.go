@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-telegram/bot/models"
+
 	"sinergi/store"
 )
 
@@ -47,7 +49,7 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 				break
 			}
 		}
-		raws, ids, retryAfter, err := b.getUpdates(ctx, offset)
+		batch, retryAfter, err := b.getUpdates(ctx, offset)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -56,15 +58,15 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			b.log.Warn("getUpdates", "err", err, "retry_in", backoff)
 			continue
 		}
-		if len(raws) == 0 {
+		if len(batch) == 0 {
 			backoff = 0
 			continue
 		}
-		items := make([]store.InboxItem, len(raws))
-		for i := range raws {
-			items[i] = store.InboxItem{ID: ids[i], Raw: raws[i]}
+		items := make([]store.InboxItem, len(batch))
+		for i, r := range batch {
+			items[i] = store.InboxItem{ID: r.upd.ID, Raw: r.raw}
 		}
-		next := ids[len(ids)-1] + 1
+		next := batch[len(batch)-1].upd.ID + 1
 		if err := b.store.SaveInbox(ctx, items, next); err != nil {
 			// Not stored, so not confirmed: the same batch comes again.
 			backoff = nextBackoff(backoff, 0)
@@ -73,8 +75,8 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 		}
 		backoff = 0
 		offset = next
-		for _, it := range items {
-			if err := b.submitRaw(ctx, it, true); err != nil {
+		for _, r := range batch {
+			if err := b.submit(ctx, r.upd); err != nil {
 				return nil // shutting down; the rest is in the inbox
 			}
 		}
@@ -99,30 +101,41 @@ func (b *Bot) replayInbox(ctx context.Context) error {
 		b.log.Info("replaying received updates", "count", len(items))
 	}
 	for _, it := range items {
-		if err := b.submitRaw(ctx, it, true); err != nil {
+		upd, err := rawUpdate(it.Raw)
+		if err != nil {
+			b.log.Error("drop undecodable update", "update", it.ID, "err", err)
+			if err := b.store.AckInbox(ctx, it.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := b.submit(ctx, upd); err != nil {
 			return nil
 		}
 	}
 	return nil
 }
 
-func (b *Bot) submitRaw(ctx context.Context, it store.InboxItem, fromInbox bool) error {
-	upd, err := rawUpdate(it.Raw)
-	if err != nil {
-		b.log.Error("drop undecodable update", "update", it.ID, "err", err)
-		return b.store.AckInbox(ctx, it.ID)
-	}
+// submit queues an update from the inbox behind its chat's earlier updates.
+func (b *Bot) submit(ctx context.Context, upd *models.Update) error {
 	chat := chatOf(upd)
 	return b.disp.submit(ctx, job{chatID: chat, run: func(ctx context.Context) {
-		if err := b.handle(ctx, upd, fromInbox); err != nil {
+		if err := b.handle(ctx, upd, true); err != nil {
 			b.log.Error("update not committed", "update", upd.ID, "chat", chat, "err", err)
 		}
 	}})
 }
 
+// polled is one update of a getUpdates answer, decoded once, with its raw
+// JSON for the inbox.
+type polled struct {
+	upd *models.Update
+	raw []byte
+}
+
 // getUpdates is our own long poll (go-telegram/bot's loop confirms updates
-// before they are handled). It returns each update's raw JSON and id.
-func (b *Bot) getUpdates(ctx context.Context, offset int64) (raws [][]byte, ids []int64, retryAfter int, err error) {
+// before they are handled).
+func (b *Bot) getUpdates(ctx context.Context, offset int64) (batch []polled, retryAfter int, err error) {
 	body, _ := json.Marshal(map[string]any{
 		"offset":          offset,
 		"timeout":         int(b.cfg.PollTimeout / time.Second),
@@ -131,17 +144,17 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64) (raws [][]byte, ids 
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("getUpdates request: %w", err)
+		return nil, 0, fmt.Errorf("getUpdates request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := b.http.Do(req)
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("getUpdates: %w", err)
+		return nil, 0, fmt.Errorf("getUpdates: %w", err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("getUpdates body: %w", err)
+		return nil, 0, fmt.Errorf("getUpdates body: %w", err)
 	}
 	var r struct {
 		OK          bool              `json:"ok"`
@@ -153,22 +166,21 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64) (raws [][]byte, ids 
 		} `json:"parameters"`
 	}
 	if err := json.Unmarshal(data, &r); err != nil {
-		return nil, nil, 0, fmt.Errorf("getUpdates: decode %d response: %w", resp.StatusCode, err)
+		return nil, 0, fmt.Errorf("getUpdates: decode %d response: %w", resp.StatusCode, err)
 	}
 	if !r.OK {
 		b.metrics.TelegramError("getUpdates", r.ErrorCode)
-		return nil, nil, r.Parameters.RetryAfter, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+		return nil, r.Parameters.RetryAfter, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
+	batch = make([]polled, 0, len(r.Result))
 	for _, raw := range r.Result {
-		var head struct {
-			ID int64 `json:"update_id"`
+		upd, err := rawUpdate(raw)
+		if err != nil {
+			return nil, 0, fmt.Errorf("getUpdates: %w", err)
 		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			return nil, nil, 0, fmt.Errorf("getUpdates: bad update: %w", err)
-		}
-		raws, ids = append(raws, raw), append(ids, head.ID)
+		batch = append(batch, polled{upd: upd, raw: raw})
 	}
-	return raws, ids, 0, nil
+	return batch, 0, nil
 }
 
 func (b *Bot) deleteWebhook(ctx context.Context) error {

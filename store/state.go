@@ -22,28 +22,61 @@ type State struct {
 }
 
 // LoadState reads the dedupe mark, the user and the chat's session in one
-// round trip.
+// round trip (shared with concurrent loads).
 func (s *Store) LoadState(ctx context.Context, chatID, userID, updateID int64) (*State, error) {
-	pipe := s.rdb.Pipeline()
-	dup := pipe.Exists(ctx, s.updKey(chatID, updateID))
-	user := pipe.Get(ctx, s.userKey(userID))
-	sess := pipe.Get(ctx, s.sessKey(chatID))
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	cl, err := s.loads.do(ctx, loadReq{chat: chatID, user: userID, upd: updateID})
+	if err != nil {
 		return nil, fmt.Errorf("load state of chat %d: %w", chatID, err)
 	}
-	st := &State{Dup: dup.Val() > 0}
-	if b, err := user.Bytes(); err == nil {
+	return cl.req.state, nil
+}
+
+type loadReq struct {
+	chat, user, upd int64
+	state           *State
+	dup             *redis.IntCmd
+	u, sess         *redis.StringCmd
+}
+
+// runLoads reads a batch of states in one pipeline.
+func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
+	pipe := s.rdb.Pipeline()
+	for _, cl := range batch {
+		r := &cl.req
+		r.dup = pipe.Exists(ctx, s.updKey(r.chat, r.upd))
+		r.u = pipe.Get(ctx, s.userKey(r.user))
+		r.sess = pipe.Get(ctx, s.sessKey(r.chat))
+	}
+	_, _ = pipe.Exec(ctx) // errors are per command
+	for _, cl := range batch {
+		r := &cl.req
+		r.state, cl.err = decodeState(r)
+	}
+}
+
+func decodeState(r *loadReq) (*State, error) {
+	if err := r.dup.Err(); err != nil {
+		return nil, err
+	}
+	st := &State{Dup: r.dup.Val() > 0}
+	switch b, err := r.u.Bytes(); {
+	case err == nil:
 		st.User = new(flows.User)
 		if err := json.Unmarshal(b, st.User); err != nil {
-			return nil, fmt.Errorf("decode user %d: %w", userID, err)
+			return nil, fmt.Errorf("decode user %d: %w", r.user, err)
 		}
+	case !errors.Is(err, redis.Nil):
+		return nil, err
 	}
-	if b, err := sess.Bytes(); err == nil {
+	switch b, err := r.sess.Bytes(); {
+	case err == nil:
 		st.Session = new(flows.Session)
 		if err := json.Unmarshal(b, st.Session); err != nil {
 			// A session we cannot read is reset rather than failing every update.
 			st.Session = &flows.Session{Version: -1, Flow: "?"}
 		}
+	case !errors.Is(err, redis.Nil):
+		return nil, err
 	}
 	return st, nil
 }
@@ -53,44 +86,68 @@ type Commit struct {
 	ChatID    int64
 	UpdateID  int64
 	User      *flows.User    // saved when not nil
-	Session   *flows.Session // saved with TTL when active, deleted otherwise
+	Session   *flows.Session // saved with TTL when active, deleted when inactive, untouched when nil
 	FromInbox bool           // also remove the update from the polling inbox
 }
 
 // Commit writes the outcome of an update atomically (MULTI/EXEC): session,
-// user, dedupe mark and inbox removal.
+// user, dedupe mark and inbox removal. Concurrent commits share one
+// transaction (group commit), which keeps each of them atomic.
 func (s *Store) Commit(ctx context.Context, c Commit) error {
-	var user, sess []byte
+	var r commitReq
+	r.Commit = c
 	var err error
 	if c.User != nil {
-		if user, err = json.Marshal(c.User); err != nil {
+		if r.user, err = json.Marshal(c.User); err != nil {
 			return fmt.Errorf("encode user: %w", err)
 		}
 	}
 	if c.Session.Active() {
-		if sess, err = json.Marshal(c.Session); err != nil {
+		if r.sess, err = json.Marshal(c.Session); err != nil {
 			return fmt.Errorf("encode session: %w", err)
 		}
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		if user != nil {
-			p.Set(ctx, s.userKey(c.User.ID), user, 0)
-		}
-		if sess != nil {
-			p.Set(ctx, s.sessKey(c.ChatID), sess, s.sessionTTL)
-		} else if c.Session != nil {
-			p.Del(ctx, s.sessKey(c.ChatID))
-		}
-		p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL)
-		if c.FromInbox {
-			p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10))
-		}
-		return nil
-	})
-	if err != nil {
+	if _, err := s.commits.do(ctx, r); err != nil {
 		return fmt.Errorf("commit update %d of chat %d: %w", c.UpdateID, c.ChatID, err)
 	}
 	return nil
+}
+
+type commitReq struct {
+	Commit
+	user, sess []byte
+	cmds       []redis.Cmder
+}
+
+// runCommits writes a batch of commits in one MULTI/EXEC.
+func (s *Store) runCommits(ctx context.Context, batch []*call[commitReq]) {
+	_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, cl := range batch {
+			c := &cl.req
+			c.cmds = c.cmds[:0]
+			if c.user != nil {
+				c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
+			}
+			if c.sess != nil {
+				c.cmds = append(c.cmds, p.Set(ctx, s.sessKey(c.ChatID), c.sess, s.sessionTTL))
+			} else if c.Session != nil {
+				c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
+			}
+			c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
+			if c.FromInbox {
+				c.cmds = append(c.cmds, p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10)))
+			}
+		}
+		return nil
+	})
+	for _, cl := range batch {
+		for _, cmd := range cl.req.cmds {
+			if err := cmd.Err(); err != nil {
+				cl.err = err
+				break
+			}
+		}
+	}
 }
 
 // InboxItem is a received update kept until it is handled.

@@ -27,7 +27,16 @@ type Store struct {
 	rdb        redis.UniversalClient
 	p          string
 	sessionTTL time.Duration
+	loads      *coalescer[loadReq]
+	commits    *coalescer[commitReq]
 }
+
+// Batching of per-update loads and commits: runners are the pipelines in
+// flight at once, maxBatch the updates one pipeline carries.
+const (
+	runners  = 4
+	maxBatch = 64
+)
 
 // dedupeTTL outlives Telegram's redelivery window of 24 hours.
 const dedupeTTL = 25 * time.Hour
@@ -40,7 +49,10 @@ func New(rdb redis.UniversalClient, o Options) *Store {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 48 * time.Hour
 	}
-	return &Store{rdb: rdb, p: o.Prefix, sessionTTL: o.SessionTTL}
+	s := &Store{rdb: rdb, p: o.Prefix, sessionTTL: o.SessionTTL}
+	s.loads = newCoalescer(runners, maxBatch, s.runLoads)
+	s.commits = newCoalescer(runners, maxBatch, s.runCommits)
+	return s
 }
 
 // ParseURL turns REDIS_URL into client options:
@@ -105,8 +117,12 @@ func Open(ctx context.Context, rawURL string, o Options) (*Store, error) {
 // Client is the underlying Redis client.
 func (s *Store) Client() redis.UniversalClient { return s.rdb }
 
-// Close closes the client.
-func (s *Store) Close() error { return s.rdb.Close() }
+// Close stops the batching and closes the client.
+func (s *Store) Close() error {
+	s.loads.close()
+	s.commits.close()
+	return s.rdb.Close()
+}
 
 // Ping checks that Redis answers.
 func (s *Store) Ping(ctx context.Context) error {

@@ -199,6 +199,7 @@ func run(ctx context.Context, o options) error {
 	default:
 		return fmt.Errorf("unknown scenario %q", o.scenario)
 	}
+	cpu0, rcpu0 := procCPU(cmd.Process.Pid), redisCPU(o.redisURL)
 	start := time.Now()
 	go func() {
 		for i := range total {
@@ -216,6 +217,7 @@ func run(ctx context.Context, o options) error {
 	if err := waitReplies(total*perUpdate, o.timeout); err != nil {
 		return err
 	}
+	cpu, rcpu := procCPU(cmd.Process.Pid)-cpu0, redisCPU(o.redisURL)-rcpu0
 	mu.Lock()
 	elapsed := last.Sub(start)
 	ls := slices.Clone(lat)
@@ -232,6 +234,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("updates:    %d in %.2fs = %.0f updates/s (%d bot messages)\n", total, elapsed.Seconds(), float64(total)/elapsed.Seconds(), len(ls))
 	fmt.Printf("latency:    p50 %v  p90 %v  p99 %v  max %v\n", pct(.50).Round(10*time.Microsecond), pct(.90).Round(10*time.Microsecond), pct(.99).Round(10*time.Microsecond), ls[len(ls)-1].Round(time.Millisecond))
 	fmt.Printf("bot memory: rss %.1f MB, peak %.1f MB\n", rss, hwm)
+	fmt.Printf("cpu:        bot %.0f µs/update, redis-server %.0f µs/update\n", cpu.Seconds()*1e6/float64(total), rcpu.Seconds()*1e6/float64(total))
 	fmt.Printf("fake api:   %d calls, %d errors\n", st.Calls, sum(st.Errors))
 	return nil
 }
@@ -263,6 +266,45 @@ func procMem(pid int) (rss, hwm float64) {
 		}
 	}
 	return rss, hwm
+}
+
+// procCPU is the user+system CPU time a process has used.
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces) in parentheses.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+// redisCPU is the CPU time the Redis server has used (INFO cpu).
+func redisCPU(url string) time.Duration {
+	opts, err := redis.ParseURL(url)
+	if err != nil {
+		return 0
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	info, err := rdb.Info(context.Background(), "cpu").Result()
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, line := range strings.Split(info, "\r\n") {
+		k, v, _ := strings.Cut(line, ":")
+		if k == "used_cpu_sys" || k == "used_cpu_user" {
+			f, _ := strconv.ParseFloat(v, 64)
+			total += f
+		}
+	}
+	return time.Duration(total * float64(time.Second))
 }
 
 func cleanRedis(url, prefix string) {
