@@ -13,7 +13,7 @@ import (
 
 // BenchmarkUpdateEngineRedis: one /start update through the state load (one
 // round trip), the engine and the commit (one MULTI/EXEC) against a real
-// redis-server, without the Telegram call.
+// redis-server, without the Telegram call, with 32 chats in flight.
 func BenchmarkUpdateEngineRedis(b *testing.B) {
 	r := redistest.New(b)
 	st := store.New(r.Client, store.Options{Prefix: r.Prefix})
@@ -25,6 +25,7 @@ func BenchmarkUpdateEngineRedis(b *testing.B) {
 	rend := &renderer{texts: texts}
 	ctx := context.Background()
 	b.ReportAllocs()
+	b.SetParallelism(16) // 32 chats in flight on 2 cores, as under load
 	b.RunParallel(func(pb *testing.PB) {
 		var i int64
 		for pb.Next() {

@@ -182,11 +182,11 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 			result = "failed"
 		}
 		b.log.Error("handle update", "update", in.UpdateID, "chat", in.ChatID, "err", err)
-		lang := b.cfg.DefaultLang
 		if st.User != nil {
-			lang = st.User.Lang
+			b.apologiseIn(ctx, in, cbID, st.User.Lang, "errors.internal")
+		} else {
+			b.apologise(ctx, in, cbID, "errors.internal")
 		}
-		b.apologiseIn(ctx, in, cbID, lang, "errors.internal")
 		return b.store.Commit(ctx, commit)
 	}
 

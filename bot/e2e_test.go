@@ -423,3 +423,60 @@ func TestWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// panicky is a flows.Store whose profile reads panic, standing in for a bug
+// in a flow.
+type panicky struct{ flows.Store }
+
+func (panicky) GetProfile(context.Context, int64) (*flows.Profile, error) { panic("boom") }
+
+// A panic in a handler is recovered: the user gets a localised apology, the
+// previous state is kept, and the bot goes on answering.
+func TestPanicRecovered(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
+		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
+			Engine: func(u string) *flows.Engine {
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, panicky{e.store}, e.texts)
+			}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	done := make(chan error, 1)
+	go func() { done <- b.Polling(ctx, time.Second) }()
+	u := telegramtest.User{ID: 1012, FirstName: "Lina", LanguageCode: "en"}
+	e.fake.SendText(u, "/profile")
+	contains(t, e.nth(u.ID, 1), "something went wrong")
+	e.fake.SendText(u, "/start")
+	contains(t, e.nth(u.ID, 2), "Hello Lina")
+	cancel()
+	<-done
+}
+
+// Commands are published for each language and for the admins' chats.
+func TestCommandsPublished(t *testing.T) {
+	e := newEnv(t)
+	b := e.newBot(context.Background())
+	defer b.Close()
+	b.PublishCommands(context.Background(), []int64{adminID})
+	byLang := map[string]string{}
+	for _, c := range e.fake.CallsOf("setMyCommands") {
+		byLang[c.Params["language_code"]+"|"+c.Params["scope"]] = c.Params["commands"]
+	}
+	if !strings.Contains(byLang["en|"], "Main menu") || !strings.Contains(byLang["id|"], "Menu utama") || strings.Contains(byLang["en|"], "grant") {
+		t.Fatalf("published %v", byLang)
+	}
+	var admin string
+	for k, v := range byLang {
+		if strings.Contains(k, fmt.Sprint(adminID)) {
+			admin = v
+		}
+	}
+	if !strings.Contains(admin, "grant") {
+		t.Fatalf("admin commands %q", admin)
+	}
+}

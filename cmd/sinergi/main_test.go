@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/store/redistest"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// The binary's main path: it answers, serves /healthz and /metrics, and on
+// SIGTERM (context cancelled) finishes and exits 0 within 10 s.
+func TestRunServesAndStops(t *testing.T) {
+	fake := telegramtest.New()
+	defer fake.Close()
+	r := redistest.New(t)
+	addr := freeAddr(t)
+	vars := map[string]string{
+		"TELEGRAM_BOT_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": fake.URL(), "REDIS_URL": r.URL,
+		"SINERGI_REDIS_PREFIX": r.Prefix, "SINERGI_HTTP_ADDR": addr, "SINERGI_ADMINS": "42",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	exit := make(chan int, 1)
+	go func() { exit <- run(ctx, nil, env(vars), &logs) }()
+
+	u := telegramtest.User{ID: 5, FirstName: "Rina", LanguageCode: "id"}
+	fake.SendText(u, "/start")
+	if _, err := fake.WaitBotMessages(u.ID, 1, 10*time.Second); err != nil {
+		t.Fatalf("%v\nlogs:\n%s", err, logs.String())
+	}
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Fatalf("healthz %d %q", code, body)
+	}
+	_, metrics := get("/metrics")
+	for _, want := range []string{
+		`sinergi_updates_handled_total{kind="command",result="ok"} 1`,
+		`sinergi_messages_sent_total{method="sendMessage"} 1`,
+		"sinergi_handler_duration_seconds_bucket",
+		"go_goroutines",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+
+	start := time.Now()
+	cancel()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("exit %d\n%s", code, logs.String())
+		}
+		if el := time.Since(start); el > 10*time.Second {
+			t.Fatalf("stopped after %v", el)
+		}
+	case <-time.After(12 * time.Second):
+		t.Fatal("did not stop within 10 s")
+	}
+}
+
+// Redis down: /healthz says so.
+func TestHealthzReportsRedis(t *testing.T) {
+	fake := telegramtest.New()
+	defer fake.Close()
+	r := redistest.New(t)
+	if r.Addr == "" {
+		t.Skip()
+	}
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	exit := make(chan int, 1)
+	go func() {
+		exit <- run(ctx, nil, env(map[string]string{
+			"TELEGRAM_BOT_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": fake.URL(), "REDIS_URL": r.URL,
+			"SINERGI_REDIS_PREFIX": r.Prefix, "SINERGI_HTTP_ADDR": addr,
+		}), io.Discard)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no /healthz")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r.Stop()
+	resp, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("healthz with Redis down: %d", resp.StatusCode)
+	}
+	cancel()
+	<-exit
+}
