@@ -242,14 +242,7 @@ func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, res *flows.Res
 		res.User.Inactive, res.UserChanged = true, true
 		return
 	}
-	u, gerr := b.store.GetUser(ctx, chat)
-	if gerr != nil {
-		return
-	}
-	u.Inactive = true
-	if serr := b.store.SaveUser(ctx, u); serr != nil {
-		b.log.Warn("mark user inactive", "user", chat, "err", serr)
-	}
+	b.undelivered(ctx, chat, err)
 }
 
 func (b *Bot) apologise(ctx context.Context, in flows.Input, cbID, id string) {

@@ -32,6 +32,29 @@ type env struct {
 	texts  *locales.Catalog
 	admins []int64
 	limits bot.Limits
+	clock  *clock
+	seen   map[int64]int // bot messages already consumed per chat (see next)
+}
+
+// clock is a settable clock for the bot and its scheduler.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.now.IsZero() {
+		return time.Now()
+	}
+	return c.now
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
 }
 
 const adminID = 777
@@ -46,8 +69,9 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	lim := bot.DefaultLimits()
-	lim.Global, lim.BackoffBase = 0, 20*time.Millisecond // fast tests; limits are tested on their own
-	return &env{t: t, fake: fake, redis: r, texts: texts, admins: []int64{adminID}, limits: lim,
+	// Fast tests: the limits are tested on their own.
+	lim.Global, lim.PerChat, lim.PerGroup, lim.BackoffBase = 0, 0, 0, 20*time.Millisecond
+	return &env{t: t, fake: fake, redis: r, texts: texts, admins: []int64{adminID}, limits: lim, clock: &clock{}, seen: map[int64]int{},
 		store: store.New(r.Client, store.Options{Prefix: r.Prefix})}
 }
 
@@ -59,11 +83,11 @@ func (e *env) newBot(ctx context.Context) *bot.Bot {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: telegramtest.Token, APIURL: e.fake.URL(), Workers: 8, PollTimeout: time.Second,
-		Limits: e.limits, DefaultLang: "id",
+		Limits: e.limits, DefaultLang: "id", Clock: e.clock.Now,
 	}, bot.Deps{
 		Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
 		Engine: func(username string) *flows.Engine {
-			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id"}, e.store, e.texts)
+			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, e.store, e.texts)
 		},
 	})
 	if err != nil {
@@ -75,6 +99,11 @@ func (e *env) newBot(ctx context.Context) *bot.Bot {
 // start runs the bot in polling mode; the returned stop ends it as SIGTERM
 // would and waits for it.
 func (e *env) start() (stop func()) {
+	_, stop = e.startBot()
+	return stop
+}
+
+func (e *env) startBot() (_ *bot.Bot, stop func()) {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b := e.newBot(ctx)
@@ -96,7 +125,22 @@ func (e *env) start() (stop func()) {
 		})
 	}
 	e.t.Cleanup(stop)
-	return stop
+	return b, stop
+}
+
+// next waits for the bot's next message in the chat.
+func (e *env) next(chat int64) telegramtest.Message {
+	e.t.Helper()
+	e.seen[chat]++
+	return e.nth(chat, e.seen[chat])
+}
+
+// skip consumes n bot messages of the chat.
+func (e *env) skip(chat int64, n int) {
+	e.t.Helper()
+	for range n {
+		e.next(chat)
+	}
 }
 
 type testWriter struct{ t *testing.T }

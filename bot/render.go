@@ -53,6 +53,8 @@ func (r *renderer) value(lang string, v any, plain bool) any {
 		return string(v)
 	case flows.Text:
 		return r.text(lang, v, plain)
+	case flows.When:
+		return v.Render(r.texts, lang)
 	case []flows.Text:
 		parts := make([]string, len(v))
 		for i, t := range v {

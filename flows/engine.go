@@ -74,8 +74,14 @@ type Engine struct {
 	flows    map[string]*Flow
 	routes   map[string]*Route
 	links    map[string]*DeepLink
+	jobs     map[string]JobFunc
 	menu     []MenuItem
 }
+
+// JobFunc carries out a scheduled job of one kind; args is what follows
+// "<kind>|" in the job's ID. It returns the messages to send (each with its
+// ChatID and Lang set).
+type JobFunc func(ctx context.Context, now time.Time, args string) ([]Reply, error)
 
 // modules are the init-time registrations of this package's files: each flow
 // file calls register from its init function. The slice is written only
@@ -104,6 +110,7 @@ func New(cfg Config, store Store, texts Texts) *Engine {
 		flows:    make(map[string]*Flow),
 		routes:   make(map[string]*Route),
 		links:    make(map[string]*DeepLink),
+		jobs:     make(map[string]JobFunc),
 	}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
@@ -150,6 +157,24 @@ func (e *Engine) addFlow(f *Flow) {
 }
 
 func (e *Engine) addMenu(m MenuItem) { e.menu = append(e.menu, m) }
+
+func (e *Engine) addJob(kind string, f JobFunc) {
+	if _, dup := e.jobs[kind]; dup || strings.Contains(kind, "|") {
+		panic("flows: bad or duplicate job kind " + kind)
+	}
+	e.jobs[kind] = f
+}
+
+// RunJob carries out a due job. A job of an unknown kind (left over from an
+// older build) is dropped with no messages.
+func (e *Engine) RunJob(ctx context.Context, job Job, now time.Time) ([]Reply, error) {
+	kind, args, _ := strings.Cut(job.ID, "|")
+	f := e.jobs[kind]
+	if f == nil {
+		return nil, nil
+	}
+	return f(ctx, now, args)
+}
 
 // Config returns the engine's configuration.
 func (e *Engine) Config() Config { return e.cfg }

@@ -16,6 +16,7 @@ type memStore struct {
 	users    map[int64]User
 	profiles map[int64]Profile
 	invites  map[string]Invite
+	ws       memWorkshops
 }
 
 func newMemStore() *memStore {

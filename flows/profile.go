@@ -185,6 +185,19 @@ func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
 		return internalError("save profile", err)
 	}
 	t.Say(ProfileSummary(p, "profile.saved"))
+	if code := d[thenRegister]; code != "" {
+		// The profile was asked for by a registration: carry on with it.
+		t.EndFlow()
+		w, err := e.getWorkshop(ctx, t, code)
+		if w == nil {
+			return err
+		}
+		if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
+			t.Say(*refusal)
+			return nil
+		}
+		return e.continueRegistration(ctx, t, w)
+	}
 	return nil
 }
 

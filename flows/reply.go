@@ -1,5 +1,7 @@
 package flows
 
+import "time"
+
 // Text is a localised message: a message id from locales and its data. The
 // renderer HTML-escapes every string value in Data, renders nested Text values
 // in the same language, and passes [HTML] values through unchanged.
@@ -70,4 +72,25 @@ type Reply struct {
 type Answer struct {
 	Text  Text
 	Alert bool
+}
+
+// When is a moment shown in a time zone, rendered in the reader's language:
+// "Senin, 10 November 2025 09.00 WIB" / "Monday, 10 November 2025 09:00 WIB".
+// With DateOnly only the date; with ClockOnly only the time and zone.
+type When struct {
+	At        time.Time
+	Zone      string
+	DateOnly  bool
+	ClockOnly bool
+}
+
+// Render formats w for lang.
+func (w When) Render(texts Texts, lang string) string {
+	switch {
+	case w.DateOnly:
+		return FormatDate(texts, lang, w.At, w.Zone)
+	case w.ClockOnly:
+		return FormatClock(lang, w.At, w.Zone)
+	}
+	return FormatDateTime(texts, lang, w.At, w.Zone)
 }

@@ -89,8 +89,45 @@ func (t *Turn) StartFlow(ctx context.Context, name string) error {
 	return t.e.advance(ctx, t, f, "")
 }
 
+// StartFlowAt enters flow name with answers already given (data) and asks
+// the question of step: editing a stored record starts at its summary.
+func (t *Turn) StartFlowAt(ctx context.Context, name, step string, data map[string]string) error {
+	f := t.e.flows[name]
+	if f == nil || f.step(step) == nil {
+		return internalError("start flow", errUnknownFlow(name+"."+step))
+	}
+	t.Session = &Session{Version: SessionVersion, Flow: name, Data: data, Started: t.In.Now}
+	if t.Session.Data == nil {
+		t.Session.Data = map[string]string{}
+	}
+	return t.Goto(ctx, step)
+}
+
+// Goto moves the current flow to step and asks its question.
+func (t *Turn) Goto(ctx context.Context, step string) error {
+	f := t.e.flows[t.Session.Flow]
+	if f == nil || f.step(step) == nil {
+		return internalError("goto", errUnknownFlow(t.Session.Flow+"."+step))
+	}
+	t.Session.Step = step
+	t.Session.Nonce = newNonce()
+	return t.e.prompt(ctx, t)
+}
+
+// ReturnTo makes the next answered step jump to step instead of going on
+// (answering one field from a summary's Edit menu returns to the summary).
+func (t *Turn) ReturnTo(step string) { t.Session.Data[returnKey] = step }
+
+// returnKey is the session answer that holds a ReturnTo target.
+const returnKey = "_return"
+
 // EndFlow leaves the current flow.
 func (t *Turn) EndFlow() { t.Session = &Session{Version: SessionVersion} }
+
+// errGoto, returned by a step's parser, moves the flow to another step.
+type errGoto string
+
+func (e errGoto) Error() string { return "goto " + string(e) }
 
 type errUnknownFlow string
 
@@ -152,6 +189,9 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 	if err == errStay {
 		return nil
 	}
+	if g, ok := err.(errGoto); ok {
+		return t.Goto(ctx, string(g))
+	}
 	if ue, ok := AsUserError(err); ok {
 		if in.Kind == KindCallback {
 			t.Answer(ue.Msg, true)
@@ -169,6 +209,10 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 	}
 	t.Session.Data[s.Name] = value
+	if back := t.Session.Data[returnKey]; back != "" && back != s.Name {
+		delete(t.Session.Data, returnKey)
+		return t.Goto(ctx, back)
+	}
 	return e.advance(ctx, t, f, s.Name)
 }
 

@@ -36,4 +36,6 @@ type Store interface {
 	Users
 	Profiles
 	Invites
+	Workshops
+	Jobs
 }

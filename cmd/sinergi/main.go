@@ -157,6 +157,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		}
 	}
 
+	sctx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
+	schedulerDone := make(chan struct{})
+	go func() { defer close(schedulerDone); b.RunScheduler(sctx, cfg.Location) }()
+	defer func() { stopScheduler(); <-schedulerDone }()
+
 	if cfg.WebhookURL != "" {
 		select {
 		case <-ctx.Done():

@@ -1,0 +1,189 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/flows"
+)
+
+// The registration path end to end, against real Redis and the fake Bot API.
+func TestWorkshopRegistrationEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	e.clock.Set(now)
+	b, _ := e.startBot()
+	ctx := context.Background()
+	fac := telegramtest.User{ID: adminID, FirstName: "Fasilitator", LanguageCode: "en"}
+	press := func(u telegramtest.User, m telegramtest.Message, label string) {
+		t.Helper()
+		e.fake.Press(u, m.ID, buttonData(t, m, label))
+	}
+
+	// The facilitator creates a workshop with capacity 2.
+	e.fake.SendText(fac, "/newworkshop")
+	e.skip(fac.ID, 1)
+	contains(t, e.next(fac.ID), "title")
+	e.fake.SendText(fac, "Joint Action: Air Bersih & Sanitasi <Flores>")
+	press(fac, e.next(fac.ID), "No description")
+	press(fac, e.next(fac.ID), "WIB")
+	contains(t, e.next(fac.ID), "start")
+	e.fake.SendText(fac, "10/12/2026 09:00")
+	contains(t, e.next(fac.ID), "Thursday, 10 December 2026 09:00 WIB")
+	e.fake.SendText(fac, "12:00")
+	e.next(fac.ID)
+	e.fake.SendText(fac, "Hotel Sahid, Jakarta")
+	e.next(fac.ID)
+	e.fake.SendText(fac, "https://zoom.us/j/123")
+	e.next(fac.ID)
+	e.fake.SendText(fac, "2")
+	press(fac, e.next(fac.ID), "Until the start")
+	press(fac, e.next(fac.ID), "No question")
+	summary := e.next(fac.ID)
+	contains(t, summary, "Joint Action: Air Bersih & Sanitasi <Flores>")
+	press(fac, summary, "Save")
+	created := e.next(fac.ID)
+	contains(t, created, "https://t.me/"+telegramtest.BotUsername+"?start=ws_")
+	link := created.Plain[strings.Index(created.Plain, "https://t.me/"):]
+	code := strings.TrimPrefix(strings.Fields(link)[0], "https://t.me/"+telegramtest.BotUsername+"?start=ws_")
+
+	// Three participants register through the deep link; the third waits.
+	users := []telegramtest.User{
+		{ID: 2001, FirstName: "Ayu", LanguageCode: "id"},
+		{ID: 2002, FirstName: "Budi", LanguageCode: "en"},
+		{ID: 2003, FirstName: "Citra", LanguageCode: "en"},
+	}
+	for i, u := range users {
+		e.fake.SendText(u, "/start ws_"+code)
+		card := e.next(u.ID)
+		if i < 2 {
+			press(u, card, "✅")
+		} else {
+			press(u, card, "⏳")
+		}
+		e.skip(u.ID, 2) // "profile first", intro
+		e.next(u.ID)    // name?
+		e.fake.SendText(u, u.FirstName+" Lestari")
+		e.next(u.ID)
+		e.fake.SendText(u, "Yayasan "+u.FirstName)
+		press(u, e.next(u.ID), map[string]string{"id": "LSM", "en": "NGO"}[u.LanguageCode])
+		e.next(u.ID)
+		e.fake.SendText(u, "Nusa Tenggara Timur")
+		press(u, e.next(u.ID), "✅")
+		e.next(u.ID) // profile saved
+		got := e.next(u.ID)
+		if i < 2 {
+			contains(t, got, "Joint Action")
+			ics := e.next(u.ID)
+			qr := e.next(u.ID)
+			if ics.Document == nil || !bytes.Contains(ics.Document.Data, []byte("BEGIN:VCALENDAR")) || qr.Photo == nil || !bytes.HasPrefix(qr.Photo.Data, []byte("\x89PNG")) {
+				t.Fatalf("user %d: no calendar file or QR code", u.ID)
+			}
+		} else {
+			contains(t, got, "number 1 on the waiting list")
+		}
+	}
+
+	// Ayu cancels: Citra is promoted and told.
+	e.fake.SendText(users[0], "/mine")
+	press(users[0], e.next(users[0].ID), "Batalkan")
+	press(users[0], e.next(users[0].ID), "Ya, batalkan")
+	contains(t, e.next(users[0].ID), "dibatalkan")
+	contains(t, e.next(users[2].ID), "a seat freed up")
+	e.skip(users[2].ID, 2)
+	if c, _ := e.store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 0 {
+		t.Fatalf("counts %+v", c)
+	}
+
+	// The CSV export has the right rows.
+	e.fake.SendText(fac, "/myworkshops")
+	press(fac, e.next(fac.ID), "Joint Action")
+	card := e.next(fac.ID)
+	contains(t, card, "Registered: 2/2")
+	press(fac, card, "Export CSV")
+	doc := e.next(fac.ID)
+	if doc.Document == nil || !bytes.HasPrefix(doc.Document.Data, []byte("\xef\xbb\xbf")) {
+		t.Fatalf("export %+v", doc)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(doc.Document.Data[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0][0] != "Name" || rows[1][0] != "Budi Lestari" || rows[2][0] != "Citra Lestari" ||
+		rows[1][2] != "NGO / foundation" || rows[1][5] != "confirmed" || rows[1][4] != "en" {
+		t.Fatalf("csv rows %q", rows)
+	}
+
+	// Check-in through the QR link: works for the facilitator, refused for a participant.
+	reg, err := e.store.GetRegistration(ctx, code, users[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SendText(users[2], "/start checkin_"+reg.Token)
+	contains(t, e.next(users[2].ID), "Only the facilitators")
+	e.fake.SendText(fac, "/start checkin_"+reg.Token)
+	contains(t, e.next(fac.ID), "Budi Lestari (Yayasan Budi) checked in")
+	contains(t, e.next(users[1].ID), "You are checked in")
+
+	// Reminders fire at the right instants, once.
+	ws, _ := e.store.GetWorkshop(ctx, code)
+	dayBefore, soon := flows.ReminderTimes(ws)
+	tick := func(at time.Time) int {
+		t.Helper()
+		e.clock.Set(at)
+		n, err := b.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := tick(dayBefore.Add(-time.Minute)); n != 0 {
+		t.Fatalf("%d jobs before their time", n)
+	}
+	if n := tick(dayBefore); n != 2 {
+		t.Fatalf("%d reminders the day before, want 2", n)
+	}
+	contains(t, e.next(users[1].ID), "is tomorrow, Thursday, 10 December 2026 09:00 WIB")
+	contains(t, e.next(users[2].ID), "is tomorrow")
+	if n := tick(dayBefore.Add(time.Minute)); n != 0 {
+		t.Fatalf("reminder ran twice: %d", n)
+	}
+
+	// Editing the start time moves the reminders.
+	e.clock.Set(now)
+	e.fake.SendText(fac, "/myworkshops")
+	press(fac, e.next(fac.ID), "Joint Action")
+	press(fac, e.next(fac.ID), "✏️ Edit")
+	press(fac, e.next(fac.ID), "✏️ Edit")
+	press(fac, e.lastEdited(fac.ID), "Start")
+	e.next(fac.ID)
+	e.fake.SendText(fac, "11/12/2026 10:00")
+	press(fac, e.next(fac.ID), "Save")
+	contains(t, e.next(fac.ID), "is updated")
+	contains(t, e.next(users[1].ID), "has changed")
+	due, ok, err := e.store.JobDue(ctx, "wr2|"+code+"|"+"2002")
+	if err != nil || !ok || !due.Equal(soon.Add(25*time.Hour)) {
+		t.Fatalf("2-hour reminder due %v %v %v, want %v", due, ok, err, soon.Add(25*time.Hour))
+	}
+}
+
+// lastEdited returns the bot's most recent message in the chat after an
+// edit in place (the Edit menu replaces the summary's buttons).
+func (e *env) lastEdited(chat int64) telegramtest.Message {
+	e.t.Helper()
+	var m telegramtest.Message
+	e.waitFor("an edited message", func() bool {
+		msgs := e.fake.BotMessages(chat)
+		if len(msgs) == 0 || !msgs[len(msgs)-1].Edited {
+			return false
+		}
+		m = msgs[len(msgs)-1]
+		return true
+	})
+	return m
+}

@@ -1,0 +1,526 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func init() { register(registerRegistration) }
+
+func registerRegistration(e *Engine) {
+	e.addCommand(&Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *Turn) error {
+		return e.listWorkshops(ctx, t, 0, false)
+	}})
+	e.addCommand(&Command{Name: "mine", Describe: "cmd.mine", Run: e.mine})
+	e.addMenu(MenuItem{Command: "workshops", Label: "menu.workshops", Order: 1})
+	e.addMenu(MenuItem{Command: "mine", Label: "menu.mine", Order: 2})
+	e.addRoute(&Route{Name: "wl", Run: func(ctx context.Context, t *Turn, p string) error {
+		page, _ := strconv.Atoi(p)
+		return e.listWorkshops(ctx, t, page, true)
+	}})
+	e.addRoute(&Route{Name: "ws", Run: func(ctx context.Context, t *Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
+	e.addRoute(&Route{Name: "reg", Run: func(ctx context.Context, t *Turn, code string) error { return e.register(ctx, t, code) }})
+	e.addRoute(&Route{Name: "unreg", Run: e.askUnregister})
+	e.addRoute(&Route{Name: "unregy", Run: e.unregister})
+	e.addRoute(&Route{Name: "fb", Run: e.feedbackRating})
+	e.addLink(&DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
+	e.addLink(&DeepLink{Prefix: "checkin", Run: e.checkIn})
+	e.addFlow(&Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*Step{
+		{Name: "answer", Parse: TextAnswer(maxAnswerLen), Prompt: func(ctx context.Context, t *Turn) Reply {
+			return Reply{Text: T("ws.ask_answer", "Question", t.Session.Data["question"])}
+		}},
+	}})
+	e.addFlow(&Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*Step{
+		{Name: "comment", Parse: optionalText(500), Prompt: askWithSkip("fb.ask_comment", "fb.skip")},
+	}})
+	e.addJob(jobDayBefore, e.remindJob(jobDayBefore))
+	e.addJob(jobSoon, e.remindJob(jobSoon))
+	e.addJob(jobFeedback, e.feedbackJob)
+}
+
+// Reminder jobs, one per registrant: "<kind>|<code>|<uid>".
+const (
+	jobDayBefore = "wr1" // the day before, 09:00 in the workshop's zone
+	jobSoon      = "wr2" // two hours before the start
+	jobFeedback  = "wfb" // when the workshop ends, to those checked in
+)
+
+func reminderIDs(code string, uid int64) []string {
+	u := strconv.FormatInt(uid, 10)
+	return []string{jobDayBefore + "|" + code + "|" + u, jobSoon + "|" + code + "|" + u, jobFeedback + "|" + code + "|" + u}
+}
+
+// ReminderTimes are when a registrant of w is reminded: the day before at
+// 09:00 in the workshop's zone, and two hours before the start.
+func ReminderTimes(w *Workshop) (dayBefore, soon time.Time) {
+	loc := LoadZone(w.Zone)
+	s := w.Start.In(loc)
+	dayBefore = time.Date(s.Year(), s.Month(), s.Day()-1, 9, 0, 0, 0, loc)
+	return dayBefore, w.Start.Add(-2 * time.Hour)
+}
+
+// planReminders (re)schedules uid's reminders for w; times already past are
+// left out (their moment is gone), the feedback request always stays.
+func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now time.Time) error {
+	ids := reminderIDs(w.Code, uid)
+	dayBefore, soon := ReminderTimes(w)
+	var jobs []Job
+	var drop []string
+	for i, at := range []time.Time{dayBefore, soon, w.End} {
+		if i < 2 && !at.After(now) {
+			drop = append(drop, ids[i])
+			continue
+		}
+		jobs = append(jobs, Job{ID: ids[i], Due: at})
+	}
+	if err := e.store.Schedule(ctx, jobs...); err != nil {
+		return internalError("schedule reminders", err)
+	}
+	if len(drop) > 0 {
+		if err := e.store.Unschedule(ctx, drop...); err != nil {
+			return internalError("unschedule reminders", err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
+	page = max(page, 0)
+	ws, total, err := e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage)
+	if err != nil {
+		return internalError("upcoming", err)
+	}
+	if total == 0 {
+		t.Say(T("ws.none_upcoming"))
+		return nil
+	}
+	var rows [][]Button
+	for _, w := range ws {
+		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: mustData("ws", w.Code)}})
+	}
+	rows = append(rows, pager("wl", page, (total+listPage-1)/listPage)...)
+	r := Reply{Text: T("ws.upcoming_title", "N", total), Buttons: rows}
+	if edit {
+		r.EditMessageID = t.In.MessageID
+	}
+	t.Send(r)
+	return nil
+}
+
+// getWorkshop loads a workshop named by user input; an unknown or malformed
+// code gets a polite reply and nil.
+func (e *Engine) getWorkshop(ctx context.Context, t *Turn, code string) (*Workshop, error) {
+	if len(code) != 6 || strings.Trim(code, codeAlphabet) != "" {
+		t.Say(T("ws.not_found"))
+		return nil, nil
+	}
+	w, err := e.store.GetWorkshop(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		t.Say(T("ws.not_found"))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, internalError("get workshop", err)
+	}
+	return w, nil
+}
+
+// showWorkshop is the participant's card: details, seats, and what they can do.
+func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
+	w, err := e.getWorkshop(ctx, t, code)
+	if w == nil {
+		return err
+	}
+	c, err := e.store.Counts(ctx, w.Code)
+	if err != nil {
+		return internalError("counts", err)
+	}
+	seats := T("ws.seats_unlimited", "N", c.Confirmed)
+	if w.Capacity > 0 {
+		if left := w.Capacity - c.Confirmed; left > 0 {
+			seats = T("ws.seats_left", "Left", left, "Cap", w.Capacity)
+		} else {
+			seats = T("ws.seats_full", "Waiting", c.Waiting)
+		}
+	}
+	var rows [][]Button
+	reg, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
+	switch {
+	case err == nil:
+		seats = regStatusText(reg)
+		rows = append(rows, []Button{{Label: T("ws.btn_unregister"), Data: mustData("unreg", w.Code)}})
+	case !errors.Is(err, ErrNotFound):
+		return internalError("get registration", err)
+	case w.Cancelled:
+		seats = T("ws.cancelled_note")
+	case w.Closed || !t.In.Now.Before(w.Deadline):
+		seats = T("ws.reg_closed")
+	case w.Capacity > 0 && c.Confirmed >= w.Capacity:
+		rows = append(rows, []Button{{Label: T("ws.btn_waitlist"), Data: mustData("reg", w.Code)}})
+	default:
+		rows = append(rows, []Button{{Label: T("ws.btn_register"), Data: mustData("reg", w.Code)}})
+	}
+	if e.canManage(t, w) {
+		rows = append(rows, []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
+	}
+	t.Say(T("ws.card", "Details", workshopDetails(w), "Seats", seats), rows...)
+	return nil
+}
+
+func regStatusText(r *Registration) Text {
+	if r.Status == RegWaiting {
+		return T("ws.you_waiting", "Pos", r.Position)
+	}
+	if !r.CheckedInAt.IsZero() {
+		return T("ws.you_checked_in")
+	}
+	return T("ws.you_confirmed")
+}
+
+// register starts a registration: the profile and consent first (once), the
+// workshop's extra question if it has one, then the atomic decision.
+func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
+	w, err := e.getWorkshop(ctx, t, code)
+	if w == nil {
+		return err
+	}
+	if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
+		return nil
+	}
+	if _, err := e.store.GetRegistration(ctx, w.Code, t.User.ID); err == nil {
+		t.Say(T("ws.already"))
+		return nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return internalError("get registration", err)
+	}
+	p, err := e.store.GetProfile(ctx, t.User.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return internalError("get profile", err)
+	}
+	if p == nil || p.ConsentVersion != ConsentVersion {
+		t.Say(T("ws.profile_first"))
+		if err := t.StartFlow(ctx, "profile"); err != nil {
+			return err
+		}
+		t.Session.Data[thenRegister] = w.Code
+		return nil
+	}
+	return e.continueRegistration(ctx, t, w)
+}
+
+// thenRegister, in a profile flow's answers, resumes a registration after
+// the profile is saved.
+const thenRegister = "then_ws"
+
+func registrationRefusal(w *Workshop, now time.Time) *Text {
+	switch {
+	case w.Cancelled:
+		t := T("ws.cancelled_note")
+		return &t
+	case w.Closed || !now.Before(w.Deadline):
+		t := T("ws.reg_closed")
+		return &t
+	}
+	return nil
+}
+
+func (e *Engine) continueRegistration(ctx context.Context, t *Turn, w *Workshop) error {
+	if w.Question != "" {
+		return t.StartFlowAt(ctx, "wsanswer", "answer", map[string]string{"code": w.Code, "question": w.Question})
+	}
+	return e.completeRegistration(ctx, t, w, "")
+}
+
+func (e *Engine) answerDone(ctx context.Context, t *Turn) error {
+	w, err := e.getWorkshop(ctx, t, t.Session.Data["code"])
+	if w == nil {
+		return err
+	}
+	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"])
+}
+
+func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop, answer string) error {
+	r := &Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Token: NewToken(), Lang: t.Lang}
+	got, err := e.store.Register(ctx, r, t.In.Now)
+	switch {
+	case errors.Is(err, ErrAlreadyRegistered):
+		t.Say(T("ws.already"))
+		return nil
+	case errors.Is(err, ErrRegistrationShut):
+		t.Say(T("ws.reg_closed"))
+		return nil
+	case errors.Is(err, ErrWorkshopCancelled):
+		t.Say(T("ws.cancelled_note"))
+		return nil
+	case errors.Is(err, ErrNotFound):
+		t.Say(T("ws.not_found"))
+		return nil
+	case err != nil:
+		return internalError("register", err)
+	}
+	if got.Status == RegWaiting {
+		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []Button{{Label: T("ws.btn_unregister"), Data: mustData("unreg", w.Code)}})
+		return nil
+	}
+	if err := e.planReminders(ctx, w, t.User.ID, t.In.Now); err != nil {
+		return err
+	}
+	return e.sendConfirmation(t, w, got, 0, "")
+}
+
+// sendConfirmation sends the confirmation with the calendar file and the
+// personal QR code, to the current chat (chat 0) or another user's.
+func (e *Engine) sendConfirmation(t *Turn, w *Workshop, r *Registration, chat int64, lang string) error {
+	qr, err := QRPNG(e.botLink("checkin_" + r.Token))
+	if err != nil {
+		return internalError("qr code", err)
+	}
+	heading := "ws.confirmed"
+	if chat != 0 {
+		heading = "ws.promoted"
+	}
+	bulk := chat != 0
+	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T(heading, "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))})
+	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.ics_caption"),
+		Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, t.In.Now)}})
+	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.qr_caption", "Title", w.Title),
+		Photo: &Attachment{Name: "checkin-" + w.Code + ".png", Data: qr}})
+	return nil
+}
+
+// place is the venue and/or the online link.
+func place(w *Workshop) Text {
+	switch {
+	case w.Venue != "" && w.OnlineURL != "":
+		return T("ws.place_hybrid", "Venue", w.Venue, "Link", w.OnlineURL)
+	case w.Venue != "":
+		return T("ws.place_venue", "Venue", w.Venue)
+	}
+	return T("ws.place_online", "Link", w.OnlineURL)
+}
+
+func (e *Engine) mine(ctx context.Context, t *Turn) error {
+	regs, err := e.store.UserRegistrations(ctx, t.User.ID)
+	if err != nil {
+		return internalError("user registrations", err)
+	}
+	if len(regs) == 0 {
+		t.Say(T("ws.mine_none"), []Button{{Label: T("menu.workshops"), Data: mustData("m", "workshops")}})
+		return nil
+	}
+	var lines []Text
+	var rows [][]Button
+	for _, r := range regs {
+		w, err := e.store.GetWorkshop(ctx, r.Workshop)
+		if err != nil {
+			continue
+		}
+		lines = append(lines, T("ws.mine_line", "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(r)))
+		rows = append(rows, []Button{{Label: T("ws.btn_unregister_named", "Title", w.Title), Data: mustData("unreg", w.Code)}})
+	}
+	t.Say(T("ws.mine", "Lines", lines), rows...)
+	return nil
+}
+
+func (e *Engine) askUnregister(ctx context.Context, t *Turn, code string) error {
+	w, err := e.getWorkshop(ctx, t, code)
+	if w == nil {
+		return err
+	}
+	t.Say(T("ws.unregister_confirm", "Title", w.Title), []Button{
+		{Label: T("ws.unregister_yes"), Data: mustData("unregy", w.Code)}, {Label: T("ws.keep_place"), Data: mustData("ws", w.Code)},
+	})
+	return nil
+}
+
+// unregister cancels the user's own registration; a freed seat goes to the
+// first person waiting, who is told at once.
+func (e *Engine) unregister(ctx context.Context, t *Turn, code string) error {
+	w, err := e.getWorkshop(ctx, t, code)
+	if w == nil {
+		return err
+	}
+	promoted, err := e.store.CancelRegistration(ctx, w.Code, t.User.ID)
+	if errors.Is(err, ErrNotFound) {
+		t.Answer(T("ws.not_registered"), true)
+		return nil
+	}
+	if err != nil {
+		return internalError("cancel registration", err)
+	}
+	if err := e.store.Unschedule(ctx, reminderIDs(w.Code, t.User.ID)...); err != nil {
+		return internalError("unschedule", err)
+	}
+	if t.In.MessageID != 0 {
+		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	}
+	t.Say(T("ws.unregistered", "Title", w.Title))
+	if promoted != 0 {
+		return e.tellPromoted(ctx, t, w, promoted)
+	}
+	return nil
+}
+
+// tellPromoted confirms someone moved up from the waiting list.
+func (e *Engine) tellPromoted(ctx context.Context, t *Turn, w *Workshop, uid int64) error {
+	r, err := e.store.GetRegistration(ctx, w.Code, uid)
+	if err != nil {
+		return internalError("promoted registration", err)
+	}
+	lang := r.Lang
+	if u, err := e.store.GetUser(ctx, uid); err == nil {
+		lang = u.Lang
+	}
+	if err := e.planReminders(ctx, w, uid, t.In.Now); err != nil {
+		return err
+	}
+	return e.sendConfirmation(t, w, r, uid, lang)
+}
+
+// checkIn runs when someone opens a participant's QR link: a facilitator of
+// that workshop (or an admin) checks them in; anyone else is refused.
+func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
+	code, uid, err := e.store.CheckinToken(ctx, token)
+	if errors.Is(err, ErrNotFound) {
+		t.Say(T("checkin.invalid"))
+		return nil
+	}
+	if err != nil {
+		return internalError("checkin token", err)
+	}
+	w, err := e.store.GetWorkshop(ctx, code)
+	if err != nil {
+		return internalError("checkin workshop", err)
+	}
+	if !e.canManage(t, w) {
+		if uid == t.User.ID {
+			t.Say(T("checkin.own_code", "Title", w.Title))
+		} else {
+			t.Say(T("checkin.not_facilitator"))
+		}
+		return nil
+	}
+	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)
+	if errors.Is(err, ErrNotFound) {
+		t.Say(T("checkin.not_confirmed"))
+		return nil
+	}
+	if err != nil {
+		return internalError("check in", err)
+	}
+	name, org := e.nameOf(ctx, uid)
+	if !first {
+		t.Say(T("checkin.again", "Name", name, "Title", w.Title))
+		return nil
+	}
+	c, _ := e.store.Counts(ctx, code)
+	t.Say(T("checkin.done", "Name", name, "Org", org, "Title", w.Title, "N", c.CheckedIn, "Of", c.Confirmed))
+	lang := ""
+	if u, err := e.store.GetUser(ctx, uid); err == nil {
+		lang = u.Lang
+	}
+	t.Send(Reply{ChatID: uid, Lang: lang, Bulk: true, Text: T("checkin.welcome", "Title", w.Title)})
+	return nil
+}
+
+// remindJob sends a reminder if the registrant is still confirmed and the
+// workshop has not started (a reminder due while the bot was down is still
+// sent, unless it is too late to matter).
+func (e *Engine) remindJob(kind string) JobFunc {
+	return func(ctx context.Context, now time.Time, args string) ([]Reply, error) {
+		w, r, lang, err := e.jobTarget(ctx, args)
+		if w == nil || err != nil || r.Status != RegConfirmed || w.Cancelled || !now.Before(w.Start) {
+			return nil, err
+		}
+		id := "remind.day_before"
+		if kind == jobSoon {
+			id = "remind.soon"
+		}
+		return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true,
+			Text: T(id, "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))}}, nil
+	}
+}
+
+// jobTarget loads the workshop and registration a job names ("<code>|<uid>");
+// nil when either is gone.
+func (e *Engine) jobTarget(ctx context.Context, args string) (*Workshop, *Registration, string, error) {
+	code, u, _ := strings.Cut(args, "|")
+	uid, _ := strconv.ParseInt(u, 10, 64)
+	w, err := e.store.GetWorkshop(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, "", nil
+	}
+	if err != nil {
+		return nil, nil, "", internalError("job workshop", err)
+	}
+	r, err := e.store.GetRegistration(ctx, code, uid)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, "", nil
+	}
+	if err != nil {
+		return nil, nil, "", internalError("job registration", err)
+	}
+	lang := r.Lang
+	if u, err := e.store.GetUser(ctx, uid); err == nil {
+		if u.Inactive {
+			return nil, nil, "", nil
+		}
+		lang = u.Lang
+	}
+	return w, r, lang, nil
+}
+
+// feedbackJob asks those who were checked in how the workshop was.
+func (e *Engine) feedbackJob(ctx context.Context, _ time.Time, args string) ([]Reply, error) {
+	w, r, lang, err := e.jobTarget(ctx, args)
+	if w == nil || err != nil || r.CheckedInAt.IsZero() || w.Cancelled {
+		return nil, err
+	}
+	var row []Button
+	for n := 1; n <= 5; n++ {
+		row = append(row, Button{Literal: strconv.Itoa(n), Data: mustData("fb", w.Code, strconv.Itoa(n))})
+	}
+	return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: T("fb.ask", "Title", w.Title), Buttons: [][]Button{row}}}, nil
+}
+
+// feedbackRating takes a 1–5 rating and asks for an optional comment.
+func (e *Engine) feedbackRating(ctx context.Context, t *Turn, payload string) error {
+	code, n, _ := strings.Cut(payload, ":")
+	rating, err := strconv.Atoi(n)
+	if err != nil || rating < 1 || rating > 5 {
+		t.Answer(T("errors.bad_button"), true)
+		return nil
+	}
+	r, err := e.store.GetRegistration(ctx, code, t.User.ID)
+	if errors.Is(err, ErrNotFound) || (err == nil && r.CheckedInAt.IsZero()) {
+		t.Answer(T("fb.not_attended"), true)
+		return nil
+	}
+	if err != nil {
+		return internalError("feedback registration", err)
+	}
+	if err := e.store.SaveFeedback(ctx, code, &Feedback{UserID: t.User.ID, Rating: rating, At: t.In.Now}); err != nil {
+		return internalError("save feedback", err)
+	}
+	if t.In.MessageID != 0 {
+		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	}
+	return t.StartFlowAt(ctx, "wsfeedback", "comment", map[string]string{"code": code, "rating": n})
+}
+
+func (e *Engine) feedbackDone(ctx context.Context, t *Turn) error {
+	d := t.Session.Data
+	rating, _ := strconv.Atoi(d["rating"])
+	if d["comment"] != "" {
+		f := &Feedback{UserID: t.User.ID, Rating: rating, Comment: d["comment"], At: t.In.Now}
+		if err := e.store.SaveFeedback(ctx, d["code"], f); err != nil {
+			return internalError("save feedback", err)
+		}
+	}
+	t.Say(T("fb.thanks"))
+	return nil
+}

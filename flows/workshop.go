@@ -1,0 +1,694 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Limits of workshop fields, in characters.
+const (
+	maxTitleLen    = 120
+	minTitleLen    = 3
+	maxDescLen     = 1000
+	maxVenueLen    = 200
+	maxLinkLen     = 500
+	maxQuestionLen = 200
+	maxAnswerLen   = 300
+	maxCapacity    = 100_000
+	listPage       = 5  // workshops per page
+	regPage        = 10 // registrants per page
+)
+
+// codeAlphabet has no look-alike characters (0/o, 1/l/i).
+const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+func newCode() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	}
+	return string(b[:])
+}
+
+func init() { register(registerWorkshops) }
+
+func registerWorkshops(e *Engine) {
+	e.addCommand(&Command{Name: "newworkshop", Role: RoleFacilitator, Describe: "cmd.newworkshop", Run: func(ctx context.Context, t *Turn) error {
+		data := map[string]string{}
+		if z := e.cfg.Location.String(); slices.Contains(Zones(), z) {
+			data["default_zone"] = z
+		}
+		t.Say(T("ws.new_intro"))
+		return t.StartFlowAt(ctx, "workshop", "title", data)
+	}})
+	e.addCommand(&Command{Name: "myworkshops", Role: RoleFacilitator, Describe: "cmd.myworkshops", Run: func(ctx context.Context, t *Turn) error {
+		return e.myWorkshops(ctx, t, 0, false)
+	}})
+	e.addMenu(MenuItem{Command: "newworkshop", Label: "menu.newworkshop", Role: RoleFacilitator, Order: 40})
+	e.addMenu(MenuItem{Command: "myworkshops", Label: "menu.myworkshops", Role: RoleFacilitator, Order: 41})
+	e.addRoute(&Route{Name: "mws", Role: RoleFacilitator, Run: func(ctx context.Context, t *Turn, p string) error {
+		page, _ := strconv.Atoi(p)
+		return e.myWorkshops(ctx, t, page, true)
+	}})
+	for name, run := range map[string]func(context.Context, *Turn, *Workshop, string) error{
+		"wm":   e.manageCard,
+		"wmr":  e.listRegistrants,
+		"wmx":  e.exportCSV,
+		"wme":  e.editWorkshop,
+		"wmc":  e.toggleClosed,
+		"wmk":  e.askCancelWorkshop,
+		"wmky": e.cancelWorkshop,
+		"wmf":  e.feedbackSummary,
+	} {
+		e.addRoute(&Route{Name: name, Role: RoleFacilitator, Run: e.managed(run)})
+	}
+	e.addFlow(&Flow{
+		Name: "workshop",
+		Done: e.saveWorkshop,
+		Steps: []*Step{
+			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: ask("ws.ask_title")},
+			{Name: "desc", Keep: true, Parse: optionalText(maxDescLen), Prompt: askWithSkip("ws.ask_desc", "ws.skip_desc")},
+			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt},
+			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: ask("ws.ask_start")},
+			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt},
+			{Name: "venue", Keep: true, Parse: optionalText(maxVenueLen), Prompt: askWithSkip("ws.ask_venue", "ws.skip_venue")},
+			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: askWithSkip("ws.ask_link", "ws.skip_link")},
+			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: askWithSkip("ws.ask_capacity", "ws.unlimited")},
+			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: askWithSkip("ws.ask_deadline", "ws.until_start")},
+			{Name: "question", Keep: true, Parse: optionalText(maxQuestionLen), Prompt: askWithSkip("ws.ask_question", "ws.skip_question")},
+			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
+		},
+	})
+}
+
+// skipValue answers an optional step with nothing.
+const skipValue = "none"
+
+func ask(id string) func(context.Context, *Turn) Reply {
+	return func(context.Context, *Turn) Reply { return Reply{Text: T(id)} }
+}
+
+func askWithSkip(id, skip string) func(context.Context, *Turn) Reply {
+	return func(_ context.Context, t *Turn) Reply {
+		return Reply{Text: T(id), Buttons: [][]Button{{t.Choice(T(skip), skipValue)}}}
+	}
+}
+
+func titleAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
+	return textAnswer(in, minTitleLen, maxTitleLen)
+}
+
+// optionalText accepts text up to max characters, or the skip button.
+func optionalText(max int) func(context.Context, *Turn, Input) (string, error) {
+	return func(_ context.Context, _ *Turn, in Input) (string, error) {
+		if in.Kind == KindCallback && in.Callback == skipValue {
+			return "", nil
+		}
+		return textAnswer(in, 1, max)
+	}
+}
+
+func zonePrompt(_ context.Context, t *Turn) Reply {
+	zones := Zones()
+	if d := t.Session.Data["default_zone"]; d != "" {
+		i := slices.Index(zones, d)
+		zones = append([]string{d}, slices.Delete(zones, i, i+1)...)
+	}
+	var row []Button
+	for _, z := range zones {
+		row = append(row, t.Choice(T("ws.zone."+ZoneLabel(z)), ZoneLabel(z)))
+	}
+	return Reply{Text: T("ws.ask_zone"), Buttons: [][]Button{row}}
+}
+
+// zoneAnswer takes a zone button (its label: WIB, WITA, WIT) or the label typed.
+func zoneAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
+	v := in.Callback
+	if in.Kind == KindText {
+		v = strings.ToUpper(strings.TrimSpace(in.Text))
+	}
+	for _, z := range Zones() {
+		if ZoneLabel(z) == v {
+			return z, nil
+		}
+	}
+	if in.Kind == KindCallback {
+		return "", Refuse("errors.bad_button")
+	}
+	return "", Refuse("errors.use_buttons")
+}
+
+func (t *Turn) zone() *time.Location { return LoadZone(t.Session.Data["zone"]) }
+
+func unixData(d map[string]string, key string) time.Time {
+	sec, _ := strconv.ParseInt(d[key], 10, 64)
+	return unixTime(sec)
+}
+
+func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+
+// dateRefusal turns a date parsing error into a message.
+func dateRefusal(err error) error {
+	if errors.Is(err, ErrDateInvalid) {
+		return Refuse("ws.date_invalid")
+	}
+	return Refuse("ws.date_format")
+}
+
+func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	v, err := textAnswer(in, 1, 100)
+	if err != nil {
+		return "", err
+	}
+	at, err := ParseDateTime(v, t.zone())
+	if err != nil {
+		return "", dateRefusal(err)
+	}
+	if !at.After(t.In.Now) {
+		return "", Refuse("ws.date_past")
+	}
+	if end := unixData(t.Session.Data, "end"); t.Session.Data["end"] != "" && !end.After(at) {
+		// Editing the start past the old end moves the end by the same span.
+		old := unixData(t.Session.Data, "start")
+		t.Session.Data["end"] = unixString(at.Add(end.Sub(old)))
+	}
+	return unixString(at), nil
+}
+
+func endPrompt(_ context.Context, t *Turn) Reply {
+	start := unixData(t.Session.Data, "start")
+	return Reply{Text: T("ws.ask_end", "Start", When{At: start, Zone: t.Session.Data["zone"]})}
+}
+
+func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	v, err := textAnswer(in, 1, 100)
+	if err != nil {
+		return "", err
+	}
+	start := unixData(t.Session.Data, "start")
+	at, err := ParseClockOn(v, t.zone(), start)
+	if err != nil {
+		return "", dateRefusal(err)
+	}
+	if !at.After(start) {
+		return "", Refuse("ws.end_before_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
+	}
+	return unixString(at), nil
+}
+
+func linkAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	if in.Kind == KindCallback && in.Callback == skipValue {
+		if t.Session.Data["venue"] == "" {
+			return "", Refuse("ws.need_place")
+		}
+		return "", nil
+	}
+	v, err := textAnswer(in, 1, maxLinkLen)
+	if err != nil {
+		return "", err
+	}
+	if !validLink(v) {
+		return "", Refuse("ws.bad_link")
+	}
+	return v, nil
+}
+
+// validLink accepts absolute http(s) URLs with a host.
+func validLink(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
+}
+
+func capacityAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
+	if in.Kind == KindCallback && in.Callback == skipValue {
+		return "0", nil
+	}
+	v, err := textAnswer(in, 1, 10)
+	if err != nil {
+		return "", err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > maxCapacity {
+		return "", Refuse("ws.bad_capacity", "Max", maxCapacity)
+	}
+	return strconv.Itoa(n), nil
+}
+
+func (e *Engine) deadlineAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	start := unixData(t.Session.Data, "start")
+	if in.Kind == KindCallback && in.Callback == skipValue {
+		return unixString(start), nil
+	}
+	v, err := textAnswer(in, 1, 100)
+	if err != nil {
+		return "", err
+	}
+	at, err := ParseDateTime(v, t.zone())
+	if err != nil {
+		return "", dateRefusal(err)
+	}
+	if !at.After(t.In.Now) {
+		return "", Refuse("ws.date_past")
+	}
+	if at.After(start) {
+		return "", Refuse("ws.deadline_after_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
+	}
+	return unixString(at), nil
+}
+
+// workshopFromData builds a workshop from the flow's answers.
+func workshopFromData(d map[string]string) *Workshop {
+	capacity, _ := strconv.Atoi(d["capacity"])
+	return &Workshop{
+		Code: d["code"], Title: d["title"], Description: d["desc"], Zone: d["zone"],
+		Start: unixData(d, "start"), End: unixData(d, "end"), Venue: d["venue"], OnlineURL: d["link"],
+		Capacity: capacity, Deadline: unixData(d, "deadline"), Question: d["question"],
+	}
+}
+
+// workshopData is the inverse of workshopFromData, to edit a workshop.
+func workshopData(w *Workshop) map[string]string {
+	return map[string]string{
+		"code": w.Code, "title": w.Title, "desc": w.Description, "zone": w.Zone,
+		"start": unixString(w.Start), "end": unixString(w.End), "venue": w.Venue, "link": w.OnlineURL,
+		"capacity": strconv.Itoa(w.Capacity), "deadline": unixString(w.Deadline), "question": w.Question,
+	}
+}
+
+// workshopDetails renders the fields of a workshop for a summary or card.
+func workshopDetails(w *Workshop) Text {
+	capacity := Text{ID: "ws.capacity_unlimited"}
+	if w.Capacity > 0 {
+		capacity = T("ws.capacity_n", "N", w.Capacity)
+	}
+	dash := func(s string) any {
+		if s == "" {
+			return HTML("—")
+		}
+		return s
+	}
+	return T("ws.details",
+		"Title", w.Title, "Desc", dash(w.Description),
+		"Start", When{At: w.Start, Zone: w.Zone}, "End", endText(w),
+		"Venue", dash(w.Venue), "Link", dash(w.OnlineURL), "Capacity", capacity,
+		"Deadline", When{At: w.Deadline, Zone: w.Zone}, "Question", dash(w.Question))
+}
+
+// endText shows only the time when the workshop ends on its start day.
+func endText(w *Workshop) When {
+	loc := LoadZone(w.Zone)
+	s, e := w.Start.In(loc), w.End.In(loc)
+	sameDay := s.Year() == e.Year() && s.YearDay() == e.YearDay()
+	return When{At: w.End, Zone: w.Zone, ClockOnly: sameDay}
+}
+
+// editable are the fields offered by the summary's Edit menu.
+var editable = []string{"title", "desc", "zone", "start", "end", "venue", "link", "capacity", "deadline", "question"}
+
+func (e *Engine) summaryPrompt(_ context.Context, t *Turn) Reply {
+	w := workshopFromData(t.Session.Data)
+	return Reply{Text: T("ws.summary", "Details", workshopDetails(w)), Buttons: [][]Button{{
+		t.Choice(T("ws.save"), "save"), t.Choice(T("ws.edit"), "edit"), t.Choice(T("ws.discard"), "discard"),
+	}}}
+}
+
+func (e *Engine) confirmAnswer(ctx context.Context, t *Turn, in Input) (string, error) {
+	if in.Kind != KindCallback {
+		return "", Refuse("errors.use_buttons")
+	}
+	switch v := in.Callback; {
+	case v == "save":
+		d := t.Session.Data
+		if d["venue"] == "" && d["link"] == "" {
+			return "", Refuse("ws.need_place")
+		}
+		return v, nil
+	case v == "discard":
+		t.EndFlow()
+		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
+		t.Say(T("ws.discarded"))
+		return "", errStay
+	case v == "edit":
+		var rows [][]Button
+		for i := 0; i < len(editable); i += 2 {
+			rows = append(rows, []Button{t.Choice(T("ws.field."+editable[i]), "e_"+editable[i]), t.Choice(T("ws.field."+editable[i+1]), "e_"+editable[i+1])})
+		}
+		t.Send(Reply{EditMessageID: in.MessageID, Text: T("ws.edit_which"), Buttons: rows})
+		return "", errStay
+	case strings.HasPrefix(v, "e_") && slices.Contains(editable, v[2:]):
+		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
+		t.ReturnTo("confirm")
+		return "", errGoto(v[2:])
+	}
+	return "", Refuse("errors.bad_button")
+}
+
+// saveWorkshop creates the workshop, or saves the edit of an existing one.
+func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
+	w := workshopFromData(t.Session.Data)
+	if w.Code != "" {
+		return e.saveEdit(ctx, t, w)
+	}
+	w.Facilitators, w.CreatedBy, w.Created = []int64{t.User.ID}, t.User.ID, t.In.Now
+	for attempt := 0; ; attempt++ {
+		w.Code = newCode()
+		err := e.store.CreateWorkshop(ctx, w)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrCodeTaken) || attempt == 5 {
+			return internalError("create workshop", err)
+		}
+	}
+	link := e.botLink("ws_" + w.Code)
+	t.Say(T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []Button{
+		{Label: T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
+		{Label: T("ws.manage"), Data: mustData("wm", w.Code)},
+	})
+	return nil
+}
+
+// saveEdit applies an edit, tells registrants when the date, time or place
+// changed, and moves their reminders.
+func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error {
+	w, err := e.store.GetWorkshop(ctx, edited.Code)
+	if err != nil {
+		return internalError("edit workshop", err)
+	}
+	if !e.canManage(t, w) {
+		t.Say(T("errors.not_allowed"))
+		return nil
+	}
+	old := *w
+	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
+	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
+	promoted, err := e.store.UpdateWorkshop(ctx, w)
+	if err != nil {
+		return internalError("update workshop", err)
+	}
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return internalError("registrations", err)
+	}
+	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
+	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
+	for _, r := range regs {
+		if r.Status == RegConfirmed {
+			if err := e.planReminders(ctx, w, r.UserID, t.In.Now); err != nil {
+				return err
+			}
+		}
+		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
+			t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.changed", "Details", workshopDetails(w)),
+				Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, t.In.Now)}})
+		}
+	}
+	for _, uid := range promoted {
+		if err := e.tellPromoted(ctx, t, w, uid); err != nil {
+			return err
+		}
+	}
+	t.Say(T("ws.updated", "Title", w.Title, "N", len(regs)), []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
+	return nil
+}
+
+// canManage: the workshop's own facilitators, and admins.
+func (e *Engine) canManage(t *Turn, w *Workshop) bool {
+	return t.Role == RoleAdmin || (t.Role >= RoleFacilitator && slices.Contains(w.Facilitators, t.User.ID))
+}
+
+// managed wraps a management button: the code must name a workshop the
+// user may manage — checked on every press.
+func (e *Engine) managed(run func(context.Context, *Turn, *Workshop, string) error) func(context.Context, *Turn, string) error {
+	return func(ctx context.Context, t *Turn, payload string) error {
+		code, arg, _ := strings.Cut(payload, ":")
+		w, err := e.store.GetWorkshop(ctx, code)
+		if errors.Is(err, ErrNotFound) {
+			t.Answer(T("ws.not_found"), true)
+			return nil
+		}
+		if err != nil {
+			return internalError("get workshop", err)
+		}
+		if !e.canManage(t, w) {
+			t.Answer(T("errors.not_allowed"), true)
+			return nil
+		}
+		return run(ctx, t, w, arg)
+	}
+}
+
+func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
+	uid := t.User.ID
+	if t.Role == RoleAdmin {
+		uid = 0 // admins see every workshop
+	}
+	all, err := e.store.Facilitated(ctx, uid)
+	if err != nil {
+		return internalError("facilitated", err)
+	}
+	if len(all) == 0 {
+		t.Say(T("ws.none_yet"), []Button{{Label: T("menu.newworkshop"), Data: mustData("m", "newworkshop")}})
+		return nil
+	}
+	pages := (len(all) + listPage - 1) / listPage
+	page = max(0, min(page, pages-1))
+	var rows [][]Button
+	for _, w := range all[page*listPage : min(len(all), (page+1)*listPage)] {
+		c, err := e.store.Counts(ctx, w.Code)
+		if err != nil {
+			return internalError("counts", err)
+		}
+		label := T("ws.list_item_manage", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}, "N", c.Confirmed, "Cap", capacityLabel(w))
+		if w.Cancelled {
+			label = T("ws.list_item_cancelled", "Title", w.Title)
+		}
+		rows = append(rows, []Button{{Label: label, Data: mustData("wm", w.Code)}})
+	}
+	rows = append(rows, pager("mws", page, pages)...)
+	r := Reply{Text: T("ws.my_title", "N", len(all)), Buttons: rows}
+	if edit {
+		r.EditMessageID = t.In.MessageID
+	}
+	t.Send(r)
+	return nil
+}
+
+// capacityLabel is "50" or "∞".
+func capacityLabel(w *Workshop) any {
+	if w.Capacity == 0 {
+		return HTML("∞")
+	}
+	return w.Capacity
+}
+
+// pager is a row of previous/next buttons for route "<route>:<page>".
+func pager(route string, page, pages int, prefix ...string) [][]Button {
+	if pages <= 1 {
+		return nil
+	}
+	data := func(p int) string { return mustData(append([]string{route}, append(prefix, strconv.Itoa(p))...)...) }
+	var nav []Button
+	if page > 0 {
+		nav = append(nav, Button{Label: T("nav.prev"), Data: data(page - 1)})
+	}
+	nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: data(page)})
+	if page < pages-1 {
+		nav = append(nav, Button{Label: T("nav.next"), Data: data(page + 1)})
+	}
+	return [][]Button{nav}
+}
+
+func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	c, err := e.store.Counts(ctx, w.Code)
+	if err != nil {
+		return internalError("counts", err)
+	}
+	state := T("ws.state_open")
+	switch {
+	case w.Cancelled:
+		state = T("ws.state_cancelled")
+	case w.Closed || !t.In.Now.Before(w.Deadline):
+		state = T("ws.state_closed")
+	}
+	text := T("ws.manage_card", "Details", workshopDetails(w), "State", state, "Confirmed", c.Confirmed,
+		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", e.botLink("ws_"+w.Code))
+	code := w.Code
+	rows := [][]Button{
+		{{Label: T("ws.btn_registrants"), Data: mustData("wmr", code, "0")}, {Label: T("ws.btn_export"), Data: mustData("wmx", code)}},
+	}
+	if !w.Cancelled {
+		toggle := T("ws.btn_close")
+		if w.Closed {
+			toggle = T("ws.btn_reopen")
+		}
+		rows = append(rows,
+			[]Button{{Label: T("ws.btn_edit"), Data: mustData("wme", code)}, {Label: toggle, Data: mustData("wmc", code)}},
+			[]Button{{Label: T("ws.btn_feedback"), Data: mustData("wmf", code)}, {Label: T("ws.btn_cancel"), Data: mustData("wmk", code)}})
+	}
+	t.Say(text, rows...)
+	return nil
+}
+
+func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg string) error {
+	page, _ := strconv.Atoi(arg)
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return internalError("registrations", err)
+	}
+	if len(regs) == 0 {
+		t.Answer(T("ws.no_registrants"), true)
+		return nil
+	}
+	pages := (len(regs) + regPage - 1) / regPage
+	page = max(0, min(page, pages-1))
+	var lines []Text
+	for i, r := range regs[page*regPage : min(len(regs), (page+1)*regPage)] {
+		name, org := e.nameOf(ctx, r.UserID)
+		id := "ws.reg_line_confirmed"
+		switch {
+		case r.Status == RegWaiting:
+			id = "ws.reg_line_waiting"
+		case !r.CheckedInAt.IsZero():
+			id = "ws.reg_line_checked"
+		}
+		lines = append(lines, T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position))
+	}
+	r := Reply{Text: T("ws.registrants", "Title", w.Title, "Lines", lines, "Total", len(regs)),
+		Buttons: append(pager("wmr", page, pages, w.Code), []Button{{Label: T("ws.back"), Data: mustData("wm", w.Code)}})}
+	if arg != "0" || t.In.MessageID == 0 {
+		r.EditMessageID = t.In.MessageID
+	}
+	t.Send(r)
+	return nil
+}
+
+// nameOf is a registrant's name and organisation from their profile.
+func (e *Engine) nameOf(ctx context.Context, uid int64) (string, string) {
+	if p, err := e.store.GetProfile(ctx, uid); err == nil {
+		return p.FullName, p.Organisation
+	}
+	if u, err := e.store.GetUser(ctx, uid); err == nil {
+		return u.FirstName, ""
+	}
+	return strconv.FormatInt(uid, 10), ""
+}
+
+func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return internalError("registrations", err)
+	}
+	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
+	header := []string{tx("csv.name"), tx("csv.org"), tx("csv.sector"), tx("csv.province"), tx("csv.lang"),
+		tx("csv.status"), tx("csv.registered_at"), tx("csv.checked_in_at"), tx("csv.answer")}
+	loc := LoadZone(w.Zone)
+	stamp := func(at time.Time) string {
+		if at.IsZero() {
+			return ""
+		}
+		return at.In(loc).Format("2006-01-02 15:04")
+	}
+	rows := make([][]string, 0, len(regs))
+	for _, r := range regs {
+		row := make([]string, 9)
+		if p, err := e.store.GetProfile(ctx, r.UserID); err == nil {
+			row[0], row[1], row[2], row[3] = p.FullName, p.Organisation, tx("sector."+p.Sector), tx("province."+p.Province)
+		} else {
+			row[0], _ = e.nameOf(ctx, r.UserID)
+		}
+		row[4] = r.Lang
+		row[5] = tx("ws.status." + string(r.Status))
+		row[6], row[7], row[8] = stamp(r.RegisteredAt), stamp(r.CheckedInAt), r.Answer
+		rows = append(rows, row)
+	}
+	t.Send(Reply{Text: T("ws.export_caption", "Title", w.Title, "N", len(regs)),
+		Document: &Attachment{Name: "registrants-" + w.Code + ".csv", Data: CSV(header, rows)}})
+	return nil
+}
+
+func (e *Engine) editWorkshop(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(T("ws.cancelled_note"), true)
+		return nil
+	}
+	return t.StartFlowAt(ctx, "workshop", "confirm", workshopData(w))
+}
+
+func (e *Engine) toggleClosed(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	w.Closed = !w.Closed
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return internalError("close workshop", err)
+	}
+	id := "ws.reopened"
+	if w.Closed {
+		id = "ws.closed"
+	}
+	t.Answer(T(id), false)
+	return e.manageCard(ctx, t, w, "")
+}
+
+func (e *Engine) askCancelWorkshop(_ context.Context, t *Turn, w *Workshop, _ string) error {
+	t.Say(T("ws.cancel_confirm", "Title", w.Title), []Button{
+		{Label: T("ws.cancel_yes"), Data: mustData("wmky", w.Code)}, {Label: T("ws.back"), Data: mustData("wm", w.Code)},
+	})
+	return nil
+}
+
+// cancelWorkshop cancels it, tells every registrant and waiting person, and
+// drops their reminders.
+func (e *Engine) cancelWorkshop(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(T("ws.cancelled_note"), true)
+		return nil
+	}
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return internalError("registrations", err)
+	}
+	w.Cancelled = true
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return internalError("cancel workshop", err)
+	}
+	for _, r := range regs {
+		if err := e.store.Unschedule(ctx, reminderIDs(w.Code, r.UserID)...); err != nil {
+			return internalError("unschedule", err)
+		}
+		t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.cancelled_notice", "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone})})
+	}
+	if t.In.MessageID != 0 {
+		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	}
+	t.Say(T("ws.cancelled_done", "Title", w.Title, "N", len(regs)))
+	return nil
+}
+
+func (e *Engine) feedbackSummary(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	fb, err := e.store.Feedback(ctx, w.Code)
+	if err != nil {
+		return internalError("feedback", err)
+	}
+	if len(fb) == 0 {
+		t.Answer(T("ws.no_feedback"), true)
+		return nil
+	}
+	sum := 0
+	var comments []Text
+	for _, f := range fb {
+		sum += f.Rating
+		if f.Comment != "" {
+			comments = append(comments, T("ws.feedback_comment", "Rating", f.Rating, "Comment", f.Comment))
+		}
+	}
+	avg := float64(sum) / float64(len(fb))
+	t.Say(T("ws.feedback_summary", "Title", w.Title, "N", len(fb), "Avg", strconv.FormatFloat(avg, 'f', 1, 64), "Comments", comments))
+	return nil
+}
+

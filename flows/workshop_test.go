@@ -1,0 +1,252 @@
+package flows
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// createWorkshop walks /newworkshop as the admin and returns the code.
+func createWorkshop(t *testing.T, h *harness, capacity string) string {
+	t.Helper()
+	h.text(adminID, "/newworkshop")
+	res := h.text(adminID, "Joint Action: air bersih di Flores")
+	res = h.press(adminID, button(t, res, "ws.skip_desc"))
+	res = h.press(adminID, button(t, res, "ws.zone.WITA"))
+	wantIDs(t, res, "(clear buttons)", "ws.ask_start")
+	h.text(adminID, "10/12/2026 09:00")
+	res = h.text(adminID, "12.00")
+	wantIDs(t, res, "ws.ask_venue")
+	res = h.text(adminID, "Hotel Sahid, Jakarta")
+	res = h.text(adminID, "https://zoom.us/j/123")
+	wantIDs(t, res, "ws.ask_capacity")
+	res = h.text(adminID, capacity)
+	res = h.press(adminID, button(t, res, "ws.until_start"))
+	res = h.press(adminID, button(t, res, "ws.skip_question"))
+	wantIDs(t, res, "(clear buttons)", "ws.summary")
+	res = h.press(adminID, button(t, res, "ws.save"))
+	wantIDs(t, res, "(clear buttons)", "ws.created")
+	code := res.Replies[1].Text.Data["Code"].(string)
+	if link := res.Replies[1].Text.Data["Link"].(string); link != "https://t.me/sinergi_test_bot?start=ws_"+code {
+		t.Fatalf("link %q", link)
+	}
+	return code
+}
+
+func TestCreateWorkshop(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "2")
+	w, err := h.store.GetWorkshop(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wita := LoadZone("Asia/Makassar")
+	if !w.Start.Equal(time.Date(2026, 12, 10, 9, 0, 0, 0, wita)) || !w.End.Equal(time.Date(2026, 12, 10, 12, 0, 0, 0, wita)) ||
+		!w.Deadline.Equal(w.Start) || w.Capacity != 2 || w.Zone != "Asia/Makassar" || w.Facilitators[0] != adminID {
+		t.Fatalf("workshop %+v", w)
+	}
+}
+
+func TestWorkshopBadInput(t *testing.T) {
+	h := newHarness(t)
+	h.text(adminID, "/newworkshop")
+	wantIDs(t, h.text(adminID, strings.Repeat("x", 300)), "errors.too_long", "ws.ask_title")
+	wantIDs(t, h.text(adminID, "ab"), "errors.too_short", "ws.ask_title")
+	res := h.text(adminID, "Lokakarya")
+	res = h.text(adminID, "Deskripsi")
+	res = h.press(adminID, button(t, res, "ws.zone.WIB"))
+	wantIDs(t, h.text(adminID, "besok pagi"), "ws.date_format", "ws.ask_start")
+	wantIDs(t, h.text(adminID, "31/02/2027 10:00"), "ws.date_invalid", "ws.ask_start")
+	wantIDs(t, h.text(adminID, "01/01/2020 10:00"), "ws.date_past", "ws.ask_start")
+	h.text(adminID, "10/12/2026 09:00")
+	wantIDs(t, h.text(adminID, "08:00"), "ws.end_before_start", "ws.ask_end")
+	res = h.text(adminID, "10/12/2026 17:00")
+	res = h.press(adminID, button(t, res, "ws.skip_venue"))
+	if res := h.press(adminID, button(t, res, "ws.skip_link")); res.Answer == nil || res.Answer.Text.ID != "ws.need_place" {
+		t.Fatalf("neither venue nor link: %+v", res.Answer)
+	}
+	wantIDs(t, h.text(adminID, "zoom.us/j/1"), "ws.bad_link", "ws.ask_link")
+	wantIDs(t, h.text(adminID, "javascript:alert(1)"), "ws.bad_link", "ws.ask_link")
+	h.text(adminID, "https://meet.example.org/abc")
+	wantIDs(t, h.text(adminID, "-3"), "ws.bad_capacity", "ws.ask_capacity")
+	wantIDs(t, h.text(adminID, "abc"), "ws.bad_capacity", "ws.ask_capacity")
+	h.text(adminID, "0")
+	wantIDs(t, h.text(adminID, "11/12/2026 09:00"), "ws.deadline_after_start", "ws.ask_deadline")
+	h.text(adminID, "09/12/2026 17:00")
+	res = h.text(adminID, "Kebutuhan makanan?")
+	wantIDs(t, res, "ws.summary")
+	// Edit one field from the summary and come back to it.
+	res = h.press(adminID, button(t, res, "ws.edit"))
+	res = h.press(adminID, button(t, res, "ws.field.capacity"))
+	wantIDs(t, res, "(clear buttons)", "ws.ask_capacity")
+	res = h.text(adminID, "40")
+	wantIDs(t, res, "ws.summary")
+	res = h.press(adminID, button(t, res, "ws.discard"))
+	wantIDs(t, res, "(clear buttons)", "ws.discarded")
+	if all, _ := h.store.Facilitated(context.Background(), 0); len(all) != 0 {
+		t.Fatalf("stored %d workshops", len(all))
+	}
+	// A participant cannot start the flow at all.
+	wantIDs(t, h.text(3, "/newworkshop"), "errors.not_allowed")
+}
+
+// fillProfile answers the profile questions (when asked) for user id.
+func fillProfile(t *testing.T, h *harness, id int64, res *Result) *Result {
+	t.Helper()
+	res = h.text(id, "Peserta "+string(rune('A'+id%26)))
+	res = h.text(id, "Yayasan Contoh")
+	res = h.press(id, button(t, res, "sector.ngo"))
+	res = h.text(id, "Bali")
+	return h.press(id, button(t, res, "privacy.agree"))
+}
+
+func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "2")
+	ctx := context.Background()
+
+	// First registration asks the profile, then registers.
+	res := h.text(1, "/start ws_"+code)
+	wantIDs(t, res, "ws.card")
+	res = h.press(1, button(t, res, "ws.btn_register"))
+	wantIDs(t, res, "ws.profile_first", "profile.intro", "profile.ask_name")
+	res = fillProfile(t, h, 1, res)
+	wantIDs(t, res, "(clear buttons)", "profile.saved", "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	if res.Replies[3].Document == nil || res.Replies[4].Photo == nil {
+		t.Fatal("no calendar file or QR code")
+	}
+	// The second has a profile already: one press.
+	h.store.SaveProfile(ctx, &Profile{UserID: 2, FullName: "Dua", ConsentVersion: ConsentVersion})
+	h.store.SaveProfile(ctx, &Profile{UserID: 3, FullName: "Tiga", ConsentVersion: ConsentVersion})
+	wantIDs(t, h.press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	wantIDs(t, h.press(3, "reg:"+code), "ws.waitlisted")
+	wantIDs(t, h.press(3, "reg:"+code), "ws.already")
+
+	// 1 cancels: 3 is promoted and told in their chat.
+	res = h.press(1, "unregy:"+code)
+	wantIDs(t, res, "(clear buttons)", "ws.unregistered", "ws.promoted", "ws.ics_caption", "ws.qr_caption")
+	if res.Replies[2].ChatID != 3 || !res.Replies[2].Bulk {
+		t.Fatalf("promotion sent to %d", res.Replies[2].ChatID)
+	}
+	if c, _ := h.store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 0 {
+		t.Fatalf("counts %+v", c)
+	}
+	if _, ok := h.store.ws.jobs[jobDayBefore+"|"+code+"|1"]; ok {
+		t.Fatal("cancelled registrant's reminder still scheduled")
+	}
+	if _, ok := h.store.ws.jobs[jobDayBefore+"|"+code+"|3"]; !ok {
+		t.Fatal("promoted registrant has no reminder")
+	}
+
+	// Check-in: the facilitator (admin) opens 2's QR link; 3 opening it is refused.
+	r2, _ := h.store.GetRegistration(ctx, code, 2)
+	wantIDs(t, h.text(3, "/start checkin_"+r2.Token), "checkin.not_facilitator")
+	wantIDs(t, h.text(2, "/start checkin_"+r2.Token), "checkin.own_code")
+	res = h.text(adminID, "/start checkin_"+r2.Token)
+	wantIDs(t, res, "checkin.done", "checkin.welcome")
+	wantIDs(t, h.text(adminID, "/start checkin_"+r2.Token), "checkin.again")
+	wantIDs(t, h.text(adminID, "/start checkin_AAAAAAAAAAAAAAAAAAAAAA"), "checkin.invalid")
+
+	// A participant cannot use management buttons, even forged.
+	for _, data := range []string{"wm:" + code, "wmx:" + code, "wmky:" + code, "wmr:" + code + ":0"} {
+		if res := h.press(3, data); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+			t.Errorf("%s by a participant: %+v", data, res.Answer)
+		}
+	}
+	if w, _ := h.store.GetWorkshop(ctx, code); w.Cancelled {
+		t.Fatal("participant cancelled the workshop")
+	}
+}
+
+func TestForgedWorkshopCodes(t *testing.T) {
+	h := newHarness(t)
+	for _, p := range []string{"ws_zzzzzz", "ws_../../", "ws_" + strings.Repeat("a", 40)} {
+		res := h.text(5, "/start "+p)
+		if got := ids(res); got[0] != "ws.not_found" && got[0] != "start.bad_link" {
+			t.Errorf("%s: %v", p, got)
+		}
+	}
+	wantIDs(t, h.press(5, "reg:abcdef"), "ws.not_found")
+}
+
+func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	ctx := context.Background()
+	h.store.SaveProfile(ctx, &Profile{UserID: 2, FullName: "Dua", ConsentVersion: ConsentVersion})
+	h.press(2, "reg:"+code)
+	before := h.store.ws.jobs[jobSoon+"|"+code+"|2"]
+	res := h.press(adminID, "wme:"+code)
+	wantIDs(t, res, "ws.summary")
+	res = h.press(adminID, button(t, res, "ws.edit"))
+	h.press(adminID, button(t, res, "ws.field.start"))
+	res = h.text(adminID, "11/12/2026 10:00")
+	wantIDs(t, res, "ws.summary")
+	res = h.press(adminID, button(t, res, "ws.save"))
+	wantIDs(t, res, "(clear buttons)", "ws.changed", "ws.updated")
+	if res.Replies[1].ChatID != 2 || res.Replies[1].Document == nil {
+		t.Fatalf("change notice %+v", res.Replies[1])
+	}
+	after := h.store.ws.jobs[jobSoon+"|"+code+"|2"]
+	if want := before.Add(25 * time.Hour); !after.Equal(want) {
+		t.Fatalf("2h reminder at %v, want %v", after, want)
+	}
+	w, _ := h.store.GetWorkshop(ctx, code)
+	if got := w.End.Sub(w.Start); got != 3*time.Hour {
+		t.Fatalf("moving the start kept a %v span", got)
+	}
+}
+
+func TestReminderJobs(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	ctx := context.Background()
+	h.store.SaveProfile(ctx, &Profile{UserID: 2, FullName: "Dua", ConsentVersion: ConsentVersion})
+	h.send(2, Input{Kind: KindCommand, Command: "start", LangCode: "en"})
+	h.press(2, "reg:"+code)
+	w, _ := h.store.GetWorkshop(ctx, code)
+	dayBefore, soon := ReminderTimes(w)
+	if want := time.Date(2026, 12, 9, 9, 0, 0, 0, LoadZone("Asia/Makassar")); !dayBefore.Equal(want) || !soon.Equal(w.Start.Add(-2*time.Hour)) {
+		t.Fatalf("reminders at %v and %v", dayBefore, soon)
+	}
+	for _, c := range []struct {
+		id   string
+		at   time.Time
+		want string
+	}{
+		{jobDayBefore + "|" + code + "|2", dayBefore, "remind.day_before"},
+		{jobSoon + "|" + code + "|2", soon, "remind.soon"},
+		{jobSoon + "|" + code + "|2", w.Start.Add(time.Minute), ""}, // too late: dropped
+		{jobFeedback + "|" + code + "|2", w.End, ""},                // not checked in: no survey
+		{"zzz|whatever", soon, ""},                                  // unknown kind from an older build
+	} {
+		replies, err := h.e.RunJob(ctx, Job{ID: c.id, Due: c.at}, c.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.want == "" {
+			if len(replies) != 0 {
+				t.Errorf("%s at %v: %v", c.id, c.at, replies)
+			}
+			continue
+		}
+		if len(replies) != 1 || replies[0].Text.ID != c.want || replies[0].ChatID != 2 || replies[0].Lang != "en" {
+			t.Errorf("%s: %+v", c.id, replies)
+		}
+	}
+	r, _ := h.store.GetRegistration(ctx, code, 2)
+	h.text(adminID, "/start checkin_"+r.Token)
+	replies, _ := h.e.RunJob(ctx, Job{ID: jobFeedback + "|" + code + "|2"}, w.End)
+	if len(replies) != 1 || replies[0].Text.ID != "fb.ask" {
+		t.Fatalf("feedback request %+v", replies)
+	}
+	res := h.press(2, replies[0].Buttons[0][4].Data)
+	wantIDs(t, res, "(clear buttons)", "fb.ask_comment")
+	wantIDs(t, h.text(2, "Sangat bermanfaat <3"), "fb.thanks")
+	res = h.press(adminID, "wmf:"+code)
+	wantIDs(t, res, "ws.feedback_summary")
+	if avg := res.Replies[0].Text.Data["Avg"]; avg != "5.0" {
+		t.Fatalf("average %v", avg)
+	}
+}

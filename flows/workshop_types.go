@@ -1,0 +1,135 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Workshop is an event participants register for.
+type Workshop struct {
+	Code         string    `json:"code"` // short public code, used in the deep link ws_<code>
+	Title        string    `json:"title"`
+	Description  string    `json:"description,omitempty"`
+	Start        time.Time `json:"start"` // stored in UTC; shown in Zone
+	End          time.Time `json:"end"`
+	Zone         string    `json:"zone"` // IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)
+	Venue        string    `json:"venue,omitempty"`
+	OnlineURL    string    `json:"online_url,omitempty"`
+	Capacity     int       `json:"capacity"` // 0: unlimited
+	Deadline     time.Time `json:"deadline"` // registration closes at this instant
+	Question     string    `json:"question,omitempty"` // optional extra question for registrants
+	Facilitators []int64   `json:"facilitators"`       // who may manage it (the creator first)
+	CreatedBy    int64     `json:"created_by"`
+	Created      time.Time `json:"created"`
+	Closed       bool      `json:"closed,omitempty"`    // registration closed by hand
+	Cancelled    bool      `json:"cancelled,omitempty"` // the workshop is cancelled
+}
+
+// RegStatus is where a registration stands.
+type RegStatus string
+
+// Registration statuses.
+const (
+	RegConfirmed RegStatus = "confirmed"
+	RegWaiting   RegStatus = "waiting"
+)
+
+// Registration is one participant's place in a workshop.
+type Registration struct {
+	Workshop     string    `json:"ws"`
+	UserID       int64     `json:"user"`
+	Status       RegStatus `json:"-"` // from the confirmed / waiting sets
+	Position     int       `json:"-"` // 1-based place on the waiting list (waiting only)
+	RegisteredAt time.Time `json:"at"`
+	Answer       string    `json:"answer,omitempty"` // to the workshop's extra question
+	Token        string    `json:"token"`            // check-in token (the QR code), ≥ 128 random bits
+	Lang         string    `json:"lang"`
+	CheckedInAt  time.Time `json:"-"` // zero when not checked in
+}
+
+// Counts summarise a workshop's registrations.
+type Counts struct {
+	Confirmed, Waiting, CheckedIn int
+}
+
+// Feedback is a participant's rating after a workshop.
+type Feedback struct {
+	UserID  int64     `json:"user"`
+	Rating  int       `json:"rating"` // 1..5
+	Comment string    `json:"comment,omitempty"`
+	At      time.Time `json:"at"`
+}
+
+// Refusals of a registration, returned by Workshops.Register.
+var (
+	ErrAlreadyRegistered = errors.New("already registered")
+	ErrRegistrationShut  = errors.New("registration closed") // closed by hand, or past the deadline
+	ErrWorkshopCancelled = errors.New("workshop cancelled")
+	ErrCodeTaken         = errors.New("workshop code taken")
+)
+
+// Workshops stores workshops and their registrations. Capacity is enforced
+// atomically in storage: never more confirmed than capacity, whatever the
+// concurrency, and the waiting list is first come, first served.
+type Workshops interface {
+	// CreateWorkshop stores a new workshop (ErrCodeTaken when the code
+	// exists) and indexes it as upcoming and under each facilitator.
+	CreateWorkshop(ctx context.Context, w *Workshop) error
+	// UpdateWorkshop saves changed fields (capacity, times, closed,
+	// cancelled …). When capacity grows, waiting people are promoted in
+	// order; their ids are returned. A cancelled workshop leaves the
+	// upcoming index.
+	UpdateWorkshop(ctx context.Context, w *Workshop) (promoted []int64, err error)
+	GetWorkshop(ctx context.Context, code string) (*Workshop, error) // ErrNotFound
+	// Upcoming lists workshops not cancelled whose start is after from, by
+	// start time, and how many there are in all.
+	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*Workshop, int, error)
+	// Facilitated lists the workshops uid facilitates (every workshop when
+	// uid is 0), newest start first.
+	Facilitated(ctx context.Context, uid int64) ([]*Workshop, error)
+
+	// Register places r.UserID: confirmed while seats are left, else on the
+	// waiting list. It refuses with ErrAlreadyRegistered, ErrRegistrationShut
+	// (closed, or now after the deadline), ErrWorkshopCancelled, ErrNotFound.
+	// The returned registration carries Status and Position.
+	Register(ctx context.Context, r *Registration, now time.Time) (*Registration, error)
+	// CancelRegistration removes uid's registration (ErrNotFound when there
+	// is none). When a confirmed seat frees up, the first waiting person is
+	// confirmed in the same atomic step; their id is returned (0: nobody).
+	CancelRegistration(ctx context.Context, code string, uid int64) (promoted int64, err error)
+	GetRegistration(ctx context.Context, code string, uid int64) (*Registration, error) // ErrNotFound
+	// Registrations lists the confirmed in registration order, then the
+	// waiting in list order.
+	Registrations(ctx context.Context, code string) ([]*Registration, error)
+	// UserRegistrations lists uid's current registrations (any workshop).
+	UserRegistrations(ctx context.Context, uid int64) ([]*Registration, error)
+	Counts(ctx context.Context, code string) (Counts, error)
+
+	// CheckinToken resolves a check-in token (ErrNotFound when unknown).
+	CheckinToken(ctx context.Context, token string) (code string, uid int64, err error)
+	// CheckIn marks a confirmed registrant present; first is false when they
+	// were checked in before (the first time is kept). ErrNotFound when uid
+	// holds no confirmed registration.
+	CheckIn(ctx context.Context, code string, uid int64, now time.Time) (first bool, err error)
+
+	SaveFeedback(ctx context.Context, code string, f *Feedback) error
+	Feedback(ctx context.Context, code string) ([]*Feedback, error)
+}
+
+// Job is a unit of scheduled work: ID names what to do ("<kind>|<args>"),
+// Due when.
+type Job struct {
+	ID  string
+	Due time.Time
+}
+
+// Jobs is the due-jobs queue shared by every scheduled capability: a sorted
+// set by due time, claimed atomically so that two bot processes never run
+// the same job twice.
+type Jobs interface {
+	// Schedule adds jobs or moves existing ones (same ID) to a new time.
+	Schedule(ctx context.Context, jobs ...Job) error
+	// Unschedule removes pending jobs; unknown ids are ignored.
+	Unschedule(ctx context.Context, ids ...string) error
+}
