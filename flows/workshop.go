@@ -691,4 +691,3 @@ func (e *Engine) feedbackSummary(ctx context.Context, t *Turn, w *Workshop, _ st
 	t.Say(T("ws.feedback_summary", "Title", w.Title, "N", len(fb), "Avg", strconv.FormatFloat(avg, 'f', 1, 64), "Comments", comments))
 	return nil
 }
-

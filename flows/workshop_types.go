@@ -16,8 +16,8 @@ type Workshop struct {
 	Zone         string    `json:"zone"` // IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)
 	Venue        string    `json:"venue,omitempty"`
 	OnlineURL    string    `json:"online_url,omitempty"`
-	Capacity     int       `json:"capacity"` // 0: unlimited
-	Deadline     time.Time `json:"deadline"` // registration closes at this instant
+	Capacity     int       `json:"capacity"`           // 0: unlimited
+	Deadline     time.Time `json:"deadline"`           // registration closes at this instant
 	Question     string    `json:"question,omitempty"` // optional extra question for registrants
 	Facilitators []int64   `json:"facilitators"`       // who may manage it (the creator first)
 	CreatedBy    int64     `json:"created_by"`
