@@ -250,3 +250,20 @@ func TestReminderJobs(t *testing.T) {
 		t.Fatalf("average %v", avg)
 	}
 }
+
+// A facilitator of one workshop cannot check in someone of another.
+func TestCheckInTokenOfAnotherWorkshop(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	codeA := createWorkshop(t, h, "0")
+	h.store.SaveUser(ctx, &User{ID: 50, Lang: "id", Role: RoleFacilitator})
+	h.store.CreateWorkshop(ctx, &Workshop{Code: "bbbbbb", Title: "B", Zone: "Asia/Jakarta", Facilitators: []int64{50},
+		Start: h.now.Add(48 * time.Hour), End: h.now.Add(50 * time.Hour), Deadline: h.now.Add(48 * time.Hour), Venue: "x"})
+	h.store.SaveProfile(ctx, &Profile{UserID: 2, FullName: "Dua", ConsentVersion: ConsentVersion})
+	h.press(2, "reg:"+codeA)
+	r, _ := h.store.GetRegistration(ctx, codeA, 2)
+	wantIDs(t, h.text(50, "/start checkin_"+r.Token), "checkin.not_facilitator")
+	if first, _ := h.store.CheckIn(ctx, codeA, 2, h.now); !first {
+		t.Fatal("the refused check-in was recorded")
+	}
+}

@@ -16,6 +16,27 @@
 //	<p>poll:inbox             hash    update_id -> raw update JSON, received but not yet handled (polling mode)
 //	<p>poll:offset            string  next getUpdates offset (polling mode)
 //
+// A workshop's keys share the hash tag {w:<code>}, so each of its Lua
+// scripts (ws_*.lua) runs in one Cluster slot; the job queue's keys share
+// {jobs}. Indexes in other slots are written right after a script, in a
+// pipeline, and are checked against the workshop's keys when read.
+//
+//	<p>{w:<code>}:ws          string  JSON flows.Workshop
+//	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), written with :ws
+//	<p>{w:<code>}:confirmed   zset    uid -> registration number (from :seq)
+//	<p>{w:<code>}:waiting     zset    uid -> registration number (from :seq): the waiting list in order
+//	<p>{w:<code>}:seq         string  the workshop's registration counter (promotions take a new number)
+//	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt)
+//	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
+//	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
+//	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
+//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled
+//	<p>ws:all                 zset    code -> start unix ms
+//	<p>{c:<uid>}:facilitates  set     codes uid facilitates
+//	<p>{c:<uid>}:registered   set     codes uid registered in (an index; stale entries are dropped when read)
+//	<p>{jobs}:due             zset    job id -> due unix ms
+//	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
+//
 // # Atomicity
 //
 // Handling an update ends with one MULTI/EXEC (Store.Commit) that writes the

@@ -1,0 +1,189 @@
+package flows
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+	qrcode "github.com/skip2/go-qrcode"
+)
+
+// icsLocal is the iCalendar DATE-TIME form of a local time (with a TZID).
+const icsLocal = "20060102T150405"
+
+// ICS returns an iCalendar file (RFC 5545, CRLF line ends, method PUBLISH)
+// with one VEVENT for the workshop: UID <code>@sinergi, DTSTAMP now,
+// DTSTART/DTEND in the workshop's local time with TZID=<w.Zone> and a
+// VTIMEZONE for that zone, SUMMARY the title, DESCRIPTION the description
+// (and the online link), LOCATION the venue (or the online link when there
+// is no venue), URL the online link, and a display alarm one hour before.
+//
+// A zone other than those of [Zones] is written in UTC instead (no TZID),
+// since only for those zones is the VTIMEZONE known to be exact. DTEND is
+// left out when the end is not after the start.
+func ICS(w *Workshop, now time.Time) []byte {
+	cal := ics.NewCalendarFor("Sinergi")
+	cal.SetProductId("-//Sinergi//Workshop//EN")
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetCalscale("GREGORIAN")
+
+	hours, local := zoneOffsets[w.Zone]
+	if local {
+		tz := cal.AddTimezone(w.Zone)
+		std := tz.AddStandard()
+		off := fmt.Sprintf("+%02d00", hours)
+		std.AddProperty(ics.ComponentPropertyDtStart, "19700101T000000")
+		std.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetfrom), off)
+		std.AddProperty(ics.ComponentProperty(ics.PropertyTzoffsetto), off)
+		std.AddProperty(ics.ComponentProperty(ics.PropertyTzname), zoneLabels[w.Zone])
+	}
+
+	ev := cal.AddEvent(icsText(w.Code) + "@sinergi")
+	ev.SetDtStampTime(now)
+	setTime := func(p ics.ComponentProperty, t time.Time) {
+		if local {
+			ev.SetProperty(p, t.In(LoadZone(w.Zone)).Format(icsLocal), ics.WithTZID(w.Zone))
+		} else {
+			ev.SetProperty(p, t.UTC().Format("20060102T150405Z"))
+		}
+	}
+	setTime(ics.ComponentPropertyDtStart, w.Start)
+	if w.End.After(w.Start) {
+		setTime(ics.ComponentPropertyDtEnd, w.End)
+	}
+
+	title := icsText(w.Title)
+	if title == "" {
+		title = icsText(w.Code)
+	}
+	ev.SetSummary(title)
+
+	link := icsText(w.OnlineURL)
+	desc := icsText(w.Description)
+	if link != "" {
+		if desc != "" {
+			desc += "\n"
+		}
+		desc += link
+	}
+	if desc != "" {
+		ev.SetDescription(desc)
+	}
+	if venue := icsText(w.Venue); venue != "" {
+		ev.SetLocation(venue)
+	} else if link != "" {
+		ev.SetLocation(link)
+	}
+	if u := icsURI(w.OnlineURL); u != "" {
+		ev.SetURL(u)
+	}
+	if w.Cancelled {
+		ev.SetStatus(ics.ObjectStatusCancelled)
+	}
+
+	alarm := ev.AddAlarm()
+	alarm.SetAction(ics.ActionDisplay)
+	alarm.SetTrigger("-PT1H")
+	alarm.SetProperty(ics.ComponentPropertyDescription, title)
+
+	return []byte(cal.Serialize(ics.WithNewLineWindows))
+}
+
+// icsText makes s safe as an iCalendar TEXT value before the library
+// escapes it: valid UTF-8, line breaks as "\n" only, and no other control
+// characters (which RFC 5545 does not allow and the library would not
+// escape).
+func icsText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r':
+			return '\n'
+		case r == '\n' || r == '\t':
+			return r
+		case r < 0x20 || r == 0x7f:
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// icsURI returns raw as a URI value when it is an absolute http(s) URL,
+// else "" (a URI value is not escaped, so a broken one could corrupt the
+// file).
+func icsURI(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	s := u.String()
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return ""
+	}
+	return s
+}
+
+// QRPNG encodes content (a URL) as a 512×512 PNG QR code with medium error
+// correction. It fails when content is empty or too long for a QR code.
+func QRPNG(content string) ([]byte, error) {
+	if content == "" {
+		return nil, fmt.Errorf("qr code: empty content")
+	}
+	png, err := qrcode.Encode(content, qrcode.Medium, 512)
+	if err != nil {
+		return nil, fmt.Errorf("qr code: %w", err)
+	}
+	return png, nil
+}
+
+// utf8BOM makes Excel open a CSV file as UTF-8.
+const utf8BOM = "\xEF\xBB\xBF"
+
+// CSV returns a UTF-8 CSV file with a byte-order mark (so that Excel opens
+// it as UTF-8) and CRLF line ends, header first. Every cell that starts
+// with = + - @, a tab or a carriage return is prefixed with a single quote
+// so that a spreadsheet does not run it as a formula (OWASP CSV injection);
+// "+62 812…" therefore appears as text, which is what a phone number
+// should be. Carriage returns inside cells are dropped (line breaks are
+// written as CRLF), and a row of one empty cell is written as "" so that
+// CSV readers do not skip it as a blank line.
+func CSV(header []string, rows [][]string) []byte {
+	var buf bytes.Buffer
+	buf.WriteString(utf8BOM)
+	cw := csv.NewWriter(&buf)
+	cw.UseCRLF = true
+	write := func(row []string) {
+		if len(row) == 1 && row[0] == "" {
+			cw.Flush()
+			buf.WriteString("\"\"\r\n")
+			return
+		}
+		safe := make([]string, len(row))
+		for i, cell := range row {
+			safe[i] = csvCell(cell)
+		}
+		_ = cw.Write(safe) // writes to a bytes.Buffer cannot fail
+	}
+	if len(header) > 0 {
+		write(header)
+	}
+	for _, row := range rows {
+		write(row)
+	}
+	cw.Flush()
+	return buf.Bytes()
+}
+
+// csvCell neutralises a cell that a spreadsheet would read as a formula.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}

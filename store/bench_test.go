@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sinergi/flows"
+	"sinergi/store"
+	"sinergi/store/redistest"
+)
+
+// BenchmarkRegister measures concurrent registrations (script plus the
+// token/index pipeline) for one big workshop.
+func BenchmarkRegister(b *testing.B) {
+	ctx := context.Background()
+	r := redistest.New(b)
+	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	if err := s.CreateWorkshop(ctx, workshop("bench", 1_000_000_000)); err != nil {
+		b.Fatal(err)
+	}
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			uid := next.Add(1)
+			if _, err := s.Register(ctx, reg("bench", uid), t0); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registrations/s")
+}
+
+func BenchmarkClaimDue100of100k(b *testing.B) { benchClaimDue(b, 100_000) }
+func BenchmarkClaimDue100of100(b *testing.B)  { benchClaimDue(b, 100) }
+
+// benchClaimDue claims 100 due jobs per iteration while future jobs wait in
+// the same set; the claimed jobs are put back as due outside the timer.
+func benchClaimDue(b *testing.B, future int) {
+	ctx := context.Background()
+	r := redistest.New(b)
+	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	const batch = 5000
+	for i := 0; i < future; i += batch {
+		jobs := make([]flows.Job, 0, batch)
+		for k := i; k < min(i+batch, future); k++ {
+			jobs = append(jobs, flows.Job{ID: fmt.Sprintf("future|%d", k), Due: t0.Add(time.Hour + time.Duration(k)*time.Millisecond)})
+		}
+		if err := s.Schedule(ctx, jobs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	due := make([]flows.Job, 100)
+	for i := range due {
+		due[i] = flows.Job{ID: fmt.Sprintf("due|%d", i), Due: t0.Add(-time.Duration(i) * time.Second)}
+	}
+	if err := s.Schedule(ctx, due...); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		got, err := s.ClaimDue(ctx, t0, 100, time.Minute)
+		if err != nil || len(got) != 100 {
+			b.Fatalf("claimed %d: %v", len(got), err)
+		}
+		b.StopTimer()
+		if err := s.Schedule(ctx, due...); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+}

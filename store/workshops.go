@@ -1,0 +1,652 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	_ "embed" // Lua scripts
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows"
+)
+
+// The workshop scripts. ws_promote.lua defines the promotion shared by the
+// update and cancel scripts and is prepended to them.
+var (
+	//go:embed ws_promote.lua
+	promoteLua string
+	//go:embed ws_create.lua
+	createLua string
+	//go:embed ws_update.lua
+	updateLua string
+	//go:embed ws_register.lua
+	registerLua string
+	//go:embed ws_cancel.lua
+	cancelLua string
+	//go:embed ws_checkin.lua
+	checkinLua string
+
+	createScript   = redis.NewScript(createLua)
+	updateScript   = redis.NewScript(promoteLua + "\n" + updateLua)
+	registerScript = redis.NewScript(registerLua)
+	cancelScript   = redis.NewScript(promoteLua + "\n" + cancelLua)
+	checkinScript  = redis.NewScript(checkinLua)
+)
+
+// Workshop key builders. A workshop's keys share the hash tag {w:<code>} so
+// every per-workshop script runs in one Cluster slot.
+func (s *Store) wsKey(code, name string) string { return s.p + "{w:" + code + "}:" + name }
+func (s *Store) checkinKey(token string) string { return s.p + "checkin:" + token }
+func (s *Store) upcomingKey() string            { return s.p + "ws:upcoming" }
+func (s *Store) allWsKey() string               { return s.p + "ws:all" }
+func (s *Store) facilitatesKey(uid int64) string {
+	return s.chatKey(uid, "facilitates")
+}
+func (s *Store) registeredKey(uid int64) string { return s.chatKey(uid, "registered") }
+
+// checkCode refuses codes that would break the key layout (a brace ends the
+// hash tag early).
+func checkCode(code string) error {
+	if code == "" || len(code) > 64 || strings.ContainsAny(code, "{} \t\r\n") {
+		return fmt.Errorf("invalid workshop code %q", code)
+	}
+	return nil
+}
+
+// msOrZero is t in unix milliseconds, 0 for the zero time (no deadline).
+func msOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func bit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// workshopArgs are the script arguments that save a workshop: its JSON, then
+// the meta fields the scripts decide on.
+func workshopArgs(w *flows.Workshop) ([]any, error) {
+	if err := checkCode(w.Code); err != nil {
+		return nil, err
+	}
+	if w.Capacity < 0 {
+		return nil, fmt.Errorf("workshop %s: negative capacity %d", w.Code, w.Capacity)
+	}
+	b, err := json.Marshal(w)
+	if err != nil {
+		return nil, fmt.Errorf("encode workshop %s: %w", w.Code, err)
+	}
+	return []any{b, w.Capacity, bit(w.Closed), bit(w.Cancelled), msOrZero(w.Deadline)}, nil
+}
+
+// index files a saved workshop under ws:all, ws:upcoming (unless cancelled)
+// and each facilitator; facilitators in dropped lose it. One pipeline: the
+// keys are in different slots.
+func (s *Store) index(ctx context.Context, w *flows.Workshop, dropped []int64) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		start := float64(w.Start.UnixMilli())
+		p.ZAdd(ctx, s.allWsKey(), redis.Z{Score: start, Member: w.Code})
+		if w.Cancelled {
+			p.ZRem(ctx, s.upcomingKey(), w.Code)
+		} else {
+			p.ZAdd(ctx, s.upcomingKey(), redis.Z{Score: start, Member: w.Code})
+		}
+		for _, uid := range w.Facilitators {
+			p.SAdd(ctx, s.facilitatesKey(uid), w.Code)
+		}
+		for _, uid := range dropped {
+			p.SRem(ctx, s.facilitatesKey(uid), w.Code)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("index workshop %s: %w", w.Code, err)
+	}
+	return nil
+}
+
+// CreateWorkshop implements flows.Workshops: the JSON and the meta hash are
+// written by one script (ErrCodeTaken when the code exists), then the
+// workshop is indexed. A zero Deadline means registration has no deadline.
+func (s *Store) CreateWorkshop(ctx context.Context, w *flows.Workshop) error {
+	args, err := workshopArgs(w)
+	if err != nil {
+		return fmt.Errorf("create workshop: %w", err)
+	}
+	n, err := createScript.Run(ctx, s.rdb, []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta")}, args...).Int()
+	if err != nil {
+		return fmt.Errorf("create workshop %s: %w", w.Code, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("create workshop %s: %w", w.Code, flows.ErrCodeTaken)
+	}
+	return s.index(ctx, w, nil)
+}
+
+// UpdateWorkshop implements flows.Workshops. One script saves the JSON and
+// the meta hash and, unless the workshop is cancelled, promotes as many
+// waiting people as the capacity now allows (in list order). Lowering the
+// capacity below the confirmed count demotes nobody. Facilitators removed
+// from the list lose the workshop from their index.
+func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64, error) {
+	args, err := workshopArgs(w)
+	if err != nil {
+		return nil, fmt.Errorf("update workshop: %w", err)
+	}
+	keys := []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"),
+		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq")}
+	res, err := updateScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
+	}
+	if len(res) < 2 || res[0] != "ok" {
+		return nil, fmt.Errorf("update workshop %s: %w", w.Code, flows.ErrNotFound)
+	}
+	promoted, err := parseIDs(res[2:])
+	if err != nil {
+		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
+	}
+	var dropped []int64
+	var old flows.Workshop
+	if json.Unmarshal([]byte(res[1]), &old) == nil {
+		for _, uid := range old.Facilitators {
+			if !slices.Contains(w.Facilitators, uid) {
+				dropped = append(dropped, uid)
+			}
+		}
+	}
+	if err := s.index(ctx, w, dropped); err != nil {
+		return promoted, err
+	}
+	return promoted, nil
+}
+
+func parseIDs(ss []string) ([]int64, error) {
+	if len(ss) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(ss))
+	for i, v := range ss {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("bad user id %q: %w", v, err)
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+// GetWorkshop implements flows.Workshops.
+func (s *Store) GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error) {
+	w, err := getJSON[flows.Workshop](ctx, s.rdb, s.wsKey(code, "ws"))
+	if err != nil {
+		return nil, fmt.Errorf("get workshop %s: %w", code, err)
+	}
+	return w, nil
+}
+
+// loadWorkshops reads workshops in one pipeline, in the order of codes;
+// codes without a workshop are skipped.
+func (s *Store) loadWorkshops(ctx context.Context, codes []string) ([]*flows.Workshop, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	cmds := make([]*redis.StringCmd, len(codes))
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range codes {
+			cmds[i] = p.Get(ctx, s.wsKey(c, "ws"))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("load workshops: %w", err)
+	}
+	out := make([]*flows.Workshop, 0, len(codes))
+	for i, cmd := range cmds {
+		b, err := cmd.Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("load workshop %s: %w", codes[i], err)
+		}
+		w := new(flows.Workshop)
+		if err := json.Unmarshal(b, w); err != nil {
+			return nil, fmt.Errorf("decode workshop %s: %w", codes[i], err)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
+
+// Upcoming implements flows.Workshops: a page of ws:upcoming after from
+// (exclusive) and the total, in one round trip, then the workshops in a
+// second. limit <= 0 means no limit.
+func (s *Store) Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error) {
+	if offset < 0 {
+		offset = 0
+	}
+	count := int64(limit)
+	if limit <= 0 {
+		count = -1
+	}
+	lo := "(" + strconv.FormatInt(from.UnixMilli(), 10)
+	var page *redis.StringSliceCmd
+	var total *redis.IntCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		page = p.ZRangeByScore(ctx, s.upcomingKey(), &redis.ZRangeBy{Min: lo, Max: "+inf", Offset: int64(offset), Count: count})
+		total = p.ZCount(ctx, s.upcomingKey(), lo, "+inf")
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("upcoming workshops: %w", err)
+	}
+	ws, err := s.loadWorkshops(ctx, page.Val())
+	if err != nil {
+		return nil, 0, fmt.Errorf("upcoming workshops: %w", err)
+	}
+	return ws, int(total.Val()), nil
+}
+
+// Facilitated implements flows.Workshops.
+func (s *Store) Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, error) {
+	var codes []string
+	var err error
+	if uid == 0 {
+		codes, err = s.rdb.ZRevRange(ctx, s.allWsKey(), 0, -1).Result()
+	} else {
+		codes, err = s.rdb.SMembers(ctx, s.facilitatesKey(uid)).Result()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("workshops facilitated by %d: %w", uid, err)
+	}
+	ws, err := s.loadWorkshops(ctx, codes)
+	if err != nil {
+		return nil, fmt.Errorf("workshops facilitated by %d: %w", uid, err)
+	}
+	slices.SortFunc(ws, func(a, b *flows.Workshop) int {
+		return cmp.Or(b.Start.Compare(a.Start), cmp.Compare(a.Code, b.Code))
+	})
+	return ws, nil
+}
+
+// Register implements flows.Workshops. One script checks the workshop and
+// places the user; then, in one pipeline, the check-in token and the user's
+// index are written (other slots). An empty Token is filled with
+// flows.NewToken, a zero RegisteredAt with now. A repeated registration
+// re-writes the token and index of the existing one (repairing them if that
+// second step failed before) and returns ErrAlreadyRegistered.
+func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error) {
+	code, uid := r.Workshop, r.UserID
+	if err := checkCode(code); err != nil {
+		return nil, fmt.Errorf("register %d: %w", uid, err)
+	}
+	reg := *r
+	reg.Status, reg.Position, reg.CheckedInAt = "", 0, time.Time{}
+	if reg.Token == "" {
+		reg.Token = flows.NewToken()
+	}
+	if reg.RegisteredAt.IsZero() {
+		reg.RegisteredAt = now
+	}
+	b, err := json.Marshal(&reg)
+	if err != nil {
+		return nil, fmt.Errorf("register %d for workshop %s: encode: %w", uid, code, err)
+	}
+	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
+		s.wsKey(code, "seq"), s.wsKey(code, "regs")}
+	res, err := registerScript.Run(ctx, s.rdb, keys, uid, now.UnixMilli(), b).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, err)
+	}
+	status, _ := res[0].(string)
+	switch status {
+	case "confirmed":
+		reg.Status = flows.RegConfirmed
+	case "waiting":
+		reg.Status = flows.RegWaiting
+		pos, _ := res[1].(int64)
+		reg.Position = int(pos)
+	case "dup":
+		var old flows.Registration
+		if raw, _ := res[1].(string); json.Unmarshal([]byte(raw), &old) == nil && old.Token != "" {
+			_ = s.indexRegistration(ctx, code, uid, old.Token)
+		}
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, flows.ErrAlreadyRegistered)
+	case "notfound":
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, flows.ErrNotFound)
+	case "cancelled":
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, flows.ErrWorkshopCancelled)
+	case "shut":
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, flows.ErrRegistrationShut)
+	default:
+		return nil, fmt.Errorf("register %d for workshop %s: unexpected script reply %v", uid, code, res)
+	}
+	if err := s.indexRegistration(ctx, code, uid, reg.Token); err != nil {
+		return nil, fmt.Errorf("register %d for workshop %s (registered, not indexed): %w", uid, code, err)
+	}
+	return &reg, nil
+}
+
+// indexRegistration writes the token lookup and the user's index entry.
+func (s *Store) indexRegistration(ctx context.Context, code string, uid int64, token string) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.checkinKey(token), code+":"+strconv.FormatInt(uid, 10), 0)
+		p.SAdd(ctx, s.registeredKey(uid), code)
+		return nil
+	})
+	return err
+}
+
+// CancelRegistration implements flows.Workshops. One script removes the
+// registration, its check-in and, when a confirmed seat frees up, promotes
+// the head of the waiting list (not while the workshop is cancelled); then
+// the token lookup and the user's index entry are removed.
+func (s *Store) CancelRegistration(ctx context.Context, code string, uid int64) (int64, error) {
+	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin")}
+	res, err := cancelScript.Run(ctx, s.rdb, keys, uid).StringSlice()
+	if err != nil {
+		return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, err)
+	}
+	if len(res) < 3 || res[0] != "ok" {
+		return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, flows.ErrNotFound)
+	}
+	var promoted int64
+	if res[2] != "" {
+		if promoted, err = strconv.ParseInt(res[2], 10, 64); err != nil {
+			return 0, fmt.Errorf("cancel registration of %d in workshop %s: bad promoted id %q", uid, code, res[2])
+		}
+	}
+	var old flows.Registration
+	_ = json.Unmarshal([]byte(res[1]), &old)
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		if old.Token != "" {
+			p.Del(ctx, s.checkinKey(old.Token))
+		}
+		p.SRem(ctx, s.registeredKey(uid), code)
+		return nil
+	})
+	if err != nil {
+		return promoted, fmt.Errorf("cancel registration of %d in workshop %s (cancelled, index not updated): %w", uid, code, err)
+	}
+	return promoted, nil
+}
+
+// regRead is one registration read in a pipeline.
+type regRead struct {
+	code string
+	uid  int64
+	reg  *redis.StringCmd
+	conf *redis.FloatCmd
+	wait *redis.IntCmd
+	chk  *redis.StringCmd
+}
+
+func (s *Store) queueRegRead(ctx context.Context, p redis.Pipeliner, code string, uid int64) *regRead {
+	u := strconv.FormatInt(uid, 10)
+	return &regRead{
+		code: code, uid: uid,
+		reg:  p.HGet(ctx, s.wsKey(code, "regs"), u),
+		conf: p.ZScore(ctx, s.wsKey(code, "confirmed"), u),
+		wait: p.ZRank(ctx, s.wsKey(code, "waiting"), u),
+		chk:  p.HGet(ctx, s.wsKey(code, "checkin"), u),
+	}
+}
+
+// result is the registration, or ErrNotFound when uid is neither confirmed
+// nor waiting.
+func (rr *regRead) result() (*flows.Registration, error) {
+	for _, c := range []redis.Cmder{rr.reg, rr.conf, rr.wait, rr.chk} {
+		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
+	}
+	var status flows.RegStatus
+	pos := 0
+	switch {
+	case rr.conf.Err() == nil:
+		status = flows.RegConfirmed
+	case rr.wait.Err() == nil:
+		status, pos = flows.RegWaiting, int(rr.wait.Val())+1
+	default:
+		return nil, flows.ErrNotFound
+	}
+	r, err := decodeReg(rr.code, rr.uid, rr.reg.Val(), rr.chk.Val())
+	if err != nil {
+		return nil, err
+	}
+	r.Status, r.Position = status, pos
+	return r, nil
+}
+
+// decodeReg builds a registration from its stored JSON (tolerating a missing
+// one) and check-in time.
+func decodeReg(code string, uid int64, raw, checkin string) (*flows.Registration, error) {
+	r := new(flows.Registration)
+	if raw != "" {
+		if err := json.Unmarshal([]byte(raw), r); err != nil {
+			return nil, fmt.Errorf("decode registration of %d in workshop %s: %w", uid, code, err)
+		}
+	}
+	r.Workshop, r.UserID = code, uid
+	if ms, err := strconv.ParseInt(checkin, 10, 64); err == nil {
+		r.CheckedInAt = fromMS(ms)
+	}
+	return r, nil
+}
+
+// GetRegistration implements flows.Workshops (one round trip).
+func (s *Store) GetRegistration(ctx context.Context, code string, uid int64) (*flows.Registration, error) {
+	var rr *regRead
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		rr = s.queueRegRead(ctx, p, code, uid)
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("get registration of %d in workshop %s: %w", uid, code, err)
+	}
+	r, err := rr.result()
+	if err != nil {
+		return nil, fmt.Errorf("get registration of %d in workshop %s: %w", uid, code, err)
+	}
+	return r, nil
+}
+
+// Registrations implements flows.Workshops (one round trip). An unknown
+// code has no registrations.
+func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Registration, error) {
+	var conf, wait *redis.StringSliceCmd
+	var regs, chk *redis.MapStringStringCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		conf = p.ZRange(ctx, s.wsKey(code, "confirmed"), 0, -1)
+		wait = p.ZRange(ctx, s.wsKey(code, "waiting"), 0, -1)
+		regs = p.HGetAll(ctx, s.wsKey(code, "regs"))
+		chk = p.HGetAll(ctx, s.wsKey(code, "checkin"))
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("registrations of workshop %s: %w", code, err)
+	}
+	regMap, chkMap := regs.Val(), chk.Val()
+	out := make([]*flows.Registration, 0, len(conf.Val())+len(wait.Val()))
+	add := func(uids []string, status flows.RegStatus) error {
+		for i, u := range uids {
+			uid, err := strconv.ParseInt(u, 10, 64)
+			if err != nil {
+				return fmt.Errorf("registrations of workshop %s: bad user id %q", code, u)
+			}
+			r, err := decodeReg(code, uid, regMap[u], chkMap[u])
+			if err != nil {
+				return fmt.Errorf("registrations of workshop %s: %w", code, err)
+			}
+			r.Status = status
+			if status == flows.RegWaiting {
+				r.Position = i + 1
+			}
+			out = append(out, r)
+		}
+		return nil
+	}
+	if err := add(conf.Val(), flows.RegConfirmed); err != nil {
+		return nil, err
+	}
+	if err := add(wait.Val(), flows.RegWaiting); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UserRegistrations implements flows.Workshops: the user's index, then each
+// registration read fresh in one pipeline; index entries without a
+// registration are dropped. Sorted by registration time.
+func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error) {
+	codes, err := s.rdb.SMembers(ctx, s.registeredKey(uid)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("registrations of user %d: %w", uid, err)
+	}
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	reads := make([]*regRead, len(codes))
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range codes {
+			reads[i] = s.queueRegRead(ctx, p, c, uid)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("registrations of user %d: %w", uid, err)
+	}
+	var out []*flows.Registration
+	var stale []any
+	for _, rr := range reads {
+		r, err := rr.result()
+		if errors.Is(err, flows.ErrNotFound) {
+			stale = append(stale, rr.code)
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("registrations of user %d: %w", uid, err)
+		}
+		out = append(out, r)
+	}
+	if len(stale) > 0 {
+		if err := s.rdb.SRem(ctx, s.registeredKey(uid), stale...).Err(); err != nil {
+			return nil, fmt.Errorf("registrations of user %d: drop stale: %w", uid, err)
+		}
+	}
+	slices.SortFunc(out, func(a, b *flows.Registration) int {
+		return cmp.Or(a.RegisteredAt.Compare(b.RegisteredAt), cmp.Compare(a.Workshop, b.Workshop))
+	})
+	return out, nil
+}
+
+// Counts implements flows.Workshops (one round trip).
+func (s *Store) Counts(ctx context.Context, code string) (flows.Counts, error) {
+	var conf, wait, chk *redis.IntCmd
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		conf = p.ZCard(ctx, s.wsKey(code, "confirmed"))
+		wait = p.ZCard(ctx, s.wsKey(code, "waiting"))
+		chk = p.HLen(ctx, s.wsKey(code, "checkin"))
+		return nil
+	})
+	if err != nil {
+		return flows.Counts{}, fmt.Errorf("counts of workshop %s: %w", code, err)
+	}
+	return flows.Counts{Confirmed: int(conf.Val()), Waiting: int(wait.Val()), CheckedIn: int(chk.Val())}, nil
+}
+
+// CheckinToken implements flows.Workshops. The token must still be the one
+// of the stored registration, so a cancelled registration's token never
+// resolves, even if its lookup key outlived it.
+func (s *Store) CheckinToken(ctx context.Context, token string) (string, int64, error) {
+	v, err := s.rdb.Get(ctx, s.checkinKey(token)).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", 0, fmt.Errorf("check-in token: %w", flows.ErrNotFound)
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("check-in token: %w", err)
+	}
+	i := strings.LastIndexByte(v, ':')
+	if i < 0 {
+		return "", 0, fmt.Errorf("check-in token: bad value %q", v)
+	}
+	code := v[:i]
+	uid, err := strconv.ParseInt(v[i+1:], 10, 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("check-in token: bad value %q", v)
+	}
+	raw, err := s.rdb.HGet(ctx, s.wsKey(code, "regs"), v[i+1:]).Result()
+	if errors.Is(err, redis.Nil) {
+		return "", 0, fmt.Errorf("check-in token for %d in workshop %s: %w", uid, code, flows.ErrNotFound)
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("check-in token for %d in workshop %s: %w", uid, code, err)
+	}
+	var r flows.Registration
+	if err := json.Unmarshal([]byte(raw), &r); err != nil || r.Token != token {
+		return "", 0, fmt.Errorf("check-in token for %d in workshop %s: %w", uid, code, flows.ErrNotFound)
+	}
+	return code, uid, nil
+}
+
+// CheckIn implements flows.Workshops (one script: confirmed check and
+// HSETNX).
+func (s *Store) CheckIn(ctx context.Context, code string, uid int64, now time.Time) (bool, error) {
+	keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "checkin")}
+	n, err := checkinScript.Run(ctx, s.rdb, keys, uid, now.UnixMilli()).Int()
+	if err != nil {
+		return false, fmt.Errorf("check in %d at workshop %s: %w", uid, code, err)
+	}
+	if n < 0 {
+		return false, fmt.Errorf("check in %d at workshop %s: %w", uid, code, flows.ErrNotFound)
+	}
+	return n == 1, nil
+}
+
+// SaveFeedback implements flows.Workshops: one per user, the latest wins.
+func (s *Store) SaveFeedback(ctx context.Context, code string, f *flows.Feedback) error {
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("save feedback of %d on workshop %s: %w", f.UserID, code, err)
+	}
+	if err := s.rdb.HSet(ctx, s.wsKey(code, "feedback"), strconv.FormatInt(f.UserID, 10), b).Err(); err != nil {
+		return fmt.Errorf("save feedback of %d on workshop %s: %w", f.UserID, code, err)
+	}
+	return nil
+}
+
+// Feedback implements flows.Workshops, oldest first.
+func (s *Store) Feedback(ctx context.Context, code string) ([]*flows.Feedback, error) {
+	m, err := s.rdb.HGetAll(ctx, s.wsKey(code, "feedback")).Result()
+	if err != nil {
+		return nil, fmt.Errorf("feedback on workshop %s: %w", code, err)
+	}
+	out := make([]*flows.Feedback, 0, len(m))
+	for u, v := range m {
+		f := new(flows.Feedback)
+		if err := json.Unmarshal([]byte(v), f); err != nil {
+			return nil, fmt.Errorf("feedback on workshop %s: decode %s: %w", code, u, err)
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b *flows.Feedback) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.UserID, b.UserID))
+	})
+	return out, nil
+}

@@ -1,0 +1,32 @@
+-- Registers a user: confirmed while seats are left, else waiting.
+-- KEYS: meta, confirmed, waiting, seq, regs
+-- ARGV: uid, now (unix ms), registration JSON
+-- Returns {'notfound'}, {'cancelled'}, {'shut'}, {'dup', stored JSON},
+-- {'confirmed', 0} or {'waiting', 1-based position}.
+local m = redis.call('HMGET', KEYS[1], 'capacity', 'closed', 'cancelled', 'deadline')
+if not m[1] then
+  return {'notfound'}
+end
+if m[3] == '1' then
+  return {'cancelled'}
+end
+local deadline = tonumber(m[4]) or 0
+if m[2] == '1' or (deadline ~= 0 and tonumber(ARGV[2]) >= deadline) then
+  return {'shut'}
+end
+local uid = ARGV[1]
+if redis.call('ZSCORE', KEYS[2], uid) or redis.call('ZSCORE', KEYS[3], uid) then
+  return {'dup', redis.call('HGET', KEYS[5], uid) or ''}
+end
+local cap = tonumber(m[1]) or 0
+local seq = redis.call('INCR', KEYS[4])
+local out
+if cap <= 0 or redis.call('ZCARD', KEYS[2]) < cap then
+  redis.call('ZADD', KEYS[2], seq, uid)
+  out = {'confirmed', 0}
+else
+  redis.call('ZADD', KEYS[3], seq, uid)
+  out = {'waiting', redis.call('ZCARD', KEYS[3])}
+end
+redis.call('HSET', KEYS[5], uid, ARGV[3])
+return out
