@@ -62,13 +62,12 @@ func ReminderTimes(w *Workshop) (dayBefore, soon time.Time) {
 	return dayBefore, w.Start.Add(-2 * time.Hour)
 }
 
-// planReminders (re)schedules uid's reminders for w; times already past are
-// left out (their moment is gone), the feedback request always stays.
-func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now time.Time) error {
+// ReminderJobs plans uid's reminders for w as seen at now: the jobs to
+// schedule, and the ids of reminders whose moment has passed (to drop). The
+// feedback request at the end always stays.
+func ReminderJobs(w *Workshop, uid int64, now time.Time) (jobs []Job, drop []string) {
 	ids := reminderIDs(w.Code, uid)
 	dayBefore, soon := ReminderTimes(w)
-	var jobs []Job
-	var drop []string
 	for i, at := range []time.Time{dayBefore, soon, w.End} {
 		if i < 2 && !at.After(now) {
 			drop = append(drop, ids[i])
@@ -76,6 +75,12 @@ func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now 
 		}
 		jobs = append(jobs, Job{ID: ids[i], Due: at})
 	}
+	return jobs, drop
+}
+
+// planReminders (re)schedules uid's reminders for w.
+func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now time.Time) error {
+	jobs, drop := ReminderJobs(w, uid, now)
 	if err := e.store.Schedule(ctx, jobs...); err != nil {
 		return internalError("schedule reminders", err)
 	}

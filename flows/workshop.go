@@ -28,7 +28,8 @@ const (
 // codeAlphabet has no look-alike characters (0/o, 1/l/i).
 const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
-func newCode() string {
+// NewCode returns a random workshop code of six characters.
+func NewCode() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	for i := range b {
@@ -358,7 +359,7 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 	}
 	w.Facilitators, w.CreatedBy, w.Created = []int64{t.User.ID}, t.User.ID, t.In.Now
 	for attempt := 0; ; attempt++ {
-		w.Code = newCode()
+		w.Code = NewCode()
 		err := e.store.CreateWorkshop(ctx, w)
 		if err == nil {
 			break

@@ -33,6 +33,12 @@ type config struct {
 	RateLimit     float64
 	SessionTTL    time.Duration
 	LogFormat     string
+
+	Playground       bool   // run the playground (also when there is no token)
+	PlaygroundAddr   string // where the playground page listens
+	PlaygroundPublic bool   // allow a non-loopback playground address
+	Demo             bool   // seed the playground with an invented forum
+	RedisURLSet      bool   // REDIS_URL or -redis-url was given
 }
 
 // setting is one configuration value: its variable, flag and default.
@@ -56,6 +62,7 @@ var settings = []setting{
 	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)"},
 	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept"},
 	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json"},
+	{"SINERGI_PLAYGROUND_ADDR", "playground-addr", "127.0.0.1:8090", "address of the playground page"},
 }
 
 // configError names the variable (and flag) whose value is wrong.
@@ -82,9 +89,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		}
 		vals[s.env] = fs.String(s.flag, def, s.usage+" ($"+s.env+")")
 	}
+	playground := fs.Bool("playground", false, "run the playground: the real bot against a fake Telegram, in the browser (the default without TELEGRAM_BOT_TOKEN)")
+	public := fs.Bool("playground-public", false, "let the playground listen on a non-loopback address (it has no authentication)")
+	demo := fs.Bool("demo", false, "seed the playground with an invented forum, workshop and registrants")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	redisSet := getenv("REDIS_URL") != ""
+	fs.Visit(func(f *flag.Flag) { redisSet = redisSet || f.Name == "redis-url" })
 	get := func(env string) string { return strings.TrimSpace(*vals[env]) }
 	bad := func(env, format string, a ...any) error {
 		for _, s := range settings {
@@ -101,6 +113,8 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		DefaultLang: get("SINERGI_DEFAULT_LANG"), HTTPAddr: get("SINERGI_HTTP_ADDR"),
 		WebhookURL: get("SINERGI_WEBHOOK_URL"), WebhookSecret: get("SINERGI_WEBHOOK_SECRET"),
 		WebhookListen: get("SINERGI_WEBHOOK_LISTEN"), LogFormat: get("SINERGI_LOG_FORMAT"),
+		Playground: *playground || get("TELEGRAM_BOT_TOKEN") == "", PlaygroundAddr: get("SINERGI_PLAYGROUND_ADDR"),
+		PlaygroundPublic: *public, Demo: *demo, RedisURLSet: redisSet,
 	}
 	if c.Token != "" && !strings.Contains(c.Token, ":") {
 		return nil, bad("TELEGRAM_BOT_TOKEN", "a bot token looks like 123456:ABC-DEF… (from @BotFather)")
@@ -154,6 +168,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 	if c.SessionTTL, err = time.ParseDuration(get("SINERGI_SESSION_TTL")); err != nil || c.SessionTTL < time.Minute {
 		return nil, bad("SINERGI_SESSION_TTL", "%q is not a duration of at least 1m (e.g. 48h)", get("SINERGI_SESSION_TTL"))
 	}
+	if host, _, err := net.SplitHostPort(c.PlaygroundAddr); err != nil {
+		return nil, bad("SINERGI_PLAYGROUND_ADDR", "%q is not host:port", c.PlaygroundAddr)
+	} else if ip := net.ParseIP(host); c.Playground && !c.PlaygroundPublic && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, bad("SINERGI_PLAYGROUND_ADDR", "%q is not a loopback address; the playground has no authentication — add -playground-public to allow it", c.PlaygroundAddr)
+	}
+	if c.Demo && !c.Playground {
+		return nil, errors.New("-demo works only in the playground (without TELEGRAM_BOT_TOKEN, or with -playground)")
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, bad("SINERGI_LOG_FORMAT", "%q is neither text nor json", c.LogFormat)
 	}
@@ -165,5 +187,3 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 	return v, v != ""
 }
 
-// errNoToken: without a token there is nothing to connect to.
-var errNoToken = errors.New("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and run TELEGRAM_BOT_TOKEN=<token> go run ./cmd/sinergi (see README, \"Running for real\")")

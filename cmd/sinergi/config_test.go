@@ -68,10 +68,27 @@ func TestWebhookNeedsSecret(t *testing.T) {
 	}
 }
 
-func TestNoTokenExplains(t *testing.T) {
+func TestPlaygroundConfig(t *testing.T) {
+	c, err := loadConfig(nil, env(nil), &bytes.Buffer{})
+	if err != nil || !c.Playground || c.PlaygroundAddr != "127.0.0.1:8090" || c.RedisURLSet {
+		t.Fatalf("no token: %+v %v", c, err)
+	}
+	c, _ = loadConfig([]string{"-redis-url", "redis://10.0.0.1:6379/0"}, env(nil), &bytes.Buffer{})
+	if !c.RedisURLSet {
+		t.Fatal("-redis-url not noticed")
+	}
+	if c, _ := loadConfig(nil, env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a"}), &bytes.Buffer{}); c.Playground {
+		t.Fatal("a token starts the playground")
+	}
+	// Beyond loopback only on request: the playground has no authentication.
 	var stderr bytes.Buffer
-	code := run(context.Background(), nil, env(nil), &stderr)
-	if code != 2 || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "TELEGRAM_BOT_TOKEN") {
-		t.Fatalf("exit %d: %q", code, stderr.String())
+	if code := run(context.Background(), []string{"-playground-addr", "0.0.0.0:8090"}, env(nil), &stderr); code != 2 || !strings.Contains(stderr.String(), "SINERGI_PLAYGROUND_ADDR") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if c, err := loadConfig([]string{"-playground-addr", "0.0.0.0:8090", "-playground-public"}, env(nil), &bytes.Buffer{}); err != nil || !c.PlaygroundPublic {
+		t.Fatalf("public: %v", err)
+	}
+	if _, err := loadConfig([]string{"-demo"}, env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a"}), &bytes.Buffer{}); err == nil {
+		t.Fatal("-demo with a real bot accepted")
 	}
 }

@@ -47,15 +47,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	if err == nil && cfg.Token == "" {
-		err = errNoToken
-	}
 	if err != nil {
 		fmt.Fprintln(stderr, "sinergi:", err)
 		return 2
 	}
 	log := newLogger(cfg.LogFormat, stderr)
-	if err := serve(ctx, cfg, log); err != nil {
+	if cfg.Playground {
+		err = runPlayground(ctx, cfg, log, stderr)
+	} else {
+		err = serve(ctx, cfg, log, hooks{})
+	}
+	if err != nil {
 		log.Error("sinergi stopped", "err", err)
 		return 1
 	}
@@ -69,7 +71,14 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
+// hooks let the playground reach into a running bot.
+type hooks struct {
+	clock func() time.Time
+	// ready runs once the bot is connected, with what the playground needs.
+	ready func(b *bot.Bot, st *store.Store) error
+}
+
+func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	st, err := store.Open(ctx, cfg.RedisURL, store.Options{Prefix: cfg.RedisPrefix, SessionTTL: cfg.SessionTTL})
 	if err != nil {
 		return fmt.Errorf("redis at REDIS_URL: %w", err)
@@ -89,7 +98,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 		limits.PerChat, limits.PerGroup = 0, 0
 	}
 	b, err := bot.New(ctx, bot.Config{
-		Token: cfg.Token, APIURL: cfg.APIURL, Workers: cfg.Workers, Limits: limits, DefaultLang: cfg.DefaultLang,
+		Token: cfg.Token, APIURL: cfg.APIURL, Workers: cfg.Workers, Limits: limits, DefaultLang: cfg.DefaultLang, Clock: h.clock,
 	}, bot.Deps{
 		Store: st, Texts: texts, Log: log, Metrics: metrics,
 		Engine: func(username string) *flows.Engine {
@@ -104,6 +113,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger) error {
 	defer b.Close()
 	log.Info("connected", "bot", b.Username(), "mode", map[bool]string{true: "webhook", false: "polling"}[cfg.WebhookURL != ""])
 	b.PublishCommands(ctx, cfg.Admins)
+	if h.ready != nil {
+		if err := h.ready(b, st); err != nil {
+			return err
+		}
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -1,0 +1,434 @@
+// Package playground lets anyone try Sinergi on one machine with no Telegram
+// account: the real bot runs against the fake Bot API (bot/telegramtest), and
+// a small web page plays Telegram for any number of made-up users — their
+// chats, buttons, deep links, photos and files — with a clock that can be
+// moved forward to see reminders.
+//
+// The playground has no authentication: it listens on 127.0.0.1 unless told
+// otherwise.
+package playground
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/flows"
+)
+
+//go:embed web
+var web embed.FS
+
+// Clock is the bot's clock in the playground: real time plus an offset that
+// only grows.
+type Clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+// Now is the playground's current time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) time.Time {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+	return c.Now()
+}
+
+// Ticker runs the jobs that are due now (bot.Bot.Tick).
+type Ticker interface {
+	Tick(ctx context.Context) (int, error)
+}
+
+// Users stores the playground users' records (their role).
+type Users interface {
+	GetUser(ctx context.Context, id int64) (*flows.User, error)
+	SaveUser(ctx context.Context, u *flows.User) error
+}
+
+// User is a made-up Telegram user of the playground.
+type User struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Lang string `json:"lang"`
+	Role string `json:"role"`
+	Demo bool   `json:"demo,omitempty"` // seeded by --demo
+}
+
+// Playground serves the chat page and its API.
+type Playground struct {
+	fake     *telegramtest.Server
+	clock    *Clock
+	ticker   Ticker
+	users    Users
+	username string
+	log      *slog.Logger
+
+	mu     sync.Mutex
+	people []User
+	nextID int64
+}
+
+// Config wires a playground.
+type Config struct {
+	Fake        *telegramtest.Server
+	Clock       *Clock
+	Ticker      Ticker
+	Users       Users
+	BotUsername string
+	Log         *slog.Logger
+	// Admins are the users made admins by configuration (SINERGI_ADMINS);
+	// the first is offered as the secretariat user.
+	Admins []int64
+}
+
+// FirstUserID is where made-up user ids start.
+const FirstUserID = 100_001
+
+// New builds a playground.
+func New(c Config) *Playground {
+	p := &Playground{fake: c.Fake, clock: c.Clock, ticker: c.Ticker, users: c.Users, username: c.BotUsername, log: c.Log, nextID: FirstUserID}
+	for _, id := range c.Admins {
+		p.people = append(p.people, User{ID: id, Name: "Sekretariat", Lang: "id", Role: "admin"})
+		p.nextID = max(p.nextID, id+1)
+	}
+	return p
+}
+
+// AddUser creates a user with a role (stored, so the bot checks it as it
+// would a granted role).
+func (p *Playground) AddUser(ctx context.Context, name, lang, role string, demo bool) (User, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 64 {
+		return User{}, errors.New("a name of 1 to 64 characters is needed")
+	}
+	if lang != "id" && lang != "en" {
+		return User{}, errors.New("language must be id or en")
+	}
+	r, ok := flows.ParseRole(role)
+	if !ok {
+		return User{}, errors.New("role must be participant, facilitator or admin")
+	}
+	p.mu.Lock()
+	u := User{ID: p.nextID, Name: name, Lang: lang, Role: role, Demo: demo}
+	p.nextID++
+	p.people = append(p.people, u)
+	p.mu.Unlock()
+	if r != flows.RoleParticipant {
+		now := p.clock.Now()
+		if err := p.users.SaveUser(ctx, &flows.User{ID: u.ID, Lang: lang, Role: r, FirstName: name, Created: now, Seen: now}); err != nil {
+			return User{}, fmt.Errorf("save user: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// Users lists the playground's users.
+func (p *Playground) Users() []User {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.people)
+}
+
+func (p *Playground) user(id int64) (User, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, u := range p.people {
+		if u.ID == id {
+			return u, true
+		}
+	}
+	return User{}, false
+}
+
+func (u User) tg() telegramtest.User {
+	return telegramtest.User{ID: u.ID, FirstName: u.Name, LanguageCode: u.Lang}
+}
+
+// Send types text into u's chat, as that user.
+func (p *Playground) Send(u User, text string) { p.fake.SendText(u.tg(), text) }
+
+// Message is a chat message as the page shows it.
+type Message struct {
+	ID       int        `json:"id"`
+	Chat     int64      `json:"chat"`
+	FromBot  bool       `json:"from_bot"`
+	HTML     string     `json:"html,omitempty"` // bot text in Telegram's HTML subset (the page sanitises it)
+	Text     string     `json:"text,omitempty"` // user text, plain
+	Buttons  [][]Button `json:"buttons,omitempty"`
+	Media    string     `json:"media,omitempty"` // photo, document, sticker, …
+	FileName string     `json:"file_name,omitempty"`
+	FileURL  string     `json:"file_url,omitempty"`
+	Edited   bool       `json:"edited,omitempty"`
+	Deleted  bool       `json:"deleted,omitempty"`
+	Pressed  string     `json:"pressed,omitempty"` // the label of a button the user pressed
+	Time     time.Time  `json:"time"`
+}
+
+// Button is an inline button.
+type Button struct {
+	Text string `json:"text"`
+	Data string `json:"data,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+func convert(m telegramtest.Message) Message {
+	out := Message{ID: m.ID, Chat: m.ChatID, FromBot: m.FromBot, Media: m.Media, Edited: m.Edited, Deleted: m.Deleted, Time: m.Date}
+	switch {
+	case m.CallbackData != "":
+		out.Pressed = m.Text
+		if out.Pressed == "" {
+			out.Pressed = m.CallbackData
+		}
+	case m.FromBot && m.ParseMode == "HTML":
+		out.HTML = m.Text
+	default:
+		out.Text = m.Plain
+	}
+	for _, row := range m.Buttons {
+		var r []Button
+		for _, b := range row {
+			r = append(r, Button{Text: b.Text, Data: b.CallbackData, URL: b.URL})
+		}
+		out.Buttons = append(out.Buttons, r)
+	}
+	f := m.Document
+	if m.Photo != nil {
+		f = m.Photo
+	}
+	if f != nil && m.ID != 0 {
+		out.FileName = f.Name
+		out.FileURL = fmt.Sprintf("/api/chats/%d/files/%d", m.ChatID, m.ID)
+	}
+	return out
+}
+
+// Handler serves the page, the API and the event stream.
+func (p *Playground) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(web, "web")
+	mux.Handle("GET /", http.FileServerFS(static))
+	mux.HandleFunc("GET /api/state", p.state)
+	mux.HandleFunc("POST /api/users", p.addUser)
+	mux.HandleFunc("GET /api/chats/{chat}", p.chat)
+	mux.HandleFunc("POST /api/chats/{chat}/send", p.send)
+	mux.HandleFunc("POST /api/chats/{chat}/press", p.press)
+	mux.HandleFunc("GET /api/chats/{chat}/files/{msg}", p.file)
+	mux.HandleFunc("POST /api/clock", p.advance)
+	mux.HandleFunc("GET /api/events", p.events)
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+// decode reads a small JSON body.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+func (p *Playground) state(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"bot": p.username, "users": p.Users(), "now": p.clock.Now()})
+}
+
+func (p *Playground) addUser(w http.ResponseWriter, r *http.Request) {
+	var in struct{ Name, Lang, Role string }
+	if err := decode(r, &in); err != nil {
+		fail(w, http.StatusBadRequest, "bad request: "+err.Error())
+		return
+	}
+	u, err := p.AddUser(r.Context(), in.Name, in.Lang, in.Role, false)
+	if err != nil {
+		fail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+// chatUser resolves the {chat} path value to a playground user.
+func (p *Playground) chatUser(w http.ResponseWriter, r *http.Request) (User, bool) {
+	id, err := strconv.ParseInt(r.PathValue("chat"), 10, 64)
+	u, ok := p.user(id)
+	if err != nil || !ok {
+		fail(w, http.StatusNotFound, "no such user")
+		return User{}, false
+	}
+	return u, true
+}
+
+func (p *Playground) chat(w http.ResponseWriter, r *http.Request) {
+	u, ok := p.chatUser(w, r)
+	if !ok {
+		return
+	}
+	msgs := []Message{}
+	for _, m := range p.fake.Transcript(u.ID) {
+		msgs = append(msgs, convert(m))
+	}
+	writeJSON(w, http.StatusOK, msgs)
+}
+
+func (p *Playground) send(w http.ResponseWriter, r *http.Request) {
+	u, ok := p.chatUser(w, r)
+	if !ok {
+		return
+	}
+	var in struct{ Text string }
+	if err := decode(r, &in); err != nil || strings.TrimSpace(in.Text) == "" || len(in.Text) > 4096 {
+		fail(w, http.StatusBadRequest, "text of 1 to 4096 bytes needed")
+		return
+	}
+	p.Send(u, in.Text)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (p *Playground) press(w http.ResponseWriter, r *http.Request) {
+	u, ok := p.chatUser(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		MessageID int    `json:"message_id"`
+		Data      string `json:"data"`
+	}
+	if err := decode(r, &in); err != nil || in.MessageID <= 0 || in.Data == "" || len(in.Data) > 64 {
+		fail(w, http.StatusBadRequest, "message_id and data (1-64 bytes) needed")
+		return
+	}
+	p.fake.Press(u.tg(), in.MessageID, in.Data)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+func (p *Playground) file(w http.ResponseWriter, r *http.Request) {
+	u, ok := p.chatUser(w, r)
+	if !ok {
+		return
+	}
+	id, _ := strconv.Atoi(r.PathValue("msg"))
+	for _, m := range p.fake.Transcript(u.ID) {
+		if m.ID != id || m.ID == 0 {
+			continue
+		}
+		f := m.Document
+		if m.Photo != nil {
+			f = m.Photo
+		}
+		if f == nil || f.Data == nil {
+			break
+		}
+		ctype := http.DetectContentType(f.Data)
+		switch {
+		case strings.HasSuffix(f.Name, ".ics"):
+			ctype = "text/calendar; charset=utf-8"
+		case strings.HasSuffix(f.Name, ".csv"):
+			ctype = "text/csv; charset=utf-8"
+		}
+		w.Header().Set("Content-Type", ctype)
+		disposition := "attachment"
+		if m.Photo != nil {
+			disposition = "inline"
+		}
+		w.Header().Set("Content-Disposition", disposition+`; filename="`+strings.ReplaceAll(f.Name, `"`, "")+`"`)
+		_, _ = w.Write(f.Data)
+		return
+	}
+	fail(w, http.StatusNotFound, "no such file")
+}
+
+// maxAdvance bounds one fast-forward.
+const maxAdvance = 60 * 24 * time.Hour
+
+func (p *Playground) advance(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Hours float64 `json:"hours"`
+	}
+	if err := decode(r, &in); err != nil || in.Hours <= 0 || time.Duration(in.Hours*float64(time.Hour)) > maxAdvance {
+		fail(w, http.StatusBadRequest, "hours between 0 and 1440 needed")
+		return
+	}
+	now := p.clock.Advance(time.Duration(in.Hours * float64(time.Hour)))
+	n, err := p.ticker.Tick(r.Context())
+	if err != nil {
+		p.log.Error("playground tick", "err", err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"now": now, "jobs": n})
+}
+
+// event is what the stream carries.
+type event struct {
+	Kind    string   `json:"kind"`
+	Message *Message `json:"message,omitempty"`
+	Text    string   `json:"text,omitempty"` // a callback answer's toast
+	Alert   bool     `json:"alert,omitempty"`
+	Chat    int64    `json:"chat,omitempty"`
+}
+
+// events is a server-sent event stream of every chat change.
+func (p *Playground) events(w http.ResponseWriter, r *http.Request) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		fail(w, http.StatusInternalServerError, "streaming unsupported")
+		return
+	}
+	evs, cancel := p.fake.Subscribe()
+	defer cancel()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, ": connected\n\n")
+	flusher.Flush()
+	keepalive := time.NewTicker(15 * time.Second)
+	defer keepalive.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-keepalive.C:
+			fmt.Fprint(w, ": keepalive\n\n")
+			flusher.Flush()
+		case ev, ok := <-evs:
+			if !ok {
+				return
+			}
+			out := event{Kind: ev.Kind, Chat: ev.Message.ChatID}
+			switch ev.Kind {
+			case telegramtest.EventMessage, telegramtest.EventEdit, telegramtest.EventDelete, telegramtest.EventPress:
+				m := convert(ev.Message)
+				out.Message = &m
+			case telegramtest.EventCallbackAnswer:
+				out.Text, out.Alert = ev.Text, ev.ShowAlert
+			default:
+				continue
+			}
+			b, _ := json.Marshal(out)
+			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.Kind, b)
+			flusher.Flush()
+		}
+	}
+}

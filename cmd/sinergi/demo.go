@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"sinergi/bot/playground"
+	"sinergi/flows"
+	"sinergi/store"
+)
+
+// seedDemo fills the playground with an invented forum: every name and
+// organisation is made up and marked "(demo)" / "(contoh)".
+func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, now time.Time, log *slog.Logger) error {
+	type person struct {
+		name, lang, role, org, sector, province string
+	}
+	people := []person{
+		{"Rina Wulandari (demo)", "id", "facilitator", "Yayasan Tunas Harapan (contoh)", "ngo", "JK"},
+		{"Budi Santoso (demo)", "en", "facilitator", "PT Hijau Lestari — CSR (example)", "csr", "JB"},
+		{"Dewi Lestari (demo)", "id", "participant", "Dinas Sosial Provinsi NTT (contoh)", "gov", "NT"},
+		{"Andi Pratama (demo)", "id", "participant", "Forum Zakat Daerah (contoh)", "philanthropy", "SS"},
+		{"Maria Ulfa (demo)", "en", "participant", "Universitas Nusa (example)", "academia", "BA"},
+	}
+	var ids []int64
+	for _, pp := range people {
+		u, err := p.AddUser(ctx, pp.name, pp.lang, pp.role, true)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, u.ID)
+		if err := st.SaveUser(ctx, &flows.User{ID: u.ID, Lang: pp.lang, LangSet: true, Role: roleOf(pp.role), FirstName: pp.name, Created: now, Seen: now}); err != nil {
+			return err
+		}
+		if err := st.SaveProfile(ctx, &flows.Profile{UserID: u.ID, FullName: pp.name, Organisation: pp.org, Sector: pp.sector,
+			Province: pp.province, ConsentAt: now, ConsentVersion: flows.ConsentVersion, Updated: now}); err != nil {
+			return err
+		}
+	}
+	jkt := flows.LoadZone("Asia/Jakarta")
+	day := now.In(jkt).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, jkt)
+	w := &flows.Workshop{
+		Code:  flows.NewCode(),
+		Title: "[DEMO] Joint Action: Air Bersih & Sanitasi Flores",
+		Description: "Contoh lokakarya (data rekaan): menyelaraskan kontribusi CSR dengan kebutuhan keluarga dampingan — " +
+			"panen air hujan dan sistem air tahan iklim di Flores, dengan perempuan dan anak sebagai prioritas.",
+		Start: start, End: start.Add(3 * time.Hour), Zone: "Asia/Jakarta", Venue: "Hotel Contoh, Jakarta (demo)",
+		OnlineURL: "https://meet.example.org/sinergi-demo", Capacity: 4, Deadline: start, Question: "Kebutuhan makanan khusus?",
+		Facilitators: []int64{ids[0]}, CreatedBy: ids[0], Created: now,
+	}
+	if err := st.CreateWorkshop(ctx, w); err != nil {
+		return err
+	}
+	// Two invented participants are already registered.
+	for _, uid := range ids[2:4] {
+		r := &flows.Registration{Workshop: w.Code, UserID: uid, RegisteredAt: now, Token: flows.NewToken(), Lang: "id", Answer: "Tidak ada (demo)"}
+		if _, err := st.Register(ctx, r, now); err != nil {
+			return err
+		}
+		jobs, _ := flows.ReminderJobs(w, uid, now)
+		if err := st.Schedule(ctx, jobs...); err != nil {
+			return err
+		}
+	}
+	log.Info("playground: demo forum seeded (all names invented)", "workshop", w.Title, "code", w.Code, "users", len(people))
+	return nil
+}
+
+func roleOf(s string) flows.Role {
+	r, _ := flows.ParseRole(s)
+	return r
+}

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startPlayground runs the README's first command in-process — the
+// playground with its in-process Redis — on free ports, and returns the
+// page's base URL ("http://127.0.0.1:port").
+func startPlayground(t *testing.T, args ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int, 1)
+	args = append([]string{"-playground-addr", addr, "-http-addr", freeAddr(t)}, args...)
+	go func() { done <- run(ctx, args, env(nil), &logs) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(12 * time.Second):
+			t.Error("playground did not stop")
+		}
+		if t.Failed() {
+			t.Logf("playground log:\n%s", logs.String())
+		}
+	})
+	base := "http://" + addr
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		resp, err := http.Get(base + "/api/state")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("playground not up at %s:\n%s", base, logs.String())
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "its data lives only as long as this process") {
+		t.Errorf("no warning about the in-process Redis:\n%s", logs.String())
+	}
+	return base
+}
+
+type pgUser struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+	Demo bool   `json:"demo"`
+}
+
+type pgMessage struct {
+	ID       int    `json:"id"`
+	Chat     int64  `json:"chat"`
+	FromBot  bool   `json:"from_bot"`
+	HTML     string `json:"html"`
+	Text     string `json:"text"`
+	Media    string `json:"media"`
+	FileURL  string `json:"file_url"`
+	FileName string `json:"file_name"`
+	Buttons  [][]struct {
+		Text, Data, URL string
+	} `json:"buttons"`
+}
+
+func postJSON(t *testing.T, url string, body any) (int, []byte) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	resp, err := http.Post(url, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+// The playground's HTTP API and event stream drive the real bot.
+func TestPlaygroundAPI(t *testing.T) {
+	base := startPlayground(t, "-demo")
+
+	var state struct {
+		Bot   string   `json:"bot"`
+		Users []pgUser `json:"users"`
+	}
+	resp, _ := http.Get(base + "/api/state")
+	json.NewDecoder(resp.Body).Decode(&state)
+	resp.Body.Close()
+	demo := 0
+	for _, u := range state.Users {
+		if u.Demo && strings.Contains(u.Name, "(demo)") {
+			demo++
+		}
+	}
+	if state.Bot == "" || demo != 5 || state.Users[0].Role != "admin" {
+		t.Fatalf("state %+v", state)
+	}
+
+	// Events: subscribe before acting.
+	req, _ := http.NewRequest(http.MethodGet, base+"/api/events", nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stream, err := http.DefaultClient.Do(req.WithContext(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	if ct := stream.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	events := make(chan pgMessage, 100)
+	go func() {
+		sc := bufio.NewScanner(stream.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var ev struct {
+					Kind    string     `json:"kind"`
+					Message *pgMessage `json:"message"`
+				}
+				if json.Unmarshal([]byte(data), &ev) == nil && ev.Message != nil && ev.Kind == "message" {
+					events <- *ev.Message
+				}
+			}
+		}
+	}()
+
+	code, body := postJSON(t, base+"/api/users", map[string]string{"name": "Tester <b>", "lang": "en", "role": "participant"})
+	var u pgUser
+	json.Unmarshal(body, &u)
+	if code != http.StatusCreated || u.ID == 0 {
+		t.Fatalf("add user: %d %s", code, body)
+	}
+	botMsg := func(what string) pgMessage {
+		t.Helper()
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case m := <-events:
+				if m.FromBot && m.Chat == u.ID {
+					return m
+				}
+			case <-timeout:
+				t.Fatalf("no bot message (%s)", what)
+			}
+		}
+	}
+	if code, body := postJSON(t, fmt.Sprintf("%s/api/chats/%d/send", base, u.ID), map[string]string{"text": "/workshops"}); code != http.StatusAccepted {
+		t.Fatalf("send: %d %s", code, body)
+	}
+	list := botMsg("workshop list")
+	if !strings.Contains(list.HTML, "Upcoming workshops") || len(list.Buttons) == 0 || !strings.Contains(list.Buttons[0][0].Text, "[DEMO]") {
+		t.Fatalf("list %+v", list)
+	}
+	postJSON(t, fmt.Sprintf("%s/api/chats/%d/press", base, u.ID), map[string]any{"message_id": list.ID, "data": list.Buttons[0][0].Data})
+	card := botMsg("workshop card")
+	if !strings.Contains(card.HTML, "2 of 4 seats left") {
+		t.Fatalf("card %q", card.HTML)
+	}
+
+	// The transcript has both sides, the user's text as sent.
+	resp, _ = http.Get(fmt.Sprintf("%s/api/chats/%d", base, u.ID))
+	var transcript []pgMessage
+	json.NewDecoder(resp.Body).Decode(&transcript)
+	resp.Body.Close()
+	if len(transcript) < 3 || transcript[0].FromBot || transcript[0].Text != "/workshops" {
+		t.Fatalf("transcript %+v", transcript)
+	}
+
+	// Fast-forward three days: the demo registrants' day-before reminders run.
+	code, body = postJSON(t, base+"/api/clock", map[string]float64{"hours": 72})
+	var adv struct {
+		Jobs int `json:"jobs"`
+	}
+	json.Unmarshal(body, &adv)
+	if code != 200 || adv.Jobs < 2 {
+		t.Fatalf("clock: %d %s", code, body)
+	}
+
+	// Bad requests are refused clearly.
+	for _, c := range []struct {
+		path string
+		body any
+		want int
+	}{
+		{"/api/users", map[string]string{"name": "X", "lang": "fr", "role": "participant"}, 400},
+		{"/api/users", map[string]string{"name": "X", "lang": "id", "role": "wizard"}, 400},
+		{"/api/users", map[string]string{"name": "", "lang": "id", "role": "admin"}, 400},
+		{"/api/chats/999/send", map[string]string{"text": "hi"}, 404},
+		{fmt.Sprintf("/api/chats/%d/send", u.ID), map[string]string{"text": ""}, 400},
+		{"/api/clock", map[string]float64{"hours": -1}, 400},
+		{"/api/clock", map[string]float64{"hours": 100000}, 400},
+	} {
+		if code, body := postJSON(t, base+c.path, c.body); code != c.want {
+			t.Errorf("%s %v: %d %s", c.path, c.body, code, body)
+		}
+	}
+	if resp, _ := http.Get(fmt.Sprintf("%s/api/chats/%d/files/1", base, u.ID)); resp.StatusCode != 404 {
+		t.Errorf("file of a text message: %d", resp.StatusCode)
+	}
+}
