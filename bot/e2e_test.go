@@ -108,7 +108,9 @@ func (e *env) startBot() (_ *bot.Bot, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	b := e.newBot(ctx)
 	done := make(chan error, 1)
+	bcDone := make(chan struct{})
 	go func() { done <- b.Polling(ctx, 5*time.Second) }()
+	go func() { defer close(bcDone); b.RunBroadcasts(ctx) }()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
@@ -121,6 +123,7 @@ func (e *env) startBot() (_ *bot.Bot, stop func()) {
 			case <-time.After(10 * time.Second):
 				e.t.Error("bot did not stop within 10 s")
 			}
+			<-bcDone
 			b.Close()
 		})
 	}

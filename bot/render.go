@@ -95,6 +95,11 @@ func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep f
 	}
 	var err error
 	switch {
+	case rep.Copy != nil:
+		err = r.sender.Send(ctx, chatID, prio, "copyMessage", func(ctx context.Context, api *tg.Bot) error {
+			_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chatID, FromChatID: rep.Copy.Chat, MessageID: rep.Copy.MessageID})
+			return err
+		})
 	case rep.EditMessageID != 0 && rep.ClearButtons:
 		err = r.sender.Send(ctx, chatID, prio, "editMessageReplyMarkup", func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{

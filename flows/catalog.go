@@ -22,3 +22,11 @@ var provinces = []string{
 
 // Provinces returns the province codes in display order.
 func Provinces() []string { return slices.Clone(provinces) }
+
+// provinceAliases are the abbreviations people type for provinces.
+var provinceAliases = map[string]string{
+	"ntt": "NT", "ntb": "NB", "diy": "YO", "jogja": "YO", "jogjakarta": "YO", "yogya": "YO", "dki": "JK", "jakarta": "JK",
+	"jabar": "JB", "jateng": "JT", "jatim": "JI", "sumut": "SU", "sumbar": "SB", "sumsel": "SS", "kepri": "KR", "babel": "BB",
+	"kalbar": "KB", "kalteng": "KT", "kalsel": "KS", "kaltim": "KI", "kaltara": "KU", "sulut": "SA", "sulteng": "ST",
+	"sulbar": "SR", "sulsel": "SN", "sultra": "SG", "malut": "MU", "pabar": "PB", "papua barat daya": "PD",
+}

@@ -290,3 +290,15 @@ func TestUserWrittenOnlyWhenChanged(t *testing.T) {
 		t.Fatal("language change not marked")
 	}
 }
+
+func TestProvinceAliases(t *testing.T) {
+	h := newHarness(t)
+	h.text(30, "/profile")
+	h.text(30, "A")
+	res := h.text(30, "B")
+	h.press(30, button(t, res, "sector.gov"))
+	wantIDs(t, h.text(30, "NTT"), "privacy.notice")
+	if h.sess[30].Data["province"] != "NT" {
+		t.Fatalf("NTT -> %q", h.sess[30].Data["province"])
+	}
+}

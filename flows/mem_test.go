@@ -17,6 +17,7 @@ type memStore struct {
 	profiles map[int64]Profile
 	invites  map[string]Invite
 	ws       memWorkshops
+	bc       map[string]*Broadcast
 }
 
 func newMemStore() *memStore {

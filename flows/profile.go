@@ -111,6 +111,11 @@ func provinceButtons(t *Turn, codes []string, page int) [][]Button {
 // provinceAnswer takes a province button, a page button, or typed text that
 // is searched in the province names of the user's language.
 func (e *Engine) provinceAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	return e.provinceAnswerIn(t, in, "profile.ask_province")
+}
+
+// provinceAnswerIn is provinceAnswer for a question with message id prompt.
+func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, error) {
 	switch in.Kind {
 	case KindCallback:
 		v := in.Callback
@@ -119,7 +124,7 @@ func (e *Engine) provinceAnswer(_ context.Context, t *Turn, in Input) (string, e
 		}
 		if p, ok := strings.CutPrefix(v, "p"); ok {
 			if n, err := strconv.Atoi(p); err == nil {
-				t.Send(Reply{EditMessageID: in.MessageID, Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, n)})
+				t.Send(Reply{EditMessageID: in.MessageID, Text: T(prompt), Buttons: provinceButtons(t, provinces, n)})
 				return "", errStay
 			}
 		}
@@ -133,6 +138,9 @@ func (e *Engine) provinceAnswer(_ context.Context, t *Turn, in Input) (string, e
 		q := strings.ToLower(strings.TrimSpace(in.Text))
 		if q == "" || len(q) > 60 {
 			return "", Refuse("profile.province_not_found")
+		}
+		if code, ok := provinceAliases[q]; ok {
+			return code, nil
 		}
 		var hits []string
 		for _, c := range provinces {

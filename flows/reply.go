@@ -59,6 +59,10 @@ type Reply struct {
 	// and leaves its text as it is.
 	ClearButtons bool
 
+	// Copy, when set, copies that message (copyMessage) instead of sending
+	// Text: a broadcast's preview.
+	Copy *MessageRef
+
 	Document *Attachment // sent as a file with Text as caption
 	Photo    *Attachment // sent as a photo with Text as caption
 
@@ -93,4 +97,10 @@ func (w When) Render(texts Texts, lang string) string {
 		return FormatClock(lang, w.At, w.Zone)
 	}
 	return FormatDateTime(texts, lang, w.At, w.Zone)
+}
+
+// MessageRef names a message in a chat.
+type MessageRef struct {
+	Chat      int64
+	MessageID int
 }

@@ -38,4 +38,6 @@ type Store interface {
 	Invites
 	Workshops
 	Jobs
+	Broadcasts
+	Members
 }

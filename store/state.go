@@ -127,6 +127,7 @@ func (s *Store) runCommits(ctx context.Context, batch []*call[commitReq]) {
 			c.cmds = c.cmds[:0]
 			if c.user != nil {
 				c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
+				p.SAdd(ctx, s.usersKey(), c.User.ID)
 			}
 			if c.sess != nil {
 				c.cmds = append(c.cmds, p.Set(ctx, s.sessKey(c.ChatID), c.sess, s.sessionTTL))

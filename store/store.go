@@ -179,7 +179,13 @@ func (s *Store) GetUser(ctx context.Context, id int64) (*flows.User, error) {
 
 // SaveUser implements flows.Users.
 func (s *Store) SaveUser(ctx context.Context, u *flows.User) error {
-	return setJSON(ctx, s.rdb, s.userKey(u.ID), u, 0)
+	if err := setJSON(ctx, s.rdb, s.userKey(u.ID), u, 0); err != nil {
+		return err
+	}
+	if err := s.rdb.SAdd(ctx, s.usersKey(), u.ID).Err(); err != nil {
+		return fmt.Errorf("index user %d: %w", u.ID, err)
+	}
+	return nil
 }
 
 // GetProfile implements flows.Profiles.

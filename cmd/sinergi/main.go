@@ -173,8 +173,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 
 	sctx, stopScheduler := context.WithCancel(context.WithoutCancel(ctx))
 	schedulerDone := make(chan struct{})
+	broadcastsDone := make(chan struct{})
 	go func() { defer close(schedulerDone); b.RunScheduler(sctx, cfg.Location) }()
-	defer func() { stopScheduler(); <-schedulerDone }()
+	go func() { defer close(broadcastsDone); b.RunBroadcasts(sctx) }()
+	defer func() { stopScheduler(); <-schedulerDone; <-broadcastsDone }()
 
 	if cfg.WebhookURL != "" {
 		select {

@@ -1,0 +1,74 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Broadcast is a message from the secretariat to a segment of members. The
+// admin writes it in the chat as usual; it is delivered with copyMessage, so
+// formatting and media are kept exactly.
+type Broadcast struct {
+	ID        string    `json:"id"`
+	By        int64     `json:"by"`               // the admin
+	FromChat  int64     `json:"from_chat"`        // where the source messages are
+	MessageID int       `json:"msg"`              // the message for everyone
+	EnglishID int       `json:"msg_en,omitempty"` // optional version for English-speaking members
+	Segment   string    `json:"segment"`          // see ParseSegment
+	Created   time.Time `json:"created"`
+	StartAt   time.Time `json:"start_at"`
+}
+
+// BroadcastState is a broadcast's progress, kept by the store.
+type BroadcastState struct {
+	Status      string // scheduled, running, done, cancelled
+	Total       int
+	Sent        int
+	Blocked     int // 403 or chat not found: the member is marked inactive
+	Failed      int // gave up after retries
+	Uncertain   int // in flight when a process died: not sent again
+	Started     time.Time
+	Finished    time.Time
+	ProgressMsg int // the admin's progress message
+}
+
+// Broadcast statuses.
+const (
+	BcScheduled = "scheduled"
+	BcRunning   = "running"
+	BcDone      = "done"
+	BcCancelled = "cancelled"
+)
+
+// Recipient is one member a broadcast goes to, with the source message of
+// their version.
+type Recipient struct {
+	UserID    int64
+	MessageID int
+}
+
+// ErrNotCancellable: the broadcast already finished.
+var ErrNotCancellable = errors.New("broadcast already finished")
+
+// Broadcasts stores broadcasts. The delivery itself (freezing recipients,
+// claiming them one at a time, recording outcomes) is the transport's,
+// through store.Store methods outside this interface.
+type Broadcasts interface {
+	// CreateBroadcast stores a scheduled broadcast, due at b.StartAt.
+	CreateBroadcast(ctx context.Context, b *Broadcast) error
+	GetBroadcast(ctx context.Context, id string) (*Broadcast, *BroadcastState, error) // ErrNotFound
+	// RecentBroadcasts lists the newest first.
+	RecentBroadcasts(ctx context.Context, limit int) ([]*Broadcast, error)
+	// CancelBroadcast stops a scheduled or running broadcast
+	// (ErrNotCancellable when it has finished).
+	CancelBroadcast(ctx context.Context, id string) error
+}
+
+// Members lists everyone the bot knows, for segmenting broadcasts.
+type Members interface {
+	// AllUsers returns every user record.
+	AllUsers(ctx context.Context) ([]*User, error)
+	// ProfilesOf returns the profiles of the given users that have one.
+	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
+}

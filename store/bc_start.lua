@@ -1,0 +1,12 @@
+-- Freezes a broadcast's recipients and marks it running, once.
+-- KEYS: state, todo. ARGV: now (unix ms), then "uid:msg" items.
+-- Returns the status afterwards.
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'scheduled' then
+  return status or 'missing'
+end
+for i = 2, #ARGV, 5000 do
+  redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 4999, #ARGV)))
+end
+redis.call('HSET', KEYS[1], 'status', 'running', 'total', #ARGV - 1, 'started', ARGV[1])
+return 'running'
