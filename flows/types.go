@@ -58,7 +58,7 @@ type User struct {
 	Role      Role      `json:"role"`
 	FirstName string    `json:"first_name,omitempty"`
 	Username  string    `json:"username,omitempty"`
-	Inactive  bool      `json:"inactive,omitempty"` // blocked the bot or deactivated
+	Inactive  bool      `json:"inactive,omitempty"`   // blocked the bot or deactivated
 	NoUpdates bool      `json:"no_updates,omitempty"` // opted out of secretariat broadcasts
 	Created   time.Time `json:"created"`
 	Seen      time.Time `json:"seen"`

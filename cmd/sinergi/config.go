@@ -186,4 +186,3 @@ func lookup(getenv func(string) string, key string) (string, bool) {
 	v := getenv(key)
 	return v, v != ""
 }
-
