@@ -96,11 +96,13 @@ func (b *budget) take(ctx context.Context, p Priority) error {
 func (b *budget) run() {
 	tokens := b.burst
 	last := time.Now()
-	// grant spends a token; the refill clock starts when a full bucket is
-	// first drawn from, so idle time never adds more than burst tokens.
+	// grant spends a token. A bucket that has been full for longer than an
+	// interval restarts its refill clock, so idle time never adds more than
+	// burst tokens; a bucket that just filled keeps it, so timer latency
+	// does not slow the rate down.
 	grant := func() {
-		if tokens == b.burst {
-			last = time.Now()
+		if now := time.Now(); tokens == b.burst && now.Sub(last) > b.interval {
+			last = now
 		}
 		tokens--
 	}

@@ -201,7 +201,10 @@ func (s *Sender) waitChat(ctx context.Context, chatID int64) error {
 	if c == nil {
 		c = &chatLimit{}
 		if gap > 0 {
-			c.lim = rate.NewLimiter(rate.Every(gap), s.lim.ChatBurst)
+			// 10% slower than the nominal gap: our clock starts when a
+			// send is allowed, Telegram's when the request arrives, and
+			// network jitter must not turn a 1.00 s gap into 0.99 s there.
+			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.lim.ChatBurst)
 		}
 		s.chats[chatID] = c
 	}
