@@ -5,6 +5,7 @@
 //	go run ./cmd/sinergi-load -bot /tmp/sinergi -users 2000 -updates 30000
 //	go run ./cmd/sinergi-load -plain -users 2000 -updates 30000   # baseline: a plain go-telegram/bot bot
 //	go run ./cmd/sinergi-load -bot /tmp/sinergi -scenario flow -users 10000  # 10,000 chats mid-flow
+//	go run ./cmd/sinergi-load -bot /tmp/sinergi -scenario broadcast -users 3000 -rate 28  # Telegram's limits enforced by the fake
 //
 // The bot runs as a separate process (so its memory is its own) against a
 // fake Bot API served by this process and the Redis at -redis-url, with the
@@ -57,7 +58,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.bin, "bot", "", "path of the sinergi binary to drive")
 	flag.BoolVar(&o.plain, "plain", false, "drive a plain go-telegram/bot bot instead (baseline)")
-	flag.StringVar(&o.scenario, "scenario", "start", "start: /start round trips; flow: every user enters /profile")
+	flag.StringVar(&o.scenario, "scenario", "start", "start: /start round trips; flow: every user enters /profile; broadcast: one broadcast to every user")
 	flag.IntVar(&o.users, "users", 2000, "distinct users (chats)")
 	flag.IntVar(&o.updates, "updates", 30000, "updates to send (scenario start)")
 	flag.IntVar(&o.inflight, "inflight", 256, "unanswered updates allowed at a time")
@@ -86,6 +87,9 @@ func envOr(k, def string) string {
 }
 
 func run(ctx context.Context, o options) error {
+	if o.scenario == "broadcast" {
+		return runBroadcast(ctx, o)
+	}
 	fake, err := telegramtest.NewServer("127.0.0.1:0", telegramtest.WithoutRecording())
 	if err != nil {
 		return err

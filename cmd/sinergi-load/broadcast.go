@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/flows"
+	"sinergi/store"
+)
+
+// loadAdmin is the admin of the broadcast scenario.
+const loadAdmin = 42
+
+// runBroadcast: o.users members, one broadcast to all of them, the fake API
+// enforcing Telegram's limits (30/s overall, 1/s per chat) unless -rate 0.
+// Reports the delivery rate, flood violations, duplicates and the bot's
+// memory over the run.
+func runBroadcast(ctx context.Context, o options) error {
+	if o.plain {
+		return fmt.Errorf("scenario broadcast needs Sinergi, not -plain")
+	}
+	fake, err := telegramtest.NewServer("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer fake.Close()
+	limited := o.rate != "0"
+	if limited {
+		fake.SetLimits(telegramtest.Limits{Global: 30, PerChat: time.Second, Burst: 3, RetryAfter: 1})
+	}
+	opts, err := redis.ParseURL(o.redisURL)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(opts)
+	defer rdb.Close()
+	prefix := fmt.Sprintf("load:%d:", time.Now().UnixNano())
+	st := store.New(rdb, store.Options{Prefix: prefix})
+	defer st.Close()
+	defer cleanRedis(o.redisURL, prefix)
+	now := time.Now()
+	for i := range o.users {
+		id := int64(100_000 + i)
+		if err := st.SaveUser(ctx, &flows.User{ID: id, Lang: []string{"id", "en"}[i%2], FirstName: "M", Created: now, Seen: now}); err != nil {
+			return err
+		}
+	}
+	admin := telegramtest.User{ID: loadAdmin, FirstName: "Sekretariat", LanguageCode: "id"}
+	fake.SendText(admin, "Kabar forum: rapat kerja nasional 2 Desember") // becomes message 1 of the admin's chat
+
+	cmd := exec.CommandContext(ctx, o.bin)
+	cmd.Env = append(os.Environ(),
+		"TELEGRAM_BOT_TOKEN="+telegramtest.Token, "TELEGRAM_API_URL="+fake.URL(),
+		"REDIS_URL="+o.redisURL, "SINERGI_REDIS_PREFIX="+prefix, "SINERGI_RATE_LIMIT="+o.rate,
+		"SINERGI_ADMINS="+strconv.Itoa(loadAdmin), "SINERGI_HTTP_ADDR=127.0.0.1:0")
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	if o.verbose {
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start bot: %w", err)
+	}
+	defer func() { _ = cmd.Process.Signal(syscall.SIGTERM); _ = cmd.Wait() }()
+	if _, err := fake.WaitBotMessages(admin.ID, 1, 30*time.Second); err != nil { // the bot answered the admin's message
+		return fmt.Errorf("bot not ready: %w", err)
+	}
+	bc := &flows.Broadcast{ID: flows.NewCode(), By: loadAdmin, FromChat: loadAdmin, MessageID: 1, Segment: "all", Created: time.Now(), StartAt: time.Now()}
+	if err := st.CreateBroadcast(ctx, bc); err != nil {
+		return err
+	}
+	var rssMin, rssMax float64
+	start := time.Now()
+	for {
+		_, state, err := st.GetBroadcast(ctx, bc.ID)
+		if err != nil {
+			return err
+		}
+		rss, _ := procMem(cmd.Process.Pid)
+		if state.Sent > o.users/10 { // memory after warm-up
+			if rssMin == 0 || rss < rssMin {
+				rssMin = rss
+			}
+			rssMax = max(rssMax, rss)
+		}
+		if state.Status == flows.BcDone {
+			break
+		}
+		if time.Since(start) > o.timeout {
+			return fmt.Errorf("broadcast not done after %v: %+v", o.timeout, state)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var first, last time.Time
+	per := map[string]int{}
+	for _, c := range fake.CallsOf("copyMessage") {
+		if c.ErrorCode != 0 || c.Params["chat_id"] == strconv.Itoa(loadAdmin) {
+			continue
+		}
+		per[c.Params["chat_id"]]++
+		if first.IsZero() || c.At.Before(first) {
+			first = c.At
+		}
+		if c.At.After(last) {
+			last = c.At
+		}
+	}
+	dups := 0
+	for _, n := range per {
+		if n > 1 {
+			dups++
+		}
+	}
+	_, state, _ := st.GetBroadcast(ctx, bc.ID)
+	stats := fake.Stats()
+	sec := last.Sub(first).Seconds()
+	fmt.Printf("broadcast:  %d members, rate limit %s/s (fake limits %v)\n", o.users, o.rate, limited)
+	fmt.Printf("delivered:  %d of %d in %.1fs = %.1f messages/s", state.Sent, state.Total, sec, float64(len(per)-1)/sec)
+	if r, err := strconv.ParseFloat(o.rate, 64); err == nil && r > 0 {
+		fmt.Printf(" (%.1f%% of %v/s)", 100*float64(len(per)-1)/sec/r, r)
+	}
+	fmt.Printf("\nproblems:   %d flood violations, %d sent into a retry_after, %d duplicates, %d failed, %d uncertain\n",
+		stats.LimitViolations, stats.SentIntoRetryAfter, dups, state.Failed, state.Uncertain)
+	fmt.Printf("bot memory: rss %.1f–%.1f MB during the run\n", rssMin, rssMax)
+	return nil
+}
