@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -57,4 +58,39 @@ func BenchmarkUpdateEngineRedis(b *testing.B) {
 // commit — against the fake Bot API and a real redis-server.
 func BenchmarkPollingStart(b *testing.B) {
 	benchmarkPolling(b, 1000)
+}
+
+// BenchmarkReport1000: the progress report (text, chart, CSV) of a workshop
+// with 1,000 commitments, against real Redis.
+func BenchmarkReport1000(b *testing.B) {
+	r := redistest.New(b)
+	st := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	texts, _ := locales.Load()
+	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "en", Admins: []int64{1}}, st, texts)
+	ctx := context.Background()
+	now := time.Now()
+	w := &flows.Workshop{Code: "bench1", Title: "Bench", Zone: "Asia/Jakarta", Start: now, End: now.Add(time.Hour), Deadline: now, Venue: "x", Facilitators: []int64{1}}
+	if err := st.CreateWorkshop(ctx, w); err != nil {
+		b.Fatal(err)
+	}
+	statuses := []string{flows.CmOpen, flows.CmOnTrack, flows.CmBlocked, flows.CmDone}
+	for i := range 1000 {
+		uid := int64(1000 + i%200)
+		_ = st.SaveProfile(ctx, &flows.Profile{UserID: uid, FullName: "Owner", Organisation: "Org " + strconv.Itoa(i%40)})
+		c := &flows.Commitment{ID: "c" + strconv.Itoa(i), Workshop: w.Code, What: "Commitment number " + strconv.Itoa(i), Owner: uid,
+			Due: now.AddDate(0, 0, i%60-30), Status: statuses[i%4], Created: now,
+			History: []flows.StatusEntry{{At: now, Status: statuses[i%4], Note: "progress note"}}}
+		if err := st.SaveCommitment(ctx, c); err != nil {
+			b.Fatal(err)
+		}
+	}
+	admin := &flows.User{ID: 1, Lang: "en", Role: flows.RoleAdmin}
+	b.ResetTimer()
+	for range b.N {
+		in := flows.Input{ChatID: 1, UserID: 1, Private: true, Kind: flows.KindCallback, Callback: "rp:" + w.Code, MessageID: 5, Now: now}
+		res, err := e.Handle(ctx, in, admin, nil)
+		if err != nil || len(res.Replies) != 3 {
+			b.Fatalf("%v %d", err, len(res.Replies))
+		}
+	}
 }

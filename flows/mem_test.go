@@ -17,7 +17,9 @@ type memStore struct {
 	profiles map[int64]Profile
 	invites  map[string]Invite
 	ws       memWorkshops
+	mm       memPartners
 	bc       map[string]*Broadcast
+	cm       map[string]Commitment
 }
 
 func newMemStore() *memStore {

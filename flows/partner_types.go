@@ -114,6 +114,8 @@ type Partners interface {
 	// pending requests.
 	RequestIntro(ctx context.Context, in *Introduction, cooldown time.Duration, max int) error
 	GetIntro(ctx context.Context, id string) (*Introduction, error) // ErrNotFound
+	// PendingSent counts uid's requests still waiting for an answer.
+	PendingSent(ctx context.Context, uid int64) (int, error)
 	// PairIntro is the latest introduction between a and b, either
 	// direction (ErrNotFound when none).
 	PairIntro(ctx context.Context, a, b int64) (*Introduction, error)

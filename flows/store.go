@@ -37,7 +37,9 @@ type Store interface {
 	Profiles
 	Invites
 	Workshops
+	Partners
 	Jobs
 	Broadcasts
+	Commitments
 	Members
 }

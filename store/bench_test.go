@@ -36,12 +36,16 @@ func BenchmarkRegister(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "registrations/s")
 }
 
-func BenchmarkClaimDue100of100k(b *testing.B) { benchClaimDue(b, 100_000) }
-func BenchmarkClaimDue100of100(b *testing.B)  { benchClaimDue(b, 100) }
+func BenchmarkClaimDue100of100k(b *testing.B) { benchClaimDue(b, 100_000, 100) }
+func BenchmarkClaimDue100of100(b *testing.B)  { benchClaimDue(b, 100, 100) }
 
-// benchClaimDue claims 100 due jobs per iteration while future jobs wait in
+// The follow-up case: 500 reminders due among 100,000 open commitments'.
+func BenchmarkClaimDue500of100k(b *testing.B) { benchClaimDue(b, 100_000, 500) }
+func BenchmarkClaimDue500of500(b *testing.B)  { benchClaimDue(b, 500, 500) }
+
+// benchClaimDue claims n due jobs per iteration while future jobs wait in
 // the same set; the claimed jobs are put back as due outside the timer.
-func benchClaimDue(b *testing.B, future int) {
+func benchClaimDue(b *testing.B, future, n int) {
 	ctx := context.Background()
 	r := redistest.New(b)
 	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
@@ -55,7 +59,7 @@ func benchClaimDue(b *testing.B, future int) {
 			b.Fatal(err)
 		}
 	}
-	due := make([]flows.Job, 100)
+	due := make([]flows.Job, n)
 	for i := range due {
 		due[i] = flows.Job{ID: fmt.Sprintf("due|%d", i), Due: t0.Add(-time.Duration(i) * time.Second)}
 	}
@@ -65,8 +69,8 @@ func benchClaimDue(b *testing.B, future int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		got, err := s.ClaimDue(ctx, t0, 100, time.Minute)
-		if err != nil || len(got) != 100 {
+		got, err := s.ClaimDue(ctx, t0, n, time.Minute)
+		if err != nil || len(got) != n {
 			b.Fatalf("claimed %d: %v", len(got), err)
 		}
 		b.StopTimer()

@@ -37,6 +37,26 @@
 //	<p>{jobs}:due             zset    job id -> due unix ms
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
 //
+// Matchmaking keys share the hash tag {pp}: a profile edit is one MULTI over
+// the profile and its index sets, and the introduction scripts (pp_*.lua)
+// touch the pair and both users' lists, all in one Cluster slot. The index
+// sets hold only visible (not paused) profiles; suggestions read them, never
+// every profile.
+//
+//	<p>{pp}:prof:<uid>        string  JSON flows.PartnerProfile (one per Telegram user)
+//	<p>{pp}:all               set     uids of visible profiles
+//	<p>{pp}:sector:<code>     set     uids of visible profiles of that sector (no cross-sector bonus)
+//	<p>{pp}:theme:<code>      set     uids of visible profiles working on that theme
+//	<p>{pp}:prov:<code>       set     uids of visible profiles active in that province
+//	<p>{pp}:offer:<code>      set     uids of visible profiles offering that (funding, volunteers …)
+//	<p>{pp}:need:<code>       set     uids of visible profiles needing that
+//	<p>{pp}:skip:<uid>        set     uids that uid marked "not interested" (deleted with uid's profile)
+//	<p>{pp}:intro:<id>        hash    an introduction: id, from, to, from_org, to_org, note, status, created, decided (unix ms, 0: pending)
+//	<p>{pp}:pair:<lo>:<hi>    hash    the pair's latest introduction: id, status, at (unix ms of the request or decision)
+//	<p>{pp}:sent:<uid>        zset    intro id -> created unix ms, requests uid sent
+//	<p>{pp}:recv:<uid>        zset    intro id -> created unix ms, requests uid received
+//	<p>{pp}:pending:<uid>     set     intro ids uid sent that wait for an answer (the cap of 10)
+//
 // # Atomicity
 //
 // Handling an update ends with one MULTI/EXEC (Store.Commit) that writes the

@@ -75,7 +75,13 @@ func TestRunServesAndStops(t *testing.T) {
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("healthz %d %q", code, body)
 	}
-	_, metrics := get("/metrics")
+	// The counters move when the update is committed, just after the reply.
+	var metrics string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, metrics = get("/metrics"); strings.Contains(metrics, `result="ok"} 1`) {
+			break
+		}
+	}
 	for _, want := range []string{
 		`sinergi_updates_handled_total{kind="command",result="ok"} 1`,
 		`sinergi_messages_sent_total{method="sendMessage"} 1`,

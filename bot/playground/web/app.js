@@ -155,7 +155,6 @@
     if (alertReturnFocus && document.contains(alertReturnFocus)) alertReturnFocus.focus();
   }
   els.alertOk.addEventListener("click", closeAlert);
-  els.alert.addEventListener("click", (e) => { if (e.target === els.alert) closeAlert(); });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && !els.alert.hidden) closeAlert(); });
 
   // ---------- links ----------
@@ -288,28 +287,46 @@
   }
 
   // ---------- users ----------
+  // renderUsers updates the list in place, keyed by user id, so a button
+  // keeps its identity (and focus) across updates.
+  const userItems = new Map(); // id -> {li, btn}
   function renderUsers() {
-    const items = state.users.map((u) => {
+    const ids = new Set(state.users.map((u) => u.id));
+    for (const [id, item] of userItems) {
+      if (!ids.has(id)) {
+        item.li.remove();
+        userItems.delete(id);
+      }
+    }
+    for (const u of state.users) {
+      let item = userItems.get(u.id);
+      if (!item) {
+        const btn = el("button", { type: "button", class: "user", data: { testid: "user", userId: u.id }, on: { click: () => selectUser(u.id) } });
+        item = { li: el("li", null, btn), btn };
+        userItems.set(u.id, item);
+        els.users.append(item.li);
+      }
       const unread = state.unread.get(u.id) || 0;
-      const selected = state.current && state.current.id === u.id;
+      const selected = !!state.current && state.current.id === u.id;
+      const { btn } = item;
+      btn.dataset.userName = u.name;
+      btn.title = u.name;
+      btn.setAttribute("aria-current", selected ? "true" : "false");
+      btn.setAttribute("aria-label", `${u.name}, ${ROLE_LABEL[u.role] || u.role}, ${LANG_LABEL[u.lang] || u.lang}` + (unread ? `, ${unread} unread` : ""));
       const meta = el("span", { class: "user-meta" },
         el("span", { class: `badge role-${u.role}`, text: ROLE_LABEL[u.role] || u.role }),
         el("span", { class: "tag tag-lang", title: LANG_LABEL[u.lang] || u.lang, text: (u.lang || "").toUpperCase() }),
         u.demo ? el("span", { class: "tag tag-demo", title: "Seeded with --demo: an invented person", text: "demo" }) : null);
-      const label = `${u.name}, ${ROLE_LABEL[u.role] || u.role}, ${LANG_LABEL[u.lang] || u.lang}` + (unread ? `, ${unread} unread` : "");
-      const btn = el("button", {
-        type: "button", class: "user", "aria-current": selected ? "true" : "false", "aria-label": label, title: u.name,
-        data: { testid: "user", userId: u.id, userName: u.name },
-        on: { click: () => selectUser(u.id) },
-      },
-      avatar(u),
-      el("span", { class: "user-main" }, el("span", { class: "user-name", text: displayName(u) }), meta),
-      unread ? el("span", { class: "unread", data: { testid: "unread" }, text: unread > 99 ? "99+" : String(unread) }) : null);
-      return el("li", null, btn);
-    });
-    els.users.replaceChildren(...items);
+      btn.replaceChildren(
+        avatar(u),
+        el("span", { class: "user-main" }, el("span", { class: "user-name", text: displayName(u) }), meta),
+        unread ? el("span", { class: "unread", data: { testid: "unread" }, text: unread > 99 ? "99+" : String(unread) }) : "");
+    }
     els.userCount.textContent = state.users.length ? String(state.users.length) : "";
     els.noUsers.hidden = state.users.length > 0;
+    let total = 0;
+    for (const n of state.unread.values()) total += n;
+    document.title = (total ? `(${total}) ` : "") + "Sinergi playground";
   }
 
   async function loadState() {
@@ -350,9 +367,9 @@
   });
 
   // ---------- chat header, chips ----------
-  const COMMON = ["/start", "/menu", "/workshops", "/mine", "/profile", "/help", "/cancel", "/language"];
+  const COMMON = ["/start", "/menu", "/workshops", "/mine", "/profile", "/settings", "/help", "/cancel", "/language"];
   const STAFF = ["/newworkshop", "/myworkshops"];
-  const ADMIN = ["/grant"];
+  const ADMIN = ["/grant", "/broadcasts"];
 
   function renderChatHeader() {
     const u = state.current;
@@ -394,7 +411,7 @@
   function clearMessages() {
     state.nodes.clear();
     state.lastDay = "";
-    els.messages.replaceChildren();
+    els.messages.replaceChildren(els.typing);
     els.jump.hidden = true;
     state.stick = true;
   }
@@ -413,7 +430,7 @@
   function showEmptyIfNeeded() {
     const has = state.nodes.size > 0;
     const empty = els.messages.querySelector(".empty");
-    if (!has && !empty) els.messages.append(emptyState());
+    if (!has && !empty) appendRow(emptyState());
     if (has && empty) empty.remove();
   }
 
@@ -439,7 +456,8 @@
 
     const fileURL = typeof m.file_url === "string" && m.file_url.startsWith("/api/") ? m.file_url : "";
     if (m.media === "photo" && fileURL) {
-      const img = el("img", { class: "photo", src: fileURL, alt: m.file_name ? `Photo: ${m.file_name}` : "Photo", data: { testid: "photo" } });
+      const crisp = /\.png$/i.test(m.file_name || "");
+      const img = el("img", { class: "photo" + (crisp ? " crisp" : ""), src: fileURL, alt: m.file_name ? `Photo: ${m.file_name}` : "Photo", data: { testid: "photo" } });
       img.addEventListener("load", () => { if (state.stick) scrollToBottom(); });
       bubble.append(el("a", { class: "photo-link", href: fileURL, target: "_blank", rel: "noopener", title: "Open the full image" }, img));
     } else if (m.media && fileURL) {
@@ -518,14 +536,19 @@
       if (when && !Number.isNaN(when.getTime())) {
         const day = dayKey(when);
         if (day !== state.lastDay) {
-          els.messages.append(el("div", { class: "day", role: "separator", text: day }));
+          appendRow(el("div", { class: "day", role: "separator", text: day }));
           state.lastDay = day;
         }
       }
       if (animate) node.classList.add("fresh");
-      els.messages.append(node);
+      appendRow(node);
     }
     state.nodes.set(key, node);
+  }
+
+  // appendRow adds a row at the end of the chat, above the typing indicator.
+  function appendRow(node) {
+    els.messages.insertBefore(node, els.typing.parentNode === els.messages ? els.typing : null);
   }
 
   function scrollToBottom() {
@@ -623,6 +646,7 @@
   let typingTimer = 0;
   function showTyping() {
     els.typing.hidden = false;
+    if (state.stick) scrollToBottom();
     clearTimeout(typingTimer);
     typingTimer = setTimeout(hideTyping, 5000);
   }
@@ -640,14 +664,15 @@
     }
     const t = text.trim();
     if (!t) return false;
+    state.stick = true;
+    showTyping(); // before the request: the reply can come before its answer
     try {
       await api("POST", `/api/chats/${u.id}/send`, { text: t });
     } catch (err) {
+      hideTyping();
       toast(`Not sent: ${err.message}`, "error");
       return false;
     }
-    state.stick = true;
-    showTyping();
     if (!streamLive()) setTimeout(() => { if (state.current === u) loadChat(); }, 900);
     return true;
   }
@@ -657,15 +682,16 @@
     if (!u) return;
     btn.classList.add("busy");
     setTimeout(() => btn.classList.remove("busy"), 1500);
+    state.stick = true;
+    showTyping();
     try {
       await api("POST", `/api/chats/${u.id}/press`, { message_id: messageID, data });
     } catch (err) {
       btn.classList.remove("busy");
+      hideTyping();
       toast(`Button not pressed: ${err.message}`, "error");
       return;
     }
-    state.stick = true;
-    showTyping();
     if (!streamLive()) setTimeout(() => { if (state.current === u) loadChat(); }, 900);
   }
 

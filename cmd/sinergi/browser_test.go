@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	_ "image/jpeg" // screenshots below quality 100
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is the system Chromium the browser test drives (Debian's
+// "chromium" package; .ci/run installs it).
+const chromiumPath = "/usr/bin/chromium"
+
+// The playground page in a real browser: a new user registers for the demo
+// workshop only by clicking and typing, and gets the confirmation, the
+// calendar file and the check-in QR code. The test also takes the screenshot
+// in docs/playground.png (UPDATE_SCREENSHOT=1 rewrites it).
+func TestBrowserPlayground(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("no Chromium at %s (apt-get install chromium); CI runs this test", chromiumPath)
+		}
+		t.Fatalf("CI needs Chromium at %s: %v", chromiumPath, err)
+	}
+	began := time.Now()
+	base := startPlayground(t, "-demo")
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-GB"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	// Cleanups run last-in first-out: the browser goes before the playground
+	// and before its profile directory is removed.
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+	})
+
+	// Page errors fail the test.
+	var mu sync.Mutex
+	var pageErrors []string
+	// Listen starts the browser with the untimed context, so a failure
+	// screenshot can still be taken after the steps' deadline.
+	if err := chromedp.Listen(browserCtx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			msg = "console.error:"
+			for _, a := range ev.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		mu.Lock()
+		pageErrors = append(pageErrors, msg)
+		mu.Unlock()
+	}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
+	defer cancel()
+
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			shot := filepath.Join(t.TempDir(), "failure.png")
+			sctx, scancel := context.WithTimeout(browserCtx, 5*time.Second)
+			if buf, err := chromedp.Run(sctx, chromedp.CaptureScreenshot()); err == nil {
+				_ = os.WriteFile(shot, buf, 0o644)
+			}
+			scancel()
+			t.Fatalf("%s: %v (%.1fs in; screenshot %s)", what, err, time.Since(began).Seconds(), shot)
+		}
+	}
+	// XPath lookups by text and by the page's data-testid attributes.
+	message := func(text string) chromedp.Search {
+		return chromedp.Search(fmt.Sprintf(`//div[@data-testid="message"][contains(., %q)]`, text))
+	}
+	button := func(text string) chromedp.Search {
+		return chromedp.Search(fmt.Sprintf(`//button[@data-testid="kb-button"][contains(., %q)]`, text))
+	}
+	input := chromedp.CSS(`[data-testid="composer-input"]`)
+	send := chromedp.CSS(`[data-testid="send"]`)
+
+	// 1. The page lists the demo users; add Siti with the form and open her chat.
+	step("open the page",
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.Search(`//button[@data-testid="user"][contains(., "Rina Wulandari")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="bot-name"][starts-with(., "@")]`)),
+	)
+	step("fill the add-user form",
+		chromedp.Click(chromedp.CSS(`[data-testid="add-name"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="add-name"]`), "Siti Browser"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="add-lang"]`), "English"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="add-role"]`), "Participant"),
+	)
+	for sel, want := range map[string]string{"add-lang": "en", "add-role": "participant"} {
+		got, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`[data-testid="`+sel+`"]`)))
+		if err != nil || got != want {
+			t.Fatalf("%s is %q (%v), want %q", sel, got, err, want)
+		}
+	}
+	step("add and select Siti",
+		chromedp.Click(chromedp.CSS(`[data-testid="add-submit"]`)),
+		chromedp.Click(chromedp.Search(`//button[@data-testid="user"][@data-user-name="Siti Browser"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//button[@data-testid="user"][@data-user-name="Siti Browser"][@aria-current="true"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[@id="chat-name"][. = "Siti Browser"]`)),
+		chromedp.WaitEnabled(input),
+	)
+
+	// 2. Workshops → the demo workshop → Register.
+	step("list the workshops",
+		chromedp.Click(chromedp.Search(`//button[@data-testid="chip"][@data-command="/workshops"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][@data-from="user"][. = "/workshops" or starts-with(normalize-space(.), "/workshops")]`)),
+		chromedp.Click(button("[DEMO] Joint Action")),
+		chromedp.WaitVisible(message("2 of 4 seats left")),
+		chromedp.Click(button("Register")),
+		chromedp.WaitVisible(chromedp.Search(`//*[@data-testid="pressed"][contains(., "Register")]`)),
+	)
+
+	// 3. The profile questions, then the workshop's own question.
+	step("answer the name",
+		chromedp.WaitVisible(message("What is your full name")),
+		chromedp.SendKeys(input, "Siti Browser Rahayu"),
+		chromedp.Click(send),
+	)
+	step("answer the organisation (Enter sends)",
+		chromedp.WaitVisible(message("Which organisation do you work for")),
+		chromedp.SendKeys(input, "Yayasan Air Bersih Bali\r"),
+		chromedp.WaitVisible(message("Which sector is your organisation in")),
+	)
+	step("choose the sector",
+		chromedp.Click(chromedp.Search(`//button[@data-testid="kb-button"][. = "NGO / foundation"]`)),
+		chromedp.WaitVisible(message("In which province are you based")),
+		chromedp.SendKeys(input, "Bali"),
+		chromedp.Click(send),
+	)
+	step("consent",
+		chromedp.Click(button("✅ I agree")),
+		chromedp.WaitVisible(message("Your profile is saved")),
+	)
+	step("answer the workshop's question",
+		chromedp.WaitVisible(message("Kebutuhan makanan khusus?")),
+		chromedp.SendKeys(input, "Vegetarian"),
+		chromedp.Click(send),
+	)
+
+	// 4. Confirmation, QR code (loaded from file_url) and calendar file.
+	step("confirmation, calendar file and QR code",
+		chromedp.WaitVisible(message("You are registered for")),
+		chromedp.WaitVisible(chromedp.Search(`//a[@data-testid="document"][substring(@data-file-name, string-length(@data-file-name) - 3) = ".ics"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`img[data-testid="photo"]`)),
+	)
+	loaded, err := chromedp.Run(ctx, chromedp.Poll[bool](
+		`(() => { const i = document.querySelector('img[data-testid="photo"]'); return !!i && i.complete && i.naturalWidth > 0; })()`,
+		chromedp.WithPollingTimeout(15*time.Second)))
+	if err != nil || !loaded {
+		t.Fatalf("QR image not loaded: %v", err)
+	}
+	chip, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`a[data-testid="document"] [data-testid="file-name"]`)))
+	if err != nil || !strings.HasSuffix(strings.TrimSpace(chip), ".ics") {
+		t.Fatalf("document chip %q (%v), want a name ending .ics", chip, err)
+	}
+	// The calendar chip downloads from the playground's file URL.
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('a[data-testid="document"]').getAttribute("href") + " " + document.querySelector('a[data-testid="document"]').hasAttribute("download")`))
+	if err != nil || !strings.HasPrefix(href, "/api/chats/") || !strings.HasSuffix(href, " true") {
+		t.Fatalf("document chip link %q (%v)", href, err)
+	}
+
+	// 5. Screenshot of the chat.
+	step("settle", chromedp.Sleep(300*time.Millisecond))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	// FullScreenshot encodes PNG at quality 100 and JPEG below; store a PNG.
+	img, _, err := image.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatalf("decode screenshot: %v", err)
+	}
+	var out bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&out, img); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(t.TempDir(), "playground.png")
+	if err := os.WriteFile(tmp, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot %dx%d: %s", img.Bounds().Dx(), img.Bounds().Dy(), tmp)
+	if os.Getenv("UPDATE_SCREENSHOT") != "" {
+		docs := filepath.Join("..", "..", "docs")
+		if err := os.MkdirAll(docs, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(docs, "playground.png"), out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s", filepath.Join(docs, "playground.png"))
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	if len(pageErrors) > 0 {
+		t.Errorf("page errors:\n%s", strings.Join(pageErrors, "\n"))
+	}
+	t.Logf("browser flow took %.1fs", time.Since(began).Seconds())
+}

@@ -1,0 +1,52 @@
+package flows
+
+import (
+	"context"
+	"time"
+)
+
+// Commitment is a promise made at a workshop: who does what by when, with
+// which success indicator and partners.
+type Commitment struct {
+	ID        string        `json:"id"`
+	Workshop  string        `json:"ws"`
+	What      string        `json:"what"`
+	Owner     int64         `json:"owner"`
+	By        int64         `json:"by"`  // who wrote it down (the owner, another registrant or a facilitator)
+	Due       time.Time     `json:"due"` // the due day, 09:00 in the workshop's zone
+	Indicator string        `json:"indicator,omitempty"`
+	Partners  string        `json:"partners,omitempty"`
+	Status    string        `json:"status"` // see the Cm* statuses
+	Created   time.Time     `json:"created"`
+	History   []StatusEntry `json:"history,omitempty"`
+	Nudges    int           `json:"nudges,omitempty"`    // overdue nudges sent
+	Escalated []string      `json:"escalated,omitempty"` // states already escalated to facilitators
+}
+
+// StatusEntry is one answer about a commitment's progress.
+type StatusEntry struct {
+	At     time.Time `json:"at"`
+	Status string    `json:"status"`
+	Note   string    `json:"note,omitempty"`
+	By     int64     `json:"by"`
+}
+
+// Commitment statuses.
+const (
+	CmProposed = "proposed" // written by someone else; the owner has not confirmed
+	CmOpen     = "open"     // confirmed, no progress answer yet
+	CmOnTrack  = "ontrack"
+	CmBlocked  = "blocked"
+	CmDone     = "done"
+)
+
+// Commitments stores commitments.
+type Commitments interface {
+	SaveCommitment(ctx context.Context, c *Commitment) error
+	GetCommitment(ctx context.Context, code, id string) (*Commitment, error) // ErrNotFound
+	DeleteCommitment(ctx context.Context, code, id string) error
+	// WorkshopCommitments lists a workshop's commitments, oldest first.
+	WorkshopCommitments(ctx context.Context, code string) ([]*Commitment, error)
+	// UserCommitments lists the commitments uid owns or was proposed.
+	UserCommitments(ctx context.Context, uid int64) ([]*Commitment, error)
+}

@@ -1,0 +1,154 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// followUpSetup: a workshop (the admin facilitates) with participants 2 and 3
+// registered and checked in.
+func followUpSetup(t *testing.T) (*harness, string) {
+	t.Helper()
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	ctx := context.Background()
+	for _, id := range []int64{2, 3} {
+		h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta " + string(rune('0'+id)), Organisation: "Org " + string(rune('0'+id)), ConsentVersion: ConsentVersion})
+		h.press(id, "reg:"+code)
+		r, _ := h.store.GetRegistration(ctx, code, id)
+		h.text(adminID, "/start checkin_"+r.Token)
+	}
+	return h, code
+}
+
+func TestCommitmentsFollowUp(t *testing.T) {
+	h, code := followUpSetup(t)
+	ctx := context.Background()
+
+	res := h.press(adminID, "wmo:"+code)
+	wantIDs(t, res, "cm.invitation", "cm.invitation", "cm.collection_opened")
+
+	// Participant 2 commits, with bad input on the way.
+	res = h.press(2, "cmn:"+code)
+	wantIDs(t, res, "cm.intro", "cm.ask_what")
+	wantIDs(t, h.text(2, "   "), "errors.too_short", "cm.ask_what")
+	res = h.text(2, "Bangun 10 tandon air hujan di Sikka")
+	res = h.press(2, button(t, res, "cm.owner_me"))
+	wantIDs(t, res, "(clear buttons)", "cm.ask_due")
+	wantIDs(t, h.text(2, "31/02/2027"), "ws.date_invalid", "cm.ask_due")
+	wantIDs(t, h.text(2, "01/01/2026"), "cm.due_past", "cm.ask_due")
+	res = h.text(2, "15/01/2027")
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.text(2, "PT Hijau Lestari")
+	wantIDs(t, res, "cm.summary")
+	res = h.press(2, button(t, res, "ws.save"))
+	wantIDs(t, res, "(clear buttons)", "cm.saved")
+	mine, _ := h.store.UserCommitments(ctx, 2)
+	if len(mine) != 1 || mine[0].Status != CmOpen || mine[0].Partners != "PT Hijau Lestari" {
+		t.Fatalf("commitments %+v", mine)
+	}
+	c := mine[0]
+	wita := LoadZone("Asia/Makassar")
+	if !c.Due.Equal(time.Date(2027, 1, 15, 9, 0, 0, 0, wita)) {
+		t.Fatalf("due %v", c.Due)
+	}
+	for _, id := range followUpIDs(c) {
+		if _, ok := h.store.ws.jobs[id]; !ok {
+			t.Errorf("job %s not scheduled", id)
+		}
+	}
+
+	// 2 writes one down for 3; only 3 can accept it.
+	res = h.press(2, "cmn:"+code)
+	h.text(2, "Data baseline desa")
+	res = h.press(2, "s:"+h.sess[2].Nonce+":3")
+	res = h.text(2, "20/01/2027")
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.press(2, button(t, res, "ws.save"))
+	wantIDs(t, res, "(clear buttons)", "cm.proposed_to_you", "cm.sent_for_confirmation")
+	accept := res.Replies[1].Buttons[0][0].Data
+	if res.Replies[1].ChatID != 3 {
+		t.Fatalf("proposal sent to %d", res.Replies[1].ChatID)
+	}
+	if res := h.press(2, accept); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("someone else accepted: %+v", res.Answer)
+	}
+	wantIDs(t, h.press(3, accept), "(clear buttons)", "cm.accepted", "cm.accepted_notice")
+
+	// Reminders at their moments; escalation once.
+	run := func(kind string, at time.Time) []Reply {
+		t.Helper()
+		r, err := h.e.RunJob(ctx, Job{ID: kind + "|" + code + "|" + c.ID}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := run(jobCm3, c.Due.AddDate(0, 0, -3)); len(r) != 1 || r[0].Text.ID != "cm.remind_3days" || r[0].ChatID != 2 {
+		t.Fatalf("3-day reminder %+v", r)
+	}
+	if r := run(jobCmDue, c.Due); len(r) != 1 || r[0].Text.ID != "cm.remind_due" {
+		t.Fatalf("due-day reminder %+v", r)
+	}
+	if r := run(jobCmEsc, c.Due.AddDate(0, 0, 7)); len(r) != 1 || r[0].Text.ID != "cm.escalation_overdue" || r[0].ChatID != adminID {
+		t.Fatalf("escalation %+v", r)
+	}
+	if r := run(jobCmEsc, c.Due.AddDate(0, 0, 8)); len(r) != 0 {
+		t.Fatalf("escalated twice: %+v", r)
+	}
+
+	// Status: only the owner; blocked escalates; the note is kept.
+	if res := h.press(3, "cms:"+code+":"+c.ID+":done"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("someone else set the status: %+v", res.Answer)
+	}
+	res = h.press(2, "cms:"+code+":"+c.ID+":blocked")
+	wantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
+	wantIDs(t, h.text(2, "Dana CSR belum cair"), "cm.thanks")
+	got, _ := h.store.GetCommitment(ctx, code, c.ID)
+	if n := len(got.History); n != 1 || got.History[0].Note != "Dana CSR belum cair" || got.Status != CmBlocked {
+		t.Fatalf("history %+v", got.History)
+	}
+
+	// The report: text, chart, CSV; refused to participants.
+	if res := h.press(2, "rp:"+code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("participant read the report: %+v", res.Answer)
+	}
+	h.now = c.Due.AddDate(0, 0, 2)
+	res = h.press(adminID, "rp:"+code)
+	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+	d := res.Replies[0].Text.Data
+	if d["Total"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
+		t.Fatalf("report %v", d)
+	}
+	if png := res.Replies[1].Photo.Data; !bytes.HasPrefix(png, []byte("\x89PNG")) {
+		t.Fatal("chart is not a PNG")
+	}
+	csv := string(res.Replies[2].Document.Data)
+	if !strings.Contains(csv, "Bangun 10 tandon air hujan di Sikka") || !strings.Contains(csv, "Dana CSR belum cair") {
+		t.Fatalf("csv %q", csv)
+	}
+
+	// Done cancels the pending reminders.
+	h.press(2, "cms:"+code+":"+c.ID+":done")
+	for _, id := range followUpIDs(c) {
+		if _, ok := h.store.ws.jobs[id]; ok {
+			t.Errorf("job %s still scheduled after done", id)
+		}
+	}
+}
+
+func TestTally(t *testing.T) {
+	now := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
+	past, future := now.AddDate(0, 0, -5), now.AddDate(0, 0, 5)
+	y := TallyOf([]*Commitment{
+		{Status: CmDone, Due: past}, {Status: CmOpen, Due: past}, {Status: CmBlocked, Due: future},
+		{Status: CmOnTrack, Due: future}, {Status: CmOpen, Due: future}, {Status: CmProposed, Due: future},
+	}, now)
+	if (y != Tally{Total: 6, Done: 1, OnTrack: 1, Blocked: 1, Overdue: 1, NoAnswer: 1, Proposed: 1}) || y.Completion() != 20 {
+		t.Fatalf("%+v %d", y, y.Completion())
+	}
+}

@@ -1,0 +1,59 @@
+package store_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"sinergi/flows"
+	"sinergi/store"
+	"sinergi/store/redistest"
+)
+
+// BenchmarkSuggest10k measures one /matches: the suggestions for one
+// profile with 10,000 profiles stored (each with 1–3 themes, 1–3 provinces,
+// 0–3 offers and 1–3 needs), as the flow asks for them (50 best) and ranks
+// them with their reasons.
+func BenchmarkSuggest10k(b *testing.B) {
+	ctx := context.Background()
+	r := redistest.New(b)
+	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	const n = 10_000
+	rng := rand.New(rand.NewPCG(7, 7))
+	profiles := make([]*flows.PartnerProfile, n)
+	for i := range profiles {
+		profiles[i] = randomPartner(rng, int64(i+1))
+	}
+	var wg sync.WaitGroup
+	for w := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 16 {
+				if err := s.SavePartner(ctx, profiles[i]); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	viewers := profiles[:100]
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		me := viewers[i%len(viewers)]
+		i++
+		got, err := s.SuggestPartners(ctx, flows.MatchQuery{Me: me, Limit: 50})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ranked := flows.Rank(me, got, flows.MatchFilter{})
+		if len(ranked) != len(got) || len(got) == 0 {
+			b.Fatalf("%d ranked of %d", len(ranked), len(got))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/suggestion")
+}
