@@ -19,11 +19,13 @@ import (
 // on it (09:00), nudges every 3 days when overdue (at most 3), escalation to
 // the facilitators 7 days overdue, and a weekly check-in while open.
 const (
-	jobCm3     = "fu3" // three days before
-	jobCmDue   = "fud" // the due day
-	jobCmNudge = "fuo" // overdue nudge
-	jobCmEsc   = "fue" // overdue 7 days: tell the facilitators
-	jobCmCheck = "fuc" // periodic status question
+	jobCm3     = "fu3"      // three days before
+	jobCmDue   = "fud"      // the due day
+	jobCmNudge = "fuo"      // overdue nudge
+	jobCmEsc   = "fue"      // overdue 7 days: tell the facilitators
+	jobCmCheck = "fuc"      // periodic status question
+	jobDigest  = "fdg"      // weekly digest to the facilitators, Monday 08:00
+	cmAccepted = "accepted" // a history entry: the owner took on a proposed commitment
 	maxNudges  = 3
 	checkEvery = 7 * 24 * time.Hour
 	maxWhatLen = 300
@@ -59,6 +61,51 @@ func registerFollowUp(e *Engine) {
 	e.addJob(jobCmNudge, e.commitReminder(jobCmNudge))
 	e.addJob(jobCmEsc, e.overdueEscalation)
 	e.addJob(jobCmCheck, e.checkInJob)
+	e.addJob(jobDigest, e.digestJob)
+}
+
+// NextDigest is the Monday 08:00 (in the workshop's zone) after now.
+func NextDigest(w *Workshop, now time.Time) time.Time {
+	loc := LoadZone(w.Zone)
+	l := now.In(loc)
+	days := (int(time.Monday) - int(l.Weekday()) + 7) % 7
+	at := time.Date(l.Year(), l.Month(), l.Day()+days, 8, 0, 0, 0, loc)
+	if !at.After(now) {
+		at = at.AddDate(0, 0, 7)
+	}
+	return at
+}
+
+// digestJob sends each facilitator the week's progress while commitments
+// are open, and plans next Monday's.
+func (e *Engine) digestJob(ctx context.Context, now time.Time, code string) ([]Reply, error) {
+	w, err := e.store.GetWorkshop(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, internalError("digest workshop", err)
+	}
+	cs, err := e.store.WorkshopCommitments(ctx, code)
+	if err != nil {
+		return nil, internalError("digest commitments", err)
+	}
+	y := TallyOf(cs, now)
+	if w.Cancelled || y.Total == y.Done {
+		return nil, nil // nothing open: the digest stops until a new commitment
+	}
+	if err := e.store.Schedule(ctx, Job{ID: jobDigest + "|" + code, Due: NextDigest(w, now)}); err != nil {
+		return nil, internalError("next digest", err)
+	}
+	var out []Reply
+	for _, f := range w.Facilitators {
+		u := e.userOf(ctx, f)
+		out = append(out, Reply{ChatID: f, Lang: u.Lang, Bulk: true,
+			Text: T("rp.digest", "Title", w.Title, "Total", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
+			Buttons: [][]Button{{{Label: T("ws.btn_report"), Data: mustData("rp", code)}}}})
+	}
+	return out, nil
 }
 
 // commitCommand starts /commit: for the one workshop the user takes part in
@@ -396,7 +443,7 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 		return nil
 	}
 	c.Status = CmOpen
-	c.History = append(c.History, StatusEntry{At: t.In.Now, Status: CmOpen, By: t.User.ID})
+	c.History = append(c.History, StatusEntry{At: t.In.Now, Status: cmAccepted, By: t.User.ID})
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
 		return internalError("save commitment", err)
 	}
@@ -425,7 +472,8 @@ func (e *Engine) planFollowUp(ctx context.Context, c *Commitment, w *Workshop, n
 		Job{ID: ids[1], Due: c.Due},
 		Job{ID: ids[2], Due: c.Due.AddDate(0, 0, 3)},
 		Job{ID: ids[3], Due: c.Due.AddDate(0, 0, 7)},
-		Job{ID: ids[4], Due: now.Add(checkEvery)})
+		Job{ID: ids[4], Due: now.Add(checkEvery)},
+		Job{ID: jobDigest + "|" + w.Code, Due: NextDigest(w, now)})
 	if err := e.store.Schedule(ctx, jobs...); err != nil {
 		return internalError("schedule follow-up", err)
 	}

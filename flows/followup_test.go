@@ -152,3 +152,31 @@ func TestTally(t *testing.T) {
 		t.Fatalf("%+v %d", y, y.Completion())
 	}
 }
+
+func TestWeeklyDigest(t *testing.T) {
+	w := &Workshop{Zone: "Asia/Jakarta"}
+	jkt := LoadZone("Asia/Jakarta")
+	for _, c := range []struct{ now, want time.Time }{
+		{time.Date(2026, 11, 23, 7, 0, 0, 0, jkt), time.Date(2026, 11, 23, 8, 0, 0, 0, jkt)}, // Monday before 08:00
+		{time.Date(2026, 11, 23, 8, 0, 0, 0, jkt), time.Date(2026, 11, 30, 8, 0, 0, 0, jkt)}, // Monday 08:00: next week
+		{time.Date(2026, 11, 26, 15, 0, 0, 0, jkt), time.Date(2026, 11, 30, 8, 0, 0, 0, jkt)},
+	} {
+		if got := NextDigest(w, c.now); !got.Equal(c.want) {
+			t.Errorf("NextDigest(%v) = %v, want %v", c.now, got, c.want)
+		}
+	}
+	h, code := followUpSetup(t)
+	ctx := context.Background()
+	h.store.SaveCommitment(ctx, &Commitment{ID: "x1", Workshop: code, What: "X", Owner: 2, Due: h.now.AddDate(0, 1, 0), Status: CmOpen, Created: h.now})
+	r, err := h.e.RunJob(ctx, Job{ID: jobDigest + "|" + code}, h.now)
+	if err != nil || len(r) != 1 || r[0].ChatID != adminID || r[0].Text.ID != "rp.digest" {
+		t.Fatalf("digest %+v %v", r, err)
+	}
+	if _, ok := h.store.ws.jobs[jobDigest+"|"+code]; !ok {
+		t.Fatal("next digest not planned")
+	}
+	h.store.SaveCommitment(ctx, &Commitment{ID: "x1", Workshop: code, What: "X", Owner: 2, Due: h.now.AddDate(0, 1, 0), Status: CmDone, Created: h.now})
+	if r, _ := h.e.RunJob(ctx, Job{ID: jobDigest + "|" + code}, h.now); len(r) != 0 {
+		t.Fatalf("digest with nothing open: %+v", r)
+	}
+}
