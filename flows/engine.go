@@ -269,6 +269,13 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	t.Lang = t.User.Lang
 	t.Session = e.checkSession(t, s)
 
+	if in.Kind == KindText {
+		if payload, ok := e.pastedLink(in.Text); ok {
+			// A deep link pasted into the chat does what opening it does.
+			in.Kind, in.Command, in.Args = KindCommand, "start", payload
+			t.In = in
+		}
+	}
 	var err error
 	switch {
 	case !in.Private:
@@ -400,6 +407,20 @@ func (e *Engine) botLink(payload string) string {
 		u += "?start=" + payload
 	}
 	return u
+}
+
+// pastedLink recognises https://t.me/<bot>?start=<payload> sent as text.
+func (e *Engine) pastedLink(text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	for _, prefix := range []string{"https://t.me/", "http://t.me/", "t.me/"} {
+		if rest, ok := strings.CutPrefix(text, prefix); ok {
+			bot, payload, ok := strings.Cut(rest, "?start=")
+			if ok && strings.EqualFold(bot, e.cfg.BotUsername) && startPayload.MatchString(payload) {
+				return payload, true
+			}
+		}
+	}
+	return "", false
 }
 
 // BotLink is the public form of botLink, for flows of other packages' tests.

@@ -280,7 +280,8 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 // sendConfirmation sends the confirmation with the calendar file and the
 // personal QR code, to the current chat (chat 0) or another user's.
 func (e *Engine) sendConfirmation(t *Turn, w *Workshop, r *Registration, chat int64, lang string) error {
-	qr, err := QRPNG(e.botLink("checkin_" + r.Token))
+	link := e.botLink("checkin_" + r.Token)
+	qr, err := QRPNG(link)
 	if err != nil {
 		return internalError("qr code", err)
 	}
@@ -292,7 +293,7 @@ func (e *Engine) sendConfirmation(t *Turn, w *Workshop, r *Registration, chat in
 	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T(heading, "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))})
 	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.ics_caption"),
 		Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, t.In.Now)}})
-	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.qr_caption", "Title", w.Title),
+	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.qr_caption", "Title", w.Title, "Link", link),
 		Photo: &Attachment{Name: "checkin-" + w.Code + ".png", Data: qr}})
 	return nil
 }

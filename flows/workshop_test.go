@@ -267,3 +267,15 @@ func TestCheckInTokenOfAnotherWorkshop(t *testing.T) {
 		t.Fatal("the refused check-in was recorded")
 	}
 }
+
+// A check-in link pasted into the facilitator's chat works like opening it.
+func TestPastedCheckInLink(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	ctx := context.Background()
+	h.store.SaveProfile(ctx, &Profile{UserID: 2, FullName: "Dua", ConsentVersion: ConsentVersion})
+	res := h.press(2, "reg:"+code)
+	link := res.Replies[2].Text.Data["Link"].(string)
+	wantIDs(t, h.text(adminID, "  "+link+" "), "checkin.done", "checkin.welcome")
+	wantIDs(t, h.text(adminID, "https://t.me/another_bot?start=checkin_x"), "errors.not_understood")
+}

@@ -15,13 +15,25 @@ import (
 func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, now time.Time, log *slog.Logger) error {
 	type person struct {
 		name, lang, role, org, sector, province string
+		themes, provinces, offers, needs []string
+		about                            string
 	}
 	people := []person{
-		{"Rina Wulandari (demo)", "id", "facilitator", "Yayasan Tunas Harapan (contoh)", "ngo", "JK"},
-		{"Budi Santoso (demo)", "en", "facilitator", "PT Hijau Lestari — CSR (example)", "csr", "JB"},
-		{"Dewi Lestari (demo)", "id", "participant", "Dinas Sosial Provinsi NTT (contoh)", "gov", "NT"},
-		{"Andi Pratama (demo)", "id", "participant", "Forum Zakat Daerah (contoh)", "philanthropy", "SS"},
-		{"Maria Ulfa (demo)", "en", "participant", "Universitas Nusa (example)", "academia", "BA"},
+		{"Rina Wulandari (demo)", "id", "facilitator", "Yayasan Tunas Harapan (contoh)", "ngo", "JK",
+			[]string{"child", "wash"}, []string{"NT", "BA"}, []string{"volunteers", "expertise"}, []string{"funding", "tech"},
+			"Pendampingan anak dan keluarga; panen air hujan di Flores (data rekaan)."},
+		{"Budi Santoso (demo)", "en", "facilitator", "PT Hijau Lestari — CSR (example)", "csr", "JB",
+			[]string{"wash", "env"}, []string{"NT", "JB"}, []string{"funding", "tech"}, []string{"volunteers", "network"},
+			"CSR programme for climate-adaptive water systems (invented data)."},
+		{"Dewi Lestari (demo)", "id", "participant", "Dinas Sosial Provinsi NTT (contoh)", "gov", "NT",
+			[]string{"child", "food"}, []string{"NT"}, []string{"data", "network"}, []string{"funding", "expertise"},
+			"Data keluarga rentan dan koordinasi program di NTT (data rekaan)."},
+		{"Andi Pratama (demo)", "id", "participant", "Forum Zakat Daerah (contoh)", "philanthropy", "SS",
+			[]string{"econ", "food"}, []string{"SS", "NT"}, []string{"funding"}, []string{"data", "volunteers"},
+			"Penyaluran zakat produktif untuk desa (data rekaan)."},
+		{"Maria Ulfa (demo)", "en", "participant", "Universitas Nusa (example)", "academia", "BA",
+			[]string{"education", "wash"}, []string{"BA", "NT"}, []string{"expertise", "data"}, []string{"venue"},
+			"Research and training on village water governance (invented data)."},
 	}
 	var ids []int64
 	for _, pp := range people {
@@ -35,6 +47,10 @@ func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, no
 		}
 		if err := st.SaveProfile(ctx, &flows.Profile{UserID: u.ID, FullName: pp.name, Organisation: pp.org, Sector: pp.sector,
 			Province: pp.province, ConsentAt: now, ConsentVersion: flows.ConsentVersion, Updated: now}); err != nil {
+			return err
+		}
+		if err := st.SavePartner(ctx, &flows.PartnerProfile{UserID: u.ID, Org: pp.org, Sector: pp.sector, Themes: pp.themes,
+			Provinces: pp.provinces, Offers: pp.offers, Needs: pp.needs, Description: pp.about, Visible: true, Created: now, Updated: now}); err != nil {
 			return err
 		}
 	}

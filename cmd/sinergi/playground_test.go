@@ -212,3 +212,42 @@ func TestPlaygroundAPI(t *testing.T) {
 		t.Errorf("file of a text message: %d", resp.StatusCode)
 	}
 }
+
+// The demo forum has partner profiles that find each other.
+func TestDemoMatches(t *testing.T) {
+	base := startPlayground(t, "-demo")
+	code, body := postJSON(t, base+"/api/users", map[string]string{"name": "Penguji", "lang": "en", "role": "participant"})
+	var u pgUser
+	json.Unmarshal(body, &u)
+	if code != http.StatusCreated {
+		t.Fatal(code, string(body))
+	}
+	// Rina (the first demo user) asks for matches.
+	resp, _ := http.Get(base + "/api/state")
+	var state struct {
+		Users []pgUser `json:"users"`
+	}
+	json.NewDecoder(resp.Body).Decode(&state)
+	resp.Body.Close()
+	var rina pgUser
+	for _, x := range state.Users {
+		if strings.HasPrefix(x.Name, "Rina") {
+			rina = x
+		}
+	}
+	postJSON(t, fmt.Sprintf("%s/api/chats/%d/send", base, rina.ID), map[string]string{"text": "/matches"})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, _ := http.Get(fmt.Sprintf("%s/api/chats/%d", base, rina.ID))
+		var msgs []pgMessage
+		json.NewDecoder(resp.Body).Decode(&msgs)
+		resp.Body.Close()
+		for _, m := range msgs {
+			if m.FromBot && strings.Contains(m.HTML, "PT Hijau Lestari") {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("Rina got no suggestion of PT Hijau Lestari")
+}
