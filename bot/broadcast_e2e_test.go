@@ -276,3 +276,32 @@ func TestBroadcastScheduleAndPermissions(t *testing.T) {
 		}
 	}
 }
+
+// Organisations on a theme (from their partner profiles) are a segment.
+func TestBroadcastThemeSegment(t *testing.T) {
+	e := newEnv(t)
+	ntt := e.members(10)
+	ctx := context.Background()
+	for i, id := range ntt {
+		theme := "wash"
+		if i%2 == 1 {
+			theme = "health"
+		}
+		if err := e.store.SavePartner(ctx, &flows.PartnerProfile{UserID: id, Org: "Org", Sector: "ngo", Themes: []string{theme}, Provinces: []string{"NT"}, Visible: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.start()
+	admin := telegramtest.User{ID: adminID, FirstName: "Sekretariat", LanguageCode: "en"}
+	e.fake.SendText(admin, "/broadcast")
+	e.next(admin.ID)
+	e.fake.SendText(admin, "Untuk mitra air & sanitasi")
+	en := e.next(admin.ID)
+	e.fake.Press(admin, en.ID, buttonData(t, en, "No English version"))
+	seg := e.next(admin.ID)
+	e.fake.Press(admin, seg.ID, buttonData(t, seg, "Organisations on a theme"))
+	themes := e.next(admin.ID)
+	e.fake.Press(admin, themes.ID, buttonData(t, themes, "water & sanitation"))
+	confirm := e.waitMsg(admin.ID, "members (organisations on water & sanitation)")
+	contains(t, confirm, "2 members")
+}

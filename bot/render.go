@@ -75,7 +75,9 @@ func (r *renderer) markup(lang string, rows [][]flows.Button) models.ReplyMarkup
 		for _, b := range row {
 			label := b.Literal
 			if label == "" {
-				label = r.text(lang, b.Label, true)
+				// Labels are plain text: entities of HTML message templates
+				// (water &amp; sanitation) are shown as the characters.
+				label = html.UnescapeString(r.text(lang, b.Label, true))
 			}
 			out = append(out, models.InlineKeyboardButton{Text: label, CallbackData: b.Data, URL: b.URL})
 		}
@@ -160,7 +162,7 @@ func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep f
 func (r *renderer) answer(ctx context.Context, id, lang string, a *flows.Answer) {
 	p := &tg.AnswerCallbackQueryParams{CallbackQueryID: id}
 	if a != nil {
-		p.Text = r.text(lang, a.Text, true)
+		p.Text = html.UnescapeString(r.text(lang, a.Text, true))
 		p.ShowAlert = a.Alert
 	}
 	err := r.sender.Call(ctx, "answerCallbackQuery", func(ctx context.Context, api *tg.Bot) error {

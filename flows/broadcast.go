@@ -61,7 +61,7 @@ func broadcastMessage(optional bool) func(context.Context, *Turn, Input) (string
 }
 
 // segmentKinds are the ways to choose recipients.
-var segmentKinds = []string{"all", "ws", "sector", "prov", "lang"}
+var segmentKinds = []string{"all", "ws", "sector", "prov", "theme", "lang"}
 
 func segmentPrompt(_ context.Context, t *Turn) Reply {
 	var rows [][]Button
@@ -94,6 +94,15 @@ func (e *Engine) segmentValuePrompt(ctx context.Context, t *Turn) Reply {
 		return sectorPrompt(ctx, t)
 	case "prov":
 		return Reply{Text: T("bc.ask_province"), Buttons: provinceButtons(t, provinces, 0)}
+	case "theme":
+		var rows [][]Button
+		for i, th := range themes {
+			if i%2 == 0 {
+				rows = append(rows, nil)
+			}
+			rows[len(rows)-1] = append(rows[len(rows)-1], t.Choice(T("bc.theme_button", "Theme", T("theme."+th)), th))
+		}
+		return Reply{Text: T("bc.ask_theme"), Buttons: rows}
 	default:
 		var row []Button
 		for _, l := range []string{"id", "en"} {
@@ -130,6 +139,8 @@ func (e *Engine) segmentValue(ctx context.Context, t *Turn, in Input) (string, e
 		seg = "ws:" + v[2:] + ":" + v[:1]
 	case kind == "sector" && slices.Contains(sectors, v):
 		seg = "sector:" + v
+	case kind == "theme" && slices.Contains(themes, v):
+		seg = "theme:" + v
 	case kind == "lang" && (v == "id" || v == "en"):
 		seg = "lang:" + v
 	default:
@@ -167,6 +178,8 @@ func (e *Engine) segmentText(ctx context.Context, seg string) Text {
 		return T("bc.segtext.prov", "Province", T("province."+v))
 	case "lang":
 		return T("bc.segtext.lang", "Lang", T("language.name."+v))
+	case "theme":
+		return T("bc.segtext.theme", "Theme", T("theme."+v))
 	}
 	return T("bc.segtext.all")
 }
@@ -210,6 +223,19 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 		}
 	case "lang":
 		keep = func(u *User) bool { return u.Lang == v }
+	case "theme":
+		in := map[int64]bool{}
+		for _, u := range users {
+			p, err := e.store.GetPartner(ctx, u.ID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, internalError("partner profile", err)
+			}
+			in[u.ID] = slices.Contains(p.Themes, v)
+		}
+		keep = func(u *User) bool { return in[u.ID] }
 	default:
 		keep = func(*User) bool { return true }
 	}

@@ -27,7 +27,6 @@ const (
 	jobDigest  = "fdg"      // weekly digest to the facilitators, Monday 08:00
 	cmAccepted = "accepted" // a history entry: the owner took on a proposed commitment
 	maxNudges  = 3
-	checkEvery = 7 * 24 * time.Hour
 	maxWhatLen = 300
 )
 
@@ -43,6 +42,7 @@ func registerFollowUp(e *Engine) {
 	e.addRoute(&Route{Name: "cmu", Run: e.askStatus})
 	e.addRoute(&Route{Name: "cms", Run: e.setStatus})
 	e.addRoute(&Route{Name: "wmo", Role: RoleFacilitator, Run: e.managed(e.openCollection)})
+	e.addRoute(&Route{Name: "wmci", Role: RoleFacilitator, Run: e.managed(e.cycleCheckIns)})
 	e.addRoute(&Route{Name: "rp", Role: RoleFacilitator, Run: e.managed(e.report)})
 	e.addRoute(&Route{Name: "rpa", Role: RoleAdmin, Run: func(ctx context.Context, t *Turn, _ string) error { return e.forumSummary(ctx, t) }})
 	e.addFlow(&Flow{Name: "commit", Done: e.saveCommitment, Steps: []*Step{
@@ -472,7 +472,7 @@ func (e *Engine) planFollowUp(ctx context.Context, c *Commitment, w *Workshop, n
 		Job{ID: ids[1], Due: c.Due},
 		Job{ID: ids[2], Due: c.Due.AddDate(0, 0, 3)},
 		Job{ID: ids[3], Due: c.Due.AddDate(0, 0, 7)},
-		Job{ID: ids[4], Due: now.Add(checkEvery)},
+		Job{ID: ids[4], Due: now.Add(w.CheckInEvery())},
 		Job{ID: jobDigest + "|" + w.Code, Due: NextDigest(w, now)})
 	if err := e.store.Schedule(ctx, jobs...); err != nil {
 		return internalError("schedule follow-up", err)
@@ -688,7 +688,7 @@ func (e *Engine) checkInJob(ctx context.Context, now time.Time, args string) ([]
 	if c == nil || err != nil {
 		return nil, err
 	}
-	if err := e.store.Schedule(ctx, Job{ID: followUpIDs(c)[4], Due: now.Add(checkEvery)}); err != nil {
+	if err := e.store.Schedule(ctx, Job{ID: followUpIDs(c)[4], Due: now.Add(w.CheckInEvery())}); err != nil {
 		return nil, internalError("next check-in", err)
 	}
 	owner := e.userOf(ctx, c.Owner)
@@ -697,6 +697,24 @@ func (e *Engine) checkInJob(ctx context.Context, now time.Time, args string) ([]
 	}
 	return []Reply{{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
 		Text: T("cm.checkin", "What", c.What, "Title", w.Title, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}), Buttons: statusButtons(c)}}, nil
+}
+
+// checkInChoices are the check-in intervals a facilitator can pick, in days.
+var checkInChoices = []int{7, 14, 30}
+
+// cycleCheckIns moves the workshop's check-in interval to the next choice.
+func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	cur := int(w.CheckInEvery() / (24 * time.Hour))
+	next := checkInChoices[0]
+	if i := slices.Index(checkInChoices, cur); i >= 0 && i+1 < len(checkInChoices) {
+		next = checkInChoices[i+1]
+	}
+	w.CheckInDays = next
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return internalError("check-in interval", err)
+	}
+	t.Answer(T("cm.checkins_every", "Days", next), false)
+	return e.manageCard(ctx, t, w, "")
 }
 
 // openCollection invites every checked-in participant (every confirmed one

@@ -180,3 +180,26 @@ func TestWeeklyDigest(t *testing.T) {
 		t.Fatalf("digest with nothing open: %+v", r)
 	}
 }
+
+func TestCheckInInterval(t *testing.T) {
+	h, code := followUpSetup(t)
+	ctx := context.Background()
+	for _, want := range []int{14, 30, 7} {
+		res := h.press(adminID, "wmci:"+code)
+		if res.Answer == nil || res.Answer.Text.Data["Days"] != want {
+			t.Fatalf("answer %+v, want %d days", res.Answer, want)
+		}
+	}
+	if res := h.press(2, "wmci:"+code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("participant changed the interval: %+v", res.Answer)
+	}
+	h.press(adminID, "wmci:"+code) // 14 days
+	c := &Commitment{ID: "c1", Workshop: code, What: "X", Owner: 2, Due: h.now.AddDate(0, 1, 0), Status: CmOpen, Created: h.now}
+	h.store.SaveCommitment(ctx, c)
+	if _, err := h.e.RunJob(ctx, Job{ID: jobCmCheck + "|" + code + "|c1"}, h.now); err != nil {
+		t.Fatal(err)
+	}
+	if next := h.store.ws.jobs[jobCmCheck+"|"+code+"|c1"]; !next.Equal(h.now.Add(14 * 24 * time.Hour)) {
+		t.Fatalf("next check-in %v", next)
+	}
+}

@@ -533,6 +533,7 @@ func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string)
 		rows = append(rows,
 			[]Button{{Label: T("ws.btn_edit"), Data: mustData("wme", code)}, {Label: toggle, Data: mustData("wmc", code)}},
 			[]Button{{Label: T("ws.btn_collect"), Data: mustData("wmo", code)}, {Label: T("ws.btn_report"), Data: mustData("rp", code)}},
+			[]Button{{Label: T("ws.btn_checkins", "Days", int(w.CheckInEvery()/(24*time.Hour))), Data: mustData("wmci", code)}},
 			[]Button{{Label: T("ws.btn_feedback"), Data: mustData("wmf", code)}, {Label: T("ws.btn_cancel"), Data: mustData("wmk", code)}})
 	}
 	t.Say(text, rows...)

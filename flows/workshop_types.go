@@ -22,8 +22,18 @@ type Workshop struct {
 	Facilitators []int64   `json:"facilitators"`       // who may manage it (the creator first)
 	CreatedBy    int64     `json:"created_by"`
 	Created      time.Time `json:"created"`
-	Closed       bool      `json:"closed,omitempty"`    // registration closed by hand
-	Cancelled    bool      `json:"cancelled,omitempty"` // the workshop is cancelled
+	Closed       bool      `json:"closed,omitempty"`       // registration closed by hand
+	Cancelled    bool      `json:"cancelled,omitempty"`    // the workshop is cancelled
+	CheckInDays  int       `json:"checkin_days,omitempty"` // days between commitment check-ins (0: weekly)
+}
+
+// CheckInEvery is how often owners of this workshop's open commitments are
+// asked for their status.
+func (w *Workshop) CheckInEvery() time.Duration {
+	if w.CheckInDays <= 0 {
+		return 7 * 24 * time.Hour
+	}
+	return time.Duration(w.CheckInDays) * 24 * time.Hour
 }
 
 // RegStatus is where a registration stands.
