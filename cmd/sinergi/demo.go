@@ -15,8 +15,8 @@ import (
 func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, now time.Time, log *slog.Logger) error {
 	type person struct {
 		name, lang, role, org, sector, province string
-		themes, provinces, offers, needs []string
-		about                            string
+		themes, provinces, offers, needs        []string
+		about                                   string
 	}
 	people := []person{
 		{"Rina Wulandari (demo)", "id", "facilitator", "Yayasan Tunas Harapan (contoh)", "ngo", "JK",
