@@ -303,16 +303,9 @@ func broadcastConfirm(_ context.Context, t *Turn, in Input) (string, error) {
 }
 
 func (e *Engine) broadcastWhen(_ context.Context, t *Turn, in Input) (string, error) {
-	v, err := textAnswer(in, 1, 100)
+	at, err := futureAnswer(t, in, e.cfg.Location)
 	if err != nil {
 		return "", err
-	}
-	at, err := ParseDateTime(v, e.cfg.Location)
-	if err != nil {
-		return "", dateRefusal(err)
-	}
-	if !at.After(t.In.Now) {
-		return "", Refuse("ws.date_past")
 	}
 	return unixString(at), nil
 }

@@ -417,15 +417,25 @@ func refuseCommitment(t *Turn, err error) error {
 	return internalError("commitment", err)
 }
 
-// ownerAnswer: the person named accepts or declines a proposed commitment.
-func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error {
-	c, w, answer, err := e.commitmentArg(ctx, payload)
+// ownCommitment resolves a button's commitment and checks that the presser
+// owns it; ok is false when the press was answered with a refusal.
+func (e *Engine) ownCommitment(ctx context.Context, t *Turn, payload string) (c *Commitment, w *Workshop, rest string, ok bool, err error) {
+	c, w, rest, err = e.commitmentArg(ctx, payload)
 	if err != nil {
-		return refuseCommitment(t, err)
+		return nil, nil, "", false, refuseCommitment(t, err)
 	}
 	if c.Owner != t.User.ID {
 		t.Answer(T("errors.not_allowed"), true)
-		return nil
+		return nil, nil, "", false, nil
+	}
+	return c, w, rest, true, nil
+}
+
+// ownerAnswer: the person named accepts or declines a proposed commitment.
+func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error {
+	c, w, answer, ok, err := e.ownCommitment(ctx, t, payload)
+	if !ok {
+		return err
 	}
 	if c.Status != CmProposed {
 		t.Answer(T("cm.already_answered"), true)
@@ -530,13 +540,9 @@ func statusButtons(c *Commitment) [][]Button {
 }
 
 func (e *Engine) askStatus(ctx context.Context, t *Turn, payload string) error {
-	c, _, _, err := e.commitmentArg(ctx, payload)
-	if err != nil {
-		return refuseCommitment(t, err)
-	}
-	if c.Owner != t.User.ID {
-		t.Answer(T("errors.not_allowed"), true)
-		return nil
+	c, _, _, ok, err := e.ownCommitment(ctx, t, payload)
+	if !ok {
+		return err
 	}
 	t.Say(T("cm.ask_status", "What", c.What), statusButtons(c)...)
 	return nil
@@ -544,13 +550,9 @@ func (e *Engine) askStatus(ctx context.Context, t *Turn, payload string) error {
 
 // setStatus records an owner's answer and asks for an optional note.
 func (e *Engine) setStatus(ctx context.Context, t *Turn, payload string) error {
-	c, w, status, err := e.commitmentArg(ctx, payload)
-	if err != nil {
-		return refuseCommitment(t, err)
-	}
-	if c.Owner != t.User.ID {
-		t.Answer(T("errors.not_allowed"), true)
-		return nil
+	c, w, status, ok, err := e.ownCommitment(ctx, t, payload)
+	if !ok {
+		return err
 	}
 	if status != CmDone && status != CmOnTrack && status != CmBlocked {
 		t.Answer(T("errors.bad_button"), true)

@@ -163,17 +163,26 @@ func dateRefusal(err error) error {
 	return Refuse("ws.date_format")
 }
 
-func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+// futureAnswer reads a typed date and time in loc that must be after now.
+func futureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
 	v, err := textAnswer(in, 1, 100)
 	if err != nil {
-		return "", err
+		return time.Time{}, err
 	}
-	at, err := ParseDateTime(v, t.zone())
+	at, err := ParseDateTime(v, loc)
 	if err != nil {
-		return "", dateRefusal(err)
+		return time.Time{}, dateRefusal(err)
 	}
 	if !at.After(t.In.Now) {
-		return "", Refuse("ws.date_past")
+		return time.Time{}, Refuse("ws.date_past")
+	}
+	return at, nil
+}
+
+func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, error) {
+	at, err := futureAnswer(t, in, t.zone())
+	if err != nil {
+		return "", err
 	}
 	if end := unixData(t.Session.Data, "end"); t.Session.Data["end"] != "" && !end.After(at) {
 		// Editing the start past the old end moves the end by the same span.
@@ -247,16 +256,9 @@ func (e *Engine) deadlineAnswer(_ context.Context, t *Turn, in Input) (string, e
 	if in.Kind == KindCallback && in.Callback == skipValue {
 		return unixString(start), nil
 	}
-	v, err := textAnswer(in, 1, 100)
+	at, err := futureAnswer(t, in, t.zone())
 	if err != nil {
 		return "", err
-	}
-	at, err := ParseDateTime(v, t.zone())
-	if err != nil {
-		return "", dateRefusal(err)
-	}
-	if !at.After(t.In.Now) {
-		return "", Refuse("ws.date_past")
 	}
 	if at.After(start) {
 		return "", Refuse("ws.deadline_after_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
