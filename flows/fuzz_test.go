@@ -41,4 +41,3 @@ func FuzzEngine(f *testing.F) {
 		h.send(id, in)
 	})
 }
-
