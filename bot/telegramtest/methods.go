@@ -8,7 +8,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/go-telegram/bot/models"
@@ -115,7 +114,7 @@ func (s *Server) targetChatLocked(c *Call) (*chat, *apiError) {
 // newBotRecordLocked allocates the next message id of the chat for a bot
 // message.
 func (s *Server) newBotRecordLocked(ch *chat) *record {
-	now := time.Now()
+	now := s.clock()
 	ch.lastMsgID++
 	return &record{
 		raw: models.Message{ID: ch.lastMsgID, From: botUser.model(), Date: int(now.Unix()), Chat: ch.model()},
@@ -387,8 +386,8 @@ func (s *Server) editTargetLocked(c *Call, verb string) (ch *chat, r *record, in
 	}
 	if !s.record {
 		return ch, &record{
-			raw: models.Message{ID: id, From: botUser.model(), Date: int(time.Now().Unix()), Chat: ch.model()},
-			pub: Message{ID: id, ChatID: ch.id, FromBot: true, From: botUser, Date: time.Now()},
+			raw: models.Message{ID: id, From: botUser.model(), Date: int(s.clock().Unix()), Chat: ch.model()},
+			pub: Message{ID: id, ChatID: ch.id, FromBot: true, From: botUser, Date: s.clock()},
 		}, false, nil
 	}
 	r = ch.byID[id]
@@ -418,7 +417,7 @@ func (s *Server) finishEditLocked(ch *chat, r *record, edit func(*record)) (any,
 	}
 	nr := *r
 	edit(&nr)
-	nr.raw.EditDate = int(time.Now().Unix())
+	nr.raw.EditDate = int(s.clock().Unix())
 	nr.pub.Edited = true
 	s.replaceLocked(ch, r, &nr, EventEdit)
 	return nr.raw, nil

@@ -62,6 +62,12 @@ func WithToken(t string) Option {
 	return func(s *Server) { s.token = t }
 }
 
+// WithClock dates messages by clock instead of the real time (the
+// playground moves its clock forward). Rate limits keep using real time.
+func WithClock(clock func() time.Time) Option {
+	return func(s *Server) { s.clock = clock }
+}
+
 // WithoutRecording keeps counters ([Server.Stats]) and events
 // ([Server.Subscribe]) but does not keep the call log ([Server.Calls]),
 // the chat transcripts ([Server.Transcript]), uploaded files or the history of
@@ -81,6 +87,7 @@ func WithoutRecording() Option {
 type Server struct {
 	token  string
 	record bool
+	clock  func() time.Time // dates of messages (limits always use real time)
 
 	ts        *httptest.Server
 	hs        *http.Server
@@ -168,6 +175,7 @@ func newServer(opts []Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		token:       Token,
+		clock:       time.Now,
 		record:      true,
 		ctx:         ctx,
 		cancel:      cancel,

@@ -77,7 +77,7 @@ func (s *Server) userMessage(u User, chatID int64, group bool, fill func(raw *mo
 		uc := u
 		ch.user = &uc
 	}
-	now := time.Now()
+	now := s.clock()
 	ch.lastMsgID++
 	raw := models.Message{ID: ch.lastMsgID, From: u.model(), Date: int(now.Unix()), Chat: ch.model()}
 	pub := Message{ID: raw.ID, ChatID: chatID, From: u, Date: now}
@@ -182,7 +182,7 @@ func (s *Server) PressIn(u User, chatID int64, messageID int, data string) int64
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch := s.chatLocked(chatID)
-	now := time.Now()
+	now := s.clock()
 	s.callbackSeq++
 	qid := strconv.FormatInt(4_000_000_000_000_000+int64(BotID)*1000+s.callbackSeq, 10)
 
@@ -233,7 +233,7 @@ func (s *Server) Inject(upd models.Update) int64 {
 			m.ID = ch.lastMsgID + 1
 		}
 		if m.Date == 0 {
-			m.Date = int(time.Now().Unix())
+			m.Date = int(s.clock().Unix())
 		}
 		if m.ID > ch.lastMsgID {
 			ch.lastMsgID = m.ID

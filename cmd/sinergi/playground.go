@@ -25,7 +25,8 @@ const playgroundAdmin = 100_000
 // runPlayground runs the real bot against an in-process fake Telegram and
 // serves the chat page: Sinergi on one machine, offline, with no bot token.
 func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io.Writer) error {
-	fake, err := telegramtest.NewServer("127.0.0.1:0")
+	clock := &playground.Clock{}
+	fake, err := telegramtest.NewServer("127.0.0.1:0", telegramtest.WithClock(clock.Now))
 	if err != nil {
 		return fmt.Errorf("fake Telegram: %w", err)
 	}
@@ -43,8 +44,6 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 	if len(cfg.Admins) == 0 {
 		cfg.Admins = []int64{playgroundAdmin}
 	}
-	clock := &playground.Clock{}
-
 	ln, err := net.Listen("tcp", cfg.PlaygroundAddr)
 	if err != nil {
 		return fmt.Errorf("playground listen on %s: %w", cfg.PlaygroundAddr, err)

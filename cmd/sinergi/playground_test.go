@@ -189,6 +189,22 @@ func TestPlaygroundAPI(t *testing.T) {
 	if code != 200 || adv.Jobs < 2 {
 		t.Fatalf("clock: %d %s", code, body)
 	}
+	// The reminders carry the playground's time, not the real one.
+	for _, du := range state.Users {
+		if !strings.HasPrefix(du.Name, "Dewi") {
+			continue
+		}
+		resp, _ := http.Get(fmt.Sprintf("%s/api/chats/%d", base, du.ID))
+		var msgs []struct {
+			Time time.Time `json:"time"`
+			HTML string    `json:"html"`
+		}
+		json.NewDecoder(resp.Body).Decode(&msgs)
+		resp.Body.Close()
+		if len(msgs) == 0 || time.Until(msgs[len(msgs)-1].Time) < 70*time.Hour {
+			t.Fatalf("reminder dated %+v", msgs)
+		}
+	}
 
 	// Bad requests are refused clearly.
 	for _, c := range []struct {
