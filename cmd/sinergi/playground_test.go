@@ -94,8 +94,9 @@ func TestPlaygroundAPI(t *testing.T) {
 	base := startPlayground(t, "-demo")
 
 	var state struct {
-		Bot   string   `json:"bot"`
-		Users []pgUser `json:"users"`
+		Bot   string    `json:"bot"`
+		Users []pgUser  `json:"users"`
+		Now   time.Time `json:"now"`
 	}
 	resp, _ := http.Get(base + "/api/state")
 	json.NewDecoder(resp.Body).Decode(&state)
@@ -180,8 +181,12 @@ func TestPlaygroundAPI(t *testing.T) {
 		t.Fatalf("transcript %+v", transcript)
 	}
 
-	// Fast-forward three days: the demo registrants' day-before reminders run.
-	code, body = postJSON(t, base+"/api/clock", map[string]float64{"hours": 72})
+	// Fast-forward to just past the day-before reminder of the demo workshop
+	// (it starts on the third day at 09:00 WIB): the two registrants get it.
+	jkt, _ := time.LoadLocation("Asia/Jakarta")
+	now := state.Now.In(jkt)
+	dayBefore := time.Date(now.Year(), now.Month(), now.Day()+2, 9, 0, 0, 0, jkt)
+	code, body = postJSON(t, base+"/api/clock", map[string]float64{"hours": dayBefore.Sub(now).Hours() + 0.1})
 	var adv struct {
 		Jobs int `json:"jobs"`
 	}
@@ -201,8 +206,8 @@ func TestPlaygroundAPI(t *testing.T) {
 		}
 		json.NewDecoder(resp.Body).Decode(&msgs)
 		resp.Body.Close()
-		if len(msgs) == 0 || time.Until(msgs[len(msgs)-1].Time) < 70*time.Hour {
-			t.Fatalf("reminder dated %+v", msgs)
+		if len(msgs) == 0 || !strings.Contains(msgs[len(msgs)-1].HTML, "besok") || msgs[len(msgs)-1].Time.Before(dayBefore) {
+			t.Fatalf("reminder %+v, want one dated after %v", msgs, dayBefore)
 		}
 	}
 
