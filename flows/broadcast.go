@@ -320,6 +320,9 @@ func (e *Engine) createBroadcast(ctx context.Context, t *Turn) error {
 	if err := e.store.CreateBroadcast(ctx, b); err != nil {
 		return internalError("create broadcast", err)
 	}
+	if err := t.audit(ctx, AuditBroadcast, b.ID, 0); err != nil {
+		return err
+	}
 	if t.Session.Data["confirm"] == "sched" {
 		t.Say(T("bc.scheduled", "At", When{At: b.StartAt, Zone: e.cfg.Location.String()}))
 		return nil
@@ -364,6 +367,9 @@ func (e *Engine) cancelBroadcast(ctx context.Context, t *Turn, id string) error 
 	case err != nil:
 		return internalError("cancel broadcast", err)
 	default:
+		if err := t.audit(ctx, AuditBcCancel, id, 0); err != nil {
+			return err
+		}
 		t.Answer(T("bc.cancelled"), false)
 		t.Say(T("bc.cancelled"))
 	}

@@ -819,6 +819,9 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		t.Say(T("rp.empty", "Title", w.Title), []Button{{Label: T("ws.btn_collect"), Data: mustData("wmo", w.Code)}})
 		return nil
 	}
+	if err := t.audit(ctx, AuditReport, w.Code, 0); err != nil {
+		return err
+	}
 	now := t.In.Now
 	y := TallyOf(cs, now)
 	names := e.namesOf(ctx, cs)

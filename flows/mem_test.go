@@ -20,6 +20,7 @@ type memStore struct {
 	mm       memPartners
 	bc       map[string]*Broadcast
 	cm       map[string]Commitment
+	audit    []*AuditEntry
 }
 
 func newMemStore() *memStore {

@@ -418,6 +418,11 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 	if err != nil {
 		return internalError("check in", err)
 	}
+	if first {
+		if err := t.audit(ctx, AuditCheckIn, code, uid); err != nil {
+			return err
+		}
+	}
 	name, org := e.nameOf(ctx, uid)
 	if !first {
 		t.Say(T("checkin.again", "Name", name, "Title", w.Title))

@@ -59,6 +59,9 @@ func (e *Engine) grant(ctx context.Context, t *Turn) error {
 	if err := e.store.SaveUser(ctx, u); err != nil {
 		return internalError("grant: save user", err)
 	}
+	if err := t.audit(ctx, AuditGrant, role.String(), id); err != nil {
+		return err
+	}
 	t.Say(T("grant.done", "Name", u.FirstName, "ID", id, "Role", T("role."+role.String())))
 	t.Send(Reply{ChatID: id, Lang: u.Lang, Bulk: true, Text: T("grant.you_are", "Role", T("role."+role.String()))})
 	return nil
@@ -74,6 +77,9 @@ func (e *Engine) grantInvite(ctx context.Context, t *Turn, payload string) error
 	inv := &Invite{Token: NewToken(), Role: role, By: t.User.ID, Created: t.In.Now}
 	if err := e.store.CreateInvite(ctx, inv, e.cfg.InviteTTL); err != nil {
 		return internalError("create invite", err)
+	}
+	if err := t.audit(ctx, AuditInvite, role.String(), 0); err != nil {
+		return err
 	}
 	t.Say(T("grant.invite_link",
 		"Role", T("role."+role.String()),
@@ -95,6 +101,9 @@ func (e *Engine) redeemInvite(ctx context.Context, t *Turn, token string) error 
 	if t.Role < inv.Role {
 		t.User.Role = inv.Role
 		t.Role = e.RoleOf(t.User)
+	}
+	if err := t.audit(ctx, AuditInviteUsed, inv.Role.String(), inv.By); err != nil {
+		return err
 	}
 	t.Say(T("grant.you_are", "Role", T("role."+t.Role.String())), e.menuButtons(t)...)
 	if by, err := e.store.GetUser(ctx, inv.By); err == nil {

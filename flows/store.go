@@ -42,4 +42,5 @@ type Store interface {
 	Broadcasts
 	Commitments
 	Members
+	Audit
 }

@@ -370,6 +370,9 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 			return internalError("create workshop", err)
 		}
 	}
+	if err := t.audit(ctx, AuditWsCreate, w.Code, 0); err != nil {
+		return err
+	}
 	link := e.botLink("ws_" + w.Code)
 	t.Say(T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []Button{
 		{Label: T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
@@ -395,6 +398,9 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 	promoted, err := e.store.UpdateWorkshop(ctx, w)
 	if err != nil {
 		return internalError("update workshop", err)
+	}
+	if err := t.audit(ctx, AuditWsEdit, w.Code, 0); err != nil {
+		return err
 	}
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
@@ -614,6 +620,9 @@ func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) 
 		row[6], row[7], row[8] = stamp(r.RegisteredAt), stamp(r.CheckedInAt), r.Answer
 		rows = append(rows, row)
 	}
+	if err := t.audit(ctx, AuditExport, w.Code, 0); err != nil {
+		return err
+	}
 	t.Send(Reply{Text: T("ws.export_caption", "Title", w.Title, "N", len(regs)),
 		Document: &Attachment{Name: "registrants-" + w.Code + ".csv", Data: CSV(header, rows)}})
 	return nil
@@ -632,9 +641,12 @@ func (e *Engine) toggleClosed(ctx context.Context, t *Turn, w *Workshop, _ strin
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
 		return internalError("close workshop", err)
 	}
-	id := "ws.reopened"
+	id, action := "ws.reopened", AuditWsReopen
 	if w.Closed {
-		id = "ws.closed"
+		id, action = "ws.closed", AuditWsClose
+	}
+	if err := t.audit(ctx, action, w.Code, 0); err != nil {
+		return err
 	}
 	t.Answer(T(id), false)
 	return e.manageCard(ctx, t, w, "")
@@ -661,6 +673,9 @@ func (e *Engine) cancelWorkshop(ctx context.Context, t *Turn, w *Workshop, _ str
 	w.Cancelled = true
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
 		return internalError("cancel workshop", err)
+	}
+	if err := t.audit(ctx, AuditWsCancel, w.Code, 0); err != nil {
+		return err
 	}
 	for _, r := range regs {
 		if err := e.store.Unschedule(ctx, reminderIDs(w.Code, r.UserID)...); err != nil {

@@ -279,3 +279,26 @@ func TestPastedCheckInLink(t *testing.T) {
 	wantIDs(t, h.text(adminID, "  "+link+" "), "checkin.done", "checkin.welcome")
 	wantIDs(t, h.text(adminID, "https://t.me/another_bot?start=checkin_x"), "errors.not_understood")
 }
+
+func TestAuditTrail(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	h.press(adminID, "wmx:"+code)
+	h.press(adminID, "wmc:"+code)
+	var actions []string
+	for _, a := range h.store.audit {
+		actions = append(actions, a.Action+":"+a.Target)
+	}
+	want := []string{AuditWsCreate + ":" + code, AuditExport + ":" + code, AuditWsClose + ":" + code}
+	if strings.Join(actions, " ") != strings.Join(want, " ") {
+		t.Fatalf("audit %v, want %v", actions, want)
+	}
+	wantIDs(t, h.text(5, "/audit"), "errors.not_allowed")
+	res := h.text(adminID, "/audit")
+	wantIDs(t, res, "audit.list")
+	res = h.press(adminID, button(t, res, "audit.export"))
+	wantIDs(t, res, "audit.csv_caption")
+	if !strings.Contains(string(res.Replies[0].Document.Data), code) {
+		t.Fatal("audit CSV lacks the workshop")
+	}
+}
