@@ -33,6 +33,7 @@ type Config struct {
 	Limits      Limits
 	Clock       func() time.Time // the bot's clock (tests and the playground move it)
 	DefaultLang string
+	Flood       Flood // per-user flood control; zero: off
 }
 
 // Bot is the running transport.
@@ -49,6 +50,7 @@ type Bot struct {
 	http    *http.Client
 	me      *models.User
 	disp    *dispatcher
+	flood   *floodGuard
 }
 
 // Deps are the bot's collaborators.
@@ -100,6 +102,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
 		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
 		render: &renderer{texts: d.Texts, sender: sender, log: d.Log},
+		flood:  newFloodGuard(cfg.Flood),
 	}
 	return b, nil
 }
@@ -155,6 +158,17 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		b.metrics.latency.Observe(time.Since(start).Seconds())
 	}()
 
+	if ok, warn := b.flood.allow(in.UserID, time.Now()); !ok {
+		// Too much, too fast: acknowledged unhandled, with one polite
+		// word per window; other users are not affected.
+		result = "flood"
+		if warn {
+			b.apologise(ctx, in, cbID, "errors.slow_down")
+		} else if cbID != "" {
+			b.render.answer(ctx, cbID, b.cfg.DefaultLang, nil)
+		}
+		return b.store.Commit(ctx, store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox})
+	}
 	st, err := b.store.LoadState(ctx, in.ChatID, in.UserID, in.UpdateID)
 	if err != nil {
 		b.apologise(ctx, in, cbID, "errors.unavailable")

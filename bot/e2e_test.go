@@ -34,6 +34,7 @@ type env struct {
 	limits bot.Limits
 	clock  *clock
 	seen   map[int64]int // bot messages already consumed per chat (see next)
+	flood  bot.Flood
 }
 
 // clock is a settable clock for the bot and its scheduler.
@@ -83,7 +84,7 @@ func (e *env) newBot(ctx context.Context) *bot.Bot {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: telegramtest.Token, APIURL: e.fake.URL(), Workers: 8, PollTimeout: time.Second,
-		Limits: e.limits, DefaultLang: "id", Clock: e.clock.Now,
+		Limits: e.limits, DefaultLang: "id", Clock: e.clock.Now, Flood: e.flood,
 	}, bot.Deps{
 		Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
 		Engine: func(username string) *flows.Engine {
@@ -525,5 +526,42 @@ func TestCommandsPublished(t *testing.T) {
 	}
 	if !strings.Contains(admin, "grant") {
 		t.Fatalf("admin commands %q", admin)
+	}
+}
+
+// Flood control: 30 messages at once from one user are slowed down with one
+// polite word; someone else is answered as usual meanwhile.
+func TestFloodControl(t *testing.T) {
+	e := newEnv(t)
+	e.flood = bot.Flood{Burst: 20, Per: 10 * time.Second}
+	e.start()
+	noisy := telegramtest.User{ID: 1101, FirstName: "Cepat", LanguageCode: "en"}
+	calm := telegramtest.User{ID: 1102, FirstName: "Tenang", LanguageCode: "en"}
+	for range 30 {
+		e.fake.SendText(noisy, "/help")
+	}
+	e.fake.SendText(calm, "/start")
+	contains(t, e.nth(calm.ID, 1), "Hello Tenang")
+	e.waitFor("the slow-down note", func() bool {
+		for _, m := range e.fake.BotMessages(noisy.ID) {
+			if strings.Contains(m.Plain, "please wait") {
+				return true
+			}
+		}
+		return false
+	})
+	time.Sleep(300 * time.Millisecond)
+	msgs := e.fake.BotMessages(noisy.ID)
+	help, wait := 0, 0
+	for _, m := range msgs {
+		switch {
+		case strings.Contains(m.Plain, "Sinergi — help"):
+			help++
+		case strings.Contains(m.Plain, "please wait"):
+			wait++
+		}
+	}
+	if help < 20 || help > 22 || wait != 1 {
+		t.Fatalf("%d answers and %d slow-down notes to 30 messages", help, wait)
 	}
 }

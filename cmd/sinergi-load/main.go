@@ -107,7 +107,7 @@ func run(ctx context.Context, o options) error {
 	cmd.Env = append(os.Environ(),
 		"TELEGRAM_BOT_TOKEN="+telegramtest.Token, "TELEGRAM_API_URL="+fake.URL(),
 		"REDIS_URL="+o.redisURL, "SINERGI_REDIS_PREFIX="+prefix, "SINERGI_RATE_LIMIT="+o.rate,
-		"SINERGI_HTTP_ADDR=127.0.0.1:0", "SINERGI_LOG_FORMAT=text")
+		"SINERGI_HTTP_ADDR=127.0.0.1:0", "SINERGI_LOG_FORMAT=text", "SINERGI_FLOOD=0")
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if o.verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr

@@ -33,6 +33,7 @@ type config struct {
 	RateLimit     float64
 	SessionTTL    time.Duration
 	LogFormat     string
+	Flood         floodSetting
 
 	Playground       bool   // run the playground (also when there is no token)
 	PlaygroundAddr   string // where the playground page listens
@@ -62,6 +63,7 @@ var settings = []setting{
 	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)"},
 	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept"},
 	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json"},
+	{"SINERGI_FLOOD", "flood", "20/10s", "per-user flood control: N updates per window (e.g. 20/10s); 0 switches it off"},
 	{"SINERGI_PLAYGROUND_ADDR", "playground-addr", "127.0.0.1:8090", "address of the playground page"},
 }
 
@@ -176,6 +178,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 	if c.Demo && !c.Playground {
 		return nil, errors.New("-demo works only in the playground (without TELEGRAM_BOT_TOKEN, or with -playground)")
 	}
+	if c.Flood, err = parseFlood(get("SINERGI_FLOOD")); err != nil {
+		return nil, bad("SINERGI_FLOOD", "%q is not N/duration like 20/10s (or 0)", get("SINERGI_FLOOD"))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, bad("SINERGI_LOG_FORMAT", "%q is neither text nor json", c.LogFormat)
 	}
@@ -185,4 +190,26 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 func lookup(getenv func(string) string, key string) (string, bool) {
 	v := getenv(key)
 	return v, v != ""
+}
+
+// floodSetting is SINERGI_FLOOD parsed: Burst updates per Per.
+type floodSetting struct {
+	Burst int
+	Per   time.Duration
+}
+
+func parseFlood(v string) (floodSetting, error) {
+	if v == "0" || v == "off" {
+		return floodSetting{}, nil
+	}
+	n, per, ok := strings.Cut(v, "/")
+	burst, err := strconv.Atoi(n)
+	if !ok || err != nil || burst < 1 {
+		return floodSetting{}, errors.New("bad flood setting")
+	}
+	d, err := time.ParseDuration(per)
+	if err != nil || d <= 0 {
+		return floodSetting{}, errors.New("bad flood setting")
+	}
+	return floodSetting{Burst: burst, Per: d}, nil
 }

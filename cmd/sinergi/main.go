@@ -99,6 +99,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	}
 	b, err := bot.New(ctx, bot.Config{
 		Token: cfg.Token, APIURL: cfg.APIURL, Workers: cfg.Workers, Limits: limits, DefaultLang: cfg.DefaultLang, Clock: h.clock,
+		Flood: bot.Flood{Burst: cfg.Flood.Burst, Per: cfg.Flood.Per},
 	}, bot.Deps{
 		Store: st, Texts: texts, Log: log, Metrics: metrics,
 		Engine: func(username string) *flows.Engine {
