@@ -223,6 +223,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	if res.UserChanged {
 		commit.User = res.User
 	}
+	if res.Forget { // /forgetme: write nothing that names the user
+		commit.User, commit.Forget = nil, true
+	}
 	switch {
 	case res.Session.Active():
 		commit.Session = res.Session

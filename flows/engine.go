@@ -26,6 +26,9 @@ type Config struct {
 	DefaultLang string         // "id" or "en"
 	Location    *time.Location // default time zone
 	InviteTTL   time.Duration  // lifetime of a role invitation link
+	// ConsentVersion is the privacy notice in force (default the package's
+	// ConsentVersion); users who consented to another are asked again.
+	ConsentVersion string
 }
 
 // Command is a slash command.
@@ -100,6 +103,9 @@ func New(cfg Config, store Store, texts Texts) *Engine {
 	}
 	if cfg.InviteTTL == 0 {
 		cfg.InviteTTL = 7 * 24 * time.Hour
+	}
+	if cfg.ConsentVersion == "" {
+		cfg.ConsentVersion = ConsentVersion
 	}
 	e := &Engine{
 		cfg:      cfg,
@@ -229,6 +235,9 @@ type Result struct {
 	User        *User
 	UserChanged bool     // User differs from the stored record (or is new)
 	Session     *Session // nil or inactive: the chat is not in a flow
+	// Forget: the user's data was deleted (/forgetme). The transport must
+	// not write User back, nor keep a session or dedupe mark for the chat.
+	Forget bool
 }
 
 // Turn is one input being handled: the acting user, their session, and the
@@ -243,6 +252,7 @@ type Turn struct {
 	e       *Engine
 	replies []Reply
 	answer  *Answer
+	forget  bool // see Result.Forget
 }
 
 // Say queues a message to the current chat.
@@ -278,6 +288,18 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	}
 	var err error
 	switch {
+	case in.Private && e.consentGate(t):
+		// The privacy notice changed since they agreed: nothing else
+		// happens with their data until they answer it.
+		if in.Kind == KindCallback {
+			t.Answer(T("privacy.again_first"), true)
+		}
+		if t.Session.Flow == "reconsent" {
+			t.Say(T("privacy.again_first"))
+			err = e.prompt(ctx, t)
+		} else {
+			err = t.StartFlowAt(ctx, "reconsent", "consent", nil)
+		}
 	case !in.Private:
 		e.groupInput(t)
 	case in.Kind == KindCommand:
@@ -293,7 +315,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 		return nil, err
 	}
 	changed := u == nil || *u != *t.User
-	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session}, nil
+	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session, Forget: t.forget}, nil
 }
 
 // seenEvery is how stale User.Seen may get before it is written again: it

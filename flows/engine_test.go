@@ -302,3 +302,58 @@ func TestProvinceAliases(t *testing.T) {
 		t.Fatalf("NTT -> %q", h.sess[30].Data["province"])
 	}
 }
+
+// When the privacy notice changes, a user with stored data is asked again
+// before anything else; declining removes their profile.
+func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
+	h := newHarness(t)
+	h.text(40, "/profile")
+	h.text(40, "Sari")
+	res := h.text(40, "Org")
+	res = h.press(40, button(t, res, "sector.ngo"))
+	res = h.text(40, "Bali")
+	h.press(40, button(t, res, "privacy.agree"))
+	if u, _ := h.store.GetUser(context.Background(), 40); u.Consent != ConsentVersion {
+		t.Fatalf("consent version %q", u.Consent)
+	}
+	h.text(41, "/start") // no data stored: never asked
+
+	// A new notice version.
+	h.e = New(Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.store, h.texts)
+	wantIDs(t, h.text(41, "/start"), "start.welcome")
+	res = h.text(40, "/workshops")
+	wantIDs(t, res, "privacy.changed", "privacy.notice")
+	if res := h.press(40, "m:profile"); res.Answer == nil || res.Answer.Text.ID != "privacy.again_first" {
+		t.Fatalf("another button before answering: %+v", res.Answer)
+	}
+	res = h.press(40, "s:"+h.sess[40].Nonce+":yes")
+	wantIDs(t, res, "(clear buttons)", "privacy.thanks")
+	p, _ := h.store.GetProfile(context.Background(), 40)
+	if p.ConsentVersion != "2027-01" || !p.ConsentAt.Equal(h.now) {
+		t.Fatalf("profile consent %+v", p)
+	}
+	wantIDs(t, h.text(40, "/workshops"), "ws.none_upcoming")
+
+	// Declining the next version removes the profile.
+	h.e = New(Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.store, h.texts)
+	h.text(40, "/help")
+	wantIDs(t, h.press(40, "s:"+h.sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
+	if _, err := h.store.GetProfile(context.Background(), 40); err != ErrNotFound {
+		t.Fatal("profile kept after consent was withdrawn")
+	}
+	wantIDs(t, h.text(40, "/help"), "help.text")
+}
+
+// Seeing and deleting one's data never waits for a changed notice.
+func TestDataRightsBypassConsentGate(t *testing.T) {
+	h := newHarness(t)
+	h.store.SaveUser(context.Background(), &User{ID: 42, Lang: "en", Consent: "2020-01"})
+	res := h.text(42, "/mydata")
+	if len(res.Replies) == 0 || res.Replies[0].Text.ID == "privacy.changed" {
+		t.Fatalf("/mydata gated: %v", ids(res))
+	}
+	res = h.text(42, "/forgetme")
+	if len(res.Replies) == 0 || res.Replies[0].Text.ID == "privacy.changed" {
+		t.Fatalf("/forgetme gated: %v", ids(res))
+	}
+}

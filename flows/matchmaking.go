@@ -997,7 +997,7 @@ func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 				{Label: T("mm.btn_decline"), Data: mustData("mmno", in.ID)},
 			})
 		case IntroDeclined:
-			declined = append(declined, T("mm.intro_line_you_declined", "Org", in.FromOrg, "Date", e.date(in.Decided)))
+			declined = append(declined, T("mm.intro_line_you_declined", "Org", orgOrDeleted(in.FromOrg), "Date", e.date(in.Decided)))
 		}
 	}
 	for _, in := range sent {
@@ -1006,7 +1006,7 @@ func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 			asked = append(asked, T("mm.intro_line", "Org", in.ToOrg, "Date", e.date(in.Created)))
 			rows = append(rows, []Button{{Label: T("mm.btn_withdraw_named", "Org", in.ToOrg), Data: mustData("mmw", in.ID)}})
 		case IntroDeclined:
-			declined = append(declined, T("mm.intro_line_not_taken", "Org", in.ToOrg, "Date", e.date(in.Decided)))
+			declined = append(declined, T("mm.intro_line_not_taken", "Org", orgOrDeleted(in.ToOrg), "Date", e.date(in.Decided)))
 		}
 	}
 	all := append(slices.Clone(sent), recv...)

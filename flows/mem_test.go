@@ -61,6 +61,13 @@ func (m *memStore) SaveProfile(_ context.Context, p *Profile) error {
 	return nil
 }
 
+func (m *memStore) RemoveProfile(_ context.Context, id int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.profiles, id)
+	return nil
+}
+
 func (m *memStore) CreateInvite(_ context.Context, inv *Invite, _ time.Duration) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -39,7 +39,7 @@ func registerProfile(e *Engine) {
 			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: sectorPrompt},
 			{Name: "province", Keep: true, Parse: e.provinceAnswer, Prompt: provincePrompt(0)},
 			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: consentPrompt,
-				Skip: func(t *Turn) bool { return t.Session.Data["consent_version"] == ConsentVersion }},
+				Skip: func(t *Turn) bool { return t.Session.Data["consent_version"] == e.cfg.ConsentVersion }},
 		},
 	})
 }
@@ -167,7 +167,7 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 }
 
 func consentPrompt(_ context.Context, t *Turn) Reply {
-	return Reply{Text: T("privacy.notice", "Version", ConsentVersion), Buttons: [][]Button{{
+	return Reply{Text: T("privacy.notice", "Version", t.e.cfg.ConsentVersion), Buttons: [][]Button{{
 		t.Choice(T("privacy.agree"), "yes"),
 		t.Choice(T("privacy.decline"), "no"),
 	}}}
@@ -181,10 +181,10 @@ func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
 	}
 	switch {
 	case d["consent"] == "yes":
-		p.ConsentAt, p.ConsentVersion = t.In.Now, ConsentVersion
-	case d["consent"] == "" && d["consent_version"] == ConsentVersion:
+		p.ConsentAt, p.ConsentVersion = t.In.Now, e.cfg.ConsentVersion
+	case d["consent"] == "" && d["consent_version"] == e.cfg.ConsentVersion:
 		sec, _ := strconv.ParseInt(d["consent_at"], 10, 64)
-		p.ConsentAt, p.ConsentVersion = unixTime(sec), ConsentVersion
+		p.ConsentAt, p.ConsentVersion = unixTime(sec), e.cfg.ConsentVersion
 	default:
 		t.Say(T("profile.not_saved"))
 		return nil
@@ -192,6 +192,7 @@ func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
 	if err := e.store.SaveProfile(ctx, p); err != nil {
 		return internalError("save profile", err)
 	}
+	t.User.Consent = p.ConsentVersion
 	t.Say(ProfileSummary(p, "profile.saved"))
 	if code := d[thenRegister]; code != "" {
 		// The profile was asked for by a registration: carry on with it.
@@ -214,4 +215,68 @@ func ProfileSummary(p *Profile, heading string) Text {
 	return T(heading,
 		"Name", p.FullName, "Org", p.Organisation,
 		"Sector", T("sector."+p.Sector), "Province", T("province."+p.Province))
+}
+
+func init() { register(registerReconsent) }
+
+func registerReconsent(e *Engine) {
+	e.addFlow(&Flow{Name: "reconsent", Done: e.reconsentDone, Steps: []*Step{
+		{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: func(ctx context.Context, t *Turn) Reply {
+			t.Say(T("privacy.changed"))
+			return consentPrompt(ctx, t)
+		}},
+	}})
+}
+
+// consentGate reports whether the input must wait for an answer to a
+// changed privacy notice: the user gave data under another version, and the
+// input is not an answer to the new one (its buttons, or text that the
+// question re-asks).
+func (e *Engine) consentGate(t *Turn) bool {
+	if t.User.Consent == "" || t.User.Consent == e.cfg.ConsentVersion {
+		return false
+	}
+	in := t.In
+	// The rights to see and to delete one's data never wait for consent.
+	if (in.Kind == KindCommand && (in.Command == "mydata" || in.Command == "forgetme")) ||
+		(in.Kind == KindCallback && strings.HasPrefix(in.Callback, "priv:")) {
+		return false
+	}
+	if t.Session.Flow != "reconsent" {
+		return true
+	}
+	if c := e.commands[in.Command]; in.Kind == KindCommand && c != nil && c.Anywhere {
+		return false // /help, /language (to read it in the other language), /cancel
+	}
+	answering := (in.Kind == KindCallback && (strings.HasPrefix(in.Callback, stepRoute+":") || strings.HasPrefix(in.Callback, "lang:"))) ||
+		in.Kind == KindText || in.Kind == KindMedia
+	return !answering
+}
+
+// reconsentDone records the answer to a changed notice: agreeing updates the
+// consent record; declining removes the profile that rested on it.
+func (e *Engine) reconsentDone(ctx context.Context, t *Turn) error {
+	p, err := e.store.GetProfile(ctx, t.User.ID)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return internalError("get profile", err)
+	}
+	if t.Session.Data["consent"] != "yes" {
+		if p != nil {
+			if err := e.store.RemoveProfile(ctx, t.User.ID); err != nil {
+				return internalError("remove profile", err)
+			}
+		}
+		t.User.Consent = ""
+		t.Say(T("privacy.withdrawn"))
+		return nil
+	}
+	if p != nil {
+		p.ConsentAt, p.ConsentVersion, p.Updated = t.In.Now, e.cfg.ConsentVersion, t.In.Now
+		if err := e.store.SaveProfile(ctx, p); err != nil {
+			return internalError("save consent", err)
+		}
+	}
+	t.User.Consent = e.cfg.ConsentVersion
+	t.Say(T("privacy.thanks"))
+	return nil
 }

@@ -92,11 +92,22 @@ func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now 
 	return nil
 }
 
+// maxListPage bounds the page number of the upcoming-workshops list.
+const maxListPage = 1 << 20
+
 func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
-	page = max(page, 0)
+	// The page comes from button data: keep page*listPage from overflowing,
+	// and show the last page for one past the end.
+	page = min(max(page, 0), maxListPage)
 	ws, total, err := e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage)
 	if err != nil {
 		return internalError("upcoming", err)
+	}
+	if last := (total - 1) / listPage; total > 0 && page > last {
+		page = last
+		if ws, total, err = e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage); err != nil {
+			return internalError("upcoming", err)
+		}
 	}
 	if total == 0 {
 		t.Say(T("ws.none_upcoming"))
@@ -206,7 +217,7 @@ func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return internalError("get profile", err)
 	}
-	if p == nil || p.ConsentVersion != ConsentVersion {
+	if p == nil || p.ConsentVersion != e.cfg.ConsentVersion {
 		t.Say(T("ws.profile_first"))
 		if err := t.StartFlow(ctx, "profile"); err != nil {
 			return err

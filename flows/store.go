@@ -20,6 +20,8 @@ type Users interface {
 type Profiles interface {
 	GetProfile(ctx context.Context, userID int64) (*Profile, error)
 	SaveProfile(ctx context.Context, p *Profile) error
+	// RemoveProfile deletes a participant profile (consent withdrawn).
+	RemoveProfile(ctx context.Context, userID int64) error
 }
 
 // Invites stores one-time role invitations.
@@ -43,4 +45,5 @@ type Store interface {
 	Commitments
 	Members
 	Audit
+	Privacy
 }

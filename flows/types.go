@@ -60,6 +60,7 @@ type User struct {
 	Username  string    `json:"username,omitempty"`
 	Inactive  bool      `json:"inactive,omitempty"`   // blocked the bot or deactivated
 	NoUpdates bool      `json:"no_updates,omitempty"` // opted out of secretariat broadcasts
+	Consent   string    `json:"consent,omitempty"`    // privacy notice version their stored data is under
 	Created   time.Time `json:"created"`
 	Seen      time.Time `json:"seen"`
 }

@@ -88,6 +88,11 @@ type Commit struct {
 	User      *flows.User    // saved when not nil
 	Session   *flows.Session // saved with TTL when active, deleted when inactive, untouched when nil
 	FromInbox bool           // also remove the update from the polling inbox
+	// Forget (flows.Result.Forget): the user of the private chat ChatID was
+	// forgotten. The commit deletes their record and the session instead of
+	// writing them, and sets no dedupe mark (a redelivered update would
+	// only run the idempotent deletion again).
+	Forget bool
 }
 
 // Commit writes the outcome of an update atomically (MULTI/EXEC): session,
@@ -125,6 +130,14 @@ func (s *Store) runCommits(ctx context.Context, batch []*call[commitReq]) {
 		for _, cl := range batch {
 			c := &cl.req
 			c.cmds = c.cmds[:0]
+			if c.Forget {
+				c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID)),
+					p.SRem(ctx, s.usersKey(), c.ChatID))
+				if c.FromInbox {
+					c.cmds = append(c.cmds, p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10)))
+				}
+				continue
+			}
 			if c.user != nil {
 				c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
 				p.SAdd(ctx, s.usersKey(), c.User.ID)

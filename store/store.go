@@ -198,6 +198,14 @@ func (s *Store) SaveProfile(ctx context.Context, p *flows.Profile) error {
 	return setJSON(ctx, s.rdb, s.profileKey(p.UserID), p, 0)
 }
 
+// RemoveProfile implements flows.Profiles.
+func (s *Store) RemoveProfile(ctx context.Context, userID int64) error {
+	if err := s.rdb.Del(ctx, s.profileKey(userID)).Err(); err != nil {
+		return fmt.Errorf("remove profile %d: %w", userID, err)
+	}
+	return nil
+}
+
 // CreateInvite implements flows.Invites.
 func (s *Store) CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error {
 	return setJSON(ctx, s.rdb, s.inviteKey(inv.Token), inv, ttl)

@@ -179,13 +179,16 @@ func parseIDs(ss []string) ([]int64, error) {
 	if len(ss) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, len(ss))
-	for i, v := range ss {
+	ids := make([]int64, 0, len(ss))
+	for _, v := range ss {
+		if strings.HasPrefix(v, flows.AnonPrefix) {
+			continue // a forgotten user (store/privacy.go): nobody to tell
+		}
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("bad user id %q: %w", v, err)
 		}
-		ids[i] = id
+		ids = append(ids, id)
 	}
 	return ids, nil
 }
@@ -367,7 +370,7 @@ func (s *Store) CancelRegistration(ctx context.Context, code string, uid int64) 
 		return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, flows.ErrNotFound)
 	}
 	var promoted int64
-	if res[2] != "" {
+	if res[2] != "" && !strings.HasPrefix(res[2], flows.AnonPrefix) {
 		if promoted, err = strconv.ParseInt(res[2], 10, 64); err != nil {
 			return 0, fmt.Errorf("cancel registration of %d in workshop %s: bad promoted id %q", uid, code, res[2])
 		}
@@ -486,6 +489,9 @@ func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Regist
 	out := make([]*flows.Registration, 0, len(conf.Val())+len(wait.Val()))
 	add := func(uids []string, status flows.RegStatus) error {
 		for i, u := range uids {
+			if strings.HasPrefix(u, flows.AnonPrefix) {
+				continue // a forgotten user (store/privacy.go): counted, not listed
+			}
 			uid, err := strconv.ParseInt(u, 10, 64)
 			if err != nil {
 				return fmt.Errorf("registrations of workshop %s: bad user id %q", code, u)

@@ -1,0 +1,250 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/flows"
+)
+
+// TestForgetMeLeavesNoTrace: a user with every kind of data (profile and
+// consent, a confirmed and checked-in registration in a workshop with a
+// waiting list, feedback, an organisation profile with an accepted
+// introduction, a commitment with history, a broadcast outcome, an invite,
+// an audit entry, a shared phone number) asks /forgetme through the real bot.
+// Then every key of the test prefix is read, whatever its type, and neither
+// the user's id, name, username nor phone may appear in a key name or
+// value; the workshop's counts and the other users' data are unchanged.
+func TestForgetMeLeavesNoTrace(t *testing.T) {
+	e := newEnv(t)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	e.clock.Set(now)
+	e.start()
+	ctx := context.Background()
+	st := e.store
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const sitiID, bagusID, dewiID = 987654321, 555000111, 555000222
+	const phone = "+6281299887766"
+	siti := telegramtest.User{ID: sitiID, FirstName: "Siti Rahmawati", Username: "siti_rahma", LanguageCode: "en"}
+	bagus := telegramtest.User{ID: bagusID, FirstName: "Bagus", Username: "bagus_w", LanguageCode: "en"}
+	for _, u := range []telegramtest.User{siti, bagus} {
+		e.fake.SendText(u, "/start")
+		e.next(u.ID)
+	}
+	e.fake.SendContact(siti, phone)
+	e.next(siti.ID)
+
+	profile := func(uid int64, name, org string) {
+		must(st.SaveProfile(ctx, &flows.Profile{UserID: uid, FullName: name, Organisation: org, Sector: "ngo",
+			Province: "JB", ConsentAt: now, ConsentVersion: flows.ConsentVersion, Updated: now}))
+	}
+	profile(sitiID, "Siti Rahmawati", "Yayasan Siti Rahmawati")
+	profile(bagusID, "Bagus Wibowo", "Perkumpulan Bagus")
+
+	// A workshop of two seats: Siti and Bagus confirmed and checked in, Dewi waiting.
+	w := &flows.Workshop{Code: "PDP27", Title: "Data Desa", Start: now.Add(48 * time.Hour), End: now.Add(50 * time.Hour),
+		Zone: "Asia/Jakarta", Capacity: 2, Deadline: now.Add(47 * time.Hour), Question: "Why?",
+		Facilitators: []int64{adminID}, CreatedBy: adminID, Created: now}
+	must(st.CreateWorkshop(ctx, w))
+	for _, r := range []*flows.Registration{
+		{Workshop: w.Code, UserID: sitiID, RegisteredAt: now, Answer: "Saya Siti Rahmawati, siti_rahma", Token: "tok-siti-0123456789abcdef", Lang: "en"},
+		{Workshop: w.Code, UserID: bagusID, RegisteredAt: now, Answer: "Bagus here", Token: "tok-bagus-0123456789abcdef", Lang: "en"},
+		{Workshop: w.Code, UserID: dewiID, RegisteredAt: now, Token: "tok-dewi-0123456789abcdef", Lang: "id"},
+	} {
+		_, err := st.Register(ctx, r, now)
+		must(err)
+		jobs, _ := flows.ReminderJobs(w, r.UserID, now)
+		must(st.Schedule(ctx, jobs...))
+	}
+	for _, uid := range []int64{sitiID, bagusID} {
+		_, err := st.CheckIn(ctx, w.Code, uid, now)
+		must(err)
+	}
+	must(st.SaveFeedback(ctx, w.Code, &flows.Feedback{UserID: sitiID, Rating: 5, Comment: "Terima kasih, Siti Rahmawati", At: now}))
+	must(st.SaveFeedback(ctx, w.Code, &flows.Feedback{UserID: bagusID, Rating: 4, Comment: "Bagus sekali", At: now}))
+	before, err := st.Counts(ctx, w.Code)
+	must(err)
+
+	// Organisation profiles, a "not interested" mark each way, an accepted introduction.
+	partner := func(uid int64, org string) {
+		must(st.SavePartner(ctx, &flows.PartnerProfile{UserID: uid, Org: org, Sector: "ngo", Themes: []string{"education"},
+			Provinces: []string{"JB"}, Offers: []string{"funding"}, Needs: []string{"volunteers"},
+			Description: "Dipimpin oleh " + org, Visible: true, Created: now, Updated: now}))
+	}
+	partner(sitiID, "Yayasan Siti Rahmawati")
+	partner(bagusID, "Perkumpulan Bagus")
+	partner(dewiID, "Komunitas Dewi")
+	must(st.NotInterested(ctx, sitiID, dewiID))
+	must(st.NotInterested(ctx, dewiID, sitiID))
+	must(st.RequestIntro(ctx, &flows.Introduction{ID: "intro1", From: sitiID, To: bagusID, FromOrg: "Yayasan Siti Rahmawati",
+		ToOrg: "Perkumpulan Bagus", Note: "Halo dari siti_rahma", Created: now}, time.Hour, 10))
+	_, err = st.DecideIntro(ctx, "intro1", bagusID, flows.IntroAccepted, now)
+	must(err)
+
+	// Siti's commitment with history, and one she wrote for Bagus.
+	cm := &flows.Commitment{ID: "c1", Workshop: w.Code, What: "Pelatihan air bersih", Owner: sitiID, By: sitiID,
+		Due: now.AddDate(0, 1, 0), Status: flows.CmOnTrack, Created: now,
+		History: []flows.StatusEntry{{At: now, Status: flows.CmOnTrack, Note: "Siti Rahmawati memulai", By: sitiID}}}
+	must(st.SaveCommitment(ctx, cm))
+	must(st.SaveCommitment(ctx, &flows.Commitment{ID: "c2", Workshop: w.Code, What: "Data baseline", Owner: bagusID, By: sitiID,
+		Due: now.AddDate(0, 1, 0), Status: flows.CmProposed, Created: now}))
+	must(st.Schedule(ctx, flows.Job{ID: "fud|" + w.Code + "|c1", Due: cm.Due}, flows.Job{ID: "fuc|" + w.Code + "|c1", Due: now.Add(time.Hour)}))
+
+	// A broadcast Siti received, and one still to be sent to her.
+	for _, id := range []string{"bc1", "bc2"} {
+		must(st.CreateBroadcast(ctx, &flows.Broadcast{ID: id, By: adminID, FromChat: adminID, MessageID: 1, Segment: "all",
+			Created: now, StartAt: now.Add(time.Hour)}))
+	}
+	must(st.Delivered(ctx, "bc1", flows.Recipient{UserID: sitiID, MessageID: 1}, "sent"))
+	must(st.Delivered(ctx, "bc1", flows.Recipient{UserID: bagusID, MessageID: 1}, "sent"))
+	rdb, p := e.redis.Client, e.redis.Prefix
+	must(rdb.RPush(ctx, p+"{bc:bc2}:todo", "987654321:1", "555000111:1").Err())
+	must(st.CreateInvite(ctx, &flows.Invite{Token: "inv1", Role: flows.RoleFacilitator, By: sitiID, Created: now}, time.Hour))
+	must(st.Audit(ctx, &flows.AuditEntry{At: now, Actor: adminID, Action: flows.AuditCheckIn, Target: w.Code, Subject: sitiID}))
+
+	// /mydata first: the JSON file names her data.
+	e.fake.SendText(siti, "/mydata")
+	doc := e.next(siti.ID)
+	if doc.Document == nil || doc.Document.Name != "sinergi-mydata-987654321.json" {
+		t.Fatalf("mydata sent %+v", doc)
+	}
+	var data flows.UserData
+	must(json.Unmarshal(doc.Document.Data, &data))
+	if data.Profile == nil || data.Profile.ConsentVersion != flows.ConsentVersion || len(data.Registrations) != 1 ||
+		data.Registrations[0].CheckedInAt.IsZero() || len(data.Feedback) != 1 || data.Partner == nil ||
+		len(data.Introductions) != 1 || len(data.Commitments) != 1 || len(data.Broadcasts) != 1 || data.User.Username != "siti_rahma" {
+		t.Fatalf("export %s", doc.Document.Data)
+	}
+	contains(t, e.next(siti.ID), "Siti Rahmawati")
+
+	// /forgetme, confirmed.
+	e.fake.SendText(siti, "/forgetme")
+	confirm := e.next(siti.ID)
+	contains(t, confirm, "Delete all your data?")
+	e.fake.Press(siti, confirm.ID, buttonData(t, confirm, "🗑 Yes, delete everything"))
+	e.waitMsg(siti.ID, "Your data is deleted")
+	e.waitFor("the update committed", func() bool {
+		items, err := st.Inbox(ctx)
+		return err == nil && len(items) == 0
+	})
+
+	// Walk every key.
+	needles := []string{"987654321", "Siti", "Rahmawati", "siti_rahma", "6281299887766", "tok-siti"}
+	keys, err := rdb.Keys(ctx, p+"*").Result()
+	must(err)
+	if len(keys) < 20 {
+		t.Fatalf("only %d keys", len(keys))
+	}
+	for _, k := range keys {
+		for _, v := range append([]string{k}, readAll(t, rdb, k)...) {
+			for _, n := range needles {
+				if strings.Contains(v, n) {
+					t.Errorf("key %s still holds %q: %.200s", k, n, v)
+				}
+			}
+		}
+	}
+
+	// The workshop's numbers are unchanged; the others keep their data.
+	after, err := st.Counts(ctx, w.Code)
+	must(err)
+	if after != before || after.Confirmed != 2 || after.Waiting != 1 || after.CheckedIn != 2 {
+		t.Errorf("counts %+v, before %+v", after, before)
+	}
+	regs, err := st.Registrations(ctx, w.Code)
+	must(err)
+	if len(regs) != 2 || regs[0].UserID != bagusID || regs[0].CheckedInAt.IsZero() || regs[1].UserID != dewiID || regs[1].Position != 1 {
+		t.Errorf("registrations %+v %+v", *regs[0], *regs[len(regs)-1])
+	}
+	if fb, err := st.Feedback(ctx, w.Code); err != nil || len(fb) != 2 {
+		t.Errorf("feedback %d, %v", len(fb), err)
+	}
+	if u, err := st.GetUser(ctx, bagusID); err != nil || u.Username != "bagus_w" {
+		t.Errorf("bagus %+v, %v", u, err)
+	}
+	if _, err := st.GetProfile(ctx, bagusID); err != nil {
+		t.Errorf("bagus's profile: %v", err)
+	}
+	if _, err := st.GetPartner(ctx, bagusID); err != nil {
+		t.Errorf("bagus's partner profile: %v", err)
+	}
+	if _, err := st.GetUser(ctx, sitiID); !errors.Is(err, flows.ErrNotFound) {
+		t.Errorf("siti's user record: %v", err)
+	}
+	_, recv, err := st.UserIntros(ctx, bagusID, 0)
+	must(err)
+	if len(recv) != 1 || recv[0].From != 0 || recv[0].FromOrg != "" || recv[0].ToOrg != "Perkumpulan Bagus" || recv[0].Status != flows.IntroAccepted {
+		t.Errorf("bagus's introductions %+v", recv)
+	}
+	cms, err := st.WorkshopCommitments(ctx, w.Code)
+	must(err)
+	if len(cms) != 2 || cms[0].Owner != 0 || cms[0].What != "Pelatihan air bersih" || len(cms[0].History) != 1 ||
+		cms[1].Owner != bagusID || cms[1].By != 0 {
+		t.Errorf("commitments %+v", cms)
+	}
+	if mine, err := st.UserCommitments(ctx, bagusID); err != nil || len(mine) != 1 {
+		t.Errorf("bagus's commitments %d, %v", len(mine), err)
+	}
+	if todo, _ := rdb.LRange(ctx, p+"{bc:bc2}:todo", 0, -1).Result(); len(todo) != 1 || todo[0] != "555000111:1" {
+		t.Errorf("bc2 todo %v", todo)
+	}
+	if out, err := rdb.HVals(ctx, p+"{bc:bc1}:done").Result(); err != nil || len(out) != 2 {
+		t.Errorf("bc1 outcomes %v, %v", out, err)
+	}
+	if code, uid, err := st.CheckinToken(ctx, "tok-bagus-0123456789abcdef"); err != nil || code != w.Code || uid != bagusID {
+		t.Errorf("bagus's token: %s %d %v", code, uid, err)
+	}
+	if n, _ := rdb.ZCard(ctx, p+"{jobs}:due").Result(); n != 6 { // 3 reminders each for Bagus and Dewi
+		jobs, _ := rdb.ZRange(ctx, p+"{jobs}:due", 0, -1).Result()
+		t.Errorf("jobs %v", jobs)
+	}
+}
+
+// readAll returns every string a key holds, whatever its type.
+func readAll(t *testing.T, rdb *redis.Client, k string) []string {
+	t.Helper()
+	ctx := context.Background()
+	typ, err := rdb.Type(ctx, k).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	switch typ {
+	case "string":
+		out = append(out, rdb.Get(ctx, k).Val())
+	case "hash":
+		for f, v := range rdb.HGetAll(ctx, k).Val() {
+			out = append(out, f, v)
+		}
+	case "set":
+		out = rdb.SMembers(ctx, k).Val()
+	case "zset":
+		out = rdb.ZRange(ctx, k, 0, -1).Val()
+	case "list":
+		out = rdb.LRange(ctx, k, 0, -1).Val()
+	case "stream":
+		for _, m := range rdb.XRange(ctx, k, "-", "+").Val() {
+			out = append(out, m.ID)
+			for f, v := range m.Values {
+				s, _ := v.(string)
+				out = append(out, f, s)
+			}
+		}
+	case "none":
+	default:
+		t.Fatalf("key %s of type %s not read", k, typ)
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package flows
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ExportUser implements Privacy in memory.
+func (m *memStore) ExportUser(_ context.Context, uid int64) (*UserData, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wsInit()
+	m.mmInit()
+	d := &UserData{UserID: uid}
+	if u, ok := m.users[uid]; ok {
+		d.User = &u
+	}
+	if p, ok := m.profiles[uid]; ok {
+		d.Profile = &p
+	}
+	for code, regs := range m.ws.regs {
+		for _, r := range regs {
+			if r.UserID != uid {
+				continue
+			}
+			rd := RegistrationData{Workshop: code, Title: m.ws.ws[code].Title, Status: r.Status,
+				RegisteredAt: r.RegisteredAt, Answer: r.Answer, CheckedInAt: m.ws.checkins[code][uid]}
+			d.Registrations = append(d.Registrations, rd)
+		}
+	}
+	for code, fs := range m.ws.feedback {
+		if f, ok := fs[uid]; ok {
+			d.Feedback = append(d.Feedback, FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
+		}
+	}
+	if p, ok := m.mm.profiles[uid]; ok {
+		d.Partner = &p
+	}
+	for _, in := range m.mm.intros {
+		if in.From == uid || in.To == uid {
+			d.Introductions = append(d.Introductions, IntroData{ID: in.ID, Sent: in.From == uid, FromOrg: in.FromOrg,
+				ToOrg: in.ToOrg, Note: in.Note, Status: in.Status, Created: in.Created, Decided: in.Decided})
+		}
+	}
+	for _, c := range m.cm {
+		if c.Owner == uid {
+			c := c
+			d.Commitments = append(d.Commitments, &c)
+		}
+	}
+	return d, nil
+}
+
+// ForgetUser implements Privacy in memory: the same outcome as the Redis
+// store, with registrations kept under user id 0.
+func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wsInit()
+	m.mmInit()
+	delete(m.users, uid)
+	delete(m.profiles, uid)
+	delete(m.mm.profiles, uid)
+	delete(m.mm.skip, uid)
+	for _, s := range m.mm.skip {
+		delete(s, uid)
+	}
+	for id, in := range m.mm.intros {
+		if in.From != uid && in.To != uid {
+			continue
+		}
+		delete(m.mm.pair, pairOf(in.From, in.To))
+		if in.Status == IntroPending {
+			in.Status, in.Decided = IntroDeclined, now
+			if in.From == uid {
+				in.Status = IntroWithdrawn
+			}
+		}
+		if in.From == uid {
+			in.From, in.FromOrg, in.Note = 0, "", ""
+		} else {
+			in.To, in.ToOrg = 0, ""
+		}
+		m.mm.intros[id] = in
+	}
+	for code, regs := range m.ws.regs {
+		for _, r := range regs {
+			if r.UserID == uid {
+				if r.Token != "" {
+					delete(m.ws.tokens, r.Token)
+				}
+				*r = Registration{Workshop: code, Status: r.Status, Position: r.Position}
+			}
+		}
+		if at, ok := m.ws.checkins[code][uid]; ok {
+			delete(m.ws.checkins[code], uid)
+			m.ws.checkins[code][0] = at
+		}
+		if f, ok := m.ws.feedback[code][uid]; ok {
+			delete(m.ws.feedback[code], uid)
+			m.ws.feedback[code][0] = Feedback{Rating: f.Rating, At: f.At}
+		}
+	}
+	u := "|" + strconv.FormatInt(uid, 10)
+	for id := range m.ws.jobs {
+		if strings.HasSuffix(id, u) {
+			delete(m.ws.jobs, id)
+		}
+	}
+	for k, c := range m.cm {
+		if c.Owner == uid {
+			c.Owner = 0
+		}
+		if c.By == uid {
+			c.By = 0
+		}
+		for i := range c.History {
+			if c.History[i].By == uid {
+				c.History[i].By, c.History[i].Note = 0, ""
+			}
+		}
+		m.cm[k] = c
+	}
+	return nil
+}

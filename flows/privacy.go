@@ -1,0 +1,158 @@
+package flows
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+)
+
+// Personal-data rights (UU PDP 27/2022): /mydata sends the user everything
+// Sinergi stores about them, /forgetme deletes it after a confirmation. The
+// storage work is the store's (Privacy); what is deleted and what stays as
+// anonymous counts is documented in store/privacy.go.
+
+func init() { register(registerPrivacy) }
+
+func registerPrivacy(e *Engine) {
+	e.addCommand(&Command{Name: "mydata", Describe: "cmd.mydata", Run: e.myData})
+	e.addCommand(&Command{Name: "forgetme", Describe: "cmd.forgetme", Run: forgetMe})
+	e.addRoute(&Route{Name: "priv", Run: e.forgetAnswer})
+	e.addMenu(MenuItem{Command: "mydata", Label: "menu.mydata", Order: 95})
+}
+
+// summaryMax is the longest readable summary sent as a message; a longer
+// one is sent as a .txt file (Telegram allows 4096 characters).
+const summaryMax = 3500
+
+func (e *Engine) myData(ctx context.Context, t *Turn) error {
+	d, err := e.store.ExportUser(ctx, t.User.ID)
+	if err != nil {
+		return internalError("export user", err)
+	}
+	d.Exported = t.In.Now
+	raw, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return internalError("encode export", err)
+	}
+	id := strconv.FormatInt(t.User.ID, 10)
+	t.Send(Reply{Text: T("privacy.mydata_caption"),
+		Document: &Attachment{Name: "sinergi-mydata-" + id + ".json", Data: raw}})
+	body := e.dataSummary(t, d)
+	if len(body) > summaryMax {
+		t.Send(Reply{Text: T("privacy.mydata_file_caption"),
+			Document: &Attachment{Name: "sinergi-mydata-" + id + ".txt", Data: []byte(body)}})
+		return nil
+	}
+	t.Say(T("privacy.mydata_summary", "Body", body))
+	return nil
+}
+
+// dataSummary renders d as plain text lines in the user's language.
+func (e *Engine) dataSummary(t *Turn, d *UserData) string {
+	tx := func(id string, kv ...any) string {
+		s, _ := e.texts.Text(t.Lang, id, T("", kv...).Data, nil)
+		return s
+	}
+	zone := e.cfg.Location.String()
+	when := func(r RegistrationData) string { return FormatDateTime(e.texts, t.Lang, r.RegisteredAt, zone) }
+	var lines []string
+	add := func(s string) { lines = append(lines, s) }
+	if u := d.User; u != nil {
+		updates := tx("privacy.sum.updates_on")
+		if u.NoUpdates {
+			updates = tx("privacy.sum.updates_off")
+		}
+		add(tx("privacy.sum.user", "ID", strconv.FormatInt(u.ID, 10), "Name", u.FirstName, "Username", u.Username,
+			"Lang", tx("language.name."+u.Lang), "Role", tx("role."+u.Role.String()), "Updates", updates,
+			"Since", FormatDate(e.texts, t.Lang, u.Created, zone)))
+	}
+	if p := d.Profile; p != nil {
+		add(tx("privacy.sum.profile", "Name", p.FullName, "Org", p.Organisation,
+			"Sector", tx("sector."+p.Sector), "Province", tx("province."+p.Province)))
+		add(tx("privacy.sum.consent", "At", FormatDateTime(e.texts, t.Lang, p.ConsentAt, zone), "Version", p.ConsentVersion))
+	} else {
+		add(tx("privacy.sum.no_profile"))
+	}
+	for _, r := range d.Registrations {
+		s := tx("privacy.sum.reg", "Title", r.Title, "Code", r.Workshop, "Status", tx("privacy.sum.reg_"+string(r.Status)), "At", when(r))
+		if !r.CheckedInAt.IsZero() {
+			s += " " + tx("privacy.sum.checked_in", "At", FormatDateTime(e.texts, t.Lang, r.CheckedInAt, zone))
+		}
+		if r.Answer != "" {
+			s += " " + tx("privacy.sum.answer", "Answer", r.Answer)
+		}
+		add(s)
+	}
+	for _, f := range d.Feedback {
+		s := tx("privacy.sum.feedback", "Title", f.Title, "Rating", strconv.Itoa(f.Rating))
+		if f.Comment != "" {
+			s += " " + tx("privacy.sum.answer", "Answer", f.Comment)
+		}
+		add(s)
+	}
+	if p := d.Partner; p != nil {
+		add(tx("privacy.sum.partner", "Org", p.Org, "Sector", tx("sector."+p.Sector)))
+	}
+	for _, in := range d.Introductions {
+		id, org := "privacy.sum.intro_recv", in.FromOrg
+		if in.Sent {
+			id, org = "privacy.sum.intro_sent", in.ToOrg
+		}
+		if org == "" {
+			org = tx("privacy.deleted_org")
+		}
+		add(tx(id, "Org", org, "Status", tx("privacy.sum.intro_"+string(in.Status)),
+			"At", FormatDate(e.texts, t.Lang, in.Created, zone)))
+	}
+	for _, c := range d.Commitments {
+		add(tx("privacy.sum.commitment", "What", c.What, "Code", c.Workshop, "Status", tx("cm.status."+c.Status),
+			"Due", FormatDate(e.texts, t.Lang, c.Due, zone), "N", strconv.Itoa(len(c.History))))
+	}
+	if len(d.Broadcasts) > 0 {
+		add(tx("privacy.sum.broadcasts", "N", strconv.Itoa(len(d.Broadcasts))))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func forgetMe(_ context.Context, t *Turn) error {
+	t.Say(T("privacy.forget_confirm"), []Button{
+		{Label: T("privacy.forget_yes"), Data: mustData("priv", "yes")},
+		{Label: T("privacy.forget_no"), Data: mustData("priv", "no")},
+	})
+	return nil
+}
+
+// forgetAnswer deletes everything on "yes". The audit entry is written
+// first, under the user's pseudonym, which the deletion then removes: the
+// trail keeps that a deletion happened, not whose.
+func (e *Engine) forgetAnswer(ctx context.Context, t *Turn, payload string) error {
+	switch payload {
+	case "no":
+		t.Send(Reply{EditMessageID: t.In.MessageID, Text: T("privacy.forget_kept")})
+		return nil
+	case "yes":
+	default:
+		t.Answer(T("errors.bad_button"), true)
+		return nil
+	}
+	if err := t.audit(ctx, AuditForget, "", 0); err != nil {
+		return err
+	}
+	if err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now); err != nil {
+		return internalError("forget user", err)
+	}
+	t.forget = true
+	t.Session = &Session{Version: SessionVersion}
+	t.Send(Reply{EditMessageID: t.In.MessageID, Text: T("privacy.forgotten")})
+	return nil
+}
+
+// orgOrDeleted is an introduction's organisation name, or "a deleted
+// organisation" when its user was forgotten.
+func orgOrDeleted(org string) any {
+	if org == "" {
+		return T("privacy.deleted_org")
+	}
+	return org
+}

@@ -1,0 +1,76 @@
+package flows
+
+import (
+	"context"
+	"time"
+)
+
+// UserData is everything Sinergi stores about one user: the /mydata export
+// (UU PDP 27/2022, the right of access). Every part is empty when there is
+// nothing stored.
+type UserData struct {
+	UserID        int64              `json:"user_id"`
+	Exported      time.Time          `json:"exported"`
+	User          *User              `json:"user,omitempty"`
+	Profile       *Profile           `json:"profile,omitempty"` // carries the consent record
+	Registrations []RegistrationData `json:"registrations,omitempty"`
+	Feedback      []FeedbackData     `json:"feedback,omitempty"`
+	Partner       *PartnerProfile    `json:"partner_profile,omitempty"`
+	Introductions []IntroData        `json:"introductions,omitempty"`
+	Commitments   []*Commitment      `json:"commitments,omitempty"` // owned or proposed to them, with history
+	Broadcasts    []BroadcastData    `json:"broadcasts,omitempty"`  // secretariat messages sent to them
+}
+
+// RegistrationData is one registration as exported.
+type RegistrationData struct {
+	Workshop     string    `json:"workshop"`
+	Title        string    `json:"title"`
+	Status       RegStatus `json:"status"`
+	Position     int       `json:"waiting_position,omitempty"`
+	RegisteredAt time.Time `json:"registered_at"`
+	CheckedInAt  time.Time `json:"checked_in_at,omitzero"`
+	Answer       string    `json:"answer,omitempty"`
+}
+
+// FeedbackData is one feedback as exported.
+type FeedbackData struct {
+	Workshop string    `json:"workshop"`
+	Title    string    `json:"title"`
+	Rating   int       `json:"rating"`
+	Comment  string    `json:"comment,omitempty"`
+	At       time.Time `json:"at"`
+}
+
+// IntroData is one introduction as exported: Sent when the user asked for it.
+type IntroData struct {
+	ID      string      `json:"id"`
+	Sent    bool        `json:"sent"`
+	FromOrg string      `json:"from_org"`
+	ToOrg   string      `json:"to_org"`
+	Note    string      `json:"note,omitempty"`
+	Status  IntroStatus `json:"status"`
+	Created time.Time   `json:"created"`
+	Decided time.Time   `json:"decided,omitzero"`
+}
+
+// BroadcastData is the outcome of one broadcast for the user.
+type BroadcastData struct {
+	ID      string `json:"id"`
+	Outcome string `json:"outcome"` // sent, blocked, failed, uncertain
+}
+
+// AnonPrefix starts the member that replaces a forgotten user in a
+// workshop's registration sets and hashes and in broadcast outcomes, so
+// counts stay right while nobody is named. Readers skip such members.
+const AnonPrefix = "anon:"
+
+// Privacy serves the data subject's rights.
+type Privacy interface {
+	// ExportUser collects everything stored about uid.
+	ExportUser(ctx context.Context, uid int64) (*UserData, error)
+	// ForgetUser deletes uid's personal data: records and indexes go,
+	// registrations, feedback, broadcast outcomes and commitments stay as
+	// anonymous counts and content, introductions lose uid's side, and
+	// uid's scheduled jobs are removed. It is idempotent.
+	ForgetUser(ctx context.Context, uid int64, now time.Time) error
+}

@@ -1,0 +1,496 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed" // Lua script
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows"
+)
+
+// Personal-data rights (UU PDP 27/2022): ExportUser collects what is stored
+// about a user, ForgetUser deletes it. What ForgetUser does, key by key:
+//
+//	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …), SCAN by the chat tag
+//	users:all                 uid removed
+//	{w:<code>}:confirmed/waiting/regs/checkin/feedback
+//	                          uid replaced by one "anon:<random>" member per workshop (privacy_forget.lua):
+//	                          the counts stay; the registration keeps no answer, token, language or time,
+//	                          the feedback keeps its rating and time but not the comment
+//	checkin:<token>           deleted
+//	{w:<code>}:ws             uid removed from the facilitators, created_by zeroed
+//	{w:<code>}:commits        owner, by and history "by" equal to uid become 0, the notes uid wrote
+//	                          are removed; what, indicator, partners, due and statuses stay for the statistics
+//	{jobs}:due, {jobs}:lease  uid's reminder jobs and the follow-up jobs of their commitments removed
+//	{pp}:prof:<uid> + indexes deleted (DeletePartner), uid removed from every {pp}:skip:*
+//	{pp}:intro:<id>           uid's side (id, organisation, and the note when uid asked) blanked; a pending
+//	                          introduction is closed (withdrawn or declined); {pp}:pair:* of uid deleted
+//	{bc:<id>}:done            uid's outcome moved to an "anon:<random>" field; todo and inflight entries removed
+//	invite:<token>            invitations uid created deleted
+//	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
+//
+// Not covered: another chat's session that holds uid while a flow is in
+// progress (it expires with its TTL), a broadcast's author id ({bc:<id>}:b,
+// admins only) and updates of uid still waiting in poll:inbox.
+
+//go:embed privacy_forget.lua
+var forgetLua string
+
+var forgetScript = redis.NewScript(forgetLua)
+
+// anonMember is a fresh anonymous stand-in for a forgotten user.
+func anonMember() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return flows.AnonPrefix + hex.EncodeToString(b)
+}
+
+// scanKeys lists the keys matching pattern (on Cluster, of every master).
+func (s *Store) scanKeys(ctx context.Context, pattern string) ([]string, error) {
+	var out []string
+	scan := func(ctx context.Context, c redis.Cmdable) ([]string, error) {
+		var keys []string
+		var cursor uint64
+		for {
+			ks, next, err := c.Scan(ctx, cursor, pattern, 1000).Result()
+			if err != nil {
+				return nil, err
+			}
+			keys = append(keys, ks...)
+			if cursor = next; cursor == 0 {
+				return keys, nil
+			}
+		}
+	}
+	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
+		ch := make(chan []string, 64)
+		err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
+			ks, err := scan(ctx, c)
+			ch <- ks
+			return err
+		})
+		close(ch)
+		for ks := range ch {
+			out = append(out, ks...)
+		}
+		return out, err
+	}
+	return scan(ctx, s.rdb)
+}
+
+// ExportUser implements flows.Privacy.
+func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, error) {
+	fail := func(err error) (*flows.UserData, error) { return nil, fmt.Errorf("export user %d: %w", uid, err) }
+	d := &flows.UserData{UserID: uid}
+	var err error
+	if d.User, err = s.GetUser(ctx, uid); errors.Is(err, flows.ErrNotFound) {
+		d.User = nil
+	} else if err != nil {
+		return fail(err)
+	}
+	if d.Profile, err = s.GetProfile(ctx, uid); errors.Is(err, flows.ErrNotFound) {
+		d.Profile = nil
+	} else if err != nil {
+		return fail(err)
+	}
+	titles := map[string]string{}
+	title := func(code string) string {
+		t, ok := titles[code]
+		if !ok {
+			if w, err := s.GetWorkshop(ctx, code); err == nil {
+				t = w.Title
+			}
+			titles[code] = t
+		}
+		return t
+	}
+	regs, err := s.UserRegistrations(ctx, uid)
+	if err != nil {
+		return fail(err)
+	}
+	for _, r := range regs {
+		d.Registrations = append(d.Registrations, flows.RegistrationData{Workshop: r.Workshop, Title: title(r.Workshop),
+			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer})
+	}
+	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
+	if err != nil {
+		return fail(err)
+	}
+	id := strconv.FormatInt(uid, 10)
+	fbs := make([]*redis.StringCmd, len(codes))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range codes {
+			fbs[i] = p.HGet(ctx, s.wsKey(c, "feedback"), id)
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return fail(err)
+	}
+	for i, c := range fbs {
+		var f flows.Feedback
+		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &f) == nil {
+			d.Feedback = append(d.Feedback, flows.FeedbackData{Workshop: codes[i], Title: title(codes[i]),
+				Rating: f.Rating, Comment: f.Comment, At: f.At})
+		}
+	}
+	if d.Partner, err = s.GetPartner(ctx, uid); errors.Is(err, flows.ErrNotFound) {
+		d.Partner = nil
+	} else if err != nil {
+		return fail(err)
+	}
+	sent, recv, err := s.UserIntros(ctx, uid, 0)
+	if err != nil {
+		return fail(err)
+	}
+	for i, list := range [][]*flows.Introduction{sent, recv} {
+		for _, in := range list {
+			d.Introductions = append(d.Introductions, flows.IntroData{ID: in.ID, Sent: i == 0, FromOrg: in.FromOrg,
+				ToOrg: in.ToOrg, Note: in.Note, Status: in.Status, Created: in.Created, Decided: in.Decided})
+		}
+	}
+	if d.Commitments, err = s.UserCommitments(ctx, uid); err != nil {
+		return fail(err)
+	}
+	bcs, err := s.rdb.ZRevRange(ctx, s.bcAllKey(), 0, -1).Result()
+	if err != nil {
+		return fail(err)
+	}
+	outs := make([]*redis.StringCmd, len(bcs))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, b := range bcs {
+			outs[i] = p.HGet(ctx, s.bcKey(b, "done"), id)
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return fail(err)
+	}
+	for i, c := range outs {
+		if v, err := c.Result(); err == nil {
+			d.Broadcasts = append(d.Broadcasts, flows.BroadcastData{ID: bcs[i], Outcome: v})
+		}
+	}
+	return d, nil
+}
+
+// ForgetUser implements flows.Privacy; see the top of this file for what
+// happens to each key. The user's own keys go last: the steps before read
+// their indexes.
+func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) error {
+	if uid == 0 {
+		return errors.New("forget user 0")
+	}
+	steps := []func(context.Context, int64, time.Time) error{
+		s.forgetWorkshops, s.forgetPartner, s.forgetBroadcasts, s.forgetInvites,
+	}
+	for _, step := range steps {
+		if err := step(ctx, uid, now); err != nil {
+			return fmt.Errorf("forget user %d: %w", uid, err)
+		}
+	}
+	if err := s.ForgetAuditRef(ctx, uid); err != nil {
+		return fmt.Errorf("forget user %d: %w", uid, err)
+	}
+	keys, err := s.scanKeys(ctx, s.chatKey(uid, "*"))
+	if err == nil {
+		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, k := range keys {
+				p.Del(ctx, k)
+			}
+			p.SRem(ctx, s.usersKey(), uid)
+			return nil
+		})
+	}
+	if err != nil {
+		return fmt.Errorf("forget user %d: %w", uid, err)
+	}
+	return nil
+}
+
+// forgetWorkshops anonymises uid's registrations, feedback, check-ins and
+// commitments, takes uid off the workshops they facilitate and removes
+// their jobs.
+func (s *Store) forgetWorkshops(ctx context.Context, uid int64, _ time.Time) error {
+	id := strconv.FormatInt(uid, 10)
+	var all, mine, fac, refs *redis.StringSliceCmd
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		all = p.ZRange(ctx, s.allWsKey(), 0, -1)
+		mine = p.SMembers(ctx, s.registeredKey(uid))
+		fac = p.SMembers(ctx, s.facilitatesKey(uid))
+		refs = p.SMembers(ctx, s.userCommitsKey(uid))
+		return nil
+	}); err != nil {
+		return err
+	}
+	codes := slices.Concat(all.Val(), mine.Val(), fac.Val())
+	for _, r := range refs.Val() {
+		code, _, _ := strings.Cut(r, ":")
+		codes = append(codes, code)
+	}
+	slices.Sort(codes)
+	codes = slices.Compact(codes)
+	codes = slices.DeleteFunc(codes, func(c string) bool { return checkCode(c) != nil })
+
+	var tokens []string
+	for _, code := range codes {
+		keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"), s.wsKey(code, "regs"),
+			s.wsKey(code, "checkin"), s.wsKey(code, "feedback")}
+		tok, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember()).Text()
+		if err != nil {
+			return fmt.Errorf("workshop %s: %w", code, err)
+		}
+		if tok != "" {
+			tokens = append(tokens, tok)
+		}
+	}
+
+	// The workshops' JSON (facilitators) and commitments.
+	wsCmds := make([]*redis.StringCmd, len(codes))
+	cmCmds := make([]*redis.MapStringStringCmd, len(codes))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, code := range codes {
+			wsCmds[i] = p.Get(ctx, s.wsKey(code, "ws"))
+			cmCmds[i] = p.HGetAll(ctx, s.commitsKey(code))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	owned := map[string]bool{} // "<code>|<commitment id>" of uid's commitments: their jobs go
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, tok := range tokens {
+			p.Del(ctx, s.checkinKey(tok))
+		}
+		for i, code := range codes {
+			if raw, err := wsCmds[i].Bytes(); err == nil {
+				var w flows.Workshop
+				if json.Unmarshal(raw, &w) == nil && (w.CreatedBy == uid || slices.Contains(w.Facilitators, uid)) {
+					w.Facilitators = slices.DeleteFunc(w.Facilitators, func(f int64) bool { return f == uid })
+					if w.CreatedBy == uid {
+						w.CreatedBy = 0
+					}
+					if b, err := json.Marshal(&w); err == nil {
+						p.Set(ctx, s.wsKey(code, "ws"), b, 0)
+					}
+				}
+			}
+			for cid, raw := range cmCmds[i].Val() {
+				var c flows.Commitment
+				if json.Unmarshal([]byte(raw), &c) != nil || !forgetCommitment(&c, uid) {
+					continue
+				}
+				if c.Owner == 0 {
+					owned[code+"|"+cid] = true
+				}
+				if b, err := json.Marshal(&c); err == nil {
+					p.HSet(ctx, s.commitsKey(code), cid, b)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.forgetJobs(ctx, id, owned)
+}
+
+// forgetCommitment blanks uid in c; it reports whether c named uid.
+func forgetCommitment(c *flows.Commitment, uid int64) bool {
+	named := false
+	if c.Owner == uid {
+		c.Owner, named = 0, true
+	}
+	if c.By == uid {
+		c.By, named = 0, true
+	}
+	for i := range c.History {
+		if h := &c.History[i]; h.By == uid {
+			// The status change counts; the note is free text that could name them.
+			h.By, h.Note, named = 0, "", true
+		}
+	}
+	return named
+}
+
+// forgetJobs removes the reminder jobs "<kind>|<code>|<uid>" and the
+// follow-up jobs "<kind>|<code>|<commitment id>" of owned commitments from
+// the due and lease sets.
+func (s *Store) forgetJobs(ctx context.Context, id string, owned map[string]bool) error {
+	var drop []any
+	for _, key := range []string{s.dueKey(), s.leaseKey()} {
+		var cursor uint64
+		for {
+			kv, next, err := s.rdb.ZScan(ctx, key, cursor, "*|*", 1000).Result()
+			if err != nil {
+				return err
+			}
+			for i := 0; i < len(kv); i += 2 {
+				parts := strings.SplitN(kv[i], "|", 3)
+				if len(parts) == 3 && (parts[2] == id || owned[parts[1]+"|"+parts[2]]) {
+					drop = append(drop, kv[i])
+				}
+			}
+			if cursor = next; cursor == 0 {
+				break
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, s.dueKey(), drop...)
+		p.ZRem(ctx, s.leaseKey(), drop...)
+		return nil
+	})
+	return err
+}
+
+// forgetPartner deletes uid's organisation profile and "not interested"
+// marks (theirs and others' of them) and blanks their side of every
+// introduction.
+func (s *Store) forgetPartner(ctx context.Context, uid int64, now time.Time) error {
+	if err := s.DeletePartner(ctx, uid); err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return err
+	}
+	skips, err := s.scanKeys(ctx, s.ppKey("skip:*"))
+	if err != nil {
+		return err
+	}
+	var sent, recv *redis.StringSliceCmd
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range skips {
+			p.SRem(ctx, k, uid)
+		}
+		sent = p.ZRange(ctx, s.ppUserKey("sent", uid), 0, -1)
+		recv = p.ZRange(ctx, s.ppUserKey("recv", uid), 0, -1)
+		return nil
+	}); err != nil {
+		return err
+	}
+	id := strconv.FormatInt(uid, 10)
+	for side, ids := range map[string][]string{"from": sent.Val(), "to": recv.Val()} {
+		for _, iid := range ids {
+			h, err := s.rdb.HGetAll(ctx, s.ppIntroKey(iid)).Result()
+			if err != nil {
+				return err
+			}
+			if h[side] != id {
+				continue
+			}
+			fields := []any{side, "0", side + "_org", ""}
+			if side == "from" {
+				fields = append(fields, "note", "") // their words
+			}
+			if h["status"] == string(flows.IntroPending) {
+				st := flows.IntroDeclined
+				if side == "from" {
+					st = flows.IntroWithdrawn
+				}
+				fields = append(fields, "status", string(st), "decided", now.UnixMilli())
+			}
+			from, _ := strconv.ParseInt(h["from"], 10, 64)
+			to, _ := strconv.ParseInt(h["to"], 10, 64)
+			if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				p.HSet(ctx, s.ppIntroKey(iid), fields...)
+				p.SRem(ctx, s.ppUserKey("pending", from), iid)
+				p.Del(ctx, s.ppPairKey(from, to))
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	return s.rdb.Del(ctx, s.ppUserKey("sent", uid), s.ppUserKey("recv", uid), s.ppUserKey("pending", uid),
+		s.ppUserKey("skip", uid)).Err()
+}
+
+// forgetBroadcasts moves uid's outcomes to anonymous fields and takes them
+// off the broadcasts still to be sent.
+func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) error {
+	ids, err := s.rdb.ZRange(ctx, s.bcAllKey(), 0, -1).Result()
+	if err != nil {
+		return err
+	}
+	id := strconv.FormatInt(uid, 10)
+	outs := make([]*redis.StringCmd, len(ids))
+	todo := make([]*redis.StringSliceCmd, len(ids))
+	infl := make([]*redis.StringSliceCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, b := range ids {
+			outs[i] = p.HGet(ctx, s.bcKey(b, "done"), id)
+			todo[i] = p.LRange(ctx, s.bcKey(b, "todo"), 0, -1)
+			infl[i] = p.LRange(ctx, s.bcKey(b, "inflight"), 0, -1)
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	for i, b := range ids {
+		_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			if v, err := outs[i].Result(); err == nil {
+				p.HDel(ctx, s.bcKey(b, "done"), id)
+				p.HSet(ctx, s.bcKey(b, "done"), anonMember(), v)
+			}
+			for _, l := range []struct {
+				name  string
+				items []string
+			}{{"todo", todo[i].Val()}, {"inflight", infl[i].Val()}} {
+				for _, it := range l.items {
+					if strings.HasPrefix(it, id+":") {
+						p.LRem(ctx, s.bcKey(b, l.name), 0, it)
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("broadcast %s: %w", b, err)
+		}
+	}
+	return nil
+}
+
+// forgetInvites deletes the invitations uid created.
+func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error {
+	keys, err := s.scanKeys(ctx, s.inviteKey("*"))
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	cmds := make([]*redis.StringCmd, len(keys))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.Get(ctx, k)
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	var drop []string
+	for i, c := range cmds {
+		var inv flows.Invite
+		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &inv) == nil && inv.By == uid {
+			drop = append(drop, keys[i])
+		}
+	}
+	if len(drop) == 0 {
+		return nil
+	}
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range drop {
+			p.Del(ctx, k)
+		}
+		return nil
+	})
+	return err
+}
