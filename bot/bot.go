@@ -101,8 +101,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
 		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
-		render: &renderer{texts: d.Texts, sender: sender, log: d.Log},
-		flood:  newFloodGuard(cfg.Flood),
+		render: &renderer{texts: d.Texts, sender: sender, log: d.Log,
+			text2: &textClient{url: cfg.APIURL + "/bot" + cfg.Token + "/sendMessage", http: client}},
+		flood: newFloodGuard(cfg.Flood),
 	}
 	return b, nil
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	tg "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 
 	"sinergi/flows"
 )
@@ -152,15 +151,7 @@ func (b *Bot) userLang(ctx context.Context, id int64) string {
 }
 
 func (b *Bot) sendProgress(ctx context.Context, chat int64, lang string, t flows.Text) (int, error) {
-	var id int
-	text := b.render.text(lang, t, false)
-	err := b.sender.Send(ctx, chat, Interactive, "sendMessage", func(ctx context.Context, api *tg.Bot) error {
-		m, err := api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text, ParseMode: models.ParseModeHTML})
-		if err == nil {
-			id = m.ID
-		}
-		return err
-	})
+	id, err := b.render.sendText(ctx, chat, Interactive, lang, flows.Reply{Text: t})
 	if err != nil {
 		return 0, fmt.Errorf("progress message: %w", err)
 	}

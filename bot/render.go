@@ -21,6 +21,7 @@ type renderer struct {
 	texts  *locales.Catalog
 	sender *Sender
 	log    *slog.Logger
+	text2  *textClient // sendMessage fast path; nil in tests that render only
 }
 
 // text renders a localised message for parse_mode=HTML: string values are
@@ -140,14 +141,7 @@ func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep f
 			return err
 		})
 	default:
-		text, kb := r.text(lang, rep.Text, false), r.markup(lang, rep.Buttons)
-		err = r.sender.Send(ctx, chatID, prio, "sendMessage", func(ctx context.Context, api *tg.Bot) error {
-			_, err := api.SendMessage(ctx, &tg.SendMessageParams{
-				ChatID: chatID, Text: text, ParseMode: models.ParseModeHTML,
-				ReplyMarkup: kb, LinkPreviewOptions: noPreview,
-			})
-			return err
-		})
+		_, err = r.sendText(ctx, chatID, prio, lang, rep)
 	}
 	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
 		return nil
@@ -172,4 +166,25 @@ func (r *renderer) answer(ctx context.Context, id, lang string, a *flows.Answer)
 	if err != nil {
 		r.log.Warn("answer callback query", "err", err)
 	}
+}
+
+// sendText sends a text message and returns its id.
+func (r *renderer) sendText(ctx context.Context, chatID int64, prio Priority, lang string, rep flows.Reply) (int, error) {
+	m := &textMessage{ChatID: chatID, Text: r.text(lang, rep.Text, false), ParseMode: models.ParseModeHTML,
+		ReplyMarkup: r.markup(lang, rep.Buttons), LinkPreviewOptions: noPreview}
+	var id int
+	err := r.sender.Send(ctx, chatID, prio, "sendMessage", func(ctx context.Context, api *tg.Bot) error {
+		var err error
+		if r.text2 != nil {
+			id, err = r.text2.send(ctx, m)
+			return err
+		}
+		msg, err := api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ParseMode: m.ParseMode,
+			ReplyMarkup: m.ReplyMarkup, LinkPreviewOptions: m.LinkPreviewOptions})
+		if err == nil {
+			id = msg.ID
+		}
+		return err
+	})
+	return id, err
 }
