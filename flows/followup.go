@@ -122,13 +122,9 @@ func (e *Engine) commitCommand(ctx context.Context, t *Turn) error {
 		}
 	}
 	if t.Role >= RoleFacilitator {
-		uid := t.User.ID
-		if t.Role == RoleAdmin {
-			uid = 0
-		}
-		ws, err := e.store.Facilitated(ctx, uid)
+		ws, err := e.managedWorkshops(ctx, t)
 		if err != nil {
-			return internalError("facilitated", err)
+			return err
 		}
 		for _, w := range ws {
 			if !slices.Contains(codes, w.Code) && !w.Cancelled {
@@ -750,13 +746,9 @@ func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ str
 }
 
 func (e *Engine) reportCommand(ctx context.Context, t *Turn) error {
-	uid := t.User.ID
-	if t.Role == RoleAdmin {
-		uid = 0
-	}
-	ws, err := e.store.Facilitated(ctx, uid)
+	ws, err := e.managedWorkshops(ctx, t)
 	if err != nil {
-		return internalError("facilitated", err)
+		return err
 	}
 	var rows [][]Button
 	for _, w := range ws[:min(len(ws), 12)] {

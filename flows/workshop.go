@@ -454,14 +454,24 @@ func (e *Engine) managed(run func(context.Context, *Turn, *Workshop, string) err
 	}
 }
 
-func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
+// managedWorkshops are the workshops the user facilitates; admins manage
+// every workshop.
+func (e *Engine) managedWorkshops(ctx context.Context, t *Turn) ([]*Workshop, error) {
 	uid := t.User.ID
 	if t.Role == RoleAdmin {
-		uid = 0 // admins see every workshop
+		uid = 0
 	}
-	all, err := e.store.Facilitated(ctx, uid)
+	ws, err := e.store.Facilitated(ctx, uid)
 	if err != nil {
-		return internalError("facilitated", err)
+		return nil, internalError("facilitated", err)
+	}
+	return ws, nil
+}
+
+func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
+	all, err := e.managedWorkshops(ctx, t)
+	if err != nil {
+		return err
 	}
 	if len(all) == 0 {
 		t.Say(T("ws.none_yet"), []Button{{Label: T("menu.newworkshop"), Data: mustData("m", "newworkshop")}})
