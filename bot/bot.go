@@ -34,6 +34,12 @@ type Config struct {
 	Clock       func() time.Time // the bot's clock (tests and the playground move it)
 	DefaultLang string
 	Flood       Flood // per-user flood control; zero: off
+	// LockLease is the lifetime of a chat's Redis lock without renewal (a
+	// dead replica's lock frees after this); LockWait how long an update
+	// waits for a chat another replica is busy with before it is handed
+	// back for redelivery. Defaults 10 s and 15 s.
+	LockLease time.Duration
+	LockWait  time.Duration
 }
 
 // Bot is the running transport.
@@ -51,6 +57,8 @@ type Bot struct {
 	me      *models.User
 	disp    *dispatcher
 	flood   *floodGuard
+	locks   *store.Locker
+	outage  *apologies
 }
 
 // Deps are the bot's collaborators.
@@ -80,6 +88,12 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	if cfg.APIURL == "" {
 		cfg.APIURL = "https://api.telegram.org"
 	}
+	if cfg.LockLease <= 0 {
+		cfg.LockLease = 10 * time.Second
+	}
+	if cfg.LockWait <= 0 {
+		cfg.LockWait = cfg.LockLease + 5*time.Second
+	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConns = 4 * cfg.Workers
 	transport.MaxIdleConnsPerHost = 2 * cfg.Workers
@@ -98,12 +112,15 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 		return nil, fmt.Errorf("getMe (is TELEGRAM_BOT_TOKEN right?): %w", err)
 	}
 	sender := NewSender(api, cfg.Limits, d.Metrics)
+	sender.Share(d.Store) // the limits hold for all replicas together
 	b := &Bot{
 		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
 		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
 		render: &renderer{texts: d.Texts, sender: sender, log: d.Log,
 			text2: &textClient{url: cfg.APIURL + "/bot" + cfg.Token + "/sendMessage", http: client}},
-		flood: newFloodGuard(cfg.Flood),
+		flood:  newFloodGuard(cfg.Flood),
+		locks:  d.Store.NewLocker(cfg.LockLease),
+		outage: newApologies(30 * time.Second),
 	}
 	return b, nil
 }
@@ -170,9 +187,23 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		}
 		return b.store.Commit(ctx, store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox})
 	}
+	// One chat, one update at a time — across replicas too: the lock is
+	// taken before the state is read and given up after it is written.
+	lock, err := b.locks.Acquire(ctx, in.ChatID, b.cfg.LockWait)
+	if err != nil {
+		if !errors.Is(err, store.ErrLockBusy) {
+			b.unavailable(ctx, in, cbID)
+		}
+		return err
+	}
+	defer func() {
+		if rerr := lock.Release(context.WithoutCancel(ctx)); rerr != nil {
+			b.log.Warn("release chat lock", "chat", in.ChatID, "err", rerr) // it expires
+		}
+	}()
 	st, err := b.store.LoadState(ctx, in.ChatID, in.UserID, in.UpdateID)
 	if err != nil {
-		b.apologise(ctx, in, cbID, "errors.unavailable")
+		b.unavailable(ctx, in, cbID)
 		return err
 	}
 	if st.Dup {
@@ -233,7 +264,26 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	case st.Session != nil:
 		commit.Session = &flows.Session{} // leave the flow: delete the stored session
 	}
-	return b.store.Commit(ctx, commit)
+	if err := b.store.Commit(ctx, commit); err != nil {
+		// Handled but not saved: the update comes again (webhook 503,
+		// polling inbox) and runs from the state before it.
+		b.unavailable(ctx, in, "")
+		return err
+	}
+	return nil
+}
+
+// unavailable tells the user Redis is away (at most once per chat in a
+// while: Telegram redelivers the update every few seconds meanwhile).
+func (b *Bot) unavailable(ctx context.Context, in flows.Input, cbID string) {
+	b.metrics.unavailable.Inc()
+	if !b.outage.allow(in.ChatID, time.Now()) {
+		if cbID != "" {
+			b.render.answer(ctx, cbID, b.cfg.DefaultLang, nil)
+		}
+		return
+	}
+	b.apologise(ctx, in, cbID, "errors.unavailable")
 }
 
 var errPanic = errors.New("panic in handler")

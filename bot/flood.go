@@ -75,3 +75,32 @@ func (g *floodGuard) sweepLocked(now time.Time) {
 		}
 	}
 }
+
+// apologies lets one apology per chat through per interval (Redis outages:
+// each redelivery of an update would otherwise apologise again).
+type apologies struct {
+	every time.Duration
+	mu    sync.Mutex
+	last  map[int64]time.Time
+}
+
+func newApologies(every time.Duration) *apologies {
+	return &apologies{every: every, last: make(map[int64]time.Time)}
+}
+
+func (a *apologies) allow(chat int64, now time.Time) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if now.Sub(a.last[chat]) < a.every {
+		return false
+	}
+	if len(a.last) > 10_000 { // an outage seen by very many chats: start over
+		for id, t := range a.last {
+			if now.Sub(t) >= a.every {
+				delete(a.last, id)
+			}
+		}
+	}
+	a.last[chat] = now
+	return true
+}

@@ -12,6 +12,11 @@ type Metrics struct {
 	latency  prometheus.Histogram
 	sent     *prometheus.CounterVec
 	tgErrors *prometheus.CounterVec
+	// unavailable counts updates that met a Redis outage (handed back for
+	// redelivery); budgetFallback sends paced locally because the shared
+	// budget in Redis did not answer.
+	unavailable    prometheus.Counter
+	budgetFallback prometheus.Counter
 }
 
 // NewMetrics registers the collectors with reg.
@@ -34,13 +39,24 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_telegram_errors_total",
 			Help: "Failed Telegram calls, by method and error code (0 = network).",
 		}, []string{"method", "code"}),
+		unavailable: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sinergi_updates_unavailable_total",
+			Help: "Updates not handled because Redis did not answer; Telegram delivers them again.",
+		}),
+		budgetFallback: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sinergi_send_budget_fallback_total",
+			Help: "Sends paced by the replica's local budget because the shared budget in Redis did not answer.",
+		}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors)
+	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback)
 	return m
 }
 
 // Sent implements Telemetry.
 func (m *Metrics) Sent(method string) { m.sent.WithLabelValues(method).Inc() }
+
+// BudgetFallback implements Telemetry.
+func (m *Metrics) BudgetFallback() { m.budgetFallback.Inc() }
 
 // TelegramError implements Telemetry.
 func (m *Metrics) TelegramError(method string, code int) {

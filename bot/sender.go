@@ -14,6 +14,8 @@ import (
 
 	tg "github.com/go-telegram/bot"
 	"golang.org/x/time/rate"
+
+	"sinergi/store"
 )
 
 // Errors the sender reports to its caller instead of retrying.
@@ -23,6 +25,10 @@ var (
 	ErrBlocked = errors.New("recipient blocked the bot or is deactivated")
 	// ErrChatNotFound: Telegram does not know the chat (400 "chat not found").
 	ErrChatNotFound = errors.New("chat not found")
+	// ErrTelegramDown: 5xx or network errors persisted through every retry
+	// (Limits.RetryFor); the message was not delivered and may be tried
+	// again later.
+	ErrTelegramDown = errors.New("telegram unavailable")
 )
 
 // Limits are Telegram's flood limits as the sender applies them. Zero values
@@ -33,10 +39,10 @@ type Limits struct {
 	PerChat      time.Duration // minimum average gap per private chat (Telegram: 1 s)
 	ChatBurst    int           // short burst tolerated per chat (default 3)
 	PerGroup     time.Duration // minimum average gap per group (Telegram: 20/min = 3 s)
-	MaxAttempts  int           // tries for 5xx and network errors (default 6)
+	RetryFor     time.Duration // keep retrying 5xx and network errors this long (default 2 min)
 	Max429       int           // 429s waited out before giving up (default 10)
 	BackoffBase  time.Duration // first 5xx backoff (default 500 ms), doubling
-	BackoffLimit time.Duration // longest backoff (default 30 s)
+	BackoffLimit time.Duration // longest backoff (default 10 s)
 }
 
 // DefaultLimits are safe for a production bot.
@@ -48,7 +54,23 @@ func DefaultLimits() Limits {
 type Telemetry interface {
 	Sent(method string)
 	TelegramError(method string, code int)
+	BudgetFallback()
 }
+
+// SharedBudget is the send budget every replica shares (store.Store keeps
+// it in Redis). When it does not answer, the sender paces with its own
+// local budget, so an outage of Redis does not stop replies.
+type SharedBudget interface {
+	GlobalBucket(perSecond float64, burst int) store.Bucket
+	ChatBucket(chat int64, interval time.Duration, burst int) store.Bucket
+	Reserve(ctx context.Context, b store.Bucket, maxWait time.Duration) (time.Duration, bool, error)
+	Pause(ctx context.Context, b store.Bucket, d time.Duration) error
+}
+
+// interactiveHorizon is how far ahead an interactive send books the shared
+// global budget; bulk sends only take a slot that is free within one
+// interval, so they never get ahead of a waiting reply.
+const interactiveHorizon = 30 * time.Second
 
 // Sender is the bot's one outbound path to Telegram. Every message goes
 // through it: it keeps the global and per-chat limits, waits out retry_after
@@ -60,6 +82,8 @@ type Sender struct {
 	lim    Limits
 	global *budget
 	tel    Telemetry
+	shared SharedBudget // nil: this process alone
+	gb     store.Bucket
 
 	mu    sync.Mutex
 	chats map[int64]*chatLimit
@@ -80,8 +104,8 @@ func NewSender(api *tg.Bot, lim Limits, tel Telemetry) *Sender {
 	if lim.ChatBurst < 1 {
 		lim.ChatBurst = 3
 	}
-	if lim.MaxAttempts < 1 {
-		lim.MaxAttempts = 6
+	if lim.RetryFor <= 0 {
+		lim.RetryFor = 2 * time.Minute
 	}
 	if lim.Max429 < 1 {
 		lim.Max429 = 10
@@ -90,9 +114,18 @@ func NewSender(api *tg.Bot, lim Limits, tel Telemetry) *Sender {
 		lim.BackoffBase = 500 * time.Millisecond
 	}
 	if lim.BackoffLimit <= 0 {
-		lim.BackoffLimit = 30 * time.Second
+		lim.BackoffLimit = 10 * time.Second
 	}
 	return &Sender{api: api, lim: lim, global: newBudget(lim.Global, lim.GlobalBurst), tel: tel, chats: make(map[int64]*chatLimit)}
+}
+
+// Share makes the sender keep the limits together with every other replica
+// using the same budget (see SharedBudget).
+func (s *Sender) Share(b SharedBudget) {
+	s.shared = b
+	if s.lim.Global > 0 {
+		s.gb = b.GlobalBucket(s.lim.Global, s.lim.GlobalBurst)
+	}
 }
 
 // Close stops the sender's dispenser.
@@ -118,12 +151,10 @@ func (s *Sender) Call(ctx context.Context, method string, call func(ctx context.
 
 func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, call func(context.Context, *tg.Bot) error) error {
 	var n429, nFail int
+	var failingSince time.Time
 	for {
 		if limited {
-			if err := s.waitChat(ctx, chatID); err != nil {
-				return err
-			}
-			if err := s.global.take(ctx, p); err != nil {
+			if err := s.acquire(ctx, chatID, p); err != nil {
 				return err
 			}
 		}
@@ -143,9 +174,11 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			if n429 > s.lim.Max429 {
 				return fmt.Errorf("%s to chat %d: gave up after %d flood waits: %w", method, chatID, n429-1, err)
 			}
-			until := time.Now().Add(time.Duration(retryAfter)*time.Second + 50*time.Millisecond)
+			wait := time.Duration(retryAfter)*time.Second + 50*time.Millisecond
+			until := time.Now().Add(wait)
 			s.pauseChat(chatID, until)
 			s.global.pause(until)
+			s.pauseShared(ctx, chatID, wait)
 			if !limited {
 				if err := sleep(ctx, time.Until(until)); err != nil {
 					return err
@@ -153,8 +186,11 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			}
 		case errRetry:
 			nFail++
-			if nFail >= s.lim.MaxAttempts {
-				return fmt.Errorf("%s to chat %d: gave up after %d attempts: %w", method, chatID, nFail, err)
+			if failingSince.IsZero() {
+				failingSince = time.Now()
+			}
+			if time.Since(failingSince) >= s.lim.RetryFor {
+				return fmt.Errorf("%s to chat %d: %w: gave up after %d attempts in %v: %w", method, chatID, ErrTelegramDown, nFail, s.lim.RetryFor, err)
 			}
 			d := min(s.lim.BackoffLimit, s.lim.BackoffBase<<(nFail-1))
 			d = d/2 + rand.N(d/2+1) // jitter
@@ -185,6 +221,105 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// acquire waits until chatID may be sent to: any retry_after Telegram
+// announced for the chat, then the chat's and the bot's budget — shared
+// with the other replicas, or this process's own when Redis does not answer.
+func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
+	if s.shared != nil {
+		if err := s.waitPaused(ctx, chatID); err != nil {
+			return err
+		}
+		err := s.acquireShared(ctx, chatID, p)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+		s.tel.BudgetFallback()
+	}
+	if err := s.waitChat(ctx, chatID); err != nil {
+		return err
+	}
+	return s.global.take(ctx, p)
+}
+
+// acquireShared books the chat's slot and then the bot's in Redis and
+// sleeps until they start.
+func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) error {
+	if gap := s.chatGap(chatID); gap > 0 {
+		// 10% slower than the nominal gap (see waitChat).
+		b := s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
+		for {
+			wait, ok, err := s.shared.Reserve(ctx, b, interactiveHorizon)
+			if err != nil {
+				return err
+			}
+			if err := sleep(ctx, wait); err != nil {
+				return err
+			}
+			if ok {
+				break
+			}
+		}
+	}
+	if s.lim.Global <= 0 {
+		return nil
+	}
+	horizon := interactiveHorizon
+	if p == Bulk {
+		horizon = s.gb.Interval()
+	}
+	for {
+		wait, ok, err := s.shared.Reserve(ctx, s.gb, horizon)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return sleep(ctx, wait)
+		}
+		// Not booked: come back when a slot is within reach.
+		if err := sleep(ctx, max(time.Millisecond, wait-horizon)); err != nil {
+			return err
+		}
+	}
+}
+
+// pauseShared tells the other replicas about a retry_after.
+func (s *Sender) pauseShared(ctx context.Context, chatID int64, d time.Duration) {
+	if s.shared == nil {
+		return
+	}
+	ctx = context.WithoutCancel(ctx)
+	if gap := s.chatGap(chatID); gap > 0 {
+		_ = s.shared.Pause(ctx, s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst), d)
+	}
+	if s.lim.Global > 0 {
+		_ = s.shared.Pause(ctx, s.gb, d)
+	}
+}
+
+func (s *Sender) chatGap(chatID int64) time.Duration {
+	switch {
+	case chatID == 0:
+		return 0
+	case chatID < 0:
+		return s.lim.PerGroup
+	}
+	return s.lim.PerChat
+}
+
+// waitPaused sleeps out a retry_after this process was told for the chat.
+func (s *Sender) waitPaused(ctx context.Context, chatID int64) error {
+	if chatID == 0 {
+		return nil
+	}
+	s.mu.Lock()
+	var until time.Time
+	if c := s.chats[chatID]; c != nil {
+		until = c.pausedUntil
+	}
+	s.mu.Unlock()
+	return sleep(ctx, time.Until(until))
+}
+
 // waitChat waits for the chat's own limit (1/s with a small burst for a
 // private chat, 20/min for a group, and any retry_after Telegram announced).
 func (s *Sender) waitChat(ctx context.Context, chatID int64) error {
@@ -197,17 +332,7 @@ func (s *Sender) waitChat(ctx context.Context, chatID int64) error {
 	}
 	now := time.Now()
 	s.mu.Lock()
-	c := s.chats[chatID]
-	if c == nil {
-		c = &chatLimit{}
-		if gap > 0 {
-			// 10% slower than the nominal gap: our clock starts when a
-			// send is allowed, Telegram's when the request arrives, and
-			// network jitter must not turn a 1.00 s gap into 0.99 s there.
-			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.lim.ChatBurst)
-		}
-		s.chats[chatID] = c
-	}
+	c := s.chatLocked(chatID, gap)
 	c.used = now
 	paused := c.pausedUntil
 	s.sweepLocked(now)
@@ -219,6 +344,22 @@ func (s *Sender) waitChat(ctx context.Context, chatID int64) error {
 		return nil
 	}
 	return c.lim.Wait(ctx)
+}
+
+// chatLocked is chat's local state, made on first use.
+func (s *Sender) chatLocked(chatID int64, gap time.Duration) *chatLimit {
+	c := s.chats[chatID]
+	if c == nil {
+		c = &chatLimit{}
+		if gap > 0 {
+			// 10% slower than the nominal gap: our clock starts when a
+			// send is allowed, Telegram's when the request arrives, and
+			// network jitter must not turn a 1.00 s gap into 0.99 s there.
+			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.lim.ChatBurst)
+		}
+		s.chats[chatID] = c
+	}
+	return c
 }
 
 // sweepLocked forgets chats idle for a minute (their bucket is full again),
@@ -240,8 +381,9 @@ func (s *Sender) pauseChat(chatID int64, until time.Time) {
 		return
 	}
 	s.mu.Lock()
-	if c := s.chats[chatID]; c != nil && until.After(c.pausedUntil) {
+	if c := s.chatLocked(chatID, s.chatGap(chatID)); until.After(c.pausedUntil) {
 		c.pausedUntil = until
+		c.used = time.Now()
 	}
 	s.mu.Unlock()
 }

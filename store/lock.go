@@ -1,0 +1,153 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Per-chat lock: replicas behind a load balancer may receive updates of one
+// chat at the same time; the lock makes them take turns.
+//
+//	<p>{c:<chat>}:lock   string  holder token, PX = lease (renewed while held)
+//
+// It is the usual single-instance Redis lock (SET NX PX with a random token;
+// release and renewal compare the token in a script), in the chat's hash
+// tag so it sits in the chat's Cluster slot. A holder that dies stops
+// renewing, and its lease expires. On Sentinel failover an acknowledged SET
+// may be lost with the old master (Redis replication is asynchronous), so
+// two holders are possible for the length of a failover: the dedupe mark,
+// written in the same transaction as the state, still keeps one update from
+// being handled twice.
+
+// ErrLockBusy: the chat stayed locked by another holder for longer than the
+// caller was willing to wait.
+var ErrLockBusy = errors.New("chat is busy in another process")
+
+var (
+	unlockScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`)
+	renewScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`)
+)
+
+func (s *Store) lockKey(chat int64) string { return s.chatKey(chat, "lock") }
+
+// Locker hands out per-chat locks with a lease. Tokens are unique per
+// locker (a random instance id and a counter), so a holder can only release
+// or renew its own lock.
+type Locker struct {
+	s     *Store
+	lease time.Duration
+	id    string
+	n     atomic.Uint64
+}
+
+// NewLocker returns a locker whose locks expire after lease unless renewed.
+func (s *Store) NewLocker(lease time.Duration) *Locker {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return &Locker{s: s, lease: lease, id: hex.EncodeToString(b[:])}
+}
+
+// Lease is the lock lifetime without renewal.
+func (l *Locker) Lease() time.Duration { return l.lease }
+
+// Lock is a held per-chat lock.
+type Lock struct {
+	l     *Locker
+	chat  int64
+	token string
+	mu    sync.Mutex // guards renew
+	renew *time.Timer
+	lost  atomic.Bool
+	done  atomic.Bool // released
+}
+
+// Acquire takes chat's lock, waiting while another holder has it — up to
+// maxWait (ErrLockBusy after that) or until ctx ends. The lock renews
+// itself every third of the lease until Release, so a slow holder keeps it
+// and a dead one loses it within one lease.
+func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration) (*Lock, error) {
+	token := l.id + ":" + strconv.FormatUint(l.n.Add(1), 36)
+	key := l.s.lockKey(chat)
+	deadline := time.Now().Add(maxWait)
+	backoff := 2 * time.Millisecond
+	for {
+		ok, err := l.s.rdb.SetNX(ctx, key, token, l.lease).Result()
+		if err != nil {
+			return nil, fmt.Errorf("lock chat %d: %w", chat, err)
+		}
+		if ok {
+			lk := &Lock{l: l, chat: chat, token: token}
+			lk.mu.Lock()
+			lk.renew = time.AfterFunc(l.lease/3, lk.renewLoop)
+			lk.mu.Unlock()
+			return lk, nil
+		}
+		if !time.Now().Before(deadline) {
+			return nil, fmt.Errorf("lock chat %d: %w", chat, ErrLockBusy)
+		}
+		t := time.NewTimer(min(backoff, time.Until(deadline)+time.Millisecond))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("lock chat %d: %w", chat, ctx.Err())
+		}
+		backoff = min(2*backoff, 100*time.Millisecond)
+	}
+}
+
+func (lk *Lock) renewLoop() {
+	if lk.done.Load() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), lk.l.lease/3)
+	defer cancel()
+	n, err := renewScript.Run(ctx, lk.l.s.rdb, []string{lk.l.s.lockKey(lk.chat)}, lk.token, lk.l.lease.Milliseconds()).Int()
+	if err == nil && n == 0 {
+		lk.lost.Store(true) // expired and maybe taken: stop renewing
+		return
+	}
+	// On an error (Redis briefly away) keep trying while the lease may
+	// still be ours.
+	lk.mu.Lock()
+	if !lk.done.Load() {
+		lk.renew.Reset(lk.l.lease / 3)
+	}
+	lk.mu.Unlock()
+}
+
+// Lost reports whether a renewal found the lock expired (another holder may
+// have run meanwhile).
+func (lk *Lock) Lost() bool { return lk.lost.Load() }
+
+// Token is the holder token (tests).
+func (lk *Lock) Token() string { return lk.token }
+
+// Release gives the lock up if it is still ours.
+func (lk *Lock) Release(ctx context.Context) error {
+	lk.mu.Lock()
+	lk.done.Store(true)
+	lk.renew.Stop()
+	lk.mu.Unlock()
+	if err := unlockScript.Run(ctx, lk.l.s.rdb, []string{lk.l.s.lockKey(lk.chat)}, lk.token).Err(); err != nil {
+		return fmt.Errorf("unlock chat %d: %w", lk.chat, err)
+	}
+	return nil
+}

@@ -1,0 +1,122 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"sinergi/store"
+)
+
+// TestSharedBudgetTwoClients: two clients (two replicas) send as fast as a
+// shared 20/s bucket lets them for three seconds. Together they stay under
+// the limit in every one-second window and still use at least 95% of it.
+func TestSharedBudgetTwoClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("measures for 3 s")
+	}
+	ctx := context.Background()
+	s1, r := newStore(t)
+	s2 := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	const rate = 20.0
+	run := 3 * time.Second
+	var mu sync.Mutex
+	var sends []time.Time
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, s := range []*store.Store{s1, s2, s1, s2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := s.GlobalBucket(rate, 1)
+			for time.Since(start) < run {
+				maxWait := b.Interval() // bulk: only a slot that is about free
+				if i%2 == 0 {
+					maxWait = time.Second
+				}
+				wait, ok, err := s.Reserve(ctx, b, maxWait)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !ok {
+					time.Sleep(wait - b.Interval())
+					continue
+				}
+				time.Sleep(wait)
+				mu.Lock()
+				sends = append(sends, time.Now())
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	slices.SortFunc(sends, func(a, b time.Time) int { return a.Compare(b) })
+	// Every window of one second holds at most rate+1 sends (the burst of
+	// one and timer jitter at the window's edges).
+	worst := 0
+	for i := range sends {
+		j := i
+		for j < len(sends) && sends[j].Sub(sends[i]) < time.Second {
+			j++
+		}
+		worst = max(worst, j-i)
+	}
+	if worst > int(rate)+1 {
+		t.Errorf("%d sends within one second, limit %v/s", worst, rate)
+	}
+	got := float64(len(sends)) / run.Seconds()
+	if got < 0.95*rate {
+		t.Errorf("%.1f sends/s, want at least 95%% of %v", got, rate)
+	}
+	t.Logf("%d sends in %v: %.2f/s, worst second %d", len(sends), run, got, worst)
+}
+
+func TestSharedBudgetPriorityAndPause(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	b := s.GlobalBucket(10, 1) // 100 ms apart
+	// Interactive callers book slots ahead …
+	for i := range 5 {
+		wait, ok, err := s.Reserve(ctx, b, 2*time.Second)
+		if err != nil || !ok {
+			t.Fatalf("reserve %d: %v %v", i, ok, err)
+		}
+		if want := time.Duration(i) * 100 * time.Millisecond; wait < want-20*time.Millisecond || wait > want+20*time.Millisecond {
+			t.Errorf("reservation %d waits %v, want about %v", i, wait, want)
+		}
+	}
+	// … so bulk, which only takes a slot about free now, is refused and
+	// told when one is free, without booking it.
+	wait, ok, err := s.Reserve(ctx, b, b.Interval())
+	if err != nil || ok {
+		t.Fatalf("bulk got a slot behind waiting replies: %v %v", ok, err)
+	}
+	if wait < 400*time.Millisecond {
+		t.Errorf("bulk told to wait %v, want about 500ms", wait)
+	}
+	// A pause (retry_after) holds every slot back.
+	c := s.ChatBucket(77, time.Second, 3)
+	if _, ok, _ := s.Reserve(ctx, c, 0); !ok {
+		t.Fatal("fresh chat bucket refused")
+	}
+	if err := s.Pause(ctx, c, 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	wait, ok, err = s.Reserve(ctx, c, 0)
+	if err != nil || ok || wait < 1900*time.Millisecond {
+		t.Fatalf("during a 2 s pause: ok %v wait %v err %v", ok, wait, err)
+	}
+	// A chat bucket with burst 3 lets three through at once, then spaces.
+	d := s.ChatBucket(78, time.Second, 3)
+	for i := range 3 {
+		if w, ok, _ := s.Reserve(ctx, d, 0); !ok || w != 0 {
+			t.Fatalf("burst send %d: ok %v wait %v", i, ok, w)
+		}
+	}
+	if _, ok, _ := s.Reserve(ctx, d, 0); ok {
+		t.Fatal("fourth send at once allowed")
+	}
+}
