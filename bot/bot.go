@@ -7,12 +7,15 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -40,6 +43,9 @@ type Config struct {
 	// back for redelivery. Defaults 10 s and 15 s.
 	LockLease time.Duration
 	LockWait  time.Duration
+	// ClaimLease is how long a replica holds claimed broadcast recipients
+	// before another may take them over (default 30 s).
+	ClaimLease time.Duration
 }
 
 // Bot is the running transport.
@@ -59,6 +65,9 @@ type Bot struct {
 	flood   *floodGuard
 	locks   *store.Locker
 	outage  *apologies
+	owner   string // this replica's token for broadcast claims
+	// progressing: an edit of a broadcast's progress message is on its way.
+	progressing atomic.Bool
 }
 
 // Deps are the bot's collaborators.
@@ -91,6 +100,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	if cfg.LockLease <= 0 {
 		cfg.LockLease = 10 * time.Second
 	}
+	if cfg.ClaimLease <= 0 {
+		cfg.ClaimLease = claimLease
+	}
 	if cfg.LockWait <= 0 {
 		cfg.LockWait = cfg.LockLease + 5*time.Second
 	}
@@ -121,6 +133,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 		flood:  newFloodGuard(cfg.Flood),
 		locks:  d.Store.NewLocker(cfg.LockLease),
 		outage: newApologies(30 * time.Second),
+		owner:  randomToken(),
 	}
 	return b, nil
 }
@@ -377,6 +390,13 @@ func (b *Bot) PublishCommands(ctx context.Context, admins []int64) {
 			b.log.Info("publish admin commands", "admin", id, "err", err)
 		}
 	}
+}
+
+// randomToken names this replica in Redis (claims and turns).
+func randomToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // rawUpdate decodes one update.

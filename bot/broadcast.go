@@ -9,24 +9,30 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"sinergi/flows"
+	"sinergi/store"
 )
 
 // Broadcast delivery. A broadcast's recipients are frozen into a Redis list
-// when it starts; the runner moves one recipient at a time to "in flight",
-// copies the message to them through the bot's one Sender (bulk priority:
-// interactive replies go first), and records the outcome. Killed at any
-// point, a new process resumes where it stopped: what is recorded is not
-// sent again, and the one message that was in flight is counted as
-// uncertain rather than risked twice.
+// when it starts. Every replica runs the same loop: it claims a batch of
+// recipients with a lease, and for each one waits for the shared send
+// budget (bulk priority: interactive replies go first), marks the send as
+// begun, copies the message and records the outcome. Replicas share the
+// work; one that dies loses its claims when the lease runs out and another
+// takes them over. What is recorded is never sent again, and a send that
+// had begun when its replica died is counted as uncertain rather than
+// risked twice. The replica that finds nothing left ends the broadcast and
+// reports to its author, once.
 const (
-	broadcastPoll     = time.Second     // how often due broadcasts are looked for
-	progressEvery     = 3 * time.Second // edits of the admin's progress message
-	broadcastDeadline = 2 * time.Minute // one recipient, retries included
-	shutdownGrace     = 3 * time.Second // for the copy in flight when stopping
+	broadcastPoll     = time.Second      // how often due broadcasts are looked for
+	progressEvery     = 3 * time.Second  // edits of the author's progress message
+	broadcastDeadline = 3 * time.Minute  // one recipient, retries included
+	shutdownGrace     = 3 * time.Second  // for the copy in flight when stopping
+	claimBatch        = 10               // recipients claimed at once
+	claimLease        = 30 * time.Second // default Config.ClaimLease
 )
 
-// RunBroadcasts starts due broadcasts until ctx ends. Broadcasts run one
-// after another; each at the Sender's rate.
+// RunBroadcasts works on due broadcasts until ctx ends, one after another,
+// together with the other replicas.
 func (b *Bot) RunBroadcasts(ctx context.Context) {
 	t := time.NewTicker(broadcastPoll)
 	defer t.Stop()
@@ -53,93 +59,141 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	admin := b.userLang(ctx, bc.By)
 	if st.Status == flows.BcScheduled {
 		rs, err := b.engine.Recipients(ctx, bc)
 		if err != nil {
 			return err
 		}
-		if _, err := b.store.StartBroadcast(ctx, id, rs, b.cfg.Clock()); err != nil {
-			return err
-		}
-		b.log.Info("broadcast started", "id", id, "recipients", len(rs), "segment", bc.Segment)
-	}
-	if n, err := b.store.RecoverBroadcast(ctx, id); err != nil {
-		return err
-	} else if n > 0 {
-		b.log.Warn("broadcast resumed: in-flight message counted as uncertain", "id", id, "uncertain", n)
-	}
-	if _, st, err = b.store.GetBroadcast(ctx, id); err != nil {
-		return err
-	}
-	admin := b.userLang(ctx, bc.By)
-	if st.ProgressMsg == 0 && st.Status == flows.BcRunning {
-		if msg, err := b.sendProgress(ctx, bc.FromChat, admin, flows.BroadcastProgress(st, 0)); err == nil {
-			_ = b.store.SetProgressMessage(ctx, id, msg)
-			st.ProgressMsg = msg
-		}
-	}
-	start, last := time.Now(), time.Now()
-	for {
-		r, ok, err := b.store.NextRecipient(ctx, id)
+		status, err := b.store.StartBroadcast(ctx, id, rs, b.cfg.Clock())
 		if err != nil {
 			return err
 		}
-		if !ok {
-			break
-		}
-		outcome := b.copyTo(ctx, bc, r)
-		// The outcome is recorded even while shutting down, so a graceful
-		// stop leaves nothing uncertain.
-		if err := b.store.Delivered(context.WithoutCancel(ctx), id, r, outcome); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Since(last) >= progressEvery && st.ProgressMsg != 0 {
-			last = time.Now()
-			if _, cur, err := b.store.GetBroadcast(ctx, id); err == nil {
-				b.editProgress(ctx, bc.FromChat, st.ProgressMsg, admin, flows.BroadcastProgress(cur, time.Since(start)))
+		if status == "started" {
+			b.log.Info("broadcast started", "id", id, "recipients", len(rs), "segment", bc.Segment)
+			if _, st, err = b.store.GetBroadcast(ctx, id); err != nil {
+				return err
+			}
+			if msg, err := b.sendProgress(ctx, bc.FromChat, admin, flows.BroadcastProgress(st, 0)); err == nil {
+				_ = b.store.SetProgressMessage(ctx, id, msg)
+				_, _ = b.store.TakeProgress(ctx, id, b.owner, progressEvery) // first edit in progressEvery
 			}
 		}
 	}
-	final, err := b.store.FinishBroadcast(ctx, id, b.cfg.Clock())
-	if err != nil {
-		return err
+	for {
+		claims, err := b.store.ClaimRecipients(ctx, id, b.owner, claimBatch, b.cfg.ClaimLease)
+		if err != nil {
+			return err
+		}
+		if len(claims) == 0 {
+			break
+		}
+		if err := b.sendClaims(ctx, bc, claims); err != nil {
+			return err
+		}
 	}
-	if st.ProgressMsg != 0 {
-		b.editProgress(ctx, bc.FromChat, st.ProgressMsg, admin, flows.BroadcastProgress(final, time.Since(start)))
+	finished, final, err := b.store.FinishBroadcast(ctx, id, b.cfg.Clock())
+	if err != nil || !finished {
+		return err // others still hold claims: looked at again next round
+	}
+	if final.ProgressMsg != 0 {
+		b.editProgress(ctx, bc.FromChat, final.ProgressMsg, admin, flows.BroadcastProgress(final, final.Finished.Sub(final.Started)))
 	}
 	if err := b.render.deliver(ctx, bc.FromChat, admin, flows.Reply{Text: flows.BroadcastReport(final)}); err != nil {
 		b.log.Warn("broadcast report", "id", id, "err", err)
 	}
-	b.log.Info("broadcast finished", "id", id, "status", final.Status, "sent", final.Sent, "blocked", final.Blocked, "failed", final.Failed)
+	b.log.Info("broadcast finished", "id", id, "status", final.Status, "sent", final.Sent, "blocked", final.Blocked, "failed", final.Failed, "uncertain", final.Uncertain)
 	return nil
 }
 
+// sendClaims sends to one batch of claimed recipients. Stopping, it gives
+// back the claims it has not begun.
+func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []store.Claim) error {
+	admin := ""
+	for i, c := range claims {
+		if ctx.Err() != nil {
+			b.releaseClaims(ctx, bc.ID, claims[i:])
+			return ctx.Err()
+		}
+		outcome, err := b.copyTo(ctx, bc, c)
+		switch {
+		case errors.Is(err, store.ErrClaimLost):
+			continue // another replica has it now
+		case errors.Is(err, store.ErrBroadcastStopped):
+			return nil // cancelled: the claims die with the broadcast
+		case err != nil:
+			b.releaseClaims(ctx, bc.ID, claims[i:])
+			return err
+		}
+		// The outcome is recorded even while shutting down, so a graceful
+		// stop leaves nothing uncertain.
+		if _, err := b.store.Delivered(context.WithoutCancel(ctx), bc.ID, c, outcome); err != nil {
+			return err
+		}
+		if ok, _ := b.store.TakeProgress(ctx, bc.ID, b.owner, progressEvery); ok && b.progressing.CompareAndSwap(false, true) {
+			if admin == "" {
+				admin = b.userLang(ctx, bc.By)
+			}
+			// Off the sending path: the author's chat has its own limit,
+			// and a wait there must not slow the broadcast.
+			go func(lang string) {
+				defer b.progressing.Store(false)
+				if _, cur, err := b.store.GetBroadcast(ctx, bc.ID); err == nil && cur.ProgressMsg != 0 {
+					b.editProgress(ctx, bc.FromChat, cur.ProgressMsg, lang, flows.BroadcastProgress(cur, b.cfg.Clock().Sub(cur.Started)))
+				}
+			}(admin)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) releaseClaims(ctx context.Context, id string, cs []store.Claim) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if n, err := b.store.ReleaseClaims(ctx, id, b.owner, cs); err != nil {
+		b.log.Warn("release broadcast claims (they expire)", "id", id, "err", err)
+	} else if n > 0 {
+		b.log.Info("broadcast claims given back", "id", id, "count", n)
+	}
+}
+
 // copyTo delivers one copy and says how it went: sent, blocked (the member
-// is marked inactive) or failed.
-func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, r flows.Recipient) string {
+// is marked inactive), failed, or uncertain (stopped mid-send). An error
+// means the send never began (claim lost, broadcast stopped, Redis away,
+// shutting down) and the recipient is still to be sent to.
+func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c store.Claim) (string, error) {
 	// The copy in flight gets a few seconds to finish after ctx ends.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), broadcastDeadline)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
 	defer stop()
-	err := b.sender.Send(sctx, r.UserID, Bulk, "copyMessage", func(ctx context.Context, api *tg.Bot) error {
-		_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: r.UserID, FromChatID: bc.FromChat, MessageID: r.MessageID})
+	begun := false
+	err := b.sender.SendReady(sctx, c.UserID, Bulk, "copyMessage", func(ctx context.Context) error {
+		if err := b.store.BeginSend(context.WithoutCancel(ctx), bc.ID, b.owner, c, b.cfg.ClaimLease); err != nil {
+			return err
+		}
+		begun = true
+		return nil
+	}, func(ctx context.Context, api *tg.Bot) error {
+		_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: c.UserID, FromChatID: bc.FromChat, MessageID: c.MessageID})
 		return err
 	})
 	switch {
+	case !begun:
+		if err == nil {
+			err = errors.New("send ended before it began")
+		}
+		return "", err
 	case err == nil:
-		return "sent"
+		return "sent", nil
 	case errors.Is(err, ErrBlocked), errors.Is(err, ErrChatNotFound):
-		b.undelivered(ctx, r.UserID, err)
-		return "blocked"
-	case ctx.Err() != nil && sctx.Err() != nil:
-		return "uncertain" // stopped mid-send: it may have arrived
+		b.undelivered(ctx, c.UserID, err)
+		return "blocked", nil
+	case sctx.Err() != nil:
+		return "uncertain", nil // stopped mid-send: it may have arrived
 	default:
-		b.log.Warn("broadcast copy failed", "broadcast", bc.ID, "user", r.UserID, "err", err)
-		return "failed"
+		b.log.Warn("broadcast copy failed", "broadcast", bc.ID, "user", c.UserID, "err", err)
+		return "failed", nil
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
+	"sinergi/store"
 )
 
 // TestForgetMeLeavesNoTrace: a user with every kind of data (profile and
@@ -107,8 +108,10 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 		must(st.CreateBroadcast(ctx, &flows.Broadcast{ID: id, By: adminID, FromChat: adminID, MessageID: 1, Segment: "all",
 			Created: now, StartAt: now.Add(time.Hour)}))
 	}
-	must(st.Delivered(ctx, "bc1", flows.Recipient{UserID: sitiID, MessageID: 1}, "sent"))
-	must(st.Delivered(ctx, "bc1", flows.Recipient{UserID: bagusID, MessageID: 1}, "sent"))
+	for _, uid := range []int64{sitiID, bagusID} {
+		_, err := st.Delivered(ctx, "bc1", store.Claim{Recipient: flows.Recipient{UserID: uid, MessageID: 1}}, "sent")
+		must(err)
+	}
 	rdb, p := e.redis.Client, e.redis.Prefix
 	must(rdb.RPush(ctx, p+"{bc:bc2}:todo", "987654321:1", "555000111:1").Err())
 	must(st.CreateInvite(ctx, &flows.Invite{Token: "inv1", Role: flows.RoleFacilitator, By: sitiID, Created: now}, time.Hour))

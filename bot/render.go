@@ -163,7 +163,12 @@ func (r *renderer) answer(ctx context.Context, id, lang string, a *flows.Answer)
 		_, err := api.AnswerCallbackQuery(ctx, p)
 		return err
 	})
-	if err != nil {
+	switch {
+	case err == nil:
+	case containsFold(err.Error(), "query is too old"):
+		// Answered already (a redelivered or duplicated update) or late.
+		r.log.Debug("answer callback query", "err", err)
+	default:
 		r.log.Warn("answer callback query", "err", err)
 	}
 }

@@ -140,16 +140,25 @@ func (s *Sender) API() *tg.Bot { return s.api }
 // once per attempt, so it must build its request (and any upload reader)
 // anew each time.
 func (s *Sender) Send(ctx context.Context, chatID int64, p Priority, method string, call func(ctx context.Context, api *tg.Bot) error) error {
-	return s.do(ctx, chatID, p, method, true, call)
+	return s.do(ctx, chatID, p, method, true, nil, call)
+}
+
+// SendReady is Send with a last word: ready runs once, after the budget
+// granted the send and right before the first attempt; an error from it
+// cancels the send (it is returned as is). Broadcasts mark the send as
+// begun there, so time spent waiting for the budget is not time in which
+// a crash leaves the recipient uncertain.
+func (s *Sender) SendReady(ctx context.Context, chatID int64, p Priority, method string, ready func(ctx context.Context) error, call func(ctx context.Context, api *tg.Bot) error) error {
+	return s.do(ctx, chatID, p, method, true, ready, call)
 }
 
 // Call performs a method that is not rate limited (answerCallbackQuery,
 // setMyCommands) with the same retries.
 func (s *Sender) Call(ctx context.Context, method string, call func(ctx context.Context, api *tg.Bot) error) error {
-	return s.do(ctx, 0, Interactive, method, false, call)
+	return s.do(ctx, 0, Interactive, method, false, nil, call)
 }
 
-func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, call func(context.Context, *tg.Bot) error) error {
+func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, ready func(context.Context) error, call func(context.Context, *tg.Bot) error) error {
 	var n429, nFail int
 	var failingSince time.Time
 	for {
@@ -157,6 +166,12 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			if err := s.acquire(ctx, chatID, p); err != nil {
 				return err
 			}
+		}
+		if ready != nil {
+			if err := ready(ctx); err != nil {
+				return err
+			}
+			ready = nil
 		}
 		err := call(ctx, s.api)
 		if err == nil {

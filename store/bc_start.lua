@@ -1,6 +1,7 @@
 -- Freezes a broadcast's recipients and marks it running, once.
 -- KEYS: state, todo. ARGV: now (unix ms), then "uid:msg" items.
--- Returns the status afterwards.
+-- Returns "started" to the one caller that started it, else the status it
+-- already had.
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'scheduled' then
   return status or 'missing'
@@ -9,4 +10,4 @@ for i = 2, #ARGV, 5000 do
   redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 4999, #ARGV)))
 end
 redis.call('HSET', KEYS[1], 'status', 'running', 'total', #ARGV - 1, 'started', ARGV[1])
-return 'running'
+return 'started'

@@ -19,22 +19,42 @@ import (
 //
 //	<p>{bc:<id>}:b         string JSON flows.Broadcast
 //	<p>{bc:<id>}:state     hash   status, total, sent, blocked, failed, uncertain, started, finished (unix ms), progress_msg
-//	<p>{bc:<id>}:todo      list   "<uid>:<message id>" still to send (frozen when the broadcast starts)
-//	<p>{bc:<id>}:inflight  list   the recipient being sent to (at most one)
+//	<p>{bc:<id>}:todo      list   "<uid>:<message id>" not yet claimed (frozen when the broadcast starts)
+//	<p>{bc:<id>}:claims    zset   "<uid>:<message id>" -> lease expiry (unix ms, Redis clock) of claimed recipients
+//	<p>{bc:<id>}:owner     hash   claimed item -> the claiming replica's token
+//	<p>{bc:<id>}:sending   hash   claimed item -> token, once its send began (never sent again after this)
 //	<p>{bc:<id>}:done      hash   uid -> sent | blocked | failed | uncertain
+//	<p>{bc:<id>}:progress  string a replica's token: it edits the progress message (SET NX PX)
 //	<p>bc:queue            zset   id -> start (unix ms) of scheduled and running broadcasts
 //	<p>bc:all              zset   id -> created (unix ms)
 //	<p>users:all           set    every user id (broadcast segment "everyone")
+//
+// Work is spread over the replicas by claims: each claims a batch of
+// recipients with a lease (bc_claim.lua), marks each send as begun right
+// before it goes out (bc_begin.lua: only if the claim is still its own) and
+// records the outcome (bc_done.lua). A replica that dies loses its claims
+// when their lease runs out; the next claimer takes over those whose send
+// had not begun and records the (at most one per dead replica) begun one as
+// uncertain, so nobody gets a message twice and nobody is skipped.
 var (
-	//go:embed bc_next.lua
-	bcNextLua string
-	//go:embed bc_recover.lua
-	bcRecoverLua string
+	//go:embed bc_claim.lua
+	bcClaimLua string
+	//go:embed bc_begin.lua
+	bcBeginLua string
+	//go:embed bc_done.lua
+	bcDoneLua string
+	//go:embed bc_release.lua
+	bcReleaseLua string
+	//go:embed bc_finish.lua
+	bcFinishLua string
 	//go:embed bc_start.lua
 	bcStartLua string
 
-	bcNextScript    = redis.NewScript(bcNextLua)
-	bcRecoverScript = redis.NewScript(bcRecoverLua)
+	bcClaimScript   = redis.NewScript(bcClaimLua)
+	bcBeginScript   = redis.NewScript(bcBeginLua)
+	bcDoneScript    = redis.NewScript(bcDoneLua)
+	bcReleaseScript = redis.NewScript(bcReleaseLua)
+	bcFinishScript  = redis.NewScript(bcFinishLua)
 	bcStartScript   = redis.NewScript(bcStartLua)
 )
 
@@ -176,8 +196,9 @@ func (s *Store) DueBroadcasts(ctx context.Context, now time.Time) ([]string, err
 }
 
 // StartBroadcast freezes the recipients and marks the broadcast running —
-// once: a broadcast already running (resumed after a restart) keeps its
-// list. It reports the status the broadcast is in afterwards.
+// once: a broadcast already running (started by another replica, or before
+// a restart) keeps its list. It returns "started" to the one caller that
+// started it, else the status the broadcast already had.
 func (s *Store) StartBroadcast(ctx context.Context, id string, rs []flows.Recipient, now time.Time) (string, error) {
 	args := make([]any, 0, 1+len(rs))
 	args = append(args, now.UnixMilli())
@@ -191,79 +212,133 @@ func (s *Store) StartBroadcast(ctx context.Context, id string, rs []flows.Recipi
 	return status, nil
 }
 
-// RecoverBroadcast marks what was in flight when a process died as
-// uncertain: it may have been delivered, so it is not sent again (at most
-// one message per broadcast). It returns how many.
-func (s *Store) RecoverBroadcast(ctx context.Context, id string) (int, error) {
-	n, err := bcRecoverScript.Run(ctx, s.rdb, []string{s.bcKey(id, "state"), s.bcKey(id, "inflight"), s.bcKey(id, "done")}).Int()
-	if err != nil {
-		return 0, fmt.Errorf("recover broadcast %s: %w", id, err)
-	}
-	return n, nil
+// Claim is a replica's hold on one broadcast recipient.
+type Claim struct {
+	flows.Recipient
 }
 
-// NextRecipient claims the next recipient (moving it to in flight), or
-// returns ok false when none is left or the broadcast is no longer running
-// (cancelled).
-func (s *Store) NextRecipient(ctx context.Context, id string) (r flows.Recipient, ok bool, err error) {
-	v, err := bcNextScript.Run(ctx, s.rdb, []string{s.bcKey(id, "state"), s.bcKey(id, "todo"), s.bcKey(id, "inflight")}).Text()
-	if errors.Is(err, redis.Nil) {
-		return r, false, nil
-	}
-	if err != nil {
-		return r, false, fmt.Errorf("next recipient of %s: %w", id, err)
-	}
-	u, m, _ := strings.Cut(v, ":")
-	r.UserID, _ = strconv.ParseInt(u, 10, 64)
-	r.MessageID, _ = strconv.Atoi(m)
-	return r, true, nil
+func (c Claim) item() string { return recipientItem(c.Recipient) }
+
+func recipientItem(r flows.Recipient) string {
+	return strconv.FormatInt(r.UserID, 10) + ":" + strconv.Itoa(r.MessageID)
 }
 
-// Delivered records the outcome for the recipient in flight: sent, blocked
-// or failed.
-func (s *Store) Delivered(ctx context.Context, id string, r flows.Recipient, outcome string) error {
-	item := strconv.FormatInt(r.UserID, 10) + ":" + strconv.Itoa(r.MessageID)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.LRem(ctx, s.bcKey(id, "inflight"), 1, item)
-		p.HSet(ctx, s.bcKey(id, "done"), strconv.FormatInt(r.UserID, 10), outcome)
-		p.HIncrBy(ctx, s.bcKey(id, "state"), outcome, 1)
-		return nil
-	})
+// ClaimRecipients claims up to n recipients of a running broadcast for
+// owner (a token unique to the replica) for lease, taking over the expired
+// claims of others first. None when nothing is left to claim or the
+// broadcast is not running.
+func (s *Store) ClaimRecipients(ctx context.Context, id, owner string, n int, lease time.Duration) ([]Claim, error) {
+	items, err := bcClaimScript.Run(ctx, s.rdb, []string{
+		s.bcKey(id, "state"), s.bcKey(id, "todo"), s.bcKey(id, "claims"),
+		s.bcKey(id, "owner"), s.bcKey(id, "sending"), s.bcKey(id, "done"),
+	}, owner, n, lease.Milliseconds()).StringSlice()
 	if err != nil {
-		return fmt.Errorf("broadcast %s delivered to %d: %w", id, r.UserID, err)
+		return nil, fmt.Errorf("claim recipients of %s: %w", id, err)
+	}
+	out := make([]Claim, 0, len(items))
+	for _, it := range items {
+		u, m, _ := strings.Cut(it, ":")
+		var c Claim
+		c.UserID, _ = strconv.ParseInt(u, 10, 64)
+		c.MessageID, _ = strconv.Atoi(m)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Outcomes of BeginSend.
+var (
+	// ErrClaimLost: the claim's lease ran out and another replica may have
+	// taken it over; do not send.
+	ErrClaimLost = errors.New("broadcast claim lost")
+	// ErrBroadcastStopped: the broadcast is no longer running (cancelled).
+	ErrBroadcastStopped = errors.New("broadcast no longer running")
+)
+
+// BeginSend marks c's send as begun, right before the message goes out,
+// and extends its lease by lease. After this nobody sends to c again.
+func (s *Store) BeginSend(ctx context.Context, id, owner string, c Claim, lease time.Duration) error {
+	res, err := bcBeginScript.Run(ctx, s.rdb, []string{
+		s.bcKey(id, "state"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"),
+	}, owner, c.item(), lease.Milliseconds()).Text()
+	switch {
+	case err != nil:
+		return fmt.Errorf("begin send of %s to %d: %w", id, c.UserID, err)
+	case res == "lost":
+		return ErrClaimLost
+	case res == "stop":
+		return ErrBroadcastStopped
 	}
 	return nil
 }
 
-// FinishBroadcast marks a broadcast done (unless cancelled) and takes it off
-// the queue; it returns the final state.
-func (s *Store) FinishBroadcast(ctx context.Context, id string, now time.Time) (*flows.BroadcastState, error) {
-	key := s.bcKey(id, "state")
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSetNX(ctx, key, "finished", now.UnixMilli())
-		p.ZRem(ctx, s.bcQueueKey(), id)
-		return nil
-	})
-	if err == nil {
-		err = s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			if st, _ := tx.HGet(ctx, key, "status").Result(); st != flows.BcRunning {
-				return nil
-			}
-			_, err := tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				p.HSet(ctx, key, "status", flows.BcDone)
-				return nil
-			})
-			return err
-		}, key)
-	}
+// Delivered records c's outcome (sent, blocked, failed or uncertain) and
+// ends the claim. It reports whether the outcome was counted (false: the
+// recipient already had one).
+func (s *Store) Delivered(ctx context.Context, id string, c Claim, outcome string) (bool, error) {
+	n, err := bcDoneScript.Run(ctx, s.rdb, []string{
+		s.bcKey(id, "state"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"), s.bcKey(id, "done"),
+	}, c.item(), c.UserID, outcome).Int()
 	if err != nil {
-		return nil, fmt.Errorf("finish broadcast %s: %w", id, err)
+		return false, fmt.Errorf("broadcast %s delivered to %d: %w", id, c.UserID, err)
 	}
-	m, err := s.rdb.HGetAll(ctx, key).Result()
+	return n == 1, nil
+}
+
+// ReleaseClaims gives back owner's claims whose send has not begun, to the
+// front of the list (a replica stopping gracefully). It returns how many.
+func (s *Store) ReleaseClaims(ctx context.Context, id, owner string, cs []Claim) (int, error) {
+	if len(cs) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, 1+len(cs))
+	args = append(args, owner)
+	for _, c := range cs {
+		args = append(args, c.item())
+	}
+	n, err := bcReleaseScript.Run(ctx, s.rdb, []string{
+		s.bcKey(id, "todo"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"),
+	}, args...).Int()
 	if err != nil {
-		return nil, fmt.Errorf("finish broadcast %s: %w", id, err)
+		return 0, fmt.Errorf("release claims of %s: %w", id, err)
 	}
-	return decodeBcState(m), nil
+	return n, nil
+}
+
+// FinishBroadcast ends a broadcast once: a running one when nothing is left
+// to send or claimed, a cancelled one as it is. finished is true for the
+// one caller that ended it (and reports); a running broadcast with claims
+// still out gives false, to be tried again later. The final state is
+// returned either way.
+func (s *Store) FinishBroadcast(ctx context.Context, id string, now time.Time) (finished bool, st *flows.BroadcastState, err error) {
+	res, err := bcFinishScript.Run(ctx, s.rdb, []string{
+		s.bcKey(id, "state"), s.bcKey(id, "todo"), s.bcKey(id, "claims"),
+	}, now.UnixMilli()).Text()
+	if err != nil {
+		return false, nil, fmt.Errorf("finish broadcast %s: %w", id, err)
+	}
+	if res == "finished" || res == flows.BcDone || res == flows.BcCancelled {
+		// Ended (now or before): off the queue. Another slot, so a step
+		// of its own; a retry of an ended broadcast only repeats it.
+		if err := s.rdb.ZRem(ctx, s.bcQueueKey(), id).Err(); err != nil {
+			return false, nil, fmt.Errorf("finish broadcast %s: %w", id, err)
+		}
+	}
+	m, err := s.rdb.HGetAll(ctx, s.bcKey(id, "state")).Result()
+	if err != nil {
+		return false, nil, fmt.Errorf("finish broadcast %s: %w", id, err)
+	}
+	return res == "finished", decodeBcState(m), nil
+}
+
+// TakeProgress reports whether owner may edit the progress message now:
+// one replica at a time, every interval.
+func (s *Store) TakeProgress(ctx context.Context, id, owner string, interval time.Duration) (bool, error) {
+	ok, err := s.rdb.SetNX(ctx, s.bcKey(id, "progress"), owner, interval).Result()
+	if err != nil {
+		return false, fmt.Errorf("broadcast %s progress turn: %w", id, err)
+	}
+	return ok, nil
 }
 
 // SetProgressMessage remembers the admin's progress message.

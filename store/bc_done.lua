@@ -1,0 +1,23 @@
+-- Records the outcome of one recipient (sent, blocked, failed, uncertain)
+-- and ends its claim. An outcome is counted once; a real outcome replaces
+-- an "uncertain" that a takeover recorded while the send was still going.
+-- KEYS: state, claims, owner, sending, done
+-- ARGV: item, uid, outcome
+-- Returns 1 when counted, 0 when the recipient already had an outcome.
+local prev = redis.call('HGET', KEYS[5], ARGV[2])
+local counted = 0
+if not prev then
+  redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+  counted = 1
+elseif prev == 'uncertain' and ARGV[3] ~= 'uncertain' then
+  redis.call('HINCRBY', KEYS[1], 'uncertain', -1)
+  redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+  counted = 1
+end
+if counted == 1 then
+  redis.call('HSET', KEYS[5], ARGV[2], ARGV[3])
+end
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+redis.call('HDEL', KEYS[4], ARGV[1])
+return counted
