@@ -59,7 +59,49 @@
 //
 // # Atomicity
 //
-// Handling an update ends with one MULTI/EXEC (Store.Commit) that writes the
-// session, the user, the dedupe mark and removes the update from the inbox:
-// either the update counts as handled with all of its state, or not at all.
+// Handling an update ends with Store.Commit, which writes the session, the
+// user, the dedupe mark and removes the update from the inbox. Concurrent
+// commits share one round trip (group commit).
+//
+// On one Redis server (or a Sentinel master) a batch of commits is one
+// MULTI/EXEC: each update counts as handled with all of its state, or not
+// at all. That transaction spans many slots on purpose and is marked so
+// (keyslot.SingleNodeOnly); it is never sent to a Cluster.
+//
+// On Redis Cluster a MULTI must stay in one slot, so a batch is written in
+// three steps (runSlotCommits): users:all and group chats' user records in
+// one pipeline; then one MULTI per slot, concurrently, for each chat's
+// {c:<chat>} keys (session, dedupe mark, a private chat's user record); then
+// users:all removals and poll:inbox removals in one pipeline. Only the middle
+// step makes an update count as handled; the order of the steps is chosen
+// so that a stop between them loses nothing (see runSlotCommits).
+//
+// # Redis Cluster
+//
+// Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
+// and a script must get all of its keys in KEYS (never build a key name
+// itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
+// privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
+// pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue. Work
+// that reaches keys of several slots is done in steps, each one slot or a
+// plain pipeline, in an order documented where it happens:
+//
+//   - Store.Commit: see Atomicity;
+//   - SaveInbox: poll:inbox, then poll:offset (an update stored twice is
+//     harmless, one never stored would be lost);
+//   - workshop scripts, then their indexes (ws:upcoming, ws:all,
+//     {c:<uid>}:facilitates, {c:<uid>}:registered, checkin:<token>), which
+//     are checked against the workshop's keys when read;
+//   - SaveCommitment and DeleteCommitment: the workshop's hash and the
+//     user's index in one plain pipeline (stale index entries are dropped
+//     when read);
+//   - the audit pseudonyms: audit:ref, then audit:who;
+//   - ForgetUser: one step per workshop, broadcast and introduction, the
+//     user's own keys last; key patterns are scanned on every master.
+//
+// The hash tags assume the prefix holds no "{" or "}".
+//
+// Tests check this: redistest.SlotGuard fails any transaction, script or
+// multi-key command over several slots, on every test client, and
+// TestClusterSmoke runs the store on a real three-node Cluster.
 package store

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -22,6 +23,7 @@ import (
 // about a user, ForgetUser deletes it. What ForgetUser does, key by key:
 //
 //	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …), SCAN by the chat tag
+//	                          (on Cluster, on every master)
 //	users:all                 uid removed
 //	{w:<code>}:confirmed/waiting/regs/checkin/feedback
 //	                          uid replaced by one "anon:<random>" member per workshop (privacy_forget.lua):
@@ -72,20 +74,27 @@ func (s *Store) scanKeys(ctx context.Context, pattern string) ([]string, error) 
 			}
 		}
 	}
+	// On Cluster, SCAN answers for the node it is sent to: every master is
+	// scanned (concurrently, by ForEachMaster).
 	if cc, ok := s.rdb.(*redis.ClusterClient); ok {
-		ch := make(chan []string, 64)
+		var mu sync.Mutex
 		err := cc.ForEachMaster(ctx, func(ctx context.Context, c *redis.Client) error {
 			ks, err := scan(ctx, c)
-			ch <- ks
+			mu.Lock()
+			out = append(out, ks...)
+			mu.Unlock()
 			return err
 		})
-		close(ch)
-		for ks := range ch {
-			out = append(out, ks...)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", pattern, err)
 		}
-		return out, err
+		return out, nil
 	}
-	return scan(ctx, s.rdb)
+	keys, err := scan(ctx, s.rdb)
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", pattern, err)
+	}
+	return keys, nil
 }
 
 // ExportUser implements flows.Privacy.

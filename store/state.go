@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/store/keyslot"
 )
 
 // State is what the transport loads before handling an update.
@@ -95,9 +97,10 @@ type Commit struct {
 	Forget bool
 }
 
-// Commit writes the outcome of an update atomically (MULTI/EXEC): session,
-// user, dedupe mark and inbox removal. Concurrent commits share one
-// transaction (group commit), which keeps each of them atomic.
+// Commit writes the outcome of an update atomically: session, user,
+// dedupe mark and inbox removal. Concurrent commits share one round trip
+// (group commit); see runCommits for how each stays atomic, on one node
+// and on Cluster.
 func (s *Store) Commit(ctx context.Context, c Commit) error {
 	var r commitReq
 	r.Commit = c
@@ -124,44 +127,165 @@ type commitReq struct {
 	cmds       []redis.Cmder
 }
 
-// runCommits writes a batch of commits in one MULTI/EXEC.
+// ownSlot reports whether the user record is in the chat's slot: a
+// private chat's id is its user's id. In a group chat the user's keys
+// ({c:<user>}) are in another slot than the chat's ({c:<chat>}).
+func (c *commitReq) ownSlot() bool { return c.User == nil || c.User.ID == c.ChatID }
+
+// queueBefore queues what a Cluster commit writes before the chat's
+// transaction: the user's entry in users:all, and the user record when it
+// is not in the chat's slot (on one node, both go into the transaction).
+func (s *Store) queueBefore(ctx context.Context, p redis.Pipeliner, c *commitReq) {
+	if c.Forget || c.user == nil {
+		return
+	}
+	c.cmds = append(c.cmds, p.SAdd(ctx, s.usersKey(), c.User.ID))
+	if !c.ownSlot() {
+		c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
+	}
+}
+
+// queueChat queues the commit's writes to the chat's keys, all with the
+// hash tag {c:<chat>}: the session, the dedupe mark and the user record
+// when it is in that slot; or, for a forgotten user, the deletion of their
+// record and session.
+func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) {
+	if c.Forget {
+		c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID)))
+		return
+	}
+	if c.user != nil && c.ownSlot() {
+		c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
+	}
+	if c.sess != nil {
+		c.cmds = append(c.cmds, p.Set(ctx, s.sessKey(c.ChatID), c.sess, s.sessionTTL))
+	} else if c.Session != nil {
+		c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
+	}
+	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
+}
+
+// queueAfter queues what a Cluster commit writes after the chat's
+// transaction: a forgotten user leaves users:all, a polled update leaves
+// the inbox.
+func (s *Store) queueAfter(ctx context.Context, p redis.Pipeliner, c *commitReq) {
+	if c.Forget {
+		c.cmds = append(c.cmds, p.SRem(ctx, s.usersKey(), c.ChatID))
+	}
+	if c.FromInbox {
+		c.cmds = append(c.cmds, p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10)))
+	}
+}
+
+// runCommits writes a batch of commits. On one Redis server (or a Sentinel
+// master) the whole batch is one MULTI/EXEC: each commit is atomic with
+// everything it writes, users:all and poll:inbox included, in one round
+// trip. That transaction spans slots on purpose (keyslot.SingleNodeOnly);
+// a Cluster refuses it, so there runSlotCommits writes the batch instead.
 func (s *Store) runCommits(ctx context.Context, batch []*call[commitReq]) {
+	if s.cluster {
+		s.runSlotCommits(ctx, batch)
+		return
+	}
+	ctx = keyslot.SingleNodeOnly(ctx)
 	_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for _, cl := range batch {
 			c := &cl.req
 			c.cmds = c.cmds[:0]
-			if c.Forget {
-				c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID)),
-					p.SRem(ctx, s.usersKey(), c.ChatID))
-				if c.FromInbox {
-					c.cmds = append(c.cmds, p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10)))
-				}
-				continue
-			}
-			if c.user != nil {
-				c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
-				p.SAdd(ctx, s.usersKey(), c.User.ID)
-			}
-			if c.sess != nil {
-				c.cmds = append(c.cmds, p.Set(ctx, s.sessKey(c.ChatID), c.sess, s.sessionTTL))
-			} else if c.Session != nil {
-				c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
-			}
-			c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
-			if c.FromInbox {
-				c.cmds = append(c.cmds, p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10)))
-			}
+			s.queueBefore(ctx, p, c)
+			s.queueChat(ctx, p, c)
+			s.queueAfter(ctx, p, c)
 		}
 		return nil
 	})
 	for _, cl := range batch {
-		for _, cmd := range cl.req.cmds {
-			if err := cmd.Err(); err != nil {
-				cl.err = err
-				break
-			}
+		cl.err = firstErr(cl.req.cmds)
+	}
+}
+
+// runSlotCommits writes a batch of commits on a Cluster in three steps.
+//
+//  1. One pipeline adds the users to users:all and writes the user records
+//     that are not in their chat's slot (group chats).
+//  2. One MULTI/EXEC per slot, run concurrently, writes the chats' keys:
+//     session, dedupe mark, user record (or a forgotten user's deletion).
+//     Commits of chats that share a slot share its transaction.
+//  3. One pipeline removes forgotten users from users:all and the handled
+//     updates from poll:inbox.
+//
+// A commit whose step fails is not carried further and reports the error,
+// so its update is handled again. Each order is safe when the process
+// stops between two steps:
+//   - users:all before the record: an id without a record is skipped
+//     (AllUsers reads the records; a broadcast reaches only those), while
+//     a record missing from users:all would be missed by broadcasts;
+//   - a group chat's user record before the chat's MULTI: if the MULTI
+//     fails, the update is handled again from the saved user, as the next
+//     update would be; the dedupe mark is only set by the MULTI;
+//   - users:all and the inbox after the MULTI: an update that stays in the
+//     inbox is replayed, found handled by its dedupe mark and acknowledged
+//     (a forget commit sets no mark: replaying it repeats an idempotent
+//     deletion); a forgotten user's id left in users:all has no record.
+func (s *Store) runSlotCommits(ctx context.Context, batch []*call[commitReq]) {
+	for _, cl := range batch {
+		cl.req.cmds = cl.req.cmds[:0]
+	}
+	s.pipelineStep(ctx, batch, s.queueBefore)
+
+	bySlot := map[int][]*call[commitReq]{}
+	for _, cl := range batch {
+		if cl.err == nil {
+			sl := keyslot.Slot(s.sessKey(cl.req.ChatID))
+			bySlot[sl] = append(bySlot[sl], cl)
 		}
 	}
+	var wg sync.WaitGroup
+	for _, group := range bySlot {
+		wg.Go(func() {
+			_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				for _, cl := range group {
+					s.queueChat(ctx, p, &cl.req)
+				}
+				return nil
+			})
+			for _, cl := range group {
+				cl.err = firstErr(cl.req.cmds)
+			}
+		})
+	}
+	wg.Wait()
+
+	s.pipelineStep(ctx, batch, s.queueAfter)
+}
+
+// pipelineStep runs queue for each commit of batch without an error, in
+// one pipeline, and records their errors.
+func (s *Store) pipelineStep(ctx context.Context, batch []*call[commitReq],
+	queue func(context.Context, redis.Pipeliner, *commitReq)) {
+	p := s.rdb.Pipeline()
+	for _, cl := range batch {
+		if cl.err == nil {
+			queue(ctx, p, &cl.req)
+		}
+	}
+	if p.Len() == 0 {
+		return
+	}
+	_, _ = p.Exec(ctx) // errors are per command
+	for _, cl := range batch {
+		if cl.err == nil {
+			cl.err = firstErr(cl.req.cmds)
+		}
+	}
+}
+
+func firstErr(cmds []redis.Cmder) error {
+	for _, cmd := range cmds {
+		if err := cmd.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // InboxItem is a received update kept until it is handled.
@@ -170,23 +294,25 @@ type InboxItem struct {
 	Raw []byte
 }
 
-// SaveInbox stores received updates and the next offset atomically, before
-// the offset is confirmed to Telegram: an update is never lost between
-// getUpdates and its handling.
+// SaveInbox stores received updates, then the next offset, before the
+// offset is confirmed to Telegram: an update is never lost between
+// getUpdates and its handling. Two steps in this order, as poll:inbox and
+// poll:offset are in different Cluster slots: when the process stops
+// between them, the stored offset is the old one, so the same updates come
+// again and are stored again under the same ids (handled ones are then
+// found by their dedupe marks).
 func (s *Store) SaveInbox(ctx context.Context, items []InboxItem, nextOffset int64) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		if len(items) > 0 {
-			vals := make([]any, 0, 2*len(items))
-			for _, it := range items {
-				vals = append(vals, strconv.FormatInt(it.ID, 10), it.Raw)
-			}
-			p.HSet(ctx, s.inboxKey(), vals...)
+	if len(items) > 0 {
+		vals := make([]any, 0, 2*len(items))
+		for _, it := range items {
+			vals = append(vals, strconv.FormatInt(it.ID, 10), it.Raw)
 		}
-		p.Set(ctx, s.offsetKey(), nextOffset, 0)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("save inbox: %w", err)
+		if err := s.rdb.HSet(ctx, s.inboxKey(), vals...).Err(); err != nil {
+			return fmt.Errorf("save inbox: %w", err)
+		}
+	}
+	if err := s.rdb.Set(ctx, s.offsetKey(), nextOffset, 0).Err(); err != nil {
+		return fmt.Errorf("save inbox offset: %w", err)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ type Options struct {
 // and inbox on Redis.
 type Store struct {
 	rdb        redis.UniversalClient
+	cluster    bool // rdb is a Cluster client: transactions must stay in one slot
 	p          string
 	sessionTTL time.Duration
 	loads      *coalescer[loadReq]
@@ -49,7 +50,8 @@ func New(rdb redis.UniversalClient, o Options) *Store {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 48 * time.Hour
 	}
-	s := &Store{rdb: rdb, p: o.Prefix, sessionTTL: o.SessionTTL}
+	_, cluster := rdb.(*redis.ClusterClient)
+	s := &Store{rdb: rdb, cluster: cluster, p: o.Prefix, sessionTTL: o.SessionTTL}
 	s.loads = newCoalescer(runners, maxBatch, s.runLoads)
 	s.commits = newCoalescer(runners, maxBatch, s.runCommits)
 	return s

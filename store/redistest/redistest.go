@@ -1,7 +1,12 @@
 // Package redistest gives tests a real Redis: a throwaway redis-server on a
 // free port (redis-server must be on PATH), or the server at REDIS_URL when
 // that is set, with a key prefix unique to the test so tests never collide
-// and never touch other data.
+// and never touch other data. NewCluster starts a throwaway three-node
+// Redis Cluster.
+//
+// Every client it returns carries SlotGuard: a transaction, script or
+// multi-key command whose keys a Redis Cluster would refuse as cross-slot
+// fails in tests on one node too.
 package redistest
 
 import (
@@ -24,8 +29,8 @@ import (
 type Redis struct {
 	URL    string // redis://host:port/db
 	Addr   string
-	Prefix string // unique key prefix for this test
-	Client *redis.Client
+	Prefix string        // unique key prefix for this test
+	Client *redis.Client // with SlotGuard
 	cmd    *exec.Cmd
 	dir    string
 }
@@ -49,6 +54,7 @@ func New(t testing.TB) *Redis {
 	}
 	r.Addr = opts.Addr
 	r.Client = redis.NewClient(opts)
+	r.Client.AddHook(SlotGuard{})
 	t.Cleanup(func() { _ = r.Client.Close() })
 	if err := r.Client.Ping(context.Background()).Err(); err != nil {
 		t.Fatalf("redistest: ping %s: %v", r.URL, err)
