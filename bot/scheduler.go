@@ -11,15 +11,19 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"sinergi/flows"
+	"sinergi/store"
 )
 
-// Scheduling: due jobs live in a Redis sorted set; every tick claims a batch
-// atomically with a lease (so two bot processes never run one job twice), runs
-// each through the engine, sends what it returns at bulk priority, and marks
-// it done. A job whose process dies mid-run comes back when its lease expires.
+// Scheduling: due jobs live in a Redis sorted set. Every replica ticks;
+// each tick claims a batch atomically with a lease (so two replicas never
+// run one job), marks each job's run as begun right before running it,
+// sends what it returns at bulk priority, and marks it done. A replica that
+// dies mid-batch loses its claims when the lease expires, and the next tick
+// anywhere takes over the jobs it had not begun; the one it was running is
+// dropped and logged rather than risked twice.
 const (
 	jobBatch = 100
-	jobLease = 5 * time.Minute
+	jobLease = time.Minute
 )
 
 // Tick runs every job due at the bot's clock and returns how many ran.
@@ -27,14 +31,27 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 	now := b.cfg.Clock()
 	total := 0
 	for {
-		jobs, err := b.store.ClaimDue(ctx, now, jobBatch, jobLease)
+		jobs, dropped, err := b.store.ClaimDue(ctx, b.owner, now, jobBatch, jobLease)
 		if err != nil {
 			return total, fmt.Errorf("claim due jobs: %w", err)
 		}
+		for _, id := range dropped {
+			b.log.Warn("job dropped: its replica stopped mid-run, so it may have run", "job", id)
+		}
 		for _, j := range jobs {
+			if err := b.store.BeginJob(ctx, b.owner, j.ID, b.cfg.Clock(), jobLease); err != nil {
+				if errors.Is(err, store.ErrJobLost) {
+					continue // lease ran out meanwhile: another replica has it
+				}
+				return total, err
+			}
 			if err := b.runJob(ctx, j, now); err != nil {
-				// Left leased: it runs again when the lease expires.
+				// Nothing was sent: given back, it runs again when the
+				// lease expires.
 				b.log.Error("job failed", "job", j.ID, "err", err)
+				if aerr := b.store.AbortJob(ctx, j.ID); aerr != nil {
+					b.log.Error("give job back", "job", j.ID, "err", aerr)
+				}
 				continue
 			}
 			if err := b.store.JobDone(ctx, j.ID); err != nil {

@@ -69,7 +69,7 @@ func benchClaimDue(b *testing.B, future, n int) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		got, err := s.ClaimDue(ctx, t0, n, time.Minute)
+		got, _, err := s.ClaimDue(ctx, "me", t0, n, time.Minute)
 		if err != nil || len(got) != n {
 			b.Fatalf("claimed %d: %v", len(got), err)
 		}

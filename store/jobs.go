@@ -16,7 +16,27 @@ import (
 //go:embed jobs_claim.lua
 var claimLua string
 
-var claimScript = redis.NewScript(claimLua)
+var (
+	claimScript = redis.NewScript(claimLua)
+	// beginJobScript: KEYS lease, owner, running; ARGV owner, id, now (ms),
+	// new lease expiry (ms). The run may begin only while the caller holds
+	// an unexpired lease on the job.
+	beginJobScript = redis.NewScript(`
+if redis.call('HGET', KEYS[2], ARGV[2]) ~= ARGV[1] then
+  return 0
+end
+local exp = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not exp or tonumber(exp) <= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+return 1`)
+)
+
+// ErrJobLost: the job's lease ran out and another claimer may have it; do
+// not run it.
+var ErrJobLost = errors.New("job lease lost")
 
 // reapBatch bounds how many expired leases one ClaimDue returns to the due
 // set; more are returned by the following calls.
@@ -24,8 +44,15 @@ const reapBatch = 1000
 
 // Job queue keys: one hash tag, so the claim script and the MULTIs are
 // single-slot on Cluster.
-func (s *Store) dueKey() string   { return s.p + "{jobs}:due" }
-func (s *Store) leaseKey() string { return s.p + "{jobs}:lease" }
+//
+//	<p>{jobs}:due      zset  job id -> due (unix ms)
+//	<p>{jobs}:lease    zset  job id -> lease expiry (unix ms) of claimed jobs
+//	<p>{jobs}:owner    hash  claimed job id -> claimer token
+//	<p>{jobs}:running  hash  job id -> claimer token, once its run began
+func (s *Store) dueKey() string     { return s.p + "{jobs}:due" }
+func (s *Store) leaseKey() string   { return s.p + "{jobs}:lease" }
+func (s *Store) ownerKey() string   { return s.p + "{jobs}:owner" }
+func (s *Store) runningKey() string { return s.p + "{jobs}:running" }
 
 // Schedule implements flows.Jobs: an upsert into the due set by due time. A
 // job that is currently claimed leaves the lease set, so the new time wins.
@@ -42,6 +69,8 @@ func (s *Store) Schedule(ctx context.Context, jobs ...flows.Job) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.dueKey(), zs...)
 		p.ZRem(ctx, s.leaseKey(), ids...)
+		p.HDel(ctx, s.ownerKey(), strs(ids)...)
+		p.HDel(ctx, s.runningKey(), strs(ids)...)
 		return nil
 	})
 	if err != nil {
@@ -62,6 +91,8 @@ func (s *Store) Unschedule(ctx context.Context, ids ...string) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.dueKey(), m...)
 		p.ZRem(ctx, s.leaseKey(), m...)
+		p.HDel(ctx, s.ownerKey(), ids...)
+		p.HDel(ctx, s.runningKey(), ids...)
 		return nil
 	})
 	if err != nil {
@@ -70,39 +101,86 @@ func (s *Store) Unschedule(ctx context.Context, ids ...string) error {
 	return nil
 }
 
-// ClaimDue takes up to max jobs due by now, in due order, and leases them
-// until now+lease: no other claimer gets them while the lease runs. A job
-// whose lease expired (its runner died) is first put back as due now. The
-// caller calls JobDone when a job has run, or Schedule to move it to another
-// time. One script; its cost grows with max, not with the queue's size.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, max int, lease time.Duration) ([]flows.Job, error) {
+// ClaimDue takes up to max jobs due by now, in due order, for owner (a
+// token unique to the claimer) and leases them until now+lease: no other
+// claimer gets them while the lease runs. Expired leases (their claimer
+// died) are handled first: a job whose run had not begun is due again at
+// once; one whose run had begun is dropped (it may have sent its messages;
+// it is not run twice) and returned in dropped. The caller calls BeginJob
+// right before running a job, then JobDone (or Schedule to move it to
+// another time). One script; its cost grows with max, not with the queue's
+// size.
+func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, max int, lease time.Duration) (jobs []flows.Job, dropped []string, err error) {
 	if max <= 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if lease <= 0 {
-		return nil, fmt.Errorf("claim due jobs: lease %v is not positive", lease)
+		return nil, nil, fmt.Errorf("claim due jobs: lease %v is not positive", lease)
 	}
 	ms := now.UnixMilli()
-	res, err := claimScript.Run(ctx, s.rdb, []string{s.dueKey(), s.leaseKey()},
-		ms, max, now.Add(lease).UnixMilli(), reapBatch).StringSlice()
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.dueKey(), s.leaseKey(), s.ownerKey(), s.runningKey()},
+		ms, max, now.Add(lease).UnixMilli(), reapBatch, owner).Slice()
 	if err != nil {
-		return nil, fmt.Errorf("claim due jobs: %w", err)
+		return nil, nil, fmt.Errorf("claim due jobs: %w", err)
 	}
-	jobs := make([]flows.Job, 0, len(res)/2)
-	for i := 0; i+1 < len(res); i += 2 {
-		due, err := strconv.ParseFloat(res[i+1], 64)
+	if len(res) != 2 {
+		return nil, nil, fmt.Errorf("claim due jobs: unexpected reply %v", res)
+	}
+	due, _ := res[0].([]any)
+	jobs = make([]flows.Job, 0, len(due)/2)
+	for i := 0; i+1 < len(due); i += 2 {
+		id, _ := due[i].(string)
+		score, _ := due[i+1].(string)
+		d, err := strconv.ParseFloat(score, 64)
 		if err != nil {
-			return nil, fmt.Errorf("claim due jobs: bad due time %q of %s", res[i+1], res[i])
+			return nil, nil, fmt.Errorf("claim due jobs: bad due time %q of %s", score, id)
 		}
-		jobs = append(jobs, flows.Job{ID: res[i], Due: fromMS(int64(due))})
+		jobs = append(jobs, flows.Job{ID: id, Due: fromMS(int64(d))})
 	}
-	return jobs, nil
+	drops, _ := res[1].([]any)
+	for _, d := range drops {
+		if id, ok := d.(string); ok {
+			dropped = append(dropped, id)
+		}
+	}
+	return jobs, dropped, nil
+}
+
+// BeginJob marks a claimed job's run as begun, if owner still holds its
+// lease at now (ErrJobLost otherwise), and extends the lease to now+lease.
+// From here on the job is never run again by anyone unless it is scheduled
+// again (JobDone, Schedule) or the run is given back (AbortJob).
+func (s *Store) BeginJob(ctx context.Context, owner, id string, now time.Time, lease time.Duration) error {
+	n, err := beginJobScript.Run(ctx, s.rdb, []string{s.leaseKey(), s.ownerKey(), s.runningKey()},
+		owner, id, now.UnixMilli(), now.Add(lease).UnixMilli()).Int()
+	if err != nil {
+		return fmt.Errorf("begin job %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("begin job %s: %w", id, ErrJobLost)
+	}
+	return nil
+}
+
+// AbortJob gives a begun job back: it failed before sending anything, and
+// runs again when its lease expires.
+func (s *Store) AbortJob(ctx context.Context, id string) error {
+	if err := s.rdb.HDel(ctx, s.runningKey(), id).Err(); err != nil {
+		return fmt.Errorf("abort job %s: %w", id, err)
+	}
+	return nil
 }
 
 // JobDone ends a claimed job's lease. A job rescheduled meanwhile stays
 // scheduled.
 func (s *Store) JobDone(ctx context.Context, id string) error {
-	if err := s.rdb.ZRem(ctx, s.leaseKey(), id).Err(); err != nil {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, s.leaseKey(), id)
+		p.HDel(ctx, s.ownerKey(), id)
+		p.HDel(ctx, s.runningKey(), id)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("job %s done: %w", id, err)
 	}
 	return nil
@@ -134,4 +212,12 @@ func (s *Store) JobDue(ctx context.Context, id string) (time.Time, bool, error) 
 		return time.Time{}, false, fmt.Errorf("job %s due: %w", id, err)
 	}
 	return fromMS(int64(score)), true, nil
+}
+
+func strs(xs []any) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i], _ = x.(string)
+	}
+	return out
 }

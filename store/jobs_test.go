@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -70,24 +71,24 @@ func TestClaimDue(t *testing.T) {
 	if err := s.Schedule(ctx, jobs...); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.ClaimDue(ctx, t0, 4, time.Minute)
+	got, _, err := s.ClaimDue(ctx, "me", t0, 4, time.Minute)
 	if err != nil || !slices.Equal(jobIDs(got), []string{"j00", "j01", "j02", "j03"}) {
 		t.Fatalf("%v %v", got, err)
 	}
 	if !got[0].Due.Equal(t0.Add(-9*time.Minute)) || !got[3].Due.Equal(t0.Add(-6*time.Minute)) {
 		t.Fatalf("due times %v", got)
 	}
-	got, _ = s.ClaimDue(ctx, t0, 100, time.Minute)
+	got, _, _ = s.ClaimDue(ctx, "me", t0, 100, time.Minute)
 	if !slices.Equal(jobIDs(got), []string{"j04", "j05", "j06", "j07", "j08", "j09"}) {
 		t.Fatalf("%v", jobIDs(got))
 	}
-	if got, _ := s.ClaimDue(ctx, t0, 100, time.Minute); len(got) != 0 {
+	if got, _, _ := s.ClaimDue(ctx, "me", t0, 100, time.Minute); len(got) != 0 {
 		t.Fatalf("claimed again: %v", jobIDs(got))
 	}
-	if got, _ := s.ClaimDue(ctx, t0, 0, time.Minute); got != nil {
+	if got, _, _ := s.ClaimDue(ctx, "me", t0, 0, time.Minute); got != nil {
 		t.Fatalf("max 0: %v", got)
 	}
-	if _, err := s.ClaimDue(ctx, t0, 1, 0); err == nil {
+	if _, _, err := s.ClaimDue(ctx, "me", t0, 1, 0); err == nil {
 		t.Fatal("zero lease accepted")
 	}
 	if n, _ := s.PendingJobs(ctx); n != 15 {
@@ -102,7 +103,7 @@ func TestClaimDue(t *testing.T) {
 		t.Fatalf("pending %d after done", n)
 	}
 	// Done jobs never come back, even after their lease would have expired.
-	got, _ = s.ClaimDue(ctx, t0.Add(time.Hour), 100, time.Minute)
+	got, _, _ = s.ClaimDue(ctx, "me", t0.Add(time.Hour), 100, time.Minute)
 	if !slices.Equal(jobIDs(got), []string{"later0", "later1", "later2", "later3", "later4"}) {
 		t.Fatalf("%v", jobIDs(got))
 	}
@@ -112,7 +113,7 @@ func TestLeaseExpiry(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	_ = s.Schedule(ctx, flows.Job{ID: "a", Due: t0}, flows.Job{ID: "b", Due: t0.Add(time.Second)})
-	got, _ := s.ClaimDue(ctx, t0, 1, time.Minute)
+	got, _, _ := s.ClaimDue(ctx, "me", t0, 1, time.Minute)
 	if !slices.Equal(jobIDs(got), []string{"a"}) {
 		t.Fatalf("%v", got)
 	}
@@ -120,14 +121,14 @@ func TestLeaseExpiry(t *testing.T) {
 		t.Fatal("claimed job still in the due set")
 	}
 	// While the lease runs, a is not handed out again.
-	got, _ = s.ClaimDue(ctx, t0.Add(30*time.Second), 10, time.Minute)
+	got, _, _ = s.ClaimDue(ctx, "me", t0.Add(30*time.Second), 10, time.Minute)
 	if !slices.Equal(jobIDs(got), []string{"b"}) {
 		t.Fatalf("%v", jobIDs(got))
 	}
 	// Its runner died: after the lease, a comes back (due then), b is done.
 	_ = s.JobDone(ctx, "b")
 	later := t0.Add(time.Minute)
-	got, _ = s.ClaimDue(ctx, later, 10, time.Minute)
+	got, _, _ = s.ClaimDue(ctx, "me", later, 10, time.Minute)
 	if len(got) != 1 || got[0].ID != "a" || !got[0].Due.Equal(later) {
 		t.Fatalf("%v", got)
 	}
@@ -140,7 +141,7 @@ func TestRescheduleLeasedJob(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	_ = s.Schedule(ctx, flows.Job{ID: "weekly", Due: t0})
-	if got, _ := s.ClaimDue(ctx, t0, 1, time.Minute); len(got) != 1 {
+	if got, _, _ := s.ClaimDue(ctx, "me", t0, 1, time.Minute); len(got) != 1 {
 		t.Fatalf("%v", got)
 	}
 	// The runner schedules the next run, then reports done.
@@ -154,10 +155,10 @@ func TestRescheduleLeasedJob(t *testing.T) {
 		t.Fatalf("pending %d", n)
 	}
 	// The old lease's expiry does not bring it back early.
-	if got, _ := s.ClaimDue(ctx, t0.Add(time.Hour), 10, time.Minute); len(got) != 0 {
+	if got, _, _ := s.ClaimDue(ctx, "me", t0.Add(time.Hour), 10, time.Minute); len(got) != 0 {
 		t.Fatalf("%v", got)
 	}
-	if got, _ := s.ClaimDue(ctx, next, 10, time.Minute); len(got) != 1 || !got[0].Due.Equal(next) {
+	if got, _, _ := s.ClaimDue(ctx, "me", next, 10, time.Minute); len(got) != 1 || !got[0].Due.Equal(next) {
 		t.Fatalf("%v", got)
 	}
 	// Unschedule also drops a claimed job.
@@ -193,7 +194,7 @@ func TestConcurrentClaimers(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range n { // bounded, should claiming ever go wrong
-				got, err := st.ClaimDue(ctx, t0, 7, time.Hour)
+				got, _, err := st.ClaimDue(ctx, "me", t0, 7, time.Hour)
 				if err != nil {
 					t.Error(err)
 					return
@@ -217,5 +218,58 @@ func TestConcurrentClaimers(t *testing.T) {
 		if c != 1 {
 			t.Fatalf("%s claimed %d times", id, c)
 		}
+	}
+}
+
+// A claimer dies mid-batch: after its lease, another takes over the jobs it
+// had not begun; the one it was running is dropped (never run twice); the
+// dead claimer can no longer begin anything.
+func TestJobTakeover(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	_ = s.Schedule(ctx, flows.Job{ID: "a", Due: t0}, flows.Job{ID: "b", Due: t0}, flows.Job{ID: "c", Due: t0})
+	got, _, err := s.ClaimDue(ctx, "A", t0, 10, time.Minute)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("A claimed %v, %v", got, err)
+	}
+	if err := s.BeginJob(ctx, "A", "a", t0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.JobDone(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BeginJob(ctx, "A", "b", t0, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// B may not begin A's job.
+	if err := s.BeginJob(ctx, "B", "c", t0, time.Minute); !errors.Is(err, store.ErrJobLost) {
+		t.Fatalf("B began A's job: %v", err)
+	}
+	// A dies. While the lease runs nothing is handed out …
+	if got, _, _ := s.ClaimDue(ctx, "B", t0.Add(30*time.Second), 10, time.Minute); len(got) != 0 {
+		t.Fatalf("handed out under a live lease: %v", got)
+	}
+	// … after it, B gets c (not begun); b (mid-run) is dropped.
+	later := t0.Add(2 * time.Minute)
+	got, dropped, err := s.ClaimDue(ctx, "B", later, 10, time.Minute)
+	if err != nil || !slices.Equal(jobIDs(got), []string{"c"}) || !slices.Equal(dropped, []string{"b"}) {
+		t.Fatalf("takeover: got %v dropped %v err %v", jobIDs(got), dropped, err)
+	}
+	if err := s.BeginJob(ctx, "A", "c", later, time.Minute); !errors.Is(err, store.ErrJobLost) {
+		t.Fatalf("dead claimer began a taken-over job: %v", err)
+	}
+	if err := s.BeginJob(ctx, "B", "c", later, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// A run that failed before sending is given back and runs again.
+	if err := s.AbortJob(ctx, "c"); err != nil {
+		t.Fatal(err)
+	}
+	got, dropped, _ = s.ClaimDue(ctx, "C", later.Add(2*time.Minute), 10, time.Minute)
+	if !slices.Equal(jobIDs(got), []string{"c"}) || len(dropped) != 0 {
+		t.Fatalf("aborted job: got %v dropped %v", jobIDs(got), dropped)
+	}
+	if n, _ := s.PendingJobs(ctx); n != 1 {
+		t.Fatalf("pending %d", n)
 	}
 }
