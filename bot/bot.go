@@ -202,7 +202,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	}
 	// One chat, one update at a time — across replicas too: the lock is
 	// taken before the state is read and given up after it is written.
-	lock, err := b.locks.Acquire(ctx, in.ChatID, b.cfg.LockWait)
+	// Both in one round trip; the commit releases the lock in its
+	// transaction, every other path on return.
+	lock, st, err := b.locks.LockAndLoad(ctx, in.ChatID, in.UserID, in.UpdateID, b.cfg.LockWait)
 	if err != nil {
 		if !errors.Is(err, store.ErrLockBusy) {
 			b.unavailable(ctx, in, cbID)
@@ -214,11 +216,6 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 			b.log.Warn("release chat lock", "chat", in.ChatID, "err", rerr) // it expires
 		}
 	}()
-	st, err := b.store.LoadState(ctx, in.ChatID, in.UserID, in.UpdateID)
-	if err != nil {
-		b.unavailable(ctx, in, cbID)
-		return err
-	}
 	if st.Dup {
 		result = "duplicate"
 		if cbID != "" {
@@ -231,7 +228,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	}
 
 	res, err := b.runEngine(ctx, in, st)
-	commit := store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox}
+	commit := store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
 	if err != nil {
 		// The flow failed (a bug or a storage error): apologise, keep the
 		// previous state, and count the update as handled so it is not

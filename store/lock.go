@@ -32,12 +32,14 @@ import (
 // caller was willing to wait.
 var ErrLockBusy = errors.New("chat is busy in another process")
 
-var (
-	unlockScript = redis.NewScript(`
+const unlockLua = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
-return 0`)
+return 0`
+
+var (
+	unlockScript = redis.NewScript(unlockLua)
 	renewScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -93,11 +95,7 @@ func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration)
 			return nil, fmt.Errorf("lock chat %d: %w", chat, err)
 		}
 		if ok {
-			lk := &Lock{l: l, chat: chat, token: token}
-			lk.mu.Lock()
-			lk.renew = time.AfterFunc(l.lease/3, lk.renewLoop)
-			lk.mu.Unlock()
-			return lk, nil
+			return l.held(chat, token), nil
 		}
 		if !time.Now().Before(deadline) {
 			return nil, fmt.Errorf("lock chat %d: %w", chat, ErrLockBusy)
@@ -111,6 +109,52 @@ func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration)
 		}
 		backoff = min(2*backoff, 100*time.Millisecond)
 	}
+}
+
+// LockAndLoad takes chat's lock and loads its state in one round trip
+// (shared with concurrent loads, see LoadState), waiting as Acquire does.
+// Pass the lock in the Commit that ends the update: it is released in the
+// same transaction; on any other path call Release.
+func (l *Locker) LockAndLoad(ctx context.Context, chat, user, upd int64, maxWait time.Duration) (*Lock, *State, error) {
+	deadline := time.Now().Add(maxWait)
+	backoff := 2 * time.Millisecond
+	for {
+		token := l.id + ":" + strconv.FormatUint(l.n.Add(1), 36)
+		cl, err := l.s.loads.do(ctx, loadReq{chat: chat, user: user, upd: upd, token: token, lease: l.lease})
+		switch {
+		case err == nil:
+			return l.held(chat, token), cl.req.state, nil
+		case !errors.Is(err, errChatLocked):
+			return nil, nil, fmt.Errorf("lock and load chat %d: %w", chat, err)
+		case !time.Now().Before(deadline):
+			return nil, nil, fmt.Errorf("lock chat %d: %w", chat, ErrLockBusy)
+		}
+		t := time.NewTimer(min(backoff, time.Until(deadline)+time.Millisecond))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, fmt.Errorf("lock chat %d: %w", chat, ctx.Err())
+		}
+		backoff = min(2*backoff, 100*time.Millisecond)
+	}
+}
+
+// held starts renewing a lock just taken.
+func (l *Locker) held(chat int64, token string) *Lock {
+	lk := &Lock{l: l, chat: chat, token: token}
+	lk.mu.Lock()
+	lk.renew = time.AfterFunc(l.lease/3, lk.renewLoop)
+	lk.mu.Unlock()
+	return lk
+}
+
+// released stops renewing: the lock was given up (in a Commit).
+func (lk *Lock) released() {
+	lk.mu.Lock()
+	lk.done.Store(true)
+	lk.renew.Stop()
+	lk.mu.Unlock()
 }
 
 func (lk *Lock) renewLoop() {
@@ -140,12 +184,13 @@ func (lk *Lock) Lost() bool { return lk.lost.Load() }
 // Token is the holder token (tests).
 func (lk *Lock) Token() string { return lk.token }
 
-// Release gives the lock up if it is still ours.
+// Release gives the lock up if it is still ours; after a Commit that
+// carried the lock it does nothing.
 func (lk *Lock) Release(ctx context.Context) error {
-	lk.mu.Lock()
-	lk.done.Store(true)
-	lk.renew.Stop()
-	lk.mu.Unlock()
+	if lk.done.Load() {
+		return nil
+	}
+	lk.released()
 	if err := unlockScript.Run(ctx, lk.l.s.rdb, []string{lk.l.s.lockKey(lk.chat)}, lk.token).Err(); err != nil {
 		return fmt.Errorf("unlock chat %d: %w", lk.chat, err)
 	}

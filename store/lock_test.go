@@ -154,3 +154,32 @@ func TestLockMutualExclusion(t *testing.T) {
 		t.Fatalf("counter %d, want %d: two holders ran at once", n, 2*4*per)
 	}
 }
+
+// LockAndLoad takes the lock with the state read; the commit that carries
+// the lock releases it in its transaction.
+func TestLockAndLoadReleasedByCommit(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	l := s.NewLocker(5 * time.Second)
+	lk, st, err := l.LockAndLoad(ctx, 11, 11, 500, 0)
+	if err != nil || st.Dup {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if _, _, err := s.NewLocker(time.Second).LockAndLoad(ctx, 11, 11, 500, 30*time.Millisecond); !errors.Is(err, store.ErrLockBusy) {
+		t.Fatalf("second LockAndLoad: %v", err)
+	}
+	if err := s.Commit(ctx, store.Commit{ChatID: 11, UpdateID: 500, Lock: lk}); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.Client.Exists(ctx, r.Prefix+"{c:11}:lock").Val(); n != 0 {
+		t.Fatal("lock still held after the commit")
+	}
+	if err := lk.Release(ctx); err != nil { // a no-op now
+		t.Fatal(err)
+	}
+	lk2, st, err := s.NewLocker(time.Second).LockAndLoad(ctx, 11, 11, 500, 0)
+	if err != nil || !st.Dup {
+		t.Fatalf("after commit: dup %v err %v", st != nil && st.Dup, err)
+	}
+	_ = lk2.Release(ctx)
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 	"sync"
 
 	"github.com/redis/go-redis/v9"
@@ -35,16 +36,26 @@ func (s *Store) LoadState(ctx context.Context, chatID, userID, updateID int64) (
 
 type loadReq struct {
 	chat, user, upd int64
+	token           string        // take the chat's lock with this token first ("" : no lock)
+	lease           time.Duration // the lock's lease
 	state           *State
+	locked          *redis.BoolCmd
 	dup             *redis.IntCmd
 	u, sess         *redis.StringCmd
 }
+
+// errChatLocked: the chat's lock is held by another holder (LockAndLoad
+// waits and tries again).
+var errChatLocked = errors.New("chat locked")
 
 // runLoads reads a batch of states in one pipeline.
 func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
 	pipe := s.rdb.Pipeline()
 	for _, cl := range batch {
 		r := &cl.req
+		if r.token != "" {
+			r.locked = pipe.SetNX(ctx, s.lockKey(r.chat), r.token, r.lease)
+		}
 		r.dup = pipe.Exists(ctx, s.updKey(r.chat, r.upd))
 		r.u = pipe.Get(ctx, s.userKey(r.user))
 		r.sess = pipe.Get(ctx, s.sessKey(r.chat))
@@ -57,6 +68,14 @@ func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
 }
 
 func decodeState(r *loadReq) (*State, error) {
+	if r.locked != nil {
+		if err := r.locked.Err(); err != nil {
+			return nil, err
+		}
+		if !r.locked.Val() {
+			return nil, errChatLocked
+		}
+	}
 	if err := r.dup.Err(); err != nil {
 		return nil, err
 	}
@@ -95,6 +114,9 @@ type Commit struct {
 	// writing them, and sets no dedupe mark (a redelivered update would
 	// only run the idempotent deletion again).
 	Forget bool
+	// Lock (from Locker.LockAndLoad) is released in the same transaction
+	// as the state is written.
+	Lock *Lock
 }
 
 // Commit writes the outcome of an update atomically: session, user,
@@ -117,6 +139,9 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 	}
 	if _, err := s.commits.do(ctx, r); err != nil {
 		return fmt.Errorf("commit update %d of chat %d: %w", c.UpdateID, c.ChatID, err)
+	}
+	if c.Lock != nil {
+		c.Lock.released()
 	}
 	return nil
 }
@@ -151,7 +176,7 @@ func (s *Store) queueBefore(ctx context.Context, p redis.Pipeliner, c *commitReq
 // record and session.
 func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) {
 	if c.Forget {
-		c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID)))
+		c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID), s.lockKey(c.ChatID)))
 		return
 	}
 	if c.user != nil && c.ownSlot() {
@@ -163,6 +188,9 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 		c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
 	}
 	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
+	if c.Lock != nil {
+		c.cmds = append(c.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(c.ChatID)}, c.Lock.token))
+	}
 }
 
 // queueAfter queues what a Cluster commit writes after the chat's
