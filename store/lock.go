@@ -40,7 +40,7 @@ return 0`
 
 var (
 	unlockScript = redis.NewScript(unlockLua)
-	renewScript = redis.NewScript(`
+	renewScript  = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"time"
 	"sync"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
