@@ -62,9 +62,13 @@ const adminID = 777
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, redistest.New(t))
+}
+
+func newEnvOn(t *testing.T, r *redistest.Redis) *env {
+	t.Helper()
 	fake := telegramtest.New()
 	t.Cleanup(fake.Close)
-	r := redistest.New(t)
 	texts, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)

@@ -35,12 +35,24 @@ func (b *Bot) Polling(ctx context.Context, grace time.Duration) error {
 }
 
 func (b *Bot) pollLoop(ctx context.Context) error {
-	offset, err := b.store.Offset(ctx)
-	if err != nil {
-		return err
-	}
-	if err := b.replayInbox(ctx); err != nil {
-		return err
+	// Redis may be away at start: wait for it rather than exit.
+	var offset int64
+	for backoff := time.Duration(0); ; {
+		err := b.replayInbox(ctx)
+		if err == nil {
+			offset, err = b.store.Offset(ctx)
+		}
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		backoff = redisBackoff(backoff)
+		b.log.Error("read the inbox (is Redis up?)", "err", err, "retry_in", backoff)
+		if sleep(ctx, backoff) != nil {
+			return nil
+		}
 	}
 	var backoff time.Duration
 	for ctx.Err() == nil {
@@ -69,8 +81,13 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 		next := batch[len(batch)-1].upd.ID + 1
 		if err := b.store.SaveInbox(ctx, items, next); err != nil {
 			// Not stored, so not confirmed: the same batch comes again.
-			backoff = nextBackoff(backoff, 0)
+			backoff = redisBackoff(backoff)
 			b.log.Error("store received updates", "err", err, "retry_in", backoff)
+			for _, r := range batch {
+				if in, cbID, ok := toInput(r.upd, b.me.Username, b.cfg.Clock()); ok {
+					b.unavailable(ctx, in, cbID)
+				}
+			}
 			continue
 		}
 		backoff = 0
@@ -89,6 +106,12 @@ func nextBackoff(prev time.Duration, retryAfter int) time.Duration {
 		return time.Duration(retryAfter) * time.Second
 	}
 	return min(30*time.Second, max(500*time.Millisecond, 2*prev))
+}
+
+// redisBackoff paces retries while Redis is away: short, so the bot is
+// back within seconds of Redis.
+func redisBackoff(prev time.Duration) time.Duration {
+	return min(3*time.Second, max(250*time.Millisecond, 2*prev))
 }
 
 // replayInbox submits updates received before a restart and not handled.
@@ -117,11 +140,23 @@ func (b *Bot) replayInbox(ctx context.Context) error {
 }
 
 // submit queues an update from the inbox behind its chat's earlier updates.
+// An update that could not be committed (Redis away, the chat busy in
+// another replica) is tried again with backoff, holding back the chat's
+// later updates, until it is or polling stops (it stays in the inbox and
+// is replayed at the next start).
 func (b *Bot) submit(ctx context.Context, upd *models.Update) error {
 	chat := chatOf(upd)
-	return b.disp.submit(ctx, job{chatID: chat, run: func(ctx context.Context) {
-		if err := b.handle(ctx, upd, true); err != nil {
-			b.log.Error("update not committed", "update", upd.ID, "chat", chat, "err", err)
+	return b.disp.submit(ctx, job{chatID: chat, run: func(jctx context.Context) {
+		for backoff := time.Duration(0); ; {
+			err := b.handle(jctx, upd, true)
+			if err == nil {
+				return
+			}
+			backoff = redisBackoff(backoff)
+			b.log.Error("update not committed", "update", upd.ID, "chat", chat, "err", err, "retry_in", backoff)
+			if sleep(ctx, backoff) != nil {
+				return
+			}
 		}
 	}})
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -72,6 +73,10 @@ type SharedBudget interface {
 // interval, so they never get ahead of a waiting reply.
 const interactiveHorizon = 30 * time.Second
 
+// sharedRetry is how long the sender paces locally after the shared budget
+// failed before it tries Redis again.
+const sharedRetry = 5 * time.Second
+
 // Sender is the bot's one outbound path to Telegram. Every message goes
 // through it: it keeps the global and per-chat limits, waits out retry_after
 // (pausing that chat and the whole bot), retries 5xx and network errors with
@@ -84,6 +89,10 @@ type Sender struct {
 	tel    Telemetry
 	shared SharedBudget // nil: this process alone
 	gb     store.Bucket
+	// sharedDown: until when (unix ns) the shared budget is skipped after
+	// it failed, so an outage of Redis costs one failed call per interval
+	// rather than one per message.
+	sharedDown atomic.Int64
 
 	mu    sync.Mutex
 	chats map[int64]*chatLimit
@@ -244,9 +253,12 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 		if err := s.waitPaused(ctx, chatID); err != nil {
 			return err
 		}
-		err := s.acquireShared(ctx, chatID, p)
-		if err == nil || ctx.Err() != nil {
-			return err
+		if time.Now().UnixNano() >= s.sharedDown.Load() {
+			err := s.acquireShared(ctx, chatID, p)
+			if err == nil || ctx.Err() != nil {
+				return err
+			}
+			s.sharedDown.Store(time.Now().Add(sharedRetry).UnixNano())
 		}
 		s.tel.BudgetFallback()
 	}

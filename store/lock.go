@@ -191,8 +191,32 @@ func (lk *Lock) Release(ctx context.Context) error {
 		return nil
 	}
 	lk.released()
+	if err := lk.unlock(ctx); err != nil {
+		// Redis is away: keep trying in the background while the lease
+		// lasts, so the chat is free as soon as Redis is back (the lock
+		// may have survived a restart) rather than after the lease.
+		go lk.retryUnlock()
+		return err
+	}
+	return nil
+}
+
+func (lk *Lock) unlock(ctx context.Context) error {
 	if err := unlockScript.Run(ctx, lk.l.s.rdb, []string{lk.l.s.lockKey(lk.chat)}, lk.token).Err(); err != nil {
 		return fmt.Errorf("unlock chat %d: %w", lk.chat, err)
 	}
 	return nil
+}
+
+func (lk *Lock) retryUnlock() {
+	deadline := time.Now().Add(lk.l.lease)
+	for time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		err := lk.unlock(ctx)
+		cancel()
+		if err == nil {
+			return
+		}
+	}
 }

@@ -33,12 +33,29 @@ type Redis struct {
 	Client *redis.Client // with SlotGuard
 	cmd    *exec.Cmd
 	dir    string
+	aof    bool // append-only file on (NewPersistent)
+}
+
+// NewPersistent is New with the append-only file on (appendfsync
+// everysec, as in production: every write acknowledged to a client has
+// reached the file before the reply, so killing the server loses nothing
+// acknowledged), for tests that stop and start the server (Kill, Start).
+// It always starts its own server.
+func NewPersistent(t testing.TB) *Redis {
+	t.Helper()
+	t.Setenv("REDIS_URL", "")
+	return newRedis(t, true)
 }
 
 // New returns a Redis for t, stopped when t ends.
 func New(t testing.TB) *Redis {
 	t.Helper()
-	r := &Redis{Prefix: "test:" + randHex() + ":"}
+	return newRedis(t, false)
+}
+
+func newRedis(t testing.TB, aof bool) *Redis {
+	t.Helper()
+	r := &Redis{Prefix: "test:" + randHex() + ":", aof: aof}
 	if u := os.Getenv("REDIS_URL"); u != "" {
 		r.URL = u
 	} else {
@@ -74,8 +91,7 @@ func (r *Redis) start() error {
 		}
 		r.Addr = "127.0.0.1:" + strconv.Itoa(port)
 		r.URL = "redis://" + r.Addr + "/0"
-		r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log"))
+		r.cmd = exec.Command(bin, r.args(strconv.Itoa(port))...)
 		if err := r.cmd.Start(); err != nil {
 			return fmt.Errorf("start redis-server: %w", err)
 		}
@@ -99,6 +115,32 @@ func (r *Redis) Restart(t testing.TB) {
 	r.cmd = exec.Command(r.cmd.Path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.dir)
 	if err := r.cmd.Start(); err != nil || !waitPing(r.Addr, 5*time.Second) {
 		t.Fatalf("redistest: restart: %v", err)
+	}
+}
+
+func (r *Redis) args(port string) []string {
+	aof := "no"
+	if r.aof {
+		aof = "yes"
+	}
+	return []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", aof,
+		"--appendfsync", "everysec", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log")}
+}
+
+// Kill stops the throwaway server abruptly (SIGKILL), as a crash would;
+// Start brings it back on the same port with the same data directory.
+func (r *Redis) Kill() { r.Stop() }
+
+// Start starts the server Kill stopped, and waits until it answers.
+func (r *Redis) Start(t testing.TB) {
+	t.Helper()
+	if r.cmd == nil {
+		t.Skip("redistest: Start needs a throwaway server (REDIS_URL is set)")
+	}
+	port := r.Addr[len("127.0.0.1:"):]
+	r.cmd = exec.Command(r.cmd.Path, r.args(port)...)
+	if err := r.cmd.Start(); err != nil || !waitPing(r.Addr, 10*time.Second) {
+		t.Fatalf("redistest: start again: %v (see %s/redis.log)", err, r.dir)
 	}
 }
 

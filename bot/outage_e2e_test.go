@@ -1,0 +1,108 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/store/redistest"
+)
+
+// unavailable counts the "temporarily unavailable" apologies a chat got.
+func unavailable(fake *telegramtest.Server, chat int64) int {
+	n := 0
+	for _, m := range fake.BotMessages(chat) {
+		if strings.Contains(m.Plain, "temporarily unavailable") {
+			n++
+		}
+	}
+	return n
+}
+
+// Redis goes away in the middle of a conversation (polling). The user is
+// told, once, that the bot is briefly unavailable; nothing they sent is
+// lost: when Redis is back the bot carries on by itself from the same step,
+// with what was saved before the outage.
+func TestRedisOutagePolling(t *testing.T) {
+	r := redistest.NewPersistent(t)
+	e := newEnvOn(t, r)
+	e.start()
+	u := telegramtest.User{ID: 3101, FirstName: "Dewi", LanguageCode: "en"}
+	e.fake.SendText(u, "/profile")
+	e.nth(u.ID, 2)
+	e.fake.SendText(u, "Dewi Lestari")
+	contains(t, e.nth(u.ID, 3), "organisation")
+	e.waitCommitted(u.ID, "Dewi Lestari")
+
+	r.Kill()
+	e.fake.SendText(u, "Yayasan Air Bersih")
+	e.waitFor("an apology", func() bool { return unavailable(e.fake, u.ID) == 1 })
+	time.Sleep(2 * time.Second) // retries meanwhile apologise no more
+	if n := unavailable(e.fake, u.ID); n != 1 {
+		t.Fatalf("%d apologies during one outage, want 1", n)
+	}
+	r.Start(t)
+	sector := e.nth(u.ID, 5) // the update was kept and is handled now
+	contains(t, sector, "sector")
+	e.fake.Press(u, sector.ID, buttonData(t, sector, "NGO"))
+	contains(t, e.nth(u.ID, 6), "province")
+}
+
+// The same in webhook mode: the bot answers 503 while Redis is away, so
+// the update is delivered again, and handled once Redis is back.
+func TestRedisOutageWebhook(t *testing.T) {
+	r := redistest.NewPersistent(t)
+	e := newEnvOn(t, r)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := e.newBot(ctx)
+	defer b.Close()
+	var h http.Handler
+	var unavailableAnswers atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code == http.StatusServiceUnavailable {
+			unavailableAnswers.Add(1)
+		}
+		w.WriteHeader(rec.Code)
+	}))
+	defer srv.Close()
+	var err error
+	if h, err = b.Webhook(ctx, srv.URL+"/tg", "s3cret"); err != nil {
+		t.Fatal(err)
+	}
+	u := telegramtest.User{ID: 3102, FirstName: "Eko", LanguageCode: "en"}
+	e.fake.SendText(u, "/profile")
+	e.nth(u.ID, 2)
+	e.waitCommitted(u.ID, "")
+
+	r.Kill()
+	e.fake.SendText(u, "Eko Prasetyo")
+	e.waitFor("an apology", func() bool { return unavailable(e.fake, u.ID) == 1 })
+	e.waitFor("a 503 to Telegram", func() bool { return unavailableAnswers.Load() > 0 })
+	r.Start(t)
+	contains(t, e.nth(u.ID, 4), "organisation")
+	if n := unavailable(e.fake, u.ID); n != 1 {
+		t.Fatalf("%d apologies during one outage, want 1", n)
+	}
+	if err := b.Stop(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitCommitted waits until the chat's session is saved (holding want):
+// a reply goes out before its update is committed.
+func (e *env) waitCommitted(chat int64, want string) {
+	e.t.Helper()
+	e.waitFor("the update committed", func() bool {
+		st, err := e.store.LoadState(context.Background(), chat, chat, 0)
+		return err == nil && st.Session != nil && strings.Contains(fmt.Sprint(st.Session.Data), want)
+	})
+}
