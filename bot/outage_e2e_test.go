@@ -106,3 +106,30 @@ func (e *env) waitCommitted(chat int64, want string) {
 		return err == nil && st.Session != nil && strings.Contains(fmt.Sprint(st.Session.Data), want)
 	})
 }
+
+// Telegram answers 5xx to every message for a while: the sender backs off
+// (with jitter, up to BackoffLimit) and every reply arrives once Telegram
+// is back — none is dropped.
+func TestTelegramOutage(t *testing.T) {
+	e := newEnv(t)
+	e.limits.BackoffLimit = 100 * time.Millisecond // the test's scale; production: 10 s, for 2 min
+	e.start()
+	e.fake.FailNext("sendMessage", 0, 502, 0, 40)
+	var us []telegramtest.User
+	for i := range 5 {
+		u := telegramtest.User{ID: int64(3200 + i), FirstName: "Gita"}
+		us = append(us, u)
+		e.fake.SendText(u, "/start")
+	}
+	for _, u := range us {
+		contains(t, e.nth(u.ID, 1), "Halo Gita")
+	}
+	if n := e.fake.Stats().Errors[502]; n != 40 {
+		t.Fatalf("%d 502s, want 40", n)
+	}
+	for _, u := range us {
+		if n := len(e.fake.BotMessages(u.ID)); n != 1 {
+			t.Errorf("user %d got %d replies", u.ID, n)
+		}
+	}
+}
