@@ -108,12 +108,28 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 		must(st.CreateBroadcast(ctx, &flows.Broadcast{ID: id, By: adminID, FromChat: adminID, MessageID: 1, Segment: "all",
 			Created: now, StartAt: now.Add(time.Hour)}))
 	}
-	for _, uid := range []int64{sitiID, bagusID} {
-		_, err := st.Delivered(ctx, "bc1", store.Claim{Recipient: flows.Recipient{UserID: uid, MessageID: 1}}, "sent")
+	if _, err := st.StartBroadcast(ctx, "bc1", []flows.Recipient{{UserID: sitiID, MessageID: 1}, {UserID: bagusID, MessageID: 1}}, now); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := st.ClaimRecipients(ctx, "bc1", "replica-1", 2, time.Hour)
+	must(err)
+	for _, c := range cs {
+		must(st.BeginSend(ctx, "bc1", "replica-1", c, time.Hour))
+		_, err := st.Delivered(ctx, "bc1", c, "sent")
 		must(err)
 	}
 	rdb, p := e.redis.Client, e.redis.Prefix
 	must(rdb.RPush(ctx, p+"{bc:bc2}:todo", "987654321:1", "555000111:1").Err())
+	// … and one a replica has claimed for her (bc3), mid-send.
+	must(st.CreateBroadcast(ctx, &flows.Broadcast{ID: "bc3", By: adminID, FromChat: adminID, MessageID: 1, Segment: "all",
+		Created: now, StartAt: now}))
+	if _, err := st.StartBroadcast(ctx, "bc3", []flows.Recipient{{UserID: sitiID, MessageID: 1}, {UserID: bagusID, MessageID: 1}}, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ClaimRecipients(ctx, "bc3", "replica-1", 2, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	must(st.BeginSend(ctx, "bc3", "replica-1", store.Claim{Recipient: flows.Recipient{UserID: sitiID, MessageID: 1}}, time.Hour))
 	must(st.CreateInvite(ctx, &flows.Invite{Token: "inv1", Role: flows.RoleFacilitator, By: sitiID, Created: now}, time.Hour))
 	must(st.Audit(ctx, &flows.AuditEntry{At: now, Actor: adminID, Action: flows.AuditCheckIn, Target: w.Code, Subject: sitiID}))
 

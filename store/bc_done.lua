@@ -5,6 +5,14 @@
 -- ARGV: item, uid, outcome
 -- Returns 1 when counted, 0 when the recipient already had an outcome.
 local prev = redis.call('HGET', KEYS[5], ARGV[2])
+if not prev and not redis.call('ZSCORE', KEYS[2], ARGV[1]) then
+  -- The claim was withdrawn while the send was under way (the recipient
+  -- asked to be forgotten): count it without naming them.
+  redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+  redis.call('HDEL', KEYS[3], ARGV[1])
+  redis.call('HDEL', KEYS[4], ARGV[1])
+  return 1
+end
 local counted = 0
 if not prev then
   redis.call('HINCRBY', KEYS[1], ARGV[3], 1)

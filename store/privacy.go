@@ -37,7 +37,7 @@ import (
 //	{pp}:prof:<uid> + indexes deleted (DeletePartner), uid removed from every {pp}:skip:*
 //	{pp}:intro:<id>           uid's side (id, organisation, and the note when uid asked) blanked; a pending
 //	                          introduction is closed (withdrawn or declined); {pp}:pair:* of uid deleted
-//	{bc:<id>}:done            uid's outcome moved to an "anon:<random>" field; todo and inflight entries removed
+//	{bc:<id>}:done            uid's outcome moved to an "anon:<random>" field; todo entries and claims removed
 //	invite:<token>            invitations uid created deleted
 //	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
 //
@@ -425,7 +425,9 @@ func (s *Store) forgetPartner(ctx context.Context, uid int64, now time.Time) err
 }
 
 // forgetBroadcasts moves uid's outcomes to anonymous fields and takes them
-// off the broadcasts still to be sent.
+// off the broadcasts still to be sent: the todo list and any replica's
+// claim (a claim not begun is then lost to its replica and not sent; a send
+// already begun is counted without naming them, see bc_done.lua).
 func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) error {
 	ids, err := s.rdb.ZRange(ctx, s.bcAllKey(), 0, -1).Result()
 	if err != nil {
@@ -434,12 +436,12 @@ func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) er
 	id := strconv.FormatInt(uid, 10)
 	outs := make([]*redis.StringCmd, len(ids))
 	todo := make([]*redis.StringSliceCmd, len(ids))
-	infl := make([]*redis.StringSliceCmd, len(ids))
+	claims := make([]*redis.StringSliceCmd, len(ids))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, b := range ids {
 			outs[i] = p.HGet(ctx, s.bcKey(b, "done"), id)
 			todo[i] = p.LRange(ctx, s.bcKey(b, "todo"), 0, -1)
-			infl[i] = p.LRange(ctx, s.bcKey(b, "inflight"), 0, -1)
+			claims[i] = p.ZRange(ctx, s.bcKey(b, "claims"), 0, -1)
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
@@ -451,14 +453,16 @@ func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) er
 				p.HDel(ctx, s.bcKey(b, "done"), id)
 				p.HSet(ctx, s.bcKey(b, "done"), anonMember(), v)
 			}
-			for _, l := range []struct {
-				name  string
-				items []string
-			}{{"todo", todo[i].Val()}, {"inflight", infl[i].Val()}} {
-				for _, it := range l.items {
-					if strings.HasPrefix(it, id+":") {
-						p.LRem(ctx, s.bcKey(b, l.name), 0, it)
-					}
+			for _, it := range todo[i].Val() {
+				if strings.HasPrefix(it, id+":") {
+					p.LRem(ctx, s.bcKey(b, "todo"), 0, it)
+				}
+			}
+			for _, it := range claims[i].Val() {
+				if strings.HasPrefix(it, id+":") {
+					p.ZRem(ctx, s.bcKey(b, "claims"), it)
+					p.HDel(ctx, s.bcKey(b, "owner"), it)
+					p.HDel(ctx, s.bcKey(b, "sending"), it)
 				}
 			}
 			return nil
