@@ -20,7 +20,7 @@ func benchmarkPolling(b *testing.B, users int) {
 	fake := telegramtest.New(telegramtest.WithoutRecording())
 	defer fake.Close()
 	r := redistest.New(b)
-	st := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	texts, err := locales.Load()
 	if err != nil {
 		b.Fatal(err)

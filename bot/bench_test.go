@@ -17,7 +17,7 @@ import (
 // redis-server, without the Telegram call, with 32 chats in flight.
 func BenchmarkUpdateEngineRedis(b *testing.B) {
 	r := redistest.New(b)
-	st := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	texts, err := locales.Load()
 	if err != nil {
 		b.Fatal(err)
@@ -64,7 +64,7 @@ func BenchmarkPollingStart(b *testing.B) {
 // with 1,000 commitments, against real Redis.
 func BenchmarkReport1000(b *testing.B) {
 	r := redistest.New(b)
-	st := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	texts, _ := locales.Load()
 	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "en", Admins: []int64{1}}, st, texts)
 	ctx := context.Background()

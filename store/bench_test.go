@@ -17,7 +17,7 @@ import (
 func BenchmarkRegister(b *testing.B) {
 	ctx := context.Background()
 	r := redistest.New(b)
-	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	s := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	if err := s.CreateWorkshop(ctx, workshop("bench", 1_000_000_000)); err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func BenchmarkClaimDue500of500(b *testing.B)  { benchClaimDue(b, 500, 500) }
 func benchClaimDue(b *testing.B, future, n int) {
 	ctx := context.Background()
 	r := redistest.New(b)
-	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	s := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	const batch = 5000
 	for i := 0; i < future; i += batch {
 		jobs := make([]flows.Job, 0, batch)

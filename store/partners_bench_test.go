@@ -18,7 +18,7 @@ import (
 func BenchmarkSuggest10k(b *testing.B) {
 	ctx := context.Background()
 	r := redistest.New(b)
-	s := store.New(r.Client, store.Options{Prefix: r.Prefix})
+	s := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	const n = 10_000
 	rng := rand.New(rand.NewPCG(7, 7))
 	profiles := make([]*flows.PartnerProfile, n)

@@ -179,3 +179,12 @@ func randHex() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
+
+// Unguarded is a client of the same server without the SlotGuard, for
+// benchmarks: the guard's per-command checks would be measured with them.
+func (r *Redis) Unguarded(tb testing.TB) *redis.Client {
+	tb.Helper()
+	c := redis.NewClient(r.Client.Options())
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
