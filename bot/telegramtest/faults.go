@@ -174,6 +174,7 @@ func (s *Server) admitSendLocked(ch *chat) *apiError {
 		s.acceptedSends = pruneBefore(s.acceptedSends, now.Add(-time.Second))
 		if len(s.acceptedSends) >= l.Global {
 			s.stats.LimitViolations++
+			s.stats.GlobalLimitViolations++
 			s.globalRetryUntil = now.Add(retry)
 			return tooManyRequests(l.RetryAfter)
 		}

@@ -138,3 +138,15 @@ func TestGlobalAndGroupLimits(t *testing.T) {
 	mustFail(t, postJSON(t, s, "sendMessage", map[string]any{"chat_id": -10, "text": "x"}), 429, "")
 	mustOK(t, postJSON(t, s, "sendMessage", map[string]any{"chat_id": 5, "text": "private chats are not group-limited"}))
 }
+
+func TestGlobalLimitViolationsCounted(t *testing.T) {
+	s := newServer(t)
+	s.SetLimits(telegramtest.Limits{Global: 2, PerChat: time.Minute, Burst: 1})
+	mustOK(t, postJSON(t, s, "sendMessage", map[string]any{"chat_id": 1, "text": "x"}))
+	mustFail(t, postJSON(t, s, "sendMessage", map[string]any{"chat_id": 1, "text": "per chat"}), 429, "")
+	mustOK(t, postJSON(t, s, "sendMessage", map[string]any{"chat_id": 2, "text": "x"}))
+	mustFail(t, postJSON(t, s, "sendMessage", map[string]any{"chat_id": 3, "text": "global"}), 429, "")
+	if st := s.Stats(); st.LimitViolations != 2 || st.GlobalLimitViolations != 1 {
+		t.Fatalf("stats = %+v, want 2 violations of which 1 global", st)
+	}
+}

@@ -141,6 +141,9 @@ type Stats struct {
 	// LimitViolations counts sends rejected because they exceeded a limit
 	// set with [Server.SetLimits].
 	LimitViolations int
+	// GlobalLimitViolations is the part of LimitViolations that exceeded
+	// Limits.Global (the rest exceeded a per-chat or per-group limit).
+	GlobalLimitViolations int
 	// SentIntoRetryAfter counts sends made to a chat (or, after a global
 	// 429, to any chat) before an announced retry_after had expired.
 	SentIntoRetryAfter int
@@ -149,6 +152,10 @@ type Stats struct {
 	MaxGlobalPerSecond int
 	// WebhookDeliveries counts updates successfully delivered to a webhook.
 	WebhookDeliveries int
+	// WebhookErrors counts webhook POSTs that failed (connection error or a
+	// non-2xx answer) and were retried; attempts cut short because the
+	// webhook was changed or deleted are not counted.
+	WebhookErrors int
 }
 
 // Limits are flood limits enforced like Telegram does; see [Server.SetLimits].

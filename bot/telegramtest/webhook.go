@@ -200,6 +200,7 @@ func (s *Server) deliver(w *webhookState, q *queued, key int64) {
 		case w.ctx.Err() == nil:
 			w.lastErrorDate = int(time.Now().Unix())
 			w.lastError = err.Error()
+			s.stats.WebhookErrors++
 		}
 		if err == nil || w.ctx.Err() != nil {
 			release()

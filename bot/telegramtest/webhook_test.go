@@ -179,3 +179,30 @@ func TestSubscribe(t *testing.T) {
 		t.Fatalf("buffered %d events", n)
 	}
 }
+
+func TestWebhookErrorsCounted(t *testing.T) {
+	s := newServer(t)
+	var mu sync.Mutex
+	fails := 2
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if fails > 0 {
+			fails--
+			w.WriteHeader(http.StatusBadGateway)
+		}
+	}))
+	defer receiver.Close()
+	mustOK(t, postJSON(t, s, "setWebhook", map[string]any{"url": receiver.URL}))
+	s.SendText(alice, "retried twice")
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Stats().WebhookDeliveries < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not delivered: %+v", s.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if st := s.Stats(); st.WebhookErrors != 2 || st.WebhookDeliveries != 1 {
+		t.Fatalf("stats = %+v, want 2 webhook errors and 1 delivery", st)
+	}
+}
