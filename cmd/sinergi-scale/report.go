@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -175,12 +176,14 @@ func (h *harness) report(ctx context.Context, r *results) bool {
 	// Sends Telegram (the fake) refused with 429.
 	allCalls := h.fake.Calls()
 	var first429, last429 time.Time
+	by10s := map[int]int{} // 429 answers per 10 s of the run, by start second
 	for _, c := range allCalls {
 		if c.ErrorCode == 429 {
 			if first429.IsZero() {
 				first429 = c.At
 			}
 			last429 = c.At
+			by10s[int(c.At.Sub(h.c.t0).Seconds())/10*10]++
 			example("flood", "%s to chat %s at +%.1fs: %s", c.Method, c.Params["chat_id"], c.At.Sub(h.c.t0).Seconds(), c.Error)
 		}
 	}
@@ -229,9 +232,13 @@ func (h *harness) report(ctx context.Context, r *results) bool {
 	p("flood violations (429 by a limit)", "%d (30/s overall: %d, 1/s per chat: %d)", stats.LimitViolations, stats.GlobalLimitViolations, stats.LimitViolations-stats.GlobalLimitViolations)
 	p("sent into a retry_after", "%d", stats.SentIntoRetryAfter)
 	if !first429.IsZero() {
-		p("429 answers", "%d, from +%.1fs to +%.1fs", stats.Errors[429], first429.Sub(h.c.t0).Seconds(), last429.Sub(h.c.t0).Seconds())
+		var parts []string
+		for _, sec := range slices.Sorted(maps.Keys(by10s)) {
+			parts = append(parts, fmt.Sprintf("+%ds: %d", sec, by10s[sec]))
+		}
+		p("429 answers", "%d, from +%.1fs to +%.1fs (per 10 s: %s)", stats.Errors[429], first429.Sub(h.c.t0).Seconds(), last429.Sub(h.c.t0).Seconds(), strings.Join(parts, ", "))
 	}
-	p("max sends in one second", "%d (limit 30)", stats.MaxGlobalPerSecond)
+	p("max send attempts in one second", "%d (limit 30)", stats.MaxGlobalPerSecond)
 	p("calls / sends ok / errors", "%d / %d / %s", stats.Calls, stats.Sent, fmtErrors(stats.Errors))
 	p("webhook deliveries / failed posts", "%d / %d", stats.WebhookDeliveries, stats.WebhookErrors)
 	p("nginx requests / passed on", "%d / %d to another replica (final status %s)", ng.requests, ng.retried, fmtStatus(ng.status))
