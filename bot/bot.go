@@ -229,8 +229,17 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 
 	res, err := b.runEngine(ctx, in, st)
 	commit := store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
+	if err != nil && store.Unavailable(err) {
+		// Redis went away mid-flow: not the flow's fault. Hand the update
+		// back (webhook 503, polling retry) to run again once Redis is
+		// back; what the flow wrote meanwhile is idempotent on a rerun
+		// (a second registration finds the first).
+		b.log.Warn("update met a Redis outage", "update", in.UpdateID, "chat", in.ChatID, "err", err)
+		b.unavailable(ctx, in, cbID)
+		return err
+	}
 	if err != nil {
-		// The flow failed (a bug or a storage error): apologise, keep the
+		// The flow failed (a bug or bad data): apologise, keep the
 		// previous state, and count the update as handled so it is not
 		// replayed into the same failure.
 		result = "panic"
@@ -243,7 +252,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		} else {
 			b.apologise(ctx, in, cbID, "errors.internal")
 		}
-		return b.store.Commit(ctx, commit)
+		return b.commit(ctx, commit)
 	}
 
 	lang := res.User.Lang
@@ -274,13 +283,34 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	case st.Session != nil:
 		commit.Session = &flows.Session{} // leave the flow: delete the stored session
 	}
-	if err := b.store.Commit(ctx, commit); err != nil {
+	if err := b.commit(ctx, commit); err != nil {
 		// Handled but not saved: the update comes again (webhook 503,
 		// polling inbox) and runs from the state before it.
 		b.unavailable(ctx, in, "")
 		return err
 	}
 	return nil
+}
+
+// commitRetryFor is how long a commit is retried while Redis is briefly
+// unavailable (a Cluster node restarting, a Sentinel failover takes about
+// 2 s). The replies are out already: a commit given up means the update
+// runs again and the user may read a reply twice.
+const commitRetryFor = 5 * time.Second
+
+// commit writes an update's outcome, retrying while Redis is unavailable
+// (the chat's lock is held, and renewed, meanwhile).
+func (b *Bot) commit(ctx context.Context, c store.Commit) error {
+	deadline := time.Now().Add(commitRetryFor)
+	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
+		err := b.store.Commit(ctx, c)
+		if err == nil || !store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
+			return err
+		}
+		if serr := sleep(ctx, backoff); serr != nil {
+			return err
+		}
+	}
 }
 
 // unavailable tells the user Redis is away (at most once per chat in a

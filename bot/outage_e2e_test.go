@@ -3,14 +3,21 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"sinergi/bot"
 	"sinergi/bot/telegramtest"
+	"sinergi/flows"
 	"sinergi/store/redistest"
 )
 
@@ -132,4 +139,52 @@ func TestTelegramOutage(t *testing.T) {
 			t.Errorf("user %d got %d replies", u.ID, n)
 		}
 	}
+}
+
+// flaky is a flows.Store whose profile reads fail as if Redis were
+// unreachable, the first n times.
+type flaky struct {
+	flows.Store
+	n atomic.Int32
+}
+
+func (f *flaky) GetProfile(ctx context.Context, id int64) (*flows.Profile, error) {
+	if f.n.Add(-1) >= 0 {
+		return nil, fmt.Errorf("get profile %d: %w", id, syscall.ECONNREFUSED)
+	}
+	return f.Store.GetProfile(ctx, id)
+}
+
+// A flow that meets a Redis outage halfway is not "something went wrong"
+// committed as handled: the user hears that the bot is briefly away, and
+// the update runs again by itself.
+func TestOutageInsideFlowRetried(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st := &flaky{Store: e.store}
+	st.n.Store(2)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
+		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
+			Engine: func(u string) *flows.Engine {
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts)
+			}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	done := make(chan error, 1)
+	go func() { done <- b.Polling(ctx, time.Second) }()
+	u := telegramtest.User{ID: 1013, FirstName: "Rina", LanguageCode: "en"}
+	e.fake.SendText(u, "/profile")
+	contains(t, e.nth(u.ID, 1), "temporarily unavailable")
+	contains(t, e.nth(u.ID, 2), "participant profile")
+	for _, m := range e.fake.BotMessages(u.ID) {
+		if strings.Contains(m.Plain, "something went wrong") {
+			t.Fatalf("outage reported as a failure: %q", m.Plain)
+		}
+	}
+	cancel()
+	<-done
 }

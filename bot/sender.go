@@ -64,8 +64,8 @@ type Telemetry interface {
 type SharedBudget interface {
 	GlobalBucket(perSecond float64, burst int) store.Bucket
 	ChatBucket(chat int64, interval time.Duration, burst int) store.Bucket
-	Reserve(ctx context.Context, b store.Bucket, maxWait time.Duration) (time.Duration, bool, error)
-	Pause(ctx context.Context, b store.Bucket, d time.Duration) error
+	Reserve(ctx context.Context, maxWait time.Duration, bs ...store.Bucket) (time.Duration, bool, error)
+	Pause(ctx context.Context, d time.Duration, bs ...store.Bucket) error
 }
 
 // interactiveHorizon is how far ahead an interactive send books the shared
@@ -253,6 +253,18 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 		if err := s.waitPaused(ctx, chatID); err != nil {
 			return err
 		}
+		for p == Bulk {
+			// Bulk work never paces itself locally: with several
+			// replicas each would spend the whole budget. It waits for
+			// the shared one.
+			err := s.acquireShared(ctx, chatID, p)
+			if err == nil || ctx.Err() != nil {
+				return err
+			}
+			if err := sleep(ctx, sharedRetry/5); err != nil {
+				return err
+			}
+		}
 		if time.Now().UnixNano() >= s.sharedDown.Load() {
 			err := s.acquireShared(ctx, chatID, p)
 			if err == nil || ctx.Err() != nil {
@@ -260,6 +272,8 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 			}
 			s.sharedDown.Store(time.Now().Add(sharedRetry).UnixNano())
 		}
+		// Replies to people waiting go out paced by this replica alone
+		// (few, while Redis is away: the updates themselves need Redis).
 		s.tel.BudgetFallback()
 	}
 	if err := s.waitChat(ctx, chatID); err != nil {
@@ -268,34 +282,20 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 	return s.global.take(ctx, p)
 }
 
-// acquireShared books the chat's slot and then the bot's in Redis and
-// sleeps until they start.
+// acquireShared books the first instant both the chat's and the bot's
+// bucket allow, in one script, and sleeps until then.
 func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) error {
+	var cb store.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
 		// 10% slower than the nominal gap (see waitChat).
-		b := s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
-		for {
-			wait, ok, err := s.shared.Reserve(ctx, b, interactiveHorizon)
-			if err != nil {
-				return err
-			}
-			if err := sleep(ctx, wait); err != nil {
-				return err
-			}
-			if ok {
-				break
-			}
-		}
-	}
-	if s.lim.Global <= 0 {
-		return nil
+		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
 	}
 	horizon := interactiveHorizon
-	if p == Bulk {
+	if p == Bulk && s.lim.Global > 0 {
 		horizon = s.gb.Interval()
 	}
 	for {
-		wait, ok, err := s.shared.Reserve(ctx, s.gb, horizon)
+		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)
 		if err != nil {
 			return err
 		}
@@ -315,12 +315,13 @@ func (s *Sender) pauseShared(ctx context.Context, chatID int64, d time.Duration)
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
+	var cb store.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
-		_ = s.shared.Pause(ctx, s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst), d)
+		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
 	}
-	if s.lim.Global > 0 {
-		_ = s.shared.Pause(ctx, s.gb, d)
-	}
+	// A 429 for one chat pauses that chat; Telegram's global flood answer
+	// comes per chat too, so the bot's cell is paused as well.
+	_ = s.shared.Pause(ctx, d, cb, s.gb)
 }
 
 func (s *Sender) chatGap(chatID int64) time.Duration {

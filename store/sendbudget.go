@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -12,45 +13,65 @@ import (
 // bot, about one a second per chat) hold for the sum of every replica, so
 // the buckets live in Redis.
 //
-//	<p>{tb}:global        string  theoretical arrival time (µs, Redis clock) of the bot-wide bucket
-//	<p>{c:<chat>}:tb      string  the same for one chat (in the chat's slot)
+//	<p>{tb}:global        string  theoretical arrival time (µs, Redis clock) of the bot-wide cell
+//	<p>{tb}:c:<chat>      string  the same for one chat (expires once the chat's cell is full again)
 //
-// Each bucket is a GCRA (generic cell rate algorithm) cell: one number per
-// bucket, updated by one script that reads Redis's own clock (TIME), so
-// replicas with skewed clocks still share one timeline. A caller reserves
-// the next free slot and is told how long to wait for it; a caller that
-// would wait longer than it is willing to is refused without reserving.
-// That gives priorities without a queue in Redis: interactive replies
-// reserve far ahead, bulk work only takes a slot that is (nearly) free now,
-// so bulk never gets ahead of a waiting reply.
+// Each bucket is a GCRA (generic cell rate algorithm) cell: one number,
+// updated by a script that reads Redis's own clock (TIME), so replicas with
+// skewed clocks share one timeline. All cells share the hash tag {tb}, so
+// one script books a send in the chat's cell and the bot's cell at the
+// same instant — the later of the two — and a message never goes out on
+// time for one limit and late for the other (two separate bookings would
+// let the chat's spacing shrink by however long the global wait was).
+//
+// A caller reserves the next instant both cells allow and is told how long
+// to wait for it; a caller that would wait longer than it is willing to is
+// refused without booking anything. That gives priorities without a queue
+// in Redis: interactive replies book far ahead, bulk work only takes an
+// instant that is (nearly) free now, so bulk never gets ahead of a waiting
+// reply.
 var (
 	reserveScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local interval = tonumber(ARGV[1])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local wait = tat - (tonumber(ARGV[2]) - 1) * interval - now
-if wait < 0 then wait = 0 end
-if wait > tonumber(ARGV[3]) then
+local at = now
+local tats = {}
+for i = 1, #KEYS do
+  local interval = tonumber(ARGV[2 * i])
+  local burst = tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  tats[i] = tat
+  local allow = tat - (burst - 1) * interval
+  if allow > at then at = allow end
+end
+local wait = at - now
+if wait > tonumber(ARGV[1]) then
   return {0, string.format('%.0f', wait)}
 end
-tat = tat + interval
-redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.floor((tat - now) / 1000) + 1000)
+for i = 1, #KEYS do
+  local tat = tats[i]
+  if at > tat then tat = at end
+  tat = tat + tonumber(ARGV[2 * i])
+  redis.call('SET', KEYS[i], string.format('%.0f', tat), 'PX', math.floor((tat - now) / 1000) + 1000)
+end
 return {1, string.format('%.0f', wait)}`)
 	pauseScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local tat = now + tonumber(ARGV[1]) + (tonumber(ARGV[2]) - 1) * tonumber(ARGV[3])
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-if cur < tat then
-  redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.floor((tat - now) / 1000) + 1000)
+for i = 1, #KEYS do
+  local tat = now + tonumber(ARGV[1]) + (tonumber(ARGV[2 * i + 1]) - 1) * tonumber(ARGV[2 * i])
+  local cur = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if cur < tat then
+    redis.call('SET', KEYS[i], string.format('%.0f', tat), 'PX', math.floor((tat - now) / 1000) + 1000)
+  end
 end
 return 1`)
 )
 
 // Bucket is one shared rate: interval between sends on average, with a
-// burst of up to Burst sends at once after idling.
+// burst of up to Burst sends at once after idling. The zero Bucket is no
+// limit.
 type Bucket struct {
 	key      string
 	interval time.Duration
@@ -64,18 +85,34 @@ func (s *Store) GlobalBucket(perSecond float64, burst int) Bucket {
 
 // ChatBucket is chat's bucket: one send per interval, burst at once.
 func (s *Store) ChatBucket(chat int64, interval time.Duration, burst int) Bucket {
-	return Bucket{key: s.chatKey(chat, "tb"), interval: interval, burst: max(1, burst)}
+	return Bucket{key: s.p + "{tb}:c:" + strconv.FormatInt(chat, 10), interval: interval, burst: max(1, burst)}
 }
 
 // Interval is the bucket's average gap between sends.
 func (b Bucket) Interval() time.Duration { return b.interval }
 
-// Reserve books the bucket's next free slot if it starts within maxWait and
-// returns how long to wait for it (ok true); otherwise it books nothing and
-// returns how long until a slot is free (ok false).
-func (s *Store) Reserve(ctx context.Context, b Bucket, maxWait time.Duration) (wait time.Duration, ok bool, err error) {
-	res, err := reserveScript.Run(ctx, s.rdb, []string{b.key},
-		b.interval.Microseconds(), b.burst, maxWait.Microseconds()).Slice()
+func budgetArgs(lead int64, bs []Bucket) (keys []string, args []any) {
+	args = append(args, lead)
+	for _, b := range bs {
+		if b.key == "" {
+			continue
+		}
+		keys = append(keys, b.key)
+		args = append(args, b.interval.Microseconds(), b.burst)
+	}
+	return keys, args
+}
+
+// Reserve books the first instant every given bucket allows, if it is
+// within maxWait, and returns how long to wait for it (ok true); otherwise
+// it books nothing and returns how long until such an instant (ok false).
+// Zero Buckets are skipped; the buckets must be of one Store.
+func (s *Store) Reserve(ctx context.Context, maxWait time.Duration, bs ...Bucket) (wait time.Duration, ok bool, err error) {
+	keys, args := budgetArgs(maxWait.Microseconds(), bs)
+	if len(keys) == 0 {
+		return 0, true, nil
+	}
+	res, err := reserveScript.Run(ctx, s.rdb, keys, args...).Slice()
 	if err != nil {
 		return 0, false, fmt.Errorf("reserve send slot: %w", err)
 	}
@@ -85,15 +122,19 @@ func (s *Store) Reserve(ctx context.Context, b Bucket, maxWait time.Duration) (w
 	granted, _ := res[0].(int64)
 	var us int64
 	if str, isStr := res[1].(string); isStr {
-		_, _ = fmt.Sscan(str, &us)
+		us, _ = strconv.ParseInt(str, 10, 64)
 	}
 	return time.Duration(us) * time.Microsecond, granted == 1, nil
 }
 
-// Pause keeps the bucket from handing out slots for d (Telegram's
+// Pause keeps the buckets from handing out slots for d (Telegram's
 // retry_after), for every replica.
-func (s *Store) Pause(ctx context.Context, b Bucket, d time.Duration) error {
-	if err := pauseScript.Run(ctx, s.rdb, []string{b.key}, d.Microseconds(), b.burst, b.interval.Microseconds()).Err(); err != nil {
+func (s *Store) Pause(ctx context.Context, d time.Duration, bs ...Bucket) error {
+	keys, args := budgetArgs(d.Microseconds(), bs)
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := pauseScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
 		return fmt.Errorf("pause send budget: %w", err)
 	}
 	return nil

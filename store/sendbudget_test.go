@@ -36,7 +36,7 @@ func TestSharedBudgetTwoClients(t *testing.T) {
 				if i%2 == 0 {
 					maxWait = time.Second
 				}
-				wait, ok, err := s.Reserve(ctx, b, maxWait)
+				wait, ok, err := s.Reserve(ctx, maxWait, b)
 				if err != nil {
 					t.Error(err)
 					return
@@ -80,7 +80,7 @@ func TestSharedBudgetPriorityAndPause(t *testing.T) {
 	b := s.GlobalBucket(10, 1) // 100 ms apart
 	// Interactive callers book slots ahead …
 	for i := range 5 {
-		wait, ok, err := s.Reserve(ctx, b, 2*time.Second)
+		wait, ok, err := s.Reserve(ctx, 2*time.Second, b)
 		if err != nil || !ok {
 			t.Fatalf("reserve %d: %v %v", i, ok, err)
 		}
@@ -90,7 +90,7 @@ func TestSharedBudgetPriorityAndPause(t *testing.T) {
 	}
 	// … so bulk, which only takes a slot about free now, is refused and
 	// told when one is free, without booking it.
-	wait, ok, err := s.Reserve(ctx, b, b.Interval())
+	wait, ok, err := s.Reserve(ctx, b.Interval(), b)
 	if err != nil || ok {
 		t.Fatalf("bulk got a slot behind waiting replies: %v %v", ok, err)
 	}
@@ -99,24 +99,60 @@ func TestSharedBudgetPriorityAndPause(t *testing.T) {
 	}
 	// A pause (retry_after) holds every slot back.
 	c := s.ChatBucket(77, time.Second, 3)
-	if _, ok, _ := s.Reserve(ctx, c, 0); !ok {
+	if _, ok, _ := s.Reserve(ctx, 0, c); !ok {
 		t.Fatal("fresh chat bucket refused")
 	}
-	if err := s.Pause(ctx, c, 2*time.Second); err != nil {
+	if err := s.Pause(ctx, 2*time.Second, c); err != nil {
 		t.Fatal(err)
 	}
-	wait, ok, err = s.Reserve(ctx, c, 0)
+	wait, ok, err = s.Reserve(ctx, 0, c)
 	if err != nil || ok || wait < 1900*time.Millisecond {
 		t.Fatalf("during a 2 s pause: ok %v wait %v err %v", ok, wait, err)
 	}
 	// A chat bucket with burst 3 lets three through at once, then spaces.
 	d := s.ChatBucket(78, time.Second, 3)
 	for i := range 3 {
-		if w, ok, _ := s.Reserve(ctx, d, 0); !ok || w != 0 {
+		if w, ok, _ := s.Reserve(ctx, 0, d); !ok || w != 0 {
 			t.Fatalf("burst send %d: ok %v wait %v", i, ok, w)
 		}
 	}
-	if _, ok, _ := s.Reserve(ctx, d, 0); ok {
+	if _, ok, _ := s.Reserve(ctx, 0, d); ok {
 		t.Fatal("fourth send at once allowed")
+	}
+}
+
+// TestSharedBudgetBooksBothCellsAtOnce: a send is booked in the chat's and
+// the bot's cell at the same instant, so a wait on the bot's budget never
+// squeezes the chat's spacing (two separate bookings would).
+func TestSharedBudgetBooksBothCellsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	g := s.GlobalBucket(5, 1) // 200 ms apart
+	// The bot's cell is busy for the next second (other chats) …
+	for range 5 {
+		if _, ok, err := s.Reserve(ctx, 10*time.Second, s.ChatBucket(1000, time.Second, 1), g); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		_, _, _ = s.Reserve(ctx, 0) // no buckets: a no-op
+	}
+	// … then two sends to one chat (1 s apart, no burst).
+	c := s.ChatBucket(77, time.Second, 1)
+	w1, ok1, _ := s.Reserve(ctx, 10*time.Second, c, g)
+	w2, ok2, _ := s.Reserve(ctx, 10*time.Second, c, g)
+	if !ok1 || !ok2 {
+		t.Fatal("refused")
+	}
+	if gap := w2 - w1; gap < 990*time.Millisecond {
+		t.Fatalf("sends to one chat %v apart (at %v and %v), want ≥ 1 s", gap, w1, w2)
+	}
+	if w1 < 900*time.Millisecond {
+		t.Fatalf("first send at %v, ahead of the bot's busy second", w1)
+	}
+	// Pausing the chat does not pause others.
+	if err := s.Pause(ctx, 5*time.Second, c); err != nil {
+		t.Fatal(err)
+	}
+	if w, ok, _ := s.Reserve(ctx, 0, s.ChatBucket(78, time.Second, 1)); !ok || w != 0 {
+		t.Fatalf("another chat waits %v (ok %v)", w, ok)
 	}
 }
