@@ -76,13 +76,29 @@
 // step makes an update count as handled; the order of the steps is chosen
 // so that a stop between them loses nothing (see runSlotCommits).
 //
+// # Several replicas
+//
+// Keys that let replicas share work (see the files that own them):
+//
+//	<p>{c:<chat>}:lock        string  the chat's lock: holder token, PX lease (lock.go); taken in
+//	                                  LoadState's pipeline (Locker.LockAndLoad), released in the commit
+//	<p>{tb}:global            string  GCRA cell of the bot's send budget (sendbudget.go)
+//	<p>{tb}:c:<chat>          string  GCRA cell of one chat's send budget (expires when full again)
+//	<p>{jobs}:owner           hash    claimed job id -> claimer token (jobs.go)
+//	<p>{jobs}:running         hash    job id -> claimer token, once its run began
+//	<p>{bc:<id>}:claims       zset    claimed recipient -> lease expiry (broadcasts.go)
+//	<p>{bc:<id>}:owner        hash    claimed recipient -> replica token
+//	<p>{bc:<id>}:sending      hash    claimed recipient -> token, once its send began
+//	<p>{bc:<id>}:progress     string  the replica that edits the progress message now (PX)
+//
 // # Redis Cluster
 //
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
 // privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
-// pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue. Work
+// pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
+// the send budget. Work
 // that reaches keys of several slots is done in steps, each one slot or a
 // plain pipeline, in an order documented where it happens:
 //
