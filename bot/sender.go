@@ -73,6 +73,10 @@ type SharedBudget interface {
 // interval, so they never get ahead of a waiting reply.
 const interactiveHorizon = 30 * time.Second
 
+// bulkHorizon is how many slots of the bot's budget ahead a bulk send may
+// book.
+const bulkHorizon = 3
+
 // sharedRetry is how long the sender paces locally after the shared budget
 // failed before it tries Redis again.
 const sharedRetry = 5 * time.Second
@@ -292,7 +296,9 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 	}
 	horizon := interactiveHorizon
 	if p == Bulk && s.lim.Global > 0 {
-		horizon = s.gb.Interval()
+		// A few slots: each replica's bulk sender holds at most one
+		// booking, so a reply waits behind at most that many.
+		horizon = bulkHorizon * s.gb.Interval()
 	}
 	for {
 		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)

@@ -31,6 +31,12 @@ import (
 // instant that is (nearly) free now, so bulk never gets ahead of a waiting
 // reply.
 var (
+	// reserveScript: KEYS the cells, the bot's last; ARGV maxWait (µs), then
+	// interval (µs) and burst per cell. Every cell but the last must allow
+	// a send now: booking a chat's cell ahead would drag the bot's cell
+	// along and leave its slots before that instant unused (a GCRA cell is
+	// one number and cannot hold a gap). The last cell may be booked up to
+	// maxWait ahead. All cells are booked at the same instant.
 	reserveScript = redis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -43,6 +49,9 @@ for i = 1, #KEYS do
   if tat < now then tat = now end
   tats[i] = tat
   local allow = tat - (burst - 1) * interval
+  if i < #KEYS and allow > now then
+    return {0, string.format('%.0f', allow - now)}
+  end
   if allow > at then at = allow end
 end
 local wait = at - now
@@ -103,10 +112,12 @@ func budgetArgs(lead int64, bs []Bucket) (keys []string, args []any) {
 	return keys, args
 }
 
-// Reserve books the first instant every given bucket allows, if it is
-// within maxWait, and returns how long to wait for it (ok true); otherwise
-// it books nothing and returns how long until such an instant (ok false).
-// Zero Buckets are skipped; the buckets must be of one Store.
+// Reserve books a send in every given bucket at one instant and returns
+// how long to wait for it (ok true): the first instant the last bucket (the
+// bot's) allows, if within maxWait, provided the others (the chat's) allow
+// a send now. Otherwise it books nothing and returns how long until a
+// retry can succeed (ok false). Zero Buckets are skipped; the buckets must
+// be of one Store.
 func (s *Store) Reserve(ctx context.Context, maxWait time.Duration, bs ...Bucket) (wait time.Duration, ok bool, err error) {
 	keys, args := budgetArgs(maxWait.Microseconds(), bs)
 	if len(keys) == 0 {

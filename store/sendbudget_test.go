@@ -123,36 +123,45 @@ func TestSharedBudgetPriorityAndPause(t *testing.T) {
 
 // TestSharedBudgetBooksBothCellsAtOnce: a send is booked in the chat's and
 // the bot's cell at the same instant, so a wait on the bot's budget never
-// squeezes the chat's spacing (two separate bookings would).
+// squeezes the chat's spacing; and a chat that is not free yet is refused
+// without booking the bot's cell ahead, so no slot of the bot goes unused.
 func TestSharedBudgetBooksBothCellsAtOnce(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
 	g := s.GlobalBucket(5, 1) // 200 ms apart
 	// The bot's cell is busy for the next second (other chats) …
-	for range 5 {
-		if _, ok, err := s.Reserve(ctx, 10*time.Second, s.ChatBucket(1000, time.Second, 1), g); !ok || err != nil {
+	for i := range 5 {
+		if _, ok, err := s.Reserve(ctx, 10*time.Second, s.ChatBucket(int64(1000+i), time.Second, 1), g); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
-		_, _, _ = s.Reserve(ctx, 0) // no buckets: a no-op
 	}
-	// … then two sends to one chat (1 s apart, no burst).
+	if _, ok, _ := s.Reserve(ctx, 0); !ok { // no buckets: always
+		t.Fatal("no buckets refused")
+	}
+	// … a send to a chat books the chat at the bot's next instant.
 	c := s.ChatBucket(77, time.Second, 1)
 	w1, ok1, _ := s.Reserve(ctx, 10*time.Second, c, g)
+	if !ok1 || w1 < 900*time.Millisecond {
+		t.Fatalf("first send at %v (ok %v), ahead of the bot's busy second", w1, ok1)
+	}
+	// The chat is booked until then: a second send is refused, told when
+	// the chat is free, and the bot's cell is not booked.
 	w2, ok2, _ := s.Reserve(ctx, 10*time.Second, c, g)
-	if !ok1 || !ok2 {
-		t.Fatal("refused")
+	if ok2 || w2 < w1+900*time.Millisecond {
+		t.Fatalf("second send to the chat: ok %v wait %v (first at %v)", ok2, w2, w1)
 	}
-	if gap := w2 - w1; gap < 990*time.Millisecond {
-		t.Fatalf("sends to one chat %v apart (at %v and %v), want ≥ 1 s", gap, w1, w2)
-	}
-	if w1 < 900*time.Millisecond {
-		t.Fatalf("first send at %v, ahead of the bot's busy second", w1)
+	w3, ok3, _ := s.Reserve(ctx, 10*time.Second, s.ChatBucket(78, time.Second, 1), g)
+	if !ok3 || w3 > w1+250*time.Millisecond {
+		t.Fatalf("another chat's send at %v, want the bot's next slot after %v", w3, w1)
 	}
 	// Pausing the chat does not pause others.
 	if err := s.Pause(ctx, 5*time.Second, c); err != nil {
 		t.Fatal(err)
 	}
-	if w, ok, _ := s.Reserve(ctx, 0, s.ChatBucket(78, time.Second, 1)); !ok || w != 0 {
+	if w, ok, _ := s.Reserve(ctx, 0, s.ChatBucket(79, time.Second, 1)); !ok || w != 0 {
 		t.Fatalf("another chat waits %v (ok %v)", w, ok)
+	}
+	if w, ok, _ := s.Reserve(ctx, 0, c); ok || w < 4*time.Second {
+		t.Fatalf("paused chat: ok %v wait %v", ok, w)
 	}
 }
