@@ -44,7 +44,7 @@ type Config struct {
 	LockLease time.Duration
 	LockWait  time.Duration
 	// ClaimLease is how long a replica holds claimed broadcast recipients
-	// before another may take them over (default 30 s).
+	// before another may take them over (default 15 s).
 	ClaimLease time.Duration
 }
 

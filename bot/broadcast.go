@@ -28,7 +28,7 @@ const (
 	broadcastDeadline = 3 * time.Minute  // one recipient, retries included
 	shutdownGrace     = 3 * time.Second  // for the copy in flight when stopping
 	claimBatch        = 10               // recipients claimed at once
-	claimLease        = 30 * time.Second // default Config.ClaimLease
+	claimLease        = 15 * time.Second // default Config.ClaimLease
 )
 
 // RunBroadcasts works on due broadcasts until ctx ends, one after another,
