@@ -123,8 +123,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("getMe (is TELEGRAM_BOT_TOKEN right?): %w", err)
 	}
+	owner := randomToken()
 	sender := NewSender(api, cfg.Limits, d.Metrics)
-	sender.Share(d.Store) // the limits hold for all replicas together
+	sender.Share(d.Store, owner) // the limits hold for all replicas together
 	b := &Bot{
 		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
 		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
@@ -133,7 +134,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 		flood:  newFloodGuard(cfg.Flood),
 		locks:  d.Store.NewLocker(cfg.LockLease),
 		outage: newApologies(30 * time.Second),
-		owner:  randomToken(),
+		owner:  owner,
 	}
 	return b, nil
 }

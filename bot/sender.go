@@ -66,6 +66,7 @@ type SharedBudget interface {
 	ChatBucket(chat int64, interval time.Duration, burst int) store.Bucket
 	Reserve(ctx context.Context, maxWait time.Duration, bs ...store.Bucket) (time.Duration, bool, error)
 	Pause(ctx context.Context, d time.Duration, bs ...store.Bucket) error
+	Heartbeat(ctx context.Context, owner string, window time.Duration) (int, error)
 }
 
 // interactiveHorizon is how far ahead an interactive send books the shared
@@ -97,6 +98,10 @@ type Sender struct {
 	// it failed, so an outage of Redis costs one failed call per interval
 	// rather than one per message.
 	sharedDown atomic.Int64
+	owner      string        // this replica, for heartbeats
+	beat       atomic.Int64  // last heartbeat (unix ns)
+	fallback   *rate.Limiter // this replica's share of the bot's rate, while Redis is away
+	pausedAll  atomic.Int64  // a global retry_after this replica was told (unix ns)
 
 	mu    sync.Mutex
 	chats map[int64]*chatLimit
@@ -134,11 +139,37 @@ func NewSender(api *tg.Bot, lim Limits, tel Telemetry) *Sender {
 
 // Share makes the sender keep the limits together with every other replica
 // using the same budget (see SharedBudget).
-func (s *Sender) Share(b SharedBudget) {
-	s.shared = b
+func (s *Sender) Share(b SharedBudget, owner string) {
+	s.shared, s.owner = b, owner
 	if s.lim.Global > 0 {
 		s.gb = b.GlobalBucket(s.lim.Global, s.lim.GlobalBurst)
+		s.fallback = rate.NewLimiter(rate.Limit(fallbackShare*s.lim.Global), 1)
 	}
+}
+
+// Heartbeats: every replica that sends says so every heartbeatEvery; the
+// replicas seen within heartbeatWindow share the bot's rate when the shared
+// budget is unreachable, each at fallbackShare of its part (a margin for
+// their unsynchronised clocks).
+const (
+	heartbeatEvery  = 5 * time.Second
+	heartbeatWindow = 30 * time.Second
+	fallbackShare   = 0.8
+)
+
+// heartbeat tells Redis this replica sends, at most every heartbeatEvery,
+// and sets the local fallback rate to this replica's share.
+func (s *Sender) heartbeat(ctx context.Context) {
+	now := time.Now()
+	last := s.beat.Load()
+	if now.UnixNano()-last < int64(heartbeatEvery) || !s.beat.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	n, err := s.shared.Heartbeat(ctx, s.owner, heartbeatWindow)
+	if err != nil || s.fallback == nil {
+		return
+	}
+	s.fallback.SetLimit(rate.Limit(fallbackShare * s.lim.Global / float64(max(1, n))))
 }
 
 // Close stops the sender's dispenser.
@@ -206,6 +237,9 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			until := time.Now().Add(wait)
 			s.pauseChat(chatID, until)
 			s.global.pause(until)
+			if u := until.UnixNano(); u > s.pausedAll.Load() {
+				s.pausedAll.Store(u) // a race here only shortens an extra wait
+			}
 			s.pauseShared(ctx, chatID, wait)
 			if !limited {
 				if err := sleep(ctx, time.Until(until)); err != nil {
@@ -276,9 +310,20 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 			}
 			s.sharedDown.Store(time.Now().Add(sharedRetry).UnixNano())
 		}
-		// Replies to people waiting go out paced by this replica alone
-		// (few, while Redis is away: the updates themselves need Redis).
+		// Replies to people waiting go out paced by this replica at its
+		// share of the bot's rate (few, while Redis is away: handling an
+		// update needs Redis too).
 		s.tel.BudgetFallback()
+		if err := sleep(ctx, time.Until(time.Unix(0, s.pausedAll.Load()))); err != nil {
+			return err
+		}
+		if err := s.waitChat(ctx, chatID); err != nil {
+			return err
+		}
+		if s.fallback != nil {
+			return s.fallback.Wait(ctx)
+		}
+		return nil
 	}
 	if err := s.waitChat(ctx, chatID); err != nil {
 		return err
@@ -305,6 +350,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 		if err != nil {
 			return err
 		}
+		s.heartbeat(ctx)
 		if ok {
 			return sleep(ctx, wait)
 		}

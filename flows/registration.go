@@ -207,9 +207,8 @@ func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
 		t.Say(*refusal)
 		return nil
 	}
-	if _, err := e.store.GetRegistration(ctx, w.Code, t.User.ID); err == nil {
-		t.Say(T("ws.already"))
-		return nil
+	if r, err := e.store.GetRegistration(ctx, w.Code, t.User.ID); err == nil {
+		return e.alreadyRegistered(ctx, t, w, r)
 	} else if !errors.Is(err, ErrNotFound) {
 		return internalError("get registration", err)
 	}
@@ -264,8 +263,11 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 	got, err := e.store.Register(ctx, r, t.In.Now)
 	switch {
 	case errors.Is(err, ErrAlreadyRegistered):
-		t.Say(T("ws.already"))
-		return nil
+		prev, gerr := e.store.GetRegistration(ctx, w.Code, t.User.ID)
+		if gerr != nil {
+			return internalError("get registration", gerr)
+		}
+		return e.alreadyRegistered(ctx, t, w, prev)
 	case errors.Is(err, ErrRegistrationShut):
 		t.Say(T("ws.reg_closed"))
 		return nil
@@ -286,6 +288,23 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 		return err
 	}
 	return e.sendConfirmation(t, w, got, 0, "")
+}
+
+// alreadyRegistered answers Register from someone registered already with
+// where they stand: their place on the waiting list, or the confirmation
+// with the calendar file and QR code again (reminders planned again: an
+// upsert). Pressing Register twice is harmless, and a registration whose
+// first run was cut short after the seat was taken (Redis went away before
+// the reminders or the reply; the update is delivered again) completes.
+func (e *Engine) alreadyRegistered(ctx context.Context, t *Turn, w *Workshop, r *Registration) error {
+	if r.Status == RegWaiting {
+		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []Button{{Label: T("ws.btn_unregister"), Data: mustData("unreg", w.Code)}})
+		return nil
+	}
+	if err := e.planReminders(ctx, w, t.User.ID, t.In.Now); err != nil {
+		return err
+	}
+	return e.sendConfirmation(t, w, r, 0, "")
 }
 
 // sendConfirmation sends the confirmation with the calendar file and the

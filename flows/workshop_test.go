@@ -121,7 +121,13 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	h.store.SaveProfile(ctx, &Profile{UserID: 3, FullName: "Tiga", ConsentVersion: ConsentVersion})
 	wantIDs(t, h.press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
 	wantIDs(t, h.press(3, "reg:"+code), "ws.waitlisted")
-	wantIDs(t, h.press(3, "reg:"+code), "ws.already")
+	// Pressing again shows where one stands: the waiting place, or the
+	// ticket again (and nothing changes in the store).
+	wantIDs(t, h.press(3, "reg:"+code), "ws.waitlisted")
+	wantIDs(t, h.press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	if c, _ := h.store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 1 {
+		t.Fatalf("counts after pressing twice %+v", c)
+	}
 
 	// 1 cancels: 3 is promoted and told in their chat.
 	res = h.press(1, "unregy:"+code)

@@ -150,3 +150,27 @@ func (s *Store) Pause(ctx context.Context, d time.Duration, bs ...Bucket) error 
 	}
 	return nil
 }
+
+// sendersKey is the set of replicas that sent recently:
+//
+//	<p>{tb}:senders       zset    replica token -> last heartbeat (unix ms, Redis clock)
+func (s *Store) sendersKey() string { return s.p + "{tb}:senders" }
+
+var heartbeatScript = redis.NewScript(`
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 2)
+return redis.call('ZCARD', KEYS[1])`)
+
+// Heartbeat records that the replica owner is sending and returns how many
+// replicas did within window (itself included): while the shared budget is
+// unreachable, each replica paces itself at its share.
+func (s *Store) Heartbeat(ctx context.Context, owner string, window time.Duration) (int, error) {
+	n, err := heartbeatScript.Run(ctx, s.rdb, []string{s.sendersKey()}, owner, window.Milliseconds()).Int()
+	if err != nil {
+		return 0, fmt.Errorf("send budget heartbeat: %w", err)
+	}
+	return n, nil
+}

@@ -165,3 +165,20 @@ func TestSharedBudgetBooksBothCellsAtOnce(t *testing.T) {
 		t.Fatalf("paused chat: ok %v wait %v", ok, w)
 	}
 }
+
+func TestHeartbeatCountsRecentSenders(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	for _, owner := range []string{"a", "b", "a"} {
+		if _, err := s.Heartbeat(ctx, owner, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := s.Heartbeat(ctx, "c", time.Minute); n != 3 {
+		t.Fatalf("%d senders, want 3", n)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if n, _ := s.Heartbeat(ctx, "a", 200*time.Millisecond); n != 1 {
+		t.Fatalf("%d senders within 200 ms, want 1 (the others are stale)", n)
+	}
+}
