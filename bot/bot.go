@@ -370,7 +370,8 @@ func (b *Bot) apologiseIn(ctx context.Context, in flows.Input, cbID, lang, id st
 	if !in.Private {
 		return
 	}
-	if err := b.render.deliver(ctx, in.ChatID, lang, flows.Reply{Text: flows.T(id)}); err != nil {
+	// Immediate: this notice must not wait for Redis (it is often why).
+	if _, err := b.render.sendText(ctx, in.ChatID, Immediate, lang, flows.Reply{Text: flows.T(id)}); err != nil {
 		b.log.Warn("apology not delivered", "chat", in.ChatID, "err", err)
 	}
 }

@@ -16,6 +16,10 @@ type Priority int
 const (
 	Interactive Priority = iota
 	Bulk
+	// Immediate is interactive and, when the shared budget in Redis is
+	// unreachable, goes out paced by this replica alone at once (the
+	// "temporarily unavailable" notice); other sends wait for Redis first.
+	Immediate
 )
 
 // budget hands out send tokens at a fixed rate with a small burst, strictly

@@ -39,9 +39,9 @@ func (*nopTelemetry) Sent(string)               {}
 func (*nopTelemetry) TelegramError(string, int) {}
 func (n *nopTelemetry) BudgetFallback()         { n.fallbacks.Add(1) }
 
-// While the shared budget is unreachable, a replica paces interactive
-// sends at its share of the bot's rate (three replicas seen: 0.8 × 30/3 =
-// 8/s), and bulk sends wait for Redis instead of pacing themselves.
+// While the shared budget is unreachable, a replica paces its immediate
+// notices at its share of the bot's rate (three replicas seen: 0.8 × 30/3
+// = 8/s); replies wait for Redis (for a while), bulk sends wait for it.
 func TestFallbackPacesAtReplicaShare(t *testing.T) {
 	tel := &nopTelemetry{}
 	lim := DefaultLimits()
@@ -56,7 +56,7 @@ func TestFallbackPacesAtReplicaShare(t *testing.T) {
 	start := time.Now()
 	const n = 17
 	for i := range n {
-		if err := s.acquire(ctx, int64(100+i), Interactive); err != nil {
+		if err := s.acquire(ctx, int64(100+i), Immediate); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,9 +67,11 @@ func TestFallbackPacesAtReplicaShare(t *testing.T) {
 	if tel.fallbacks.Load() != n {
 		t.Errorf("%d fallbacks counted, want %d", tel.fallbacks.Load(), n)
 	}
-	bctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	defer cancel()
-	if err := s.acquire(bctx, 200, Bulk); !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("bulk send went out without the shared budget: %v", err)
+	for _, p := range []Priority{Bulk, Interactive} {
+		bctx, cancel := context.WithTimeout(ctx, 600*time.Millisecond)
+		if err := s.acquire(bctx, 200, p); !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("priority %d went out without the shared budget at once: %v", p, err)
+		}
+		cancel()
 	}
 }

@@ -78,9 +78,14 @@ const interactiveHorizon = 30 * time.Second
 // book.
 const bulkHorizon = 3
 
-// sharedRetry is how long the sender paces locally after the shared budget
-// failed before it tries Redis again.
-const sharedRetry = 5 * time.Second
+// While the shared budget does not answer: an Immediate send paces
+// locally and skips Redis for sharedRetry; an Interactive one tries Redis
+// every sharedProbe for fallbackAfter first; a Bulk one waits for Redis.
+const (
+	sharedRetry   = 5 * time.Second
+	sharedProbe   = 250 * time.Millisecond
+	fallbackAfter = 10 * time.Second
+)
 
 // Sender is the bot's one outbound path to Telegram. Every message goes
 // through it: it keeps the global and per-chat limits, waits out retry_after
@@ -102,6 +107,8 @@ type Sender struct {
 	beat       atomic.Int64  // last heartbeat (unix ns)
 	fallback   *rate.Limiter // this replica's share of the bot's rate, while Redis is away
 	pausedAll  atomic.Int64  // a global retry_after this replica was told (unix ns)
+	bookedTo   atomic.Int64  // the latest instant this replica booked in the shared budget (unix ns)
+	localTo    atomic.Int64  // the latest instant this replica scheduled a send by its local pacing (unix ns)
 
 	mu    sync.Mutex
 	chats map[int64]*chatLimit
@@ -299,11 +306,26 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 			if err == nil || ctx.Err() != nil {
 				return err
 			}
-			if err := sleep(ctx, sharedRetry/5); err != nil {
+			if err := sleep(ctx, sharedProbe); err != nil {
 				return err
 			}
 		}
-		if time.Now().UnixNano() >= s.sharedDown.Load() {
+		if p == Interactive {
+			// A reply waits a little for the shared budget (a node
+			// restarting, a failover: seconds) before pacing locally:
+			// replicas pacing themselves while others book in Redis
+			// would add up.
+			deadline := time.Now().Add(fallbackAfter)
+			for time.Now().Before(deadline) {
+				err := s.acquireShared(ctx, chatID, p)
+				if err == nil || ctx.Err() != nil {
+					return err
+				}
+				if err := sleep(ctx, sharedProbe); err != nil {
+					return err
+				}
+			}
+		} else if time.Now().UnixNano() >= s.sharedDown.Load() {
 			err := s.acquireShared(ctx, chatID, p)
 			if err == nil || ctx.Err() != nil {
 				return err
@@ -314,14 +336,20 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 		// share of the bot's rate (few, while Redis is away: handling an
 		// update needs Redis too).
 		s.tel.BudgetFallback()
-		if err := sleep(ctx, time.Until(time.Unix(0, s.pausedAll.Load()))); err != nil {
+		// Sends booked in the shared budget before it went away still go
+		// out at their instants: local pacing starts after them, or the
+		// two would add up.
+		wait := max(s.pausedAll.Load(), s.bookedTo.Load())
+		if err := sleep(ctx, time.Until(time.Unix(0, wait))); err != nil {
 			return err
 		}
 		if err := s.waitChat(ctx, chatID); err != nil {
 			return err
 		}
 		if s.fallback != nil {
-			return s.fallback.Wait(ctx)
+			d := s.fallback.Reserve().Delay()
+			raiseTo(&s.localTo, time.Now().Add(d))
+			return sleep(ctx, d)
 		}
 		return nil
 	}
@@ -331,9 +359,24 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 	return s.global.take(ctx, p)
 }
 
+// raiseTo moves *v up to t (unix ns), never down.
+func raiseTo(v *atomic.Int64, t time.Time) {
+	at := t.UnixNano()
+	for cur := v.Load(); at > cur; cur = v.Load() {
+		if v.CompareAndSwap(cur, at) {
+			return
+		}
+	}
+}
+
 // acquireShared books the first instant both the chat's and the bot's
-// bucket allow, in one script, and sleeps until then.
+// bucket allow, in one script, and sleeps until then. Sends this replica
+// paced locally while the shared budget was away go first: the shared
+// budget does not know of them.
 func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) error {
+	if err := sleep(ctx, time.Until(time.Unix(0, s.localTo.Load()))); err != nil {
+		return err
+	}
 	var cb store.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
 		// 10% slower than the nominal gap (see waitChat).
@@ -352,6 +395,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 		}
 		s.heartbeat(ctx)
 		if ok {
+			raiseTo(&s.bookedTo, time.Now().Add(wait))
 			return sleep(ctx, wait)
 		}
 		// Not booked: come back when a slot is within reach.

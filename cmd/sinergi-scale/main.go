@@ -44,6 +44,7 @@ type options struct {
 	timeout       time.Duration
 	settle        time.Duration
 	redisAt       float64
+	redisVictim   string
 	redisDown     time.Duration
 	killAt        float64
 	killReplica   int
@@ -74,6 +75,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "give up the whole run after")
 	flag.DurationVar(&o.settle, "settle-timeout", 3*time.Minute, "longest wait for the system to go quiet after each phase")
 	flag.Float64Var(&o.redisAt, "redis-at", 0.4, "restart a Redis node when this share of the first wave is done")
+	flag.StringVar(&o.redisVictim, "redis-victim", "workshop", "which Redis master to restart: workshop (holds the workshop's slot) or budget (holds the shared send budget, {tb})")
 	flag.DurationVar(&o.redisDown, "redis-down", 2*time.Second, "how long the Redis node stays down")
 	flag.Float64Var(&o.killAt, "kill-at", 0.3, "SIGKILL a replica when this share of the broadcast has been sent")
 	flag.IntVar(&o.killReplica, "kill", 2, "which replica (1-3) to SIGKILL")
@@ -124,6 +126,8 @@ func (o *options) check() error {
 		return errors.New("-concurrency and -late-concurrency must be at least 1")
 	case o.killReplica < 1 || o.killReplica > 3:
 		return errors.New("-kill must be 1, 2 or 3")
+	case o.redisVictim != "workshop" && o.redisVictim != "budget":
+		return errors.New("-redis-victim must be workshop or budget")
 	case o.port < 1024 || o.port > 65535-10033:
 		return errors.New("-port must leave room for the Redis cluster bus (+10000)")
 	}

@@ -467,11 +467,17 @@ func (h *harness) scenario(ctx context.Context) (*results, error) {
 }
 
 // restartRedis restarts the master holding the workshop's keys (the most
-// demanding choice: registrations need it).
+// demanding choice for registrations: they need it), or with -redis-victim
+// budget the one holding the shared send budget (the most demanding for
+// the flood limits: every send needs it).
 func (h *harness) restartRedis(ctx context.Context) {
 	victim := h.nodes[0]
+	key, what := prefix+"{w:"+h.code+"}:confirmed", "the workshop's slot"
+	if h.o.redisVictim == "budget" {
+		key, what = prefix+"{tb}:global", "the send budget's slot"
+	}
 	if cc, ok := h.st.Client().(*redis.ClusterClient); ok {
-		if c, err := cc.MasterForKey(ctx, prefix+"{w:"+h.code+"}:confirmed"); err == nil {
+		if c, err := cc.MasterForKey(ctx, key); err == nil {
 			for _, n := range h.nodes {
 				if n.addr() == c.Options().Addr {
 					victim = n
@@ -479,7 +485,7 @@ func (h *harness) restartRedis(ctx context.Context) {
 			}
 		}
 	}
-	h.mark("FAULT redis %s (master of the workshop's slot): SIGTERM, down for %v", victim.addr(), h.o.redisDown)
+	h.mark("FAULT redis %s (master of %s): SIGTERM, down for %v", victim.addr(), what, h.o.redisDown)
 	if err := victim.restart(ctx, h.ps, h.o.redisDown); err != nil {
 		h.mark("redis restart: %v", err)
 		return
