@@ -476,6 +476,28 @@ func TestWebhook(t *testing.T) {
 	}
 }
 
+// pollWithFlowStore runs a bot in polling mode whose flows use st (a
+// wrapper of the env's store that injects faults) until ctx ends; the
+// channel yields Polling's result.
+func (e *env) pollWithFlowStore(ctx context.Context, st flows.Store) <-chan error {
+	e.t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
+		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
+			Engine: func(u string) *flows.Engine {
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts)
+			}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- b.Polling(ctx, time.Second)
+		b.Close()
+	}()
+	return done
+}
+
 // panicky is a flows.Store whose profile reads panic, standing in for a bug
 // in a flow.
 type panicky struct{ flows.Store }
@@ -488,18 +510,7 @@ func TestPanicRecovered(t *testing.T) {
 	e := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
-		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
-			Engine: func(u string) *flows.Engine {
-				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, panicky{e.store}, e.texts)
-			}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	done := make(chan error, 1)
-	go func() { done <- b.Polling(ctx, time.Second) }()
+	done := e.pollWithFlowStore(ctx, panicky{e.store})
 	u := telegramtest.User{ID: 1012, FirstName: "Lina", LanguageCode: "en"}
 	e.fake.SendText(u, "/profile")
 	contains(t, e.nth(u.ID, 1), "something went wrong")

@@ -3,8 +3,6 @@ package bot_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,9 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"sinergi/bot"
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
 	"sinergi/store/redistest"
@@ -164,18 +159,7 @@ func TestOutageInsideFlowRetried(t *testing.T) {
 	defer cancel()
 	st := &flaky{Store: e.store}
 	st.n.Store(2)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
-		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
-			Engine: func(u string) *flows.Engine {
-				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts)
-			}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	done := make(chan error, 1)
-	go func() { done <- b.Polling(ctx, time.Second) }()
+	done := e.pollWithFlowStore(ctx, st)
 	u := telegramtest.User{ID: 1013, FirstName: "Rina", LanguageCode: "en"}
 	e.fake.SendText(u, "/profile")
 	contains(t, e.nth(u.ID, 1), "temporarily unavailable")

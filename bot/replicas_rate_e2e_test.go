@@ -1,7 +1,6 @@
 package bot_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -22,19 +21,7 @@ func TestThreeReplicasBroadcastAtFullRate(t *testing.T) {
 	confirm := e.composeBroadcast(admin, "Rapat kerja nasional", "Nusa Tenggara Timur")
 	e.fake.Press(admin, confirm.ID, buttonData(t, confirm, "Send now"))
 	e.waitForN("all deliveries", 40*time.Second, func() int { return len(copiesTo(e.fake)) - 1 }, len(ntt))
-	var first, last time.Time
-	for _, c := range e.fake.CallsOf("copyMessage") {
-		if c.Params["chat_id"] == fmt.Sprint(adminID) {
-			continue
-		}
-		if first.IsZero() || c.At.Before(first) {
-			first = c.At
-		}
-		if c.At.After(last) {
-			last = c.At
-		}
-	}
-	rate := float64(len(ntt)-1) / last.Sub(first).Seconds()
+	rate := copyRate(e.fake)
 	st := e.fake.Stats()
 	t.Logf("3 replicas, %d recipients: %.1f/s (limit %v/s), max %d sends in a second", len(ntt), rate, e.limits.Global, st.MaxGlobalPerSecond)
 	if rate < 0.9*e.limits.Global {
