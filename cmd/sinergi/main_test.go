@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -82,14 +83,22 @@ func TestRunServesAndStops(t *testing.T) {
 			break
 		}
 	}
+	// Every sendMessage the fake answered is counted (the reply, and any
+	// other message the bot sent meanwhile).
+	sent := 0
+	for _, c := range fake.CallsOf("sendMessage") {
+		if c.ErrorCode == 0 {
+			sent++
+		}
+	}
 	for _, want := range []string{
 		`sinergi_updates_handled_total{kind="command",result="ok"} 1`,
-		`sinergi_messages_sent_total{method="sendMessage"} 1`,
+		fmt.Sprintf(`sinergi_messages_sent_total{method="sendMessage"} %d`, sent),
 		"sinergi_handler_duration_seconds_bucket",
 		"go_goroutines",
 	} {
 		if !strings.Contains(metrics, want) {
-			t.Errorf("metrics lack %q", want)
+			t.Errorf("metrics lack %q; they have:\n%s\nlogs:\n%s", want, grepLines(metrics, "sinergi_"), logs.String())
 		}
 	}
 
@@ -149,4 +158,15 @@ func TestHealthzReportsRedis(t *testing.T) {
 	}
 	cancel()
 	<-exit
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
