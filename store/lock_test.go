@@ -92,11 +92,11 @@ func TestLockOfDeadHolderExpires(t *testing.T) {
 func TestLockRenewsWhileHeld(t *testing.T) {
 	ctx := context.Background()
 	s, _ := newStore(t)
-	lk, err := s.NewLocker(300*time.Millisecond).Acquire(ctx, 5, 0)
+	lk, err := s.NewLocker(600*time.Millisecond).Acquire(ctx, 5, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second) // more than three leases
+	time.Sleep(2 * time.Second) // more than three leases
 	if _, err := s.NewLocker(time.Second).Acquire(ctx, 5, 0); !errors.Is(err, store.ErrLockBusy) {
 		t.Fatalf("a held lock expired while its holder was alive: %v", err)
 	}
