@@ -150,7 +150,7 @@ func (n *redisNode) addr() string { return "127.0.0.1:" + strconv.Itoa(n.port) }
 // node restart (even a kill -9) loses nothing the bot relied on, and any
 // loss the harness measures is the bot's doing, not the test bed's. At the
 // write rate of a bot held to 28 messages/s the fsync cost is negligible;
-// production (compose.scale.yaml) uses everysec.
+// production (compose.yaml) uses everysec.
 func redisConf(n *redisNode) string {
 	return strings.Join([]string{
 		"bind 127.0.0.1",
