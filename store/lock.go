@@ -85,19 +85,48 @@ type Lock struct {
 // itself every third of the lease until Release, so a slow holder keeps it
 // and a dead one loses it within one lease.
 func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration) (*Lock, error) {
-	token := l.id + ":" + strconv.FormatUint(l.n.Add(1), 36)
 	key := l.s.lockKey(chat)
-	deadline := time.Now().Add(maxWait)
-	backoff := 2 * time.Millisecond
-	for {
-		ok, err := l.s.rdb.SetNX(ctx, key, token, l.lease).Result()
+	return l.take(ctx, chat, maxWait, func(token string) (bool, error) {
+		return l.s.rdb.SetNX(ctx, key, token, l.lease).Result()
+	})
+}
+
+// LockAndLoad takes chat's lock and loads its state in one round trip
+// (shared with concurrent loads, see LoadState), waiting as Acquire does.
+// Pass the lock in the Commit that ends the update: it is released in the
+// same transaction; on any other path call Release.
+func (l *Locker) LockAndLoad(ctx context.Context, chat, user, upd int64, maxWait time.Duration) (*Lock, *State, error) {
+	var st *State
+	lk, err := l.take(ctx, chat, maxWait, func(token string) (bool, error) {
+		cl, err := l.s.loads.do(ctx, loadReq{chat: chat, user: user, upd: upd, token: token, lease: l.lease})
+		if errors.Is(err, errChatLocked) {
+			return false, nil
+		}
 		if err != nil {
+			return false, err
+		}
+		st = cl.req.state
+		return true, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lk, st, nil
+}
+
+// take calls try with a new token until it reports the lock taken, fails,
+// or maxWait has passed (ErrLockBusy), backing off from 2 ms to 100 ms.
+func (l *Locker) take(ctx context.Context, chat int64, maxWait time.Duration, try func(token string) (bool, error)) (*Lock, error) {
+	deadline := time.Now().Add(maxWait)
+	for backoff := 2 * time.Millisecond; ; backoff = min(2*backoff, 100*time.Millisecond) {
+		token := l.id + ":" + strconv.FormatUint(l.n.Add(1), 36)
+		ok, err := try(token)
+		switch {
+		case err != nil:
 			return nil, fmt.Errorf("lock chat %d: %w", chat, err)
-		}
-		if ok {
+		case ok:
 			return l.held(chat, token), nil
-		}
-		if !time.Now().Before(deadline) {
+		case !time.Now().Before(deadline):
 			return nil, fmt.Errorf("lock chat %d: %w", chat, ErrLockBusy)
 		}
 		t := time.NewTimer(min(backoff, time.Until(deadline)+time.Millisecond))
@@ -107,36 +136,6 @@ func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration)
 			t.Stop()
 			return nil, fmt.Errorf("lock chat %d: %w", chat, ctx.Err())
 		}
-		backoff = min(2*backoff, 100*time.Millisecond)
-	}
-}
-
-// LockAndLoad takes chat's lock and loads its state in one round trip
-// (shared with concurrent loads, see LoadState), waiting as Acquire does.
-// Pass the lock in the Commit that ends the update: it is released in the
-// same transaction; on any other path call Release.
-func (l *Locker) LockAndLoad(ctx context.Context, chat, user, upd int64, maxWait time.Duration) (*Lock, *State, error) {
-	deadline := time.Now().Add(maxWait)
-	backoff := 2 * time.Millisecond
-	for {
-		token := l.id + ":" + strconv.FormatUint(l.n.Add(1), 36)
-		cl, err := l.s.loads.do(ctx, loadReq{chat: chat, user: user, upd: upd, token: token, lease: l.lease})
-		switch {
-		case err == nil:
-			return l.held(chat, token), cl.req.state, nil
-		case !errors.Is(err, errChatLocked):
-			return nil, nil, fmt.Errorf("lock and load chat %d: %w", chat, err)
-		case !time.Now().Before(deadline):
-			return nil, nil, fmt.Errorf("lock chat %d: %w", chat, ErrLockBusy)
-		}
-		t := time.NewTimer(min(backoff, time.Until(deadline)+time.Millisecond))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, nil, fmt.Errorf("lock chat %d: %w", chat, ctx.Err())
-		}
-		backoff = min(2*backoff, 100*time.Millisecond)
 	}
 }
 
