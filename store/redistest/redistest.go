@@ -103,19 +103,13 @@ func (r *Redis) start() error {
 	return fmt.Errorf("redis-server did not start (see %s/redis.log)", r.dir)
 }
 
-// Restart stops and starts the throwaway server on the same port (data is
-// lost: persistence is off). Not available with REDIS_URL.
+// Restart stops the throwaway server abruptly and starts it again on the
+// same port (data survives only with NewPersistent). Not available with
+// REDIS_URL.
 func (r *Redis) Restart(t testing.TB) {
 	t.Helper()
-	if r.cmd == nil {
-		t.Skip("redistest: Restart needs a throwaway server (REDIS_URL is set)")
-	}
-	r.Stop()
-	port := r.Addr[len("127.0.0.1:"):]
-	r.cmd = exec.Command(r.cmd.Path, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", r.dir)
-	if err := r.cmd.Start(); err != nil || !waitPing(r.Addr, 5*time.Second) {
-		t.Fatalf("redistest: restart: %v", err)
-	}
+	r.Kill()
+	r.Start(t)
 }
 
 func (r *Redis) args(port string) []string {
