@@ -273,7 +273,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		}
 	}
 	if res.UserChanged {
-		commit.User = res.User
+		commit.User, commit.UserBefore = res.User, st.User
 	}
 	if res.Forget { // /forgetme: write nothing that names the user
 		commit.User, commit.Forget = nil, true

@@ -95,13 +95,8 @@ func (b *Bot) undelivered(ctx context.Context, chat int64, err error) {
 		b.log.Warn("message not delivered", "chat", chat, "err", err)
 		return
 	}
-	u, gerr := b.store.GetUser(ctx, chat)
-	if gerr != nil {
-		return
-	}
-	u.Inactive = true
-	if serr := b.store.SaveUser(ctx, u); serr != nil {
-		b.log.Warn("mark user inactive", "user", chat, "err", serr)
+	if merr := b.store.MarkInactive(ctx, chat); merr != nil {
+		b.log.Warn("mark user inactive", "user", chat, "err", merr)
 	}
 }
 

@@ -44,6 +44,18 @@ func (m *memStore) SaveUser(_ context.Context, u *User) error {
 	return nil
 }
 
+func (m *memStore) SetRole(_ context.Context, id int64, role Role) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.users[id]
+	if !ok {
+		return ErrNotFound
+	}
+	u.Role = role
+	m.users[id] = u
+	return nil
+}
+
 func (m *memStore) GetProfile(_ context.Context, id int64) (*Profile, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -55,9 +55,12 @@ func (e *Engine) grant(ctx context.Context, t *Turn) error {
 	if err != nil {
 		return internalError("grant: get user", err)
 	}
-	u.Role = role
-	if err := e.store.SaveUser(ctx, u); err != nil {
-		return internalError("grant: save user", err)
+	switch err := e.store.SetRole(ctx, id, role); {
+	case errors.Is(err, ErrNotFound): // forgotten meanwhile
+		t.Say(T("grant.unknown_user", "ID", id))
+		return nil
+	case err != nil:
+		return internalError("grant: set role", err)
 	}
 	if err := t.audit(ctx, AuditGrant, role.String(), id); err != nil {
 		return err

@@ -9,11 +9,15 @@ import (
 // ErrNotFound is returned by stores when a record does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Users reads and writes user records other than the one of the current
-// input (which the transport loads and saves around each update).
+// Users reads user records other than the one of the current input (which
+// the transport loads and saves around each update) and changes their role.
+// There is no way to write back a whole record read earlier: the user's own
+// update in flight would then undo the write, or the write would undo it.
 type Users interface {
 	GetUser(ctx context.Context, id int64) (*User, error)
-	SaveUser(ctx context.Context, u *User) error
+	// SetRole changes only the role of an existing user (ErrNotFound when
+	// there is none).
+	SetRole(ctx context.Context, id int64, role Role) error
 }
 
 // Profiles stores participant profiles.

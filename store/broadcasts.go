@@ -370,22 +370,21 @@ func (s *Store) AllUsers(ctx context.Context) ([]*flows.User, error) {
 		return nil, fmt.Errorf("all users: %w", err)
 	}
 	pipe := s.rdb.Pipeline()
-	cmds := make([]*redis.StringCmd, len(ids))
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
 	for i, id := range ids {
 		n, _ := strconv.ParseInt(id, 10, 64)
-		cmds[i] = pipe.Get(ctx, s.userKey(n))
+		cmds[i] = pipe.HGetAll(ctx, s.userKey(n))
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if _, err := pipe.Exec(ctx); err != nil {
 		return nil, fmt.Errorf("all users: %w", err)
 	}
 	out := make([]*flows.User, 0, len(ids))
 	for _, c := range cmds {
-		b, err := c.Bytes()
+		u, err := decodeUser(c.Val())
 		if err != nil {
-			continue
+			return nil, fmt.Errorf("all users: %w", err)
 		}
-		u := new(flows.User)
-		if json.Unmarshal(b, u) == nil {
+		if u != nil { // forgotten since the index was read
 			out = append(out, u)
 		}
 	}

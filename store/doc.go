@@ -8,7 +8,11 @@
 // MULTI/EXEC) stays in one Cluster slot; a private chat's id is its user's id,
 // so the user record is in that slot too.
 //
-//	<p>{c:<id>}:user          string  JSON flows.User (no TTL)
+//	<p>{c:<id>}:user          hash    flows.User, one field per attribute, empty ones absent (no TTL);
+//	                                  every writer sets only its fields (users.go): a user's
+//	                                  commit what the update changed, /grant the role, a failed
+//	                                  delivery the inactive flag (builds before this stored a JSON
+//	                                  string; MigrateUsers converts those at start)
 //	<p>{c:<id>}:profile       string  JSON flows.Profile (no TTL; written only after consent)
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)

@@ -300,11 +300,11 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 		batch := list[next:min(len(list), next+max(2*(limit-len(out)), 16))]
 		next += len(batch)
 		profs := make([]*redis.StringCmd, len(batch))
-		users := make([]*redis.StringCmd, len(batch))
+		inactive := make([]*redis.StringCmd, len(batch))
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i, r := range batch {
 				profs[i] = p.Get(ctx, s.ppProfKey(r.uid))
-				users[i] = p.Get(ctx, s.userKey(r.uid))
+				inactive[i] = p.HGet(ctx, s.userKey(r.uid), ufInactive)
 			}
 			return nil
 		})
@@ -320,11 +320,8 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 			if err := json.Unmarshal(b, p); err != nil || !p.Visible {
 				continue
 			}
-			if ub, err := users[i].Bytes(); err == nil {
-				var u flows.User
-				if json.Unmarshal(ub, &u) == nil && u.Inactive {
-					continue
-				}
+			if inactive[i].Val() == "1" {
+				continue
 			}
 			out = append(out, p)
 			if len(out) == limit {

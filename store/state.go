@@ -41,7 +41,8 @@ type loadReq struct {
 	state           *State
 	locked          *redis.BoolCmd
 	dup             *redis.IntCmd
-	u, sess         *redis.StringCmd
+	u               *redis.MapStringStringCmd
+	sess            *redis.StringCmd
 }
 
 // errChatLocked: the chat's lock is held by another holder (LockAndLoad
@@ -57,7 +58,7 @@ func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
 			r.locked = pipe.SetNX(ctx, s.lockKey(r.chat), r.token, r.lease)
 		}
 		r.dup = pipe.Exists(ctx, s.updKey(r.chat, r.upd))
-		r.u = pipe.Get(ctx, s.userKey(r.user))
+		r.u = pipe.HGetAll(ctx, s.userKey(r.user))
 		r.sess = pipe.Get(ctx, s.sessKey(r.chat))
 	}
 	_, _ = pipe.Exec(ctx) // errors are per command
@@ -80,13 +81,11 @@ func decodeState(r *loadReq) (*State, error) {
 		return nil, err
 	}
 	st := &State{Dup: r.dup.Val() > 0}
-	switch b, err := r.u.Bytes(); {
-	case err == nil:
-		st.User = new(flows.User)
-		if err := json.Unmarshal(b, st.User); err != nil {
-			return nil, fmt.Errorf("decode user %d: %w", r.user, err)
-		}
-	case !errors.Is(err, redis.Nil):
+	m, err := r.u.Result()
+	if err != nil {
+		return nil, err
+	}
+	if st.User, err = decodeUser(m); err != nil {
 		return nil, err
 	}
 	switch b, err := r.sess.Bytes(); {
@@ -106,7 +105,12 @@ func decodeState(r *loadReq) (*State, error) {
 type Commit struct {
 	ChatID    int64
 	UpdateID  int64
-	User      *flows.User    // saved when not nil
+	// User, when not nil, is the user record after the update; UserBefore
+	// the record the update started from (nil: a new user). Only the
+	// fields that differ are written, so writes other chats made to the
+	// record meanwhile (a role change, an inactive mark) stay.
+	User       *flows.User
+	UserBefore *flows.User
 	Session   *flows.Session // saved with TTL when active, deleted when inactive, untouched when nil
 	FromInbox bool           // also remove the update from the polling inbox
 	// Forget (flows.Result.Forget): the user of the private chat ChatID was
@@ -128,9 +132,7 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 	r.Commit = c
 	var err error
 	if c.User != nil {
-		if r.user, err = json.Marshal(c.User); err != nil {
-			return fmt.Errorf("encode user: %w", err)
-		}
+		r.userSet, r.userDel = userDiff(c.UserBefore, c.User)
 	}
 	if c.Session.Active() {
 		if r.sess, err = json.Marshal(c.Session); err != nil {
@@ -148,9 +150,14 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 
 type commitReq struct {
 	Commit
-	user, sess []byte
-	cmds       []redis.Cmder
+	userSet []any    // user fields to set
+	userDel []string // user fields to delete
+	sess    []byte
+	cmds    []redis.Cmder
 }
+
+// writesUser reports whether the commit changes the user record.
+func (c *commitReq) writesUser() bool { return len(c.userSet) > 0 || len(c.userDel) > 0 }
 
 // ownSlot reports whether the user record is in the chat's slot: a
 // private chat's id is its user's id. In a group chat the user's keys
@@ -161,12 +168,12 @@ func (c *commitReq) ownSlot() bool { return c.User == nil || c.User.ID == c.Chat
 // transaction: the user's entry in users:all, and the user record when it
 // is not in the chat's slot (on one node, both go into the transaction).
 func (s *Store) queueBefore(ctx context.Context, p redis.Pipeliner, c *commitReq) {
-	if c.Forget || c.user == nil {
+	if c.Forget || !c.writesUser() {
 		return
 	}
 	c.cmds = append(c.cmds, p.SAdd(ctx, s.usersKey(), c.User.ID))
 	if !c.ownSlot() {
-		c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
+		s.queueUserWrite(ctx, p, c)
 	}
 }
 
@@ -179,8 +186,8 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 		c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID), s.lockKey(c.ChatID)))
 		return
 	}
-	if c.user != nil && c.ownSlot() {
-		c.cmds = append(c.cmds, p.Set(ctx, s.userKey(c.User.ID), c.user, 0))
+	if c.writesUser() && c.ownSlot() {
+		s.queueUserWrite(ctx, p, c)
 	}
 	if c.sess != nil {
 		c.cmds = append(c.cmds, p.Set(ctx, s.sessKey(c.ChatID), c.sess, s.sessionTTL))

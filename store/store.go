@@ -174,22 +174,6 @@ func setJSON(ctx context.Context, rdb redis.Cmdable, key string, v any, ttl time
 	return nil
 }
 
-// GetUser implements flows.Users.
-func (s *Store) GetUser(ctx context.Context, id int64) (*flows.User, error) {
-	return getJSON[flows.User](ctx, s.rdb, s.userKey(id))
-}
-
-// SaveUser implements flows.Users.
-func (s *Store) SaveUser(ctx context.Context, u *flows.User) error {
-	if err := setJSON(ctx, s.rdb, s.userKey(u.ID), u, 0); err != nil {
-		return err
-	}
-	if err := s.rdb.SAdd(ctx, s.usersKey(), u.ID).Err(); err != nil {
-		return fmt.Errorf("index user %d: %w", u.ID, err)
-	}
-	return nil
-}
-
 // GetProfile implements flows.Profiles.
 func (s *Store) GetProfile(ctx context.Context, userID int64) (*flows.Profile, error) {
 	return getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))

@@ -84,6 +84,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		return fmt.Errorf("redis at REDIS_URL: %w", err)
 	}
 	defer st.Close()
+	// User records of builds before the per-field hash are converted once
+	// (idempotent; replicas starting together do not conflict).
+	if n, err := st.MigrateUsers(ctx); err != nil {
+		return fmt.Errorf("migrate user records: %w", err)
+	} else if n > 0 {
+		log.Info("user records migrated to per-field hashes", "users", n)
+	}
 	texts, err := locales.Load()
 	if err != nil {
 		return err
