@@ -103,16 +103,16 @@ func decodeState(r *loadReq) (*State, error) {
 
 // Commit is the outcome of handling one update.
 type Commit struct {
-	ChatID    int64
-	UpdateID  int64
+	ChatID   int64
+	UpdateID int64
 	// User, when not nil, is the user record after the update; UserBefore
 	// the record the update started from (nil: a new user). Only the
 	// fields that differ are written, so writes other chats made to the
 	// record meanwhile (a role change, an inactive mark) stay.
 	User       *flows.User
 	UserBefore *flows.User
-	Session   *flows.Session // saved with TTL when active, deleted when inactive, untouched when nil
-	FromInbox bool           // also remove the update from the polling inbox
+	Session    *flows.Session // saved with TTL when active, deleted when inactive, untouched when nil
+	FromInbox  bool           // also remove the update from the polling inbox
 	// Forget (flows.Result.Forget): the user of the private chat ChatID was
 	// forgotten. The commit deletes their record and the session instead of
 	// writing them, and sets no dedupe mark (a redelivered update would
