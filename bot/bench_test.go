@@ -43,10 +43,12 @@ func BenchmarkUpdateEngineRedis(b *testing.B) {
 				b.Fatal(err)
 			}
 			for _, rep := range res.Replies {
-				_ = rend.text(res.User.Lang, rep.Text, false)
-				_ = rend.markup(res.User.Lang, rep.Buttons)
+				m := rend.prepare(chat, res.User.Lang, rep)
+				if _, err := rend.encode(&m); err != nil {
+					b.Fatal(err)
+				}
 			}
-			if err := st.Commit(ctx, store.Commit{ChatID: chat, UpdateID: in.UpdateID, User: res.User, Session: res.Session}); err != nil {
+			if err := st.Commit(ctx, store.Commit{ChatID: chat, UpdateID: in.UpdateID, User: res.User, UserBefore: s.User, Session: res.Session}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +70,8 @@ type Bot struct {
 	owner   string // this replica's token for broadcast claims
 	// progressing: an edit of a broadcast's progress message is on its way.
 	progressing atomic.Bool
+	sweeper     sync.WaitGroup // the outbox sweeper (outbox.go)
+	stopSweeper context.CancelFunc
 }
 
 // Deps are the bot's collaborators.
@@ -152,6 +156,9 @@ func (b *Bot) Close() { b.sender.Close() }
 // cancellation of ctx, so in-flight updates finish during shutdown.
 func (b *Bot) start(ctx context.Context) {
 	b.disp = newDispatcher(context.WithoutCancel(ctx), b.cfg.Workers, b.cfg.MaxQueued)
+	sctx, cancel := context.WithCancel(ctx)
+	b.stopSweeper = cancel
+	b.sweeper.Go(func() { b.runOutboxSweeper(sctx) })
 }
 
 // stop waits for in-flight updates up to grace.
@@ -161,6 +168,8 @@ func (b *Bot) stop(grace time.Duration) error {
 	if err := b.disp.drain(ctx); err != nil {
 		return fmt.Errorf("updates still in flight after %s: %w", grace, err)
 	}
+	b.stopSweeper()
+	b.sweeper.Wait()
 	return nil
 }
 
@@ -217,6 +226,14 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 			b.log.Warn("release chat lock", "chat", in.ChatID, "err", rerr) // it expires
 		}
 	}()
+	if st.Outbox > 0 {
+		// A process stopped before it had sent this chat's replies:
+		// they go first, in order.
+		if err := b.resumeOutbox(ctx, in.ChatID, lock, false); err != nil {
+			b.unavailable(ctx, in, cbID)
+			return err
+		}
+	}
 	if st.Dup {
 		result = "duplicate"
 		if cbID != "" {
@@ -256,11 +273,13 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		return b.commit(ctx, commit)
 	}
 
+	// The replies are rendered now and committed with the state; they are
+	// sent once the commit holds (see outbox.go): a crash can then lose
+	// the sending, which is resumed, but never repeat a reply.
 	lang := res.User.Lang
-	if cbID != "" {
-		b.render.answer(ctx, cbID, lang, res.Answer)
-	}
-	for _, rep := range res.Replies {
+	msgs := make([]outMsg, len(res.Replies))
+	commit.Outbox = make([][]byte, len(res.Replies))
+	for i, rep := range res.Replies {
 		chat, rlang := rep.ChatID, rep.Lang
 		if chat == 0 {
 			chat, rlang = in.ChatID, lang
@@ -268,8 +287,10 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		if rlang == "" {
 			rlang = lang
 		}
-		if err := b.render.deliver(ctx, chat, rlang, rep); err != nil {
-			b.deliveryFailed(ctx, in, res, chat, err)
+		msgs[i] = b.render.prepare(chat, rlang, rep)
+		msgs[i].ID = strconv.FormatInt(in.UpdateID, 10) + "." + strconv.Itoa(i)
+		if commit.Outbox[i], err = b.render.encode(&msgs[i]); err != nil {
+			return err
 		}
 	}
 	if res.UserChanged {
@@ -285,10 +306,23 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		commit.Session = &flows.Session{} // leave the flow: delete the stored session
 	}
 	if err := b.commit(ctx, commit); err != nil {
-		// Handled but not saved: the update comes again (webhook 503,
-		// polling inbox) and runs from the state before it.
-		b.unavailable(ctx, in, "")
+		// Not saved: the update comes again (webhook 503, polling
+		// inbox) and runs from the state before it. Nothing was sent.
+		b.unavailable(ctx, in, cbID)
 		return err
+	}
+	if cbID != "" {
+		b.render.answer(ctx, cbID, lang, res.Answer)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	// The update is handled; an error now only leaves replies in the
+	// outbox for later (the chat's next update or the sweeper).
+	if err := b.sendOutbox(ctx, in.ChatID, lock, msgs, true, func(m outMsg, err error) {
+		b.deliveryFailed(ctx, in, m.Chat, err)
+	}); err != nil {
+		b.log.Warn("replies left in the outbox", "chat", in.ChatID, "update", in.UpdateID, "err", err)
 	}
 	return nil
 }
@@ -342,13 +376,9 @@ func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *store.State) (r
 
 // deliveryFailed records a failed reply: a recipient that blocked the bot is
 // marked inactive.
-func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, res *flows.Result, chat int64, err error) {
+func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, chat int64, err error) {
 	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
 		b.log.Warn("reply not delivered", "chat", chat, "update", in.UpdateID, "err", err)
-		return
-	}
-	if chat == in.ChatID {
-		res.User.Inactive, res.UserChanged = true, true
 		return
 	}
 	b.undelivered(ctx, chat, err)

@@ -17,6 +17,11 @@ type Metrics struct {
 	// budget in Redis did not answer.
 	unavailable    prometheus.Counter
 	budgetFallback prometheus.Counter
+	// outboxResumed counts replies a stopped process left committed and
+	// unsent that were sent later; outboxDropped the ones not sent, by
+	// reason (uncertain: its send had begun, it may have arrived).
+	outboxResumed prometheus.Counter
+	outboxDropped *prometheus.CounterVec
 }
 
 // NewMetrics registers the collectors with reg.
@@ -47,8 +52,17 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_send_budget_fallback_total",
 			Help: "Sends paced by the replica's local budget because the shared budget in Redis did not answer.",
 		}),
+		outboxResumed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sinergi_replies_resumed_total",
+			Help: "Committed replies a stopped process had not sent, sent afterwards.",
+		}),
+		outboxDropped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sinergi_replies_dropped_total",
+			Help: "Committed replies not sent after a stop, by reason (uncertain: the send had begun and may have arrived).",
+		}, []string{"reason"}),
 	}
 	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback)
+	reg.MustRegister(m.outboxResumed, m.outboxDropped)
 	return m
 }
 

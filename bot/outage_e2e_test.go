@@ -105,7 +105,9 @@ func (e *env) waitCommitted(chat int64, want string) {
 	e.t.Helper()
 	e.waitFor("the update committed", func() bool {
 		st, err := e.store.LoadState(context.Background(), chat, chat, 0)
-		return err == nil && st.Session != nil && strings.Contains(fmt.Sprint(st.Session.Data), want)
+		// Committed, and its replies sent (the outbox emptied, which
+		// also gives the chat's lock up).
+		return err == nil && st.Session != nil && strings.Contains(fmt.Sprint(st.Session.Data), want) && st.Outbox == 0
 	})
 }
 

@@ -89,67 +89,160 @@ func (r *renderer) markup(lang string, rows [][]flows.Button) models.ReplyMarkup
 
 var noPreview = &models.LinkPreviewOptions{IsDisabled: tg.True()}
 
-// deliver performs one reply. A message that cannot be modified (the same
-// text again) is not an error.
-func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep flows.Reply) error {
-	prio := Interactive
-	if rep.Bulk {
-		prio = Bulk
-	}
-	var err error
+// What an outMsg does.
+const (
+	outText  = "t" // sendMessage
+	outEdit  = "e" // editMessageText
+	outClear = "x" // editMessageReplyMarkup: remove the keyboard
+	outCopy  = "c" // copyMessage
+	outDoc   = "d" // sendDocument
+	outPhoto = "p" // sendPhoto
+)
+
+// outMsg is a reply rendered for its reader: everything a Telegram call
+// needs, and nothing else, so it can wait in the chat's outbox (JSON) and be
+// sent after a restart exactly as it would have been.
+type outMsg struct {
+	ID       string        `json:"id,omitempty"` // unique in the outbox: "<update>.<n>"
+	Chat     int64         `json:"c"`
+	Kind     string        `json:"k"`
+	Text     string        `json:"t,omitempty"` // HTML text or caption
+	Rows     [][]outButton `json:"b,omitempty"`
+	Edit     int           `json:"e,omitempty"`
+	FromChat int64         `json:"fc,omitempty"`
+	MsgID    int           `json:"m,omitempty"`
+	File     string        `json:"f,omitempty"`
+	Data     []byte        `json:"d,omitempty"`
+	Bulk     bool          `json:"bk,omitempty"`
+}
+
+type outButton struct {
+	Text string `json:"t"`
+	Data string `json:"d,omitempty"`
+	URL  string `json:"u,omitempty"`
+}
+
+// prepare renders rep for chatID in lang.
+func (r *renderer) prepare(chatID int64, lang string, rep flows.Reply) outMsg {
+	m := outMsg{Chat: chatID, Bulk: rep.Bulk}
 	switch {
 	case rep.Copy != nil:
-		err = r.sender.Send(ctx, chatID, prio, "copyMessage", func(ctx context.Context, api *tg.Bot) error {
-			_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chatID, FromChatID: rep.Copy.Chat, MessageID: rep.Copy.MessageID})
+		m.Kind, m.FromChat, m.MsgID = outCopy, rep.Copy.Chat, rep.Copy.MessageID
+		return m
+	case rep.EditMessageID != 0 && rep.ClearButtons:
+		m.Kind, m.Edit = outClear, rep.EditMessageID
+		return m
+	case rep.EditMessageID != 0:
+		m.Kind, m.Edit = outEdit, rep.EditMessageID
+	case rep.Document != nil:
+		m.Kind, m.File, m.Data = outDoc, rep.Document.Name, rep.Document.Data
+	case rep.Photo != nil:
+		m.Kind, m.File, m.Data = outPhoto, rep.Photo.Name, rep.Photo.Data
+	default:
+		m.Kind = outText
+	}
+	m.Text = r.text(lang, rep.Text, false)
+	for _, row := range rep.Buttons {
+		out := make([]outButton, 0, len(row))
+		for _, b := range row {
+			label := b.Literal
+			if label == "" {
+				// Labels are plain text: entities of HTML message templates
+				// (water &amp; sanitation) are shown as the characters.
+				label = html.UnescapeString(r.text(lang, b.Label, true))
+			}
+			out = append(out, outButton{Text: label, Data: b.Data, URL: b.URL})
+		}
+		m.Rows = append(m.Rows, out)
+	}
+	return m
+}
+
+func (m *outMsg) markup() models.ReplyMarkup {
+	if len(m.Rows) == 0 {
+		return nil
+	}
+	kb := make([][]models.InlineKeyboardButton, 0, len(m.Rows))
+	for _, row := range m.Rows {
+		out := make([]models.InlineKeyboardButton, 0, len(row))
+		for _, b := range row {
+			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+		}
+		kb = append(kb, out)
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+// deliver performs one reply at once (replies that are not an update's:
+// reminders, reports, progress messages).
+func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep flows.Reply) error {
+	_, err := r.send(ctx, r.prepare(chatID, lang, rep), nil)
+	return err
+}
+
+// send performs a rendered reply; ready, when set, runs once the send
+// budget is granted, right before the call (the outbox marks the send
+// begun there), and an error from it cancels the send. A message that
+// cannot be modified (the same text again) is not an error. It returns the
+// id of a sent text message.
+func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Context) error) (int, error) {
+	prio := Interactive
+	if m.Bulk {
+		prio = Bulk
+	}
+	chatID := m.Chat
+	var err error
+	var id int
+	switch m.Kind {
+	case outCopy:
+		err = r.sender.SendReady(ctx, chatID, prio, "copyMessage", ready, func(ctx context.Context, api *tg.Bot) error {
+			_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chatID, FromChatID: m.FromChat, MessageID: m.MsgID})
 			return err
 		})
-	case rep.EditMessageID != 0 && rep.ClearButtons:
-		err = r.sender.Send(ctx, chatID, prio, "editMessageReplyMarkup", func(ctx context.Context, api *tg.Bot) error {
+	case outClear:
+		err = r.sender.SendReady(ctx, chatID, prio, "editMessageReplyMarkup", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.EditMessageReplyMarkup(ctx, &tg.EditMessageReplyMarkupParams{
-				ChatID: chatID, MessageID: rep.EditMessageID,
+				ChatID: chatID, MessageID: m.Edit,
 				ReplyMarkup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{}},
 			})
 			return err
 		})
-	case rep.EditMessageID != 0:
-		text, kb := r.text(lang, rep.Text, false), r.markup(lang, rep.Buttons)
-		err = r.sender.Send(ctx, chatID, prio, "editMessageText", func(ctx context.Context, api *tg.Bot) error {
+	case outEdit:
+		err = r.sender.SendReady(ctx, chatID, prio, "editMessageText", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.EditMessageText(ctx, &tg.EditMessageTextParams{
-				ChatID: chatID, MessageID: rep.EditMessageID, Text: text,
-				ParseMode: models.ParseModeHTML, ReplyMarkup: kb, LinkPreviewOptions: noPreview,
+				ChatID: chatID, MessageID: m.Edit, Text: m.Text,
+				ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup(), LinkPreviewOptions: noPreview,
 			})
 			return err
 		})
-	case rep.Document != nil:
-		caption, kb := r.text(lang, rep.Text, false), r.markup(lang, rep.Buttons)
-		err = r.sender.Send(ctx, chatID, prio, "sendDocument", func(ctx context.Context, api *tg.Bot) error {
+	case outDoc:
+		err = r.sender.SendReady(ctx, chatID, prio, "sendDocument", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.SendDocument(ctx, &tg.SendDocumentParams{
 				ChatID:   chatID,
-				Document: &models.InputFileUpload{Filename: rep.Document.Name, Data: bytes.NewReader(rep.Document.Data)},
-				Caption:  caption, ParseMode: models.ParseModeHTML, ReplyMarkup: kb,
+				Document: &models.InputFileUpload{Filename: m.File, Data: bytes.NewReader(m.Data)},
+				Caption:  m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup(),
 			})
 			return err
 		})
-	case rep.Photo != nil:
-		caption, kb := r.text(lang, rep.Text, false), r.markup(lang, rep.Buttons)
-		err = r.sender.Send(ctx, chatID, prio, "sendPhoto", func(ctx context.Context, api *tg.Bot) error {
+	case outPhoto:
+		err = r.sender.SendReady(ctx, chatID, prio, "sendPhoto", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
 				ChatID:  chatID,
-				Photo:   &models.InputFileUpload{Filename: rep.Photo.Name, Data: bytes.NewReader(rep.Photo.Data)},
-				Caption: caption, ParseMode: models.ParseModeHTML, ReplyMarkup: kb,
+				Photo:   &models.InputFileUpload{Filename: m.File, Data: bytes.NewReader(m.Data)},
+				Caption: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup(),
 			})
 			return err
 		})
 	default:
-		_, err = r.sendText(ctx, chatID, prio, lang, rep)
+		id, err = r.sendMessage(ctx, prio, &m, ready)
 	}
 	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
-		return nil
+		return 0, nil
 	}
 	if err != nil {
-		return fmt.Errorf("deliver to chat %d: %w", chatID, err)
+		return 0, fmt.Errorf("deliver to chat %d: %w", chatID, err)
 	}
-	return nil
+	return id, nil
 }
 
 // answer answers a button press (toast or alert).
@@ -173,12 +266,17 @@ func (r *renderer) answer(ctx context.Context, id, lang string, a *flows.Answer)
 	}
 }
 
-// sendText sends a text message and returns its id.
+// sendText sends a text message at once and returns its id.
 func (r *renderer) sendText(ctx context.Context, chatID int64, prio Priority, lang string, rep flows.Reply) (int, error) {
-	m := &textMessage{ChatID: chatID, Text: r.text(lang, rep.Text, false), ParseMode: models.ParseModeHTML,
-		ReplyMarkup: r.markup(lang, rep.Buttons), LinkPreviewOptions: noPreview}
+	m := r.prepare(chatID, lang, rep)
+	return r.sendMessage(ctx, prio, &m, nil)
+}
+
+func (r *renderer) sendMessage(ctx context.Context, prio Priority, om *outMsg, ready func(context.Context) error) (int, error) {
+	m := &textMessage{ChatID: om.Chat, Text: om.Text, ParseMode: models.ParseModeHTML,
+		ReplyMarkup: om.markup(), LinkPreviewOptions: noPreview}
 	var id int
-	err := r.sender.Send(ctx, chatID, prio, "sendMessage", func(ctx context.Context, api *tg.Bot) error {
+	err := r.sender.SendReady(ctx, om.Chat, prio, "sendMessage", ready, func(ctx context.Context, api *tg.Bot) error {
 		var err error
 		if r.text2 != nil {
 			id, err = r.text2.send(ctx, m)

@@ -20,6 +20,7 @@ import (
 // State is what the transport loads before handling an update.
 type State struct {
 	Dup     bool           // the update was handled before
+	Outbox  int64          // entries left in the chat's outbox by a process that stopped (see outbox.go)
 	User    *flows.User    // nil when the user is new
 	Session *flows.Session // nil when the chat has no session
 }
@@ -43,6 +44,7 @@ type loadReq struct {
 	dup             *redis.IntCmd
 	u               *redis.MapStringStringCmd
 	sess            *redis.StringCmd
+	outbox          *redis.IntCmd
 }
 
 // errChatLocked: the chat's lock is held by another holder (LockAndLoad
@@ -60,6 +62,7 @@ func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
 		r.dup = pipe.Exists(ctx, s.updKey(r.chat, r.upd))
 		r.u = pipe.HGetAll(ctx, s.userKey(r.user))
 		r.sess = pipe.Get(ctx, s.sessKey(r.chat))
+		r.outbox = pipe.LLen(ctx, s.outboxKey(r.chat))
 	}
 	_, _ = pipe.Exec(ctx) // errors are per command
 	for _, cl := range batch {
@@ -80,7 +83,10 @@ func decodeState(r *loadReq) (*State, error) {
 	if err := r.dup.Err(); err != nil {
 		return nil, err
 	}
-	st := &State{Dup: r.dup.Val() > 0}
+	if err := r.outbox.Err(); err != nil {
+		return nil, err
+	}
+	st := &State{Dup: r.dup.Val() > 0, Outbox: r.outbox.Val()}
 	m, err := r.u.Result()
 	if err != nil {
 		return nil, err
@@ -118,8 +124,12 @@ type Commit struct {
 	// writing them, and sets no dedupe mark (a redelivered update would
 	// only run the idempotent deletion again).
 	Forget bool
+	// Outbox holds the update's replies, encoded, to be committed with the
+	// state and sent afterwards (see outbox.go).
+	Outbox [][]byte
 	// Lock (from Locker.LockAndLoad) is released in the same transaction
-	// as the state is written.
+	// as the state is written — unless the commit has an outbox: then the
+	// lock is kept until the outbox is sent (Store.OutboxDone).
 	Lock *Lock
 }
 
@@ -142,7 +152,7 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 	if _, err := s.commits.do(ctx, r); err != nil {
 		return fmt.Errorf("commit update %d of chat %d: %w", c.UpdateID, c.ChatID, err)
 	}
-	if c.Lock != nil {
+	if c.Lock != nil && len(c.Outbox) == 0 {
 		c.Lock.released()
 	}
 	return nil
@@ -168,6 +178,11 @@ func (c *commitReq) ownSlot() bool { return c.User == nil || c.User.ID == c.Chat
 // transaction: the user's entry in users:all, and the user record when it
 // is not in the chat's slot (on one node, both go into the transaction).
 func (s *Store) queueBefore(ctx context.Context, p redis.Pipeliner, c *commitReq) {
+	if len(c.Outbox) > 0 {
+		// Before the outbox itself: a stop in between leaves a pending
+		// chat with no outbox, which the sweeper clears.
+		c.cmds = append(c.cmds, p.ZAdd(ctx, s.pendingKey(), redis.Z{Score: float64(time.Now().UnixMilli()), Member: c.ChatID}))
+	}
 	if c.Forget || !c.writesUser() {
 		return
 	}
@@ -182,8 +197,19 @@ func (s *Store) queueBefore(ctx context.Context, p redis.Pipeliner, c *commitReq
 // when it is in that slot; or, for a forgotten user, the deletion of their
 // record and session.
 func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) {
+	if len(c.Outbox) > 0 {
+		out := make([]any, len(c.Outbox))
+		for i, m := range c.Outbox {
+			out[i] = m
+		}
+		c.cmds = append(c.cmds, p.RPush(ctx, s.outboxKey(c.ChatID), out...))
+	}
 	if c.Forget {
-		c.cmds = append(c.cmds, p.Del(ctx, s.userKey(c.ChatID), s.sessKey(c.ChatID), s.lockKey(c.ChatID)))
+		keys := []string{s.userKey(c.ChatID), s.sessKey(c.ChatID)}
+		if len(c.Outbox) == 0 {
+			keys = append(keys, s.lockKey(c.ChatID))
+		}
+		c.cmds = append(c.cmds, p.Del(ctx, keys...))
 		return
 	}
 	if c.writesUser() && c.ownSlot() {
@@ -195,7 +221,7 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 		c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
 	}
 	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
-	if c.Lock != nil {
+	if c.Lock != nil && len(c.Outbox) == 0 {
 		c.cmds = append(c.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(c.ChatID)}, c.Lock.token))
 	}
 }

@@ -1,0 +1,168 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"sinergi/store"
+)
+
+// An update's replies are committed with its state (the chat's outbox, see
+// store/outbox.go) and sent afterwards, each marked begun right before its
+// call and taken off the outbox after it. A crash therefore never makes a
+// user read a reply twice: what was committed and not sent is sent by
+// whoever holds the chat next, and the one send that had begun when the
+// process died is dropped and counted as uncertain.
+
+// encode turns a rendered reply into an outbox entry.
+func (r *renderer) encode(m *outMsg) ([]byte, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode reply %s: %w", m.ID, err)
+	}
+	return b, nil
+}
+
+// sendOutbox sends msgs, the whole outbox of chat in order, while lock is
+// held, and empties it; release gives the lock up with the last step. A
+// reply Telegram refuses for good is logged (and a blocked recipient
+// marked) and counts as done. An error means the outbox could not be kept
+// up to date (Redis): sending stops, and what is left is sent later.
+func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock *store.Lock, msgs []outMsg, release bool, failed func(outMsg, error)) error {
+	for i := range msgs {
+		m := msgs[i]
+		begin := func(ctx context.Context) error {
+			if err := b.store.OutboxBegin(ctx, chat, m.ID); err != nil {
+				return &beginError{err}
+			}
+			return nil
+		}
+		_, err := b.render.send(ctx, m, begin)
+		var be *beginError
+		switch {
+		case errors.As(err, &be):
+			return be.err
+		case err != nil:
+			failed(m, err)
+		}
+		if i < len(msgs)-1 {
+			if err := b.store.OutboxPop(ctx, chat); err != nil {
+				return err
+			}
+		}
+	}
+	return b.outboxDone(ctx, chat, lock, release)
+}
+
+// outboxDone empties the outbox, retrying while Redis is briefly away as a
+// commit does (the lock is renewed meanwhile).
+func (b *Bot) outboxDone(ctx context.Context, chat int64, lock *store.Lock, release bool) error {
+	deadline := time.Now().Add(commitRetryFor)
+	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
+		err := b.store.OutboxDone(ctx, chat, lock, release)
+		if err == nil || !store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
+			return err
+		}
+		if serr := sleep(ctx, backoff); serr != nil {
+			return err
+		}
+	}
+}
+
+// beginError is a failure to mark a send begun: the send did not happen.
+type beginError struct{ err error }
+
+func (e *beginError) Error() string { return e.err.Error() }
+
+// resumeOutbox sends what a stopped process left in chat's outbox, while
+// lock is held: an entry whose send had begun is dropped (it may have
+// arrived), the rest are sent in order.
+func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock *store.Lock, release bool) error {
+	entries, begun, err := b.store.ReadOutbox(ctx, chat)
+	if err != nil {
+		return err
+	}
+	msgs := make([]outMsg, 0, len(entries))
+	for _, e := range entries {
+		var m outMsg
+		if err := json.Unmarshal(e, &m); err != nil {
+			b.log.Error("outbox entry unreadable, dropped", "chat", chat, "err", err)
+			b.metrics.outboxDropped.WithLabelValues("unreadable").Inc()
+			continue
+		}
+		msgs = append(msgs, m)
+	}
+	if len(entries) > 0 && len(msgs) > 0 && msgs[0].ID == begun {
+		// Its send began before the stop: it may have arrived. Dropping
+		// it keeps every reply at most once.
+		b.log.Warn("reply of a stopped process may or may not have arrived; not sent again", "chat", chat, "reply", begun)
+		b.metrics.outboxDropped.WithLabelValues("uncertain").Inc()
+		msgs = msgs[1:]
+		if len(msgs) > 0 {
+			if err := b.store.OutboxPop(ctx, chat); err != nil {
+				return err
+			}
+		}
+	}
+	if len(msgs) == 0 {
+		return b.outboxDone(ctx, chat, lock, release)
+	}
+	b.metrics.outboxResumed.Add(float64(len(msgs)))
+	b.log.Info("sending replies a stopped process left", "chat", chat, "replies", len(msgs))
+	return b.sendOutbox(ctx, chat, lock, msgs, release, func(m outMsg, err error) { b.undelivered(ctx, m.Chat, err) })
+}
+
+// outboxSweepEvery is how often a replica looks for outboxes left behind;
+// outboxAge how old a pending outbox must be before it is looked at (its
+// process had time to send it, or to die and lose its lock).
+const (
+	outboxSweepEvery = 5 * time.Second
+	outboxBatch      = 100
+)
+
+// runOutboxSweeper sends the outboxes that processes left behind (they
+// stopped between a commit and its last reply, and the chat has not written
+// since) until ctx ends.
+func (b *Bot) runOutboxSweeper(ctx context.Context) {
+	t := time.NewTicker(outboxSweepEvery)
+	defer t.Stop()
+	for {
+		if err := b.sweepOutboxes(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("outbox sweep", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweepOutboxes takes over the outboxes committed longer than a lock lease
+// ago whose chat is free; a chat whose lock is held is being served.
+func (b *Bot) sweepOutboxes(ctx context.Context) error {
+	chats, err := b.store.PendingOutboxes(ctx, time.Now().Add(-b.cfg.LockLease), outboxBatch)
+	if err != nil {
+		return err
+	}
+	for _, chat := range chats {
+		lock, err := b.locks.Acquire(ctx, chat, 0)
+		if errors.Is(err, store.ErrLockBusy) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = b.resumeOutbox(ctx, chat, lock, true)
+		if rerr := lock.Release(context.WithoutCancel(ctx)); rerr != nil && err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
