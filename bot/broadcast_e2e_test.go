@@ -27,7 +27,7 @@ func (e *env) members(n int) (ntt []int64) {
 			prov = "NT"
 			ntt = append(ntt, id)
 		}
-		if err := e.store.SaveUser(ctx, &flows.User{ID: id, Lang: lang, FirstName: "M", Created: now, Seen: now}); err != nil {
+		if err := e.store.SaveUser(ctx, &flows.User{ID: id, Lang: lang, FirstName: "M", Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
 			e.t.Fatal(err)
 		}
 		if err := e.store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Member", Organisation: "Org", Sector: "ngo", Province: prov, ConsentVersion: flows.ConsentVersion}); err != nil {

@@ -99,7 +99,7 @@ func mmHas(cards []string, org string) bool {
 func (e *env) mmSeed(uid int64, org, sector string, themes, provs, offers, needs []string) {
 	e.t.Helper()
 	ctx := context.Background()
-	if err := e.store.SaveUser(ctx, &flows.User{ID: uid, Lang: "en", FirstName: org, Username: fmt.Sprintf("user%d", uid)}); err != nil {
+	if err := e.store.SaveUser(ctx, &flows.User{ID: uid, Lang: "en", FirstName: org, Username: fmt.Sprintf("user%d", uid), Consent: flows.ConsentVersion}); err != nil {
 		e.t.Fatal(err)
 	}
 	err := e.store.SavePartner(ctx, &flows.PartnerProfile{UserID: uid, Org: org, Sector: sector, Themes: themes,
@@ -160,6 +160,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	summary := e.next(a.ID)
 	contains(t, summary, "Needs: funding, expertise/training")
 	press(a, summary, "Save")
+	press(a, e.next(a.ID), "I agree") // the privacy notice: a profile names its contact
 	contains(t, e.next(a.ID), "Yayasan Air Bersih is saved")
 
 	// B, in Indonesian, offers what A needs and needs what A offers.
@@ -183,6 +184,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	press(b, e.next(b.ID), "Tanpa deskripsi")
 	press(b, e.next(b.ID), "Ya, tampilkan")
 	press(b, e.next(b.ID), "Simpan")
+	press(b, e.next(b.ID), "Saya setuju")
 	contains(t, e.next(b.ID), "PT Sumber Dana tersimpan")
 
 	// A sees B, with the reasons in plain words.
@@ -236,7 +238,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	e.fake.SendText(d, "/start")
 	e.next(d.ID)
 	e.mmSeed(d.ID, "Dinas Sosial NTT", "gov", []string{"child"}, []string{"NT"}, []string{"data"}, []string{"volunteers"})
-	_ = e.store.SaveUser(ctx, &flows.User{ID: d.ID, Lang: "en", FirstName: "Dewi", Username: "dewi_d"})
+	_ = e.store.SaveUser(ctx, &flows.User{ID: d.ID, Lang: "en", FirstName: "Dewi", Username: "dewi_d", Consent: flows.ConsentVersion})
 	e.fake.Press(a, card.ID, "mmi:"+strconv.FormatInt(d.ID, 10))
 	press(a, e.next(a.ID), "Send without a note")
 	e.next(a.ID)

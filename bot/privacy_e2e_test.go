@@ -47,12 +47,15 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	e.fake.SendContact(siti, phone)
 	e.next(siti.ID)
 
-	profile := func(uid int64, name, org string) {
-		must(st.SaveProfile(ctx, &flows.Profile{UserID: uid, FullName: name, Organisation: org, Sector: "ngo",
+	profile := func(u telegramtest.User, name, org string) {
+		must(st.SaveProfile(ctx, &flows.Profile{UserID: u.ID, FullName: name, Organisation: org, Sector: "ngo",
 			Province: "JB", ConsentAt: now, ConsentVersion: flows.ConsentVersion, Updated: now}))
+		// What the profile flow's consent stores with the user record.
+		must(st.SaveUser(ctx, &flows.User{ID: u.ID, Lang: "en", FirstName: u.FirstName, Username: u.Username,
+			Consent: flows.ConsentVersion, Created: now, Seen: now}))
 	}
-	profile(sitiID, "Siti Rahmawati", "Yayasan Siti Rahmawati")
-	profile(bagusID, "Bagus Wibowo", "Perkumpulan Bagus")
+	profile(siti, "Siti Rahmawati", "Yayasan Siti Rahmawati")
+	profile(bagus, "Bagus Wibowo", "Perkumpulan Bagus")
 
 	// A workshop of two seats: Siti and Bagus confirmed and checked in, Dewi waiting.
 	w := &flows.Workshop{Code: "PDP27", Title: "Data Desa", Start: now.Add(48 * time.Hour), End: now.Add(50 * time.Hour),

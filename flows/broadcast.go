@@ -241,7 +241,9 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 	}
 	var out []Recipient
 	for _, u := range users {
-		if u.Inactive || u.NoUpdates || !keep(u) {
+		// Only members who agreed to the privacy notice receive
+		// broadcasts: opening the bot once does not subscribe anyone.
+		if u.Consent == "" || u.Inactive || u.NoUpdates || !keep(u) {
 			continue
 		}
 		msg := b.MessageID

@@ -29,7 +29,7 @@ var startPayload = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 func (e *Engine) start(ctx context.Context, t *Turn) error {
 	payload := strings.TrimSpace(t.In.Args)
 	if payload == "" {
-		t.Say(T("start.welcome", "Name", t.User.FirstName), e.menuButtons(t)...)
+		t.Say(T("start.welcome", "Name", t.In.FirstName), e.menuButtons(t)...)
 		return nil
 	}
 	prefix, arg, _ := strings.Cut(payload, "_")

@@ -314,6 +314,24 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	if err != nil {
 		return nil, err
 	}
+	if !in.Private {
+		// Group senders never become members: nothing about them is
+		// stored from a group (their own record, if they have one, is
+		// written only from their private chat).
+		return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session}, nil
+	}
+	// Nothing personal is kept before consent (UU PDP): the name,
+	// @username and the dates of contact are stored once the user agreed
+	// to the privacy notice, and dropped when they withdraw it.
+	if t.User.Consent != "" && !t.forget {
+		t.User.FirstName, t.User.Username = in.FirstName, in.Username
+		if t.User.Created.IsZero() {
+			t.User.Created = in.Now.Round(0)
+		}
+	} else {
+		t.User.FirstName, t.User.Username = "", ""
+		t.User.Created, t.User.Seen = time.Time{}, time.Time{}
+	}
 	changed := u == nil || *u != *t.User
 	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session, Forget: t.forget}, nil
 }
@@ -323,19 +341,20 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 const seenEvery = time.Hour
 
 // touchUser creates the user on first contact (language from Telegram's
-// language_code, else the default) and refreshes name and username.
+// language_code, else the default). Before consent a user record holds only
+// what is needed to answer: the id, the language, a role, and when they were
+// first and last seen (Handle adds the name once they consented).
 func (e *Engine) touchUser(in Input, u *User) *User {
 	if u == nil {
 		lang := locales.Match(in.LangCode)
 		if lang == "" {
 			lang = e.cfg.DefaultLang
 		}
-		u = &User{ID: in.UserID, Lang: lang, Created: in.Now}
+		u = &User{ID: in.UserID, Lang: lang}
 	} else {
 		cp := *u
 		u = &cp
 	}
-	u.FirstName, u.Username = in.FirstName, in.Username
 	u.Inactive = false // they are talking to us again
 	if in.Now.Sub(u.Seen) >= seenEvery {
 		u.Seen = in.Now.Round(0) // no monotonic reading, so == compares wall time

@@ -281,6 +281,13 @@ func TestUserWrittenOnlyWhenChanged(t *testing.T) {
 	if res := h.text(20, "/help"); res.UserChanged {
 		t.Fatal("unchanged user marked changed")
 	}
+	// Contact dates are kept for users who consented (see
+	// TestNothingPersonalBeforeConsent).
+	h.store.mu.Lock()
+	u := h.store.users[20]
+	u.Consent = ConsentVersion
+	h.store.users[20] = u
+	h.store.mu.Unlock()
 	h.now = h.now.Add(2 * seenEvery)
 	if res := h.text(20, "/help"); !res.UserChanged || !res.User.Seen.Equal(h.now) {
 		t.Fatalf("stale Seen not refreshed: %+v", res.User)
@@ -288,6 +295,37 @@ func TestUserWrittenOnlyWhenChanged(t *testing.T) {
 	res := h.press(20, "lang:en")
 	if !res.UserChanged {
 		t.Fatal("language change not marked")
+	}
+}
+
+// Before consent a user record holds only what answering needs: id and
+// language; name, @username and dates come with consent and go with its
+// withdrawal. A group sender gets no record at all (#13.7).
+func TestNothingPersonalBeforeConsent(t *testing.T) {
+	h := newHarness(t)
+	res := h.send(21, Input{Kind: KindCommand, Command: "start", Text: "/start", FirstName: "Sari", Username: "sari_w"})
+	want := User{ID: 21, Lang: "id"}
+	if !res.UserChanged || *res.User != want {
+		t.Fatalf("first contact stores %+v, want %+v", *res.User, want)
+	}
+	wantIDs(t, res, "start.welcome")
+	if res.Replies[0].Text.Data["Name"] != "Sari" {
+		t.Fatalf("greeting without the name: %+v", res.Replies[0].Text)
+	}
+	// Consent (the profile flow) brings the name.
+	h.text(21, "/profile")
+	h.text(21, "Sari Wulandari")
+	res = h.text(21, "Yayasan Air")
+	h.press(21, button(t, res, "sector.ngo"))
+	res = h.text(21, "NTT")
+	res = h.press(21, button(t, res, "privacy.agree"))
+	if res.User.Consent != ConsentVersion || res.User.FirstName == "" || res.User.Created.IsZero() {
+		t.Fatalf("after consent: %+v", *res.User)
+	}
+	// A group command from someone unknown stores nothing.
+	res = h.send(22, Input{Kind: KindCommand, Command: "start", Text: "/start", ChatID: -100, FirstName: "Budi", Username: "budi"})
+	if res.UserChanged {
+		t.Fatalf("a group sender became a member: %+v", *res.User)
 	}
 }
 

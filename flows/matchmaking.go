@@ -56,6 +56,10 @@ func registerMatchmaking(e *Engine) {
 			{Name: "desc", Parse: optionalText(maxPartnerDesc), Prompt: askWithSkip("mm.ask_desc", "mm.skip_desc")},
 			{Name: "visible", Parse: ChoiceAnswer("yes", "no"), Prompt: visiblePrompt},
 			{Name: "confirm", Parse: e.partnerConfirm, Prompt: partnerSummary},
+			// An organisation profile names a contact person: it is
+			// stored only under the privacy notice (UU PDP).
+			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: consentPrompt,
+				Skip: func(t *Turn) bool { return t.User.Consent == e.cfg.ConsentVersion }},
 		},
 	})
 	e.addFlow(&Flow{Name: "mmnote", Done: e.sendIntro, Steps: []*Step{
@@ -440,6 +444,14 @@ func (e *Engine) partnerConfirm(_ context.Context, t *Turn, in Input) (string, e
 }
 
 func (e *Engine) partnerDone(ctx context.Context, t *Turn) error {
+	switch {
+	case t.User.Consent == e.cfg.ConsentVersion:
+	case t.Session.Data["consent"] == "yes":
+		t.User.Consent = e.cfg.ConsentVersion
+	default:
+		t.Say(T("profile.not_saved"))
+		return nil
+	}
 	p := partnerFromData(t.Session.Data, t.User.ID)
 	p.Created, p.Updated = t.In.Now, t.In.Now
 	old, err := e.store.GetPartner(ctx, t.User.ID)

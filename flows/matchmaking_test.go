@@ -21,6 +21,9 @@ func seedPartner(t *testing.T, h *harness, p *PartnerProfile, u User) {
 	if u.FirstName == "" {
 		u.FirstName = "User" + strconv.FormatInt(p.UserID, 10)
 	}
+	if u.Consent == "" {
+		u.Consent = ConsentVersion // organisation profiles are kept under consent
+	}
 	if err := h.store.SaveUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +128,14 @@ func TestPartnerProfileFlow(t *testing.T) {
 		t.Fatalf("summary %q", got)
 	}
 	res = h.press(1, button(t, res, "mm.save"))
+	// The profile names a contact: it is kept only under the privacy
+	// notice, asked for here because user 1 never agreed to it (#13.7).
+	wantIDs(t, res, "(clear buttons)", "privacy.notice")
+	res = h.press(1, button(t, res, "privacy.agree"))
 	wantIDs(t, res, "(clear buttons)", "mm.saved")
+	if res.User.Consent != ConsentVersion {
+		t.Fatalf("consent not recorded: %+v", res.User)
+	}
 
 	p, err := h.store.GetPartner(ctx, 1)
 	if err != nil {
@@ -143,6 +153,35 @@ func partnerEqual(a, b PartnerProfile) bool {
 	return a.UserID == b.UserID && a.Org == b.Org && a.Sector == b.Sector && slices.Equal(a.Themes, b.Themes) &&
 		slices.Equal(a.Provinces, b.Provinces) && slices.Equal(a.Offers, b.Offers) && slices.Equal(a.Needs, b.Needs) &&
 		a.Description == b.Description && a.Visible == b.Visible && a.Created.Equal(b.Created) && a.Updated.Equal(b.Updated)
+}
+
+// Without consent an organisation profile is not saved: declining the
+// notice at the end keeps nothing of the answers (#13.7).
+func TestPartnerProfileNeedsConsent(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	// A profile from before consent was asked for.
+	seedPartner(t, h, pp(2, "ngo", l("education"), l("BA"), l("volunteers"), nil), User{Consent: "none"})
+	h.store.mu.Lock()
+	u := h.store.users[2]
+	u.Consent = ""
+	h.store.users[2] = u
+	h.store.mu.Unlock()
+	before, _ := h.store.GetPartner(ctx, 2)
+	h.now = h.now.Add(time.Hour) // a save would show in Updated
+	res := h.press(2, "mmp:e")
+	wantIDs(t, res, "(clear buttons)", "mm.summary")
+	res = h.press(2, button(t, res, "mm.save"))
+	wantIDs(t, res, "(clear buttons)", "privacy.notice")
+	res = h.press(2, button(t, res, "privacy.decline"))
+	wantIDs(t, res, "(clear buttons)", "profile.not_saved")
+	if res.User.Consent != "" {
+		t.Fatalf("declining recorded consent: %+v", res.User)
+	}
+	after, _ := h.store.GetPartner(ctx, 2)
+	if !after.Updated.Equal(before.Updated) {
+		t.Fatal("a profile was saved without consent")
+	}
 }
 
 func TestPartnerCardPauseDelete(t *testing.T) {

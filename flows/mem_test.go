@@ -144,8 +144,12 @@ func (h *harness) send(id int64, in Input) *Result {
 	if err != nil {
 		h.t.Fatalf("handle %+v: %v", in, err)
 	}
-	_ = h.store.SaveUser(context.Background(), res.User)
-	h.sess[id] = res.Session
+	if res.UserChanged { // as the transport's commit
+		_ = h.store.SaveUser(context.Background(), res.User)
+	}
+	if in.Private {
+		h.sess[id] = res.Session
+	}
 	h.check(res)
 	return res
 }

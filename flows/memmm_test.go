@@ -67,7 +67,7 @@ func (m *memStore) SuggestPartners(_ context.Context, q MatchQuery) ([]*PartnerP
 	m.mmInit()
 	var all []*PartnerProfile
 	for uid, p := range m.mm.profiles {
-		if !p.Visible || m.mm.skip[q.Me.UserID][uid] || m.users[uid].Inactive {
+		if !p.Visible || m.mm.skip[q.Me.UserID][uid] || m.users[uid].Inactive || m.users[uid].Consent == "" {
 			continue
 		}
 		all = append(all, &p)

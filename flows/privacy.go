@@ -63,9 +63,13 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 		if u.NoUpdates {
 			updates = tx("privacy.sum.updates_off")
 		}
+		since := ""
+		if !u.Created.IsZero() {
+			since = FormatDate(e.texts, t.Lang, u.Created, zone)
+		}
 		add(tx("privacy.sum.user", "ID", strconv.FormatInt(u.ID, 10), "Name", u.FirstName, "Username", u.Username,
 			"Lang", tx("language.name."+u.Lang), "Role", tx("role."+u.Role.String()), "Updates", updates,
-			"Since", FormatDate(e.texts, t.Lang, u.Created, zone)))
+			"Since", since))
 	}
 	if p := d.Profile; p != nil {
 		add(tx("privacy.sum.profile", "Name", p.FullName, "Org", p.Organisation,

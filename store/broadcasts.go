@@ -27,7 +27,7 @@ import (
 //	<p>{bc:<id>}:progress  string a replica's token: it edits the progress message (SET NX PX)
 //	<p>bc:queue            zset   id -> start (unix ms) of scheduled and running broadcasts
 //	<p>bc:all              zset   id -> created (unix ms)
-//	<p>users:all           set    every user id (broadcast segment "everyone")
+//	<p>users:all           set    ids of members who consented to the privacy notice (broadcast segment "everyone"; recipients are checked against the records)
 //
 // Work is spread over the replicas by claims: each claims a batch of
 // recipients with a lease (bc_claim.lua), marks each send as begun right

@@ -37,7 +37,7 @@ func commitScenario(t *testing.T, s *store.Store, rdb redis.UniversalClient, pre
 		t.Fatalf("offset %d, %v", off, err)
 	}
 	user := func(id int64) *flows.User {
-		return &flows.User{ID: id, Lang: "id", Role: flows.RoleParticipant, FirstName: "U" + strconv.FormatInt(id, 10), Created: now, Seen: now}
+		return &flows.User{ID: id, Lang: "id", Role: flows.RoleParticipant, FirstName: "U" + strconv.FormatInt(id, 10), Consent: "v1", Created: now, Seen: now}
 	}
 	sess := &flows.Session{Version: flows.SessionVersion, Flow: "profile", Step: "org", Started: now}
 
@@ -150,7 +150,7 @@ func TestClusterSmoke(t *testing.T) {
 	t.Run("commits", func(t *testing.T) { commitScenario(t, s, c.Client, c.Prefix) })
 
 	const uid, other, partnerOf = 502, 501, 601
-	u := &flows.User{ID: uid, Lang: "en", Role: flows.RoleParticipant, FirstName: "Sari", Created: now, Seen: now}
+	u := &flows.User{ID: uid, Lang: "en", Role: flows.RoleParticipant, FirstName: "Sari", Consent: "v1", Created: now, Seen: now}
 	if err := s.SaveUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}

@@ -300,11 +300,11 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 		batch := list[next:min(len(list), next+max(2*(limit-len(out)), 16))]
 		next += len(batch)
 		profs := make([]*redis.StringCmd, len(batch))
-		inactive := make([]*redis.StringCmd, len(batch))
+		owners := make([]*redis.SliceCmd, len(batch))
 		_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 			for i, r := range batch {
 				profs[i] = p.Get(ctx, s.ppProfKey(r.uid))
-				inactive[i] = p.HGet(ctx, s.userKey(r.uid), ufInactive)
+				owners[i] = p.HMGet(ctx, s.userKey(r.uid), ufInactive, ufConsent)
 			}
 			return nil
 		})
@@ -320,7 +320,9 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 			if err := json.Unmarshal(b, p); err != nil || !p.Visible {
 				continue
 			}
-			if inactive[i].Val() == "1" {
+			// Not shown: the owner blocked the bot, or never agreed to
+			// the privacy notice (a profile from before consent was asked).
+			if o := owners[i].Val(); len(o) != 2 || o[0] == "1" || o[1] == nil || o[1] == "" {
 				continue
 			}
 			out = append(out, p)

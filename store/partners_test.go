@@ -138,7 +138,7 @@ func TestSuggestAgreesWithRank(t *testing.T) {
 		p.Visible = uid%17 != 0
 		savePartner(t, s, p)
 		all = append(all, p)
-		u := &flows.User{ID: uid, Lang: "en", Inactive: uid%23 == 0}
+		u := &flows.User{ID: uid, Lang: "en", Inactive: uid%23 == 0, Consent: "v1"}
 		if err := s.SaveUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}

@@ -186,7 +186,9 @@ func (s *Store) queueBefore(ctx context.Context, p redis.Pipeliner, c *commitReq
 	if c.Forget || !c.writesUser() {
 		return
 	}
-	c.cmds = append(c.cmds, p.SAdd(ctx, s.usersKey(), c.User.ID))
+	if c.User.Consent != "" { // members are those who consented
+		c.cmds = append(c.cmds, p.SAdd(ctx, s.usersKey(), c.User.ID))
+	}
 	if !c.ownSlot() {
 		s.queueUserWrite(ctx, p, c)
 	}
@@ -232,6 +234,8 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 func (s *Store) queueAfter(ctx context.Context, p redis.Pipeliner, c *commitReq) {
 	if c.Forget {
 		c.cmds = append(c.cmds, p.SRem(ctx, s.usersKey(), c.ChatID))
+	} else if c.writesUser() && c.User.Consent == "" && c.UserBefore != nil && c.UserBefore.Consent != "" {
+		c.cmds = append(c.cmds, p.SRem(ctx, s.usersKey(), c.User.ID)) // consent withdrawn
 	}
 	if c.FromInbox {
 		c.cmds = append(c.cmds, p.HDel(ctx, s.inboxKey(), strconv.FormatInt(c.UpdateID, 10)))

@@ -132,8 +132,9 @@ func (p *Playground) AddUser(ctx context.Context, name, lang, role string, demo 
 	p.people = append(p.people, u)
 	p.mu.Unlock()
 	if r != flows.RoleParticipant {
-		now := p.clock.Now()
-		if err := p.users.SaveUser(ctx, &flows.User{ID: u.ID, Lang: lang, Role: r, FirstName: name, Created: now, Seen: now}); err != nil {
+		// The role, as an admin's grant would set it; nothing personal
+		// before the user consents in the chat.
+		if err := p.users.SaveUser(ctx, &flows.User{ID: u.ID, Lang: lang, Role: r}); err != nil {
 			return User{}, fmt.Errorf("save user: %w", err)
 		}
 	}

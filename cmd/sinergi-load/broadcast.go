@@ -50,7 +50,7 @@ func runBroadcast(ctx context.Context, o options) error {
 	now := time.Now()
 	for i := range o.users {
 		id := int64(100_000 + i)
-		if err := st.SaveUser(ctx, &flows.User{ID: id, Lang: []string{"id", "en"}[i%2], FirstName: "M", Created: now, Seen: now}); err != nil {
+		if err := st.SaveUser(ctx, &flows.User{ID: id, Lang: []string{"id", "en"}[i%2], FirstName: "M", Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
 			return err
 		}
 	}

@@ -42,7 +42,7 @@ func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, no
 			return err
 		}
 		ids = append(ids, u.ID)
-		if err := st.SaveUser(ctx, &flows.User{ID: u.ID, Lang: pp.lang, LangSet: true, Role: roleOf(pp.role), FirstName: pp.name, Created: now, Seen: now}); err != nil {
+		if err := st.SaveUser(ctx, &flows.User{ID: u.ID, Lang: pp.lang, LangSet: true, Role: roleOf(pp.role), FirstName: pp.name, Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
 			return err
 		}
 		if err := st.SaveProfile(ctx, &flows.Profile{UserID: u.ID, FullName: pp.name, Organisation: pp.org, Sector: pp.sector,
