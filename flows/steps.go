@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,7 +23,9 @@ type Flow struct {
 type Step struct {
 	Name string
 	// Prompt builds the question. Buttons that answer it come from t.Choice.
-	Prompt func(ctx context.Context, t *Turn) Reply
+	// An error (a store that did not answer) ends the input with that error,
+	// so the transport can tell a Redis outage from a wrong menu.
+	Prompt func(ctx context.Context, t *Turn) (Reply, error)
 	// Parse validates an answer (typed text, or the value of a t.Choice
 	// button in in.Callback) and returns the value to store. A *UserError is
 	// shown to the user and the question asked again.
@@ -152,7 +155,10 @@ func (e *Engine) advance(ctx context.Context, t *Turn, f *Flow, from string) err
 func (e *Engine) prompt(ctx context.Context, t *Turn) error {
 	f := e.flows[t.Session.Flow]
 	s := f.step(t.Session.Step)
-	r := s.Prompt(ctx, t)
+	r, err := s.Prompt(ctx, t)
+	if err != nil {
+		return fmt.Errorf("prompt %s.%s: %w", f.Name, s.Name, err)
+	}
 	if cur := t.Session.Data[s.Name]; s.Keep && cur != "" {
 		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", cur), keepValue)})
 	}
