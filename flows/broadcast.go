@@ -40,8 +40,20 @@ func registerBroadcasts(e *Engine) {
 
 // broadcastMessage takes the message to copy: any message but a command —
 // text with formatting, a photo or document with caption, even a sticker.
+//
+// An album is refused: Telegram delivers each of its items as a message of
+// its own, and a broadcast is one message (and its English version). The
+// first item gets the explanation; the album's other items are passed over
+// in silence, so they neither become the English version nor repeat it.
 func broadcastMessage(optional bool) func(context.Context, *Turn, Input) (string, error) {
-	return func(_ context.Context, _ *Turn, in Input) (string, error) {
+	return func(_ context.Context, t *Turn, in Input) (string, error) {
+		if in.MediaGroup != "" && in.Kind != KindCallback {
+			if t.Session.Data[albumKey] == in.MediaGroup {
+				return "", errStay
+			}
+			t.Session.Data[albumKey] = in.MediaGroup
+			return "", Refuse("bc.album")
+		}
 		switch in.Kind {
 		case KindCallback:
 			if optional && in.Callback == skipValue {
@@ -59,6 +71,9 @@ func broadcastMessage(optional bool) func(context.Context, *Turn, Input) (string
 		return strconv.Itoa(in.MessageID), nil
 	}
 }
+
+// albumKey holds the media group id of the album last refused.
+const albumKey = "_album"
 
 // segmentKinds are the ways to choose recipients.
 var segmentKinds = []string{"all", "ws", "sector", "prov", "theme", "lang"}

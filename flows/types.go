@@ -134,4 +134,7 @@ type Input struct {
 	MessageID int    // the message a button belonged to, or the user's message
 	Phone     string // of a shared contact
 	Now       time.Time
+	// MediaGroup is Telegram's media_group_id: the message is one item of
+	// an album, each item arriving as a message of its own.
+	MediaGroup string
 }
