@@ -277,7 +277,8 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	t.User = e.touchUser(in, u)
 	t.Role = e.RoleOf(t.User)
 	t.Lang = t.User.Lang
-	t.Session = e.checkSession(t, s)
+	var resumed bool
+	t.Session, resumed = e.checkSession(t, s)
 
 	if in.Kind == KindText {
 		if payload, ok := e.pastedLink(in.Text); ok {
@@ -288,6 +289,10 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	}
 	var err error
 	switch {
+	case resumed && in.Kind != KindCommand:
+		// The input was meant for a step that is no longer next: it is
+		// not taken as the answer to the question asked now.
+		err = e.prompt(ctx, t)
 	case in.Private && e.consentGate(t):
 		// The privacy notice changed since they agreed: nothing else
 		// happens with their data until they answer it.
@@ -345,10 +350,12 @@ func (e *Engine) touchUser(in Input, u *User) *User {
 
 // checkSession returns a usable session: a stored one of another version, or
 // one naming a flow or step this build does not know (after a deploy), is
-// reset with a polite note.
-func (e *Engine) checkSession(t *Turn, s *Session) *Session {
+// reset with a polite note. One saved under another version of its flow's
+// data moves back to the first required step it has no answer for, if any
+// (resumed, with a polite note; the step is asked by the caller).
+func (e *Engine) checkSession(t *Turn, s *Session) (_ *Session, resumed bool) {
 	if s == nil {
-		return &Session{Version: SessionVersion}
+		return &Session{Version: SessionVersion}, false
 	}
 	cp := *s
 	s = &cp
@@ -359,16 +366,27 @@ func (e *Engine) checkSession(t *Turn, s *Session) *Session {
 		if s.Flow != "" {
 			t.Say(T("flow.reset"))
 		}
-		return &Session{Version: SessionVersion}
+		return &Session{Version: SessionVersion}, false
 	}
-	if s.Flow != "" {
-		f := e.flows[s.Flow]
-		if f == nil || f.step(s.Step) == nil {
-			t.Say(T("flow.reset"))
-			return &Session{Version: SessionVersion}
+	if s.Flow == "" {
+		return s, false
+	}
+	f := e.flows[s.Flow]
+	if f == nil || f.step(s.Step) == nil {
+		t.Say(T("flow.reset"))
+		return &Session{Version: SessionVersion}, false
+	}
+	if v := f.DataVersion(); s.FlowVersion != v {
+		s.FlowVersion = v
+		t.Session = s // Skip functions read the session
+		if missing := f.unanswered(t, s.Step); missing != nil {
+			t.Say(T("flow.resumed"))
+			s.Step, s.Nonce = missing.Name, newNonce()
+			s.Data[resumeKey] = "1"
+			return s, true
 		}
 	}
-	return s
+	return s, false
 }
 
 // groupInput: Sinergi holds personal conversations in private chats only; in

@@ -64,10 +64,10 @@ func TestPromptStoreErrorsReturned(t *testing.T) {
 			&Session{Version: SessionVersion, Flow: "commit", Step: "what", Nonce: "n1", Data: map[string]string{"code": "abc123", "zone": "Asia/Jakarta"}},
 			Input{Kind: KindText, Text: "Pemetaan keluarga rentan"}},
 		{"workshop segment without workshops", func(d *downStore) { d.facilitated = true },
-			&Session{Version: SessionVersion, Flow: "broadcast", Step: "seg", Nonce: "n2", Data: map[string]string{"msg": "5"}},
+			&Session{Version: SessionVersion, Flow: "broadcast", Step: "seg", Nonce: "n2", Data: map[string]string{"msg": "5", "en": ""}},
 			Input{Kind: KindCallback, Callback: "s:n2:ws", MessageID: 6}},
 		{"preview without recipients", func(d *downStore) { d.allUsers = true },
-			&Session{Version: SessionVersion, Flow: "broadcast", Step: "seg", Nonce: "n3", Data: map[string]string{"msg": "5"}},
+			&Session{Version: SessionVersion, Flow: "broadcast", Step: "seg", Nonce: "n3", Data: map[string]string{"msg": "5", "en": ""}},
 			Input{Kind: KindCallback, Callback: "s:n3:all", MessageID: 6}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
