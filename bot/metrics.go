@@ -17,6 +17,9 @@ type Metrics struct {
 	// budget in Redis did not answer.
 	unavailable    prometheus.Counter
 	budgetFallback prometheus.Counter
+	// jobsUnknown counts due jobs of a kind this build does not run
+	// (parked for a build that does).
+	jobsUnknown prometheus.Counter
 }
 
 // NewMetrics registers the collectors with reg.
@@ -47,8 +50,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_send_budget_fallback_total",
 			Help: "Sends paced by the replica's local budget because the shared budget in Redis did not answer.",
 		}),
+		jobsUnknown: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sinergi_jobs_unknown_total",
+			Help: "Due jobs of a kind this build does not run, parked in {jobs}:parked with their due time for a build that does.",
+		}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback)
+	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsUnknown)
 	return m
 }
 

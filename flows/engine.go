@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -171,15 +172,26 @@ func (e *Engine) addJob(kind string, f JobFunc) {
 	e.jobs[kind] = f
 }
 
-// RunJob carries out a due job. A job of an unknown kind (left over from an
-// older build) is dropped with no messages.
+// ErrUnknownJob: a job of a kind this build does not run (renamed or
+// removed since it was scheduled, or added by a newer build). It is not
+// consumed: the scheduler keeps it for a build that knows its kind.
+var ErrUnknownJob = errors.New("unknown job kind")
+
+// RunJob carries out a due job; one of a kind this build does not know
+// fails with ErrUnknownJob.
 func (e *Engine) RunJob(ctx context.Context, job Job, now time.Time) ([]Reply, error) {
 	kind, args, _ := strings.Cut(job.ID, "|")
 	f := e.jobs[kind]
 	if f == nil {
-		return nil, nil
+		return nil, fmt.Errorf("job %s: %w", job.ID, ErrUnknownJob)
 	}
 	return f(ctx, now, args)
+}
+
+// KnowsJob reports whether this build runs the job id's kind.
+func (e *Engine) KnowsJob(id string) bool {
+	kind, _, _ := strings.Cut(id, "|")
+	return e.jobs[kind] != nil
 }
 
 // Config returns the engine's configuration.
