@@ -106,11 +106,10 @@ func TestDoneWaitsForRequiredAnswers(t *testing.T) {
 	var done []map[string]string
 	const uid = 4244
 	h.e = deployed(t, h, &done, "a", "b", "c")
-	res := h.send(uid, Input{Kind: KindText, Text: "unused"})
-	_ = res
+	h.send(uid, Input{Kind: KindText, Text: "unused"})
 	h.sess[uid] = &Session{Version: SessionVersion, Flow: "survey", Step: "c", Nonce: "x",
 		Data: map[string]string{"a": "1"}, FlowVersion: h.e.flows["survey"].DataVersion()}
-	res = h.text(uid, "3")
+	res := h.text(uid, "3")
 	if len(done) != 0 || h.sess[uid].Step != "b" || !slices.Contains(ids(res), "flow.resumed") {
 		t.Fatalf("Done %v, at %q, replies %v; want b asked", done, h.sess[uid].Step, ids(res))
 	}
