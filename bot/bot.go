@@ -199,7 +199,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		b.metrics.latency.Observe(time.Since(start).Seconds())
 	}()
 
-	if ok, warn := b.flood.allow(in.UserID, time.Now()); !ok {
+	if ok, warn := b.flood.allow(in.UserID, in.UpdateID, sentAt(upd, b.cfg.Clock())); !ok {
 		// Too much, too fast: acknowledged unhandled, with one polite
 		// word per window; other users are not affected.
 		result = "flood"

@@ -75,8 +75,14 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 				return err
 			}
 			if msg, err := b.sendProgress(ctx, bc.FromChat, admin, flows.BroadcastProgress(st, 0)); err == nil {
-				_ = b.store.SetProgressMessage(ctx, id, msg)
-				_, _ = b.store.TakeProgress(ctx, id, b.owner, progressEvery) // first edit in progressEvery
+				// The progress message is a courtesy: a store error here
+				// is logged, and the broadcast goes on.
+				if err := b.store.SetProgressMessage(ctx, id, msg); err != nil {
+					b.log.Warn("broadcast progress message", "id", id, "err", err)
+				}
+				if _, err := b.store.TakeProgress(ctx, id, b.owner, progressEvery); err != nil { // first edit in progressEvery
+					b.log.Warn("broadcast progress", "id", id, "err", err)
+				}
 			}
 		}
 	}
@@ -130,7 +136,11 @@ func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []stor
 		if _, err := b.store.Delivered(context.WithoutCancel(ctx), bc.ID, c, outcome); err != nil {
 			return err
 		}
-		if ok, _ := b.store.TakeProgress(ctx, bc.ID, b.owner, progressEvery); ok && b.progressing.CompareAndSwap(false, true) {
+		ok, err := b.store.TakeProgress(ctx, bc.ID, b.owner, progressEvery)
+		if err != nil {
+			b.log.Warn("broadcast progress", "id", bc.ID, "err", err) // a courtesy: sending goes on
+		}
+		if ok && b.progressing.CompareAndSwap(false, true) {
 			if admin == "" {
 				admin = b.userLang(ctx, bc.By)
 			}

@@ -22,6 +22,9 @@ type Metrics struct {
 	// reason (uncertain: its send had begun, it may have arrived).
 	outboxResumed prometheus.Counter
 	outboxDropped *prometheus.CounterVec
+	// jobsUnknown counts due jobs of a kind this build does not run
+	// (parked for a build that does).
+	jobsUnknown prometheus.Counter
 }
 
 // NewMetrics registers the collectors with reg.
@@ -60,8 +63,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_replies_dropped_total",
 			Help: "Committed replies not sent after a stop, by reason (uncertain: the send had begun and may have arrived).",
 		}, []string{"reason"}),
+		jobsUnknown: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sinergi_jobs_unknown_total",
+			Help: "Due jobs of a kind this build does not run, parked in {jobs}:parked with their due time for a build that does.",
+		}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback)
+	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsUnknown)
 	reg.MustRegister(m.outboxResumed, m.outboxDropped)
 	return m
 }

@@ -27,9 +27,17 @@ const (
 )
 
 // Tick runs every job due at the bot's clock and returns how many ran.
+// Jobs of a kind this build does not run are parked (kept with their due
+// time, logged and counted); parked jobs of a kind it runs are first given
+// back to the due set.
 func (b *Bot) Tick(ctx context.Context) (int, error) {
 	now := b.cfg.Clock()
 	total := 0
+	if n, err := b.store.UnparkJobs(ctx, b.engine.KnowsJob); err != nil {
+		return total, err
+	} else if n > 0 {
+		b.log.Info("parked jobs of a kind this build runs are due again", "jobs", n)
+	}
 	for {
 		jobs, dropped, err := b.store.ClaimDue(ctx, b.owner, now, jobBatch, jobLease)
 		if err != nil {
@@ -45,7 +53,16 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 				}
 				return total, err
 			}
-			if err := b.runJob(ctx, j, now); err != nil {
+			err := b.runJob(ctx, j, now)
+			if errors.Is(err, flows.ErrUnknownJob) {
+				b.metrics.jobsUnknown.Inc()
+				b.log.Warn("job of a kind this build does not run: parked for one that does", "job", j.ID, "due", j.Due)
+				if perr := b.store.ParkJob(ctx, j); perr != nil {
+					return total, perr
+				}
+				continue
+			}
+			if err != nil {
 				// Nothing was sent: given back, it runs again when the
 				// lease expires.
 				b.log.Error("job failed", "job", j.ID, "err", err)

@@ -24,6 +24,7 @@ func toInput(upd *models.Update, username string, now time.Time) (in flows.Input
 		}
 		setUser(&in, m.From)
 		in.ChatID, in.Private, in.MessageID = m.Chat.ID, m.Chat.Type == models.ChatTypePrivate, m.ID
+		in.MediaGroup = m.MediaGroupID
 		switch {
 		case strings.HasPrefix(m.Text, "/"):
 			cmd, args, _ := strings.Cut(m.Text[1:], " ")

@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,8 +19,9 @@ const maxUpdateBytes = 1 << 20
 
 // Webhook sets the webhook (with its secret token) and returns the handler
 // Telegram posts to. The handler answers 200 only after the update is
-// committed; on failure it answers 503 so Telegram delivers it again, and a
-// request without the right X-Telegram-Bot-Api-Secret-Token gets 401.
+// committed; on failure it answers 503 so Telegram delivers it again, a
+// request without the right X-Telegram-Bot-Api-Secret-Token gets 401, and a
+// body that is not an update with a positive update_id gets 400.
 // Stop (after the HTTP server stopped taking requests) finishes the rest.
 func (b *Bot) Webhook(ctx context.Context, url, secret string) (http.Handler, error) {
 	_, err := b.api.SetWebhook(ctx, &tg.SetWebhookParams{
@@ -52,9 +55,9 @@ func (b *Bot) webhookHandler(secret string) http.Handler {
 			http.Error(w, "bad body", http.StatusBadRequest)
 			return
 		}
-		upd, err := rawUpdate(raw)
+		upd, err := webhookUpdate(raw)
 		if err != nil {
-			http.Error(w, "bad update", http.StatusBadRequest)
+			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
 		done := make(chan error, 1)
@@ -77,6 +80,27 @@ func (b *Bot) webhookHandler(secret string) http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// webhookUpdate decodes a webhook body. An update without a positive
+// update_id is refused (400, never handled): Telegram numbers every update
+// from a positive start, and an update handled under id 0 would mark that id
+// as seen for its chat.
+func webhookUpdate(raw []byte) (*models.Update, error) {
+	var id struct {
+		ID *int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &id); err != nil {
+		return nil, errors.New("bad update")
+	}
+	if id.ID == nil || *id.ID <= 0 {
+		return nil, errors.New("update without a positive update_id")
+	}
+	upd, err := rawUpdate(raw)
+	if err != nil {
+		return nil, errors.New("bad update")
+	}
+	return upd, nil
 }
 
 // chatOf is the chat an update belongs to (0 when none), the unit of ordering.

@@ -40,8 +40,20 @@ func registerBroadcasts(e *Engine) {
 
 // broadcastMessage takes the message to copy: any message but a command —
 // text with formatting, a photo or document with caption, even a sticker.
+//
+// An album is refused: Telegram delivers each of its items as a message of
+// its own, and a broadcast is one message (and its English version). The
+// first item gets the explanation; the album's other items are passed over
+// in silence, so they neither become the English version nor repeat it.
 func broadcastMessage(optional bool) func(context.Context, *Turn, Input) (string, error) {
-	return func(_ context.Context, _ *Turn, in Input) (string, error) {
+	return func(_ context.Context, t *Turn, in Input) (string, error) {
+		if in.MediaGroup != "" && in.Kind != KindCallback {
+			if t.Session.Data[albumKey] == in.MediaGroup {
+				return "", errStay
+			}
+			t.Session.Data[albumKey] = in.MediaGroup
+			return "", Refuse("bc.album")
+		}
 		switch in.Kind {
 		case KindCallback:
 			if optional && in.Callback == skipValue {
@@ -60,10 +72,13 @@ func broadcastMessage(optional bool) func(context.Context, *Turn, Input) (string
 	}
 }
 
+// albumKey holds the media group id of the album last refused.
+const albumKey = "_album"
+
 // segmentKinds are the ways to choose recipients.
 var segmentKinds = []string{"all", "ws", "sector", "prov", "theme", "lang"}
 
-func segmentPrompt(_ context.Context, t *Turn) Reply {
+func segmentPrompt(_ context.Context, t *Turn) (Reply, error) {
 	var rows [][]Button
 	for i, k := range segmentKinds {
 		if i%2 == 0 {
@@ -71,13 +86,16 @@ func segmentPrompt(_ context.Context, t *Turn) Reply {
 		}
 		rows[len(rows)-1] = append(rows[len(rows)-1], t.Choice(T("bc.seg."+k), k))
 	}
-	return Reply{Text: T("bc.ask_segment"), Buttons: rows}
+	return Reply{Text: T("bc.ask_segment"), Buttons: rows}, nil
 }
 
-func (e *Engine) segmentValuePrompt(ctx context.Context, t *Turn) Reply {
+func (e *Engine) segmentValuePrompt(ctx context.Context, t *Turn) (Reply, error) {
 	switch t.Session.Data["seg"] {
 	case "ws":
-		all, _ := e.store.Facilitated(ctx, 0)
+		all, err := e.store.Facilitated(ctx, 0)
+		if err != nil {
+			return Reply{}, internalError("workshops", err)
+		}
 		var rows [][]Button
 		for _, w := range all {
 			if w.Cancelled || len(rows) >= 16 {
@@ -87,13 +105,13 @@ func (e *Engine) segmentValuePrompt(ctx context.Context, t *Turn) Reply {
 				[]Button{t.Choice(T("bc.ws_registered", "Title", w.Title), "c_"+w.Code), t.Choice(T("bc.ws_checked_in"), "i_"+w.Code)})
 		}
 		if len(rows) == 0 {
-			return Reply{Text: T("bc.no_workshops"), Buttons: [][]Button{{t.Choice(T("bc.seg.all"), "all")}}}
+			return Reply{Text: T("bc.no_workshops"), Buttons: [][]Button{{t.Choice(T("bc.seg.all"), "all")}}}, nil
 		}
-		return Reply{Text: T("bc.ask_workshop"), Buttons: rows}
+		return Reply{Text: T("bc.ask_workshop"), Buttons: rows}, nil
 	case "sector":
 		return sectorPrompt(ctx, t)
 	case "prov":
-		return Reply{Text: T("bc.ask_province"), Buttons: provinceButtons(t, provinces, 0)}
+		return Reply{Text: T("bc.ask_province"), Buttons: provinceButtons(t, provinces, 0)}, nil
 	case "theme":
 		var rows [][]Button
 		for i, th := range themes {
@@ -102,13 +120,13 @@ func (e *Engine) segmentValuePrompt(ctx context.Context, t *Turn) Reply {
 			}
 			rows[len(rows)-1] = append(rows[len(rows)-1], t.Choice(T("bc.theme_button", "Theme", T("theme."+th)), th))
 		}
-		return Reply{Text: T("bc.ask_theme"), Buttons: rows}
+		return Reply{Text: T("bc.ask_theme"), Buttons: rows}, nil
 	default:
 		var row []Button
 		for _, l := range []string{"id", "en"} {
 			row = append(row, t.Choice(T("language.name."+l), l))
 		}
-		return Reply{Text: T("bc.ask_language"), Buttons: [][]Button{row}}
+		return Reply{Text: T("bc.ask_language"), Buttons: [][]Button{row}}, nil
 	}
 }
 
@@ -159,29 +177,33 @@ func segmentOf(d map[string]string) string {
 }
 
 // segmentText describes a segment for people.
-func (e *Engine) segmentText(ctx context.Context, seg string) Text {
+func (e *Engine) segmentText(ctx context.Context, seg string) (Text, error) {
 	kind, v, _ := strings.Cut(seg, ":")
 	switch kind {
 	case "ws":
 		code, which, _ := strings.Cut(v, ":")
-		title := code
-		if w, err := e.store.GetWorkshop(ctx, code); err == nil {
+		title := code // a workshop deleted since
+		w, err := e.store.GetWorkshop(ctx, code)
+		switch {
+		case err == nil:
 			title = w.Title
+		case !errors.Is(err, ErrNotFound):
+			return Text{}, internalError("workshop", err)
 		}
 		if which == "i" {
-			return T("bc.segtext.ws_checked_in", "Title", title)
+			return T("bc.segtext.ws_checked_in", "Title", title), nil
 		}
-		return T("bc.segtext.ws", "Title", title)
+		return T("bc.segtext.ws", "Title", title), nil
 	case "sector":
-		return T("bc.segtext.sector", "Sector", T("sector."+v))
+		return T("bc.segtext.sector", "Sector", T("sector."+v)), nil
 	case "prov":
-		return T("bc.segtext.prov", "Province", T("province."+v))
+		return T("bc.segtext.prov", "Province", T("province."+v)), nil
 	case "lang":
-		return T("bc.segtext.lang", "Lang", T("language.name."+v))
+		return T("bc.segtext.lang", "Lang", T("language.name."+v)), nil
 	case "theme":
-		return T("bc.segtext.theme", "Theme", T("theme."+v))
+		return T("bc.segtext.theme", "Theme", T("theme."+v)), nil
 	}
-	return T("bc.segtext.all")
+	return T("bc.segtext.all"), nil
 }
 
 // Recipients freezes who a broadcast goes to: the members of its segment
@@ -266,11 +288,15 @@ func draftBroadcast(t *Turn) *Broadcast {
 
 // broadcastPreview copies the message(s) back to the admin and asks to
 // send, schedule or cancel, with the number of recipients.
-func (e *Engine) broadcastPreview(ctx context.Context, t *Turn) Reply {
+func (e *Engine) broadcastPreview(ctx context.Context, t *Turn) (Reply, error) {
 	b := draftBroadcast(t)
 	rs, err := e.Recipients(ctx, b)
 	if err != nil {
-		return Reply{Text: T("errors.internal")}
+		return Reply{}, internalError("recipients", err)
+	}
+	seg, err := e.segmentText(ctx, b.Segment)
+	if err != nil {
+		return Reply{}, err
 	}
 	t.Say(T("bc.preview_heading"))
 	t.Send(Reply{Copy: &MessageRef{Chat: b.FromChat, MessageID: b.MessageID}})
@@ -282,7 +308,7 @@ func (e *Engine) broadcastPreview(ctx context.Context, t *Turn) Reply {
 	if len(rs) == 0 {
 		buttons = [][]Button{{t.Choice(T("bc.other_segment"), "reseg"), t.Choice(T("bc.discard"), "discard")}}
 	}
-	return Reply{Text: T("bc.confirm", "N", len(rs), "Segment", e.segmentText(ctx, b.Segment)), Buttons: buttons}
+	return Reply{Text: T("bc.confirm", "N", len(rs), "Segment", seg), Buttons: buttons}, nil
 }
 
 func broadcastConfirm(_ context.Context, t *Turn, in Input) (string, error) {
@@ -349,8 +375,12 @@ func (e *Engine) listBroadcasts(ctx context.Context, t *Turn) error {
 		if err != nil {
 			return internalError("broadcast", err)
 		}
+		seg, err := e.segmentText(ctx, b.Segment)
+		if err != nil {
+			return err
+		}
 		lines = append(lines, T("bc.list_line", "Status", T("bc.status."+st.Status), "At", When{At: b.StartAt, Zone: e.cfg.Location.String()},
-			"Segment", e.segmentText(ctx, b.Segment), "Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed))
+			"Segment", seg, "Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed))
 		if st.Status == BcScheduled || st.Status == BcRunning {
 			rows = append(rows, []Button{{Label: T("bc.cancel_button", "At", When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: mustData("bcx", b.ID)}})
 		}

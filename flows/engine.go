@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -171,15 +172,26 @@ func (e *Engine) addJob(kind string, f JobFunc) {
 	e.jobs[kind] = f
 }
 
-// RunJob carries out a due job. A job of an unknown kind (left over from an
-// older build) is dropped with no messages.
+// ErrUnknownJob: a job of a kind this build does not run (renamed or
+// removed since it was scheduled, or added by a newer build). It is not
+// consumed: the scheduler keeps it for a build that knows its kind.
+var ErrUnknownJob = errors.New("unknown job kind")
+
+// RunJob carries out a due job; one of a kind this build does not know
+// fails with ErrUnknownJob.
 func (e *Engine) RunJob(ctx context.Context, job Job, now time.Time) ([]Reply, error) {
 	kind, args, _ := strings.Cut(job.ID, "|")
 	f := e.jobs[kind]
 	if f == nil {
-		return nil, nil
+		return nil, fmt.Errorf("job %s: %w", job.ID, ErrUnknownJob)
 	}
 	return f(ctx, now, args)
+}
+
+// KnowsJob reports whether this build runs the job id's kind.
+func (e *Engine) KnowsJob(id string) bool {
+	kind, _, _ := strings.Cut(id, "|")
+	return e.jobs[kind] != nil
 }
 
 // Config returns the engine's configuration.
@@ -277,7 +289,8 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	t.User = e.touchUser(in, u)
 	t.Role = e.RoleOf(t.User)
 	t.Lang = t.User.Lang
-	t.Session = e.checkSession(t, s)
+	var resumed bool
+	t.Session, resumed = e.checkSession(t, s)
 
 	if in.Kind == KindText {
 		if payload, ok := e.pastedLink(in.Text); ok {
@@ -288,6 +301,10 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 	}
 	var err error
 	switch {
+	case resumed && in.Kind != KindCommand:
+		// The input was meant for a step that is no longer next: it is
+		// not taken as the answer to the question asked now.
+		err = e.prompt(ctx, t)
 	case in.Private && e.consentGate(t):
 		// The privacy notice changed since they agreed: nothing else
 		// happens with their data until they answer it.
@@ -364,10 +381,12 @@ func (e *Engine) touchUser(in Input, u *User) *User {
 
 // checkSession returns a usable session: a stored one of another version, or
 // one naming a flow or step this build does not know (after a deploy), is
-// reset with a polite note.
-func (e *Engine) checkSession(t *Turn, s *Session) *Session {
+// reset with a polite note. One saved under another version of its flow's
+// data moves back to the first required step it has no answer for, if any
+// (resumed, with a polite note; the step is asked by the caller).
+func (e *Engine) checkSession(t *Turn, s *Session) (_ *Session, resumed bool) {
 	if s == nil {
-		return &Session{Version: SessionVersion}
+		return &Session{Version: SessionVersion}, false
 	}
 	cp := *s
 	s = &cp
@@ -378,16 +397,27 @@ func (e *Engine) checkSession(t *Turn, s *Session) *Session {
 		if s.Flow != "" {
 			t.Say(T("flow.reset"))
 		}
-		return &Session{Version: SessionVersion}
+		return &Session{Version: SessionVersion}, false
 	}
-	if s.Flow != "" {
-		f := e.flows[s.Flow]
-		if f == nil || f.step(s.Step) == nil {
-			t.Say(T("flow.reset"))
-			return &Session{Version: SessionVersion}
+	if s.Flow == "" {
+		return s, false
+	}
+	f := e.flows[s.Flow]
+	if f == nil || f.step(s.Step) == nil {
+		t.Say(T("flow.reset"))
+		return &Session{Version: SessionVersion}, false
+	}
+	if v := f.DataVersion(); s.FlowVersion != v {
+		s.FlowVersion = v
+		t.Session = s // Skip functions read the session
+		if missing := f.unanswered(t, s.Step); missing != nil {
+			t.Say(T("flow.resumed"))
+			s.Step, s.Nonce = missing.Name, newNonce()
+			s.Data[resumeKey] = "1"
+			return s, true
 		}
 	}
-	return s
+	return s, false
 }
 
 // groupInput: Sinergi holds personal conversations in private chats only; in

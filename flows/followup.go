@@ -172,21 +172,27 @@ func (e *Engine) commitFor(ctx context.Context, t *Turn, code string) error {
 	return t.StartFlowAt(ctx, "commit", "what", map[string]string{"code": w.Code, "zone": w.Zone})
 }
 
-func (e *Engine) ownerPrompt(ctx context.Context, t *Turn) Reply {
+func (e *Engine) ownerPrompt(ctx context.Context, t *Turn) (Reply, error) {
 	rows := [][]Button{{t.Choice(T("cm.owner_me"), "me")}}
-	regs, _ := e.store.Registrations(ctx, t.Session.Data["code"])
+	regs, err := e.store.Registrations(ctx, t.Session.Data["code"])
+	if err != nil {
+		return Reply{}, internalError("registrations", err)
+	}
 	for _, r := range regs {
 		if r.Status != RegConfirmed || r.UserID == t.User.ID || len(rows) > 20 {
 			continue
 		}
-		name, org := e.nameOf(ctx, r.UserID)
+		name, org, err := e.lookupName(ctx, r.UserID)
+		if err != nil {
+			return Reply{}, err
+		}
 		label := name
 		if org != "" {
 			label += " — " + org
 		}
 		rows = append(rows, []Button{t.ChoiceLiteral(label, strconv.FormatInt(r.UserID, 10))})
 	}
-	return Reply{Text: T("cm.ask_owner"), Buttons: rows}
+	return Reply{Text: T("cm.ask_owner"), Buttons: rows}, nil
 }
 
 // ownerChoice: me, or a confirmed registrant of the workshop.
@@ -210,7 +216,9 @@ func (e *Engine) ownerChoice(ctx context.Context, t *Turn, in Input) (string, er
 
 // duePrompt is an inline calendar of the month in view (answers "d<yyyymmdd>",
 // paging "m<yyyymm>"), plus typed dates.
-func duePrompt(_ context.Context, t *Turn) Reply {
+func duePrompt(_ context.Context, t *Turn) (Reply, error) { return dueReply(t), nil }
+
+func dueReply(t *Turn) Reply {
 	loc := LoadZone(t.Session.Data["zone"])
 	month := t.In.Now.In(loc)
 	if v := t.Session.Data["_month"]; v != "" {
@@ -260,7 +268,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 				return "", Refuse("errors.bad_button")
 			}
 			t.Session.Data["_month"] = v[1:]
-			r := duePrompt(context.Background(), t)
+			r := dueReply(t)
 			r.EditMessageID = in.MessageID
 			t.Send(r)
 			return "", errStay
@@ -302,10 +310,10 @@ func draftCommitment(t *Turn) *Commitment {
 		Indicator: d["indicator"], Partners: d["partners"], Created: t.In.Now}
 }
 
-func commitSummary(_ context.Context, t *Turn) Reply {
+func commitSummary(_ context.Context, t *Turn) (Reply, error) {
 	c := draftCommitment(t)
 	return Reply{Text: T("cm.summary", "Details", commitmentDetails(c, t.Session.Data["zone"], ownerLabel(t, c))),
-		Buttons: [][]Button{{t.Choice(T("ws.save"), "save"), t.Choice(T("ws.discard"), "discard")}}}
+		Buttons: [][]Button{{t.Choice(T("ws.save"), "save"), t.Choice(T("ws.discard"), "discard")}}}, nil
 }
 
 func ownerLabel(t *Turn, c *Commitment) any {

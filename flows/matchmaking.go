@@ -63,9 +63,9 @@ func registerMatchmaking(e *Engine) {
 		},
 	})
 	e.addFlow(&Flow{Name: "mmnote", Done: e.sendIntro, Steps: []*Step{
-		{Name: "note", Parse: optionalText(maxIntroNote), Prompt: func(_ context.Context, t *Turn) Reply {
+		{Name: "note", Parse: optionalText(maxIntroNote), Prompt: func(_ context.Context, t *Turn) (Reply, error) {
 			return Reply{Text: T("mm.ask_note", "Org", t.Session.Data["org"], "Max", maxIntroNote),
-				Buttons: [][]Button{{t.Choice(T("mm.skip_note"), skipValue)}}}
+				Buttons: [][]Button{{t.Choice(T("mm.skip_note"), skipValue)}}}, nil
 		}},
 	}})
 }
@@ -220,8 +220,8 @@ func multiReply(t *Turn, name, ask, prefix string, items []string) Reply {
 	return Reply{Text: T(ask, "Org", t.Session.Data["org"], "Selected", namesText(prefix, sel)), Buttons: rows}
 }
 
-func multiPrompt(name, ask, prefix string, items []string) func(context.Context, *Turn) Reply {
-	return func(_ context.Context, t *Turn) Reply { return multiReply(t, name, ask, prefix, items) }
+func multiPrompt(name, ask, prefix string, items []string) func(context.Context, *Turn) (Reply, error) {
+	return func(_ context.Context, t *Turn) (Reply, error) { return multiReply(t, name, ask, prefix, items), nil }
 }
 
 // toggle adds or removes code in the session's list name, kept in order.
@@ -303,7 +303,7 @@ func provincesReply(t *Turn, page int) Reply {
 		Buttons: provinceToggles(t, nil, page)}
 }
 
-func provincesPrompt(_ context.Context, t *Turn) Reply { return provincesReply(t, 0) }
+func provincesPrompt(_ context.Context, t *Turn) (Reply, error) { return provincesReply(t, 0), nil }
 
 // hitsKey holds the province codes of the last search in the step.
 const hitsKey = "_phits"
@@ -388,20 +388,20 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 	return "", Refuse("mm.use_toggles")
 }
 
-func visiblePrompt(_ context.Context, t *Turn) Reply {
+func visiblePrompt(_ context.Context, t *Turn) (Reply, error) {
 	return Reply{Text: T("mm.ask_visible"), Buttons: [][]Button{{
 		t.Choice(T("mm.visible_yes"), "yes"), t.Choice(T("mm.visible_no"), "no"),
-	}}}
+	}}}, nil
 }
 
 // partnerFields are offered by the summary's Edit menu.
 var partnerFields = []string{"org", "sector", "themes", "provinces", "offers", "needs", "desc", "visible"}
 
-func partnerSummary(_ context.Context, t *Turn) Reply {
+func partnerSummary(_ context.Context, t *Turn) (Reply, error) {
 	p := partnerFromData(t.Session.Data, t.User.ID)
 	return Reply{Text: T("mm.summary", "Details", partnerDetails(p), "Visible", visibilityText(p.Visible)), Buttons: [][]Button{{
 		t.Choice(T("mm.save"), "save"), t.Choice(T("mm.edit"), "edit"), t.Choice(T("mm.discard"), "discard"),
-	}}}
+	}}}, nil
 }
 
 func (e *Engine) partnerConfirm(_ context.Context, t *Turn, in Input) (string, error) {

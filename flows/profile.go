@@ -33,9 +33,9 @@ func registerProfile(e *Engine) {
 		Done:  e.profileDone,
 		Steps: []*Step{
 			{Name: "name", Keep: true, Parse: TextAnswer(maxNameLen),
-				Prompt: func(_ context.Context, t *Turn) Reply { return Reply{Text: T("profile.ask_name")} }},
+				Prompt: ask("profile.ask_name")},
 			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen),
-				Prompt: func(_ context.Context, t *Turn) Reply { return Reply{Text: T("profile.ask_org")} }},
+				Prompt: ask("profile.ask_org")},
 			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: sectorPrompt},
 			{Name: "province", Keep: true, Parse: e.provinceAnswer, Prompt: provincePrompt(0)},
 			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: consentPrompt,
@@ -63,7 +63,7 @@ func (e *Engine) profileBegin(ctx context.Context, t *Turn) error {
 	return nil
 }
 
-func sectorPrompt(_ context.Context, t *Turn) Reply {
+func sectorPrompt(_ context.Context, t *Turn) (Reply, error) {
 	var rows [][]Button
 	for i := 0; i < len(sectors); i += 2 {
 		row := []Button{t.Choice(T("sector."+sectors[i]), sectors[i])}
@@ -72,13 +72,13 @@ func sectorPrompt(_ context.Context, t *Turn) Reply {
 		}
 		rows = append(rows, row)
 	}
-	return Reply{Text: T("profile.ask_sector"), Buttons: rows}
+	return Reply{Text: T("profile.ask_sector"), Buttons: rows}, nil
 }
 
 // provincePrompt shows one page of province buttons, two a row, with paging.
-func provincePrompt(page int) func(context.Context, *Turn) Reply {
-	return func(_ context.Context, t *Turn) Reply {
-		return Reply{Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, page)}
+func provincePrompt(page int) func(context.Context, *Turn) (Reply, error) {
+	return func(_ context.Context, t *Turn) (Reply, error) {
+		return Reply{Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, page)}, nil
 	}
 }
 
@@ -166,11 +166,11 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 	}
 }
 
-func consentPrompt(_ context.Context, t *Turn) Reply {
+func consentPrompt(_ context.Context, t *Turn) (Reply, error) {
 	return Reply{Text: T("privacy.notice", "Version", t.e.cfg.ConsentVersion), Buttons: [][]Button{{
 		t.Choice(T("privacy.agree"), "yes"),
 		t.Choice(T("privacy.decline"), "no"),
-	}}}
+	}}}, nil
 }
 
 func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
@@ -221,7 +221,7 @@ func init() { register(registerReconsent) }
 
 func registerReconsent(e *Engine) {
 	e.addFlow(&Flow{Name: "reconsent", Done: e.reconsentDone, Steps: []*Step{
-		{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: func(ctx context.Context, t *Turn) Reply {
+		{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: func(ctx context.Context, t *Turn) (Reply, error) {
 			t.Say(T("privacy.changed"))
 			return consentPrompt(ctx, t)
 		}},

@@ -29,8 +29,8 @@ func registerRegistration(e *Engine) {
 	e.addLink(&DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	e.addLink(&DeepLink{Prefix: "checkin", Run: e.checkIn})
 	e.addFlow(&Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*Step{
-		{Name: "answer", Parse: TextAnswer(maxAnswerLen), Prompt: func(ctx context.Context, t *Turn) Reply {
-			return Reply{Text: T("ws.ask_answer", "Question", t.Session.Data["question"])}
+		{Name: "answer", Parse: TextAnswer(maxAnswerLen), Prompt: func(ctx context.Context, t *Turn) (Reply, error) {
+			return Reply{Text: T("ws.ask_answer", "Question", t.Session.Data["question"])}, nil
 		}},
 	}})
 	e.addFlow(&Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*Step{

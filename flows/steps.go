@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"fmt"
+	"hash/fnv"
 	"strings"
 	"unicode/utf8"
 )
@@ -9,9 +11,20 @@ import (
 // Flow is a declared sequence of steps. Each step prompts, validates the
 // answer and stores it in the session under the step's name; after the last
 // step Done runs with every answer in t.Session.Data.
+//
+// A step is answered when its name is a key of the session's data (an
+// answer skipped with a button is stored as ""), and required unless its
+// Skip passes over it. Done runs only when every required step is
+// answered; a session saved under another version of the flow's data (a
+// step inserted, removed or renamed by a deploy, or Version raised)
+// resumes at the first required step it has no answer for.
 type Flow struct {
 	Name  string
 	Steps []*Step
+	// Version is raised when the meaning of an answer changes while the
+	// steps keep their names (adding, removing or renaming a step changes
+	// the data version by itself, see DataVersion).
+	Version int
 	// Begin, when set, runs before the first prompt (to prefill answers from
 	// stored data, for example).
 	Begin func(ctx context.Context, t *Turn) error
@@ -22,7 +35,9 @@ type Flow struct {
 type Step struct {
 	Name string
 	// Prompt builds the question. Buttons that answer it come from t.Choice.
-	Prompt func(ctx context.Context, t *Turn) Reply
+	// An error (a store that did not answer) ends the input with that error,
+	// so the transport can tell a Redis outage from a wrong menu.
+	Prompt func(ctx context.Context, t *Turn) (Reply, error)
 	// Parse validates an answer (typed text, or the value of a t.Choice
 	// button in in.Callback) and returns the value to store. A *UserError is
 	// shown to the user and the question asked again.
@@ -32,6 +47,35 @@ type Step struct {
 	// Keep offers a "keep the current answer" button when the session already
 	// holds a value for the step (editing a stored record).
 	Keep bool
+}
+
+// DataVersion names the shape of the flow's data: Version and the step
+// names in order. A session started under another one is checked for
+// answers it lacks when it is loaded.
+func (f *Flow) DataVersion() string {
+	h := fnv.New32a()
+	for _, s := range f.Steps {
+		h.Write([]byte(s.Name))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("%d.%08x", f.Version, h.Sum32())
+}
+
+// unanswered returns the first required step without an answer, looking
+// at the steps before until (all of them when until is ""), or nil.
+func (f *Flow) unanswered(t *Turn, until string) *Step {
+	for _, s := range f.Steps {
+		if s.Name == until {
+			return nil
+		}
+		if s.Skip != nil && s.Skip(t) {
+			continue
+		}
+		if _, ok := t.Session.Data[s.Name]; !ok {
+			return s
+		}
+	}
+	return nil
 }
 
 func (f *Flow) step(name string) *Step {
@@ -80,7 +124,7 @@ func (t *Turn) StartFlow(ctx context.Context, name string) error {
 	if f == nil {
 		return internalError("start flow", errUnknownFlow(name))
 	}
-	t.Session = &Session{Version: SessionVersion, Flow: name, Data: map[string]string{}, Started: t.In.Now}
+	t.Session = &Session{Version: SessionVersion, Flow: name, Data: map[string]string{}, Started: t.In.Now, FlowVersion: f.DataVersion()}
 	if f.Begin != nil {
 		if err := f.Begin(ctx, t); err != nil {
 			return err
@@ -96,7 +140,7 @@ func (t *Turn) StartFlowAt(ctx context.Context, name, step string, data map[stri
 	if f == nil || f.step(step) == nil {
 		return internalError("start flow", errUnknownFlow(name+"."+step))
 	}
-	t.Session = &Session{Version: SessionVersion, Flow: name, Data: data, Started: t.In.Now}
+	t.Session = &Session{Version: SessionVersion, Flow: name, Data: data, Started: t.In.Now, FlowVersion: f.DataVersion()}
 	if t.Session.Data == nil {
 		t.Session.Data = map[string]string{}
 	}
@@ -121,6 +165,10 @@ func (t *Turn) ReturnTo(step string) { t.Session.Data[returnKey] = step }
 // returnKey is the session answer that holds a ReturnTo target.
 const returnKey = "_return"
 
+// resumeKey marks a session filling in required answers it lacked: each
+// answer moves on to the next step without one.
+const resumeKey = "_resume"
+
 // EndFlow leaves the current flow.
 func (t *Turn) EndFlow() { t.Session = &Session{Version: SessionVersion} }
 
@@ -136,7 +184,19 @@ func (e errUnknownFlow) Error() string { return "unknown flow " + string(e) }
 // advance moves to the step after from (or finishes the flow) and prompts.
 func (e *Engine) advance(ctx context.Context, t *Turn, f *Flow, from string) error {
 	s := f.next(t, from)
+	if _, resuming := t.Session.Data[resumeKey]; resuming {
+		// Filling in answers a deploy left missing: the answered steps
+		// are not asked again.
+		s = f.unanswered(t, "")
+	}
 	if s == nil {
+		if missing := f.unanswered(t, ""); missing != nil {
+			// Never finish with a required answer missing.
+			t.Session.Data[resumeKey] = "1"
+			t.Say(T("flow.resumed"))
+			return t.Goto(ctx, missing.Name)
+		}
+		delete(t.Session.Data, resumeKey)
 		err := f.Done(ctx, t)
 		if t.Session.Flow == f.Name {
 			t.EndFlow()
@@ -152,7 +212,10 @@ func (e *Engine) advance(ctx context.Context, t *Turn, f *Flow, from string) err
 func (e *Engine) prompt(ctx context.Context, t *Turn) error {
 	f := e.flows[t.Session.Flow]
 	s := f.step(t.Session.Step)
-	r := s.Prompt(ctx, t)
+	r, err := s.Prompt(ctx, t)
+	if err != nil {
+		return fmt.Errorf("prompt %s.%s: %w", f.Name, s.Name, err)
+	}
 	if cur := t.Session.Data[s.Name]; s.Keep && cur != "" {
 		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", cur), keepValue)})
 	}

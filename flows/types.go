@@ -99,6 +99,9 @@ type Session struct {
 	Nonce   string            `json:"nonce,omitempty"` // ties step buttons to this step instance
 	Data    map[string]string `json:"data,omitempty"`
 	Started time.Time         `json:"started,omitzero"`
+	// FlowVersion is the version of the flow's data the answers were given
+	// under (Flow.DataVersion); "" for sessions saved before it existed.
+	FlowVersion string `json:"fv,omitempty"`
 }
 
 // Active reports whether the chat is inside a flow.
@@ -134,4 +137,7 @@ type Input struct {
 	MessageID int    // the message a button belonged to, or the user's message
 	Phone     string // of a shared contact
 	Now       time.Time
+	// MediaGroup is Telegram's media_group_id: the message is one item of
+	// an album, each item arriving as a message of its own.
+	MediaGroup string
 }

@@ -92,13 +92,13 @@ func registerWorkshops(e *Engine) {
 // skipValue answers an optional step with nothing.
 const skipValue = "none"
 
-func ask(id string) func(context.Context, *Turn) Reply {
-	return func(context.Context, *Turn) Reply { return Reply{Text: T(id)} }
+func ask(id string) func(context.Context, *Turn) (Reply, error) {
+	return func(context.Context, *Turn) (Reply, error) { return Reply{Text: T(id)}, nil }
 }
 
-func askWithSkip(id, skip string) func(context.Context, *Turn) Reply {
-	return func(_ context.Context, t *Turn) Reply {
-		return Reply{Text: T(id), Buttons: [][]Button{{t.Choice(T(skip), skipValue)}}}
+func askWithSkip(id, skip string) func(context.Context, *Turn) (Reply, error) {
+	return func(_ context.Context, t *Turn) (Reply, error) {
+		return Reply{Text: T(id), Buttons: [][]Button{{t.Choice(T(skip), skipValue)}}}, nil
 	}
 }
 
@@ -116,7 +116,7 @@ func optionalText(max int) func(context.Context, *Turn, Input) (string, error) {
 	}
 }
 
-func zonePrompt(_ context.Context, t *Turn) Reply {
+func zonePrompt(_ context.Context, t *Turn) (Reply, error) {
 	zones := Zones()
 	if d := t.Session.Data["default_zone"]; d != "" {
 		i := slices.Index(zones, d)
@@ -126,7 +126,7 @@ func zonePrompt(_ context.Context, t *Turn) Reply {
 	for _, z := range zones {
 		row = append(row, t.Choice(T("ws.zone."+ZoneLabel(z)), ZoneLabel(z)))
 	}
-	return Reply{Text: T("ws.ask_zone"), Buttons: [][]Button{row}}
+	return Reply{Text: T("ws.ask_zone"), Buttons: [][]Button{row}}, nil
 }
 
 // zoneAnswer takes a zone button (its label: WIB, WITA, WIT) or the label typed.
@@ -192,9 +192,9 @@ func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, erro
 	return unixString(at), nil
 }
 
-func endPrompt(_ context.Context, t *Turn) Reply {
+func endPrompt(_ context.Context, t *Turn) (Reply, error) {
 	start := unixData(t.Session.Data, "start")
-	return Reply{Text: T("ws.ask_end", "Start", When{At: start, Zone: t.Session.Data["zone"]})}
+	return Reply{Text: T("ws.ask_end", "Start", When{At: start, Zone: t.Session.Data["zone"]})}, nil
 }
 
 func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
@@ -315,11 +315,11 @@ func endText(w *Workshop) When {
 // editable are the fields offered by the summary's Edit menu.
 var editable = []string{"title", "desc", "zone", "start", "end", "venue", "link", "capacity", "deadline", "question"}
 
-func (e *Engine) summaryPrompt(_ context.Context, t *Turn) Reply {
+func (e *Engine) summaryPrompt(_ context.Context, t *Turn) (Reply, error) {
 	w := workshopFromData(t.Session.Data)
 	return Reply{Text: T("ws.summary", "Details", workshopDetails(w)), Buttons: [][]Button{{
 		t.Choice(T("ws.save"), "save"), t.Choice(T("ws.edit"), "edit"), t.Choice(T("ws.discard"), "discard"),
-	}}}
+	}}}, nil
 }
 
 func (e *Engine) confirmAnswer(ctx context.Context, t *Turn, in Input) (string, error) {
@@ -592,6 +592,27 @@ func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg 
 }
 
 // nameOf is a registrant's name and organisation from their profile.
+// lookupName is uid's name and organisation from their profile, else their
+// Telegram first name, else their id; an error only when the store failed
+// (not for a user it does not know).
+func (e *Engine) lookupName(ctx context.Context, uid int64) (name, org string, err error) {
+	p, err := e.store.GetProfile(ctx, uid)
+	if err == nil {
+		return p.FullName, p.Organisation, nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", "", internalError("profile", err)
+	}
+	u, err := e.store.GetUser(ctx, uid)
+	if err == nil {
+		return u.FirstName, "", nil
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return "", "", internalError("user", err)
+	}
+	return strconv.FormatInt(uid, 10), "", nil
+}
+
 func (e *Engine) nameOf(ctx context.Context, uid int64) (string, string) {
 	if p, err := e.store.GetProfile(ctx, uid); err == nil {
 		return p.FullName, p.Organisation

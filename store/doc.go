@@ -40,6 +40,7 @@
 //	<p>{c:<uid>}:registered   set     codes uid registered in (an index; stale entries are dropped when read)
 //	<p>{jobs}:due             zset    job id -> due unix ms
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
+//	<p>{jobs}:parked          zset    job id -> due unix ms: jobs of a kind the build that claimed them does not run, kept for one that does (UnparkJobs)
 //
 // Matchmaking keys share the hash tag {pp}: a profile edit is one MULTI over
 // the profile and its index sets, and the introduction scripts (pp_*.lua)

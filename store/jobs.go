@@ -49,7 +49,9 @@ const reapBatch = 1000
 //	<p>{jobs}:lease    zset  job id -> lease expiry (unix ms) of claimed jobs
 //	<p>{jobs}:owner    hash  claimed job id -> claimer token
 //	<p>{jobs}:running  hash  job id -> claimer token, once its run began
+//	<p>{jobs}:parked   zset  job id -> due (unix ms) of jobs of a kind the build that claimed them did not know
 func (s *Store) dueKey() string     { return s.p + "{jobs}:due" }
+func (s *Store) parkedKey() string  { return s.p + "{jobs}:parked" }
 func (s *Store) leaseKey() string   { return s.p + "{jobs}:lease" }
 func (s *Store) ownerKey() string   { return s.p + "{jobs}:owner" }
 func (s *Store) runningKey() string { return s.p + "{jobs}:running" }
@@ -68,6 +70,7 @@ func (s *Store) Schedule(ctx context.Context, jobs ...flows.Job) error {
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.dueKey(), zs...)
+		p.ZRem(ctx, s.parkedKey(), ids...)
 		p.ZRem(ctx, s.leaseKey(), ids...)
 		p.HDel(ctx, s.ownerKey(), strs(ids)...)
 		p.HDel(ctx, s.runningKey(), strs(ids)...)
@@ -90,6 +93,7 @@ func (s *Store) Unschedule(ctx context.Context, ids ...string) error {
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.dueKey(), m...)
+		p.ZRem(ctx, s.parkedKey(), m...)
 		p.ZRem(ctx, s.leaseKey(), m...)
 		p.HDel(ctx, s.ownerKey(), ids...)
 		p.HDel(ctx, s.runningKey(), ids...)
@@ -184,6 +188,72 @@ func (s *Store) JobDone(ctx context.Context, id string) error {
 		return fmt.Errorf("job %s done: %w", id, err)
 	}
 	return nil
+}
+
+// ParkJob sets aside a claimed job this build cannot run (its kind is
+// unknown here) with its original due time, and ends its lease: it is
+// neither consumed nor claimed again by every tick. UnparkJobs gives it back
+// to a build that knows its kind.
+func (s *Store) ParkJob(ctx context.Context, j flows.Job) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZAdd(ctx, s.parkedKey(), redis.Z{Score: float64(j.Due.UnixMilli()), Member: j.ID})
+		p.ZRem(ctx, s.leaseKey(), j.ID)
+		p.HDel(ctx, s.ownerKey(), j.ID)
+		p.HDel(ctx, s.runningKey(), j.ID)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("park job %s: %w", j.ID, err)
+	}
+	return nil
+}
+
+// unparkBatch bounds how many parked jobs one UnparkJobs looks at.
+const unparkBatch = 1000
+
+// UnparkJobs returns the parked jobs that known accepts to the due set,
+// each at its original due time (a job scheduled again meanwhile keeps its
+// new time), and returns how many. It reads at most unparkBatch parked
+// jobs, so its cost stays small however many a build cannot run.
+func (s *Store) UnparkJobs(ctx context.Context, known func(id string) bool) (int, error) {
+	parked, err := s.rdb.ZRangeWithScores(ctx, s.parkedKey(), 0, unparkBatch-1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("parked jobs: %w", err)
+	}
+	var back []redis.Z
+	for _, z := range parked {
+		if id, ok := z.Member.(string); ok && known(id) {
+			back = append(back, z)
+		}
+	}
+	if len(back) == 0 {
+		return 0, nil
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, z := range back {
+			p.ZAddNX(ctx, s.dueKey(), z)
+			p.ZRem(ctx, s.parkedKey(), z.Member)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("unpark %d jobs: %w", len(back), err)
+	}
+	return len(back), nil
+}
+
+// ParkedJobs lists up to max parked jobs with their due times.
+func (s *Store) ParkedJobs(ctx context.Context, max int) ([]flows.Job, error) {
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.parkedKey(), 0, int64(max)-1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("parked jobs: %w", err)
+	}
+	out := make([]flows.Job, 0, len(zs))
+	for _, z := range zs {
+		id, _ := z.Member.(string)
+		out = append(out, flows.Job{ID: id, Due: fromMS(int64(z.Score))})
+	}
+	return out, nil
 }
 
 // PendingJobs counts the jobs waiting to be due plus those claimed and not

@@ -106,6 +106,7 @@ type Server struct {
 
 	// updates
 	lastUpdateID   int64
+	albums         int // media groups sent (SendAlbum)
 	queue          []*queued
 	history        map[int64]models.Update
 	pollGen        uint64

@@ -159,6 +159,37 @@ func (s *Server) SendPhoto(u User, caption string) int64 {
 	})
 }
 
+// SendAlbum injects an album of n photos from u in the private chat with
+// u, as Telegram delivers one: n messages sharing a media_group_id, the
+// caption on the first. It returns the update ids.
+func (s *Server) SendAlbum(u User, caption string, n int) []int64 {
+	s.mu.Lock()
+	s.albums++
+	group := fmt.Sprintf("1357%09d", s.albums)
+	s.mu.Unlock()
+	ids := make([]int64, n)
+	for i := range n {
+		c := ""
+		if i == 0 {
+			c = caption
+		}
+		ids[i] = s.userMessage(u, u.ID, false, func(raw *models.Message, pub *Message) {
+			id := s.nextFileIDLocked("AgACAgIAAxkBAAI")
+			raw.Photo = photoSizes(id, 0)
+			raw.Caption, raw.MediaGroupID = c, group
+			pub.Media = "photo"
+			pub.Photo = &File{Name: "photo.jpg"}
+			pub.Text, pub.Plain = c, c
+			if s.record {
+				for _, p := range raw.Photo {
+					s.files[p.FileID] = *pub.Photo
+				}
+			}
+		})
+	}
+	return ids
+}
+
 // SendContact injects a message sharing u's own contact with the given phone
 // number, in the private chat with u, and returns the update id.
 func (s *Server) SendContact(u User, phone string) int64 {
