@@ -51,7 +51,7 @@ func registerFollowUp(e *Engine) {
 		{Name: "due", Parse: dueAnswer, Prompt: duePrompt},
 		{Name: "indicator", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_indicator", "cm.skip")},
 		{Name: "partners", Parse: optionalText(200), Prompt: askWithSkip("cm.ask_partners", "cm.skip")},
-		{Name: "confirm", Parse: commitConfirm, Prompt: commitSummary},
+		{Name: "confirm", Parse: commitConfirm, Prompt: e.commitSummary},
 	}})
 	e.addFlow(&Flow{Name: "cmnote", Done: e.noteDone, Steps: []*Step{
 		{Name: "note", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_note", "cm.skip")},
@@ -179,12 +179,7 @@ func (e *Engine) ownerPrompt(ctx context.Context, t *Turn) Reply {
 		if r.Status != RegConfirmed || r.UserID == t.User.ID || len(rows) > 20 {
 			continue
 		}
-		name, org := e.nameOf(ctx, r.UserID)
-		label := name
-		if org != "" {
-			label += " — " + org
-		}
-		rows = append(rows, []Button{t.ChoiceLiteral(label, strconv.FormatInt(r.UserID, 10))})
+		rows = append(rows, []Button{t.ChoiceLiteral(e.personLabel(ctx, r.UserID), strconv.FormatInt(r.UserID, 10))})
 	}
 	return Reply{Text: T("cm.ask_owner"), Buttons: rows}
 }
@@ -302,17 +297,28 @@ func draftCommitment(t *Turn) *Commitment {
 		Indicator: d["indicator"], Partners: d["partners"], Created: t.In.Now}
 }
 
-func commitSummary(_ context.Context, t *Turn) Reply {
+func (e *Engine) commitSummary(ctx context.Context, t *Turn) Reply {
 	c := draftCommitment(t)
-	return Reply{Text: T("cm.summary", "Details", commitmentDetails(c, t.Session.Data["zone"], ownerLabel(t, c))),
+	return Reply{Text: T("cm.summary", "Details", commitmentDetails(c, t.Session.Data["zone"], e.ownerLabel(ctx, t, c))),
 		Buttons: [][]Button{{t.Choice(T("ws.save"), "save"), t.Choice(T("ws.discard"), "discard")}}}
 }
 
-func ownerLabel(t *Turn, c *Commitment) any {
+// ownerLabel names a commitment's owner for the person writing it: "me",
+// or the owner's name and organisation as on the owner buttons.
+func (e *Engine) ownerLabel(ctx context.Context, t *Turn, c *Commitment) any {
 	if c.Owner == t.User.ID {
 		return T("cm.owner_me")
 	}
-	return strconv.FormatInt(c.Owner, 10)
+	return e.personLabel(ctx, c.Owner)
+}
+
+// personLabel is "name — organisation" (or the name alone).
+func (e *Engine) personLabel(ctx context.Context, uid int64) string {
+	name, org := e.nameOf(ctx, uid)
+	if org != "" {
+		name += " — " + org
+	}
+	return name
 }
 
 func commitmentDetails(c *Commitment, zone string, owner any) Text {
