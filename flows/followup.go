@@ -525,10 +525,17 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// statusText shows a commitment's status, overdue included.
+// overdue reports whether c is late at now: not done (nor still proposed)
+// after its due day. Lateness is a second dimension beside the status: a
+// blocked commitment can be overdue too.
+func overdue(c *Commitment, now time.Time) bool {
+	return c.Status != CmDone && c.Status != CmProposed && now.After(c.Due.Add(24*time.Hour))
+}
+
+// statusText shows a commitment's status and, when it is late, that too.
 func statusText(c *Commitment, now time.Time) Text {
-	if c.Status != CmDone && c.Status != CmProposed && now.After(c.Due.Add(24*time.Hour)) {
-		return T("cm.status.overdue")
+	if overdue(c, now) {
+		return T("cm.status_late", "Status", T("cm.status."+c.Status))
 	}
 	return T("cm.status." + c.Status)
 }
@@ -771,7 +778,9 @@ func (e *Engine) reportCommand(ctx context.Context, t *Turn) error {
 	return nil
 }
 
-// Tally counts commitments by state; overdue is any not done past its due day.
+// Tally counts commitments by status (Done, OnTrack, Blocked, NoAnswer and
+// Proposed add up to Total) and, across those statuses, the ones overdue: an
+// overdue commitment is still counted under its status.
 type Tally struct {
 	Total, Done, OnTrack, Blocked, Overdue, NoAnswer, Proposed int
 }
@@ -789,19 +798,20 @@ func TallyOf(cs []*Commitment, now time.Time) Tally {
 	var y Tally
 	for _, c := range cs {
 		y.Total++
-		switch {
-		case c.Status == CmProposed:
+		switch c.Status {
+		case CmProposed:
 			y.Proposed++
-		case c.Status == CmDone:
+		case CmDone:
 			y.Done++
-		case now.After(c.Due.Add(24 * time.Hour)):
-			y.Overdue++
-		case c.Status == CmBlocked:
+		case CmBlocked:
 			y.Blocked++
-		case c.Status == CmOnTrack:
+		case CmOnTrack:
 			y.OnTrack++
 		default:
 			y.NoAnswer++
+		}
+		if overdue(c, now) {
+			y.Overdue++
 		}
 	}
 	return y
@@ -823,7 +833,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 	now := t.In.Now
 	y := TallyOf(cs, now)
 	names := e.namesOf(ctx, cs)
-	var overdue, blocked []Text
+	var late, blocked []Text
 	byOrg := map[string]*[2]int{}
 	for _, c := range cs {
 		name, org := names(c.Owner)
@@ -842,12 +852,12 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		if n := len(c.History); n > 0 {
 			note = c.History[n-1].Note
 		}
-		line := T("rp.item", "What", c.What, "Name", name, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Note", note)
-		switch {
-		case c.Status == CmProposed:
-		case now.After(c.Due.Add(24 * time.Hour)):
-			overdue = append(overdue, line)
-		case c.Status == CmBlocked:
+		line := T("rp.item", "What", c.What, "Name", name, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true},
+			"Status", statusText(c, now), "Note", note)
+		if overdue(c, now) {
+			late = append(late, line)
+		}
+		if c.Status == CmBlocked {
 			blocked = append(blocked, line)
 		}
 	}
@@ -861,15 +871,15 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		orgLines = append(orgLines, T("rp.org_line", "Org", o, "Done", byOrg[o][0], "Total", byOrg[o][1]))
 	}
 	none := []Text{T("rp.none")}
-	if len(overdue) == 0 {
-		overdue = none
+	if len(late) == 0 {
+		late = none
 	}
 	if len(blocked) == 0 {
 		blocked = none
 	}
 	t.Say(T("rp.text", "Title", w.Title, "Total", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
-		"OverdueList", overdue, "BlockedList", blocked, "Orgs", orgLines))
+		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
 	labels := map[string]string{}
 	for _, k := range []string{"done", "ontrack", "blocked", "overdue", "open"} {
 		labels[k], _ = e.texts.Text(t.Lang, "cm.status."+k, nil, nil)
@@ -932,7 +942,7 @@ func (e *Engine) commitmentsCSV(t *Turn, w *Workshop, cs []*Commitment, names fu
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
 	loc := LoadZone(w.Zone)
 	header := []string{tx("rp.csv.what"), tx("csv.name"), tx("csv.org"), tx("rp.csv.due"), tx("csv.status"),
-		tx("rp.csv.indicator"), tx("rp.csv.partners"), tx("rp.csv.created"), tx("rp.csv.history")}
+		tx("rp.csv.days_overdue"), tx("rp.csv.indicator"), tx("rp.csv.partners"), tx("rp.csv.created"), tx("rp.csv.history")}
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
 		name, org := names(c.Owner)
@@ -944,14 +954,23 @@ func (e *Engine) commitmentsCSV(t *Turn, w *Workshop, cs []*Commitment, names fu
 			}
 			hist = append(hist, entry)
 		}
-		status := tx("cm.status." + c.Status)
-		if c.Status != CmDone && c.Status != CmProposed && t.In.Now.After(c.Due.Add(24*time.Hour)) {
-			status = tx("cm.status.overdue")
+		late := ""
+		if overdue(c, t.In.Now) {
+			late = strconv.Itoa(daysLate(c, t.In.Now, loc))
 		}
-		rows = append(rows, []string{c.What, name, org, c.Due.In(loc).Format("2006-01-02"), status, c.Indicator, c.Partners,
+		rows = append(rows, []string{c.What, name, org, c.Due.In(loc).Format("2006-01-02"), tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
 			c.Created.In(loc).Format("2006-01-02 15:04"), strings.Join(hist, "\n")})
 	}
 	return CSV(header, rows)
+}
+
+// daysLate is the number of whole days since c's due day ended, counted in
+// the workshop's zone (1 the day after the due day).
+func daysLate(c *Commitment, now time.Time, loc *time.Location) int {
+	due, n := c.Due.In(loc), now.In(loc)
+	d0 := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
+	d1 := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+	return int(d1.Sub(d0) / (24 * time.Hour))
 }
 
 // forumSummary: every workshop's commitments at a glance (admins).

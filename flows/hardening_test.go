@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -19,5 +20,56 @@ func TestCommitmentForSomeoneShowsName(t *testing.T) {
 	got := h.rendered("en", res)
 	if !strings.Contains(got, "👤 Peserta 3") || strings.Contains(got, "👤 3") {
 		t.Fatalf("summary names the owner by id:\n%s", got)
+	}
+}
+
+// Lateness and status are two dimensions: an overdue blocked commitment
+// counts and is listed as blocked as well as overdue, and an overdue one on
+// track still shows "on track" (issue #13, point 13).
+func TestReportShowsStatusAndLateness(t *testing.T) {
+	h, code := followUpSetup(t)
+	ctx := context.Background()
+	past, future := h.now.AddDate(0, 0, -3), h.now.AddDate(0, 1, 0)
+	for _, c := range []*Commitment{
+		{ID: "c1", What: "Late and blocked", Owner: 2, Due: past, Status: CmBlocked},
+		{ID: "c2", What: "Late but on track", Owner: 3, Due: past, Status: CmOnTrack},
+		{ID: "c3", What: "Blocked in time", Owner: 2, Due: future, Status: CmBlocked},
+	} {
+		c.Workshop, c.Created = code, h.now
+		if err := h.store.SaveCommitment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.store.SaveUser(ctx, &User{ID: adminID, Lang: "en", Role: RoleAdmin})
+	res := h.press(adminID, "rp:"+code)
+	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+	d := res.Replies[0].Text.Data
+	if d["Blocked"] != 2 || d["OnTrack"] != 1 || d["Overdue"] != 2 {
+		t.Fatalf("report counts %v", d)
+	}
+	text := h.render("en", res.Replies[0].Text)
+	_, lists, _ := strings.Cut(text, "<b>Overdue</b>")
+	overdueList, blockedList, _ := strings.Cut(lists, "<b>Blocked</b>")
+	for _, want := range []string{"Late and blocked", "blocked, ⚠️ overdue", "Late but on track", "on track, ⚠️ overdue"} {
+		if !strings.Contains(overdueList, want) {
+			t.Errorf("overdue list lacks %q:\n%s", want, overdueList)
+		}
+	}
+	for _, want := range []string{"Late and blocked", "Blocked in time"} {
+		if !strings.Contains(blockedList, want) {
+			t.Errorf("blocked list lacks %q:\n%s", want, blockedList)
+		}
+	}
+	csv := string(res.Replies[2].Document.Data)
+	for _, want := range []string{"Days overdue", "Late and blocked,Peserta 2,Org 2,2026-11-20,blocked,3,", "Late but on track,Peserta 3,Org 3,2026-11-20,on track,3,", "Blocked in time,Peserta 2,Org 2,2026-12-23,blocked,,"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("csv lacks %q:\n%s", want, csv)
+		}
+	}
+
+	// The owner's own list shows both too.
+	h.store.SaveUser(ctx, &User{ID: 3, Lang: "en"})
+	if got := h.rendered("en", h.text(3, "/mycommitments")); !strings.Contains(got, "on track, ⚠️ overdue") {
+		t.Errorf("/mycommitments: %s", got)
 	}
 }
