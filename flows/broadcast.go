@@ -280,7 +280,7 @@ func (e *Engine) broadcastPreview(ctx context.Context, t *Turn) Reply {
 	if len(rs) == 0 {
 		buttons = [][]Button{{t.Choice(T("bc.other_segment"), "reseg"), t.Choice(T("bc.discard"), "discard")}}
 	}
-	return Reply{Text: T("bc.confirm", "N", len(rs), "Segment", e.segmentText(ctx, b.Segment)), Buttons: buttons}
+	return Reply{Text: T("bc.confirm", "Count", len(rs), "Segment", e.segmentText(ctx, b.Segment)), Buttons: buttons}
 }
 
 func broadcastConfirm(_ context.Context, t *Turn, in Input) (string, error) {
@@ -432,6 +432,6 @@ func BroadcastReport(st *BroadcastState) Text {
 	if st.Status == BcCancelled {
 		id = "bc.report_cancelled"
 	}
-	return T(id, "Total", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
+	return T(id, "Count", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
 		"Uncertain", st.Uncertain, "Duration", st.Finished.Sub(st.Started).Round(time.Second).String())
 }

@@ -101,7 +101,7 @@ func (e *Engine) digestJob(ctx context.Context, now time.Time, code string) ([]R
 	for _, f := range w.Facilitators {
 		u := e.userOf(ctx, f)
 		out = append(out, Reply{ChatID: f, Lang: u.Lang, Bulk: true,
-			Text: T("rp.digest", "Title", w.Title, "Total", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+			Text: T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
 			Buttons: [][]Button{{{Label: T("ws.btn_report"), Data: mustData("rp", code)}}}})
 	}
@@ -724,7 +724,7 @@ func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ stri
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
 		return internalError("check-in interval", err)
 	}
-	t.Answer(T("cm.checkins_every", "Days", next), false)
+	t.Answer(T("cm.checkins_every", "Count", next), false)
 	return e.manageCard(ctx, t, w, "")
 }
 
@@ -754,7 +754,7 @@ func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ str
 		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T("cm.invitation", "Title", w.Title),
 			Buttons: [][]Button{{{Label: T("cm.add"), Data: mustData("cmn", w.Code)}}}})
 	}
-	t.Say(T("cm.collection_opened", "N", len(invite), "Title", w.Title))
+	t.Say(T("cm.collection_opened", "Count", len(invite), "Title", w.Title))
 	return nil
 }
 
@@ -877,7 +877,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 	if len(blocked) == 0 {
 		blocked = none
 	}
-	t.Say(T("rp.text", "Title", w.Title, "Total", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+	t.Say(T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
 		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
 	labels := map[string]string{}
@@ -887,7 +887,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 	if png, err := StatusChart(y, labels); err == nil {
 		t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
 	}
-	t.Send(Reply{Text: T("rp.csv_caption", "N", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
+	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
 	return nil
 }
 
@@ -997,6 +997,6 @@ func (e *Engine) forumSummary(ctx context.Context, t *Turn) error {
 	if len(lines) == 0 {
 		lines = []Text{T("rp.none")}
 	}
-	t.Say(T("rp.forum_text", "Total", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
+	t.Say(T("rp.forum_text", "Count", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
 	return nil
 }

@@ -121,7 +121,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	res = h.press(adminID, "rp:"+code)
 	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
-	if d["Total"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
+	if d["Count"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
 		t.Fatalf("report %v", d)
 	}
 	if png := res.Replies[1].Photo.Data; !bytes.HasPrefix(png, []byte("\x89PNG")) {
@@ -188,7 +188,7 @@ func TestCheckInInterval(t *testing.T) {
 	ctx := context.Background()
 	for _, want := range []int{14, 30, 7} {
 		res := h.press(adminID, "wmci:"+code)
-		if res.Answer == nil || res.Answer.Text.Data["Days"] != want {
+		if res.Answer == nil || res.Answer.Text.Data["Count"] != want {
 			t.Fatalf("answer %+v, want %d days", res.Answer, want)
 		}
 	}

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -71,5 +72,28 @@ func TestReportShowsStatusAndLateness(t *testing.T) {
 	h.store.SaveUser(ctx, &User{ID: 3, Lang: "en"})
 	if got := h.rendered("en", h.text(3, "/mycommitments")); !strings.Contains(got, "on track, ⚠️ overdue") {
 		t.Errorf("/mycommitments: %s", got)
+	}
+}
+
+// English counts agree with their nouns: "1 seat", "1 person is being
+// told", and the plural for 2 (issue #13, point 8). The harness also fails
+// any counted message rendered without its count.
+func TestEnglishPlurals(t *testing.T) {
+	for _, n := range []int{1, 2} {
+		h := newHarness(t)
+		ctx := context.Background()
+		h.store.SaveUser(ctx, &User{ID: adminID, Lang: "en", Role: RoleAdmin})
+		code := createWorkshop(t, h, strconv.Itoa(n))
+		for id := int64(2); id < int64(2+n); id++ {
+			h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: ConsentVersion})
+			h.press(id, "reg:"+code)
+		}
+		want := map[int][2]string{1: {"1 seat ", "1 person is being told"}, 2: {"2 seats ", "2 people are being told"}}[n]
+		if got := h.rendered("en", h.press(adminID, "wm:"+code)); !strings.Contains(got, want[0]) {
+			t.Errorf("capacity %d: manage card lacks %q:\n%s", n, want[0], got)
+		}
+		if got := h.rendered("en", h.press(adminID, "wmky:"+code)); !strings.Contains(got, want[1]) {
+			t.Errorf("%d registrants: %q lacks %q", n, got, want[1])
+		}
 	}
 }

@@ -235,10 +235,10 @@ func textAnswer(in Input, min, max int) (string, error) {
 	v := strings.TrimSpace(in.Text)
 	n := utf8.RuneCountInString(v)
 	if n < min {
-		return "", Refuse("errors.too_short", "Min", min)
+		return "", Refuse("errors.too_short", "Count", min)
 	}
 	if n > max {
-		return "", Refuse("errors.too_long", "Max", max, "Got", n)
+		return "", Refuse("errors.too_long", "Count", max, "Got", n)
 	}
 	return v, nil
 }
