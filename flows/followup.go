@@ -1,18 +1,14 @@
 package flows
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/wcharczuk/go-chart/v2"
-	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // Follow-up schedule, in the workshop's zone: 3 days before the due day and
@@ -880,15 +876,48 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 	t.Say(T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
 		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
-	labels := map[string]string{}
-	for _, k := range []string{"done", "ontrack", "blocked", "overdue", "open"} {
-		labels[k], _ = e.texts.Text(t.Lang, "cm.status."+k, nil, nil)
+	png, err := ProgressChart(y, orgTallies(cs, now, names), e.chartLabels(t.Lang, w.Title, y.Total))
+	if err != nil {
+		return internalError("progress chart", err)
 	}
-	if png, err := StatusChart(y, labels); err == nil {
-		t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
-	}
+	t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
 	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
 	return nil
+}
+
+// orgTallies counts the commitments of each owner's organisation (the
+// owner's name when the profile has none).
+func orgTallies(cs []*Commitment, now time.Time, names func(int64) (string, string)) []OrgTally {
+	byOrg := map[string][]*Commitment{}
+	for _, c := range cs {
+		name, org := names(c.Owner)
+		byOrg[cmp.Or(org, name)] = append(byOrg[cmp.Or(org, name)], c)
+	}
+	out := make([]OrgTally, 0, len(byOrg))
+	for org, list := range byOrg {
+		out = append(out, OrgTally{Name: org, Tally: TallyOf(list, now)})
+	}
+	return out
+}
+
+// chartLabels are the chart's texts in lang; the title is drawn as plain
+// text, so the workshop title goes in unescaped.
+func (e *Engine) chartLabels(lang, title string, total int) ChartLabels {
+	tx := func(id string, data map[string]any) string {
+		s, _ := e.texts.Text(lang, id, data, nil) // a missing id shows as itself; TestChartLabels checks them
+		return s
+	}
+	l := ChartLabels{
+		Title:    tx("rp.chart.title", map[string]any{"Title": title, "Count": total}),
+		ByStatus: tx("rp.chart.by_status", nil),
+		ByOrg:    tx("rp.chart.by_org", nil),
+		Others:   tx("rp.chart.others", nil),
+		Status:   map[string]string{"overdue": tx("rp.chart.overdue", nil)},
+	}
+	for _, s := range chartStatuses {
+		l.Status[s.key] = tx("cm.status."+s.key, nil)
+	}
+	return l
 }
 
 // namesOf loads the owners' profiles in one batch and returns a lookup of
@@ -905,37 +934,6 @@ func (e *Engine) namesOf(ctx context.Context, cs []*Commitment) func(uid int64) 
 		}
 		return e.nameOf(ctx, uid)
 	}
-}
-
-// StatusChart draws the status donut (go-chart).
-func StatusChart(y Tally, labels map[string]string) ([]byte, error) {
-	parts := []struct {
-		key   string
-		n     int
-		color drawing.Color
-	}{
-		{"done", y.Done, drawing.ColorFromHex("2e7d32")},
-		{"ontrack", y.OnTrack, drawing.ColorFromHex("1976d2")},
-		{"blocked", y.Blocked, drawing.ColorFromHex("ef6c00")},
-		{"overdue", y.Overdue, drawing.ColorFromHex("c62828")},
-		{"open", y.NoAnswer, drawing.ColorFromHex("9e9e9e")},
-	}
-	var values []chart.Value
-	for _, p := range parts {
-		if p.n > 0 {
-			values = append(values, chart.Value{Label: fmt.Sprintf("%s: %d", labels[p.key], p.n), Value: float64(p.n),
-				Style: chart.Style{FillColor: p.color, StrokeColor: drawing.ColorWhite, StrokeWidth: 2, FontColor: drawing.ColorWhite}})
-		}
-	}
-	if len(values) == 0 {
-		return nil, errors.New("nothing to draw")
-	}
-	donut := chart.DonutChart{Width: 640, Height: 640, Values: values}
-	var buf bytes.Buffer
-	if err := donut.Render(chart.PNG, &buf); err != nil {
-		return nil, fmt.Errorf("render chart: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 func (e *Engine) commitmentsCSV(t *Turn, w *Workshop, cs []*Commitment, names func(int64) (string, string)) []byte {

@@ -33,6 +33,7 @@ var counted = map[string][2]string{
 	"cm.collection_opened":   {"to 1 participant of", "to 2 participants of"},
 	"cm.checkins_every":      {"asked every day.", "asked every 2 days."},
 	"rp.text":                {"— 1 commitment,", "— 2 commitments,"},
+	"rp.chart.title":         {": 1 commitment", ": 2 commitments"},
 	"rp.csv_caption":         {"The 1 commitment with its", "All 2 commitments with their"},
 	"rp.forum_text":          {": 1 commitment,", ": 2 commitments,"},
 	"rp.digest":              {": 1 commitment,", ": 2 commitments,"},
