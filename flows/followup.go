@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // Follow-up schedule, in the workshop's zone: 3 days before the due day and
