@@ -97,3 +97,92 @@ func TestEnglishPlurals(t *testing.T) {
 		}
 	}
 }
+
+// Control and invisible characters are stripped from free text before it is
+// stored; text with nothing visible, and a full name without a letter, are
+// refused and asked again; CSV and .ics files are clean even of text stored
+// before (issue #13, point 14).
+func TestInvisibleAndControlCharacters(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+
+	// Profile: an emoji-only name and a zero-width name are refused; the
+	// question is asked again and the flow goes on.
+	h.text(1, "/profile")
+	wantIDs(t, h.text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
+	wantIDs(t, h.text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
+	wantIDs(t, h.text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
+	wantIDs(t, h.text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
+	res := h.text(1, "Yayasan\x00 Air\u200b Bersih")
+	res = h.press(1, button(t, res, "sector.ngo"))
+	res = h.text(1, "nusa tenggara timur")
+	h.press(1, button(t, res, "privacy.agree"))
+	p, err := h.store.GetProfile(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FullName != "Siti Rahma" || p.Organisation != "Yayasan Air Bersih" {
+		t.Fatalf("stored %q, %q", p.FullName, p.Organisation)
+	}
+
+	// Workshop: a title of zero-width spaces is refused; control characters
+	// leave title, description and venue.
+	h.text(adminID, "/newworkshop")
+	wantIDs(t, h.text(adminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
+	h.text(adminID, "Lokakarya \x1b]0;pwned\x07Air\tBersih\x00")
+	res = h.text(adminID, "Baris satu\r\nbaris \u2067dua\u2069")
+	res = h.press(adminID, button(t, res, "ws.zone.WIB"))
+	h.text(adminID, "10/12/2026 09:00")
+	h.text(adminID, "17:00")
+	h.text(adminID, "Hotel \u202eSahid\u202c\x7f")
+	h.text(adminID, "https://meet.example.org/abc")
+	res = h.text(adminID, "0")
+	res = h.press(adminID, button(t, res, "ws.until_start"))
+	res = h.press(adminID, button(t, res, "ws.skip_question"))
+	res = h.press(adminID, button(t, res, "ws.save"))
+	code := res.Replies[1].Text.Data["Code"].(string)
+	w, err := h.store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Title != "Lokakarya Air Bersih" || w.Description != "Baris satu\nbaris dua" || w.Venue != "Hotel Sahid" {
+		t.Fatalf("stored %q, %q, %q", w.Title, w.Description, w.Venue)
+	}
+
+	// Text stored before this cleaning still leaves the files clean.
+	w.Title, w.Venue = "Old \u202etitle\x1b[2J", "\u200bVenue\x00"
+	if r, bad := hiddenRune(string(ICS(w, h.now)), "\r\n"); bad {
+		t.Errorf(".ics keeps %U", r)
+	}
+	csv := string(CSV([]string{"Nama"}, [][]string{{"\u202e=HYPERLINK(1)"}, {"a\x00b\u2066c"}}))
+	if r, bad := hiddenRune(strings.TrimPrefix(csv, utf8BOM), "\r\n"); bad { // the BOM is meant
+		t.Errorf("CSV keeps %U: %q", r, csv)
+	}
+	if !strings.Contains(csv, "'=HYPERLINK(1)") || !strings.Contains(csv, "abc") {
+		t.Errorf("CSV %q", csv)
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{
+		"  Siti  ":                       "Siti",
+		"a\x00b\x01c\x7fd\u0085e":        "abcde",
+		"\x1b[1;31mred\x1b[0m":           "red",
+		"\x1b]8;;http://x\x1b\\link":     "link",
+		"\u202eevil\u202c \u2067x\u2069": "evil x",
+		"zero\u200bwidth\u2060\ufeff":    "zerowidth",
+		"👨\u200d👩\u200d👧":                "👨\u200d👩\u200d👧", // joiners stay
+		"one\r\ntwo\rthree\u2028four":    "one\ntwo\nthree\nfour",
+		"tab\there":                      "tab here",
+		"bad\xffutf8":                    "badutf8",
+	} {
+		if got := CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for s, want := range map[string]bool{"x": true, "😀": true, "7": true, "-": true, "\u0301": false, "\u200d": false, " ": false, "": false} {
+		if visible(s) != want {
+			t.Errorf("visible(%q) = %v", s, !want)
+		}
+	}
+}

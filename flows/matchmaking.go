@@ -355,7 +355,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 		}
 		return "", Refuse("errors.bad_button")
 	case KindText:
-		q := strings.ToLower(strings.TrimSpace(in.Text))
+		q := strings.ToLower(CleanText(in.Text))
 		if q == "" || len(q) > 60 {
 			return "", Refuse("profile.province_not_found")
 		}
@@ -377,7 +377,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 		if len(hits) == 1 && !slices.Contains(codes(d["provinces"]), hits[0]) {
 			toggle(t, "provinces", provinces, hits[0]) // one hit: selected at once
 		}
-		d[hitsKey], d[hitsKey+"_q"] = strings.Join(hits, ","), strings.TrimSpace(in.Text)
+		d[hitsKey], d[hitsKey+"_q"] = strings.Join(hits, ","), CleanText(in.Text)
 		t.Send(hitsReply(t))
 		return "", errStay
 	}

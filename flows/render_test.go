@@ -3,6 +3,7 @@ package flows
 import (
 	"html"
 	"strings"
+	"unicode"
 )
 
 // render renders t in lang the way the bot's renderer does (string values
@@ -54,4 +55,18 @@ func (h *harness) rendered(lang string, res *Result) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// hiddenRune finds a control character (other than those in keep) or an
+// invisible format character other than the joiners.
+func hiddenRune(s, keep string) (rune, bool) {
+	for _, r := range s {
+		if strings.ContainsRune(keep, r) || r == '\u200c' || r == '\u200d' {
+			continue
+		}
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return r, true
+		}
+	}
+	return 0, false
 }
