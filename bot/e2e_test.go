@@ -408,7 +408,7 @@ func TestBadInputReplies(t *testing.T) {
 	contains(t, e.nth(u.ID, 3), "Please answer with a text message")
 	contains(t, e.nth(u.ID, 4), "full name")
 	e.fake.SendText(u, strings.Repeat("x", 5000))
-	contains(t, e.nth(u.ID, 5), "too long (5000 characters)")
+	contains(t, e.nth(u.ID, 5), "(you wrote 5000)")
 	e.fake.SendText(u, "/start ws_<script>")
 	contains(t, e.nth(u.ID, 7), "not valid")
 	e.fake.SendText(u, "/teleport")

@@ -153,7 +153,7 @@ func TestFollowUpEndToEnd(t *testing.T) {
 	e.fake.SendText(admin, "/report")
 	press(admin, e.waitMsg(admin.ID, "Report of which workshop"), "Lokakarya Desa")
 	rep := e.waitMsg(admin.ID, "2 commitments, 0% done")
-	contains(t, rep, "overdue 2")
+	contains(t, rep, "overdue, whatever the status: 2")
 	chart := e.waitMsg(admin.ID, "Status of the commitments")
 	if chart.Photo == nil || !bytes.HasPrefix(chart.Photo.Data, []byte("\x89PNG")) {
 		t.Fatal("no PNG chart")
@@ -164,10 +164,10 @@ func TestFollowUpEndToEnd(t *testing.T) {
 		t.Fatalf("csv %q %v", rows, err)
 	}
 	byWhat := map[string][]string{rows[1][0]: rows[1], rows[2][0]: rows[2]}
-	if r := byWhat["Pemetaan 20 keluarga rentan"]; r == nil || r[1] != "Ani Putri" || !strings.Contains(r[8], "on track: 12 dari 20 keluarga") {
+	if r := byWhat["Pemetaan 20 keluarga rentan"]; r == nil || r[1] != "Ani Putri" || !strings.Contains(r[9], "on track: 12 dari 20 keluarga") {
 		t.Fatalf("csv %q", rows)
 	}
-	if r := byWhat["Data baseline desa"]; r == nil || r[1] != "Bayu Putri" || !strings.Contains(r[8], "accepted by the owner") {
+	if r := byWhat["Data baseline desa"]; r == nil || r[1] != "Bayu Putri" || !strings.Contains(r[9], "accepted by the owner") {
 		t.Fatalf("csv %q", rows)
 	}
 }

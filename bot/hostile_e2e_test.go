@@ -62,7 +62,7 @@ func TestHostileUpdates(t *testing.T) {
 	contains(t, e.next(u.ID), "Please answer with a text message")
 	e.next(u.ID)
 	e.fake.SendText(u, strings.Repeat("ж", 4096))
-	contains(t, e.next(u.ID), "too long (4096 characters)")
+	contains(t, e.next(u.ID), "(you wrote 4096)")
 	e.next(u.ID)
 	e.fake.SendText(u, "A\x00b\x01\x7f \u202eevil\u202c \u200fنور\u200e <b>&amp;")
 	if m := e.next(u.ID); !strings.Contains(m.Plain, "organisation") && !strings.Contains(m.Plain, "Organisation") {

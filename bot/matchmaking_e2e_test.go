@@ -153,7 +153,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	press(a, needs, "Done")
 	contains(t, e.next(a.ID), "short description")
 	e.fake.SendText(a, strings.Repeat("x", 2000))
-	contains(t, e.next(a.ID), "too long (2000 characters): please keep it to 500")
+	contains(t, e.next(a.ID), "too long: please keep it to 500 characters (you wrote 2000)")
 	contains(t, e.next(a.ID), "short description")
 	e.fake.SendText(a, "Rainwater harvesting with villages in Flores.")
 	press(a, e.next(a.ID), "Yes, visible")

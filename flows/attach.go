@@ -96,21 +96,9 @@ func ICS(w *Workshop, now time.Time) []byte {
 // icsText makes s safe as an iCalendar TEXT value before the library
 // escapes it: valid UTF-8, line breaks as "\n" only, and no other control
 // characters (which RFC 5545 does not allow and the library would not
-// escape).
+// escape), terminal escapes or invisible format characters ([CleanText]).
 func icsText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\r':
-			return '\n'
-		case r == '\n' || r == '\t':
-			return r
-		case r < 0x20 || r == 0x7f:
-			return -1
-		}
-		return r
-	}, s)
+	return cleanKeep(s, "\n\t")
 }
 
 // icsURI returns raw as a URI value when it is an absolute http(s) URL,
@@ -150,8 +138,10 @@ const utf8BOM = "\xEF\xBB\xBF"
 // with = + - @, a tab or a carriage return is prefixed with a single quote
 // so that a spreadsheet does not run it as a formula (OWASP CSV injection);
 // "+62 812…" therefore appears as text, which is what a phone number
-// should be. Carriage returns inside cells are dropped (line breaks are
-// written as CRLF), and a row of one empty cell is written as "" so that
+// should be. Control characters other than tabs and line breaks, terminal
+// escapes and invisible format characters are dropped ([CleanText]);
+// carriage returns inside cells are dropped (line breaks are written as
+// CRLF), and a row of one empty cell is written as "" so that
 // CSV readers do not skip it as a blank line.
 func CSV(header []string, rows [][]string) []byte {
 	var buf bytes.Buffer
@@ -159,14 +149,14 @@ func CSV(header []string, rows [][]string) []byte {
 	cw := csv.NewWriter(&buf)
 	cw.UseCRLF = true
 	write := func(row []string) {
-		if len(row) == 1 && row[0] == "" {
-			cw.Flush()
-			buf.WriteString("\"\"\r\n")
-			return
-		}
 		safe := make([]string, len(row))
 		for i, cell := range row {
 			safe[i] = csvCell(cell)
+		}
+		if len(safe) == 1 && safe[0] == "" {
+			cw.Flush()
+			buf.WriteString("\"\"\r\n")
+			return
 		}
 		_ = cw.Write(safe) // writes to a bytes.Buffer cannot fail
 	}
@@ -180,8 +170,10 @@ func CSV(header []string, rows [][]string) []byte {
 	return buf.Bytes()
 }
 
-// csvCell neutralises a cell that a spreadsheet would read as a formula.
+// csvCell cleans a cell like [CleanText] (keeping tabs and line breaks) and
+// neutralises a cell that a spreadsheet would read as a formula.
 func csvCell(s string) string {
+	s = cleanKeep(s, "\t\n\r")
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

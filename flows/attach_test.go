@@ -268,6 +268,8 @@ func FuzzCSV(f *testing.F) {
 	f.Add("", "+62", "\r\n")
 	f.Add("\t", "@", "-")
 	f.Add(" x", "\\.", "\xff\xfe")
+	f.Add("\u202e=cmd", "\x1b[31mred\x1b[0m", "\u200b")
+	f.Add("a\x00b", "\u2066=1+1\u2069", "\u009b2J")
 	f.Fuzz(func(t *testing.T, a, b, c string) {
 		header := []string{a, b}
 		rows := [][]string{{c, a, b}, {b}, {c}, {a, "", c}}
@@ -282,6 +284,7 @@ func FuzzCSV(f *testing.F) {
 			}
 			for j, cell := range want[i] {
 				got := recs[i][j]
+				cell = cleanKeep(cell, "\t\n\r")          // controls and invisible characters are dropped
 				exp := strings.ReplaceAll(cell, "\r", "") // CRs inside cells are dropped
 				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
 					if !strings.HasPrefix(got, "'") {
@@ -291,6 +294,9 @@ func FuzzCSV(f *testing.F) {
 				}
 				if got != exp {
 					t.Fatalf("cell %q came back as %q", cell, recs[i][j])
+				}
+				if r, bad := hiddenRune(got, "\t\n"); bad {
+					t.Fatalf("cell %q keeps %U", got, r)
 				}
 			}
 		}

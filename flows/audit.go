@@ -109,6 +109,6 @@ func (e *Engine) exportAudit(ctx context.Context, t *Turn, _ string) error {
 	if err := t.audit(ctx, AuditExport, "audit", 0); err != nil {
 		return err
 	}
-	t.Send(Reply{Text: T("audit.csv_caption", "N", len(rows)), Document: &Attachment{Name: "audit.csv", Data: CSV(header, rows)}})
+	t.Send(Reply{Text: T("audit.csv_caption", "Count", len(rows)), Document: &Attachment{Name: "audit.csv", Data: CSV(header, rows)}})
 	return nil
 }

@@ -308,7 +308,7 @@ func (e *Engine) broadcastPreview(ctx context.Context, t *Turn) (Reply, error) {
 	if len(rs) == 0 {
 		buttons = [][]Button{{t.Choice(T("bc.other_segment"), "reseg"), t.Choice(T("bc.discard"), "discard")}}
 	}
-	return Reply{Text: T("bc.confirm", "N", len(rs), "Segment", seg), Buttons: buttons}, nil
+	return Reply{Text: T("bc.confirm", "Count", len(rs), "Segment", seg), Buttons: buttons}, nil
 }
 
 func broadcastConfirm(_ context.Context, t *Turn, in Input) (string, error) {
@@ -464,6 +464,6 @@ func BroadcastReport(st *BroadcastState) Text {
 	if st.Status == BcCancelled {
 		id = "bc.report_cancelled"
 	}
-	return T(id, "Total", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
+	return T(id, "Count", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
 		"Uncertain", st.Uncertain, "Duration", st.Finished.Sub(st.Started).Round(time.Second).String())
 }

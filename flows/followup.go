@@ -1,18 +1,13 @@
 package flows
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/wcharczuk/go-chart/v2"
-	"github.com/wcharczuk/go-chart/v2/drawing"
 )
 
 // Follow-up schedule, in the workshop's zone: 3 days before the due day and
@@ -51,7 +46,7 @@ func registerFollowUp(e *Engine) {
 		{Name: "due", Parse: dueAnswer, Prompt: duePrompt},
 		{Name: "indicator", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_indicator", "cm.skip")},
 		{Name: "partners", Parse: optionalText(200), Prompt: askWithSkip("cm.ask_partners", "cm.skip")},
-		{Name: "confirm", Parse: commitConfirm, Prompt: commitSummary},
+		{Name: "confirm", Parse: commitConfirm, Prompt: e.commitSummary},
 	}})
 	e.addFlow(&Flow{Name: "cmnote", Done: e.noteDone, Steps: []*Step{
 		{Name: "note", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_note", "cm.skip")},
@@ -101,7 +96,7 @@ func (e *Engine) digestJob(ctx context.Context, now time.Time, code string) ([]R
 	for _, f := range w.Facilitators {
 		u := e.userOf(ctx, f)
 		out = append(out, Reply{ChatID: f, Lang: u.Lang, Bulk: true,
-			Text: T("rp.digest", "Title", w.Title, "Total", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+			Text: T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
 			Buttons: [][]Button{{{Label: T("ws.btn_report"), Data: mustData("rp", code)}}}})
 	}
@@ -182,13 +177,9 @@ func (e *Engine) ownerPrompt(ctx context.Context, t *Turn) (Reply, error) {
 		if r.Status != RegConfirmed || r.UserID == t.User.ID || len(rows) > 20 {
 			continue
 		}
-		name, org, err := e.lookupName(ctx, r.UserID)
+		label, err := e.personLabel(ctx, r.UserID)
 		if err != nil {
 			return Reply{}, err
-		}
-		label := name
-		if org != "" {
-			label += " — " + org
 		}
 		rows = append(rows, []Button{t.ChoiceLiteral(label, strconv.FormatInt(r.UserID, 10))})
 	}
@@ -310,17 +301,35 @@ func draftCommitment(t *Turn) *Commitment {
 		Indicator: d["indicator"], Partners: d["partners"], Created: t.In.Now}
 }
 
-func commitSummary(_ context.Context, t *Turn) (Reply, error) {
+func (e *Engine) commitSummary(ctx context.Context, t *Turn) (Reply, error) {
 	c := draftCommitment(t)
-	return Reply{Text: T("cm.summary", "Details", commitmentDetails(c, t.Session.Data["zone"], ownerLabel(t, c))),
+	owner, err := e.ownerLabel(ctx, t, c)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: T("cm.summary", "Details", commitmentDetails(c, t.Session.Data["zone"], owner)),
 		Buttons: [][]Button{{t.Choice(T("ws.save"), "save"), t.Choice(T("ws.discard"), "discard")}}}, nil
 }
 
-func ownerLabel(t *Turn, c *Commitment) any {
+// ownerLabel names a commitment's owner for the person writing it: "me",
+// or the owner's name and organisation as on the owner buttons.
+func (e *Engine) ownerLabel(ctx context.Context, t *Turn, c *Commitment) (any, error) {
 	if c.Owner == t.User.ID {
-		return T("cm.owner_me")
+		return T("cm.owner_me"), nil
 	}
-	return strconv.FormatInt(c.Owner, 10)
+	return e.personLabel(ctx, c.Owner)
+}
+
+// personLabel is "name — organisation" (or the name alone).
+func (e *Engine) personLabel(ctx context.Context, uid int64) (string, error) {
+	name, org, err := e.lookupName(ctx, uid)
+	if err != nil {
+		return "", err
+	}
+	if org != "" {
+		name += " — " + org
+	}
+	return name, nil
 }
 
 func commitmentDetails(c *Commitment, zone string, owner any) Text {
@@ -527,10 +536,17 @@ func shorten(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// statusText shows a commitment's status, overdue included.
+// overdue reports whether c is late at now: not done (nor still proposed)
+// after its due day. Lateness is a second dimension beside the status: a
+// blocked commitment can be overdue too.
+func overdue(c *Commitment, now time.Time) bool {
+	return c.Status != CmDone && c.Status != CmProposed && now.After(c.Due.Add(24*time.Hour))
+}
+
+// statusText shows a commitment's status and, when it is late, that too.
 func statusText(c *Commitment, now time.Time) Text {
-	if c.Status != CmDone && c.Status != CmProposed && now.After(c.Due.Add(24*time.Hour)) {
-		return T("cm.status.overdue")
+	if overdue(c, now) {
+		return T("cm.status_late", "Status", T("cm.status."+c.Status))
 	}
 	return T("cm.status." + c.Status)
 }
@@ -719,7 +735,7 @@ func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ stri
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
 		return internalError("check-in interval", err)
 	}
-	t.Answer(T("cm.checkins_every", "Days", next), false)
+	t.Answer(T("cm.checkins_every", "Count", next), false)
 	return e.manageCard(ctx, t, w, "")
 }
 
@@ -749,7 +765,7 @@ func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ str
 		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T("cm.invitation", "Title", w.Title),
 			Buttons: [][]Button{{{Label: T("cm.add"), Data: mustData("cmn", w.Code)}}}})
 	}
-	t.Say(T("cm.collection_opened", "N", len(invite), "Title", w.Title))
+	t.Say(T("cm.collection_opened", "Count", len(invite), "Title", w.Title))
 	return nil
 }
 
@@ -773,7 +789,9 @@ func (e *Engine) reportCommand(ctx context.Context, t *Turn) error {
 	return nil
 }
 
-// Tally counts commitments by state; overdue is any not done past its due day.
+// Tally counts commitments by status (Done, OnTrack, Blocked, NoAnswer and
+// Proposed add up to Total) and, across those statuses, the ones overdue: an
+// overdue commitment is still counted under its status.
 type Tally struct {
 	Total, Done, OnTrack, Blocked, Overdue, NoAnswer, Proposed int
 }
@@ -791,19 +809,20 @@ func TallyOf(cs []*Commitment, now time.Time) Tally {
 	var y Tally
 	for _, c := range cs {
 		y.Total++
-		switch {
-		case c.Status == CmProposed:
+		switch c.Status {
+		case CmProposed:
 			y.Proposed++
-		case c.Status == CmDone:
+		case CmDone:
 			y.Done++
-		case now.After(c.Due.Add(24 * time.Hour)):
-			y.Overdue++
-		case c.Status == CmBlocked:
+		case CmBlocked:
 			y.Blocked++
-		case c.Status == CmOnTrack:
+		case CmOnTrack:
 			y.OnTrack++
 		default:
 			y.NoAnswer++
+		}
+		if overdue(c, now) {
+			y.Overdue++
 		}
 	}
 	return y
@@ -825,7 +844,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 	now := t.In.Now
 	y := TallyOf(cs, now)
 	names := e.namesOf(ctx, cs)
-	var overdue, blocked []Text
+	var late, blocked []Text
 	byOrg := map[string]*[2]int{}
 	for _, c := range cs {
 		name, org := names(c.Owner)
@@ -844,12 +863,12 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		if n := len(c.History); n > 0 {
 			note = c.History[n-1].Note
 		}
-		line := T("rp.item", "What", c.What, "Name", name, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Note", note)
-		switch {
-		case c.Status == CmProposed:
-		case now.After(c.Due.Add(24 * time.Hour)):
-			overdue = append(overdue, line)
-		case c.Status == CmBlocked:
+		line := T("rp.item", "What", c.What, "Name", name, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true},
+			"Status", statusText(c, now), "Note", note)
+		if overdue(c, now) {
+			late = append(late, line)
+		}
+		if c.Status == CmBlocked {
 			blocked = append(blocked, line)
 		}
 	}
@@ -863,24 +882,57 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		orgLines = append(orgLines, T("rp.org_line", "Org", o, "Done", byOrg[o][0], "Total", byOrg[o][1]))
 	}
 	none := []Text{T("rp.none")}
-	if len(overdue) == 0 {
-		overdue = none
+	if len(late) == 0 {
+		late = none
 	}
 	if len(blocked) == 0 {
 		blocked = none
 	}
-	t.Say(T("rp.text", "Title", w.Title, "Total", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+	t.Say(T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
-		"OverdueList", overdue, "BlockedList", blocked, "Orgs", orgLines))
-	labels := map[string]string{}
-	for _, k := range []string{"done", "ontrack", "blocked", "overdue", "open"} {
-		labels[k], _ = e.texts.Text(t.Lang, "cm.status."+k, nil, nil)
+		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
+	png, err := ProgressChart(y, orgTallies(cs, now, names), e.chartLabels(t.Lang, w.Title, y.Total))
+	if err != nil {
+		return internalError("progress chart", err)
 	}
-	if png, err := StatusChart(y, labels); err == nil {
-		t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
-	}
-	t.Send(Reply{Text: T("rp.csv_caption", "N", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
+	t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
+	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
 	return nil
+}
+
+// orgTallies counts the commitments of each owner's organisation (the
+// owner's name when the profile has none).
+func orgTallies(cs []*Commitment, now time.Time, names func(int64) (string, string)) []OrgTally {
+	byOrg := map[string][]*Commitment{}
+	for _, c := range cs {
+		name, org := names(c.Owner)
+		byOrg[cmp.Or(org, name)] = append(byOrg[cmp.Or(org, name)], c)
+	}
+	out := make([]OrgTally, 0, len(byOrg))
+	for org, list := range byOrg {
+		out = append(out, OrgTally{Name: org, Tally: TallyOf(list, now)})
+	}
+	return out
+}
+
+// chartLabels are the chart's texts in lang; the title is drawn as plain
+// text, so the workshop title goes in unescaped.
+func (e *Engine) chartLabels(lang, title string, total int) ChartLabels {
+	tx := func(id string, data map[string]any) string {
+		s, _ := e.texts.Text(lang, id, data, nil) // a missing id shows as itself; TestChartLabels checks them
+		return s
+	}
+	l := ChartLabels{
+		Title:    tx("rp.chart.title", map[string]any{"Title": title, "Count": total}),
+		ByStatus: tx("rp.chart.by_status", nil),
+		ByOrg:    tx("rp.chart.by_org", nil),
+		Others:   tx("rp.chart.others", nil),
+		Status:   map[string]string{"overdue": tx("rp.chart.overdue", nil)},
+	}
+	for _, s := range chartStatuses {
+		l.Status[s.key] = tx("cm.status."+s.key, nil)
+	}
+	return l
 }
 
 // namesOf loads the owners' profiles in one batch and returns a lookup of
@@ -899,42 +951,11 @@ func (e *Engine) namesOf(ctx context.Context, cs []*Commitment) func(uid int64) 
 	}
 }
 
-// StatusChart draws the status donut (go-chart).
-func StatusChart(y Tally, labels map[string]string) ([]byte, error) {
-	parts := []struct {
-		key   string
-		n     int
-		color drawing.Color
-	}{
-		{"done", y.Done, drawing.ColorFromHex("2e7d32")},
-		{"ontrack", y.OnTrack, drawing.ColorFromHex("1976d2")},
-		{"blocked", y.Blocked, drawing.ColorFromHex("ef6c00")},
-		{"overdue", y.Overdue, drawing.ColorFromHex("c62828")},
-		{"open", y.NoAnswer, drawing.ColorFromHex("9e9e9e")},
-	}
-	var values []chart.Value
-	for _, p := range parts {
-		if p.n > 0 {
-			values = append(values, chart.Value{Label: fmt.Sprintf("%s: %d", labels[p.key], p.n), Value: float64(p.n),
-				Style: chart.Style{FillColor: p.color, StrokeColor: drawing.ColorWhite, StrokeWidth: 2, FontColor: drawing.ColorWhite}})
-		}
-	}
-	if len(values) == 0 {
-		return nil, errors.New("nothing to draw")
-	}
-	donut := chart.DonutChart{Width: 640, Height: 640, Values: values}
-	var buf bytes.Buffer
-	if err := donut.Render(chart.PNG, &buf); err != nil {
-		return nil, fmt.Errorf("render chart: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
 func (e *Engine) commitmentsCSV(t *Turn, w *Workshop, cs []*Commitment, names func(int64) (string, string)) []byte {
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
 	loc := LoadZone(w.Zone)
 	header := []string{tx("rp.csv.what"), tx("csv.name"), tx("csv.org"), tx("rp.csv.due"), tx("csv.status"),
-		tx("rp.csv.indicator"), tx("rp.csv.partners"), tx("rp.csv.created"), tx("rp.csv.history")}
+		tx("rp.csv.days_overdue"), tx("rp.csv.indicator"), tx("rp.csv.partners"), tx("rp.csv.created"), tx("rp.csv.history")}
 	rows := make([][]string, 0, len(cs))
 	for _, c := range cs {
 		name, org := names(c.Owner)
@@ -946,14 +967,23 @@ func (e *Engine) commitmentsCSV(t *Turn, w *Workshop, cs []*Commitment, names fu
 			}
 			hist = append(hist, entry)
 		}
-		status := tx("cm.status." + c.Status)
-		if c.Status != CmDone && c.Status != CmProposed && t.In.Now.After(c.Due.Add(24*time.Hour)) {
-			status = tx("cm.status.overdue")
+		late := ""
+		if overdue(c, t.In.Now) {
+			late = strconv.Itoa(daysLate(c, t.In.Now, loc))
 		}
-		rows = append(rows, []string{c.What, name, org, c.Due.In(loc).Format("2006-01-02"), status, c.Indicator, c.Partners,
+		rows = append(rows, []string{c.What, name, org, c.Due.In(loc).Format("2006-01-02"), tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
 			c.Created.In(loc).Format("2006-01-02 15:04"), strings.Join(hist, "\n")})
 	}
 	return CSV(header, rows)
+}
+
+// daysLate is the number of whole days since c's due day ended, counted in
+// the workshop's zone (1 the day after the due day).
+func daysLate(c *Commitment, now time.Time, loc *time.Location) int {
+	due, n := c.Due.In(loc), now.In(loc)
+	d0 := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
+	d1 := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+	return int(d1.Sub(d0) / (24 * time.Hour))
 }
 
 // forumSummary: every workshop's commitments at a glance (admins).
@@ -980,6 +1010,6 @@ func (e *Engine) forumSummary(ctx context.Context, t *Turn) error {
 	if len(lines) == 0 {
 		lines = []Text{T("rp.none")}
 	}
-	t.Say(T("rp.forum_text", "Total", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
+	t.Say(T("rp.forum_text", "Count", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
 	return nil
 }

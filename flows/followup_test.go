@@ -121,7 +121,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	res = h.press(adminID, "rp:"+code)
 	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
-	if d["Total"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
+	if d["Count"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
 		t.Fatalf("report %v", d)
 	}
 	if png := res.Replies[1].Photo.Data; !bytes.HasPrefix(png, []byte("\x89PNG")) {
@@ -147,8 +147,10 @@ func TestTally(t *testing.T) {
 	y := TallyOf([]*Commitment{
 		{Status: CmDone, Due: past}, {Status: CmOpen, Due: past}, {Status: CmBlocked, Due: future},
 		{Status: CmOnTrack, Due: future}, {Status: CmOpen, Due: future}, {Status: CmProposed, Due: future},
+		{Status: CmBlocked, Due: past}, {Status: CmProposed, Due: past}, {Status: CmDone, Due: future},
 	}, now)
-	if (y != Tally{Total: 6, Done: 1, OnTrack: 1, Blocked: 1, Overdue: 1, NoAnswer: 1, Proposed: 1}) || y.Completion() != 20 {
+	// Statuses add up to the total; overdue counts across them.
+	if (y != Tally{Total: 9, Done: 2, OnTrack: 1, Blocked: 2, Overdue: 2, NoAnswer: 2, Proposed: 2}) || y.Completion() != 28 {
 		t.Fatalf("%+v %d", y, y.Completion())
 	}
 }
@@ -186,7 +188,7 @@ func TestCheckInInterval(t *testing.T) {
 	ctx := context.Background()
 	for _, want := range []int{14, 30, 7} {
 		res := h.press(adminID, "wmci:"+code)
-		if res.Answer == nil || res.Answer.Text.Data["Days"] != want {
+		if res.Answer == nil || res.Answer.Text.Data["Count"] != want {
 			t.Fatalf("answer %+v, want %d days", res.Answer, want)
 		}
 	}

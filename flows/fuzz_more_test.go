@@ -202,6 +202,7 @@ func FuzzICS(f *testing.F) {
 		{"END:VEVENT\r\nBEGIN:VEVENT", "BEGIN:VCALENDAR", "\x00\x01\x1b", "https://x.org/\r\nX:1"},
 		{"\u202eevil\u202c", "\xff\xfe", " ", "http://h/ a"},
 		{"a:b", "DESCRIPTION:x", "LOCATION;X=1:y", "https://h/\"x\""},
+		{"\x1b[31mMerah\x1b[0m", "\u200b\u200b", "\u2066Hotel\u2069\ufeff", "\u009b2J"},
 	} {
 		f.Add(s[0], s[1], s[2], s[3])
 	}
@@ -209,6 +210,9 @@ func FuzzICS(f *testing.F) {
 		w := &Workshop{Code: "ab12cd", Title: title, Description: desc, Venue: venue, OnlineURL: link, Zone: "Asia/Jakarta",
 			Start: time.Date(2026, 12, 10, 2, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 10, 5, 0, 0, 0, time.UTC)}
 		data := ICS(w, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+		if r, bad := hiddenRune(string(data), "\r\n"); bad {
+			t.Fatalf("the file keeps %U\n%q", r, data)
+		}
 		cal, err := ics.ParseCalendar(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("ParseCalendar: %v\n%q", err, data)

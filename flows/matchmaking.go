@@ -64,7 +64,7 @@ func registerMatchmaking(e *Engine) {
 	})
 	e.addFlow(&Flow{Name: "mmnote", Done: e.sendIntro, Steps: []*Step{
 		{Name: "note", Parse: optionalText(maxIntroNote), Prompt: func(_ context.Context, t *Turn) (Reply, error) {
-			return Reply{Text: T("mm.ask_note", "Org", t.Session.Data["org"], "Max", maxIntroNote),
+			return Reply{Text: T("mm.ask_note", "Org", t.Session.Data["org"], "Count", maxIntroNote),
 				Buttons: [][]Button{{t.Choice(T("mm.skip_note"), skipValue)}}}, nil
 		}},
 	}})
@@ -359,7 +359,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 		}
 		return "", Refuse("errors.bad_button")
 	case KindText:
-		q := strings.ToLower(strings.TrimSpace(in.Text))
+		q := strings.ToLower(CleanText(in.Text))
 		if q == "" || len(q) > 60 {
 			return "", Refuse("profile.province_not_found")
 		}
@@ -381,7 +381,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 		if len(hits) == 1 && !slices.Contains(codes(d["provinces"]), hits[0]) {
 			toggle(t, "provinces", provinces, hits[0]) // one hit: selected at once
 		}
-		d[hitsKey], d[hitsKey+"_q"] = strings.Join(hits, ","), strings.TrimSpace(in.Text)
+		d[hitsKey], d[hitsKey+"_q"] = strings.Join(hits, ","), CleanText(in.Text)
 		t.Send(hitsReply(t))
 		return "", errStay
 	}
@@ -845,7 +845,7 @@ func (e *Engine) requestIntro(ctx context.Context, t *Turn, payload string) erro
 	if n, err := e.store.PendingSent(ctx, me.UserID); err != nil {
 		return internalError("pending introductions", err)
 	} else if n >= IntroCap {
-		t.Answer(T("mm.err_cap", "Max", IntroCap), true)
+		t.Answer(T("mm.err_cap", "Count", IntroCap), true)
 		return nil
 	}
 	return t.StartFlowAt(ctx, "mmnote", "note", map[string]string{"to": payload, "org": them.Org})
@@ -880,7 +880,7 @@ func (e *Engine) sendIntro(ctx context.Context, t *Turn) error {
 		Note: d["note"], Status: IntroPending, Created: t.In.Now}
 	switch err := e.store.RequestIntro(ctx, in, IntroCooldown, IntroCap); {
 	case errors.Is(err, ErrTooManyIntros):
-		t.Say(T("mm.err_cap", "Max", IntroCap))
+		t.Say(T("mm.err_cap", "Count", IntroCap))
 		return nil
 	case errors.Is(err, ErrIntroPending):
 		t.Say(T("mm.err_pending", "Org", them.Org))

@@ -109,7 +109,7 @@ func TestPartnerProfileFlow(t *testing.T) {
 	// A 2,000-character description is refused clearly.
 	res = h.text(1, strings.Repeat("d", 2000))
 	wantIDs(t, res, "errors.too_long", "mm.ask_desc")
-	if res.Replies[0].Text.Data["Max"] != maxPartnerDesc {
+	if res.Replies[0].Text.Data["Count"] != maxPartnerDesc {
 		t.Fatalf("refusal %+v", res.Replies[0].Text)
 	}
 	res = h.text(1, "Rainwater harvesting with <villages> in Flores & Bali.")

@@ -111,7 +111,7 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 	}
 	for _, c := range d.Commitments {
 		add(tx("privacy.sum.commitment", "What", c.What, "Code", c.Workshop, "Status", tx("cm.status."+c.Status),
-			"Due", FormatDate(e.texts, t.Lang, c.Due, zone), "N", strconv.Itoa(len(c.History))))
+			"Due", FormatDate(e.texts, t.Lang, c.Due, zone), "Count", len(c.History)))
 	}
 	if len(d.Broadcasts) > 0 {
 		add(tx("privacy.sum.broadcasts", "N", strconv.Itoa(len(d.Broadcasts))))

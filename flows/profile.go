@@ -32,7 +32,7 @@ func registerProfile(e *Engine) {
 		Begin: e.profileBegin,
 		Done:  e.profileDone,
 		Steps: []*Step{
-			{Name: "name", Keep: true, Parse: TextAnswer(maxNameLen),
+			{Name: "name", Keep: true, Parse: NameAnswer(maxNameLen),
 				Prompt: ask("profile.ask_name")},
 			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen),
 				Prompt: ask("profile.ask_org")},
@@ -135,7 +135,7 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 		}
 		return "", Refuse("errors.bad_button")
 	case KindText:
-		q := strings.ToLower(strings.TrimSpace(in.Text))
+		q := strings.ToLower(CleanText(in.Text))
 		if q == "" || len(q) > 60 {
 			return "", Refuse("profile.province_not_found")
 		}
@@ -159,7 +159,7 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 		case 1:
 			return hits[0], nil
 		}
-		t.Say(T("profile.province_matches", "Query", in.Text), provinceButtons(t, hits, 0)...)
+		t.Say(T("profile.province_matches", "Query", CleanText(in.Text)), provinceButtons(t, hits, 0)...)
 		return "", errStay
 	default:
 		return "", Refuse("errors.expect_text")

@@ -157,7 +157,7 @@ func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
 	seats := T("ws.seats_unlimited", "N", c.Confirmed)
 	if w.Capacity > 0 {
 		if left := w.Capacity - c.Confirmed; left > 0 {
-			seats = T("ws.seats_left", "Left", left, "Cap", w.Capacity)
+			seats = T("ws.seats_left", "Left", left, "Count", w.Capacity)
 		} else {
 			seats = T("ws.seats_full", "Waiting", c.Waiting)
 		}

@@ -6,9 +6,12 @@ import "time"
 // renderer HTML-escapes every string value in Data, renders nested Text values
 // in the same language, and passes [HTML] values through unchanged.
 type Text struct {
-	ID    string
-	Data  map[string]any
-	Count any // selects the plural form when set
+	ID   string
+	Data map[string]any
+	// Count selects the plural form of a counted message (one with "one"
+	// and "other" forms); when nil, Data["Count"] is the count. Counted
+	// messages show their count as {{.Count}}.
+	Count any
 }
 
 // T builds a Text from an id and alternating key/value pairs.

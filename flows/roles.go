@@ -87,7 +87,7 @@ func (e *Engine) grantInvite(ctx context.Context, t *Turn, payload string) error
 	t.Say(T("grant.invite_link",
 		"Role", T("role."+role.String()),
 		"Link", e.botLink("invite_"+inv.Token),
-		"Days", int(e.cfg.InviteTTL.Hours()/24)))
+		"Count", int(e.cfg.InviteTTL.Hours()/24)))
 	return nil
 }
 

@@ -279,8 +279,9 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 	return e.advance(ctx, t, f, s.Name)
 }
 
-// TextAnswer accepts typed text of 1..max characters (after trimming); other
-// input gets a clear explanation.
+// TextAnswer accepts typed text of 1..max characters, cleaned by
+// [CleanText]; text with nothing visible and other input get a clear
+// explanation.
 func TextAnswer(max int) func(ctx context.Context, t *Turn, in Input) (string, error) {
 	return func(_ context.Context, _ *Turn, in Input) (string, error) {
 		return textAnswer(in, 1, max)
@@ -295,15 +296,30 @@ func textAnswer(in Input, min, max int) (string, error) {
 	default:
 		return "", Refuse("errors.expect_text")
 	}
-	v := strings.TrimSpace(in.Text)
+	v := CleanText(in.Text)
+	if (v != "" && !visible(v)) || (v == "" && strings.TrimSpace(in.Text) != "") {
+		return "", Refuse("errors.invisible_text")
+	}
 	n := utf8.RuneCountInString(v)
 	if n < min {
-		return "", Refuse("errors.too_short", "Min", min)
+		return "", Refuse("errors.too_short", "Count", min)
 	}
 	if n > max {
-		return "", Refuse("errors.too_long", "Max", max, "Got", n)
+		return "", Refuse("errors.too_long", "Count", max, "Got", n)
 	}
 	return v, nil
+}
+
+// NameAnswer is TextAnswer for a person's name, which must have a letter
+// (an emoji is not a name).
+func NameAnswer(max int) func(ctx context.Context, t *Turn, in Input) (string, error) {
+	return func(_ context.Context, _ *Turn, in Input) (string, error) {
+		v, err := textAnswer(in, 1, max)
+		if err == nil && !hasLetter(v) {
+			return "", Refuse("errors.name_needs_letter")
+		}
+		return v, err
+	}
 }
 
 // ChoiceAnswer accepts the value of one of the step's buttons, one of values.

@@ -289,7 +289,7 @@ func workshopData(w *Workshop) map[string]string {
 func workshopDetails(w *Workshop) Text {
 	capacity := Text{ID: "ws.capacity_unlimited"}
 	if w.Capacity > 0 {
-		capacity = T("ws.capacity_n", "N", w.Capacity)
+		capacity = T("ws.capacity_n", "Count", w.Capacity)
 	}
 	dash := func(s string) any {
 		if s == "" {
@@ -424,7 +424,7 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 			return err
 		}
 	}
-	t.Say(T("ws.updated", "Title", w.Title, "N", len(regs)), []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
+	t.Say(T("ws.updated", "Title", w.Title, "Count", len(regs)), []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
 	return nil
 }
 
@@ -551,7 +551,7 @@ func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string)
 		rows = append(rows,
 			[]Button{{Label: T("ws.btn_edit"), Data: mustData("wme", code)}, {Label: toggle, Data: mustData("wmc", code)}},
 			[]Button{{Label: T("ws.btn_collect"), Data: mustData("wmo", code)}, {Label: T("ws.btn_report"), Data: mustData("rp", code)}},
-			[]Button{{Label: T("ws.btn_checkins", "Days", int(w.CheckInEvery()/(24*time.Hour))), Data: mustData("wmci", code)}},
+			[]Button{{Label: T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: mustData("wmci", code)}},
 			[]Button{{Label: T("ws.btn_feedback"), Data: mustData("wmf", code)}, {Label: T("ws.btn_cancel"), Data: mustData("wmk", code)}})
 	}
 	t.Say(text, rows...)
@@ -604,10 +604,10 @@ func (e *Engine) lookupName(ctx context.Context, uid int64) (name, org string, e
 		return "", "", internalError("profile", err)
 	}
 	u, err := e.store.GetUser(ctx, uid)
-	if err == nil {
+	switch {
+	case err == nil && u.FirstName != "": // names are kept only under consent
 		return u.FirstName, "", nil
-	}
-	if !errors.Is(err, ErrNotFound) {
+	case err != nil && !errors.Is(err, ErrNotFound):
 		return "", "", internalError("user", err)
 	}
 	return strconv.FormatInt(uid, 10), "", nil
@@ -617,7 +617,7 @@ func (e *Engine) nameOf(ctx context.Context, uid int64) (string, string) {
 	if p, err := e.store.GetProfile(ctx, uid); err == nil {
 		return p.FullName, p.Organisation
 	}
-	if u, err := e.store.GetUser(ctx, uid); err == nil {
+	if u, err := e.store.GetUser(ctx, uid); err == nil && u.FirstName != "" {
 		return u.FirstName, ""
 	}
 	return strconv.FormatInt(uid, 10), ""
@@ -654,7 +654,7 @@ func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) 
 	if err := t.audit(ctx, AuditExport, w.Code, 0); err != nil {
 		return err
 	}
-	t.Send(Reply{Text: T("ws.export_caption", "Title", w.Title, "N", len(regs)),
+	t.Send(Reply{Text: T("ws.export_caption", "Title", w.Title, "Count", len(regs)),
 		Document: &Attachment{Name: "registrants-" + w.Code + ".csv", Data: CSV(header, rows)}})
 	return nil
 }
@@ -717,7 +717,7 @@ func (e *Engine) cancelWorkshop(ctx context.Context, t *Turn, w *Workshop, _ str
 	if t.In.MessageID != 0 {
 		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
 	}
-	t.Say(T("ws.cancelled_done", "Title", w.Title, "N", len(regs)))
+	t.Say(T("ws.cancelled_done", "Title", w.Title, "Count", len(regs)))
 	return nil
 }
 
@@ -739,6 +739,6 @@ func (e *Engine) feedbackSummary(ctx context.Context, t *Turn, w *Workshop, _ st
 		}
 	}
 	avg := float64(sum) / float64(len(fb))
-	t.Say(T("ws.feedback_summary", "Title", w.Title, "N", len(fb), "Avg", strconv.FormatFloat(avg, 'f', 1, 64), "Comments", comments))
+	t.Say(T("ws.feedback_summary", "Title", w.Title, "Count", len(fb), "Avg", strconv.FormatFloat(avg, 'f', 1, 64), "Comments", comments))
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strings"
 
@@ -53,18 +54,29 @@ func Match(code string) string {
 
 // Catalog renders messages by id in a given language.
 type Catalog struct {
-	bundle *i18n.Bundle
-	locs   map[string]*i18n.Localizer
+	bundle  *i18n.Bundle
+	locs    map[string]*i18n.Localizer
+	counted map[string]bool // ids with plural forms: rendered only with a count
 }
+
+// ErrNoCount is returned (wrapped) when a message with plural forms is
+// rendered without a count: it would always show the plural ("1 seats").
+var ErrNoCount = errors.New("counted message rendered without a count")
 
 // Load parses the embedded message files.
 func Load() (*Catalog, error) {
 	b := i18n.NewBundle(language.Indonesian)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	c := &Catalog{bundle: b, locs: make(map[string]*i18n.Localizer)}
+	c := &Catalog{bundle: b, locs: make(map[string]*i18n.Localizer), counted: make(map[string]bool)}
 	for _, lang := range supported {
-		if _, err := b.LoadMessageFileFS(files, "active."+lang+".toml"); err != nil {
+		mf, err := b.LoadMessageFileFS(files, "active."+lang+".toml")
+		if err != nil {
 			return nil, fmt.Errorf("load locale %s: %w", lang, err)
+		}
+		for _, m := range mf.Messages {
+			if m.Zero != "" || m.One != "" || m.Two != "" || m.Few != "" || m.Many != "" {
+				c.counted[m.ID] = true
+			}
 		}
 	}
 	for _, lang := range supported {
@@ -74,18 +86,29 @@ func Load() (*Catalog, error) {
 	return c, nil
 }
 
-// Text renders message id in lang with data. count, when not nil, selects the
-// plural form and is available to the template as .Count.
+// Text renders message id in lang with data. count selects the plural form
+// and is available to the template as .Count; when count is nil, data's
+// "Count" is the count. A message with plural forms (a "one" form in
+// English) is a counted message: rendering it without a count is an error
+// wrapping [ErrNoCount] (the "other" form is still returned).
 func (c *Catalog) Text(lang, id string, data map[string]any, count any) (string, error) {
 	loc, ok := c.locs[lang]
 	if !ok {
 		loc = c.locs[Default]
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
-	if count != nil {
-		cfg.PluralCount = count
+	if count == nil {
+		count = data["Count"]
+	} else if _, ok := data["Count"]; !ok {
+		with := make(map[string]any, len(data)+1)
+		maps.Copy(with, data)
+		with["Count"] = count
+		data = with
 	}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count}
 	s, err := loc.Localize(cfg)
+	if err == nil && count == nil && c.counted[id] {
+		return s, fmt.Errorf("render %q in %s: %w", id, lang, ErrNoCount)
+	}
 	if err != nil {
 		var nf *i18n.MessageNotFoundErr
 		if errors.As(err, &nf) {
@@ -102,6 +125,10 @@ func (c *Catalog) MustText(lang, id string, data map[string]any) string {
 	s, _ := c.Text(lang, id, data, nil)
 	return s
 }
+
+// Counted reports whether message id has plural forms, so that it must be
+// rendered with a count.
+func (c *Catalog) Counted(id string) bool { return c.counted[id] }
 
 // Files exposes the embedded message files (for the completeness test and tools).
 func Files() fs.FS { return files }

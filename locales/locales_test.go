@@ -98,6 +98,9 @@ func TestRenderAll(t *testing.T) {
 			for _, f := range fields(forms) {
 				data[f] = "x"
 			}
+			if _, ok := data["Count"]; ok {
+				data["Count"] = 2
+			}
 			s, err := c.Text(lang, id, data, nil)
 			if err != nil || s == "" || strings.Contains(s, "<no value>") {
 				t.Errorf("%s %s: %q, %v", lang, id, s, err)

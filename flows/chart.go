@@ -1,0 +1,269 @@
+package flows
+
+import (
+	"bytes"
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/wcharczuk/go-chart/v2"
+	"github.com/wcharczuk/go-chart/v2/drawing"
+)
+
+// ChartLabels are the localised texts drawn into the progress chart.
+type ChartLabels struct {
+	Title    string            // the chart's title: the workshop and the number of commitments
+	ByStatus string            // heading of the status rows
+	ByOrg    string            // heading of the organisation rows
+	Others   string            // the row that sums the organisations beyond the first few
+	Status   map[string]string // label of each status key of [chartStatuses], and "overdue"
+}
+
+// OrgTally is one organisation's commitments by status.
+type OrgTally struct {
+	Name string
+	Tally
+}
+
+// chartStatus is a status as the chart shows it: its key (as in
+// "cm.status.<key>"), colour and count in a tally.
+type chartStatus struct {
+	key   string
+	color drawing.Color
+	n     func(Tally) int
+}
+
+// chartStatuses partition every commitment; the order is the bars' order.
+var chartStatuses = []chartStatus{
+	{CmDone, drawing.ColorFromHex("2e7d32"), func(y Tally) int { return y.Done }},
+	{CmOnTrack, drawing.ColorFromHex("1976d2"), func(y Tally) int { return y.OnTrack }},
+	{CmBlocked, drawing.ColorFromHex("ef6c00"), func(y Tally) int { return y.Blocked }},
+	{CmOpen, drawing.ColorFromHex("757575"), func(y Tally) int { return y.NoAnswer }},
+	{CmProposed, drawing.ColorFromHex("8e24aa"), func(y Tally) int { return y.Proposed }},
+}
+
+// overdueColor marks the overdue row, a second dimension across statuses.
+var overdueColor = drawing.ColorFromHex("c62828")
+
+// chartOrgs is how many organisations get their own bar; the rest share one.
+const chartOrgs = 8
+
+// Chart geometry, in pixels: wide enough and with type large enough to be
+// read on a phone without the message beside it.
+const (
+	chartW      = 900
+	chartMargin = 28
+	chartTitle  = 30.0 // font sizes
+	chartHead   = 24.0
+	chartText   = 22.0
+	chartRow    = 44 // height of a status row
+	chartOrgRow = 78 // height of an organisation row (name above its bar)
+	chartBarH   = 26
+	chartDPI    = 72 // a font size in points is then its size in pixels
+)
+
+// chartBox and chartText are the drawing of a chart, kept apart from the
+// PNG so that a test can read what is written on it.
+type chartBox struct {
+	x, y, w, h int
+	color      drawing.Color
+}
+
+type chartLabel struct {
+	text string
+	x, y int // baseline start
+	size float64
+}
+
+type chartPlan struct {
+	w, h   int
+	boxes  []chartBox
+	labels []chartLabel
+}
+
+// planChart lays the chart out: the title; one row per status, each a
+// legend swatch, its label, a bar and its count, then the overdue row;
+// then one stacked bar per organisation (the largest first, the rest in one
+// "others" bar) coloured by status, with its done/total count. fit measures
+// text at a font size and returns its width.
+func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, size float64) int) chartPlan {
+	p := chartPlan{w: chartW}
+	ypos := chartMargin
+	text := func(s string, x, size float64, maxW int) {
+		s = truncateToWidth(s, size, maxW, fit)
+		p.labels = append(p.labels, chartLabel{text: s, x: int(x), y: ypos + int(size), size: size})
+	}
+	for _, line := range wrapToWidth(l.Title, chartTitle, chartW-2*chartMargin, 2, fit) {
+		text(line, chartMargin, chartTitle, chartW-2*chartMargin)
+		ypos += int(chartTitle) + 10
+	}
+	ypos += 18
+
+	text(l.ByStatus, chartMargin, chartHead, chartW-2*chartMargin)
+	ypos += int(chartHead) + 14
+	labelW := 0
+	for _, s := range chartStatuses {
+		labelW = max(labelW, fit(l.Status[s.key], chartText))
+	}
+	labelW = max(labelW, fit(l.Status["overdue"], chartText))
+	labelW = min(labelW, 420)
+	barX := chartMargin + chartBarH + 12 + labelW + 16
+	countW := fit(strconv.Itoa(y.Total), chartText) + 12
+	barMax := chartW - chartMargin - countW - barX
+	most := y.Overdue
+	for _, s := range chartStatuses {
+		most = max(most, s.n(y))
+	}
+	row := func(label string, n int, color drawing.Color) {
+		p.boxes = append(p.boxes, chartBox{chartMargin, ypos + (chartRow-chartBarH)/2 - 6, chartBarH, chartBarH, color})
+		text(label, chartMargin+chartBarH+12, chartText, labelW)
+		w := 0
+		if most > 0 {
+			w = barMax * n / most
+		}
+		if n > 0 {
+			w = max(w, 4)
+			p.boxes = append(p.boxes, chartBox{barX, ypos + (chartRow-chartBarH)/2 - 6, w, chartBarH, color})
+		}
+		text(strconv.Itoa(n), float64(barX+w+10), chartText, countW)
+		ypos += chartRow
+	}
+	for _, s := range chartStatuses {
+		row(l.Status[s.key], s.n(y), s.color)
+	}
+	ypos += 6
+	p.boxes = append(p.boxes, chartBox{chartMargin, ypos, chartW - 2*chartMargin, 2, drawing.ColorFromHex("bdbdbd")})
+	ypos += 12
+	row(l.Status["overdue"], y.Overdue, overdueColor)
+
+	if len(orgs) > 0 {
+		ypos += 20
+		text(l.ByOrg, chartMargin, chartHead, chartW-2*chartMargin)
+		ypos += int(chartHead) + 14
+		orgs = slices.Clone(orgs)
+		slices.SortStableFunc(orgs, func(a, b OrgTally) int { return cmp.Or(b.Total-a.Total, strings.Compare(a.Name, b.Name)) })
+		if len(orgs) > chartOrgs {
+			rest := OrgTally{Name: l.Others}
+			for _, o := range orgs[chartOrgs-1:] {
+				rest.Tally = rest.add(o.Tally)
+			}
+			orgs = append(orgs[:chartOrgs-1], rest)
+		}
+		most := 0
+		for _, o := range orgs {
+			most = max(most, o.Total)
+		}
+		for _, o := range orgs {
+			count := fmt.Sprintf("%d/%d", o.Done, o.Total)
+			cw := fit(count, chartText)
+			text(o.Name, chartMargin, chartText, chartW-2*chartMargin-cw-12)
+			p.labels = append(p.labels, chartLabel{text: count, x: chartW - chartMargin - cw, y: ypos + int(chartText), size: chartText})
+			x, full := chartMargin, chartW-2*chartMargin
+			for _, s := range chartStatuses {
+				n := s.n(o.Tally)
+				if n == 0 || most == 0 {
+					continue
+				}
+				w := max(full*n/most, 3)
+				p.boxes = append(p.boxes, chartBox{x, ypos + int(chartText) + 12, w, chartBarH, s.color})
+				x += w
+			}
+			ypos += chartOrgRow
+		}
+	}
+	p.h = ypos + chartMargin
+	return p
+}
+
+// add sums two tallies.
+func (y Tally) add(o Tally) Tally {
+	return Tally{Total: y.Total + o.Total, Done: y.Done + o.Done, OnTrack: y.OnTrack + o.OnTrack, Blocked: y.Blocked + o.Blocked,
+		Overdue: y.Overdue + o.Overdue, NoAnswer: y.NoAnswer + o.NoAnswer, Proposed: y.Proposed + o.Proposed}
+}
+
+// wrapToWidth breaks s at spaces into at most lines lines of maxW pixels;
+// the last line is truncated.
+func wrapToWidth(s string, size float64, maxW, lines int, fit func(string, float64) int) []string {
+	var out []string
+	words := strings.Fields(s)
+	for len(words) > 0 && len(out) < lines-1 {
+		n := 1
+		for n < len(words) && fit(strings.Join(words[:n+1], " "), size) <= maxW {
+			n++
+		}
+		out = append(out, strings.Join(words[:n], " "))
+		words = words[n:]
+	}
+	if len(words) > 0 {
+		out = append(out, truncateToWidth(strings.Join(words, " "), size, maxW, fit))
+	}
+	return out
+}
+
+// truncateToWidth shortens s with "…" until it fits maxW pixels.
+func truncateToWidth(s string, size float64, maxW int, fit func(string, float64) int) string {
+	if fit(s, size) <= maxW {
+		return s
+	}
+	r := []rune(s)
+	for len(r) > 0 && fit(string(r)+"…", size) > maxW {
+		r = r[:len(r)-1]
+	}
+	return string(r) + "…"
+}
+
+// ProgressChart draws a workshop's progress as a PNG (go-chart's raster
+// renderer and font): a title, the count of every status as a labelled bar
+// with its colour swatch (the legend), the overdue count across statuses,
+// and a stacked bar per organisation. It is readable for one status as for
+// all of them.
+func ProgressChart(y Tally, orgs []OrgTally, l ChartLabels) ([]byte, error) {
+	font, err := chart.GetDefaultFont()
+	if err != nil {
+		return nil, fmt.Errorf("chart font: %w", err)
+	}
+	measure, err := chart.PNG(1, 1)
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	measure.SetDPI(chartDPI)
+	measure.SetFont(font)
+	fit := func(s string, size float64) int {
+		measure.SetFontSize(size)
+		return measure.MeasureText(s).Width()
+	}
+	p := planChart(y, orgs, l, fit)
+	r, err := chart.PNG(p.w, p.h)
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	r.SetDPI(chartDPI)
+	fill := func(b chartBox) {
+		r.SetFillColor(b.color)
+		r.SetStrokeColor(b.color)
+		r.SetStrokeWidth(0)
+		r.MoveTo(b.x, b.y)
+		r.LineTo(b.x+b.w, b.y)
+		r.LineTo(b.x+b.w, b.y+b.h)
+		r.LineTo(b.x, b.y+b.h)
+		r.Close()
+		r.Fill()
+	}
+	fill(chartBox{0, 0, p.w, p.h, drawing.ColorWhite})
+	for _, b := range p.boxes {
+		fill(b)
+	}
+	r.SetFont(font)
+	r.SetFontColor(drawing.ColorFromHex("212121"))
+	for _, t := range p.labels {
+		r.SetFontSize(t.size)
+		r.Text(t.text, t.x, t.y)
+	}
+	var buf bytes.Buffer
+	if err := r.Save(&buf); err != nil {
+		return nil, fmt.Errorf("render chart: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,188 @@
+package flows
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A commitment written for someone else shows that person's name, never
+// their Telegram id (issue #13, point 11).
+func TestCommitmentForSomeoneShowsName(t *testing.T) {
+	h, code := followUpSetup(t)
+	h.press(2, "cmn:"+code)
+	h.text(2, "Data baseline desa")
+	h.press(2, "s:"+h.sess[2].Nonce+":3")
+	res := h.text(2, "20/01/2027")
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.press(2, button(t, res, "cm.skip"))
+	wantIDs(t, res, "(clear buttons)", "cm.summary")
+	got := h.rendered("en", res)
+	if !strings.Contains(got, "👤 Peserta 3") || strings.Contains(got, "👤 3") {
+		t.Fatalf("summary names the owner by id:\n%s", got)
+	}
+}
+
+// Lateness and status are two dimensions: an overdue blocked commitment
+// counts and is listed as blocked as well as overdue, and an overdue one on
+// track still shows "on track" (issue #13, point 13).
+func TestReportShowsStatusAndLateness(t *testing.T) {
+	h, code := followUpSetup(t)
+	ctx := context.Background()
+	past, future := h.now.AddDate(0, 0, -3), h.now.AddDate(0, 1, 0)
+	for _, c := range []*Commitment{
+		{ID: "c1", What: "Late and blocked", Owner: 2, Due: past, Status: CmBlocked},
+		{ID: "c2", What: "Late but on track", Owner: 3, Due: past, Status: CmOnTrack},
+		{ID: "c3", What: "Blocked in time", Owner: 2, Due: future, Status: CmBlocked},
+	} {
+		c.Workshop, c.Created = code, h.now
+		if err := h.store.SaveCommitment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.store.SaveUser(ctx, &User{ID: adminID, Lang: "en", Role: RoleAdmin})
+	res := h.press(adminID, "rp:"+code)
+	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+	d := res.Replies[0].Text.Data
+	if d["Blocked"] != 2 || d["OnTrack"] != 1 || d["Overdue"] != 2 {
+		t.Fatalf("report counts %v", d)
+	}
+	text := h.render("en", res.Replies[0].Text)
+	_, lists, _ := strings.Cut(text, "<b>Overdue</b>")
+	overdueList, blockedList, _ := strings.Cut(lists, "<b>Blocked</b>")
+	for _, want := range []string{"Late and blocked", "blocked, ⚠️ overdue", "Late but on track", "on track, ⚠️ overdue"} {
+		if !strings.Contains(overdueList, want) {
+			t.Errorf("overdue list lacks %q:\n%s", want, overdueList)
+		}
+	}
+	for _, want := range []string{"Late and blocked", "Blocked in time"} {
+		if !strings.Contains(blockedList, want) {
+			t.Errorf("blocked list lacks %q:\n%s", want, blockedList)
+		}
+	}
+	csv := string(res.Replies[2].Document.Data)
+	for _, want := range []string{"Days overdue", "Late and blocked,Peserta 2,Org 2,2026-11-20,blocked,3,", "Late but on track,Peserta 3,Org 3,2026-11-20,on track,3,", "Blocked in time,Peserta 2,Org 2,2026-12-23,blocked,,"} {
+		if !strings.Contains(csv, want) {
+			t.Errorf("csv lacks %q:\n%s", want, csv)
+		}
+	}
+
+	// The owner's own list shows both too.
+	h.store.SaveUser(ctx, &User{ID: 3, Lang: "en"})
+	if got := h.rendered("en", h.text(3, "/mycommitments")); !strings.Contains(got, "on track, ⚠️ overdue") {
+		t.Errorf("/mycommitments: %s", got)
+	}
+}
+
+// English counts agree with their nouns: "1 seat", "1 person is being
+// told", and the plural for 2 (issue #13, point 8). The harness also fails
+// any counted message rendered without its count.
+func TestEnglishPlurals(t *testing.T) {
+	for _, n := range []int{1, 2} {
+		h := newHarness(t)
+		ctx := context.Background()
+		h.store.SaveUser(ctx, &User{ID: adminID, Lang: "en", Role: RoleAdmin})
+		code := createWorkshop(t, h, strconv.Itoa(n))
+		for id := int64(2); id < int64(2+n); id++ {
+			h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: ConsentVersion})
+			h.press(id, "reg:"+code)
+		}
+		want := map[int][2]string{1: {"1 seat ", "1 person is being told"}, 2: {"2 seats ", "2 people are being told"}}[n]
+		if got := h.rendered("en", h.press(adminID, "wm:"+code)); !strings.Contains(got, want[0]) {
+			t.Errorf("capacity %d: manage card lacks %q:\n%s", n, want[0], got)
+		}
+		if got := h.rendered("en", h.press(adminID, "wmky:"+code)); !strings.Contains(got, want[1]) {
+			t.Errorf("%d registrants: %q lacks %q", n, got, want[1])
+		}
+	}
+}
+
+// Control and invisible characters are stripped from free text before it is
+// stored; text with nothing visible, and a full name without a letter, are
+// refused and asked again; CSV and .ics files are clean even of text stored
+// before (issue #13, point 14).
+func TestInvisibleAndControlCharacters(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+
+	// Profile: an emoji-only name and a zero-width name are refused; the
+	// question is asked again and the flow goes on.
+	h.text(1, "/profile")
+	wantIDs(t, h.text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
+	wantIDs(t, h.text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
+	wantIDs(t, h.text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
+	wantIDs(t, h.text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
+	res := h.text(1, "Yayasan\x00 Air\u200b Bersih")
+	h.press(1, button(t, res, "sector.ngo"))
+	res = h.text(1, "nusa tenggara timur")
+	h.press(1, button(t, res, "privacy.agree"))
+	p, err := h.store.GetProfile(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.FullName != "Siti Rahma" || p.Organisation != "Yayasan Air Bersih" {
+		t.Fatalf("stored %q, %q", p.FullName, p.Organisation)
+	}
+
+	// Workshop: a title of zero-width spaces is refused; control characters
+	// leave title, description and venue.
+	h.text(adminID, "/newworkshop")
+	wantIDs(t, h.text(adminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
+	h.text(adminID, "Lokakarya \x1b]0;pwned\x07Air\tBersih\x00")
+	res = h.text(adminID, "Baris satu\r\nbaris \u2067dua\u2069")
+	h.press(adminID, button(t, res, "ws.zone.WIB"))
+	h.text(adminID, "10/12/2026 09:00")
+	h.text(adminID, "17:00")
+	h.text(adminID, "Hotel \u202eSahid\u202c\x7f")
+	h.text(adminID, "https://meet.example.org/abc")
+	res = h.text(adminID, "0")
+	res = h.press(adminID, button(t, res, "ws.until_start"))
+	res = h.press(adminID, button(t, res, "ws.skip_question"))
+	res = h.press(adminID, button(t, res, "ws.save"))
+	code := res.Replies[1].Text.Data["Code"].(string)
+	w, err := h.store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Title != "Lokakarya Air Bersih" || w.Description != "Baris satu\nbaris dua" || w.Venue != "Hotel Sahid" {
+		t.Fatalf("stored %q, %q, %q", w.Title, w.Description, w.Venue)
+	}
+
+	// Text stored before this cleaning still leaves the files clean.
+	w.Title, w.Venue = "Old \u202etitle\x1b[2J", "\u200bVenue\x00"
+	if r, bad := hiddenRune(string(ICS(w, h.now)), "\r\n"); bad {
+		t.Errorf(".ics keeps %U", r)
+	}
+	csv := string(CSV([]string{"Nama"}, [][]string{{"\u202e=HYPERLINK(1)"}, {"a\x00b\u2066c"}}))
+	if r, bad := hiddenRune(strings.TrimPrefix(csv, utf8BOM), "\r\n"); bad { // the BOM is meant
+		t.Errorf("CSV keeps %U: %q", r, csv)
+	}
+	if !strings.Contains(csv, "'=HYPERLINK(1)") || !strings.Contains(csv, "abc") {
+		t.Errorf("CSV %q", csv)
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{
+		"  Siti  ":                       "Siti",
+		"a\x00b\x01c\x7fd\u0085e":        "abcde",
+		"\x1b[1;31mred\x1b[0m":           "red",
+		"\x1b]8;;http://x\x1b\\link":     "link",
+		"\u202eevil\u202c \u2067x\u2069": "evil x",
+		"zero\u200bwidth\u2060\ufeff":    "zerowidth",
+		"👨\u200d👩\u200d👧":                "👨\u200d👩\u200d👧", // joiners stay
+		"one\r\ntwo\rthree\u2028four":    "one\ntwo\nthree\nfour",
+		"tab\there":                      "tab here",
+		"bad\xffutf8":                    "badutf8",
+	} {
+		if got := CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for s, want := range map[string]bool{"x": true, "😀": true, "7": true, "-": true, "\u0301": false, "\u200d": false, " ": false, "": false} {
+		if visible(s) != want {
+			t.Errorf("visible(%q) = %v", s, !want)
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package locales
+
+import (
+	"errors"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// counted lists every message that counts something, with its English
+// wording for a count of 1 and of 2. A message is counted when its English
+// text has a "one" form; TestCounted fails when this table and the files
+// disagree, so a new counted message must be added here with its wording.
+var counted = map[string][2]string{
+	"errors.too_short":       {"at least 1 character.", "at least 2 characters."},
+	"errors.too_long":        {"keep it to 1 character (", "keep it to 2 characters ("},
+	"grant.invite_link":      {"(valid 1 day)", "(valid 2 days)"},
+	"privacy.sum.commitment": {"1 progress answer.", "2 progress answers."},
+	"ws.capacity_n":          {"1 seat", "2 seats"},
+	"ws.updated":             {"1 registrant was considered", "2 registrants were considered"},
+	"ws.export_caption":      {"1 row (", "2 rows ("},
+	"ws.cancelled_done":      {"1 person is being told", "2 people are being told"},
+	"ws.feedback_summary":    {"from 1 participant,", "from 2 participants,"},
+	"ws.seats_left":          {"of 1 seat left", "of 2 seats left"},
+	"ws.btn_checkins":        {"every day", "every 2 days"},
+	"bc.confirm":             {"<b>1</b> member (", "<b>2</b> members ("},
+	"bc.report":              {"to 1 member in", "to 2 members in"},
+	"bc.report_cancelled":    {"of 1 member:", "of 2 members:"},
+	"mm.ask_note":            {"(up to 1 character)", "(up to 2 characters)"},
+	"mm.err_cap":             {"have 1 request waiting", "have 2 requests waiting"},
+	"cm.collection_opened":   {"to 1 participant of", "to 2 participants of"},
+	"cm.checkins_every":      {"asked every day.", "asked every 2 days."},
+	"rp.text":                {"— 1 commitment,", "— 2 commitments,"},
+	"rp.chart.title":         {": 1 commitment", ": 2 commitments"},
+	"rp.csv_caption":         {"The 1 commitment with its", "All 2 commitments with their"},
+	"rp.forum_text":          {": 1 commitment,", ": 2 commitments,"},
+	"rp.digest":              {": 1 commitment,", ": 2 commitments,"},
+	"audit.csv_caption":      {"1 entry.", "2 entries."},
+}
+
+// countedNoun finds a template field followed by an English plural noun
+// ("{{.N}} seats", "<b>{{.N}}</b> members"): a count that needs plural forms.
+var countedNoun = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}(?:</b>)?\s+(people|\w+s)\b`)
+
+// notNouns are words ending in s that follow a field without counting it.
+var notNouns = []string{"is", "was", "has", "does", "as", "its", "this", "starts"}
+
+// TestCounted: the counted messages are exactly those with plural forms;
+// English has one and other, Indonesian only other; the count is the
+// template field .Count; no English text puts a field before a plural noun
+// without being counted; and every counted message renders with 1 and 2 in
+// both languages, with the English singular and plural wording.
+func TestCounted(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, id := messages(t, "en"), messages(t, "id")
+	for mid, forms := range en {
+		_, one := forms["one"]
+		_, listed := counted[mid]
+		if one != listed {
+			t.Errorf("en %s: has a one form: %v, listed as counted: %v", mid, one, listed)
+		}
+		if one != c.Counted(mid) {
+			t.Errorf("en %s: Catalog.Counted = %v", mid, c.Counted(mid))
+		}
+		usesCount := slices.Contains(fields(forms), "Count")
+		if usesCount != listed {
+			t.Errorf("en %s: uses .Count: %v, counted: %v (the count of a counted message is .Count)", mid, usesCount, listed)
+		}
+		for form := range forms {
+			if form != "one" && form != "other" {
+				t.Errorf("en %s: unexpected plural form %q", mid, form)
+			}
+		}
+		if listed {
+			continue
+		}
+		for _, m := range countedNoun.FindAllStringSubmatch(forms["other"], -1) {
+			if !slices.Contains(notNouns, m[2]) {
+				t.Errorf("en %s: %q counts something but the message has no plural forms", mid, m[0])
+			}
+		}
+	}
+	for mid, forms := range id {
+		if len(forms) != 1 || forms["other"] == "" {
+			t.Errorf("id %s: Indonesian has only the other form, got %v", mid, slices.Sorted(maps.Keys(forms)))
+		}
+	}
+	for mid, want := range counted {
+		if _, ok := en[mid]; !ok {
+			t.Errorf("counted message %s is not in en", mid)
+			continue
+		}
+		for _, lang := range Supported() {
+			var got [2]string
+			for i, n := range []int{1, 2} {
+				data := map[string]any{}
+				for _, f := range fields(en[mid]) {
+					data[f] = "x"
+				}
+				delete(data, "Count")
+				s, err := c.Text(lang, mid, data, n)
+				if err != nil || strings.Contains(s, "<no value>") {
+					t.Errorf("%s %s with %d: %q, %v", lang, mid, n, s, err)
+				}
+				got[i] = s
+				// The count may also come from the data alone.
+				if s2, err := c.Text(lang, mid, map[string]any{"Count": n, "Got": "x", "Left": "x", "Title": "x"}, nil); err != nil || (lang == "en" && !strings.Contains(s2, want[i])) {
+					t.Errorf("%s %s with Count %d in the data: %q, %v", lang, mid, n, s2, err)
+				}
+			}
+			if lang == "en" {
+				for i := range 2 {
+					if !strings.Contains(got[i], want[i]) {
+						t.Errorf("en %s with %d: %q lacks %q", mid, i+1, got[i], want[i])
+					}
+				}
+				continue
+			}
+			// Indonesian does not inflect: 1 and 2 differ only in the number.
+			if !strings.Contains(got[1], "2") || strings.ReplaceAll(got[0], "1", "2") != got[1] {
+				t.Errorf("%s %s: 1 → %q, 2 → %q", lang, mid, got[0], got[1])
+			}
+		}
+	}
+}
+
+// A counted message rendered without a count is an error: it would say
+// "1 seats".
+func TestCountedWithoutCount(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Text("en", "ws.capacity_n", map[string]any{"N": 1}, nil)
+	if !errors.Is(err, ErrNoCount) || s == "" {
+		t.Fatalf("got %q, %v; want the other form and ErrNoCount", s, err)
+	}
+	if s, err := c.Text("en", "ws.capacity_n", nil, 1); err != nil || s != "1 seat" {
+		t.Fatalf("with a count: %q, %v", s, err)
+	}
+}
