@@ -32,6 +32,9 @@ type Step struct {
 	// Keep offers a "keep the current answer" button when the session already
 	// holds a value for the step (editing a stored record).
 	Keep bool
+	// Show renders the stored value on the Keep button (a date for a Unix
+	// time, a name for a code); nil shows the value itself.
+	Show func(t *Turn, value string) any
 }
 
 func (f *Flow) step(name string) *Step {
@@ -154,7 +157,11 @@ func (e *Engine) prompt(ctx context.Context, t *Turn) error {
 	s := f.step(t.Session.Step)
 	r := s.Prompt(ctx, t)
 	if cur := t.Session.Data[s.Name]; s.Keep && cur != "" {
-		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", cur), keepValue)})
+		var shown any = cur
+		if s.Show != nil {
+			shown = s.Show(t, cur)
+		}
+		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", shown), keepValue)})
 	}
 	t.Send(r)
 	return nil

@@ -308,3 +308,76 @@ func TestAuditTrail(t *testing.T) {
 		t.Fatal("audit CSV lacks the workshop")
 	}
 }
+
+// keepLabel is the value shown on the Keep button of res.
+func keepLabel(t *testing.T, res *Result) any {
+	t.Helper()
+	for _, r := range res.Replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label.ID == "flow.keep" {
+					return b.Label.Data["Value"]
+				}
+			}
+		}
+	}
+	t.Fatalf("no Keep button in %v", ids(res))
+	return nil
+}
+
+// Editing a workshop: the Keep buttons show the stored date, zone and
+// capacity as people read them, and a deadline "until the start" moves
+// with the start.
+func TestEditKeepButtonsAndDeadline(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	ctx := context.Background()
+	w, _ := h.store.GetWorkshop(ctx, code)
+	field := func(name string) *Result {
+		t.Helper()
+		res := h.press(adminID, "wme:"+code)
+		res = h.press(adminID, button(t, res, "ws.edit"))
+		return h.press(adminID, button(t, res, "ws.field."+name))
+	}
+	res := field("start")
+	if got, ok := keepLabel(t, res).(When); !ok || !got.At.Equal(w.Start) || got.Zone != w.Zone {
+		t.Fatalf("start Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+	res = field("capacity")
+	if got, ok := keepLabel(t, res).(Text); !ok || got.ID != "ws.capacity_unlimited" {
+		t.Fatalf("capacity Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+	res = field("deadline")
+	if got, ok := keepLabel(t, res).(Text); !ok || got.ID != "ws.until_start" {
+		t.Fatalf("deadline Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+	res = field("zone")
+	if got, ok := keepLabel(t, res).(Text); !ok || got.ID != "ws.zone.WITA" {
+		t.Fatalf("zone Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+
+	// Move the start two days later: the deadline "until the start" follows.
+	field("start")
+	res = h.text(adminID, "12/12/2026 09:00")
+	wantIDs(t, res, "ws.summary")
+	res = h.press(adminID, button(t, res, "ws.save"))
+	wantIDs(t, res, "(clear buttons)", "ws.updated")
+	w, _ = h.store.GetWorkshop(ctx, code)
+	if want := time.Date(2026, 12, 12, 9, 0, 0, 0, LoadZone("Asia/Makassar")); !w.Start.Equal(want) || !w.Deadline.Equal(want) {
+		t.Fatalf("start %v, deadline %v; want both %v", w.Start, w.Deadline, want)
+	}
+	// Move it earlier than a set deadline: the deadline closes at the start.
+	field("deadline")
+	h.text(adminID, "11/12/2026 17:00")
+	field("start")
+	res = h.text(adminID, "11/12/2026 09:00")
+	h.press(adminID, button(t, res, "ws.save"))
+	w, _ = h.store.GetWorkshop(ctx, code)
+	if !w.Deadline.Equal(w.Start) {
+		t.Fatalf("deadline %v after the start %v", w.Deadline, w.Start)
+	}
+}
