@@ -497,3 +497,35 @@ func FormatClock(lang string, at time.Time, zone string) string {
 func FormatDateTime(texts Texts, lang string, at time.Time, zone string) string {
 	return FormatDate(texts, lang, at, zone) + " " + FormatClock(lang, at, zone)
 }
+
+// FormatTyped writes the day of at in zone as a person types it, day first
+// and the month in words ("10 November 2025"), with the time of day when
+// clock is set ("10 November 2025 09.00" in Indonesian, "… 09:00" in
+// English). [ParseDateTime] reads it back in either language.
+func FormatTyped(texts Texts, lang string, at time.Time, zone string, clock bool) string {
+	t := at.In(LoadZone(zone))
+	months := monthNamesEN
+	if isIndonesian(lang) {
+		months = monthNamesID
+	}
+	month := localName(texts, lang, "month."+strconv.Itoa(int(t.Month())), months[t.Month()-1])
+	s := strconv.Itoa(t.Day()) + " " + month + " " + strconv.Itoa(t.Year())
+	if !clock {
+		return s
+	}
+	layout := "15:04"
+	if isIndonesian(lang) {
+		layout = "15.04"
+	}
+	return s + " " + t.Format(layout)
+}
+
+// DateExample is an example answer for a date question asked at now: the
+// day days ahead at hour:00 in loc, written as a person types it (with
+// DateOnly, the day alone). Examples in prompts are always in the future
+// and cannot be read two ways.
+func DateExample(now time.Time, loc *time.Location, days, hour int, dateOnly bool) When {
+	d := now.In(loc).AddDate(0, 0, days)
+	at := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc)
+	return When{At: at, Zone: loc.String(), Typed: true, DateOnly: dateOnly}
+}

@@ -218,7 +218,7 @@ func duePrompt(_ context.Context, t *Turn) Reply {
 			month = m
 		}
 	}
-	return Reply{Text: T("cm.ask_due"), Buttons: calendar(t, month, t.In.Now.In(loc))}
+	return Reply{Text: T("cm.ask_due", "Example", DateExample(t.In.Now, loc, 2*dateExampleDays, 9, true)), Buttons: calendar(t, month, t.In.Now.In(loc))}
 }
 
 func calendar(t *Turn, month, today time.Time) [][]Button {
@@ -280,7 +280,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 			d, err = ParseDateTime(s+" 09:00", loc) // a date alone
 		}
 		if err != nil {
-			return "", dateRefusal(err)
+			return "", dateRefusal(t, loc, err)
 		}
 		day = d
 	default:

@@ -77,7 +77,7 @@ func registerWorkshops(e *Engine) {
 			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: ask("ws.ask_title")},
 			{Name: "desc", Keep: true, Parse: optionalText(maxDescLen), Prompt: askWithSkip("ws.ask_desc", "ws.skip_desc")},
 			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt, Show: showZone},
-			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: ask("ws.ask_start"), Show: showMoment},
+			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: startPrompt, Show: showMoment},
 			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
 			{Name: "venue", Keep: true, Parse: optionalText(maxVenueLen), Prompt: askWithSkip("ws.ask_venue", "ws.skip_venue")},
 			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: askWithSkip("ws.ask_link", "ws.skip_link")},
@@ -176,12 +176,20 @@ func unixData(d map[string]string, key string) time.Time {
 
 func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
-// dateRefusal turns a date parsing error into a message.
-func dateRefusal(err error) error {
+// dateExampleDays is how far ahead example dates in questions are.
+const dateExampleDays = 7
+
+func startPrompt(_ context.Context, t *Turn) Reply {
+	return Reply{Text: T("ws.ask_start", "Example", DateExample(t.In.Now, t.zone(), dateExampleDays, 9, false))}
+}
+
+// dateRefusal turns a date parsing error into a message; an unreadable
+// date gets an example in loc computed from now.
+func dateRefusal(t *Turn, loc *time.Location, err error) error {
 	if errors.Is(err, ErrDateInvalid) {
 		return Refuse("ws.date_invalid")
 	}
-	return Refuse("ws.date_format")
+	return Refuse("ws.date_format", "Example", DateExample(t.In.Now, loc, dateExampleDays, 9, false))
 }
 
 // futureAnswer reads a typed date and time in loc that must be after now.
@@ -192,7 +200,7 @@ func futureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
 	}
 	at, err := ParseDateTime(v, loc)
 	if err != nil {
-		return time.Time{}, dateRefusal(err)
+		return time.Time{}, dateRefusal(t, loc, err)
 	}
 	if !at.After(t.In.Now) {
 		return time.Time{}, Refuse("ws.date_past")
@@ -232,7 +240,7 @@ func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 	start := unixData(t.Session.Data, "start")
 	at, err := ParseClockOn(v, t.zone(), start)
 	if err != nil {
-		return "", dateRefusal(err)
+		return "", dateRefusal(t, t.zone(), err)
 	}
 	if !at.After(start) {
 		return "", Refuse("ws.end_before_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
