@@ -445,7 +445,7 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 			return internalError("delete commitment", err)
 		}
 		t.Say(T("cm.declined"))
-		t.Send(Reply{ChatID: c.By, Lang: proposer.Lang, Bulk: true, Text: T("cm.declined_notice", "Name", name, "What", c.What)})
+		tellProposer(t, c, proposer.Lang, T("cm.declined_notice", "Name", name, "What", c.What))
 		return nil
 	}
 	c.Status = CmOpen
@@ -457,8 +457,18 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 		return err
 	}
 	t.Say(T("cm.accepted", "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}))
-	t.Send(Reply{ChatID: c.By, Lang: proposer.Lang, Bulk: true, Text: T("cm.accepted_notice", "Name", name, "What", c.What)})
+	tellProposer(t, c, proposer.Lang, T("cm.accepted_notice", "Name", name, "What", c.What))
 	return nil
+}
+
+// tellProposer sends the owner's answer to whoever proposed c; nobody is
+// told when the proposer was forgotten (By is 0: a reply to chat 0 would
+// land in the owner's own chat) or is the owner.
+func tellProposer(t *Turn, c *Commitment, lang string, text Text) {
+	if c.By == 0 || c.By == t.User.ID {
+		return
+	}
+	t.Send(Reply{ChatID: c.By, Lang: lang, Bulk: true, Text: text})
 }
 
 func followUpIDs(c *Commitment) []string {
