@@ -17,6 +17,9 @@ type Metrics struct {
 	// budget in Redis did not answer.
 	unavailable    prometheus.Counter
 	budgetFallback prometheus.Counter
+	// jobsLate counts scheduled jobs dropped because they were found after
+	// the moment they were for (a reminder of an event that had begun).
+	jobsLate *prometheus.CounterVec
 }
 
 // NewMetrics registers the collectors with reg.
@@ -47,8 +50,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_send_budget_fallback_total",
 			Help: "Sends paced by the replica's local budget because the shared budget in Redis did not answer.",
 		}),
+		jobsLate: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sinergi_jobs_dropped_late_total",
+			Help: "Scheduled jobs dropped because they were found too late to matter (a reminder of an event that had begun), by kind.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback)
+	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsLate)
 	return m
 }
 

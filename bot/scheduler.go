@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -45,7 +46,9 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 				}
 				return total, err
 			}
-			if err := b.runJob(ctx, j, now); err != nil {
+			// The job runs at the clock of its run: what it says ("in 3
+			// hours") is true when it is sent.
+			if err := b.runJob(ctx, j, b.cfg.Clock()); err != nil {
 				// Nothing was sent: given back, it runs again when the
 				// lease expires.
 				b.log.Error("job failed", "job", j.ID, "err", err)
@@ -73,6 +76,13 @@ func (b *Bot) runJob(ctx context.Context, j flows.Job, now time.Time) (err error
 		}
 	}()
 	replies, err := b.engine.RunJob(ctx, j, now)
+	if errors.Is(err, flows.ErrJobLate) {
+		// Found too late to matter: nothing to send, the job is done.
+		kind, _, _ := strings.Cut(j.ID, "|")
+		b.metrics.jobsLate.WithLabelValues(kind).Inc()
+		b.log.Info("job dropped: too late", "job", j.ID, "due", j.Due, "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

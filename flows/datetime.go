@@ -529,3 +529,48 @@ func DateExample(now time.Time, loc *time.Location, days, hour int, dateOnly boo
 	at := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc)
 	return When{At: at, Zone: loc.String(), Typed: true, DateOnly: dateOnly}
 }
+
+// TimeLeft says how far at is from now, as a reminder sent at now puts it:
+// "tomorrow" or "in 3 days" when at falls on a later calendar day in zone,
+// else "in 3 hours" (from two hours on, to the nearest hour) or "in 90
+// minutes". It is computed when a message is
+// sent, so a reminder that goes out late still says the truth.
+func TimeLeft(now, at time.Time, zone string) Text {
+	loc := LoadZone(zone)
+	n, a := now.In(loc), at.In(loc)
+	days := int(time.Date(a.Year(), a.Month(), a.Day(), 12, 0, 0, 0, loc).Sub(
+		time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, loc)).Round(24*time.Hour) / (24 * time.Hour))
+	left := at.Sub(now)
+	switch {
+	case days == 1:
+		return T("when.tomorrow")
+	case days > 1:
+		return counted("when.in_days", days)
+	case left >= 2*time.Hour:
+		return counted("when.in_hours", int(left.Round(time.Hour)/time.Hour))
+	}
+	return counted("when.in_minutes", max(1, int((left+time.Minute-1)/time.Minute)))
+}
+
+// DaysLeft says which day due is, seen from now in zone: "today",
+// "tomorrow" or "in 3 days" (due on a later calendar day).
+func DaysLeft(now, due time.Time, zone string) Text {
+	loc := LoadZone(zone)
+	n, d := now.In(loc), due.In(loc)
+	days := int(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc).Sub(
+		time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, loc)).Round(24*time.Hour) / (24 * time.Hour))
+	switch {
+	case days <= 0:
+		return T("when.today")
+	case days == 1:
+		return T("when.tomorrow")
+	}
+	return counted("when.in_days", days)
+}
+
+// counted is message id with count n, in its plural form.
+func counted(id string, n int) Text {
+	t := T(id, "N", n)
+	t.Count = n
+	return t
+}

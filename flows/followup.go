@@ -660,6 +660,13 @@ func (e *Engine) commitReminder(kind string) JobFunc {
 			return nil, nil
 		}
 		id := map[string]string{jobCm3: "cm.remind_3days", jobCmDue: "cm.remind_due", jobCmNudge: "cm.remind_overdue"}[kind]
+		// A reminder before the due day found on or after it, or a due-day
+		// one found a day late, would say something untrue: the next one
+		// (due day, overdue nudge) speaks instead.
+		if left := DaysLeft(now, c.Due, w.Zone); (kind == jobCm3 && left.ID == "when.today") ||
+			(kind == jobCmDue && now.After(c.Due) && !sameDay(now, c.Due, w.Zone)) {
+			return nil, fmt.Errorf("%s reminder of commitment %s due %s: %w", kind, c.ID, c.Due.Format(time.RFC3339), ErrJobLate)
+		}
 		if kind == jobCmNudge {
 			c.Nudges++
 			if err := e.store.SaveCommitment(ctx, c); err != nil {
@@ -672,9 +679,16 @@ func (e *Engine) commitReminder(kind string) JobFunc {
 			}
 		}
 		return []Reply{{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
-			Text:    T(id, "What", c.What, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Title", w.Title),
+			Text:    T(id, "What", c.What, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Left", DaysLeft(now, c.Due, w.Zone), "Title", w.Title),
 			Buttons: statusButtons(c)}}, nil
 	}
+}
+
+// sameDay reports whether a and b fall on one calendar day in zone.
+func sameDay(a, b time.Time, zone string) bool {
+	loc := LoadZone(zone)
+	a, b = a.In(loc), b.In(loc)
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 // overdueEscalation: 7 days overdue and not done — the facilitators are told once.
@@ -746,9 +760,14 @@ func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ str
 	if len(invite) == 0 {
 		invite = confirmed
 	}
+	// Before the workshop nobody can be thanked for joining it.
+	invitation := "cm.invitation"
+	if t.In.Now.Before(w.Start) {
+		invitation = "cm.invitation_ahead"
+	}
 	for _, r := range invite {
 		u := e.userOf(ctx, r.UserID)
-		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T("cm.invitation", "Title", w.Title),
+		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T(invitation, "Title", w.Title),
 			Buttons: [][]Button{{{Label: T("cm.add"), Data: mustData("cmn", w.Code)}}}})
 	}
 	t.Say(T("cm.collection_opened", "N", len(invite), "Title", w.Title))

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -417,8 +418,13 @@ func (e *Engine) tellPromoted(ctx context.Context, t *Turn, w *Workshop, uid int
 	return e.sendConfirmation(t, w, r, uid, lang)
 }
 
+// DefaultCheckInOpens is how long before the start check-in opens unless
+// configured (Config.CheckInOpens).
+const DefaultCheckInOpens = 2 * time.Hour
+
 // checkIn runs when someone opens a participant's QR link: a facilitator of
-// that workshop (or an admin) checks them in; anyone else is refused.
+// that workshop (or an admin) checks them in, from Config.CheckInOpens
+// before the start on; anyone else is refused.
 func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 	code, uid, err := e.store.CheckinToken(ctx, token)
 	if errors.Is(err, ErrNotFound) {
@@ -438,6 +444,10 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 		} else {
 			t.Say(T("checkin.not_facilitator"))
 		}
+		return nil
+	}
+	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
+		t.Say(T("checkin.too_early", "Title", w.Title, "Opens", When{At: opens, Zone: w.Zone}))
 		return nil
 	}
 	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)
@@ -469,20 +479,25 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 }
 
 // remindJob sends a reminder if the registrant is still confirmed and the
-// workshop has not started (a reminder due while the bot was down is still
-// sent, unless it is too late to matter).
+// workshop has not started. A reminder found late (the bot was down, or the
+// playground's clock jumped) is still sent while the workshop is ahead, and
+// says how long is really left, computed now ("tomorrow", "in 3 hours");
+// one for a workshop that has begun is dropped as ErrJobLate.
 func (e *Engine) remindJob(kind string) JobFunc {
 	return func(ctx context.Context, now time.Time, args string) ([]Reply, error) {
 		w, r, lang, err := e.jobTarget(ctx, args)
-		if w == nil || err != nil || r.Status != RegConfirmed || w.Cancelled || !now.Before(w.Start) {
+		if w == nil || err != nil || r.Status != RegConfirmed || w.Cancelled {
 			return nil, err
+		}
+		if !now.Before(w.Start) {
+			return nil, fmt.Errorf("reminder for %s, which began at %s: %w", w.Code, w.Start.Format(time.RFC3339), ErrJobLate)
 		}
 		id := "remind.day_before"
 		if kind == jobSoon {
 			id = "remind.soon"
 		}
 		return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true,
-			Text: T(id, "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))}}, nil
+			Text: T(id, "Title", w.Title, "Left", TimeLeft(now, w.Start, w.Zone), "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))}}, nil
 	}
 }
 
