@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -238,7 +239,7 @@ func TestReminderJobs(t *testing.T) {
 		{jobDayBefore + "|" + code + "|2", dayBefore, "remind.day_before"},
 		{jobSoon + "|" + code + "|2", soon, "remind.soon"},
 		{jobSoon + "|" + code + "|2", w.Start.Add(time.Minute), ""}, // too late: dropped
-		{jobFeedback + "|" + code + "|2", w.End, ""},                // not checked in: no survey
+		{jobFeedback + "|" + code + "|2", w.End, "fb.ask_online"},   // not checked in, hybrid: did you join online?
 		{"zzz|whatever", soon, ""},                                  // unknown kind from an older build
 	} {
 		replies, err := h.e.RunJob(ctx, Job{ID: c.id, Due: c.at}, c.at)
@@ -396,5 +397,76 @@ func TestEditKeepButtonsAndDeadline(t *testing.T) {
 	w, _ = h.store.GetWorkshop(ctx, code)
 	if !w.Deadline.Equal(w.Start) {
 		t.Fatalf("deadline %v after the start %v", w.Deadline, w.Start)
+	}
+}
+
+// An online-only workshop: registrants confirm attendance with a button
+// (at the start, or after the end), it counts as attendance in the
+// facilitator's view, and they are surveyed (the bug: nobody was).
+func TestOnlineAttendanceIsSurveyed(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	start := h.now.Add(72 * time.Hour)
+	w := &Workshop{Code: "mnp234", Title: "Webinar MEL", Zone: "Asia/Jakarta", Start: start, End: start.Add(2 * time.Hour),
+		Deadline: start, OnlineURL: "https://meet.example.org/mel", Facilitators: []int64{adminID}, CreatedBy: adminID, Created: h.now}
+	if err := h.store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{2, 3} {
+		h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", ConsentVersion: ConsentVersion})
+		h.press(id, "reg:"+w.Code)
+		if _, ok := h.store.ws.jobs[jobOnline+"|"+w.Code+"|"+strconv.FormatInt(id, 10)]; !ok {
+			t.Fatalf("no start message planned for %d", id)
+		}
+	}
+	run := func(kind string, uid int64, at time.Time) []Reply {
+		t.Helper()
+		r, err := h.e.RunJob(ctx, Job{ID: kind + "|" + w.Code + "|" + strconv.FormatInt(uid, 10)}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// At the start: the link and the button.
+	r := run(jobOnline, 2, start)
+	if len(r) != 1 || r[0].Text.ID != "ws.online_start" || r[0].ChatID != 2 {
+		t.Fatalf("start message %+v", r)
+	}
+	att := r[0].Buttons[0][0].Data
+	// Too early (before check-in opens) is refused and records nothing.
+	h.now = start.Add(-3 * time.Hour)
+	if res := h.press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.too_early" {
+		t.Fatalf("early press %+v", res.Answer)
+	}
+	// Someone not registered cannot use it.
+	if res := h.press(4, att); res.Answer == nil || res.Answer.Text.ID != "ws.not_registered" {
+		t.Fatalf("stranger's press %+v", res.Answer)
+	}
+	h.now = start.Add(10 * time.Minute)
+	wantIDs(t, h.press(2, att), "(clear buttons)", "att.done")
+	if c, _ := h.store.Counts(ctx, w.Code); c.CheckedIn != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	list := h.press(adminID, "wmr:"+w.Code+":0")
+	lines := list.Replies[0].Text.Data["Lines"].([]Text)
+	if len(lines) != 2 || lines[0].ID != "ws.reg_line_checked" || lines[1].ID != "ws.reg_line_confirmed" {
+		t.Fatalf("attendance view %+v", lines)
+	}
+	// At the end: 2 is surveyed; 3 is asked whether they joined online.
+	if r := run(jobFeedback, 2, w.End); len(r) != 1 || r[0].Text.ID != "fb.ask" {
+		t.Fatalf("survey of the online attendee %+v", r)
+	}
+	r = run(jobFeedback, 3, w.End)
+	if len(r) != 1 || r[0].Text.ID != "fb.ask_online" || r[0].ChatID != 3 {
+		t.Fatalf("question to the other registrant %+v", r)
+	}
+	h.now = w.End.Add(time.Hour)
+	res := h.press(3, r[0].Buttons[0][0].Data)
+	wantIDs(t, res, "(clear buttons)", "att.done", "fb.ask")
+	wantIDs(t, h.press(3, res.Replies[2].Buttons[0][4].Data), "(clear buttons)", "fb.ask_comment")
+	// A week after the end it is too late to confirm.
+	h.now = w.End.Add(8 * 24 * time.Hour)
+	if res := h.press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.closed" {
+		t.Fatalf("late press %+v", res.Answer)
 	}
 }
