@@ -100,7 +100,10 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Pr
 					promoted = append(promoted, Promotion{Workshop: code, UserID: p[0]})
 				}
 			}
-			delete(m.ws.feedback[code], uid)
+			if f, ok := m.ws.feedback[code][uid]; ok {
+				delete(m.ws.feedback[code], uid)
+				m.ws.feedback[code][0] = Feedback{Rating: f.Rating, At: f.At}
+			}
 			continue
 		}
 		for _, r := range regs {
