@@ -35,6 +35,8 @@ type env struct {
 	clock  *clock
 	seen   map[int64]int // bot messages already consumed per chat (see next)
 	flood  bot.Flood
+	// metrics is the registry of the last bot newBot made.
+	metrics *prometheus.Registry
 }
 
 // clock is a settable clock for the bot and its scheduler.
@@ -86,11 +88,12 @@ func (e *env) newBot(ctx context.Context) *bot.Bot {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(&testWriter{e.t}, nil))
 	}
+	e.metrics = prometheus.NewRegistry()
 	b, err := bot.New(ctx, bot.Config{
 		Token: telegramtest.Token, APIURL: e.fake.URL(), Workers: 8, PollTimeout: time.Second,
 		Limits: e.limits, DefaultLang: "id", Clock: e.clock.Now, Flood: e.flood,
 	}, bot.Deps{
-		Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
+		Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(e.metrics),
 		Engine: func(username string) *flows.Engine {
 			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, e.store, e.texts)
 		},

@@ -121,7 +121,7 @@ func TestFollowUpEndToEnd(t *testing.T) {
 	}
 	tickBoth(threeDays)
 	tickBoth(threeDays.Add(time.Minute))
-	e.waitFor("3-day reminders", func() bool { return count(ani, "In three days") == 1 && count(bayu, "In three days") == 1 })
+	e.waitFor("3-day reminders", func() bool { return count(ani, "Due in 3 days") == 1 && count(bayu, "Due in 3 days") == 1 })
 	tickBoth(time.Date(2026, 11, 30, 9, 0, 0, 0, jkt))
 	e.waitFor("due-day reminders", func() bool { return count(ani, "Due today") == 1 && count(bayu, "Due today") == 1 })
 
@@ -145,7 +145,7 @@ func TestFollowUpEndToEnd(t *testing.T) {
 	if n := count(admin, "A week overdue"); n != 2 {
 		t.Fatalf("%d escalations, want 2", n)
 	}
-	if count(ani, "In three days") != 1 || count(ani, "Due today") != 1 {
+	if count(ani, "Due in 3 days") != 1 || count(ani, "Due today") != 1 {
 		t.Fatal("a reminder was sent twice")
 	}
 

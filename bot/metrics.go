@@ -25,6 +25,9 @@ type Metrics struct {
 	// jobsUnknown counts due jobs of a kind this build does not run
 	// (parked for a build that does).
 	jobsUnknown prometheus.Counter
+	// jobsLate counts scheduled jobs dropped because they were found after
+	// the moment they were for (a reminder of an event that had begun).
+	jobsLate *prometheus.CounterVec
 }
 
 // NewMetrics registers the collectors with reg.
@@ -67,8 +70,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_jobs_unknown_total",
 			Help: "Due jobs of a kind this build does not run, parked in {jobs}:parked with their due time for a build that does.",
 		}),
+		jobsLate: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sinergi_jobs_dropped_late_total",
+			Help: "Scheduled jobs dropped because they were found too late to matter (a reminder of an event that had begun), by kind.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsUnknown)
+	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsUnknown, m.jobsLate)
 	reg.MustRegister(m.outboxResumed, m.outboxDropped)
 	return m
 }

@@ -127,6 +127,9 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 	e.fake.SendText(users[2], "/start checkin_"+reg.Token)
 	contains(t, e.next(users[2].ID), "Only the facilitators")
 	e.fake.SendText(fac, "/start checkin_"+reg.Token)
+	contains(t, e.next(fac.ID), "Check-in for Joint Action: Air Bersih & Sanitasi <Flores> is not open yet: it opens Thursday, 10 December 2026 07:00 WIB.")
+	e.clock.Set(time.Date(2026, 12, 10, 7, 30, 0, 0, flows.LoadZone("Asia/Jakarta")))
+	e.fake.SendText(fac, "/start checkin_"+reg.Token)
 	contains(t, e.next(fac.ID), "Budi Lestari (Yayasan Budi) checked in")
 	contains(t, e.next(users[1].ID), "You are checked in")
 
@@ -148,8 +151,8 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 	if n := tick(dayBefore); n != 2 {
 		t.Fatalf("%d reminders the day before, want 2", n)
 	}
-	contains(t, e.next(users[1].ID), "is tomorrow, Thursday, 10 December 2026 09:00 WIB")
-	contains(t, e.next(users[2].ID), "is tomorrow")
+	contains(t, e.next(users[1].ID), "starts tomorrow, Thursday, 10 December 2026 09:00 WIB")
+	contains(t, e.next(users[2].ID), "starts tomorrow")
 	if n := tick(dayBefore.Add(time.Minute)); n != 0 {
 		t.Fatalf("reminder ran twice: %d", n)
 	}
@@ -186,4 +189,85 @@ func (e *env) lastEdited(chat int64) telegramtest.Message {
 		return true
 	})
 	return m
+}
+
+// Reminders found late — the bot was down, or the clock jumped — still go
+// out while the workshop is ahead, saying the time really left; those of a
+// workshop that has begun are dropped and counted.
+func TestLateRemindersEndToEnd(t *testing.T) {
+	e := newEnv(t)
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	e.clock.Set(now)
+	b, _ := e.startBot()
+	ctx := context.Background()
+	jkt := flows.LoadZone("Asia/Jakarta")
+	start := time.Date(2026, 11, 26, 9, 0, 0, 0, jkt)
+	w := &flows.Workshop{Code: "late23", Title: "Lokakarya", Start: start, End: start.Add(3 * time.Hour), Zone: "Asia/Jakarta",
+		Venue: "Jakarta", Deadline: start, Facilitators: []int64{adminID}, CreatedBy: adminID, Created: now}
+	if err := e.store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for _, uid := range []int64{3001, 3002} {
+		if _, err := e.store.Register(ctx, &flows.Registration{Workshop: w.Code, UserID: uid, RegisteredAt: now, Token: flows.NewToken(), Lang: "en"}, now); err != nil {
+			t.Fatal(err)
+		}
+		jobs, _ := flows.ReminderJobs(w, uid, now)
+		if err := e.store.Schedule(ctx, jobs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 3002 will be forgotten by the scheduler for a while: only 3001's jobs run now.
+	if err := e.store.Unschedule(ctx, "wr1|late23|3002", "wr2|late23|3002"); err != nil {
+		t.Fatal(err)
+	}
+	// Three days on (the playground's "+3 days"): 20 hours before the
+	// start, the day-before reminder is late but still sent, and says so.
+	e.clock.Set(start.Add(-20 * time.Hour))
+	if n, err := b.Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("tick: %d jobs, %v", n, err)
+	}
+	contains(t, e.next(3001), "Lokakarya starts tomorrow, Thursday, 26 November 2026 09:00 WIB")
+	// The 2-hour reminder found half an hour late says what is left.
+	e.clock.Set(start.Add(-90 * time.Minute))
+	if n, err := b.Tick(ctx); err != nil || n != 1 {
+		t.Fatalf("tick: %d jobs, %v", n, err)
+	}
+	contains(t, e.next(3001), "Lokakarya starts in 90 minutes")
+	// … and one found after the start is dropped and counted.
+	e.clock.Set(start.Add(-40 * time.Hour))
+	if err := e.store.Schedule(ctx, flows.Job{ID: "wr1|late23|3002", Due: start.Add(-24 * time.Hour)}, flows.Job{ID: "wr2|late23|3002", Due: start.Add(-2 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(time.Minute))
+	if n, err := b.Tick(ctx); err != nil || n != 2 {
+		t.Fatalf("tick: %d jobs, %v", n, err)
+	}
+	if got := lateCount(t, e, "wr1") + lateCount(t, e, "wr2"); got != 2 {
+		t.Fatalf("dropped-late metric %v, want 2", got)
+	}
+	if msgs := e.fake.BotMessages(3002); len(msgs) != 0 {
+		t.Fatalf("reminders after the start: %v", msgs)
+	}
+}
+
+// lateCount reads sinergi_jobs_dropped_late_total{kind}.
+func lateCount(t *testing.T, e *env, kind string) float64 {
+	t.Helper()
+	mfs, err := e.metrics.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "sinergi_jobs_dropped_late_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "kind" && l.GetValue() == kind {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -53,7 +54,9 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 				}
 				return total, err
 			}
-			err := b.runJob(ctx, j, now)
+			// The job runs at the clock of its run: what it says ("in 3
+			// hours") is true when it is sent.
+			err := b.runJob(ctx, j, b.cfg.Clock())
 			if errors.Is(err, flows.ErrUnknownJob) {
 				b.metrics.jobsUnknown.Inc()
 				b.log.Warn("job of a kind this build does not run: parked for one that does", "job", j.ID, "due", j.Due)
@@ -90,6 +93,13 @@ func (b *Bot) runJob(ctx context.Context, j flows.Job, now time.Time) (err error
 		}
 	}()
 	replies, err := b.engine.RunJob(ctx, j, now)
+	if errors.Is(err, flows.ErrJobLate) {
+		// Found too late to matter: nothing to send, the job is done.
+		kind, _, _ := strings.Cut(j.ID, "|")
+		b.metrics.jobsLate.WithLabelValues(kind).Inc()
+		b.log.Info("job dropped: too late", "job", j.ID, "due", j.Due, "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}

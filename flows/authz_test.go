@@ -154,6 +154,8 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	for _, id := range []int64{actOtherFac, actOwnFac} {
 		must(h.store.SaveUser(ctx, &User{ID: id, Lang: "id", Role: RoleFacilitator, FirstName: "User"}))
 	}
+	// Everything happens an hour before the start: check-in is open.
+	h.now = start.Add(-time.Hour)
 	for _, a := range authzActors {
 		h.text(a.id, "/start") // every actor is known, so acting changes no user record
 	}

@@ -32,7 +32,7 @@ func registerBroadcasts(e *Engine) {
 			{Name: "segval", Parse: e.segmentValue, Prompt: e.segmentValuePrompt,
 				Skip: func(t *Turn) bool { return t.Session.Data["seg"] == "all" }},
 			{Name: "confirm", Parse: broadcastConfirm, Prompt: e.broadcastPreview},
-			{Name: "when", Parse: e.broadcastWhen, Prompt: ask("bc.ask_when"),
+			{Name: "when", Parse: e.broadcastWhen, Prompt: e.whenPrompt,
 				Skip: func(t *Turn) bool { return t.Session.Data["confirm"] != "sched" }},
 		},
 	})
@@ -328,6 +328,10 @@ func broadcastConfirm(_ context.Context, t *Turn, in Input) (string, error) {
 		return "", errStay
 	}
 	return "", Refuse("errors.bad_button")
+}
+
+func (e *Engine) whenPrompt(_ context.Context, t *Turn) (Reply, error) {
+	return Reply{Text: T("bc.ask_when", "Example", DateExample(t.In.Now, e.cfg.Location, 1, 8, false))}, nil
 }
 
 func (e *Engine) broadcastWhen(_ context.Context, t *Turn, in Input) (string, error) {

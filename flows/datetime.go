@@ -497,3 +497,80 @@ func FormatClock(lang string, at time.Time, zone string) string {
 func FormatDateTime(texts Texts, lang string, at time.Time, zone string) string {
 	return FormatDate(texts, lang, at, zone) + " " + FormatClock(lang, at, zone)
 }
+
+// FormatTyped writes the day of at in zone as a person types it, day first
+// and the month in words ("10 November 2025"), with the time of day when
+// clock is set ("10 November 2025 09.00" in Indonesian, "… 09:00" in
+// English). [ParseDateTime] reads it back in either language.
+func FormatTyped(texts Texts, lang string, at time.Time, zone string, clock bool) string {
+	t := at.In(LoadZone(zone))
+	months := monthNamesEN
+	if isIndonesian(lang) {
+		months = monthNamesID
+	}
+	month := localName(texts, lang, "month."+strconv.Itoa(int(t.Month())), months[t.Month()-1])
+	s := strconv.Itoa(t.Day()) + " " + month + " " + strconv.Itoa(t.Year())
+	if !clock {
+		return s
+	}
+	layout := "15:04"
+	if isIndonesian(lang) {
+		layout = "15.04"
+	}
+	return s + " " + t.Format(layout)
+}
+
+// DateExample is an example answer for a date question asked at now: the
+// day days ahead at hour:00 in loc, written as a person types it (with
+// DateOnly, the day alone). Examples in prompts are always in the future
+// and cannot be read two ways.
+func DateExample(now time.Time, loc *time.Location, days, hour int, dateOnly bool) When {
+	d := now.In(loc).AddDate(0, 0, days)
+	at := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc)
+	return When{At: at, Zone: loc.String(), Typed: true, DateOnly: dateOnly}
+}
+
+// TimeLeft says how far at is from now, as a reminder sent at now puts it:
+// "tomorrow" or "in 3 days" when at falls on a later calendar day in zone,
+// else "in 3 hours" (from two hours on, to the nearest hour) or "in 90
+// minutes". It is computed when a message is
+// sent, so a reminder that goes out late still says the truth.
+func TimeLeft(now, at time.Time, zone string) Text {
+	loc := LoadZone(zone)
+	n, a := now.In(loc), at.In(loc)
+	days := int(time.Date(a.Year(), a.Month(), a.Day(), 12, 0, 0, 0, loc).Sub(
+		time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, loc)).Round(24*time.Hour) / (24 * time.Hour))
+	left := at.Sub(now)
+	switch {
+	case days == 1:
+		return T("when.tomorrow")
+	case days > 1:
+		return counted("when.in_days", days)
+	case left >= 2*time.Hour:
+		return counted("when.in_hours", int(left.Round(time.Hour)/time.Hour))
+	}
+	return counted("when.in_minutes", max(1, int((left+time.Minute-1)/time.Minute)))
+}
+
+// DaysLeft says which day due is, seen from now in zone: "today",
+// "tomorrow" or "in 3 days" (due on a later calendar day).
+func DaysLeft(now, due time.Time, zone string) Text {
+	loc := LoadZone(zone)
+	n, d := now.In(loc), due.In(loc)
+	days := int(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc).Sub(
+		time.Date(n.Year(), n.Month(), n.Day(), 12, 0, 0, 0, loc)).Round(24*time.Hour) / (24 * time.Hour))
+	switch {
+	case days <= 0:
+		return T("when.today")
+	case days == 1:
+		return T("when.tomorrow")
+	}
+	return counted("when.in_days", days)
+}
+
+// counted is message id with count n, in its plural form.
+func counted(id string, n int) Text {
+	t := T(id, "Count", n)
+	t.Count = n
+	return t
+}

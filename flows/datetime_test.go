@@ -416,3 +416,46 @@ func FuzzParseDateTime(f *testing.F) {
 		}
 	})
 }
+
+// The example dates in questions are computed from now: in the future, day
+// first with the month in words, and read back by the parser in both
+// languages (the bug: "e.g. 10/11/2026 09:00" asked on 30 November 2026).
+func TestDateExamplesAreFutureAndUnambiguous(t *testing.T) {
+	h := newHarness(t)
+	texts := h.texts
+	h.now = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	h.text(adminID, "/newworkshop")
+	res := h.text(adminID, "Lokakarya contoh")
+	res = h.press(adminID, button(t, res, "ws.skip_desc"))
+	res = h.press(adminID, button(t, res, "ws.zone.WIT"))
+	ask := res.Replies[len(res.Replies)-1].Text
+	refusal := h.text(adminID, "besok pagi").Replies[0].Text
+	for _, m := range []Text{ask, refusal} {
+		ex, ok := m.Data["Example"].(When)
+		if !ok {
+			t.Fatalf("%s has no computed example: %#v", m.ID, m.Data)
+		}
+		if !ex.At.After(h.now) || ex.Zone != "Asia/Jayapura" {
+			t.Fatalf("%s example %v in %s is not ahead of %v", m.ID, ex.At, ex.Zone, h.now)
+		}
+		for _, lang := range []string{"id", "en"} {
+			s := ex.Render(texts, lang)
+			if strings.Contains(s, "/") || !strings.Contains(s, map[string]string{"id": "Desember", "en": "December"}[lang]) {
+				t.Errorf("%s example in %s is %q: want the month in words", m.ID, lang, s)
+			}
+			back, err := ParseDateTime(s, LoadZone(ex.Zone))
+			if err != nil || !back.Equal(ex.At) {
+				t.Errorf("%s example %q reads back as %v (%v), want %v", m.ID, s, back, err, ex.At)
+			}
+			full, err := texts.Text(lang, m.ID, map[string]any{"Example": s}, nil)
+			if err != nil || !strings.Contains(full, s) || strings.Contains(full, "/20") {
+				t.Errorf("%s in %s: %q (%v)", m.ID, lang, full, err)
+			}
+		}
+	}
+	// The commitment due date example is a day alone, also ahead.
+	ex := DateExample(h.now, LoadZone("Asia/Jakarta"), 14, 9, true)
+	if s := ex.Render(texts, "en"); s != "14 December 2026" {
+		t.Fatalf("date-only example %q", s)
+	}
+}

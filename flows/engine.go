@@ -27,6 +27,9 @@ type Config struct {
 	DefaultLang string         // "id" or "en"
 	Location    *time.Location // default time zone
 	InviteTTL   time.Duration  // lifetime of a role invitation link
+	// CheckInOpens is how long before a workshop's start its check-in
+	// opens (default 2 hours); a QR code scanned earlier is refused.
+	CheckInOpens time.Duration
 	// ConsentVersion is the privacy notice in force (default the package's
 	// ConsentVersion); users who consented to another are asked again.
 	ConsentVersion string
@@ -104,6 +107,9 @@ func New(cfg Config, store Store, texts Texts) *Engine {
 	}
 	if cfg.InviteTTL == 0 {
 		cfg.InviteTTL = 7 * 24 * time.Hour
+	}
+	if cfg.CheckInOpens <= 0 {
+		cfg.CheckInOpens = DefaultCheckInOpens
 	}
 	if cfg.ConsentVersion == "" {
 		cfg.ConsentVersion = ConsentVersion

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,7 +218,7 @@ func dueReply(t *Turn) Reply {
 			month = m
 		}
 	}
-	return Reply{Text: T("cm.ask_due"), Buttons: calendar(t, month, t.In.Now.In(loc))}
+	return Reply{Text: T("cm.ask_due", "Example", DateExample(t.In.Now, loc, 2*dateExampleDays, 9, true)), Buttons: calendar(t, month, t.In.Now.In(loc))}
 }
 
 func calendar(t *Turn, month, today time.Time) [][]Button {
@@ -279,7 +280,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 			d, err = ParseDateTime(s+" 09:00", loc) // a date alone
 		}
 		if err != nil {
-			return "", dateRefusal(err)
+			return "", dateRefusal(t, loc, err)
 		}
 		day = d
 	default:
@@ -462,7 +463,7 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 			return internalError("delete commitment", err)
 		}
 		t.Say(T("cm.declined"))
-		t.Send(Reply{ChatID: c.By, Lang: proposer.Lang, Bulk: true, Text: T("cm.declined_notice", "Name", name, "What", c.What)})
+		tellProposer(t, c, proposer.Lang, T("cm.declined_notice", "Name", name, "What", c.What))
 		return nil
 	}
 	c.Status = CmOpen
@@ -474,8 +475,18 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 		return err
 	}
 	t.Say(T("cm.accepted", "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}))
-	t.Send(Reply{ChatID: c.By, Lang: proposer.Lang, Bulk: true, Text: T("cm.accepted_notice", "Name", name, "What", c.What)})
+	tellProposer(t, c, proposer.Lang, T("cm.accepted_notice", "Name", name, "What", c.What))
 	return nil
+}
+
+// tellProposer sends the owner's answer to whoever proposed c; nobody is
+// told when the proposer was forgotten (By is 0: a reply to chat 0 would
+// land in the owner's own chat) or is the owner.
+func tellProposer(t *Turn, c *Commitment, lang string, text Text) {
+	if c.By == 0 || c.By == t.User.ID {
+		return
+	}
+	t.Send(Reply{ChatID: c.By, Lang: lang, Bulk: true, Text: text})
 }
 
 func followUpIDs(c *Commitment) []string {
@@ -674,6 +685,13 @@ func (e *Engine) commitReminder(kind string) JobFunc {
 			return nil, nil
 		}
 		id := map[string]string{jobCm3: "cm.remind_3days", jobCmDue: "cm.remind_due", jobCmNudge: "cm.remind_overdue"}[kind]
+		// A reminder before the due day found on or after it, or a due-day
+		// one found a day late, would say something untrue: the next one
+		// (due day, overdue nudge) speaks instead.
+		if left := DaysLeft(now, c.Due, w.Zone); (kind == jobCm3 && left.ID == "when.today") ||
+			(kind == jobCmDue && now.After(c.Due) && !sameDay(now, c.Due, w.Zone)) {
+			return nil, fmt.Errorf("%s reminder of commitment %s due %s: %w", kind, c.ID, c.Due.Format(time.RFC3339), ErrJobLate)
+		}
 		if kind == jobCmNudge {
 			c.Nudges++
 			if err := e.store.SaveCommitment(ctx, c); err != nil {
@@ -686,9 +704,16 @@ func (e *Engine) commitReminder(kind string) JobFunc {
 			}
 		}
 		return []Reply{{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
-			Text:    T(id, "What", c.What, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Title", w.Title),
+			Text:    T(id, "What", c.What, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Left", DaysLeft(now, c.Due, w.Zone), "Title", w.Title),
 			Buttons: statusButtons(c)}}, nil
 	}
+}
+
+// sameDay reports whether a and b fall on one calendar day in zone.
+func sameDay(a, b time.Time, zone string) bool {
+	loc := LoadZone(zone)
+	a, b = a.In(loc), b.In(loc)
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
 }
 
 // overdueEscalation: 7 days overdue and not done — the facilitators are told once.
@@ -760,9 +785,14 @@ func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ str
 	if len(invite) == 0 {
 		invite = confirmed
 	}
+	// Before the workshop nobody can be thanked for joining it.
+	invitation := "cm.invitation"
+	if t.In.Now.Before(w.Start) {
+		invitation = "cm.invitation_ahead"
+	}
 	for _, r := range invite {
 		u := e.userOf(ctx, r.UserID)
-		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T("cm.invitation", "Title", w.Title),
+		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T(invitation, "Title", w.Title),
 			Buttons: [][]Button{{{Label: T("cm.add"), Data: mustData("cmn", w.Code)}}}})
 	}
 	t.Say(T("cm.collection_opened", "Count", len(invite), "Title", w.Title))

@@ -3,6 +3,7 @@ package flows
 import (
 	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +19,16 @@ func followUpSetup(t *testing.T) (*harness, string) {
 	for _, id := range []int64{2, 3} {
 		h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta " + string(rune('0'+id)), Organisation: "Org " + string(rune('0'+id)), ConsentVersion: ConsentVersion})
 		h.press(id, "reg:"+code)
+	}
+	// At the door an hour before the start, then on with the clock as it was.
+	w, _ := h.store.GetWorkshop(ctx, code)
+	was := h.now
+	h.now = w.Start.Add(-time.Hour)
+	for _, id := range []int64{2, 3} {
 		r, _ := h.store.GetRegistration(ctx, code, id)
 		h.text(adminID, "/start checkin_"+r.Token)
 	}
+	h.now = was
 	return h, code
 }
 
@@ -29,7 +37,8 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	ctx := context.Background()
 
 	res := h.press(adminID, "wmo:"+code)
-	wantIDs(t, res, "cm.invitation", "cm.invitation", "cm.collection_opened")
+	// Collected before the workshop: nobody is thanked for joining yet.
+	wantIDs(t, res, "cm.invitation_ahead", "cm.invitation_ahead", "cm.collection_opened")
 
 	// Participant 2 commits, with bad input on the way.
 	res = h.press(2, "cmn:"+code)
@@ -204,4 +213,83 @@ func TestCheckInInterval(t *testing.T) {
 	if next := h.store.ws.jobs[jobCmCheck+"|"+code+"|c1"]; !next.Equal(h.now.Add(14 * 24 * time.Hour)) {
 		t.Fatalf("next check-in %v", next)
 	}
+}
+
+// A commitment reminder says the time left when it is sent: one found a day
+// late says "tomorrow" (not "in three days"), and one that would now say
+// something untrue (the 3-day reminder on the due day, the due-day one a
+// day after) is dropped as late.
+func TestCommitmentReminderWordingAtSendTime(t *testing.T) {
+	h, code := followUpSetup(t)
+	ctx := context.Background()
+	h.press(adminID, "wmo:"+code)
+	h.press(2, "cmn:"+code)
+	h.text(2, "Bangun tandon")
+	h.press(2, "s:"+h.sess[2].Nonce+":2")
+	res := h.text(2, "15/01/2027")
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.press(2, button(t, res, "cm.skip"))
+	h.press(2, button(t, res, "ws.save"))
+	mine, _ := h.store.UserCommitments(ctx, 2)
+	c := mine[0]
+	run := func(kind string, at time.Time) ([]Reply, error) {
+		return h.e.RunJob(ctx, Job{ID: kind + "|" + code + "|" + c.ID}, at)
+	}
+	for _, tc := range []struct {
+		kind string
+		at   time.Time
+		left string
+		n    any
+	}{
+		{jobCm3, c.Due.AddDate(0, 0, -3), "when.in_days", 3},
+		{jobCm3, c.Due.AddDate(0, 0, -1).Add(5 * time.Hour), "when.tomorrow", nil},
+		{jobCmDue, c.Due.Add(3 * time.Hour), "when.today", nil},
+	} {
+		r, err := run(tc.kind, tc.at)
+		if err != nil || len(r) != 1 {
+			t.Fatalf("%s at %v: %+v, %v", tc.kind, tc.at, r, err)
+		}
+		left, _ := r[0].Text.Data["Left"].(Text)
+		if left.ID != tc.left || (tc.n != nil && left.Data["Count"] != tc.n) {
+			t.Errorf("%s at %v says %+v, want %s %v", tc.kind, tc.at, left, tc.left, tc.n)
+		}
+	}
+	for _, tc := range []struct {
+		kind string
+		at   time.Time
+	}{{jobCm3, c.Due.Add(time.Hour)}, {jobCmDue, c.Due.AddDate(0, 0, 1)}} {
+		if r, err := run(tc.kind, tc.at); !errors.Is(err, ErrJobLate) || len(r) != 0 {
+			t.Errorf("%s at %v: %+v, %v; want dropped as late", tc.kind, tc.at, r, err)
+		}
+	}
+}
+
+func TestTimeLeft(t *testing.T) {
+	jkt := "Asia/Jakarta"
+	start := time.Date(2026, 12, 3, 9, 0, 0, 0, LoadZone(jkt))
+	for _, c := range []struct {
+		before time.Duration
+		id     string
+		n      any
+	}{
+		{72 * time.Hour, "when.in_days", 3},
+		{20 * time.Hour, "when.tomorrow", nil}, // 13:00 the day before
+		{8 * time.Hour, "when.in_hours", 8},    // 01:00 the same day
+		{2 * time.Hour, "when.in_hours", 2},
+		{90 * time.Minute, "when.in_minutes", 90},
+		{30 * time.Second, "when.in_minutes", 1},
+	} {
+		got := TimeLeft(start.Add(-c.before), start, jkt)
+		if got.ID != c.id || (c.n != nil && (got.Data["Count"] != c.n || got.Count != c.n)) {
+			t.Errorf("%v before: %+v, want %s %v", c.before, got, c.id, c.n)
+		}
+	}
+}
+
+// Collected after the workshop, the invitation thanks people for joining.
+func TestCollectionAfterWorkshopThanks(t *testing.T) {
+	h, code := followUpSetup(t)
+	w, _ := h.store.GetWorkshop(context.Background(), code)
+	h.now = w.End.Add(time.Hour)
+	wantIDs(t, h.press(adminID, "wmo:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
 }

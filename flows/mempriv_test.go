@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,10 +55,12 @@ func (m *memStore) ExportUser(_ context.Context, uid int64) (*UserData, error) {
 }
 
 // ForgetUser implements Privacy in memory: the same outcome as the Redis
-// store, with registrations kept under user id 0.
-func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) error {
+// store — a place in a workshop ahead goes as on a cancellation, other
+// registrations are kept under user id 0.
+func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Promotion, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	var promoted []Promotion
 	m.wsInit()
 	m.mmInit()
 	delete(m.users, uid)
@@ -86,6 +89,23 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) error
 		m.mm.intros[id] = in
 	}
 	for code, regs := range m.ws.regs {
+		w := m.ws.ws[code]
+		_, attended := m.ws.checkins[code][uid]
+		if i := slices.IndexFunc(regs, func(r *Registration) bool { return r.UserID == uid }); i >= 0 && now.Before(w.Start) && !attended {
+			delete(m.ws.tokens, regs[i].Token)
+			wasConfirmed := regs[i].Status == RegConfirmed
+			m.ws.regs[code] = slices.Delete(regs, i, i+1)
+			if wasConfirmed && !w.Cancelled {
+				if p := m.promoteLocked(code); len(p) > 0 {
+					promoted = append(promoted, Promotion{Workshop: code, UserID: p[0]})
+				}
+			}
+			if f, ok := m.ws.feedback[code][uid]; ok {
+				delete(m.ws.feedback[code], uid)
+				m.ws.feedback[code][0] = Feedback{Rating: f.Rating, At: f.At}
+			}
+			continue
+		}
 		for _, r := range regs {
 			if r.UserID == uid {
 				if r.Token != "" {
@@ -123,5 +143,5 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) error
 		}
 		m.cm[k] = c
 	}
-	return nil
+	return promoted, nil
 }

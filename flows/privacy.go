@@ -143,12 +143,25 @@ func (e *Engine) forgetAnswer(ctx context.Context, t *Turn, payload string) erro
 	if err := t.audit(ctx, AuditForget, "", 0); err != nil {
 		return err
 	}
-	if err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now); err != nil {
+	promoted, err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now)
+	if err != nil {
 		return internalError("forget user", err)
 	}
 	t.forget = true
 	t.Session = &Session{Version: SessionVersion}
 	t.Send(Reply{EditMessageID: t.In.MessageID, Text: T("privacy.forgotten")})
+	// A seat freed by the deletion goes on exactly as on a cancellation:
+	// the person promoted is told, with their calendar file, QR code and
+	// reminders.
+	for _, p := range promoted {
+		w, err := e.store.GetWorkshop(ctx, p.Workshop)
+		if err != nil {
+			return internalError("forget: promoted workshop", err)
+		}
+		if err := e.tellPromoted(ctx, t, w, p.UserID); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

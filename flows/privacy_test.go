@@ -101,7 +101,7 @@ func TestForgottenPartyIsADeletedOrganisation(t *testing.T) {
 	if err := h.store.RequestIntro(ctx, in, 0, 10); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.ForgetUser(ctx, 8, h.now); err != nil {
+	if _, err := h.store.ForgetUser(ctx, 8, h.now); err != nil {
 		t.Fatal(err)
 	}
 	res := h.text(7, "/introductions")
@@ -111,5 +111,75 @@ func TestForgottenPartyIsADeletedOrganisation(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no deleted organisation in %+v", res.Replies)
+	}
+}
+
+// Forgetting a confirmed registrant of a workshop ahead frees the seat
+// exactly like a cancellation: the first person waiting is confirmed and
+// told (with calendar file and QR code) and reminded, and the counts no
+// longer hold the deleted person.
+func TestForgetFreesSeatLikeACancellation(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "1")
+	ctx := context.Background()
+	for _, id := range []int64{2, 3} {
+		h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", ConsentVersion: ConsentVersion})
+		h.press(id, "reg:"+code)
+	}
+	if c, _ := h.store.Counts(ctx, code); c != (Counts{Confirmed: 1, Waiting: 1}) {
+		t.Fatalf("counts before %+v", c)
+	}
+	h.text(2, "/forgetme")
+	res := h.press(2, "priv:yes")
+	var told []string
+	for _, r := range res.Replies {
+		if r.ChatID == 3 {
+			told = append(told, r.Text.ID)
+		}
+	}
+	if len(told) != 3 || told[0] != "ws.promoted" {
+		t.Fatalf("the person waiting was told %v (replies %v)", told, ids(res))
+	}
+	if c, _ := h.store.Counts(ctx, code); c != (Counts{Confirmed: 1}) {
+		t.Fatalf("counts after forgetting %+v, want the promoted person alone", c)
+	}
+	if r, err := h.store.GetRegistration(ctx, code, 3); err != nil || r.Status != RegConfirmed {
+		t.Fatalf("waiting person %+v, %v", r, err)
+	}
+	for _, kind := range []string{jobDayBefore, jobSoon} {
+		if _, ok := h.store.ws.jobs[kind+"|"+code+"|3"]; !ok {
+			t.Errorf("promoted person has no %s reminder", kind)
+		}
+		if _, ok := h.store.ws.jobs[kind+"|"+code+"|2"]; ok {
+			t.Errorf("forgotten person keeps a %s reminder", kind)
+		}
+	}
+	// The card a newcomer sees: full again, nobody waiting.
+	card := h.press(4, "ws:"+code)
+	if got := card.Replies[0].Text.Data["Seats"].(Text); got.ID != "ws.seats_full" || got.Data["Waiting"] != 0 {
+		t.Fatalf("card seats %+v", got)
+	}
+}
+
+// After the proposer of a commitment forgot themselves, the owner's Accept
+// does not send "X accepted" to the owner himself (a notice to chat 0 is a
+// reply in the current chat).
+func TestAcceptAfterProposerForgotten(t *testing.T) {
+	h, code := followUpSetup(t)
+	h.press(adminID, "wmo:"+code)
+	h.press(2, "cmn:"+code)
+	h.text(2, "Data baseline desa")
+	h.press(2, "s:"+h.sess[2].Nonce+":3")
+	res := h.text(2, "20/01/2027")
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.press(2, button(t, res, "cm.skip"))
+	res = h.press(2, button(t, res, "ws.save"))
+	accept := button(t, res, "cm.accept")
+	h.text(2, "/forgetme")
+	h.press(2, "priv:yes")
+	for _, r := range h.press(3, accept).Replies {
+		if r.Text.ID == "cm.accepted_notice" {
+			t.Fatalf("accept notice sent to chat %d after the proposer was forgotten", r.ChatID)
+		}
 	}
 }

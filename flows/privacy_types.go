@@ -71,6 +71,16 @@ type Privacy interface {
 	// ForgetUser deletes uid's personal data: records and indexes go,
 	// registrations, feedback, broadcast outcomes and commitments stay as
 	// anonymous counts and content, introductions lose uid's side, and
-	// uid's scheduled jobs are removed. It is idempotent.
-	ForgetUser(ctx context.Context, uid int64, now time.Time) error
+	// uid's scheduled jobs are removed. A registration for a workshop that
+	// has not begun, and that uid did not check in to, goes as on a
+	// cancellation: a freed seat is given to the head of the waiting list
+	// in the same atomic step, and those promoted are returned (to be told
+	// and reminded). It is idempotent.
+	ForgetUser(ctx context.Context, uid int64, now time.Time) (promoted []Promotion, err error)
+}
+
+// Promotion is someone confirmed from a workshop's waiting list.
+type Promotion struct {
+	Workshop string
+	UserID   int64
 }

@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,7 @@ func registerRegistration(e *Engine) {
 	e.addRoute(&Route{Name: "unreg", Run: e.askUnregister})
 	e.addRoute(&Route{Name: "unregy", Run: e.unregister})
 	e.addRoute(&Route{Name: "fb", Run: e.feedbackRating})
+	e.addRoute(&Route{Name: "att", Run: e.attendOnline})
 	e.addLink(&DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	e.addLink(&DeepLink{Prefix: "checkin", Run: e.checkIn})
 	e.addFlow(&Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*Step{
@@ -39,18 +41,21 @@ func registerRegistration(e *Engine) {
 	e.addJob(jobDayBefore, e.remindJob(jobDayBefore))
 	e.addJob(jobSoon, e.remindJob(jobSoon))
 	e.addJob(jobFeedback, e.feedbackJob)
+	e.addJob(jobOnline, e.onlineStartJob)
 }
 
 // Reminder jobs, one per registrant: "<kind>|<code>|<uid>".
 const (
 	jobDayBefore = "wr1" // the day before, 09:00 in the workshop's zone
 	jobSoon      = "wr2" // two hours before the start
-	jobFeedback  = "wfb" // when the workshop ends, to those checked in
+	jobFeedback  = "wfb" // when the workshop ends, to those who attended (and online registrants)
+	jobOnline    = "wst" // at the start of an online or hybrid workshop: the link and the attendance button
 )
 
 func reminderIDs(code string, uid int64) []string {
 	u := strconv.FormatInt(uid, 10)
-	return []string{jobDayBefore + "|" + code + "|" + u, jobSoon + "|" + code + "|" + u, jobFeedback + "|" + code + "|" + u}
+	return []string{jobDayBefore + "|" + code + "|" + u, jobSoon + "|" + code + "|" + u, jobFeedback + "|" + code + "|" + u,
+		jobOnline + "|" + code + "|" + u}
 }
 
 // ReminderTimes are when a registrant of w is reminded: the day before at
@@ -64,12 +69,13 @@ func ReminderTimes(w *Workshop) (dayBefore, soon time.Time) {
 
 // ReminderJobs plans uid's reminders for w as seen at now: the jobs to
 // schedule, and the ids of reminders whose moment has passed (to drop). The
-// feedback request at the end always stays.
+// feedback request at the end always stays; the message at the start goes
+// to registrants of a workshop with an online link only.
 func ReminderJobs(w *Workshop, uid int64, now time.Time) (jobs []Job, drop []string) {
 	ids := reminderIDs(w.Code, uid)
 	dayBefore, soon := ReminderTimes(w)
-	for i, at := range []time.Time{dayBefore, soon, w.End} {
-		if i < 2 && !at.After(now) {
+	for i, at := range []time.Time{dayBefore, soon, w.End, w.Start} {
+		if (i != 2 && !at.After(now)) || (i == 3 && w.OnlineURL == "") {
 			drop = append(drop, ids[i])
 			continue
 		}
@@ -417,8 +423,13 @@ func (e *Engine) tellPromoted(ctx context.Context, t *Turn, w *Workshop, uid int
 	return e.sendConfirmation(t, w, r, uid, lang)
 }
 
+// DefaultCheckInOpens is how long before the start check-in opens unless
+// configured (Config.CheckInOpens).
+const DefaultCheckInOpens = 2 * time.Hour
+
 // checkIn runs when someone opens a participant's QR link: a facilitator of
-// that workshop (or an admin) checks them in; anyone else is refused.
+// that workshop (or an admin) checks them in, from Config.CheckInOpens
+// before the start on; anyone else is refused.
 func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 	code, uid, err := e.store.CheckinToken(ctx, token)
 	if errors.Is(err, ErrNotFound) {
@@ -438,6 +449,10 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 		} else {
 			t.Say(T("checkin.not_facilitator"))
 		}
+		return nil
+	}
+	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
+		t.Say(T("checkin.too_early", "Title", w.Title, "Opens", When{At: opens, Zone: w.Zone}))
 		return nil
 	}
 	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)
@@ -469,20 +484,25 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 }
 
 // remindJob sends a reminder if the registrant is still confirmed and the
-// workshop has not started (a reminder due while the bot was down is still
-// sent, unless it is too late to matter).
+// workshop has not started. A reminder found late (the bot was down, or the
+// playground's clock jumped) is still sent while the workshop is ahead, and
+// says how long is really left, computed now ("tomorrow", "in 3 hours");
+// one for a workshop that has begun is dropped as ErrJobLate.
 func (e *Engine) remindJob(kind string) JobFunc {
 	return func(ctx context.Context, now time.Time, args string) ([]Reply, error) {
 		w, r, lang, err := e.jobTarget(ctx, args)
-		if w == nil || err != nil || r.Status != RegConfirmed || w.Cancelled || !now.Before(w.Start) {
+		if w == nil || err != nil || r.Status != RegConfirmed || w.Cancelled {
 			return nil, err
+		}
+		if !now.Before(w.Start) {
+			return nil, fmt.Errorf("reminder for %s, which began at %s: %w", w.Code, w.Start.Format(time.RFC3339), ErrJobLate)
 		}
 		id := "remind.day_before"
 		if kind == jobSoon {
 			id = "remind.soon"
 		}
 		return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true,
-			Text: T(id, "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))}}, nil
+			Text: T(id, "Title", w.Title, "Left", TimeLeft(now, w.Start, w.Zone), "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))}}, nil
 	}
 }
 
@@ -515,17 +535,96 @@ func (e *Engine) jobTarget(ctx context.Context, args string) (*Workshop, *Regist
 	return w, r, lang, nil
 }
 
-// feedbackJob asks those who were checked in how the workshop was.
+// feedbackJob asks those who attended how the workshop was. A confirmed
+// registrant of a workshop with an online link who has not confirmed
+// attendance is asked whether they joined online first (a button that
+// records it and then asks for the rating).
 func (e *Engine) feedbackJob(ctx context.Context, _ time.Time, args string) ([]Reply, error) {
 	w, r, lang, err := e.jobTarget(ctx, args)
-	if w == nil || err != nil || r.CheckedInAt.IsZero() || w.Cancelled {
+	if w == nil || err != nil || w.Cancelled || r.Status != RegConfirmed {
 		return nil, err
 	}
+	if r.CheckedInAt.IsZero() {
+		if w.OnlineURL == "" {
+			return nil, nil
+		}
+		return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: T("fb.ask_online", "Title", w.Title),
+			Buttons: [][]Button{{{Label: T("ws.btn_attended_online"), Data: mustData("att", w.Code)}}}}}, nil
+	}
+	return []Reply{feedbackAsk(w, r.UserID, lang)}, nil
+}
+
+// feedbackAsk is the 1–5 rating question.
+func feedbackAsk(w *Workshop, chat int64, lang string) Reply {
 	var row []Button
 	for n := 1; n <= 5; n++ {
 		row = append(row, Button{Literal: strconv.Itoa(n), Data: mustData("fb", w.Code, strconv.Itoa(n))})
 	}
-	return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: T("fb.ask", "Title", w.Title), Buttons: [][]Button{row}}}, nil
+	return Reply{ChatID: chat, Lang: lang, Bulk: chat != 0, Text: T("fb.ask", "Title", w.Title), Buttons: [][]Button{row}}
+}
+
+// onlineAttendGrace is how long after a workshop's end online attendance
+// can still be confirmed.
+const onlineAttendGrace = 7 * 24 * time.Hour
+
+// onlineStartJob, at the start of an online or hybrid workshop, sends each
+// confirmed registrant not yet checked in the link and a button to confirm
+// they are attending online.
+func (e *Engine) onlineStartJob(ctx context.Context, now time.Time, args string) ([]Reply, error) {
+	w, r, lang, err := e.jobTarget(ctx, args)
+	if w == nil || err != nil || r.Status != RegConfirmed || w.Cancelled || w.OnlineURL == "" || !r.CheckedInAt.IsZero() {
+		return nil, err
+	}
+	if !now.Before(w.End) {
+		// Over: the feedback request at the end asks instead.
+		return nil, fmt.Errorf("start message for %s, which ended at %s: %w", w.Code, w.End.Format(time.RFC3339), ErrJobLate)
+	}
+	return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: T("ws.online_start", "Title", w.Title, "Link", w.OnlineURL),
+		Buttons: [][]Button{{{Label: T("ws.btn_attending_online"), Data: mustData("att", w.Code)}}}}}, nil
+}
+
+// attendOnline records that a confirmed registrant attends (or attended) a
+// workshop online: it counts as a check-in, from the time check-in opens
+// until onlineAttendGrace after the end. Pressed after the end, the rating
+// question follows.
+func (e *Engine) attendOnline(ctx context.Context, t *Turn, code string) error {
+	w, err := e.getWorkshop(ctx, t, code)
+	if w == nil {
+		return err
+	}
+	r, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
+	if errors.Is(err, ErrNotFound) || (err == nil && r.Status != RegConfirmed) || w.Cancelled || w.OnlineURL == "" {
+		t.Answer(T("ws.not_registered"), true)
+		return nil
+	}
+	if err != nil {
+		return internalError("attend registration", err)
+	}
+	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
+		t.Answer(T("att.too_early", "Opens", When{At: opens, Zone: w.Zone}), true)
+		return nil
+	}
+	if t.In.Now.After(w.End.Add(onlineAttendGrace)) {
+		t.Answer(T("att.closed"), true)
+		return nil
+	}
+	first, err := e.store.CheckIn(ctx, w.Code, t.User.ID, t.In.Now)
+	if err != nil {
+		return internalError("attend online", err)
+	}
+	if first {
+		if err := t.audit(ctx, AuditCheckIn, w.Code, t.User.ID); err != nil {
+			return err
+		}
+	}
+	if t.In.MessageID != 0 {
+		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	}
+	t.Say(T("att.done", "Title", w.Title))
+	if !t.In.Now.Before(w.End) {
+		t.Send(feedbackAsk(w, 0, ""))
+	}
+	return nil
 }
 
 // feedbackRating takes a 1–5 rating and asks for an optional comment.

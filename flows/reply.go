@@ -83,17 +83,23 @@ type Answer struct {
 
 // When is a moment shown in a time zone, rendered in the reader's language:
 // "Senin, 10 November 2025 09.00 WIB" / "Monday, 10 November 2025 09:00 WIB".
-// With DateOnly only the date; with ClockOnly only the time and zone.
+// With DateOnly only the date; with ClockOnly only the time and zone. With
+// Typed it is written the way a person types it in an answer — day first,
+// the month in words, no weekday and no zone: "10 November 2025 09.00" —
+// which the date parser reads back ([ParseDateTime]).
 type When struct {
 	At        time.Time
 	Zone      string
 	DateOnly  bool
 	ClockOnly bool
+	Typed     bool
 }
 
 // Render formats w for lang.
 func (w When) Render(texts Texts, lang string) string {
 	switch {
+	case w.Typed:
+		return FormatTyped(texts, lang, w.At, w.Zone, !w.DateOnly)
 	case w.DateOnly:
 		return FormatDate(texts, lang, w.At, w.Zone)
 	case w.ClockOnly:

@@ -47,6 +47,9 @@ type Step struct {
 	// Keep offers a "keep the current answer" button when the session already
 	// holds a value for the step (editing a stored record).
 	Keep bool
+	// Show renders the stored value on the Keep button (a date for a Unix
+	// time, a name for a code); nil shows the value itself.
+	Show func(t *Turn, value string) any
 }
 
 // DataVersion names the shape of the flow's data: Version and the step
@@ -217,7 +220,11 @@ func (e *Engine) prompt(ctx context.Context, t *Turn) error {
 		return fmt.Errorf("prompt %s.%s: %w", f.Name, s.Name, err)
 	}
 	if cur := t.Session.Data[s.Name]; s.Keep && cur != "" {
-		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", cur), keepValue)})
+		var shown any = cur
+		if s.Show != nil {
+			shown = s.Show(t, cur)
+		}
+		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", shown), keepValue)})
 	}
 	t.Send(r)
 	return nil

@@ -76,13 +76,13 @@ func registerWorkshops(e *Engine) {
 		Steps: []*Step{
 			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: ask("ws.ask_title")},
 			{Name: "desc", Keep: true, Parse: optionalText(maxDescLen), Prompt: askWithSkip("ws.ask_desc", "ws.skip_desc")},
-			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt},
-			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: ask("ws.ask_start")},
-			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt},
+			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt, Show: showZone},
+			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: startPrompt, Show: showMoment},
+			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
 			{Name: "venue", Keep: true, Parse: optionalText(maxVenueLen), Prompt: askWithSkip("ws.ask_venue", "ws.skip_venue")},
 			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: askWithSkip("ws.ask_link", "ws.skip_link")},
-			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: askWithSkip("ws.ask_capacity", "ws.unlimited")},
-			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: askWithSkip("ws.ask_deadline", "ws.until_start")},
+			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: askWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
+			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: askWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
 			{Name: "question", Keep: true, Parse: optionalText(maxQuestionLen), Prompt: askWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
@@ -148,6 +148,27 @@ func zoneAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
 
 func (t *Turn) zone() *time.Location { return LoadZone(t.Session.Data["zone"]) }
 
+// showZone, showMoment, showCapacity and showDeadline render a stored
+// answer of the workshop flow on its Keep button.
+func showZone(_ *Turn, v string) any { return T("ws.zone." + ZoneLabel(v)) }
+
+func showMoment(t *Turn, v string) any {
+	sec, _ := strconv.ParseInt(v, 10, 64)
+	return When{At: unixTime(sec), Zone: t.Session.Data["zone"]}
+}
+
+func showCapacity(_ *Turn, v string) any {
+	n, _ := strconv.Atoi(v)
+	return capacityText(n)
+}
+
+func showDeadline(t *Turn, v string) any {
+	if v == t.Session.Data["start"] {
+		return T("ws.until_start")
+	}
+	return showMoment(t, v)
+}
+
 func unixData(d map[string]string, key string) time.Time {
 	sec, _ := strconv.ParseInt(d[key], 10, 64)
 	return unixTime(sec)
@@ -155,12 +176,20 @@ func unixData(d map[string]string, key string) time.Time {
 
 func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
-// dateRefusal turns a date parsing error into a message.
-func dateRefusal(err error) error {
+// dateExampleDays is how far ahead example dates in questions are.
+const dateExampleDays = 7
+
+func startPrompt(_ context.Context, t *Turn) (Reply, error) {
+	return Reply{Text: T("ws.ask_start", "Example", DateExample(t.In.Now, t.zone(), dateExampleDays, 9, false))}, nil
+}
+
+// dateRefusal turns a date parsing error into a message; an unreadable
+// date gets an example in loc computed from now.
+func dateRefusal(t *Turn, loc *time.Location, err error) error {
 	if errors.Is(err, ErrDateInvalid) {
 		return Refuse("ws.date_invalid")
 	}
-	return Refuse("ws.date_format")
+	return Refuse("ws.date_format", "Example", DateExample(t.In.Now, loc, dateExampleDays, 9, false))
 }
 
 // futureAnswer reads a typed date and time in loc that must be after now.
@@ -171,7 +200,7 @@ func futureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
 	}
 	at, err := ParseDateTime(v, loc)
 	if err != nil {
-		return time.Time{}, dateRefusal(err)
+		return time.Time{}, dateRefusal(t, loc, err)
 	}
 	if !at.After(t.In.Now) {
 		return time.Time{}, Refuse("ws.date_past")
@@ -184,10 +213,16 @@ func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, erro
 	if err != nil {
 		return "", err
 	}
-	if end := unixData(t.Session.Data, "end"); t.Session.Data["end"] != "" && !end.After(at) {
+	d := t.Session.Data
+	old := unixData(d, "start")
+	if end := unixData(d, "end"); d["end"] != "" && !end.After(at) {
 		// Editing the start past the old end moves the end by the same span.
-		old := unixData(t.Session.Data, "start")
-		t.Session.Data["end"] = unixString(at.Add(end.Sub(old)))
+		d["end"] = unixString(at.Add(end.Sub(old)))
+	}
+	if d["deadline"] != "" && (d["deadline"] == d["start"] || unixData(d, "deadline").After(at)) {
+		// A deadline "until the start" moves with the start; one that
+		// would now fall after the start closes at it.
+		d["deadline"] = unixString(at)
 	}
 	return unixString(at), nil
 }
@@ -205,7 +240,7 @@ func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 	start := unixData(t.Session.Data, "start")
 	at, err := ParseClockOn(v, t.zone(), start)
 	if err != nil {
-		return "", dateRefusal(err)
+		return "", dateRefusal(t, t.zone(), err)
 	}
 	if !at.After(start) {
 		return "", Refuse("ws.end_before_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
@@ -287,10 +322,7 @@ func workshopData(w *Workshop) map[string]string {
 
 // workshopDetails renders the fields of a workshop for a summary or card.
 func workshopDetails(w *Workshop) Text {
-	capacity := Text{ID: "ws.capacity_unlimited"}
-	if w.Capacity > 0 {
-		capacity = T("ws.capacity_n", "Count", w.Capacity)
-	}
+	capacity := capacityText(w.Capacity)
 	dash := func(s string) any {
 		if s == "" {
 			return HTML("—")
@@ -302,6 +334,14 @@ func workshopDetails(w *Workshop) Text {
 		"Start", When{At: w.Start, Zone: w.Zone}, "End", endText(w),
 		"Venue", dash(w.Venue), "Link", dash(w.OnlineURL), "Capacity", capacity,
 		"Deadline", When{At: w.Deadline, Zone: w.Zone}, "Question", dash(w.Question))
+}
+
+// capacityText is "50 seats" or "unlimited".
+func capacityText(n int) Text {
+	if n > 0 {
+		return T("ws.capacity_n", "Count", n)
+	}
+	return Text{ID: "ws.capacity_unlimited"}
 }
 
 // endText shows only the time when the workshop ends on its start day.

@@ -2,6 +2,8 @@ package flows
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +151,19 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	r2, _ := h.store.GetRegistration(ctx, code, 2)
 	wantIDs(t, h.text(3, "/start checkin_"+r2.Token), "checkin.not_facilitator")
 	wantIDs(t, h.text(2, "/start checkin_"+r2.Token), "checkin.own_code")
+	// Check-in opens two hours before the start, not days ahead; the
+	// refusal says when.
+	w, _ := h.store.GetWorkshop(ctx, code)
+	h.now = w.Start.Add(-2*time.Hour - time.Minute)
+	res = h.text(adminID, "/start checkin_"+r2.Token)
+	wantIDs(t, res, "checkin.too_early")
+	if opens := res.Replies[0].Text.Data["Opens"].(When); !opens.At.Equal(w.Start.Add(-2*time.Hour)) || opens.Zone != w.Zone {
+		t.Fatalf("check-in opens %+v", opens)
+	}
+	if c, _ := h.store.Counts(ctx, code); c.CheckedIn != 0 {
+		t.Fatalf("checked in too early: %+v", c)
+	}
+	h.now = w.Start.Add(-2 * time.Hour)
 	res = h.text(adminID, "/start checkin_"+r2.Token)
 	wantIDs(t, res, "checkin.done", "checkin.welcome")
 	wantIDs(t, h.text(adminID, "/start checkin_"+r2.Token), "checkin.again")
@@ -224,11 +239,11 @@ func TestReminderJobs(t *testing.T) {
 		{jobDayBefore + "|" + code + "|2", dayBefore, "remind.day_before"},
 		{jobSoon + "|" + code + "|2", soon, "remind.soon"},
 		{jobSoon + "|" + code + "|2", w.Start.Add(time.Minute), ""}, // too late: dropped
-		{jobFeedback + "|" + code + "|2", w.End, ""},                // not checked in: no survey
+		{jobFeedback + "|" + code + "|2", w.End, "fb.ask_online"},   // not checked in, hybrid: did you join online?
 	} {
 		replies, err := h.e.RunJob(ctx, Job{ID: c.id, Due: c.at}, c.at)
-		if err != nil {
-			t.Fatal(err)
+		if late := errors.Is(err, ErrJobLate); err != nil && !late || late != strings.HasPrefix(c.id, jobSoon) && c.at.After(w.Start) {
+			t.Fatalf("%s at %v: %v", c.id, c.at, err)
 		}
 		if c.want == "" {
 			if len(replies) != 0 {
@@ -241,6 +256,7 @@ func TestReminderJobs(t *testing.T) {
 		}
 	}
 	r, _ := h.store.GetRegistration(ctx, code, 2)
+	h.now = w.Start
 	h.text(adminID, "/start checkin_"+r.Token)
 	replies, _ := h.e.RunJob(ctx, Job{ID: jobFeedback + "|" + code + "|2"}, w.End)
 	if len(replies) != 1 || replies[0].Text.ID != "fb.ask" {
@@ -281,6 +297,8 @@ func TestPastedCheckInLink(t *testing.T) {
 	h.store.SaveProfile(ctx, &Profile{UserID: 2, FullName: "Dua", ConsentVersion: ConsentVersion})
 	res := h.press(2, "reg:"+code)
 	link := res.Replies[2].Text.Data["Link"].(string)
+	w, _ := h.store.GetWorkshop(ctx, code)
+	h.now = w.Start.Add(-time.Hour)
 	wantIDs(t, h.text(adminID, "  "+link+" "), "checkin.done", "checkin.welcome")
 	wantIDs(t, h.text(adminID, "https://t.me/another_bot?start=checkin_x"), "errors.not_understood")
 }
@@ -305,5 +323,149 @@ func TestAuditTrail(t *testing.T) {
 	wantIDs(t, res, "audit.csv_caption")
 	if !strings.Contains(string(res.Replies[0].Document.Data), code) {
 		t.Fatal("audit CSV lacks the workshop")
+	}
+}
+
+// keepLabel is the value shown on the Keep button of res.
+func keepLabel(t *testing.T, res *Result) any {
+	t.Helper()
+	for _, r := range res.Replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label.ID == "flow.keep" {
+					return b.Label.Data["Value"]
+				}
+			}
+		}
+	}
+	t.Fatalf("no Keep button in %v", ids(res))
+	return nil
+}
+
+// Editing a workshop: the Keep buttons show the stored date, zone and
+// capacity as people read them, and a deadline "until the start" moves
+// with the start.
+func TestEditKeepButtonsAndDeadline(t *testing.T) {
+	h := newHarness(t)
+	code := createWorkshop(t, h, "0")
+	ctx := context.Background()
+	w, _ := h.store.GetWorkshop(ctx, code)
+	field := func(name string) *Result {
+		t.Helper()
+		res := h.press(adminID, "wme:"+code)
+		res = h.press(adminID, button(t, res, "ws.edit"))
+		return h.press(adminID, button(t, res, "ws.field."+name))
+	}
+	res := field("start")
+	if got, ok := keepLabel(t, res).(When); !ok || !got.At.Equal(w.Start) || got.Zone != w.Zone {
+		t.Fatalf("start Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+	res = field("capacity")
+	if got, ok := keepLabel(t, res).(Text); !ok || got.ID != "ws.capacity_unlimited" {
+		t.Fatalf("capacity Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+	res = field("deadline")
+	if got, ok := keepLabel(t, res).(Text); !ok || got.ID != "ws.until_start" {
+		t.Fatalf("deadline Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+	res = field("zone")
+	if got, ok := keepLabel(t, res).(Text); !ok || got.ID != "ws.zone.WITA" {
+		t.Fatalf("zone Keep shows %#v", keepLabel(t, res))
+	}
+	h.press(adminID, button(t, res, "flow.keep"))
+
+	// Move the start two days later: the deadline "until the start" follows.
+	field("start")
+	res = h.text(adminID, "12/12/2026 09:00")
+	wantIDs(t, res, "ws.summary")
+	res = h.press(adminID, button(t, res, "ws.save"))
+	wantIDs(t, res, "(clear buttons)", "ws.updated")
+	w, _ = h.store.GetWorkshop(ctx, code)
+	if want := time.Date(2026, 12, 12, 9, 0, 0, 0, LoadZone("Asia/Makassar")); !w.Start.Equal(want) || !w.Deadline.Equal(want) {
+		t.Fatalf("start %v, deadline %v; want both %v", w.Start, w.Deadline, want)
+	}
+	// Move it earlier than a set deadline: the deadline closes at the start.
+	field("deadline")
+	h.text(adminID, "11/12/2026 17:00")
+	field("start")
+	res = h.text(adminID, "11/12/2026 09:00")
+	h.press(adminID, button(t, res, "ws.save"))
+	w, _ = h.store.GetWorkshop(ctx, code)
+	if !w.Deadline.Equal(w.Start) {
+		t.Fatalf("deadline %v after the start %v", w.Deadline, w.Start)
+	}
+}
+
+// An online-only workshop: registrants confirm attendance with a button
+// (at the start, or after the end), it counts as attendance in the
+// facilitator's view, and they are surveyed (the bug: nobody was).
+func TestOnlineAttendanceIsSurveyed(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	start := h.now.Add(72 * time.Hour)
+	w := &Workshop{Code: "mnp234", Title: "Webinar MEL", Zone: "Asia/Jakarta", Start: start, End: start.Add(2 * time.Hour),
+		Deadline: start, OnlineURL: "https://meet.example.org/mel", Facilitators: []int64{adminID}, CreatedBy: adminID, Created: h.now}
+	if err := h.store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{2, 3} {
+		h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", ConsentVersion: ConsentVersion})
+		h.press(id, "reg:"+w.Code)
+		if _, ok := h.store.ws.jobs[jobOnline+"|"+w.Code+"|"+strconv.FormatInt(id, 10)]; !ok {
+			t.Fatalf("no start message planned for %d", id)
+		}
+	}
+	run := func(kind string, uid int64, at time.Time) []Reply {
+		t.Helper()
+		r, err := h.e.RunJob(ctx, Job{ID: kind + "|" + w.Code + "|" + strconv.FormatInt(uid, 10)}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	// At the start: the link and the button.
+	r := run(jobOnline, 2, start)
+	if len(r) != 1 || r[0].Text.ID != "ws.online_start" || r[0].ChatID != 2 {
+		t.Fatalf("start message %+v", r)
+	}
+	att := r[0].Buttons[0][0].Data
+	// Too early (before check-in opens) is refused and records nothing.
+	h.now = start.Add(-3 * time.Hour)
+	if res := h.press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.too_early" {
+		t.Fatalf("early press %+v", res.Answer)
+	}
+	// Someone not registered cannot use it.
+	if res := h.press(4, att); res.Answer == nil || res.Answer.Text.ID != "ws.not_registered" {
+		t.Fatalf("stranger's press %+v", res.Answer)
+	}
+	h.now = start.Add(10 * time.Minute)
+	wantIDs(t, h.press(2, att), "(clear buttons)", "att.done")
+	if c, _ := h.store.Counts(ctx, w.Code); c.CheckedIn != 1 {
+		t.Fatalf("counts %+v", c)
+	}
+	list := h.press(adminID, "wmr:"+w.Code+":0")
+	lines := list.Replies[0].Text.Data["Lines"].([]Text)
+	if len(lines) != 2 || lines[0].ID != "ws.reg_line_checked" || lines[1].ID != "ws.reg_line_confirmed" {
+		t.Fatalf("attendance view %+v", lines)
+	}
+	// At the end: 2 is surveyed; 3 is asked whether they joined online.
+	if r := run(jobFeedback, 2, w.End); len(r) != 1 || r[0].Text.ID != "fb.ask" {
+		t.Fatalf("survey of the online attendee %+v", r)
+	}
+	r = run(jobFeedback, 3, w.End)
+	if len(r) != 1 || r[0].Text.ID != "fb.ask_online" || r[0].ChatID != 3 {
+		t.Fatalf("question to the other registrant %+v", r)
+	}
+	h.now = w.End.Add(time.Hour)
+	res := h.press(3, r[0].Buttons[0][0].Data)
+	wantIDs(t, res, "(clear buttons)", "att.done", "fb.ask")
+	wantIDs(t, h.press(3, res.Replies[2].Buttons[0][4].Data), "(clear buttons)", "fb.ask_comment")
+	// A week after the end it is too late to confirm.
+	h.now = w.End.Add(8 * 24 * time.Hour)
+	if res := h.press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.closed" {
+		t.Fatalf("late press %+v", res.Answer)
 	}
 }

@@ -134,6 +134,11 @@ type Job struct {
 	Due time.Time
 }
 
+// ErrJobLate, returned by a job, says it was found after the moment it was
+// for (a reminder of an event that has begun): nothing is sent, the job is
+// done, and the scheduler counts it.
+var ErrJobLate = errors.New("job found too late")
+
 // Jobs is the due-jobs queue shared by every scheduled capability: a sorted
 // set by due time, claimed atomically so that two bot processes never run
 // the same job twice.

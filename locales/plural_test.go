@@ -38,6 +38,9 @@ var counted = map[string][2]string{
 	"rp.forum_text":          {": 1 commitment,", ": 2 commitments,"},
 	"rp.digest":              {": 1 commitment,", ": 2 commitments,"},
 	"audit.csv_caption":      {"1 entry.", "2 entries."},
+	"when.in_days":           {"in 1 day", "in 2 days"},
+	"when.in_hours":          {"in 1 hour", "in 2 hours"},
+	"when.in_minutes":        {"in 1 minute", "in 2 minutes"},
 }
 
 // countedNoun finds a template field followed by an English plural noun
@@ -45,7 +48,7 @@ var counted = map[string][2]string{
 var countedNoun = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}(?:</b>)?\s+(people|\w+s)\b`)
 
 // notNouns are words ending in s that follow a field without counting it.
-var notNouns = []string{"is", "was", "has", "does", "as", "its", "this", "starts"}
+var notNouns = []string{"is", "was", "has", "does", "as", "its", "this", "starts", "Press"}
 
 // TestCounted: the counted messages are exactly those with plural forms;
 // English has one and other, Indonesian only other; the count is the

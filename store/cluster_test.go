@@ -242,7 +242,7 @@ func TestClusterSmoke(t *testing.T) {
 		t.Fatalf("export %+v, %v", d, err)
 	}
 	for range 2 { // forgetting twice is harmless
-		if err := s.ForgetUser(ctx, uid, now); err != nil {
+		if _, err := s.ForgetUser(ctx, uid, now); err != nil {
 			t.Fatal(err)
 		}
 	}

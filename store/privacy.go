@@ -26,9 +26,13 @@ import (
 //	                          (on Cluster, on every master)
 //	users:all                 uid removed
 //	{w:<code>}:confirmed/waiting/regs/checkin/feedback
-//	                          uid replaced by one "anon:<random>" member per workshop (privacy_forget.lua):
-//	                          the counts stay; the registration keeps no answer, token, language or time,
-//	                          the feedback keeps its rating and time but not the comment
+//	                          a workshop ahead that uid did not check in to: uid's place goes as on a
+//	                          cancellation — a confirmed seat passes to the head of the waiting list
+//	                          (returned, to be told), a waiting place is gone (privacy_forget.lua).
+//	                          A workshop begun, or one uid checked in to: uid is replaced by one
+//	                          "anon:<random>" member: the counts stay; the registration keeps no answer,
+//	                          token, language or time, the feedback keeps its rating and time but not
+//	                          the comment
 //	checkin:<token>           deleted
 //	{w:<code>}:ws             uid removed from the facilitators, created_by zeroed
 //	{w:<code>}:commits        owner, by and history "by" equal to uid become 0, the notes uid wrote
@@ -48,7 +52,7 @@ import (
 //go:embed privacy_forget.lua
 var forgetLua string
 
-var forgetScript = redis.NewScript(forgetLua)
+var forgetScript = redis.NewScript(promoteLua + "\n" + forgetLua)
 
 // anonMember is a fresh anonymous stand-in for a forgotten user.
 func anonMember() string {
@@ -194,20 +198,24 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 // ForgetUser implements flows.Privacy; see the top of this file for what
 // happens to each key. The user's own keys go last: the steps before read
 // their indexes.
-func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) error {
+func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	if uid == 0 {
-		return errors.New("forget user 0")
+		return nil, errors.New("forget user 0")
+	}
+	promoted, err := s.forgetWorkshops(ctx, uid, now)
+	if err != nil {
+		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
 	steps := []func(context.Context, int64, time.Time) error{
-		s.forgetWorkshops, s.forgetPartner, s.forgetBroadcasts, s.forgetInvites,
+		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites,
 	}
 	for _, step := range steps {
 		if err := step(ctx, uid, now); err != nil {
-			return fmt.Errorf("forget user %d: %w", uid, err)
+			return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 		}
 	}
 	if err := s.ForgetAuditRef(ctx, uid); err != nil {
-		return fmt.Errorf("forget user %d: %w", uid, err)
+		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
 	keys, err := s.scanKeys(ctx, s.chatKey(uid, "*"))
 	if err == nil {
@@ -220,15 +228,15 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) error 
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("forget user %d: %w", uid, err)
+		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
-	return nil
+	return promoted, nil
 }
 
-// forgetWorkshops anonymises uid's registrations, feedback, check-ins and
-// commitments, takes uid off the workshops they facilitate and removes
-// their jobs.
-func (s *Store) forgetWorkshops(ctx context.Context, uid int64, _ time.Time) error {
+// forgetWorkshops frees or anonymises uid's registrations, feedback,
+// check-ins and commitments, takes uid off the workshops they facilitate
+// and removes their jobs. It returns who was confirmed in uid's place.
+func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	id := strconv.FormatInt(uid, 10)
 	var all, mine, fac, refs *redis.StringSliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -238,7 +246,7 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, _ time.Time) err
 		refs = p.SMembers(ctx, s.userCommitsKey(uid))
 		return nil
 	}); err != nil {
-		return err
+		return nil, err
 	}
 	codes := slices.Concat(all.Val(), mine.Val(), fac.Val())
 	for _, r := range refs.Val() {
@@ -249,20 +257,7 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, _ time.Time) err
 	codes = slices.Compact(codes)
 	codes = slices.DeleteFunc(codes, func(c string) bool { return checkCode(c) != nil })
 
-	var tokens []string
-	for _, code := range codes {
-		keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"), s.wsKey(code, "regs"),
-			s.wsKey(code, "checkin"), s.wsKey(code, "feedback")}
-		tok, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember()).Text()
-		if err != nil {
-			return fmt.Errorf("workshop %s: %w", code, err)
-		}
-		if tok != "" {
-			tokens = append(tokens, tok)
-		}
-	}
-
-	// The workshops' JSON (facilitators) and commitments.
+	// The workshops' JSON (start, facilitators) and commitments.
 	wsCmds := make([]*redis.StringCmd, len(codes))
 	cmCmds := make([]*redis.MapStringStringCmd, len(codes))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -272,8 +267,43 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, _ time.Time) err
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
-		return err
+		return nil, err
 	}
+
+	var tokens []string
+	var promoted []flows.Promotion
+	for i, code := range codes {
+		// A workshop still ahead frees uid's place; a begun one (or one
+		// whose record cannot be read) keeps it as an anonymous count.
+		ahead := "0"
+		var w flows.Workshop
+		if raw, err := wsCmds[i].Bytes(); err == nil && json.Unmarshal(raw, &w) == nil && now.Before(w.Start) {
+			ahead = "1"
+		}
+		keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"), s.wsKey(code, "regs"),
+			s.wsKey(code, "checkin"), s.wsKey(code, "feedback"), s.wsKey(code, "meta"), s.wsKey(code, "seq")}
+		res, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember(), ahead).StringSlice()
+		if err != nil {
+			return promoted, fmt.Errorf("workshop %s: %w", code, err)
+		}
+		if len(res) != 2 {
+			return promoted, fmt.Errorf("workshop %s: forget script returned %q", code, res)
+		}
+		if res[0] != "" {
+			tokens = append(tokens, res[0])
+		}
+		if res[1] == "" {
+			continue
+		}
+		ids, err := parseIDs(res[1:])
+		if err != nil {
+			return promoted, fmt.Errorf("workshop %s: %w", code, err)
+		}
+		for _, p := range ids {
+			promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p})
+		}
+	}
+
 	owned := map[string]bool{} // "<code>|<commitment id>" of uid's commitments: their jobs go
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, tok := range tokens {
@@ -308,9 +338,9 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, _ time.Time) err
 		return nil
 	})
 	if err != nil {
-		return err
+		return promoted, err
 	}
-	return s.forgetJobs(ctx, id, owned)
+	return promoted, s.forgetJobs(ctx, id, owned)
 }
 
 // forgetCommitment blanks uid in c; it reports whether c named uid.

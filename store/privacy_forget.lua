@@ -1,16 +1,33 @@
--- Replaces a forgotten user in one workshop by an anonymous member, so the
--- confirmed, waiting and check-in counts stay right while nobody is named.
--- KEYS: confirmed, waiting, regs, checkin, feedback
--- ARGV: uid, anonymous member
--- Returns the check-in token of the removed registration ('' if none).
+-- Takes a forgotten user out of one workshop. Needs ws_promote.lua before it.
+-- While the workshop is ahead (ARGV[3] = '1') and they were not checked in,
+-- their place goes exactly as on a cancellation: a confirmed seat passes to
+-- the head of the waiting list (not while the workshop is cancelled), a
+-- waiting place is gone. Otherwise (the workshop began, or they attended)
+-- they are replaced by an anonymous member, so the confirmed, waiting and
+-- check-in counts stay right while nobody is named.
+-- KEYS: confirmed, waiting, regs, checkin, feedback, meta, seq
+-- ARGV: uid, anonymous member, ahead (1/0)
+-- Returns {check-in token of the removed registration ('' if none), promoted uid ('' if none)}.
 local uid, anon = ARGV[1], ARGV[2]
+local free = ARGV[3] == '1' and redis.call('HEXISTS', KEYS[4], uid) == 0
 local member = false
-for i = 1, 2 do
-  local sc = redis.call('ZSCORE', KEYS[i], uid)
-  if sc then
-    redis.call('ZREM', KEYS[i], uid)
-    redis.call('ZADD', KEYS[i], sc, anon)
-    member = true
+local promoted = {}
+if free then
+  if redis.call('ZREM', KEYS[1], uid) == 1 then
+    local m = redis.call('HMGET', KEYS[6], 'capacity', 'cancelled')
+    if m[2] ~= '1' then
+      promoted = promote(KEYS[1], KEYS[2], KEYS[7], tonumber(m[1]) or 0, 1)
+    end
+  end
+  redis.call('ZREM', KEYS[2], uid)
+else
+  for i = 1, 2 do
+    local sc = redis.call('ZSCORE', KEYS[i], uid)
+    if sc then
+      redis.call('ZREM', KEYS[i], uid)
+      redis.call('ZADD', KEYS[i], sc, anon)
+      member = true
+    end
   end
 end
 local token = ''
@@ -43,4 +60,4 @@ if fb then
     redis.call('HSET', KEYS[5], anon, cjson.encode({user = 0, rating = tonumber(f.rating), at = f.at}))
   end
 end
-return token
+return {token, promoted[1] or ''}

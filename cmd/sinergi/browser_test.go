@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	_ "image/jpeg" // screenshots below quality 100
 	"image/png"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,10 +24,13 @@ import (
 // "chromium" package; .ci/run installs it).
 const chromiumPath = "/usr/bin/chromium"
 
-// The playground page in a real browser: a new user registers for the demo
-// workshop only by clicking and typing, and gets the confirmation, the
-// calendar file and the check-in QR code. The test also takes the screenshot
-// in docs/playground.png (UPDATE_SCREENSHOT=1 rewrites it).
+// The playground page in a real browser: the README's "playground in five
+// steps", only by clicking and typing. A new user registers for the demo
+// workshop and gets the confirmation, the calendar file and the check-in QR
+// code; the facilitator checks her in with the link; she adds a commitment;
+// "+3 days" brings the day-before workshop reminder and a commitment
+// reminder; the facilitator reads the report. The test also takes the
+// screenshot in docs/playground.png (UPDATE_SCREENSHOT=1 rewrites it).
 func TestBrowserPlayground(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "" {
@@ -89,7 +94,7 @@ func TestBrowserPlayground(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(browserCtx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
 	defer cancel()
 
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -101,6 +106,7 @@ func TestBrowserPlayground(t *testing.T) {
 				_ = os.WriteFile(shot, buf, 0o644)
 			}
 			scancel()
+			logChats(t, base)
 			t.Fatalf("%s: %v (%.1fs in; screenshot %s)", what, err, time.Since(began).Seconds(), shot)
 		}
 	}
@@ -231,10 +237,131 @@ func TestBrowserPlayground(t *testing.T) {
 		t.Logf("wrote %s", filepath.Join(docs, "playground.png"))
 	}
 
+	// The rest of the README's five steps.
+	selectUser := func(name string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.Search(fmt.Sprintf(`//button[@data-testid="user"][starts-with(@data-user-name, %q)]`, name))),
+			chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//button[@data-testid="user"][starts-with(@data-user-name, %q)][@aria-current="true"]`, name))),
+			chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//h1[@id="chat-name"][starts-with(., %q)]`, name))),
+			chromedp.WaitEnabled(input),
+		}
+	}
+	// lastButton is the newest button whose text contains text.
+	lastButton := func(text string) chromedp.Search {
+		return chromedp.Search(fmt.Sprintf(`(//button[@data-testid="kb-button"][contains(., %q)])[last()]`, text))
+	}
+	sendText := func(text string) []chromedp.Action[chromedp.Void] {
+		return []chromedp.Action[chromedp.Void]{chromedp.SendKeys(input, text), chromedp.Click(send)}
+	}
+
+	// Step 2: the check-in link under Siti's QR code, pasted by Rina.
+	checkin, err := chromedp.Run(ctx, chromedp.Evaluate[string](
+		`(() => { const m = document.querySelector('[data-testid="messages"]').innerText.match(/https:\/\/t\.me\/[A-Za-z0-9_]+\?start=checkin_[A-Za-z0-9_-]+/); return m ? m[0] : ""; })()`))
+	if err != nil || checkin == "" {
+		t.Fatalf("no check-in link under the QR code (%v)", err)
+	}
+	step("select Rina", selectUser("Rina Wulandari")...)
+	step("Rina checks Siti in", append(sendText(checkin),
+		chromedp.WaitVisible(message("Siti Browser Rahayu (Yayasan Air Bersih Bali) tercatat hadir")))...)
+
+	// Step 3: Rina collects commitments; Siti adds one.
+	step("Rina opens the workshop", append(sendText("/myworkshops"),
+		chromedp.Click(lastButton("[DEMO] Joint Action")),
+		chromedp.Click(lastButton("Kumpulkan komitmen")),
+		chromedp.WaitVisible(message("Undangan menambah komitmen dikirim kepada 1 peserta")))...)
+	step("select Siti", selectUser("Siti Browser")...)
+	jkt := time.FixedZone("WIB", 7*3600)
+	today := time.Now().In(jkt)
+	due := today.AddDate(0, 0, 4)
+	step("Siti is welcomed and invited",
+		chromedp.WaitVisible(message("You are checked in to")),
+		chromedp.WaitVisible(message("What will you do after")),
+		chromedp.Click(lastButton("Add my commitment")),
+		chromedp.WaitVisible(message("will be done?")),
+		chromedp.SendKeys(input, "Install 10 rainwater tanks in Sikka\r"),
+		chromedp.WaitVisible(message("is responsible?")),
+		chromedp.Click(chromedp.Search(`(//button[@data-testid="kb-button"][normalize-space(.) = "Me"])[last()]`)),
+		chromedp.WaitVisible(message("By when")),
+	)
+	if due.Month() != today.Month() {
+		step("next month in the calendar", chromedp.Click(lastButton("Next")), chromedp.Sleep(300*time.Millisecond))
+	}
+	step("a day in the calendar, then Save",
+		chromedp.Click(chromedp.Search(fmt.Sprintf(`(//button[@data-testid="kb-button"][normalize-space(.) = "%d"])[last()]`, due.Day()))),
+		chromedp.WaitVisible(message("success indicator")),
+		chromedp.Click(lastButton("Skip")),
+		chromedp.WaitVisible(message("partner organisations")),
+		chromedp.Click(lastButton("Skip")),
+		chromedp.WaitVisible(message("Please check the commitment")),
+		chromedp.Click(lastButton("Save")),
+		chromedp.WaitVisible(message("Saved. I will remind you")),
+	)
+
+	// Step 4: +3 days. The day-before workshop reminder and the commitment
+	// reminder (three days before its day, found a day late: "tomorrow")
+	// arrive in Siti's chat, and the clock in the top bar moves on.
+	before, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="clock"]`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step("+3 days",
+		chromedp.Click(chromedp.CSS(`[data-testid="clock-3d"]`)),
+		chromedp.WaitVisible(message("Reminder: [DEMO] Joint Action")),
+		chromedp.WaitVisible(message("Due tomorrow")),
+	)
+	after, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="clock"]`)))
+	if err != nil || after == before {
+		t.Fatalf("the clock shows %q before and %q after +3 days (%v)", before, after, err)
+	}
+
+	// Step 5: Rina's report: counts, chart and CSV.
+	step("select Rina again", selectUser("Rina Wulandari")...)
+	step("Rina's report", append(sendText("/report"),
+		// The list first: an earlier /myworkshops list has a button of
+		// the same name.
+		chromedp.WaitVisible(message("Laporan lokakarya yang mana?")),
+		chromedp.Click(lastButton("[DEMO] Joint Action")),
+		chromedp.WaitVisible(message("1 komitmen")),
+		chromedp.WaitVisible(message("Status komitmen")),
+		chromedp.WaitVisible(chromedp.Search(`//a[@data-testid="document"][substring(@data-file-name, string-length(@data-file-name) - 3) = ".csv"]`)))...)
+
 	mu.Lock()
 	defer mu.Unlock()
 	if len(pageErrors) > 0 {
 		t.Errorf("page errors:\n%s", strings.Join(pageErrors, "\n"))
 	}
 	t.Logf("browser flow took %.1fs", time.Since(began).Seconds())
+}
+
+// logChats logs the last messages of every playground chat (after a failed
+// step: what did the bot answer?).
+func logChats(t *testing.T, base string) {
+	t.Helper()
+	get := func(path string, v any) error {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(v)
+	}
+	var st struct {
+		Users []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"users"`
+	}
+	if err := get("/api/state", &st); err != nil {
+		t.Logf("playground state: %v", err)
+		return
+	}
+	for _, u := range st.Users {
+		var msgs []map[string]any
+		if err := get(fmt.Sprintf("/api/chats/%d", u.ID), &msgs); err != nil {
+			continue
+		}
+		for _, m := range msgs[max(0, len(msgs)-6):] {
+			t.Logf("%s: bot=%v %.120q buttons=%.160v", u.Name, m["from_bot"], fmt.Sprint(m["text"]), m["buttons"])
+		}
+	}
 }

@@ -32,6 +32,7 @@ type config struct {
 	Workers       int
 	RateLimit     float64
 	SessionTTL    time.Duration
+	CheckInOpens  time.Duration // how long before a workshop's start check-in opens
 	LogFormat     string
 	Flood         floodSetting
 
@@ -40,6 +41,7 @@ type config struct {
 	PlaygroundPublic bool   // allow a non-loopback playground address
 	Demo             bool   // seed the playground with an invented forum
 	RedisURLSet      bool   // REDIS_URL or -redis-url was given
+	CheckInOpensSet  bool   // SINERGI_CHECKIN_OPENS or -checkin-opens was given
 }
 
 // setting is one configuration value: its variable, flag and default.
@@ -62,6 +64,7 @@ var settings = []setting{
 	{"SINERGI_WORKERS", "workers", "64", "chats handled concurrently"},
 	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)"},
 	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept"},
+	{"SINERGI_CHECKIN_OPENS", "checkin-opens", "2h", "how long before a workshop's start QR check-in opens (the -demo playground: 96h unless set)"},
 	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json"},
 	{"SINERGI_FLOOD", "flood", "20/10s", "per-user flood control: N updates per window (e.g. 20/10s); 0 switches it off"},
 	{"SINERGI_PLAYGROUND_ADDR", "playground-addr", "127.0.0.1:8090", "address of the playground page"},
@@ -98,7 +101,11 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		return nil, err
 	}
 	redisSet := getenv("REDIS_URL") != ""
-	fs.Visit(func(f *flag.Flag) { redisSet = redisSet || f.Name == "redis-url" })
+	checkinSet := getenv("SINERGI_CHECKIN_OPENS") != ""
+	fs.Visit(func(f *flag.Flag) {
+		redisSet = redisSet || f.Name == "redis-url"
+		checkinSet = checkinSet || f.Name == "checkin-opens"
+	})
 	get := func(env string) string { return strings.TrimSpace(*vals[env]) }
 	bad := func(env, format string, a ...any) error {
 		for _, s := range settings {
@@ -116,7 +123,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		WebhookURL: get("SINERGI_WEBHOOK_URL"), WebhookSecret: get("SINERGI_WEBHOOK_SECRET"),
 		WebhookListen: get("SINERGI_WEBHOOK_LISTEN"), LogFormat: get("SINERGI_LOG_FORMAT"),
 		Playground: *playground || get("TELEGRAM_BOT_TOKEN") == "", PlaygroundAddr: get("SINERGI_PLAYGROUND_ADDR"),
-		PlaygroundPublic: *public, Demo: *demo, RedisURLSet: redisSet,
+		PlaygroundPublic: *public, Demo: *demo, RedisURLSet: redisSet, CheckInOpensSet: checkinSet,
 	}
 	if c.Token != "" && !strings.Contains(c.Token, ":") {
 		return nil, bad("TELEGRAM_BOT_TOKEN", "a bot token looks like 123456:ABC-DEF… (from @BotFather)")
@@ -169,6 +176,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 	}
 	if c.SessionTTL, err = time.ParseDuration(get("SINERGI_SESSION_TTL")); err != nil || c.SessionTTL < time.Minute {
 		return nil, bad("SINERGI_SESSION_TTL", "%q is not a duration of at least 1m (e.g. 48h)", get("SINERGI_SESSION_TTL"))
+	}
+	if c.CheckInOpens, err = time.ParseDuration(get("SINERGI_CHECKIN_OPENS")); err != nil || c.CheckInOpens < 0 || c.CheckInOpens > 30*24*time.Hour {
+		return nil, bad("SINERGI_CHECKIN_OPENS", "%q is not a duration from 0 to 720h (e.g. 2h)", get("SINERGI_CHECKIN_OPENS"))
 	}
 	if host, _, err := net.SplitHostPort(c.PlaygroundAddr); err != nil {
 		return nil, bad("SINERGI_PLAYGROUND_ADDR", "%q is not host:port", c.PlaygroundAddr)

@@ -21,7 +21,8 @@ func TestConfigDefaultsAndOverrides(t *testing.T) {
 		t.Errorf("flags did not override: %+v", c)
 	}
 	if len(c.Admins) != 2 || c.Admins[1] != 22 || c.Location.String() != "Asia/Jakarta" ||
-		c.HTTPAddr != "127.0.0.1:8080" || c.APIURL != "https://api.telegram.org" || c.RateLimit != 28 || c.SessionTTL != 48*time.Hour {
+		c.HTTPAddr != "127.0.0.1:8080" || c.APIURL != "https://api.telegram.org" || c.RateLimit != 28 || c.SessionTTL != 48*time.Hour ||
+		c.CheckInOpens != 2*time.Hour || c.CheckInOpensSet {
 		t.Errorf("defaults: %+v", c)
 	}
 }
@@ -43,6 +44,8 @@ func TestBadConfigExitsTwo(t *testing.T) {
 		{"SINERGI_SESSION_TTL", "1s"},
 		{"TELEGRAM_BOT_TOKEN", "nocolon"},
 		{"SINERGI_LOG_FORMAT", "xml"},
+		{"SINERGI_CHECKIN_OPENS", "soon"},
+		{"SINERGI_CHECKIN_OPENS", "-1h"},
 	} {
 		m := map[string]string{}
 		for k, v := range base {
@@ -90,5 +93,22 @@ func TestPlaygroundConfig(t *testing.T) {
 	}
 	if _, err := loadConfig([]string{"-demo"}, env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a"}), &bytes.Buffer{}); err == nil {
 		t.Fatal("-demo with a real bot accepted")
+	}
+}
+
+func TestCheckInOpensSetting(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+	}{
+		{nil, map[string]string{"SINERGI_CHECKIN_OPENS": "90m"}, 90 * time.Minute},
+		{[]string{"-checkin-opens", "3h"}, map[string]string{"SINERGI_CHECKIN_OPENS": "90m"}, 3 * time.Hour},
+	} {
+		c.env["TELEGRAM_BOT_TOKEN"] = "1:abc"
+		got, err := loadConfig(c.args, env(c.env), &bytes.Buffer{})
+		if err != nil || got.CheckInOpens != c.want || !got.CheckInOpensSet {
+			t.Errorf("%v %v: %+v, %v", c.args, c.env, got, err)
+		}
 	}
 }

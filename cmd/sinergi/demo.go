@@ -54,9 +54,7 @@ func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, no
 			return err
 		}
 	}
-	jkt := flows.LoadZone("Asia/Jakarta")
-	day := now.In(jkt).AddDate(0, 0, 3)
-	start := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, jkt)
+	start := demoStart(now)
 	w := &flows.Workshop{
 		Code:  flows.NewCode(),
 		Title: "[DEMO] Joint Action: Air Bersih & Sanitasi Flores",
@@ -82,6 +80,19 @@ func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, no
 	}
 	log.Info("playground: demo forum seeded (all names invented)", "workshop", w.Title, "code", w.Code, "users", len(people))
 	return nil
+}
+
+// demoStart is when the demo workshop starts: 09:00 WIB on the first day
+// after three days from now. So the README's "+3 days" lands after the
+// day-before reminder (09:00 the day before) and before the start.
+func demoStart(now time.Time) time.Time {
+	jkt := flows.LoadZone("Asia/Jakarta")
+	day := now.In(jkt).AddDate(0, 0, 3)
+	start := time.Date(day.Year(), day.Month(), day.Day(), 9, 0, 0, 0, jkt)
+	if !start.After(now.AddDate(0, 0, 3)) {
+		start = start.AddDate(0, 0, 1)
+	}
+	return start
 }
 
 func roleOf(s string) flows.Role {

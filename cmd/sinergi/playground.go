@@ -18,6 +18,11 @@ import (
 	"sinergi/store"
 )
 
+// demoCheckInOpens is how long before the start check-in opens in the
+// -demo playground, unless configured: the demo workshop starts three to
+// four days ahead.
+const demoCheckInOpens = 96 * time.Hour
+
 // playgroundAdmin is the secretariat user the playground offers when
 // SINERGI_ADMINS names nobody.
 const playgroundAdmin = 100_000
@@ -43,6 +48,11 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 	cfg.Token, cfg.APIURL = telegramtest.Token, fake.URL()
 	if len(cfg.Admins) == 0 {
 		cfg.Admins = []int64{playgroundAdmin}
+	}
+	if cfg.Demo && !cfg.CheckInOpensSet {
+		// The README's five steps check Siti in right after she registers,
+		// days before the demo workshop.
+		cfg.CheckInOpens = demoCheckInOpens
 	}
 	ln, err := net.Listen("tcp", cfg.PlaygroundAddr)
 	if err != nil {
