@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 	qrcode "github.com/skip2/go-qrcode"
@@ -94,11 +95,11 @@ func ICS(w *Workshop, now time.Time) []byte {
 }
 
 // icsText makes s safe as an iCalendar TEXT value before the library
-// escapes it: valid UTF-8, line breaks as "\n" only, and no other control
+// escapes it: valid UTF-8, line breaks as "\n" only, tabs as spaces, no other control
 // characters (which RFC 5545 does not allow and the library would not
 // escape), terminal escapes or invisible format characters ([CleanText]).
 func icsText(s string) string {
-	return cleanKeep(s, "\n\t")
+	return cleanKeep(s, "\n") // a tab becomes a space
 }
 
 // icsURI returns raw as a URI value when it is an absolute http(s) URL,
@@ -111,7 +112,9 @@ func icsURI(raw string) string {
 		return ""
 	}
 	s := u.String()
-	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+	// No space, no control character (C0, DEL, C1) and no invisible
+	// format character: a URI value is written as it is.
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || (r >= 0x7f && r <= 0x9f) || unicode.Is(unicode.Cf, r) }) {
 		return ""
 	}
 	return s
