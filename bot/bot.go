@@ -293,6 +293,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 			return err
 		}
 	}
+	if len(msgs) > 0 {
+		commit.OutboxBegun = msgs[0].ID // sent right after the commit
+	}
 	if res.UserChanged {
 		commit.User, commit.UserBefore = res.User, st.User
 	}
@@ -319,7 +322,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	}
 	// The update is handled; an error now only leaves replies in the
 	// outbox for later (the chat's next update or the sweeper).
-	if err := b.sendOutbox(ctx, in.ChatID, lock, msgs, true, func(m outMsg, err error) {
+	if err := b.sendOutbox(ctx, in.ChatID, lock, msgs, true, true, func(m outMsg, err error) {
 		b.deliveryFailed(ctx, in, m.Chat, err)
 	}); err != nil {
 		b.log.Warn("replies left in the outbox", "chat", in.ChatID, "update", in.UpdateID, "err", err)

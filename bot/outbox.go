@@ -27,31 +27,33 @@ func (r *renderer) encode(m *outMsg) ([]byte, error) {
 }
 
 // sendOutbox sends msgs, the whole outbox of chat in order, while lock is
-// held, and empties it; release gives the lock up with the last step. A
-// reply Telegram refuses for good is logged (and a blocked recipient
-// marked) and counts as done. An error means the outbox could not be kept
-// up to date (Redis): sending stops, and what is left is sent later.
-func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock *store.Lock, msgs []outMsg, release bool, failed func(outMsg, error)) error {
+// held, and empties it; release gives the lock up with the last step.
+// begun: the first entry is marked begun already (by the commit). Every
+// other entry is marked right before its call, in the round trip that takes
+// the one before it off the outbox. A reply Telegram refuses for good is
+// logged (and a blocked recipient marked) and counts as done. An error means
+// the outbox could not be kept up to date (Redis): sending stops, and what
+// is left is sent later.
+func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock *store.Lock, msgs []outMsg, begun, release bool, failed func(outMsg, error)) error {
 	for i := range msgs {
 		m := msgs[i]
-		begin := func(ctx context.Context) error {
-			if err := b.store.OutboxBegin(ctx, chat, m.ID); err != nil {
-				return &beginError{err}
+		var ready func(context.Context) error
+		if i > 0 || !begun {
+			pop := i > 0
+			ready = func(ctx context.Context) error {
+				if err := b.store.OutboxBegin(ctx, chat, m.ID, pop); err != nil {
+					return &beginError{err}
+				}
+				return nil
 			}
-			return nil
 		}
-		_, err := b.render.send(ctx, m, begin)
+		_, err := b.render.send(ctx, m, ready)
 		var be *beginError
 		switch {
 		case errors.As(err, &be):
 			return be.err
 		case err != nil:
 			failed(m, err)
-		}
-		if i < len(msgs)-1 {
-			if err := b.store.OutboxPop(ctx, chat); err != nil {
-				return err
-			}
 		}
 	}
 	return b.outboxDone(ctx, chat, lock, release)
@@ -112,7 +114,7 @@ func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock *store.Lock, re
 	}
 	b.metrics.outboxResumed.Add(float64(len(msgs)))
 	b.log.Info("sending replies a stopped process left", "chat", chat, "replies", len(msgs))
-	return b.sendOutbox(ctx, chat, lock, msgs, release, func(m outMsg, err error) { b.undelivered(ctx, m.Chat, err) })
+	return b.sendOutbox(ctx, chat, lock, msgs, false, release, func(m outMsg, err error) { b.undelivered(ctx, m.Chat, err) })
 }
 
 // outboxSweepEvery is how often a replica looks for outboxes left behind;

@@ -30,7 +30,7 @@ func leaveOutbox(t *testing.T, e *env, chat, upd int64, begun string, texts ...s
 		t.Fatal(err)
 	}
 	if begun != "" {
-		if err := e.store.OutboxBegin(ctx, chat, begun); err != nil {
+		if err := e.store.OutboxBegin(ctx, chat, begun, false); err != nil {
 			t.Fatal(err)
 		}
 	}

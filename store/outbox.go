@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -27,7 +28,9 @@ import (
 //     not have arrived: it is dropped and counted, never sent twice.
 //
 // Entries are opaque to the store (the transport encodes them); each holds
-// its own id, which is what the begun mark names.
+// its own id, which is what the begun mark names. The commit marks its first
+// entry begun (it is sent right after); each later one is marked right
+// before its call, in the same round trip that takes the one before it off.
 //
 //	<p>{c:<chat>}:outbox        list    the chat's unsent replies, oldest first
 //	<p>{c:<chat>}:outbox:begun  string  id of the entry whose send began
@@ -40,12 +43,45 @@ func (s *Store) outboxKey(chat int64) string { return s.chatKey(chat, "outbox") 
 func (s *Store) begunKey(chat int64) string  { return s.chatKey(chat, "outbox:begun") }
 func (s *Store) pendingKey() string          { return s.p + "outbox:pending" }
 
-// OutboxBegin records that the send of entry id of chat's outbox begins.
-func (s *Store) OutboxBegin(ctx context.Context, chat int64, id string) error {
-	if err := s.rdb.Set(ctx, s.begunKey(chat), id, 0).Err(); err != nil {
+// OutboxBegin records that the send of entry id of chat's outbox begins;
+// with pop, the entry before it (sent) leaves the outbox in the same
+// round trip. Concurrent calls share one pipeline. (The first entry of a
+// commit is marked begun by the commit itself: Commit.OutboxBegun.)
+func (s *Store) OutboxBegin(ctx context.Context, chat int64, id string, pop bool) error {
+	if _, err := s.begins.do(ctx, beginReq{chat: chat, id: id, pop: pop}); err != nil {
 		return fmt.Errorf("outbox of chat %d: begin %s: %w", chat, id, err)
 	}
 	return nil
+}
+
+type beginReq struct {
+	chat int64
+	id   string
+	pop  bool
+	cmds []redis.Cmder
+}
+
+func (s *Store) runBegins(ctx context.Context, batch []*call[beginReq]) {
+	p := s.rdb.Pipeline()
+	for _, cl := range batch {
+		r := &cl.req
+		r.cmds = r.cmds[:0]
+		if r.pop {
+			// Popped first: a stop between the two leaves the sent entry
+			// at the head marked begun, dropped as uncertain, never resent.
+			r.cmds = append(r.cmds, p.LPop(ctx, s.outboxKey(r.chat)))
+		}
+		r.cmds = append(r.cmds, p.Set(ctx, s.begunKey(r.chat), r.id, 0))
+	}
+	_, _ = p.Exec(ctx) // errors are per command
+	for _, cl := range batch {
+		for _, c := range cl.req.cmds {
+			if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
+				cl.err = err
+				break
+			}
+		}
+	}
 }
 
 // OutboxPop takes the first entry off chat's outbox (it was sent, or its
@@ -60,37 +96,80 @@ func (s *Store) OutboxPop(ctx context.Context, chat int64) error {
 // OutboxDone empties chat's outbox (its last entry was sent) and, when
 // release is set, gives up the chat's lock in the same transaction. It runs
 // while lock is held, so no other update of the chat can add entries
-// meanwhile.
+// meanwhile. Concurrent calls share one round trip, as commits do.
 func (s *Store) OutboxDone(ctx context.Context, chat int64, lock *Lock, release bool) error {
-	if s.cluster {
-		// outbox:pending is in another slot: leave it first, still under
-		// the lock. A stop between the two steps leaves an outbox whose
-		// last entry is marked begun, which the chat's next update drops
-		// as uncertain (it was sent).
-		if err := s.rdb.ZRem(ctx, s.pendingKey(), chat).Err(); err != nil {
-			return fmt.Errorf("outbox of chat %d: done: %w", chat, err)
-		}
-	} else {
-		ctx = keyslot.SingleNodeOnly(ctx)
+	r := doneReq{chat: chat}
+	if release && lock != nil {
+		r.token = lock.token
 	}
-	var unlock *redis.Cmd
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.outboxKey(chat), s.begunKey(chat))
-		if !s.cluster {
-			p.ZRem(ctx, s.pendingKey(), chat)
-		}
-		if release && lock != nil {
-			unlock = p.Eval(ctx, unlockLua, []string{s.lockKey(chat)}, lock.token)
-		}
-		return nil
-	})
-	if err != nil {
+	if _, err := s.dones.do(ctx, r); err != nil {
 		return fmt.Errorf("outbox of chat %d: done: %w", chat, err)
 	}
-	if unlock != nil {
+	if r.token != "" {
 		lock.released()
 	}
 	return nil
+}
+
+type doneReq struct {
+	chat  int64
+	token string // release the chat's lock held with this token ("": keep it)
+	cmds  []redis.Cmder
+}
+
+// queueDone queues the writes of one chat's outbox being emptied: all in
+// the chat's slot but the pending index, which is written with them only
+// on one node (withPending).
+func (s *Store) queueDone(ctx context.Context, p redis.Pipeliner, r *doneReq, withPending bool) {
+	r.cmds = append(r.cmds[:0], p.Del(ctx, s.outboxKey(r.chat), s.begunKey(r.chat)))
+	if withPending {
+		r.cmds = append(r.cmds, p.ZRem(ctx, s.pendingKey(), r.chat))
+	}
+	if r.token != "" {
+		r.cmds = append(r.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(r.chat)}, r.token))
+	}
+}
+
+// runDones empties a batch of outboxes. On one node the batch is one
+// MULTI/EXEC (pending index included). On a Cluster the chats leave
+// outbox:pending first, in one pipeline, still under their locks — a stop
+// in between leaves an outbox whose last entry is marked begun, which the
+// chat's next update drops as uncertain (it was sent) — and then each
+// chat's keys are one MULTI in its slot.
+func (s *Store) runDones(ctx context.Context, batch []*call[doneReq]) {
+	if !s.cluster {
+		ctx = keyslot.SingleNodeOnly(ctx)
+		_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+			for _, cl := range batch {
+				s.queueDone(ctx, p, &cl.req, true)
+			}
+			return nil
+		})
+		for _, cl := range batch {
+			cl.err = firstErr(cl.req.cmds)
+		}
+		return
+	}
+	p := s.rdb.Pipeline()
+	rems := make([]*redis.IntCmd, len(batch))
+	for i, cl := range batch {
+		rems[i] = p.ZRem(ctx, s.pendingKey(), cl.req.chat)
+	}
+	_, _ = p.Exec(ctx)
+	var wg sync.WaitGroup
+	for i, cl := range batch {
+		if cl.err = rems[i].Err(); cl.err != nil {
+			continue
+		}
+		wg.Go(func() {
+			_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				s.queueDone(ctx, p, &cl.req, false)
+				return nil
+			})
+			cl.err = firstErr(cl.req.cmds)
+		})
+	}
+	wg.Wait()
 }
 
 // ReadOutbox returns chat's unsent entries, oldest first, and the id of the

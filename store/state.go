@@ -125,8 +125,10 @@ type Commit struct {
 	// only run the idempotent deletion again).
 	Forget bool
 	// Outbox holds the update's replies, encoded, to be committed with the
-	// state and sent afterwards (see outbox.go).
-	Outbox [][]byte
+	// state and sent afterwards (see outbox.go); OutboxBegun is the id of
+	// the first, whose send begins right after the commit.
+	Outbox      [][]byte
+	OutboxBegun string
 	// Lock (from Locker.LockAndLoad) is released in the same transaction
 	// as the state is written — unless the commit has an outbox: then the
 	// lock is kept until the outbox is sent (Store.OutboxDone).
@@ -205,6 +207,9 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 			out[i] = m
 		}
 		c.cmds = append(c.cmds, p.RPush(ctx, s.outboxKey(c.ChatID), out...))
+		if c.OutboxBegun != "" {
+			c.cmds = append(c.cmds, p.Set(ctx, s.begunKey(c.ChatID), c.OutboxBegun, 0))
+		}
 	}
 	if c.Forget {
 		keys := []string{s.userKey(c.ChatID), s.sessKey(c.ChatID)}

@@ -30,6 +30,8 @@ type Store struct {
 	sessionTTL time.Duration
 	loads      *coalescer[loadReq]
 	commits    *coalescer[commitReq]
+	begins     *coalescer[beginReq] // outbox sends begun (outbox.go)
+	dones      *coalescer[doneReq]  // outboxes emptied
 }
 
 // Batching of per-update loads and commits: runners are the pipelines in
@@ -54,6 +56,8 @@ func New(rdb redis.UniversalClient, o Options) *Store {
 	s := &Store{rdb: rdb, cluster: cluster, p: o.Prefix, sessionTTL: o.SessionTTL}
 	s.loads = newCoalescer(runners, maxBatch, s.runLoads)
 	s.commits = newCoalescer(runners, maxBatch, s.runCommits)
+	s.begins = newCoalescer(runners, maxBatch, s.runBegins)
+	s.dones = newCoalescer(runners, maxBatch, s.runDones)
 	return s
 }
 
@@ -123,6 +127,8 @@ func (s *Store) Client() redis.UniversalClient { return s.rdb }
 func (s *Store) Close() error {
 	s.loads.close()
 	s.commits.close()
+	s.begins.close()
+	s.dones.close()
 	return s.rdb.Close()
 }
 
