@@ -66,27 +66,6 @@ func (r *renderer) value(lang string, v any, plain bool) any {
 	return v
 }
 
-func (r *renderer) markup(lang string, rows [][]flows.Button) models.ReplyMarkup {
-	if len(rows) == 0 {
-		return nil
-	}
-	kb := make([][]models.InlineKeyboardButton, 0, len(rows))
-	for _, row := range rows {
-		out := make([]models.InlineKeyboardButton, 0, len(row))
-		for _, b := range row {
-			label := b.Literal
-			if label == "" {
-				// Labels are plain text: entities of HTML message templates
-				// (water &amp; sanitation) are shown as the characters.
-				label = html.UnescapeString(r.text(lang, b.Label, true))
-			}
-			out = append(out, models.InlineKeyboardButton{Text: label, CallbackData: b.Data, URL: b.URL})
-		}
-		kb = append(kb, out)
-	}
-	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
-}
-
 var noPreview = &models.LinkPreviewOptions{IsDisabled: tg.True()}
 
 // What an outMsg does.

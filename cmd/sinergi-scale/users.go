@@ -233,11 +233,10 @@ type userResult struct {
 
 // driver drives simulated users through the bot via the fake Bot API.
 type driver struct {
-	fake    *telegramtest.Server
-	notify  *notifier
-	cls     *classifier
-	step    time.Duration // longest wait for the bot's next message
-	sectors []string
+	fake   *telegramtest.Server
+	notify *notifier
+	cls    *classifier
+	step   time.Duration // longest wait for the bot's next message
 }
 
 // maxActions bounds the actions of one user (a registration needs two, a
