@@ -10,7 +10,8 @@ import (
 	"time"
 )
 
-func init() { register(registerBroadcasts) }
+// BroadcastModule is the capability of secretariat broadcasts and the /settings of what a user receives.
+func BroadcastModule() Module { return ModuleFunc(func(r *Registry) { registerBroadcasts(r.e) }) }
 
 func registerBroadcasts(e *Engine) {
 	e.addCommand(&Command{Name: "broadcast", Role: RoleAdmin, Describe: "cmd.broadcast", Run: func(ctx context.Context, t *Turn) error {

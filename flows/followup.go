@@ -26,7 +26,8 @@ const (
 	maxWhatLen = 300
 )
 
-func init() { register(registerFollowUp) }
+// FollowUpModule is the capability of action-item commitments, their reminders and the facilitator reports.
+func FollowUpModule() Module { return ModuleFunc(func(r *Registry) { registerFollowUp(r.e) }) }
 
 func registerFollowUp(e *Engine) {
 	e.addCommand(&Command{Name: "commit", Describe: "cmd.commit", Run: e.commitCommand})

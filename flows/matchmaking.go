@@ -22,7 +22,8 @@ const (
 	introListLimit = 20                  // introductions listed per direction
 )
 
-func init() { register(registerMatchmaking) }
+// MatchmakingModule is the capability of partner profiles, suggestions and introductions.
+func MatchmakingModule() Module { return ModuleFunc(func(r *Registry) { registerMatchmaking(r.e) }) }
 
 func registerMatchmaking(e *Engine) {
 	e.addCommand(&Command{Name: "partner", Describe: "cmd.partner", Run: e.partner})

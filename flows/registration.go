@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-func init() { register(registerRegistration) }
+// RegistrationModule is the capability of browsing workshops and registering for them.
+func RegistrationModule() Module { return ModuleFunc(func(r *Registry) { registerRegistration(r.e) }) }
 
 func registerRegistration(e *Engine) {
 	e.addCommand(&Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *Turn) error {

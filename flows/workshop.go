@@ -38,7 +38,8 @@ func NewCode() string {
 	return string(b[:])
 }
 
-func init() { register(registerWorkshops) }
+// WorkshopsModule is the capability of facilitators creating and managing workshops, check-in.
+func WorkshopsModule() Module { return ModuleFunc(func(r *Registry) { registerWorkshops(r.e) }) }
 
 func registerWorkshops(e *Engine) {
 	e.addCommand(&Command{Name: "newworkshop", Role: RoleFacilitator, Describe: "cmd.newworkshop", Run: func(ctx context.Context, t *Turn) error {
