@@ -45,7 +45,8 @@ const (
 	auditExportEntries = 10_000
 )
 
-func init() { register(registerAudit) }
+// AuditModule is the capability of the /audit trail for admins.
+func AuditModule() Module { return ModuleFunc(func(r *Registry) { registerAudit(r.e) }) }
 
 func registerAudit(e *Engine) {
 	e.addCommand(&Command{Name: "audit", Role: RoleAdmin, Describe: "cmd.audit", Run: e.showAudit})

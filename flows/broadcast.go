@@ -4,13 +4,15 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
-func init() { register(registerBroadcasts) }
+// BroadcastModule is the capability of secretariat broadcasts and the /settings of what a user receives.
+func BroadcastModule() Module { return ModuleFunc(func(r *Registry) { registerBroadcasts(r.e) }) }
 
 func registerBroadcasts(e *Engine) {
 	e.addCommand(&Command{Name: "broadcast", Role: RoleAdmin, Describe: "cmd.broadcast", Run: func(ctx context.Context, t *Turn) error {
@@ -75,9 +77,6 @@ func broadcastMessage(optional bool) func(context.Context, *Turn, Input) (string
 // albumKey holds the media group id of the album last refused.
 const albumKey = "_album"
 
-// segmentKinds are the ways to choose recipients.
-var segmentKinds = []string{"all", "ws", "sector", "prov", "theme", "lang"}
-
 func segmentPrompt(_ context.Context, t *Turn) (Reply, error) {
 	var rows [][]Button
 	for i, k := range segmentKinds {
@@ -139,68 +138,70 @@ func (e *Engine) segmentValue(ctx context.Context, t *Turn, in Input) (string, e
 		if err != nil {
 			return "", err
 		}
-		t.Session.Data["segment"] = "prov:" + v
+		t.Session.Data["segment"] = Segment{Kind: SegProvince, Value: v}.String()
 		return v, nil
 	}
 	if in.Kind != KindCallback {
 		return "", Refuse("errors.use_buttons")
 	}
 	v := in.Callback
-	var seg string
+	var seg Segment
 	switch {
-	case kind == "ws" && v == "all":
-		seg = "all"
-	case kind == "ws" && (strings.HasPrefix(v, "c_") || strings.HasPrefix(v, "i_")):
+	case kind == string(SegWorkshop) && v == string(SegAll):
+		seg = Segment{Kind: SegAll}
+	case kind == string(SegWorkshop) && (strings.HasPrefix(v, "c_") || strings.HasPrefix(v, "i_")):
 		if _, err := e.store.GetWorkshop(ctx, v[2:]); err != nil {
 			return "", Refuse("ws.not_found")
 		}
-		seg = "ws:" + v[2:] + ":" + v[:1]
-	case kind == "sector" && slices.Contains(sectors, v):
-		seg = "sector:" + v
-	case kind == "theme" && slices.Contains(themes, v):
-		seg = "theme:" + v
-	case kind == "lang" && (v == "id" || v == "en"):
-		seg = "lang:" + v
+		seg = Segment{Kind: SegWorkshop, Value: v[2:], CheckedIn: v[0] == 'i'}
+	case kind == string(SegSector) || kind == string(SegTheme) || kind == string(SegLang):
+		seg = Segment{Kind: SegmentKind(kind), Value: v}
 	default:
 		return "", Refuse("errors.bad_button")
 	}
-	t.Session.Data["segment"] = seg
+	if _, err := ParseSegment(seg.String()); err != nil {
+		return "", Refuse("errors.bad_button")
+	}
+	t.Session.Data["segment"] = seg.String()
 	return v, nil
 }
 
 // segmentOf is the chosen segment of the flow's answers.
 func segmentOf(d map[string]string) string {
-	if d["seg"] == "all" || d["segment"] == "" {
-		return "all"
+	if d["seg"] == string(SegAll) || d["segment"] == "" {
+		return string(SegAll)
 	}
 	return d["segment"]
 }
 
 // segmentText describes a segment for people.
-func (e *Engine) segmentText(ctx context.Context, seg string) (Text, error) {
-	kind, v, _ := strings.Cut(seg, ":")
-	switch kind {
-	case "ws":
-		code, which, _ := strings.Cut(v, ":")
-		title := code // a workshop deleted since
-		w, err := e.store.GetWorkshop(ctx, code)
+func (e *Engine) segmentText(ctx context.Context, text string) (Text, error) {
+	seg, err := ParseSegment(text)
+	if err != nil {
+		return Text{}, internalError("broadcast", err)
+	}
+	v := seg.Value
+	switch seg.Kind {
+	case SegWorkshop:
+		title := v // a workshop deleted since
+		w, err := e.store.GetWorkshop(ctx, v)
 		switch {
 		case err == nil:
 			title = w.Title
 		case !errors.Is(err, ErrNotFound):
 			return Text{}, internalError("workshop", err)
 		}
-		if which == "i" {
+		if seg.CheckedIn {
 			return T("bc.segtext.ws_checked_in", "Title", title), nil
 		}
 		return T("bc.segtext.ws", "Title", title), nil
-	case "sector":
+	case SegSector:
 		return T("bc.segtext.sector", "Sector", T("sector."+v)), nil
-	case "prov":
+	case SegProvince:
 		return T("bc.segtext.prov", "Province", T("province."+v)), nil
-	case "lang":
+	case SegLang:
 		return T("bc.segtext.lang", "Lang", T("language.name."+v)), nil
-	case "theme":
+	case SegTheme:
 		return T("bc.segtext.theme", "Theme", T("theme."+v)), nil
 	}
 	return T("bc.segtext.all"), nil
@@ -210,27 +211,30 @@ func (e *Engine) segmentText(ctx context.Context, seg string) (Text, error) {
 // who are active and have not opted out, each with the version in their
 // language.
 func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, error) {
+	seg, err := ParseSegment(b.Segment)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast %s: %w", b.ID, err)
+	}
 	users, err := e.store.AllUsers(ctx)
 	if err != nil {
 		return nil, internalError("all users", err)
 	}
-	kind, v, _ := strings.Cut(b.Segment, ":")
+	v := seg.Value
 	var keep func(u *User) bool
-	switch kind {
-	case "ws":
-		code, which, _ := strings.Cut(v, ":")
-		regs, err := e.store.Registrations(ctx, code)
+	switch seg.Kind {
+	case SegWorkshop:
+		regs, err := e.store.Registrations(ctx, v)
 		if err != nil {
 			return nil, internalError("registrations", err)
 		}
 		in := map[int64]bool{}
 		for _, r := range regs {
-			if r.Status == RegConfirmed && (which != "i" || !r.CheckedInAt.IsZero()) {
+			if r.Status == RegConfirmed && (!seg.CheckedIn || !r.CheckedInAt.IsZero()) {
 				in[r.UserID] = true
 			}
 		}
 		keep = func(u *User) bool { return in[u.ID] }
-	case "sector", "prov":
+	case SegSector, SegProvince:
 		ids := make([]int64, len(users))
 		for i, u := range users {
 			ids[i] = u.ID
@@ -241,11 +245,11 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 		}
 		keep = func(u *User) bool {
 			p := profiles[u.ID]
-			return p != nil && ((kind == "sector" && p.Sector == v) || (kind == "prov" && p.Province == v))
+			return p != nil && ((seg.Kind == SegSector && p.Sector == v) || (seg.Kind == SegProvince && p.Province == v))
 		}
-	case "lang":
+	case SegLang:
 		keep = func(u *User) bool { return u.Lang == v }
-	case "theme":
+	case SegTheme:
 		in := map[int64]bool{}
 		for _, u := range users {
 			p, err := e.store.GetPartner(ctx, u.ID)
@@ -258,7 +262,7 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 			in[u.ID] = slices.Contains(p.Themes, v)
 		}
 		keep = func(u *User) bool { return in[u.ID] }
-	default:
+	case SegAll:
 		keep = func(*User) bool { return true }
 	}
 	var out []Recipient

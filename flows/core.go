@@ -8,8 +8,6 @@ import (
 	"sinergi/locales"
 )
 
-func init() { register(registerCore) }
-
 func registerCore(e *Engine) {
 	e.addCommand(&Command{Name: "start", Describe: "cmd.start", Run: e.start})
 	e.addCommand(&Command{Name: "menu", Describe: "cmd.menu", Run: e.showMenu})

@@ -90,15 +90,51 @@ type Engine struct {
 // ChatID and Lang set).
 type JobFunc func(ctx context.Context, now time.Time, args string) ([]Reply, error)
 
-// modules are the init-time registrations of this package's files: each flow
-// file calls register from its init function. The slice is written only
-// during package initialisation and read-only afterwards.
-var modules []func(e *Engine)
+// Module is a capability: it adds its commands, button routes, flows, deep
+// links, menu items and jobs to an engine. cmd/ lists the modules it runs in
+// its call to New; nothing registers itself.
+type Module interface {
+	Register(r *Registry)
+}
 
-func register(m func(e *Engine)) { modules = append(modules, m) }
+// ModuleFunc adapts a function to Module.
+type ModuleFunc func(r *Registry)
 
-// New builds an engine with every flow of the package.
-func New(cfg Config, store Store, texts Texts) *Engine {
+// Register calls f.
+func (f ModuleFunc) Register(r *Registry) { f(r) }
+
+// Registry is what a Module registers with while New builds the engine. A
+// duplicate or malformed name is a programming error and panics.
+type Registry struct{ e *Engine }
+
+// Command adds a slash command.
+func (r *Registry) Command(c *Command) { r.e.addCommand(c) }
+
+// Route adds a callback route.
+func (r *Registry) Route(rt *Route) { r.e.addRoute(rt) }
+
+// Link adds a /start deep-link prefix.
+func (r *Registry) Link(l *DeepLink) { r.e.addLink(l) }
+
+// Flow adds a flow.
+func (r *Registry) Flow(f *Flow) { r.e.addFlow(f) }
+
+// Menu adds a main-menu button.
+func (r *Registry) Menu(m MenuItem) { r.e.addMenu(m) }
+
+// Job adds the runner of a scheduled job kind.
+func (r *Registry) Job(kind string, f JobFunc) { r.e.addJob(kind, f) }
+
+// Config is the engine's configuration, defaults filled in.
+func (r *Registry) Config() Config { return r.e.cfg }
+
+// Texts is the engine's message catalogue.
+func (r *Registry) Texts() Texts { return r.e.texts }
+
+// New builds an engine with the core commands (/start, /menu, /help,
+// /cancel, /language, the step buttons and the consent gate) and the
+// capabilities of modules, in the order given.
+func New(cfg Config, store Store, texts Texts, modules ...Module) *Engine {
 	if cfg.DefaultLang == "" {
 		cfg.DefaultLang = "id"
 	}
@@ -129,8 +165,11 @@ func New(cfg Config, store Store, texts Texts) *Engine {
 		e.admins[id] = true
 	}
 	e.addRoute(&Route{Name: stepRoute, Run: e.stepButton})
+	registerCore(e)
+	registerReconsent(e)
+	r := &Registry{e: e}
 	for _, m := range modules {
-		m(e)
+		m.Register(r)
 	}
 	slices.SortStableFunc(e.menu, func(a, b MenuItem) int { return a.Order - b.Order })
 	return e

@@ -357,7 +357,7 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	h.text(41, "/start") // no data stored: never asked
 
 	// A new notice version.
-	h.e = New(Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.store, h.texts)
+	h.e = New(Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.store, h.texts, allModules()...)
 	wantIDs(t, h.text(41, "/start"), "start.welcome")
 	res = h.text(40, "/workshops")
 	wantIDs(t, res, "privacy.changed", "privacy.notice")
@@ -373,7 +373,7 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	wantIDs(t, h.text(40, "/workshops"), "ws.none_upcoming")
 
 	// Declining the next version removes the profile.
-	h.e = New(Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.store, h.texts)
+	h.e = New(Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.store, h.texts, allModules()...)
 	h.text(40, "/help")
 	wantIDs(t, h.press(40, "s:"+h.sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
 	if _, err := h.store.GetProfile(context.Background(), 40); err != ErrNotFound {

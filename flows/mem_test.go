@@ -119,7 +119,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	st := newMemStore()
-	e := New(Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}, DefaultLang: "id"}, st, texts)
+	e := New(Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}, DefaultLang: "id"}, st, texts, allModules()...)
 	return &harness{t: t, e: e, store: st, texts: texts, sess: map[int64]*Session{},
 		now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 }

@@ -12,7 +12,8 @@ import (
 // storage work is the store's (Privacy); what is deleted and what stays as
 // anonymous counts is documented in store/privacy.go.
 
-func init() { register(registerPrivacy) }
+// PrivacyModule is the capability of /mydata and /forgetme.
+func PrivacyModule() Module { return ModuleFunc(func(r *Registry) { registerPrivacy(r.e) }) }
 
 func registerPrivacy(e *Engine) {
 	e.addCommand(&Command{Name: "mydata", Describe: "cmd.mydata", Run: e.myData})

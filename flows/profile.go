@@ -20,7 +20,8 @@ const (
 // provincePage is how many province buttons one page shows.
 const provincePage = 10
 
-func init() { register(registerProfile) }
+// ProfileModule is the capability of the participant profile (/profile) with its consent.
+func ProfileModule() Module { return ModuleFunc(func(r *Registry) { registerProfile(r.e) }) }
 
 func registerProfile(e *Engine) {
 	e.addCommand(&Command{Name: "profile", Describe: "cmd.profile", Run: func(ctx context.Context, t *Turn) error {
@@ -219,8 +220,8 @@ func ProfileSummary(p *Profile, heading string) Text {
 		"Sector", T("sector."+p.Sector), "Province", T("province."+p.Province))
 }
 
-func init() { register(registerReconsent) }
-
+// registerReconsent adds the flow the consent gate asks a changed privacy
+// notice with; New adds it to every engine.
 func registerReconsent(e *Engine) {
 	e.addFlow(&Flow{Name: "reconsent", Done: e.reconsentDone, Steps: []*Step{
 		{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: func(ctx context.Context, t *Turn) (Reply, error) {

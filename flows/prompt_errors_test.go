@@ -77,7 +77,7 @@ func TestPromptStoreErrorsReturned(t *testing.T) {
 				c.sess.Data["code"] = ws
 			}
 			d := &downStore{memStore: h.store}
-			h.e = New(h.e.cfg, d, h.texts)
+			h.e = New(h.e.cfg, d, h.texts, allModules()...)
 			c.fail(d)
 			u := &User{ID: adminID, Lang: "en", FirstName: "Admin", Created: h.now, Seen: h.now}
 			in := c.input

@@ -10,7 +10,7 @@ import (
 // (each a required text answer); done receives the answers Done saw.
 func deployed(t *testing.T, h *harness, done *[]map[string]string, steps ...string) *Engine {
 	t.Helper()
-	e := New(h.e.cfg, h.store, h.texts)
+	e := New(h.e.cfg, h.store, h.texts, allModules()...)
 	f := &Flow{Name: "survey", Done: func(_ context.Context, t *Turn) error {
 		*done = append(*done, maps(t.Session.Data))
 		return nil

@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-func init() { register(registerRoles) }
+// RolesModule is the capability of role grants and one-time invitation links (/grant).
+func RolesModule() Module { return ModuleFunc(func(r *Registry) { registerRoles(r.e) }) }
 
 func registerRoles(e *Engine) {
 	e.addCommand(&Command{Name: "grant", Role: RoleAdmin, Describe: "cmd.grant", Run: e.grant})

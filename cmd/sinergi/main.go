@@ -113,7 +113,18 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 			return flows.New(flows.Config{
 				BotUsername: username, Admins: cfg.Admins, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
 				CheckInOpens: cfg.CheckInOpens,
-			}, st, texts)
+			}, st, texts,
+				// The capabilities Sinergi runs, in menu order.
+				flows.RegistrationModule(),
+				flows.FollowUpModule(),
+				flows.ProfileModule(),
+				flows.MatchmakingModule(),
+				flows.WorkshopsModule(),
+				flows.BroadcastModule(),
+				flows.RolesModule(),
+				flows.AuditModule(),
+				flows.PrivacyModule(),
+			)
 		},
 	})
 	if err != nil {

@@ -1,0 +1,98 @@
+package flows
+
+import (
+	"bytes"
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"sinergi/locales"
+)
+
+// TestModulesAreExplicit: an engine runs the core and exactly the modules
+// it is given; nothing registers itself.
+func TestModulesAreExplicit(t *testing.T) {
+	texts, err := locales.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(e *Engine) []string {
+		var out []string
+		for _, c := range e.Commands(RoleAdmin) {
+			out = append(out, c.Name)
+		}
+		return out
+	}
+	cfg := Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}}
+	core := names(New(cfg, newMemStore(), texts))
+	if want := []string{"start", "menu", "help", "cancel", "language"}; !slices.Equal(core, want) {
+		t.Errorf("core commands = %v, want %v", core, want)
+	}
+	roles := names(New(cfg, newMemStore(), texts, RolesModule()))
+	if want := []string{"start", "menu", "help", "cancel", "grant", "language"}; !slices.Equal(roles, want) {
+		t.Errorf("with RolesModule = %v, want %v", roles, want)
+	}
+	e := New(cfg, newMemStore(), texts)
+	if e.KnowsJob(jobCm3 + "|x") {
+		t.Errorf("an engine without FollowUpModule runs its reminders")
+	}
+	res, err := e.Handle(context.Background(), Input{Kind: KindCommand, Command: "grant", UserID: adminID, ChatID: adminID, Private: true}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res); !slices.Equal(got, []string{"errors.unknown_command"}) {
+		t.Errorf("/grant without RolesModule: %v", got)
+	}
+}
+
+// TestNoInitInFlows: capabilities register through New's module list, never
+// from an init function or other package-level registration.
+func TestNoInitInFlows(t *testing.T) {
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, decl := range f.Decls {
+			if fd, ok := decl.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "init" {
+				t.Errorf("%s: func init", fset.Position(fd.Pos()))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFileSizes: no non-test Go file under flows/ grows past 600 lines;
+// a capability that does is split by what it does.
+func TestFileSizes(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := bytes.Count(b, []byte("\n")); n > 600 {
+			t.Errorf("%s: %d lines (at most 600)", path, n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

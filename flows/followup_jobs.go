@@ -1,0 +1,177 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Follow-up: scheduled reminders, check-ins and escalations of commitments.
+
+// escalate tells the workshop's facilitators, once per item and state.
+func (e *Engine) escalate(ctx context.Context, t *Turn, c *Commitment, w *Workshop, state string) error {
+	if slices.Contains(c.Escalated, state) {
+		return nil
+	}
+	c.Escalated = append(c.Escalated, state)
+	if err := e.store.SaveCommitment(ctx, c); err != nil {
+		return internalError("save escalation", err)
+	}
+	for _, r := range e.escalationReplies(ctx, c, w, state) {
+		t.Send(r)
+	}
+	return nil
+}
+
+func (e *Engine) escalationReplies(ctx context.Context, c *Commitment, w *Workshop, state string) []Reply {
+	name, org := e.nameOf(ctx, c.Owner)
+	var out []Reply
+	for _, f := range w.Facilitators {
+		u := e.userOf(ctx, f)
+		out = append(out, Reply{ChatID: f, Lang: u.Lang, Bulk: true, Text: T("cm.escalation_"+state,
+			"Name", name, "Org", org, "What", c.What, "Title", w.Title, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true})})
+	}
+	return out
+}
+
+// commitJob loads the commitment a job names; nil when it is gone or done.
+func (e *Engine) commitJob(ctx context.Context, args string) (*Commitment, *Workshop, error) {
+	c, w, _, err := e.commitmentArg(ctx, strings.Replace(args, "|", ":", 1))
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, nil
+	}
+	if err != nil || c.Status == CmDone || c.Status == CmProposed || w.Cancelled {
+		return nil, nil, err
+	}
+	return c, w, nil
+}
+
+// commitReminder: 3 days before, on the due day, and overdue nudges (every
+// 3 days, at most 3).
+func (e *Engine) commitReminder(kind string) JobFunc {
+	return func(ctx context.Context, now time.Time, args string) ([]Reply, error) {
+		c, w, err := e.commitJob(ctx, args)
+		if c == nil || err != nil {
+			return nil, err
+		}
+		owner := e.userOf(ctx, c.Owner)
+		if owner.Inactive {
+			return nil, nil
+		}
+		id := map[string]string{jobCm3: "cm.remind_3days", jobCmDue: "cm.remind_due", jobCmNudge: "cm.remind_overdue"}[kind]
+		// A reminder before the due day found on or after it, or a due-day
+		// one found a day late, would say something untrue: the next one
+		// (due day, overdue nudge) speaks instead.
+		if left := DaysLeft(now, c.Due, w.Zone); (kind == jobCm3 && left.ID == "when.today") ||
+			(kind == jobCmDue && now.After(c.Due) && !sameDay(now, c.Due, w.Zone)) {
+			return nil, fmt.Errorf("%s reminder of commitment %s due %s: %w", kind, c.ID, c.Due.Format(time.RFC3339), ErrJobLate)
+		}
+		if kind == jobCmNudge {
+			c.Nudges++
+			if err := e.store.SaveCommitment(ctx, c); err != nil {
+				return nil, internalError("save nudge", err)
+			}
+			if c.Nudges < maxNudges {
+				if err := e.store.Schedule(ctx, Job{ID: followUpIDs(c)[2], Due: now.AddDate(0, 0, 3)}); err != nil {
+					return nil, internalError("next nudge", err)
+				}
+			}
+		}
+		return []Reply{{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
+			Text:    T(id, "What", c.What, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}, "Left", DaysLeft(now, c.Due, w.Zone), "Title", w.Title),
+			Buttons: statusButtons(c)}}, nil
+	}
+}
+
+// sameDay reports whether a and b fall on one calendar day in zone.
+func sameDay(a, b time.Time, zone string) bool {
+	loc := LoadZone(zone)
+	a, b = a.In(loc), b.In(loc)
+	return a.Year() == b.Year() && a.YearDay() == b.YearDay()
+}
+
+// overdueEscalation: 7 days overdue and not done — the facilitators are told once.
+func (e *Engine) overdueEscalation(ctx context.Context, _ time.Time, args string) ([]Reply, error) {
+	c, w, err := e.commitJob(ctx, args)
+	if c == nil || err != nil || slices.Contains(c.Escalated, "overdue") {
+		return nil, err
+	}
+	c.Escalated = append(c.Escalated, "overdue")
+	if err := e.store.SaveCommitment(ctx, c); err != nil {
+		return nil, internalError("save escalation", err)
+	}
+	return e.escalationReplies(ctx, c, w, "overdue"), nil
+}
+
+// checkInJob asks the owner for a status each week while open.
+func (e *Engine) checkInJob(ctx context.Context, now time.Time, args string) ([]Reply, error) {
+	c, w, err := e.commitJob(ctx, args)
+	if c == nil || err != nil {
+		return nil, err
+	}
+	if err := e.store.Schedule(ctx, Job{ID: followUpIDs(c)[4], Due: now.Add(w.CheckInEvery())}); err != nil {
+		return nil, internalError("next check-in", err)
+	}
+	owner := e.userOf(ctx, c.Owner)
+	if owner.Inactive {
+		return nil, nil
+	}
+	return []Reply{{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
+		Text: T("cm.checkin", "What", c.What, "Title", w.Title, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}), Buttons: statusButtons(c)}}, nil
+}
+
+// checkInChoices are the check-in intervals a facilitator can pick, in days.
+var checkInChoices = []int{7, 14, 30}
+
+// cycleCheckIns moves the workshop's check-in interval to the next choice.
+func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	cur := int(w.CheckInEvery() / (24 * time.Hour))
+	next := checkInChoices[0]
+	if i := slices.Index(checkInChoices, cur); i >= 0 && i+1 < len(checkInChoices) {
+		next = checkInChoices[i+1]
+	}
+	w.CheckInDays = next
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return internalError("check-in interval", err)
+	}
+	t.Answer(T("cm.checkins_every", "Count", next), false)
+	return e.manageCard(ctx, t, w, "")
+}
+
+// openCollection invites every checked-in participant (every confirmed one
+// when check-in was not used) to add their commitments.
+func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return internalError("registrations", err)
+	}
+	var checked, confirmed []*Registration
+	for _, r := range regs {
+		if r.Status != RegConfirmed {
+			continue
+		}
+		confirmed = append(confirmed, r)
+		if !r.CheckedInAt.IsZero() {
+			checked = append(checked, r)
+		}
+	}
+	invite := checked
+	if len(invite) == 0 {
+		invite = confirmed
+	}
+	// Before the workshop nobody can be thanked for joining it.
+	invitation := "cm.invitation"
+	if t.In.Now.Before(w.Start) {
+		invitation = "cm.invitation_ahead"
+	}
+	for _, r := range invite {
+		u := e.userOf(ctx, r.UserID)
+		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T(invitation, "Title", w.Title),
+			Buttons: [][]Button{{{Label: T("cm.add"), Data: mustData("cmn", w.Code)}}}})
+	}
+	t.Say(T("cm.collection_opened", "Count", len(invite), "Title", w.Title))
+	return nil
+}

@@ -1,0 +1,54 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+func TestParseSegment(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want Segment
+	}{
+		{"all", Segment{Kind: SegAll}},
+		{"ws:abc234:c", Segment{Kind: SegWorkshop, Value: "abc234"}},
+		{"ws:abc234:i", Segment{Kind: SegWorkshop, Value: "abc234", CheckedIn: true}},
+		{"sector:ngo", Segment{Kind: SegSector, Value: "ngo"}},
+		{"prov:JB", Segment{Kind: SegProvince, Value: "JB"}},
+		{"theme:health", Segment{Kind: SegTheme, Value: "health"}},
+		{"lang:en", Segment{Kind: SegLang, Value: "en"}},
+	} {
+		got, err := ParseSegment(c.text)
+		if err != nil || got != c.want {
+			t.Errorf("ParseSegment(%q) = %+v, %v; want %+v", c.text, got, err, c.want)
+		}
+		if s := got.String(); s != c.text {
+			t.Errorf("%+v.String() = %q, want %q", got, s, c.text)
+		}
+	}
+	for _, bad := range []string{"", "everyone", "all:", "all:x", "ws:", "ws:abc234", "ws:abc234:x", "ws::c",
+		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo"} {
+		if got, err := ParseSegment(bad); !errors.Is(err, ErrUnknownSegment) {
+			t.Errorf("ParseSegment(%q) = %+v, %v; want ErrUnknownSegment", bad, got, err)
+		}
+	}
+}
+
+// TestRecipientsUnknownSegment: a broadcast whose segment this build cannot
+// read goes to nobody (an error), never to everyone.
+func TestRecipientsUnknownSegment(t *testing.T) {
+	h := newHarness(t)
+	if err := h.store.SaveUser(context.Background(), &User{ID: 1, Lang: "id", Consent: ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	if rs, err := h.e.Recipients(context.Background(), &Broadcast{ID: "b0", MessageID: 1, Segment: "all"}); err != nil || len(rs) != 1 {
+		t.Fatalf("segment all: %v, %v", rs, err)
+	}
+	for _, seg := range []string{"everyone", "sector:banks", "lang:fr", "ws:abc234"} {
+		rs, err := h.e.Recipients(context.Background(), &Broadcast{ID: "b1", MessageID: 1, Segment: seg})
+		if !errors.Is(err, ErrUnknownSegment) || rs != nil {
+			t.Errorf("segment %q: recipients %v, err %v; want ErrUnknownSegment", seg, rs, err)
+		}
+	}
+}
