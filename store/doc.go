@@ -16,6 +16,9 @@
 //	<p>{c:<id>}:profile       string  JSON flows.Profile (no TTL; written only after consent)
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)
+//	<p>{c:<chat>}:outbox      list    the chat's committed, unsent replies, oldest first (outbox.go)
+//	<p>{c:<chat>}:outbox:begun string id of the reply whose send began (dropped as uncertain after a crash)
+//	<p>outbox:pending         zset    chat -> commit time (unix ms) of chats with an outbox (the sweeper's index)
 //	<p>invite:<token>         string  JSON flows.Invite, TTL = invite lifetime; GETDEL takes it once
 //	<p>poll:inbox             hash    update_id -> raw update JSON, received but not yet handled (polling mode)
 //	<p>poll:offset            string  next getUpdates offset (polling mode)
@@ -65,8 +68,10 @@
 // # Atomicity
 //
 // Handling an update ends with Store.Commit, which writes the session, the
-// user, the dedupe mark and removes the update from the inbox. Concurrent
-// commits share one round trip (group commit).
+// user's changed fields, the dedupe mark, the update's replies (the outbox)
+// and removes the update from the inbox. Concurrent commits share one round
+// trip (group commit). The replies are sent after the commit and the outbox
+// is emptied by OutboxDone, which also releases the chat's lock.
 //
 // On one Redis server (or a Sentinel master) a batch of commits is one
 // MULTI/EXEC: each update counts as handled with all of its state, or not
