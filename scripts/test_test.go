@@ -91,7 +91,7 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 		apt:       "none",
 		have:      []string{"gcc", "chromium"},
 		status:    1,
-		stderr:    "scripts/test: redis-server missing and no apt-get to install them: install them yourself\n",
+		stderr:    "scripts/test: cannot install redis-server: no apt-get here (install it yourself)\n",
 		notLogged: []string{"go test"},
 	}, {
 		name:      "SKIP_BROWSER_TEST=1: no Chromium, said out loud",
