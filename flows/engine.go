@@ -497,6 +497,10 @@ func (e *Engine) command(ctx context.Context, t *Turn) error {
 // callbackData is what Telegram lets through (64 bytes) of a safe alphabet.
 var callbackData = regexp.MustCompile(`^[a-z]{1,8}:[A-Za-z0-9_:.=-]{0,55}$`)
 
+// ValidCallbackData reports whether d is callback data the engine accepts:
+// at most 64 bytes of "<route>:<payload>" in the safe alphabet.
+func ValidCallbackData(d string) bool { return len(d) <= 64 && callbackData.MatchString(d) }
+
 func (e *Engine) callback(ctx context.Context, t *Turn) error {
 	data := t.In.Callback
 	if len(data) > 64 || !callbackData.MatchString(data) {

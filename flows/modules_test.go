@@ -1,8 +1,17 @@
-package flows
+package flows_test
+
+import "testing"
+import (
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+)
 
 // allModules are the capabilities the engine tests run: those of
 // cmd/sinergi.
-func allModules() []Module {
-	return []Module{RegistrationModule(), FollowUpModule(), ProfileModule(), MatchmakingModule(),
-		WorkshopsModule(), BroadcastModule(), RolesModule(), AuditModule(), PrivacyModule()}
+func allModules() []flows.Module {
+	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), flows.MatchmakingModule(),
+		flows.WorkshopsModule(), flows.BroadcastModule(), flows.RolesModule(), flows.AuditModule(), flows.PrivacyModule()}
 }
+
+// newHarness is a harness running allModules.
+func newHarness(t *testing.T) *flowstest.Harness { return flowstest.New(t, allModules()...) }
