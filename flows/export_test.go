@@ -5,7 +5,7 @@ var (
 	ChartBarH      = chartBarH
 	ChartOrgs      = chartOrgs
 	ChartStatuses  = chartStatusList()
-	PlanChartTexts      = planChartTexts
+	PlanChartTexts = planChartTexts
 	ZoneLabels     = zoneLabels
 	SeenEvery      = seenEvery
 	FollowUpIDs    = followUpIDs

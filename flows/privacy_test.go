@@ -150,10 +150,10 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 		t.Fatalf("waiting person %+v, %v", r, err)
 	}
 	for _, kind := range []string{flows.JobDayBefore, flows.JobSoon} {
-		if !h.Store.HasJob(kind+"|"+code+"|3") {
+		if !h.Store.HasJob(kind + "|" + code + "|3") {
 			t.Errorf("promoted person has no %s reminder", kind)
 		}
-		if h.Store.HasJob(kind+"|"+code+"|2") {
+		if h.Store.HasJob(kind + "|" + code + "|2") {
 			t.Errorf("forgotten person keeps a %s reminder", kind)
 		}
 	}

@@ -143,10 +143,10 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	if c, _ := h.Store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 0 {
 		t.Fatalf("counts %+v", c)
 	}
-	if h.Store.HasJob(flows.JobDayBefore+"|"+code+"|1") {
+	if h.Store.HasJob(flows.JobDayBefore + "|" + code + "|1") {
 		t.Fatal("cancelled registrant's reminder still scheduled")
 	}
-	if !h.Store.HasJob(flows.JobDayBefore+"|"+code+"|3") {
+	if !h.Store.HasJob(flows.JobDayBefore + "|" + code + "|3") {
 		t.Fatal("promoted registrant has no reminder")
 	}
 
@@ -200,7 +200,7 @@ func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Press(2, "reg:"+code)
-	before := h.Store.JobDue(flows.JobSoon+"|"+code+"|2")
+	before := h.Store.JobDue(flows.JobSoon + "|" + code + "|2")
 	res := h.Press(flowstest.AdminID, "wme:"+code)
 	wantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.edit"))
@@ -212,7 +212,7 @@ func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 	if res.Replies[1].ChatID != 2 || res.Replies[1].Document == nil {
 		t.Fatalf("change notice %+v", res.Replies[1])
 	}
-	after := h.Store.JobDue(flows.JobSoon+"|"+code+"|2")
+	after := h.Store.JobDue(flows.JobSoon + "|" + code + "|2")
 	if want := before.Add(25 * time.Hour); !after.Equal(want) {
 		t.Fatalf("2h reminder at %v, want %v", after, want)
 	}
@@ -417,7 +417,7 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
 		h.Press(id, "reg:"+w.Code)
-		if !h.Store.HasJob(flows.JobOnline+"|"+w.Code+"|"+strconv.FormatInt(id, 10)) {
+		if !h.Store.HasJob(flows.JobOnline + "|" + w.Code + "|" + strconv.FormatInt(id, 10)) {
 			t.Fatalf("no start message planned for %d", id)
 		}
 	}
