@@ -17,6 +17,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/roles"
 )
 
 // TestModulesAreExplicit: an engine runs the core and exactly the modules
@@ -38,9 +39,9 @@ func TestModulesAreExplicit(t *testing.T) {
 	if want := []string{"start", "menu", "help", "cancel", "language"}; !slices.Equal(core, want) {
 		t.Errorf("core commands = %v, want %v", core, want)
 	}
-	roles := names(flows.New(cfg, flowstest.NewStore(), texts, flows.RolesModule()))
-	if want := []string{"start", "menu", "help", "cancel", "grant", "language"}; !slices.Equal(roles, want) {
-		t.Errorf("with RolesModule = %v, want %v", roles, want)
+	rolesOnly := names(flows.New(cfg, flowstest.NewStore(), texts, roles.Module(flowstest.NewStore())))
+	if want := []string{"start", "menu", "help", "cancel", "grant", "language"}; !slices.Equal(rolesOnly, want) {
+		t.Errorf("with RolesModule = %v, want %v", rolesOnly, want)
 	}
 	e := flows.New(cfg, flowstest.NewStore(), texts)
 	if e.KnowsJob(flows.JobCm3 + "|x") {

@@ -93,7 +93,7 @@ func (e *Engine) segmentValuePrompt(ctx context.Context, t *Turn) (Reply, error)
 	case "ws":
 		all, err := e.store.Facilitated(ctx, 0)
 		if err != nil {
-			return Reply{}, internalError("workshops", err)
+			return Reply{}, InternalError("workshops", err)
 		}
 		var rows [][]Button
 		for _, w := range all {
@@ -178,7 +178,7 @@ func segmentOf(d map[string]string) string {
 func (e *Engine) segmentText(ctx context.Context, text string) (Text, error) {
 	seg, err := ParseSegment(text)
 	if err != nil {
-		return Text{}, internalError("broadcast", err)
+		return Text{}, InternalError("broadcast", err)
 	}
 	v := seg.Value
 	switch seg.Kind {
@@ -189,7 +189,7 @@ func (e *Engine) segmentText(ctx context.Context, text string) (Text, error) {
 		case err == nil:
 			title = w.Title
 		case !errors.Is(err, ErrNotFound):
-			return Text{}, internalError("workshop", err)
+			return Text{}, InternalError("workshop", err)
 		}
 		if seg.CheckedIn {
 			return T("bc.segtext.ws_checked_in", "Title", title), nil
@@ -217,7 +217,7 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 	}
 	users, err := e.store.AllUsers(ctx)
 	if err != nil {
-		return nil, internalError("all users", err)
+		return nil, InternalError("all users", err)
 	}
 	v := seg.Value
 	var keep func(u *User) bool
@@ -225,7 +225,7 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 	case SegWorkshop:
 		regs, err := e.store.Registrations(ctx, v)
 		if err != nil {
-			return nil, internalError("registrations", err)
+			return nil, InternalError("registrations", err)
 		}
 		in := map[int64]bool{}
 		for _, r := range regs {
@@ -241,7 +241,7 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 		}
 		profiles, err := e.store.ProfilesOf(ctx, ids)
 		if err != nil {
-			return nil, internalError("profiles", err)
+			return nil, InternalError("profiles", err)
 		}
 		keep = func(u *User) bool {
 			p := profiles[u.ID]
@@ -257,7 +257,7 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 				continue
 			}
 			if err != nil {
-				return nil, internalError("partner profile", err)
+				return nil, InternalError("partner profile", err)
 			}
 			in[u.ID] = slices.Contains(p.Themes, v)
 		}
@@ -296,7 +296,7 @@ func (e *Engine) broadcastPreview(ctx context.Context, t *Turn) (Reply, error) {
 	b := draftBroadcast(t)
 	rs, err := e.Recipients(ctx, b)
 	if err != nil {
-		return Reply{}, internalError("recipients", err)
+		return Reply{}, InternalError("recipients", err)
 	}
 	seg, err := e.segmentText(ctx, b.Segment)
 	if err != nil {
@@ -354,9 +354,9 @@ func (e *Engine) createBroadcast(ctx context.Context, t *Turn) error {
 		b.StartAt = unixData(t.Session.Data, "when")
 	}
 	if err := e.store.CreateBroadcast(ctx, b); err != nil {
-		return internalError("create broadcast", err)
+		return InternalError("create broadcast", err)
 	}
-	if err := t.audit(ctx, AuditBroadcast, b.ID, 0); err != nil {
+	if err := t.Audit(ctx, AuditBroadcast, b.ID, 0); err != nil {
 		return err
 	}
 	if t.Session.Data["confirm"] == "sched" {
@@ -370,7 +370,7 @@ func (e *Engine) createBroadcast(ctx context.Context, t *Turn) error {
 func (e *Engine) listBroadcasts(ctx context.Context, t *Turn) error {
 	list, err := e.store.RecentBroadcasts(ctx, 10)
 	if err != nil {
-		return internalError("recent broadcasts", err)
+		return InternalError("recent broadcasts", err)
 	}
 	if len(list) == 0 {
 		t.Say(T("bc.none"))
@@ -381,7 +381,7 @@ func (e *Engine) listBroadcasts(ctx context.Context, t *Turn) error {
 	for _, b := range list {
 		_, st, err := e.store.GetBroadcast(ctx, b.ID)
 		if err != nil {
-			return internalError("broadcast", err)
+			return InternalError("broadcast", err)
 		}
 		seg, err := e.segmentText(ctx, b.Segment)
 		if err != nil {
@@ -390,7 +390,7 @@ func (e *Engine) listBroadcasts(ctx context.Context, t *Turn) error {
 		lines = append(lines, T("bc.list_line", "Status", T("bc.status."+st.Status), "At", When{At: b.StartAt, Zone: e.cfg.Location.String()},
 			"Segment", seg, "Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed))
 		if st.Status == BcScheduled || st.Status == BcRunning {
-			rows = append(rows, []Button{{Label: T("bc.cancel_button", "At", When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: mustData("bcx", b.ID)}})
+			rows = append(rows, []Button{{Label: T("bc.cancel_button", "At", When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: MustData("bcx", b.ID)}})
 		}
 	}
 	t.Say(T("bc.list", "Lines", lines), rows...)
@@ -405,9 +405,9 @@ func (e *Engine) cancelBroadcast(ctx context.Context, t *Turn, id string) error 
 	case errors.Is(err, ErrNotCancellable):
 		t.Answer(T("bc.already_finished"), true)
 	case err != nil:
-		return internalError("cancel broadcast", err)
+		return InternalError("cancel broadcast", err)
 	default:
-		if err := t.audit(ctx, AuditBcCancel, id, 0); err != nil {
+		if err := t.Audit(ctx, AuditBcCancel, id, 0); err != nil {
 			return err
 		}
 		t.Answer(T("bc.cancelled"), false)
@@ -430,9 +430,9 @@ func settingsText(u *User) Text {
 
 func settingsButtons(u *User) [][]Button {
 	if u.NoUpdates {
-		return [][]Button{{{Label: T("settings.turn_on"), Data: mustData("set", "on")}}}
+		return [][]Button{{{Label: T("settings.turn_on"), Data: MustData("set", "on")}}}
 	}
-	return [][]Button{{{Label: T("settings.turn_off"), Data: mustData("set", "off")}}}
+	return [][]Button{{{Label: T("settings.turn_off"), Data: MustData("set", "off")}}}
 }
 
 func toggleSetting(_ context.Context, t *Turn, payload string) error {

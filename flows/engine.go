@@ -323,6 +323,15 @@ func (t *Turn) Send(r Reply) { t.replies = append(t.replies, r) }
 // Answer sets the answer to the button press being handled.
 func (t *Turn) Answer(text Text, alert bool) { t.answer = &Answer{Text: text, Alert: alert} }
 
+// MenuButtons are the main-menu buttons the user's role allows.
+func (t *Turn) MenuButtons() [][]Button { return t.e.menuButtons(t) }
+
+// BotLink is the deep link to the bot with an optional /start payload.
+func (t *Turn) BotLink(payload string) string { return t.e.botLink(payload) }
+
+// RoleOf is the effective role of u: configured admins are always admins.
+func (t *Turn) RoleOf(u *User) Role { return t.e.RoleOf(u) }
+
 // Now is the time of the input.
 func (t *Turn) Now() time.Time { return t.In.Now }
 
@@ -550,7 +559,7 @@ func newNonce() string { return strconv.FormatUint(rand.Uint64()%(36*36*36*36*36
 
 // mustData checks callback data built by code; a flow that builds longer data
 // is a programming error caught by tests.
-func mustData(parts ...string) string {
+func MustData(parts ...string) string {
 	d := strings.Join(parts, ":")
 	if len(d) > 64 || !callbackData.MatchString(d) {
 		panic(fmt.Sprintf("flows: invalid callback data %q", d))

@@ -356,7 +356,7 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	h.Text(41, "/start") // no data stored: never asked
 
 	// A new notice version.
-	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{flowstest.AdminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.Store, h.Texts, allModules()...)
+	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{flowstest.AdminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.Store, h.Texts, allModules(h.Store)...)
 	wantIDs(t, h.Text(41, "/start"), "start.welcome")
 	res = h.Text(40, "/workshops")
 	wantIDs(t, res, "privacy.changed", "privacy.notice")
@@ -372,7 +372,7 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	wantIDs(t, h.Text(40, "/workshops"), "ws.none_upcoming")
 
 	// Declining the next version removes the profile.
-	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.Store, h.Texts, allModules()...)
+	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.Store, h.Texts, allModules(h.Store)...)
 	h.Text(40, "/help")
 	wantIDs(t, h.Press(40, "s:"+h.Sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
 	if _, err := h.Store.GetProfile(context.Background(), 40); err != flows.ErrNotFound {

@@ -29,4 +29,4 @@ var errStay = errors.New("stay on step")
 
 // internalError wraps a failure of infrastructure; the user gets a polite
 // "something went wrong".
-func internalError(op string, err error) error { return fmt.Errorf("%s: %w", op, err) }
+func InternalError(op string, err error) error { return fmt.Errorf("%s: %w", op, err) }

@@ -32,11 +32,11 @@ func (e *Engine) introTarget(ctx context.Context, t *Turn, me *PartnerProfile, u
 		return refuse("mm.err_unavailable")
 	}
 	if err != nil {
-		return nil, nil, internalError("get partner", err)
+		return nil, nil, InternalError("get partner", err)
 	}
 	u, err := e.store.GetUser(ctx, uid)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return nil, nil, internalError("get user", err)
+		return nil, nil, InternalError("get user", err)
 	}
 	if !them.Visible || u == nil || u.Inactive || !Compare(me, them).Candidate() {
 		return refuse("mm.err_unavailable")
@@ -45,7 +45,7 @@ func (e *Engine) introTarget(ctx context.Context, t *Turn, me *PartnerProfile, u
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
-		return nil, nil, internalError("pair introduction", err)
+		return nil, nil, InternalError("pair introduction", err)
 	case in.Status == IntroPending:
 		return refuse("mm.err_pending", "Org", them.Org)
 	case in.Status == IntroAccepted:
@@ -72,7 +72,7 @@ func (e *Engine) requestIntro(ctx context.Context, t *Turn, payload string) erro
 		return err
 	}
 	if n, err := e.store.PendingSent(ctx, me.UserID); err != nil {
-		return internalError("pending introductions", err)
+		return InternalError("pending introductions", err)
 	} else if n >= IntroCap {
 		t.Answer(T("mm.err_cap", "Count", IntroCap), true)
 		return nil
@@ -121,7 +121,7 @@ func (e *Engine) sendIntro(ctx context.Context, t *Turn) error {
 		t.Say(T("mm.err_cooldown_short", "Org", them.Org))
 		return nil
 	case err != nil:
-		return internalError("request introduction", err)
+		return InternalError("request introduction", err)
 	}
 	var note []Text
 	if in.Note != "" {
@@ -131,8 +131,8 @@ func (e *Engine) sendIntro(ctx context.Context, t *Turn) error {
 		Text: T("mm.request_received", "Org", me.Org, "Details", partnerDetails(me),
 			"Why", Reasons(Compare(them, me), me), "Note", note),
 		Buttons: [][]Button{{
-			{Label: T("mm.btn_accept"), Data: mustData("mmok", in.ID)},
-			{Label: T("mm.btn_decline"), Data: mustData("mmno", in.ID)},
+			{Label: T("mm.btn_accept"), Data: MustData("mmok", in.ID)},
+			{Label: T("mm.btn_decline"), Data: MustData("mmno", in.ID)},
 		}}})
 	t.Say(T("mm.request_sent", "Org", them.Org))
 	return nil
@@ -169,7 +169,7 @@ func (e *Engine) decide(status IntroStatus) func(context.Context, *Turn, string)
 			return nil
 		}
 		if err != nil {
-			return internalError("get introduction", err)
+			return InternalError("get introduction", err)
 		}
 		party := in.To
 		if status == IntroWithdrawn {
@@ -188,7 +188,7 @@ func (e *Engine) decide(status IntroStatus) func(context.Context, *Turn, string)
 			t.Answer(T("mm.err_decided"), true)
 			return nil
 		case err != nil:
-			return internalError("decide introduction", err)
+			return InternalError("decide introduction", err)
 		}
 		if t.In.MessageID != 0 {
 			t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
@@ -208,7 +208,7 @@ func (e *Engine) decide(status IntroStatus) func(context.Context, *Turn, string)
 		}
 		from, err := e.store.GetUser(ctx, got.From)
 		if err != nil {
-			return internalError("get requester", err)
+			return InternalError("get requester", err)
 		}
 		theirs, theirButtons := contact(from)
 		t.Say(T("mm.accepted_you", "Org", got.FromOrg, "Contact", theirs), theirButtons)
@@ -225,7 +225,7 @@ func (e *Engine) decide(status IntroStatus) func(context.Context, *Turn, string)
 func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 	sent, recv, err := e.store.UserIntros(ctx, t.User.ID, introListLimit)
 	if err != nil {
-		return internalError("user introductions", err)
+		return InternalError("user introductions", err)
 	}
 	var waiting, asked, connected, declined []Text
 	var rows [][]Button
@@ -234,8 +234,8 @@ func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 		case IntroPending:
 			waiting = append(waiting, T("mm.intro_line", "Org", in.FromOrg, "Date", e.date(in.Created)))
 			rows = append(rows, []Button{
-				{Label: T("mm.btn_accept_named", "Org", in.FromOrg), Data: mustData("mmok", in.ID)},
-				{Label: T("mm.btn_decline"), Data: mustData("mmno", in.ID)},
+				{Label: T("mm.btn_accept_named", "Org", in.FromOrg), Data: MustData("mmok", in.ID)},
+				{Label: T("mm.btn_decline"), Data: MustData("mmno", in.ID)},
 			})
 		case IntroDeclined:
 			declined = append(declined, T("mm.intro_line_you_declined", "Org", orgOrDeleted(in.FromOrg), "Date", e.date(in.Decided)))
@@ -245,7 +245,7 @@ func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 		switch in.Status {
 		case IntroPending:
 			asked = append(asked, T("mm.intro_line", "Org", in.ToOrg, "Date", e.date(in.Created)))
-			rows = append(rows, []Button{{Label: T("mm.btn_withdraw_named", "Org", in.ToOrg), Data: mustData("mmw", in.ID)}})
+			rows = append(rows, []Button{{Label: T("mm.btn_withdraw_named", "Org", in.ToOrg), Data: MustData("mmw", in.ID)}})
 		case IntroDeclined:
 			declined = append(declined, T("mm.intro_line_not_taken", "Org", orgOrDeleted(in.ToOrg), "Date", e.date(in.Decided)))
 		}
@@ -271,7 +271,7 @@ func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 		connected = append(connected, T("mm.intro_line_connected", "Org", org, "Contact", c))
 	}
 	if len(waiting)+len(asked)+len(connected)+len(declined) == 0 {
-		t.Say(T("mm.intros_none"), []Button{{Label: T("menu.matches"), Data: mustData("m", "matches")}})
+		t.Say(T("mm.intros_none"), []Button{{Label: T("menu.matches"), Data: MustData("m", "matches")}})
 		return nil
 	}
 	var sections []Text

@@ -148,21 +148,21 @@ func (e *Engine) partner(ctx context.Context, t *Turn) error {
 		return t.StartFlow(ctx, "partner")
 	}
 	if err != nil {
-		return internalError("get partner", err)
+		return InternalError("get partner", err)
 	}
 	e.partnerCard(t, p, false)
 	return nil
 }
 
 func (e *Engine) partnerCard(t *Turn, p *PartnerProfile, edit bool) {
-	pause := Button{Label: T("mm.btn_pause"), Data: mustData("mmp", "p")}
+	pause := Button{Label: T("mm.btn_pause"), Data: MustData("mmp", "p")}
 	if !p.Visible {
-		pause = Button{Label: T("mm.btn_resume"), Data: mustData("mmp", "r")}
+		pause = Button{Label: T("mm.btn_resume"), Data: MustData("mmp", "r")}
 	}
 	r := Reply{Text: T("mm.card", "Details", partnerDetails(p), "Visible", visibilityText(p.Visible)), Buttons: [][]Button{
-		{{Label: T("mm.btn_edit"), Data: mustData("mmp", "e")}, pause},
-		{{Label: T("mm.btn_delete"), Data: mustData("mmp", "d")}},
-		{{Label: T("menu.matches"), Data: mustData("m", "matches")}, {Label: T("mm.btn_introductions"), Data: mustData("m", "introductions")}},
+		{{Label: T("mm.btn_edit"), Data: MustData("mmp", "e")}, pause},
+		{{Label: T("mm.btn_delete"), Data: MustData("mmp", "d")}},
+		{{Label: T("menu.matches"), Data: MustData("m", "matches")}, {Label: T("mm.btn_introductions"), Data: MustData("m", "introductions")}},
 	}}
 	if edit && t.In.MessageID != 0 {
 		r.EditMessageID = t.In.MessageID
@@ -175,7 +175,7 @@ func (e *Engine) partnerBegin(ctx context.Context, t *Turn) error {
 	t.Say(T("mm.intro_new"))
 	p, err := e.store.GetProfile(ctx, t.User.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return internalError("get profile", err)
+		return InternalError("get profile", err)
 	}
 	if p != nil && p.Organisation != "" {
 		t.Session.Data["org"] = p.Organisation
@@ -458,13 +458,13 @@ func (e *Engine) partnerDone(ctx context.Context, t *Turn) error {
 	case err == nil:
 		p.Created = old.Created
 	case !errors.Is(err, ErrNotFound):
-		return internalError("get partner", err)
+		return InternalError("get partner", err)
 	}
 	if err := e.store.SavePartner(ctx, p); err != nil {
-		return internalError("save partner", err)
+		return InternalError("save partner", err)
 	}
 	t.Say(T("mm.saved", "Org", p.Org, "Visible", visibilityText(p.Visible)), []Button{
-		{Label: T("menu.matches"), Data: mustData("m", "matches")}, {Label: T("menu.partner"), Data: mustData("m", "partner")},
+		{Label: T("menu.matches"), Data: MustData("m", "matches")}, {Label: T("menu.partner"), Data: MustData("m", "partner")},
 	})
 	return nil
 }
@@ -478,7 +478,7 @@ func (e *Engine) partnerAction(ctx context.Context, t *Turn, action string) erro
 		return nil
 	}
 	if err != nil {
-		return internalError("get partner", err)
+		return InternalError("get partner", err)
 	}
 	switch action {
 	case "c":
@@ -491,7 +491,7 @@ func (e *Engine) partnerAction(ctx context.Context, t *Turn, action string) erro
 	case "p", "r":
 		p.Visible, p.Updated = action == "r", t.In.Now
 		if err := e.store.SavePartner(ctx, p); err != nil {
-			return internalError("save partner", err)
+			return InternalError("save partner", err)
 		}
 		if p.Visible {
 			t.Answer(T("mm.resumed"), false)
@@ -501,7 +501,7 @@ func (e *Engine) partnerAction(ctx context.Context, t *Turn, action string) erro
 		e.partnerCard(t, p, true)
 	case "d":
 		r := Reply{Text: T("mm.delete_confirm", "Org", p.Org), Buttons: [][]Button{{
-			{Label: T("mm.delete_yes"), Data: mustData("mmp", "dy")}, {Label: T("mm.back"), Data: mustData("mmp", "c")},
+			{Label: T("mm.delete_yes"), Data: MustData("mmp", "dy")}, {Label: T("mm.back"), Data: MustData("mmp", "c")},
 		}}}
 		if t.In.MessageID != 0 {
 			r.EditMessageID = t.In.MessageID
@@ -509,7 +509,7 @@ func (e *Engine) partnerAction(ctx context.Context, t *Turn, action string) erro
 		t.Send(r)
 	case "dy":
 		if err := e.store.DeletePartner(ctx, t.User.ID); err != nil && !errors.Is(err, ErrNotFound) {
-			return internalError("delete partner", err)
+			return InternalError("delete partner", err)
 		}
 		r := Reply{Text: T("mm.deleted", "Org", p.Org)}
 		if t.In.MessageID != 0 {

@@ -1,17 +1,20 @@
 package flows_test
 
-import "testing"
 import (
+	"testing"
+
 	"sinergi/flows"
+	"sinergi/flows/audit"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/roles"
 )
 
 // allModules are the capabilities the engine tests run: those of
 // cmd/sinergi.
-func allModules() []flows.Module {
+func allModules(st flows.Store) []flows.Module {
 	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), flows.MatchmakingModule(),
-		flows.WorkshopsModule(), flows.BroadcastModule(), flows.RolesModule(), flows.AuditModule(), flows.PrivacyModule()}
+		flows.WorkshopsModule(), flows.BroadcastModule(), roles.Module(st), audit.Module(st), flows.PrivacyModule()}
 }
 
 // newHarness is a harness running allModules.
-func newHarness(t *testing.T) *flowstest.Harness { return flowstest.New(t, allModules()...) }
+func newHarness(t *testing.T) *flowstest.Harness { return flowstest.New(t, allModules) }

@@ -29,12 +29,12 @@ const summaryMax = 3500
 func (e *Engine) myData(ctx context.Context, t *Turn) error {
 	d, err := e.store.ExportUser(ctx, t.User.ID)
 	if err != nil {
-		return internalError("export user", err)
+		return InternalError("export user", err)
 	}
 	d.Exported = t.In.Now
 	raw, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
-		return internalError("encode export", err)
+		return InternalError("encode export", err)
 	}
 	id := strconv.FormatInt(t.User.ID, 10)
 	t.Send(Reply{Text: T("privacy.mydata_caption"),
@@ -122,8 +122,8 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 
 func forgetMe(_ context.Context, t *Turn) error {
 	t.Say(T("privacy.forget_confirm"), []Button{
-		{Label: T("privacy.forget_yes"), Data: mustData("priv", "yes")},
-		{Label: T("privacy.forget_no"), Data: mustData("priv", "no")},
+		{Label: T("privacy.forget_yes"), Data: MustData("priv", "yes")},
+		{Label: T("privacy.forget_no"), Data: MustData("priv", "no")},
 	})
 	return nil
 }
@@ -141,12 +141,12 @@ func (e *Engine) forgetAnswer(ctx context.Context, t *Turn, payload string) erro
 		t.Answer(T("errors.bad_button"), true)
 		return nil
 	}
-	if err := t.audit(ctx, AuditForget, "", 0); err != nil {
+	if err := t.Audit(ctx, AuditForget, "", 0); err != nil {
 		return err
 	}
 	promoted, err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now)
 	if err != nil {
-		return internalError("forget user", err)
+		return InternalError("forget user", err)
 	}
 	t.forget = true
 	t.Session = &Session{Version: SessionVersion}
@@ -157,7 +157,7 @@ func (e *Engine) forgetAnswer(ctx context.Context, t *Turn, payload string) erro
 	for _, p := range promoted {
 		w, err := e.store.GetWorkshop(ctx, p.Workshop)
 		if err != nil {
-			return internalError("forget: promoted workshop", err)
+			return InternalError("forget: promoted workshop", err)
 		}
 		if err := e.tellPromoted(ctx, t, w, p.UserID); err != nil {
 			return err

@@ -56,7 +56,7 @@ func (e *Engine) profileBegin(ctx context.Context, t *Turn) error {
 		return nil
 	}
 	if err != nil {
-		return internalError("get profile", err)
+		return InternalError("get profile", err)
 	}
 	d := t.Session.Data
 	d["name"], d["org"], d["sector"], d["province"] = p.FullName, p.Organisation, p.Sector, p.Province
@@ -102,7 +102,7 @@ func provinceButtons(t *Turn, codes []string, page int) [][]Button {
 		if page > 0 {
 			nav = append(nav, t.Choice(T("nav.prev"), "p"+strconv.Itoa(page-1)))
 		}
-		nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: mustData(stepRoute, t.Session.Nonce, "noop")})
+		nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: MustData(stepRoute, t.Session.Nonce, "noop")})
 		if page < pages-1 {
 			nav = append(nav, t.Choice(T("nav.next"), "p"+strconv.Itoa(page+1)))
 		}
@@ -193,7 +193,7 @@ func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
 		return nil
 	}
 	if err := e.store.SaveProfile(ctx, p); err != nil {
-		return internalError("save profile", err)
+		return InternalError("save profile", err)
 	}
 	t.User.Consent = p.ConsentVersion
 	t.Say(ProfileSummary(p, "profile.saved"))
@@ -261,12 +261,12 @@ func (e *Engine) consentGate(t *Turn) bool {
 func (e *Engine) reconsentDone(ctx context.Context, t *Turn) error {
 	p, err := e.store.GetProfile(ctx, t.User.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return internalError("get profile", err)
+		return InternalError("get profile", err)
 	}
 	if t.Session.Data["consent"] != "yes" {
 		if p != nil {
 			if err := e.store.RemoveProfile(ctx, t.User.ID); err != nil {
-				return internalError("remove profile", err)
+				return InternalError("remove profile", err)
 			}
 		}
 		t.User.Consent = ""
@@ -276,7 +276,7 @@ func (e *Engine) reconsentDone(ctx context.Context, t *Turn) error {
 	if p != nil {
 		p.ConsentAt, p.ConsentVersion, p.Updated = t.In.Now, e.cfg.ConsentVersion, t.In.Now
 		if err := e.store.SaveProfile(ctx, p); err != nil {
-			return internalError("save consent", err)
+			return InternalError("save consent", err)
 		}
 	}
 	t.User.Consent = e.cfg.ConsentVersion

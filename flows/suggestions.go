@@ -81,14 +81,14 @@ func (e *Engine) matchPress(ctx context.Context, t *Turn, payload string) error 
 func (e *Engine) myVisiblePartner(ctx context.Context, t *Turn) (*PartnerProfile, error) {
 	me, err := e.store.GetPartner(ctx, t.User.ID)
 	if errors.Is(err, ErrNotFound) {
-		t.Say(T("mm.no_profile"), []Button{{Label: T("mm.btn_create"), Data: mustData("m", "partner")}})
+		t.Say(T("mm.no_profile"), []Button{{Label: T("mm.btn_create"), Data: MustData("m", "partner")}})
 		return nil, nil
 	}
 	if err != nil {
-		return nil, internalError("get partner", err)
+		return nil, InternalError("get partner", err)
 	}
 	if !me.Visible {
-		t.Say(T("mm.paused_note"), []Button{{Label: T("mm.btn_resume"), Data: mustData("mmp", "r")}})
+		t.Say(T("mm.paused_note"), []Button{{Label: T("mm.btn_resume"), Data: MustData("mmp", "r")}})
 		return nil, nil
 	}
 	return me, nil
@@ -103,7 +103,7 @@ func (e *Engine) showMatch(ctx context.Context, t *Turn, f MatchFilter, pos int,
 	}
 	found, err := e.store.SuggestPartners(ctx, MatchQuery{Me: me, Filter: f, Limit: matchLimit})
 	if err != nil {
-		return internalError("suggest partners", err)
+		return InternalError("suggest partners", err)
 	}
 	ranked := Rank(me, found, f)
 	reply := Reply{}
@@ -111,11 +111,11 @@ func (e *Engine) showMatch(ctx context.Context, t *Turn, f MatchFilter, pos int,
 		reply.EditMessageID = t.In.MessageID
 	}
 	fc := f.filterCode()
-	switchRow := []Button{{Label: T("mm.btn_filter"), Data: mustData("mmf", "")}}
+	switchRow := []Button{{Label: T("mm.btn_filter"), Data: MustData("mmf", "")}}
 	if f == (MatchFilter{}) {
-		switchRow = append(switchRow, Button{Label: T("mm.btn_coalition"), Data: mustData("mm", "c", "0")})
+		switchRow = append(switchRow, Button{Label: T("mm.btn_coalition"), Data: MustData("mm", "c", "0")})
 	} else {
-		switchRow = append(switchRow, Button{Label: T("mm.btn_all"), Data: mustData("mm", "a", "0")})
+		switchRow = append(switchRow, Button{Label: T("mm.btn_all"), Data: MustData("mm", "a", "0")})
 	}
 	if len(ranked) == 0 {
 		id := "mm.none"
@@ -155,9 +155,9 @@ func (e *Engine) showMatch(ctx context.Context, t *Turn, f MatchFilter, pos int,
 	uid := strconv.FormatInt(them.UserID, 10)
 	var actions []Button
 	if canRequest {
-		actions = append(actions, Button{Label: T("mm.btn_request"), Data: mustData("mmi", uid)})
+		actions = append(actions, Button{Label: T("mm.btn_request"), Data: MustData("mmi", uid)})
 	}
-	actions = append(actions, Button{Label: T("mm.btn_not_interested"), Data: mustData("mmx", uid, fc, strconv.Itoa(pos))})
+	actions = append(actions, Button{Label: T("mm.btn_not_interested"), Data: MustData("mmx", uid, fc, strconv.Itoa(pos))})
 	reply.Buttons = append(pager("mm", pos, len(ranked), fc), actions, switchRow)
 	t.Send(reply)
 	return nil
@@ -171,7 +171,7 @@ func (e *Engine) pairState(ctx context.Context, t *Turn, me, them int64) (Text, 
 		return Text{}, false, nil
 	}
 	if err != nil {
-		return Text{}, false, internalError("pair introduction", err)
+		return Text{}, false, InternalError("pair introduction", err)
 	}
 	switch {
 	case in.Status == IntroPending && in.From == me:
@@ -206,7 +206,7 @@ func (e *Engine) notInterested(ctx context.Context, t *Turn, payload string) err
 		return nil
 	}
 	if err := e.store.NotInterested(ctx, t.User.ID, uid); err != nil {
-		return internalError("not interested", err)
+		return InternalError("not interested", err)
 	}
 	t.Answer(T("mm.hidden"), false)
 	return e.showMatch(ctx, t, f, pos, true)
@@ -219,20 +219,20 @@ func (e *Engine) filterMenu(_ context.Context, t *Turn, payload string) error {
 	var rows [][]Button
 	pairs := func(items []string, prefix, kind string) {
 		for i := 0; i < len(items); i += 2 {
-			row := []Button{{Literal: t.nameLabel(prefix + items[i]), Data: mustData("mm", kind+"."+items[i], "0")}}
+			row := []Button{{Literal: t.nameLabel(prefix + items[i]), Data: MustData("mm", kind+"."+items[i], "0")}}
 			if i+1 < len(items) {
-				row = append(row, Button{Literal: t.nameLabel(prefix + items[i+1]), Data: mustData("mm", kind+"."+items[i+1], "0")})
+				row = append(row, Button{Literal: t.nameLabel(prefix + items[i+1]), Data: MustData("mm", kind+"."+items[i+1], "0")})
 			}
 			rows = append(rows, row)
 		}
 	}
-	back := []Button{{Label: T("mm.back"), Data: mustData("mmf", "")}}
+	back := []Button{{Label: T("mm.back"), Data: MustData("mmf", "")}}
 	switch {
 	case payload == "":
 		text = T("mm.filter_choose")
 		rows = [][]Button{
-			{{Label: T("mm.filter_theme"), Data: mustData("mmf", "t")}, {Label: T("mm.filter_province"), Data: mustData("mmf", "p", "0")}},
-			{{Label: T("mm.filter_sector"), Data: mustData("mmf", "s")}, {Label: T("mm.filter_none"), Data: mustData("mm", "a", "0")}},
+			{{Label: T("mm.filter_theme"), Data: MustData("mmf", "t")}, {Label: T("mm.filter_province"), Data: MustData("mmf", "p", "0")}},
+			{{Label: T("mm.filter_sector"), Data: MustData("mmf", "s")}, {Label: T("mm.filter_none"), Data: MustData("mm", "a", "0")}},
 		}
 	case payload == "t":
 		text = T("mm.filter_theme_choose")

@@ -408,16 +408,16 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 			break
 		}
 		if !errors.Is(err, ErrCodeTaken) || attempt == 5 {
-			return internalError("create workshop", err)
+			return InternalError("create workshop", err)
 		}
 	}
-	if err := t.audit(ctx, AuditWsCreate, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditWsCreate, w.Code, 0); err != nil {
 		return err
 	}
 	link := e.botLink("ws_" + w.Code)
 	t.Say(T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []Button{
 		{Label: T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
-		{Label: T("ws.manage"), Data: mustData("wm", w.Code)},
+		{Label: T("ws.manage"), Data: MustData("wm", w.Code)},
 	})
 	return nil
 }
@@ -427,7 +427,7 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error {
 	w, err := e.store.GetWorkshop(ctx, edited.Code)
 	if err != nil {
-		return internalError("edit workshop", err)
+		return InternalError("edit workshop", err)
 	}
 	if !e.canManage(t, w) {
 		t.Say(T("errors.not_allowed"))
@@ -438,14 +438,14 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
 	promoted, err := e.store.UpdateWorkshop(ctx, w)
 	if err != nil {
-		return internalError("update workshop", err)
+		return InternalError("update workshop", err)
 	}
-	if err := t.audit(ctx, AuditWsEdit, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditWsEdit, w.Code, 0); err != nil {
 		return err
 	}
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
 	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
@@ -465,6 +465,6 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 			return err
 		}
 	}
-	t.Say(T("ws.updated", "Title", w.Title, "Count", len(regs)), []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
+	t.Say(T("ws.updated", "Title", w.Title, "Count", len(regs)), []Button{{Label: T("ws.manage"), Data: MustData("wm", w.Code)}})
 	return nil
 }

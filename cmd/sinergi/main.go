@@ -23,6 +23,8 @@ import (
 
 	"sinergi/bot"
 	"sinergi/flows"
+	"sinergi/flows/audit"
+	"sinergi/flows/roles"
 	"sinergi/locales"
 	"sinergi/store"
 )
@@ -121,8 +123,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				flows.MatchmakingModule(),
 				flows.WorkshopsModule(),
 				flows.BroadcastModule(),
-				flows.RolesModule(),
-				flows.AuditModule(),
+				roles.Module(st),
+				audit.Module(st),
 				flows.PrivacyModule(),
 			)
 		},

@@ -114,14 +114,14 @@ type Harness struct {
 
 const AdminID = 900
 
-func New(t *testing.T, modules ...flows.Module) *Harness {
+func New(t *testing.T, modules func(flows.Store) []flows.Module) *Harness {
 	t.Helper()
 	texts, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := NewStore()
-	e := flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{AdminID}, DefaultLang: "id"}, st, texts, modules...)
+	e := flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{AdminID}, DefaultLang: "id"}, st, texts, modules(st)...)
 	return &Harness{T: t, E: e, Store: st, Texts: texts, Sess: map[int64]*flows.Session{},
 		Now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 }
