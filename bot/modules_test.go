@@ -3,6 +3,8 @@ package bot
 import (
 	"sinergi/flows"
 	"sinergi/flows/audit"
+	"sinergi/flows/broadcast"
+	"sinergi/flows/privacy"
 	"sinergi/flows/roles"
 )
 
@@ -10,5 +12,5 @@ import (
 // cmd/sinergi. (Exported for the bot_test package; it exists only in tests.)
 func AllModules(st flows.Store) []flows.Module {
 	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), flows.MatchmakingModule(),
-		flows.WorkshopsModule(), flows.BroadcastModule(), roles.Module(st), audit.Module(st), flows.PrivacyModule()}
+		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }

@@ -83,7 +83,13 @@ type Engine struct {
 	links    map[string]*DeepLink
 	jobs     map[string]JobFunc
 	menu     []MenuItem
+	// promoted tells someone promoted from a waiting list (the
+	// registration capability's; nil without it).
+	promoted PromotedFunc
 }
+
+// PromotedFunc tells user uid that a seat of w was freed for them.
+type PromotedFunc func(ctx context.Context, t *Turn, w *Workshop, uid int64) error
 
 // JobFunc carries out a scheduled job of one kind; args is what follows
 // "<kind>|" in the job's ID. It returns the messages to send (each with its
@@ -121,6 +127,15 @@ func (r *Registry) Flow(f *Flow) { r.e.addFlow(f) }
 
 // Menu adds a main-menu button.
 func (r *Registry) Menu(m MenuItem) { r.e.addMenu(m) }
+
+// OnPromoted sets who tells someone promoted from a waiting list when a
+// seat is freed outside registration (a user forgotten); one module may.
+func (r *Registry) OnPromoted(f PromotedFunc) {
+	if r.e.promoted != nil {
+		panic("flows: duplicate promotion handler")
+	}
+	r.e.promoted = f
+}
 
 // Job adds the runner of a scheduled job kind.
 func (r *Registry) Job(kind string, f JobFunc) { r.e.addJob(kind, f) }
@@ -331,6 +346,19 @@ func (t *Turn) BotLink(payload string) string { return t.e.botLink(payload) }
 
 // RoleOf is the effective role of u: configured admins are always admins.
 func (t *Turn) RoleOf(u *User) Role { return t.e.RoleOf(u) }
+
+// Forget marks the user's data as deleted: the transport must not write
+// the user back, nor keep a session or dedupe mark (Result.Forget).
+func (t *Turn) Forget() { t.forget = true }
+
+// TellPromoted tells uid that a seat of w was freed for them, through the
+// module that set OnPromoted (none: nothing is said).
+func (t *Turn) TellPromoted(ctx context.Context, w *Workshop, uid int64) error {
+	if t.e.promoted == nil {
+		return nil
+	}
+	return t.e.promoted(ctx, t, w, uid)
+}
 
 // Now is the time of the input.
 func (t *Turn) Now() time.Time { return t.In.Now }

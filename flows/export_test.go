@@ -21,7 +21,6 @@ var (
 	JobSoon        = jobSoon
 	MaxPartnerDesc = maxPartnerDesc
 	JobDayBefore   = jobDayBefore
-	Ask            = ask
 	JobFeedback    = jobFeedback
 	JobOnline      = jobOnline
 	CleanKeep      = cleanKeep

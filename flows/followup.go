@@ -41,15 +41,15 @@ func registerFollowUp(e *Engine) {
 	e.addRoute(&Route{Name: "rp", Role: RoleFacilitator, Run: e.managed(e.report)})
 	e.addRoute(&Route{Name: "rpa", Role: RoleAdmin, Run: func(ctx context.Context, t *Turn, _ string) error { return e.forumSummary(ctx, t) }})
 	e.addFlow(&Flow{Name: "commit", Done: e.saveCommitment, Steps: []*Step{
-		{Name: "what", Parse: TextAnswer(maxWhatLen), Prompt: ask("cm.ask_what")},
+		{Name: "what", Parse: TextAnswer(maxWhatLen), Prompt: Ask("cm.ask_what")},
 		{Name: "owner", Parse: e.ownerChoice, Prompt: e.ownerPrompt},
 		{Name: "due", Parse: dueAnswer, Prompt: duePrompt},
-		{Name: "indicator", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_indicator", "cm.skip")},
-		{Name: "partners", Parse: optionalText(200), Prompt: askWithSkip("cm.ask_partners", "cm.skip")},
+		{Name: "indicator", Parse: optionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_indicator", "cm.skip")},
+		{Name: "partners", Parse: optionalText(200), Prompt: AskWithSkip("cm.ask_partners", "cm.skip")},
 		{Name: "confirm", Parse: commitConfirm, Prompt: e.commitSummary},
 	}})
 	e.addFlow(&Flow{Name: "cmnote", Done: e.noteDone, Steps: []*Step{
-		{Name: "note", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_note", "cm.skip")},
+		{Name: "note", Parse: optionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_note", "cm.skip")},
 	}})
 	e.addJob(jobCm3, e.commitReminder(jobCm3))
 	e.addJob(jobCmDue, e.commitReminder(jobCmDue))
@@ -253,7 +253,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 		v := in.Callback
 		switch {
 		case v == "noop":
-			return "", errStay
+			return "", ErrStay
 		case strings.HasPrefix(v, "m"):
 			if _, err := time.Parse("200601", v[1:]); err != nil {
 				return "", Refuse("errors.bad_button")
@@ -262,7 +262,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 			r := dueReply(t)
 			r.EditMessageID = in.MessageID
 			t.Send(r)
-			return "", errStay
+			return "", ErrStay
 		case strings.HasPrefix(v, "d"):
 			d, err := time.ParseInLocation("20060102", v[1:], loc)
 			if err != nil {
@@ -291,13 +291,13 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 		return "", Refuse("cm.due_past")
 	}
 	delete(t.Session.Data, "_month")
-	return unixString(due), nil
+	return UnixString(due), nil
 }
 
 func draftCommitment(t *Turn) *Commitment {
 	d := t.Session.Data
 	owner, _ := strconv.ParseInt(d["owner"], 10, 64)
-	return &Commitment{Workshop: d["code"], What: d["what"], Owner: owner, By: t.User.ID, Due: unixData(d, "due"),
+	return &Commitment{Workshop: d["code"], What: d["what"], Owner: owner, By: t.User.ID, Due: UnixData(d, "due"),
 		Indicator: d["indicator"], Partners: d["partners"], Created: t.In.Now}
 }
 
@@ -354,7 +354,7 @@ func commitConfirm(_ context.Context, t *Turn, in Input) (string, error) {
 		t.EndFlow()
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		t.Say(T("ws.discarded"))
-		return "", errStay
+		return "", ErrStay
 	}
 	return "", Refuse("errors.bad_button")
 }

@@ -286,3 +286,12 @@ func (e *Engine) introductions(ctx context.Context, t *Turn) error {
 	t.Say(T("mm.intros", "Sections", sections), rows...)
 	return nil
 }
+
+// orgOrDeleted is an introduction's organisation name, or "a deleted
+// organisation" when its user was forgotten.
+func orgOrDeleted(org string) any {
+	if org == "" {
+		return T("privacy.deleted_org")
+	}
+	return org
+}

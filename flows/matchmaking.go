@@ -46,13 +46,13 @@ func registerMatchmaking(e *Engine) {
 		Begin: e.partnerBegin,
 		Done:  e.partnerDone,
 		Steps: []*Step{
-			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen), Prompt: ask("mm.ask_org")},
-			{Name: "sector", Parse: ChoiceAnswer(sectors...), Prompt: sectorPrompt},
+			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen), Prompt: Ask("mm.ask_org")},
+			{Name: "sector", Parse: ChoiceAnswer(sectors...), Prompt: SectorPrompt},
 			{Name: "themes", Parse: multiAnswer("themes", "mm.ask_themes", "theme.", themes, needTheme), Prompt: multiPrompt("themes", "mm.ask_themes", "theme.", themes)},
 			{Name: "provinces", Parse: e.provincesAnswer, Prompt: provincesPrompt},
 			{Name: "offers", Parse: multiAnswer("offers", "mm.ask_offers", "offer.", resources, nil), Prompt: multiPrompt("offers", "mm.ask_offers", "offer.", resources)},
 			{Name: "needs", Parse: multiAnswer("needs", "mm.ask_needs", "offer.", resources, needOfferOrNeed), Prompt: multiPrompt("needs", "mm.ask_needs", "offer.", resources)},
-			{Name: "desc", Parse: optionalText(maxPartnerDesc), Prompt: askWithSkip("mm.ask_desc", "mm.skip_desc")},
+			{Name: "desc", Parse: optionalText(maxPartnerDesc), Prompt: AskWithSkip("mm.ask_desc", "mm.skip_desc")},
 			{Name: "visible", Parse: ChoiceAnswer("yes", "no"), Prompt: visiblePrompt},
 			{Name: "confirm", Parse: e.partnerConfirm, Prompt: partnerSummary},
 			// An organisation profile names a contact person: it is
@@ -64,7 +64,7 @@ func registerMatchmaking(e *Engine) {
 	e.addFlow(&Flow{Name: "mmnote", Done: e.sendIntro, Steps: []*Step{
 		{Name: "note", Parse: optionalText(maxIntroNote), Prompt: func(_ context.Context, t *Turn) (Reply, error) {
 			return Reply{Text: T("mm.ask_note", "Org", t.Session.Data["org"], "Count", maxIntroNote),
-				Buttons: [][]Button{{t.Choice(T("mm.skip_note"), skipValue)}}}, nil
+				Buttons: [][]Button{{t.Choice(T("mm.skip_note"), SkipValue)}}}, nil
 		}},
 	}})
 }
@@ -258,7 +258,7 @@ func multiAnswer(name, ask, prefix string, items []string, check func(*Turn) err
 		r := multiReply(t, name, ask, prefix, items)
 		r.EditMessageID = in.MessageID
 		t.Send(r)
-		return "", errStay
+		return "", ErrStay
 	}
 }
 
@@ -322,7 +322,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 		v := in.Callback
 		switch {
 		case v == "noop":
-			return "", errStay
+			return "", ErrStay
 		case v == "done":
 			if d["provinces"] == "" {
 				return "", Refuse("mm.need_province")
@@ -338,7 +338,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 			r := provincesReply(t, n)
 			r.EditMessageID = in.MessageID
 			t.Send(r)
-			return "", errStay
+			return "", ErrStay
 		case strings.HasPrefix(v, "x") || strings.HasPrefix(v, "y"):
 			where, code, _ := strings.Cut(v[1:], ".")
 			if !slices.Contains(provinces, code) {
@@ -354,7 +354,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 			}
 			r.EditMessageID = in.MessageID
 			t.Send(r)
-			return "", errStay
+			return "", ErrStay
 		}
 		return "", Refuse("errors.bad_button")
 	case KindText:
@@ -382,7 +382,7 @@ func (e *Engine) provincesAnswer(_ context.Context, t *Turn, in Input) (string, 
 		}
 		d[hitsKey], d[hitsKey+"_q"] = strings.Join(hits, ","), CleanText(in.Text)
 		t.Send(hitsReply(t))
-		return "", errStay
+		return "", ErrStay
 	}
 	return "", Refuse("mm.use_toggles")
 }
@@ -423,7 +423,7 @@ func (e *Engine) partnerConfirm(_ context.Context, t *Turn, in Input) (string, e
 		t.EndFlow()
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		t.Say(T("mm.discarded"))
-		return "", errStay
+		return "", ErrStay
 	case v == "edit":
 		var rows [][]Button
 		for i := 0; i < len(partnerFields); i += 2 {
@@ -433,11 +433,11 @@ func (e *Engine) partnerConfirm(_ context.Context, t *Turn, in Input) (string, e
 			})
 		}
 		t.Send(Reply{EditMessageID: in.MessageID, Text: T("mm.edit_which"), Buttons: rows})
-		return "", errStay
+		return "", ErrStay
 	case strings.HasPrefix(v, "e_") && slices.Contains(partnerFields, v[2:]):
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		t.ReturnTo("confirm")
-		return "", errGoto(v[2:])
+		return "", Goto(v[2:])
 	}
 	return "", Refuse("errors.bad_button")
 }

@@ -5,7 +5,9 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/audit"
+	"sinergi/flows/broadcast"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/privacy"
 	"sinergi/flows/roles"
 )
 
@@ -13,7 +15,7 @@ import (
 // cmd/sinergi.
 func allModules(st flows.Store) []flows.Module {
 	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), flows.MatchmakingModule(),
-		flows.WorkshopsModule(), flows.BroadcastModule(), roles.Module(st), audit.Module(st), flows.PrivacyModule()}
+		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }
 
 // newHarness is a harness running allModules.

@@ -34,10 +34,10 @@ func registerProfile(e *Engine) {
 		Done:  e.profileDone,
 		Steps: []*Step{
 			{Name: "name", Keep: true, Parse: NameAnswer(maxNameLen),
-				Prompt: ask("profile.ask_name")},
+				Prompt: Ask("profile.ask_name")},
 			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen),
-				Prompt: ask("profile.ask_org")},
-			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: sectorPrompt,
+				Prompt: Ask("profile.ask_org")},
+			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: SectorPrompt,
 				Show: func(_ *Turn, v string) any { return T("sector." + v) }},
 			{Name: "province", Keep: true, Parse: e.provinceAnswer, Prompt: provincePrompt(0),
 				Show: func(_ *Turn, v string) any { return T("province." + v) }},
@@ -66,7 +66,7 @@ func (e *Engine) profileBegin(ctx context.Context, t *Turn) error {
 	return nil
 }
 
-func sectorPrompt(_ context.Context, t *Turn) (Reply, error) {
+func SectorPrompt(_ context.Context, t *Turn) (Reply, error) {
 	var rows [][]Button
 	for i := 0; i < len(sectors); i += 2 {
 		row := []Button{t.Choice(T("sector."+sectors[i]), sectors[i])}
@@ -81,11 +81,11 @@ func sectorPrompt(_ context.Context, t *Turn) (Reply, error) {
 // provincePrompt shows one page of province buttons, two a row, with paging.
 func provincePrompt(page int) func(context.Context, *Turn) (Reply, error) {
 	return func(_ context.Context, t *Turn) (Reply, error) {
-		return Reply{Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, page)}, nil
+		return Reply{Text: T("profile.ask_province"), Buttons: ProvinceButtons(t, provinces, page)}, nil
 	}
 }
 
-func provinceButtons(t *Turn, codes []string, page int) [][]Button {
+func ProvinceButtons(t *Turn, codes []string, page int) [][]Button {
 	pages := (len(codes) + provincePage - 1) / provincePage
 	page = max(0, min(page, pages-1))
 	from, to := page*provincePage, min(len(codes), (page+1)*provincePage)
@@ -118,17 +118,23 @@ func (e *Engine) provinceAnswer(_ context.Context, t *Turn, in Input) (string, e
 }
 
 // provinceAnswerIn is provinceAnswer for a question with message id prompt.
+// ProvinceAnswerIn parses a province chosen by button or typed, paging the
+// province buttons under prompt.
+func (t *Turn) ProvinceAnswerIn(in Input, prompt string) (string, error) {
+	return t.e.provinceAnswerIn(t, in, prompt)
+}
+
 func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, error) {
 	switch in.Kind {
 	case KindCallback:
 		v := in.Callback
 		if v == "noop" {
-			return "", errStay
+			return "", ErrStay
 		}
 		if p, ok := strings.CutPrefix(v, "p"); ok {
 			if n, err := strconv.Atoi(p); err == nil {
-				t.Send(Reply{EditMessageID: in.MessageID, Text: T(prompt), Buttons: provinceButtons(t, provinces, n)})
-				return "", errStay
+				t.Send(Reply{EditMessageID: in.MessageID, Text: T(prompt), Buttons: ProvinceButtons(t, provinces, n)})
+				return "", ErrStay
 			}
 		}
 		for _, c := range provinces {
@@ -162,8 +168,8 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 		case 1:
 			return hits[0], nil
 		}
-		t.Say(T("profile.province_matches", "Query", CleanText(in.Text)), provinceButtons(t, hits, 0)...)
-		return "", errStay
+		t.Say(T("profile.province_matches", "Query", CleanText(in.Text)), ProvinceButtons(t, hits, 0)...)
+		return "", ErrStay
 	default:
 		return "", Refuse("errors.expect_text")
 	}

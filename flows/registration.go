@@ -12,6 +12,7 @@ import (
 func RegistrationModule() Module { return ModuleFunc(func(r *Registry) { registerRegistration(r.e) }) }
 
 func registerRegistration(e *Engine) {
+	(&Registry{e: e}).OnPromoted(e.tellPromoted)
 	e.addCommand(&Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *Turn) error {
 		return e.listWorkshops(ctx, t, 0, false)
 	}})
@@ -36,7 +37,7 @@ func registerRegistration(e *Engine) {
 		}},
 	}})
 	e.addFlow(&Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*Step{
-		{Name: "comment", Parse: optionalText(500), Prompt: askWithSkip("fb.ask_comment", "fb.skip")},
+		{Name: "comment", Parse: optionalText(500), Prompt: AskWithSkip("fb.ask_comment", "fb.skip")},
 	}})
 	e.addJob(jobDayBefore, e.remindJob(jobDayBefore))
 	e.addJob(jobSoon, e.remindJob(jobSoon))

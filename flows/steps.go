@@ -176,9 +176,9 @@ const resumeKey = "_resume"
 func (t *Turn) EndFlow() { t.Session = &Session{Version: SessionVersion} }
 
 // errGoto, returned by a step's parser, moves the flow to another step.
-type errGoto string
+type Goto string
 
-func (e errGoto) Error() string { return "goto " + string(e) }
+func (e Goto) Error() string { return "goto " + string(e) }
 
 type errUnknownFlow string
 
@@ -256,10 +256,10 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 	} else {
 		value, err = s.Parse(ctx, t, in)
 	}
-	if err == errStay {
+	if err == ErrStay {
 		return nil
 	}
-	if g, ok := err.(errGoto); ok {
+	if g, ok := err.(Goto); ok {
 		return t.Goto(ctx, string(g))
 	}
 	if ue, ok := AsUserError(err); ok {

@@ -24,6 +24,8 @@ import (
 	"sinergi/bot"
 	"sinergi/flows"
 	"sinergi/flows/audit"
+	"sinergi/flows/broadcast"
+	"sinergi/flows/privacy"
 	"sinergi/flows/roles"
 	"sinergi/locales"
 	"sinergi/store"
@@ -122,10 +124,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				flows.ProfileModule(),
 				flows.MatchmakingModule(),
 				flows.WorkshopsModule(),
-				flows.BroadcastModule(),
+				broadcast.Module(st),
 				roles.Module(st),
 				audit.Module(st),
-				flows.PrivacyModule(),
+				privacy.Module(st),
 			)
 		},
 	})
