@@ -338,28 +338,6 @@ func (t *Turn) Send(r Reply) { t.replies = append(t.replies, r) }
 // Answer sets the answer to the button press being handled.
 func (t *Turn) Answer(text Text, alert bool) { t.answer = &Answer{Text: text, Alert: alert} }
 
-// MenuButtons are the main-menu buttons the user's role allows.
-func (t *Turn) MenuButtons() [][]Button { return t.e.menuButtons(t) }
-
-// BotLink is the deep link to the bot with an optional /start payload.
-func (t *Turn) BotLink(payload string) string { return t.e.botLink(payload) }
-
-// RoleOf is the effective role of u: configured admins are always admins.
-func (t *Turn) RoleOf(u *User) Role { return t.e.RoleOf(u) }
-
-// Forget marks the user's data as deleted: the transport must not write
-// the user back, nor keep a session or dedupe mark (Result.Forget).
-func (t *Turn) Forget() { t.forget = true }
-
-// TellPromoted tells uid that a seat of w was freed for them, through the
-// module that set OnPromoted (none: nothing is said).
-func (t *Turn) TellPromoted(ctx context.Context, w *Workshop, uid int64) error {
-	if t.e.promoted == nil {
-		return nil
-	}
-	return t.e.promoted(ctx, t, w, uid)
-}
-
 // Now is the time of the input.
 func (t *Turn) Now() time.Time { return t.In.Now }
 

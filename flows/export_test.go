@@ -19,7 +19,6 @@ var (
 	UTF8BOM        = utf8BOM
 	Visible        = visible
 	JobSoon        = jobSoon
-	MaxPartnerDesc = maxPartnerDesc
 	JobDayBefore   = jobDayBefore
 	JobFeedback    = jobFeedback
 	JobOnline      = jobOnline

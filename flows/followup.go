@@ -44,12 +44,12 @@ func registerFollowUp(e *Engine) {
 		{Name: "what", Parse: TextAnswer(maxWhatLen), Prompt: Ask("cm.ask_what")},
 		{Name: "owner", Parse: e.ownerChoice, Prompt: e.ownerPrompt},
 		{Name: "due", Parse: dueAnswer, Prompt: duePrompt},
-		{Name: "indicator", Parse: optionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_indicator", "cm.skip")},
-		{Name: "partners", Parse: optionalText(200), Prompt: AskWithSkip("cm.ask_partners", "cm.skip")},
+		{Name: "indicator", Parse: OptionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_indicator", "cm.skip")},
+		{Name: "partners", Parse: OptionalText(200), Prompt: AskWithSkip("cm.ask_partners", "cm.skip")},
 		{Name: "confirm", Parse: commitConfirm, Prompt: e.commitSummary},
 	}})
 	e.addFlow(&Flow{Name: "cmnote", Done: e.noteDone, Steps: []*Step{
-		{Name: "note", Parse: optionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_note", "cm.skip")},
+		{Name: "note", Parse: OptionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_note", "cm.skip")},
 	}})
 	e.addJob(jobCm3, e.commitReminder(jobCm3))
 	e.addJob(jobCmDue, e.commitReminder(jobCmDue))

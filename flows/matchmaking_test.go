@@ -11,6 +11,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/matchmaking"
 )
 
 // seedPartner stores a user and their visible organisation profile.
@@ -112,7 +113,7 @@ func TestPartnerProfileFlow(t *testing.T) {
 	// A 2,000-character description is refused clearly.
 	res = h.Text(1, strings.Repeat("d", 2000))
 	wantIDs(t, res, "errors.too_long", "mm.ask_desc")
-	if res.Replies[0].Text.Data["Count"] != flows.MaxPartnerDesc {
+	if res.Replies[0].Text.Data["Count"] != matchmaking.MaxPartnerDesc {
 		t.Fatalf("refusal %+v", res.Replies[0].Text)
 	}
 	res = h.Text(1, "Rainwater harvesting with <villages> in Flores & Bali.")
@@ -443,7 +444,7 @@ func TestIntroductionCap(t *testing.T) {
 		seedPartner(t, h, pp(uid, "csr", l("education"), l("BA"), l("funding"), nil), flows.User{})
 	}
 	var first string
-	for uid := int64(100); uid < 100+flows.IntroCap; uid++ {
+	for uid := int64(100); uid < 100+matchmaking.IntroCap; uid++ {
 		id := request(t, h, 1, uid)
 		if first == "" {
 			first = id

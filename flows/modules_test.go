@@ -7,6 +7,7 @@ import (
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/roles"
 )
@@ -14,7 +15,7 @@ import (
 // allModules are the capabilities the engine tests run: those of
 // cmd/sinergi.
 func allModules(st flows.Store) []flows.Module {
-	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), flows.MatchmakingModule(),
+	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), matchmaking.Module(st),
 		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }
 

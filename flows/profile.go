@@ -14,11 +14,11 @@ const ConsentVersion = "2026-11"
 // Limits of profile answers, in characters.
 const (
 	maxNameLen = 100
-	maxOrgLen  = 150
+	MaxOrgLen  = 150
 )
 
 // provincePage is how many province buttons one page shows.
-const provincePage = 10
+const ProvincePage = 10
 
 // ProfileModule is the capability of the participant profile (/profile) with its consent.
 func ProfileModule() Module { return ModuleFunc(func(r *Registry) { registerProfile(r.e) }) }
@@ -35,13 +35,13 @@ func registerProfile(e *Engine) {
 		Steps: []*Step{
 			{Name: "name", Keep: true, Parse: NameAnswer(maxNameLen),
 				Prompt: Ask("profile.ask_name")},
-			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen),
+			{Name: "org", Keep: true, Parse: TextAnswer(MaxOrgLen),
 				Prompt: Ask("profile.ask_org")},
 			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: SectorPrompt,
 				Show: func(_ *Turn, v string) any { return T("sector." + v) }},
 			{Name: "province", Keep: true, Parse: e.provinceAnswer, Prompt: provincePrompt(0),
 				Show: func(_ *Turn, v string) any { return T("province." + v) }},
-			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: consentPrompt,
+			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: ConsentPrompt,
 				Skip: func(t *Turn) bool { return t.Session.Data["consent_version"] == e.cfg.ConsentVersion }},
 		},
 	})
@@ -86,9 +86,9 @@ func provincePrompt(page int) func(context.Context, *Turn) (Reply, error) {
 }
 
 func ProvinceButtons(t *Turn, codes []string, page int) [][]Button {
-	pages := (len(codes) + provincePage - 1) / provincePage
+	pages := (len(codes) + ProvincePage - 1) / ProvincePage
 	page = max(0, min(page, pages-1))
-	from, to := page*provincePage, min(len(codes), (page+1)*provincePage)
+	from, to := page*ProvincePage, min(len(codes), (page+1)*ProvincePage)
 	var rows [][]Button
 	for i := from; i < to; i += 2 {
 		row := []Button{t.Choice(T("province."+codes[i]), codes[i])}
@@ -175,7 +175,7 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 	}
 }
 
-func consentPrompt(_ context.Context, t *Turn) (Reply, error) {
+func ConsentPrompt(_ context.Context, t *Turn) (Reply, error) {
 	return Reply{Text: T("privacy.notice", "Version", t.e.cfg.ConsentVersion), Buttons: [][]Button{{
 		t.Choice(T("privacy.agree"), "yes"),
 		t.Choice(T("privacy.decline"), "no"),
@@ -232,7 +232,7 @@ func registerReconsent(e *Engine) {
 	e.addFlow(&Flow{Name: "reconsent", Done: e.reconsentDone, Steps: []*Step{
 		{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: func(ctx context.Context, t *Turn) (Reply, error) {
 			t.Say(T("privacy.changed"))
-			return consentPrompt(ctx, t)
+			return ConsentPrompt(ctx, t)
 		}},
 	}})
 }

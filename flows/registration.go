@@ -37,7 +37,7 @@ func registerRegistration(e *Engine) {
 		}},
 	}})
 	e.addFlow(&Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*Step{
-		{Name: "comment", Parse: optionalText(500), Prompt: AskWithSkip("fb.ask_comment", "fb.skip")},
+		{Name: "comment", Parse: OptionalText(500), Prompt: AskWithSkip("fb.ask_comment", "fb.skip")},
 	}})
 	e.addJob(jobDayBefore, e.remindJob(jobDayBefore))
 	e.addJob(jobSoon, e.remindJob(jobSoon))
@@ -124,7 +124,7 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 	for _, w := range ws {
 		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: MustData("ws", w.Code)}})
 	}
-	rows = append(rows, pager("wl", page, (total+listPage-1)/listPage)...)
+	rows = append(rows, Pager("wl", page, (total+listPage-1)/listPage)...)
 	r := Reply{Text: T("ws.upcoming_title", "N", total), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -136,7 +136,7 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 // getWorkshop loads a workshop named by user input; an unknown or malformed
 // code gets a polite reply and nil.
 func (e *Engine) getWorkshop(ctx context.Context, t *Turn, code string) (*Workshop, error) {
-	if len(code) != 6 || strings.Trim(code, codeAlphabet) != "" {
+	if len(code) != 6 || strings.Trim(code, CodeAlphabet) != "" {
 		t.Say(T("ws.not_found"))
 		return nil, nil
 	}

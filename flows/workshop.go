@@ -26,14 +26,14 @@ const (
 )
 
 // codeAlphabet has no look-alike characters (0/o, 1/l/i).
-const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+const CodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
 // NewCode returns a random workshop code of six characters.
 func NewCode() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	for i := range b {
-		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+		b[i] = CodeAlphabet[int(b[i])%len(CodeAlphabet)]
 	}
 	return string(b[:])
 }
@@ -76,15 +76,15 @@ func registerWorkshops(e *Engine) {
 		Done: e.saveWorkshop,
 		Steps: []*Step{
 			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: Ask("ws.ask_title")},
-			{Name: "desc", Keep: true, Parse: optionalText(maxDescLen), Prompt: AskWithSkip("ws.ask_desc", "ws.skip_desc")},
+			{Name: "desc", Keep: true, Parse: OptionalText(maxDescLen), Prompt: AskWithSkip("ws.ask_desc", "ws.skip_desc")},
 			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt, Show: showZone},
 			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: startPrompt, Show: showMoment},
 			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
-			{Name: "venue", Keep: true, Parse: optionalText(maxVenueLen), Prompt: AskWithSkip("ws.ask_venue", "ws.skip_venue")},
+			{Name: "venue", Keep: true, Parse: OptionalText(maxVenueLen), Prompt: AskWithSkip("ws.ask_venue", "ws.skip_venue")},
 			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: AskWithSkip("ws.ask_link", "ws.skip_link")},
 			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
 			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
-			{Name: "question", Keep: true, Parse: optionalText(maxQuestionLen), Prompt: AskWithSkip("ws.ask_question", "ws.skip_question")},
+			{Name: "question", Keep: true, Parse: OptionalText(maxQuestionLen), Prompt: AskWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
 	})
@@ -108,7 +108,7 @@ func titleAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
 }
 
 // optionalText accepts text up to max characters, or the skip button.
-func optionalText(max int) func(context.Context, *Turn, Input) (string, error) {
+func OptionalText(max int) func(context.Context, *Turn, Input) (string, error) {
 	return func(_ context.Context, _ *Turn, in Input) (string, error) {
 		if in.Kind == KindCallback && in.Callback == SkipValue {
 			return "", nil

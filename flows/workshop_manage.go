@@ -74,7 +74,7 @@ func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) 
 		}
 		rows = append(rows, []Button{{Label: label, Data: MustData("wm", w.Code)}})
 	}
-	rows = append(rows, pager("mws", page, pages)...)
+	rows = append(rows, Pager("mws", page, pages)...)
 	r := Reply{Text: T("ws.my_title", "N", len(all)), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -92,7 +92,7 @@ func capacityLabel(w *Workshop) any {
 }
 
 // pager is a row of previous/next buttons for route "<route>:<page>".
-func pager(route string, page, pages int, prefix ...string) [][]Button {
+func Pager(route string, page, pages int, prefix ...string) [][]Button {
 	if pages <= 1 {
 		return nil
 	}
@@ -166,7 +166,7 @@ func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg 
 		lines = append(lines, T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position))
 	}
 	r := Reply{Text: T("ws.registrants", "Title", w.Title, "Lines", lines, "Total", len(regs)),
-		Buttons: append(pager("wmr", page, pages, w.Code), []Button{{Label: T("ws.back"), Data: MustData("wm", w.Code)}})}
+		Buttons: append(Pager("wmr", page, pages, w.Code), []Button{{Label: T("ws.back"), Data: MustData("wm", w.Code)}})}
 	if arg != "0" || t.In.MessageID == 0 {
 		r.EditMessageID = t.In.MessageID
 	}

@@ -25,6 +25,7 @@ import (
 	"sinergi/flows"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/roles"
 	"sinergi/locales"
@@ -122,7 +123,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				flows.RegistrationModule(),
 				flows.FollowUpModule(),
 				flows.ProfileModule(),
-				flows.MatchmakingModule(),
+				matchmaking.Module(st),
 				flows.WorkshopsModule(),
 				broadcast.Module(st),
 				roles.Module(st),
