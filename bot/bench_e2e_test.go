@@ -30,7 +30,7 @@ func benchmarkPolling(b *testing.B, users int) {
 	bt, err := New(ctx, Config{Token: telegramtest.Token, APIURL: fake.URL(), PollTimeout: time.Second, DefaultLang: "id"},
 		Deps{Store: st, Texts: texts, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: NewMetrics(prometheus.NewRegistry()),
 			Engine: func(u string) *flows.Engine {
-				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, texts, AllModules()...)
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, texts, AllModules(st)...)
 			}})
 	if err != nil {
 		b.Fatal(err)

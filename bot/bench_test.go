@@ -22,7 +22,7 @@ func BenchmarkUpdateEngineRedis(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "id"}, st, texts, AllModules()...)
+	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "id"}, st, texts, AllModules(st)...)
 	rend := &renderer{texts: texts}
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -68,7 +68,7 @@ func BenchmarkReport1000(b *testing.B) {
 	r := redistest.New(b)
 	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
 	texts, _ := locales.Load()
-	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "en", Admins: []int64{1}}, st, texts, AllModules()...)
+	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "en", Admins: []int64{1}}, st, texts, AllModules(st)...)
 	ctx := context.Background()
 	now := time.Now()
 	w := &flows.Workshop{Code: "bench1", Title: "Bench", Zone: "Asia/Jakarta", Start: now, End: now.Add(time.Hour), Deadline: now, Venue: "x", Facilitators: []int64{1}}

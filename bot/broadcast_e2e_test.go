@@ -274,7 +274,7 @@ func TestBroadcastScheduleAndPermissions(t *testing.T) {
 		return err == nil && got.NoUpdates
 	})
 	b := &flows.Broadcast{Segment: "all", MessageID: 1}
-	rs, err := flows.New(flows.Config{DefaultLang: "id"}, e.store, e.texts, bot.AllModules()...).Recipients(context.Background(), b)
+	rs, err := flows.New(flows.Config{DefaultLang: "id"}, e.store, e.texts, bot.AllModules(e.store)...).Recipients(context.Background(), b)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,7 +95,7 @@ func (e *env) newBot(ctx context.Context) *bot.Bot {
 	}, bot.Deps{
 		Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(e.metrics),
 		Engine: func(username string) *flows.Engine {
-			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, e.store, e.texts, bot.AllModules()...)
+			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, e.store, e.texts, bot.AllModules(e.store)...)
 		},
 	})
 	if err != nil {
@@ -488,7 +488,7 @@ func (e *env) pollWithFlowStore(ctx context.Context, st flows.Store) <-chan erro
 	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
 		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
 			Engine: func(u string) *flows.Engine {
-				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts, bot.AllModules()...)
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts, bot.AllModules(st)...)
 			}})
 	if err != nil {
 		e.t.Fatal(err)

@@ -43,7 +43,7 @@ func TestUnknownJobKindParked(t *testing.T) {
 	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id", Clock: e.clock.Now},
 		bot.Deps{Store: e.store, Texts: e.texts, Log: slog.New(slog.NewTextHandler(&logs, nil)), Metrics: bot.NewMetrics(reg),
 			Engine: func(u string) *flows.Engine {
-				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, e.store, e.texts, bot.AllModules()...)
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, e.store, e.texts, bot.AllModules(e.store)...)
 			}})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
+	"sinergi/flows/matchmaking"
 )
 
 // mmAlerts counts the alerts (answerCallbackQuery with show_alert) whose
@@ -284,14 +285,14 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 		e.mmSeed(int64(3100+i), fmt.Sprintf("Mitra %02d", i), "csr", []string{"wash"}, []string{"NT"}, []string{"funding"}, nil)
 	}
 	pending, _ := e.store.PendingSent(ctx, a.ID) // the request to the blocked user waits too
-	for i := pending; i < flows.IntroCap; i++ {
+	for i := pending; i < matchmaking.IntroCap; i++ {
 		e.fake.Press(a, card.ID, "mmi:"+strconv.Itoa(3100+i))
 		press(a, e.next(a.ID), "Send without a note")
 		contains(t, e.next(a.ID), "Your request is sent")
 	}
 	e.mmPressAlert(a, card.ID, "mmi:3111", "You already have 10 requests waiting")
-	if n, _ := e.store.PendingSent(ctx, a.ID); n != flows.IntroCap {
-		t.Fatalf("%d pending, want %d", n, flows.IntroCap)
+	if n, _ := e.store.PendingSent(ctx, a.ID); n != matchmaking.IntroCap {
+		t.Fatalf("%d pending, want %d", n, matchmaking.IntroCap)
 	}
 	e.fake.SendText(a, "/introductions")
 	list := e.next(a.ID)

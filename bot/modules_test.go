@@ -1,10 +1,17 @@
 package bot
 
-import "sinergi/flows"
+import (
+	"sinergi/flows"
+	"sinergi/flows/audit"
+	"sinergi/flows/broadcast"
+	"sinergi/flows/matchmaking"
+	"sinergi/flows/privacy"
+	"sinergi/flows/roles"
+)
 
 // AllModules are the capabilities the transport tests run: those of
 // cmd/sinergi. (Exported for the bot_test package; it exists only in tests.)
-func AllModules() []flows.Module {
-	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), flows.MatchmakingModule(),
-		flows.WorkshopsModule(), flows.BroadcastModule(), flows.RolesModule(), flows.AuditModule(), flows.PrivacyModule()}
+func AllModules(st flows.Store) []flows.Module {
+	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), flows.ProfileModule(), matchmaking.Module(st),
+		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }

@@ -49,7 +49,7 @@ func (e *env) newReplica(lease time.Duration) *replica {
 	}, bot.Deps{
 		Store: r.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
 		Engine: func(username string) *flows.Engine {
-			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, r.store, e.texts, bot.AllModules()...)
+			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, r.store, e.texts, bot.AllModules(r.store)...)
 		},
 	})
 	if err != nil {

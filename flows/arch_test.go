@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"bytes"
@@ -14,6 +14,10 @@ import (
 	"testing"
 
 	"sinergi/locales"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+	"sinergi/flows/roles"
 )
 
 // TestModulesAreExplicit: an engine runs the core and exactly the modules
@@ -23,31 +27,31 @@ func TestModulesAreExplicit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := func(e *Engine) []string {
+	names := func(e *flows.Engine) []string {
 		var out []string
-		for _, c := range e.Commands(RoleAdmin) {
+		for _, c := range e.Commands(flows.RoleAdmin) {
 			out = append(out, c.Name)
 		}
 		return out
 	}
-	cfg := Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}}
-	core := names(New(cfg, newMemStore(), texts))
+	cfg := flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{flowstest.AdminID}}
+	core := names(flows.New(cfg, flowstest.NewStore(), texts))
 	if want := []string{"start", "menu", "help", "cancel", "language"}; !slices.Equal(core, want) {
 		t.Errorf("core commands = %v, want %v", core, want)
 	}
-	roles := names(New(cfg, newMemStore(), texts, RolesModule()))
-	if want := []string{"start", "menu", "help", "cancel", "grant", "language"}; !slices.Equal(roles, want) {
-		t.Errorf("with RolesModule = %v, want %v", roles, want)
+	rolesOnly := names(flows.New(cfg, flowstest.NewStore(), texts, roles.Module(flowstest.NewStore())))
+	if want := []string{"start", "menu", "help", "cancel", "grant", "language"}; !slices.Equal(rolesOnly, want) {
+		t.Errorf("with RolesModule = %v, want %v", rolesOnly, want)
 	}
-	e := New(cfg, newMemStore(), texts)
-	if e.KnowsJob(jobCm3 + "|x") {
+	e := flows.New(cfg, flowstest.NewStore(), texts)
+	if e.KnowsJob(flows.JobCm3 + "|x") {
 		t.Errorf("an engine without FollowUpModule runs its reminders")
 	}
-	res, err := e.Handle(context.Background(), Input{Kind: KindCommand, Command: "grant", UserID: adminID, ChatID: adminID, Private: true}, nil, nil)
+	res, err := e.Handle(context.Background(), flows.Input{Kind: flows.KindCommand, Command: "grant", UserID: flowstest.AdminID, ChatID: flowstest.AdminID, Private: true}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(res); !slices.Equal(got, []string{"errors.unknown_command"}) {
+	if got := flowstest.IDs(res); !slices.Equal(got, []string{"errors.unknown_command"}) {
 		t.Errorf("/grant without RolesModule: %v", got)
 	}
 }

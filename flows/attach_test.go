@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"bytes"
@@ -11,10 +11,13 @@ import (
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
-func icsWorkshop() *Workshop {
-	return &Workshop{
+func icsWorkshop() *flows.Workshop {
+	return &flows.Workshop{
 		Code:        "ab12",
 		Title:       `Pelatihan, "Data"; hari 1` + "\nsesi pagi",
 		Description: "Bawa laptop; charger, dan semangat.\r\nSampai jumpa! " + strings.Repeat("Café 漢字 ☕, ", 12),
@@ -42,7 +45,7 @@ func icsProp(c *ics.ComponentBase, p ics.ComponentProperty) *ics.IANAProperty {
 func TestICS(t *testing.T) {
 	w := icsWorkshop()
 	now := time.Date(2025, 11, 1, 8, 0, 0, 0, time.UTC)
-	data := ICS(w, now)
+	data := flows.ICS(w, now)
 	s := string(data)
 
 	// RFC 5545 framing: CRLF everywhere, lines of at most 75 octets.
@@ -137,11 +140,11 @@ func TestICSZones(t *testing.T) {
 	} {
 		w := icsWorkshop()
 		w.Zone = zone
-		s := string(ICS(w, time.Now()))
+		s := string(flows.ICS(w, time.Now()))
 		if !strings.Contains(s, want) {
 			t.Errorf("%q: missing %q in\n%s", zone, want, s)
 		}
-		if label, ok := zoneLabels[zone]; ok {
+		if label, ok := flows.ZoneLabels[zone]; ok {
 			if !strings.Contains(s, "TZNAME:"+label+"\r\n") {
 				t.Errorf("%q: no TZNAME %s", zone, label)
 			}
@@ -157,12 +160,12 @@ func TestICSZones(t *testing.T) {
 
 func TestICSMinimal(t *testing.T) {
 	// Online only, no description, no end, control characters in the title.
-	w := &Workshop{
+	w := &flows.Workshop{
 		Code: "x1", Title: "Kelas\x00 daring\x1b", Zone: "Asia/Jakarta",
 		Start:     time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC),
 		OnlineURL: "https://zoom.example/j/1",
 	}
-	s := string(ICS(w, time.Now()))
+	s := string(flows.ICS(w, time.Now()))
 	ev := parseICS(t, []byte(s)).Events()[0]
 	if got := icsProp(&ev.ComponentBase, ics.ComponentPropertySummary).Value; got != "Kelas daring" {
 		t.Errorf("SUMMARY %q", got)
@@ -178,8 +181,8 @@ func TestICSMinimal(t *testing.T) {
 	}
 
 	// Neither venue nor link; a link that is not a URL is not a URI value.
-	w = &Workshop{Code: "x2", Title: "T", Zone: "Asia/Jakarta", Start: w.Start, OnlineURL: "lihat grup WA\r\nBEGIN:VEVENT"}
-	s = string(ICS(w, time.Now()))
+	w = &flows.Workshop{Code: "x2", Title: "T", Zone: "Asia/Jakarta", Start: w.Start, OnlineURL: "lihat grup WA\r\nBEGIN:VEVENT"}
+	s = string(flows.ICS(w, time.Now()))
 	if strings.Contains(s, "\nURL") || strings.Count(s, "\r\nBEGIN:VEVENT\r\n") != 1 {
 		t.Errorf("bad link leaked:\n%s", s)
 	}
@@ -187,7 +190,7 @@ func TestICSMinimal(t *testing.T) {
 }
 
 func TestQRPNG(t *testing.T) {
-	data, err := QRPNG("https://t.me/SinergiBot?start=checkin_0123456789abcdef0123456789abcdef")
+	data, err := flows.QRPNG("https://t.me/SinergiBot?start=checkin_0123456789abcdef0123456789abcdef")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,10 +206,10 @@ func TestQRPNG(t *testing.T) {
 	}
 	// Decoding the payload would need a QR reader library; not done here.
 
-	if _, err := QRPNG(""); err == nil {
+	if _, err := flows.QRPNG(""); err == nil {
 		t.Error("empty content accepted")
 	}
-	if _, err := QRPNG(strings.Repeat("x", 5000)); err == nil {
+	if _, err := flows.QRPNG(strings.Repeat("x", 5000)); err == nil {
 		t.Error("oversized content accepted")
 	}
 }
@@ -237,7 +240,7 @@ func TestCSV(t *testing.T) {
 		{""},
 		{"a'", "'=already"},
 	}
-	data := CSV(header, rows)
+	data := flows.CSV(header, rows)
 	if !bytes.HasPrefix(data, []byte("\xEF\xBB\xBFNama,Organisasi,Telepon\r\n")) {
 		t.Errorf("header: %q", data)
 	}
@@ -258,7 +261,7 @@ func TestCSV(t *testing.T) {
 		t.Errorf("CSV round trip\n got %q\nwant %q", got, want)
 	}
 
-	if got := CSV(nil, nil); string(got) != "\xEF\xBB\xBF" {
+	if got := flows.CSV(nil, nil); string(got) != "\xEF\xBB\xBF" {
 		t.Errorf("empty CSV = %q", got)
 	}
 }
@@ -273,7 +276,7 @@ func FuzzCSV(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b, c string) {
 		header := []string{a, b}
 		rows := [][]string{{c, a, b}, {b}, {c}, {a, "", c}}
-		recs := readCSV(t, CSV(header, rows))
+		recs := readCSV(t, flows.CSV(header, rows))
 		want := append([][]string{header}, rows...)
 		if len(recs) != len(want) {
 			t.Fatalf("%d records, want %d: %q", len(recs), len(want), recs)
@@ -284,7 +287,7 @@ func FuzzCSV(f *testing.F) {
 			}
 			for j, cell := range want[i] {
 				got := recs[i][j]
-				cell = cleanKeep(cell, "\t\n\r")          // controls and invisible characters are dropped
+				cell = flows.CleanKeep(cell, "\t\n\r")    // controls and invisible characters are dropped
 				exp := strings.ReplaceAll(cell, "\r", "") // CRs inside cells are dropped
 				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
 					if !strings.HasPrefix(got, "'") {
@@ -295,7 +298,7 @@ func FuzzCSV(f *testing.F) {
 				if got != exp {
 					t.Fatalf("cell %q came back as %q", cell, recs[i][j])
 				}
-				if r, bad := hiddenRune(got, "\t\n"); bad {
+				if r, bad := flowstest.HiddenRune(got, "\t\n"); bad {
 					t.Fatalf("cell %q keeps %U", got, r)
 				}
 			}

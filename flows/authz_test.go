@@ -1,9 +1,8 @@
-package flows
+package flows_test
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
@@ -11,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // The authorization matrix: every privileged command, callback route and
@@ -34,7 +36,7 @@ var authzActors = []actor{
 	{actParticipant, "Participant"},
 	{actOtherFac, "Facilitator (other workshop)"},
 	{actOwnFac, "Facilitator (this workshop)"},
-	{adminID, "Admin"},
+	{flowstest.AdminID, "Admin"},
 }
 
 type verdict bool
@@ -129,7 +131,7 @@ var authzTable = []authzRow{
 // participants 2 and 3 checked in and 4 registered, their commitments, an
 // introduction, a broadcast, and another workshop managed by actOtherFac.
 type authzFixture struct {
-	h    *harness
+	h    *flowstest.Harness
 	vars map[string]string
 }
 
@@ -143,52 +145,52 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 			t.Fatal(err)
 		}
 	}
-	start := h.now.Add(17 * 24 * time.Hour)
-	w := &Workshop{Code: NewCode(), Title: "Joint Action: air bersih di Flores", Start: start, End: start.Add(3 * time.Hour),
+	start := h.Now.Add(17 * 24 * time.Hour)
+	w := &flows.Workshop{Code: flows.NewCode(), Title: "Joint Action: air bersih di Flores", Start: start, End: start.Add(3 * time.Hour),
 		Zone: "Asia/Makassar", Venue: "Hotel Sahid", OnlineURL: "https://zoom.us/j/123", Deadline: start,
-		Facilitators: []int64{adminID, actOwnFac}, CreatedBy: adminID, Created: h.now}
-	must(h.store.CreateWorkshop(ctx, w))
+		Facilitators: []int64{flowstest.AdminID, actOwnFac}, CreatedBy: flowstest.AdminID, Created: h.Now}
+	must(h.Store.CreateWorkshop(ctx, w))
 	other := *w
-	other.Code, other.Title, other.Facilitators, other.CreatedBy = NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac
-	must(h.store.CreateWorkshop(ctx, &other))
+	other.Code, other.Title, other.Facilitators, other.CreatedBy = flows.NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac
+	must(h.Store.CreateWorkshop(ctx, &other))
 	for _, id := range []int64{actOtherFac, actOwnFac} {
-		must(h.store.SaveUser(ctx, &User{ID: id, Lang: "id", Role: RoleFacilitator, FirstName: "User"}))
+		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "User"}))
 	}
 	// Everything happens an hour before the start: check-in is open.
-	h.now = start.Add(-time.Hour)
+	h.Now = start.Add(-time.Hour)
 	for _, a := range authzActors {
-		h.text(a.id, "/start") // every actor is known, so acting changes no user record
+		h.Text(a.id, "/start") // every actor is known, so acting changes no user record
 	}
 	tokens := map[int64]string{}
 	for _, id := range []int64{2, 3, 4} {
-		must(h.store.SaveUser(ctx, &User{ID: id, Lang: "id", FirstName: "Peserta", Created: h.now, Seen: h.now}))
-		must(h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta " + strconv.FormatInt(id, 10),
-			Organisation: "Org " + strconv.FormatInt(id, 10), ConsentVersion: ConsentVersion}))
-		r := &Registration{Workshop: w.Code, UserID: id, RegisteredAt: h.now, Token: NewToken(), Lang: "id"}
-		_, err := h.store.Register(ctx, r, h.now)
+		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", FirstName: "Peserta", Created: h.Now, Seen: h.Now}))
+		must(h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta " + strconv.FormatInt(id, 10),
+			Organisation: "Org " + strconv.FormatInt(id, 10), ConsentVersion: flows.ConsentVersion}))
+		r := &flows.Registration{Workshop: w.Code, UserID: id, RegisteredAt: h.Now, Token: flows.NewToken(), Lang: "id"}
+		_, err := h.Store.Register(ctx, r, h.Now)
 		must(err)
 		tokens[id] = r.Token
 		if id != 4 {
-			_, err := h.store.CheckIn(ctx, w.Code, id, h.now)
+			_, err := h.Store.CheckIn(ctx, w.Code, id, h.Now)
 			must(err)
 		}
 	}
 	code := w.Code
-	due := h.now.Add(30 * 24 * time.Hour)
-	for _, c := range []*Commitment{
-		{ID: "c1", Workshop: code, What: "Tandon air", Owner: 2, By: 2, Due: due, Status: CmOpen, Created: h.now},
-		{ID: "c2", Workshop: code, What: "Data desa", Owner: 2, By: 3, Due: due, Status: CmProposed, Created: h.now},
+	due := h.Now.Add(30 * 24 * time.Hour)
+	for _, c := range []*flows.Commitment{
+		{ID: "c1", Workshop: code, What: "Tandon air", Owner: 2, By: 2, Due: due, Status: flows.CmOpen, Created: h.Now},
+		{ID: "c2", Workshop: code, What: "Data desa", Owner: 2, By: 3, Due: due, Status: flows.CmProposed, Created: h.Now},
 	} {
-		if err := h.store.SaveCommitment(ctx, c); err != nil {
+		if err := h.Store.SaveCommitment(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	in := &Introduction{ID: "intro00001", From: 2, To: 3, FromOrg: "Org 2", ToOrg: "Org 3", Status: IntroPending, Created: h.now}
-	if err := h.store.RequestIntro(ctx, in, time.Hour, 10); err != nil {
+	in := &flows.Introduction{ID: "intro00001", From: 2, To: 3, FromOrg: "Org 2", ToOrg: "Org 3", Status: flows.IntroPending, Created: h.Now}
+	if err := h.Store.RequestIntro(ctx, in, time.Hour, 10); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.CreateBroadcast(ctx, &Broadcast{ID: "bc0001", By: adminID, FromChat: adminID, MessageID: 1,
-		Segment: "all", Created: h.now, StartAt: h.now.Add(time.Hour)}); err != nil {
+	if err := h.Store.CreateBroadcast(ctx, &flows.Broadcast{ID: "bc0001", By: flowstest.AdminID, FromChat: flowstest.AdminID, MessageID: 1,
+		Segment: "all", Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	return &authzFixture{h: h, vars: map[string]string{
@@ -203,46 +205,24 @@ func (f *authzFixture) fill(s string) string {
 	return s
 }
 
-// snapshot is the whole store, deterministically serialised.
-func (m *memStore) snapshot(t *testing.T) string {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	pairs := map[string]string{}
-	for k, v := range m.mm.pair {
-		pairs[fmt.Sprint(k)] = v
-	}
-	b, err := json.Marshal(map[string]any{
-		"users": m.users, "profiles": m.profiles, "invites": m.invites,
-		"workshops": m.ws.ws, "regs": m.ws.regs, "checkins": m.ws.checkins, "feedback": m.ws.feedback,
-		"tokens": m.ws.tokens, "jobs": m.ws.jobs,
-		"partners": m.mm.profiles, "skip": m.mm.skip, "intros": m.mm.intros, "pairs": pairs,
-		"broadcasts": m.bc, "commitments": m.cm, "audit": m.audit,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-func (f *authzFixture) run(a actor, action string) *Result {
+func (f *authzFixture) run(a actor, action string) *flows.Result {
 	if strings.HasPrefix(action, "/") {
-		return f.h.text(a.id, action)
+		return f.h.Text(a.id, action)
 	}
-	return f.h.send(a.id, Input{Kind: KindCallback, Callback: action, MessageID: 42})
+	return f.h.Send(a.id, flows.Input{Kind: flows.KindCallback, Callback: action, MessageID: 42})
 }
 
 // refusedWith reports whether res is exactly the refusal id: the answer to
 // the press, or the only reply.
-func refusedWith(res *Result, id string) bool {
+func refusedWith(res *flows.Result, id string) bool {
 	if res.Answer != nil && res.Answer.Text.ID == id {
 		return len(res.Replies) == 0
 	}
-	got := ids(res)
+	got := flowstest.IDs(res)
 	return res.Answer == nil && len(got) == 1 && got[0] == id
 }
 
-func mentions(res *Result, s string) bool {
+func mentions(res *flows.Result, s string) bool {
 	for _, r := range res.Replies {
 		for _, row := range r.Buttons {
 			for _, b := range row {
@@ -261,13 +241,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Run(row.Action+"/"+a.title, func(t *testing.T) {
 				f := newAuthzFixture(t)
 				action := f.fill(row.Action)
-				before := f.h.store.snapshot(t)
+				before := f.h.Store.Snapshot(t)
 				res := f.run(a, action)
-				after := f.h.store.snapshot(t)
+				after := f.h.Store.Snapshot(t)
 				refused := refusedWith(res, row.refusal()) || refusedWith(res, "errors.not_allowed")
 				if row.Want[i] == deny {
 					if !refused {
-						t.Fatalf("%s by %s: want refusal %s, got answer %+v replies %v", action, a.title, row.refusal(), res.Answer, ids(res))
+						t.Fatalf("%s by %s: want refusal %s, got answer %+v replies %v", action, a.title, row.refusal(), res.Answer, flowstest.IDs(res))
 					}
 					if before != after {
 						t.Fatalf("%s by %s was refused but changed the store:\nbefore %s\nafter  %s", action, a.title, before, after)
@@ -278,7 +258,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					return
 				}
 				if refused || (res.Answer != nil && res.Answer.Text.ID == "errors.bad_button") {
-					t.Fatalf("%s by %s: want allowed, got answer %+v replies %v", action, a.title, res.Answer, ids(res))
+					t.Fatalf("%s by %s: want allowed, got answer %+v replies %v", action, a.title, res.Answer, flowstest.IDs(res))
 				}
 				if res.Answer == nil && len(res.Replies) == 0 {
 					t.Fatalf("%s by %s: allowed but silent", action, a.title)
@@ -310,7 +290,7 @@ func TestAuthorizationOwnersAllowed(t *testing.T) {
 			action := f.fill(c.action)
 			res := f.run(actor{id: c.who}, action)
 			if res.Answer != nil && (res.Answer.Alert || res.Answer.Text.ID == "errors.not_allowed") {
-				t.Fatalf("%s by its owner %d refused: %+v %v", action, c.who, res.Answer, ids(res))
+				t.Fatalf("%s by its owner %d refused: %+v %v", action, c.who, res.Answer, flowstest.IDs(res))
 			}
 			if len(res.Replies) == 0 {
 				t.Fatalf("%s by its owner %d: no reply", action, c.who)
@@ -392,13 +372,13 @@ func TestAuthorizationTableComplete(t *testing.T) {
 		covered[name] = true
 	}
 	var missing []string
-	for name, c := range h.e.commands {
-		if c.Role > RoleParticipant && !covered[name] {
+	for name, role := range h.E.CommandRoles() {
+		if role > flows.RoleParticipant && !covered[name] {
 			missing = append(missing, "/"+name)
 		}
 	}
-	for name, r := range h.e.routes {
-		if r.Role > RoleParticipant && !covered[name] {
+	for name, role := range h.E.RouteRoles() {
+		if role > flows.RoleParticipant && !covered[name] {
 			missing = append(missing, name+":")
 		}
 	}

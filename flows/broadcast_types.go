@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -71,4 +72,31 @@ type Members interface {
 	AllUsers(ctx context.Context) ([]*User, error)
 	// ProfilesOf returns the profiles of the given users that have one.
 	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
+}
+
+// BroadcastProgress is the admin's progress message.
+func BroadcastProgress(st *BroadcastState, elapsed time.Duration) Text {
+	done := st.Sent + st.Blocked + st.Failed + st.Uncertain
+	const width = 20
+	filled := 0
+	if st.Total > 0 {
+		filled = done * width / st.Total
+	}
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	eta := "—"
+	if done > 0 && done < st.Total {
+		left := time.Duration(float64(elapsed) / float64(done) * float64(st.Total-done)).Round(time.Second)
+		eta = left.String()
+	}
+	return T("bc.progress", "Done", done, "Total", st.Total, "Bar", bar, "ETA", eta, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed)
+}
+
+// BroadcastReport is the admin's final report.
+func BroadcastReport(st *BroadcastState) Text {
+	id := "bc.report"
+	if st.Status == BcCancelled {
+		id = "bc.report_cancelled"
+	}
+	return T(id, "Count", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
+		"Uncertain", st.Uncertain, "Duration", st.Finished.Sub(st.Started).Round(time.Second).String())
 }

@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // colours counts the pixels of each colour of a PNG.
@@ -40,9 +43,9 @@ func TestReportChartReadable(t *testing.T) {
 		status string
 		due    int
 	}{
-		"one status":   {{CmOpen, future}, {CmOpen, future}, {CmOpen, future}},
-		"two statuses": {{CmDone, future}, {CmDone, future}, {CmBlocked, future}},
-		"all statuses": {{CmDone, future}, {CmOnTrack, past}, {CmBlocked, past}, {CmOpen, future}, {CmProposed, future}, {CmOnTrack, future}},
+		"one status":   {{flows.CmOpen, future}, {flows.CmOpen, future}, {flows.CmOpen, future}},
+		"two statuses": {{flows.CmDone, future}, {flows.CmDone, future}, {flows.CmBlocked, future}},
+		"all statuses": {{flows.CmDone, future}, {flows.CmOnTrack, past}, {flows.CmBlocked, past}, {flows.CmOpen, future}, {flows.CmProposed, future}, {flows.CmOnTrack, future}},
 	}
 	for name, cms := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -51,13 +54,13 @@ func TestReportChartReadable(t *testing.T) {
 			present := map[string]int{}
 			for i, c := range cms {
 				owner := int64(2 + i%2)
-				if err := h.store.SaveCommitment(ctx, &Commitment{ID: "c" + strconv.Itoa(i), Workshop: code, What: "W", Owner: owner,
-					Due: h.now.AddDate(0, 0, c.due), Status: c.status, Created: h.now}); err != nil {
+				if err := h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "c" + strconv.Itoa(i), Workshop: code, What: "W", Owner: owner,
+					Due: h.Now.AddDate(0, 0, c.due), Status: c.status, Created: h.Now}); err != nil {
 					t.Fatal(err)
 				}
 				present[c.status]++
 			}
-			res := h.press(adminID, "rp:"+code)
+			res := h.Press(flowstest.AdminID, "rp:"+code)
 			wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 			b, got := colours(t, res.Replies[1].Photo.Data)
 			if len(got) < 2 {
@@ -66,14 +69,14 @@ func TestReportChartReadable(t *testing.T) {
 			if b.Dx() < 600 || b.Dy() < 400 {
 				t.Errorf("chart %v is too small to read on a phone", b)
 			}
-			for _, s := range chartStatuses {
-				c := color.RGBA{s.color.R, s.color.G, s.color.B, 255}
-				swatch := chartBarH * chartBarH
+			for _, s := range flows.ChartStatuses {
+				c := color.RGBA{s.R, s.G, s.B, 255}
+				swatch := flows.ChartBarH * flows.ChartBarH
 				switch n := got[c]; {
 				case n < swatch:
-					t.Errorf("%s: no legend swatch (%d pixels)", s.key, n)
-				case present[s.key] > 0 && n < 2*swatch:
-					t.Errorf("%s: %d commitments but no bar (%d pixels)", s.key, present[s.key], n)
+					t.Errorf("%s: no legend swatch (%d pixels)", s.Key, n)
+				case present[s.Key] > 0 && n < 2*swatch:
+					t.Errorf("%s: %d commitments but no bar (%d pixels)", s.Key, present[s.Key], n)
 				}
 			}
 		})
@@ -85,19 +88,19 @@ func TestReportChartReadable(t *testing.T) {
 // done/total; in both languages.
 func TestChartLabels(t *testing.T) {
 	h := newHarness(t)
-	y := Tally{Total: 7, Done: 2, OnTrack: 1, Blocked: 1, NoAnswer: 2, Proposed: 1, Overdue: 2}
-	var orgs []OrgTally
+	y := flows.Tally{Total: 7, Done: 2, OnTrack: 1, Blocked: 1, NoAnswer: 2, Proposed: 1, Overdue: 2}
+	var orgs []flows.OrgTally
 	for i := range 10 {
-		orgs = append(orgs, OrgTally{Name: fmt.Sprintf("Org %02d", i), Tally: Tally{Total: 10 - i, Done: 1}})
+		orgs = append(orgs, flows.OrgTally{Name: fmt.Sprintf("Org %02d", i), Tally: flows.Tally{Total: 10 - i, Done: 1}})
 	}
 	fit := func(s string, size float64) int { return int(float64(len([]rune(s))) * size / 2) }
 	titles := map[string]string{}
 	for _, lang := range []string{"id", "en"} {
-		l := h.e.chartLabels(lang, "Air <bersih>", y.Total)
+		l := h.E.ChartLabelsOf(lang, "Air <bersih>", y.Total)
 		titles[lang] = l.Title
 		all := append([]string{l.Title, l.ByStatus, l.ByOrg, l.Others, l.Status["overdue"]}, func() (s []string) {
-			for _, st := range chartStatuses {
-				s = append(s, l.Status[st.key])
+			for _, st := range flows.ChartStatuses {
+				s = append(s, l.Status[st.Key])
 			}
 			return
 		}()...)
@@ -106,12 +109,8 @@ func TestChartLabels(t *testing.T) {
 				t.Errorf("%s: chart label %q", lang, s)
 			}
 		}
-		p := planChart(y, orgs, l, fit)
-		var texts []string
-		for _, lb := range p.labels {
-			texts = append(texts, lb.text)
-		}
-		want := []string{l.Title, l.ByStatus, l.Status[CmDone], "2", l.Status[CmOnTrack], "1", l.Status[CmOpen], l.Status[CmProposed],
+		texts := flows.PlanChartTexts(y, orgs, l, fit)
+		want := []string{l.Title, l.ByStatus, l.Status[flows.CmDone], "2", l.Status[flows.CmOnTrack], "1", l.Status[flows.CmOpen], l.Status[flows.CmProposed],
 			l.Status["overdue"], l.ByOrg, "Org 00", "1/10", "Org 06", l.Others, "3/6"}
 		for _, w := range want {
 			if !slices.Contains(texts, w) {
@@ -119,13 +118,13 @@ func TestChartLabels(t *testing.T) {
 			}
 		}
 		if slices.Contains(texts, "Org 07") {
-			t.Errorf("%s: more than %d organisation bars", lang, chartOrgs)
+			t.Errorf("%s: more than %d organisation bars", lang, flows.ChartOrgs)
 		}
 	}
 	if titles["en"] != "Air <bersih>: 7 commitments" || titles["id"] != "Air <bersih>: 7 komitmen" {
 		t.Errorf("titles %q", titles)
 	}
-	if l := h.e.chartLabels("en", "X", 1); l.Title != "X: 1 commitment" {
+	if l := h.E.ChartLabelsOf("en", "X", 1); l.Title != "X: 1 commitment" {
 		t.Errorf("singular title %q", l.Title)
 	}
 }

@@ -10,7 +10,7 @@ import (
 func (e *Engine) myCommitments(ctx context.Context, t *Turn) error {
 	list, err := e.store.UserCommitments(ctx, t.User.ID)
 	if err != nil {
-		return internalError("my commitments", err)
+		return InternalError("my commitments", err)
 	}
 	if len(list) == 0 {
 		t.Say(T("cm.mine_none"))
@@ -25,7 +25,7 @@ func (e *Engine) myCommitments(ctx context.Context, t *Turn) error {
 		}
 		lines = append(lines, T("cm.mine_line", "What", c.What, "Due", When{At: c.Due, Zone: zone, DateOnly: true}, "Status", statusText(c, t.In.Now)))
 		if c.Status != CmDone && c.Status != CmProposed {
-			rows = append(rows, []Button{{Label: T("cm.update_button", "What", shorten(c.What, 40)), Data: mustData("cmu", c.Workshop, c.ID)}})
+			rows = append(rows, []Button{{Label: T("cm.update_button", "What", shorten(c.What, 40)), Data: MustData("cmu", c.Workshop, c.ID)}})
 		}
 	}
 	t.Say(T("cm.mine", "Lines", lines), rows...)
@@ -57,9 +57,9 @@ func statusText(c *Commitment, now time.Time) Text {
 
 func statusButtons(c *Commitment) [][]Button {
 	return [][]Button{{
-		{Label: T("cm.btn_done"), Data: mustData("cms", c.Workshop, c.ID, CmDone)},
-		{Label: T("cm.btn_ontrack"), Data: mustData("cms", c.Workshop, c.ID, CmOnTrack)},
-		{Label: T("cm.btn_blocked"), Data: mustData("cms", c.Workshop, c.ID, CmBlocked)},
+		{Label: T("cm.btn_done"), Data: MustData("cms", c.Workshop, c.ID, CmDone)},
+		{Label: T("cm.btn_ontrack"), Data: MustData("cms", c.Workshop, c.ID, CmOnTrack)},
+		{Label: T("cm.btn_blocked"), Data: MustData("cms", c.Workshop, c.ID, CmBlocked)},
 	}}
 }
 
@@ -89,11 +89,11 @@ func (e *Engine) setStatus(ctx context.Context, t *Turn, payload string) error {
 	c.Status = status
 	c.History = append(c.History, StatusEntry{At: t.In.Now, Status: status, By: t.User.ID})
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
-		return internalError("save commitment", err)
+		return InternalError("save commitment", err)
 	}
 	if status == CmDone {
 		if err := e.store.Unschedule(ctx, followUpIDs(c)...); err != nil {
-			return internalError("unschedule", err)
+			return InternalError("unschedule", err)
 		}
 	}
 	if t.In.MessageID != 0 {
@@ -121,7 +121,7 @@ func (e *Engine) noteDone(ctx context.Context, t *Turn) error {
 	}
 	c.History[len(c.History)-1].Note = note
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
-		return internalError("save note", err)
+		return InternalError("save note", err)
 	}
 	t.Say(T("cm.thanks"))
 	return nil

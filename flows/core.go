@@ -52,7 +52,7 @@ func (e *Engine) menuButtons(t *Turn) [][]Button {
 		if t.Role < m.Role {
 			continue
 		}
-		row = append(row, Button{Label: T(m.Label), Data: mustData("m", m.Command)})
+		row = append(row, Button{Label: T(m.Label), Data: MustData("m", m.Command)})
 		if len(row) == 2 {
 			rows, row = append(rows, row), nil
 		}
@@ -106,7 +106,7 @@ func cancel(_ context.Context, t *Turn) error {
 func chooseLanguage(_ context.Context, t *Turn) error {
 	var row []Button
 	for _, l := range locales.Supported() {
-		row = append(row, Button{Label: T("language.name." + l), Data: mustData("lang", l)})
+		row = append(row, Button{Label: T("language.name." + l), Data: MustData("lang", l)})
 	}
 	t.Say(T("language.choose"), row)
 	return nil

@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"errors"
@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests must not depend on the host's zone database
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // dtTexts is a Texts that knows only day.N and month.N, so that the date
@@ -104,7 +107,7 @@ func TestParseDateTimeAccepts(t *testing.T) {
 		{"15 Sept 2026 10.00", time.Date(2026, 9, 15, 10, 0, 0, 0, loc)},
 	}
 	for _, c := range cases {
-		got, err := ParseDateTime(c.in, loc)
+		got, err := flows.ParseDateTime(c.in, loc)
 		if err != nil {
 			t.Errorf("ParseDateTime(%q): %v", c.in, err)
 			continue
@@ -124,53 +127,53 @@ func TestParseDateTimeRejects(t *testing.T) {
 		in   string
 		want error
 	}{
-		{"", ErrDateFormat},
-		{"   ", ErrDateFormat},
-		{"besok", ErrDateFormat},
-		{"besok jam 9", ErrDateFormat},
-		{"10/11/25 09:00", ErrDateFormat},
-		{"10 Nov 25 09:00", ErrDateFormat},
-		{"10/11/202 09:00", ErrDateFormat},
-		{"10/11/20255 09:00", ErrDateFormat},
-		{"31/02/2026 10:00", ErrDateInvalid},
-		{"29/02/2026 10:00", ErrDateInvalid},
-		{"31/04/2026 10:00", ErrDateInvalid},
-		{"0/11/2026 10:00", ErrDateInvalid},
-		{"10/13/2026 10:00", ErrDateInvalid},
-		{"10/0/2026 10:00", ErrDateInvalid},
-		{"2026-11-10", ErrDateFormat},
-		{"10 November 2026", ErrDateFormat},
-		{"Senin, 10 November 2025", ErrDateFormat},
-		{"25:00", ErrDateFormat},
-		{"09:00", ErrDateFormat},
-		{"10/11/2026 24:00", ErrDateInvalid},
-		{"10/11/2026 23:60", ErrDateInvalid},
-		{"10/11/2026 24:61", ErrDateInvalid},
-		{"10/11/2026 13:00 pm", ErrDateInvalid},
-		{"10/11/2026 0:00 am", ErrDateInvalid},
-		{"99 Foo 2026 10:00", ErrDateFormat},
-		{"10 Foo 2026 10:00", ErrDateFormat},
-		{"10/11/1999 10:00", ErrDateInvalid},
-		{"10/11/2101 10:00", ErrDateInvalid},
-		{"10/11-2026 10:00", ErrDateFormat},
-		{"10 11 2026 10:00", ErrDateFormat},
-		{"10/11/2026 9", ErrDateFormat},
-		{"10/11/2026 9:0", ErrDateFormat},
-		{"10/11/2026 9:000", ErrDateFormat},
-		{"10/11/2026 9:00:00", ErrDateFormat},
-		{"10/11/2026 09:00 UTC", ErrDateFormat},
-		{"10/11/2026 09:00 WIB besok", ErrDateFormat},
-		{"10/11/2026 09:00+07:00", ErrDateFormat},
-		{"10/11/2026 jam", ErrDateFormat},
-		{"2026-11-10T09:00Z", ErrDateFormat},
-		{"Selasa, 10 November 2025 09.00", ErrDateInvalid}, // 10 November 2025 is a Monday
-		{"10/11/2026 ０９:00", ErrDateFormat},                // full-width digits
-		{"10/11/2026 09:00 ☺", ErrDateFormat},
-		{"10/11/2026 \xff09:00", ErrDateFormat},
-		{"10/11/2026 " + strings.Repeat(" ", 90) + "09:00", ErrDateFormat}, // > 100 bytes
+		{"", flows.ErrDateFormat},
+		{"   ", flows.ErrDateFormat},
+		{"besok", flows.ErrDateFormat},
+		{"besok jam 9", flows.ErrDateFormat},
+		{"10/11/25 09:00", flows.ErrDateFormat},
+		{"10 Nov 25 09:00", flows.ErrDateFormat},
+		{"10/11/202 09:00", flows.ErrDateFormat},
+		{"10/11/20255 09:00", flows.ErrDateFormat},
+		{"31/02/2026 10:00", flows.ErrDateInvalid},
+		{"29/02/2026 10:00", flows.ErrDateInvalid},
+		{"31/04/2026 10:00", flows.ErrDateInvalid},
+		{"0/11/2026 10:00", flows.ErrDateInvalid},
+		{"10/13/2026 10:00", flows.ErrDateInvalid},
+		{"10/0/2026 10:00", flows.ErrDateInvalid},
+		{"2026-11-10", flows.ErrDateFormat},
+		{"10 November 2026", flows.ErrDateFormat},
+		{"Senin, 10 November 2025", flows.ErrDateFormat},
+		{"25:00", flows.ErrDateFormat},
+		{"09:00", flows.ErrDateFormat},
+		{"10/11/2026 24:00", flows.ErrDateInvalid},
+		{"10/11/2026 23:60", flows.ErrDateInvalid},
+		{"10/11/2026 24:61", flows.ErrDateInvalid},
+		{"10/11/2026 13:00 pm", flows.ErrDateInvalid},
+		{"10/11/2026 0:00 am", flows.ErrDateInvalid},
+		{"99 Foo 2026 10:00", flows.ErrDateFormat},
+		{"10 Foo 2026 10:00", flows.ErrDateFormat},
+		{"10/11/1999 10:00", flows.ErrDateInvalid},
+		{"10/11/2101 10:00", flows.ErrDateInvalid},
+		{"10/11-2026 10:00", flows.ErrDateFormat},
+		{"10 11 2026 10:00", flows.ErrDateFormat},
+		{"10/11/2026 9", flows.ErrDateFormat},
+		{"10/11/2026 9:0", flows.ErrDateFormat},
+		{"10/11/2026 9:000", flows.ErrDateFormat},
+		{"10/11/2026 9:00:00", flows.ErrDateFormat},
+		{"10/11/2026 09:00 UTC", flows.ErrDateFormat},
+		{"10/11/2026 09:00 WIB besok", flows.ErrDateFormat},
+		{"10/11/2026 09:00+07:00", flows.ErrDateFormat},
+		{"10/11/2026 jam", flows.ErrDateFormat},
+		{"2026-11-10T09:00Z", flows.ErrDateFormat},
+		{"Selasa, 10 November 2025 09.00", flows.ErrDateInvalid}, // 10 November 2025 is a Monday
+		{"10/11/2026 ０９:00", flows.ErrDateFormat},                // full-width digits
+		{"10/11/2026 09:00 ☺", flows.ErrDateFormat},
+		{"10/11/2026 \xff09:00", flows.ErrDateFormat},
+		{"10/11/2026 " + strings.Repeat(" ", 90) + "09:00", flows.ErrDateFormat}, // > 100 bytes
 	}
 	for _, c := range cases {
-		got, err := ParseDateTime(c.in, loc)
+		got, err := flows.ParseDateTime(c.in, loc)
 		if !errors.Is(err, c.want) {
 			t.Errorf("ParseDateTime(%q) = %v, %v; want %v", c.in, got, err, c.want)
 		}
@@ -181,18 +184,18 @@ func TestParseDateTimeRejects(t *testing.T) {
 }
 
 func TestParseDateTimeUsesLocation(t *testing.T) {
-	a, err := ParseDateTime("10/11/2025 09:00", LoadZone("Asia/Jakarta"))
+	a, err := flows.ParseDateTime("10/11/2025 09:00", flows.LoadZone("Asia/Jakarta"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ParseDateTime("10/11/2025 09:00 WIB", LoadZone("Asia/Jayapura")) // the label is ignored
+	b, err := flows.ParseDateTime("10/11/2025 09:00 WIB", flows.LoadZone("Asia/Jayapura")) // the label is ignored
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d := a.Sub(b); d != 2*time.Hour {
 		t.Errorf("WIB - WIT = %v, want 2h", d)
 	}
-	u, err := ParseDateTime("10/11/2025 09:00", nil)
+	u, err := flows.ParseDateTime("10/11/2025 09:00", nil)
 	if err != nil || !u.Equal(time.Date(2025, 11, 10, 9, 0, 0, 0, time.UTC)) {
 		t.Errorf("nil location: %v, %v", u, err)
 	}
@@ -203,16 +206,16 @@ func TestParseDateTimeDaylightGap(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	if _, err := ParseDateTime("8/3/2026 02:30", ny); !errors.Is(err, ErrDateInvalid) {
+	if _, err := flows.ParseDateTime("8/3/2026 02:30", ny); !errors.Is(err, flows.ErrDateInvalid) {
 		t.Errorf("time in DST gap: %v, want ErrDateInvalid", err)
 	}
-	if _, err := ParseDateTime("8/3/2026 03:30", ny); err != nil {
+	if _, err := flows.ParseDateTime("8/3/2026 03:30", ny); err != nil {
 		t.Errorf("time after DST gap: %v", err)
 	}
 }
 
 func TestParseClockOn(t *testing.T) {
-	loc := LoadZone("Asia/Makassar")
+	loc := flows.LoadZone("Asia/Makassar")
 	// 23:30 UTC on 9 November is already 10 November in WITA.
 	day := time.Date(2025, 11, 9, 23, 30, 0, 0, time.UTC)
 	cases := []struct {
@@ -228,18 +231,18 @@ func TestParseClockOn(t *testing.T) {
 		{"0:00", time.Date(2025, 11, 10, 0, 0, 0, 0, loc), nil},
 		{"11/11/2025 08:00", time.Date(2025, 11, 11, 8, 0, 0, 0, loc), nil},
 		{"Selasa, 11 November 2025 pukul 08.00", time.Date(2025, 11, 11, 8, 0, 0, 0, loc), nil},
-		{"25:00", time.Time{}, ErrDateInvalid},
-		{"12:60", time.Time{}, ErrDateInvalid},
-		{"31/02/2026 10:00", time.Time{}, ErrDateInvalid},
-		{"", time.Time{}, ErrDateFormat},
-		{"besok", time.Time{}, ErrDateFormat},
-		{"12", time.Time{}, ErrDateFormat},
-		{"12:00 13:00", time.Time{}, ErrDateFormat},
-		{"11/11/2025", time.Time{}, ErrDateFormat},
-		{strings.Repeat(" ", 101) + "12:00", time.Time{}, ErrDateFormat},
+		{"25:00", time.Time{}, flows.ErrDateInvalid},
+		{"12:60", time.Time{}, flows.ErrDateInvalid},
+		{"31/02/2026 10:00", time.Time{}, flows.ErrDateInvalid},
+		{"", time.Time{}, flows.ErrDateFormat},
+		{"besok", time.Time{}, flows.ErrDateFormat},
+		{"12", time.Time{}, flows.ErrDateFormat},
+		{"12:00 13:00", time.Time{}, flows.ErrDateFormat},
+		{"11/11/2025", time.Time{}, flows.ErrDateFormat},
+		{strings.Repeat(" ", 101) + "12:00", time.Time{}, flows.ErrDateFormat},
 	}
 	for _, c := range cases {
-		got, err := ParseClockOn(c.in, loc, day)
+		got, err := flows.ParseClockOn(c.in, loc, day)
 		if c.err != nil {
 			if !errors.Is(err, c.err) {
 				t.Errorf("ParseClockOn(%q) = %v, %v; want %v", c.in, got, err, c.err)
@@ -255,7 +258,7 @@ func TestParseClockOn(t *testing.T) {
 func TestFormatDateTime(t *testing.T) {
 	at := time.Date(2025, 11, 10, 2, 0, 0, 0, time.UTC) // 09:00 WIB, a Monday
 	cases := []struct {
-		texts      Texts
+		texts      flows.Texts
 		lang, zone string
 		want       string
 	}{
@@ -269,38 +272,38 @@ func TestFormatDateTime(t *testing.T) {
 		{nil, "id", "Asia/Jakarta", "Senin, 10 November 2025 09.00 WIB"},
 	}
 	for _, c := range cases {
-		if got := FormatDateTime(c.texts, c.lang, at, c.zone); got != c.want {
+		if got := flows.FormatDateTime(c.texts, c.lang, at, c.zone); got != c.want {
 			t.Errorf("FormatDateTime(%s, %s) = %q, want %q", c.lang, c.zone, got, c.want)
 		}
 	}
 	// Late evening UTC is the next day in WIT.
 	late := time.Date(2026, 8, 16, 20, 5, 0, 0, time.UTC)
-	if got, want := FormatDate(dtTexts{}, "id", late, "Asia/Jayapura"), "Senin, 17 Agustus 2026"; got != want {
+	if got, want := flows.FormatDate(dtTexts{}, "id", late, "Asia/Jayapura"), "Senin, 17 Agustus 2026"; got != want {
 		t.Errorf("FormatDate = %q, want %q", got, want)
 	}
-	if got, want := FormatDate(dtTexts{}, "en", late, "Asia/Jakarta"), "Monday, 17 August 2026"; got != want {
+	if got, want := flows.FormatDate(dtTexts{}, "en", late, "Asia/Jakarta"), "Monday, 17 August 2026"; got != want {
 		t.Errorf("FormatDate = %q, want %q", got, want)
 	}
-	if got, want := FormatDate(dtTexts{}, "id", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "Asia/Jakarta"), "Minggu, 1 Maret 2026"; got != want {
+	if got, want := flows.FormatDate(dtTexts{}, "id", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), "Asia/Jakarta"), "Minggu, 1 Maret 2026"; got != want {
 		t.Errorf("FormatDate = %q, want %q", got, want)
 	}
-	if got, want := FormatClock("id", late, "Asia/Jayapura"), "05.05 WIT"; got != want {
+	if got, want := flows.FormatClock("id", late, "Asia/Jayapura"), "05.05 WIT"; got != want {
 		t.Errorf("FormatClock = %q, want %q", got, want)
 	}
-	if got, want := FormatClock("en", late, "Asia/Makassar"), "04:05 WITA"; got != want {
+	if got, want := flows.FormatClock("en", late, "Asia/Makassar"), "04:05 WITA"; got != want {
 		t.Errorf("FormatClock = %q, want %q", got, want)
 	}
 }
 
 // What Sinergi prints, Sinergi reads back.
 func TestFormatDateTimeParsesBack(t *testing.T) {
-	for _, zone := range Zones() {
-		loc := LoadZone(zone)
+	for _, zone := range flows.Zones() {
+		loc := flows.LoadZone(zone)
 		for _, lang := range []string{"id", "en"} {
 			for d := range 14 {
 				at := time.Date(2026, 1, 1+d*29, d, d*4, 0, 0, time.UTC)
-				s := FormatDateTime(dtTexts{}, lang, at, zone)
-				got, err := ParseDateTime(s, loc)
+				s := flows.FormatDateTime(dtTexts{}, lang, at, zone)
+				got, err := flows.ParseDateTime(s, loc)
 				if err != nil || !got.Equal(at) {
 					t.Errorf("ParseDateTime(%q) = %v, %v; want %v", s, got, err, at)
 				}
@@ -318,27 +321,27 @@ func TestZoneLabel(t *testing.T) {
 		"Not/AZone":     "Not/AZone",
 	}
 	for zone, want := range cases {
-		if got := ZoneLabel(zone); got != want {
+		if got := flows.ZoneLabel(zone); got != want {
 			t.Errorf("ZoneLabel(%q) = %q, want %q", zone, got, want)
 		}
 	}
-	if got := ZoneLabel("Asia/Tokyo"); got != "JST" {
+	if got := flows.ZoneLabel("Asia/Tokyo"); got != "JST" {
 		t.Errorf("ZoneLabel(Asia/Tokyo) = %q, want JST", got)
 	}
 }
 
 func TestZones(t *testing.T) {
 	want := []string{"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
-	z := Zones()
+	z := flows.Zones()
 	if !slices.Equal(z, want) {
 		t.Fatalf("Zones() = %v, want %v", z, want)
 	}
 	z[0] = "changed"
-	if Zones()[0] != "Asia/Jakarta" {
+	if flows.Zones()[0] != "Asia/Jakarta" {
 		t.Error("Zones() shares its slice")
 	}
 	for _, zone := range want {
-		if _, ok := zoneLabels[zone]; !ok {
+		if _, ok := flows.ZoneLabels[zone]; !ok {
 			t.Errorf("%s has no label", zone)
 		}
 	}
@@ -346,7 +349,7 @@ func TestZones(t *testing.T) {
 
 func TestLoadZone(t *testing.T) {
 	for zone, hours := range map[string]int{"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9} {
-		loc := LoadZone(zone)
+		loc := flows.LoadZone(zone)
 		if loc.String() != zone {
 			t.Errorf("LoadZone(%q) = %v", zone, loc)
 		}
@@ -354,24 +357,24 @@ func TestLoadZone(t *testing.T) {
 			t.Errorf("%s offset %d", zone, off)
 		}
 	}
-	if LoadZone("Not/AZone") != time.UTC || LoadZone("") != time.UTC {
+	if flows.LoadZone("Not/AZone") != time.UTC || flows.LoadZone("") != time.UTC {
 		t.Error("unknown zone is not UTC")
 	}
 
 	// Without a zone database the three zones still have the right offset.
 	missing := func(string) (*time.Location, error) { return nil, errors.New("no tzdata") }
 	for zone, hours := range map[string]int{"Asia/Jakarta": 7, "Asia/Makassar": 8, "Asia/Jayapura": 9} {
-		loc := loadZone(zone, missing)
+		loc := flows.LoadZoneWith(zone, missing)
 		name, off := time.Date(2026, 1, 1, 0, 0, 0, 0, loc).Zone()
-		if off != hours*3600 || name != zoneLabels[zone] {
+		if off != hours*3600 || name != flows.ZoneLabels[zone] {
 			t.Errorf("fallback %s = %s %d", zone, name, off)
 		}
 		at := time.Date(2025, 11, 10, 2, 0, 0, 0, time.UTC)
-		if got, want := at.In(loc).Format("15:04 MST"), at.In(LoadZone(zone)).Format("15:04 ")+zoneLabels[zone]; got != want {
+		if got, want := at.In(loc).Format("15:04 MST"), at.In(flows.LoadZone(zone)).Format("15:04 ")+flows.ZoneLabels[zone]; got != want {
 			t.Errorf("fallback %s renders %q, want %q", zone, got, want)
 		}
 	}
-	if loadZone("Europe/Paris", missing) != time.UTC {
+	if flows.LoadZoneWith("Europe/Paris", missing) != time.UTC {
 		t.Error("fallback of an unknown zone is not UTC")
 	}
 }
@@ -386,15 +389,15 @@ func FuzzParseDateTime(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	loc := LoadZone("Asia/Jakarta")
+	loc := flows.LoadZone("Asia/Jakarta")
 	day := time.Date(2026, 5, 5, 5, 5, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, s string) {
-		if _, err := ParseClockOn(s, loc, day); err != nil && !errors.Is(err, ErrDateFormat) && !errors.Is(err, ErrDateInvalid) {
+		if _, err := flows.ParseClockOn(s, loc, day); err != nil && !errors.Is(err, flows.ErrDateFormat) && !errors.Is(err, flows.ErrDateInvalid) {
 			t.Fatalf("ParseClockOn(%q): unexpected error %v", s, err)
 		}
-		got, err := ParseDateTime(s, loc)
+		got, err := flows.ParseDateTime(s, loc)
 		if err != nil {
-			if !errors.Is(err, ErrDateFormat) && !errors.Is(err, ErrDateInvalid) {
+			if !errors.Is(err, flows.ErrDateFormat) && !errors.Is(err, flows.ErrDateInvalid) {
 				t.Fatalf("ParseDateTime(%q): unexpected error %v", s, err)
 			}
 			return
@@ -403,13 +406,13 @@ func FuzzParseDateTime(f *testing.F) {
 			t.Fatalf("ParseDateTime(%q) = %v out of range", s, got)
 		}
 		numeric := got.In(loc).Format("02/01/2006 15:04")
-		again, err := ParseDateTime(numeric, loc)
+		again, err := flows.ParseDateTime(numeric, loc)
 		if err != nil || !again.Equal(got) {
 			t.Fatalf("ParseDateTime(%q) = %v; its rendering %q parses to %v, %v", s, got, numeric, again, err)
 		}
 		for _, lang := range []string{"id", "en"} {
-			human := FormatDateTime(dtTexts{}, lang, got, "Asia/Jakarta")
-			again, err := ParseDateTime(human, loc)
+			human := flows.FormatDateTime(dtTexts{}, lang, got, "Asia/Jakarta")
+			again, err := flows.ParseDateTime(human, loc)
 			if err != nil || !again.Equal(got) {
 				t.Fatalf("ParseDateTime(%q) = %v; its rendering %q parses to %v, %v", s, got, human, again, err)
 			}
@@ -422,28 +425,28 @@ func FuzzParseDateTime(f *testing.F) {
 // languages (the bug: "e.g. 10/11/2026 09:00" asked on 30 November 2026).
 func TestDateExamplesAreFutureAndUnambiguous(t *testing.T) {
 	h := newHarness(t)
-	texts := h.texts
-	h.now = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
-	h.text(adminID, "/newworkshop")
-	res := h.text(adminID, "Lokakarya contoh")
-	res = h.press(adminID, button(t, res, "ws.skip_desc"))
-	res = h.press(adminID, button(t, res, "ws.zone.WIT"))
+	texts := h.Texts
+	h.Now = time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	h.Text(flowstest.AdminID, "/newworkshop")
+	res := h.Text(flowstest.AdminID, "Lokakarya contoh")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.skip_desc"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.zone.WIT"))
 	ask := res.Replies[len(res.Replies)-1].Text
-	refusal := h.text(adminID, "besok pagi").Replies[0].Text
-	for _, m := range []Text{ask, refusal} {
-		ex, ok := m.Data["Example"].(When)
+	refusal := h.Text(flowstest.AdminID, "besok pagi").Replies[0].Text
+	for _, m := range []flows.Text{ask, refusal} {
+		ex, ok := m.Data["Example"].(flows.When)
 		if !ok {
 			t.Fatalf("%s has no computed example: %#v", m.ID, m.Data)
 		}
-		if !ex.At.After(h.now) || ex.Zone != "Asia/Jayapura" {
-			t.Fatalf("%s example %v in %s is not ahead of %v", m.ID, ex.At, ex.Zone, h.now)
+		if !ex.At.After(h.Now) || ex.Zone != "Asia/Jayapura" {
+			t.Fatalf("%s example %v in %s is not ahead of %v", m.ID, ex.At, ex.Zone, h.Now)
 		}
 		for _, lang := range []string{"id", "en"} {
 			s := ex.Render(texts, lang)
 			if strings.Contains(s, "/") || !strings.Contains(s, map[string]string{"id": "Desember", "en": "December"}[lang]) {
 				t.Errorf("%s example in %s is %q: want the month in words", m.ID, lang, s)
 			}
-			back, err := ParseDateTime(s, LoadZone(ex.Zone))
+			back, err := flows.ParseDateTime(s, flows.LoadZone(ex.Zone))
 			if err != nil || !back.Equal(ex.At) {
 				t.Errorf("%s example %q reads back as %v (%v), want %v", m.ID, s, back, err, ex.At)
 			}
@@ -454,7 +457,7 @@ func TestDateExamplesAreFutureAndUnambiguous(t *testing.T) {
 		}
 	}
 	// The commitment due date example is a day alone, also ahead.
-	ex := DateExample(h.now, LoadZone("Asia/Jakarta"), 14, 9, true)
+	ex := flows.DateExample(h.Now, flows.LoadZone("Asia/Jakarta"), 14, 9, true)
 	if s := ex.Render(texts, "en"); s != "14 December 2026" {
 		t.Fatalf("date-only example %q", s)
 	}

@@ -83,7 +83,13 @@ type Engine struct {
 	links    map[string]*DeepLink
 	jobs     map[string]JobFunc
 	menu     []MenuItem
+	// promoted tells someone promoted from a waiting list (the
+	// registration capability's; nil without it).
+	promoted PromotedFunc
 }
+
+// PromotedFunc tells user uid that a seat of w was freed for them.
+type PromotedFunc func(ctx context.Context, t *Turn, w *Workshop, uid int64) error
 
 // JobFunc carries out a scheduled job of one kind; args is what follows
 // "<kind>|" in the job's ID. It returns the messages to send (each with its
@@ -121,6 +127,15 @@ func (r *Registry) Flow(f *Flow) { r.e.addFlow(f) }
 
 // Menu adds a main-menu button.
 func (r *Registry) Menu(m MenuItem) { r.e.addMenu(m) }
+
+// OnPromoted sets who tells someone promoted from a waiting list when a
+// seat is freed outside registration (a user forgotten); one module may.
+func (r *Registry) OnPromoted(f PromotedFunc) {
+	if r.e.promoted != nil {
+		panic("flows: duplicate promotion handler")
+	}
+	r.e.promoted = f
+}
 
 // Job adds the runner of a scheduled job kind.
 func (r *Registry) Job(kind string, f JobFunc) { r.e.addJob(kind, f) }
@@ -497,6 +512,10 @@ func (e *Engine) command(ctx context.Context, t *Turn) error {
 // callbackData is what Telegram lets through (64 bytes) of a safe alphabet.
 var callbackData = regexp.MustCompile(`^[a-z]{1,8}:[A-Za-z0-9_:.=-]{0,55}$`)
 
+// ValidCallbackData reports whether d is callback data the engine accepts:
+// at most 64 bytes of "<route>:<payload>" in the safe alphabet.
+func ValidCallbackData(d string) bool { return len(d) <= 64 && callbackData.MatchString(d) }
+
 func (e *Engine) callback(ctx context.Context, t *Turn) error {
 	data := t.In.Callback
 	if len(data) > 64 || !callbackData.MatchString(data) {
@@ -546,7 +565,7 @@ func newNonce() string { return strconv.FormatUint(rand.Uint64()%(36*36*36*36*36
 
 // mustData checks callback data built by code; a flow that builds longer data
 // is a programming error caught by tests.
-func mustData(parts ...string) string {
+func MustData(parts ...string) string {
 	d := strings.Join(parts, ":")
 	if len(d) > 64 || !callbackData.MatchString(d) {
 		panic(fmt.Sprintf("flows: invalid callback data %q", d))

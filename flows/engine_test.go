@@ -1,15 +1,18 @@
-package flows
+package flows_test
 
 import (
 	"context"
 	"slices"
 	"strings"
 	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
-func wantIDs(t *testing.T, res *Result, want ...string) {
+func wantIDs(t *testing.T, res *flows.Result, want ...string) {
 	t.Helper()
-	if got := ids(res); !slices.Equal(got, want) {
+	if got := flowstest.IDs(res); !slices.Equal(got, want) {
 		t.Fatalf("replies %v, want %v", got, want)
 	}
 }
@@ -20,7 +23,7 @@ func TestStartGuessesLanguage(t *testing.T) {
 		code, want string
 	}{{"en-US", "en"}, {"id", "id"}, {"ms", "id"}, {"", "id"}} {
 		id := int64(len(c.code) + 10)
-		res := h.send(id, Input{Kind: KindCommand, Command: "start", LangCode: c.code})
+		res := h.Send(id, flows.Input{Kind: flows.KindCommand, Command: "start", LangCode: c.code})
 		wantIDs(t, res, "start.welcome")
 		if res.User.Lang != c.want {
 			t.Errorf("language_code %q: lang %q, want %q", c.code, res.User.Lang, c.want)
@@ -33,10 +36,10 @@ func TestStartGuessesLanguage(t *testing.T) {
 
 func TestLanguageSwitchKeepsFlow(t *testing.T) {
 	h := newHarness(t)
-	h.text(1, "/profile")
-	res := h.text(1, "/language")
+	h.Text(1, "/profile")
+	res := h.Text(1, "/language")
 	wantIDs(t, res, "language.choose")
-	res = h.press(1, button(t, res, "language.name.en"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "language.name.en"))
 	if res.User.Lang != "en" || !res.User.LangSet {
 		t.Fatalf("user %+v", res.User)
 	}
@@ -48,148 +51,148 @@ func TestLanguageSwitchKeepsFlow(t *testing.T) {
 
 func TestProfileFlow(t *testing.T) {
 	h := newHarness(t)
-	res := h.text(1, "/profile")
+	res := h.Text(1, "/profile")
 	wantIDs(t, res, "profile.intro", "profile.ask_name")
 
-	wantIDs(t, h.send(1, Input{Kind: KindMedia}), "errors.expect_text", "profile.ask_name")
-	wantIDs(t, h.text(1, strings.Repeat("a", 5000)), "errors.too_long", "profile.ask_name")
-	wantIDs(t, h.text(1, "   "), "errors.too_short", "profile.ask_name")
+	wantIDs(t, h.Send(1, flows.Input{Kind: flows.KindMedia}), "errors.expect_text", "profile.ask_name")
+	wantIDs(t, h.Text(1, strings.Repeat("a", 5000)), "errors.too_long", "profile.ask_name")
+	wantIDs(t, h.Text(1, "   "), "errors.too_short", "profile.ask_name")
 
-	wantIDs(t, h.text(1, "  <b>Tom & Jerry</b> "), "profile.ask_org")
-	res = h.text(1, "Yayasan Air Bersih")
+	wantIDs(t, h.Text(1, "  <b>Tom & Jerry</b> "), "profile.ask_org")
+	res = h.Text(1, "Yayasan Air Bersih")
 	wantIDs(t, res, "profile.ask_sector")
-	wantIDs(t, h.text(1, "NGO"), "errors.use_buttons", "profile.ask_sector")
-	res = h.press(1, button(t, res, "sector.ngo"))
+	wantIDs(t, h.Text(1, "NGO"), "errors.use_buttons", "profile.ask_sector")
+	res = h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
 	wantIDs(t, res, "(clear buttons)", "profile.ask_province")
 	if n := len(res.Replies[1].Buttons); n != 6 { // 5 rows of two + paging
 		t.Errorf("province page has %d rows", n)
 	}
-	res = h.text(1, "jawa")
+	res = h.Text(1, "jawa")
 	wantIDs(t, res, "profile.province_matches")
 	if got := len(res.Replies[0].Buttons); got != 2 { // Jawa Barat, Tengah, Timur: 2 rows
 		t.Errorf("jawa matches in %d rows", got)
 	}
-	wantIDs(t, h.text(1, "atlantis"), "profile.province_not_found", "profile.ask_province")
-	res = h.text(1, "nusa tenggara timur")
+	wantIDs(t, h.Text(1, "atlantis"), "profile.province_not_found", "profile.ask_province")
+	res = h.Text(1, "nusa tenggara timur")
 	wantIDs(t, res, "privacy.notice")
-	res = h.press(1, button(t, res, "privacy.agree"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "privacy.agree"))
 	wantIDs(t, res, "(clear buttons)", "profile.saved")
 	if res.Session.Active() {
 		t.Fatal("flow still active after the last step")
 	}
-	p, err := h.store.GetProfile(context.Background(), 1)
+	p, err := h.Store.GetProfile(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Profile{UserID: 1, FullName: "<b>Tom & Jerry</b>", Organisation: "Yayasan Air Bersih", Sector: "ngo", Province: "NT",
-		ConsentAt: h.now, ConsentVersion: ConsentVersion, Updated: h.now}
+	want := flows.Profile{UserID: 1, FullName: "<b>Tom & Jerry</b>", Organisation: "Yayasan Air Bersih", Sector: "ngo", Province: "NT",
+		ConsentAt: h.Now, ConsentVersion: flows.ConsentVersion, Updated: h.Now}
 	if *p != want {
 		t.Fatalf("profile %+v\nwant    %+v", *p, want)
 	}
 
 	// Editing: every answer can be kept, consent is not asked again.
-	res = h.text(1, "/profile")
+	res = h.Text(1, "/profile")
 	wantIDs(t, res, "profile.edit_intro", "profile.ask_name")
 	for range 4 {
-		res = h.press(1, button(t, res, "flow.keep"))
+		res = h.Press(1, flowstest.ButtonData(t, res, "flow.keep"))
 	}
 	wantIDs(t, res, "(clear buttons)", "profile.saved")
-	if p2, _ := h.store.GetProfile(context.Background(), 1); p2.FullName != want.FullName || !p2.ConsentAt.Equal(h.now) {
+	if p2, _ := h.Store.GetProfile(context.Background(), 1); p2.FullName != want.FullName || !p2.ConsentAt.Equal(h.Now) {
 		t.Fatalf("edited profile %+v", p2)
 	}
 }
 
 func TestProfileDeclinedStoresNothing(t *testing.T) {
 	h := newHarness(t)
-	h.text(2, "/profile")
-	h.text(2, "Sari")
-	res := h.text(2, "Dinas Sosial")
-	res = h.press(2, button(t, res, "sector.gov"))
-	res = h.text(2, "Bali")
-	res = h.press(2, button(t, res, "privacy.decline"))
+	h.Text(2, "/profile")
+	h.Text(2, "Sari")
+	res := h.Text(2, "Dinas Sosial")
+	res = h.Press(2, flowstest.ButtonData(t, res, "sector.gov"))
+	res = h.Text(2, "Bali")
+	res = h.Press(2, flowstest.ButtonData(t, res, "privacy.decline"))
 	wantIDs(t, res, "(clear buttons)", "profile.not_saved")
-	if _, err := h.store.GetProfile(context.Background(), 2); err != ErrNotFound {
+	if _, err := h.Store.GetProfile(context.Background(), 2); err != flows.ErrNotFound {
 		t.Fatalf("profile stored without consent: %v", err)
 	}
 }
 
 func TestProvincePaging(t *testing.T) {
 	h := newHarness(t)
-	h.text(3, "/profile")
-	h.text(3, "A")
-	res := h.text(3, "B")
-	res = h.press(3, button(t, res, "sector.csr"))
+	h.Text(3, "/profile")
+	h.Text(3, "A")
+	res := h.Text(3, "B")
+	res = h.Press(3, flowstest.ButtonData(t, res, "sector.csr"))
 	for range 3 {
-		res = h.press(3, button(t, res, "nav.next"))
+		res = h.Press(3, flowstest.ButtonData(t, res, "nav.next"))
 		wantIDs(t, res, "profile.ask_province")
 	}
 	if res.Replies[0].EditMessageID != 42 {
 		t.Fatal("paging does not edit the message in place")
 	}
-	if res = h.press(3, button(t, res, "province.PS")); ids(res)[1] != "privacy.notice" {
-		t.Fatalf("province on page 4 not accepted: %v", ids(res))
+	if res = h.Press(3, flowstest.ButtonData(t, res, "province.PS")); flowstest.IDs(res)[1] != "privacy.notice" {
+		t.Fatalf("province on page 4 not accepted: %v", flowstest.IDs(res))
 	}
 }
 
 func TestCancelAndHelp(t *testing.T) {
 	h := newHarness(t)
-	wantIDs(t, h.text(4, "/cancel"), "cancel.nothing")
-	h.text(4, "/profile")
-	wantIDs(t, h.text(4, "/help"), "help.text", "profile.ask_name")
-	res := h.text(4, "/cancel")
+	wantIDs(t, h.Text(4, "/cancel"), "cancel.nothing")
+	h.Text(4, "/profile")
+	wantIDs(t, h.Text(4, "/help"), "help.text", "profile.ask_name")
+	res := h.Text(4, "/cancel")
 	wantIDs(t, res, "cancel.done")
 	if res.Session.Active() {
 		t.Fatal("still in a flow after /cancel")
 	}
-	wantIDs(t, h.text(4, "hello"), "errors.not_understood")
+	wantIDs(t, h.Text(4, "hello"), "errors.not_understood")
 }
 
 func TestBadInput(t *testing.T) {
 	h := newHarness(t)
-	wantIDs(t, h.text(5, "/frobnicate"), "errors.unknown_command")
+	wantIDs(t, h.Text(5, "/frobnicate"), "errors.unknown_command")
 	for _, payload := range []string{"zzz_abc", "ws_", "invite_", "!!!_x", strings.Repeat("a", 80), "invite_notAToken"} {
-		res := h.text(5, "/start "+payload)
-		if got := ids(res)[0]; got != "start.bad_link" && got != "grant.invite_invalid" {
-			t.Errorf("payload %q: %v", payload, ids(res))
+		res := h.Text(5, "/start "+payload)
+		if got := flowstest.IDs(res)[0]; got != "start.bad_link" && got != "grant.invite_invalid" {
+			t.Errorf("payload %q: %v", payload, flowstest.IDs(res))
 		}
 	}
 	// A step button from a finished flow, a tampered nonce, unknown routes
 	// and oversized or odd data: refused with an alert, nothing changes.
-	res := h.text(5, "/profile")
-	h.text(5, "Budi")
-	res = h.text(5, "Org")
-	old := button(t, res, "sector.ngo")
-	h.text(5, "/cancel")
+	res := h.Text(5, "/profile")
+	h.Text(5, "Budi")
+	res = h.Text(5, "Org")
+	old := flowstest.ButtonData(t, res, "sector.ngo")
+	h.Text(5, "/cancel")
 	for _, data := range []string{old, "s:zzzz:ngo", "xx:1", "m:nosuch", "m:../etc", "lang:fr", strings.Repeat("s", 70), "", "grant:admin"} {
-		res := h.press(5, data)
+		res := h.Press(5, data)
 		if res.Answer == nil || !res.Answer.Alert || len(res.Replies) != 0 {
-			t.Errorf("callback %q: answer %+v replies %v", data, res.Answer, ids(res))
+			t.Errorf("callback %q: answer %+v replies %v", data, res.Answer, flowstest.IDs(res))
 		}
-		if res.Session.Active() || res.User.Lang != "id" || res.User.Role != RoleParticipant {
+		if res.Session.Active() || res.User.Lang != "id" || res.User.Role != flows.RoleParticipant {
 			t.Errorf("callback %q changed state: %+v %+v", data, res.Session, res.User)
 		}
 	}
-	if _, err := h.store.GetProfile(context.Background(), 5); err != ErrNotFound {
+	if _, err := h.Store.GetProfile(context.Background(), 5); err != flows.ErrNotFound {
 		t.Fatal("a profile was stored")
 	}
 }
 
 func TestRolesAreCheckedOnEveryInput(t *testing.T) {
 	h := newHarness(t)
-	wantIDs(t, h.text(6, "/grant"), "errors.not_allowed")
-	res := h.press(6, "grant:facilitator")
+	wantIDs(t, h.Text(6, "/grant"), "errors.not_allowed")
+	res := h.Press(6, "grant:facilitator")
 	if res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant pressing an admin button: %+v", res.Answer)
 	}
-	if res := h.press(6, "m:grant"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+	if res := h.Press(6, "m:grant"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant pressing the admin menu item: %+v", res.Answer)
 	}
 	// The menu shows the admin item only to admins.
 	for _, c := range []struct {
 		id   int64
 		want bool
-	}{{6, false}, {adminID, true}} {
-		res := h.text(c.id, "/menu")
+	}{{6, false}, {flowstest.AdminID, true}} {
+		res := h.Text(c.id, "/menu")
 		has := false
 		for _, row := range res.Replies[0].Buttons {
 			for _, b := range row {
@@ -204,54 +207,54 @@ func TestRolesAreCheckedOnEveryInput(t *testing.T) {
 
 func TestInviteAndGrant(t *testing.T) {
 	h := newHarness(t)
-	res := h.text(adminID, "/grant")
+	res := h.Text(flowstest.AdminID, "/grant")
 	wantIDs(t, res, "grant.choose")
-	res = h.press(adminID, button(t, res, "grant.invite_facilitator"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "grant.invite_facilitator"))
 	wantIDs(t, res, "grant.invite_link")
 	link := res.Replies[0].Text.Data["Link"].(string)
 	payload := strings.TrimPrefix(link, "https://t.me/sinergi_test_bot?start=")
 	if payload == link || len(payload) > 64 || !strings.HasPrefix(payload, "invite_") {
 		t.Fatalf("link %q", link)
 	}
-	res = h.text(7, "/start "+payload)
-	if res.User.Role != RoleFacilitator {
+	res = h.Text(7, "/start "+payload)
+	if res.User.Role != flows.RoleFacilitator {
 		t.Fatalf("role after invite: %v", res.User.Role)
 	}
 	wantIDs(t, res, "grant.you_are", "grant.invite_used")
-	if res.Replies[1].ChatID != adminID {
+	if res.Replies[1].ChatID != flowstest.AdminID {
 		t.Errorf("inviter not told: %+v", res.Replies[1])
 	}
-	wantIDs(t, h.text(8, "/start "+payload), "grant.invite_invalid")
+	wantIDs(t, h.Text(8, "/start "+payload), "grant.invite_invalid")
 
-	wantIDs(t, h.text(adminID, "/grant 12345 facilitator"), "grant.unknown_user")
-	wantIDs(t, h.text(adminID, "/grant abc facilitator"), "grant.usage")
-	wantIDs(t, h.text(adminID, "/grant 8 wizard"), "grant.usage")
-	wantIDs(t, h.text(adminID, "/grant 900 participant"), "grant.configured_admin")
-	res = h.text(adminID, "/grant 7 participant")
+	wantIDs(t, h.Text(flowstest.AdminID, "/grant 12345 facilitator"), "grant.unknown_user")
+	wantIDs(t, h.Text(flowstest.AdminID, "/grant abc facilitator"), "grant.usage")
+	wantIDs(t, h.Text(flowstest.AdminID, "/grant 8 wizard"), "grant.usage")
+	wantIDs(t, h.Text(flowstest.AdminID, "/grant 900 participant"), "grant.configured_admin")
+	res = h.Text(flowstest.AdminID, "/grant 7 participant")
 	wantIDs(t, res, "grant.done", "grant.you_are")
-	if u, _ := h.store.GetUser(context.Background(), 7); u.Role != RoleParticipant {
+	if u, _ := h.Store.GetUser(context.Background(), 7); u.Role != flows.RoleParticipant {
 		t.Fatalf("revoked role: %v", u.Role)
 	}
 }
 
 func TestSessionFromAnotherBuildIsReset(t *testing.T) {
 	h := newHarness(t)
-	h.sess[9] = &Session{Version: SessionVersion, Flow: "retired", Step: "x"}
-	res := h.text(9, "hello")
+	h.Sess[9] = &flows.Session{Version: flows.SessionVersion, Flow: "retired", Step: "x"}
+	res := h.Text(9, "hello")
 	wantIDs(t, res, "flow.reset", "errors.not_understood")
-	h.sess[9] = &Session{Version: SessionVersion + 1, Flow: "profile", Step: "name"}
-	wantIDs(t, h.text(9, "hello"), "flow.reset", "errors.not_understood")
-	h.sess[9] = &Session{Version: SessionVersion, Flow: "profile", Step: "gone"}
-	wantIDs(t, h.text(9, "hello"), "flow.reset", "errors.not_understood")
+	h.Sess[9] = &flows.Session{Version: flows.SessionVersion + 1, Flow: "profile", Step: "name"}
+	wantIDs(t, h.Text(9, "hello"), "flow.reset", "errors.not_understood")
+	h.Sess[9] = &flows.Session{Version: flows.SessionVersion, Flow: "profile", Step: "gone"}
+	wantIDs(t, h.Text(9, "hello"), "flow.reset", "errors.not_understood")
 }
 
 func TestGroupChats(t *testing.T) {
 	h := newHarness(t)
-	res := h.send(10, Input{Kind: KindText, Text: "hi all", ChatID: -100})
+	res := h.Send(10, flows.Input{Kind: flows.KindText, Text: "hi all", ChatID: -100})
 	if len(res.Replies) != 0 {
-		t.Fatalf("answered group chatter: %v", ids(res))
+		t.Fatalf("answered group chatter: %v", flowstest.IDs(res))
 	}
-	res = h.send(10, Input{Kind: KindCommand, Command: "profile", ChatID: -100})
+	res = h.Send(10, flows.Input{Kind: flows.KindCommand, Command: "profile", ChatID: -100})
 	wantIDs(t, res, "group.private_only")
 	if res.Session.Active() {
 		t.Fatal("a flow started in a group")
@@ -260,8 +263,8 @@ func TestGroupChats(t *testing.T) {
 
 func TestCommandsPublished(t *testing.T) {
 	h := newHarness(t)
-	part := h.e.Commands(RoleParticipant)
-	admin := h.e.Commands(RoleAdmin)
+	part := h.E.Commands(flows.RoleParticipant)
+	admin := h.E.Commands(flows.RoleAdmin)
 	if part[0].Name != "start" || len(admin) <= len(part) {
 		t.Fatalf("participant %v admin %v", part, admin)
 	}
@@ -275,24 +278,20 @@ func TestCommandsPublished(t *testing.T) {
 // An update that changes nothing about the user does not rewrite the record.
 func TestUserWrittenOnlyWhenChanged(t *testing.T) {
 	h := newHarness(t)
-	if res := h.text(20, "/start"); !res.UserChanged {
+	if res := h.Text(20, "/start"); !res.UserChanged {
 		t.Fatal("new user not marked changed")
 	}
-	if res := h.text(20, "/help"); res.UserChanged {
+	if res := h.Text(20, "/help"); res.UserChanged {
 		t.Fatal("unchanged user marked changed")
 	}
 	// Contact dates are kept for users who consented (see
 	// TestNothingPersonalBeforeConsent).
-	h.store.mu.Lock()
-	u := h.store.users[20]
-	u.Consent = ConsentVersion
-	h.store.users[20] = u
-	h.store.mu.Unlock()
-	h.now = h.now.Add(2 * seenEvery)
-	if res := h.text(20, "/help"); !res.UserChanged || !res.User.Seen.Equal(h.now) {
+	h.Store.EditUser(20, func(u *flows.User) { u.Consent = flows.ConsentVersion })
+	h.Now = h.Now.Add(2 * flows.SeenEvery)
+	if res := h.Text(20, "/help"); !res.UserChanged || !res.User.Seen.Equal(h.Now) {
 		t.Fatalf("stale Seen not refreshed: %+v", res.User)
 	}
-	res := h.press(20, "lang:en")
+	res := h.Press(20, "lang:en")
 	if !res.UserChanged {
 		t.Fatal("language change not marked")
 	}
@@ -303,8 +302,8 @@ func TestUserWrittenOnlyWhenChanged(t *testing.T) {
 // withdrawal. A group sender gets no record at all (#13.7).
 func TestNothingPersonalBeforeConsent(t *testing.T) {
 	h := newHarness(t)
-	res := h.send(21, Input{Kind: KindCommand, Command: "start", Text: "/start", FirstName: "Sari", Username: "sari_w"})
-	want := User{ID: 21, Lang: "id"}
+	res := h.Send(21, flows.Input{Kind: flows.KindCommand, Command: "start", Text: "/start", FirstName: "Sari", Username: "sari_w"})
+	want := flows.User{ID: 21, Lang: "id"}
 	if !res.UserChanged || *res.User != want {
 		t.Fatalf("first contact stores %+v, want %+v", *res.User, want)
 	}
@@ -313,17 +312,17 @@ func TestNothingPersonalBeforeConsent(t *testing.T) {
 		t.Fatalf("greeting without the name: %+v", res.Replies[0].Text)
 	}
 	// Consent (the profile flow) brings the name.
-	h.text(21, "/profile")
-	h.text(21, "Sari Wulandari")
-	res = h.text(21, "Yayasan Air")
-	h.press(21, button(t, res, "sector.ngo"))
-	res = h.text(21, "NTT")
-	res = h.press(21, button(t, res, "privacy.agree"))
-	if res.User.Consent != ConsentVersion || res.User.FirstName == "" || res.User.Created.IsZero() {
+	h.Text(21, "/profile")
+	h.Text(21, "Sari Wulandari")
+	res = h.Text(21, "Yayasan Air")
+	h.Press(21, flowstest.ButtonData(t, res, "sector.ngo"))
+	res = h.Text(21, "NTT")
+	res = h.Press(21, flowstest.ButtonData(t, res, "privacy.agree"))
+	if res.User.Consent != flows.ConsentVersion || res.User.FirstName == "" || res.User.Created.IsZero() {
 		t.Fatalf("after consent: %+v", *res.User)
 	}
 	// A group command from someone unknown stores nothing.
-	res = h.send(22, Input{Kind: KindCommand, Command: "start", Text: "/start", ChatID: -100, FirstName: "Budi", Username: "budi"})
+	res = h.Send(22, flows.Input{Kind: flows.KindCommand, Command: "start", Text: "/start", ChatID: -100, FirstName: "Budi", Username: "budi"})
 	if res.UserChanged {
 		t.Fatalf("a group sender became a member: %+v", *res.User)
 	}
@@ -331,13 +330,13 @@ func TestNothingPersonalBeforeConsent(t *testing.T) {
 
 func TestProvinceAliases(t *testing.T) {
 	h := newHarness(t)
-	h.text(30, "/profile")
-	h.text(30, "A")
-	res := h.text(30, "B")
-	h.press(30, button(t, res, "sector.gov"))
-	wantIDs(t, h.text(30, "NTT"), "privacy.notice")
-	if h.sess[30].Data["province"] != "NT" {
-		t.Fatalf("NTT -> %q", h.sess[30].Data["province"])
+	h.Text(30, "/profile")
+	h.Text(30, "A")
+	res := h.Text(30, "B")
+	h.Press(30, flowstest.ButtonData(t, res, "sector.gov"))
+	wantIDs(t, h.Text(30, "NTT"), "privacy.notice")
+	if h.Sess[30].Data["province"] != "NT" {
+		t.Fatalf("NTT -> %q", h.Sess[30].Data["province"])
 	}
 }
 
@@ -345,53 +344,53 @@ func TestProvinceAliases(t *testing.T) {
 // before anything else; declining removes their profile.
 func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	h := newHarness(t)
-	h.text(40, "/profile")
-	h.text(40, "Sari")
-	res := h.text(40, "Org")
-	res = h.press(40, button(t, res, "sector.ngo"))
-	res = h.text(40, "Bali")
-	h.press(40, button(t, res, "privacy.agree"))
-	if u, _ := h.store.GetUser(context.Background(), 40); u.Consent != ConsentVersion {
+	h.Text(40, "/profile")
+	h.Text(40, "Sari")
+	res := h.Text(40, "Org")
+	res = h.Press(40, flowstest.ButtonData(t, res, "sector.ngo"))
+	res = h.Text(40, "Bali")
+	h.Press(40, flowstest.ButtonData(t, res, "privacy.agree"))
+	if u, _ := h.Store.GetUser(context.Background(), 40); u.Consent != flows.ConsentVersion {
 		t.Fatalf("consent version %q", u.Consent)
 	}
-	h.text(41, "/start") // no data stored: never asked
+	h.Text(41, "/start") // no data stored: never asked
 
 	// A new notice version.
-	h.e = New(Config{BotUsername: "sinergi_test_bot", Admins: []int64{adminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.store, h.texts, allModules()...)
-	wantIDs(t, h.text(41, "/start"), "start.welcome")
-	res = h.text(40, "/workshops")
+	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{flowstest.AdminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.Store, h.Texts, allModules(h.Store)...)
+	wantIDs(t, h.Text(41, "/start"), "start.welcome")
+	res = h.Text(40, "/workshops")
 	wantIDs(t, res, "privacy.changed", "privacy.notice")
-	if res := h.press(40, "m:profile"); res.Answer == nil || res.Answer.Text.ID != "privacy.again_first" {
+	if res := h.Press(40, "m:profile"); res.Answer == nil || res.Answer.Text.ID != "privacy.again_first" {
 		t.Fatalf("another button before answering: %+v", res.Answer)
 	}
-	res = h.press(40, "s:"+h.sess[40].Nonce+":yes")
+	res = h.Press(40, "s:"+h.Sess[40].Nonce+":yes")
 	wantIDs(t, res, "(clear buttons)", "privacy.thanks")
-	p, _ := h.store.GetProfile(context.Background(), 40)
-	if p.ConsentVersion != "2027-01" || !p.ConsentAt.Equal(h.now) {
+	p, _ := h.Store.GetProfile(context.Background(), 40)
+	if p.ConsentVersion != "2027-01" || !p.ConsentAt.Equal(h.Now) {
 		t.Fatalf("profile consent %+v", p)
 	}
-	wantIDs(t, h.text(40, "/workshops"), "ws.none_upcoming")
+	wantIDs(t, h.Text(40, "/workshops"), "ws.none_upcoming")
 
 	// Declining the next version removes the profile.
-	h.e = New(Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.store, h.texts, allModules()...)
-	h.text(40, "/help")
-	wantIDs(t, h.press(40, "s:"+h.sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
-	if _, err := h.store.GetProfile(context.Background(), 40); err != ErrNotFound {
+	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.Store, h.Texts, allModules(h.Store)...)
+	h.Text(40, "/help")
+	wantIDs(t, h.Press(40, "s:"+h.Sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
+	if _, err := h.Store.GetProfile(context.Background(), 40); err != flows.ErrNotFound {
 		t.Fatal("profile kept after consent was withdrawn")
 	}
-	wantIDs(t, h.text(40, "/help"), "help.text")
+	wantIDs(t, h.Text(40, "/help"), "help.text")
 }
 
 // Seeing and deleting one's data never waits for a changed notice.
 func TestDataRightsBypassConsentGate(t *testing.T) {
 	h := newHarness(t)
-	h.store.SaveUser(context.Background(), &User{ID: 42, Lang: "en", Consent: "2020-01"})
-	res := h.text(42, "/mydata")
+	h.Store.SaveUser(context.Background(), &flows.User{ID: 42, Lang: "en", Consent: "2020-01"})
+	res := h.Text(42, "/mydata")
 	if len(res.Replies) == 0 || res.Replies[0].Text.ID == "privacy.changed" {
-		t.Fatalf("/mydata gated: %v", ids(res))
+		t.Fatalf("/mydata gated: %v", flowstest.IDs(res))
 	}
-	res = h.text(42, "/forgetme")
+	res = h.Text(42, "/forgetme")
 	if len(res.Replies) == 0 || res.Replies[0].Text.ID == "privacy.changed" {
-		t.Fatalf("/forgetme gated: %v", ids(res))
+		t.Fatalf("/forgetme gated: %v", flowstest.IDs(res))
 	}
 }

@@ -25,8 +25,8 @@ func AsUserError(err error) (*UserError, bool) {
 
 // errStay tells the step machinery that the step handled the input itself
 // (for example showed another page of buttons) and stays where it is.
-var errStay = errors.New("stay on step")
+var ErrStay = errors.New("stay on step")
 
 // internalError wraps a failure of infrastructure; the user gets a polite
 // "something went wrong".
-func internalError(op string, err error) error { return fmt.Errorf("%s: %w", op, err) }
+func InternalError(op string, err error) error { return fmt.Errorf("%s: %w", op, err) }

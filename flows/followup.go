@@ -41,15 +41,15 @@ func registerFollowUp(e *Engine) {
 	e.addRoute(&Route{Name: "rp", Role: RoleFacilitator, Run: e.managed(e.report)})
 	e.addRoute(&Route{Name: "rpa", Role: RoleAdmin, Run: func(ctx context.Context, t *Turn, _ string) error { return e.forumSummary(ctx, t) }})
 	e.addFlow(&Flow{Name: "commit", Done: e.saveCommitment, Steps: []*Step{
-		{Name: "what", Parse: TextAnswer(maxWhatLen), Prompt: ask("cm.ask_what")},
+		{Name: "what", Parse: TextAnswer(maxWhatLen), Prompt: Ask("cm.ask_what")},
 		{Name: "owner", Parse: e.ownerChoice, Prompt: e.ownerPrompt},
 		{Name: "due", Parse: dueAnswer, Prompt: duePrompt},
-		{Name: "indicator", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_indicator", "cm.skip")},
-		{Name: "partners", Parse: optionalText(200), Prompt: askWithSkip("cm.ask_partners", "cm.skip")},
+		{Name: "indicator", Parse: OptionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_indicator", "cm.skip")},
+		{Name: "partners", Parse: OptionalText(200), Prompt: AskWithSkip("cm.ask_partners", "cm.skip")},
 		{Name: "confirm", Parse: commitConfirm, Prompt: e.commitSummary},
 	}})
 	e.addFlow(&Flow{Name: "cmnote", Done: e.noteDone, Steps: []*Step{
-		{Name: "note", Parse: optionalText(maxWhatLen), Prompt: askWithSkip("cm.ask_note", "cm.skip")},
+		{Name: "note", Parse: OptionalText(maxWhatLen), Prompt: AskWithSkip("cm.ask_note", "cm.skip")},
 	}})
 	e.addJob(jobCm3, e.commitReminder(jobCm3))
 	e.addJob(jobCmDue, e.commitReminder(jobCmDue))
@@ -79,18 +79,18 @@ func (e *Engine) digestJob(ctx context.Context, now time.Time, code string) ([]R
 		return nil, nil
 	}
 	if err != nil {
-		return nil, internalError("digest workshop", err)
+		return nil, InternalError("digest workshop", err)
 	}
 	cs, err := e.store.WorkshopCommitments(ctx, code)
 	if err != nil {
-		return nil, internalError("digest commitments", err)
+		return nil, InternalError("digest commitments", err)
 	}
 	y := TallyOf(cs, now)
 	if w.Cancelled || y.Total == y.Done {
 		return nil, nil // nothing open: the digest stops until a new commitment
 	}
 	if err := e.store.Schedule(ctx, Job{ID: jobDigest + "|" + code, Due: NextDigest(w, now)}); err != nil {
-		return nil, internalError("next digest", err)
+		return nil, InternalError("next digest", err)
 	}
 	var out []Reply
 	for _, f := range w.Facilitators {
@@ -98,7 +98,7 @@ func (e *Engine) digestJob(ctx context.Context, now time.Time, code string) ([]R
 		out = append(out, Reply{ChatID: f, Lang: u.Lang, Bulk: true,
 			Text: T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
-			Buttons: [][]Button{{{Label: T("ws.btn_report"), Data: mustData("rp", code)}}}})
+			Buttons: [][]Button{{{Label: T("ws.btn_report"), Data: MustData("rp", code)}}}})
 	}
 	return out, nil
 }
@@ -109,7 +109,7 @@ func (e *Engine) commitCommand(ctx context.Context, t *Turn) error {
 	var codes []string
 	regs, err := e.store.UserRegistrations(ctx, t.User.ID)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	for _, r := range regs {
 		if r.Status == RegConfirmed {
@@ -137,7 +137,7 @@ func (e *Engine) commitCommand(ctx context.Context, t *Turn) error {
 	var rows [][]Button
 	for _, code := range codes[:min(len(codes), 12)] {
 		if w, err := e.store.GetWorkshop(ctx, code); err == nil {
-			rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: mustData("cmn", code)}})
+			rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: MustData("cmn", code)}})
 		}
 	}
 	t.Say(T("cm.which_workshop"), rows...)
@@ -171,7 +171,7 @@ func (e *Engine) ownerPrompt(ctx context.Context, t *Turn) (Reply, error) {
 	rows := [][]Button{{t.Choice(T("cm.owner_me"), "me")}}
 	regs, err := e.store.Registrations(ctx, t.Session.Data["code"])
 	if err != nil {
-		return Reply{}, internalError("registrations", err)
+		return Reply{}, InternalError("registrations", err)
 	}
 	for _, r := range regs {
 		if r.Status != RegConfirmed || r.UserID == t.User.ID || len(rows) > 20 {
@@ -224,7 +224,7 @@ func calendar(t *Turn, month, today time.Time) [][]Button {
 	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, month.Location())
 	rows := [][]Button{{
 		t.Choice(T("nav.prev"), "m"+first.AddDate(0, -1, 0).Format("200601")),
-		{Label: T("cm.month", "Month", T("month."+strconv.Itoa(int(first.Month()))), "Year", first.Year()), Data: mustData(stepRoute, t.Session.Nonce, "noop")},
+		{Label: T("cm.month", "Month", T("month."+strconv.Itoa(int(first.Month()))), "Year", first.Year()), Data: MustData(stepRoute, t.Session.Nonce, "noop")},
 		t.Choice(T("nav.next"), "m"+first.AddDate(0, 1, 0).Format("200601")),
 	}}
 	var row []Button
@@ -253,7 +253,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 		v := in.Callback
 		switch {
 		case v == "noop":
-			return "", errStay
+			return "", ErrStay
 		case strings.HasPrefix(v, "m"):
 			if _, err := time.Parse("200601", v[1:]); err != nil {
 				return "", Refuse("errors.bad_button")
@@ -262,7 +262,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 			r := dueReply(t)
 			r.EditMessageID = in.MessageID
 			t.Send(r)
-			return "", errStay
+			return "", ErrStay
 		case strings.HasPrefix(v, "d"):
 			d, err := time.ParseInLocation("20060102", v[1:], loc)
 			if err != nil {
@@ -291,13 +291,13 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 		return "", Refuse("cm.due_past")
 	}
 	delete(t.Session.Data, "_month")
-	return unixString(due), nil
+	return UnixString(due), nil
 }
 
 func draftCommitment(t *Turn) *Commitment {
 	d := t.Session.Data
 	owner, _ := strconv.ParseInt(d["owner"], 10, 64)
-	return &Commitment{Workshop: d["code"], What: d["what"], Owner: owner, By: t.User.ID, Due: unixData(d, "due"),
+	return &Commitment{Workshop: d["code"], What: d["what"], Owner: owner, By: t.User.ID, Due: UnixData(d, "due"),
 		Indicator: d["indicator"], Partners: d["partners"], Created: t.In.Now}
 }
 
@@ -354,7 +354,7 @@ func commitConfirm(_ context.Context, t *Turn, in Input) (string, error) {
 		t.EndFlow()
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		t.Say(T("ws.discarded"))
-		return "", errStay
+		return "", ErrStay
 	}
 	return "", Refuse("errors.bad_button")
 }
@@ -365,7 +365,7 @@ func (e *Engine) saveCommitment(ctx context.Context, t *Turn) error {
 	c := draftCommitment(t)
 	w, err := e.store.GetWorkshop(ctx, c.Workshop)
 	if err != nil {
-		return internalError("commit workshop", err)
+		return InternalError("commit workshop", err)
 	}
 	c.ID = NewCode()
 	c.Status = CmOpen
@@ -373,20 +373,20 @@ func (e *Engine) saveCommitment(ctx context.Context, t *Turn) error {
 		c.Status = CmProposed
 	}
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
-		return internalError("save commitment", err)
+		return InternalError("save commitment", err)
 	}
 	if c.Status == CmOpen {
 		if err := e.planFollowUp(ctx, c, w, t.In.Now); err != nil {
 			return err
 		}
-		t.Say(T("cm.saved", "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}), []Button{{Label: T("cm.add_another"), Data: mustData("cmn", w.Code)}})
+		t.Say(T("cm.saved", "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}), []Button{{Label: T("cm.add_another"), Data: MustData("cmn", w.Code)}})
 		return nil
 	}
 	name, _ := e.nameOf(ctx, t.User.ID)
 	owner := e.userOf(ctx, c.Owner)
 	t.Send(Reply{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
 		Text:    T("cm.proposed_to_you", "Name", name, "Title", w.Title, "Details", commitmentDetails(c, w.Zone, T("cm.owner_you"))),
-		Buttons: [][]Button{{{Label: T("cm.accept"), Data: mustData("cmo", c.Workshop, c.ID, "y")}, {Label: T("cm.decline"), Data: mustData("cmo", c.Workshop, c.ID, "n")}}}})
+		Buttons: [][]Button{{{Label: T("cm.accept"), Data: MustData("cmo", c.Workshop, c.ID, "y")}, {Label: T("cm.decline"), Data: MustData("cmo", c.Workshop, c.ID, "n")}}}})
 	ownerName, _ := e.nameOf(ctx, c.Owner)
 	t.Say(T("cm.sent_for_confirmation", "Name", ownerName))
 	return nil
@@ -427,7 +427,7 @@ func refuseCommitment(t *Turn, err error) error {
 		t.Answer(T("cm.not_found"), true)
 		return nil
 	}
-	return internalError("commitment", err)
+	return InternalError("commitment", err)
 }
 
 // ownCommitment resolves a button's commitment and checks that the presser
@@ -459,7 +459,7 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 	name, _ := e.nameOf(ctx, t.User.ID)
 	if answer != "y" {
 		if err := e.store.DeleteCommitment(ctx, c.Workshop, c.ID); err != nil {
-			return internalError("delete commitment", err)
+			return InternalError("delete commitment", err)
 		}
 		t.Say(T("cm.declined"))
 		tellProposer(t, c, proposer.Lang, T("cm.declined_notice", "Name", name, "What", c.What))
@@ -468,7 +468,7 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 	c.Status = CmOpen
 	c.History = append(c.History, StatusEntry{At: t.In.Now, Status: cmAccepted, By: t.User.ID})
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
-		return internalError("save commitment", err)
+		return InternalError("save commitment", err)
 	}
 	if err := e.planFollowUp(ctx, c, w, t.In.Now); err != nil {
 		return err
@@ -508,7 +508,7 @@ func (e *Engine) planFollowUp(ctx context.Context, c *Commitment, w *Workshop, n
 		Job{ID: ids[4], Due: now.Add(w.CheckInEvery())},
 		Job{ID: jobDigest + "|" + w.Code, Due: NextDigest(w, now)})
 	if err := e.store.Schedule(ctx, jobs...); err != nil {
-		return internalError("schedule follow-up", err)
+		return InternalError("schedule follow-up", err)
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ func (e *Engine) escalate(ctx context.Context, t *Turn, c *Commitment, w *Worksh
 	}
 	c.Escalated = append(c.Escalated, state)
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
-		return internalError("save escalation", err)
+		return InternalError("save escalation", err)
 	}
 	for _, r := range e.escalationReplies(ctx, c, w, state) {
 		t.Send(r)
@@ -72,11 +72,11 @@ func (e *Engine) commitReminder(kind string) JobFunc {
 		if kind == jobCmNudge {
 			c.Nudges++
 			if err := e.store.SaveCommitment(ctx, c); err != nil {
-				return nil, internalError("save nudge", err)
+				return nil, InternalError("save nudge", err)
 			}
 			if c.Nudges < maxNudges {
 				if err := e.store.Schedule(ctx, Job{ID: followUpIDs(c)[2], Due: now.AddDate(0, 0, 3)}); err != nil {
-					return nil, internalError("next nudge", err)
+					return nil, InternalError("next nudge", err)
 				}
 			}
 		}
@@ -101,7 +101,7 @@ func (e *Engine) overdueEscalation(ctx context.Context, _ time.Time, args string
 	}
 	c.Escalated = append(c.Escalated, "overdue")
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
-		return nil, internalError("save escalation", err)
+		return nil, InternalError("save escalation", err)
 	}
 	return e.escalationReplies(ctx, c, w, "overdue"), nil
 }
@@ -113,7 +113,7 @@ func (e *Engine) checkInJob(ctx context.Context, now time.Time, args string) ([]
 		return nil, err
 	}
 	if err := e.store.Schedule(ctx, Job{ID: followUpIDs(c)[4], Due: now.Add(w.CheckInEvery())}); err != nil {
-		return nil, internalError("next check-in", err)
+		return nil, InternalError("next check-in", err)
 	}
 	owner := e.userOf(ctx, c.Owner)
 	if owner.Inactive {
@@ -135,7 +135,7 @@ func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ stri
 	}
 	w.CheckInDays = next
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
-		return internalError("check-in interval", err)
+		return InternalError("check-in interval", err)
 	}
 	t.Answer(T("cm.checkins_every", "Count", next), false)
 	return e.manageCard(ctx, t, w, "")
@@ -146,7 +146,7 @@ func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ stri
 func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	var checked, confirmed []*Registration
 	for _, r := range regs {
@@ -170,7 +170,7 @@ func (e *Engine) openCollection(ctx context.Context, t *Turn, w *Workshop, _ str
 	for _, r := range invite {
 		u := e.userOf(ctx, r.UserID)
 		t.Send(Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: T(invitation, "Title", w.Title),
-			Buttons: [][]Button{{{Label: T("cm.add"), Data: mustData("cmn", w.Code)}}}})
+			Buttons: [][]Button{{{Label: T("cm.add"), Data: MustData("cmn", w.Code)}}}})
 	}
 	t.Say(T("cm.collection_opened", "Count", len(invite), "Title", w.Title))
 	return nil

@@ -1,14 +1,15 @@
-package flows
+package flows_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // More fuzz targets for hostile input. Their seeds run with every `go test`;
@@ -32,12 +33,12 @@ func FuzzDeepLinkPayload(f *testing.F) {
 		fx := newAuthzFixture(t)
 		a := authzActors[int(who)%len(authzActors)]
 		payload = fx.fill(payload)
-		before := fx.h.store.othersSnapshot(t, a.id)
-		fx.h.text(a.id, "/start "+payload)
-		fx.h.text(a.id, "https://t.me/sinergi_test_bot?start="+payload)
-		fx.h.text(a.id, "/cancel")
+		before := fx.h.Store.OthersSnapshot(t, a.id)
+		fx.h.Text(a.id, "/start "+payload)
+		fx.h.Text(a.id, "https://t.me/sinergi_test_bot?start="+payload)
+		fx.h.Text(a.id, "/cancel")
 		if a.id == actParticipant {
-			if after := fx.h.store.othersSnapshot(t, a.id); after != before {
+			if after := fx.h.Store.OthersSnapshot(t, a.id); after != before {
 				t.Fatalf("participant's /start %q changed others' state:\nbefore %s\nafter  %s", payload, before, after)
 			}
 		}
@@ -69,124 +70,18 @@ func FuzzCallbackData(f *testing.F) {
 		fx := newAuthzFixture(t)
 		a := authzActors[int(who)%len(authzActors)]
 		data = fx.fill(data)
-		before := fx.h.store.othersSnapshot(t, a.id)
-		res := fx.h.send(a.id, Input{Kind: KindCallback, Callback: data, MessageID: 42})
+		before := fx.h.Store.OthersSnapshot(t, a.id)
+		res := fx.h.Send(a.id, flows.Input{Kind: flows.KindCallback, Callback: data, MessageID: 42})
 		if a.id == actParticipant {
-			if after := fx.h.store.othersSnapshot(t, a.id); after != before {
+			if after := fx.h.Store.OthersSnapshot(t, a.id); after != before {
 				t.Fatalf("participant's press %q (answer %+v, replies %v) changed others' state:\nbefore %s\nafter  %s",
-					data, res.Answer, ids(res), before, after)
+					data, res.Answer, flowstest.IDs(res), before, after)
 			}
 		}
 		if res.Answer != nil && res.Answer.Text.ID == "" {
 			t.Fatalf("press %q: answer without text", data)
 		}
 	})
-}
-
-// othersSnapshot is the store without what belongs to uid alone: their user,
-// profile, partner profile, registrations (and check-in tokens and
-// reminders), feedback, commitments and introductions they are party to.
-func (m *memStore) othersSnapshot(t *testing.T, uid int64) string {
-	t.Helper()
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	u := strconv.FormatInt(uid, 10)
-	users := map[int64]User{}
-	for k, v := range m.users {
-		if k != uid {
-			users[k] = v
-		}
-	}
-	profiles := map[int64]Profile{}
-	for k, v := range m.profiles {
-		if k != uid {
-			profiles[k] = v
-		}
-	}
-	mine := map[string]bool{} // the user's check-in tokens
-	regs := map[string][]Registration{}
-	for code, rs := range m.ws.regs {
-		for _, r := range rs {
-			if r.UserID == uid {
-				mine[r.Token] = true
-				continue
-			}
-			regs[code] = append(regs[code], *r)
-		}
-	}
-	tokens := map[string]string{}
-	for k, v := range m.ws.tokens {
-		if !mine[k] {
-			tokens[k] = v
-		}
-	}
-	jobs := map[string]time.Time{}
-	for k, v := range m.ws.jobs {
-		if !strings.HasSuffix(k, "|"+u) {
-			jobs[k] = v
-		}
-	}
-	checkins := map[string]map[int64]time.Time{}
-	for code, byUser := range m.ws.checkins {
-		for k, v := range byUser {
-			if k != uid {
-				if checkins[code] == nil {
-					checkins[code] = map[int64]time.Time{}
-				}
-				checkins[code][k] = v
-			}
-		}
-	}
-	feedback := map[string]map[int64]Feedback{}
-	for code, byUser := range m.ws.feedback {
-		for k, v := range byUser {
-			if k != uid {
-				if feedback[code] == nil {
-					feedback[code] = map[int64]Feedback{}
-				}
-				feedback[code][k] = v
-			}
-		}
-	}
-	partners := map[int64]PartnerProfile{}
-	for k, v := range m.mm.profiles {
-		if k != uid {
-			partners[k] = v
-		}
-	}
-	skip := map[int64]map[int64]bool{}
-	for k, v := range m.mm.skip {
-		if k != uid {
-			skip[k] = v
-		}
-	}
-	intros := map[string]Introduction{}
-	for k, v := range m.mm.intros {
-		if v.From != uid && v.To != uid {
-			intros[k] = v
-		}
-	}
-	cms := map[string]Commitment{}
-	for k, v := range m.cm {
-		if v.Owner != uid && v.By != uid {
-			cms[k] = v
-		}
-	}
-	var audit []AuditEntry
-	for _, e := range m.audit {
-		if e.Actor != uid {
-			audit = append(audit, *e)
-		}
-	}
-	b, err := json.Marshal(map[string]any{
-		"users": users, "profiles": profiles, "invites": m.invites,
-		"workshops": m.ws.ws, "regs": regs, "checkins": checkins, "feedback": feedback, "tokens": tokens, "jobs": jobs,
-		"partners": partners, "skip": skip, "intros": intros, "broadcasts": m.bc, "commitments": cms, "audit": audit,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // FuzzICS: whatever a facilitator types as title, description, venue and
@@ -207,10 +102,10 @@ func FuzzICS(f *testing.F) {
 		f.Add(s[0], s[1], s[2], s[3])
 	}
 	f.Fuzz(func(t *testing.T, title, desc, venue, link string) {
-		w := &Workshop{Code: "ab12cd", Title: title, Description: desc, Venue: venue, OnlineURL: link, Zone: "Asia/Jakarta",
+		w := &flows.Workshop{Code: "ab12cd", Title: title, Description: desc, Venue: venue, OnlineURL: link, Zone: "Asia/Jakarta",
 			Start: time.Date(2026, 12, 10, 2, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 10, 5, 0, 0, 0, time.UTC)}
-		data := ICS(w, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
-		if r, bad := hiddenRune(string(data), "\r\n"); bad {
+		data := flows.ICS(w, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+		if r, bad := flowstest.HiddenRune(string(data), "\r\n"); bad {
 			t.Fatalf("the file keeps %U\n%q", r, data)
 		}
 		cal, err := ics.ParseCalendar(bytes.NewReader(data))
@@ -228,15 +123,15 @@ func FuzzICS(f *testing.F) {
 			}
 			return ""
 		}
-		wantTitle := icsText(title)
+		wantTitle := flows.IcsText(title)
 		if wantTitle == "" {
 			wantTitle = w.Code
 		}
 		if got := value(ics.ComponentPropertySummary); got != wantTitle {
 			t.Fatalf("SUMMARY %q, want %q\n%q", got, wantTitle, data)
 		}
-		wantDesc := icsText(desc)
-		if l := icsText(link); l != "" && wantDesc != "" {
+		wantDesc := flows.IcsText(desc)
+		if l := flows.IcsText(link); l != "" && wantDesc != "" {
 			wantDesc += "\n" + l
 		} else if l != "" {
 			wantDesc = l
@@ -244,14 +139,14 @@ func FuzzICS(f *testing.F) {
 		if got := value(ics.ComponentPropertyDescription); got != wantDesc {
 			t.Fatalf("DESCRIPTION %q, want %q\n%q", got, wantDesc, data)
 		}
-		wantLoc := icsText(venue)
+		wantLoc := flows.IcsText(venue)
 		if wantLoc == "" {
-			wantLoc = icsText(link)
+			wantLoc = flows.IcsText(link)
 		}
 		if got := value(ics.ComponentPropertyLocation); got != wantLoc {
 			t.Fatalf("LOCATION %q, want %q\n%q", got, wantLoc, data)
 		}
-		if u := value(ics.ComponentPropertyUrl); u != "" && u != icsURI(link) {
+		if u := value(ics.ComponentPropertyUrl); u != "" && u != flows.IcsURI(link) {
 			t.Fatalf("URL %q from link %q", u, link)
 		}
 	})

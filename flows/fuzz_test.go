@@ -1,8 +1,11 @@
-package flows
+package flows_test
 
 import (
 	"strings"
 	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // FuzzEngine feeds arbitrary inputs — any kind, text, callback data or
@@ -28,16 +31,16 @@ func FuzzEngine(f *testing.F) {
 		h := newHarness(t)
 		id := int64(77)
 		if admin {
-			id = adminID
+			id = flowstest.AdminID
 		}
-		h.text(id, "/profile") // start inside a flow
-		in := Input{Kind: Kind(kind % 6), Text: text, Callback: data, MessageID: 3}
-		if in.Kind == KindCommand {
+		h.Text(id, "/profile") // start inside a flow
+		in := flows.Input{Kind: flows.Kind(kind % 6), Text: text, Callback: data, MessageID: 3}
+		if in.Kind == flows.KindCommand {
 			cmd, args, _ := strings.Cut(strings.TrimPrefix(text, "/"), " ")
 			in.Command, in.Args = strings.ToLower(cmd), args
 		}
-		h.send(id, in) // send fails the test on an error; check validates every reply
-		h.text(id, "/cancel")
-		h.send(id, in)
+		h.Send(id, in) // send fails the test on an error; check validates every reply
+		h.Text(id, "/cancel")
+		h.Send(id, in)
 	})
 }

@@ -1,24 +1,27 @@
-package flows
+package flows_test
 
 import (
 	"context"
 	"strconv"
 	"strings"
 	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // A commitment written for someone else shows that person's name, never
 // their Telegram id (issue #13, point 11).
 func TestCommitmentForSomeoneShowsName(t *testing.T) {
 	h, code := followUpSetup(t)
-	h.press(2, "cmn:"+code)
-	h.text(2, "Data baseline desa")
-	h.press(2, "s:"+h.sess[2].Nonce+":3")
-	res := h.text(2, "20/01/2027")
-	res = h.press(2, button(t, res, "cm.skip"))
-	res = h.press(2, button(t, res, "cm.skip"))
+	h.Press(2, "cmn:"+code)
+	h.Text(2, "Data baseline desa")
+	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
+	res := h.Text(2, "20/01/2027")
+	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
+	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	wantIDs(t, res, "(clear buttons)", "cm.summary")
-	got := h.rendered("en", res)
+	got := h.Rendered("en", res)
 	if !strings.Contains(got, "👤 Peserta 3") || strings.Contains(got, "👤 3") {
 		t.Fatalf("summary names the owner by id:\n%s", got)
 	}
@@ -30,25 +33,25 @@ func TestCommitmentForSomeoneShowsName(t *testing.T) {
 func TestReportShowsStatusAndLateness(t *testing.T) {
 	h, code := followUpSetup(t)
 	ctx := context.Background()
-	past, future := h.now.AddDate(0, 0, -3), h.now.AddDate(0, 1, 0)
-	for _, c := range []*Commitment{
-		{ID: "c1", What: "Late and blocked", Owner: 2, Due: past, Status: CmBlocked},
-		{ID: "c2", What: "Late but on track", Owner: 3, Due: past, Status: CmOnTrack},
-		{ID: "c3", What: "Blocked in time", Owner: 2, Due: future, Status: CmBlocked},
+	past, future := h.Now.AddDate(0, 0, -3), h.Now.AddDate(0, 1, 0)
+	for _, c := range []*flows.Commitment{
+		{ID: "c1", What: "Late and blocked", Owner: 2, Due: past, Status: flows.CmBlocked},
+		{ID: "c2", What: "Late but on track", Owner: 3, Due: past, Status: flows.CmOnTrack},
+		{ID: "c3", What: "Blocked in time", Owner: 2, Due: future, Status: flows.CmBlocked},
 	} {
-		c.Workshop, c.Created = code, h.now
-		if err := h.store.SaveCommitment(ctx, c); err != nil {
+		c.Workshop, c.Created = code, h.Now
+		if err := h.Store.SaveCommitment(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h.store.SaveUser(ctx, &User{ID: adminID, Lang: "en", Role: RoleAdmin})
-	res := h.press(adminID, "rp:"+code)
+	h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
+	res := h.Press(flowstest.AdminID, "rp:"+code)
 	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
 	if d["Blocked"] != 2 || d["OnTrack"] != 1 || d["Overdue"] != 2 {
 		t.Fatalf("report counts %v", d)
 	}
-	text := h.render("en", res.Replies[0].Text)
+	text := h.Render("en", res.Replies[0].Text)
 	_, lists, _ := strings.Cut(text, "<b>Overdue</b>")
 	overdueList, blockedList, _ := strings.Cut(lists, "<b>Blocked</b>")
 	for _, want := range []string{"Late and blocked", "blocked, ⚠️ overdue", "Late but on track", "on track, ⚠️ overdue"} {
@@ -69,8 +72,8 @@ func TestReportShowsStatusAndLateness(t *testing.T) {
 	}
 
 	// The owner's own list shows both too.
-	h.store.SaveUser(ctx, &User{ID: 3, Lang: "en"})
-	if got := h.rendered("en", h.text(3, "/mycommitments")); !strings.Contains(got, "on track, ⚠️ overdue") {
+	h.Store.SaveUser(ctx, &flows.User{ID: 3, Lang: "en"})
+	if got := h.Rendered("en", h.Text(3, "/mycommitments")); !strings.Contains(got, "on track, ⚠️ overdue") {
 		t.Errorf("/mycommitments: %s", got)
 	}
 }
@@ -82,17 +85,17 @@ func TestEnglishPlurals(t *testing.T) {
 	for _, n := range []int{1, 2} {
 		h := newHarness(t)
 		ctx := context.Background()
-		h.store.SaveUser(ctx, &User{ID: adminID, Lang: "en", Role: RoleAdmin})
+		h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
 		code := createWorkshop(t, h, strconv.Itoa(n))
 		for id := int64(2); id < int64(2+n); id++ {
-			h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: ConsentVersion})
-			h.press(id, "reg:"+code)
+			h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion})
+			h.Press(id, "reg:"+code)
 		}
 		want := map[int][2]string{1: {"1 seat ", "1 person is being told"}, 2: {"2 seats ", "2 people are being told"}}[n]
-		if got := h.rendered("en", h.press(adminID, "wm:"+code)); !strings.Contains(got, want[0]) {
+		if got := h.Rendered("en", h.Press(flowstest.AdminID, "wm:"+code)); !strings.Contains(got, want[0]) {
 			t.Errorf("capacity %d: manage card lacks %q:\n%s", n, want[0], got)
 		}
-		if got := h.rendered("en", h.press(adminID, "wmky:"+code)); !strings.Contains(got, want[1]) {
+		if got := h.Rendered("en", h.Press(flowstest.AdminID, "wmky:"+code)); !strings.Contains(got, want[1]) {
 			t.Errorf("%d registrants: %q lacks %q", n, got, want[1])
 		}
 	}
@@ -108,16 +111,16 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 
 	// Profile: an emoji-only name and a zero-width name are refused; the
 	// question is asked again and the flow goes on.
-	h.text(1, "/profile")
-	wantIDs(t, h.text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
-	wantIDs(t, h.text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
-	wantIDs(t, h.text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
-	wantIDs(t, h.text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
-	res := h.text(1, "Yayasan\x00 Air\u200b Bersih")
-	h.press(1, button(t, res, "sector.ngo"))
-	res = h.text(1, "nusa tenggara timur")
-	h.press(1, button(t, res, "privacy.agree"))
-	p, err := h.store.GetProfile(ctx, 1)
+	h.Text(1, "/profile")
+	wantIDs(t, h.Text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
+	wantIDs(t, h.Text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
+	wantIDs(t, h.Text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
+	wantIDs(t, h.Text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
+	res := h.Text(1, "Yayasan\x00 Air\u200b Bersih")
+	h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
+	res = h.Text(1, "nusa tenggara timur")
+	h.Press(1, flowstest.ButtonData(t, res, "privacy.agree"))
+	p, err := h.Store.GetProfile(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,21 +130,21 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 
 	// Workshop: a title of zero-width spaces is refused; control characters
 	// leave title, description and venue.
-	h.text(adminID, "/newworkshop")
-	wantIDs(t, h.text(adminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
-	h.text(adminID, "Lokakarya \x1b]0;pwned\x07Air\tBersih\x00")
-	res = h.text(adminID, "Baris satu\r\nbaris \u2067dua\u2069")
-	h.press(adminID, button(t, res, "ws.zone.WIB"))
-	h.text(adminID, "10/12/2026 09:00")
-	h.text(adminID, "17:00")
-	h.text(adminID, "Hotel \u202eSahid\u202c\x7f")
-	h.text(adminID, "https://meet.example.org/abc")
-	res = h.text(adminID, "0")
-	res = h.press(adminID, button(t, res, "ws.until_start"))
-	res = h.press(adminID, button(t, res, "ws.skip_question"))
-	res = h.press(adminID, button(t, res, "ws.save"))
+	h.Text(flowstest.AdminID, "/newworkshop")
+	wantIDs(t, h.Text(flowstest.AdminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
+	h.Text(flowstest.AdminID, "Lokakarya \x1b]0;pwned\x07Air\tBersih\x00")
+	res = h.Text(flowstest.AdminID, "Baris satu\r\nbaris \u2067dua\u2069")
+	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.zone.WIB"))
+	h.Text(flowstest.AdminID, "10/12/2026 09:00")
+	h.Text(flowstest.AdminID, "17:00")
+	h.Text(flowstest.AdminID, "Hotel \u202eSahid\u202c\x7f")
+	h.Text(flowstest.AdminID, "https://meet.example.org/abc")
+	res = h.Text(flowstest.AdminID, "0")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.until_start"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.skip_question"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save"))
 	code := res.Replies[1].Text.Data["Code"].(string)
-	w, err := h.store.GetWorkshop(ctx, code)
+	w, err := h.Store.GetWorkshop(ctx, code)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,11 +154,11 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 
 	// Text stored before this cleaning still leaves the files clean.
 	w.Title, w.Venue = "Old \u202etitle\x1b[2J", "\u200bVenue\x00"
-	if r, bad := hiddenRune(string(ICS(w, h.now)), "\r\n"); bad {
+	if r, bad := flowstest.HiddenRune(string(flows.ICS(w, h.Now)), "\r\n"); bad {
 		t.Errorf(".ics keeps %U", r)
 	}
-	csv := string(CSV([]string{"Nama"}, [][]string{{"\u202e=HYPERLINK(1)"}, {"a\x00b\u2066c"}}))
-	if r, bad := hiddenRune(strings.TrimPrefix(csv, utf8BOM), "\r\n"); bad { // the BOM is meant
+	csv := string(flows.CSV([]string{"Nama"}, [][]string{{"\u202e=HYPERLINK(1)"}, {"a\x00b\u2066c"}}))
+	if r, bad := flowstest.HiddenRune(strings.TrimPrefix(csv, flows.UTF8BOM), "\r\n"); bad { // the BOM is meant
 		t.Errorf("CSV keeps %U: %q", r, csv)
 	}
 	if !strings.Contains(csv, "'=HYPERLINK(1)") || !strings.Contains(csv, "abc") {
@@ -176,12 +179,12 @@ func TestCleanText(t *testing.T) {
 		"tab\there":                      "tab here",
 		"bad\xffutf8":                    "badutf8",
 	} {
-		if got := CleanText(in); got != want {
+		if got := flows.CleanText(in); got != want {
 			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
 		}
 	}
 	for s, want := range map[string]bool{"x": true, "😀": true, "7": true, "-": true, "\u0301": false, "\u200d": false, " ": false, "": false} {
-		if visible(s) != want {
+		if flows.Visible(s) != want {
 			t.Errorf("visible(%q) = %v", s, !want)
 		}
 	}

@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"context"
@@ -8,10 +8,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+	"sinergi/flows/matchmaking"
 )
 
 // seedPartner stores a user and their visible organisation profile.
-func seedPartner(t *testing.T, h *harness, p *PartnerProfile, u User) {
+func seedPartner(t *testing.T, h *flowstest.Harness, p *flows.PartnerProfile, u flows.User) {
 	t.Helper()
 	ctx := context.Background()
 	u.ID = p.UserID
@@ -22,134 +26,134 @@ func seedPartner(t *testing.T, h *harness, p *PartnerProfile, u User) {
 		u.FirstName = "User" + strconv.FormatInt(p.UserID, 10)
 	}
 	if u.Consent == "" {
-		u.Consent = ConsentVersion // organisation profiles are kept under consent
+		u.Consent = flows.ConsentVersion // organisation profiles are kept under consent
 	}
-	if err := h.store.SaveUser(ctx, &u); err != nil {
+	if err := h.Store.SaveUser(ctx, &u); err != nil {
 		t.Fatal(err)
 	}
 	if p.Org == "" {
 		p.Org = "Org " + strconv.FormatInt(p.UserID, 10)
 	}
-	if err := h.store.SavePartner(ctx, p); err != nil {
+	if err := h.Store.SavePartner(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 }
 
 // alert checks that a button press was refused with message id.
-func alert(t *testing.T, res *Result, id string) {
+func alert(t *testing.T, res *flows.Result, id string) {
 	t.Helper()
 	if res.Answer == nil || !res.Answer.Alert || res.Answer.Text.ID != id {
-		t.Fatalf("answer %+v, want alert %s (replies %v)", res.Answer, id, ids(res))
+		t.Fatalf("answer %+v, want alert %s (replies %v)", res.Answer, id, flowstest.IDs(res))
 	}
 }
 
 // plain renders reply i of res in lang as the reader sees it.
-func (h *harness) plain(res *Result, i int, lang string) string {
-	h.t.Helper()
-	return renderPlain(h.t, h.texts, lang, res.Replies[i].Text)
+func plain(h *flowstest.Harness, res *flows.Result, i int, lang string) string {
+	h.T.Helper()
+	return renderPlain(h.T, h.Texts, lang, res.Replies[i].Text)
 }
 
 func TestPartnerProfileFlow(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.store.SaveProfile(ctx, &Profile{UserID: 1, FullName: "Ayu", Organisation: "Yayasan Air Bersih", ConsentVersion: ConsentVersion})
-	h.press(1, "lang:en")
+	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 1, FullName: "Ayu", Organisation: "Yayasan Air Bersih", ConsentVersion: flows.ConsentVersion})
+	h.Press(1, "lang:en")
 
-	res := h.text(1, "/partner")
+	res := h.Text(1, "/partner")
 	wantIDs(t, res, "mm.intro_new", "mm.ask_org")
-	res = h.press(1, button(t, res, "flow.keep")) // prefilled from the participant profile
+	res = h.Press(1, flowstest.ButtonData(t, res, "flow.keep")) // prefilled from the participant profile
 	wantIDs(t, res, "(clear buttons)", "profile.ask_sector")
-	res = h.press(1, button(t, res, "sector.ngo"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
 	wantIDs(t, res, "(clear buttons)", "mm.ask_themes")
 	themesMsg := res
 
 	// No theme selected: Done is refused.
-	alert(t, h.press(1, button(t, themesMsg, "mm.done")), "mm.need_theme")
+	alert(t, h.Press(1, flowstest.ButtonData(t, themesMsg, "mm.done")), "mm.need_theme")
 	// Toggles re-render the keyboard in place with ✅ on selected items.
-	res = h.press(1, button(t, themesMsg, "water & sanitation"))
+	res = h.Press(1, flowstest.ButtonData(t, themesMsg, "water & sanitation"))
 	wantIDs(t, res, "mm.ask_themes")
 	if res.Replies[0].EditMessageID != 42 {
 		t.Fatal("toggle does not edit the message in place")
 	}
-	res = h.press(1, button(t, res, "education"))
-	res = h.press(1, button(t, res, "✅ education")) // off again
-	button(t, res, "education")
-	button(t, res, "✅ water & sanitation")
-	if got := h.plain(res, 0, "en"); !strings.Contains(got, "Selected: water & sanitation") {
+	res = h.Press(1, flowstest.ButtonData(t, res, "education"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "✅ education")) // off again
+	flowstest.ButtonData(t, res, "education")
+	flowstest.ButtonData(t, res, "✅ water & sanitation")
+	if got := plain(h, res, 0, "en"); !strings.Contains(got, "Selected: water & sanitation") {
 		t.Fatalf("themes prompt %q", got)
 	}
-	wantIDs(t, h.text(1, "education"), "mm.use_toggles", "mm.ask_themes")
-	res = h.press(1, button(t, res, "mm.done"))
+	wantIDs(t, h.Text(1, "education"), "mm.use_toggles", "mm.ask_themes")
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
 	wantIDs(t, res, "(clear buttons)", "mm.ask_provinces")
 
 	// Provinces: at least one, paging, type-to-search.
-	alert(t, h.press(1, button(t, res, "mm.done")), "mm.need_province")
-	page := h.press(1, button(t, res, "nav.next"))
+	alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_province")
+	page := h.Press(1, flowstest.ButtonData(t, res, "nav.next"))
 	wantIDs(t, page, "mm.ask_provinces")
-	res = h.text(1, "nusa")
+	res = h.Text(1, "nusa")
 	wantIDs(t, res, "mm.province_matches")
-	res = h.press(1, button(t, res, "Nusa Tenggara Timur (East Nusa Tenggara)"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "Nusa Tenggara Timur (East Nusa Tenggara)"))
 	wantIDs(t, res, "mm.province_matches")
-	button(t, res, "✅ Nusa Tenggara Timur (East Nusa Tenggara)")
-	res = h.text(1, "bali") // one hit: selected at once
-	button(t, res, "✅ Bali")
-	wantIDs(t, h.text(1, "atlantis"), "profile.province_not_found", "mm.ask_provinces")
-	res = h.press(1, button(t, res, "mm.done"))
+	flowstest.ButtonData(t, res, "✅ Nusa Tenggara Timur (East Nusa Tenggara)")
+	res = h.Text(1, "bali") // one hit: selected at once
+	flowstest.ButtonData(t, res, "✅ Bali")
+	wantIDs(t, h.Text(1, "atlantis"), "profile.province_not_found", "mm.ask_provinces")
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
 	wantIDs(t, res, "(clear buttons)", "mm.ask_offers")
 
 	// Offers may stay empty, but not offers and needs both.
-	res = h.press(1, button(t, res, "mm.done"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
 	wantIDs(t, res, "(clear buttons)", "mm.ask_needs")
-	alert(t, h.press(1, button(t, res, "mm.done")), "mm.need_offer_or_need")
-	res = h.press(1, button(t, res, "funding"))
-	res = h.press(1, button(t, res, "expertise/training"))
-	res = h.press(1, button(t, res, "mm.done"))
+	alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_offer_or_need")
+	res = h.Press(1, flowstest.ButtonData(t, res, "funding"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "expertise/training"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
 	wantIDs(t, res, "(clear buttons)", "mm.ask_desc")
 
 	// A 2,000-character description is refused clearly.
-	res = h.text(1, strings.Repeat("d", 2000))
+	res = h.Text(1, strings.Repeat("d", 2000))
 	wantIDs(t, res, "errors.too_long", "mm.ask_desc")
-	if res.Replies[0].Text.Data["Count"] != maxPartnerDesc {
+	if res.Replies[0].Text.Data["Count"] != matchmaking.MaxPartnerDesc {
 		t.Fatalf("refusal %+v", res.Replies[0].Text)
 	}
-	res = h.text(1, "Rainwater harvesting with <villages> in Flores & Bali.")
+	res = h.Text(1, "Rainwater harvesting with <villages> in Flores & Bali.")
 	wantIDs(t, res, "mm.ask_visible")
-	res = h.press(1, button(t, res, "mm.visible_yes"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.visible_yes"))
 	wantIDs(t, res, "(clear buttons)", "mm.summary")
 
 	// Edit one part from the summary and come back to it.
-	res = h.press(1, button(t, res, "mm.edit"))
-	res = h.press(1, button(t, res, "mm.field.themes"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.edit"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.field.themes"))
 	wantIDs(t, res, "(clear buttons)", "mm.ask_themes")
-	res = h.press(1, button(t, res, "health"))
-	res = h.press(1, button(t, res, "mm.done"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "health"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
 	wantIDs(t, res, "(clear buttons)", "mm.summary")
-	if got := h.plain(res, 1, "en"); !strings.Contains(got, "Themes: health, water & sanitation") {
+	if got := plain(h, res, 1, "en"); !strings.Contains(got, "Themes: health, water & sanitation") {
 		t.Fatalf("summary %q", got)
 	}
-	res = h.press(1, button(t, res, "mm.save"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.save"))
 	// The profile names a contact: it is kept only under the privacy
 	// notice, asked for here because user 1 never agreed to it (#13.7).
 	wantIDs(t, res, "(clear buttons)", "privacy.notice")
-	res = h.press(1, button(t, res, "privacy.agree"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "privacy.agree"))
 	wantIDs(t, res, "(clear buttons)", "mm.saved")
-	if res.User.Consent != ConsentVersion {
+	if res.User.Consent != flows.ConsentVersion {
 		t.Fatalf("consent not recorded: %+v", res.User)
 	}
 
-	p, err := h.store.GetPartner(ctx, 1)
+	p, err := h.Store.GetPartner(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := PartnerProfile{UserID: 1, Org: "Yayasan Air Bersih", Sector: "ngo", Themes: l("health", "wash"),
+	want := flows.PartnerProfile{UserID: 1, Org: "Yayasan Air Bersih", Sector: "ngo", Themes: l("health", "wash"),
 		Provinces: l("BA", "NT"), Needs: l("funding", "expertise"),
-		Description: "Rainwater harvesting with <villages> in Flores & Bali.", Visible: true, Created: h.now, Updated: h.now}
+		Description: "Rainwater harvesting with <villages> in Flores & Bali.", Visible: true, Created: h.Now, Updated: h.Now}
 	if !partnerEqual(*p, want) {
 		t.Fatalf("profile %+v\nwant    %+v", *p, want)
 	}
 }
 
-func partnerEqual(a, b PartnerProfile) bool {
+func partnerEqual(a, b flows.PartnerProfile) bool {
 	return a.UserID == b.UserID && a.Org == b.Org && a.Sector == b.Sector && slices.Equal(a.Themes, b.Themes) &&
 		slices.Equal(a.Provinces, b.Provinces) && slices.Equal(a.Offers, b.Offers) && slices.Equal(a.Needs, b.Needs) &&
 		a.Description == b.Description && a.Visible == b.Visible && a.Created.Equal(b.Created) && a.Updated.Equal(b.Updated)
@@ -161,24 +165,20 @@ func TestPartnerProfileNeedsConsent(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	// A profile from before consent was asked for.
-	seedPartner(t, h, pp(2, "ngo", l("education"), l("BA"), l("volunteers"), nil), User{Consent: "none"})
-	h.store.mu.Lock()
-	u := h.store.users[2]
-	u.Consent = ""
-	h.store.users[2] = u
-	h.store.mu.Unlock()
-	before, _ := h.store.GetPartner(ctx, 2)
-	h.now = h.now.Add(time.Hour) // a save would show in Updated
-	res := h.press(2, "mmp:e")
+	seedPartner(t, h, pp(2, "ngo", l("education"), l("BA"), l("volunteers"), nil), flows.User{Consent: "none"})
+	h.Store.EditUser(2, func(u *flows.User) { u.Consent = "" })
+	before, _ := h.Store.GetPartner(ctx, 2)
+	h.Now = h.Now.Add(time.Hour) // a save would show in Updated
+	res := h.Press(2, "mmp:e")
 	wantIDs(t, res, "(clear buttons)", "mm.summary")
-	res = h.press(2, button(t, res, "mm.save"))
+	res = h.Press(2, flowstest.ButtonData(t, res, "mm.save"))
 	wantIDs(t, res, "(clear buttons)", "privacy.notice")
-	res = h.press(2, button(t, res, "privacy.decline"))
+	res = h.Press(2, flowstest.ButtonData(t, res, "privacy.decline"))
 	wantIDs(t, res, "(clear buttons)", "profile.not_saved")
 	if res.User.Consent != "" {
 		t.Fatalf("declining recorded consent: %+v", res.User)
 	}
-	after, _ := h.store.GetPartner(ctx, 2)
+	after, _ := h.Store.GetPartner(ctx, 2)
 	if !after.Updated.Equal(before.Updated) {
 		t.Fatal("a profile was saved without consent")
 	}
@@ -187,64 +187,64 @@ func TestPartnerProfileNeedsConsent(t *testing.T) {
 func TestPartnerCardPauseDelete(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	seedPartner(t, h, pp(1, "ngo", l("education"), l("BA"), l("volunteers"), nil), User{})
-	res := h.text(1, "/partner")
+	seedPartner(t, h, pp(1, "ngo", l("education"), l("BA"), l("volunteers"), nil), flows.User{})
+	res := h.Text(1, "/partner")
 	wantIDs(t, res, "mm.card")
 
-	res = h.press(1, button(t, res, "mm.btn_pause"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_pause"))
 	if res.Answer == nil || res.Answer.Text.ID != "mm.paused" || res.Replies[0].EditMessageID != 42 {
-		t.Fatalf("pause: %+v %v", res.Answer, ids(res))
+		t.Fatalf("pause: %+v %v", res.Answer, flowstest.IDs(res))
 	}
-	if p, _ := h.store.GetPartner(ctx, 1); p.Visible {
+	if p, _ := h.Store.GetPartner(ctx, 1); p.Visible {
 		t.Fatal("still visible after pause")
 	}
-	wantIDs(t, h.text(1, "/matches"), "mm.paused_note")
-	res = h.press(1, button(t, res, "mm.btn_resume"))
-	if p, _ := h.store.GetPartner(ctx, 1); !p.Visible {
+	wantIDs(t, h.Text(1, "/matches"), "mm.paused_note")
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_resume"))
+	if p, _ := h.Store.GetPartner(ctx, 1); !p.Visible {
 		t.Fatal("not visible after resume")
 	}
 
-	wantIDs(t, h.press(1, "mmp:e"), "(clear buttons)", "mm.summary")
-	h.text(1, "/cancel")
+	wantIDs(t, h.Press(1, "mmp:e"), "(clear buttons)", "mm.summary")
+	h.Text(1, "/cancel")
 
-	res = h.press(1, "mmp:d")
+	res = h.Press(1, "mmp:d")
 	wantIDs(t, res, "mm.delete_confirm")
-	res = h.press(1, button(t, res, "mm.delete_yes"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.delete_yes"))
 	wantIDs(t, res, "mm.deleted")
-	if _, err := h.store.GetPartner(ctx, 1); !errors.Is(err, ErrNotFound) {
+	if _, err := h.Store.GetPartner(ctx, 1); !errors.Is(err, flows.ErrNotFound) {
 		t.Fatalf("after delete: %v", err)
 	}
-	wantIDs(t, h.text(1, "/matches"), "mm.no_profile")
-	alert(t, h.press(1, "mmp:p"), "mm.no_profile_short")
-	alert(t, h.press(2, "mmp:zz"), "mm.no_profile_short")
+	wantIDs(t, h.Text(1, "/matches"), "mm.no_profile")
+	alert(t, h.Press(1, "mmp:p"), "mm.no_profile_short")
+	alert(t, h.Press(2, "mmp:zz"), "mm.no_profile_short")
 }
 
 // seedMatches stores the viewer (1) and organisations around them.
-func seedMatches(t *testing.T, h *harness) {
-	seedPartner(t, h, pp(1, "ngo", l("education", "wash"), l("BA", "NT"), l("volunteers", "data"), l("funding", "expertise")), User{Username: "ayu_air"})
-	seedPartner(t, h, pp(2, "csr", l("wash", "health"), l("NT"), l("funding", "expertise"), l("volunteers")), User{Lang: "id"}) // 14
-	seedPartner(t, h, pp(3, "ngo", l("health"), l("BA", "JK"), nil, l("tech")), User{})                                         // 1
-	seedPartner(t, h, pp(4, "gov", l("education", "wash", "child"), l("PA"), l("venue"), nil), User{})                          // 6
-	seedPartner(t, h, pp(7, "ngo", l("education"), l("BA"), l("volunteers"), nil), User{})                                      // 3, coalition
-	seedPartner(t, h, pp(8, "csr", l("wash", "health"), l("NT"), l("funding", "expertise"), l("volunteers")), User{Inactive: true})
+func seedMatches(t *testing.T, h *flowstest.Harness) {
+	seedPartner(t, h, pp(1, "ngo", l("education", "wash"), l("BA", "NT"), l("volunteers", "data"), l("funding", "expertise")), flows.User{Username: "ayu_air"})
+	seedPartner(t, h, pp(2, "csr", l("wash", "health"), l("NT"), l("funding", "expertise"), l("volunteers")), flows.User{Lang: "id"}) // 14
+	seedPartner(t, h, pp(3, "ngo", l("health"), l("BA", "JK"), nil, l("tech")), flows.User{})                                         // 1
+	seedPartner(t, h, pp(4, "gov", l("education", "wash", "child"), l("PA"), l("venue"), nil), flows.User{})                          // 6
+	seedPartner(t, h, pp(7, "ngo", l("education"), l("BA"), l("volunteers"), nil), flows.User{})                                      // 3, coalition
+	seedPartner(t, h, pp(8, "csr", l("wash", "health"), l("NT"), l("funding", "expertise"), l("volunteers")), flows.User{Inactive: true})
 	hidden := pp(10, "csr", l("wash"), l("NT"), l("funding"), nil)
 	hidden.Visible = false
-	seedPartner(t, h, hidden, User{})
-	seedPartner(t, h, pp(11, "academia", l("food"), l("AC"), l("tech"), l("inkind")), User{}) // shares nothing
+	seedPartner(t, h, hidden, flows.User{})
+	seedPartner(t, h, pp(11, "academia", l("food"), l("AC"), l("tech"), l("inkind")), flows.User{}) // shares nothing
 }
 
 // cardOf is the user id of the organisation a card shows.
-func cardOf(t *testing.T, res *Result) int64 {
+func cardOf(t *testing.T, res *flows.Result) int64 {
 	t.Helper()
 	for _, r := range res.Replies {
 		if r.Text.ID == "mm.match_card" {
-			details := r.Text.Data["Details"].(Text)
+			details := r.Text.Data["Details"].(flows.Text)
 			org := details.Data["Org"].(string)
 			uid, _ := strconv.ParseInt(strings.TrimPrefix(org, "Org "), 10, 64)
 			return uid
 		}
 	}
-	t.Fatalf("no card in %v", ids(res))
+	t.Fatalf("no card in %v", flowstest.IDs(res))
 	return 0
 }
 
@@ -252,25 +252,25 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 	h := newHarness(t)
 	seedMatches(t, h)
 
-	res := h.text(1, "/matches")
+	res := h.Text(1, "/matches")
 	wantIDs(t, res, "mm.match_card")
 	if got := cardOf(t, res); got != 2 {
 		t.Fatalf("first suggestion %d, want 2", got)
 	}
-	why := h.plain(res, 0, "en")
+	why := plain(h, res, 0, "en")
 	for _, want := range []string{"Suggestion 1 of 4", "Why: they offer funding and expertise/training, which you need · both work on water & sanitation in Nusa Tenggara Timur (East Nusa Tenggara) · you offer volunteers, which they need"} {
 		if !strings.Contains(why, want) {
 			t.Fatalf("card %q lacks %q", why, want)
 		}
 	}
-	if button(t, res, "mm.btn_request") != "mmi:2" {
+	if flowstest.ButtonData(t, res, "mm.btn_request") != "mmi:2" {
 		t.Fatal("request button")
 	}
 	var order []int64
 	for range 4 {
 		order = append(order, cardOf(t, res))
 		if len(order) < 4 {
-			res = h.press(1, button(t, res, "nav.next"))
+			res = h.Press(1, flowstest.ButtonData(t, res, "nav.next"))
 			if res.Replies[0].EditMessageID != 42 {
 				t.Fatal("next does not edit in place")
 			}
@@ -279,65 +279,65 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 	if !slices.Equal(order, []int64{2, 4, 7, 3}) {
 		t.Fatalf("order %v", order)
 	}
-	if got := h.plain(res, 0, "en"); !strings.Contains(got, "Suggestion 4 of 4") {
+	if got := plain(h, res, 0, "en"); !strings.Contains(got, "Suggestion 4 of 4") {
 		t.Fatalf("last card %q", got)
 	}
-	res = h.press(1, button(t, res, "nav.prev"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "nav.prev"))
 	if cardOf(t, res) != 7 {
 		t.Fatal("previous")
 	}
-	if got := h.plain(res, 0, "en"); !strings.Contains(got, "Working on the same thing nearby: you both offer volunteers for education in Bali") {
+	if got := plain(h, res, 0, "en"); !strings.Contains(got, "Working on the same thing nearby: you both offer volunteers for education in Bali") {
 		t.Fatalf("coalition card %q", got)
 	}
 
 	// Coalition candidates on their own list.
-	res = h.press(1, button(t, res, "mm.btn_coalition"))
-	if cardOf(t, res) != 7 || !strings.Contains(h.plain(res, 0, "en"), "Working on the same thing nearby — 1 of 1") {
-		t.Fatalf("coalition list %q", h.plain(res, 0, "en"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_coalition"))
+	if cardOf(t, res) != 7 || !strings.Contains(plain(h, res, 0, "en"), "Working on the same thing nearby — 1 of 1") {
+		t.Fatalf("coalition list %q", plain(h, res, 0, "en"))
 	}
 
 	// Filters: by theme, province, sector.
-	res = h.press(1, button(t, res, "mm.btn_filter"))
+	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_filter"))
 	wantIDs(t, res, "mm.filter_choose")
-	res = h.press(1, button(t, h.press(1, button(t, res, "mm.filter_theme")), "health"))
-	if cardOf(t, res) != 2 || !strings.Contains(h.plain(res, 0, "en"), "Suggestion 1 of 2 · health") {
-		t.Fatalf("theme filter %q", h.plain(res, 0, "en"))
+	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, flowstest.ButtonData(t, res, "mm.filter_theme")), "health"))
+	if cardOf(t, res) != 2 || !strings.Contains(plain(h, res, 0, "en"), "Suggestion 1 of 2 · health") {
+		t.Fatalf("theme filter %q", plain(h, res, 0, "en"))
 	}
-	res = h.press(1, "mmf:p:0")
-	res = h.press(1, button(t, h.press(1, button(t, res, "nav.next")), "DKI Jakarta (Jakarta)"))
+	res = h.Press(1, "mmf:p:0")
+	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, flowstest.ButtonData(t, res, "nav.next")), "DKI Jakarta (Jakarta)"))
 	if cardOf(t, res) != 3 {
 		t.Fatal("province filter")
 	}
-	res = h.press(1, button(t, h.press(1, "mmf:s"), "Government"))
+	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, "mmf:s"), "Government"))
 	if cardOf(t, res) != 4 {
 		t.Fatal("sector filter")
 	}
-	wantIDs(t, h.press(1, "mm:s.academia:0"), "mm.none_filtered")
+	wantIDs(t, h.Press(1, "mm:s.academia:0"), "mm.none_filtered")
 
 	// Not interested: persisted, the next one takes its place.
-	res = h.press(1, "mmx:2:a:0")
+	res = h.Press(1, "mmx:2:a:0")
 	if res.Answer == nil || res.Answer.Text.ID != "mm.hidden" || cardOf(t, res) != 4 {
 		t.Fatalf("after hiding: %+v", res.Answer)
 	}
-	if cardOf(t, h.text(1, "/matches")) != 4 {
+	if cardOf(t, h.Text(1, "/matches")) != 4 {
 		t.Fatal("hidden profile suggested again")
 	}
 
 	// Tampered or malformed buttons.
 	for _, data := range []string{"mm:zz:0", "mm:a:-1", "mm:t.nope:0", "mmx:1:a:0", "mmx:abc:a:0", "mmf:q", "mmf:p:x"} {
-		alert(t, h.press(1, data), "errors.bad_button")
+		alert(t, h.Press(1, data), "errors.bad_button")
 	}
 }
 
 // request walks "Request introduction" from from to to, skipping the note,
 // and returns the request's id.
-func request(t *testing.T, h *harness, from, to int64) string {
+func request(t *testing.T, h *flowstest.Harness, from, to int64) string {
 	t.Helper()
-	res := h.press(from, "mmi:"+strconv.FormatInt(to, 10))
+	res := h.Press(from, "mmi:"+strconv.FormatInt(to, 10))
 	wantIDs(t, res, "mm.ask_note")
-	res = h.press(from, button(t, res, "mm.skip_note"))
+	res = h.Press(from, flowstest.ButtonData(t, res, "mm.skip_note"))
 	wantIDs(t, res, "(clear buttons)", "mm.request_received", "mm.request_sent")
-	return strings.TrimPrefix(button(t, res, "mm.btn_accept"), "mmok:")
+	return strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "mmok:")
 }
 
 func TestIntroductionAcceptDecline(t *testing.T) {
@@ -346,15 +346,15 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 
 	// A note too long, then a note: B (2) gets A's card, the reasons from
 	// B's side and the note, in B's language.
-	res := h.press(1, "mmi:2")
+	res := h.Press(1, "mmi:2")
 	wantIDs(t, res, "mm.ask_note")
-	wantIDs(t, h.text(1, strings.Repeat("n", 301)), "errors.too_long", "mm.ask_note")
-	res = h.text(1, "Mari kerja sama di Flores <3")
+	wantIDs(t, h.Text(1, strings.Repeat("n", 301)), "errors.too_long", "mm.ask_note")
+	res = h.Text(1, "Mari kerja sama di Flores <3")
 	wantIDs(t, res, "mm.request_received", "mm.request_sent")
 	if r := res.Replies[0]; r.ChatID != 2 || r.Lang != "id" || !r.Bulk {
 		t.Fatalf("request delivered to %d (%s)", r.ChatID, r.Lang)
 	}
-	got := h.plain(res, 0, "id")
+	got := plain(h, res, 0, "id")
 	for _, want := range []string{"Org 1", "mereka menawarkan relawan, yang Anda butuhkan", "Catatan mereka: Mari kerja sama di Flores <3"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("request %q lacks %q", got, want)
@@ -363,100 +363,100 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	if strings.Contains(got, "ayu_air") {
 		t.Fatal("requester's contact revealed before consent")
 	}
-	id := strings.TrimPrefix(button(t, res, "mm.btn_accept"), "mmok:")
+	id := strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "mmok:")
 
 	// One request per pair, either direction.
-	alert(t, h.press(1, "mmi:2"), "mm.err_pending")
-	alert(t, h.press(2, "mmi:1"), "mm.err_pending")
+	alert(t, h.Press(1, "mmi:2"), "mm.err_pending")
+	alert(t, h.Press(2, "mmi:1"), "mm.err_pending")
 	// Only the addressee may answer: not a third user, not the requester.
-	alert(t, h.press(3, "mmok:"+id), "errors.not_allowed")
-	alert(t, h.press(1, "mmok:"+id), "errors.not_allowed")
-	alert(t, h.press(3, "mmno:"+id), "errors.not_allowed")
-	alert(t, h.press(3, "mmw:"+id), "errors.not_allowed")
-	alert(t, h.press(2, "mmok:zzzzzzzzzz"), "errors.bad_button")
-	alert(t, h.press(2, "mmok:../x"), "errors.bad_button")
+	alert(t, h.Press(3, "mmok:"+id), "errors.not_allowed")
+	alert(t, h.Press(1, "mmok:"+id), "errors.not_allowed")
+	alert(t, h.Press(3, "mmno:"+id), "errors.not_allowed")
+	alert(t, h.Press(3, "mmw:"+id), "errors.not_allowed")
+	alert(t, h.Press(2, "mmok:zzzzzzzzzz"), "errors.bad_button")
+	alert(t, h.Press(2, "mmok:../x"), "errors.bad_button")
 
 	// B accepts: both get each other's contact. (The harness sends inputs
 	// without a username, which clears it: A's is set again here.)
-	a, _ := h.store.GetUser(context.Background(), 1)
+	a, _ := h.Store.GetUser(context.Background(), 1)
 	a.Username = "ayu_air"
-	h.store.SaveUser(context.Background(), a)
-	res = h.press(2, "mmok:"+id)
+	h.Store.SaveUser(context.Background(), a)
+	res = h.Press(2, "mmok:"+id)
 	wantIDs(t, res, "(clear buttons)", "mm.accepted_you", "mm.accepted_them")
-	if got := h.plain(res, 1, "id"); !strings.Contains(got, "@ayu_air — https://t.me/ayu_air") {
+	if got := plain(h, res, 1, "id"); !strings.Contains(got, "@ayu_air — https://t.me/ayu_air") {
 		t.Fatalf("B sees %q", got)
 	}
 	if res.Replies[1].Buttons[0][0].URL != "https://t.me/ayu_air" {
 		t.Fatalf("B's button %+v", res.Replies[1].Buttons)
 	}
-	if r := res.Replies[2]; r.ChatID != 1 || r.Buttons[0][0].URL != "tg://user?id=2" || r.Text.Data["Contact"].(Text).ID != "mm.contact_id" {
+	if r := res.Replies[2]; r.ChatID != 1 || r.Buttons[0][0].URL != "tg://user?id=2" || r.Text.Data["Contact"].(flows.Text).ID != "mm.contact_id" {
 		t.Fatalf("A gets %+v", r)
 	}
-	alert(t, h.press(2, "mmok:"+id), "mm.err_decided")
-	alert(t, h.press(1, "mmi:2"), "mm.err_connected")
-	if cardOf(t, h.text(1, "/matches")) != 2 {
+	alert(t, h.Press(2, "mmok:"+id), "mm.err_decided")
+	alert(t, h.Press(1, "mmi:2"), "mm.err_connected")
+	if cardOf(t, h.Text(1, "/matches")) != 2 {
 		t.Fatal("connected partner left the suggestions")
 	}
 
 	// A decline tells the requester politely and reveals nothing.
 	id = request(t, h, 1, 4)
-	res = h.press(4, "mmno:"+id)
+	res = h.Press(4, "mmno:"+id)
 	wantIDs(t, res, "(clear buttons)", "mm.declined_you", "mm.declined_them")
 	if r := res.Replies[2]; r.ChatID != 1 || len(r.Buttons) != 0 || len(r.Text.Data) != 1 {
 		t.Fatalf("decline notice %+v", r)
 	}
 	// The pair cannot ask again for 30 days, either way round.
-	alert(t, h.press(1, "mmi:4"), "mm.err_cooldown")
-	alert(t, h.press(4, "mmi:1"), "mm.err_cooldown")
-	h.now = h.now.Add(29 * 24 * time.Hour)
-	alert(t, h.press(1, "mmi:4"), "mm.err_cooldown")
-	h.now = h.now.Add(2 * 24 * time.Hour)
-	wantIDs(t, h.press(1, "mmi:4"), "mm.ask_note")
-	h.text(1, "/cancel")
+	alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
+	alert(t, h.Press(4, "mmi:1"), "mm.err_cooldown")
+	h.Now = h.Now.Add(29 * 24 * time.Hour)
+	alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
+	h.Now = h.Now.Add(2 * 24 * time.Hour)
+	wantIDs(t, h.Press(1, "mmi:4"), "mm.ask_note")
+	h.Text(1, "/cancel")
 
 	// Tampered profile ids: hidden, inactive, unknown, sharing nothing, self.
 	for data, want := range map[string]string{
 		"mmi:10": "mm.err_unavailable", "mmi:8": "mm.err_unavailable", "mmi:999": "mm.err_unavailable",
 		"mmi:11": "mm.err_unavailable", "mmi:1": "mm.err_self", "mmi:abc": "errors.bad_button", "mmi:-2": "errors.bad_button",
 	} {
-		alert(t, h.press(1, data), want)
+		alert(t, h.Press(1, data), want)
 	}
 
-	res = h.text(1, "/introductions")
+	res = h.Text(1, "/introductions")
 	wantIDs(t, res, "mm.intros")
-	got = h.plain(res, 0, "en")
+	got = plain(h, res, 0, "en")
 	for _, want := range []string{"Connected:", "Org 2 — ", "Not taken up:", "Org 4 — not taken up"} {
 		if !strings.Contains(got, want) {
 			t.Fatalf("introductions %q lack %q", got, want)
 		}
 	}
-	h.store.SaveUser(context.Background(), a)
-	if res = h.text(2, "/introductions"); !strings.Contains(h.plain(res, 0, "id"), "Org 1 — @ayu_air") {
-		t.Fatalf("B's introductions %q", h.plain(res, 0, "id"))
+	h.Store.SaveUser(context.Background(), a)
+	if res = h.Text(2, "/introductions"); !strings.Contains(plain(h, res, 0, "id"), "Org 1 — @ayu_air") {
+		t.Fatalf("B's introductions %q", plain(h, res, 0, "id"))
 	}
-	wantIDs(t, h.text(3, "/introductions"), "mm.intros_none")
+	wantIDs(t, h.Text(3, "/introductions"), "mm.intros_none")
 }
 
 func TestIntroductionCap(t *testing.T) {
 	h := newHarness(t)
-	seedPartner(t, h, pp(1, "ngo", l("education"), l("BA"), l("volunteers"), l("funding")), User{})
+	seedPartner(t, h, pp(1, "ngo", l("education"), l("BA"), l("volunteers"), l("funding")), flows.User{})
 	for uid := int64(100); uid < 112; uid++ {
-		seedPartner(t, h, pp(uid, "csr", l("education"), l("BA"), l("funding"), nil), User{})
+		seedPartner(t, h, pp(uid, "csr", l("education"), l("BA"), l("funding"), nil), flows.User{})
 	}
 	var first string
-	for uid := int64(100); uid < 100+IntroCap; uid++ {
+	for uid := int64(100); uid < 100+matchmaking.IntroCap; uid++ {
 		id := request(t, h, 1, uid)
 		if first == "" {
 			first = id
 		}
 	}
-	alert(t, h.press(1, "mmi:110"), "mm.err_cap")
+	alert(t, h.Press(1, "mmi:110"), "mm.err_cap")
 	// Withdrawing one frees a place; the addressee can no longer accept it.
-	res := h.text(1, "/introductions")
+	res := h.Text(1, "/introductions")
 	wantIDs(t, res, "mm.intros")
-	res = h.press(1, "mmw:"+first)
+	res = h.Press(1, "mmw:"+first)
 	wantIDs(t, res, "(clear buttons)", "mm.withdrawn")
-	alert(t, h.press(100, "mmok:"+first), "mm.err_decided")
+	alert(t, h.Press(100, "mmok:"+first), "mm.err_decided")
 	request(t, h, 1, 110)
-	alert(t, h.press(1, "mmi:111"), "mm.err_cap")
+	alert(t, h.Press(1, "mmi:111"), "mm.err_cap")
 }

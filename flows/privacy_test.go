@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"context"
@@ -6,32 +6,35 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 func TestMyDataExport(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.text(7, "/start")
-	p := &Profile{UserID: 7, FullName: "Siti <Rahmawati>", Organisation: "Yayasan Air", Sector: "ngo", Province: "JB",
-		ConsentAt: h.now, ConsentVersion: ConsentVersion}
-	if err := h.store.SaveProfile(ctx, p); err != nil {
+	h.Text(7, "/start")
+	p := &flows.Profile{UserID: 7, FullName: "Siti <Rahmawati>", Organisation: "Yayasan Air", Sector: "ngo", Province: "JB",
+		ConsentAt: h.Now, ConsentVersion: flows.ConsentVersion}
+	if err := h.Store.SaveProfile(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	res := h.text(7, "/mydata")
+	res := h.Text(7, "/mydata")
 	wantIDs(t, res, "privacy.mydata_caption", "privacy.mydata_summary")
 	doc := res.Replies[0].Document
 	if doc == nil || doc.Name != "sinergi-mydata-7.json" {
 		t.Fatalf("document %+v", doc)
 	}
-	var d UserData
+	var d flows.UserData
 	if err := json.Unmarshal(doc.Data, &d); err != nil {
 		t.Fatal(err)
 	}
-	if d.UserID != 7 || d.User == nil || d.Profile == nil || d.Profile.ConsentVersion != ConsentVersion {
+	if d.UserID != 7 || d.User == nil || d.Profile == nil || d.Profile.ConsentVersion != flows.ConsentVersion {
 		t.Errorf("export %+v", d)
 	}
 	body, _ := res.Replies[1].Text.Data["Body"].(string)
-	if !strings.Contains(body, "Siti <Rahmawati>") || !strings.Contains(body, ConsentVersion) {
+	if !strings.Contains(body, "Siti <Rahmawati>") || !strings.Contains(body, flows.ConsentVersion) {
 		t.Errorf("summary %q", body)
 	}
 }
@@ -39,28 +42,28 @@ func TestMyDataExport(t *testing.T) {
 func TestForgetMe(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.text(7, "/start")
-	if err := h.store.SaveProfile(ctx, &Profile{UserID: 7, FullName: "Siti", Sector: "ngo", Province: "JB"}); err != nil {
+	h.Text(7, "/start")
+	if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: 7, FullName: "Siti", Sector: "ngo", Province: "JB"}); err != nil {
 		t.Fatal(err)
 	}
-	res := h.text(7, "/forgetme")
+	res := h.Text(7, "/forgetme")
 	wantIDs(t, res, "privacy.forget_confirm")
-	res = h.press(7, button(t, res, "privacy.forget_no"))
+	res = h.Press(7, flowstest.ButtonData(t, res, "privacy.forget_no"))
 	wantIDs(t, res, "privacy.forget_kept")
 	if res.Forget {
 		t.Fatal("kept data but Forget set")
 	}
-	if _, err := h.store.GetProfile(ctx, 7); err != nil {
+	if _, err := h.Store.GetProfile(ctx, 7); err != nil {
 		t.Fatal("profile gone after keep")
 	}
 
-	res = h.text(7, "/forgetme")
-	res = h.press(7, button(t, res, "privacy.forget_yes"))
+	res = h.Text(7, "/forgetme")
+	res = h.Press(7, flowstest.ButtonData(t, res, "privacy.forget_yes"))
 	wantIDs(t, res, "privacy.forgotten")
 	if !res.Forget || res.Session.Active() {
 		t.Fatalf("forget %v, session %+v", res.Forget, res.Session)
 	}
-	if _, err := h.store.GetProfile(ctx, 7); !errors.Is(err, ErrNotFound) {
+	if _, err := h.Store.GetProfile(ctx, 7); !errors.Is(err, flows.ErrNotFound) {
 		t.Errorf("profile kept: %v", err)
 	}
 }
@@ -68,7 +71,7 @@ func TestForgetMe(t *testing.T) {
 // hasText reports whether id is used anywhere in v's nested data.
 func hasText(v any, id string) bool {
 	switch x := v.(type) {
-	case Text:
+	case flows.Text:
 		if x.ID == id {
 			return true
 		}
@@ -77,7 +80,7 @@ func hasText(v any, id string) bool {
 				return true
 			}
 		}
-	case []Text:
+	case []flows.Text:
 		for _, t := range x {
 			if hasText(t, id) {
 				return true
@@ -96,15 +99,15 @@ func hasText(v any, id string) bool {
 func TestForgottenPartyIsADeletedOrganisation(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	h.text(7, "/start")
-	in := &Introduction{ID: "i1", From: 7, To: 8, FromOrg: "Yayasan A", ToOrg: "Yayasan B", Status: IntroPending, Created: h.now}
-	if err := h.store.RequestIntro(ctx, in, 0, 10); err != nil {
+	h.Text(7, "/start")
+	in := &flows.Introduction{ID: "i1", From: 7, To: 8, FromOrg: "Yayasan A", ToOrg: "Yayasan B", Status: flows.IntroPending, Created: h.Now}
+	if err := h.Store.RequestIntro(ctx, in, 0, 10); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.store.ForgetUser(ctx, 8, h.now); err != nil {
+	if _, err := h.Store.ForgetUser(ctx, 8, h.Now); err != nil {
 		t.Fatal(err)
 	}
-	res := h.text(7, "/introductions")
+	res := h.Text(7, "/introductions")
 	found := false
 	for _, r := range res.Replies {
 		found = found || hasText(r.Text, "privacy.deleted_org")
@@ -123,14 +126,14 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	code := createWorkshop(t, h, "1")
 	ctx := context.Background()
 	for _, id := range []int64{2, 3} {
-		h.store.SaveProfile(ctx, &Profile{UserID: id, FullName: "Peserta", ConsentVersion: ConsentVersion})
-		h.press(id, "reg:"+code)
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
+		h.Press(id, "reg:"+code)
 	}
-	if c, _ := h.store.Counts(ctx, code); c != (Counts{Confirmed: 1, Waiting: 1}) {
+	if c, _ := h.Store.Counts(ctx, code); c != (flows.Counts{Confirmed: 1, Waiting: 1}) {
 		t.Fatalf("counts before %+v", c)
 	}
-	h.text(2, "/forgetme")
-	res := h.press(2, "priv:yes")
+	h.Text(2, "/forgetme")
+	res := h.Press(2, "priv:yes")
 	var told []string
 	for _, r := range res.Replies {
 		if r.ChatID == 3 {
@@ -138,25 +141,25 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 		}
 	}
 	if len(told) != 3 || told[0] != "ws.promoted" {
-		t.Fatalf("the person waiting was told %v (replies %v)", told, ids(res))
+		t.Fatalf("the person waiting was told %v (replies %v)", told, flowstest.IDs(res))
 	}
-	if c, _ := h.store.Counts(ctx, code); c != (Counts{Confirmed: 1}) {
+	if c, _ := h.Store.Counts(ctx, code); c != (flows.Counts{Confirmed: 1}) {
 		t.Fatalf("counts after forgetting %+v, want the promoted person alone", c)
 	}
-	if r, err := h.store.GetRegistration(ctx, code, 3); err != nil || r.Status != RegConfirmed {
+	if r, err := h.Store.GetRegistration(ctx, code, 3); err != nil || r.Status != flows.RegConfirmed {
 		t.Fatalf("waiting person %+v, %v", r, err)
 	}
-	for _, kind := range []string{jobDayBefore, jobSoon} {
-		if _, ok := h.store.ws.jobs[kind+"|"+code+"|3"]; !ok {
+	for _, kind := range []string{flows.JobDayBefore, flows.JobSoon} {
+		if !h.Store.HasJob(kind + "|" + code + "|3") {
 			t.Errorf("promoted person has no %s reminder", kind)
 		}
-		if _, ok := h.store.ws.jobs[kind+"|"+code+"|2"]; ok {
+		if h.Store.HasJob(kind + "|" + code + "|2") {
 			t.Errorf("forgotten person keeps a %s reminder", kind)
 		}
 	}
 	// The card a newcomer sees: full again, nobody waiting.
-	card := h.press(4, "ws:"+code)
-	if got := card.Replies[0].Text.Data["Seats"].(Text); got.ID != "ws.seats_full" || got.Data["Waiting"] != 0 {
+	card := h.Press(4, "ws:"+code)
+	if got := card.Replies[0].Text.Data["Seats"].(flows.Text); got.ID != "ws.seats_full" || got.Data["Waiting"] != 0 {
 		t.Fatalf("card seats %+v", got)
 	}
 }
@@ -166,18 +169,18 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 // reply in the current chat).
 func TestAcceptAfterProposerForgotten(t *testing.T) {
 	h, code := followUpSetup(t)
-	h.press(adminID, "wmo:"+code)
-	h.press(2, "cmn:"+code)
-	h.text(2, "Data baseline desa")
-	h.press(2, "s:"+h.sess[2].Nonce+":3")
-	res := h.text(2, "20/01/2027")
-	res = h.press(2, button(t, res, "cm.skip"))
-	res = h.press(2, button(t, res, "cm.skip"))
-	res = h.press(2, button(t, res, "ws.save"))
-	accept := button(t, res, "cm.accept")
-	h.text(2, "/forgetme")
-	h.press(2, "priv:yes")
-	for _, r := range h.press(3, accept).Replies {
+	h.Press(flowstest.AdminID, "wmo:"+code)
+	h.Press(2, "cmn:"+code)
+	h.Text(2, "Data baseline desa")
+	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
+	res := h.Text(2, "20/01/2027")
+	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
+	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
+	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
+	accept := flowstest.ButtonData(t, res, "cm.accept")
+	h.Text(2, "/forgetme")
+	h.Press(2, "priv:yes")
+	for _, r := range h.Press(3, accept).Replies {
 		if r.Text.ID == "cm.accepted_notice" {
 			t.Fatalf("accept notice sent to chat %d after the proposer was forgotten", r.ChatID)
 		}

@@ -14,11 +14,11 @@ const ConsentVersion = "2026-11"
 // Limits of profile answers, in characters.
 const (
 	maxNameLen = 100
-	maxOrgLen  = 150
+	MaxOrgLen  = 150
 )
 
 // provincePage is how many province buttons one page shows.
-const provincePage = 10
+const ProvincePage = 10
 
 // ProfileModule is the capability of the participant profile (/profile) with its consent.
 func ProfileModule() Module { return ModuleFunc(func(r *Registry) { registerProfile(r.e) }) }
@@ -34,14 +34,14 @@ func registerProfile(e *Engine) {
 		Done:  e.profileDone,
 		Steps: []*Step{
 			{Name: "name", Keep: true, Parse: NameAnswer(maxNameLen),
-				Prompt: ask("profile.ask_name")},
-			{Name: "org", Keep: true, Parse: TextAnswer(maxOrgLen),
-				Prompt: ask("profile.ask_org")},
-			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: sectorPrompt,
+				Prompt: Ask("profile.ask_name")},
+			{Name: "org", Keep: true, Parse: TextAnswer(MaxOrgLen),
+				Prompt: Ask("profile.ask_org")},
+			{Name: "sector", Keep: true, Parse: ChoiceAnswer(sectors...), Prompt: SectorPrompt,
 				Show: func(_ *Turn, v string) any { return T("sector." + v) }},
 			{Name: "province", Keep: true, Parse: e.provinceAnswer, Prompt: provincePrompt(0),
 				Show: func(_ *Turn, v string) any { return T("province." + v) }},
-			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: consentPrompt,
+			{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: ConsentPrompt,
 				Skip: func(t *Turn) bool { return t.Session.Data["consent_version"] == e.cfg.ConsentVersion }},
 		},
 	})
@@ -56,7 +56,7 @@ func (e *Engine) profileBegin(ctx context.Context, t *Turn) error {
 		return nil
 	}
 	if err != nil {
-		return internalError("get profile", err)
+		return InternalError("get profile", err)
 	}
 	d := t.Session.Data
 	d["name"], d["org"], d["sector"], d["province"] = p.FullName, p.Organisation, p.Sector, p.Province
@@ -66,7 +66,7 @@ func (e *Engine) profileBegin(ctx context.Context, t *Turn) error {
 	return nil
 }
 
-func sectorPrompt(_ context.Context, t *Turn) (Reply, error) {
+func SectorPrompt(_ context.Context, t *Turn) (Reply, error) {
 	var rows [][]Button
 	for i := 0; i < len(sectors); i += 2 {
 		row := []Button{t.Choice(T("sector."+sectors[i]), sectors[i])}
@@ -81,14 +81,14 @@ func sectorPrompt(_ context.Context, t *Turn) (Reply, error) {
 // provincePrompt shows one page of province buttons, two a row, with paging.
 func provincePrompt(page int) func(context.Context, *Turn) (Reply, error) {
 	return func(_ context.Context, t *Turn) (Reply, error) {
-		return Reply{Text: T("profile.ask_province"), Buttons: provinceButtons(t, provinces, page)}, nil
+		return Reply{Text: T("profile.ask_province"), Buttons: ProvinceButtons(t, provinces, page)}, nil
 	}
 }
 
-func provinceButtons(t *Turn, codes []string, page int) [][]Button {
-	pages := (len(codes) + provincePage - 1) / provincePage
+func ProvinceButtons(t *Turn, codes []string, page int) [][]Button {
+	pages := (len(codes) + ProvincePage - 1) / ProvincePage
 	page = max(0, min(page, pages-1))
-	from, to := page*provincePage, min(len(codes), (page+1)*provincePage)
+	from, to := page*ProvincePage, min(len(codes), (page+1)*ProvincePage)
 	var rows [][]Button
 	for i := from; i < to; i += 2 {
 		row := []Button{t.Choice(T("province."+codes[i]), codes[i])}
@@ -102,7 +102,7 @@ func provinceButtons(t *Turn, codes []string, page int) [][]Button {
 		if page > 0 {
 			nav = append(nav, t.Choice(T("nav.prev"), "p"+strconv.Itoa(page-1)))
 		}
-		nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: mustData(stepRoute, t.Session.Nonce, "noop")})
+		nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: MustData(stepRoute, t.Session.Nonce, "noop")})
 		if page < pages-1 {
 			nav = append(nav, t.Choice(T("nav.next"), "p"+strconv.Itoa(page+1)))
 		}
@@ -118,17 +118,23 @@ func (e *Engine) provinceAnswer(_ context.Context, t *Turn, in Input) (string, e
 }
 
 // provinceAnswerIn is provinceAnswer for a question with message id prompt.
+// ProvinceAnswerIn parses a province chosen by button or typed, paging the
+// province buttons under prompt.
+func (t *Turn) ProvinceAnswerIn(in Input, prompt string) (string, error) {
+	return t.e.provinceAnswerIn(t, in, prompt)
+}
+
 func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, error) {
 	switch in.Kind {
 	case KindCallback:
 		v := in.Callback
 		if v == "noop" {
-			return "", errStay
+			return "", ErrStay
 		}
 		if p, ok := strings.CutPrefix(v, "p"); ok {
 			if n, err := strconv.Atoi(p); err == nil {
-				t.Send(Reply{EditMessageID: in.MessageID, Text: T(prompt), Buttons: provinceButtons(t, provinces, n)})
-				return "", errStay
+				t.Send(Reply{EditMessageID: in.MessageID, Text: T(prompt), Buttons: ProvinceButtons(t, provinces, n)})
+				return "", ErrStay
 			}
 		}
 		for _, c := range provinces {
@@ -162,14 +168,14 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 		case 1:
 			return hits[0], nil
 		}
-		t.Say(T("profile.province_matches", "Query", CleanText(in.Text)), provinceButtons(t, hits, 0)...)
-		return "", errStay
+		t.Say(T("profile.province_matches", "Query", CleanText(in.Text)), ProvinceButtons(t, hits, 0)...)
+		return "", ErrStay
 	default:
 		return "", Refuse("errors.expect_text")
 	}
 }
 
-func consentPrompt(_ context.Context, t *Turn) (Reply, error) {
+func ConsentPrompt(_ context.Context, t *Turn) (Reply, error) {
 	return Reply{Text: T("privacy.notice", "Version", t.e.cfg.ConsentVersion), Buttons: [][]Button{{
 		t.Choice(T("privacy.agree"), "yes"),
 		t.Choice(T("privacy.decline"), "no"),
@@ -193,7 +199,7 @@ func (e *Engine) profileDone(ctx context.Context, t *Turn) error {
 		return nil
 	}
 	if err := e.store.SaveProfile(ctx, p); err != nil {
-		return internalError("save profile", err)
+		return InternalError("save profile", err)
 	}
 	t.User.Consent = p.ConsentVersion
 	t.Say(ProfileSummary(p, "profile.saved"))
@@ -226,7 +232,7 @@ func registerReconsent(e *Engine) {
 	e.addFlow(&Flow{Name: "reconsent", Done: e.reconsentDone, Steps: []*Step{
 		{Name: "consent", Parse: ChoiceAnswer("yes", "no"), Prompt: func(ctx context.Context, t *Turn) (Reply, error) {
 			t.Say(T("privacy.changed"))
-			return consentPrompt(ctx, t)
+			return ConsentPrompt(ctx, t)
 		}},
 	}})
 }
@@ -261,12 +267,12 @@ func (e *Engine) consentGate(t *Turn) bool {
 func (e *Engine) reconsentDone(ctx context.Context, t *Turn) error {
 	p, err := e.store.GetProfile(ctx, t.User.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return internalError("get profile", err)
+		return InternalError("get profile", err)
 	}
 	if t.Session.Data["consent"] != "yes" {
 		if p != nil {
 			if err := e.store.RemoveProfile(ctx, t.User.ID); err != nil {
-				return internalError("remove profile", err)
+				return InternalError("remove profile", err)
 			}
 		}
 		t.User.Consent = ""
@@ -276,7 +282,7 @@ func (e *Engine) reconsentDone(ctx context.Context, t *Turn) error {
 	if p != nil {
 		p.ConsentAt, p.ConsentVersion, p.Updated = t.In.Now, e.cfg.ConsentVersion, t.In.Now
 		if err := e.store.SaveProfile(ctx, p); err != nil {
-			return internalError("save consent", err)
+			return InternalError("save consent", err)
 		}
 	}
 	t.User.Consent = e.cfg.ConsentVersion

@@ -12,6 +12,7 @@ import (
 func RegistrationModule() Module { return ModuleFunc(func(r *Registry) { registerRegistration(r.e) }) }
 
 func registerRegistration(e *Engine) {
+	(&Registry{e: e}).OnPromoted(e.tellPromoted)
 	e.addCommand(&Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *Turn) error {
 		return e.listWorkshops(ctx, t, 0, false)
 	}})
@@ -36,7 +37,7 @@ func registerRegistration(e *Engine) {
 		}},
 	}})
 	e.addFlow(&Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*Step{
-		{Name: "comment", Parse: optionalText(500), Prompt: askWithSkip("fb.ask_comment", "fb.skip")},
+		{Name: "comment", Parse: OptionalText(500), Prompt: AskWithSkip("fb.ask_comment", "fb.skip")},
 	}})
 	e.addJob(jobDayBefore, e.remindJob(jobDayBefore))
 	e.addJob(jobSoon, e.remindJob(jobSoon))
@@ -88,11 +89,11 @@ func ReminderJobs(w *Workshop, uid int64, now time.Time) (jobs []Job, drop []str
 func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now time.Time) error {
 	jobs, drop := ReminderJobs(w, uid, now)
 	if err := e.store.Schedule(ctx, jobs...); err != nil {
-		return internalError("schedule reminders", err)
+		return InternalError("schedule reminders", err)
 	}
 	if len(drop) > 0 {
 		if err := e.store.Unschedule(ctx, drop...); err != nil {
-			return internalError("unschedule reminders", err)
+			return InternalError("unschedule reminders", err)
 		}
 	}
 	return nil
@@ -107,12 +108,12 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 	page = min(max(page, 0), maxListPage)
 	ws, total, err := e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage)
 	if err != nil {
-		return internalError("upcoming", err)
+		return InternalError("upcoming", err)
 	}
 	if last := (total - 1) / listPage; total > 0 && page > last {
 		page = last
 		if ws, total, err = e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage); err != nil {
-			return internalError("upcoming", err)
+			return InternalError("upcoming", err)
 		}
 	}
 	if total == 0 {
@@ -121,9 +122,9 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 	}
 	var rows [][]Button
 	for _, w := range ws {
-		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: mustData("ws", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: MustData("ws", w.Code)}})
 	}
-	rows = append(rows, pager("wl", page, (total+listPage-1)/listPage)...)
+	rows = append(rows, Pager("wl", page, (total+listPage-1)/listPage)...)
 	r := Reply{Text: T("ws.upcoming_title", "N", total), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -135,7 +136,7 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 // getWorkshop loads a workshop named by user input; an unknown or malformed
 // code gets a polite reply and nil.
 func (e *Engine) getWorkshop(ctx context.Context, t *Turn, code string) (*Workshop, error) {
-	if len(code) != 6 || strings.Trim(code, codeAlphabet) != "" {
+	if len(code) != 6 || strings.Trim(code, CodeAlphabet) != "" {
 		t.Say(T("ws.not_found"))
 		return nil, nil
 	}
@@ -145,7 +146,7 @@ func (e *Engine) getWorkshop(ctx context.Context, t *Turn, code string) (*Worksh
 		return nil, nil
 	}
 	if err != nil {
-		return nil, internalError("get workshop", err)
+		return nil, InternalError("get workshop", err)
 	}
 	return w, nil
 }
@@ -158,7 +159,7 @@ func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
 	}
 	c, err := e.store.Counts(ctx, w.Code)
 	if err != nil {
-		return internalError("counts", err)
+		return InternalError("counts", err)
 	}
 	seats := T("ws.seats_unlimited", "N", c.Confirmed)
 	if w.Capacity > 0 {
@@ -173,20 +174,20 @@ func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
 	switch {
 	case err == nil:
 		seats = regStatusText(reg)
-		rows = append(rows, []Button{{Label: T("ws.btn_unregister"), Data: mustData("unreg", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.btn_unregister"), Data: MustData("unreg", w.Code)}})
 	case !errors.Is(err, ErrNotFound):
-		return internalError("get registration", err)
+		return InternalError("get registration", err)
 	case w.Cancelled:
 		seats = T("ws.cancelled_note")
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		seats = T("ws.reg_closed")
 	case w.Capacity > 0 && c.Confirmed >= w.Capacity:
-		rows = append(rows, []Button{{Label: T("ws.btn_waitlist"), Data: mustData("reg", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.btn_waitlist"), Data: MustData("reg", w.Code)}})
 	default:
-		rows = append(rows, []Button{{Label: T("ws.btn_register"), Data: mustData("reg", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.btn_register"), Data: MustData("reg", w.Code)}})
 	}
 	if e.canManage(t, w) {
-		rows = append(rows, []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.manage"), Data: MustData("wm", w.Code)}})
 	}
 	t.Say(T("ws.card", "Details", workshopDetails(w), "Seats", seats), rows...)
 	return nil
@@ -216,11 +217,11 @@ func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
 	if r, err := e.store.GetRegistration(ctx, w.Code, t.User.ID); err == nil {
 		return e.alreadyRegistered(ctx, t, w, r)
 	} else if !errors.Is(err, ErrNotFound) {
-		return internalError("get registration", err)
+		return InternalError("get registration", err)
 	}
 	p, err := e.store.GetProfile(ctx, t.User.ID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
-		return internalError("get profile", err)
+		return InternalError("get profile", err)
 	}
 	if p == nil || p.ConsentVersion != e.cfg.ConsentVersion {
 		t.Say(T("ws.profile_first"))
@@ -271,7 +272,7 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 	case errors.Is(err, ErrAlreadyRegistered):
 		prev, gerr := e.store.GetRegistration(ctx, w.Code, t.User.ID)
 		if gerr != nil {
-			return internalError("get registration", gerr)
+			return InternalError("get registration", gerr)
 		}
 		return e.alreadyRegistered(ctx, t, w, prev)
 	case errors.Is(err, ErrRegistrationShut):
@@ -284,10 +285,10 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 		t.Say(T("ws.not_found"))
 		return nil
 	case err != nil:
-		return internalError("register", err)
+		return InternalError("register", err)
 	}
 	if got.Status == RegWaiting {
-		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []Button{{Label: T("ws.btn_unregister"), Data: mustData("unreg", w.Code)}})
+		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []Button{{Label: T("ws.btn_unregister"), Data: MustData("unreg", w.Code)}})
 		return nil
 	}
 	if err := e.planReminders(ctx, w, t.User.ID, t.In.Now); err != nil {
@@ -304,7 +305,7 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 // the reminders or the reply; the update is delivered again) completes.
 func (e *Engine) alreadyRegistered(ctx context.Context, t *Turn, w *Workshop, r *Registration) error {
 	if r.Status == RegWaiting {
-		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []Button{{Label: T("ws.btn_unregister"), Data: mustData("unreg", w.Code)}})
+		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []Button{{Label: T("ws.btn_unregister"), Data: MustData("unreg", w.Code)}})
 		return nil
 	}
 	if err := e.planReminders(ctx, w, t.User.ID, t.In.Now); err != nil {
@@ -319,7 +320,7 @@ func (e *Engine) sendConfirmation(t *Turn, w *Workshop, r *Registration, chat in
 	link := e.botLink("checkin_" + r.Token)
 	qr, err := QRPNG(link)
 	if err != nil {
-		return internalError("qr code", err)
+		return InternalError("qr code", err)
 	}
 	heading := "ws.confirmed"
 	if chat != 0 {
@@ -348,10 +349,10 @@ func place(w *Workshop) Text {
 func (e *Engine) mine(ctx context.Context, t *Turn) error {
 	regs, err := e.store.UserRegistrations(ctx, t.User.ID)
 	if err != nil {
-		return internalError("user registrations", err)
+		return InternalError("user registrations", err)
 	}
 	if len(regs) == 0 {
-		t.Say(T("ws.mine_none"), []Button{{Label: T("menu.workshops"), Data: mustData("m", "workshops")}})
+		t.Say(T("ws.mine_none"), []Button{{Label: T("menu.workshops"), Data: MustData("m", "workshops")}})
 		return nil
 	}
 	var lines []Text
@@ -362,7 +363,7 @@ func (e *Engine) mine(ctx context.Context, t *Turn) error {
 			continue
 		}
 		lines = append(lines, T("ws.mine_line", "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(r)))
-		rows = append(rows, []Button{{Label: T("ws.btn_unregister_named", "Title", w.Title), Data: mustData("unreg", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.btn_unregister_named", "Title", w.Title), Data: MustData("unreg", w.Code)}})
 	}
 	t.Say(T("ws.mine", "Lines", lines), rows...)
 	return nil
@@ -374,7 +375,7 @@ func (e *Engine) askUnregister(ctx context.Context, t *Turn, code string) error 
 		return err
 	}
 	t.Say(T("ws.unregister_confirm", "Title", w.Title), []Button{
-		{Label: T("ws.unregister_yes"), Data: mustData("unregy", w.Code)}, {Label: T("ws.keep_place"), Data: mustData("ws", w.Code)},
+		{Label: T("ws.unregister_yes"), Data: MustData("unregy", w.Code)}, {Label: T("ws.keep_place"), Data: MustData("ws", w.Code)},
 	})
 	return nil
 }
@@ -392,10 +393,10 @@ func (e *Engine) unregister(ctx context.Context, t *Turn, code string) error {
 		return nil
 	}
 	if err != nil {
-		return internalError("cancel registration", err)
+		return InternalError("cancel registration", err)
 	}
 	if err := e.store.Unschedule(ctx, reminderIDs(w.Code, t.User.ID)...); err != nil {
-		return internalError("unschedule", err)
+		return InternalError("unschedule", err)
 	}
 	if t.In.MessageID != 0 {
 		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
@@ -411,7 +412,7 @@ func (e *Engine) unregister(ctx context.Context, t *Turn, code string) error {
 func (e *Engine) tellPromoted(ctx context.Context, t *Turn, w *Workshop, uid int64) error {
 	r, err := e.store.GetRegistration(ctx, w.Code, uid)
 	if err != nil {
-		return internalError("promoted registration", err)
+		return InternalError("promoted registration", err)
 	}
 	lang := r.Lang
 	if u, err := e.store.GetUser(ctx, uid); err == nil {
@@ -437,11 +438,11 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 		return nil
 	}
 	if err != nil {
-		return internalError("checkin token", err)
+		return InternalError("checkin token", err)
 	}
 	w, err := e.store.GetWorkshop(ctx, code)
 	if err != nil {
-		return internalError("checkin workshop", err)
+		return InternalError("checkin workshop", err)
 	}
 	if !e.canManage(t, w) {
 		if uid == t.User.ID {
@@ -461,10 +462,10 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 		return nil
 	}
 	if err != nil {
-		return internalError("check in", err)
+		return InternalError("check in", err)
 	}
 	if first {
-		if err := t.audit(ctx, AuditCheckIn, code, uid); err != nil {
+		if err := t.Audit(ctx, AuditCheckIn, code, uid); err != nil {
 			return err
 		}
 	}

@@ -45,14 +45,14 @@ func (e *Engine) jobTarget(ctx context.Context, args string) (*Workshop, *Regist
 		return nil, nil, "", nil
 	}
 	if err != nil {
-		return nil, nil, "", internalError("job workshop", err)
+		return nil, nil, "", InternalError("job workshop", err)
 	}
 	r, err := e.store.GetRegistration(ctx, code, uid)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil, "", nil
 	}
 	if err != nil {
-		return nil, nil, "", internalError("job registration", err)
+		return nil, nil, "", InternalError("job registration", err)
 	}
 	lang := r.Lang
 	if u, err := e.store.GetUser(ctx, uid); err == nil {
@@ -78,7 +78,7 @@ func (e *Engine) feedbackJob(ctx context.Context, _ time.Time, args string) ([]R
 			return nil, nil
 		}
 		return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: T("fb.ask_online", "Title", w.Title),
-			Buttons: [][]Button{{{Label: T("ws.btn_attended_online"), Data: mustData("att", w.Code)}}}}}, nil
+			Buttons: [][]Button{{{Label: T("ws.btn_attended_online"), Data: MustData("att", w.Code)}}}}}, nil
 	}
 	return []Reply{feedbackAsk(w, r.UserID, lang)}, nil
 }
@@ -87,7 +87,7 @@ func (e *Engine) feedbackJob(ctx context.Context, _ time.Time, args string) ([]R
 func feedbackAsk(w *Workshop, chat int64, lang string) Reply {
 	var row []Button
 	for n := 1; n <= 5; n++ {
-		row = append(row, Button{Literal: strconv.Itoa(n), Data: mustData("fb", w.Code, strconv.Itoa(n))})
+		row = append(row, Button{Literal: strconv.Itoa(n), Data: MustData("fb", w.Code, strconv.Itoa(n))})
 	}
 	return Reply{ChatID: chat, Lang: lang, Bulk: chat != 0, Text: T("fb.ask", "Title", w.Title), Buttons: [][]Button{row}}
 }
@@ -109,7 +109,7 @@ func (e *Engine) onlineStartJob(ctx context.Context, now time.Time, args string)
 		return nil, fmt.Errorf("start message for %s, which ended at %s: %w", w.Code, w.End.Format(time.RFC3339), ErrJobLate)
 	}
 	return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: T("ws.online_start", "Title", w.Title, "Link", w.OnlineURL),
-		Buttons: [][]Button{{{Label: T("ws.btn_attending_online"), Data: mustData("att", w.Code)}}}}}, nil
+		Buttons: [][]Button{{{Label: T("ws.btn_attending_online"), Data: MustData("att", w.Code)}}}}}, nil
 }
 
 // attendOnline records that a confirmed registrant attends (or attended) a
@@ -127,7 +127,7 @@ func (e *Engine) attendOnline(ctx context.Context, t *Turn, code string) error {
 		return nil
 	}
 	if err != nil {
-		return internalError("attend registration", err)
+		return InternalError("attend registration", err)
 	}
 	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
 		t.Answer(T("att.too_early", "Opens", When{At: opens, Zone: w.Zone}), true)
@@ -139,10 +139,10 @@ func (e *Engine) attendOnline(ctx context.Context, t *Turn, code string) error {
 	}
 	first, err := e.store.CheckIn(ctx, w.Code, t.User.ID, t.In.Now)
 	if err != nil {
-		return internalError("attend online", err)
+		return InternalError("attend online", err)
 	}
 	if first {
-		if err := t.audit(ctx, AuditCheckIn, w.Code, t.User.ID); err != nil {
+		if err := t.Audit(ctx, AuditCheckIn, w.Code, t.User.ID); err != nil {
 			return err
 		}
 	}
@@ -170,10 +170,10 @@ func (e *Engine) feedbackRating(ctx context.Context, t *Turn, payload string) er
 		return nil
 	}
 	if err != nil {
-		return internalError("feedback registration", err)
+		return InternalError("feedback registration", err)
 	}
 	if err := e.store.SaveFeedback(ctx, code, &Feedback{UserID: t.User.ID, Rating: rating, At: t.In.Now}); err != nil {
-		return internalError("save feedback", err)
+		return InternalError("save feedback", err)
 	}
 	if t.In.MessageID != 0 {
 		t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
@@ -187,7 +187,7 @@ func (e *Engine) feedbackDone(ctx context.Context, t *Turn) error {
 	if d["comment"] != "" {
 		f := &Feedback{UserID: t.User.ID, Rating: rating, Comment: d["comment"], At: t.In.Now}
 		if err := e.store.SaveFeedback(ctx, d["code"], f); err != nil {
-			return internalError("save feedback", err)
+			return InternalError("save feedback", err)
 		}
 	}
 	t.Say(T("fb.thanks"))

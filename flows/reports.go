@@ -18,10 +18,10 @@ func (e *Engine) reportCommand(ctx context.Context, t *Turn) error {
 	}
 	var rows [][]Button
 	for _, w := range ws[:min(len(ws), 12)] {
-		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: mustData("rp", w.Code)}})
+		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: MustData("rp", w.Code)}})
 	}
 	if t.Role == RoleAdmin {
-		rows = append(rows, []Button{{Label: T("rp.forum"), Data: mustData("rpa", "all")}})
+		rows = append(rows, []Button{{Label: T("rp.forum"), Data: MustData("rpa", "all")}})
 	}
 	if len(rows) == 0 {
 		t.Say(T("ws.none_yet"))
@@ -74,13 +74,13 @@ func TallyOf(cs []*Commitment, now time.Time) Tally {
 func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	cs, err := e.store.WorkshopCommitments(ctx, w.Code)
 	if err != nil {
-		return internalError("commitments", err)
+		return InternalError("commitments", err)
 	}
 	if len(cs) == 0 {
-		t.Say(T("rp.empty", "Title", w.Title), []Button{{Label: T("ws.btn_collect"), Data: mustData("wmo", w.Code)}})
+		t.Say(T("rp.empty", "Title", w.Title), []Button{{Label: T("ws.btn_collect"), Data: MustData("wmo", w.Code)}})
 		return nil
 	}
-	if err := t.audit(ctx, AuditReport, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditReport, w.Code, 0); err != nil {
 		return err
 	}
 	now := t.In.Now
@@ -135,7 +135,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
 	png, err := ProgressChart(y, orgTallies(cs, now, names), e.chartLabels(t.Lang, w.Title, y.Total))
 	if err != nil {
-		return internalError("progress chart", err)
+		return InternalError("progress chart", err)
 	}
 	t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
 	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
@@ -232,14 +232,14 @@ func daysLate(c *Commitment, now time.Time, loc *time.Location) int {
 func (e *Engine) forumSummary(ctx context.Context, t *Turn) error {
 	ws, err := e.store.Facilitated(ctx, 0)
 	if err != nil {
-		return internalError("workshops", err)
+		return InternalError("workshops", err)
 	}
 	var lines []Text
 	var all []*Commitment
 	for _, w := range ws {
 		cs, err := e.store.WorkshopCommitments(ctx, w.Code)
 		if err != nil {
-			return internalError("commitments", err)
+			return InternalError("commitments", err)
 		}
 		if len(cs) == 0 {
 			continue

@@ -1,25 +1,27 @@
-package flows
+package flows_test
 
 import (
 	"context"
 	"slices"
 	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // deployed builds an engine with a test flow "survey" of the given steps
 // (each a required text answer); done receives the answers Done saw.
-func deployed(t *testing.T, h *harness, done *[]map[string]string, steps ...string) *Engine {
+func deployed(t *testing.T, h *flowstest.Harness, done *[]map[string]string, steps ...string) *flows.Engine {
 	t.Helper()
-	e := New(h.e.cfg, h.store, h.texts, allModules()...)
-	f := &Flow{Name: "survey", Done: func(_ context.Context, t *Turn) error {
+	f := &flows.Flow{Name: "survey", Done: func(_ context.Context, t *flows.Turn) error {
 		*done = append(*done, maps(t.Session.Data))
 		return nil
 	}}
 	for _, s := range steps {
-		f.Steps = append(f.Steps, &Step{Name: s, Prompt: ask("profile.ask_name"), Parse: TextAnswer(50)})
+		f.Steps = append(f.Steps, &flows.Step{Name: s, Prompt: flows.Ask("profile.ask_name"), Parse: flows.TextAnswer(50)})
 	}
-	e.addFlow(f)
-	return e
+	survey := flows.ModuleFunc(func(r *flows.Registry) { r.Flow(f) })
+	return flows.New(h.E.Config(), h.Store, h.Texts, append(allModules(h.Store), survey)...)
 }
 
 func maps(m map[string]string) map[string]string {
@@ -37,40 +39,40 @@ func TestSessionResumesAtInsertedStep(t *testing.T) {
 	h := newHarness(t)
 	var done []map[string]string
 	const uid = 4242
-	h.e = deployed(t, h, &done, "a", "c")
+	h.E = deployed(t, h, &done, "a", "c")
 	// Before the deploy: the user answered a, and is asked c.
-	res := h.send(uid, Input{Kind: KindText, Text: "unused"})
-	h.sess[uid] = nil
-	tt := &Turn{In: Input{Now: h.now}, e: h.e, User: res.User}
+	res := h.Send(uid, flows.Input{Kind: flows.KindText, Text: "unused"})
+	h.Sess[uid] = nil
+	tt := h.E.TurnFor(flows.Input{Now: h.Now}, res.User)
 	if err := tt.StartFlow(context.Background(), "survey"); err != nil {
 		t.Fatal(err)
 	}
-	h.sess[uid] = tt.Session
-	h.text(uid, "jawaban a")
-	if got := h.sess[uid].Step; got != "c" {
+	h.Sess[uid] = tt.Session
+	h.Text(uid, "jawaban a")
+	if got := h.Sess[uid].Step; got != "c" {
 		t.Fatalf("at %q, want c", got)
 	}
 
 	// The deploy: b is inserted before c.
-	h.e = deployed(t, h, &done, "a", "b", "c")
-	res = h.text(uid, "jawaban c")
-	if got := ids(res); !slices.Equal(got, []string{"flow.resumed", "profile.ask_name"}) {
+	h.E = deployed(t, h, &done, "a", "b", "c")
+	res = h.Text(uid, "jawaban c")
+	if got := flowstest.IDs(res); !slices.Equal(got, []string{"flow.resumed", "profile.ask_name"}) {
 		t.Fatalf("replies %v, want the note and b's question", got)
 	}
-	if s := h.sess[uid]; s.Step != "b" || s.Data["c"] != "" {
+	if s := h.Sess[uid]; s.Step != "b" || s.Data["c"] != "" {
 		t.Fatalf("session at %q with %v, want at b, c not answered", s.Step, s.Data)
 	}
-	h.text(uid, "jawaban b")
-	if got := h.sess[uid].Step; got != "c" {
+	h.Text(uid, "jawaban b")
+	if got := h.Sess[uid].Step; got != "c" {
 		t.Fatalf("after b at %q, want c", got)
 	}
-	h.text(uid, "jawaban c")
+	h.Text(uid, "jawaban c")
 	if len(done) != 1 || done[0]["a"] != "jawaban a" || done[0]["b"] != "jawaban b" || done[0]["c"] != "jawaban c" {
 		t.Fatalf("Done saw %v", done)
 	}
 	// The session is saved under the new data version: nothing moves again.
-	if h.sess[uid].Active() {
-		t.Fatalf("still in the flow: %+v", h.sess[uid])
+	if h.Sess[uid].Active() {
+		t.Fatalf("still in the flow: %+v", h.Sess[uid])
 	}
 }
 
@@ -80,20 +82,20 @@ func TestSessionStepInsertedLaterAskedInTurn(t *testing.T) {
 	h := newHarness(t)
 	var done []map[string]string
 	const uid = 4243
-	h.e = deployed(t, h, &done, "a", "c")
-	res := h.send(uid, Input{Kind: KindText, Text: "unused"})
-	tt := &Turn{In: Input{Now: h.now}, e: h.e, User: res.User}
+	h.E = deployed(t, h, &done, "a", "c")
+	res := h.Send(uid, flows.Input{Kind: flows.KindText, Text: "unused"})
+	tt := h.E.TurnFor(flows.Input{Now: h.Now}, res.User)
 	if err := tt.StartFlow(context.Background(), "survey"); err != nil {
 		t.Fatal(err)
 	}
-	h.sess[uid] = tt.Session // asked a
-	h.e = deployed(t, h, &done, "a", "c", "d")
-	res = h.text(uid, "jawaban a")
-	if got := ids(res); !slices.Equal(got, []string{"profile.ask_name"}) || h.sess[uid].Step != "c" {
-		t.Fatalf("replies %v at %q, want c asked without a note", got, h.sess[uid].Step)
+	h.Sess[uid] = tt.Session // asked a
+	h.E = deployed(t, h, &done, "a", "c", "d")
+	res = h.Text(uid, "jawaban a")
+	if got := flowstest.IDs(res); !slices.Equal(got, []string{"profile.ask_name"}) || h.Sess[uid].Step != "c" {
+		t.Fatalf("replies %v at %q, want c asked without a note", got, h.Sess[uid].Step)
 	}
-	h.text(uid, "jawaban c")
-	h.text(uid, "jawaban d")
+	h.Text(uid, "jawaban c")
+	h.Text(uid, "jawaban d")
 	if len(done) != 1 || done[0]["d"] != "jawaban d" {
 		t.Fatalf("Done saw %v", done)
 	}
@@ -105,15 +107,15 @@ func TestDoneWaitsForRequiredAnswers(t *testing.T) {
 	h := newHarness(t)
 	var done []map[string]string
 	const uid = 4244
-	h.e = deployed(t, h, &done, "a", "b", "c")
-	h.send(uid, Input{Kind: KindText, Text: "unused"})
-	h.sess[uid] = &Session{Version: SessionVersion, Flow: "survey", Step: "c", Nonce: "x",
-		Data: map[string]string{"a": "1"}, FlowVersion: h.e.flows["survey"].DataVersion()}
-	res := h.text(uid, "3")
-	if len(done) != 0 || h.sess[uid].Step != "b" || !slices.Contains(ids(res), "flow.resumed") {
-		t.Fatalf("Done %v, at %q, replies %v; want b asked", done, h.sess[uid].Step, ids(res))
+	h.E = deployed(t, h, &done, "a", "b", "c")
+	h.Send(uid, flows.Input{Kind: flows.KindText, Text: "unused"})
+	h.Sess[uid] = &flows.Session{Version: flows.SessionVersion, Flow: "survey", Step: "c", Nonce: "x",
+		Data: map[string]string{"a": "1"}, FlowVersion: h.E.FlowNamed("survey").DataVersion()}
+	res := h.Text(uid, "3")
+	if len(done) != 0 || h.Sess[uid].Step != "b" || !slices.Contains(flowstest.IDs(res), "flow.resumed") {
+		t.Fatalf("Done %v, at %q, replies %v; want b asked", done, h.Sess[uid].Step, flowstest.IDs(res))
 	}
-	h.text(uid, "2")
+	h.Text(uid, "2")
 	if len(done) != 1 || done[0]["b"] != "2" || done[0]["c"] != "3" {
 		t.Fatalf("Done saw %v", done)
 	}

@@ -1,4 +1,4 @@
-package flows
+package flows_test
 
 import (
 	"html"
@@ -9,20 +9,22 @@ import (
 	"testing"
 
 	"sinergi/locales"
+
+	"sinergi/flows"
 )
 
 // renderPlain renders a Text the way the bot does (nested texts in the same
 // language, strings escaped) and returns what the reader sees.
-func renderPlain(t *testing.T, c *locales.Catalog, lang string, x Text) string {
+func renderPlain(t *testing.T, c *locales.Catalog, lang string, x flows.Text) string {
 	t.Helper()
-	var render func(x Text) string
-	render = func(x Text) string {
+	var render func(x flows.Text) string
+	render = func(x flows.Text) string {
 		data := map[string]any{}
 		for k, v := range x.Data {
 			switch v := v.(type) {
-			case Text:
+			case flows.Text:
 				data[k] = render(v)
-			case []Text:
+			case []flows.Text:
 				parts := make([]string, len(v))
 				for i, p := range v {
 					parts[i] = render(p)
@@ -30,7 +32,7 @@ func renderPlain(t *testing.T, c *locales.Catalog, lang string, x Text) string {
 				data[k] = strings.Join(parts, "\n")
 			case string:
 				data[k] = html.EscapeString(v)
-			case HTML:
+			case flows.HTML:
 				data[k] = string(v)
 			default:
 				data[k] = v
@@ -48,8 +50,8 @@ func renderPlain(t *testing.T, c *locales.Catalog, lang string, x Text) string {
 // tags are the markup of a rendered message (user text in it is escaped).
 var tags = regexp.MustCompile(`<[^>]*>`)
 
-func pp(uid int64, sector string, themes, provs, offers, needs []string) *PartnerProfile {
-	return &PartnerProfile{UserID: uid, Org: "Org " + strconv.FormatInt(uid, 10), Sector: sector,
+func pp(uid int64, sector string, themes, provs, offers, needs []string) *flows.PartnerProfile {
+	return &flows.PartnerProfile{UserID: uid, Org: "Org " + strconv.FormatInt(uid, 10), Sector: sector,
 		Themes: themes, Provinces: provs, Offers: offers, Needs: needs, Visible: true}
 }
 
@@ -63,7 +65,7 @@ func TestScoreAndReasons(t *testing.T) {
 	me := pp(1, "ngo", l("education", "wash"), l("NT", "BA"), l("volunteers", "data"), l("funding", "expertise"))
 	for _, tc := range []struct {
 		name      string
-		them      *PartnerProfile
+		them      *flows.PartnerProfile
 		score     int
 		candidate bool
 		coalition bool
@@ -113,24 +115,24 @@ func TestScoreAndReasons(t *testing.T) {
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o := Compare(me, tc.them)
+			o := flows.Compare(me, tc.them)
 			if got := o.Score(); got != tc.score {
 				t.Errorf("score %d, want %d (%+v)", got, tc.score, o)
 			}
 			if o.Candidate() != tc.candidate || o.Coalition() != tc.coalition {
 				t.Errorf("candidate %v coalition %v", o.Candidate(), o.Coalition())
 			}
-			if got := renderPlain(t, c, "en", Reasons(o, tc.them)); got != tc.en {
+			if got := renderPlain(t, c, "en", flows.Reasons(o, tc.them)); got != tc.en {
 				t.Errorf("en:\n got %q\nwant %q", got, tc.en)
 			}
-			if got := renderPlain(t, c, "id", Reasons(o, tc.them)); got != tc.id {
+			if got := renderPlain(t, c, "id", flows.Reasons(o, tc.them)); got != tc.id {
 				t.Errorf("id:\n got %q\nwant %q", got, tc.id)
 			}
 		})
 	}
 	// The coalition note names what both do.
-	o := Compare(me, pp(7, "ngo", l("education"), l("BA"), l("volunteers"), nil))
-	if got := renderPlain(t, c, "en", CoalitionNote(o)); !strings.Contains(got, "you both offer volunteers for education in Bali") {
+	o := flows.Compare(me, pp(7, "ngo", l("education"), l("BA"), l("volunteers"), nil))
+	if got := renderPlain(t, c, "en", flows.CoalitionNote(o)); !strings.Contains(got, "you both offer volunteers for education in Bali") {
 		t.Errorf("coalition note %q", got)
 	}
 }
@@ -151,7 +153,7 @@ func TestListText(t *testing.T) {
 		{l("funding", "data", "venue", "tech"), "funding, data, venue/logistics and technology"},
 		{l("funding", "data", "venue", "tech", "inkind"), "funding, data, venue/logistics and 2 more"},
 	} {
-		if got := renderPlain(t, c, "en", ListText("offer.", tc.codes)); got != tc.en {
+		if got := renderPlain(t, c, "en", flows.ListText("offer.", tc.codes)); got != tc.en {
 			t.Errorf("%v: %q, want %q", tc.codes, got, tc.en)
 		}
 	}
@@ -171,7 +173,7 @@ func TestMatchScoreWeights(t *testing.T) {
 		{0, 0, 0, 0, true, 2},
 		{2, 1, 3, 2, true, 6 + 3 + 6 + 2 + 2},
 	} {
-		if got := MatchScore(tc.get, tc.give, tc.themes, tc.provs, tc.cross); got != tc.want {
+		if got := flows.MatchScore(tc.get, tc.give, tc.themes, tc.provs, tc.cross); got != tc.want {
 			t.Errorf("%+v: %d", tc, got)
 		}
 	}
@@ -179,7 +181,7 @@ func TestMatchScoreWeights(t *testing.T) {
 
 func TestRank(t *testing.T) {
 	me := pp(1, "ngo", l("education"), l("BA"), l("volunteers"), l("funding"))
-	others := []*PartnerProfile{
+	others := []*flows.PartnerProfile{
 		me,
 		pp(9, "ngo", l("health"), l("BA"), nil, l("tech")),                // 1
 		pp(2, "csr", l("education"), l("JK"), l("funding"), nil),          // 3+2+2 = 7
@@ -187,26 +189,26 @@ func TestRank(t *testing.T) {
 		pp(3, "academia", l("food"), l("AC"), l("tech"), nil),             // not a candidate
 		pp(4, "ngo", l("education"), l("BA"), l("volunteers"), l("data")), // 3, coalition
 	}
-	ids := func(ms []Match) []int64 {
+	ids := func(ms []flows.Match) []int64 {
 		var out []int64
 		for _, m := range ms {
 			out = append(out, m.Profile.UserID)
 		}
 		return out
 	}
-	if got := ids(Rank(me, others, MatchFilter{})); !slices.Equal(got, []int64{2, 5, 4, 9}) {
+	if got := ids(flows.Rank(me, others, flows.MatchFilter{})); !slices.Equal(got, []int64{2, 5, 4, 9}) {
 		t.Errorf("rank %v", got)
 	}
 	for _, tc := range []struct {
-		f    MatchFilter
+		f    flows.MatchFilter
 		want []int64
 	}{
-		{MatchFilter{Sector: "csr"}, []int64{2, 5}},
-		{MatchFilter{Province: "BA"}, []int64{4, 9}},
-		{MatchFilter{Theme: "health"}, []int64{9}},
-		{MatchFilter{Coalition: true}, []int64{4}},
+		{flows.MatchFilter{Sector: "csr"}, []int64{2, 5}},
+		{flows.MatchFilter{Province: "BA"}, []int64{4, 9}},
+		{flows.MatchFilter{Theme: "health"}, []int64{9}},
+		{flows.MatchFilter{Coalition: true}, []int64{4}},
 	} {
-		if got := ids(Rank(me, others, tc.f)); !slices.Equal(got, tc.want) {
+		if got := ids(flows.Rank(me, others, tc.f)); !slices.Equal(got, tc.want) {
 			t.Errorf("filter %+v: %v, want %v", tc.f, got, tc.want)
 		}
 	}

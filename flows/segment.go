@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,6 +26,10 @@ const (
 )
 
 // segmentKinds are the kinds in the order the broadcast flow offers them.
+// SegmentKinds are the kinds of segment in the order the broadcast flow
+// offers them.
+func SegmentKinds() []string { return slices.Clone(segmentKinds) }
+
 var segmentKinds = []string{string(SegAll), string(SegWorkshop), string(SegSector), string(SegProvince), string(SegTheme), string(SegLang)}
 
 // Segment is who a broadcast goes to. Its text form, stored with the
@@ -82,3 +88,92 @@ func ParseSegment(text string) (Segment, error) {
 
 // ErrUnknownSegment: a segment this build cannot read.
 var ErrUnknownSegment = errors.New("unknown segment")
+
+// Recipients freezes who a broadcast goes to: the members of its segment
+// who are active and have not opted out, each with the version in their
+// language.
+func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, error) {
+	return Recipients(ctx, e.store, b)
+}
+
+// Audience is what Recipients reads.
+type Audience interface {
+	AllUsers(ctx context.Context) ([]*User, error)
+	Registrations(ctx context.Context, code string) ([]*Registration, error)
+	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
+	GetPartner(ctx context.Context, uid int64) (*PartnerProfile, error)
+}
+
+// Recipients is who broadcast b goes to among the members st holds (see
+// Engine.Recipients).
+func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, error) {
+	seg, err := ParseSegment(b.Segment)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast %s: %w", b.ID, err)
+	}
+	users, err := st.AllUsers(ctx)
+	if err != nil {
+		return nil, InternalError("all users", err)
+	}
+	v := seg.Value
+	var keep func(u *User) bool
+	switch seg.Kind {
+	case SegWorkshop:
+		regs, err := st.Registrations(ctx, v)
+		if err != nil {
+			return nil, InternalError("registrations", err)
+		}
+		in := map[int64]bool{}
+		for _, r := range regs {
+			if r.Status == RegConfirmed && (!seg.CheckedIn || !r.CheckedInAt.IsZero()) {
+				in[r.UserID] = true
+			}
+		}
+		keep = func(u *User) bool { return in[u.ID] }
+	case SegSector, SegProvince:
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		profiles, err := st.ProfilesOf(ctx, ids)
+		if err != nil {
+			return nil, InternalError("profiles", err)
+		}
+		keep = func(u *User) bool {
+			p := profiles[u.ID]
+			return p != nil && ((seg.Kind == SegSector && p.Sector == v) || (seg.Kind == SegProvince && p.Province == v))
+		}
+	case SegLang:
+		keep = func(u *User) bool { return u.Lang == v }
+	case SegTheme:
+		in := map[int64]bool{}
+		for _, u := range users {
+			p, err := st.GetPartner(ctx, u.ID)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, InternalError("partner profile", err)
+			}
+			in[u.ID] = slices.Contains(p.Themes, v)
+		}
+		keep = func(u *User) bool { return in[u.ID] }
+	case SegAll:
+		keep = func(*User) bool { return true }
+	}
+	var out []Recipient
+	for _, u := range users {
+		// Only members who agreed to the privacy notice receive
+		// broadcasts: opening the bot once does not subscribe anyone.
+		if u.Consent == "" || u.Inactive || u.NoUpdates || !keep(u) {
+			continue
+		}
+		msg := b.MessageID
+		if u.Lang == "en" && b.EnglishID != 0 {
+			msg = b.EnglishID
+		}
+		out = append(out, Recipient{UserID: u.ID, MessageID: msg})
+	}
+	slices.SortFunc(out, func(a, b Recipient) int { return cmp.Compare(a.UserID, b.UserID) })
+	return out, nil
+}

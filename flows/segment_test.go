@@ -1,25 +1,27 @@
-package flows
+package flows_test
 
 import (
 	"context"
 	"errors"
 	"testing"
+
+	"sinergi/flows"
 )
 
 func TestParseSegment(t *testing.T) {
 	for _, c := range []struct {
 		text string
-		want Segment
+		want flows.Segment
 	}{
-		{"all", Segment{Kind: SegAll}},
-		{"ws:abc234:c", Segment{Kind: SegWorkshop, Value: "abc234"}},
-		{"ws:abc234:i", Segment{Kind: SegWorkshop, Value: "abc234", CheckedIn: true}},
-		{"sector:ngo", Segment{Kind: SegSector, Value: "ngo"}},
-		{"prov:JB", Segment{Kind: SegProvince, Value: "JB"}},
-		{"theme:health", Segment{Kind: SegTheme, Value: "health"}},
-		{"lang:en", Segment{Kind: SegLang, Value: "en"}},
+		{"all", flows.Segment{Kind: flows.SegAll}},
+		{"ws:abc234:c", flows.Segment{Kind: flows.SegWorkshop, Value: "abc234"}},
+		{"ws:abc234:i", flows.Segment{Kind: flows.SegWorkshop, Value: "abc234", CheckedIn: true}},
+		{"sector:ngo", flows.Segment{Kind: flows.SegSector, Value: "ngo"}},
+		{"prov:JB", flows.Segment{Kind: flows.SegProvince, Value: "JB"}},
+		{"theme:health", flows.Segment{Kind: flows.SegTheme, Value: "health"}},
+		{"lang:en", flows.Segment{Kind: flows.SegLang, Value: "en"}},
 	} {
-		got, err := ParseSegment(c.text)
+		got, err := flows.ParseSegment(c.text)
 		if err != nil || got != c.want {
 			t.Errorf("ParseSegment(%q) = %+v, %v; want %+v", c.text, got, err, c.want)
 		}
@@ -29,7 +31,7 @@ func TestParseSegment(t *testing.T) {
 	}
 	for _, bad := range []string{"", "everyone", "all:", "all:x", "ws:", "ws:abc234", "ws:abc234:x", "ws::c",
 		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo"} {
-		if got, err := ParseSegment(bad); !errors.Is(err, ErrUnknownSegment) {
+		if got, err := flows.ParseSegment(bad); !errors.Is(err, flows.ErrUnknownSegment) {
 			t.Errorf("ParseSegment(%q) = %+v, %v; want ErrUnknownSegment", bad, got, err)
 		}
 	}
@@ -39,15 +41,15 @@ func TestParseSegment(t *testing.T) {
 // read goes to nobody (an error), never to everyone.
 func TestRecipientsUnknownSegment(t *testing.T) {
 	h := newHarness(t)
-	if err := h.store.SaveUser(context.Background(), &User{ID: 1, Lang: "id", Consent: ConsentVersion}); err != nil {
+	if err := h.Store.SaveUser(context.Background(), &flows.User{ID: 1, Lang: "id", Consent: flows.ConsentVersion}); err != nil {
 		t.Fatal(err)
 	}
-	if rs, err := h.e.Recipients(context.Background(), &Broadcast{ID: "b0", MessageID: 1, Segment: "all"}); err != nil || len(rs) != 1 {
+	if rs, err := h.E.Recipients(context.Background(), &flows.Broadcast{ID: "b0", MessageID: 1, Segment: "all"}); err != nil || len(rs) != 1 {
 		t.Fatalf("segment all: %v, %v", rs, err)
 	}
 	for _, seg := range []string{"everyone", "sector:banks", "lang:fr", "ws:abc234"} {
-		rs, err := h.e.Recipients(context.Background(), &Broadcast{ID: "b1", MessageID: 1, Segment: seg})
-		if !errors.Is(err, ErrUnknownSegment) || rs != nil {
+		rs, err := h.E.Recipients(context.Background(), &flows.Broadcast{ID: "b1", MessageID: 1, Segment: seg})
+		if !errors.Is(err, flows.ErrUnknownSegment) || rs != nil {
 			t.Errorf("segment %q: recipients %v, err %v; want ErrUnknownSegment", seg, rs, err)
 		}
 	}

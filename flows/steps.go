@@ -113,19 +113,19 @@ const keepValue = "="
 // Choice makes a button that answers the current step with value. value is
 // a short code (letters, digits, "_", "-", ".").
 func (t *Turn) Choice(label Text, value string) Button {
-	return Button{Label: label, Data: mustData(stepRoute, t.Session.Nonce, value)}
+	return Button{Label: label, Data: MustData(stepRoute, t.Session.Nonce, value)}
 }
 
 // ChoiceLiteral is Choice with a literal label.
 func (t *Turn) ChoiceLiteral(label, value string) Button {
-	return Button{Literal: label, Data: mustData(stepRoute, t.Session.Nonce, value)}
+	return Button{Literal: label, Data: MustData(stepRoute, t.Session.Nonce, value)}
 }
 
 // StartFlow enters flow name at its first step and asks the first question.
 func (t *Turn) StartFlow(ctx context.Context, name string) error {
 	f := t.e.flows[name]
 	if f == nil {
-		return internalError("start flow", errUnknownFlow(name))
+		return InternalError("start flow", errUnknownFlow(name))
 	}
 	t.Session = &Session{Version: SessionVersion, Flow: name, Data: map[string]string{}, Started: t.In.Now, FlowVersion: f.DataVersion()}
 	if f.Begin != nil {
@@ -141,7 +141,7 @@ func (t *Turn) StartFlow(ctx context.Context, name string) error {
 func (t *Turn) StartFlowAt(ctx context.Context, name, step string, data map[string]string) error {
 	f := t.e.flows[name]
 	if f == nil || f.step(step) == nil {
-		return internalError("start flow", errUnknownFlow(name+"."+step))
+		return InternalError("start flow", errUnknownFlow(name+"."+step))
 	}
 	t.Session = &Session{Version: SessionVersion, Flow: name, Data: data, Started: t.In.Now, FlowVersion: f.DataVersion()}
 	if t.Session.Data == nil {
@@ -154,7 +154,7 @@ func (t *Turn) StartFlowAt(ctx context.Context, name, step string, data map[stri
 func (t *Turn) Goto(ctx context.Context, step string) error {
 	f := t.e.flows[t.Session.Flow]
 	if f == nil || f.step(step) == nil {
-		return internalError("goto", errUnknownFlow(t.Session.Flow+"."+step))
+		return InternalError("goto", errUnknownFlow(t.Session.Flow+"."+step))
 	}
 	t.Session.Step = step
 	t.Session.Nonce = newNonce()
@@ -176,9 +176,9 @@ const resumeKey = "_resume"
 func (t *Turn) EndFlow() { t.Session = &Session{Version: SessionVersion} }
 
 // errGoto, returned by a step's parser, moves the flow to another step.
-type errGoto string
+type Goto string
 
-func (e errGoto) Error() string { return "goto " + string(e) }
+func (e Goto) Error() string { return "goto " + string(e) }
 
 type errUnknownFlow string
 
@@ -256,10 +256,10 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 	} else {
 		value, err = s.Parse(ctx, t, in)
 	}
-	if err == errStay {
+	if err == ErrStay {
 		return nil
 	}
-	if g, ok := err.(errGoto); ok {
+	if g, ok := err.(Goto); ok {
 		return t.Goto(ctx, string(g))
 	}
 	if ue, ok := AsUserError(err); ok {

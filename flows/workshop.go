@@ -26,14 +26,14 @@ const (
 )
 
 // codeAlphabet has no look-alike characters (0/o, 1/l/i).
-const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+const CodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
 // NewCode returns a random workshop code of six characters.
 func NewCode() string {
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	for i := range b {
-		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+		b[i] = CodeAlphabet[int(b[i])%len(CodeAlphabet)]
 	}
 	return string(b[:])
 }
@@ -75,31 +75,31 @@ func registerWorkshops(e *Engine) {
 		Name: "workshop",
 		Done: e.saveWorkshop,
 		Steps: []*Step{
-			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: ask("ws.ask_title")},
-			{Name: "desc", Keep: true, Parse: optionalText(maxDescLen), Prompt: askWithSkip("ws.ask_desc", "ws.skip_desc")},
+			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: Ask("ws.ask_title")},
+			{Name: "desc", Keep: true, Parse: OptionalText(maxDescLen), Prompt: AskWithSkip("ws.ask_desc", "ws.skip_desc")},
 			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt, Show: showZone},
 			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: startPrompt, Show: showMoment},
 			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
-			{Name: "venue", Keep: true, Parse: optionalText(maxVenueLen), Prompt: askWithSkip("ws.ask_venue", "ws.skip_venue")},
-			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: askWithSkip("ws.ask_link", "ws.skip_link")},
-			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: askWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
-			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: askWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
-			{Name: "question", Keep: true, Parse: optionalText(maxQuestionLen), Prompt: askWithSkip("ws.ask_question", "ws.skip_question")},
+			{Name: "venue", Keep: true, Parse: OptionalText(maxVenueLen), Prompt: AskWithSkip("ws.ask_venue", "ws.skip_venue")},
+			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: AskWithSkip("ws.ask_link", "ws.skip_link")},
+			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
+			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
+			{Name: "question", Keep: true, Parse: OptionalText(maxQuestionLen), Prompt: AskWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
 	})
 }
 
 // skipValue answers an optional step with nothing.
-const skipValue = "none"
+const SkipValue = "none"
 
-func ask(id string) func(context.Context, *Turn) (Reply, error) {
+func Ask(id string) func(context.Context, *Turn) (Reply, error) {
 	return func(context.Context, *Turn) (Reply, error) { return Reply{Text: T(id)}, nil }
 }
 
-func askWithSkip(id, skip string) func(context.Context, *Turn) (Reply, error) {
+func AskWithSkip(id, skip string) func(context.Context, *Turn) (Reply, error) {
 	return func(_ context.Context, t *Turn) (Reply, error) {
-		return Reply{Text: T(id), Buttons: [][]Button{{t.Choice(T(skip), skipValue)}}}, nil
+		return Reply{Text: T(id), Buttons: [][]Button{{t.Choice(T(skip), SkipValue)}}}, nil
 	}
 }
 
@@ -108,9 +108,9 @@ func titleAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
 }
 
 // optionalText accepts text up to max characters, or the skip button.
-func optionalText(max int) func(context.Context, *Turn, Input) (string, error) {
+func OptionalText(max int) func(context.Context, *Turn, Input) (string, error) {
 	return func(_ context.Context, _ *Turn, in Input) (string, error) {
-		if in.Kind == KindCallback && in.Callback == skipValue {
+		if in.Kind == KindCallback && in.Callback == SkipValue {
 			return "", nil
 		}
 		return textAnswer(in, 1, max)
@@ -170,12 +170,12 @@ func showDeadline(t *Turn, v string) any {
 	return showMoment(t, v)
 }
 
-func unixData(d map[string]string, key string) time.Time {
+func UnixData(d map[string]string, key string) time.Time {
 	sec, _ := strconv.ParseInt(d[key], 10, 64)
 	return unixTime(sec)
 }
 
-func unixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
+func UnixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
 
 // dateExampleDays is how far ahead example dates in questions are.
 const dateExampleDays = 7
@@ -194,7 +194,7 @@ func dateRefusal(t *Turn, loc *time.Location, err error) error {
 }
 
 // futureAnswer reads a typed date and time in loc that must be after now.
-func futureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
+func FutureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
 	v, err := textAnswer(in, 1, 100)
 	if err != nil {
 		return time.Time{}, err
@@ -210,26 +210,26 @@ func futureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
 }
 
 func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, error) {
-	at, err := futureAnswer(t, in, t.zone())
+	at, err := FutureAnswer(t, in, t.zone())
 	if err != nil {
 		return "", err
 	}
 	d := t.Session.Data
-	old := unixData(d, "start")
-	if end := unixData(d, "end"); d["end"] != "" && !end.After(at) {
+	old := UnixData(d, "start")
+	if end := UnixData(d, "end"); d["end"] != "" && !end.After(at) {
 		// Editing the start past the old end moves the end by the same span.
-		d["end"] = unixString(at.Add(end.Sub(old)))
+		d["end"] = UnixString(at.Add(end.Sub(old)))
 	}
-	if d["deadline"] != "" && (d["deadline"] == d["start"] || unixData(d, "deadline").After(at)) {
+	if d["deadline"] != "" && (d["deadline"] == d["start"] || UnixData(d, "deadline").After(at)) {
 		// A deadline "until the start" moves with the start; one that
 		// would now fall after the start closes at it.
-		d["deadline"] = unixString(at)
+		d["deadline"] = UnixString(at)
 	}
-	return unixString(at), nil
+	return UnixString(at), nil
 }
 
 func endPrompt(_ context.Context, t *Turn) (Reply, error) {
-	start := unixData(t.Session.Data, "start")
+	start := UnixData(t.Session.Data, "start")
 	return Reply{Text: T("ws.ask_end", "Start", When{At: start, Zone: t.Session.Data["zone"]})}, nil
 }
 
@@ -238,7 +238,7 @@ func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	start := unixData(t.Session.Data, "start")
+	start := UnixData(t.Session.Data, "start")
 	at, err := ParseClockOn(v, t.zone(), start)
 	if err != nil {
 		return "", dateRefusal(t, t.zone(), err)
@@ -246,11 +246,11 @@ func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 	if !at.After(start) {
 		return "", Refuse("ws.end_before_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
 	}
-	return unixString(at), nil
+	return UnixString(at), nil
 }
 
 func linkAnswer(_ context.Context, t *Turn, in Input) (string, error) {
-	if in.Kind == KindCallback && in.Callback == skipValue {
+	if in.Kind == KindCallback && in.Callback == SkipValue {
 		if t.Session.Data["venue"] == "" {
 			return "", Refuse("ws.need_place")
 		}
@@ -273,7 +273,7 @@ func validLink(v string) bool {
 }
 
 func capacityAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
-	if in.Kind == KindCallback && in.Callback == skipValue {
+	if in.Kind == KindCallback && in.Callback == SkipValue {
 		return "0", nil
 	}
 	v, err := textAnswer(in, 1, 10)
@@ -288,18 +288,18 @@ func capacityAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
 }
 
 func (e *Engine) deadlineAnswer(_ context.Context, t *Turn, in Input) (string, error) {
-	start := unixData(t.Session.Data, "start")
-	if in.Kind == KindCallback && in.Callback == skipValue {
-		return unixString(start), nil
+	start := UnixData(t.Session.Data, "start")
+	if in.Kind == KindCallback && in.Callback == SkipValue {
+		return UnixString(start), nil
 	}
-	at, err := futureAnswer(t, in, t.zone())
+	at, err := FutureAnswer(t, in, t.zone())
 	if err != nil {
 		return "", err
 	}
 	if at.After(start) {
 		return "", Refuse("ws.deadline_after_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
 	}
-	return unixString(at), nil
+	return UnixString(at), nil
 }
 
 // workshopFromData builds a workshop from the flow's answers.
@@ -307,8 +307,8 @@ func workshopFromData(d map[string]string) *Workshop {
 	capacity, _ := strconv.Atoi(d["capacity"])
 	return &Workshop{
 		Code: d["code"], Title: d["title"], Description: d["desc"], Zone: d["zone"],
-		Start: unixData(d, "start"), End: unixData(d, "end"), Venue: d["venue"], OnlineURL: d["link"],
-		Capacity: capacity, Deadline: unixData(d, "deadline"), Question: d["question"],
+		Start: UnixData(d, "start"), End: UnixData(d, "end"), Venue: d["venue"], OnlineURL: d["link"],
+		Capacity: capacity, Deadline: UnixData(d, "deadline"), Question: d["question"],
 	}
 }
 
@@ -316,8 +316,8 @@ func workshopFromData(d map[string]string) *Workshop {
 func workshopData(w *Workshop) map[string]string {
 	return map[string]string{
 		"code": w.Code, "title": w.Title, "desc": w.Description, "zone": w.Zone,
-		"start": unixString(w.Start), "end": unixString(w.End), "venue": w.Venue, "link": w.OnlineURL,
-		"capacity": strconv.Itoa(w.Capacity), "deadline": unixString(w.Deadline), "question": w.Question,
+		"start": UnixString(w.Start), "end": UnixString(w.End), "venue": w.Venue, "link": w.OnlineURL,
+		"capacity": strconv.Itoa(w.Capacity), "deadline": UnixString(w.Deadline), "question": w.Question,
 	}
 }
 
@@ -378,18 +378,18 @@ func (e *Engine) confirmAnswer(ctx context.Context, t *Turn, in Input) (string, 
 		t.EndFlow()
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		t.Say(T("ws.discarded"))
-		return "", errStay
+		return "", ErrStay
 	case v == "edit":
 		var rows [][]Button
 		for i := 0; i < len(editable); i += 2 {
 			rows = append(rows, []Button{t.Choice(T("ws.field."+editable[i]), "e_"+editable[i]), t.Choice(T("ws.field."+editable[i+1]), "e_"+editable[i+1])})
 		}
 		t.Send(Reply{EditMessageID: in.MessageID, Text: T("ws.edit_which"), Buttons: rows})
-		return "", errStay
+		return "", ErrStay
 	case strings.HasPrefix(v, "e_") && slices.Contains(editable, v[2:]):
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		t.ReturnTo("confirm")
-		return "", errGoto(v[2:])
+		return "", Goto(v[2:])
 	}
 	return "", Refuse("errors.bad_button")
 }
@@ -408,16 +408,16 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 			break
 		}
 		if !errors.Is(err, ErrCodeTaken) || attempt == 5 {
-			return internalError("create workshop", err)
+			return InternalError("create workshop", err)
 		}
 	}
-	if err := t.audit(ctx, AuditWsCreate, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditWsCreate, w.Code, 0); err != nil {
 		return err
 	}
 	link := e.botLink("ws_" + w.Code)
 	t.Say(T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []Button{
 		{Label: T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
-		{Label: T("ws.manage"), Data: mustData("wm", w.Code)},
+		{Label: T("ws.manage"), Data: MustData("wm", w.Code)},
 	})
 	return nil
 }
@@ -427,7 +427,7 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error {
 	w, err := e.store.GetWorkshop(ctx, edited.Code)
 	if err != nil {
-		return internalError("edit workshop", err)
+		return InternalError("edit workshop", err)
 	}
 	if !e.canManage(t, w) {
 		t.Say(T("errors.not_allowed"))
@@ -438,14 +438,14 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
 	promoted, err := e.store.UpdateWorkshop(ctx, w)
 	if err != nil {
-		return internalError("update workshop", err)
+		return InternalError("update workshop", err)
 	}
-	if err := t.audit(ctx, AuditWsEdit, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditWsEdit, w.Code, 0); err != nil {
 		return err
 	}
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
 	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
@@ -465,6 +465,6 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 			return err
 		}
 	}
-	t.Say(T("ws.updated", "Title", w.Title, "Count", len(regs)), []Button{{Label: T("ws.manage"), Data: mustData("wm", w.Code)}})
+	t.Say(T("ws.updated", "Title", w.Title, "Count", len(regs)), []Button{{Label: T("ws.manage"), Data: MustData("wm", w.Code)}})
 	return nil
 }

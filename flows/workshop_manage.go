@@ -27,7 +27,7 @@ func (e *Engine) managed(run func(context.Context, *Turn, *Workshop, string) err
 			return nil
 		}
 		if err != nil {
-			return internalError("get workshop", err)
+			return InternalError("get workshop", err)
 		}
 		if !e.canManage(t, w) {
 			t.Answer(T("errors.not_allowed"), true)
@@ -46,7 +46,7 @@ func (e *Engine) managedWorkshops(ctx context.Context, t *Turn) ([]*Workshop, er
 	}
 	ws, err := e.store.Facilitated(ctx, uid)
 	if err != nil {
-		return nil, internalError("facilitated", err)
+		return nil, InternalError("facilitated", err)
 	}
 	return ws, nil
 }
@@ -57,7 +57,7 @@ func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) 
 		return err
 	}
 	if len(all) == 0 {
-		t.Say(T("ws.none_yet"), []Button{{Label: T("menu.newworkshop"), Data: mustData("m", "newworkshop")}})
+		t.Say(T("ws.none_yet"), []Button{{Label: T("menu.newworkshop"), Data: MustData("m", "newworkshop")}})
 		return nil
 	}
 	pages := (len(all) + listPage - 1) / listPage
@@ -66,15 +66,15 @@ func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) 
 	for _, w := range all[page*listPage : min(len(all), (page+1)*listPage)] {
 		c, err := e.store.Counts(ctx, w.Code)
 		if err != nil {
-			return internalError("counts", err)
+			return InternalError("counts", err)
 		}
 		label := T("ws.list_item_manage", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}, "N", c.Confirmed, "Cap", capacityLabel(w))
 		if w.Cancelled {
 			label = T("ws.list_item_cancelled", "Title", w.Title)
 		}
-		rows = append(rows, []Button{{Label: label, Data: mustData("wm", w.Code)}})
+		rows = append(rows, []Button{{Label: label, Data: MustData("wm", w.Code)}})
 	}
-	rows = append(rows, pager("mws", page, pages)...)
+	rows = append(rows, Pager("mws", page, pages)...)
 	r := Reply{Text: T("ws.my_title", "N", len(all)), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -92,11 +92,11 @@ func capacityLabel(w *Workshop) any {
 }
 
 // pager is a row of previous/next buttons for route "<route>:<page>".
-func pager(route string, page, pages int, prefix ...string) [][]Button {
+func Pager(route string, page, pages int, prefix ...string) [][]Button {
 	if pages <= 1 {
 		return nil
 	}
-	data := func(p int) string { return mustData(append([]string{route}, append(prefix, strconv.Itoa(p))...)...) }
+	data := func(p int) string { return MustData(append([]string{route}, append(prefix, strconv.Itoa(p))...)...) }
 	var nav []Button
 	if page > 0 {
 		nav = append(nav, Button{Label: T("nav.prev"), Data: data(page - 1)})
@@ -111,7 +111,7 @@ func pager(route string, page, pages int, prefix ...string) [][]Button {
 func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	c, err := e.store.Counts(ctx, w.Code)
 	if err != nil {
-		return internalError("counts", err)
+		return InternalError("counts", err)
 	}
 	state := T("ws.state_open")
 	switch {
@@ -124,7 +124,7 @@ func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string)
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", e.botLink("ws_"+w.Code))
 	code := w.Code
 	rows := [][]Button{
-		{{Label: T("ws.btn_registrants"), Data: mustData("wmr", code, "0")}, {Label: T("ws.btn_export"), Data: mustData("wmx", code)}},
+		{{Label: T("ws.btn_registrants"), Data: MustData("wmr", code, "0")}, {Label: T("ws.btn_export"), Data: MustData("wmx", code)}},
 	}
 	if !w.Cancelled {
 		toggle := T("ws.btn_close")
@@ -132,10 +132,10 @@ func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string)
 			toggle = T("ws.btn_reopen")
 		}
 		rows = append(rows,
-			[]Button{{Label: T("ws.btn_edit"), Data: mustData("wme", code)}, {Label: toggle, Data: mustData("wmc", code)}},
-			[]Button{{Label: T("ws.btn_collect"), Data: mustData("wmo", code)}, {Label: T("ws.btn_report"), Data: mustData("rp", code)}},
-			[]Button{{Label: T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: mustData("wmci", code)}},
-			[]Button{{Label: T("ws.btn_feedback"), Data: mustData("wmf", code)}, {Label: T("ws.btn_cancel"), Data: mustData("wmk", code)}})
+			[]Button{{Label: T("ws.btn_edit"), Data: MustData("wme", code)}, {Label: toggle, Data: MustData("wmc", code)}},
+			[]Button{{Label: T("ws.btn_collect"), Data: MustData("wmo", code)}, {Label: T("ws.btn_report"), Data: MustData("rp", code)}},
+			[]Button{{Label: T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: MustData("wmci", code)}},
+			[]Button{{Label: T("ws.btn_feedback"), Data: MustData("wmf", code)}, {Label: T("ws.btn_cancel"), Data: MustData("wmk", code)}})
 	}
 	t.Say(text, rows...)
 	return nil
@@ -145,7 +145,7 @@ func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg 
 	page, _ := strconv.Atoi(arg)
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	if len(regs) == 0 {
 		t.Answer(T("ws.no_registrants"), true)
@@ -166,7 +166,7 @@ func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg 
 		lines = append(lines, T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position))
 	}
 	r := Reply{Text: T("ws.registrants", "Title", w.Title, "Lines", lines, "Total", len(regs)),
-		Buttons: append(pager("wmr", page, pages, w.Code), []Button{{Label: T("ws.back"), Data: mustData("wm", w.Code)}})}
+		Buttons: append(Pager("wmr", page, pages, w.Code), []Button{{Label: T("ws.back"), Data: MustData("wm", w.Code)}})}
 	if arg != "0" || t.In.MessageID == 0 {
 		r.EditMessageID = t.In.MessageID
 	}
@@ -184,23 +184,36 @@ func (e *Engine) lookupName(ctx context.Context, uid int64) (name, org string, e
 		return p.FullName, p.Organisation, nil
 	}
 	if !errors.Is(err, ErrNotFound) {
-		return "", "", internalError("profile", err)
+		return "", "", InternalError("profile", err)
 	}
 	u, err := e.store.GetUser(ctx, uid)
 	switch {
 	case err == nil && u.FirstName != "": // names are kept only under consent
 		return u.FirstName, "", nil
 	case err != nil && !errors.Is(err, ErrNotFound):
-		return "", "", internalError("user", err)
+		return "", "", InternalError("user", err)
 	}
 	return strconv.FormatInt(uid, 10), "", nil
 }
 
 func (e *Engine) nameOf(ctx context.Context, uid int64) (string, string) {
-	if p, err := e.store.GetProfile(ctx, uid); err == nil {
+	return NameOf(ctx, e.store, uid)
+}
+
+// Names is what NameOf reads.
+type Names interface {
+	GetProfile(ctx context.Context, userID int64) (*Profile, error)
+	GetUser(ctx context.Context, id int64) (*User, error)
+}
+
+// NameOf names user uid for people who manage them: the full name and
+// organisation of their profile, else their Telegram first name, else the
+// id.
+func NameOf(ctx context.Context, st Names, uid int64) (string, string) {
+	if p, err := st.GetProfile(ctx, uid); err == nil {
 		return p.FullName, p.Organisation
 	}
-	if u, err := e.store.GetUser(ctx, uid); err == nil && u.FirstName != "" {
+	if u, err := st.GetUser(ctx, uid); err == nil && u.FirstName != "" {
 		return u.FirstName, ""
 	}
 	return strconv.FormatInt(uid, 10), ""
@@ -209,7 +222,7 @@ func (e *Engine) nameOf(ctx context.Context, uid int64) (string, string) {
 func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
 	header := []string{tx("csv.name"), tx("csv.org"), tx("csv.sector"), tx("csv.province"), tx("csv.lang"),
@@ -234,7 +247,7 @@ func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) 
 		row[6], row[7], row[8] = stamp(r.RegisteredAt), stamp(r.CheckedInAt), r.Answer
 		rows = append(rows, row)
 	}
-	if err := t.audit(ctx, AuditExport, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditExport, w.Code, 0); err != nil {
 		return err
 	}
 	t.Send(Reply{Text: T("ws.export_caption", "Title", w.Title, "Count", len(regs)),
@@ -253,13 +266,13 @@ func (e *Engine) editWorkshop(ctx context.Context, t *Turn, w *Workshop, _ strin
 func (e *Engine) toggleClosed(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	w.Closed = !w.Closed
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
-		return internalError("close workshop", err)
+		return InternalError("close workshop", err)
 	}
 	id, action := "ws.reopened", AuditWsReopen
 	if w.Closed {
 		id, action = "ws.closed", AuditWsClose
 	}
-	if err := t.audit(ctx, action, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, action, w.Code, 0); err != nil {
 		return err
 	}
 	t.Answer(T(id), false)
@@ -268,7 +281,7 @@ func (e *Engine) toggleClosed(ctx context.Context, t *Turn, w *Workshop, _ strin
 
 func (e *Engine) askCancelWorkshop(_ context.Context, t *Turn, w *Workshop, _ string) error {
 	t.Say(T("ws.cancel_confirm", "Title", w.Title), []Button{
-		{Label: T("ws.cancel_yes"), Data: mustData("wmky", w.Code)}, {Label: T("ws.back"), Data: mustData("wm", w.Code)},
+		{Label: T("ws.cancel_yes"), Data: MustData("wmky", w.Code)}, {Label: T("ws.back"), Data: MustData("wm", w.Code)},
 	})
 	return nil
 }
@@ -282,18 +295,18 @@ func (e *Engine) cancelWorkshop(ctx context.Context, t *Turn, w *Workshop, _ str
 	}
 	regs, err := e.store.Registrations(ctx, w.Code)
 	if err != nil {
-		return internalError("registrations", err)
+		return InternalError("registrations", err)
 	}
 	w.Cancelled = true
 	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
-		return internalError("cancel workshop", err)
+		return InternalError("cancel workshop", err)
 	}
-	if err := t.audit(ctx, AuditWsCancel, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, AuditWsCancel, w.Code, 0); err != nil {
 		return err
 	}
 	for _, r := range regs {
 		if err := e.store.Unschedule(ctx, reminderIDs(w.Code, r.UserID)...); err != nil {
-			return internalError("unschedule", err)
+			return InternalError("unschedule", err)
 		}
 		t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.cancelled_notice", "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone})})
 	}
@@ -307,7 +320,7 @@ func (e *Engine) cancelWorkshop(ctx context.Context, t *Turn, w *Workshop, _ str
 func (e *Engine) feedbackSummary(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	fb, err := e.store.Feedback(ctx, w.Code)
 	if err != nil {
-		return internalError("feedback", err)
+		return InternalError("feedback", err)
 	}
 	if len(fb) == 0 {
 		t.Answer(T("ws.no_feedback"), true)

@@ -23,6 +23,11 @@ import (
 
 	"sinergi/bot"
 	"sinergi/flows"
+	"sinergi/flows/audit"
+	"sinergi/flows/broadcast"
+	"sinergi/flows/matchmaking"
+	"sinergi/flows/privacy"
+	"sinergi/flows/roles"
 	"sinergi/locales"
 	"sinergi/store"
 )
@@ -118,12 +123,12 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				flows.RegistrationModule(),
 				flows.FollowUpModule(),
 				flows.ProfileModule(),
-				flows.MatchmakingModule(),
+				matchmaking.Module(st),
 				flows.WorkshopsModule(),
-				flows.BroadcastModule(),
-				flows.RolesModule(),
-				flows.AuditModule(),
-				flows.PrivacyModule(),
+				broadcast.Module(st),
+				roles.Module(st),
+				audit.Module(st),
+				privacy.Module(st),
 			)
 		},
 	})

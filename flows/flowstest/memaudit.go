@@ -1,8 +1,11 @@
-package flows
+package flowstest
 
 import "context"
+import (
+	"sinergi/flows"
+)
 
-func (m *memStore) Audit(_ context.Context, e *AuditEntry) error {
+func (m *Store) Audit(_ context.Context, e *flows.AuditEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cp := *e
@@ -10,10 +13,10 @@ func (m *memStore) Audit(_ context.Context, e *AuditEntry) error {
 	return nil
 }
 
-func (m *memStore) AuditLog(_ context.Context, limit int) ([]*AuditEntry, error) {
+func (m *Store) AuditLog(_ context.Context, limit int) ([]*flows.AuditEntry, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []*AuditEntry
+	var out []*flows.AuditEntry
 	for i := len(m.audit) - 1; i >= 0 && len(out) < limit; i-- {
 		cp := *m.audit[i]
 		out = append(out, &cp)

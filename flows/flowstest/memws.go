@@ -1,41 +1,43 @@
-package flows
+package flowstest
 
 import (
 	"context"
 	"slices"
 	"time"
+
+	"sinergi/flows"
 )
 
 // memWorkshops is the in-memory Workshops and Jobs for engine tests.
 type memWorkshops struct {
-	ws       map[string]Workshop
-	regs     map[string][]*Registration // confirmed then waiting, in order
+	ws       map[string]flows.Workshop
+	regs     map[string][]*flows.Registration // confirmed then waiting, in order
 	checkins map[string]map[int64]time.Time
-	feedback map[string]map[int64]Feedback
+	feedback map[string]map[int64]flows.Feedback
 	tokens   map[string]string // token -> code
 	jobs     map[string]time.Time
 }
 
-func (m *memStore) wsInit() {
+func (m *Store) wsInit() {
 	if m.ws.ws == nil {
-		m.ws = memWorkshops{ws: map[string]Workshop{}, regs: map[string][]*Registration{},
-			checkins: map[string]map[int64]time.Time{}, feedback: map[string]map[int64]Feedback{},
+		m.ws = memWorkshops{ws: map[string]flows.Workshop{}, regs: map[string][]*flows.Registration{},
+			checkins: map[string]map[int64]time.Time{}, feedback: map[string]map[int64]flows.Feedback{},
 			tokens: map[string]string{}, jobs: map[string]time.Time{}}
 	}
 }
 
-func (m *memStore) CreateWorkshop(_ context.Context, w *Workshop) error {
+func (m *Store) CreateWorkshop(_ context.Context, w *flows.Workshop) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	if _, ok := m.ws.ws[w.Code]; ok {
-		return ErrCodeTaken
+		return flows.ErrCodeTaken
 	}
 	m.ws.ws[w.Code] = *w
 	return nil
 }
 
-func (m *memStore) UpdateWorkshop(_ context.Context, w *Workshop) ([]int64, error) {
+func (m *Store) UpdateWorkshop(_ context.Context, w *flows.Workshop) ([]int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
@@ -44,14 +46,14 @@ func (m *memStore) UpdateWorkshop(_ context.Context, w *Workshop) ([]int64, erro
 }
 
 // promoteLocked confirms waiting people while seats are free.
-func (m *memStore) promoteLocked(code string) []int64 {
+func (m *Store) promoteLocked(code string) []int64 {
 	w := m.ws.ws[code]
 	var out []int64
 	for {
 		confirmed := 0
-		var first *Registration
+		var first *flows.Registration
 		for _, r := range m.ws.regs[code] {
-			if r.Status == RegConfirmed {
+			if r.Status == flows.RegConfirmed {
 				confirmed++
 			} else if first == nil {
 				first = r
@@ -60,59 +62,59 @@ func (m *memStore) promoteLocked(code string) []int64 {
 		if first == nil || (w.Capacity > 0 && confirmed >= w.Capacity) {
 			return out
 		}
-		first.Status = RegConfirmed
+		first.Status = flows.RegConfirmed
 		out = append(out, first.UserID)
 	}
 }
 
-func (m *memStore) GetWorkshop(_ context.Context, code string) (*Workshop, error) {
+func (m *Store) GetWorkshop(_ context.Context, code string) (*flows.Workshop, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	w, ok := m.ws.ws[code]
 	if !ok {
-		return nil, ErrNotFound
+		return nil, flows.ErrNotFound
 	}
 	return &w, nil
 }
 
-func (m *memStore) Upcoming(_ context.Context, from time.Time, offset, limit int) ([]*Workshop, int, error) {
+func (m *Store) Upcoming(_ context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var all []*Workshop
+	var all []*flows.Workshop
 	for _, w := range m.ws.ws {
 		if !w.Cancelled && w.Start.After(from) {
 			all = append(all, &w)
 		}
 	}
-	slices.SortFunc(all, func(a, b *Workshop) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(all, func(a, b *flows.Workshop) int { return a.Start.Compare(b.Start) })
 	return all[min(offset, len(all)):min(offset+limit, len(all))], len(all), nil
 }
 
-func (m *memStore) Facilitated(_ context.Context, uid int64) ([]*Workshop, error) {
+func (m *Store) Facilitated(_ context.Context, uid int64) ([]*flows.Workshop, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var all []*Workshop
+	var all []*flows.Workshop
 	for _, w := range m.ws.ws {
 		if uid == 0 || slices.Contains(w.Facilitators, uid) {
 			all = append(all, &w)
 		}
 	}
-	slices.SortFunc(all, func(a, b *Workshop) int { return b.Start.Compare(a.Start) })
+	slices.SortFunc(all, func(a, b *flows.Workshop) int { return b.Start.Compare(a.Start) })
 	return all, nil
 }
 
-func (m *memStore) regLocked(code string, uid int64) *Registration {
+func (m *Store) regLocked(code string, uid int64) *flows.Registration {
 	pos := 0
 	for _, r := range m.ws.regs[code] {
-		if r.Status == RegWaiting {
+		if r.Status == flows.RegWaiting {
 			pos++
 		}
 		if r.UserID == uid {
 			cp := *r
-			if cp.Status == RegWaiting {
+			if cp.Status == flows.RegWaiting {
 				cp.Position = pos
 			}
 			cp.CheckedInAt = m.ws.checkins[code][uid]
@@ -122,48 +124,48 @@ func (m *memStore) regLocked(code string, uid int64) *Registration {
 	return nil
 }
 
-func (m *memStore) Register(_ context.Context, r *Registration, now time.Time) (*Registration, error) {
+func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	w, ok := m.ws.ws[r.Workshop]
 	switch {
 	case !ok:
-		return nil, ErrNotFound
+		return nil, flows.ErrNotFound
 	case w.Cancelled:
-		return nil, ErrWorkshopCancelled
+		return nil, flows.ErrWorkshopCancelled
 	case w.Closed || !now.Before(w.Deadline):
-		return nil, ErrRegistrationShut
+		return nil, flows.ErrRegistrationShut
 	case m.regLocked(r.Workshop, r.UserID) != nil:
-		return nil, ErrAlreadyRegistered
+		return nil, flows.ErrAlreadyRegistered
 	}
 	confirmed := 0
 	for _, x := range m.ws.regs[r.Workshop] {
-		if x.Status == RegConfirmed {
+		if x.Status == flows.RegConfirmed {
 			confirmed++
 		}
 	}
 	cp := *r
-	cp.Status = RegConfirmed
+	cp.Status = flows.RegConfirmed
 	if w.Capacity > 0 && confirmed >= w.Capacity {
-		cp.Status = RegWaiting
+		cp.Status = flows.RegWaiting
 	}
 	m.ws.regs[r.Workshop] = append(m.ws.regs[r.Workshop], &cp)
 	m.ws.tokens[r.Token] = r.Workshop
 	return m.regLocked(r.Workshop, r.UserID), nil
 }
 
-func (m *memStore) CancelRegistration(_ context.Context, code string, uid int64) (int64, error) {
+func (m *Store) CancelRegistration(_ context.Context, code string, uid int64) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	regs := m.ws.regs[code]
-	i := slices.IndexFunc(regs, func(r *Registration) bool { return r.UserID == uid })
+	i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid })
 	if i < 0 {
-		return 0, ErrNotFound
+		return 0, flows.ErrNotFound
 	}
 	delete(m.ws.tokens, regs[i].Token)
-	wasConfirmed := regs[i].Status == RegConfirmed
+	wasConfirmed := regs[i].Status == flows.RegConfirmed
 	m.ws.regs[code] = slices.Delete(regs, i, i+1)
 	delete(m.ws.checkins[code], uid)
 	if p := m.promoteLocked(code); wasConfirmed && len(p) > 0 {
@@ -172,23 +174,23 @@ func (m *memStore) CancelRegistration(_ context.Context, code string, uid int64)
 	return 0, nil
 }
 
-func (m *memStore) GetRegistration(_ context.Context, code string, uid int64) (*Registration, error) {
+func (m *Store) GetRegistration(_ context.Context, code string, uid int64) (*flows.Registration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	if r := m.regLocked(code, uid); r != nil {
 		return r, nil
 	}
-	return nil, ErrNotFound
+	return nil, flows.ErrNotFound
 }
 
-func (m *memStore) Registrations(_ context.Context, code string) ([]*Registration, error) {
+func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var conf, wait []*Registration
+	var conf, wait []*flows.Registration
 	for _, r := range m.ws.regs[code] {
-		if x := m.regLocked(code, r.UserID); x.Status == RegConfirmed {
+		if x := m.regLocked(code, r.UserID); x.Status == flows.RegConfirmed {
 			conf = append(conf, x)
 		} else {
 			wait = append(wait, x)
@@ -197,11 +199,11 @@ func (m *memStore) Registrations(_ context.Context, code string) ([]*Registratio
 	return append(conf, wait...), nil
 }
 
-func (m *memStore) UserRegistrations(_ context.Context, uid int64) ([]*Registration, error) {
+func (m *Store) UserRegistrations(_ context.Context, uid int64) ([]*flows.Registration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var out []*Registration
+	var out []*flows.Registration
 	for code := range m.ws.regs {
 		if r := m.regLocked(code, uid); r != nil {
 			out = append(out, r)
@@ -210,13 +212,13 @@ func (m *memStore) UserRegistrations(_ context.Context, uid int64) ([]*Registrat
 	return out, nil
 }
 
-func (m *memStore) Counts(_ context.Context, code string) (Counts, error) {
+func (m *Store) Counts(_ context.Context, code string) (flows.Counts, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var c Counts
+	var c flows.Counts
 	for _, r := range m.ws.regs[code] {
-		if r.Status == RegConfirmed {
+		if r.Status == flows.RegConfirmed {
 			c.Confirmed++
 		} else {
 			c.Waiting++
@@ -226,29 +228,29 @@ func (m *memStore) Counts(_ context.Context, code string) (Counts, error) {
 	return c, nil
 }
 
-func (m *memStore) CheckinToken(_ context.Context, token string) (string, int64, error) {
+func (m *Store) CheckinToken(_ context.Context, token string) (string, int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	code, ok := m.ws.tokens[token]
 	if !ok {
-		return "", 0, ErrNotFound
+		return "", 0, flows.ErrNotFound
 	}
 	for _, r := range m.ws.regs[code] {
 		if r.Token == token {
 			return code, r.UserID, nil
 		}
 	}
-	return "", 0, ErrNotFound
+	return "", 0, flows.ErrNotFound
 }
 
-func (m *memStore) CheckIn(_ context.Context, code string, uid int64, now time.Time) (bool, error) {
+func (m *Store) CheckIn(_ context.Context, code string, uid int64, now time.Time) (bool, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	r := m.regLocked(code, uid)
-	if r == nil || r.Status != RegConfirmed {
-		return false, ErrNotFound
+	if r == nil || r.Status != flows.RegConfirmed {
+		return false, flows.ErrNotFound
 	}
 	if m.ws.checkins[code] == nil {
 		m.ws.checkins[code] = map[int64]time.Time{}
@@ -260,29 +262,29 @@ func (m *memStore) CheckIn(_ context.Context, code string, uid int64, now time.T
 	return true, nil
 }
 
-func (m *memStore) SaveFeedback(_ context.Context, code string, f *Feedback) error {
+func (m *Store) SaveFeedback(_ context.Context, code string, f *flows.Feedback) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	if m.ws.feedback[code] == nil {
-		m.ws.feedback[code] = map[int64]Feedback{}
+		m.ws.feedback[code] = map[int64]flows.Feedback{}
 	}
 	m.ws.feedback[code][f.UserID] = *f
 	return nil
 }
 
-func (m *memStore) Feedback(_ context.Context, code string) ([]*Feedback, error) {
+func (m *Store) Feedback(_ context.Context, code string) ([]*flows.Feedback, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var out []*Feedback
+	var out []*flows.Feedback
 	for _, f := range m.ws.feedback[code] {
 		out = append(out, &f)
 	}
 	return out, nil
 }
 
-func (m *memStore) Schedule(_ context.Context, jobs ...Job) error {
+func (m *Store) Schedule(_ context.Context, jobs ...flows.Job) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
@@ -292,7 +294,7 @@ func (m *memStore) Schedule(_ context.Context, jobs ...Job) error {
 	return nil
 }
 
-func (m *memStore) Unschedule(_ context.Context, ids ...string) error {
+func (m *Store) Unschedule(_ context.Context, ids ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()

@@ -1,10 +1,14 @@
-package flows
+// Package privacy is the capability of the data subject's rights (UU PDP):
+// /mydata exports everything stored about the user, /forgetme deletes it.
+package privacy
 
 import (
 	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
+
+	"sinergi/flows"
 )
 
 // Personal-data rights (UU PDP 27/2022): /mydata sends the user everything
@@ -12,51 +16,70 @@ import (
 // storage work is the store's (Privacy); what is deleted and what stays as
 // anonymous counts is documented in store/privacy.go.
 
-// PrivacyModule is the capability of /mydata and /forgetme.
-func PrivacyModule() Module { return ModuleFunc(func(r *Registry) { registerPrivacy(r.e) }) }
+// Module is the capability of /mydata and /forgetme.
+func Module(st Store) flows.Module {
+	return flows.ModuleFunc(func(r *flows.Registry) {
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e.register(r)
+	})
+}
 
-func registerPrivacy(e *Engine) {
-	e.addCommand(&Command{Name: "mydata", Describe: "cmd.mydata", Run: e.myData})
-	e.addCommand(&Command{Name: "forgetme", Describe: "cmd.forgetme", Run: forgetMe})
-	e.addRoute(&Route{Name: "priv", Run: e.forgetAnswer})
-	e.addMenu(MenuItem{Command: "mydata", Label: "menu.mydata", Order: 95})
+// Store is what the privacy capability reads and deletes.
+type Store interface {
+	flows.Privacy
+	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
+}
+
+type module struct {
+	store Store
+	cfg   flows.Config
+	texts flows.Texts
+}
+
+func (e *module) register(r *flows.Registry) {
+	r.Command(&flows.Command{Name: "mydata", Describe: "cmd.mydata", Run: e.myData})
+	r.Command(&flows.Command{Name: "forgetme", Describe: "cmd.forgetme", Run: forgetMe})
+	r.Route(&flows.Route{Name: "priv", Run: e.forgetAnswer})
+	r.Menu(flows.MenuItem{Command: "mydata", Label: "menu.mydata", Order: 95})
 }
 
 // summaryMax is the longest readable summary sent as a message; a longer
 // one is sent as a .txt file (Telegram allows 4096 characters).
 const summaryMax = 3500
 
-func (e *Engine) myData(ctx context.Context, t *Turn) error {
+func (e *module) myData(ctx context.Context, t *flows.Turn) error {
 	d, err := e.store.ExportUser(ctx, t.User.ID)
 	if err != nil {
-		return internalError("export user", err)
+		return flows.InternalError("export user", err)
 	}
 	d.Exported = t.In.Now
 	raw, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
-		return internalError("encode export", err)
+		return flows.InternalError("encode export", err)
 	}
 	id := strconv.FormatInt(t.User.ID, 10)
-	t.Send(Reply{Text: T("privacy.mydata_caption"),
-		Document: &Attachment{Name: "sinergi-mydata-" + id + ".json", Data: raw}})
+	t.Send(flows.Reply{Text: flows.T("privacy.mydata_caption"),
+		Document: &flows.Attachment{Name: "sinergi-mydata-" + id + ".json", Data: raw}})
 	body := e.dataSummary(t, d)
 	if len(body) > summaryMax {
-		t.Send(Reply{Text: T("privacy.mydata_file_caption"),
-			Document: &Attachment{Name: "sinergi-mydata-" + id + ".txt", Data: []byte(body)}})
+		t.Send(flows.Reply{Text: flows.T("privacy.mydata_file_caption"),
+			Document: &flows.Attachment{Name: "sinergi-mydata-" + id + ".txt", Data: []byte(body)}})
 		return nil
 	}
-	t.Say(T("privacy.mydata_summary", "Body", body))
+	t.Say(flows.T("privacy.mydata_summary", "Body", body))
 	return nil
 }
 
 // dataSummary renders d as plain text lines in the user's language.
-func (e *Engine) dataSummary(t *Turn, d *UserData) string {
+func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 	tx := func(id string, kv ...any) string {
-		s, _ := e.texts.Text(t.Lang, id, T("", kv...).Data, nil)
+		s, _ := e.texts.Text(t.Lang, id, flows.T("", kv...).Data, nil)
 		return s
 	}
 	zone := e.cfg.Location.String()
-	when := func(r RegistrationData) string { return FormatDateTime(e.texts, t.Lang, r.RegisteredAt, zone) }
+	when := func(r flows.RegistrationData) string {
+		return flows.FormatDateTime(e.texts, t.Lang, r.RegisteredAt, zone)
+	}
 	var lines []string
 	add := func(s string) { lines = append(lines, s) }
 	if u := d.User; u != nil {
@@ -66,7 +89,7 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 		}
 		since := ""
 		if !u.Created.IsZero() {
-			since = FormatDate(e.texts, t.Lang, u.Created, zone)
+			since = flows.FormatDate(e.texts, t.Lang, u.Created, zone)
 		}
 		add(tx("privacy.sum.user", "ID", strconv.FormatInt(u.ID, 10), "Name", u.FirstName, "Username", u.Username,
 			"Lang", tx("language.name."+u.Lang), "Role", tx("role."+u.Role.String()), "Updates", updates,
@@ -75,14 +98,14 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 	if p := d.Profile; p != nil {
 		add(tx("privacy.sum.profile", "Name", p.FullName, "Org", p.Organisation,
 			"Sector", tx("sector."+p.Sector), "Province", tx("province."+p.Province)))
-		add(tx("privacy.sum.consent", "At", FormatDateTime(e.texts, t.Lang, p.ConsentAt, zone), "Version", p.ConsentVersion))
+		add(tx("privacy.sum.consent", "At", flows.FormatDateTime(e.texts, t.Lang, p.ConsentAt, zone), "Version", p.ConsentVersion))
 	} else {
 		add(tx("privacy.sum.no_profile"))
 	}
 	for _, r := range d.Registrations {
 		s := tx("privacy.sum.reg", "Title", r.Title, "Code", r.Workshop, "Status", tx("privacy.sum.reg_"+string(r.Status)), "At", when(r))
 		if !r.CheckedInAt.IsZero() {
-			s += " " + tx("privacy.sum.checked_in", "At", FormatDateTime(e.texts, t.Lang, r.CheckedInAt, zone))
+			s += " " + tx("privacy.sum.checked_in", "At", flows.FormatDateTime(e.texts, t.Lang, r.CheckedInAt, zone))
 		}
 		if r.Answer != "" {
 			s += " " + tx("privacy.sum.answer", "Answer", r.Answer)
@@ -108,11 +131,11 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 			org = tx("privacy.deleted_org")
 		}
 		add(tx(id, "Org", org, "Status", tx("privacy.sum.intro_"+string(in.Status)),
-			"At", FormatDate(e.texts, t.Lang, in.Created, zone)))
+			"At", flows.FormatDate(e.texts, t.Lang, in.Created, zone)))
 	}
 	for _, c := range d.Commitments {
 		add(tx("privacy.sum.commitment", "What", c.What, "Code", c.Workshop, "Status", tx("cm.status."+c.Status),
-			"Due", FormatDate(e.texts, t.Lang, c.Due, zone), "Count", len(c.History)))
+			"Due", flows.FormatDate(e.texts, t.Lang, c.Due, zone), "Count", len(c.History)))
 	}
 	if len(d.Broadcasts) > 0 {
 		add(tx("privacy.sum.broadcasts", "N", strconv.Itoa(len(d.Broadcasts))))
@@ -120,10 +143,10 @@ func (e *Engine) dataSummary(t *Turn, d *UserData) string {
 	return strings.Join(lines, "\n")
 }
 
-func forgetMe(_ context.Context, t *Turn) error {
-	t.Say(T("privacy.forget_confirm"), []Button{
-		{Label: T("privacy.forget_yes"), Data: mustData("priv", "yes")},
-		{Label: T("privacy.forget_no"), Data: mustData("priv", "no")},
+func forgetMe(_ context.Context, t *flows.Turn) error {
+	t.Say(flows.T("privacy.forget_confirm"), []flows.Button{
+		{Label: flows.T("privacy.forget_yes"), Data: flows.MustData("priv", "yes")},
+		{Label: flows.T("privacy.forget_no"), Data: flows.MustData("priv", "no")},
 	})
 	return nil
 }
@@ -131,46 +154,37 @@ func forgetMe(_ context.Context, t *Turn) error {
 // forgetAnswer deletes everything on "yes". The audit entry is written
 // first, under the user's pseudonym, which the deletion then removes: the
 // trail keeps that a deletion happened, not whose.
-func (e *Engine) forgetAnswer(ctx context.Context, t *Turn, payload string) error {
+func (e *module) forgetAnswer(ctx context.Context, t *flows.Turn, payload string) error {
 	switch payload {
 	case "no":
-		t.Send(Reply{EditMessageID: t.In.MessageID, Text: T("privacy.forget_kept")})
+		t.Send(flows.Reply{EditMessageID: t.In.MessageID, Text: flows.T("privacy.forget_kept")})
 		return nil
 	case "yes":
 	default:
-		t.Answer(T("errors.bad_button"), true)
+		t.Answer(flows.T("errors.bad_button"), true)
 		return nil
 	}
-	if err := t.audit(ctx, AuditForget, "", 0); err != nil {
+	if err := t.Audit(ctx, flows.AuditForget, "", 0); err != nil {
 		return err
 	}
 	promoted, err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now)
 	if err != nil {
-		return internalError("forget user", err)
+		return flows.InternalError("forget user", err)
 	}
-	t.forget = true
-	t.Session = &Session{Version: SessionVersion}
-	t.Send(Reply{EditMessageID: t.In.MessageID, Text: T("privacy.forgotten")})
+	t.Forget()
+	t.Session = &flows.Session{Version: flows.SessionVersion}
+	t.Send(flows.Reply{EditMessageID: t.In.MessageID, Text: flows.T("privacy.forgotten")})
 	// A seat freed by the deletion goes on exactly as on a cancellation:
 	// the person promoted is told, with their calendar file, QR code and
 	// reminders.
 	for _, p := range promoted {
 		w, err := e.store.GetWorkshop(ctx, p.Workshop)
 		if err != nil {
-			return internalError("forget: promoted workshop", err)
+			return flows.InternalError("forget: promoted workshop", err)
 		}
-		if err := e.tellPromoted(ctx, t, w, p.UserID); err != nil {
+		if err := t.TellPromoted(ctx, w, p.UserID); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// orgOrDeleted is an introduction's organisation name, or "a deleted
-// organisation" when its user was forgotten.
-func orgOrDeleted(org string) any {
-	if org == "" {
-		return T("privacy.deleted_org")
-	}
-	return org
 }

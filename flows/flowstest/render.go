@@ -1,44 +1,46 @@
-package flows
+package flowstest
 
 import (
 	"html"
 	"strings"
 	"unicode"
+
+	"sinergi/flows"
 )
 
 // render renders t in lang the way the bot's renderer does (string values
 // escaped, nested texts in the same language, HTML trusted); a rendering
 // error fails the test.
-func (h *harness) render(lang string, t Text) string {
-	h.t.Helper()
+func (h *Harness) Render(lang string, t flows.Text) string {
+	h.T.Helper()
 	var data map[string]any
 	if len(t.Data) > 0 {
 		data = make(map[string]any, len(t.Data))
 		for k, v := range t.Data {
-			data[k] = h.renderValue(lang, v)
+			data[k] = h.RenderValue(lang, v)
 		}
 	}
-	s, err := h.texts.Text(lang, t.ID, data, t.Count)
+	s, err := h.Texts.Text(lang, t.ID, data, t.Count)
 	if err != nil {
-		h.t.Errorf("render %s in %s: %v", t.ID, lang, err)
+		h.T.Errorf("render %s in %s: %v", t.ID, lang, err)
 	}
 	return s
 }
 
-func (h *harness) renderValue(lang string, v any) any {
+func (h *Harness) RenderValue(lang string, v any) any {
 	switch v := v.(type) {
 	case string:
 		return html.EscapeString(v)
-	case HTML:
+	case flows.HTML:
 		return string(v)
-	case Text:
-		return h.render(lang, v)
-	case When:
-		return v.Render(h.texts, lang)
-	case []Text:
+	case flows.Text:
+		return h.Render(lang, v)
+	case flows.When:
+		return v.Render(h.Texts, lang)
+	case []flows.Text:
 		parts := make([]string, len(v))
 		for i, t := range v {
-			parts[i] = h.render(lang, t)
+			parts[i] = h.Render(lang, t)
 		}
 		return strings.Join(parts, "\n")
 	}
@@ -46,12 +48,12 @@ func (h *harness) renderValue(lang string, v any) any {
 }
 
 // rendered is every reply text of res rendered in lang, one per line.
-func (h *harness) rendered(lang string, res *Result) string {
-	h.t.Helper()
+func (h *Harness) Rendered(lang string, res *flows.Result) string {
+	h.T.Helper()
 	var out []string
 	for _, r := range res.Replies {
 		if r.Text.ID != "" {
-			out = append(out, h.render(lang, r.Text))
+			out = append(out, h.Render(lang, r.Text))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -59,7 +61,7 @@ func (h *harness) rendered(lang string, res *Result) string {
 
 // hiddenRune finds a control character (other than those in keep) or an
 // invisible format character other than the joiners.
-func hiddenRune(s, keep string) (rune, bool) {
+func HiddenRune(s, keep string) (rune, bool) {
 	for _, r := range s {
 		if strings.ContainsRune(keep, r) || r == '\u200c' || r == '\u200d' {
 			continue

@@ -1,4 +1,4 @@
-package flows
+package flowstest
 
 import (
 	"context"
@@ -6,15 +6,17 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"sinergi/flows"
 )
 
 // ExportUser implements Privacy in memory.
-func (m *memStore) ExportUser(_ context.Context, uid int64) (*UserData, error) {
+func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
 	m.mmInit()
-	d := &UserData{UserID: uid}
+	d := &flows.UserData{UserID: uid}
 	if u, ok := m.users[uid]; ok {
 		d.User = &u
 	}
@@ -26,14 +28,14 @@ func (m *memStore) ExportUser(_ context.Context, uid int64) (*UserData, error) {
 			if r.UserID != uid {
 				continue
 			}
-			rd := RegistrationData{Workshop: code, Title: m.ws.ws[code].Title, Status: r.Status,
+			rd := flows.RegistrationData{Workshop: code, Title: m.ws.ws[code].Title, Status: r.Status,
 				RegisteredAt: r.RegisteredAt, Answer: r.Answer, CheckedInAt: m.ws.checkins[code][uid]}
 			d.Registrations = append(d.Registrations, rd)
 		}
 	}
 	for code, fs := range m.ws.feedback {
 		if f, ok := fs[uid]; ok {
-			d.Feedback = append(d.Feedback, FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
+			d.Feedback = append(d.Feedback, flows.FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
 		}
 	}
 	if p, ok := m.mm.profiles[uid]; ok {
@@ -41,7 +43,7 @@ func (m *memStore) ExportUser(_ context.Context, uid int64) (*UserData, error) {
 	}
 	for _, in := range m.mm.intros {
 		if in.From == uid || in.To == uid {
-			d.Introductions = append(d.Introductions, IntroData{ID: in.ID, Sent: in.From == uid, FromOrg: in.FromOrg,
+			d.Introductions = append(d.Introductions, flows.IntroData{ID: in.ID, Sent: in.From == uid, FromOrg: in.FromOrg,
 				ToOrg: in.ToOrg, Note: in.Note, Status: in.Status, Created: in.Created, Decided: in.Decided})
 		}
 	}
@@ -57,10 +59,10 @@ func (m *memStore) ExportUser(_ context.Context, uid int64) (*UserData, error) {
 // ForgetUser implements Privacy in memory: the same outcome as the Redis
 // store — a place in a workshop ahead goes as on a cancellation, other
 // registrations are kept under user id 0.
-func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Promotion, error) {
+func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var promoted []Promotion
+	var promoted []flows.Promotion
 	m.wsInit()
 	m.mmInit()
 	delete(m.users, uid)
@@ -74,11 +76,11 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Pr
 		if in.From != uid && in.To != uid {
 			continue
 		}
-		delete(m.mm.pair, pairOf(in.From, in.To))
-		if in.Status == IntroPending {
-			in.Status, in.Decided = IntroDeclined, now
+		delete(m.mm.pair, PairOf(in.From, in.To))
+		if in.Status == flows.IntroPending {
+			in.Status, in.Decided = flows.IntroDeclined, now
 			if in.From == uid {
-				in.Status = IntroWithdrawn
+				in.Status = flows.IntroWithdrawn
 			}
 		}
 		if in.From == uid {
@@ -91,18 +93,18 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Pr
 	for code, regs := range m.ws.regs {
 		w := m.ws.ws[code]
 		_, attended := m.ws.checkins[code][uid]
-		if i := slices.IndexFunc(regs, func(r *Registration) bool { return r.UserID == uid }); i >= 0 && now.Before(w.Start) && !attended {
+		if i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid }); i >= 0 && now.Before(w.Start) && !attended {
 			delete(m.ws.tokens, regs[i].Token)
-			wasConfirmed := regs[i].Status == RegConfirmed
+			wasConfirmed := regs[i].Status == flows.RegConfirmed
 			m.ws.regs[code] = slices.Delete(regs, i, i+1)
 			if wasConfirmed && !w.Cancelled {
 				if p := m.promoteLocked(code); len(p) > 0 {
-					promoted = append(promoted, Promotion{Workshop: code, UserID: p[0]})
+					promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p[0]})
 				}
 			}
 			if f, ok := m.ws.feedback[code][uid]; ok {
 				delete(m.ws.feedback[code], uid)
-				m.ws.feedback[code][0] = Feedback{Rating: f.Rating, At: f.At}
+				m.ws.feedback[code][0] = flows.Feedback{Rating: f.Rating, At: f.At}
 			}
 			continue
 		}
@@ -111,7 +113,7 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Pr
 				if r.Token != "" {
 					delete(m.ws.tokens, r.Token)
 				}
-				*r = Registration{Workshop: code, Status: r.Status, Position: r.Position}
+				*r = flows.Registration{Workshop: code, Status: r.Status, Position: r.Position}
 			}
 		}
 		if at, ok := m.ws.checkins[code][uid]; ok {
@@ -120,7 +122,7 @@ func (m *memStore) ForgetUser(_ context.Context, uid int64, now time.Time) ([]Pr
 		}
 		if f, ok := m.ws.feedback[code][uid]; ok {
 			delete(m.ws.feedback[code], uid)
-			m.ws.feedback[code][0] = Feedback{Rating: f.Rating, At: f.At}
+			m.ws.feedback[code][0] = flows.Feedback{Rating: f.Rating, At: f.At}
 		}
 	}
 	u := "|" + strconv.FormatInt(uid, 10)

@@ -1,0 +1,89 @@
+// Package audit is the capability of reading the audit trail (/audit) and
+// exporting it; recording to it is the core's (flows.Turn.Audit).
+package audit
+
+import (
+	"context"
+	"strconv"
+
+	"sinergi/flows"
+)
+
+const (
+	auditPage          = 20
+	auditExportEntries = 10_000
+)
+
+// Store is what the audit capability reads: the trail, and the names of
+// the people in it.
+type Store interface {
+	AuditLog(ctx context.Context, limit int) ([]*flows.AuditEntry, error)
+	flows.Names
+}
+
+// Module is the capability of the /audit trail for admins.
+func Module(st Store) flows.Module {
+	return flows.ModuleFunc(func(r *flows.Registry) {
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		r.Command(&flows.Command{Name: "audit", Role: flows.RoleAdmin, Describe: "cmd.audit", Run: e.showAudit})
+		r.Route(&flows.Route{Name: "aud", Role: flows.RoleAdmin, Run: e.exportAudit})
+	})
+}
+
+type module struct {
+	store Store
+	cfg   flows.Config
+	texts flows.Texts
+}
+
+func (e *module) showAudit(ctx context.Context, t *flows.Turn) error {
+	list, err := e.store.AuditLog(ctx, auditPage)
+	if err != nil {
+		return flows.InternalError("audit log", err)
+	}
+	if len(list) == 0 {
+		t.Say(flows.T("audit.empty"))
+		return nil
+	}
+	var lines []flows.Text
+	for _, a := range list {
+		lines = append(lines, flows.T("audit.line", "At", flows.When{At: a.At, Zone: e.cfg.Location.String()},
+			"Actor", e.who(ctx, a.Actor), "Action", flows.T("audit.action."+a.Action), "Target", a.Target, "Subject", e.who(ctx, a.Subject)))
+	}
+	t.Say(flows.T("audit.list", "N", len(lines), "Lines", lines), []flows.Button{{Label: flows.T("audit.export"), Data: flows.MustData("aud", "csv")}})
+	return nil
+}
+
+// who names a user of the trail: their name and id, "—" for none, or a
+// note that they were forgotten.
+func (e *module) who(ctx context.Context, uid int64) any {
+	if uid == 0 {
+		return flows.T("audit.nobody")
+	}
+	name, _ := flows.NameOf(ctx, e.store, uid)
+	return name + " (" + strconv.FormatInt(uid, 10) + ")"
+}
+
+func (e *module) exportAudit(ctx context.Context, t *flows.Turn, _ string) error {
+	list, err := e.store.AuditLog(ctx, auditExportEntries)
+	if err != nil {
+		return flows.InternalError("audit log", err)
+	}
+	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
+	id := func(uid int64) string {
+		if uid == 0 {
+			return ""
+		}
+		return strconv.FormatInt(uid, 10)
+	}
+	rows := make([][]string, 0, len(list))
+	for _, a := range list {
+		rows = append(rows, []string{a.At.In(e.cfg.Location).Format("2006-01-02 15:04:05"), id(a.Actor), tx("audit.action." + a.Action), a.Target, id(a.Subject)})
+	}
+	header := []string{tx("audit.csv.when"), tx("audit.csv.who"), tx("audit.csv.what"), tx("audit.csv.target"), tx("audit.csv.subject")}
+	if err := t.Audit(ctx, flows.AuditExport, "audit", 0); err != nil {
+		return err
+	}
+	t.Send(flows.Reply{Text: flows.T("audit.csv_caption", "Count", len(rows)), Document: &flows.Attachment{Name: "audit.csv", Data: flows.CSV(header, rows)}})
+	return nil
+}

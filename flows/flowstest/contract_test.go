@@ -1,0 +1,13 @@
+package flowstest_test
+
+import (
+	"testing"
+
+	"sinergi/flows/flowstest"
+)
+
+// The in-memory fake keeps the introductions contract (the same cases run
+// against Redis in store/contract_test.go).
+func TestStoreIntroductionsContract(t *testing.T) {
+	flowstest.RunIntroductionsContract(t, func(*testing.T) flowstest.Introductions { return flowstest.NewStore() })
+}

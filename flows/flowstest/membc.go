@@ -1,0 +1,72 @@
+package flowstest
+
+import (
+	"context"
+	"slices"
+
+	"sinergi/flows"
+)
+
+func (m *Store) CreateBroadcast(_ context.Context, b *flows.Broadcast) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.bc == nil {
+		m.bc = map[string]*flows.Broadcast{}
+	}
+	cp := *b
+	m.bc[b.ID] = &cp
+	return nil
+}
+
+func (m *Store) GetBroadcast(_ context.Context, id string) (*flows.Broadcast, *flows.BroadcastState, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.bc[id]
+	if !ok {
+		return nil, nil, flows.ErrNotFound
+	}
+	return b, &flows.BroadcastState{Status: flows.BcScheduled}, nil
+}
+
+func (m *Store) RecentBroadcasts(_ context.Context, limit int) ([]*flows.Broadcast, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*flows.Broadcast
+	for _, b := range m.bc {
+		out = append(out, b)
+	}
+	return out[:min(limit, len(out))], nil
+}
+
+func (m *Store) CancelBroadcast(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.bc[id]; !ok {
+		return flows.ErrNotFound
+	}
+	delete(m.bc, id)
+	return nil
+}
+
+func (m *Store) AllUsers(_ context.Context) ([]*flows.User, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*flows.User
+	for _, u := range m.users {
+		out = append(out, &u)
+	}
+	slices.SortFunc(out, func(a, b *flows.User) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+func (m *Store) ProfilesOf(_ context.Context, ids []int64) (map[int64]*flows.Profile, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[int64]*flows.Profile{}
+	for _, id := range ids {
+		if p, ok := m.profiles[id]; ok {
+			out[id] = &p
+		}
+	}
+	return out, nil
+}
