@@ -67,6 +67,9 @@ type Reply struct {
 	Copy *MessageRef
 
 	Document *Attachment // sent as a file with Text as caption
+	// Table, an export, is sent as an Excel workbook with Text as caption
+	// and then as CSV for other programs (see [Table]).
+	Table *Table
 	Photo    *Attachment // sent as a photo with Text as caption
 
 	// Bulk marks a reply that is not an answer to the recipient (a
