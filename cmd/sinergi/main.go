@@ -79,6 +79,20 @@ type hooks struct {
 }
 
 func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
+	// Every address is taken before anything is announced: a port in use
+	// stops the start with the setting to change.
+	httpLn, err := listen(cfg.HTTPAddr, "SINERGI_HTTP_ADDR")
+	if err != nil {
+		return err
+	}
+	defer httpLn.Close()
+	var hookLn net.Listener
+	if cfg.WebhookURL != "" && cfg.WebhookListen != "" && cfg.WebhookListen != cfg.HTTPAddr {
+		if hookLn, err = listen(cfg.WebhookListen, "SINERGI_WEBHOOK_LISTEN"); err != nil {
+			return err
+		}
+		defer hookLn.Close()
+	}
 	st, err := store.Open(ctx, cfg.RedisURL, store.Options{Prefix: cfg.RedisPrefix, SessionTTL: cfg.SessionTTL})
 	if err != nil {
 		return fmt.Errorf("redis at REDIS_URL: %w", err)
@@ -140,6 +154,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	servers := []*http.Server{newServer(cfg.HTTPAddr, mux)}
+	lns := []net.Listener{httpLn}
 
 	if cfg.WebhookURL != "" {
 		h, err := b.Webhook(ctx, cfg.WebhookURL, cfg.WebhookSecret)
@@ -151,20 +166,18 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		if path == "" {
 			path = "/"
 		}
-		if cfg.WebhookListen == "" || cfg.WebhookListen == cfg.HTTPAddr {
+		if hookLn == nil {
 			mux.Handle(path, h)
 		} else {
 			wm := http.NewServeMux()
 			wm.Handle(path, h)
 			servers = append(servers, newServer(cfg.WebhookListen, wm))
+			lns = append(lns, hookLn)
 		}
 	}
 	errc := make(chan error, len(servers))
-	for _, srv := range servers {
-		ln, err := net.Listen("tcp", srv.Addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", srv.Addr, err)
-		}
+	for i, srv := range servers {
+		ln := lns[i]
 		log.Info("http listening", "addr", ln.Addr().String())
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -212,6 +225,21 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	log.Info("stopped polling")
 	shutdownHTTP()
 	return errors.Join(perr, err)
+}
+
+// listen takes addr, the value of the setting env; an error names the
+// variable and the flag to change.
+func listen(addr, env string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	for _, s := range settings {
+		if s.env == env {
+			return nil, fmt.Errorf("cannot listen on %s (%s, -%s; choose another host:port): %w", addr, s.env, s.flag, err)
+		}
+	}
+	return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 }
 
 func newServer(addr string, h http.Handler) *http.Server {
