@@ -14,12 +14,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"sinergi/bot"
 	"sinergi/flows"
@@ -37,12 +39,23 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
+	// go-redis writes its own lines (connection pool, Sentinel) through one
+	// process-wide logger: set here, once, so they come through slog and
+	// SINERGI_LOG_FORMAT=json stays JSON.
+	os.Exit(runWith(ctx, os.Args[1:], os.Getenv, os.Stderr, func(log *slog.Logger) { redis.SetLogger(redisLogger{log}) }))
 }
 
 // run is main with its dependencies passed in; it returns the exit code:
 // 2 for bad configuration, 1 for a failure at run time.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, stderr, nil)
+}
+
+// runWith is run; withLog, when set, gets the logger once it is built.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, withLog func(*slog.Logger)) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, args[1:], getenv, stderr)
+	}
 	cfg, err := loadConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -52,6 +65,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 2
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	if withLog != nil {
+		withLog(log)
+	}
 	if cfg.Playground {
 		err = runPlayground(ctx, cfg, log, stderr)
 	} else {
@@ -69,6 +85,14 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// redisLogger takes go-redis's own log lines (redis.SetLogger) into slog.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	l.log.WarnContext(ctx, "redis client: "+strings.TrimPrefix(msg, "redis: "))
 }
 
 // hooks let the playground reach into a running bot.

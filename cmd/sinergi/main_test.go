@@ -76,6 +76,10 @@ func TestRunServesAndStops(t *testing.T) {
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("healthz %d %q", code, body)
 	}
+	// The container's health check probes the same endpoint.
+	if code := run(ctx, []string{"healthcheck", "-http-addr", addr}, env(nil), io.Discard); code != 0 {
+		t.Fatalf("sinergi healthcheck: exit %d", code)
+	}
 	// The counters move when the update is committed, just after the reply.
 	var metrics string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
