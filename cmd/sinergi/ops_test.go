@@ -13,6 +13,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/store/redistest"
 )
 
 // "sinergi healthcheck" is the container's health check (distroless has
@@ -91,5 +95,43 @@ func TestJSONLogsStayJSON(t *testing.T) {
 	}
 	if !dial {
 		t.Errorf("go-redis's dial failure is not among the JSON lines:\n%s", stderr.String())
+	}
+}
+
+// A Bot API that cannot be reached is not reported as a wrong token, and a
+// refused token is not reported as a network problem (#15).
+func TestGetMeFailureNamesTheCause(t *testing.T) {
+	r := redistest.New(t)
+	wrongToken := telegramtest.New(telegramtest.WithToken("999:OTHER"))
+	defer wrongToken.Close()
+	for _, c := range []struct {
+		name, api   string
+		want, avoid []string
+	}{
+		{"token refused", wrongToken.URL(), []string{"refused the bot token", "TELEGRAM_BOT_TOKEN"}, []string{"cannot reach"}},
+		{"nothing listening", "http://" + freeAddr(t), []string{"cannot reach the Bot API", "connection refused"}, []string{"TELEGRAM_BOT_TOKEN"}},
+		{"no such host", "http://sinergi-no-such-host.invalid", []string{"cannot reach the Bot API", "sinergi-no-such-host.invalid"}, []string{"TELEGRAM_BOT_TOKEN"}},
+	} {
+		var logs syncBuffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		code := run(ctx, nil, env(map[string]string{
+			"TELEGRAM_BOT_TOKEN": telegramtest.Token, "TELEGRAM_API_URL": c.api, "REDIS_URL": r.URL,
+			"SINERGI_REDIS_PREFIX": r.Prefix, "SINERGI_HTTP_ADDR": freeAddr(t),
+		}), &logs)
+		cancel()
+		out := logs.String()
+		if code != 1 {
+			t.Errorf("%s: exit %d\n%s", c.name, code, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", c.name, w, out)
+			}
+		}
+		for _, a := range c.avoid {
+			if strings.Contains(out, a) {
+				t.Errorf("%s: %q in\n%s", c.name, a, out)
+			}
+		}
 	}
 }
