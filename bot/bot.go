@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"sync"
@@ -84,6 +85,21 @@ type Deps struct {
 	Engine func(username string) *flows.Engine
 }
 
+// getMeError tells a token Telegram refused from a Bot API it could not
+// reach: the one is fixed in TELEGRAM_BOT_TOKEN, the other in the network.
+func getMeError(ctx context.Context, apiURL string, err error) error {
+	var netErr *url.Error
+	switch {
+	case ctx.Err() != nil:
+		return fmt.Errorf("getMe: %w", ctx.Err())
+	case errors.Is(err, tg.ErrorUnauthorized), errors.Is(err, tg.ErrorNotFound):
+		return fmt.Errorf("the Bot API at %s refused the bot token: check TELEGRAM_BOT_TOKEN (from @BotFather): %w", apiURL, err)
+	case errors.As(err, &netErr):
+		return fmt.Errorf("cannot reach the Bot API at %s (network, DNS or proxy; the token was not checked): %w", apiURL, err)
+	}
+	return fmt.Errorf("getMe at %s: %w", apiURL, err)
+}
+
 // New connects to the Bot API (getMe) and builds the bot.
 func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	if cfg.Workers <= 0 {
@@ -125,7 +141,7 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	}
 	me, err := api.GetMe(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("getMe (is TELEGRAM_BOT_TOKEN right?): %w", err)
+		return nil, getMeError(ctx, cfg.APIURL, err)
 	}
 	owner := randomToken()
 	sender := NewSender(api, cfg.Limits, d.Metrics)

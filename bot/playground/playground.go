@@ -9,11 +9,17 @@
 package playground
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
+	_ "image/gif" // uploaded pictures
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -81,6 +87,8 @@ type Playground struct {
 	username string
 	log      *slog.Logger
 
+	admins []int64 // admins by configuration; everyone else's role is stored
+
 	mu     sync.Mutex
 	people []User
 	nextID int64
@@ -104,7 +112,8 @@ const FirstUserID = 100_001
 
 // New builds a playground.
 func New(c Config) *Playground {
-	p := &Playground{fake: c.Fake, clock: c.Clock, ticker: c.Ticker, users: c.Users, username: c.BotUsername, log: c.Log, nextID: FirstUserID}
+	p := &Playground{fake: c.Fake, clock: c.Clock, ticker: c.Ticker, users: c.Users, username: c.BotUsername, log: c.Log, nextID: FirstUserID,
+		admins: slices.Clone(c.Admins)}
 	for _, id := range c.Admins {
 		p.people = append(p.people, User{ID: id, Name: "Sekretariat", Lang: "id", Role: "admin"})
 		p.nextID = max(p.nextID, id+1)
@@ -146,6 +155,27 @@ func (p *Playground) Users() []User {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.people)
+}
+
+// withRoles returns users with the roles the bot now gives them: a role
+// changes in the chat too (an invitation used, a grant), not only when the
+// user is added.
+func (p *Playground) withRoles(ctx context.Context, users []User) []User {
+	for i, u := range users {
+		if slices.Contains(p.admins, u.ID) {
+			users[i].Role = flows.RoleAdmin.String()
+			continue
+		}
+		rec, err := p.users.GetUser(ctx, u.ID)
+		switch {
+		case errors.Is(err, flows.ErrNotFound):
+		case err != nil:
+			p.log.Warn("playground: read role", "user", u.ID, "err", err)
+		default:
+			users[i].Role = rec.Role.String()
+		}
+	}
+	return users
 }
 
 func (p *Playground) user(id int64) (User, bool) {
@@ -200,6 +230,9 @@ func convert(m telegramtest.Message) Message {
 		}
 	case m.FromBot && m.ParseMode == "HTML":
 		out.HTML = m.Text
+	case len(m.Entities) > 0:
+		// A user's formatted message, or the bot's copy of one.
+		out.HTML = entitiesHTML(m.Plain, m.Entities)
 	default:
 		out.Text = m.Plain
 	}
@@ -230,6 +263,7 @@ func (p *Playground) Handler() http.Handler {
 	mux.HandleFunc("POST /api/users", p.addUser)
 	mux.HandleFunc("GET /api/chats/{chat}", p.chat)
 	mux.HandleFunc("POST /api/chats/{chat}/send", p.send)
+	mux.HandleFunc("POST /api/chats/{chat}/photo", p.photo)
 	mux.HandleFunc("POST /api/chats/{chat}/press", p.press)
 	mux.HandleFunc("GET /api/chats/{chat}/files/{msg}", p.file)
 	mux.HandleFunc("POST /api/clock", p.advance)
@@ -254,8 +288,8 @@ func decode(r *http.Request, v any) error {
 	return dec.Decode(v)
 }
 
-func (p *Playground) state(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"bot": p.username, "users": p.Users(), "now": p.clock.Now()})
+func (p *Playground) state(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"bot": p.username, "users": p.withRoles(r.Context(), p.Users()), "now": p.clock.Now()})
 }
 
 func (p *Playground) addUser(w http.ResponseWriter, r *http.Request) {
@@ -300,12 +334,91 @@ func (p *Playground) send(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var in struct{ Text string }
+	var in struct {
+		Text     string   `json:"text"`
+		Entities []Entity `json:"entities"`
+	}
 	if err := decode(r, &in); err != nil || strings.TrimSpace(in.Text) == "" || len(in.Text) > 4096 {
 		fail(w, http.StatusBadRequest, "text of 1 to 4096 bytes needed")
 		return
 	}
-	p.Send(u, in.Text)
+	ents, err := checkEntities(in.Text, in.Entities)
+	if err != nil {
+		fail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if len(ents) == 0 {
+		p.Send(u, in.Text)
+	} else {
+		p.fake.SendFormatted(u.tg(), in.Text, ents)
+	}
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// maxPhoto bounds an uploaded picture (Telegram takes photos up to 10 MB).
+const maxPhoto = 5 << 20
+
+// photo sends a picture as the user: a multipart form with the image in
+// "photo" (PNG, JPEG or GIF up to 5 MB), an optional "caption" and its
+// "entities" (JSON, as for send).
+func (p *Playground) photo(w http.ResponseWriter, r *http.Request) {
+	u, ok := p.chatUser(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPhoto+64<<10)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			fail(w, http.StatusRequestEntityTooLarge, "a picture of at most 5 MB, please")
+			return
+		}
+		fail(w, http.StatusBadRequest, "a multipart form with a photo is needed")
+		return
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	f, _, err := r.FormFile("photo") // the browser's file name is not kept
+	if err != nil {
+		fail(w, http.StatusBadRequest, "no photo in the form")
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPhoto+1))
+	if err != nil {
+		fail(w, http.StatusBadRequest, "the photo could not be read")
+		return
+	}
+	if len(data) > maxPhoto {
+		fail(w, http.StatusRequestEntityTooLarge, "a picture of at most 5 MB, please")
+		return
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 10_000 || cfg.Height > 10_000 {
+		fail(w, http.StatusBadRequest, "not a PNG, JPEG or GIF picture (up to 10000×10000)")
+		return
+	}
+	caption := r.FormValue("caption")
+	if len([]rune(caption)) > 1024 {
+		fail(w, http.StatusBadRequest, "a caption of at most 1024 characters")
+		return
+	}
+	var in []Entity
+	if raw := r.FormValue("entities"); raw != "" {
+		if err := json.Unmarshal([]byte(raw), &in); err != nil {
+			fail(w, http.StatusBadRequest, "entities: "+err.Error())
+			return
+		}
+	}
+	ents, err := checkEntities(caption, in)
+	if err != nil {
+		fail(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	name := "photo." + format
+	if format == "jpeg" {
+		name = "photo.jpg"
+	}
+	p.fake.SendPhotoFile(u.tg(), name, data, caption, ents)
 	w.WriteHeader(http.StatusAccepted)
 }
 
@@ -351,6 +464,7 @@ func (p *Playground) file(w http.ResponseWriter, r *http.Request) {
 			ctype = "text/csv; charset=utf-8"
 		}
 		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		disposition := "attachment"
 		if m.Photo != nil {
 			disposition = "inline"

@@ -610,7 +610,7 @@ func (s *Server) copyLocked(c *Call, verb string) (*record, *apiError) {
 		r.raw.Photo, r.raw.Document, r.raw.Audio, r.raw.Video = sr.Photo, sr.Document, sr.Audio, sr.Video
 		r.raw.Animation, r.raw.Voice, r.raw.Sticker, r.raw.Contact = sr.Animation, sr.Voice, sr.Sticker, sr.Contact
 		sp := src.pub
-		r.pub.Text, r.pub.Plain, r.pub.ParseMode = sp.Text, sp.Plain, sp.ParseMode
+		r.pub.Text, r.pub.Plain, r.pub.ParseMode, r.pub.Entities = sp.Text, sp.Plain, sp.ParseMode, sp.Entities
 		r.pub.Media, r.pub.Document, r.pub.Photo = sp.Media, sp.Document, sp.Photo
 		if verb == "forward" {
 			r.raw.ReplyMarkup, r.pub.Buttons = sr.ReplyMarkup, sp.Buttons
@@ -618,8 +618,8 @@ func (s *Server) copyLocked(c *Call, verb string) (*record, *apiError) {
 	}
 	if verb == "copy" {
 		if hasCaption && r.pub.Media != "" {
-			r.raw.Caption = plain
-			r.pub.Text, r.pub.Plain, r.pub.ParseMode = caption, plain, pm
+			r.raw.Caption, r.raw.CaptionEntities = plain, nil
+			r.pub.Text, r.pub.Plain, r.pub.ParseMode, r.pub.Entities = caption, plain, pm, nil
 		}
 		r.raw.ReplyMarkup, r.pub.Buttons, r.pub.Keyboard = m.inline, m.buttons, m.keyboard
 	}

@@ -2,6 +2,7 @@ package telegramtest_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -402,5 +403,41 @@ func TestNewHandlerMounted(t *testing.T) {
 	mustOK(t, do(t, hs.URL+"/tg/bot"+telegramtest.Token+"/getMe", "application/json", nil))
 	if s.Stats().Calls != 1 {
 		t.Fatal("call not counted")
+	}
+}
+
+// A user's formatted text and photo reach the bot with their entities, and
+// the bot's copies keep them (what "formatting is kept" needs), the photo's
+// content included.
+func TestFormattedAndPhotoCopies(t *testing.T) {
+	s := newServer(t)
+	b := newClient(t, s)
+	ctx := ctxT(t)
+	bold := []models.MessageEntity{{Type: models.MessageEntityTypeBold, Offset: 0, Length: 4}}
+	s.SendFormatted(alice, "Halo semua", bold)
+	png := []byte("\x89PNG\r\n\x1a\nnot really")
+	s.SendPhotoFile(alice, "pic.png", png, "Foto ini", []models.MessageEntity{{Type: models.MessageEntityTypeItalic, Offset: 5, Length: 3}})
+	a := postJSON(t, s, "getUpdates", map[string]any{})
+	var upd []models.Update
+	if err := json.Unmarshal(a.Result, &upd); err != nil || len(upd) != 2 {
+		t.Fatalf("updates %s %v", a.Result, err)
+	}
+	if m := upd[0].Message; m.Text != "Halo semua" || len(m.Entities) != 1 || m.Entities[0].Type != models.MessageEntityTypeBold {
+		t.Fatalf("formatted text: %+v", m)
+	}
+	if m := upd[1].Message; len(m.Photo) == 0 || m.Caption != "Foto ini" || len(m.CaptionEntities) != 1 || m.CaptionEntities[0].Offset != 5 {
+		t.Fatalf("photo: %+v", m)
+	}
+	for _, id := range []int{1, 2} {
+		if _, err := b.CopyMessage(ctx, &bot.CopyMessageParams{ChatID: 7, FromChatID: alice.ID, MessageID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr := s.Transcript(7)
+	if len(tr) != 2 || tr[0].Plain != "Halo semua" || len(tr[0].Entities) != 1 || tr[0].Entities[0].Length != 4 {
+		t.Fatalf("copied text: %+v", tr)
+	}
+	if tr[1].Photo == nil || !bytes.Equal(tr[1].Photo.Data, png) || tr[1].Photo.Name != "pic.png" || len(tr[1].Entities) != 1 {
+		t.Fatalf("copied photo: %+v", tr[1])
 	}
 }

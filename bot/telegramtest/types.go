@@ -74,6 +74,10 @@ type Message struct {
 	// Text when ParseMode is not HTML.
 	Plain     string
 	ParseMode string
+	// Entities are the formatting entities of Text (of the caption for
+	// media) when it was sent with entities rather than a parse mode: a
+	// user's formatted message, and the bot's copies of it.
+	Entities []models.MessageEntity
 	// Buttons is the inline keyboard attached to the message.
 	Buttons [][]Button
 	// Keyboard holds the button texts of a reply keyboard attached to the

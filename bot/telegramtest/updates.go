@@ -93,6 +93,39 @@ func (s *Server) SendText(u User, text string) int64 {
 	return s.userMessage(u, u.ID, false, textFiller(text))
 }
 
+// SendFormatted injects a text message with formatting entities (bold,
+// italic, …; offsets in UTF-16 code units, as Telegram counts them) from u
+// in the private chat with u, and returns the update id. A leading command
+// gets its bot_command entity as with [Server.SendText].
+func (s *Server) SendFormatted(u User, text string, entities []models.MessageEntity) int64 {
+	return s.userMessage(u, u.ID, false, func(raw *models.Message, pub *Message) {
+		raw.Text = text
+		raw.Entities = append(commandEntities(text), entities...)
+		pub.Text, pub.Plain = text, text
+		pub.Entities = slices.Clone(entities)
+	})
+}
+
+// SendPhotoFile injects a photo message from u in the private chat with u:
+// the picture (name and content, kept so that the bot's copies carry it
+// too) with a caption and its formatting entities. It returns the update id.
+func (s *Server) SendPhotoFile(u User, name string, data []byte, caption string, entities []models.MessageEntity) int64 {
+	return s.userMessage(u, u.ID, false, func(raw *models.Message, pub *Message) {
+		id := s.nextFileIDLocked("AgACAgIAAxkBAAI")
+		raw.Photo = photoSizes(id, len(data))
+		raw.Caption, raw.CaptionEntities = caption, slices.Clone(entities)
+		pub.Media = "photo"
+		pub.Photo = &File{Name: name, Data: slices.Clone(data)}
+		pub.Text, pub.Plain = caption, caption
+		pub.Entities = slices.Clone(entities)
+		if s.record {
+			for _, p := range raw.Photo {
+				s.files[p.FileID] = *pub.Photo
+			}
+		}
+	})
+}
+
 // SendGroupText injects a text message from u in the group chat chatID (chat
 // type "group") and returns the update id.
 func (s *Server) SendGroupText(u User, chatID int64, text string) int64 {

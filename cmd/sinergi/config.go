@@ -44,30 +44,85 @@ type config struct {
 	CheckInOpensSet  bool   // SINERGI_CHECKIN_OPENS or -checkin-opens was given
 }
 
-// setting is one configuration value: its variable, flag and default.
+// setting is one configuration value: its variable, flag, default and, for
+// -help, the kind of value it takes and what an empty default means.
 type setting struct {
 	env, flag, def, usage string
+	kind, none            string
 }
 
 var settings = []setting{
-	{"TELEGRAM_BOT_TOKEN", "token", "", "bot token from @BotFather"},
-	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API base URL"},
-	{"REDIS_URL", "redis-url", "redis://127.0.0.1:6379/0", "Redis URL (redis://, rediss://, redis-sentinel://, redis-cluster://)"},
-	{"SINERGI_REDIS_PREFIX", "redis-prefix", "sinergi:", "prefix of every Redis key"},
-	{"SINERGI_ADMINS", "admins", "", "comma-separated Telegram user ids of secretariat admins"},
-	{"SINERGI_DEFAULT_LANG", "lang", "id", "default language: id or en"},
-	{"SINERGI_TIMEZONE", "timezone", "Asia/Jakarta", "default time zone"},
-	{"SINERGI_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "address of /healthz and /metrics"},
-	{"SINERGI_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for webhook mode (polling when empty)"},
-	{"SINERGI_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each webhook request"},
-	{"SINERGI_WEBHOOK_LISTEN", "webhook-listen", "", "address the webhook is served on (default: SINERGI_HTTP_ADDR)"},
-	{"SINERGI_WORKERS", "workers", "64", "chats handled concurrently"},
-	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)"},
-	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept"},
-	{"SINERGI_CHECKIN_OPENS", "checkin-opens", "2h", "how long before a workshop's start QR check-in opens (the -demo playground: 96h unless set)"},
-	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json"},
-	{"SINERGI_FLOOD", "flood", "20/10s", "per-user flood control: N updates per window (e.g. 20/10s); 0 switches it off"},
-	{"SINERGI_PLAYGROUND_ADDR", "playground-addr", "127.0.0.1:8090", "address of the playground page"},
+	{"TELEGRAM_BOT_TOKEN", "token", "", "bot token from @BotFather", "token", "none: the playground runs"},
+	{"TELEGRAM_API_URL", "api-url", telegramAPI, "Bot API base URL", "URL", ""},
+	{"REDIS_URL", "redis-url", "redis://127.0.0.1:6379/0", "Redis URL (redis://, rediss://, redis-sentinel://, redis-cluster://)", "URL", ""},
+	{"SINERGI_REDIS_PREFIX", "redis-prefix", "sinergi:", "prefix of every Redis key", "text", ""},
+	{"SINERGI_ADMINS", "admins", "", "comma-separated Telegram user ids of secretariat admins", "ids", "nobody"},
+	{"SINERGI_DEFAULT_LANG", "lang", "id", "default language: id or en", "id|en", ""},
+	{"SINERGI_TIMEZONE", "timezone", "Asia/Jakarta", "default time zone (IANA name)", "zone", ""},
+	{"SINERGI_HTTP_ADDR", "http-addr", "127.0.0.1:8080", "address of /healthz and /metrics", "host:port", ""},
+	{"SINERGI_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for webhook mode", "URL", "none: long polling"},
+	{"SINERGI_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each webhook request (needed in webhook mode)", "text", "none"},
+	{"SINERGI_WEBHOOK_LISTEN", "webhook-listen", "", "address the webhook is served on", "host:port", "the -http-addr"},
+	{"SINERGI_WORKERS", "workers", "64", "chats handled concurrently", "number", ""},
+	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)", "number", ""},
+	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept", "duration", ""},
+	{"SINERGI_CHECKIN_OPENS", "checkin-opens", "2h", "how long before a workshop's start QR check-in opens (the -demo playground: 96h unless set)", "duration", ""},
+	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json", "text|json", ""},
+	{"SINERGI_FLOOD", "flood", "20/10s", "per-user flood control: N updates per window; 0 switches it off", "N/duration", ""},
+	{"SINERGI_PLAYGROUND_ADDR", "playground-addr", "127.0.0.1:8090", "address of the playground page", "host:port", ""},
+}
+
+// switches are the flags without a variable.
+var switches = []struct{ flag, usage, def string }{
+	{"playground", "run the playground: the real bot against a pretend Telegram, in the browser (needed when REDIS_URL is set)", "on without TELEGRAM_BOT_TOKEN and REDIS_URL"},
+	{"playground-public", "let the playground listen on a non-loopback address (it has no authentication)", "off"},
+	{"demo", "seed the playground with an invented forum, workshop and registrants", "off"},
+}
+
+// telegramAPI is Telegram's own Bot API server.
+const telegramAPI = "https://api.telegram.org"
+
+const helpIntro = `Sinergi is a Telegram bot for Indonesian social forums: workshop registration,
+partner matchmaking, follow-up of action items and secretariat broadcasts.
+
+Usage:
+  sinergi [flags]               the bot, or the playground
+  sinergi healthcheck [flags]   probe GET /healthz of a running bot (-http-addr);
+                                exit 0 when healthy (for container health checks)
+
+Two modes:
+  Playground  Without TELEGRAM_BOT_TOKEN: the real bot against a pretend Telegram inside
+              the program, with a chat page for made-up users at http://127.0.0.1:8090/.
+              Needs nothing else; its data is in memory. With REDIS_URL set it starts only
+              with -playground (it would take that Redis's reminders and broadcasts).
+  Bot         With TELEGRAM_BOT_TOKEN: the bot on Telegram, with Redis at REDIS_URL.
+              Long polling, or webhook mode with SINERGI_WEBHOOK_URL (HTTPS) and
+              SINERGI_WEBHOOK_SECRET.
+
+Examples:
+  sinergi -demo                       the playground with an invented forum
+  TELEGRAM_BOT_TOKEN=123456:ABC-DEF REDIS_URL=redis://127.0.0.1:6379/0 \
+  SINERGI_ADMINS=111111111 sinergi   the bot, long polling
+  sinergi -lang en -log-format json   flags override the environment
+  sinergi healthcheck -http-addr 127.0.0.1:8080
+
+Settings: each is an environment variable; the flag of the same meaning overrides it.
+`
+
+// usage writes -help: the introduction, then every flag with the kind of
+// value it takes, its variable and its default.
+func usage(w io.Writer) {
+	fmt.Fprint(w, helpIntro)
+	for _, s := range settings {
+		def := s.def
+		if def == "" {
+			def = s.none
+		}
+		fmt.Fprintf(w, "\n  -%s %s   (%s)\n      %s; default %s\n", s.flag, s.kind, s.env, s.usage, def)
+	}
+	for _, sw := range switches {
+		fmt.Fprintf(w, "\n  -%s   (no variable)\n      %s; default %s\n", sw.flag, sw.usage, sw.def)
+	}
 }
 
 // configError names the variable (and flag) whose value is wrong.
@@ -86,6 +141,7 @@ var webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("sinergi", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(stderr) }
 	vals := make(map[string]*string, len(settings))
 	for _, s := range settings {
 		def := s.def
@@ -94,9 +150,9 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		}
 		vals[s.env] = fs.String(s.flag, def, s.usage+" ($"+s.env+")")
 	}
-	playground := fs.Bool("playground", false, "run the playground: the real bot against a fake Telegram, in the browser (the default without TELEGRAM_BOT_TOKEN)")
-	public := fs.Bool("playground-public", false, "let the playground listen on a non-loopback address (it has no authentication)")
-	demo := fs.Bool("demo", false, "seed the playground with an invented forum, workshop and registrants")
+	playground := fs.Bool("playground", false, switches[0].usage)
+	public := fs.Bool("playground-public", false, switches[1].usage)
+	demo := fs.Bool("demo", false, switches[2].usage)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -124,6 +180,12 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		WebhookListen: get("SINERGI_WEBHOOK_LISTEN"), LogFormat: get("SINERGI_LOG_FORMAT"),
 		Playground: *playground || get("TELEGRAM_BOT_TOKEN") == "", PlaygroundAddr: get("SINERGI_PLAYGROUND_ADDR"),
 		PlaygroundPublic: *public, Demo: *demo, RedisURLSet: redisSet, CheckInOpensSet: checkinSet,
+	}
+	if c.Token == "" && redisSet && !*playground {
+		// The playground runs the scheduler and the broadcast runner: on a
+		// real Redis they would take its due reminders and broadcasts and
+		// "send" them to the pretend Telegram.
+		return nil, bad("TELEGRAM_BOT_TOKEN", "not set, but REDIS_URL is: set the token to run the bot, or add -playground to run the playground against that Redis on purpose (it takes its due reminders and broadcasts)")
 	}
 	if c.Token != "" && !strings.Contains(c.Token, ":") {
 		return nil, bad("TELEGRAM_BOT_TOKEN", "a bot token looks like 123456:ABC-DEF… (from @BotFather)")
@@ -161,8 +223,14 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		}
 	}
 	if c.WebhookURL != "" {
-		if u, err := url.Parse(c.WebhookURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		u, err := url.Parse(c.WebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, bad("SINERGI_WEBHOOK_URL", "%q is not an https URL", c.WebhookURL)
+		}
+		// Telegram posts only to HTTPS; a self-hosted Bot API server
+		// (TELEGRAM_API_URL) also to plain HTTP.
+		if u.Scheme != "https" && c.APIURL == telegramAPI {
+			return nil, bad("SINERGI_WEBHOOK_URL", "%q is not https: Telegram sends webhooks only to https:// URLs", c.WebhookURL)
 		}
 		if !webhookSecret.MatchString(c.WebhookSecret) {
 			return nil, bad("SINERGI_WEBHOOK_SECRET", "webhook mode needs a secret of 1-256 characters A-Z a-z 0-9 _ -")

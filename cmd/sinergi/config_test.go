@@ -76,9 +76,9 @@ func TestPlaygroundConfig(t *testing.T) {
 	if err != nil || !c.Playground || c.PlaygroundAddr != "127.0.0.1:8090" || c.RedisURLSet {
 		t.Fatalf("no token: %+v %v", c, err)
 	}
-	c, _ = loadConfig([]string{"-redis-url", "redis://10.0.0.1:6379/0"}, env(nil), &bytes.Buffer{})
-	if !c.RedisURLSet {
-		t.Fatal("-redis-url not noticed")
+	c, _ = loadConfig([]string{"-playground", "-redis-url", "redis://10.0.0.1:6379/0"}, env(nil), &bytes.Buffer{})
+	if c == nil || !c.RedisURLSet || !c.Playground {
+		t.Fatalf("-redis-url not noticed: %+v", c)
 	}
 	if c, _ := loadConfig(nil, env(map[string]string{"TELEGRAM_BOT_TOKEN": "1:a"}), &bytes.Buffer{}); c.Playground {
 		t.Fatal("a token starts the playground")
@@ -110,5 +110,77 @@ func TestCheckInOpensSetting(t *testing.T) {
 		if err != nil || got.CheckInOpens != c.want || !got.CheckInOpensSet {
 			t.Errorf("%v %v: %+v, %v", c.args, c.env, got, err)
 		}
+	}
+}
+
+// No token but a REDIS_URL: the playground would run its scheduler and
+// broadcast runner on that Redis and "send" its due reminders and
+// broadcasts to the pretend Telegram. It starts only when asked for (#15).
+func TestRedisURLWithoutTokenNeedsPlayground(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  map[string]string
+	}{
+		{nil, map[string]string{"REDIS_URL": "redis://10.0.0.1:6379/0"}},
+		{[]string{"-redis-url", "redis://10.0.0.1:6379/0"}, nil},
+	} {
+		var stderr bytes.Buffer
+		code := run(context.Background(), c.args, env(c.env), &stderr)
+		out := stderr.String()
+		if code != 2 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "TELEGRAM_BOT_TOKEN") || !strings.Contains(out, "-playground") {
+			t.Errorf("%v %v: exit %d, stderr %q", c.args, c.env, code, out)
+		}
+	}
+	c, err := loadConfig([]string{"-playground"}, env(map[string]string{"REDIS_URL": "redis://10.0.0.1:6379/0"}), &bytes.Buffer{})
+	if err != nil || !c.Playground || c.RedisURL != "redis://10.0.0.1:6379/0" {
+		t.Fatalf("-playground with REDIS_URL: %+v %v", c, err)
+	}
+}
+
+// Telegram posts webhooks only to HTTPS: http:// is refused in one line,
+// unless TELEGRAM_API_URL names a self-hosted Bot API server (#15).
+func TestWebhookNeedsHTTPS(t *testing.T) {
+	vars := map[string]string{
+		"TELEGRAM_BOT_TOKEN": "1:abc", "SINERGI_WEBHOOK_URL": "http://bot.example.org/tg", "SINERGI_WEBHOOK_SECRET": "s3cret",
+	}
+	var stderr bytes.Buffer
+	code := run(context.Background(), nil, env(vars), &stderr)
+	if out := stderr.String(); code != 2 || strings.Count(out, "\n") != 1 || !strings.Contains(out, "SINERGI_WEBHOOK_URL") || !strings.Contains(out, "https://") {
+		t.Fatalf("exit %d: %q", code, out)
+	}
+	vars["TELEGRAM_API_URL"] = "http://127.0.0.1:8081"
+	if _, err := loadConfig(nil, env(vars), &bytes.Buffer{}); err != nil {
+		t.Fatalf("http webhook with a self-hosted Bot API server: %v", err)
+	}
+}
+
+// -help: an introduction, the two modes, examples, and every flag with
+// the kind of value it takes, its variable and its default (#15).
+func TestHelp(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-help"}, env(nil), &stderr); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	out := stderr.String()
+	for _, want := range []string{
+		"Sinergi is a Telegram bot", "Two modes:", "  Playground  Without TELEGRAM_BOT_TOKEN", "  Bot         With TELEGRAM_BOT_TOKEN",
+		"Examples:\n  sinergi -demo", "sinergi healthcheck",
+		"\n  -workers number   (SINERGI_WORKERS)\n      chats handled concurrently; default 64\n",
+		"\n  -session-ttl duration   (SINERGI_SESSION_TTL)\n",
+		"\n  -http-addr host:port   (SINERGI_HTTP_ADDR)\n      address of /healthz and /metrics; default 127.0.0.1:8080\n",
+		"\n  -webhook-url URL   (SINERGI_WEBHOOK_URL)\n      public HTTPS URL for webhook mode; default none: long polling\n",
+		"\n  -demo   (no variable)\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("-help lacks %q", want)
+		}
+	}
+	for _, s := range settings {
+		if s.kind == "" || (s.def == "" && s.none == "") || !strings.Contains(out, "\n  -"+s.flag+" "+s.kind+"   ("+s.env+")\n") {
+			t.Errorf("-help: -%s has no kind, default or line", s.flag)
+		}
+	}
+	if strings.Contains(out, " string") {
+		t.Errorf("-help names a Go type:\n%s", out)
 	}
 }

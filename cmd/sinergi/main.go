@@ -14,12 +14,14 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"sinergi/bot"
 	"sinergi/flows"
@@ -42,12 +44,23 @@ const (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
+	// go-redis writes its own lines (connection pool, Sentinel) through one
+	// process-wide logger: set here, once, so they come through slog and
+	// SINERGI_LOG_FORMAT=json stays JSON.
+	os.Exit(runWith(ctx, os.Args[1:], os.Getenv, os.Stderr, func(log *slog.Logger) { redis.SetLogger(redisLogger{log}) }))
 }
 
 // run is main with its dependencies passed in; it returns the exit code:
 // 2 for bad configuration, 1 for a failure at run time.
 func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	return runWith(ctx, args, getenv, stderr, nil)
+}
+
+// runWith is run; withLog, when set, gets the logger once it is built.
+func runWith(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer, withLog func(*slog.Logger)) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(ctx, args[1:], getenv, stderr)
+	}
 	cfg, err := loadConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -57,6 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return 2
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	if withLog != nil {
+		withLog(log)
+	}
 	if cfg.Playground {
 		err = runPlayground(ctx, cfg, log, stderr)
 	} else {
@@ -76,6 +92,14 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
+// redisLogger takes go-redis's own log lines (redis.SetLogger) into slog.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, v...))
+	l.log.WarnContext(ctx, "redis client: "+strings.TrimPrefix(msg, "redis: "))
+}
+
 // hooks let the playground reach into a running bot.
 type hooks struct {
 	clock func() time.Time
@@ -84,6 +108,20 @@ type hooks struct {
 }
 
 func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
+	// Every address is taken before anything is announced: a port in use
+	// stops the start with the setting to change.
+	httpLn, err := listen(cfg.HTTPAddr, "SINERGI_HTTP_ADDR")
+	if err != nil {
+		return err
+	}
+	defer httpLn.Close()
+	var hookLn net.Listener
+	if cfg.WebhookURL != "" && cfg.WebhookListen != "" && cfg.WebhookListen != cfg.HTTPAddr {
+		if hookLn, err = listen(cfg.WebhookListen, "SINERGI_WEBHOOK_LISTEN"); err != nil {
+			return err
+		}
+		defer hookLn.Close()
+	}
 	st, err := store.Open(ctx, cfg.RedisURL, store.Options{Prefix: cfg.RedisPrefix, SessionTTL: cfg.SessionTTL})
 	if err != nil {
 		return fmt.Errorf("redis at REDIS_URL: %w", err)
@@ -156,6 +194,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	servers := []*http.Server{newServer(cfg.HTTPAddr, mux)}
+	lns := []net.Listener{httpLn}
 
 	if cfg.WebhookURL != "" {
 		h, err := b.Webhook(ctx, cfg.WebhookURL, cfg.WebhookSecret)
@@ -167,20 +206,18 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		if path == "" {
 			path = "/"
 		}
-		if cfg.WebhookListen == "" || cfg.WebhookListen == cfg.HTTPAddr {
+		if hookLn == nil {
 			mux.Handle(path, h)
 		} else {
 			wm := http.NewServeMux()
 			wm.Handle(path, h)
 			servers = append(servers, newServer(cfg.WebhookListen, wm))
+			lns = append(lns, hookLn)
 		}
 	}
 	errc := make(chan error, len(servers))
-	for _, srv := range servers {
-		ln, err := net.Listen("tcp", srv.Addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", srv.Addr, err)
-		}
+	for i, srv := range servers {
+		ln := lns[i]
 		log.Info("http listening", "addr", ln.Addr().String())
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -228,6 +265,21 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	log.Info("stopped polling")
 	shutdownHTTP()
 	return errors.Join(perr, err)
+}
+
+// listen takes addr, the value of the setting env; an error names the
+// variable and the flag to change.
+func listen(addr, env string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err == nil {
+		return ln, nil
+	}
+	for _, s := range settings {
+		if s.env == env {
+			return nil, fmt.Errorf("cannot listen on %s (%s, -%s; choose another host:port): %w", addr, s.env, s.flag, err)
+		}
+	}
+	return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
 }
 
 func newServer(addr string, h http.Handler) *http.Server {

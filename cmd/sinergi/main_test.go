@@ -76,6 +76,10 @@ func TestRunServesAndStops(t *testing.T) {
 	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
 		t.Fatalf("healthz %d %q", code, body)
 	}
+	// The container's health check probes the same endpoint.
+	if code := run(ctx, []string{"healthcheck", "-http-addr", addr}, env(nil), io.Discard); code != 0 {
+		t.Fatalf("sinergi healthcheck: exit %d", code)
+	}
 	// The counters move when the update is committed, just after the reply.
 	var metrics string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -169,4 +173,33 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// A port already in use stops the start before anything is announced, and
+// the error names the variable and the flag to change (#15).
+func TestPortInUseNamesTheSetting(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, c := range []struct {
+		args      []string
+		env, flag string
+	}{
+		{[]string{"-playground-addr", freeAddr(t), "-http-addr", taken.Addr().String()}, "SINERGI_HTTP_ADDR", "-http-addr"},
+		{[]string{"-playground-addr", taken.Addr().String(), "-http-addr", freeAddr(t)}, "SINERGI_PLAYGROUND_ADDR", "-playground-addr"},
+	} {
+		var logs syncBuffer
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		code := run(ctx, c.args, env(nil), &logs)
+		cancel()
+		out := logs.String()
+		if code != 1 || !strings.Contains(out, c.env) || !strings.Contains(out, c.flag) || !strings.Contains(out, "address already in use") {
+			t.Errorf("%s taken: exit %d\n%s", c.env, code, out)
+		}
+		if strings.Contains(out, "playground ready") || strings.Contains(out, "open http") {
+			t.Errorf("%s taken, yet the playground was announced:\n%s", c.env, out)
+		}
+	}
 }

@@ -43,7 +43,7 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 		}
 		defer mr.Close()
 		cfg.RedisURL = "redis://" + mr.Addr() + "/0"
-		log.Warn("playground: using an in-process Redis — its data lives only as long as this process (set REDIS_URL to keep it)")
+		log.Info("playground: using an in-process Redis — its data lives only as long as this process (set REDIS_URL and -playground to keep it)")
 	}
 	cfg.Token, cfg.APIURL = telegramtest.Token, fake.URL()
 	if len(cfg.Admins) == 0 {
@@ -54,10 +54,11 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 		// days before the demo workshop.
 		cfg.CheckInOpens = demoCheckInOpens
 	}
-	ln, err := net.Listen("tcp", cfg.PlaygroundAddr)
+	ln, err := listen(cfg.PlaygroundAddr, "SINERGI_PLAYGROUND_ADDR")
 	if err != nil {
-		return fmt.Errorf("playground listen on %s: %w", cfg.PlaygroundAddr, err)
+		return err
 	}
+	defer ln.Close() // when the bot does not start, nobody serves it
 	if host, _, _ := net.SplitHostPort(cfg.PlaygroundAddr); cfg.PlaygroundPublic {
 		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
 			log.Warn("playground: listening beyond this machine — it has NO authentication; anyone who reaches it can act as any user", "addr", ln.Addr().String())

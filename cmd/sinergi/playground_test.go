@@ -6,8 +6,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +54,9 @@ func startPlayground(t *testing.T, args ...string) string {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	if !strings.Contains(logs.String(), "its data lives only as long as this process") {
-		t.Errorf("no warning about the in-process Redis:\n%s", logs.String())
+	// The first line is information, not a warning (#15).
+	if first, _, _ := strings.Cut(logs.String(), "\n"); !strings.Contains(first, "level=INFO") || !strings.Contains(first, "its data lives only as long as this process") {
+		t.Errorf("the first line is not the INFO notice about the in-process Redis:\n%s", logs.String())
 	}
 	return base
 }
@@ -275,4 +280,208 @@ func TestDemoMatches(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatal("Rina got no suggestion of PT Hijau Lestari")
+}
+
+// pgChat is a helper over one playground's API.
+type pgChat struct {
+	t    *testing.T
+	base string
+}
+
+func (c pgChat) transcript(chat int64) []pgMessage {
+	c.t.Helper()
+	resp, err := http.Get(fmt.Sprintf("%s/api/chats/%d", c.base, chat))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var msgs []pgMessage
+	if err := json.NewDecoder(resp.Body).Decode(&msgs); err != nil {
+		c.t.Fatal(err)
+	}
+	return msgs
+}
+
+// wait returns the newest message of chat that matches, waiting for it.
+func (c pgChat) wait(chat int64, what string, match func(pgMessage) bool) pgMessage {
+	c.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msgs := c.transcript(chat)
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if match(msgs[i]) {
+				return msgs[i]
+			}
+		}
+		if time.Now().After(deadline) {
+			c.t.Fatalf("no %s in chat %d: %+v", what, chat, msgs)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+func (c pgChat) botSays(chat int64, text string) pgMessage {
+	c.t.Helper()
+	return c.wait(chat, fmt.Sprintf("bot message with %q", text), func(m pgMessage) bool {
+		return m.FromBot && (strings.Contains(m.HTML, text) || strings.Contains(m.Text, text))
+	})
+}
+
+// press presses the button labelled label on the newest bot message that has one.
+func (c pgChat) press(chat int64, label string) {
+	c.t.Helper()
+	var id int
+	var data string
+	c.wait(chat, fmt.Sprintf("button %q", label), func(m pgMessage) bool {
+		for _, row := range m.Buttons {
+			for _, b := range row {
+				if m.FromBot && strings.Contains(b.Text, label) && b.Data != "" {
+					id, data = m.ID, b.Data
+					return true
+				}
+			}
+		}
+		return false
+	})
+	if code, body := postJSON(c.t, fmt.Sprintf("%s/api/chats/%d/press", c.base, chat), map[string]any{"message_id": id, "data": data}); code != http.StatusAccepted {
+		c.t.Fatalf("press %q: %d %s", label, code, body)
+	}
+}
+
+func (c pgChat) send(chat int64, body any) {
+	c.t.Helper()
+	if code, out := postJSON(c.t, fmt.Sprintf("%s/api/chats/%d/send", c.base, chat), body); code != http.StatusAccepted {
+		c.t.Fatalf("send %v: %d %s", body, code, out)
+	}
+}
+
+func (c pgChat) role(id int64) string {
+	c.t.Helper()
+	resp, err := http.Get(c.base + "/api/state")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Users []pgUser `json:"users"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, u := range st.Users {
+		if u.ID == id {
+			return u.Role
+		}
+	}
+	return ""
+}
+
+// The sidebar's roles follow the bot: a participant who uses an invitation
+// link is listed as a facilitator (#15).
+func TestPlaygroundRoleFollowsInvitation(t *testing.T) {
+	c := pgChat{t, startPlayground(t)}
+	code, body := postJSON(t, c.base+"/api/users", map[string]string{"name": "Ani", "lang": "id", "role": "participant"})
+	var ani pgUser
+	if err := json.Unmarshal(body, &ani); err != nil || code != http.StatusCreated {
+		t.Fatalf("add user: %d %s", code, body)
+	}
+	if r := c.role(ani.ID); r != "participant" {
+		t.Fatalf("role before: %q", r)
+	}
+	c.send(playgroundAdmin, map[string]string{"text": "/grant"})
+	c.press(playgroundAdmin, "Undang fasilitator")
+	link := c.botSays(playgroundAdmin, "start=invite")
+	payload := regexp.MustCompile(`start=(invite[A-Za-z0-9_-]+)`).FindStringSubmatch(link.HTML)
+	if payload == nil {
+		t.Fatalf("no invitation link in %q", link.HTML)
+	}
+	c.send(ani.ID, map[string]string{"text": "/start " + payload[1]})
+	c.botSays(ani.ID, "Anda sekarang")
+	if r := c.role(ani.ID); r != "facilitator" {
+		t.Fatalf("role after the invitation: %q", r)
+	}
+	if r := c.role(playgroundAdmin); r != "admin" {
+		t.Fatalf("the configured admin: %q", r)
+	}
+}
+
+// A user can send formatted text and a picture; the page gets them as
+// formatted HTML, and the bot's copy (the broadcast preview) keeps the
+// formatting (#15). Uploads are bounded and must be pictures.
+func TestPlaygroundFormattedTextAndPhoto(t *testing.T) {
+	c := pgChat{t, startPlayground(t)}
+	admin := int64(playgroundAdmin)
+	c.send(admin, map[string]string{"text": "/broadcast"})
+	c.botSays(admin, "teks berformat")
+	c.send(admin, map[string]any{"text": "Halo semua, rapat Senin", "entities": []map[string]any{
+		{"type": "bold", "offset": 0, "length": 4}, {"type": "italic", "offset": 18, "length": 5}}})
+	c.wait(admin, "the admin's formatted message", func(m pgMessage) bool {
+		return !m.FromBot && m.HTML == "<b>Halo</b> semua, rapat <i>Senin</i>"
+	})
+	c.press(admin, "Tanpa versi bahasa Inggris")
+	c.press(admin, "Semua anggota")
+	c.botSays(admin, "Pratinjau")
+	c.wait(admin, "the preview copy, formatted", func(m pgMessage) bool {
+		return m.FromBot && m.HTML == "<b>Halo</b> semua, rapat <i>Senin</i>"
+	})
+
+	// A picture with a formatted caption.
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	var pic bytes.Buffer
+	if err := png.Encode(&pic, img); err != nil {
+		t.Fatal(err)
+	}
+	upload := func(name string, data []byte, caption, entities string) (int, string) {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("photo", name)
+		fw.Write(data)
+		mw.WriteField("caption", caption)
+		if entities != "" {
+			mw.WriteField("entities", entities)
+		}
+		mw.Close()
+		resp, err := http.Post(fmt.Sprintf("%s/api/chats/%d/photo", c.base, admin), mw.FormDataContentType(), &body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+	if code, out := upload("kebun.png", pic.Bytes(), "Kebun kami", `[{"type":"bold","offset":6,"length":4}]`); code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", code, out)
+	}
+	m := c.wait(admin, "the photo", func(m pgMessage) bool { return !m.FromBot && m.Media == "photo" })
+	if m.HTML != "Kebun <b>kami</b>" || m.FileURL == "" {
+		t.Fatalf("photo message %+v", m)
+	}
+	resp, err := http.Get(c.base + m.FileURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" || resp.Header.Get("X-Content-Type-Options") != "nosniff" || !bytes.Equal(got, pic.Bytes()) {
+		t.Fatalf("photo file: %d %v %d bytes", resp.StatusCode, resp.Header, len(got))
+	}
+
+	for _, bad := range []struct {
+		name     string
+		data     []byte
+		entities string
+		want     int
+	}{
+		{"script.png", []byte("<script>alert(1)</script>"), "", http.StatusBadRequest},
+		{"big.png", append(pic.Bytes(), make([]byte, 6<<20)...), "", http.StatusRequestEntityTooLarge},
+		{"ok.png", pic.Bytes(), `[{"type":"text_link","offset":0,"length":2}]`, http.StatusBadRequest},
+		{"ok.png", pic.Bytes(), `[{"type":"bold","offset":0,"length":99}]`, http.StatusBadRequest},
+	} {
+		if code, out := upload(bad.name, bad.data, "ab", bad.entities); code != bad.want {
+			t.Errorf("%s %s: %d %s", bad.name, bad.entities, code, out)
+		}
+	}
+	if code, out := postJSON(t, fmt.Sprintf("%s/api/chats/%d/send", c.base, admin), map[string]any{"text": "ab", "entities": []map[string]any{{"type": "bold", "offset": 1, "length": 5}}}); code != http.StatusBadRequest {
+		t.Errorf("entity past the text: %d %s", code, out)
+	}
 }

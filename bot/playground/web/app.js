@@ -89,6 +89,12 @@
     composer: $("composer"),
     input: $("msg-input"),
     send: $("send"),
+    layout: $("layout"),
+    usersToggle: $("users-toggle"),
+    bold: $("fmt-bold"),
+    italic: $("fmt-italic"),
+    attach: $("attach"),
+    photoInput: $("photo-input"),
     toasts: $("toasts"),
     alert: $("alert"),
     alertText: $("alert-text"),
@@ -120,7 +126,9 @@
   // ---------- HTTP ----------
   async function api(method, path, body) {
     const opts = { method, headers: { Accept: "application/json" } };
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      opts.body = body; // multipart: the browser sets the boundary
+    } else if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
     }
@@ -335,8 +343,18 @@
     els.botName.textContent = state.bot ? "@" + state.bot : "(unnamed)";
     state.users = Array.isArray(s.users) ? s.users : [];
     setClock(s.now);
-    if (state.current) state.current = state.users.find((u) => u.id === state.current.id) || state.current;
+    if (state.current) {
+      const before = state.current;
+      state.current = state.users.find((u) => u.id === before.id) || before;
+      if (state.current.role !== before.role) renderChatHeader(); // an invitation used, a grant
+    }
     renderUsers();
+  }
+  // refreshState reloads the users soon: the bot may have changed a role.
+  let stateRefresh = 0;
+  function refreshState() {
+    clearTimeout(stateRefresh);
+    stateRefresh = setTimeout(() => loadState().catch(() => {}), 400);
   }
 
   els.form.addEventListener("submit", async (e) => {
@@ -367,16 +385,14 @@
   });
 
   // ---------- chat header, chips ----------
-  const COMMON = ["/start", "/menu", "/workshops", "/mine", "/profile", "/settings", "/help", "/cancel", "/language"];
-  const STAFF = ["/newworkshop", "/myworkshops"];
-  const ADMIN = ["/grant", "/broadcasts"];
+  const COMMON = ["/start", "/menu", "/workshops", "/mine", "/partner", "/matches", "/profile", "/mydata", "/settings", "/help", "/cancel", "/language"];
+  const STAFF = ["/newworkshop", "/myworkshops", "/report"];
+  const ADMIN = ["/grant", "/broadcast", "/broadcasts"];
 
   function renderChatHeader() {
     const u = state.current;
     const enabled = !!u;
-    els.input.disabled = !enabled;
-    els.send.disabled = !enabled;
-    els.reload.disabled = !enabled;
+    for (const e of [els.input, els.send, els.reload, els.bold, els.italic, els.attach]) e.disabled = !enabled;
     if (!u) {
       const blank = el("span", { class: "avatar", "aria-hidden": "true", id: "chat-avatar" });
       els.chatAvatar.replaceWith(blank);
@@ -628,6 +644,7 @@
     const changed = !state.current || state.current.id !== id;
     state.current = u;
     state.unread.delete(id);
+    showUsers(false);
     hideTyping();
     renderUsers();
     renderChatHeader();
@@ -656,18 +673,18 @@
   }
 
   // ---------- actions ----------
-  async function sendText(text) {
+  async function sendText(text, entities) {
     const u = state.current;
     if (!u) {
       toast("Choose a user first.", "error");
       return false;
     }
-    const t = text.trim();
-    if (!t) return false;
+    const t = entities && entities.length ? text : text.trim();
+    if (!t.trim()) return false;
     state.stick = true;
     showTyping(); // before the request: the reply can come before its answer
     try {
-      await api("POST", `/api/chats/${u.id}/send`, { text: t });
+      await api("POST", `/api/chats/${u.id}/send`, entities && entities.length ? { text: t, entities } : { text: t });
     } catch (err) {
       hideTyping();
       toast(`Not sent: ${err.message}`, "error");
@@ -695,13 +712,94 @@
     if (!streamLive()) setTimeout(() => { if (state.current === u) loadChat(); }, 900);
   }
 
+  // ---------- formatting ----------
+  // parseFormatting turns **bold** and __italic__ (markers at word edges,
+  // as in Telegram's desktop app) into plain text and entities, offsets in
+  // UTF-16 units as JavaScript counts them. Commands are sent as typed: a
+  // deep-link payload may hold underscores.
+  const MARKUP = /(^|[\s([{"'])(\*\*|__)(?=\S)([\s\S]*?\S)\2(?=$|[\s.,;:!?)\]}"'])/g;
+  function parseFormatting(src) {
+    if (src.trimStart().startsWith("/")) return { text: src.trim(), entities: [] };
+    let text = "";
+    let last = 0;
+    const entities = [];
+    for (const m of src.matchAll(MARKUP)) {
+      text += src.slice(last, m.index) + m[1];
+      entities.push({ type: m[2] === "**" ? "bold" : "italic", offset: text.length, length: m[3].length });
+      text += m[3];
+      last = m.index + m[0].length;
+    }
+    text += src.slice(last);
+    // Trim the ends, moving the entities with the start.
+    const lead = text.length - text.trimStart().length;
+    text = text.trim();
+    for (const e of entities) {
+      e.offset -= lead;
+      e.length = Math.min(e.length, text.length - e.offset);
+    }
+    return { text, entities: entities.filter((e) => e.offset >= 0 && e.length > 0) };
+  }
+  function wrapSelection(marker) {
+    const i = els.input;
+    const { selectionStart: a, selectionEnd: b, value: v } = i;
+    const inner = v.slice(a, b) || (marker === "**" ? "bold" : "italic");
+    const sep = a > 0 && !/\s/.test(v[a - 1]) ? " " : "";
+    i.value = v.slice(0, a) + sep + marker + inner + marker + v.slice(b);
+    const start = a + sep.length + marker.length;
+    i.focus();
+    i.setSelectionRange(start, start + inner.length);
+    autosize();
+  }
+  els.bold.addEventListener("click", () => wrapSelection("**"));
+  els.italic.addEventListener("click", () => wrapSelection("__"));
+
+  // ---------- pictures ----------
+  els.attach.addEventListener("click", () => els.photoInput.click());
+  els.photoInput.addEventListener("change", async () => {
+    const file = els.photoInput.files && els.photoInput.files[0];
+    els.photoInput.value = "";
+    const u = state.current;
+    if (!file || !u) return;
+    if (file.size > 5 * 1024 * 1024) {
+      toast("Not sent: a picture of at most 5 MB, please.", "error");
+      return;
+    }
+    const { text, entities } = parseFormatting(els.input.value);
+    const form = new FormData();
+    form.append("photo", file);
+    form.append("caption", text);
+    if (entities.length) form.append("entities", JSON.stringify(entities));
+    els.attach.disabled = true;
+    state.stick = true;
+    showTyping();
+    try {
+      await api("POST", `/api/chats/${u.id}/photo`, form);
+      els.input.value = "";
+      autosize();
+    } catch (err) {
+      hideTyping();
+      toast(`Picture not sent: ${err.message}`, "error");
+    } finally {
+      els.attach.disabled = !state.current;
+    }
+    if (!streamLive()) setTimeout(() => { if (state.current === u) loadChat(); }, 900);
+  });
+
+  // ---------- the user list on narrow screens ----------
+  function showUsers(open) {
+    els.layout.classList.toggle("show-users", open);
+    els.usersToggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  els.usersToggle.addEventListener("click", () => showUsers(!els.layout.classList.contains("show-users")));
+
   els.composer.addEventListener("submit", async (e) => {
     e.preventDefault();
     const text = els.input.value;
     if (!text.trim()) return;
     els.input.value = "";
     autosize();
-    if (!(await sendText(text))) {
+    const f = parseFormatting(text);
+    if (!(await sendText(f.text, f.entities))) {
       if (!els.input.value) els.input.value = text;
       autosize();
     }
@@ -811,6 +909,7 @@
   function onEvent(kind, data) {
     const chat = Number(data.chat || (data.message && data.message.chat));
     if (!chat) return;
+    if (kind === "message" && data.message && data.message.from_bot) refreshState();
     if (!state.users.some((u) => u.id === chat)) {
       // A user added elsewhere (another tab): refresh the list once things settle.
       clearTimeout(stateReload);
@@ -870,6 +969,7 @@
     } else {
       clearMessages();
       showEmptyIfNeeded();
+      showUsers(true);
       els.name.focus();
     }
   }
