@@ -70,7 +70,7 @@ type Reply struct {
 	// Table, an export, is sent as an Excel workbook with Text as caption
 	// and then as CSV for other programs (see [Table]).
 	Table *Table
-	Photo    *Attachment // sent as a photo with Text as caption
+	Photo *Attachment // sent as a photo with Text as caption
 
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower

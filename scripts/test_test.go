@@ -98,8 +98,8 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 		uid:       "1000",
 		have:      []string{"gcc", "redis-server"},
 		env:       []string{"SKIP_BROWSER_TEST=1"},
-		stderr:    "scripts/test: SKIP_BROWSER_TEST=1: the browser test (TestBrowserPlayground) does not run\n",
-		log:       []string{"go test -race -count=1 -skip ^TestBrowserPlayground$ ./..."},
+		stderr:    "scripts/test: SKIP_BROWSER_TEST=1: the browser tests (TestBrowser*) do not run\n",
+		log:       []string{"go test -race -count=1 -skip ^TestBrowser ./..."},
 		notLogged: []string{"apt-get"},
 	}, {
 		name:      "SKIP_BROWSER_TEST=1 refused in CI",

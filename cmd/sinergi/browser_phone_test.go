@@ -24,12 +24,7 @@ import (
 // a participant who uses an invitation is shown with the new role; and the
 // secretariat's broadcast preview — the bot's copy — keeps the formatting.
 func TestBrowserPhoneAndComposer(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("no Chromium at %s (apt-get install chromium); CI runs this test", chromiumPath)
-		}
-		t.Fatalf("CI needs Chromium at %s: %v", chromiumPath, err)
-	}
+	chromiumPath := findChromium(t)
 	base := startPlayground(t, "-demo")
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath),

@@ -29,15 +29,7 @@ import (
 // reminder; the facilitator reads the report. The test also takes the
 // screenshot in docs/playground.png (UPDATE_SCREENSHOT=1 rewrites it).
 func TestBrowserPlayground(t *testing.T) {
-	// The system Chromium (Debian's "chromium" package): ./scripts/test
-	// installs it when it is missing, so only a bare `go test` skips here.
-	chromiumPath, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") == "" {
-			t.Skipf("no chromium on PATH (./scripts/test installs it); CI runs this test: %v", err)
-		}
-		t.Fatalf("CI needs Chromium: %v", err)
-	}
+	chromiumPath := findChromium(t)
 	began := time.Now()
 	base := startPlayground(t, "-demo")
 
@@ -364,4 +356,19 @@ func logChats(t *testing.T, base string) {
 			t.Logf("%s: bot=%v %.120q buttons=%.160v", u.Name, m["from_bot"], fmt.Sprint(m["text"]), m["buttons"])
 		}
 	}
+}
+
+// findChromium is the system Chromium (Debian's "chromium" package):
+// ./scripts/test installs it when it is missing, so only a bare `go test`
+// skips a browser test; CI fails it.
+func findChromium(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") == "" {
+			t.Skipf("no chromium on PATH (./scripts/test installs it); CI runs this test: %v", err)
+		}
+		t.Fatalf("CI needs Chromium: %v", err)
+	}
+	return path
 }
