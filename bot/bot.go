@@ -293,9 +293,8 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	// sent once the commit holds (see outbox.go): a crash can then lose
 	// the sending, which is resumed, but never repeat a reply.
 	lang := res.User.Lang
-	msgs := make([]outMsg, len(res.Replies))
-	commit.Outbox = make([][]byte, len(res.Replies))
-	for i, rep := range res.Replies {
+	msgs := make([]outMsg, 0, len(res.Replies))
+	for _, rep := range res.Replies {
 		chat, rlang := rep.ChatID, rep.Lang
 		if chat == 0 {
 			chat, rlang = in.ChatID, lang
@@ -303,7 +302,15 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		if rlang == "" {
 			rlang = lang
 		}
-		msgs[i] = b.render.prepare(chat, rlang, rep)
+		ms, err := b.render.prepareAll(chat, rlang, rep)
+		if err != nil { // a file that could not be made: a bug, said once
+			b.log.Error("render reply", "update", in.UpdateID, "chat", chat, "err", err)
+			ms = []outMsg{b.render.prepare(chat, rlang, flows.Reply{Text: flows.T("errors.internal")})}
+		}
+		msgs = append(msgs, ms...)
+	}
+	commit.Outbox = make([][]byte, len(msgs))
+	for i := range msgs {
 		msgs[i].ID = strconv.FormatInt(in.UpdateID, 10) + "." + strconv.Itoa(i)
 		if commit.Outbox[i], err = b.render.encode(&msgs[i]); err != nil {
 			return err

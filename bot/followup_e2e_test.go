@@ -158,7 +158,10 @@ func TestFollowUpEndToEnd(t *testing.T) {
 	if chart.Photo == nil || !bytes.HasPrefix(chart.Photo.Data, []byte("\x89PNG")) {
 		t.Fatal("no PNG chart")
 	}
-	doc := e.waitMsg(admin.ID, "status history (CSV)")
+	if book := e.waitMsg(admin.ID, "status history (Excel workbook"); book.Document == nil || !strings.HasSuffix(book.Document.Name, ".xlsx") {
+		t.Fatalf("workbook %+v", book)
+	}
+	doc := e.waitMsg(admin.ID, "The same as CSV")
 	rows, err := csv.NewReader(bytes.NewReader(doc.Document.Data[3:])).ReadAll()
 	if err != nil || len(rows) != 3 {
 		t.Fatalf("csv %q %v", rows, err)

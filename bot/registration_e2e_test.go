@@ -105,7 +105,12 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 	press(fac, e.next(fac.ID), "Joint Action")
 	card := e.next(fac.ID)
 	contains(t, card, "Registered: 2/2")
-	press(fac, card, "Export CSV")
+	press(fac, card, "Export (Excel, CSV)")
+	// The Excel workbook first (bot/xlsx tests its cells), then the CSV.
+	book := e.next(fac.ID)
+	if book.Document == nil || book.Document.Name != "registrants-"+code+".xlsx" || !bytes.HasPrefix(book.Document.Data, []byte("PK")) {
+		t.Fatalf("workbook %+v", book)
+	}
 	doc := e.next(fac.ID)
 	if doc.Document == nil || !bytes.HasPrefix(doc.Document.Data, []byte("\xef\xbb\xbf")) {
 		t.Fatalf("export %+v", doc)

@@ -12,6 +12,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"sinergi/bot/xlsx"
 	"sinergi/flows"
 	"sinergi/locales"
 )
@@ -152,11 +153,36 @@ func (m *outMsg) markup() models.ReplyMarkup {
 	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
 }
 
-// deliver performs one reply at once (replies that are not an update's:
+// prepareAll renders rep into the messages it takes: one, or for an export
+// (rep.Table) the Excel workbook with rep's text as caption and then the CSV.
+func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]outMsg, error) {
+	if rep.Table == nil {
+		return []outMsg{r.prepare(chatID, lang, rep)}, nil
+	}
+	book, err := xlsx.Workbook(rep.Table)
+	if err != nil {
+		return nil, fmt.Errorf("export %s: %w", rep.Table.Name, err)
+	}
+	wb := rep
+	wb.Table, wb.Document = nil, &flows.Attachment{Name: rep.Table.Name + ".xlsx", Data: book}
+	csv := flows.Reply{ChatID: rep.ChatID, Lang: rep.Lang, Bulk: rep.Bulk, Text: flows.T("export.csv_twin"),
+		Document: &flows.Attachment{Name: rep.Table.Name + ".csv", Data: rep.Table.CSV()}}
+	return []outMsg{r.prepare(chatID, lang, wb), r.prepare(chatID, lang, csv)}, nil
+}
+
+// deliver performs a reply at once (replies that are not an update's:
 // reminders, reports, progress messages).
 func (r *renderer) deliver(ctx context.Context, chatID int64, lang string, rep flows.Reply) error {
-	_, err := r.send(ctx, r.prepare(chatID, lang, rep), nil)
-	return err
+	msgs, err := r.prepareAll(chatID, lang, rep)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if _, err := r.send(ctx, m, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // send performs a rendered reply; ready, when set, runs once the send

@@ -139,7 +139,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	if png := res.Replies[1].Photo.Data; !bytes.HasPrefix(png, []byte("\x89PNG")) {
 		t.Fatal("chart is not a PNG")
 	}
-	csv := string(res.Replies[2].Document.Data)
+	csv := string(res.Replies[2].Table.CSV())
 	if !strings.Contains(csv, "Bangun 10 tandon air hujan di Sikka") || !strings.Contains(csv, "Dana CSR belum cair") {
 		t.Fatalf("csv %q", csv)
 	}

@@ -64,7 +64,7 @@ func TestReportShowsStatusAndLateness(t *testing.T) {
 			t.Errorf("blocked list lacks %q:\n%s", want, blockedList)
 		}
 	}
-	csv := string(res.Replies[2].Document.Data)
+	csv := string(res.Replies[2].Table.CSV())
 	for _, want := range []string{"Days overdue", "Late and blocked,Peserta 2,Org 2,2026-11-20,blocked,3,", "Late but on track,Peserta 3,Org 3,2026-11-20,on track,3,", "Blocked in time,Peserta 2,Org 2,2026-12-23,blocked,,"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("csv lacks %q:\n%s", want, csv)

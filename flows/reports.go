@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -138,7 +137,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		return InternalError("progress chart", err)
 	}
 	t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
-	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Document: &Attachment{Name: "commitments-" + w.Code + ".csv", Data: e.commitmentsCSV(t, w, cs, names)}})
+	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(t, w, cs, names)})
 	return nil
 }
 
@@ -193,30 +192,31 @@ func (e *Engine) namesOf(ctx context.Context, cs []*Commitment) func(uid int64) 
 	}
 }
 
-func (e *Engine) commitmentsCSV(t *Turn, w *Workshop, cs []*Commitment, names func(int64) (string, string)) []byte {
+func (e *Engine) commitmentsTable(t *Turn, w *Workshop, cs []*Commitment, names func(int64) (string, string)) *Table {
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
 	loc := LoadZone(w.Zone)
-	header := []string{tx("rp.csv.what"), tx("csv.name"), tx("csv.org"), tx("rp.csv.due"), tx("csv.status"),
-		tx("rp.csv.days_overdue"), tx("rp.csv.indicator"), tx("rp.csv.partners"), tx("rp.csv.created"), tx("rp.csv.history")}
-	rows := make([][]string, 0, len(cs))
+	cols := []Column{{Header: tx("rp.csv.what")}, {Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("rp.csv.due"), DateOnly: true},
+		{Header: tx("csv.status")}, {Header: tx("rp.csv.days_overdue")}, {Header: tx("rp.csv.indicator")}, {Header: tx("rp.csv.partners")},
+		{Header: ZoneHeader(tx("rp.csv.created"), w.Zone)}, {Header: ZoneHeader(tx("rp.csv.history"), w.Zone)}}
+	rows := make([][]any, 0, len(cs))
 	for _, c := range cs {
 		name, org := names(c.Owner)
 		var hist []string
 		for _, h := range c.History {
-			entry := h.At.In(loc).Format("2006-01-02 15:04") + " " + tx("cm.status."+h.Status)
+			entry := h.At.In(loc).Format(CSVDateTime) + " " + tx("cm.status."+h.Status)
 			if h.Note != "" {
 				entry += ": " + h.Note
 			}
 			hist = append(hist, entry)
 		}
-		late := ""
+		var late any
 		if overdue(c, t.In.Now) {
-			late = strconv.Itoa(daysLate(c, t.In.Now, loc))
+			late = daysLate(c, t.In.Now, loc)
 		}
-		rows = append(rows, []string{c.What, name, org, c.Due.In(loc).Format("2006-01-02"), tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
-			c.Created.In(loc).Format("2006-01-02 15:04"), strings.Join(hist, "\n")})
+		rows = append(rows, []any{c.What, name, org, c.Due, tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
+			c.Created, strings.Join(hist, "\n")})
 	}
-	return CSV(header, rows)
+	return &Table{Name: "commitments-" + w.Code, Sheet: tx("rp.csv.sheet"), Zone: loc, Columns: cols, Rows: rows}
 }
 
 // daysLate is the number of whole days since c's due day ended, counted in

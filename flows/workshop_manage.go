@@ -225,18 +225,12 @@ func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) 
 		return InternalError("registrations", err)
 	}
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
-	header := []string{tx("csv.name"), tx("csv.org"), tx("csv.sector"), tx("csv.province"), tx("csv.lang"),
-		tx("csv.status"), tx("csv.registered_at"), tx("csv.checked_in_at"), tx("csv.answer")}
-	loc := LoadZone(w.Zone)
-	stamp := func(at time.Time) string {
-		if at.IsZero() {
-			return ""
-		}
-		return at.In(loc).Format("2006-01-02 15:04")
-	}
-	rows := make([][]string, 0, len(regs))
+	cols := []Column{{Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("csv.sector")}, {Header: tx("csv.province")},
+		{Header: tx("csv.lang")}, {Header: tx("csv.status")}, {Header: ZoneHeader(tx("csv.registered_at"), w.Zone)},
+		{Header: ZoneHeader(tx("csv.checked_in_at"), w.Zone)}, {Header: tx("csv.answer")}}
+	rows := make([][]any, 0, len(regs))
 	for _, r := range regs {
-		row := make([]string, 9)
+		row := make([]any, 9)
 		if p, err := e.store.GetProfile(ctx, r.UserID); err == nil {
 			row[0], row[1], row[2], row[3] = p.FullName, p.Organisation, tx("sector."+p.Sector), tx("province."+p.Province)
 		} else {
@@ -244,14 +238,14 @@ func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) 
 		}
 		row[4] = r.Lang
 		row[5] = tx("ws.status." + string(r.Status))
-		row[6], row[7], row[8] = stamp(r.RegisteredAt), stamp(r.CheckedInAt), r.Answer
+		row[6], row[7], row[8] = r.RegisteredAt, r.CheckedInAt, r.Answer
 		rows = append(rows, row)
 	}
 	if err := t.Audit(ctx, AuditExport, w.Code, 0); err != nil {
 		return err
 	}
 	t.Send(Reply{Text: T("ws.export_caption", "Title", w.Title, "Count", len(regs)),
-		Document: &Attachment{Name: "registrants-" + w.Code + ".csv", Data: CSV(header, rows)}})
+		Table: &Table{Name: "registrants-" + w.Code, Sheet: tx("csv.sheet_registrants"), Zone: LoadZone(w.Zone), Columns: cols, Rows: rows}})
 	return nil
 }
 

@@ -324,7 +324,7 @@ func TestAuditTrail(t *testing.T) {
 	wantIDs(t, res, "audit.list")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "audit.export"))
 	wantIDs(t, res, "audit.csv_caption")
-	if !strings.Contains(string(res.Replies[0].Document.Data), code) {
+	if !strings.Contains(string(res.Replies[0].Table.CSV()), code) {
 		t.Fatal("audit CSV lacks the workshop")
 	}
 }

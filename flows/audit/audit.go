@@ -76,14 +76,16 @@ func (e *module) exportAudit(ctx context.Context, t *flows.Turn, _ string) error
 		}
 		return strconv.FormatInt(uid, 10)
 	}
-	rows := make([][]string, 0, len(list))
+	rows := make([][]any, 0, len(list))
 	for _, a := range list {
-		rows = append(rows, []string{a.At.In(e.cfg.Location).Format("2006-01-02 15:04:05"), id(a.Actor), tx("audit.action." + a.Action), a.Target, id(a.Subject)})
+		rows = append(rows, []any{a.At, id(a.Actor), tx("audit.action." + a.Action), a.Target, id(a.Subject)})
 	}
-	header := []string{tx("audit.csv.when"), tx("audit.csv.who"), tx("audit.csv.what"), tx("audit.csv.target"), tx("audit.csv.subject")}
+	cols := []flows.Column{{Header: flows.ZoneHeader(tx("audit.csv.when"), e.cfg.Location.String())}, {Header: tx("audit.csv.who")},
+		{Header: tx("audit.csv.what")}, {Header: tx("audit.csv.target")}, {Header: tx("audit.csv.subject")}}
 	if err := t.Audit(ctx, flows.AuditExport, "audit", 0); err != nil {
 		return err
 	}
-	t.Send(flows.Reply{Text: flows.T("audit.csv_caption", "Count", len(rows)), Document: &flows.Attachment{Name: "audit.csv", Data: flows.CSV(header, rows)}})
+	t.Send(flows.Reply{Text: flows.T("audit.csv_caption", "Count", len(rows)),
+		Table: &flows.Table{Name: "audit", Sheet: tx("audit.csv.sheet"), Zone: e.cfg.Location, Columns: cols, Rows: rows}})
 	return nil
 }
