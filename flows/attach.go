@@ -2,9 +2,12 @@ package flows
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -16,8 +19,26 @@ import (
 // icsLocal is the iCalendar DATE-TIME form of a local time (with a TZID).
 const icsLocal = "20060102T150405"
 
-// ICS returns an iCalendar file (RFC 5545, CRLF line ends, method PUBLISH)
-// with one VEVENT for the workshop: UID <code>@sinergi, DTSTAMP now,
+// Invitation says whose calendar file it is and who sends it.
+type Invitation struct {
+	Now      time.Time
+	Attendee int64  // the registrant
+	Forum    string // the organizer's name
+	Bot      string // the bot's username: the organizer's address is its t.me link
+}
+
+// Invitation is the calendar invitation of the workshop for a registrant,
+// sent by the forum.
+func (e *Engine) Invitation(t *Turn, attendee int64) Invitation {
+	return Invitation{Now: t.In.Now, Attendee: attendee, Forum: e.cfg.ForumName, Bot: e.cfg.BotUsername}
+}
+
+// ICS returns an iCalendar file (RFC 5546 PUBLISH, RFC 5545, CRLF line ends)
+// with one VEVENT for the workshop: ORGANIZER the forum (its address the
+// bot's t.me link), a UID stable per workshop and per registrant
+// (<code>-<hash of the registrant>@<bot>.t.me, so a changed date updates
+// the event in the registrant's calendar instead of adding another), SEQUENCE
+// the workshop's count of date and place changes, DTSTAMP now,
 // DTSTART/DTEND in the workshop's local time with TZID=<w.Zone> and a
 // VTIMEZONE for that zone, SUMMARY the title, DESCRIPTION the description
 // (and the online link), LOCATION the venue (or the online link when there
@@ -26,7 +47,8 @@ const icsLocal = "20060102T150405"
 // A zone other than those of [Zones] is written in UTC instead (no TZID),
 // since only for those zones is the VTIMEZONE known to be exact. DTEND is
 // left out when the end is not after the start.
-func ICS(w *Workshop, now time.Time) []byte {
+func ICS(w *Workshop, inv Invitation) []byte {
+	now := inv.Now
 	cal := ics.NewCalendarFor("Sinergi")
 	cal.SetProductId("-//Sinergi//Workshop//EN")
 	cal.SetMethod(ics.MethodPublish)
@@ -43,8 +65,14 @@ func ICS(w *Workshop, now time.Time) []byte {
 		std.AddProperty(ics.ComponentProperty(ics.PropertyTzname), zoneLabels[w.Zone])
 	}
 
-	ev := cal.AddEvent(icsText(w.Code) + "@sinergi")
+	ev := cal.AddEvent(icsUID(w.Code, inv.Attendee, inv.Bot))
 	ev.SetDtStampTime(now)
+	ev.SetSequence(w.Sequence)
+	forum := icsParam(inv.Forum)
+	if forum == "" {
+		forum = "Sinergi"
+	}
+	ev.SetProperty(ics.ComponentPropertyOrganizer, "https://t.me/"+icsUsername(inv.Bot), ics.WithCN(forum))
 	setTime := func(p ics.ComponentProperty, t time.Time) {
 		if local {
 			ev.SetProperty(p, t.In(LoadZone(w.Zone)).Format(icsLocal), ics.WithTZID(w.Zone))
@@ -92,6 +120,42 @@ func ICS(w *Workshop, now time.Time) []byte {
 	alarm.SetProperty(ics.ComponentPropertyDescription, title)
 
 	return []byte(cal.Serialize(ics.WithNewLineWindows))
+}
+
+// icsUID is the event's UID: per workshop and per registrant, the same for
+// every version, globally unique (the bot's t.me host), and without the
+// registrant's Telegram id in clear.
+func icsUID(code string, attendee int64, bot string) string {
+	sum := sha256.Sum256([]byte(code + ":" + strconv.FormatInt(attendee, 10)))
+	return icsText(code) + "-" + hex.EncodeToString(sum[:8]) + "@" + icsUsername(bot) + ".t.me"
+}
+
+// icsParam makes s safe as a parameter value (the organizer's CN): one
+// line, none of the characters a parameter cannot hold unquoted (the
+// library escapes them in a way readers refuse), spaces collapsed.
+func icsParam(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune("\",;:\\'\n\t", r) {
+			return ' '
+		}
+		return r
+	}, cleanKeep(s, "\n\t"))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// icsUsername is a Telegram username as it may appear in a URI ("sinergi"
+// when there is none).
+func icsUsername(bot string) string {
+	u := strings.Map(func(r rune) rune {
+		if r == '_' || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9') {
+			return r
+		}
+		return -1
+	}, bot)
+	if u == "" {
+		return "sinergi"
+	}
+	return u
 }
 
 // icsText makes s safe as an iCalendar TEXT value before the library

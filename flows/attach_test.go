@@ -45,7 +45,7 @@ func icsProp(c *ics.ComponentBase, p ics.ComponentProperty) *ics.IANAProperty {
 func TestICS(t *testing.T) {
 	w := icsWorkshop()
 	now := time.Date(2025, 11, 1, 8, 0, 0, 0, time.UTC)
-	data := flows.ICS(w, now)
+	data := flows.ICS(w, flows.Invitation{Now: now, Attendee: 100003, Forum: "Forum CSR Kesejahteraan Sosial", Bot: "sinergi_bot"})
 	s := string(data)
 
 	// RFC 5545 framing: CRLF everywhere, lines of at most 75 octets.
@@ -60,7 +60,8 @@ func TestICS(t *testing.T) {
 	for _, want := range []string{
 		"METHOD:PUBLISH\r\n", "PRODID:-//Sinergi//Workshop//EN\r\n", "VERSION:2.0\r\n",
 		"DTSTART;TZID=Asia/Jakarta:20251110T090000\r\n", "DTEND;TZID=Asia/Jakarta:20251110T123000\r\n",
-		"DTSTAMP:20251101T080000Z\r\n", "UID:ab12@sinergi\r\n",
+		"DTSTAMP:20251101T080000Z\r\n", "SEQUENCE:0\r\n",
+		"ORGANIZER;CN=Forum CSR Kesejahteraan Sosial:https://t.me/sinergi_bot\r\n",
 		"BEGIN:VTIMEZONE\r\nTZID:Asia/Jakarta\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n" +
 			"TZOFFSETFROM:+0700\r\nTZOFFSETTO:+0700\r\nTZNAME:WIB\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n",
 	} {
@@ -78,8 +79,18 @@ func TestICS(t *testing.T) {
 		t.Fatalf("%d events", len(events))
 	}
 	ev := events[0]
-	if got, want := ev.Id(), "ab12@sinergi"; got != want {
-		t.Errorf("UID %q, want %q", got, want)
+	// The UID: per workshop and registrant, stable across versions,
+	// globally unique, without the Telegram id in clear (#23).
+	uid := ev.Id()
+	if !strings.HasPrefix(uid, "ab12-") || !strings.HasSuffix(uid, "@sinergi_bot.t.me") || strings.Contains(uid, "100003") {
+		t.Errorf("UID %q", uid)
+	}
+	other := parseICS(t, flows.ICS(w, flows.Invitation{Now: now, Attendee: 100004, Bot: "sinergi_bot"})).Events()[0].Id()
+	moved := *w
+	moved.Start, moved.Sequence = moved.Start.Add(time.Hour), 1
+	again := parseICS(t, flows.ICS(&moved, flows.Invitation{Now: now.Add(time.Hour), Attendee: 100003, Bot: "sinergi_bot"}))
+	if other == uid || again.Events()[0].Id() != uid || !strings.Contains(again.Serialize(), "SEQUENCE:1") {
+		t.Errorf("UIDs: %q, another registrant %q, after a change %q (%s)", uid, other, again.Events()[0].Id(), again.Serialize())
 	}
 	start, err := ev.GetStartAt()
 	if err != nil || !start.Equal(w.Start) || start.Location().String() != "Asia/Jakarta" {
@@ -140,7 +151,7 @@ func TestICSZones(t *testing.T) {
 	} {
 		w := icsWorkshop()
 		w.Zone = zone
-		s := string(flows.ICS(w, time.Now()))
+		s := string(flows.ICS(w, flows.Invitation{Now: time.Now()}))
 		if !strings.Contains(s, want) {
 			t.Errorf("%q: missing %q in\n%s", zone, want, s)
 		}
@@ -165,7 +176,7 @@ func TestICSMinimal(t *testing.T) {
 		Start:     time.Date(2026, 1, 5, 3, 0, 0, 0, time.UTC),
 		OnlineURL: "https://zoom.example/j/1",
 	}
-	s := string(flows.ICS(w, time.Now()))
+	s := string(flows.ICS(w, flows.Invitation{Now: time.Now()}))
 	ev := parseICS(t, []byte(s)).Events()[0]
 	if got := icsProp(&ev.ComponentBase, ics.ComponentPropertySummary).Value; got != "Kelas daring" {
 		t.Errorf("SUMMARY %q", got)
@@ -182,7 +193,7 @@ func TestICSMinimal(t *testing.T) {
 
 	// Neither venue nor link; a link that is not a URL is not a URI value.
 	w = &flows.Workshop{Code: "x2", Title: "T", Zone: "Asia/Jakarta", Start: w.Start, OnlineURL: "lihat grup WA\r\nBEGIN:VEVENT"}
-	s = string(flows.ICS(w, time.Now()))
+	s = string(flows.ICS(w, flows.Invitation{Now: time.Now()}))
 	if strings.Contains(s, "\nURL") || strings.Count(s, "\r\nBEGIN:VEVENT\r\n") != 1 {
 		t.Errorf("bad link leaked:\n%s", s)
 	}

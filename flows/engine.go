@@ -30,6 +30,12 @@ type Config struct {
 	// CheckInOpens is how long before a workshop's start its check-in
 	// opens (default 2 hours); a QR code scanned earlier is refused.
 	CheckInOpens time.Duration
+	// CheckInCloses is how long after a workshop's end its check-in (and
+	// online attendance) stays open (default 2 hours).
+	CheckInCloses time.Duration
+	// ForumName is the forum's name, the organizer of its calendar
+	// invitations (default "Sinergi").
+	ForumName string
 	// ConsentVersion is the privacy notice in force (default the package's
 	// ConsentVersion); users who consented to another are asked again.
 	ConsentVersion string
@@ -164,6 +170,12 @@ func New(cfg Config, store Store, texts Texts, modules ...Module) *Engine {
 	}
 	if cfg.ConsentVersion == "" {
 		cfg.ConsentVersion = ConsentVersion
+	}
+	if cfg.CheckInCloses == 0 {
+		cfg.CheckInCloses = 2 * time.Hour
+	}
+	if cfg.ForumName == "" {
+		cfg.ForumName = "Sinergi"
 	}
 	e := &Engine{
 		cfg:      cfg,

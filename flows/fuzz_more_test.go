@@ -104,7 +104,7 @@ func FuzzICS(f *testing.F) {
 	f.Fuzz(func(t *testing.T, title, desc, venue, link string) {
 		w := &flows.Workshop{Code: "ab12cd", Title: title, Description: desc, Venue: venue, OnlineURL: link, Zone: "Asia/Jakarta",
 			Start: time.Date(2026, 12, 10, 2, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 10, 5, 0, 0, 0, time.UTC)}
-		data := flows.ICS(w, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+		data := flows.ICS(w, flows.Invitation{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Attendee: 1, Forum: title, Bot: "sinergi_bot"})
 		if r, bad := flowstest.HiddenRune(string(data), "\r\n"); bad {
 			t.Fatalf("the file keeps %U\n%q", r, data)
 		}

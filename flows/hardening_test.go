@@ -154,7 +154,7 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 
 	// Text stored before this cleaning still leaves the files clean.
 	w.Title, w.Venue = "Old \u202etitle\x1b[2J", "\u200bVenue\x00"
-	if r, bad := flowstest.HiddenRune(string(flows.ICS(w, h.Now)), "\r\n"); bad {
+	if r, bad := flowstest.HiddenRune(string(flows.ICS(w, flows.Invitation{Now: h.Now})), "\r\n"); bad {
 		t.Errorf(".ics keeps %U", r)
 	}
 	csv := string(flows.CSV([]string{"Nama"}, [][]string{{"\u202e=HYPERLINK(1)"}, {"a\x00b\u2066c"}}))

@@ -329,7 +329,7 @@ func (e *Engine) sendConfirmation(t *Turn, w *Workshop, r *Registration, chat in
 	bulk := chat != 0
 	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T(heading, "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone}, "Place", place(w))})
 	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.ics_caption"),
-		Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, t.In.Now)}})
+		Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, e.Invitation(t, r.UserID))}})
 	t.Send(Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: T("ws.qr_caption", "Title", w.Title, "Link", link),
 		Photo: &Attachment{Name: "checkin-" + w.Code + ".png", Data: qr}})
 	return nil
@@ -454,6 +454,10 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 	}
 	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
 		t.Say(T("checkin.too_early", "Title", w.Title, "Opens", When{At: opens, Zone: w.Zone}))
+		return nil
+	}
+	if closed := w.End.Add(e.cfg.CheckInCloses); w.End.After(w.Start) && !t.In.Now.Before(closed) {
+		t.Say(T("checkin.too_late", "Title", w.Title, "Closed", When{At: closed, Zone: w.Zone}))
 		return nil
 	}
 	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)

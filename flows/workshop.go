@@ -436,6 +436,9 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 	old := *w
 	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
+	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
+		w.Sequence = old.Sequence + 1 // calendars update the event (see ICS)
+	}
 	promoted, err := e.store.UpdateWorkshop(ctx, w)
 	if err != nil {
 		return InternalError("update workshop", err)
@@ -457,7 +460,7 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 		}
 		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
 			t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.changed", "Details", workshopDetails(w)),
-				Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, t.In.Now)}})
+				Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, e.Invitation(t, r.UserID))}})
 		}
 	}
 	for _, uid := range promoted {

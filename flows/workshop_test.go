@@ -171,6 +171,16 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	wantIDs(t, res, "checkin.done", "checkin.welcome")
 	wantIDs(t, h.Text(flowstest.AdminID, "/start checkin_"+r2.Token), "checkin.again")
 	wantIDs(t, h.Text(flowstest.AdminID, "/start checkin_AAAAAAAAAAAAAAAAAAAAAA"), "checkin.invalid")
+	// It closes two hours after the end, and says when (#23).
+	h.Now = w.End.Add(2 * time.Hour)
+	res = h.Text(flowstest.AdminID, "/start checkin_"+r2.Token)
+	wantIDs(t, res, "checkin.too_late")
+	if closed := res.Replies[0].Text.Data["Closed"].(flows.When); !closed.At.Equal(w.End.Add(2 * time.Hour)) {
+		t.Fatalf("check-in closed %+v", closed)
+	}
+	if c, _ := h.Store.Counts(ctx, code); c.CheckedIn != 1 {
+		t.Fatalf("checked in after the close: %+v", c)
+	}
 
 	// A participant cannot use management buttons, even forged.
 	for _, data := range []string{"wm:" + code, "wmx:" + code, "wmky:" + code, "wmr:" + code + ":0"} {

@@ -25,6 +25,9 @@ type Workshop struct {
 	Closed       bool      `json:"closed,omitempty"`       // registration closed by hand
 	Cancelled    bool      `json:"cancelled,omitempty"`    // the workshop is cancelled
 	CheckInDays  int       `json:"checkin_days,omitempty"` // days between commitment check-ins (0: weekly)
+	// Sequence counts the changes of date, time or place: the SEQUENCE of
+	// its calendar invitations, so calendars update the event.
+	Sequence int `json:"seq,omitempty"`
 }
 
 // CheckInEvery is how often owners of this workshop's open commitments are

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"sinergi/locales"
 )
@@ -33,6 +34,8 @@ type config struct {
 	RateLimit     float64
 	SessionTTL    time.Duration
 	CheckInOpens  time.Duration // how long before a workshop's start check-in opens
+	CheckInCloses time.Duration // how long after a workshop's end check-in closes
+	ForumName     string        // the forum, organizer of calendar invitations
 	LogFormat     string
 	Flood         floodSetting
 
@@ -67,6 +70,8 @@ var settings = []setting{
 	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)", "number", ""},
 	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept", "duration", ""},
 	{"SINERGI_CHECKIN_OPENS", "checkin-opens", "2h", "how long before a workshop's start QR check-in opens (the -demo playground: 96h unless set)", "duration", ""},
+	{"SINERGI_CHECKIN_CLOSES", "checkin-closes", "2h", "how long after a workshop's end QR check-in closes", "duration", ""},
+	{"SINERGI_FORUM_NAME", "forum-name", "Sinergi", "the forum's name: the organizer of calendar invitations", "text", ""},
 	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json", "text|json", ""},
 	{"SINERGI_FLOOD", "flood", "20/10s", "per-user flood control: N updates per window; 0 switches it off", "N/duration", ""},
 	{"SINERGI_PLAYGROUND_ADDR", "playground-addr", "127.0.0.1:8090", "address of the playground page", "host:port", ""},
@@ -247,6 +252,12 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 	}
 	if c.CheckInOpens, err = time.ParseDuration(get("SINERGI_CHECKIN_OPENS")); err != nil || c.CheckInOpens < 0 || c.CheckInOpens > 30*24*time.Hour {
 		return nil, bad("SINERGI_CHECKIN_OPENS", "%q is not a duration from 0 to 720h (e.g. 2h)", get("SINERGI_CHECKIN_OPENS"))
+	}
+	if c.CheckInCloses, err = time.ParseDuration(get("SINERGI_CHECKIN_CLOSES")); err != nil || c.CheckInCloses <= 0 || c.CheckInCloses > 30*24*time.Hour {
+		return nil, bad("SINERGI_CHECKIN_CLOSES", "%q is not a duration from 1s to 720h (e.g. 2h)", get("SINERGI_CHECKIN_CLOSES"))
+	}
+	if c.ForumName = strings.TrimSpace(get("SINERGI_FORUM_NAME")); c.ForumName == "" || utf8.RuneCountInString(c.ForumName) > 100 {
+		return nil, bad("SINERGI_FORUM_NAME", "the forum's name must have 1 to 100 characters")
 	}
 	if host, _, err := net.SplitHostPort(c.PlaygroundAddr); err != nil {
 		return nil, bad("SINERGI_PLAYGROUND_ADDR", "%q is not host:port", c.PlaygroundAddr)

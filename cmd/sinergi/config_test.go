@@ -46,6 +46,8 @@ func TestBadConfigExitsTwo(t *testing.T) {
 		{"SINERGI_LOG_FORMAT", "xml"},
 		{"SINERGI_CHECKIN_OPENS", "soon"},
 		{"SINERGI_CHECKIN_OPENS", "-1h"},
+		{"SINERGI_CHECKIN_CLOSES", "0"},
+		{"SINERGI_FORUM_NAME", "   "},
 	} {
 		m := map[string]string{}
 		for k, v := range base {

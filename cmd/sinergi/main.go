@@ -155,7 +155,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		Engine: func(username string) *flows.Engine {
 			return flows.New(flows.Config{
 				BotUsername: username, Admins: cfg.Admins, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
-				CheckInOpens: cfg.CheckInOpens,
+				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, ForumName: cfg.ForumName,
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
 				flows.RegistrationModule(),
