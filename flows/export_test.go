@@ -18,10 +18,6 @@ var (
 	IcsURI         = icsURI
 	UTF8BOM        = utf8BOM
 	Visible        = visible
-	JobSoon        = jobSoon
-	JobDayBefore   = jobDayBefore
-	JobFeedback    = jobFeedback
-	JobOnline      = jobOnline
 	CleanKeep      = cleanKeep
 )
 var LoadZoneWith = loadZone

@@ -36,9 +36,9 @@ func registerFollowUp(e *Engine) {
 	e.addRoute(&Route{Name: "cmo", Run: e.ownerAnswer})
 	e.addRoute(&Route{Name: "cmu", Run: e.askStatus})
 	e.addRoute(&Route{Name: "cms", Run: e.setStatus})
-	e.addRoute(&Route{Name: "wmo", Role: RoleFacilitator, Run: e.managed(e.openCollection)})
-	e.addRoute(&Route{Name: "wmci", Role: RoleFacilitator, Run: e.managed(e.cycleCheckIns)})
-	e.addRoute(&Route{Name: "rp", Role: RoleFacilitator, Run: e.managed(e.report)})
+	e.addRoute(&Route{Name: "wmo", Role: RoleFacilitator, Run: Managed(e.store, e.openCollection)})
+	e.addRoute(&Route{Name: "wmci", Role: RoleFacilitator, Run: Managed(e.store, e.cycleCheckIns)})
+	e.addRoute(&Route{Name: "rp", Role: RoleFacilitator, Run: Managed(e.store, e.report)})
 	e.addRoute(&Route{Name: "rpa", Role: RoleAdmin, Run: func(ctx context.Context, t *Turn, _ string) error { return e.forumSummary(ctx, t) }})
 	e.addFlow(&Flow{Name: "commit", Done: e.saveCommitment, Steps: []*Step{
 		{Name: "what", Parse: TextAnswer(maxWhatLen), Prompt: Ask("cm.ask_what")},
@@ -117,7 +117,7 @@ func (e *Engine) commitCommand(ctx context.Context, t *Turn) error {
 		}
 	}
 	if t.Role >= RoleFacilitator {
-		ws, err := e.managedWorkshops(ctx, t)
+		ws, err := ManagedWorkshops(ctx, e.store, t)
 		if err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func (e *Engine) commitCommand(ctx context.Context, t *Turn) error {
 
 // mayCommit: registrants (confirmed) and the workshop's managers.
 func (e *Engine) mayCommit(ctx context.Context, t *Turn, w *Workshop) bool {
-	if e.canManage(t, w) {
+	if t.CanManage(w) {
 		return true
 	}
 	r, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
@@ -155,7 +155,7 @@ func (e *Engine) mayCommit(ctx context.Context, t *Turn, w *Workshop) bool {
 
 // commitFor starts the commit flow for a workshop.
 func (e *Engine) commitFor(ctx context.Context, t *Turn, code string) error {
-	w, err := e.getWorkshop(ctx, t, code)
+	w, err := FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func dueReply(t *Turn) Reply {
 			month = m
 		}
 	}
-	return Reply{Text: T("cm.ask_due", "Example", DateExample(t.In.Now, loc, 2*dateExampleDays, 9, true)), Buttons: calendar(t, month, t.In.Now.In(loc))}
+	return Reply{Text: T("cm.ask_due", "Example", DateExample(t.In.Now, loc, 2*DateExampleDays, 9, true)), Buttons: calendar(t, month, t.In.Now.In(loc))}
 }
 
 func calendar(t *Turn, month, today time.Time) [][]Button {
@@ -279,7 +279,7 @@ func dueAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 			d, err = ParseDateTime(s+" 09:00", loc) // a date alone
 		}
 		if err != nil {
-			return "", dateRefusal(t, loc, err)
+			return "", DateRefusal(t, loc, err)
 		}
 		day = d
 	default:
@@ -322,7 +322,7 @@ func (e *Engine) ownerLabel(ctx context.Context, t *Turn, c *Commitment) (any, e
 
 // personLabel is "name — organisation" (or the name alone).
 func (e *Engine) personLabel(ctx context.Context, uid int64) (string, error) {
-	name, org, err := e.lookupName(ctx, uid)
+	name, org, err := LookupName(ctx, e.store, uid)
 	if err != nil {
 		return "", err
 	}
@@ -382,12 +382,12 @@ func (e *Engine) saveCommitment(ctx context.Context, t *Turn) error {
 		t.Say(T("cm.saved", "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true}), []Button{{Label: T("cm.add_another"), Data: MustData("cmn", w.Code)}})
 		return nil
 	}
-	name, _ := e.nameOf(ctx, t.User.ID)
+	name, _ := NameOf(ctx, e.store, t.User.ID)
 	owner := e.userOf(ctx, c.Owner)
 	t.Send(Reply{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
 		Text:    T("cm.proposed_to_you", "Name", name, "Title", w.Title, "Details", commitmentDetails(c, w.Zone, T("cm.owner_you"))),
 		Buttons: [][]Button{{{Label: T("cm.accept"), Data: MustData("cmo", c.Workshop, c.ID, "y")}, {Label: T("cm.decline"), Data: MustData("cmo", c.Workshop, c.ID, "n")}}}})
-	ownerName, _ := e.nameOf(ctx, c.Owner)
+	ownerName, _ := NameOf(ctx, e.store, c.Owner)
 	t.Say(T("cm.sent_for_confirmation", "Name", ownerName))
 	return nil
 }
@@ -456,7 +456,7 @@ func (e *Engine) ownerAnswer(ctx context.Context, t *Turn, payload string) error
 	}
 	t.Send(Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
 	proposer := e.userOf(ctx, c.By)
-	name, _ := e.nameOf(ctx, t.User.ID)
+	name, _ := NameOf(ctx, e.store, t.User.ID)
 	if answer != "y" {
 		if err := e.store.DeleteCommitment(ctx, c.Workshop, c.ID); err != nil {
 			return InternalError("delete commitment", err)

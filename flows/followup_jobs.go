@@ -27,7 +27,7 @@ func (e *Engine) escalate(ctx context.Context, t *Turn, c *Commitment, w *Worksh
 }
 
 func (e *Engine) escalationReplies(ctx context.Context, c *Commitment, w *Workshop, state string) []Reply {
-	name, org := e.nameOf(ctx, c.Owner)
+	name, org := NameOf(ctx, e.store, c.Owner)
 	var out []Reply
 	for _, f := range w.Facilitators {
 		u := e.userOf(ctx, f)
@@ -138,7 +138,7 @@ func (e *Engine) cycleCheckIns(ctx context.Context, t *Turn, w *Workshop, _ stri
 		return InternalError("check-in interval", err)
 	}
 	t.Answer(T("cm.checkins_every", "Count", next), false)
-	return e.manageCard(ctx, t, w, "")
+	return t.ShowManageCard(ctx, w)
 }
 
 // openCollection invites every checked-in participant (every confirmed one

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -13,6 +12,7 @@ func RegistrationModule() Module { return ModuleFunc(func(r *Registry) { registe
 
 func registerRegistration(e *Engine) {
 	(&Registry{e: e}).OnPromoted(e.tellPromoted)
+	(&Registry{e: e}).OnProfileSaved(e.afterProfile)
 	e.addCommand(&Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *Turn) error {
 		return e.listWorkshops(ctx, t, 0, false)
 	}})
@@ -39,64 +39,10 @@ func registerRegistration(e *Engine) {
 	e.addFlow(&Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*Step{
 		{Name: "comment", Parse: OptionalText(500), Prompt: AskWithSkip("fb.ask_comment", "fb.skip")},
 	}})
-	e.addJob(jobDayBefore, e.remindJob(jobDayBefore))
-	e.addJob(jobSoon, e.remindJob(jobSoon))
-	e.addJob(jobFeedback, e.feedbackJob)
-	e.addJob(jobOnline, e.onlineStartJob)
-}
-
-// Reminder jobs, one per registrant: "<kind>|<code>|<uid>".
-const (
-	jobDayBefore = "wr1" // the day before, 09:00 in the workshop's zone
-	jobSoon      = "wr2" // two hours before the start
-	jobFeedback  = "wfb" // when the workshop ends, to those who attended (and online registrants)
-	jobOnline    = "wst" // at the start of an online or hybrid workshop: the link and the attendance button
-)
-
-func reminderIDs(code string, uid int64) []string {
-	u := strconv.FormatInt(uid, 10)
-	return []string{jobDayBefore + "|" + code + "|" + u, jobSoon + "|" + code + "|" + u, jobFeedback + "|" + code + "|" + u,
-		jobOnline + "|" + code + "|" + u}
-}
-
-// ReminderTimes are when a registrant of w is reminded: the day before at
-// 09:00 in the workshop's zone, and two hours before the start.
-func ReminderTimes(w *Workshop) (dayBefore, soon time.Time) {
-	loc := LoadZone(w.Zone)
-	s := w.Start.In(loc)
-	dayBefore = time.Date(s.Year(), s.Month(), s.Day()-1, 9, 0, 0, 0, loc)
-	return dayBefore, w.Start.Add(-2 * time.Hour)
-}
-
-// ReminderJobs plans uid's reminders for w as seen at now: the jobs to
-// schedule, and the ids of reminders whose moment has passed (to drop). The
-// feedback request at the end always stays; the message at the start goes
-// to registrants of a workshop with an online link only.
-func ReminderJobs(w *Workshop, uid int64, now time.Time) (jobs []Job, drop []string) {
-	ids := reminderIDs(w.Code, uid)
-	dayBefore, soon := ReminderTimes(w)
-	for i, at := range []time.Time{dayBefore, soon, w.End, w.Start} {
-		if (i != 2 && !at.After(now)) || (i == 3 && w.OnlineURL == "") {
-			drop = append(drop, ids[i])
-			continue
-		}
-		jobs = append(jobs, Job{ID: ids[i], Due: at})
-	}
-	return jobs, drop
-}
-
-// planReminders (re)schedules uid's reminders for w.
-func (e *Engine) planReminders(ctx context.Context, w *Workshop, uid int64, now time.Time) error {
-	jobs, drop := ReminderJobs(w, uid, now)
-	if err := e.store.Schedule(ctx, jobs...); err != nil {
-		return InternalError("schedule reminders", err)
-	}
-	if len(drop) > 0 {
-		if err := e.store.Unschedule(ctx, drop...); err != nil {
-			return InternalError("unschedule reminders", err)
-		}
-	}
-	return nil
+	e.addJob(JobDayBefore, e.remindJob(JobDayBefore))
+	e.addJob(JobSoon, e.remindJob(JobSoon))
+	e.addJob(JobFeedback, e.feedbackJob)
+	e.addJob(JobOnline, e.onlineStartJob)
 }
 
 // maxListPage bounds the page number of the upcoming-workshops list.
@@ -133,27 +79,9 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 	return nil
 }
 
-// getWorkshop loads a workshop named by user input; an unknown or malformed
-// code gets a polite reply and nil.
-func (e *Engine) getWorkshop(ctx context.Context, t *Turn, code string) (*Workshop, error) {
-	if len(code) != 6 || strings.Trim(code, CodeAlphabet) != "" {
-		t.Say(T("ws.not_found"))
-		return nil, nil
-	}
-	w, err := e.store.GetWorkshop(ctx, code)
-	if errors.Is(err, ErrNotFound) {
-		t.Say(T("ws.not_found"))
-		return nil, nil
-	}
-	if err != nil {
-		return nil, InternalError("get workshop", err)
-	}
-	return w, nil
-}
-
 // showWorkshop is the participant's card: details, seats, and what they can do.
 func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
-	w, err := e.getWorkshop(ctx, t, code)
+	w, err := FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
 	}
@@ -186,7 +114,7 @@ func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
 	default:
 		rows = append(rows, []Button{{Label: T("ws.btn_register"), Data: MustData("reg", w.Code)}})
 	}
-	if e.canManage(t, w) {
+	if t.CanManage(w) {
 		rows = append(rows, []Button{{Label: T("ws.manage"), Data: MustData("wm", w.Code)}})
 	}
 	t.Say(T("ws.card", "Details", workshopDetails(w), "Seats", seats), rows...)
@@ -206,7 +134,7 @@ func regStatusText(r *Registration) Text {
 // register starts a registration: the profile and consent first (once), the
 // workshop's extra question if it has one, then the atomic decision.
 func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
-	w, err := e.getWorkshop(ctx, t, code)
+	w, err := FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
 	}
@@ -238,6 +166,25 @@ func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
 // the profile is saved.
 const thenRegister = "then_ws"
 
+// afterProfile carries on with the registration that asked for the profile
+// just saved (the profile flow's answers hold thenRegister), if any.
+func (e *Engine) afterProfile(ctx context.Context, t *Turn) error {
+	code := t.Session.Data[thenRegister]
+	if code == "" {
+		return nil
+	}
+	t.EndFlow()
+	w, err := FindWorkshop(ctx, t, e.store, code)
+	if w == nil {
+		return err
+	}
+	if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
+		return nil
+	}
+	return e.continueRegistration(ctx, t, w)
+}
+
 func registrationRefusal(w *Workshop, now time.Time) *Text {
 	switch {
 	case w.Cancelled:
@@ -258,7 +205,7 @@ func (e *Engine) continueRegistration(ctx context.Context, t *Turn, w *Workshop)
 }
 
 func (e *Engine) answerDone(ctx context.Context, t *Turn) error {
-	w, err := e.getWorkshop(ctx, t, t.Session.Data["code"])
+	w, err := FindWorkshop(ctx, t, e.store, t.Session.Data["code"])
 	if w == nil {
 		return err
 	}
@@ -291,7 +238,7 @@ func (e *Engine) completeRegistration(ctx context.Context, t *Turn, w *Workshop,
 		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []Button{{Label: T("ws.btn_unregister"), Data: MustData("unreg", w.Code)}})
 		return nil
 	}
-	if err := e.planReminders(ctx, w, t.User.ID, t.In.Now); err != nil {
+	if err := PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
 		return err
 	}
 	return e.sendConfirmation(t, w, got, 0, "")
@@ -308,7 +255,7 @@ func (e *Engine) alreadyRegistered(ctx context.Context, t *Turn, w *Workshop, r 
 		t.Say(T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []Button{{Label: T("ws.btn_unregister"), Data: MustData("unreg", w.Code)}})
 		return nil
 	}
-	if err := e.planReminders(ctx, w, t.User.ID, t.In.Now); err != nil {
+	if err := PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
 		return err
 	}
 	return e.sendConfirmation(t, w, r, 0, "")
@@ -317,7 +264,7 @@ func (e *Engine) alreadyRegistered(ctx context.Context, t *Turn, w *Workshop, r 
 // sendConfirmation sends the confirmation with the calendar file and the
 // personal QR code, to the current chat (chat 0) or another user's.
 func (e *Engine) sendConfirmation(t *Turn, w *Workshop, r *Registration, chat int64, lang string) error {
-	link := e.botLink("checkin_" + r.Token)
+	link := t.BotLink("checkin_" + r.Token)
 	qr, err := QRPNG(link)
 	if err != nil {
 		return InternalError("qr code", err)
@@ -370,7 +317,7 @@ func (e *Engine) mine(ctx context.Context, t *Turn) error {
 }
 
 func (e *Engine) askUnregister(ctx context.Context, t *Turn, code string) error {
-	w, err := e.getWorkshop(ctx, t, code)
+	w, err := FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
 	}
@@ -383,7 +330,7 @@ func (e *Engine) askUnregister(ctx context.Context, t *Turn, code string) error 
 // unregister cancels the user's own registration; a freed seat goes to the
 // first person waiting, who is told at once.
 func (e *Engine) unregister(ctx context.Context, t *Turn, code string) error {
-	w, err := e.getWorkshop(ctx, t, code)
+	w, err := FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
 	}
@@ -395,7 +342,7 @@ func (e *Engine) unregister(ctx context.Context, t *Turn, code string) error {
 	if err != nil {
 		return InternalError("cancel registration", err)
 	}
-	if err := e.store.Unschedule(ctx, reminderIDs(w.Code, t.User.ID)...); err != nil {
+	if err := e.store.Unschedule(ctx, ReminderIDs(w.Code, t.User.ID)...); err != nil {
 		return InternalError("unschedule", err)
 	}
 	if t.In.MessageID != 0 {
@@ -418,7 +365,7 @@ func (e *Engine) tellPromoted(ctx context.Context, t *Turn, w *Workshop, uid int
 	if u, err := e.store.GetUser(ctx, uid); err == nil {
 		lang = u.Lang
 	}
-	if err := e.planReminders(ctx, w, uid, t.In.Now); err != nil {
+	if err := PlanReminders(ctx, e.store, w, uid, t.In.Now); err != nil {
 		return err
 	}
 	return e.sendConfirmation(t, w, r, uid, lang)
@@ -444,7 +391,7 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 	if err != nil {
 		return InternalError("checkin workshop", err)
 	}
-	if !e.canManage(t, w) {
+	if !t.CanManage(w) {
 		if uid == t.User.ID {
 			t.Say(T("checkin.own_code", "Title", w.Title))
 		} else {
@@ -469,7 +416,7 @@ func (e *Engine) checkIn(ctx context.Context, t *Turn, token string) error {
 			return err
 		}
 	}
-	name, org := e.nameOf(ctx, uid)
+	name, org := NameOf(ctx, e.store, uid)
 	if !first {
 		t.Say(T("checkin.again", "Name", name, "Title", w.Title))
 		return nil

@@ -27,7 +27,7 @@ func (e *Engine) remindJob(kind string) JobFunc {
 			return nil, fmt.Errorf("reminder for %s, which began at %s: %w", w.Code, w.Start.Format(time.RFC3339), ErrJobLate)
 		}
 		id := "remind.day_before"
-		if kind == jobSoon {
+		if kind == JobSoon {
 			id = "remind.soon"
 		}
 		return []Reply{{ChatID: r.UserID, Lang: lang, Bulk: true,
@@ -117,7 +117,7 @@ func (e *Engine) onlineStartJob(ctx context.Context, now time.Time, args string)
 // until onlineAttendGrace after the end. Pressed after the end, the rating
 // question follows.
 func (e *Engine) attendOnline(ctx context.Context, t *Turn, code string) error {
-	w, err := e.getWorkshop(ctx, t, code)
+	w, err := FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
 	}

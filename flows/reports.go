@@ -12,7 +12,7 @@ import (
 // Follow-up: the reports of a workshop's commitments, and the forum summary.
 
 func (e *Engine) reportCommand(ctx context.Context, t *Turn) error {
-	ws, err := e.managedWorkshops(ctx, t)
+	ws, err := ManagedWorkshops(ctx, e.store, t)
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (e *Engine) namesOf(ctx context.Context, cs []*Commitment) func(uid int64) 
 		if p := profiles[uid]; p != nil {
 			return p.FullName, p.Organisation
 		}
-		return e.nameOf(ctx, uid)
+		return NameOf(ctx, e.store, uid)
 	}
 }
 

@@ -42,6 +42,7 @@ func NewCode() string {
 func WorkshopsModule() Module { return ModuleFunc(func(r *Registry) { registerWorkshops(r.e) }) }
 
 func registerWorkshops(e *Engine) {
+	(&Registry{e: e}).OnManageCard(func(ctx context.Context, t *Turn, w *Workshop) error { return e.manageCard(ctx, t, w, "") })
 	e.addCommand(&Command{Name: "newworkshop", Role: RoleFacilitator, Describe: "cmd.newworkshop", Run: func(ctx context.Context, t *Turn) error {
 		data := map[string]string{}
 		if z := e.cfg.Location.String(); slices.Contains(Zones(), z) {
@@ -69,7 +70,7 @@ func registerWorkshops(e *Engine) {
 		"wmky": e.cancelWorkshop,
 		"wmf":  e.feedbackSummary,
 	} {
-		e.addRoute(&Route{Name: name, Role: RoleFacilitator, Run: e.managed(run)})
+		e.addRoute(&Route{Name: name, Role: RoleFacilitator, Run: Managed(e.store, run)})
 	}
 	e.addFlow(&Flow{
 		Name: "workshop",
@@ -90,31 +91,8 @@ func registerWorkshops(e *Engine) {
 	})
 }
 
-// skipValue answers an optional step with nothing.
-const SkipValue = "none"
-
-func Ask(id string) func(context.Context, *Turn) (Reply, error) {
-	return func(context.Context, *Turn) (Reply, error) { return Reply{Text: T(id)}, nil }
-}
-
-func AskWithSkip(id, skip string) func(context.Context, *Turn) (Reply, error) {
-	return func(_ context.Context, t *Turn) (Reply, error) {
-		return Reply{Text: T(id), Buttons: [][]Button{{t.Choice(T(skip), SkipValue)}}}, nil
-	}
-}
-
 func titleAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
-	return textAnswer(in, minTitleLen, maxTitleLen)
-}
-
-// optionalText accepts text up to max characters, or the skip button.
-func OptionalText(max int) func(context.Context, *Turn, Input) (string, error) {
-	return func(_ context.Context, _ *Turn, in Input) (string, error) {
-		if in.Kind == KindCallback && in.Callback == SkipValue {
-			return "", nil
-		}
-		return textAnswer(in, 1, max)
-	}
+	return TextBetween(in, minTitleLen, maxTitleLen)
 }
 
 func zonePrompt(_ context.Context, t *Turn) (Reply, error) {
@@ -155,7 +133,7 @@ func showZone(_ *Turn, v string) any { return T("ws.zone." + ZoneLabel(v)) }
 
 func showMoment(t *Turn, v string) any {
 	sec, _ := strconv.ParseInt(v, 10, 64)
-	return When{At: unixTime(sec), Zone: t.Session.Data["zone"]}
+	return When{At: UnixTime(sec), Zone: t.Session.Data["zone"]}
 }
 
 func showCapacity(_ *Turn, v string) any {
@@ -170,43 +148,8 @@ func showDeadline(t *Turn, v string) any {
 	return showMoment(t, v)
 }
 
-func UnixData(d map[string]string, key string) time.Time {
-	sec, _ := strconv.ParseInt(d[key], 10, 64)
-	return unixTime(sec)
-}
-
-func UnixString(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) }
-
-// dateExampleDays is how far ahead example dates in questions are.
-const dateExampleDays = 7
-
 func startPrompt(_ context.Context, t *Turn) (Reply, error) {
-	return Reply{Text: T("ws.ask_start", "Example", DateExample(t.In.Now, t.zone(), dateExampleDays, 9, false))}, nil
-}
-
-// dateRefusal turns a date parsing error into a message; an unreadable
-// date gets an example in loc computed from now.
-func dateRefusal(t *Turn, loc *time.Location, err error) error {
-	if errors.Is(err, ErrDateInvalid) {
-		return Refuse("ws.date_invalid")
-	}
-	return Refuse("ws.date_format", "Example", DateExample(t.In.Now, loc, dateExampleDays, 9, false))
-}
-
-// futureAnswer reads a typed date and time in loc that must be after now.
-func FutureAnswer(t *Turn, in Input, loc *time.Location) (time.Time, error) {
-	v, err := textAnswer(in, 1, 100)
-	if err != nil {
-		return time.Time{}, err
-	}
-	at, err := ParseDateTime(v, loc)
-	if err != nil {
-		return time.Time{}, dateRefusal(t, loc, err)
-	}
-	if !at.After(t.In.Now) {
-		return time.Time{}, Refuse("ws.date_past")
-	}
-	return at, nil
+	return Reply{Text: T("ws.ask_start", "Example", DateExample(t.In.Now, t.zone(), DateExampleDays, 9, false))}, nil
 }
 
 func (e *Engine) startAnswer(_ context.Context, t *Turn, in Input) (string, error) {
@@ -234,14 +177,14 @@ func endPrompt(_ context.Context, t *Turn) (Reply, error) {
 }
 
 func endAnswer(_ context.Context, t *Turn, in Input) (string, error) {
-	v, err := textAnswer(in, 1, 100)
+	v, err := TextBetween(in, 1, 100)
 	if err != nil {
 		return "", err
 	}
 	start := UnixData(t.Session.Data, "start")
 	at, err := ParseClockOn(v, t.zone(), start)
 	if err != nil {
-		return "", dateRefusal(t, t.zone(), err)
+		return "", DateRefusal(t, t.zone(), err)
 	}
 	if !at.After(start) {
 		return "", Refuse("ws.end_before_start", "Start", When{At: start, Zone: t.Session.Data["zone"]})
@@ -256,7 +199,7 @@ func linkAnswer(_ context.Context, t *Turn, in Input) (string, error) {
 		}
 		return "", nil
 	}
-	v, err := textAnswer(in, 1, maxLinkLen)
+	v, err := TextBetween(in, 1, maxLinkLen)
 	if err != nil {
 		return "", err
 	}
@@ -276,7 +219,7 @@ func capacityAnswer(_ context.Context, _ *Turn, in Input) (string, error) {
 	if in.Kind == KindCallback && in.Callback == SkipValue {
 		return "0", nil
 	}
-	v, err := textAnswer(in, 1, 10)
+	v, err := TextBetween(in, 1, 10)
 	if err != nil {
 		return "", err
 	}
@@ -414,7 +357,7 @@ func (e *Engine) saveWorkshop(ctx context.Context, t *Turn) error {
 	if err := t.Audit(ctx, AuditWsCreate, w.Code, 0); err != nil {
 		return err
 	}
-	link := e.botLink("ws_" + w.Code)
+	link := t.BotLink("ws_" + w.Code)
 	t.Say(T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []Button{
 		{Label: T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
 		{Label: T("ws.manage"), Data: MustData("wm", w.Code)},
@@ -429,7 +372,7 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 	if err != nil {
 		return InternalError("edit workshop", err)
 	}
-	if !e.canManage(t, w) {
+	if !t.CanManage(w) {
 		t.Say(T("errors.not_allowed"))
 		return nil
 	}
@@ -451,7 +394,7 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
 	for _, r := range regs {
 		if r.Status == RegConfirmed {
-			if err := e.planReminders(ctx, w, r.UserID, t.In.Now); err != nil {
+			if err := PlanReminders(ctx, e.store, w, r.UserID, t.In.Now); err != nil {
 				return err
 			}
 		}
@@ -461,7 +404,7 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 		}
 	}
 	for _, uid := range promoted {
-		if err := e.tellPromoted(ctx, t, w, uid); err != nil {
+		if err := t.TellPromoted(ctx, w, uid); err != nil {
 			return err
 		}
 	}

@@ -2,57 +2,14 @@ package flows
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
 // Workshops: a facilitator's list, the management card, registrants, export, closing and cancelling.
 
-// canManage: the workshop's own facilitators, and admins.
-func (e *Engine) canManage(t *Turn, w *Workshop) bool {
-	return t.Role == RoleAdmin || (t.Role >= RoleFacilitator && slices.Contains(w.Facilitators, t.User.ID))
-}
-
-// managed wraps a management button: the code must name a workshop the
-// user may manage — checked on every press.
-func (e *Engine) managed(run func(context.Context, *Turn, *Workshop, string) error) func(context.Context, *Turn, string) error {
-	return func(ctx context.Context, t *Turn, payload string) error {
-		code, arg, _ := strings.Cut(payload, ":")
-		w, err := e.store.GetWorkshop(ctx, code)
-		if errors.Is(err, ErrNotFound) {
-			t.Answer(T("ws.not_found"), true)
-			return nil
-		}
-		if err != nil {
-			return InternalError("get workshop", err)
-		}
-		if !e.canManage(t, w) {
-			t.Answer(T("errors.not_allowed"), true)
-			return nil
-		}
-		return run(ctx, t, w, arg)
-	}
-}
-
-// managedWorkshops are the workshops the user facilitates; admins manage
-// every workshop.
-func (e *Engine) managedWorkshops(ctx context.Context, t *Turn) ([]*Workshop, error) {
-	uid := t.User.ID
-	if t.Role == RoleAdmin {
-		uid = 0
-	}
-	ws, err := e.store.Facilitated(ctx, uid)
-	if err != nil {
-		return nil, InternalError("facilitated", err)
-	}
-	return ws, nil
-}
-
 func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
-	all, err := e.managedWorkshops(ctx, t)
+	all, err := ManagedWorkshops(ctx, e.store, t)
 	if err != nil {
 		return err
 	}
@@ -91,23 +48,6 @@ func capacityLabel(w *Workshop) any {
 	return w.Capacity
 }
 
-// pager is a row of previous/next buttons for route "<route>:<page>".
-func Pager(route string, page, pages int, prefix ...string) [][]Button {
-	if pages <= 1 {
-		return nil
-	}
-	data := func(p int) string { return MustData(append([]string{route}, append(prefix, strconv.Itoa(p))...)...) }
-	var nav []Button
-	if page > 0 {
-		nav = append(nav, Button{Label: T("nav.prev"), Data: data(page - 1)})
-	}
-	nav = append(nav, Button{Label: T("nav.page", "Page", page+1, "Pages", pages), Data: data(page)})
-	if page < pages-1 {
-		nav = append(nav, Button{Label: T("nav.next"), Data: data(page + 1)})
-	}
-	return [][]Button{nav}
-}
-
 func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string) error {
 	c, err := e.store.Counts(ctx, w.Code)
 	if err != nil {
@@ -121,7 +61,7 @@ func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string)
 		state = T("ws.state_closed")
 	}
 	text := T("ws.manage_card", "Details", workshopDetails(w), "State", state, "Confirmed", c.Confirmed,
-		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", e.botLink("ws_"+w.Code))
+		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code))
 	code := w.Code
 	rows := [][]Button{
 		{{Label: T("ws.btn_registrants"), Data: MustData("wmr", code, "0")}, {Label: T("ws.btn_export"), Data: MustData("wmx", code)}},
@@ -155,7 +95,7 @@ func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg 
 	page = max(0, min(page, pages-1))
 	var lines []Text
 	for i, r := range regs[page*regPage : min(len(regs), (page+1)*regPage)] {
-		name, org := e.nameOf(ctx, r.UserID)
+		name, org := NameOf(ctx, e.store, r.UserID)
 		id := "ws.reg_line_confirmed"
 		switch {
 		case r.Status == RegWaiting:
@@ -172,51 +112,6 @@ func (e *Engine) listRegistrants(ctx context.Context, t *Turn, w *Workshop, arg 
 	}
 	t.Send(r)
 	return nil
-}
-
-// nameOf is a registrant's name and organisation from their profile.
-// lookupName is uid's name and organisation from their profile, else their
-// Telegram first name, else their id; an error only when the store failed
-// (not for a user it does not know).
-func (e *Engine) lookupName(ctx context.Context, uid int64) (name, org string, err error) {
-	p, err := e.store.GetProfile(ctx, uid)
-	if err == nil {
-		return p.FullName, p.Organisation, nil
-	}
-	if !errors.Is(err, ErrNotFound) {
-		return "", "", InternalError("profile", err)
-	}
-	u, err := e.store.GetUser(ctx, uid)
-	switch {
-	case err == nil && u.FirstName != "": // names are kept only under consent
-		return u.FirstName, "", nil
-	case err != nil && !errors.Is(err, ErrNotFound):
-		return "", "", InternalError("user", err)
-	}
-	return strconv.FormatInt(uid, 10), "", nil
-}
-
-func (e *Engine) nameOf(ctx context.Context, uid int64) (string, string) {
-	return NameOf(ctx, e.store, uid)
-}
-
-// Names is what NameOf reads.
-type Names interface {
-	GetProfile(ctx context.Context, userID int64) (*Profile, error)
-	GetUser(ctx context.Context, id int64) (*User, error)
-}
-
-// NameOf names user uid for people who manage them: the full name and
-// organisation of their profile, else their Telegram first name, else the
-// id.
-func NameOf(ctx context.Context, st Names, uid int64) (string, string) {
-	if p, err := st.GetProfile(ctx, uid); err == nil {
-		return p.FullName, p.Organisation
-	}
-	if u, err := st.GetUser(ctx, uid); err == nil && u.FirstName != "" {
-		return u.FirstName, ""
-	}
-	return strconv.FormatInt(uid, 10), ""
 }
 
 func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) error {
@@ -240,7 +135,7 @@ func (e *Engine) exportCSV(ctx context.Context, t *Turn, w *Workshop, _ string) 
 		if p, err := e.store.GetProfile(ctx, r.UserID); err == nil {
 			row[0], row[1], row[2], row[3] = p.FullName, p.Organisation, tx("sector."+p.Sector), tx("province."+p.Province)
 		} else {
-			row[0], _ = e.nameOf(ctx, r.UserID)
+			row[0], _ = NameOf(ctx, e.store, r.UserID)
 		}
 		row[4] = r.Lang
 		row[5] = tx("ws.status." + string(r.Status))
@@ -305,7 +200,7 @@ func (e *Engine) cancelWorkshop(ctx context.Context, t *Turn, w *Workshop, _ str
 		return err
 	}
 	for _, r := range regs {
-		if err := e.store.Unschedule(ctx, reminderIDs(w.Code, r.UserID)...); err != nil {
+		if err := e.store.Unschedule(ctx, ReminderIDs(w.Code, r.UserID)...); err != nil {
 			return InternalError("unschedule", err)
 		}
 		t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.cancelled_notice", "Title", w.Title, "Start", When{At: w.Start, Zone: w.Zone})})
