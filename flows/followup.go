@@ -224,7 +224,7 @@ func calendar(t *Turn, month, today time.Time) [][]Button {
 	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, month.Location())
 	rows := [][]Button{{
 		t.Choice(T("nav.prev"), "m"+first.AddDate(0, -1, 0).Format("200601")),
-		{Label: T("cm.month", "Month", T("month."+strconv.Itoa(int(first.Month()))), "Year", first.Year()), Data: MustData(stepRoute, t.Session.Nonce, "noop")},
+		t.Choice(T("cm.month", "Month", T("month."+strconv.Itoa(int(first.Month()))), "Year", first.Year()), "noop"),
 		t.Choice(T("nav.next"), "m"+first.AddDate(0, 1, 0).Format("200601")),
 	}}
 	var row []Button

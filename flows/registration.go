@@ -49,16 +49,16 @@ func registerRegistration(e *Engine) {
 const maxListPage = 1 << 20
 
 func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool) error {
-	// The page comes from button data: keep page*listPage from overflowing,
+	// The page comes from button data: keep page*ListPage from overflowing,
 	// and show the last page for one past the end.
 	page = min(max(page, 0), maxListPage)
-	ws, total, err := e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage)
+	ws, total, err := e.store.Upcoming(ctx, t.In.Now, page*ListPage, ListPage)
 	if err != nil {
 		return InternalError("upcoming", err)
 	}
-	if last := (total - 1) / listPage; total > 0 && page > last {
+	if last := (total - 1) / ListPage; total > 0 && page > last {
 		page = last
-		if ws, total, err = e.store.Upcoming(ctx, t.In.Now, page*listPage, listPage); err != nil {
+		if ws, total, err = e.store.Upcoming(ctx, t.In.Now, page*ListPage, ListPage); err != nil {
 			return InternalError("upcoming", err)
 		}
 	}
@@ -70,7 +70,7 @@ func (e *Engine) listWorkshops(ctx context.Context, t *Turn, page int, edit bool
 	for _, w := range ws {
 		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: MustData("ws", w.Code)}})
 	}
-	rows = append(rows, Pager("wl", page, (total+listPage-1)/listPage)...)
+	rows = append(rows, Pager("wl", page, (total+ListPage-1)/ListPage)...)
 	r := Reply{Text: T("ws.upcoming_title", "N", total), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -117,7 +117,7 @@ func (e *Engine) showWorkshop(ctx context.Context, t *Turn, code string) error {
 	if t.CanManage(w) {
 		rows = append(rows, []Button{{Label: T("ws.manage"), Data: MustData("wm", w.Code)}})
 	}
-	t.Say(T("ws.card", "Details", workshopDetails(w), "Seats", seats), rows...)
+	t.Say(T("ws.card", "Details", WorkshopDetails(w), "Seats", seats), rows...)
 	return nil
 }
 
@@ -161,6 +161,9 @@ func (e *Engine) register(ctx context.Context, t *Turn, code string) error {
 	}
 	return e.continueRegistration(ctx, t, w)
 }
+
+// maxAnswerLen is the longest answer to a workshop's question, in characters.
+const maxAnswerLen = 300
 
 // thenRegister, in a profile flow's answers, resumes a registration after
 // the profile is saved.
@@ -370,10 +373,6 @@ func (e *Engine) tellPromoted(ctx context.Context, t *Turn, w *Workshop, uid int
 	}
 	return e.sendConfirmation(t, w, r, uid, lang)
 }
-
-// DefaultCheckInOpens is how long before the start check-in opens unless
-// configured (Config.CheckInOpens).
-const DefaultCheckInOpens = 2 * time.Hour
 
 // checkIn runs when someone opens a participant's QR link: a facilitator of
 // that workshop (or an admin) checks them in, from Config.CheckInOpens

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"net/url"
 	"slices"
@@ -19,24 +18,9 @@ const (
 	maxVenueLen    = 200
 	maxLinkLen     = 500
 	maxQuestionLen = 200
-	maxAnswerLen   = 300
 	maxCapacity    = 100_000
-	listPage       = 5  // workshops per page
 	regPage        = 10 // registrants per page
 )
-
-// codeAlphabet has no look-alike characters (0/o, 1/l/i).
-const CodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-
-// NewCode returns a random workshop code of six characters.
-func NewCode() string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	for i := range b {
-		b[i] = CodeAlphabet[int(b[i])%len(CodeAlphabet)]
-	}
-	return string(b[:])
-}
 
 // WorkshopsModule is the capability of facilitators creating and managing workshops, check-in.
 func WorkshopsModule() Module { return ModuleFunc(func(r *Registry) { registerWorkshops(r.e) }) }
@@ -138,7 +122,7 @@ func showMoment(t *Turn, v string) any {
 
 func showCapacity(_ *Turn, v string) any {
 	n, _ := strconv.Atoi(v)
-	return capacityText(n)
+	return CapacityText(n)
 }
 
 func showDeadline(t *Turn, v string) any {
@@ -264,44 +248,12 @@ func workshopData(w *Workshop) map[string]string {
 	}
 }
 
-// workshopDetails renders the fields of a workshop for a summary or card.
-func workshopDetails(w *Workshop) Text {
-	capacity := capacityText(w.Capacity)
-	dash := func(s string) any {
-		if s == "" {
-			return HTML("—")
-		}
-		return s
-	}
-	return T("ws.details",
-		"Title", w.Title, "Desc", dash(w.Description),
-		"Start", When{At: w.Start, Zone: w.Zone}, "End", endText(w),
-		"Venue", dash(w.Venue), "Link", dash(w.OnlineURL), "Capacity", capacity,
-		"Deadline", When{At: w.Deadline, Zone: w.Zone}, "Question", dash(w.Question))
-}
-
-// capacityText is "50 seats" or "unlimited".
-func capacityText(n int) Text {
-	if n > 0 {
-		return T("ws.capacity_n", "Count", n)
-	}
-	return Text{ID: "ws.capacity_unlimited"}
-}
-
-// endText shows only the time when the workshop ends on its start day.
-func endText(w *Workshop) When {
-	loc := LoadZone(w.Zone)
-	s, e := w.Start.In(loc), w.End.In(loc)
-	sameDay := s.Year() == e.Year() && s.YearDay() == e.YearDay()
-	return When{At: w.End, Zone: w.Zone, ClockOnly: sameDay}
-}
-
 // editable are the fields offered by the summary's Edit menu.
 var editable = []string{"title", "desc", "zone", "start", "end", "venue", "link", "capacity", "deadline", "question"}
 
 func (e *Engine) summaryPrompt(_ context.Context, t *Turn) (Reply, error) {
 	w := workshopFromData(t.Session.Data)
-	return Reply{Text: T("ws.summary", "Details", workshopDetails(w)), Buttons: [][]Button{{
+	return Reply{Text: T("ws.summary", "Details", WorkshopDetails(w)), Buttons: [][]Button{{
 		t.Choice(T("ws.save"), "save"), t.Choice(T("ws.edit"), "edit"), t.Choice(T("ws.discard"), "discard"),
 	}}}, nil
 }
@@ -399,7 +351,7 @@ func (e *Engine) saveEdit(ctx context.Context, t *Turn, edited *Workshop) error 
 			}
 		}
 		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
-			t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.changed", "Details", workshopDetails(w)),
+			t.Send(Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: T("ws.changed", "Details", WorkshopDetails(w)),
 				Document: &Attachment{Name: "workshop-" + w.Code + ".ics", Data: ICS(w, t.In.Now)}})
 		}
 	}

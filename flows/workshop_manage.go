@@ -17,10 +17,10 @@ func (e *Engine) myWorkshops(ctx context.Context, t *Turn, page int, edit bool) 
 		t.Say(T("ws.none_yet"), []Button{{Label: T("menu.newworkshop"), Data: MustData("m", "newworkshop")}})
 		return nil
 	}
-	pages := (len(all) + listPage - 1) / listPage
+	pages := (len(all) + ListPage - 1) / ListPage
 	page = max(0, min(page, pages-1))
 	var rows [][]Button
-	for _, w := range all[page*listPage : min(len(all), (page+1)*listPage)] {
+	for _, w := range all[page*ListPage : min(len(all), (page+1)*ListPage)] {
 		c, err := e.store.Counts(ctx, w.Code)
 		if err != nil {
 			return InternalError("counts", err)
@@ -60,7 +60,7 @@ func (e *Engine) manageCard(ctx context.Context, t *Turn, w *Workshop, _ string)
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		state = T("ws.state_closed")
 	}
-	text := T("ws.manage_card", "Details", workshopDetails(w), "State", state, "Confirmed", c.Confirmed,
+	text := T("ws.manage_card", "Details", WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed,
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code))
 	code := w.Code
 	rows := [][]Button{
