@@ -27,6 +27,7 @@ import (
 	"sinergi/flows/broadcast"
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
+	"sinergi/flows/profile"
 	"sinergi/flows/roles"
 	"sinergi/locales"
 	"sinergi/store"
@@ -122,7 +123,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				// The capabilities Sinergi runs, in menu order.
 				flows.RegistrationModule(),
 				flows.FollowUpModule(),
-				flows.ProfileModule(),
+				profile.Module(st),
 				matchmaking.Module(st),
 				flows.WorkshopsModule(),
 				broadcast.Module(st),
