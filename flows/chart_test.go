@@ -61,7 +61,7 @@ func TestReportChartReadable(t *testing.T) {
 				present[c.status]++
 			}
 			res := h.Press(flowstest.AdminID, "rp:"+code)
-			wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+			flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 			b, got := colours(t, res.Replies[1].Photo.Data)
 			if len(got) < 2 {
 				t.Fatalf("the chart is one colour: %v", got)

@@ -17,7 +17,7 @@ import (
 func followUpSetup(t *testing.T) (*flowstest.Harness, string) {
 	t.Helper()
 	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
+	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta " + string(rune('0'+id)), Organisation: "Org " + string(rune('0'+id)), ConsentVersion: flows.ConsentVersion})
@@ -41,23 +41,23 @@ func TestCommitmentsFollowUp(t *testing.T) {
 
 	res := h.Press(flowstest.AdminID, "wmo:"+code)
 	// Collected before the workshop: nobody is thanked for joining yet.
-	wantIDs(t, res, "cm.invitation_ahead", "cm.invitation_ahead", "cm.collection_opened")
+	flowstest.WantIDs(t, res, "cm.invitation_ahead", "cm.invitation_ahead", "cm.collection_opened")
 
 	// Participant 2 commits, with bad input on the way.
 	res = h.Press(2, "cmn:"+code)
-	wantIDs(t, res, "cm.intro", "cm.ask_what")
-	wantIDs(t, h.Text(2, "   "), "errors.too_short", "cm.ask_what")
+	flowstest.WantIDs(t, res, "cm.intro", "cm.ask_what")
+	flowstest.WantIDs(t, h.Text(2, "   "), "errors.too_short", "cm.ask_what")
 	res = h.Text(2, "Bangun 10 tandon air hujan di Sikka")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.owner_me"))
-	wantIDs(t, res, "(clear buttons)", "cm.ask_due")
-	wantIDs(t, h.Text(2, "31/02/2027"), "ws.date_invalid", "cm.ask_due")
-	wantIDs(t, h.Text(2, "01/01/2026"), "cm.due_past", "cm.ask_due")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.ask_due")
+	flowstest.WantIDs(t, h.Text(2, "31/02/2027"), "ws.date_invalid", "cm.ask_due")
+	flowstest.WantIDs(t, h.Text(2, "01/01/2026"), "cm.due_past", "cm.ask_due")
 	res = h.Text(2, "15/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Text(2, "PT Hijau Lestari")
-	wantIDs(t, res, "cm.summary")
+	flowstest.WantIDs(t, res, "cm.summary")
 	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "cm.saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.saved")
 	mine, _ := h.Store.UserCommitments(ctx, 2)
 	if len(mine) != 1 || mine[0].Status != flows.CmOpen || mine[0].Partners != "PT Hijau Lestari" {
 		t.Fatalf("commitments %+v", mine)
@@ -81,7 +81,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "cm.proposed_to_you", "cm.sent_for_confirmation")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.proposed_to_you", "cm.sent_for_confirmation")
 	accept := res.Replies[1].Buttons[0][0].Data
 	if res.Replies[1].ChatID != 3 {
 		t.Fatalf("proposal sent to %d", res.Replies[1].ChatID)
@@ -89,7 +89,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	if res := h.Press(2, accept); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("someone else accepted: %+v", res.Answer)
 	}
-	wantIDs(t, h.Press(3, accept), "(clear buttons)", "cm.accepted", "cm.accepted_notice")
+	flowstest.WantIDs(t, h.Press(3, accept), "(clear buttons)", "cm.accepted", "cm.accepted_notice")
 
 	// Reminders at their moments; escalation once.
 	run := func(kind string, at time.Time) []flows.Reply {
@@ -118,8 +118,8 @@ func TestCommitmentsFollowUp(t *testing.T) {
 		t.Fatalf("someone else set the status: %+v", res.Answer)
 	}
 	res = h.Press(2, "cms:"+code+":"+c.ID+":blocked")
-	wantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
-	wantIDs(t, h.Text(2, "Dana CSR belum cair"), "cm.thanks")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
+	flowstest.WantIDs(t, h.Text(2, "Dana CSR belum cair"), "cm.thanks")
 	got, _ := h.Store.GetCommitment(ctx, code, c.ID)
 	if n := len(got.History); n != 1 || got.History[0].Note != "Dana CSR belum cair" || got.Status != flows.CmBlocked {
 		t.Fatalf("history %+v", got.History)
@@ -131,7 +131,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 	h.Now = c.Due.AddDate(0, 0, 2)
 	res = h.Press(flowstest.AdminID, "rp:"+code)
-	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+	flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
 	if d["Count"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
 		t.Fatalf("report %v", d)
@@ -294,5 +294,5 @@ func TestCollectionAfterWorkshopThanks(t *testing.T) {
 	h, code := followUpSetup(t)
 	w, _ := h.Store.GetWorkshop(context.Background(), code)
 	h.Now = w.End.Add(time.Hour)
-	wantIDs(t, h.Press(flowstest.AdminID, "wmo:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "wmo:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
 }

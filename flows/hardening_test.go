@@ -20,7 +20,7 @@ func TestCommitmentForSomeoneShowsName(t *testing.T) {
 	res := h.Text(2, "20/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
-	wantIDs(t, res, "(clear buttons)", "cm.summary")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.summary")
 	got := h.Rendered("en", res)
 	if !strings.Contains(got, "👤 Peserta 3") || strings.Contains(got, "👤 3") {
 		t.Fatalf("summary names the owner by id:\n%s", got)
@@ -46,7 +46,7 @@ func TestReportShowsStatusAndLateness(t *testing.T) {
 	}
 	h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
 	res := h.Press(flowstest.AdminID, "rp:"+code)
-	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+	flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
 	if d["Blocked"] != 2 || d["OnTrack"] != 1 || d["Overdue"] != 2 {
 		t.Fatalf("report counts %v", d)
@@ -86,7 +86,7 @@ func TestEnglishPlurals(t *testing.T) {
 		h := newHarness(t)
 		ctx := context.Background()
 		h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
-		code := createWorkshop(t, h, strconv.Itoa(n))
+		code := flowstest.CreateWorkshop(t, h, strconv.Itoa(n))
 		for id := int64(2); id < int64(2+n); id++ {
 			h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion})
 			h.Press(id, "reg:"+code)
@@ -112,10 +112,10 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 	// Profile: an emoji-only name and a zero-width name are refused; the
 	// question is asked again and the flow goes on.
 	h.Text(1, "/profile")
-	wantIDs(t, h.Text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
-	wantIDs(t, h.Text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
-	wantIDs(t, h.Text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
-	wantIDs(t, h.Text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
+	flowstest.WantIDs(t, h.Text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
 	res := h.Text(1, "Yayasan\x00 Air\u200b Bersih")
 	h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
 	res = h.Text(1, "nusa tenggara timur")
@@ -131,7 +131,7 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 	// Workshop: a title of zero-width spaces is refused; control characters
 	// leave title, description and venue.
 	h.Text(flowstest.AdminID, "/newworkshop")
-	wantIDs(t, h.Text(flowstest.AdminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
 	h.Text(flowstest.AdminID, "Lokakarya \x1b]0;pwned\x07Air\tBersih\x00")
 	res = h.Text(flowstest.AdminID, "Baris satu\r\nbaris \u2067dua\u2069")
 	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.zone.WIB"))

@@ -1,0 +1,18 @@
+package flowstest
+
+import (
+	"sinergi/flows"
+	"sinergi/flows/audit"
+	"sinergi/flows/broadcast"
+	"sinergi/flows/matchmaking"
+	"sinergi/flows/privacy"
+	"sinergi/flows/profile"
+	"sinergi/flows/roles"
+)
+
+// AllModules are the capabilities cmd/sinergi runs, in its order, for tests
+// that drive the whole product.
+func AllModules(st flows.Store) []flows.Module {
+	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), profile.Module(st), matchmaking.Module(st),
+		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
+}

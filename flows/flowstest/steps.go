@@ -1,0 +1,55 @@
+package flowstest
+
+import (
+	"slices"
+	"testing"
+
+	"sinergi/flows"
+)
+
+// Steps several capabilities' tests take.
+
+// WantIDs fails t unless res says exactly the message ids want.
+func WantIDs(t *testing.T, res *flows.Result, want ...string) {
+	t.Helper()
+	if got := IDs(res); !slices.Equal(got, want) {
+		t.Fatalf("replies %v, want %v", got, want)
+	}
+}
+
+// CreateWorkshop walks /newworkshop as the admin and returns the code.
+func CreateWorkshop(t *testing.T, h *Harness, capacity string) string {
+	t.Helper()
+	h.Text(AdminID, "/newworkshop")
+	res := h.Text(AdminID, "Joint Action: air bersih di Flores")
+	res = h.Press(AdminID, ButtonData(t, res, "ws.skip_desc"))
+	res = h.Press(AdminID, ButtonData(t, res, "ws.zone.WITA"))
+	WantIDs(t, res, "(clear buttons)", "ws.ask_start")
+	h.Text(AdminID, "10/12/2026 09:00")
+	res = h.Text(AdminID, "12.00")
+	WantIDs(t, res, "ws.ask_venue")
+	res = h.Text(AdminID, "Hotel Sahid, Jakarta")
+	res = h.Text(AdminID, "https://zoom.us/j/123")
+	WantIDs(t, res, "ws.ask_capacity")
+	res = h.Text(AdminID, capacity)
+	res = h.Press(AdminID, ButtonData(t, res, "ws.until_start"))
+	res = h.Press(AdminID, ButtonData(t, res, "ws.skip_question"))
+	WantIDs(t, res, "(clear buttons)", "ws.summary")
+	res = h.Press(AdminID, ButtonData(t, res, "ws.save"))
+	WantIDs(t, res, "(clear buttons)", "ws.created")
+	code := res.Replies[1].Text.Data["Code"].(string)
+	if link := res.Replies[1].Text.Data["Link"].(string); link != "https://t.me/sinergi_test_bot?start=ws_"+code {
+		t.Fatalf("link %q", link)
+	}
+	return code
+}
+
+// FillProfile answers the profile questions (when asked) for user id.
+func FillProfile(t *testing.T, h *Harness, id int64, res *flows.Result) *flows.Result {
+	t.Helper()
+	res = h.Text(id, "Peserta "+string(rune('A'+id%26)))
+	res = h.Text(id, "Yayasan Contoh")
+	res = h.Press(id, ButtonData(t, res, "sector.ngo"))
+	res = h.Text(id, "Bali")
+	return h.Press(id, ButtonData(t, res, "privacy.agree"))
+}
