@@ -4,6 +4,7 @@ import (
 	"sinergi/flows"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/followup"
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
@@ -13,6 +14,6 @@ import (
 // AllModules are the capabilities the transport tests run: those of
 // cmd/sinergi. (Exported for the bot_test package; it exists only in tests.)
 func AllModules(st flows.Store) []flows.Module {
-	return []flows.Module{flows.RegistrationModule(), flows.FollowUpModule(), profile.Module(st), matchmaking.Module(st),
+	return []flows.Module{flows.RegistrationModule(), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }

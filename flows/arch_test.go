@@ -44,7 +44,7 @@ func TestModulesAreExplicit(t *testing.T) {
 		t.Errorf("with RolesModule = %v, want %v", rolesOnly, want)
 	}
 	e := flows.New(cfg, flowstest.NewStore(), texts)
-	if e.KnowsJob(flows.JobCm3 + "|x") {
+	if e.KnowsJob("fu3|x") {
 		t.Errorf("an engine without FollowUpModule runs its reminders")
 	}
 	res, err := e.Handle(context.Background(), flows.Input{Kind: flows.KindCommand, Command: "grant", UserID: flowstest.AdminID, ChatID: flowstest.AdminID, Private: true}, nil, nil)

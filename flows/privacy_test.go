@@ -168,7 +168,7 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 // does not send "X accepted" to the owner himself (a notice to chat 0 is a
 // reply in the current chat).
 func TestAcceptAfterProposerForgotten(t *testing.T) {
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	h.Press(flowstest.AdminID, "wmo:"+code)
 	h.Press(2, "cmn:"+code)
 	h.Text(2, "Data baseline desa")

@@ -25,6 +25,7 @@ import (
 	"sinergi/flows"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/followup"
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
@@ -122,7 +123,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
 				flows.RegistrationModule(),
-				flows.FollowUpModule(),
+				followup.Module(st),
 				profile.Module(st),
 				matchmaking.Module(st),
 				flows.WorkshopsModule(),

@@ -1,8 +1,10 @@
 package flowstest
 
 import (
+	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 )
@@ -52,4 +54,27 @@ func FillProfile(t *testing.T, h *Harness, id int64, res *flows.Result) *flows.R
 	res = h.Press(id, ButtonData(t, res, "sector.ngo"))
 	res = h.Text(id, "Bali")
 	return h.Press(id, ButtonData(t, res, "privacy.agree"))
+}
+
+// FollowUpSetup: a harness running AllModules with a workshop (the admin facilitates) with participants 2 and 3
+// registered and checked in.
+func FollowUpSetup(t *testing.T) (*Harness, string) {
+	t.Helper()
+	h := New(t, AllModules)
+	code := CreateWorkshop(t, h, "0")
+	ctx := context.Background()
+	for _, id := range []int64{2, 3} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta " + string(rune('0'+id)), Organisation: "Org " + string(rune('0'+id)), ConsentVersion: flows.ConsentVersion})
+		h.Press(id, "reg:"+code)
+	}
+	// At the door an hour before the start, then on with the clock as it was.
+	w, _ := h.Store.GetWorkshop(ctx, code)
+	was := h.Now
+	h.Now = w.Start.Add(-time.Hour)
+	for _, id := range []int64{2, 3} {
+		r, _ := h.Store.GetRegistration(ctx, code, id)
+		h.Text(AdminID, "/start checkin_"+r.Token)
+	}
+	h.Now = was
+	return h, code
 }
