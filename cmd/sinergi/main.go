@@ -29,6 +29,7 @@ import (
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
+	"sinergi/flows/registration"
 	"sinergi/flows/roles"
 	"sinergi/locales"
 	"sinergi/store"
@@ -122,7 +123,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				CheckInOpens: cfg.CheckInOpens,
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
-				flows.RegistrationModule(),
+				registration.Module(st),
 				followup.Module(st),
 				profile.Module(st),
 				matchmaking.Module(st),

@@ -8,12 +8,13 @@ import (
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
+	"sinergi/flows/registration"
 	"sinergi/flows/roles"
 )
 
 // AllModules are the capabilities cmd/sinergi runs, in its order, for tests
 // that drive the whole product.
 func AllModules(st flows.Store) []flows.Module {
-	return []flows.Module{flows.RegistrationModule(), followup.Module(st), profile.Module(st), matchmaking.Module(st),
+	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		flows.WorkshopsModule(), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }
