@@ -31,6 +31,7 @@ import (
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
 	"sinergi/flows/roles"
+	"sinergi/flows/workshops"
 	"sinergi/locales"
 	"sinergi/store"
 )
@@ -127,7 +128,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				followup.Module(st),
 				profile.Module(st),
 				matchmaking.Module(st),
-				flows.WorkshopsModule(),
+				workshops.Module(st),
 				broadcast.Module(st),
 				roles.Module(st),
 				audit.Module(st),
