@@ -73,7 +73,7 @@ type MenuItem struct {
 // handler or the current flow step, and returns what to say.
 type Engine struct {
 	cfg    Config
-	store  Store
+	store  CoreStore
 	texts  Texts
 	admins map[int64]bool
 
@@ -142,8 +142,9 @@ func (r *Registry) Texts() Texts { return r.e.texts }
 
 // New builds an engine with the core commands (/start, /menu, /help,
 // /cancel, /language, the step buttons and the consent gate) and the
-// capabilities of modules, in the order given.
-func New(cfg Config, store Store, texts Texts, modules ...Module) *Engine {
+// capabilities of modules, in the order given. st is only what the core
+// itself uses (CoreStore); each module was given its own store.
+func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 	if cfg.DefaultLang == "" {
 		cfg.DefaultLang = "id"
 	}
