@@ -142,7 +142,7 @@ func (r *Registry) Texts() Texts { return r.e.texts }
 
 // New builds an engine with the core commands (/start, /menu, /help,
 // /cancel, /language, the step buttons and the consent gate) and the
-// capabilities of modules, in the order given. st is only what the core
+// capabilities of modules, in the order given. store is only what the core
 // itself uses (CoreStore); each module was given its own store.
 func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 	if cfg.DefaultLang == "" {
