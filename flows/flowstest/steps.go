@@ -30,7 +30,7 @@ func CreateWorkshop(t *testing.T, h *Harness, capacity string) string {
 	h.Text(AdminID, "10/12/2026 09:00")
 	res = h.Text(AdminID, "12.00")
 	WantIDs(t, res, "ws.ask_venue")
-	res = h.Text(AdminID, "Hotel Sahid, Jakarta")
+	h.Text(AdminID, "Hotel Sahid, Jakarta")
 	res = h.Text(AdminID, "https://zoom.us/j/123")
 	WantIDs(t, res, "ws.ask_capacity")
 	res = h.Text(AdminID, capacity)
@@ -47,11 +47,11 @@ func CreateWorkshop(t *testing.T, h *Harness, capacity string) string {
 }
 
 // FillProfile answers the profile questions (when asked) for user id.
-func FillProfile(t *testing.T, h *Harness, id int64, res *flows.Result) *flows.Result {
+func FillProfile(t *testing.T, h *Harness, id int64, _ *flows.Result) *flows.Result {
 	t.Helper()
-	res = h.Text(id, "Peserta "+string(rune('A'+id%26)))
-	res = h.Text(id, "Yayasan Contoh")
-	res = h.Press(id, ButtonData(t, res, "sector.ngo"))
+	h.Text(id, "Peserta "+string(rune('A'+id%26)))
+	res := h.Text(id, "Yayasan Contoh")
+	h.Press(id, ButtonData(t, res, "sector.ngo"))
 	res = h.Text(id, "Bali")
 	return h.Press(id, ButtonData(t, res, "privacy.agree"))
 }
