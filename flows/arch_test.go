@@ -44,7 +44,7 @@ func TestModulesAreExplicit(t *testing.T) {
 		t.Errorf("with RolesModule = %v, want %v", rolesOnly, want)
 	}
 	e := flows.New(cfg, flowstest.NewStore(), texts)
-	if e.KnowsJob(flows.JobCm3 + "|x") {
+	if e.KnowsJob("fu3|x") {
 		t.Errorf("an engine without FollowUpModule runs its reminders")
 	}
 	res, err := e.Handle(context.Background(), flows.Input{Kind: flows.KindCommand, Command: "grant", UserID: flowstest.AdminID, ChatID: flowstest.AdminID, Private: true}, nil, nil)
@@ -98,5 +98,43 @@ func TestFileSizes(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCapabilitiesImportOnlyTheCore: a capability package (a directory under
+// flows/ other than flowstest) imports no other package of flows/ but the
+// core; where one capability needs another it goes through a core hook.
+func TestCapabilitiesImportOnlyTheCore(t *testing.T) {
+	dirs, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range dirs {
+		if !d.IsDir() || d.Name() == "flowstest" || d.Name() == "testdata" {
+			continue
+		}
+		n++
+		files, err := filepath.Glob(filepath.Join(d.Name(), "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range f.Imports {
+				if p := strings.Trim(imp.Path.Value, `"`); strings.HasPrefix(p, "sinergi/flows/") {
+					t.Errorf("%s imports %s: capabilities import only the core", path, p)
+				}
+			}
+		}
+	}
+	if n < 5 {
+		t.Errorf("%d capability packages, want at least 5", n)
 	}
 }

@@ -27,10 +27,10 @@ type Invitation struct {
 	Bot      string // the bot's username: the organizer's address is its t.me link
 }
 
-// Invitation is the calendar invitation of the workshop for a registrant,
-// sent by the forum.
-func (e *Engine) Invitation(t *Turn, attendee int64) Invitation {
-	return Invitation{Now: t.In.Now, Attendee: attendee, Forum: e.cfg.ForumName, Bot: e.cfg.BotUsername}
+// Invitation is the calendar invitation of a workshop for a registrant,
+// sent now by the forum.
+func (t *Turn) Invitation(attendee int64) Invitation {
+	return Invitation{Now: t.In.Now, Attendee: attendee, Forum: t.e.cfg.ForumName, Bot: t.e.cfg.BotUsername}
 }
 
 // ICS returns an iCalendar file (RFC 5546 PUBLISH, RFC 5545, CRLF line ends)

@@ -79,7 +79,7 @@ type MenuItem struct {
 // handler or the current flow step, and returns what to say.
 type Engine struct {
 	cfg    Config
-	store  Store
+	store  CoreStore
 	texts  Texts
 	admins map[int64]bool
 
@@ -92,10 +92,13 @@ type Engine struct {
 	// promoted tells someone promoted from a waiting list (the
 	// registration capability's; nil without it).
 	promoted PromotedFunc
+	// profileSaved carries on with what asked for a profile (the
+	// registration capability's; nil without it).
+	profileSaved func(ctx context.Context, t *Turn) error
+	// manageCard shows a workshop's management card (the workshops
+	// capability's; nil without it).
+	showManageCard func(ctx context.Context, t *Turn, w *Workshop) error
 }
-
-// PromotedFunc tells user uid that a seat of w was freed for them.
-type PromotedFunc func(ctx context.Context, t *Turn, w *Workshop, uid int64) error
 
 // JobFunc carries out a scheduled job of one kind; args is what follows
 // "<kind>|" in the job's ID. It returns the messages to send (each with its
@@ -134,15 +137,6 @@ func (r *Registry) Flow(f *Flow) { r.e.addFlow(f) }
 // Menu adds a main-menu button.
 func (r *Registry) Menu(m MenuItem) { r.e.addMenu(m) }
 
-// OnPromoted sets who tells someone promoted from a waiting list when a
-// seat is freed outside registration (a user forgotten); one module may.
-func (r *Registry) OnPromoted(f PromotedFunc) {
-	if r.e.promoted != nil {
-		panic("flows: duplicate promotion handler")
-	}
-	r.e.promoted = f
-}
-
 // Job adds the runner of a scheduled job kind.
 func (r *Registry) Job(kind string, f JobFunc) { r.e.addJob(kind, f) }
 
@@ -154,8 +148,9 @@ func (r *Registry) Texts() Texts { return r.e.texts }
 
 // New builds an engine with the core commands (/start, /menu, /help,
 // /cancel, /language, the step buttons and the consent gate) and the
-// capabilities of modules, in the order given.
-func New(cfg Config, store Store, texts Texts, modules ...Module) *Engine {
+// capabilities of modules, in the order given. store is only what the core
+// itself uses (CoreStore); each module was given its own store.
+func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 	if cfg.DefaultLang == "" {
 		cfg.DefaultLang = "id"
 	}
@@ -585,4 +580,5 @@ func MustData(parts ...string) string {
 	return d
 }
 
-func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+// UnixTime is the UTC time of Unix seconds sec.
+func UnixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

@@ -2,20 +2,12 @@ package flows_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
 )
-
-func wantIDs(t *testing.T, res *flows.Result, want ...string) {
-	t.Helper()
-	if got := flowstest.IDs(res); !slices.Equal(got, want) {
-		t.Fatalf("replies %v, want %v", got, want)
-	}
-}
 
 func TestStartGuessesLanguage(t *testing.T) {
 	h := newHarness(t)
@@ -24,7 +16,7 @@ func TestStartGuessesLanguage(t *testing.T) {
 	}{{"en-US", "en"}, {"id", "id"}, {"ms", "id"}, {"", "id"}} {
 		id := int64(len(c.code) + 10)
 		res := h.Send(id, flows.Input{Kind: flows.KindCommand, Command: "start", LangCode: c.code})
-		wantIDs(t, res, "start.welcome")
+		flowstest.WantIDs(t, res, "start.welcome")
 		if res.User.Lang != c.want {
 			t.Errorf("language_code %q: lang %q, want %q", c.code, res.User.Lang, c.want)
 		}
@@ -38,12 +30,12 @@ func TestLanguageSwitchKeepsFlow(t *testing.T) {
 	h := newHarness(t)
 	h.Text(1, "/profile")
 	res := h.Text(1, "/language")
-	wantIDs(t, res, "language.choose")
+	flowstest.WantIDs(t, res, "language.choose")
 	res = h.Press(1, flowstest.ButtonData(t, res, "language.name.en"))
 	if res.User.Lang != "en" || !res.User.LangSet {
 		t.Fatalf("user %+v", res.User)
 	}
-	wantIDs(t, res, "language.set", "profile.ask_name")
+	flowstest.WantIDs(t, res, "language.set", "profile.ask_name")
 	if !res.Session.Active() {
 		t.Fatal("language switch left the flow")
 	}
@@ -52,31 +44,31 @@ func TestLanguageSwitchKeepsFlow(t *testing.T) {
 func TestProfileFlow(t *testing.T) {
 	h := newHarness(t)
 	res := h.Text(1, "/profile")
-	wantIDs(t, res, "profile.intro", "profile.ask_name")
+	flowstest.WantIDs(t, res, "profile.intro", "profile.ask_name")
 
-	wantIDs(t, h.Send(1, flows.Input{Kind: flows.KindMedia}), "errors.expect_text", "profile.ask_name")
-	wantIDs(t, h.Text(1, strings.Repeat("a", 5000)), "errors.too_long", "profile.ask_name")
-	wantIDs(t, h.Text(1, "   "), "errors.too_short", "profile.ask_name")
+	flowstest.WantIDs(t, h.Send(1, flows.Input{Kind: flows.KindMedia}), "errors.expect_text", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, strings.Repeat("a", 5000)), "errors.too_long", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "   "), "errors.too_short", "profile.ask_name")
 
-	wantIDs(t, h.Text(1, "  <b>Tom & Jerry</b> "), "profile.ask_org")
+	flowstest.WantIDs(t, h.Text(1, "  <b>Tom & Jerry</b> "), "profile.ask_org")
 	res = h.Text(1, "Yayasan Air Bersih")
-	wantIDs(t, res, "profile.ask_sector")
-	wantIDs(t, h.Text(1, "NGO"), "errors.use_buttons", "profile.ask_sector")
+	flowstest.WantIDs(t, res, "profile.ask_sector")
+	flowstest.WantIDs(t, h.Text(1, "NGO"), "errors.use_buttons", "profile.ask_sector")
 	res = h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
-	wantIDs(t, res, "(clear buttons)", "profile.ask_province")
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.ask_province")
 	if n := len(res.Replies[1].Buttons); n != 6 { // 5 rows of two + paging
 		t.Errorf("province page has %d rows", n)
 	}
 	res = h.Text(1, "jawa")
-	wantIDs(t, res, "profile.province_matches")
+	flowstest.WantIDs(t, res, "profile.province_matches")
 	if got := len(res.Replies[0].Buttons); got != 2 { // Jawa Barat, Tengah, Timur: 2 rows
 		t.Errorf("jawa matches in %d rows", got)
 	}
-	wantIDs(t, h.Text(1, "atlantis"), "profile.province_not_found", "profile.ask_province")
+	flowstest.WantIDs(t, h.Text(1, "atlantis"), "profile.province_not_found", "profile.ask_province")
 	res = h.Text(1, "nusa tenggara timur")
-	wantIDs(t, res, "privacy.notice")
+	flowstest.WantIDs(t, res, "privacy.notice")
 	res = h.Press(1, flowstest.ButtonData(t, res, "privacy.agree"))
-	wantIDs(t, res, "(clear buttons)", "profile.saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.saved")
 	if res.Session.Active() {
 		t.Fatal("flow still active after the last step")
 	}
@@ -92,11 +84,11 @@ func TestProfileFlow(t *testing.T) {
 
 	// Editing: every answer can be kept, consent is not asked again.
 	res = h.Text(1, "/profile")
-	wantIDs(t, res, "profile.edit_intro", "profile.ask_name")
+	flowstest.WantIDs(t, res, "profile.edit_intro", "profile.ask_name")
 	for range 4 {
 		res = h.Press(1, flowstest.ButtonData(t, res, "flow.keep"))
 	}
-	wantIDs(t, res, "(clear buttons)", "profile.saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.saved")
 	if p2, _ := h.Store.GetProfile(context.Background(), 1); p2.FullName != want.FullName || !p2.ConsentAt.Equal(h.Now) {
 		t.Fatalf("edited profile %+v", p2)
 	}
@@ -110,7 +102,7 @@ func TestProfileDeclinedStoresNothing(t *testing.T) {
 	res = h.Press(2, flowstest.ButtonData(t, res, "sector.gov"))
 	res = h.Text(2, "Bali")
 	res = h.Press(2, flowstest.ButtonData(t, res, "privacy.decline"))
-	wantIDs(t, res, "(clear buttons)", "profile.not_saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.not_saved")
 	if _, err := h.Store.GetProfile(context.Background(), 2); err != flows.ErrNotFound {
 		t.Fatalf("profile stored without consent: %v", err)
 	}
@@ -124,7 +116,7 @@ func TestProvincePaging(t *testing.T) {
 	res = h.Press(3, flowstest.ButtonData(t, res, "sector.csr"))
 	for range 3 {
 		res = h.Press(3, flowstest.ButtonData(t, res, "nav.next"))
-		wantIDs(t, res, "profile.ask_province")
+		flowstest.WantIDs(t, res, "profile.ask_province")
 	}
 	if res.Replies[0].EditMessageID != 42 {
 		t.Fatal("paging does not edit the message in place")
@@ -136,20 +128,20 @@ func TestProvincePaging(t *testing.T) {
 
 func TestCancelAndHelp(t *testing.T) {
 	h := newHarness(t)
-	wantIDs(t, h.Text(4, "/cancel"), "cancel.nothing")
+	flowstest.WantIDs(t, h.Text(4, "/cancel"), "cancel.nothing")
 	h.Text(4, "/profile")
-	wantIDs(t, h.Text(4, "/help"), "help.text", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(4, "/help"), "help.text", "profile.ask_name")
 	res := h.Text(4, "/cancel")
-	wantIDs(t, res, "cancel.done")
+	flowstest.WantIDs(t, res, "cancel.done")
 	if res.Session.Active() {
 		t.Fatal("still in a flow after /cancel")
 	}
-	wantIDs(t, h.Text(4, "hello"), "errors.not_understood")
+	flowstest.WantIDs(t, h.Text(4, "hello"), "errors.not_understood")
 }
 
 func TestBadInput(t *testing.T) {
 	h := newHarness(t)
-	wantIDs(t, h.Text(5, "/frobnicate"), "errors.unknown_command")
+	flowstest.WantIDs(t, h.Text(5, "/frobnicate"), "errors.unknown_command")
 	for _, payload := range []string{"zzz_abc", "ws_", "invite_", "!!!_x", strings.Repeat("a", 80), "invite_notAToken"} {
 		res := h.Text(5, "/start "+payload)
 		if got := flowstest.IDs(res)[0]; got != "start.bad_link" && got != "grant.invite_invalid" {
@@ -179,7 +171,7 @@ func TestBadInput(t *testing.T) {
 
 func TestRolesAreCheckedOnEveryInput(t *testing.T) {
 	h := newHarness(t)
-	wantIDs(t, h.Text(6, "/grant"), "errors.not_allowed")
+	flowstest.WantIDs(t, h.Text(6, "/grant"), "errors.not_allowed")
 	res := h.Press(6, "grant:facilitator")
 	if res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant pressing an admin button: %+v", res.Answer)
@@ -208,9 +200,9 @@ func TestRolesAreCheckedOnEveryInput(t *testing.T) {
 func TestInviteAndGrant(t *testing.T) {
 	h := newHarness(t)
 	res := h.Text(flowstest.AdminID, "/grant")
-	wantIDs(t, res, "grant.choose")
+	flowstest.WantIDs(t, res, "grant.choose")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "grant.invite_facilitator"))
-	wantIDs(t, res, "grant.invite_link")
+	flowstest.WantIDs(t, res, "grant.invite_link")
 	link := res.Replies[0].Text.Data["Link"].(string)
 	payload := strings.TrimPrefix(link, "https://t.me/sinergi_test_bot?start=")
 	if payload == link || len(payload) > 64 || !strings.HasPrefix(payload, "invite_") {
@@ -220,18 +212,18 @@ func TestInviteAndGrant(t *testing.T) {
 	if res.User.Role != flows.RoleFacilitator {
 		t.Fatalf("role after invite: %v", res.User.Role)
 	}
-	wantIDs(t, res, "grant.you_are", "grant.invite_used")
+	flowstest.WantIDs(t, res, "grant.you_are", "grant.invite_used")
 	if res.Replies[1].ChatID != flowstest.AdminID {
 		t.Errorf("inviter not told: %+v", res.Replies[1])
 	}
-	wantIDs(t, h.Text(8, "/start "+payload), "grant.invite_invalid")
+	flowstest.WantIDs(t, h.Text(8, "/start "+payload), "grant.invite_invalid")
 
-	wantIDs(t, h.Text(flowstest.AdminID, "/grant 12345 facilitator"), "grant.unknown_user")
-	wantIDs(t, h.Text(flowstest.AdminID, "/grant abc facilitator"), "grant.usage")
-	wantIDs(t, h.Text(flowstest.AdminID, "/grant 8 wizard"), "grant.usage")
-	wantIDs(t, h.Text(flowstest.AdminID, "/grant 900 participant"), "grant.configured_admin")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/grant 12345 facilitator"), "grant.unknown_user")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/grant abc facilitator"), "grant.usage")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/grant 8 wizard"), "grant.usage")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/grant 900 participant"), "grant.configured_admin")
 	res = h.Text(flowstest.AdminID, "/grant 7 participant")
-	wantIDs(t, res, "grant.done", "grant.you_are")
+	flowstest.WantIDs(t, res, "grant.done", "grant.you_are")
 	if u, _ := h.Store.GetUser(context.Background(), 7); u.Role != flows.RoleParticipant {
 		t.Fatalf("revoked role: %v", u.Role)
 	}
@@ -241,11 +233,11 @@ func TestSessionFromAnotherBuildIsReset(t *testing.T) {
 	h := newHarness(t)
 	h.Sess[9] = &flows.Session{Version: flows.SessionVersion, Flow: "retired", Step: "x"}
 	res := h.Text(9, "hello")
-	wantIDs(t, res, "flow.reset", "errors.not_understood")
+	flowstest.WantIDs(t, res, "flow.reset", "errors.not_understood")
 	h.Sess[9] = &flows.Session{Version: flows.SessionVersion + 1, Flow: "profile", Step: "name"}
-	wantIDs(t, h.Text(9, "hello"), "flow.reset", "errors.not_understood")
+	flowstest.WantIDs(t, h.Text(9, "hello"), "flow.reset", "errors.not_understood")
 	h.Sess[9] = &flows.Session{Version: flows.SessionVersion, Flow: "profile", Step: "gone"}
-	wantIDs(t, h.Text(9, "hello"), "flow.reset", "errors.not_understood")
+	flowstest.WantIDs(t, h.Text(9, "hello"), "flow.reset", "errors.not_understood")
 }
 
 func TestGroupChats(t *testing.T) {
@@ -255,7 +247,7 @@ func TestGroupChats(t *testing.T) {
 		t.Fatalf("answered group chatter: %v", flowstest.IDs(res))
 	}
 	res = h.Send(10, flows.Input{Kind: flows.KindCommand, Command: "profile", ChatID: -100})
-	wantIDs(t, res, "group.private_only")
+	flowstest.WantIDs(t, res, "group.private_only")
 	if res.Session.Active() {
 		t.Fatal("a flow started in a group")
 	}
@@ -307,7 +299,7 @@ func TestNothingPersonalBeforeConsent(t *testing.T) {
 	if !res.UserChanged || *res.User != want {
 		t.Fatalf("first contact stores %+v, want %+v", *res.User, want)
 	}
-	wantIDs(t, res, "start.welcome")
+	flowstest.WantIDs(t, res, "start.welcome")
 	if res.Replies[0].Text.Data["Name"] != "Sari" {
 		t.Fatalf("greeting without the name: %+v", res.Replies[0].Text)
 	}
@@ -334,7 +326,7 @@ func TestProvinceAliases(t *testing.T) {
 	h.Text(30, "A")
 	res := h.Text(30, "B")
 	h.Press(30, flowstest.ButtonData(t, res, "sector.gov"))
-	wantIDs(t, h.Text(30, "NTT"), "privacy.notice")
+	flowstest.WantIDs(t, h.Text(30, "NTT"), "privacy.notice")
 	if h.Sess[30].Data["province"] != "NT" {
 		t.Fatalf("NTT -> %q", h.Sess[30].Data["province"])
 	}
@@ -356,29 +348,29 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	h.Text(41, "/start") // no data stored: never asked
 
 	// A new notice version.
-	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{flowstest.AdminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.Store, h.Texts, allModules(h.Store)...)
-	wantIDs(t, h.Text(41, "/start"), "start.welcome")
+	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{flowstest.AdminID}, DefaultLang: "id", ConsentVersion: "2027-01"}, h.Store, h.Texts, flowstest.AllModules(h.Store)...)
+	flowstest.WantIDs(t, h.Text(41, "/start"), "start.welcome")
 	res = h.Text(40, "/workshops")
-	wantIDs(t, res, "privacy.changed", "privacy.notice")
+	flowstest.WantIDs(t, res, "privacy.changed", "privacy.notice")
 	if res := h.Press(40, "m:profile"); res.Answer == nil || res.Answer.Text.ID != "privacy.again_first" {
 		t.Fatalf("another button before answering: %+v", res.Answer)
 	}
 	res = h.Press(40, "s:"+h.Sess[40].Nonce+":yes")
-	wantIDs(t, res, "(clear buttons)", "privacy.thanks")
+	flowstest.WantIDs(t, res, "(clear buttons)", "privacy.thanks")
 	p, _ := h.Store.GetProfile(context.Background(), 40)
 	if p.ConsentVersion != "2027-01" || !p.ConsentAt.Equal(h.Now) {
 		t.Fatalf("profile consent %+v", p)
 	}
-	wantIDs(t, h.Text(40, "/workshops"), "ws.none_upcoming")
+	flowstest.WantIDs(t, h.Text(40, "/workshops"), "ws.none_upcoming")
 
 	// Declining the next version removes the profile.
-	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.Store, h.Texts, allModules(h.Store)...)
+	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.Store, h.Texts, flowstest.AllModules(h.Store)...)
 	h.Text(40, "/help")
-	wantIDs(t, h.Press(40, "s:"+h.Sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
+	flowstest.WantIDs(t, h.Press(40, "s:"+h.Sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
 	if _, err := h.Store.GetProfile(context.Background(), 40); err != flows.ErrNotFound {
 		t.Fatal("profile kept after consent was withdrawn")
 	}
-	wantIDs(t, h.Text(40, "/help"), "help.text")
+	flowstest.WantIDs(t, h.Text(40, "/help"), "help.text")
 }
 
 // Seeing and deleting one's data never waits for a changed notice.

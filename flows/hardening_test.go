@@ -10,74 +10,6 @@ import (
 	"sinergi/flows/flowstest"
 )
 
-// A commitment written for someone else shows that person's name, never
-// their Telegram id (issue #13, point 11).
-func TestCommitmentForSomeoneShowsName(t *testing.T) {
-	h, code := followUpSetup(t)
-	h.Press(2, "cmn:"+code)
-	h.Text(2, "Data baseline desa")
-	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
-	res := h.Text(2, "20/01/2027")
-	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
-	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
-	wantIDs(t, res, "(clear buttons)", "cm.summary")
-	got := h.Rendered("en", res)
-	if !strings.Contains(got, "👤 Peserta 3") || strings.Contains(got, "👤 3") {
-		t.Fatalf("summary names the owner by id:\n%s", got)
-	}
-}
-
-// Lateness and status are two dimensions: an overdue blocked commitment
-// counts and is listed as blocked as well as overdue, and an overdue one on
-// track still shows "on track" (issue #13, point 13).
-func TestReportShowsStatusAndLateness(t *testing.T) {
-	h, code := followUpSetup(t)
-	ctx := context.Background()
-	past, future := h.Now.AddDate(0, 0, -3), h.Now.AddDate(0, 1, 0)
-	for _, c := range []*flows.Commitment{
-		{ID: "c1", What: "Late and blocked", Owner: 2, Due: past, Status: flows.CmBlocked},
-		{ID: "c2", What: "Late but on track", Owner: 3, Due: past, Status: flows.CmOnTrack},
-		{ID: "c3", What: "Blocked in time", Owner: 2, Due: future, Status: flows.CmBlocked},
-	} {
-		c.Workshop, c.Created = code, h.Now
-		if err := h.Store.SaveCommitment(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
-	res := h.Press(flowstest.AdminID, "rp:"+code)
-	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
-	d := res.Replies[0].Text.Data
-	if d["Blocked"] != 2 || d["OnTrack"] != 1 || d["Overdue"] != 2 {
-		t.Fatalf("report counts %v", d)
-	}
-	text := h.Render("en", res.Replies[0].Text)
-	_, lists, _ := strings.Cut(text, "<b>Overdue</b>")
-	overdueList, blockedList, _ := strings.Cut(lists, "<b>Blocked</b>")
-	for _, want := range []string{"Late and blocked", "blocked, ⚠️ overdue", "Late but on track", "on track, ⚠️ overdue"} {
-		if !strings.Contains(overdueList, want) {
-			t.Errorf("overdue list lacks %q:\n%s", want, overdueList)
-		}
-	}
-	for _, want := range []string{"Late and blocked", "Blocked in time"} {
-		if !strings.Contains(blockedList, want) {
-			t.Errorf("blocked list lacks %q:\n%s", want, blockedList)
-		}
-	}
-	csv := string(res.Replies[2].Table.CSV())
-	for _, want := range []string{"Days overdue", "Late and blocked,Peserta 2,Org 2,2026-11-20,blocked,3,", "Late but on track,Peserta 3,Org 3,2026-11-20,on track,3,", "Blocked in time,Peserta 2,Org 2,2026-12-23,blocked,,"} {
-		if !strings.Contains(csv, want) {
-			t.Errorf("csv lacks %q:\n%s", want, csv)
-		}
-	}
-
-	// The owner's own list shows both too.
-	h.Store.SaveUser(ctx, &flows.User{ID: 3, Lang: "en"})
-	if got := h.Rendered("en", h.Text(3, "/mycommitments")); !strings.Contains(got, "on track, ⚠️ overdue") {
-		t.Errorf("/mycommitments: %s", got)
-	}
-}
-
 // English counts agree with their nouns: "1 seat", "1 person is being
 // told", and the plural for 2 (issue #13, point 8). The harness also fails
 // any counted message rendered without its count.
@@ -86,7 +18,7 @@ func TestEnglishPlurals(t *testing.T) {
 		h := newHarness(t)
 		ctx := context.Background()
 		h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
-		code := createWorkshop(t, h, strconv.Itoa(n))
+		code := flowstest.CreateWorkshop(t, h, strconv.Itoa(n))
 		for id := int64(2); id < int64(2+n); id++ {
 			h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion})
 			h.Press(id, "reg:"+code)
@@ -112,10 +44,10 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 	// Profile: an emoji-only name and a zero-width name are refused; the
 	// question is asked again and the flow goes on.
 	h.Text(1, "/profile")
-	wantIDs(t, h.Text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
-	wantIDs(t, h.Text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
-	wantIDs(t, h.Text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
-	wantIDs(t, h.Text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
+	flowstest.WantIDs(t, h.Text(1, "😀🎉"), "errors.name_needs_letter", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "\u200b\u200b\u200b"), "errors.invisible_text", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "\u202e\u2066\ufeff \u200d"), "errors.invisible_text", "profile.ask_name")
+	flowstest.WantIDs(t, h.Text(1, "\x1b[31m\x00Siti\x1b[0m \u202eRahma\u202c\x07"), "profile.ask_org")
 	res := h.Text(1, "Yayasan\x00 Air\u200b Bersih")
 	h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
 	res = h.Text(1, "nusa tenggara timur")
@@ -131,7 +63,7 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 	// Workshop: a title of zero-width spaces is refused; control characters
 	// leave title, description and venue.
 	h.Text(flowstest.AdminID, "/newworkshop")
-	wantIDs(t, h.Text(flowstest.AdminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "\u200b\u200b\u200b\u200b"), "errors.invisible_text", "ws.ask_title")
 	h.Text(flowstest.AdminID, "Lokakarya \x1b]0;pwned\x07Air\tBersih\x00")
 	res = h.Text(flowstest.AdminID, "Baris satu\r\nbaris \u2067dua\u2069")
 	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.zone.WIB"))

@@ -60,18 +60,18 @@ func TestPartnerProfileFlow(t *testing.T) {
 	h.Press(1, "lang:en")
 
 	res := h.Text(1, "/partner")
-	wantIDs(t, res, "mm.intro_new", "mm.ask_org")
+	flowstest.WantIDs(t, res, "mm.intro_new", "mm.ask_org")
 	res = h.Press(1, flowstest.ButtonData(t, res, "flow.keep")) // prefilled from the participant profile
-	wantIDs(t, res, "(clear buttons)", "profile.ask_sector")
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.ask_sector")
 	res = h.Press(1, flowstest.ButtonData(t, res, "sector.ngo"))
-	wantIDs(t, res, "(clear buttons)", "mm.ask_themes")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_themes")
 	themesMsg := res
 
 	// No theme selected: Done is refused.
 	alert(t, h.Press(1, flowstest.ButtonData(t, themesMsg, "mm.done")), "mm.need_theme")
 	// Toggles re-render the keyboard in place with ✅ on selected items.
 	res = h.Press(1, flowstest.ButtonData(t, themesMsg, "water & sanitation"))
-	wantIDs(t, res, "mm.ask_themes")
+	flowstest.WantIDs(t, res, "mm.ask_themes")
 	if res.Replies[0].EditMessageID != 42 {
 		t.Fatal("toggle does not edit the message in place")
 	}
@@ -82,61 +82,61 @@ func TestPartnerProfileFlow(t *testing.T) {
 	if got := plain(h, res, 0, "en"); !strings.Contains(got, "Selected: water & sanitation") {
 		t.Fatalf("themes prompt %q", got)
 	}
-	wantIDs(t, h.Text(1, "education"), "mm.use_toggles", "mm.ask_themes")
+	flowstest.WantIDs(t, h.Text(1, "education"), "mm.use_toggles", "mm.ask_themes")
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
-	wantIDs(t, res, "(clear buttons)", "mm.ask_provinces")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_provinces")
 
 	// Provinces: at least one, paging, type-to-search.
 	alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_province")
 	page := h.Press(1, flowstest.ButtonData(t, res, "nav.next"))
-	wantIDs(t, page, "mm.ask_provinces")
+	flowstest.WantIDs(t, page, "mm.ask_provinces")
 	res = h.Text(1, "nusa")
-	wantIDs(t, res, "mm.province_matches")
+	flowstest.WantIDs(t, res, "mm.province_matches")
 	res = h.Press(1, flowstest.ButtonData(t, res, "Nusa Tenggara Timur (East Nusa Tenggara)"))
-	wantIDs(t, res, "mm.province_matches")
+	flowstest.WantIDs(t, res, "mm.province_matches")
 	flowstest.ButtonData(t, res, "✅ Nusa Tenggara Timur (East Nusa Tenggara)")
 	res = h.Text(1, "bali") // one hit: selected at once
 	flowstest.ButtonData(t, res, "✅ Bali")
-	wantIDs(t, h.Text(1, "atlantis"), "profile.province_not_found", "mm.ask_provinces")
+	flowstest.WantIDs(t, h.Text(1, "atlantis"), "profile.province_not_found", "mm.ask_provinces")
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
-	wantIDs(t, res, "(clear buttons)", "mm.ask_offers")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_offers")
 
 	// Offers may stay empty, but not offers and needs both.
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
-	wantIDs(t, res, "(clear buttons)", "mm.ask_needs")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_needs")
 	alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_offer_or_need")
 	res = h.Press(1, flowstest.ButtonData(t, res, "funding"))
 	res = h.Press(1, flowstest.ButtonData(t, res, "expertise/training"))
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
-	wantIDs(t, res, "(clear buttons)", "mm.ask_desc")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_desc")
 
 	// A 2,000-character description is refused clearly.
 	res = h.Text(1, strings.Repeat("d", 2000))
-	wantIDs(t, res, "errors.too_long", "mm.ask_desc")
+	flowstest.WantIDs(t, res, "errors.too_long", "mm.ask_desc")
 	if res.Replies[0].Text.Data["Count"] != matchmaking.MaxPartnerDesc {
 		t.Fatalf("refusal %+v", res.Replies[0].Text)
 	}
 	res = h.Text(1, "Rainwater harvesting with <villages> in Flores & Bali.")
-	wantIDs(t, res, "mm.ask_visible")
+	flowstest.WantIDs(t, res, "mm.ask_visible")
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.visible_yes"))
-	wantIDs(t, res, "(clear buttons)", "mm.summary")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.summary")
 
 	// Edit one part from the summary and come back to it.
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.edit"))
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.field.themes"))
-	wantIDs(t, res, "(clear buttons)", "mm.ask_themes")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_themes")
 	res = h.Press(1, flowstest.ButtonData(t, res, "health"))
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
-	wantIDs(t, res, "(clear buttons)", "mm.summary")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.summary")
 	if got := plain(h, res, 1, "en"); !strings.Contains(got, "Themes: health, water & sanitation") {
 		t.Fatalf("summary %q", got)
 	}
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.save"))
 	// The profile names a contact: it is kept only under the privacy
 	// notice, asked for here because user 1 never agreed to it (#13.7).
-	wantIDs(t, res, "(clear buttons)", "privacy.notice")
+	flowstest.WantIDs(t, res, "(clear buttons)", "privacy.notice")
 	res = h.Press(1, flowstest.ButtonData(t, res, "privacy.agree"))
-	wantIDs(t, res, "(clear buttons)", "mm.saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.saved")
 	if res.User.Consent != flows.ConsentVersion {
 		t.Fatalf("consent not recorded: %+v", res.User)
 	}
@@ -170,11 +170,11 @@ func TestPartnerProfileNeedsConsent(t *testing.T) {
 	before, _ := h.Store.GetPartner(ctx, 2)
 	h.Now = h.Now.Add(time.Hour) // a save would show in Updated
 	res := h.Press(2, "mmp:e")
-	wantIDs(t, res, "(clear buttons)", "mm.summary")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.summary")
 	res = h.Press(2, flowstest.ButtonData(t, res, "mm.save"))
-	wantIDs(t, res, "(clear buttons)", "privacy.notice")
+	flowstest.WantIDs(t, res, "(clear buttons)", "privacy.notice")
 	res = h.Press(2, flowstest.ButtonData(t, res, "privacy.decline"))
-	wantIDs(t, res, "(clear buttons)", "profile.not_saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.not_saved")
 	if res.User.Consent != "" {
 		t.Fatalf("declining recorded consent: %+v", res.User)
 	}
@@ -189,7 +189,7 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 	ctx := context.Background()
 	seedPartner(t, h, pp(1, "ngo", l("education"), l("BA"), l("volunteers"), nil), flows.User{})
 	res := h.Text(1, "/partner")
-	wantIDs(t, res, "mm.card")
+	flowstest.WantIDs(t, res, "mm.card")
 
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_pause"))
 	if res.Answer == nil || res.Answer.Text.ID != "mm.paused" || res.Replies[0].EditMessageID != 42 {
@@ -198,23 +198,23 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 	if p, _ := h.Store.GetPartner(ctx, 1); p.Visible {
 		t.Fatal("still visible after pause")
 	}
-	wantIDs(t, h.Text(1, "/matches"), "mm.paused_note")
+	flowstest.WantIDs(t, h.Text(1, "/matches"), "mm.paused_note")
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_resume"))
 	if p, _ := h.Store.GetPartner(ctx, 1); !p.Visible {
 		t.Fatal("not visible after resume")
 	}
 
-	wantIDs(t, h.Press(1, "mmp:e"), "(clear buttons)", "mm.summary")
+	flowstest.WantIDs(t, h.Press(1, "mmp:e"), "(clear buttons)", "mm.summary")
 	h.Text(1, "/cancel")
 
 	res = h.Press(1, "mmp:d")
-	wantIDs(t, res, "mm.delete_confirm")
+	flowstest.WantIDs(t, res, "mm.delete_confirm")
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.delete_yes"))
-	wantIDs(t, res, "mm.deleted")
+	flowstest.WantIDs(t, res, "mm.deleted")
 	if _, err := h.Store.GetPartner(ctx, 1); !errors.Is(err, flows.ErrNotFound) {
 		t.Fatalf("after delete: %v", err)
 	}
-	wantIDs(t, h.Text(1, "/matches"), "mm.no_profile")
+	flowstest.WantIDs(t, h.Text(1, "/matches"), "mm.no_profile")
 	alert(t, h.Press(1, "mmp:p"), "mm.no_profile_short")
 	alert(t, h.Press(2, "mmp:zz"), "mm.no_profile_short")
 }
@@ -253,7 +253,7 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 	seedMatches(t, h)
 
 	res := h.Text(1, "/matches")
-	wantIDs(t, res, "mm.match_card")
+	flowstest.WantIDs(t, res, "mm.match_card")
 	if got := cardOf(t, res); got != 2 {
 		t.Fatalf("first suggestion %d, want 2", got)
 	}
@@ -298,7 +298,7 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 
 	// Filters: by theme, province, sector.
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_filter"))
-	wantIDs(t, res, "mm.filter_choose")
+	flowstest.WantIDs(t, res, "mm.filter_choose")
 	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, flowstest.ButtonData(t, res, "mm.filter_theme")), "health"))
 	if cardOf(t, res) != 2 || !strings.Contains(plain(h, res, 0, "en"), "Suggestion 1 of 2 · health") {
 		t.Fatalf("theme filter %q", plain(h, res, 0, "en"))
@@ -312,7 +312,7 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 	if cardOf(t, res) != 4 {
 		t.Fatal("sector filter")
 	}
-	wantIDs(t, h.Press(1, "mm:s.academia:0"), "mm.none_filtered")
+	flowstest.WantIDs(t, h.Press(1, "mm:s.academia:0"), "mm.none_filtered")
 
 	// Not interested: persisted, the next one takes its place.
 	res = h.Press(1, "mmx:2:a:0")
@@ -334,9 +334,9 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 func request(t *testing.T, h *flowstest.Harness, from, to int64) string {
 	t.Helper()
 	res := h.Press(from, "mmi:"+strconv.FormatInt(to, 10))
-	wantIDs(t, res, "mm.ask_note")
+	flowstest.WantIDs(t, res, "mm.ask_note")
 	res = h.Press(from, flowstest.ButtonData(t, res, "mm.skip_note"))
-	wantIDs(t, res, "(clear buttons)", "mm.request_received", "mm.request_sent")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.request_received", "mm.request_sent")
 	return strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "mmok:")
 }
 
@@ -347,10 +347,10 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	// A note too long, then a note: B (2) gets A's card, the reasons from
 	// B's side and the note, in B's language.
 	res := h.Press(1, "mmi:2")
-	wantIDs(t, res, "mm.ask_note")
-	wantIDs(t, h.Text(1, strings.Repeat("n", 301)), "errors.too_long", "mm.ask_note")
+	flowstest.WantIDs(t, res, "mm.ask_note")
+	flowstest.WantIDs(t, h.Text(1, strings.Repeat("n", 301)), "errors.too_long", "mm.ask_note")
 	res = h.Text(1, "Mari kerja sama di Flores <3")
-	wantIDs(t, res, "mm.request_received", "mm.request_sent")
+	flowstest.WantIDs(t, res, "mm.request_received", "mm.request_sent")
 	if r := res.Replies[0]; r.ChatID != 2 || r.Lang != "id" || !r.Bulk {
 		t.Fatalf("request delivered to %d (%s)", r.ChatID, r.Lang)
 	}
@@ -382,7 +382,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	a.Username = "ayu_air"
 	h.Store.SaveUser(context.Background(), a)
 	res = h.Press(2, "mmok:"+id)
-	wantIDs(t, res, "(clear buttons)", "mm.accepted_you", "mm.accepted_them")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.accepted_you", "mm.accepted_them")
 	if got := plain(h, res, 1, "id"); !strings.Contains(got, "@ayu_air — https://t.me/ayu_air") {
 		t.Fatalf("B sees %q", got)
 	}
@@ -401,7 +401,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	// A decline tells the requester politely and reveals nothing.
 	id = request(t, h, 1, 4)
 	res = h.Press(4, "mmno:"+id)
-	wantIDs(t, res, "(clear buttons)", "mm.declined_you", "mm.declined_them")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.declined_you", "mm.declined_them")
 	if r := res.Replies[2]; r.ChatID != 1 || len(r.Buttons) != 0 || len(r.Text.Data) != 1 {
 		t.Fatalf("decline notice %+v", r)
 	}
@@ -411,7 +411,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	h.Now = h.Now.Add(29 * 24 * time.Hour)
 	alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
 	h.Now = h.Now.Add(2 * 24 * time.Hour)
-	wantIDs(t, h.Press(1, "mmi:4"), "mm.ask_note")
+	flowstest.WantIDs(t, h.Press(1, "mmi:4"), "mm.ask_note")
 	h.Text(1, "/cancel")
 
 	// Tampered profile ids: hidden, inactive, unknown, sharing nothing, self.
@@ -423,7 +423,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	}
 
 	res = h.Text(1, "/introductions")
-	wantIDs(t, res, "mm.intros")
+	flowstest.WantIDs(t, res, "mm.intros")
 	got = plain(h, res, 0, "en")
 	for _, want := range []string{"Connected:", "Org 2 — ", "Not taken up:", "Org 4 — not taken up"} {
 		if !strings.Contains(got, want) {
@@ -434,7 +434,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	if res = h.Text(2, "/introductions"); !strings.Contains(plain(h, res, 0, "id"), "Org 1 — @ayu_air") {
 		t.Fatalf("B's introductions %q", plain(h, res, 0, "id"))
 	}
-	wantIDs(t, h.Text(3, "/introductions"), "mm.intros_none")
+	flowstest.WantIDs(t, h.Text(3, "/introductions"), "mm.intros_none")
 }
 
 func TestIntroductionCap(t *testing.T) {
@@ -453,9 +453,9 @@ func TestIntroductionCap(t *testing.T) {
 	alert(t, h.Press(1, "mmi:110"), "mm.err_cap")
 	// Withdrawing one frees a place; the addressee can no longer accept it.
 	res := h.Text(1, "/introductions")
-	wantIDs(t, res, "mm.intros")
+	flowstest.WantIDs(t, res, "mm.intros")
 	res = h.Press(1, "mmw:"+first)
-	wantIDs(t, res, "(clear buttons)", "mm.withdrawn")
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.withdrawn")
 	alert(t, h.Press(100, "mmok:"+first), "mm.err_decided")
 	request(t, h, 1, 110)
 	alert(t, h.Press(1, "mmi:111"), "mm.err_cap")

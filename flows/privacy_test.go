@@ -21,7 +21,7 @@ func TestMyDataExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := h.Text(7, "/mydata")
-	wantIDs(t, res, "privacy.mydata_caption", "privacy.mydata_summary")
+	flowstest.WantIDs(t, res, "privacy.mydata_caption", "privacy.mydata_summary")
 	doc := res.Replies[0].Document
 	if doc == nil || doc.Name != "sinergi-mydata-7.json" {
 		t.Fatalf("document %+v", doc)
@@ -47,9 +47,9 @@ func TestForgetMe(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := h.Text(7, "/forgetme")
-	wantIDs(t, res, "privacy.forget_confirm")
+	flowstest.WantIDs(t, res, "privacy.forget_confirm")
 	res = h.Press(7, flowstest.ButtonData(t, res, "privacy.forget_no"))
-	wantIDs(t, res, "privacy.forget_kept")
+	flowstest.WantIDs(t, res, "privacy.forget_kept")
 	if res.Forget {
 		t.Fatal("kept data but Forget set")
 	}
@@ -59,7 +59,7 @@ func TestForgetMe(t *testing.T) {
 
 	res = h.Text(7, "/forgetme")
 	res = h.Press(7, flowstest.ButtonData(t, res, "privacy.forget_yes"))
-	wantIDs(t, res, "privacy.forgotten")
+	flowstest.WantIDs(t, res, "privacy.forgotten")
 	if !res.Forget || res.Session.Active() {
 		t.Fatalf("forget %v, session %+v", res.Forget, res.Session)
 	}
@@ -123,7 +123,7 @@ func TestForgottenPartyIsADeletedOrganisation(t *testing.T) {
 // longer hold the deleted person.
 func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "1")
+	code := flowstest.CreateWorkshop(t, h, "1")
 	ctx := context.Background()
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
@@ -168,7 +168,7 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 // does not send "X accepted" to the owner himself (a notice to chat 0 is a
 // reply in the current chat).
 func TestAcceptAfterProposerForgotten(t *testing.T) {
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	h.Press(flowstest.AdminID, "wmo:"+code)
 	h.Press(2, "cmn:"+code)
 	h.Text(2, "Data baseline desa")

@@ -80,7 +80,7 @@ func TestPromptStoreErrorsReturned(t *testing.T) {
 				c.sess.Data["code"] = ws
 			}
 			d := &downStore{Store: h.Store}
-			h.E = flows.New(h.E.Config(), d, h.Texts, allModules(d)...)
+			h.E = flows.New(h.E.Config(), d, h.Texts, flowstest.AllModules(d)...)
 			c.fail(d)
 			u := &flows.User{ID: flowstest.AdminID, Lang: "en", FirstName: "Admin", Created: h.Now, Seen: h.Now}
 			in := c.input

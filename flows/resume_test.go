@@ -21,7 +21,7 @@ func deployed(t *testing.T, h *flowstest.Harness, done *[]map[string]string, ste
 		f.Steps = append(f.Steps, &flows.Step{Name: s, Prompt: flows.Ask("profile.ask_name"), Parse: flows.TextAnswer(50)})
 	}
 	survey := flows.ModuleFunc(func(r *flows.Registry) { r.Flow(f) })
-	return flows.New(h.E.Config(), h.Store, h.Texts, append(allModules(h.Store), survey)...)
+	return flows.New(h.E.Config(), h.Store, h.Texts, append(flowstest.AllModules(h.Store), survey)...)
 }
 
 func maps(m map[string]string) map[string]string {

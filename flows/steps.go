@@ -291,11 +291,12 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 // explanation.
 func TextAnswer(max int) func(ctx context.Context, t *Turn, in Input) (string, error) {
 	return func(_ context.Context, _ *Turn, in Input) (string, error) {
-		return textAnswer(in, 1, max)
+		return TextBetween(in, 1, max)
 	}
 }
 
-func textAnswer(in Input, min, max int) (string, error) {
+// TextBetween is the cleaned text of in, between min and max characters.
+func TextBetween(in Input, min, max int) (string, error) {
 	switch in.Kind {
 	case KindText:
 	case KindCallback:
@@ -321,7 +322,7 @@ func textAnswer(in Input, min, max int) (string, error) {
 // (an emoji is not a name).
 func NameAnswer(max int) func(ctx context.Context, t *Turn, in Input) (string, error) {
 	return func(_ context.Context, _ *Turn, in Input) (string, error) {
-		v, err := textAnswer(in, 1, max)
+		v, err := TextBetween(in, 1, max)
 		if err == nil && !hasLetter(v) {
 			return "", Refuse("errors.name_needs_letter")
 		}

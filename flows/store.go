@@ -36,8 +36,21 @@ type Invites interface {
 	TakeInvite(ctx context.Context, token string) (*Invite, error)
 }
 
-// Store is everything the flows need from storage. store.Store implements it
-// on Redis; tests use an in-memory fake.
+// CoreStore is what the core itself reads and writes: the audit trail it
+// records to (Turn.Audit), the profile whose consent the re-consent gate
+// renews or removes, and the users and profiles a broadcast's recipients
+// are chosen from (Engine.Recipients). Capabilities bring their own stores.
+type CoreStore interface {
+	Audit(ctx context.Context, e *AuditEntry) error
+	GetProfile(ctx context.Context, userID int64) (*Profile, error)
+	SaveProfile(ctx context.Context, p *Profile) error
+	RemoveProfile(ctx context.Context, userID int64) error
+	Audience
+}
+
+// Store is every store interface of the core and the capabilities together:
+// what store.Store implements on Redis and flowstest.Store in memory, and
+// what the test module lists hand to each capability.
 type Store interface {
 	Users
 	Profiles

@@ -12,3 +12,16 @@ func NewToken() string {
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go ≥ 1.24)
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
+
+// codeAlphabet has no look-alike characters (0/o, 1/l/i).
+const CodeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+// NewCode returns a random workshop code of six characters.
+func NewCode() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = CodeAlphabet[int(b[i])%len(CodeAlphabet)]
+	}
+	return string(b[:])
+}

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"html"
 )
 
@@ -19,15 +18,6 @@ func (t *Turn) RoleOf(u *User) Role { return t.e.RoleOf(u) }
 // Forget marks the user's data as deleted: the transport must not write
 // the user back, nor keep a session or dedupe mark (Result.Forget).
 func (t *Turn) Forget() { t.forget = true }
-
-// TellPromoted tells uid that a seat of w was freed for them, through the
-// module that set OnPromoted (none: nothing is said).
-func (t *Turn) TellPromoted(ctx context.Context, w *Workshop, uid int64) error {
-	if t.e.promoted == nil {
-		return nil
-	}
-	return t.e.promoted(ctx, t, w, uid)
-}
 
 // NameLabel is the name behind a locale id as a literal button label: names
 // in locales are HTML ("water &amp; sanitation"), button labels are plain.

@@ -12,36 +12,9 @@ import (
 	"sinergi/flows/flowstest"
 )
 
-// createWorkshop walks /newworkshop as the admin and returns the code.
-func createWorkshop(t *testing.T, h *flowstest.Harness, capacity string) string {
-	t.Helper()
-	h.Text(flowstest.AdminID, "/newworkshop")
-	res := h.Text(flowstest.AdminID, "Joint Action: air bersih di Flores")
-	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.skip_desc"))
-	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.zone.WITA"))
-	wantIDs(t, res, "(clear buttons)", "ws.ask_start")
-	h.Text(flowstest.AdminID, "10/12/2026 09:00")
-	res = h.Text(flowstest.AdminID, "12.00")
-	wantIDs(t, res, "ws.ask_venue")
-	res = h.Text(flowstest.AdminID, "Hotel Sahid, Jakarta")
-	res = h.Text(flowstest.AdminID, "https://zoom.us/j/123")
-	wantIDs(t, res, "ws.ask_capacity")
-	res = h.Text(flowstest.AdminID, capacity)
-	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.until_start"))
-	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.skip_question"))
-	wantIDs(t, res, "(clear buttons)", "ws.summary")
-	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "ws.created")
-	code := res.Replies[1].Text.Data["Code"].(string)
-	if link := res.Replies[1].Text.Data["Link"].(string); link != "https://t.me/sinergi_test_bot?start=ws_"+code {
-		t.Fatalf("link %q", link)
-	}
-	return code
-}
-
 func TestCreateWorkshop(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "2")
+	code := flowstest.CreateWorkshop(t, h, "2")
 	w, err := h.Store.GetWorkshop(context.Background(), code)
 	if err != nil {
 		t.Fatal(err)
@@ -56,87 +29,77 @@ func TestCreateWorkshop(t *testing.T) {
 func TestWorkshopBadInput(t *testing.T) {
 	h := newHarness(t)
 	h.Text(flowstest.AdminID, "/newworkshop")
-	wantIDs(t, h.Text(flowstest.AdminID, strings.Repeat("x", 300)), "errors.too_long", "ws.ask_title")
-	wantIDs(t, h.Text(flowstest.AdminID, "ab"), "errors.too_short", "ws.ask_title")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, strings.Repeat("x", 300)), "errors.too_long", "ws.ask_title")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "ab"), "errors.too_short", "ws.ask_title")
 	res := h.Text(flowstest.AdminID, "Lokakarya")
 	res = h.Text(flowstest.AdminID, "Deskripsi")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.zone.WIB"))
-	wantIDs(t, h.Text(flowstest.AdminID, "besok pagi"), "ws.date_format", "ws.ask_start")
-	wantIDs(t, h.Text(flowstest.AdminID, "31/02/2027 10:00"), "ws.date_invalid", "ws.ask_start")
-	wantIDs(t, h.Text(flowstest.AdminID, "01/01/2020 10:00"), "ws.date_past", "ws.ask_start")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "besok pagi"), "ws.date_format", "ws.ask_start")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "31/02/2027 10:00"), "ws.date_invalid", "ws.ask_start")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "01/01/2020 10:00"), "ws.date_past", "ws.ask_start")
 	h.Text(flowstest.AdminID, "10/12/2026 09:00")
-	wantIDs(t, h.Text(flowstest.AdminID, "08:00"), "ws.end_before_start", "ws.ask_end")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "08:00"), "ws.end_before_start", "ws.ask_end")
 	res = h.Text(flowstest.AdminID, "10/12/2026 17:00")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.skip_venue"))
 	if res := h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.skip_link")); res.Answer == nil || res.Answer.Text.ID != "ws.need_place" {
 		t.Fatalf("neither venue nor link: %+v", res.Answer)
 	}
-	wantIDs(t, h.Text(flowstest.AdminID, "zoom.us/j/1"), "ws.bad_link", "ws.ask_link")
-	wantIDs(t, h.Text(flowstest.AdminID, "javascript:alert(1)"), "ws.bad_link", "ws.ask_link")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "zoom.us/j/1"), "ws.bad_link", "ws.ask_link")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "javascript:alert(1)"), "ws.bad_link", "ws.ask_link")
 	h.Text(flowstest.AdminID, "https://meet.example.org/abc")
-	wantIDs(t, h.Text(flowstest.AdminID, "-3"), "ws.bad_capacity", "ws.ask_capacity")
-	wantIDs(t, h.Text(flowstest.AdminID, "abc"), "ws.bad_capacity", "ws.ask_capacity")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "-3"), "ws.bad_capacity", "ws.ask_capacity")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "abc"), "ws.bad_capacity", "ws.ask_capacity")
 	h.Text(flowstest.AdminID, "0")
-	wantIDs(t, h.Text(flowstest.AdminID, "11/12/2026 09:00"), "ws.deadline_after_start", "ws.ask_deadline")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "11/12/2026 09:00"), "ws.deadline_after_start", "ws.ask_deadline")
 	h.Text(flowstest.AdminID, "09/12/2026 17:00")
 	res = h.Text(flowstest.AdminID, "Kebutuhan makanan?")
-	wantIDs(t, res, "ws.summary")
+	flowstest.WantIDs(t, res, "ws.summary")
 	// Edit one field from the summary and come back to it.
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.edit"))
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.field.capacity"))
-	wantIDs(t, res, "(clear buttons)", "ws.ask_capacity")
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.ask_capacity")
 	res = h.Text(flowstest.AdminID, "40")
-	wantIDs(t, res, "ws.summary")
+	flowstest.WantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.discard"))
-	wantIDs(t, res, "(clear buttons)", "ws.discarded")
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.discarded")
 	if all, _ := h.Store.Facilitated(context.Background(), 0); len(all) != 0 {
 		t.Fatalf("stored %d workshops", len(all))
 	}
 	// A participant cannot start the flow at all.
-	wantIDs(t, h.Text(3, "/newworkshop"), "errors.not_allowed")
-}
-
-// fillProfile answers the profile questions (when asked) for user id.
-func fillProfile(t *testing.T, h *flowstest.Harness, id int64, res *flows.Result) *flows.Result {
-	t.Helper()
-	res = h.Text(id, "Peserta "+string(rune('A'+id%26)))
-	res = h.Text(id, "Yayasan Contoh")
-	res = h.Press(id, flowstest.ButtonData(t, res, "sector.ngo"))
-	res = h.Text(id, "Bali")
-	return h.Press(id, flowstest.ButtonData(t, res, "privacy.agree"))
+	flowstest.WantIDs(t, h.Text(3, "/newworkshop"), "errors.not_allowed")
 }
 
 func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "2")
+	code := flowstest.CreateWorkshop(t, h, "2")
 	ctx := context.Background()
 
 	// First registration asks the profile, then registers.
 	res := h.Text(1, "/start ws_"+code)
-	wantIDs(t, res, "ws.card")
+	flowstest.WantIDs(t, res, "ws.card")
 	res = h.Press(1, flowstest.ButtonData(t, res, "ws.btn_register"))
-	wantIDs(t, res, "ws.profile_first", "profile.intro", "profile.ask_name")
-	res = fillProfile(t, h, 1, res)
-	wantIDs(t, res, "(clear buttons)", "profile.saved", "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, res, "ws.profile_first", "profile.intro", "profile.ask_name")
+	res = flowstest.FillProfile(t, h, 1, res)
+	flowstest.WantIDs(t, res, "(clear buttons)", "profile.saved", "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
 	if res.Replies[3].Document == nil || res.Replies[4].Photo == nil {
 		t.Fatal("no calendar file or QR code")
 	}
 	// The second has a profile already: one press.
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 3, FullName: "Tiga", ConsentVersion: flows.ConsentVersion})
-	wantIDs(t, h.Press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
-	wantIDs(t, h.Press(3, "reg:"+code), "ws.waitlisted")
+	flowstest.WantIDs(t, h.Press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, h.Press(3, "reg:"+code), "ws.waitlisted")
 	// Pressing again shows where one stands: the waiting place, or the
 	// ticket again (and nothing changes in the store).
-	wantIDs(t, h.Press(3, "reg:"+code), "ws.waitlisted")
-	wantIDs(t, h.Press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, h.Press(3, "reg:"+code), "ws.waitlisted")
+	flowstest.WantIDs(t, h.Press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
 	if c, _ := h.Store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 1 {
 		t.Fatalf("counts after pressing twice %+v", c)
 	}
 
 	// 1 cancels: 3 is promoted and told in their chat.
 	res = h.Press(1, "unregy:"+code)
-	wantIDs(t, res, "(clear buttons)", "ws.unregistered", "ws.promoted", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.unregistered", "ws.promoted", "ws.ics_caption", "ws.qr_caption")
 	if res.Replies[2].ChatID != 3 || !res.Replies[2].Bulk {
 		t.Fatalf("promotion sent to %d", res.Replies[2].ChatID)
 	}
@@ -152,14 +115,14 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 
 	// Check-in: the facilitator (admin) opens 2's QR link; 3 opening it is refused.
 	r2, _ := h.Store.GetRegistration(ctx, code, 2)
-	wantIDs(t, h.Text(3, "/start checkin_"+r2.Token), "checkin.not_facilitator")
-	wantIDs(t, h.Text(2, "/start checkin_"+r2.Token), "checkin.own_code")
+	flowstest.WantIDs(t, h.Text(3, "/start checkin_"+r2.Token), "checkin.not_facilitator")
+	flowstest.WantIDs(t, h.Text(2, "/start checkin_"+r2.Token), "checkin.own_code")
 	// Check-in opens two hours before the start, not days ahead; the
 	// refusal says when.
 	w, _ := h.Store.GetWorkshop(ctx, code)
 	h.Now = w.Start.Add(-2*time.Hour - time.Minute)
 	res = h.Text(flowstest.AdminID, "/start checkin_"+r2.Token)
-	wantIDs(t, res, "checkin.too_early")
+	flowstest.WantIDs(t, res, "checkin.too_early")
 	if opens := res.Replies[0].Text.Data["Opens"].(flows.When); !opens.At.Equal(w.Start.Add(-2*time.Hour)) || opens.Zone != w.Zone {
 		t.Fatalf("check-in opens %+v", opens)
 	}
@@ -168,13 +131,13 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	}
 	h.Now = w.Start.Add(-2 * time.Hour)
 	res = h.Text(flowstest.AdminID, "/start checkin_"+r2.Token)
-	wantIDs(t, res, "checkin.done", "checkin.welcome")
-	wantIDs(t, h.Text(flowstest.AdminID, "/start checkin_"+r2.Token), "checkin.again")
-	wantIDs(t, h.Text(flowstest.AdminID, "/start checkin_AAAAAAAAAAAAAAAAAAAAAA"), "checkin.invalid")
+	flowstest.WantIDs(t, res, "checkin.done", "checkin.welcome")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/start checkin_"+r2.Token), "checkin.again")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/start checkin_AAAAAAAAAAAAAAAAAAAAAA"), "checkin.invalid")
 	// It closes two hours after the end, and says when (#23).
 	h.Now = w.End.Add(2 * time.Hour)
 	res = h.Text(flowstest.AdminID, "/start checkin_"+r2.Token)
-	wantIDs(t, res, "checkin.too_late")
+	flowstest.WantIDs(t, res, "checkin.too_late")
 	if closed := res.Replies[0].Text.Data["Closed"].(flows.When); !closed.At.Equal(w.End.Add(2 * time.Hour)) {
 		t.Fatalf("check-in closed %+v", closed)
 	}
@@ -201,24 +164,24 @@ func TestForgedWorkshopCodes(t *testing.T) {
 			t.Errorf("%s: %v", p, got)
 		}
 	}
-	wantIDs(t, h.Press(5, "reg:abcdef"), "ws.not_found")
+	flowstest.WantIDs(t, h.Press(5, "reg:abcdef"), "ws.not_found")
 }
 
 func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
+	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Press(2, "reg:"+code)
 	before := h.Store.JobDue(flows.JobSoon + "|" + code + "|2")
 	res := h.Press(flowstest.AdminID, "wme:"+code)
-	wantIDs(t, res, "ws.summary")
+	flowstest.WantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.edit"))
 	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.field.start"))
 	res = h.Text(flowstest.AdminID, "11/12/2026 10:00")
-	wantIDs(t, res, "ws.summary")
+	flowstest.WantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "ws.changed", "ws.updated")
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.changed", "ws.updated")
 	if res.Replies[1].ChatID != 2 || res.Replies[1].Document == nil {
 		t.Fatalf("change notice %+v", res.Replies[1])
 	}
@@ -234,7 +197,7 @@ func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 
 func TestReminderJobs(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
+	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Send(2, flows.Input{Kind: flows.KindCommand, Command: "start", LangCode: "en"})
@@ -276,10 +239,10 @@ func TestReminderJobs(t *testing.T) {
 		t.Fatalf("feedback request %+v", replies)
 	}
 	res := h.Press(2, replies[0].Buttons[0][4].Data)
-	wantIDs(t, res, "(clear buttons)", "fb.ask_comment")
-	wantIDs(t, h.Text(2, "Sangat bermanfaat <3"), "fb.thanks")
+	flowstest.WantIDs(t, res, "(clear buttons)", "fb.ask_comment")
+	flowstest.WantIDs(t, h.Text(2, "Sangat bermanfaat <3"), "fb.thanks")
 	res = h.Press(flowstest.AdminID, "wmf:"+code)
-	wantIDs(t, res, "ws.feedback_summary")
+	flowstest.WantIDs(t, res, "ws.feedback_summary")
 	if avg := res.Replies[0].Text.Data["Avg"]; avg != "5.0" {
 		t.Fatalf("average %v", avg)
 	}
@@ -289,14 +252,14 @@ func TestReminderJobs(t *testing.T) {
 func TestCheckInTokenOfAnotherWorkshop(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
-	codeA := createWorkshop(t, h, "0")
+	codeA := flowstest.CreateWorkshop(t, h, "0")
 	h.Store.SaveUser(ctx, &flows.User{ID: 50, Lang: "id", Role: flows.RoleFacilitator})
 	h.Store.CreateWorkshop(ctx, &flows.Workshop{Code: "bbbbbb", Title: "B", Zone: "Asia/Jakarta", Facilitators: []int64{50},
 		Start: h.Now.Add(48 * time.Hour), End: h.Now.Add(50 * time.Hour), Deadline: h.Now.Add(48 * time.Hour), Venue: "x"})
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Press(2, "reg:"+codeA)
 	r, _ := h.Store.GetRegistration(ctx, codeA, 2)
-	wantIDs(t, h.Text(50, "/start checkin_"+r.Token), "checkin.not_facilitator")
+	flowstest.WantIDs(t, h.Text(50, "/start checkin_"+r.Token), "checkin.not_facilitator")
 	if first, _ := h.Store.CheckIn(ctx, codeA, 2, h.Now); !first {
 		t.Fatal("the refused check-in was recorded")
 	}
@@ -305,20 +268,20 @@ func TestCheckInTokenOfAnotherWorkshop(t *testing.T) {
 // A check-in link pasted into the facilitator's chat works like opening it.
 func TestPastedCheckInLink(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
+	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	res := h.Press(2, "reg:"+code)
 	link := res.Replies[2].Text.Data["Link"].(string)
 	w, _ := h.Store.GetWorkshop(ctx, code)
 	h.Now = w.Start.Add(-time.Hour)
-	wantIDs(t, h.Text(flowstest.AdminID, "  "+link+" "), "checkin.done", "checkin.welcome")
-	wantIDs(t, h.Text(flowstest.AdminID, "https://t.me/another_bot?start=checkin_x"), "errors.not_understood")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "  "+link+" "), "checkin.done", "checkin.welcome")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "https://t.me/another_bot?start=checkin_x"), "errors.not_understood")
 }
 
 func TestAuditTrail(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
+	code := flowstest.CreateWorkshop(t, h, "0")
 	h.Press(flowstest.AdminID, "wmx:"+code)
 	h.Press(flowstest.AdminID, "wmc:"+code)
 	var actions []string
@@ -329,11 +292,11 @@ func TestAuditTrail(t *testing.T) {
 	if strings.Join(actions, " ") != strings.Join(want, " ") {
 		t.Fatalf("audit %v, want %v", actions, want)
 	}
-	wantIDs(t, h.Text(5, "/audit"), "errors.not_allowed")
+	flowstest.WantIDs(t, h.Text(5, "/audit"), "errors.not_allowed")
 	res := h.Text(flowstest.AdminID, "/audit")
-	wantIDs(t, res, "audit.list")
+	flowstest.WantIDs(t, res, "audit.list")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "audit.export"))
-	wantIDs(t, res, "audit.csv_caption")
+	flowstest.WantIDs(t, res, "audit.csv_caption")
 	if !strings.Contains(string(res.Replies[0].Table.CSV()), code) {
 		t.Fatal("audit CSV lacks the workshop")
 	}
@@ -360,7 +323,7 @@ func keepLabel(t *testing.T, res *flows.Result) any {
 // with the start.
 func TestEditKeepButtonsAndDeadline(t *testing.T) {
 	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
+	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	w, _ := h.Store.GetWorkshop(ctx, code)
 	field := func(name string) *flows.Result {
@@ -393,9 +356,9 @@ func TestEditKeepButtonsAndDeadline(t *testing.T) {
 	// Move the start two days later: the deadline "until the start" follows.
 	field("start")
 	res = h.Text(flowstest.AdminID, "12/12/2026 09:00")
-	wantIDs(t, res, "ws.summary")
+	flowstest.WantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "ws.updated")
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.updated")
 	w, _ = h.Store.GetWorkshop(ctx, code)
 	if want := time.Date(2026, 12, 12, 9, 0, 0, 0, flows.LoadZone("Asia/Makassar")); !w.Start.Equal(want) || !w.Deadline.Equal(want) {
 		t.Fatalf("start %v, deadline %v; want both %v", w.Start, w.Deadline, want)
@@ -455,7 +418,7 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 		t.Fatalf("stranger's press %+v", res.Answer)
 	}
 	h.Now = start.Add(10 * time.Minute)
-	wantIDs(t, h.Press(2, att), "(clear buttons)", "att.done")
+	flowstest.WantIDs(t, h.Press(2, att), "(clear buttons)", "att.done")
 	if c, _ := h.Store.Counts(ctx, w.Code); c.CheckedIn != 1 {
 		t.Fatalf("counts %+v", c)
 	}
@@ -474,8 +437,8 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 	}
 	h.Now = w.End.Add(time.Hour)
 	res := h.Press(3, r[0].Buttons[0][0].Data)
-	wantIDs(t, res, "(clear buttons)", "att.done", "fb.ask")
-	wantIDs(t, h.Press(3, res.Replies[2].Buttons[0][4].Data), "(clear buttons)", "fb.ask_comment")
+	flowstest.WantIDs(t, res, "(clear buttons)", "att.done", "fb.ask")
+	flowstest.WantIDs(t, h.Press(3, res.Replies[2].Buttons[0][4].Data), "(clear buttons)", "fb.ask_comment")
 	// A week after the end it is too late to confirm.
 	h.Now = w.End.Add(8 * 24 * time.Hour)
 	if res := h.Press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.closed" {

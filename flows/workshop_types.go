@@ -151,3 +151,42 @@ type Jobs interface {
 	// Unschedule removes pending jobs; unknown ids are ignored.
 	Unschedule(ctx context.Context, ids ...string) error
 }
+
+// ListPage is how many workshops one page of a workshop list shows.
+const ListPage = 5
+
+// DefaultCheckInOpens is how long before the start check-in opens unless
+// configured (Config.CheckInOpens).
+const DefaultCheckInOpens = 2 * time.Hour
+
+// WorkshopDetails renders the fields of a workshop for a summary or card.
+func WorkshopDetails(w *Workshop) Text {
+	capacity := CapacityText(w.Capacity)
+	dash := func(s string) any {
+		if s == "" {
+			return HTML("—")
+		}
+		return s
+	}
+	return T("ws.details",
+		"Title", w.Title, "Desc", dash(w.Description),
+		"Start", When{At: w.Start, Zone: w.Zone}, "End", endText(w),
+		"Venue", dash(w.Venue), "Link", dash(w.OnlineURL), "Capacity", capacity,
+		"Deadline", When{At: w.Deadline, Zone: w.Zone}, "Question", dash(w.Question))
+}
+
+// CapacityText is "50 seats" or "unlimited".
+func CapacityText(n int) Text {
+	if n > 0 {
+		return T("ws.capacity_n", "Count", n)
+	}
+	return Text{ID: "ws.capacity_unlimited"}
+}
+
+// endText shows only the time when the workshop ends on its start day.
+func endText(w *Workshop) When {
+	loc := LoadZone(w.Zone)
+	s, e := w.Start.In(loc), w.End.In(loc)
+	sameDay := s.Year() == e.Year() && s.YearDay() == e.YearDay()
+	return When{At: w.End, Zone: w.Zone, ClockOnly: sameDay}
+}

@@ -27,9 +27,13 @@ import (
 	"sinergi/flows"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/followup"
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
+	"sinergi/flows/profile"
+	"sinergi/flows/registration"
 	"sinergi/flows/roles"
+	"sinergi/flows/workshops"
 	"sinergi/locales"
 	"sinergi/store"
 )
@@ -158,11 +162,11 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, ForumName: cfg.ForumName,
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
-				flows.RegistrationModule(),
-				flows.FollowUpModule(),
-				flows.ProfileModule(),
+				registration.Module(st),
+				followup.Module(st),
+				profile.Module(st),
 				matchmaking.Module(st),
-				flows.WorkshopsModule(),
+				workshops.Module(st),
 				broadcast.Module(st),
 				roles.Module(st),
 				audit.Module(st),

@@ -1,4 +1,4 @@
-package flows
+package followup
 
 import (
 	"cmp"
@@ -6,27 +6,29 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"sinergi/flows"
 )
 
 // Follow-up: the reports of a workshop's commitments, and the forum summary.
 
-func (e *Engine) reportCommand(ctx context.Context, t *Turn) error {
-	ws, err := e.managedWorkshops(ctx, t)
+func (e *module) reportCommand(ctx context.Context, t *flows.Turn) error {
+	ws, err := flows.ManagedWorkshops(ctx, e.store, t)
 	if err != nil {
 		return err
 	}
-	var rows [][]Button
+	var rows [][]flows.Button
 	for _, w := range ws[:min(len(ws), 12)] {
-		rows = append(rows, []Button{{Label: T("ws.list_item", "Title", w.Title, "Date", When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: MustData("rp", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData("rp", w.Code)}})
 	}
-	if t.Role == RoleAdmin {
-		rows = append(rows, []Button{{Label: T("rp.forum"), Data: MustData("rpa", "all")}})
+	if t.Role == flows.RoleAdmin {
+		rows = append(rows, []flows.Button{{Label: flows.T("rp.forum"), Data: flows.MustData("rpa", "all")}})
 	}
 	if len(rows) == 0 {
-		t.Say(T("ws.none_yet"))
+		t.Say(flows.T("ws.none_yet"))
 		return nil
 	}
-	t.Say(T("rp.which"), rows...)
+	t.Say(flows.T("rp.which"), rows...)
 	return nil
 }
 
@@ -46,18 +48,18 @@ func (y Tally) Completion() int {
 }
 
 // TallyOf counts the commitments at now.
-func TallyOf(cs []*Commitment, now time.Time) Tally {
+func TallyOf(cs []*flows.Commitment, now time.Time) Tally {
 	var y Tally
 	for _, c := range cs {
 		y.Total++
 		switch c.Status {
-		case CmProposed:
+		case flows.CmProposed:
 			y.Proposed++
-		case CmDone:
+		case flows.CmDone:
 			y.Done++
-		case CmBlocked:
+		case flows.CmBlocked:
 			y.Blocked++
-		case CmOnTrack:
+		case flows.CmOnTrack:
 			y.OnTrack++
 		default:
 			y.NoAnswer++
@@ -70,22 +72,22 @@ func TallyOf(cs []*Commitment, now time.Time) Tally {
 }
 
 // report sends a workshop's progress: the message, a chart and a CSV.
-func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) error {
+func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
 	cs, err := e.store.WorkshopCommitments(ctx, w.Code)
 	if err != nil {
-		return InternalError("commitments", err)
+		return flows.InternalError("commitments", err)
 	}
 	if len(cs) == 0 {
-		t.Say(T("rp.empty", "Title", w.Title), []Button{{Label: T("ws.btn_collect"), Data: MustData("wmo", w.Code)}})
+		t.Say(flows.T("rp.empty", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("wmo", w.Code)}})
 		return nil
 	}
-	if err := t.Audit(ctx, AuditReport, w.Code, 0); err != nil {
+	if err := t.Audit(ctx, flows.AuditReport, w.Code, 0); err != nil {
 		return err
 	}
 	now := t.In.Now
 	y := TallyOf(cs, now)
 	names := e.namesOf(ctx, cs)
-	var late, blocked []Text
+	var late, blocked []flows.Text
 	byOrg := map[string]*[2]int{}
 	for _, c := range cs {
 		name, org := names(c.Owner)
@@ -96,7 +98,7 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 			byOrg[org] = &[2]int{}
 		}
 		byOrg[org][1]++
-		if c.Status == CmDone {
+		if c.Status == flows.CmDone {
 			byOrg[org][0]++
 			continue
 		}
@@ -104,12 +106,12 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		if n := len(c.History); n > 0 {
 			note = c.History[n-1].Note
 		}
-		line := T("rp.item", "What", c.What, "Name", name, "Due", When{At: c.Due, Zone: w.Zone, DateOnly: true},
+		line := flows.T("rp.item", "What", c.What, "Name", name, "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true},
 			"Status", statusText(c, now), "Note", note)
 		if overdue(c, now) {
 			late = append(late, line)
 		}
-		if c.Status == CmBlocked {
+		if c.Status == flows.CmBlocked {
 			blocked = append(blocked, line)
 		}
 	}
@@ -118,33 +120,33 @@ func (e *Engine) report(ctx context.Context, t *Turn, w *Workshop, _ string) err
 		orgs = append(orgs, o)
 	}
 	slices.SortFunc(orgs, func(a, b string) int { return cmp.Or(byOrg[b][1]-byOrg[a][1], strings.Compare(a, b)) })
-	var orgLines []Text
+	var orgLines []flows.Text
 	for _, o := range orgs {
-		orgLines = append(orgLines, T("rp.org_line", "Org", o, "Done", byOrg[o][0], "Total", byOrg[o][1]))
+		orgLines = append(orgLines, flows.T("rp.org_line", "Org", o, "Done", byOrg[o][0], "Total", byOrg[o][1]))
 	}
-	none := []Text{T("rp.none")}
+	none := []flows.Text{flows.T("rp.none")}
 	if len(late) == 0 {
 		late = none
 	}
 	if len(blocked) == 0 {
 		blocked = none
 	}
-	t.Say(T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+	t.Say(flows.T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
 		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
 	png, err := ProgressChart(y, orgTallies(cs, now, names), e.chartLabels(t.Lang, w.Title, y.Total))
 	if err != nil {
-		return InternalError("progress chart", err)
+		return flows.InternalError("progress chart", err)
 	}
-	t.Send(Reply{Text: T("rp.chart_caption", "Title", w.Title), Photo: &Attachment{Name: "report-" + w.Code + ".png", Data: png}})
-	t.Send(Reply{Text: T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(t, w, cs, names)})
+	t.Send(flows.Reply{Text: flows.T("rp.chart_caption", "Title", w.Title), Photo: &flows.Attachment{Name: "report-" + w.Code + ".png", Data: png}})
+	t.Send(flows.Reply{Text: flows.T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(t, w, cs, names)})
 	return nil
 }
 
 // orgTallies counts the commitments of each owner's organisation (the
 // owner's name when the profile has none).
-func orgTallies(cs []*Commitment, now time.Time, names func(int64) (string, string)) []OrgTally {
-	byOrg := map[string][]*Commitment{}
+func orgTallies(cs []*flows.Commitment, now time.Time, names func(int64) (string, string)) []OrgTally {
+	byOrg := map[string][]*flows.Commitment{}
 	for _, c := range cs {
 		name, org := names(c.Owner)
 		byOrg[cmp.Or(org, name)] = append(byOrg[cmp.Or(org, name)], c)
@@ -158,7 +160,7 @@ func orgTallies(cs []*Commitment, now time.Time, names func(int64) (string, stri
 
 // chartLabels are the chart's texts in lang; the title is drawn as plain
 // text, so the workshop title goes in unescaped.
-func (e *Engine) chartLabels(lang, title string, total int) ChartLabels {
+func (e *module) chartLabels(lang, title string, total int) ChartLabels {
 	tx := func(id string, data map[string]any) string {
 		s, _ := e.texts.Text(lang, id, data, nil) // a missing id shows as itself; TestChartLabels checks them
 		return s
@@ -178,7 +180,7 @@ func (e *Engine) chartLabels(lang, title string, total int) ChartLabels {
 
 // namesOf loads the owners' profiles in one batch and returns a lookup of
 // name and organisation.
-func (e *Engine) namesOf(ctx context.Context, cs []*Commitment) func(uid int64) (string, string) {
+func (e *module) namesOf(ctx context.Context, cs []*flows.Commitment) func(uid int64) (string, string) {
 	ids := make([]int64, 0, len(cs))
 	for _, c := range cs {
 		ids = append(ids, c.Owner)
@@ -188,22 +190,22 @@ func (e *Engine) namesOf(ctx context.Context, cs []*Commitment) func(uid int64) 
 		if p := profiles[uid]; p != nil {
 			return p.FullName, p.Organisation
 		}
-		return e.nameOf(ctx, uid)
+		return flows.NameOf(ctx, e.store, uid)
 	}
 }
 
-func (e *Engine) commitmentsTable(t *Turn, w *Workshop, cs []*Commitment, names func(int64) (string, string)) *Table {
+func (e *module) commitmentsTable(t *flows.Turn, w *flows.Workshop, cs []*flows.Commitment, names func(int64) (string, string)) *flows.Table {
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
-	loc := LoadZone(w.Zone)
-	cols := []Column{{Header: tx("rp.csv.what")}, {Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("rp.csv.due"), DateOnly: true},
+	loc := flows.LoadZone(w.Zone)
+	cols := []flows.Column{{Header: tx("rp.csv.what")}, {Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("rp.csv.due"), DateOnly: true},
 		{Header: tx("csv.status")}, {Header: tx("rp.csv.days_overdue")}, {Header: tx("rp.csv.indicator")}, {Header: tx("rp.csv.partners")},
-		{Header: ZoneHeader(tx("rp.csv.created"), w.Zone)}, {Header: ZoneHeader(tx("rp.csv.history"), w.Zone)}}
+		{Header: flows.ZoneHeader(tx("rp.csv.created"), w.Zone)}, {Header: flows.ZoneHeader(tx("rp.csv.history"), w.Zone)}}
 	rows := make([][]any, 0, len(cs))
 	for _, c := range cs {
 		name, org := names(c.Owner)
 		var hist []string
 		for _, h := range c.History {
-			entry := h.At.In(loc).Format(CSVDateTime) + " " + tx("cm.status."+h.Status)
+			entry := h.At.In(loc).Format(flows.CSVDateTime) + " " + tx("cm.status."+h.Status)
 			if h.Note != "" {
 				entry += ": " + h.Note
 			}
@@ -216,12 +218,12 @@ func (e *Engine) commitmentsTable(t *Turn, w *Workshop, cs []*Commitment, names 
 		rows = append(rows, []any{c.What, name, org, c.Due, tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
 			c.Created, strings.Join(hist, "\n")})
 	}
-	return &Table{Name: "commitments-" + w.Code, Sheet: tx("rp.csv.sheet"), Zone: loc, Columns: cols, Rows: rows}
+	return &flows.Table{Name: "commitments-" + w.Code, Sheet: tx("rp.csv.sheet"), Zone: loc, Columns: cols, Rows: rows}
 }
 
 // daysLate is the number of whole days since c's due day ended, counted in
 // the workshop's zone (1 the day after the due day).
-func daysLate(c *Commitment, now time.Time, loc *time.Location) int {
+func daysLate(c *flows.Commitment, now time.Time, loc *time.Location) int {
 	due, n := c.Due.In(loc), now.In(loc)
 	d0 := time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC)
 	d1 := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
@@ -229,29 +231,29 @@ func daysLate(c *Commitment, now time.Time, loc *time.Location) int {
 }
 
 // forumSummary: every workshop's commitments at a glance (admins).
-func (e *Engine) forumSummary(ctx context.Context, t *Turn) error {
+func (e *module) forumSummary(ctx context.Context, t *flows.Turn) error {
 	ws, err := e.store.Facilitated(ctx, 0)
 	if err != nil {
-		return InternalError("workshops", err)
+		return flows.InternalError("workshops", err)
 	}
-	var lines []Text
-	var all []*Commitment
+	var lines []flows.Text
+	var all []*flows.Commitment
 	for _, w := range ws {
 		cs, err := e.store.WorkshopCommitments(ctx, w.Code)
 		if err != nil {
-			return InternalError("commitments", err)
+			return flows.InternalError("commitments", err)
 		}
 		if len(cs) == 0 {
 			continue
 		}
 		all = append(all, cs...)
 		y := TallyOf(cs, t.In.Now)
-		lines = append(lines, T("rp.forum_line", "Title", w.Title, "Total", y.Total, "Done", y.Done, "Overdue", y.Overdue, "Blocked", y.Blocked, "Rate", y.Completion()))
+		lines = append(lines, flows.T("rp.forum_line", "Title", w.Title, "Total", y.Total, "Done", y.Done, "Overdue", y.Overdue, "Blocked", y.Blocked, "Rate", y.Completion()))
 	}
 	y := TallyOf(all, t.In.Now)
 	if len(lines) == 0 {
-		lines = []Text{T("rp.none")}
+		lines = []flows.Text{flows.T("rp.none")}
 	}
-	t.Say(T("rp.forum_text", "Count", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
+	t.Say(flows.T("rp.forum_text", "Count", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
 	return nil
 }

@@ -1,4 +1,4 @@
-package flows
+package followup
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
+
+	"sinergi/flows"
 )
 
 // ChartLabels are the localised texts drawn into the progress chart.
@@ -37,11 +39,11 @@ type chartStatus struct {
 
 // chartStatuses partition every commitment; the order is the bars' order.
 var chartStatuses = []chartStatus{
-	{CmDone, drawing.ColorFromHex("2e7d32"), func(y Tally) int { return y.Done }},
-	{CmOnTrack, drawing.ColorFromHex("1976d2"), func(y Tally) int { return y.OnTrack }},
-	{CmBlocked, drawing.ColorFromHex("ef6c00"), func(y Tally) int { return y.Blocked }},
-	{CmOpen, drawing.ColorFromHex("757575"), func(y Tally) int { return y.NoAnswer }},
-	{CmProposed, drawing.ColorFromHex("8e24aa"), func(y Tally) int { return y.Proposed }},
+	{flows.CmDone, drawing.ColorFromHex("2e7d32"), func(y Tally) int { return y.Done }},
+	{flows.CmOnTrack, drawing.ColorFromHex("1976d2"), func(y Tally) int { return y.OnTrack }},
+	{flows.CmBlocked, drawing.ColorFromHex("ef6c00"), func(y Tally) int { return y.Blocked }},
+	{flows.CmOpen, drawing.ColorFromHex("757575"), func(y Tally) int { return y.NoAnswer }},
+	{flows.CmProposed, drawing.ColorFromHex("8e24aa"), func(y Tally) int { return y.Proposed }},
 }
 
 // overdueColor marks the overdue row, a second dimension across statuses.

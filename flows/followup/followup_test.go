@@ -1,4 +1,4 @@
-package flows_test
+package followup_test
 
 import (
 	"bytes"
@@ -10,54 +10,32 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/followup"
 )
 
-// followUpSetup: a workshop (the admin facilitates) with participants 2 and 3
-// registered and checked in.
-func followUpSetup(t *testing.T) (*flowstest.Harness, string) {
-	t.Helper()
-	h := newHarness(t)
-	code := createWorkshop(t, h, "0")
-	ctx := context.Background()
-	for _, id := range []int64{2, 3} {
-		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta " + string(rune('0'+id)), Organisation: "Org " + string(rune('0'+id)), ConsentVersion: flows.ConsentVersion})
-		h.Press(id, "reg:"+code)
-	}
-	// At the door an hour before the start, then on with the clock as it was.
-	w, _ := h.Store.GetWorkshop(ctx, code)
-	was := h.Now
-	h.Now = w.Start.Add(-time.Hour)
-	for _, id := range []int64{2, 3} {
-		r, _ := h.Store.GetRegistration(ctx, code, id)
-		h.Text(flowstest.AdminID, "/start checkin_"+r.Token)
-	}
-	h.Now = was
-	return h, code
-}
-
 func TestCommitmentsFollowUp(t *testing.T) {
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
 
 	res := h.Press(flowstest.AdminID, "wmo:"+code)
 	// Collected before the workshop: nobody is thanked for joining yet.
-	wantIDs(t, res, "cm.invitation_ahead", "cm.invitation_ahead", "cm.collection_opened")
+	flowstest.WantIDs(t, res, "cm.invitation_ahead", "cm.invitation_ahead", "cm.collection_opened")
 
 	// Participant 2 commits, with bad input on the way.
 	res = h.Press(2, "cmn:"+code)
-	wantIDs(t, res, "cm.intro", "cm.ask_what")
-	wantIDs(t, h.Text(2, "   "), "errors.too_short", "cm.ask_what")
+	flowstest.WantIDs(t, res, "cm.intro", "cm.ask_what")
+	flowstest.WantIDs(t, h.Text(2, "   "), "errors.too_short", "cm.ask_what")
 	res = h.Text(2, "Bangun 10 tandon air hujan di Sikka")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.owner_me"))
-	wantIDs(t, res, "(clear buttons)", "cm.ask_due")
-	wantIDs(t, h.Text(2, "31/02/2027"), "ws.date_invalid", "cm.ask_due")
-	wantIDs(t, h.Text(2, "01/01/2026"), "cm.due_past", "cm.ask_due")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.ask_due")
+	flowstest.WantIDs(t, h.Text(2, "31/02/2027"), "ws.date_invalid", "cm.ask_due")
+	flowstest.WantIDs(t, h.Text(2, "01/01/2026"), "cm.due_past", "cm.ask_due")
 	res = h.Text(2, "15/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Text(2, "PT Hijau Lestari")
-	wantIDs(t, res, "cm.summary")
+	flowstest.WantIDs(t, res, "cm.summary")
 	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "cm.saved")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.saved")
 	mine, _ := h.Store.UserCommitments(ctx, 2)
 	if len(mine) != 1 || mine[0].Status != flows.CmOpen || mine[0].Partners != "PT Hijau Lestari" {
 		t.Fatalf("commitments %+v", mine)
@@ -67,7 +45,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	if !c.Due.Equal(time.Date(2027, 1, 15, 9, 0, 0, 0, wita)) {
 		t.Fatalf("due %v", c.Due)
 	}
-	for _, id := range flows.FollowUpIDs(c) {
+	for _, id := range followup.FollowUpIDs(c) {
 		if !h.Store.HasJob(id) {
 			t.Errorf("job %s not scheduled", id)
 		}
@@ -81,7 +59,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
-	wantIDs(t, res, "(clear buttons)", "cm.proposed_to_you", "cm.sent_for_confirmation")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.proposed_to_you", "cm.sent_for_confirmation")
 	accept := res.Replies[1].Buttons[0][0].Data
 	if res.Replies[1].ChatID != 3 {
 		t.Fatalf("proposal sent to %d", res.Replies[1].ChatID)
@@ -89,7 +67,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	if res := h.Press(2, accept); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("someone else accepted: %+v", res.Answer)
 	}
-	wantIDs(t, h.Press(3, accept), "(clear buttons)", "cm.accepted", "cm.accepted_notice")
+	flowstest.WantIDs(t, h.Press(3, accept), "(clear buttons)", "cm.accepted", "cm.accepted_notice")
 
 	// Reminders at their moments; escalation once.
 	run := func(kind string, at time.Time) []flows.Reply {
@@ -100,16 +78,16 @@ func TestCommitmentsFollowUp(t *testing.T) {
 		}
 		return r
 	}
-	if r := run(flows.JobCm3, c.Due.AddDate(0, 0, -3)); len(r) != 1 || r[0].Text.ID != "cm.remind_3days" || r[0].ChatID != 2 {
+	if r := run(followup.JobCm3, c.Due.AddDate(0, 0, -3)); len(r) != 1 || r[0].Text.ID != "cm.remind_3days" || r[0].ChatID != 2 {
 		t.Fatalf("3-day reminder %+v", r)
 	}
-	if r := run(flows.JobCmDue, c.Due); len(r) != 1 || r[0].Text.ID != "cm.remind_due" {
+	if r := run(followup.JobCmDue, c.Due); len(r) != 1 || r[0].Text.ID != "cm.remind_due" {
 		t.Fatalf("due-day reminder %+v", r)
 	}
-	if r := run(flows.JobCmEsc, c.Due.AddDate(0, 0, 7)); len(r) != 1 || r[0].Text.ID != "cm.escalation_overdue" || r[0].ChatID != flowstest.AdminID {
+	if r := run(followup.JobCmEsc, c.Due.AddDate(0, 0, 7)); len(r) != 1 || r[0].Text.ID != "cm.escalation_overdue" || r[0].ChatID != flowstest.AdminID {
 		t.Fatalf("escalation %+v", r)
 	}
-	if r := run(flows.JobCmEsc, c.Due.AddDate(0, 0, 8)); len(r) != 0 {
+	if r := run(followup.JobCmEsc, c.Due.AddDate(0, 0, 8)); len(r) != 0 {
 		t.Fatalf("escalated twice: %+v", r)
 	}
 
@@ -118,8 +96,8 @@ func TestCommitmentsFollowUp(t *testing.T) {
 		t.Fatalf("someone else set the status: %+v", res.Answer)
 	}
 	res = h.Press(2, "cms:"+code+":"+c.ID+":blocked")
-	wantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
-	wantIDs(t, h.Text(2, "Dana CSR belum cair"), "cm.thanks")
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
+	flowstest.WantIDs(t, h.Text(2, "Dana CSR belum cair"), "cm.thanks")
 	got, _ := h.Store.GetCommitment(ctx, code, c.ID)
 	if n := len(got.History); n != 1 || got.History[0].Note != "Dana CSR belum cair" || got.Status != flows.CmBlocked {
 		t.Fatalf("history %+v", got.History)
@@ -131,7 +109,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 	h.Now = c.Due.AddDate(0, 0, 2)
 	res = h.Press(flowstest.AdminID, "rp:"+code)
-	wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+	flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
 	if d["Count"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
 		t.Fatalf("report %v", d)
@@ -146,7 +124,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 
 	// Done cancels the pending reminders.
 	h.Press(2, "cms:"+code+":"+c.ID+":done")
-	for _, id := range flows.FollowUpIDs(c) {
+	for _, id := range followup.FollowUpIDs(c) {
 		if h.Store.HasJob(id) {
 			t.Errorf("job %s still scheduled after done", id)
 		}
@@ -156,13 +134,13 @@ func TestCommitmentsFollowUp(t *testing.T) {
 func TestTally(t *testing.T) {
 	now := time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)
 	past, future := now.AddDate(0, 0, -5), now.AddDate(0, 0, 5)
-	y := flows.TallyOf([]*flows.Commitment{
+	y := followup.TallyOf([]*flows.Commitment{
 		{Status: flows.CmDone, Due: past}, {Status: flows.CmOpen, Due: past}, {Status: flows.CmBlocked, Due: future},
 		{Status: flows.CmOnTrack, Due: future}, {Status: flows.CmOpen, Due: future}, {Status: flows.CmProposed, Due: future},
 		{Status: flows.CmBlocked, Due: past}, {Status: flows.CmProposed, Due: past}, {Status: flows.CmDone, Due: future},
 	}, now)
 	// Statuses add up to the total; overdue counts across them.
-	if (y != flows.Tally{Total: 9, Done: 2, OnTrack: 1, Blocked: 2, Overdue: 2, NoAnswer: 2, Proposed: 2}) || y.Completion() != 28 {
+	if (y != followup.Tally{Total: 9, Done: 2, OnTrack: 1, Blocked: 2, Overdue: 2, NoAnswer: 2, Proposed: 2}) || y.Completion() != 28 {
 		t.Fatalf("%+v %d", y, y.Completion())
 	}
 }
@@ -175,28 +153,28 @@ func TestWeeklyDigest(t *testing.T) {
 		{time.Date(2026, 11, 23, 8, 0, 0, 0, jkt), time.Date(2026, 11, 30, 8, 0, 0, 0, jkt)}, // Monday 08:00: next week
 		{time.Date(2026, 11, 26, 15, 0, 0, 0, jkt), time.Date(2026, 11, 30, 8, 0, 0, 0, jkt)},
 	} {
-		if got := flows.NextDigest(w, c.now); !got.Equal(c.want) {
+		if got := followup.NextDigest(w, c.now); !got.Equal(c.want) {
 			t.Errorf("NextDigest(%v) = %v, want %v", c.now, got, c.want)
 		}
 	}
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
 	h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "x1", Workshop: code, What: "X", Owner: 2, Due: h.Now.AddDate(0, 1, 0), Status: flows.CmOpen, Created: h.Now})
-	r, err := h.E.RunJob(ctx, flows.Job{ID: flows.JobDigest + "|" + code}, h.Now)
+	r, err := h.E.RunJob(ctx, flows.Job{ID: followup.JobDigest + "|" + code}, h.Now)
 	if err != nil || len(r) != 1 || r[0].ChatID != flowstest.AdminID || r[0].Text.ID != "rp.digest" {
 		t.Fatalf("digest %+v %v", r, err)
 	}
-	if !h.Store.HasJob(flows.JobDigest + "|" + code) {
+	if !h.Store.HasJob(followup.JobDigest + "|" + code) {
 		t.Fatal("next digest not planned")
 	}
 	h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "x1", Workshop: code, What: "X", Owner: 2, Due: h.Now.AddDate(0, 1, 0), Status: flows.CmDone, Created: h.Now})
-	if r, _ := h.E.RunJob(ctx, flows.Job{ID: flows.JobDigest + "|" + code}, h.Now); len(r) != 0 {
+	if r, _ := h.E.RunJob(ctx, flows.Job{ID: followup.JobDigest + "|" + code}, h.Now); len(r) != 0 {
 		t.Fatalf("digest with nothing open: %+v", r)
 	}
 }
 
 func TestCheckInInterval(t *testing.T) {
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
 	for _, want := range []int{14, 30, 7} {
 		res := h.Press(flowstest.AdminID, "wmci:"+code)
@@ -210,10 +188,10 @@ func TestCheckInInterval(t *testing.T) {
 	h.Press(flowstest.AdminID, "wmci:"+code) // 14 days
 	c := &flows.Commitment{ID: "c1", Workshop: code, What: "X", Owner: 2, Due: h.Now.AddDate(0, 1, 0), Status: flows.CmOpen, Created: h.Now}
 	h.Store.SaveCommitment(ctx, c)
-	if _, err := h.E.RunJob(ctx, flows.Job{ID: flows.JobCmCheck + "|" + code + "|c1"}, h.Now); err != nil {
+	if _, err := h.E.RunJob(ctx, flows.Job{ID: followup.JobCmCheck + "|" + code + "|c1"}, h.Now); err != nil {
 		t.Fatal(err)
 	}
-	if next := h.Store.JobDue(flows.JobCmCheck + "|" + code + "|c1"); !next.Equal(h.Now.Add(14 * 24 * time.Hour)) {
+	if next := h.Store.JobDue(followup.JobCmCheck + "|" + code + "|c1"); !next.Equal(h.Now.Add(14 * 24 * time.Hour)) {
 		t.Fatalf("next check-in %v", next)
 	}
 }
@@ -223,7 +201,7 @@ func TestCheckInInterval(t *testing.T) {
 // something untrue (the 3-day reminder on the due day, the due-day one a
 // day after) is dropped as late.
 func TestCommitmentReminderWordingAtSendTime(t *testing.T) {
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
 	h.Press(flowstest.AdminID, "wmo:"+code)
 	h.Press(2, "cmn:"+code)
@@ -244,9 +222,9 @@ func TestCommitmentReminderWordingAtSendTime(t *testing.T) {
 		left string
 		n    any
 	}{
-		{flows.JobCm3, c.Due.AddDate(0, 0, -3), "when.in_days", 3},
-		{flows.JobCm3, c.Due.AddDate(0, 0, -1).Add(5 * time.Hour), "when.tomorrow", nil},
-		{flows.JobCmDue, c.Due.Add(3 * time.Hour), "when.today", nil},
+		{followup.JobCm3, c.Due.AddDate(0, 0, -3), "when.in_days", 3},
+		{followup.JobCm3, c.Due.AddDate(0, 0, -1).Add(5 * time.Hour), "when.tomorrow", nil},
+		{followup.JobCmDue, c.Due.Add(3 * time.Hour), "when.today", nil},
 	} {
 		r, err := run(tc.kind, tc.at)
 		if err != nil || len(r) != 1 {
@@ -260,7 +238,7 @@ func TestCommitmentReminderWordingAtSendTime(t *testing.T) {
 	for _, tc := range []struct {
 		kind string
 		at   time.Time
-	}{{flows.JobCm3, c.Due.Add(time.Hour)}, {flows.JobCmDue, c.Due.AddDate(0, 0, 1)}} {
+	}{{followup.JobCm3, c.Due.Add(time.Hour)}, {followup.JobCmDue, c.Due.AddDate(0, 0, 1)}} {
 		if r, err := run(tc.kind, tc.at); !errors.Is(err, flows.ErrJobLate) || len(r) != 0 {
 			t.Errorf("%s at %v: %+v, %v; want dropped as late", tc.kind, tc.at, r, err)
 		}
@@ -291,8 +269,8 @@ func TestTimeLeft(t *testing.T) {
 
 // Collected after the workshop, the invitation thanks people for joining.
 func TestCollectionAfterWorkshopThanks(t *testing.T) {
-	h, code := followUpSetup(t)
+	h, code := flowstest.FollowUpSetup(t)
 	w, _ := h.Store.GetWorkshop(context.Background(), code)
 	h.Now = w.End.Add(time.Hour)
-	wantIDs(t, h.Press(flowstest.AdminID, "wmo:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "wmo:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
 }

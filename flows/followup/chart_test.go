@@ -1,4 +1,4 @@
-package flows_test
+package followup_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/followup"
 )
 
 // colours counts the pixels of each colour of a PNG.
@@ -49,7 +50,7 @@ func TestReportChartReadable(t *testing.T) {
 	}
 	for name, cms := range cases {
 		t.Run(name, func(t *testing.T) {
-			h, code := followUpSetup(t)
+			h, code := flowstest.FollowUpSetup(t)
 			ctx := context.Background()
 			present := map[string]int{}
 			for i, c := range cms {
@@ -61,7 +62,7 @@ func TestReportChartReadable(t *testing.T) {
 				present[c.status]++
 			}
 			res := h.Press(flowstest.AdminID, "rp:"+code)
-			wantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
+			flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 			b, got := colours(t, res.Replies[1].Photo.Data)
 			if len(got) < 2 {
 				t.Fatalf("the chart is one colour: %v", got)
@@ -69,9 +70,9 @@ func TestReportChartReadable(t *testing.T) {
 			if b.Dx() < 600 || b.Dy() < 400 {
 				t.Errorf("chart %v is too small to read on a phone", b)
 			}
-			for _, s := range flows.ChartStatuses {
+			for _, s := range followup.ChartStatuses {
 				c := color.RGBA{s.R, s.G, s.B, 255}
-				swatch := flows.ChartBarH * flows.ChartBarH
+				swatch := followup.ChartBarH * followup.ChartBarH
 				switch n := got[c]; {
 				case n < swatch:
 					t.Errorf("%s: no legend swatch (%d pixels)", s.Key, n)
@@ -88,18 +89,18 @@ func TestReportChartReadable(t *testing.T) {
 // done/total; in both languages.
 func TestChartLabels(t *testing.T) {
 	h := newHarness(t)
-	y := flows.Tally{Total: 7, Done: 2, OnTrack: 1, Blocked: 1, NoAnswer: 2, Proposed: 1, Overdue: 2}
-	var orgs []flows.OrgTally
+	y := followup.Tally{Total: 7, Done: 2, OnTrack: 1, Blocked: 1, NoAnswer: 2, Proposed: 1, Overdue: 2}
+	var orgs []followup.OrgTally
 	for i := range 10 {
-		orgs = append(orgs, flows.OrgTally{Name: fmt.Sprintf("Org %02d", i), Tally: flows.Tally{Total: 10 - i, Done: 1}})
+		orgs = append(orgs, followup.OrgTally{Name: fmt.Sprintf("Org %02d", i), Tally: followup.Tally{Total: 10 - i, Done: 1}})
 	}
 	fit := func(s string, size float64) int { return int(float64(len([]rune(s))) * size / 2) }
 	titles := map[string]string{}
 	for _, lang := range []string{"id", "en"} {
-		l := h.E.ChartLabelsOf(lang, "Air <bersih>", y.Total)
+		l := followup.ChartLabelsOf(h.Texts, lang, "Air <bersih>", y.Total)
 		titles[lang] = l.Title
 		all := append([]string{l.Title, l.ByStatus, l.ByOrg, l.Others, l.Status["overdue"]}, func() (s []string) {
-			for _, st := range flows.ChartStatuses {
+			for _, st := range followup.ChartStatuses {
 				s = append(s, l.Status[st.Key])
 			}
 			return
@@ -109,7 +110,7 @@ func TestChartLabels(t *testing.T) {
 				t.Errorf("%s: chart label %q", lang, s)
 			}
 		}
-		texts := flows.PlanChartTexts(y, orgs, l, fit)
+		texts := followup.PlanChartTexts(y, orgs, l, fit)
 		want := []string{l.Title, l.ByStatus, l.Status[flows.CmDone], "2", l.Status[flows.CmOnTrack], "1", l.Status[flows.CmOpen], l.Status[flows.CmProposed],
 			l.Status["overdue"], l.ByOrg, "Org 00", "1/10", "Org 06", l.Others, "3/6"}
 		for _, w := range want {
@@ -118,13 +119,13 @@ func TestChartLabels(t *testing.T) {
 			}
 		}
 		if slices.Contains(texts, "Org 07") {
-			t.Errorf("%s: more than %d organisation bars", lang, flows.ChartOrgs)
+			t.Errorf("%s: more than %d organisation bars", lang, followup.ChartOrgs)
 		}
 	}
 	if titles["en"] != "Air <bersih>: 7 commitments" || titles["id"] != "Air <bersih>: 7 komitmen" {
 		t.Errorf("titles %q", titles)
 	}
-	if l := h.E.ChartLabelsOf("en", "X", 1); l.Title != "X: 1 commitment" {
+	if l := followup.ChartLabelsOf(h.Texts, "en", "X", 1); l.Title != "X: 1 commitment" {
 		t.Errorf("singular title %q", l.Title)
 	}
 }

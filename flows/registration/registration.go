@@ -1,0 +1,472 @@
+// Package registration is the capability of browsing workshops (/workshops)
+// and registering for them (/mine): seats and the waiting list, the
+// confirmation with its calendar file and check-in QR code, check-in at the
+// door, the reminders, online attendance and feedback. Others reach it
+// through the core: Turn.TellPromoted (a seat freed elsewhere) and
+// Turn.ProfileSaved (the profile a registration asked for).
+package registration
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"sinergi/flows"
+)
+
+// Module is the capability of browsing workshops and registering for them.
+func Module(st Store) flows.Module {
+	return flows.ModuleFunc(func(r *flows.Registry) {
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e.register(r)
+	})
+}
+
+// Store is what registration reads and writes: workshops and their
+// registrations, check-ins and feedback, the reminder jobs, and the
+// profile and user of the person registering.
+type Store interface {
+	flows.Jobs
+	flows.Names
+	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
+	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error)
+	Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error)
+	CancelRegistration(ctx context.Context, code string, uid int64) (promoted int64, err error)
+	GetRegistration(ctx context.Context, code string, uid int64) (*flows.Registration, error)
+	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
+	Counts(ctx context.Context, code string) (flows.Counts, error)
+	CheckinToken(ctx context.Context, token string) (code string, uid int64, err error)
+	CheckIn(ctx context.Context, code string, uid int64, now time.Time) (first bool, err error)
+	SaveFeedback(ctx context.Context, code string, f *flows.Feedback) error
+}
+
+type module struct {
+	store Store
+	cfg   flows.Config
+	texts flows.Texts
+}
+
+func (e *module) register(r *flows.Registry) {
+	r.OnPromoted(e.tellPromoted)
+	r.OnProfileSaved(e.afterProfile)
+	r.Command(&flows.Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *flows.Turn) error {
+		return e.listWorkshops(ctx, t, 0, false)
+	}})
+	r.Command(&flows.Command{Name: "mine", Describe: "cmd.mine", Run: e.mine})
+	r.Menu(flows.MenuItem{Command: "workshops", Label: "menu.workshops", Order: 1})
+	r.Menu(flows.MenuItem{Command: "mine", Label: "menu.mine", Order: 2})
+	r.Route(&flows.Route{Name: "wl", Run: func(ctx context.Context, t *flows.Turn, p string) error {
+		page, _ := strconv.Atoi(p)
+		return e.listWorkshops(ctx, t, page, true)
+	}})
+	r.Route(&flows.Route{Name: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
+	r.Route(&flows.Route{Name: "reg", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.registerFor(ctx, t, code) }})
+	r.Route(&flows.Route{Name: "unreg", Run: e.askUnregister})
+	r.Route(&flows.Route{Name: "unregy", Run: e.unregister})
+	r.Route(&flows.Route{Name: "fb", Run: e.feedbackRating})
+	r.Route(&flows.Route{Name: "att", Run: e.attendOnline})
+	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
+	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
+	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
+		{Name: "answer", Parse: flows.TextAnswer(maxAnswerLen), Prompt: func(ctx context.Context, t *flows.Turn) (flows.Reply, error) {
+			return flows.Reply{Text: flows.T("ws.ask_answer", "Question", t.Session.Data["question"])}, nil
+		}},
+	}})
+	r.Flow(&flows.Flow{Name: "wsfeedback", Done: e.feedbackDone, Steps: []*flows.Step{
+		{Name: "comment", Parse: flows.OptionalText(500), Prompt: flows.AskWithSkip("fb.ask_comment", "fb.skip")},
+	}})
+	r.Job(flows.JobDayBefore, e.remindJob(flows.JobDayBefore))
+	r.Job(flows.JobSoon, e.remindJob(flows.JobSoon))
+	r.Job(flows.JobFeedback, e.feedbackJob)
+	r.Job(flows.JobOnline, e.onlineStartJob)
+}
+
+// maxListPage bounds the page number of the upcoming-workshops list.
+const maxListPage = 1 << 20
+
+func (e *module) listWorkshops(ctx context.Context, t *flows.Turn, page int, edit bool) error {
+	// The page comes from button data: keep page*ListPage from overflowing,
+	// and show the last page for one past the end.
+	page = min(max(page, 0), maxListPage)
+	ws, total, err := e.store.Upcoming(ctx, t.In.Now, page*flows.ListPage, flows.ListPage)
+	if err != nil {
+		return flows.InternalError("upcoming", err)
+	}
+	if last := (total - 1) / flows.ListPage; total > 0 && page > last {
+		page = last
+		if ws, total, err = e.store.Upcoming(ctx, t.In.Now, page*flows.ListPage, flows.ListPage); err != nil {
+			return flows.InternalError("upcoming", err)
+		}
+	}
+	if total == 0 {
+		t.Say(flows.T("ws.none_upcoming"))
+		return nil
+	}
+	var rows [][]flows.Button
+	for _, w := range ws {
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData("ws", w.Code)}})
+	}
+	rows = append(rows, flows.Pager("wl", page, (total+flows.ListPage-1)/flows.ListPage)...)
+	r := flows.Reply{Text: flows.T("ws.upcoming_title", "N", total), Buttons: rows}
+	if edit {
+		r.EditMessageID = t.In.MessageID
+	}
+	t.Send(r)
+	return nil
+}
+
+// showWorkshop is the participant's card: details, seats, and what they can do.
+func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) error {
+	w, err := flows.FindWorkshop(ctx, t, e.store, code)
+	if w == nil {
+		return err
+	}
+	c, err := e.store.Counts(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("counts", err)
+	}
+	seats := flows.T("ws.seats_unlimited", "N", c.Confirmed)
+	if w.Capacity > 0 {
+		if left := w.Capacity - c.Confirmed; left > 0 {
+			seats = flows.T("ws.seats_left", "Left", left, "Count", w.Capacity)
+		} else {
+			seats = flows.T("ws.seats_full", "Waiting", c.Waiting)
+		}
+	}
+	var rows [][]flows.Button
+	reg, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
+	switch {
+	case err == nil:
+		seats = regStatusText(reg)
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+	case !errors.Is(err, flows.ErrNotFound):
+		return flows.InternalError("get registration", err)
+	case w.Cancelled:
+		seats = flows.T("ws.cancelled_note")
+	case w.Closed || !t.In.Now.Before(w.Deadline):
+		seats = flows.T("ws.reg_closed")
+	case w.Capacity > 0 && c.Confirmed >= w.Capacity:
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_waitlist"), Data: flows.MustData("reg", w.Code)}})
+	default:
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_register"), Data: flows.MustData("reg", w.Code)}})
+	}
+	if t.CanManage(w) {
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("wm", w.Code)}})
+	}
+	t.Say(flows.T("ws.card", "Details", flows.WorkshopDetails(w), "Seats", seats), rows...)
+	return nil
+}
+
+func regStatusText(r *flows.Registration) flows.Text {
+	if r.Status == flows.RegWaiting {
+		return flows.T("ws.you_waiting", "Pos", r.Position)
+	}
+	if !r.CheckedInAt.IsZero() {
+		return flows.T("ws.you_checked_in")
+	}
+	return flows.T("ws.you_confirmed")
+}
+
+// registerFor starts a registration: the profile and consent first (once), the
+// workshop's extra question if it has one, then the atomic decision.
+func (e *module) registerFor(ctx context.Context, t *flows.Turn, code string) error {
+	w, err := flows.FindWorkshop(ctx, t, e.store, code)
+	if w == nil {
+		return err
+	}
+	if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
+		return nil
+	}
+	if r, err := e.store.GetRegistration(ctx, w.Code, t.User.ID); err == nil {
+		return e.alreadyRegistered(ctx, t, w, r)
+	} else if !errors.Is(err, flows.ErrNotFound) {
+		return flows.InternalError("get registration", err)
+	}
+	p, err := e.store.GetProfile(ctx, t.User.ID)
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return flows.InternalError("get profile", err)
+	}
+	if p == nil || p.ConsentVersion != e.cfg.ConsentVersion {
+		t.Say(flows.T("ws.profile_first"))
+		if err := t.StartFlow(ctx, "profile"); err != nil {
+			return err
+		}
+		t.Session.Data[thenRegister] = w.Code
+		return nil
+	}
+	return e.continueRegistration(ctx, t, w)
+}
+
+// maxAnswerLen is the longest answer to a workshop's question, in characters.
+const maxAnswerLen = 300
+
+// thenRegister, in a profile flow's answers, resumes a registration after
+// the profile is saved.
+const thenRegister = "then_ws"
+
+// afterProfile carries on with the registration that asked for the profile
+// just saved (the profile flow's answers hold thenRegister), if any.
+func (e *module) afterProfile(ctx context.Context, t *flows.Turn) error {
+	code := t.Session.Data[thenRegister]
+	if code == "" {
+		return nil
+	}
+	t.EndFlow()
+	w, err := flows.FindWorkshop(ctx, t, e.store, code)
+	if w == nil {
+		return err
+	}
+	if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
+		return nil
+	}
+	return e.continueRegistration(ctx, t, w)
+}
+
+func registrationRefusal(w *flows.Workshop, now time.Time) *flows.Text {
+	switch {
+	case w.Cancelled:
+		t := flows.T("ws.cancelled_note")
+		return &t
+	case w.Closed || !now.Before(w.Deadline):
+		t := flows.T("ws.reg_closed")
+		return &t
+	}
+	return nil
+}
+
+func (e *module) continueRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	if w.Question != "" {
+		return t.StartFlowAt(ctx, "wsanswer", "answer", map[string]string{"code": w.Code, "question": w.Question})
+	}
+	return e.completeRegistration(ctx, t, w, "")
+}
+
+func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
+	w, err := flows.FindWorkshop(ctx, t, e.store, t.Session.Data["code"])
+	if w == nil {
+		return err
+	}
+	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"])
+}
+
+func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string) error {
+	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Token: flows.NewToken(), Lang: t.Lang}
+	got, err := e.store.Register(ctx, r, t.In.Now)
+	switch {
+	case errors.Is(err, flows.ErrAlreadyRegistered):
+		prev, gerr := e.store.GetRegistration(ctx, w.Code, t.User.ID)
+		if gerr != nil {
+			return flows.InternalError("get registration", gerr)
+		}
+		return e.alreadyRegistered(ctx, t, w, prev)
+	case errors.Is(err, flows.ErrRegistrationShut):
+		t.Say(flows.T("ws.reg_closed"))
+		return nil
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		t.Say(flows.T("ws.cancelled_note"))
+		return nil
+	case errors.Is(err, flows.ErrNotFound):
+		t.Say(flows.T("ws.not_found"))
+		return nil
+	case err != nil:
+		return flows.InternalError("register", err)
+	}
+	if got.Status == flows.RegWaiting {
+		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		return nil
+	}
+	if err := flows.PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
+		return err
+	}
+	return e.sendConfirmation(t, w, got, 0, "")
+}
+
+// alreadyRegistered answers Register from someone registered already with
+// where they stand: their place on the waiting list, or the confirmation
+// with the calendar file and QR code again (reminders planned again: an
+// upsert). Pressing Register twice is harmless, and a registration whose
+// first run was cut short after the seat was taken (Redis went away before
+// the reminders or the reply; the update is delivered again) completes.
+func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.Workshop, r *flows.Registration) error {
+	if r.Status == flows.RegWaiting {
+		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		return nil
+	}
+	if err := flows.PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
+		return err
+	}
+	return e.sendConfirmation(t, w, r, 0, "")
+}
+
+// sendConfirmation sends the confirmation with the calendar file and the
+// personal QR code, to the current chat (chat 0) or another user's.
+func (e *module) sendConfirmation(t *flows.Turn, w *flows.Workshop, r *flows.Registration, chat int64, lang string) error {
+	link := t.BotLink("checkin_" + r.Token)
+	qr, err := flows.QRPNG(link)
+	if err != nil {
+		return flows.InternalError("qr code", err)
+	}
+	heading := "ws.confirmed"
+	if chat != 0 {
+		heading = "ws.promoted"
+	}
+	bulk := chat != 0
+	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(heading, "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))})
+	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.ics_caption"),
+		Document: &flows.Attachment{Name: "workshop-" + w.Code + ".ics", Data: flows.ICS(w, t.Invitation(r.UserID))}})
+	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.qr_caption", "Title", w.Title, "Link", link),
+		Photo: &flows.Attachment{Name: "checkin-" + w.Code + ".png", Data: qr}})
+	return nil
+}
+
+// place is the venue and/or the online link.
+func place(w *flows.Workshop) flows.Text {
+	switch {
+	case w.Venue != "" && w.OnlineURL != "":
+		return flows.T("ws.place_hybrid", "Venue", w.Venue, "Link", w.OnlineURL)
+	case w.Venue != "":
+		return flows.T("ws.place_venue", "Venue", w.Venue)
+	}
+	return flows.T("ws.place_online", "Link", w.OnlineURL)
+}
+
+func (e *module) mine(ctx context.Context, t *flows.Turn) error {
+	regs, err := e.store.UserRegistrations(ctx, t.User.ID)
+	if err != nil {
+		return flows.InternalError("user registrations", err)
+	}
+	if len(regs) == 0 {
+		t.Say(flows.T("ws.mine_none"), []flows.Button{{Label: flows.T("menu.workshops"), Data: flows.MustData("m", "workshops")}})
+		return nil
+	}
+	var lines []flows.Text
+	var rows [][]flows.Button
+	for _, r := range regs {
+		w, err := e.store.GetWorkshop(ctx, r.Workshop)
+		if err != nil {
+			continue
+		}
+		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(r)))
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister_named", "Title", w.Title), Data: flows.MustData("unreg", w.Code)}})
+	}
+	t.Say(flows.T("ws.mine", "Lines", lines), rows...)
+	return nil
+}
+
+func (e *module) askUnregister(ctx context.Context, t *flows.Turn, code string) error {
+	w, err := flows.FindWorkshop(ctx, t, e.store, code)
+	if w == nil {
+		return err
+	}
+	t.Say(flows.T("ws.unregister_confirm", "Title", w.Title), []flows.Button{
+		{Label: flows.T("ws.unregister_yes"), Data: flows.MustData("unregy", w.Code)}, {Label: flows.T("ws.keep_place"), Data: flows.MustData("ws", w.Code)},
+	})
+	return nil
+}
+
+// unregister cancels the user's own registration; a freed seat goes to the
+// first person waiting, who is told at once.
+func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) error {
+	w, err := flows.FindWorkshop(ctx, t, e.store, code)
+	if w == nil {
+		return err
+	}
+	promoted, err := e.store.CancelRegistration(ctx, w.Code, t.User.ID)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.Answer(flows.T("ws.not_registered"), true)
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("cancel registration", err)
+	}
+	if err := e.store.Unschedule(ctx, flows.ReminderIDs(w.Code, t.User.ID)...); err != nil {
+		return flows.InternalError("unschedule", err)
+	}
+	if t.In.MessageID != 0 {
+		t.Send(flows.Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	}
+	t.Say(flows.T("ws.unregistered", "Title", w.Title))
+	if promoted != 0 {
+		return e.tellPromoted(ctx, t, w, promoted)
+	}
+	return nil
+}
+
+// tellPromoted confirms someone moved up from the waiting list.
+func (e *module) tellPromoted(ctx context.Context, t *flows.Turn, w *flows.Workshop, uid int64) error {
+	r, err := e.store.GetRegistration(ctx, w.Code, uid)
+	if err != nil {
+		return flows.InternalError("promoted registration", err)
+	}
+	lang := r.Lang
+	if u, err := e.store.GetUser(ctx, uid); err == nil {
+		lang = u.Lang
+	}
+	if err := flows.PlanReminders(ctx, e.store, w, uid, t.In.Now); err != nil {
+		return err
+	}
+	return e.sendConfirmation(t, w, r, uid, lang)
+}
+
+// checkIn runs when someone opens a participant's QR link: a facilitator of
+// that workshop (or an admin) checks them in, from Config.CheckInOpens
+// before the start on; anyone else is refused.
+func (e *module) checkIn(ctx context.Context, t *flows.Turn, token string) error {
+	code, uid, err := e.store.CheckinToken(ctx, token)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.Say(flows.T("checkin.invalid"))
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("checkin token", err)
+	}
+	w, err := e.store.GetWorkshop(ctx, code)
+	if err != nil {
+		return flows.InternalError("checkin workshop", err)
+	}
+	if !t.CanManage(w) {
+		if uid == t.User.ID {
+			t.Say(flows.T("checkin.own_code", "Title", w.Title))
+		} else {
+			t.Say(flows.T("checkin.not_facilitator"))
+		}
+		return nil
+	}
+	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
+		t.Say(flows.T("checkin.too_early", "Title", w.Title, "Opens", flows.When{At: opens, Zone: w.Zone}))
+		return nil
+	}
+	if closed := w.End.Add(e.cfg.CheckInCloses); w.End.After(w.Start) && !t.In.Now.Before(closed) {
+		t.Say(flows.T("checkin.too_late", "Title", w.Title, "Closed", flows.When{At: closed, Zone: w.Zone}))
+		return nil
+	}
+	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.Say(flows.T("checkin.not_confirmed"))
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("check in", err)
+	}
+	if first {
+		if err := t.Audit(ctx, flows.AuditCheckIn, code, uid); err != nil {
+			return err
+		}
+	}
+	name, org := flows.NameOf(ctx, e.store, uid)
+	if !first {
+		t.Say(flows.T("checkin.again", "Name", name, "Title", w.Title))
+		return nil
+	}
+	c, _ := e.store.Counts(ctx, code)
+	t.Say(flows.T("checkin.done", "Name", name, "Org", org, "Title", w.Title, "N", c.CheckedIn, "Of", c.Confirmed))
+	lang := ""
+	if u, err := e.store.GetUser(ctx, uid); err == nil {
+		lang = u.Lang
+	}
+	t.Send(flows.Reply{ChatID: uid, Lang: lang, Bulk: true, Text: flows.T("checkin.welcome", "Title", w.Title)})
+	return nil
+}

@@ -1,0 +1,403 @@
+// Package workshops is the capability of facilitators creating workshops
+// (/newworkshop) and managing them (/myworkshops): the management card,
+// registrants, CSV export, editing, closing and cancelling, feedback. It
+// reaches registration through the core: reminders are planned with
+// flows.PlanReminders, people promoted by a larger capacity are told with
+// Turn.TellPromoted; it sets the management card hook (OnManageCard).
+package workshops
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"sinergi/flows"
+)
+
+// Limits of workshop fields, in characters.
+const (
+	maxTitleLen    = 120
+	minTitleLen    = 3
+	maxDescLen     = 1000
+	maxVenueLen    = 200
+	maxLinkLen     = 500
+	maxQuestionLen = 200
+	maxCapacity    = 100_000
+	regPage        = 10 // registrants per page
+)
+
+// Module is the capability of facilitators creating and managing workshops, check-in.
+func Module(st Store) flows.Module {
+	return flows.ModuleFunc(func(r *flows.Registry) {
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e.register(r)
+	})
+}
+
+// Store is what workshop management reads and writes: workshops, their
+// registrations and feedback, the reminder jobs it moves, and the people it
+// names.
+type Store interface {
+	flows.Jobs
+	flows.Names
+	flows.Facilitations
+	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
+	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
+	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
+	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
+	Counts(ctx context.Context, code string) (flows.Counts, error)
+	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
+}
+
+type module struct {
+	store Store
+	cfg   flows.Config
+	texts flows.Texts
+}
+
+func (e *module) register(r *flows.Registry) {
+	r.OnManageCard(func(ctx context.Context, t *flows.Turn, w *flows.Workshop) error { return e.manageCard(ctx, t, w, "") })
+	r.Command(&flows.Command{Name: "newworkshop", Role: flows.RoleFacilitator, Describe: "cmd.newworkshop", Run: func(ctx context.Context, t *flows.Turn) error {
+		data := map[string]string{}
+		if z := e.cfg.Location.String(); slices.Contains(flows.Zones(), z) {
+			data["default_zone"] = z
+		}
+		t.Say(flows.T("ws.new_intro"))
+		return t.StartFlowAt(ctx, "workshop", "title", data)
+	}})
+	r.Command(&flows.Command{Name: "myworkshops", Role: flows.RoleFacilitator, Describe: "cmd.myworkshops", Run: func(ctx context.Context, t *flows.Turn) error {
+		return e.myWorkshops(ctx, t, 0, false)
+	}})
+	r.Menu(flows.MenuItem{Command: "newworkshop", Label: "menu.newworkshop", Role: flows.RoleFacilitator, Order: 40})
+	r.Menu(flows.MenuItem{Command: "myworkshops", Label: "menu.myworkshops", Role: flows.RoleFacilitator, Order: 41})
+	r.Route(&flows.Route{Name: "mws", Role: flows.RoleFacilitator, Run: func(ctx context.Context, t *flows.Turn, p string) error {
+		page, _ := strconv.Atoi(p)
+		return e.myWorkshops(ctx, t, page, true)
+	}})
+	for name, run := range map[string]func(context.Context, *flows.Turn, *flows.Workshop, string) error{
+		"wm":   e.manageCard,
+		"wmr":  e.listRegistrants,
+		"wmx":  e.exportCSV,
+		"wme":  e.editWorkshop,
+		"wmc":  e.toggleClosed,
+		"wmk":  e.askCancelWorkshop,
+		"wmky": e.cancelWorkshop,
+		"wmf":  e.feedbackSummary,
+	} {
+		r.Route(&flows.Route{Name: name, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, run)})
+	}
+	r.Flow(&flows.Flow{
+		Name: "workshop",
+		Done: e.saveWorkshop,
+		Steps: []*flows.Step{
+			{Name: "title", Keep: true, Parse: titleAnswer, Prompt: flows.Ask("ws.ask_title")},
+			{Name: "desc", Keep: true, Parse: flows.OptionalText(maxDescLen), Prompt: flows.AskWithSkip("ws.ask_desc", "ws.skip_desc")},
+			{Name: "zone", Keep: true, Parse: zoneAnswer, Prompt: zonePrompt, Show: showZone},
+			{Name: "start", Keep: true, Parse: e.startAnswer, Prompt: startPrompt, Show: showMoment},
+			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
+			{Name: "venue", Keep: true, Parse: flows.OptionalText(maxVenueLen), Prompt: flows.AskWithSkip("ws.ask_venue", "ws.skip_venue")},
+			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: flows.AskWithSkip("ws.ask_link", "ws.skip_link")},
+			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
+			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
+			{Name: "question", Keep: true, Parse: flows.OptionalText(maxQuestionLen), Prompt: flows.AskWithSkip("ws.ask_question", "ws.skip_question")},
+			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
+		},
+	})
+}
+
+func titleAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
+	return flows.TextBetween(in, minTitleLen, maxTitleLen)
+}
+
+func zonePrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	zones := flows.Zones()
+	if d := t.Session.Data["default_zone"]; d != "" {
+		i := slices.Index(zones, d)
+		zones = append([]string{d}, slices.Delete(zones, i, i+1)...)
+	}
+	var row []flows.Button
+	for _, z := range zones {
+		row = append(row, t.Choice(flows.T("ws.zone."+flows.ZoneLabel(z)), flows.ZoneLabel(z)))
+	}
+	return flows.Reply{Text: flows.T("ws.ask_zone"), Buttons: [][]flows.Button{row}}, nil
+}
+
+// zoneAnswer takes a zone button (its label: WIB, WITA, WIT) or the label typed.
+func zoneAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
+	v := in.Callback
+	if in.Kind == flows.KindText {
+		v = strings.ToUpper(strings.TrimSpace(in.Text))
+	}
+	for _, z := range flows.Zones() {
+		if flows.ZoneLabel(z) == v {
+			return z, nil
+		}
+	}
+	if in.Kind == flows.KindCallback {
+		return "", flows.Refuse("errors.bad_button")
+	}
+	return "", flows.Refuse("errors.use_buttons")
+}
+
+// zone is the time zone the workshop flow's answers chose.
+func zone(t *flows.Turn) *time.Location { return flows.LoadZone(t.Session.Data["zone"]) }
+
+// showZone, showMoment, showCapacity and showDeadline render a stored
+// answer of the workshop flow on its Keep button.
+func showZone(_ *flows.Turn, v string) any { return flows.T("ws.zone." + flows.ZoneLabel(v)) }
+
+func showMoment(t *flows.Turn, v string) any {
+	sec, _ := strconv.ParseInt(v, 10, 64)
+	return flows.When{At: flows.UnixTime(sec), Zone: t.Session.Data["zone"]}
+}
+
+func showCapacity(_ *flows.Turn, v string) any {
+	n, _ := strconv.Atoi(v)
+	return flows.CapacityText(n)
+}
+
+func showDeadline(t *flows.Turn, v string) any {
+	if v == t.Session.Data["start"] {
+		return flows.T("ws.until_start")
+	}
+	return showMoment(t, v)
+}
+
+func startPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	return flows.Reply{Text: flows.T("ws.ask_start", "Example", flows.DateExample(t.In.Now, zone(t), flows.DateExampleDays, 9, false))}, nil
+}
+
+func (e *module) startAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	at, err := flows.FutureAnswer(t, in, zone(t))
+	if err != nil {
+		return "", err
+	}
+	d := t.Session.Data
+	old := flows.UnixData(d, "start")
+	if end := flows.UnixData(d, "end"); d["end"] != "" && !end.After(at) {
+		// Editing the start past the old end moves the end by the same span.
+		d["end"] = flows.UnixString(at.Add(end.Sub(old)))
+	}
+	if d["deadline"] != "" && (d["deadline"] == d["start"] || flows.UnixData(d, "deadline").After(at)) {
+		// A deadline "until the start" moves with the start; one that
+		// would now fall after the start closes at it.
+		d["deadline"] = flows.UnixString(at)
+	}
+	return flows.UnixString(at), nil
+}
+
+func endPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	start := flows.UnixData(t.Session.Data, "start")
+	return flows.Reply{Text: flows.T("ws.ask_end", "Start", flows.When{At: start, Zone: t.Session.Data["zone"]})}, nil
+}
+
+func endAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	v, err := flows.TextBetween(in, 1, 100)
+	if err != nil {
+		return "", err
+	}
+	start := flows.UnixData(t.Session.Data, "start")
+	at, err := flows.ParseClockOn(v, zone(t), start)
+	if err != nil {
+		return "", flows.DateRefusal(t, zone(t), err)
+	}
+	if !at.After(start) {
+		return "", flows.Refuse("ws.end_before_start", "Start", flows.When{At: start, Zone: t.Session.Data["zone"]})
+	}
+	return flows.UnixString(at), nil
+}
+
+func linkAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	if in.Kind == flows.KindCallback && in.Callback == flows.SkipValue {
+		if t.Session.Data["venue"] == "" {
+			return "", flows.Refuse("ws.need_place")
+		}
+		return "", nil
+	}
+	v, err := flows.TextBetween(in, 1, maxLinkLen)
+	if err != nil {
+		return "", err
+	}
+	if !validLink(v) {
+		return "", flows.Refuse("ws.bad_link")
+	}
+	return v, nil
+}
+
+// validLink accepts absolute http(s) URLs with a host.
+func validLink(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
+}
+
+func capacityAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
+	if in.Kind == flows.KindCallback && in.Callback == flows.SkipValue {
+		return "0", nil
+	}
+	v, err := flows.TextBetween(in, 1, 10)
+	if err != nil {
+		return "", err
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 0 || n > maxCapacity {
+		return "", flows.Refuse("ws.bad_capacity", "Max", maxCapacity)
+	}
+	return strconv.Itoa(n), nil
+}
+
+func (e *module) deadlineAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	start := flows.UnixData(t.Session.Data, "start")
+	if in.Kind == flows.KindCallback && in.Callback == flows.SkipValue {
+		return flows.UnixString(start), nil
+	}
+	at, err := flows.FutureAnswer(t, in, zone(t))
+	if err != nil {
+		return "", err
+	}
+	if at.After(start) {
+		return "", flows.Refuse("ws.deadline_after_start", "Start", flows.When{At: start, Zone: t.Session.Data["zone"]})
+	}
+	return flows.UnixString(at), nil
+}
+
+// workshopFromData builds a workshop from the flow's answers.
+func workshopFromData(d map[string]string) *flows.Workshop {
+	capacity, _ := strconv.Atoi(d["capacity"])
+	return &flows.Workshop{
+		Code: d["code"], Title: d["title"], Description: d["desc"], Zone: d["zone"],
+		Start: flows.UnixData(d, "start"), End: flows.UnixData(d, "end"), Venue: d["venue"], OnlineURL: d["link"],
+		Capacity: capacity, Deadline: flows.UnixData(d, "deadline"), Question: d["question"],
+	}
+}
+
+// workshopData is the inverse of workshopFromData, to edit a workshop.
+func workshopData(w *flows.Workshop) map[string]string {
+	return map[string]string{
+		"code": w.Code, "title": w.Title, "desc": w.Description, "zone": w.Zone,
+		"start": flows.UnixString(w.Start), "end": flows.UnixString(w.End), "venue": w.Venue, "link": w.OnlineURL,
+		"capacity": strconv.Itoa(w.Capacity), "deadline": flows.UnixString(w.Deadline), "question": w.Question,
+	}
+}
+
+// editable are the fields offered by the summary's Edit menu.
+var editable = []string{"title", "desc", "zone", "start", "end", "venue", "link", "capacity", "deadline", "question"}
+
+func (e *module) summaryPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	w := workshopFromData(t.Session.Data)
+	return flows.Reply{Text: flows.T("ws.summary", "Details", flows.WorkshopDetails(w)), Buttons: [][]flows.Button{{
+		t.Choice(flows.T("ws.save"), "save"), t.Choice(flows.T("ws.edit"), "edit"), t.Choice(flows.T("ws.discard"), "discard"),
+	}}}, nil
+}
+
+func (e *module) confirmAnswer(ctx context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	if in.Kind != flows.KindCallback {
+		return "", flows.Refuse("errors.use_buttons")
+	}
+	switch v := in.Callback; {
+	case v == "save":
+		d := t.Session.Data
+		if d["venue"] == "" && d["link"] == "" {
+			return "", flows.Refuse("ws.need_place")
+		}
+		return v, nil
+	case v == "discard":
+		t.EndFlow()
+		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
+		t.Say(flows.T("ws.discarded"))
+		return "", flows.ErrStay
+	case v == "edit":
+		var rows [][]flows.Button
+		for i := 0; i < len(editable); i += 2 {
+			rows = append(rows, []flows.Button{t.Choice(flows.T("ws.field."+editable[i]), "e_"+editable[i]), t.Choice(flows.T("ws.field."+editable[i+1]), "e_"+editable[i+1])})
+		}
+		t.Send(flows.Reply{EditMessageID: in.MessageID, Text: flows.T("ws.edit_which"), Buttons: rows})
+		return "", flows.ErrStay
+	case strings.HasPrefix(v, "e_") && slices.Contains(editable, v[2:]):
+		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
+		t.ReturnTo("confirm")
+		return "", flows.Goto(v[2:])
+	}
+	return "", flows.Refuse("errors.bad_button")
+}
+
+// saveWorkshop creates the workshop, or saves the edit of an existing one.
+func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
+	w := workshopFromData(t.Session.Data)
+	if w.Code != "" {
+		return e.saveEdit(ctx, t, w)
+	}
+	w.Facilitators, w.CreatedBy, w.Created = []int64{t.User.ID}, t.User.ID, t.In.Now
+	for attempt := 0; ; attempt++ {
+		w.Code = flows.NewCode()
+		err := e.store.CreateWorkshop(ctx, w)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, flows.ErrCodeTaken) || attempt == 5 {
+			return flows.InternalError("create workshop", err)
+		}
+	}
+	if err := t.Audit(ctx, flows.AuditWsCreate, w.Code, 0); err != nil {
+		return err
+	}
+	link := t.BotLink("ws_" + w.Code)
+	t.Say(flows.T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []flows.Button{
+		{Label: flows.T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
+		{Label: flows.T("ws.manage"), Data: flows.MustData("wm", w.Code)},
+	})
+	return nil
+}
+
+// saveEdit applies an edit, tells registrants when the date, time or place
+// changed, and moves their reminders.
+func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Workshop) error {
+	w, err := e.store.GetWorkshop(ctx, edited.Code)
+	if err != nil {
+		return flows.InternalError("edit workshop", err)
+	}
+	if !t.CanManage(w) {
+		t.Say(flows.T("errors.not_allowed"))
+		return nil
+	}
+	old := *w
+	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
+	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
+	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
+		w.Sequence = old.Sequence + 1 // calendars update the event (see flows.ICS)
+	}
+	promoted, err := e.store.UpdateWorkshop(ctx, w)
+	if err != nil {
+		return flows.InternalError("update workshop", err)
+	}
+	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
+		return err
+	}
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("registrations", err)
+	}
+	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
+	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
+	for _, r := range regs {
+		if r.Status == flows.RegConfirmed {
+			if err := flows.PlanReminders(ctx, e.store, w, r.UserID, t.In.Now); err != nil {
+				return err
+			}
+		}
+		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
+			t.Send(flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: flows.T("ws.changed", "Details", flows.WorkshopDetails(w)),
+				Document: &flows.Attachment{Name: "workshop-" + w.Code + ".ics", Data: flows.ICS(w, t.Invitation(r.UserID))}})
+		}
+	}
+	for _, uid := range promoted {
+		if err := t.TellPromoted(ctx, w, uid); err != nil {
+			return err
+		}
+	}
+	t.Say(flows.T("ws.updated", "Title", w.Title, "Count", len(regs)), []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("wm", w.Code)}})
+	return nil
+}
