@@ -17,7 +17,7 @@ type Store interface {
 	Outbox
 	Jobs
 	Broadcasts
-	Recipients
+	Users
 	SharedBudget
 	// Unavailable reports whether err (from this store, or from a flow
 	// that called it) means the storage is away for now rather than a
@@ -73,8 +73,8 @@ type Broadcasts interface {
 	SetProgressMessage(ctx context.Context, id string, msg int) error
 }
 
-// Recipients: the language to write to someone in, and who blocked the bot.
-type Recipients interface {
+// Users: the language to write to someone in, and who blocked the bot.
+type Users interface {
 	GetUser(ctx context.Context, id int64) (*flows.User, error)
 	MarkInactive(ctx context.Context, id int64) error
 }
