@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/locales"
 	"sinergi/store"
 	"sinergi/store/redistest"
@@ -48,7 +49,7 @@ func BenchmarkUpdateEngineRedis(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			if err := st.Commit(ctx, store.Commit{ChatID: chat, UpdateID: in.UpdateID, User: res.User, UserBefore: s.User, Session: res.Session}); err != nil {
+			if err := st.Commit(ctx, transport.Commit{ChatID: chat, UpdateID: in.UpdateID, User: res.User, UserBefore: s.User, Session: res.Session}); err != nil {
 				b.Fatal(err)
 			}
 		}

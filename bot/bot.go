@@ -25,8 +25,8 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/locales"
-	"sinergi/store"
 )
 
 // Config tunes the transport.
@@ -56,7 +56,7 @@ type Bot struct {
 	cfg     Config
 	api     *tg.Bot
 	sender  *Sender
-	store   *store.Store
+	store   Store
 	engine  *flows.Engine
 	texts   *locales.Catalog
 	render  *renderer
@@ -66,7 +66,7 @@ type Bot struct {
 	me      *models.User
 	disp    *dispatcher
 	flood   *floodGuard
-	locks   *store.Locker
+	locks   transport.Locker
 	outage  *apologies
 	owner   string // this replica's token for broadcast claims
 	// progressing: an edit of a broadcast's progress message is on its way.
@@ -77,7 +77,7 @@ type Bot struct {
 
 // Deps are the bot's collaborators.
 type Deps struct {
-	Store   *store.Store
+	Store   Store
 	Texts   *locales.Catalog
 	Log     *slog.Logger
 	Metrics *Metrics
@@ -224,7 +224,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		} else if cbID != "" {
 			b.render.answer(ctx, cbID, b.cfg.DefaultLang, nil)
 		}
-		return b.store.Commit(ctx, store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox})
+		return b.store.Commit(ctx, transport.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox})
 	}
 	// One chat, one update at a time — across replicas too: the lock is
 	// taken before the state is read and given up after it is written.
@@ -232,7 +232,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	// transaction, every other path on return.
 	lock, st, err := b.locks.LockAndLoad(ctx, in.ChatID, in.UserID, in.UpdateID, b.cfg.LockWait)
 	if err != nil {
-		if !errors.Is(err, store.ErrLockBusy) {
+		if !errors.Is(err, transport.ErrLockBusy) {
 			b.unavailable(ctx, in, cbID)
 		}
 		return err
@@ -262,8 +262,8 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	}
 
 	res, err := b.runEngine(ctx, in, st)
-	commit := store.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
-	if err != nil && store.Unavailable(err) {
+	commit := transport.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
+	if err != nil && b.store.Unavailable(err) {
 		// Redis went away mid-flow: not the flow's fault. Hand the update
 		// back (webhook 503, polling retry) to run again once Redis is
 		// back; what the flow wrote meanwhile is idempotent on a rerun
@@ -361,11 +361,11 @@ const commitRetryFor = 5 * time.Second
 
 // commit writes an update's outcome, retrying while Redis is unavailable
 // (the chat's lock is held, and renewed, meanwhile).
-func (b *Bot) commit(ctx context.Context, c store.Commit) error {
+func (b *Bot) commit(ctx context.Context, c transport.Commit) error {
 	deadline := time.Now().Add(commitRetryFor)
 	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
 		err := b.store.Commit(ctx, c)
-		if err == nil || !store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
+		if err == nil || !b.store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
 			return err
 		}
 		if serr := sleep(ctx, backoff); serr != nil {
@@ -390,7 +390,7 @@ func (b *Bot) unavailable(ctx context.Context, in flows.Input, cbID string) {
 var errPanic = errors.New("panic in handler")
 
 // runEngine calls the engine and turns a panic into an error.
-func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *store.State) (res *flows.Result, err error) {
+func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *transport.State) (res *flows.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic in handler", "update", in.UpdateID, "panic", p, "stack", string(debug.Stack()))

@@ -9,7 +9,7 @@ import (
 	tg "github.com/go-telegram/bot"
 
 	"sinergi/flows"
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // Broadcast delivery. A broadcast's recipients are frozen into a Redis list
@@ -114,7 +114,7 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 
 // sendClaims sends to one batch of claimed recipients. Stopping, it gives
 // back the claims it has not begun.
-func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []store.Claim) error {
+func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []transport.Claim) error {
 	admin := ""
 	for i, c := range claims {
 		if ctx.Err() != nil {
@@ -123,9 +123,9 @@ func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []stor
 		}
 		outcome, err := b.copyTo(ctx, bc, c)
 		switch {
-		case errors.Is(err, store.ErrClaimLost):
+		case errors.Is(err, transport.ErrClaimLost):
 			continue // another replica has it now
-		case errors.Is(err, store.ErrBroadcastStopped):
+		case errors.Is(err, transport.ErrBroadcastStopped):
 			return nil // cancelled: the claims die with the broadcast
 		case err != nil:
 			b.releaseClaims(ctx, bc.ID, claims[i:])
@@ -157,7 +157,7 @@ func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []stor
 	return nil
 }
 
-func (b *Bot) releaseClaims(ctx context.Context, id string, cs []store.Claim) {
+func (b *Bot) releaseClaims(ctx context.Context, id string, cs []transport.Claim) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if n, err := b.store.ReleaseClaims(ctx, id, b.owner, cs); err != nil {
@@ -171,7 +171,7 @@ func (b *Bot) releaseClaims(ctx context.Context, id string, cs []store.Claim) {
 // is marked inactive), failed, or uncertain (stopped mid-send). An error
 // means the send never began (claim lost, broadcast stopped, Redis away,
 // shutting down) and the recipient is still to be sent to.
-func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c store.Claim) (string, error) {
+func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim) (string, error) {
 	// The copy in flight gets a few seconds to finish after ctx ends.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), broadcastDeadline)
 	defer cancel()

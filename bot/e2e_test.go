@@ -18,6 +18,7 @@ import (
 	"sinergi/bot"
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/locales"
 	"sinergi/store"
 	"sinergi/store/redistest"
@@ -269,7 +270,7 @@ func TestInboxReplayAfterCrash(t *testing.T) {
 	raw := func(id int64, text string) []byte {
 		return fmt.Appendf(nil, `{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":1003,"type":"private"},"from":{"id":1003,"is_bot":false,"first_name":"Citra","language_code":"en"},"text":%q,"entities":[{"type":"bot_command","offset":0,"length":%d}]}}`, id, id, text, len(strings.Fields(text)[0]))
 	}
-	if err := e.store.SaveInbox(ctx, []store.InboxItem{{ID: 5, Raw: raw(5, "/start")}, {ID: 6, Raw: raw(6, "/help")}}, 7); err != nil {
+	if err := e.store.SaveInbox(ctx, []transport.InboxItem{{ID: 5, Raw: raw(5, "/start")}, {ID: 6, Raw: raw(6, "/help")}}, 7); err != nil {
 		t.Fatal(err)
 	}
 	e.start()

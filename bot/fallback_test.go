@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // downBudget is a shared budget whose Redis answered once (three replicas
@@ -18,17 +18,17 @@ type downBudget struct {
 
 var errDown = errors.New("dial tcp: connection refused")
 
-func (d *downBudget) GlobalBucket(float64, int) store.Bucket { return store.Bucket{} }
-func (d *downBudget) ChatBucket(int64, time.Duration, int) store.Bucket {
-	return store.Bucket{}
+func (d *downBudget) GlobalBucket(float64, int) transport.Bucket { return transport.Bucket{} }
+func (d *downBudget) ChatBucket(int64, time.Duration, int) transport.Bucket {
+	return transport.Bucket{}
 }
-func (d *downBudget) Reserve(context.Context, time.Duration, ...store.Bucket) (time.Duration, bool, error) {
+func (d *downBudget) Reserve(context.Context, time.Duration, ...transport.Bucket) (time.Duration, bool, error) {
 	if d.calls.Add(1) == 1 {
 		return 0, true, nil
 	}
 	return 0, false, errDown
 }
-func (d *downBudget) Pause(context.Context, time.Duration, ...store.Bucket) error { return errDown }
+func (d *downBudget) Pause(context.Context, time.Duration, ...transport.Bucket) error { return errDown }
 func (d *downBudget) Heartbeat(context.Context, string, time.Duration) (int, error) {
 	return 3, nil
 }

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // An update's replies are committed with its state (the chat's outbox, see
@@ -34,7 +34,7 @@ func (r *renderer) encode(m *outMsg) ([]byte, error) {
 // logged (and a blocked recipient marked) and counts as done. An error means
 // the outbox could not be kept up to date (Redis): sending stops, and what
 // is left is sent later.
-func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock *store.Lock, msgs []outMsg, begun, release bool, failed func(outMsg, error)) error {
+func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock transport.Lock, msgs []outMsg, begun, release bool, failed func(outMsg, error)) error {
 	for i := range msgs {
 		m := msgs[i]
 		var ready func(context.Context) error
@@ -61,11 +61,11 @@ func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock *store.Lock, msgs
 
 // outboxDone empties the outbox, retrying while Redis is briefly away as a
 // commit does (the lock is renewed meanwhile).
-func (b *Bot) outboxDone(ctx context.Context, chat int64, lock *store.Lock, release bool) error {
+func (b *Bot) outboxDone(ctx context.Context, chat int64, lock transport.Lock, release bool) error {
 	deadline := time.Now().Add(commitRetryFor)
 	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
 		err := b.store.OutboxDone(ctx, chat, lock, release)
-		if err == nil || !store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
+		if err == nil || !b.store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
 			return err
 		}
 		if serr := sleep(ctx, backoff); serr != nil {
@@ -82,7 +82,7 @@ func (e *beginError) Error() string { return e.err.Error() }
 // resumeOutbox sends what a stopped process left in chat's outbox, while
 // lock is held: an entry whose send had begun is dropped (it may have
 // arrived), the rest are sent in order.
-func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock *store.Lock, release bool) error {
+func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock transport.Lock, release bool) error {
 	entries, begun, err := b.store.ReadOutbox(ctx, chat)
 	if err != nil {
 		return err
@@ -152,7 +152,7 @@ func (b *Bot) sweepOutboxes(ctx context.Context) error {
 	}
 	for _, chat := range chats {
 		lock, err := b.locks.Acquire(ctx, chat, 0)
-		if errors.Is(err, store.ErrLockBusy) {
+		if errors.Is(err, transport.ErrLockBusy) {
 			continue
 		}
 		if err != nil {

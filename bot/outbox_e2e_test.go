@@ -9,7 +9,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/bot/telegramtest"
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // leaveOutbox commits replies for chat as a process would that then died
@@ -26,7 +26,7 @@ func leaveOutbox(t *testing.T, e *env, chat, upd int64, begun string, texts ...s
 	for i, s := range texts {
 		out = append(out, fmt.Appendf(nil, `{"id":"%d.%d","c":%d,"k":"t","t":%q}`, upd, i, chat, s))
 	}
-	if err := e.store.Commit(ctx, store.Commit{ChatID: chat, UpdateID: upd, Outbox: out, Lock: lock}); err != nil {
+	if err := e.store.Commit(ctx, transport.Commit{ChatID: chat, UpdateID: upd, Outbox: out, Lock: lock}); err != nil {
 		t.Fatal(err)
 	}
 	if begun != "" {

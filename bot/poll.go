@@ -12,7 +12,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // Polling runs long polling until ctx ends, then finishes the updates in
@@ -74,9 +74,9 @@ func (b *Bot) pollLoop(ctx context.Context) error {
 			backoff = 0
 			continue
 		}
-		items := make([]store.InboxItem, len(batch))
+		items := make([]transport.InboxItem, len(batch))
 		for i, r := range batch {
-			items[i] = store.InboxItem{ID: r.upd.ID, Raw: r.raw}
+			items[i] = transport.InboxItem{ID: r.upd.ID, Raw: r.raw}
 		}
 		next := batch[len(batch)-1].upd.ID + 1
 		if err := b.store.SaveInbox(ctx, items, next); err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // TestForgetMeLeavesNoTrace: a user with every kind of data (profile and
@@ -132,7 +132,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	if _, err := st.ClaimRecipients(ctx, "bc3", "replica-1", 2, time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	must(st.BeginSend(ctx, "bc3", "replica-1", store.Claim{Recipient: flows.Recipient{UserID: sitiID, MessageID: 1}}, time.Hour))
+	must(st.BeginSend(ctx, "bc3", "replica-1", transport.Claim{Recipient: flows.Recipient{UserID: sitiID, MessageID: 1}}, time.Hour))
 	must(st.CreateInvite(ctx, &flows.Invite{Token: "inv1", Role: flows.RoleFacilitator, By: sitiID, Created: now}, time.Hour))
 	must(st.Audit(ctx, &flows.AuditEntry{At: now, Actor: adminID, Action: flows.AuditCheckIn, Target: w.Code, Subject: sitiID}))
 

@@ -12,7 +12,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"sinergi/flows"
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // Scheduling: due jobs live in a Redis sorted set. Every replica ticks;
@@ -49,7 +49,7 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 		}
 		for _, j := range jobs {
 			if err := b.store.BeginJob(ctx, b.owner, j.ID, b.cfg.Clock(), jobLease); err != nil {
-				if errors.Is(err, store.ErrJobLost) {
+				if errors.Is(err, transport.ErrJobLost) {
 					continue // lease ran out meanwhile: another replica has it
 				}
 				return total, err

@@ -16,7 +16,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"golang.org/x/time/rate"
 
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // Errors the sender reports to its caller instead of retrying.
@@ -62,10 +62,10 @@ type Telemetry interface {
 // it in Redis). When it does not answer, the sender paces with its own
 // local budget, so an outage of Redis does not stop replies.
 type SharedBudget interface {
-	GlobalBucket(perSecond float64, burst int) store.Bucket
-	ChatBucket(chat int64, interval time.Duration, burst int) store.Bucket
-	Reserve(ctx context.Context, maxWait time.Duration, bs ...store.Bucket) (time.Duration, bool, error)
-	Pause(ctx context.Context, d time.Duration, bs ...store.Bucket) error
+	GlobalBucket(perSecond float64, burst int) transport.Bucket
+	ChatBucket(chat int64, interval time.Duration, burst int) transport.Bucket
+	Reserve(ctx context.Context, maxWait time.Duration, bs ...transport.Bucket) (time.Duration, bool, error)
+	Pause(ctx context.Context, d time.Duration, bs ...transport.Bucket) error
 	Heartbeat(ctx context.Context, owner string, window time.Duration) (int, error)
 }
 
@@ -98,7 +98,7 @@ type Sender struct {
 	global *budget
 	tel    Telemetry
 	shared SharedBudget // nil: this process alone
-	gb     store.Bucket
+	gb     transport.Bucket
 	// sharedDown: until when (unix ns) the shared budget is skipped after
 	// it failed, so an outage of Redis costs one failed call per interval
 	// rather than one per message.
@@ -377,7 +377,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 	if err := sleep(ctx, time.Until(time.Unix(0, s.localTo.Load()))); err != nil {
 		return err
 	}
-	var cb store.Bucket
+	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
 		// 10% slower than the nominal gap (see waitChat).
 		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
@@ -386,7 +386,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 	if p == Bulk && s.lim.Global > 0 {
 		// A few slots: each replica's bulk sender holds at most one
 		// booking, so a reply waits behind at most that many.
-		horizon = bulkHorizon * s.gb.Interval()
+		horizon = bulkHorizon * s.gb.Interval
 	}
 	for {
 		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)
@@ -411,7 +411,7 @@ func (s *Sender) pauseShared(ctx context.Context, chatID int64, d time.Duration)
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
-	var cb store.Bucket
+	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
 		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/store"
 )
 
@@ -60,7 +61,7 @@ func TestClaimTakeover(t *testing.T) {
 	}
 	must(s.BeginSend(ctx, "bc1", "A", a[1], lease))
 	// B may not begin A's claims.
-	if err := s.BeginSend(ctx, "bc1", "B", a[2], lease); !errors.Is(err, store.ErrClaimLost) {
+	if err := s.BeginSend(ctx, "bc1", "B", a[2], lease); !errors.Is(err, transport.ErrClaimLost) {
 		t.Fatalf("B began A's claim: %v", err)
 	}
 	time.Sleep(lease + 100*time.Millisecond)
@@ -87,7 +88,7 @@ func TestClaimTakeover(t *testing.T) {
 		t.Fatalf("state after takeover %+v", st)
 	}
 	// A wakes up: its remaining claim is gone …
-	if err := s.BeginSend(ctx, "bc1", "A", a[2], lease); !errors.Is(err, store.ErrClaimLost) {
+	if err := s.BeginSend(ctx, "bc1", "A", a[2], lease); !errors.Is(err, transport.ErrClaimLost) {
 		t.Fatalf("dead replica began a taken-over claim: %v", err)
 	}
 	// … but the send it had begun did arrive: the real outcome counts.
@@ -163,7 +164,7 @@ func TestClaimsReleaseAndCancel(t *testing.T) {
 	if err := s.CancelBroadcast(ctx, "bc2"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.BeginSend(ctx, "bc2", "B", b[0], time.Minute); !errors.Is(err, store.ErrBroadcastStopped) {
+	if err := s.BeginSend(ctx, "bc2", "B", b[0], time.Minute); !errors.Is(err, transport.ErrBroadcastStopped) {
 		t.Fatalf("began after cancel: %v", err)
 	}
 	if more, _ := s.ClaimRecipients(ctx, "bc2", "B", 3, time.Minute); len(more) != 0 {

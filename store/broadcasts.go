@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 )
 
 // Broadcast keys share the hash tag {bc:<id>}, so every script is one slot:
@@ -212,12 +213,8 @@ func (s *Store) StartBroadcast(ctx context.Context, id string, rs []flows.Recipi
 	return status, nil
 }
 
-// Claim is a replica's hold on one broadcast recipient.
-type Claim struct {
-	flows.Recipient
-}
-
-func (c Claim) item() string { return recipientItem(c.Recipient) }
+// claimItem names a claimed recipient in the broadcast's keys.
+func claimItem(c transport.Claim) string { return recipientItem(c.Recipient) }
 
 func recipientItem(r flows.Recipient) string {
 	return strconv.FormatInt(r.UserID, 10) + ":" + strconv.Itoa(r.MessageID)
@@ -227,7 +224,7 @@ func recipientItem(r flows.Recipient) string {
 // owner (a token unique to the replica) for lease, taking over the expired
 // claims of others first. None when nothing is left to claim or the
 // broadcast is not running.
-func (s *Store) ClaimRecipients(ctx context.Context, id, owner string, n int, lease time.Duration) ([]Claim, error) {
+func (s *Store) ClaimRecipients(ctx context.Context, id, owner string, n int, lease time.Duration) ([]transport.Claim, error) {
 	items, err := bcClaimScript.Run(ctx, s.rdb, []string{
 		s.bcKey(id, "state"), s.bcKey(id, "todo"), s.bcKey(id, "claims"),
 		s.bcKey(id, "owner"), s.bcKey(id, "sending"), s.bcKey(id, "done"),
@@ -235,10 +232,10 @@ func (s *Store) ClaimRecipients(ctx context.Context, id, owner string, n int, le
 	if err != nil {
 		return nil, fmt.Errorf("claim recipients of %s: %w", id, err)
 	}
-	out := make([]Claim, 0, len(items))
+	out := make([]transport.Claim, 0, len(items))
 	for _, it := range items {
 		u, m, _ := strings.Cut(it, ":")
-		var c Claim
+		var c transport.Claim
 		c.UserID, _ = strconv.ParseInt(u, 10, 64)
 		c.MessageID, _ = strconv.Atoi(m)
 		out = append(out, c)
@@ -246,28 +243,19 @@ func (s *Store) ClaimRecipients(ctx context.Context, id, owner string, n int, le
 	return out, nil
 }
 
-// Outcomes of BeginSend.
-var (
-	// ErrClaimLost: the claim's lease ran out and another replica may have
-	// taken it over; do not send.
-	ErrClaimLost = errors.New("broadcast claim lost")
-	// ErrBroadcastStopped: the broadcast is no longer running (cancelled).
-	ErrBroadcastStopped = errors.New("broadcast no longer running")
-)
-
 // BeginSend marks c's send as begun, right before the message goes out,
 // and extends its lease by lease. After this nobody sends to c again.
-func (s *Store) BeginSend(ctx context.Context, id, owner string, c Claim, lease time.Duration) error {
+func (s *Store) BeginSend(ctx context.Context, id, owner string, c transport.Claim, lease time.Duration) error {
 	res, err := bcBeginScript.Run(ctx, s.rdb, []string{
 		s.bcKey(id, "state"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"),
-	}, owner, c.item(), lease.Milliseconds()).Text()
+	}, owner, claimItem(c), lease.Milliseconds()).Text()
 	switch {
 	case err != nil:
 		return fmt.Errorf("begin send of %s to %d: %w", id, c.UserID, err)
 	case res == "lost":
-		return ErrClaimLost
+		return transport.ErrClaimLost
 	case res == "stop":
-		return ErrBroadcastStopped
+		return transport.ErrBroadcastStopped
 	}
 	return nil
 }
@@ -275,10 +263,10 @@ func (s *Store) BeginSend(ctx context.Context, id, owner string, c Claim, lease 
 // Delivered records c's outcome (sent, blocked, failed or uncertain) and
 // ends the claim. It reports whether the outcome was counted (false: the
 // recipient already had one).
-func (s *Store) Delivered(ctx context.Context, id string, c Claim, outcome string) (bool, error) {
+func (s *Store) Delivered(ctx context.Context, id string, c transport.Claim, outcome string) (bool, error) {
 	n, err := bcDoneScript.Run(ctx, s.rdb, []string{
 		s.bcKey(id, "state"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"), s.bcKey(id, "done"),
-	}, c.item(), c.UserID, outcome).Int()
+	}, claimItem(c), c.UserID, outcome).Int()
 	if err != nil {
 		return false, fmt.Errorf("broadcast %s delivered to %d: %w", id, c.UserID, err)
 	}
@@ -287,14 +275,14 @@ func (s *Store) Delivered(ctx context.Context, id string, c Claim, outcome strin
 
 // ReleaseClaims gives back owner's claims whose send has not begun, to the
 // front of the list (a replica stopping gracefully). It returns how many.
-func (s *Store) ReleaseClaims(ctx context.Context, id, owner string, cs []Claim) (int, error) {
+func (s *Store) ReleaseClaims(ctx context.Context, id, owner string, cs []transport.Claim) (int, error) {
 	if len(cs) == 0 {
 		return 0, nil
 	}
 	args := make([]any, 0, 1+len(cs))
 	args = append(args, owner)
 	for _, c := range cs {
-		args = append(args, c.item())
+		args = append(args, claimItem(c))
 	}
 	n, err := bcReleaseScript.Run(ctx, s.rdb, []string{
 		s.bcKey(id, "todo"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"),

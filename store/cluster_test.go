@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/store"
 	"sinergi/store/redistest"
 )
@@ -25,10 +26,10 @@ func commitScenario(t *testing.T, s *store.Store, rdb redis.UniversalClient, pre
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	const chats = 48
-	var items []store.InboxItem
+	var items []transport.InboxItem
 	for i := range chats + 3 {
 		id := int64(1000 + i)
-		items = append(items, store.InboxItem{ID: id, Raw: []byte(`{"update_id":` + strconv.FormatInt(id, 10) + `}`)})
+		items = append(items, transport.InboxItem{ID: id, Raw: []byte(`{"update_id":` + strconv.FormatInt(id, 10) + `}`)})
 	}
 	if err := s.SaveInbox(ctx, items, 1000+chats+3); err != nil {
 		t.Fatal(err)
@@ -53,7 +54,7 @@ func commitScenario(t *testing.T, s *store.Store, rdb redis.UniversalClient, pre
 				err = fmt.Errorf("chat %d: fresh state %+v", chat, st)
 			}
 			if err == nil {
-				err = s.Commit(ctx, store.Commit{ChatID: chat, UpdateID: upd, User: user(chat), Session: sess, FromInbox: true})
+				err = s.Commit(ctx, transport.Commit{ChatID: chat, UpdateID: upd, User: user(chat), Session: sess, FromInbox: true})
 			}
 			errs <- err
 		})
@@ -61,7 +62,7 @@ func commitScenario(t *testing.T, s *store.Store, rdb redis.UniversalClient, pre
 	// A group chat: the user's record is in {c:77}, the chat's keys in {c:-1001}.
 	wg.Go(func() {
 		<-start
-		errs <- s.Commit(ctx, store.Commit{ChatID: -1001, UpdateID: 1000 + chats, User: user(77), Session: sess, FromInbox: true})
+		errs <- s.Commit(ctx, transport.Commit{ChatID: -1001, UpdateID: 1000 + chats, User: user(77), Session: sess, FromInbox: true})
 	})
 	close(start)
 	wg.Wait()
@@ -72,10 +73,10 @@ func commitScenario(t *testing.T, s *store.Store, rdb redis.UniversalClient, pre
 		}
 	}
 	// Chat 2 forgets its user; chat 3 leaves its flow.
-	if err := s.Commit(ctx, store.Commit{ChatID: 2, UpdateID: 1000 + chats + 1, Forget: true, FromInbox: true}); err != nil {
+	if err := s.Commit(ctx, transport.Commit{ChatID: 2, UpdateID: 1000 + chats + 1, Forget: true, FromInbox: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, store.Commit{ChatID: 3, UpdateID: 1000 + chats + 2, Session: &flows.Session{}, FromInbox: true}); err != nil {
+	if err := s.Commit(ctx, transport.Commit{ChatID: 3, UpdateID: 1000 + chats + 2, Session: &flows.Session{}, FromInbox: true}); err != nil {
 		t.Fatal(err)
 	}
 

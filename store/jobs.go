@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 )
 
 //go:embed jobs_claim.lua
@@ -33,10 +34,6 @@ redis.call('ZADD', KEYS[1], ARGV[4], ARGV[2])
 redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
 return 1`)
 )
-
-// ErrJobLost: the job's lease ran out and another claimer may have it; do
-// not run it.
-var ErrJobLost = errors.New("job lease lost")
 
 // reapBatch bounds how many expired leases one ClaimDue returns to the due
 // set; more are returned by the following calls.
@@ -151,7 +148,7 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, max i
 }
 
 // BeginJob marks a claimed job's run as begun, if owner still holds its
-// lease at now (ErrJobLost otherwise), and extends the lease to now+lease.
+// lease at now (transport.ErrJobLost otherwise), and extends the lease to now+lease.
 // From here on the job is never run again by anyone unless it is scheduled
 // again (JobDone, Schedule) or the run is given back (AbortJob).
 func (s *Store) BeginJob(ctx context.Context, owner, id string, now time.Time, lease time.Duration) error {
@@ -161,7 +158,7 @@ func (s *Store) BeginJob(ctx context.Context, owner, id string, now time.Time, l
 		return fmt.Errorf("begin job %s: %w", id, err)
 	}
 	if n == 0 {
-		return fmt.Errorf("begin job %s: %w", id, ErrJobLost)
+		return fmt.Errorf("begin job %s: %w", id, transport.ErrJobLost)
 	}
 	return nil
 }

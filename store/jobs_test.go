@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/store"
 )
 
@@ -242,7 +243,7 @@ func TestJobTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	// B may not begin A's job.
-	if err := s.BeginJob(ctx, "B", "c", t0, time.Minute); !errors.Is(err, store.ErrJobLost) {
+	if err := s.BeginJob(ctx, "B", "c", t0, time.Minute); !errors.Is(err, transport.ErrJobLost) {
 		t.Fatalf("B began A's job: %v", err)
 	}
 	// A dies. While the lease runs nothing is handed out …
@@ -255,7 +256,7 @@ func TestJobTakeover(t *testing.T) {
 	if err != nil || !slices.Equal(jobIDs(got), []string{"c"}) || !slices.Equal(dropped, []string{"b"}) {
 		t.Fatalf("takeover: got %v dropped %v err %v", jobIDs(got), dropped, err)
 	}
-	if err := s.BeginJob(ctx, "A", "c", later, time.Minute); !errors.Is(err, store.ErrJobLost) {
+	if err := s.BeginJob(ctx, "A", "c", later, time.Minute); !errors.Is(err, transport.ErrJobLost) {
 		t.Fatalf("dead claimer began a taken-over job: %v", err)
 	}
 	if err := s.BeginJob(ctx, "B", "c", later, time.Minute); err != nil {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows/transport"
 )
 
 // Per-chat lock: replicas behind a load balancer may receive updates of one
@@ -27,10 +29,6 @@ import (
 // two holders are possible for the length of a failover: the dedupe mark,
 // written in the same transaction as the state, still keeps one update from
 // being handled twice.
-
-// ErrLockBusy: the chat stayed locked by another holder for longer than the
-// caller was willing to wait.
-var ErrLockBusy = errors.New("chat is busy in another process")
 
 const unlockLua = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -59,8 +57,9 @@ type Locker struct {
 	n     atomic.Uint64
 }
 
-// NewLocker returns a locker whose locks expire after lease unless renewed.
-func (s *Store) NewLocker(lease time.Duration) *Locker {
+// NewLocker returns a locker whose locks expire after lease unless renewed
+// (a *Locker; its locks are *Lock).
+func (s *Store) NewLocker(lease time.Duration) transport.Locker {
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return &Locker{s: s, lease: lease, id: hex.EncodeToString(b[:])}
@@ -69,7 +68,7 @@ func (s *Store) NewLocker(lease time.Duration) *Locker {
 // Lease is the lock lifetime without renewal.
 func (l *Locker) Lease() time.Duration { return l.lease }
 
-// Lock is a held per-chat lock.
+// Lock is a held per-chat lock (a transport.Lock).
 type Lock struct {
 	l     *Locker
 	chat  int64
@@ -81,22 +80,26 @@ type Lock struct {
 }
 
 // Acquire takes chat's lock, waiting while another holder has it — up to
-// maxWait (ErrLockBusy after that) or until ctx ends. The lock renews
+// maxWait (transport.ErrLockBusy after that) or until ctx ends. The lock renews
 // itself every third of the lease until Release, so a slow holder keeps it
 // and a dead one loses it within one lease.
-func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration) (*Lock, error) {
+func (l *Locker) Acquire(ctx context.Context, chat int64, maxWait time.Duration) (transport.Lock, error) {
 	key := l.s.lockKey(chat)
-	return l.take(ctx, chat, maxWait, func(token string) (bool, error) {
+	lk, err := l.take(ctx, chat, maxWait, func(token string) (bool, error) {
 		return l.s.rdb.SetNX(ctx, key, token, l.lease).Result()
 	})
+	if err != nil {
+		return nil, err
+	}
+	return lk, nil
 }
 
 // LockAndLoad takes chat's lock and loads its state in one round trip
 // (shared with concurrent loads, see LoadState), waiting as Acquire does.
 // Pass the lock in the Commit that ends the update: it is released in the
 // same transaction; on any other path call Release.
-func (l *Locker) LockAndLoad(ctx context.Context, chat, user, upd int64, maxWait time.Duration) (*Lock, *State, error) {
-	var st *State
+func (l *Locker) LockAndLoad(ctx context.Context, chat, user, upd int64, maxWait time.Duration) (transport.Lock, *transport.State, error) {
+	var st *transport.State
 	lk, err := l.take(ctx, chat, maxWait, func(token string) (bool, error) {
 		cl, err := l.s.loads.do(ctx, loadReq{chat: chat, user: user, upd: upd, token: token, lease: l.lease})
 		if errors.Is(err, errChatLocked) {
@@ -127,7 +130,7 @@ func (l *Locker) take(ctx context.Context, chat int64, maxWait time.Duration, tr
 		case ok:
 			return l.held(chat, token), nil
 		case !time.Now().Before(deadline):
-			return nil, fmt.Errorf("lock chat %d: %w", chat, ErrLockBusy)
+			return nil, fmt.Errorf("lock chat %d: %w", chat, transport.ErrLockBusy)
 		}
 		t := time.NewTimer(min(backoff, time.Until(deadline)+time.Millisecond))
 		select {
@@ -146,6 +149,19 @@ func (l *Locker) held(chat int64, token string) *Lock {
 	lk.renew = time.AfterFunc(l.lease/3, lk.renewLoop)
 	lk.mu.Unlock()
 	return lk
+}
+
+// ours returns the store's lock behind held (nil for none); a lock this
+// package did not hand out is an error.
+func ours(held transport.Lock) (*Lock, error) {
+	if held == nil {
+		return nil, nil
+	}
+	lk, ok := held.(*Lock)
+	if !ok {
+		return nil, fmt.Errorf("%T is not a lock of this store", held)
+	}
+	return lk, nil
 }
 
 // released stops renewing: the lock was given up (in a Commit).

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"sinergi/flows/transport"
 	"sinergi/store"
 )
 
@@ -19,7 +20,7 @@ func TestLockExcludesAndReleases(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Acquire(ctx, 42, 50*time.Millisecond); !errors.Is(err, store.ErrLockBusy) {
+	if _, err := b.Acquire(ctx, 42, 50*time.Millisecond); !errors.Is(err, transport.ErrLockBusy) {
 		t.Fatalf("second holder got %v, want ErrLockBusy", err)
 	}
 	other, err := b.Acquire(ctx, 43, 0) // another chat is independent
@@ -97,10 +98,10 @@ func TestLockRenewsWhileHeld(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(2 * time.Second) // more than three leases
-	if _, err := s.NewLocker(time.Second).Acquire(ctx, 5, 0); !errors.Is(err, store.ErrLockBusy) {
+	if _, err := s.NewLocker(time.Second).Acquire(ctx, 5, 0); !errors.Is(err, transport.ErrLockBusy) {
 		t.Fatalf("a held lock expired while its holder was alive: %v", err)
 	}
-	if lk.Lost() {
+	if lk.(*store.Lock).Lost() {
 		t.Error("renewal reports the lock lost")
 	}
 	if err := lk.Release(ctx); err != nil {
@@ -118,7 +119,7 @@ func TestLockRenewsWhileHeld(t *testing.T) {
 func TestLockMutualExclusion(t *testing.T) {
 	ctx := context.Background()
 	s, r := newStore(t)
-	lockers := []*store.Locker{s.NewLocker(5 * time.Second), s.NewLocker(5 * time.Second)}
+	lockers := []transport.Locker{s.NewLocker(5 * time.Second), s.NewLocker(5 * time.Second)}
 	counter := r.Prefix + "{c:1}:counter"
 	const per = 40
 	var wg sync.WaitGroup
@@ -165,10 +166,10 @@ func TestLockAndLoadReleasedByCommit(t *testing.T) {
 	if err != nil || st.Dup {
 		t.Fatalf("%+v %v", st, err)
 	}
-	if _, _, err := s.NewLocker(time.Second).LockAndLoad(ctx, 11, 11, 500, 30*time.Millisecond); !errors.Is(err, store.ErrLockBusy) {
+	if _, _, err := s.NewLocker(time.Second).LockAndLoad(ctx, 11, 11, 500, 30*time.Millisecond); !errors.Is(err, transport.ErrLockBusy) {
 		t.Fatalf("second LockAndLoad: %v", err)
 	}
-	if err := s.Commit(ctx, store.Commit{ChatID: 11, UpdateID: 500, Lock: lk}); err != nil {
+	if err := s.Commit(ctx, transport.Commit{ChatID: 11, UpdateID: 500, Lock: lk}); err != nil {
 		t.Fatal(err)
 	}
 	if n := r.Client.Exists(ctx, r.Prefix+"{c:11}:lock").Val(); n != 0 {
@@ -182,4 +183,26 @@ func TestLockAndLoadReleasedByCommit(t *testing.T) {
 		t.Fatalf("after commit: dup %v err %v", st != nil && st.Dup, err)
 	}
 	_ = lk2.Release(ctx)
+}
+
+// otherLock is a transport.Lock the store did not hand out.
+type otherLock struct{}
+
+func (otherLock) Release(context.Context) error { return nil }
+
+// A Commit or OutboxDone carrying a lock of another kind is refused and
+// writes nothing: the store can only release its own locks.
+func TestCommitRefusesOtherLock(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	if err := s.Commit(ctx, transport.Commit{ChatID: 12, UpdateID: 600, Lock: otherLock{}}); err == nil {
+		t.Fatal("a commit with a foreign lock was accepted")
+	}
+	st, err := s.LoadState(ctx, 12, 12, 600)
+	if err != nil || st.Dup {
+		t.Fatalf("the refused commit wrote its dedupe mark: %+v %v", st, err)
+	}
+	if err := s.OutboxDone(ctx, 12, otherLock{}, true); err == nil {
+		t.Fatal("OutboxDone with a foreign lock was accepted")
+	}
 }

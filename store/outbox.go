@@ -10,6 +10,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"sinergi/flows/transport"
 	"sinergi/store/keyslot"
 )
 
@@ -97,7 +98,11 @@ func (s *Store) OutboxPop(ctx context.Context, chat int64) error {
 // release is set, gives up the chat's lock in the same transaction. It runs
 // while lock is held, so no other update of the chat can add entries
 // meanwhile. Concurrent calls share one round trip, as commits do.
-func (s *Store) OutboxDone(ctx context.Context, chat int64, lock *Lock, release bool) error {
+func (s *Store) OutboxDone(ctx context.Context, chat int64, held transport.Lock, release bool) error {
+	lock, err := ours(held)
+	if err != nil {
+		return fmt.Errorf("outbox of chat %d: done: %w", chat, err)
+	}
 	r := doneReq{chat: chat}
 	if release && lock != nil {
 		r.token = lock.token

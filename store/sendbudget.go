@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows/transport"
 )
 
 // Shared send budget: Telegram's limits (about 30 messages a second for the
@@ -78,36 +80,26 @@ end
 return 1`)
 )
 
-// Bucket is one shared rate: interval between sends on average, with a
-// burst of up to Burst sends at once after idling. The zero Bucket is no
-// limit.
-type Bucket struct {
-	key      string
-	interval time.Duration
-	burst    int
-}
+// Buckets are transport.Bucket values: Key is the bucket's key below.
 
 // GlobalBucket is the bot-wide bucket: perSecond sends a second.
-func (s *Store) GlobalBucket(perSecond float64, burst int) Bucket {
-	return Bucket{key: s.p + "{tb}:global", interval: time.Duration(float64(time.Second) / perSecond), burst: max(1, burst)}
+func (s *Store) GlobalBucket(perSecond float64, burst int) transport.Bucket {
+	return transport.Bucket{Key: s.p + "{tb}:global", Interval: time.Duration(float64(time.Second) / perSecond), Burst: max(1, burst)}
 }
 
 // ChatBucket is chat's bucket: one send per interval, burst at once.
-func (s *Store) ChatBucket(chat int64, interval time.Duration, burst int) Bucket {
-	return Bucket{key: s.p + "{tb}:c:" + strconv.FormatInt(chat, 10), interval: interval, burst: max(1, burst)}
+func (s *Store) ChatBucket(chat int64, interval time.Duration, burst int) transport.Bucket {
+	return transport.Bucket{Key: s.p + "{tb}:c:" + strconv.FormatInt(chat, 10), Interval: interval, Burst: max(1, burst)}
 }
 
-// Interval is the bucket's average gap between sends.
-func (b Bucket) Interval() time.Duration { return b.interval }
-
-func budgetArgs(lead int64, bs []Bucket) (keys []string, args []any) {
+func budgetArgs(lead int64, bs []transport.Bucket) (keys []string, args []any) {
 	args = append(args, lead)
 	for _, b := range bs {
-		if b.key == "" {
+		if b.Key == "" {
 			continue
 		}
-		keys = append(keys, b.key)
-		args = append(args, b.interval.Microseconds(), b.burst)
+		keys = append(keys, b.Key)
+		args = append(args, b.Interval.Microseconds(), b.Burst)
 	}
 	return keys, args
 }
@@ -118,7 +110,7 @@ func budgetArgs(lead int64, bs []Bucket) (keys []string, args []any) {
 // a send now. Otherwise it books nothing and returns how long until a
 // retry can succeed (ok false). Zero Buckets are skipped; the buckets must
 // be of one Store.
-func (s *Store) Reserve(ctx context.Context, maxWait time.Duration, bs ...Bucket) (wait time.Duration, ok bool, err error) {
+func (s *Store) Reserve(ctx context.Context, maxWait time.Duration, bs ...transport.Bucket) (wait time.Duration, ok bool, err error) {
 	keys, args := budgetArgs(maxWait.Microseconds(), bs)
 	if len(keys) == 0 {
 		return 0, true, nil
@@ -140,7 +132,7 @@ func (s *Store) Reserve(ctx context.Context, maxWait time.Duration, bs ...Bucket
 
 // Pause keeps the buckets from handing out slots for d (Telegram's
 // retry_after), for every replica.
-func (s *Store) Pause(ctx context.Context, d time.Duration, bs ...Bucket) error {
+func (s *Store) Pause(ctx context.Context, d time.Duration, bs ...transport.Bucket) error {
 	keys, args := budgetArgs(d.Microseconds(), bs)
 	if len(keys) == 0 {
 		return nil

@@ -32,7 +32,7 @@ func TestSharedBudgetTwoClients(t *testing.T) {
 			defer wg.Done()
 			b := s.GlobalBucket(rate, 1)
 			for time.Since(start) < run {
-				maxWait := b.Interval() // bulk: only a slot that is about free
+				maxWait := b.Interval // bulk: only a slot that is about free
 				if i%2 == 0 {
 					maxWait = time.Second
 				}
@@ -42,7 +42,7 @@ func TestSharedBudgetTwoClients(t *testing.T) {
 					return
 				}
 				if !ok {
-					time.Sleep(wait - b.Interval())
+					time.Sleep(wait - b.Interval)
 					continue
 				}
 				time.Sleep(wait)
@@ -90,7 +90,7 @@ func TestSharedBudgetPriorityAndPause(t *testing.T) {
 	}
 	// … so bulk, which only takes a slot about free now, is refused and
 	// told when one is free, without booking it.
-	wait, ok, err := s.Reserve(ctx, b.Interval(), b)
+	wait, ok, err := s.Reserve(ctx, b.Interval, b)
 	if err != nil || ok {
 		t.Fatalf("bulk got a slot behind waiting replies: %v %v", ok, err)
 	}

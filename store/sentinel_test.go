@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/store"
 	"sinergi/store/redistest"
 )
@@ -160,7 +161,7 @@ func TestSentinelFailover(t *testing.T) {
 		if err != nil || st.Dup || st.User != nil {
 			t.Fatalf("chat %d: %+v %v", chat, st, err)
 		}
-		if err := s.Commit(ctx, store.Commit{ChatID: chat, UpdateID: 100 + chat, User: user(chat), Session: sess}); err != nil {
+		if err := s.Commit(ctx, transport.Commit{ChatID: chat, UpdateID: 100 + chat, User: user(chat), Session: sess}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -199,7 +200,7 @@ func TestSentinelFailover(t *testing.T) {
 	}()
 	go func() {
 		committed <- probeUntilUp(killed, probeLong, func(ctx context.Context) error {
-			return s.Commit(ctx, store.Commit{ChatID: 900, UpdateID: 9000, User: user(900), Session: sess})
+			return s.Commit(ctx, transport.Commit{ChatID: 900, UpdateID: 9000, User: user(900), Session: sess})
 		})
 	}()
 	go func() {
@@ -274,7 +275,7 @@ func TestSentinelFailover(t *testing.T) {
 			st.Session == nil || st.Session.Flow != "profile" {
 			t.Fatalf("chat %d after the failover: %+v %v", chat, st, err)
 		}
-		if err := s.Commit(ctx, store.Commit{ChatID: chat, UpdateID: 200 + chat, User: user(chat), Session: &flows.Session{}}); err != nil {
+		if err := s.Commit(ctx, transport.Commit{ChatID: chat, UpdateID: 200 + chat, User: user(chat), Session: &flows.Session{}}); err != nil {
 			t.Fatalf("commit after the failover: %v", err)
 		}
 	}
@@ -340,7 +341,7 @@ func TestSentinelFailover(t *testing.T) {
 		t.Fatalf("B claimed %+v, %v", b, err)
 	}
 	for _, c := range b {
-		if slices.ContainsFunc(a, func(x store.Claim) bool { return x.UserID == c.UserID }) {
+		if slices.ContainsFunc(a, func(x transport.Claim) bool { return x.UserID == c.UserID }) {
 			t.Fatalf("B got A's recipient %d", c.UserID)
 		}
 		if err := s.BeginSend(ctx, "sbc", "B", c, time.Minute); err != nil {

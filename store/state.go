@@ -14,20 +14,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/store/keyslot"
 )
 
-// State is what the transport loads before handling an update.
-type State struct {
-	Dup     bool           // the update was handled before
-	Outbox  int64          // entries left in the chat's outbox by a process that stopped (see outbox.go)
-	User    *flows.User    // nil when the user is new
-	Session *flows.Session // nil when the chat has no session
-}
-
 // LoadState reads the dedupe mark, the user and the chat's session in one
 // round trip (shared with concurrent loads).
-func (s *Store) LoadState(ctx context.Context, chatID, userID, updateID int64) (*State, error) {
+func (s *Store) LoadState(ctx context.Context, chatID, userID, updateID int64) (*transport.State, error) {
 	cl, err := s.loads.do(ctx, loadReq{chat: chatID, user: userID, upd: updateID})
 	if err != nil {
 		return nil, fmt.Errorf("load state of chat %d: %w", chatID, err)
@@ -39,7 +32,7 @@ type loadReq struct {
 	chat, user, upd int64
 	token           string        // take the chat's lock with this token first ("" : no lock)
 	lease           time.Duration // the lock's lease
-	state           *State
+	state           *transport.State
 	locked          *redis.BoolCmd
 	dup             *redis.IntCmd
 	u               *redis.MapStringStringCmd
@@ -71,7 +64,7 @@ func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
 	}
 }
 
-func decodeState(r *loadReq) (*State, error) {
+func decodeState(r *loadReq) (*transport.State, error) {
 	if r.locked != nil {
 		if err := r.locked.Err(); err != nil {
 			return nil, err
@@ -86,7 +79,7 @@ func decodeState(r *loadReq) (*State, error) {
 	if err := r.outbox.Err(); err != nil {
 		return nil, err
 	}
-	st := &State{Dup: r.dup.Val() > 0, Outbox: r.outbox.Val()}
+	st := &transport.State{Dup: r.dup.Val() > 0, Outbox: r.outbox.Val()}
 	m, err := r.u.Result()
 	if err != nil {
 		return nil, err
@@ -107,42 +100,16 @@ func decodeState(r *loadReq) (*State, error) {
 	return st, nil
 }
 
-// Commit is the outcome of handling one update.
-type Commit struct {
-	ChatID   int64
-	UpdateID int64
-	// User, when not nil, is the user record after the update; UserBefore
-	// the record the update started from (nil: a new user). Only the
-	// fields that differ are written, so writes other chats made to the
-	// record meanwhile (a role change, an inactive mark) stay.
-	User       *flows.User
-	UserBefore *flows.User
-	Session    *flows.Session // saved with TTL when active, deleted when inactive, untouched when nil
-	FromInbox  bool           // also remove the update from the polling inbox
-	// Forget (flows.Result.Forget): the user of the private chat ChatID was
-	// forgotten. The commit deletes their record and the session instead of
-	// writing them, and sets no dedupe mark (a redelivered update would
-	// only run the idempotent deletion again).
-	Forget bool
-	// Outbox holds the update's replies, encoded, to be committed with the
-	// state and sent afterwards (see outbox.go); OutboxBegun is the id of
-	// the first, whose send begins right after the commit.
-	Outbox      [][]byte
-	OutboxBegun string
-	// Lock (from Locker.LockAndLoad) is released in the same transaction
-	// as the state is written — unless the commit has an outbox: then the
-	// lock is kept until the outbox is sent (Store.OutboxDone).
-	Lock *Lock
-}
-
 // Commit writes the outcome of an update atomically: session, user,
 // dedupe mark and inbox removal. Concurrent commits share one round trip
 // (group commit); see runCommits for how each stays atomic, on one node
 // and on Cluster.
-func (s *Store) Commit(ctx context.Context, c Commit) error {
-	var r commitReq
-	r.Commit = c
-	var err error
+func (s *Store) Commit(ctx context.Context, c transport.Commit) error {
+	lock, err := ours(c.Lock)
+	if err != nil {
+		return fmt.Errorf("commit update %d of chat %d: %w", c.UpdateID, c.ChatID, err)
+	}
+	r := commitReq{Commit: c, lock: lock}
 	if c.User != nil {
 		r.userSet, r.userDel = userDiff(c.UserBefore, c.User)
 	}
@@ -154,14 +121,15 @@ func (s *Store) Commit(ctx context.Context, c Commit) error {
 	if _, err := s.commits.do(ctx, r); err != nil {
 		return fmt.Errorf("commit update %d of chat %d: %w", c.UpdateID, c.ChatID, err)
 	}
-	if c.Lock != nil && len(c.Outbox) == 0 {
-		c.Lock.released()
+	if lock != nil && len(c.Outbox) == 0 {
+		lock.released()
 	}
 	return nil
 }
 
 type commitReq struct {
-	Commit
+	transport.Commit
+	lock    *Lock    // Commit.Lock, as the store's own lock
 	userSet []any    // user fields to set
 	userDel []string // user fields to delete
 	sess    []byte
@@ -228,8 +196,8 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 		c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
 	}
 	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
-	if c.Lock != nil && len(c.Outbox) == 0 {
-		c.cmds = append(c.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(c.ChatID)}, c.Lock.token))
+	if c.lock != nil && len(c.Outbox) == 0 {
+		c.cmds = append(c.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(c.ChatID)}, c.lock.token))
 	}
 }
 
@@ -358,12 +326,6 @@ func firstErr(cmds []redis.Cmder) error {
 	return nil
 }
 
-// InboxItem is a received update kept until it is handled.
-type InboxItem struct {
-	ID  int64
-	Raw []byte
-}
-
 // SaveInbox stores received updates, then the next offset, before the
 // offset is confirmed to Telegram: an update is never lost between
 // getUpdates and its handling. Two steps in this order, as poll:inbox and
@@ -371,7 +333,7 @@ type InboxItem struct {
 // between them, the stored offset is the old one, so the same updates come
 // again and are stored again under the same ids (handled ones are then
 // found by their dedupe marks).
-func (s *Store) SaveInbox(ctx context.Context, items []InboxItem, nextOffset int64) error {
+func (s *Store) SaveInbox(ctx context.Context, items []transport.InboxItem, nextOffset int64) error {
 	if len(items) > 0 {
 		vals := make([]any, 0, 2*len(items))
 		for _, it := range items {
@@ -400,20 +362,20 @@ func (s *Store) Offset(ctx context.Context) (int64, error) {
 }
 
 // Inbox lists the received, unhandled updates in update_id order.
-func (s *Store) Inbox(ctx context.Context) ([]InboxItem, error) {
+func (s *Store) Inbox(ctx context.Context) ([]transport.InboxItem, error) {
 	m, err := s.rdb.HGetAll(ctx, s.inboxKey()).Result()
 	if err != nil {
 		return nil, fmt.Errorf("read inbox: %w", err)
 	}
-	items := make([]InboxItem, 0, len(m))
+	items := make([]transport.InboxItem, 0, len(m))
 	for k, v := range m {
 		id, err := strconv.ParseInt(k, 10, 64)
 		if err != nil {
 			continue
 		}
-		items = append(items, InboxItem{ID: id, Raw: []byte(v)})
+		items = append(items, transport.InboxItem{ID: id, Raw: []byte(v)})
 	}
-	slices.SortFunc(items, func(a, b InboxItem) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(items, func(a, b transport.InboxItem) int { return cmp.Compare(a.ID, b.ID) })
 	return items, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/transport"
 	"sinergi/store"
 	"sinergi/store/redistest"
 )
@@ -29,10 +30,10 @@ func TestStateRoundTrip(t *testing.T) {
 	now := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	u := &flows.User{ID: 1, Lang: "en", Role: flows.RoleFacilitator, FirstName: "Sari", Created: now, Seen: now}
 	sess := &flows.Session{Version: flows.SessionVersion, Flow: "profile", Step: "org", Nonce: "ab1", Data: map[string]string{"name": "<b>Tom & Jerry</b>"}, Started: now}
-	if err := s.SaveInbox(ctx, []store.InboxItem{{ID: 100, Raw: []byte(`{"update_id":100}`)}}, 101); err != nil {
+	if err := s.SaveInbox(ctx, []transport.InboxItem{{ID: 100, Raw: []byte(`{"update_id":100}`)}}, 101); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Commit(ctx, store.Commit{ChatID: 1, UpdateID: 100, User: u, Session: sess, FromInbox: true}); err != nil {
+	if err := s.Commit(ctx, transport.Commit{ChatID: 1, UpdateID: 100, User: u, Session: sess, FromInbox: true}); err != nil {
 		t.Fatal(err)
 	}
 	st, err = s.LoadState(ctx, 1, 1, 100)
@@ -71,7 +72,7 @@ func TestStateRoundTrip(t *testing.T) {
 		}
 	}
 	// Leaving the flow deletes the session.
-	if err := s.Commit(ctx, store.Commit{ChatID: 1, UpdateID: 101, Session: &flows.Session{}}); err != nil {
+	if err := s.Commit(ctx, transport.Commit{ChatID: 1, UpdateID: 101, Session: &flows.Session{}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := s.LoadState(ctx, 1, 1, 102); st.Session != nil || st.User == nil {
@@ -95,7 +96,7 @@ func TestInboxAndOffset(t *testing.T) {
 	if off, err := s.Offset(ctx); off != 0 || err != nil {
 		t.Fatalf("offset %d %v", off, err)
 	}
-	items := []store.InboxItem{{ID: 12, Raw: []byte("b")}, {ID: 3, Raw: []byte("a")}, {ID: 40, Raw: []byte("c")}}
+	items := []transport.InboxItem{{ID: 12, Raw: []byte("b")}, {ID: 3, Raw: []byte("a")}, {ID: 40, Raw: []byte("c")}}
 	if err := s.SaveInbox(ctx, items, 41); err != nil {
 		t.Fatal(err)
 	}

@@ -39,3 +39,8 @@ func Unavailable(err error) bool {
 	}
 	return false
 }
+
+// Unavailable is the function Unavailable as a method, so that a consumer
+// holding the store as an interface (the transport, bot.Store) can tell an
+// outage from a failure without importing this package.
+func (s *Store) Unavailable(err error) bool { return Unavailable(err) }

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"sinergi/flows"
-	"sinergi/store"
+	"sinergi/flows/transport"
 )
 
 // A user's own commit writes only the fields its update changed: a role
@@ -112,6 +112,6 @@ func TestMigrateUsers(t *testing.T) {
 	}
 }
 
-func storeCommit(chat, upd int64, u, before *flows.User) store.Commit {
-	return store.Commit{ChatID: chat, UpdateID: upd, User: u, UserBefore: before}
+func storeCommit(chat, upd int64, u, before *flows.User) transport.Commit {
+	return transport.Commit{ChatID: chat, UpdateID: upd, User: u, UserBefore: before}
 }
