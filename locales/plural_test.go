@@ -38,6 +38,7 @@ var counted = map[string][2]string{
 	"rp.forum_text":          {": 1 commitment,", ": 2 commitments,"},
 	"rp.digest":              {": 1 commitment,", ": 2 commitments,"},
 	"audit.csv_caption":      {"1 entry.", "2 entries."},
+	"cm.every_days":          {"every day", "every 2 days"},
 	"when.in_days":           {"in 1 day", "in 2 days"},
 	"when.in_hours":          {"in 1 hour", "in 2 hours"},
 	"when.in_minutes":        {"in 1 minute", "in 2 minutes"},

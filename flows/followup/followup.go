@@ -412,7 +412,7 @@ func (e *module) saveCommitment(ctx context.Context, t *flows.Turn) error {
 		if err := e.planFollowUp(ctx, c, w, t.In.Now); err != nil {
 			return err
 		}
-		t.Say(flows.T("cm.saved", "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true}), []flows.Button{{Label: flows.T("cm.add_another"), Data: flows.MustData("cmn", w.Code)}})
+		t.Say(flows.T("cm.saved", "When", reminderPromise(c, w, t.In.Now), "Every", checkInPromise(w)), []flows.Button{{Label: flows.T("cm.add_another"), Data: flows.MustData("cmn", w.Code)}})
 		return nil
 	}
 	name, _ := flows.NameOf(ctx, e.store, t.User.ID)
@@ -506,7 +506,7 @@ func (e *module) ownerAnswer(ctx context.Context, t *flows.Turn, payload string)
 	if err := e.planFollowUp(ctx, c, w, t.In.Now); err != nil {
 		return err
 	}
-	t.Say(flows.T("cm.accepted", "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true}))
+	t.Say(flows.T("cm.accepted", "When", reminderPromise(c, w, t.In.Now), "Every", checkInPromise(w)))
 	tellProposer(t, c, proposer.Lang, flows.T("cm.accepted_notice", "Name", name, "What", c.What))
 	return nil
 }
@@ -544,4 +544,25 @@ func (e *module) planFollowUp(ctx context.Context, c *flows.Commitment, w *flows
 		return flows.InternalError("schedule follow-up", err)
 	}
 	return nil
+}
+
+// reminderPromise says which reminders planFollowUp plans for c, and only
+// those: the one three days before is left out when that day has passed.
+func reminderPromise(c *flows.Commitment, w *flows.Workshop, now time.Time) flows.Text {
+	due := flows.When{At: c.Due, Zone: w.Zone, DateOnly: true}
+	if c.Due.AddDate(0, 0, -3).After(now) {
+		return flows.T("cm.remind_3days_and_due", "Due", due)
+	}
+	return flows.T("cm.remind_on_due", "Due", due)
+}
+
+// checkInPromise says how often the status question comes for w.
+func checkInPromise(w *flows.Workshop) flows.Text {
+	days := int(w.CheckInEvery() / (24 * time.Hour))
+	if days == 7 {
+		return flows.T("cm.every_week")
+	}
+	t := flows.T("cm.every_days", "Count", days)
+	t.Count = days
+	return t
 }
