@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows/transport"
-	"sinergi/store/keyslot"
 )
 
 // The outbox makes replies exactly-once across crashes (bar one uncertain
@@ -126,30 +124,32 @@ type doneReq struct {
 // the chat's slot but the pending index, which is written with them only
 // on one node (withPending).
 func (s *Store) queueDone(ctx context.Context, p redis.Pipeliner, r *doneReq, withPending bool) {
-	r.cmds = append(r.cmds[:0], p.Del(ctx, s.outboxKey(r.chat), s.begunKey(r.chat)))
+	r.cmds = r.cmds[:0]
 	if withPending {
 		r.cmds = append(r.cmds, p.ZRem(ctx, s.pendingKey(), r.chat))
 	}
+	r.cmds = append(r.cmds, p.Del(ctx, s.outboxKey(r.chat), s.begunKey(r.chat)))
 	if r.token != "" {
 		r.cmds = append(r.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(r.chat)}, r.token))
 	}
 }
 
-// runDones empties a batch of outboxes. On one node the batch is one
-// MULTI/EXEC (pending index included). On a Cluster the chats leave
-// outbox:pending first, in one pipeline, still under their locks — a stop
-// in between leaves an outbox whose last entry is marked begun, which the
-// chat's next update drops as uncertain (it was sent) — and then each
-// chat's keys are one MULTI in its slot.
+// runDones empties a batch of outboxes in pipelines, no transaction: each
+// chat leaves outbox:pending first, then its outbox goes, then its lock —
+// all while the lock is held, so nothing else writes them meanwhile, and a
+// stop between two steps leaves at worst an outbox whose last entry is
+// marked begun, which the chat's next update drops as uncertain (it was
+// sent), or a lock that expires. On one node the batch is one pipeline, in
+// that order; on a Cluster (where a pipeline's commands to different nodes
+// are not ordered) the pending index is written first, in a pipeline of its
+// own.
 func (s *Store) runDones(ctx context.Context, batch []*call[doneReq]) {
 	if !s.cluster {
-		ctx = keyslot.SingleNodeOnly(ctx)
-		_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			for _, cl := range batch {
-				s.queueDone(ctx, p, &cl.req, true)
-			}
-			return nil
-		})
+		p := s.rdb.Pipeline()
+		for _, cl := range batch {
+			s.queueDone(ctx, p, &cl.req, true)
+		}
+		_, _ = p.Exec(ctx) // errors are per command
 		for _, cl := range batch {
 			cl.err = firstErr(cl.req.cmds)
 		}
@@ -161,20 +161,18 @@ func (s *Store) runDones(ctx context.Context, batch []*call[doneReq]) {
 		rems[i] = p.ZRem(ctx, s.pendingKey(), cl.req.chat)
 	}
 	_, _ = p.Exec(ctx)
-	var wg sync.WaitGroup
+	p = s.rdb.Pipeline()
 	for i, cl := range batch {
-		if cl.err = rems[i].Err(); cl.err != nil {
-			continue
+		if cl.err = rems[i].Err(); cl.err == nil {
+			s.queueDone(ctx, p, &cl.req, false)
 		}
-		wg.Go(func() {
-			_, _ = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				s.queueDone(ctx, p, &cl.req, false)
-				return nil
-			})
-			cl.err = firstErr(cl.req.cmds)
-		})
 	}
-	wg.Wait()
+	_, _ = p.Exec(ctx)
+	for i, cl := range batch {
+		if rems[i].Err() == nil {
+			cl.err = firstErr(cl.req.cmds)
+		}
+	}
 }
 
 // ReadOutbox returns chat's unsent entries, oldest first, and the id of the
