@@ -31,6 +31,12 @@ func BenchmarkSuggest10k(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n; i += 16 {
+				// An organisation profile is shown only when its owner
+				// consented (a user record with the consent version).
+				if err := s.SaveUser(ctx, &flows.User{ID: profiles[i].UserID, Lang: "id", Consent: flows.ConsentVersion}); err != nil {
+					b.Error(err)
+					return
+				}
 				if err := s.SavePartner(ctx, profiles[i]); err != nil {
 					b.Error(err)
 					return
