@@ -67,6 +67,11 @@ type Reply struct {
 	Copy *MessageRef
 
 	Document *Attachment // sent as a file with Text as caption
+	// Calendar, a calendar invitation, is sent as an iCalendar file with
+	// Text as caption (see [Invitation]).
+	Calendar *Invitation
+	// QR is sent as a PNG photo of the QR code with Text as caption.
+	QR *QRCode
 	// Table, an export, is sent as an Excel workbook with Text as caption
 	// and then as CSV for other programs (see [Table]).
 	Table *Table
