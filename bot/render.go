@@ -12,6 +12,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"sinergi/bot/chart"
 	"sinergi/bot/ics"
 	"sinergi/bot/qr"
 	"sinergi/bot/xlsx"
@@ -159,7 +160,8 @@ func (m *outMsg) markup() models.ReplyMarkup {
 // (rep.Table) the Excel workbook with rep's text as caption and then the CSV.
 // The files the domain describes are made here, before the commit, so the
 // outbox holds their bytes: a calendar invitation (rep.Calendar, bot/ics)
-// as a document, a QR code (rep.QR, bot/qr) as a photo.
+// as a document, a QR code (rep.QR, bot/qr) and a progress chart
+// (rep.Chart, bot/chart) as a photo.
 func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]outMsg, error) {
 	switch {
 	case rep.Calendar != nil:
@@ -172,6 +174,13 @@ func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]out
 		}
 		rep.Photo = &flows.Attachment{Name: rep.QR.Name + ".png", Data: png}
 		rep.QR = nil
+	case rep.Chart != nil:
+		png, err := chart.PNG(rep.Chart)
+		if err != nil {
+			return nil, fmt.Errorf("chart %s: %w", rep.Chart.Name, err)
+		}
+		rep.Photo = &flows.Attachment{Name: rep.Chart.Name + ".png", Data: png}
+		rep.Chart = nil
 	}
 	if rep.Table == nil {
 		return []outMsg{r.prepare(chatID, lang, rep)}, nil

@@ -13,7 +13,8 @@ import (
 )
 
 // The files a reply describes are made by the renderer before the commit:
-// a calendar invitation as the .ics document, a QR code as a PNG photo,
+// a calendar invitation as the .ics document, a QR code and a progress
+// chart as PNG photos,
 // each with the reply's text as caption; a QR code that cannot be drawn is
 // an error (the caller says "internal error" once).
 func TestPrepareAttachments(t *testing.T) {
@@ -42,6 +43,15 @@ func TestPrepareAttachments(t *testing.T) {
 	m = ms[0]
 	if m.Kind != outPhoto || m.File != "checkin-ab12cd.png" || !bytes.HasPrefix(m.Data, []byte("\x89PNG")) || !strings.Contains(m.Text, "Air &amp; Sanitasi") {
 		t.Errorf("qr message %s %q %q", m.Kind, m.File, m.Text)
+	}
+
+	ch := &flows.Chart{Name: "report-ab12cd", Tally: flows.Tally{Total: 2, Done: 1, Blocked: 1}, Labels: flows.ChartLabels{Title: "Air"}}
+	ms, err = r.prepareAll(7, "en", flows.Reply{Text: flows.T("rp.chart_caption", "Title", w.Title), Chart: ch})
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("chart: %v, %d messages", err, len(ms))
+	}
+	if m = ms[0]; m.Kind != outPhoto || m.File != "report-ab12cd.png" || !bytes.HasPrefix(m.Data, []byte("\x89PNG")) || m.Text == "" {
+		t.Errorf("chart message %s %q %q", m.Kind, m.File, m.Text)
 	}
 
 	if _, err := r.prepareAll(7, "en", flows.Reply{QR: &flows.QRCode{Name: "x", Content: ""}}); err == nil {

@@ -76,6 +76,9 @@ type Reply struct {
 	// and then as CSV for other programs (see [Table]).
 	Table *Table
 	Photo *Attachment // sent as a photo with Text as caption
+	// Chart, a workshop's progress, is sent as a picture with Text as
+	// caption (see [Chart]).
+	Chart *Chart
 
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower
