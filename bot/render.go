@@ -12,6 +12,9 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"sinergi/bot/chart"
+	"sinergi/bot/ics"
+	"sinergi/bot/qr"
 	"sinergi/bot/xlsx"
 	"sinergi/flows"
 	"sinergi/locales"
@@ -155,7 +158,30 @@ func (m *outMsg) markup() models.ReplyMarkup {
 
 // prepareAll renders rep into the messages it takes: one, or for an export
 // (rep.Table) the Excel workbook with rep's text as caption and then the CSV.
+// The files the domain describes are made here, before the commit, so the
+// outbox holds their bytes: a calendar invitation (rep.Calendar, bot/ics)
+// as a document, a QR code (rep.QR, bot/qr) and a progress chart
+// (rep.Chart, bot/chart) as a photo.
 func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]outMsg, error) {
+	switch {
+	case rep.Calendar != nil:
+		rep.Document = &flows.Attachment{Name: ics.Name(rep.Calendar), Data: ics.File(rep.Calendar)}
+		rep.Calendar = nil
+	case rep.QR != nil:
+		png, err := qr.PNG(rep.QR.Content)
+		if err != nil {
+			return nil, fmt.Errorf("qr code %s: %w", rep.QR.Name, err)
+		}
+		rep.Photo = &flows.Attachment{Name: rep.QR.Name + ".png", Data: png}
+		rep.QR = nil
+	case rep.Chart != nil:
+		png, err := chart.PNG(rep.Chart)
+		if err != nil {
+			return nil, fmt.Errorf("chart %s: %w", rep.Chart.Name, err)
+		}
+		rep.Photo = &flows.Attachment{Name: rep.Chart.Name + ".png", Data: png}
+		rep.Chart = nil
+	}
 	if rep.Table == nil {
 		return []outMsg{r.prepare(chatID, lang, rep)}, nil
 	}

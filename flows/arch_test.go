@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -136,5 +137,27 @@ func TestCapabilitiesImportOnlyTheCore(t *testing.T) {
 	}
 	if n < 5 {
 		t.Errorf("%d capability packages, want at least 5", n)
+	}
+}
+
+// TestAttachmentsAreAdapters: the domain says which file to send (a
+// calendar invitation, a QR code, a chart, a table); the packages that make
+// the bytes live in the transport (bot/ics, bot/qr, bot/chart, bot/xlsx), so
+// no package of flows/ (the core, the capabilities) depends on their
+// libraries.
+func TestAttachmentsAreAdapters(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	if !strings.Contains(string(out), "sinergi/flows\n") {
+		t.Fatalf("go list -deps listed %q, not the core's dependencies", out)
+	}
+	for _, p := range strings.Fields(string(out)) {
+		for _, lib := range []string{"golang-ical", "go-qrcode", "go-chart", "excelize"} {
+			if strings.Contains(p, lib) {
+				t.Errorf("flows/... depends on %s", p)
+			}
+		}
 	}
 }

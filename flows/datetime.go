@@ -42,6 +42,13 @@ func zoneLabelAt(zone string, t time.Time) string {
 	return zone
 }
 
+// ZoneOffset returns the UTC offset, in hours, of a zone of [Zones] (none
+// of them observes daylight saving time); ok is false for another zone.
+func ZoneOffset(zone string) (hours int, ok bool) {
+	hours, ok = zoneOffsets[zone]
+	return hours, ok
+}
+
 // Zones returns the IANA names of the zones Sinergi offers, in display
 // order: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT). The
 // slice is the caller's.

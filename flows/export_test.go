@@ -4,8 +4,6 @@ package flows
 var (
 	ZoneLabels = zoneLabels
 	SeenEvery  = seenEvery
-	IcsText    = icsText
-	IcsURI     = icsURI
 	UTF8BOM    = utf8BOM
 	Visible    = visible
 	CleanKeep  = cleanKeep

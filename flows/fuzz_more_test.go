@@ -1,12 +1,8 @@
 package flows_test
 
 import (
-	"bytes"
 	"strings"
 	"testing"
-	"time"
-
-	ics "github.com/arran4/golang-ical"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -80,74 +76,6 @@ func FuzzCallbackData(f *testing.F) {
 		}
 		if res.Answer != nil && res.Answer.Text.ID == "" {
 			t.Fatalf("press %q: answer without text", data)
-		}
-	})
-}
-
-// FuzzICS: whatever a facilitator types as title, description, venue and
-// link, the calendar file parses back with golang-ical and the title,
-// description and location round-trip (after icsText's clean-up).
-func FuzzICS(f *testing.F) {
-	for _, s := range [][4]string{
-		{"Lokakarya", "", "Hotel", ""},
-		{`Pelatihan, "Data"; hari 1` + "\nsesi", "a\\b;c,d\r\ne", "Jl. Diponegoro No.22, Bandung", "https://meet.example.org/a?x=1,2;y"},
-		{"", "", "", ""},
-		{"\\", "\\n", ";", "javascript:alert(1)"},
-		{strings.Repeat("漢", 60), strings.Repeat("Café ☕ ", 150), strings.Repeat("é", 200), "https://" + strings.Repeat("a", 400) + ".org"},
-		{"END:VEVENT\r\nBEGIN:VEVENT", "BEGIN:VCALENDAR", "\x00\x01\x1b", "https://x.org/\r\nX:1"},
-		{"\u202eevil\u202c", "\xff\xfe", " ", "http://h/ a"},
-		{"a:b", "DESCRIPTION:x", "LOCATION;X=1:y", "https://h/\"x\""},
-		{"\x1b[31mMerah\x1b[0m", "\u200b\u200b", "\u2066Hotel\u2069\ufeff", "\u009b2J"},
-	} {
-		f.Add(s[0], s[1], s[2], s[3])
-	}
-	f.Fuzz(func(t *testing.T, title, desc, venue, link string) {
-		w := &flows.Workshop{Code: "ab12cd", Title: title, Description: desc, Venue: venue, OnlineURL: link, Zone: "Asia/Jakarta",
-			Start: time.Date(2026, 12, 10, 2, 0, 0, 0, time.UTC), End: time.Date(2026, 12, 10, 5, 0, 0, 0, time.UTC)}
-		data := flows.ICS(w, flows.Invitation{Now: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), Attendee: 1, Forum: title, Bot: "sinergi_bot"})
-		if r, bad := flowstest.HiddenRune(string(data), "\r\n"); bad {
-			t.Fatalf("the file keeps %U\n%q", r, data)
-		}
-		cal, err := ics.ParseCalendar(bytes.NewReader(data))
-		if err != nil {
-			t.Fatalf("ParseCalendar: %v\n%q", err, data)
-		}
-		evs := cal.Events()
-		if len(evs) != 1 {
-			t.Fatalf("%d events in\n%q", len(evs), data)
-		}
-		ev := &evs[0].ComponentBase
-		value := func(p ics.ComponentProperty) string {
-			if v := ev.GetProperty(p); v != nil {
-				return v.Value
-			}
-			return ""
-		}
-		wantTitle := flows.IcsText(title)
-		if wantTitle == "" {
-			wantTitle = w.Code
-		}
-		if got := value(ics.ComponentPropertySummary); got != wantTitle {
-			t.Fatalf("SUMMARY %q, want %q\n%q", got, wantTitle, data)
-		}
-		wantDesc := flows.IcsText(desc)
-		if l := flows.IcsText(link); l != "" && wantDesc != "" {
-			wantDesc += "\n" + l
-		} else if l != "" {
-			wantDesc = l
-		}
-		if got := value(ics.ComponentPropertyDescription); got != wantDesc {
-			t.Fatalf("DESCRIPTION %q, want %q\n%q", got, wantDesc, data)
-		}
-		wantLoc := flows.IcsText(venue)
-		if wantLoc == "" {
-			wantLoc = flows.IcsText(link)
-		}
-		if got := value(ics.ComponentPropertyLocation); got != wantLoc {
-			t.Fatalf("LOCATION %q, want %q\n%q", got, wantLoc, data)
-		}
-		if u := value(ics.ComponentPropertyUrl); u != "" && u != flows.IcsURI(link) {
-			t.Fatalf("URL %q from link %q", u, link)
 		}
 	})
 }

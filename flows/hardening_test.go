@@ -84,11 +84,8 @@ func TestInvisibleAndControlCharacters(t *testing.T) {
 		t.Fatalf("stored %q, %q, %q", w.Title, w.Description, w.Venue)
 	}
 
-	// Text stored before this cleaning still leaves the files clean.
-	w.Title, w.Venue = "Old \u202etitle\x1b[2J", "\u200bVenue\x00"
-	if r, bad := flowstest.HiddenRune(string(flows.ICS(w, flows.Invitation{Now: h.Now})), "\r\n"); bad {
-		t.Errorf(".ics keeps %U", r)
-	}
+	// Text stored before this cleaning still leaves the files clean (the
+	// calendar file: bot/ics TestICSCleansStoredText).
 	csv := string(flows.CSV([]string{"Nama"}, [][]string{{"\u202e=HYPERLINK(1)"}, {"a\x00b\u2066c"}}))
 	if r, bad := flowstest.HiddenRune(strings.TrimPrefix(csv, flows.UTF8BOM), "\r\n"); bad { // the BOM is meant
 		t.Errorf("CSV keeps %U: %q", r, csv)

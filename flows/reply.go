@@ -67,10 +67,18 @@ type Reply struct {
 	Copy *MessageRef
 
 	Document *Attachment // sent as a file with Text as caption
+	// Calendar, a calendar invitation, is sent as an iCalendar file with
+	// Text as caption (see [Invitation]).
+	Calendar *Invitation
+	// QR is sent as a PNG photo of the QR code with Text as caption.
+	QR *QRCode
 	// Table, an export, is sent as an Excel workbook with Text as caption
 	// and then as CSV for other programs (see [Table]).
 	Table *Table
 	Photo *Attachment // sent as a photo with Text as caption
+	// Chart, a workshop's progress, is sent as a picture with Text as
+	// caption (see [Chart]).
+	Chart *Chart
 
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower

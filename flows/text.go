@@ -29,6 +29,10 @@ func CleanText(s string) string {
 	return strings.TrimSpace(cleanKeep(s, "\n"))
 }
 
+// CleanUntrimmed is [CleanText] without the trimming: what the file
+// writers (iCalendar) put in a value.
+func CleanUntrimmed(s string) string { return cleanKeep(s, "\n") }
+
 // cleanKeep is CleanText without the trimming; the control characters in
 // keep are kept as they are.
 func cleanKeep(s, keep string) string {

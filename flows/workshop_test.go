@@ -81,8 +81,9 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	flowstest.WantIDs(t, res, "ws.profile_first", "profile.intro", "profile.ask_name")
 	res = flowstest.FillProfile(t, h, 1, res)
 	flowstest.WantIDs(t, res, "(clear buttons)", "profile.saved", "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
-	if res.Replies[3].Document == nil || res.Replies[4].Photo == nil {
-		t.Fatal("no calendar file or QR code")
+	if inv, qr := res.Replies[3].Calendar, res.Replies[4].QR; inv == nil || inv.Workshop.Code != code || inv.Attendee != 1 ||
+		qr == nil || !strings.Contains(qr.Content, "start=checkin_") {
+		t.Fatalf("no calendar invitation or QR code: %+v %+v", inv, qr)
 	}
 	// The second has a profile already: one press.
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
@@ -182,7 +183,7 @@ func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 	flowstest.WantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save"))
 	flowstest.WantIDs(t, res, "(clear buttons)", "ws.changed", "ws.updated")
-	if res.Replies[1].ChatID != 2 || res.Replies[1].Document == nil {
+	if inv := res.Replies[1].Calendar; res.Replies[1].ChatID != 2 || inv == nil || inv.Attendee != 2 || inv.Workshop.Sequence != 1 {
 		t.Fatalf("change notice %+v", res.Replies[1])
 	}
 	after := h.Store.JobDue(flows.JobSoon + "|" + code + "|2")

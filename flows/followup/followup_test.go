@@ -1,7 +1,6 @@
 package followup_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"strings"
@@ -114,8 +113,9 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	if d["Count"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
 		t.Fatalf("report %v", d)
 	}
-	if png := res.Replies[1].Photo.Data; !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		t.Fatal("chart is not a PNG")
+	if ch := res.Replies[1].Chart; ch == nil || ch.Name != "report-"+code || ch.Tally.Total != 2 || ch.Tally.Overdue != 1 ||
+		len(ch.Orgs) == 0 || ch.Labels.Title == "" {
+		t.Fatalf("chart %+v", ch)
 	}
 	csv := string(res.Replies[2].Table.CSV())
 	if !strings.Contains(csv, "Bangun 10 tandon air hujan di Sikka") || !strings.Contains(csv, "Dana CSR belum cair") {
@@ -140,7 +140,7 @@ func TestTally(t *testing.T) {
 		{Status: flows.CmBlocked, Due: past}, {Status: flows.CmProposed, Due: past}, {Status: flows.CmDone, Due: future},
 	}, now)
 	// Statuses add up to the total; overdue counts across them.
-	if (y != followup.Tally{Total: 9, Done: 2, OnTrack: 1, Blocked: 2, Overdue: 2, NoAnswer: 2, Proposed: 2}) || y.Completion() != 28 {
+	if (y != flows.Tally{Total: 9, Done: 2, OnTrack: 1, Blocked: 2, Overdue: 2, NoAnswer: 2, Proposed: 2}) || y.Completion() != 28 {
 		t.Fatalf("%+v %d", y, y.Completion())
 	}
 }

@@ -32,24 +32,9 @@ func (e *module) reportCommand(ctx context.Context, t *flows.Turn) error {
 	return nil
 }
 
-// Tally counts commitments by status (Done, OnTrack, Blocked, NoAnswer and
-// Proposed add up to Total) and, across those statuses, the ones overdue: an
-// overdue commitment is still counted under its status.
-type Tally struct {
-	Total, Done, OnTrack, Blocked, Overdue, NoAnswer, Proposed int
-}
-
-// Completion is done / confirmed commitments, in percent.
-func (y Tally) Completion() int {
-	if n := y.Total - y.Proposed; n > 0 {
-		return 100 * y.Done / n
-	}
-	return 0
-}
-
 // TallyOf counts the commitments at now.
-func TallyOf(cs []*flows.Commitment, now time.Time) Tally {
-	var y Tally
+func TallyOf(cs []*flows.Commitment, now time.Time) flows.Tally {
+	var y flows.Tally
 	for _, c := range cs {
 		y.Total++
 		switch c.Status {
@@ -134,46 +119,43 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _
 	t.Say(flows.T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
 		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
-	png, err := ProgressChart(y, orgTallies(cs, now, names), e.chartLabels(t.Lang, w.Title, y.Total))
-	if err != nil {
-		return flows.InternalError("progress chart", err)
-	}
-	t.Send(flows.Reply{Text: flows.T("rp.chart_caption", "Title", w.Title), Photo: &flows.Attachment{Name: "report-" + w.Code + ".png", Data: png}})
+	chart := &flows.Chart{Name: "report-" + w.Code, Labels: e.chartLabels(t.Lang, w.Title, y.Total), Tally: y, Orgs: orgTallies(cs, now, names)}
+	t.Send(flows.Reply{Text: flows.T("rp.chart_caption", "Title", w.Title), Chart: chart})
 	t.Send(flows.Reply{Text: flows.T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(t, w, cs, names)})
 	return nil
 }
 
 // orgTallies counts the commitments of each owner's organisation (the
 // owner's name when the profile has none).
-func orgTallies(cs []*flows.Commitment, now time.Time, names func(int64) (string, string)) []OrgTally {
+func orgTallies(cs []*flows.Commitment, now time.Time, names func(int64) (string, string)) []flows.OrgTally {
 	byOrg := map[string][]*flows.Commitment{}
 	for _, c := range cs {
 		name, org := names(c.Owner)
 		byOrg[cmp.Or(org, name)] = append(byOrg[cmp.Or(org, name)], c)
 	}
-	out := make([]OrgTally, 0, len(byOrg))
+	out := make([]flows.OrgTally, 0, len(byOrg))
 	for org, list := range byOrg {
-		out = append(out, OrgTally{Name: org, Tally: TallyOf(list, now)})
+		out = append(out, flows.OrgTally{Name: org, Tally: TallyOf(list, now)})
 	}
 	return out
 }
 
 // chartLabels are the chart's texts in lang; the title is drawn as plain
 // text, so the workshop title goes in unescaped.
-func (e *module) chartLabels(lang, title string, total int) ChartLabels {
+func (e *module) chartLabels(lang, title string, total int) flows.ChartLabels {
 	tx := func(id string, data map[string]any) string {
 		s, _ := e.texts.Text(lang, id, data, nil) // a missing id shows as itself; TestChartLabels checks them
 		return s
 	}
-	l := ChartLabels{
+	l := flows.ChartLabels{
 		Title:    tx("rp.chart.title", map[string]any{"Title": title, "Count": total}),
 		ByStatus: tx("rp.chart.by_status", nil),
 		ByOrg:    tx("rp.chart.by_org", nil),
 		Others:   tx("rp.chart.others", nil),
 		Status:   map[string]string{"overdue": tx("rp.chart.overdue", nil)},
 	}
-	for _, s := range chartStatuses {
-		l.Status[s.key] = tx("cm.status."+s.key, nil)
+	for _, s := range flows.ChartStatuses() {
+		l.Status[s] = tx("cm.status."+s, nil)
 	}
 	return l
 }

@@ -305,10 +305,6 @@ func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.
 // personal QR code, to the current chat (chat 0) or another user's.
 func (e *module) sendConfirmation(t *flows.Turn, w *flows.Workshop, r *flows.Registration, chat int64, lang string) error {
 	link := t.BotLink("checkin_" + r.Token)
-	qr, err := flows.QRPNG(link)
-	if err != nil {
-		return flows.InternalError("qr code", err)
-	}
 	heading := "ws.confirmed"
 	if chat != 0 {
 		heading = "ws.promoted"
@@ -316,9 +312,9 @@ func (e *module) sendConfirmation(t *flows.Turn, w *flows.Workshop, r *flows.Reg
 	bulk := chat != 0
 	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(heading, "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))})
 	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.ics_caption"),
-		Document: &flows.Attachment{Name: "workshop-" + w.Code + ".ics", Data: flows.ICS(w, t.Invitation(r.UserID))}})
+		Calendar: t.Invitation(w, r.UserID)})
 	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.qr_caption", "Title", w.Title, "Link", link),
-		Photo: &flows.Attachment{Name: "checkin-" + w.Code + ".png", Data: qr}})
+		QR: &flows.QRCode{Name: "checkin-" + w.Code, Content: link}})
 	return nil
 }
 

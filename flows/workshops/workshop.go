@@ -367,7 +367,7 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
 	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
-		w.Sequence = old.Sequence + 1 // calendars update the event (see flows.ICS)
+		w.Sequence = old.Sequence + 1 // calendars update the event (see bot/ics)
 	}
 	promoted, err := e.store.UpdateWorkshop(ctx, w)
 	if err != nil {
@@ -390,7 +390,7 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 		}
 		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
 			t.Send(flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: flows.T("ws.changed", "Details", flows.WorkshopDetails(w)),
-				Document: &flows.Attachment{Name: "workshop-" + w.Code + ".ics", Data: flows.ICS(w, t.Invitation(r.UserID))}})
+				Calendar: t.Invitation(w, r.UserID)})
 		}
 	}
 	for _, uid := range promoted {

@@ -1,4 +1,6 @@
-package followup
+// Package chart draws a workshop's progress ([flows.Chart]) as a PNG with
+// github.com/wcharczuk/go-chart's raster renderer and font.
+package chart
 
 import (
 	"bytes"
@@ -8,42 +10,27 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wcharczuk/go-chart/v2"
+	gochart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
 	"sinergi/flows"
 )
 
-// ChartLabels are the localised texts drawn into the progress chart.
-type ChartLabels struct {
-	Title    string            // the chart's title: the workshop and the number of commitments
-	ByStatus string            // heading of the status rows
-	ByOrg    string            // heading of the organisation rows
-	Others   string            // the row that sums the organisations beyond the first few
-	Status   map[string]string // label of each status key of [chartStatuses], and "overdue"
-}
-
-// OrgTally is one organisation's commitments by status.
-type OrgTally struct {
-	Name string
-	Tally
-}
-
 // chartStatus is a status as the chart shows it: its key (as in
-// "cm.status.<key>"), colour and count in a tally.
+// "cm.status.<key>", counted by [flows.Tally.Count]) and colour.
 type chartStatus struct {
 	key   string
 	color drawing.Color
-	n     func(Tally) int
 }
 
 // chartStatuses partition every commitment; the order is the bars' order.
+// Every status of [flows.ChartStatuses] has one (TestStatusColours).
 var chartStatuses = []chartStatus{
-	{flows.CmDone, drawing.ColorFromHex("2e7d32"), func(y Tally) int { return y.Done }},
-	{flows.CmOnTrack, drawing.ColorFromHex("1976d2"), func(y Tally) int { return y.OnTrack }},
-	{flows.CmBlocked, drawing.ColorFromHex("ef6c00"), func(y Tally) int { return y.Blocked }},
-	{flows.CmOpen, drawing.ColorFromHex("757575"), func(y Tally) int { return y.NoAnswer }},
-	{flows.CmProposed, drawing.ColorFromHex("8e24aa"), func(y Tally) int { return y.Proposed }},
+	{flows.CmDone, drawing.ColorFromHex("2e7d32")},
+	{flows.CmOnTrack, drawing.ColorFromHex("1976d2")},
+	{flows.CmBlocked, drawing.ColorFromHex("ef6c00")},
+	{flows.CmOpen, drawing.ColorFromHex("757575")},
+	{flows.CmProposed, drawing.ColorFromHex("8e24aa")},
 }
 
 // overdueColor marks the overdue row, a second dimension across statuses.
@@ -90,7 +77,7 @@ type chartPlan struct {
 // then one stacked bar per organisation (the largest first, the rest in one
 // "others" bar) coloured by status, with its done/total count. fit measures
 // text at a font size and returns its width.
-func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, size float64) int) chartPlan {
+func planChart(y flows.Tally, orgs []flows.OrgTally, l flows.ChartLabels, fit func(text string, size float64) int) chartPlan {
 	p := chartPlan{w: chartW}
 	ypos := chartMargin
 	text := func(s string, x, size float64, maxW int) {
@@ -116,7 +103,7 @@ func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, si
 	barMax := chartW - chartMargin - countW - barX
 	most := y.Overdue
 	for _, s := range chartStatuses {
-		most = max(most, s.n(y))
+		most = max(most, y.Count(s.key))
 	}
 	row := func(label string, n int, color drawing.Color) {
 		p.boxes = append(p.boxes, chartBox{chartMargin, ypos + (chartRow-chartBarH)/2 - 6, chartBarH, chartBarH, color})
@@ -133,7 +120,7 @@ func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, si
 		ypos += chartRow
 	}
 	for _, s := range chartStatuses {
-		row(l.Status[s.key], s.n(y), s.color)
+		row(l.Status[s.key], y.Count(s.key), s.color)
 	}
 	ypos += 6
 	p.boxes = append(p.boxes, chartBox{chartMargin, ypos, chartW - 2*chartMargin, 2, drawing.ColorFromHex("bdbdbd")})
@@ -145,11 +132,11 @@ func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, si
 		text(l.ByOrg, chartMargin, chartHead, chartW-2*chartMargin)
 		ypos += int(chartHead) + 14
 		orgs = slices.Clone(orgs)
-		slices.SortStableFunc(orgs, func(a, b OrgTally) int { return cmp.Or(b.Total-a.Total, strings.Compare(a.Name, b.Name)) })
+		slices.SortStableFunc(orgs, func(a, b flows.OrgTally) int { return cmp.Or(b.Total-a.Total, strings.Compare(a.Name, b.Name)) })
 		if len(orgs) > chartOrgs {
-			rest := OrgTally{Name: l.Others}
+			rest := flows.OrgTally{Name: l.Others}
 			for _, o := range orgs[chartOrgs-1:] {
-				rest.Tally = rest.add(o.Tally)
+				rest.Tally = rest.Add(o.Tally)
 			}
 			orgs = append(orgs[:chartOrgs-1], rest)
 		}
@@ -164,7 +151,7 @@ func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, si
 			p.labels = append(p.labels, chartLabel{text: count, x: chartW - chartMargin - cw, y: ypos + int(chartText), size: chartText})
 			x, full := chartMargin, chartW-2*chartMargin
 			for _, s := range chartStatuses {
-				n := s.n(o.Tally)
+				n := o.Count(s.key)
 				if n == 0 || most == 0 {
 					continue
 				}
@@ -177,12 +164,6 @@ func planChart(y Tally, orgs []OrgTally, l ChartLabels, fit func(text string, si
 	}
 	p.h = ypos + chartMargin
 	return p
-}
-
-// add sums two tallies.
-func (y Tally) add(o Tally) Tally {
-	return Tally{Total: y.Total + o.Total, Done: y.Done + o.Done, OnTrack: y.OnTrack + o.OnTrack, Blocked: y.Blocked + o.Blocked,
-		Overdue: y.Overdue + o.Overdue, NoAnswer: y.NoAnswer + o.NoAnswer, Proposed: y.Proposed + o.Proposed}
 }
 
 // wrapToWidth breaks s at spaces into at most lines lines of maxW pixels;
@@ -216,17 +197,17 @@ func truncateToWidth(s string, size float64, maxW int, fit func(string, float64)
 	return string(r) + "…"
 }
 
-// ProgressChart draws a workshop's progress as a PNG (go-chart's raster
-// renderer and font): a title, the count of every status as a labelled bar
+// PNG draws a workshop's progress (go-chart's raster renderer and font):
+// a title, the count of every status as a labelled bar
 // with its colour swatch (the legend), the overdue count across statuses,
 // and a stacked bar per organisation. It is readable for one status as for
 // all of them.
-func ProgressChart(y Tally, orgs []OrgTally, l ChartLabels) ([]byte, error) {
-	font, err := chart.GetDefaultFont()
+func PNG(c *flows.Chart) ([]byte, error) {
+	font, err := gochart.GetDefaultFont()
 	if err != nil {
 		return nil, fmt.Errorf("chart font: %w", err)
 	}
-	measure, err := chart.PNG(1, 1)
+	measure, err := gochart.PNG(1, 1)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}
@@ -236,8 +217,8 @@ func ProgressChart(y Tally, orgs []OrgTally, l ChartLabels) ([]byte, error) {
 		measure.SetFontSize(size)
 		return measure.MeasureText(s).Width()
 	}
-	p := planChart(y, orgs, l, fit)
-	r, err := chart.PNG(p.w, p.h)
+	p := planChart(c.Tally, c.Orgs, c.Labels, fit)
+	r, err := gochart.PNG(p.w, p.h)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}

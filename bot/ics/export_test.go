@@ -1,0 +1,7 @@
+package ics
+
+// Internals the external tests (package ics_test) check.
+var (
+	Text = text
+	URI  = uri
+)
