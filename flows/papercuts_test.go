@@ -1,0 +1,73 @@
+package flows_test
+
+import (
+	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+)
+
+// toPartnerProvinces brings user id (in English) to the partner profile's
+// province question.
+func toPartnerProvinces(t *testing.T, h *flowstest.Harness, id int64) *flows.Result {
+	t.Helper()
+	h.Text(id, "/start")
+	h.Press(id, "lang:en")
+	res := h.Text(id, "/partner")
+	res = h.Text(id, "Yayasan Air")
+	res = h.Press(id, flowstest.ButtonData(t, res, "sector.ngo"))
+	res = h.Press(id, flowstest.ButtonData(t, res, "water & sanitation"))
+	res = h.Press(id, flowstest.ButtonData(t, res, "mm.done"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_provinces")
+	return res
+}
+
+// Issue #15: one province matcher with one set of aliases in every flow; a
+// typed province is selected and not offered as a lone toggle that a tap
+// would turn off again.
+func TestProvinceMatcherIsOne(t *testing.T) {
+	for _, c := range []struct{ typed, want string }{
+		{"ntt", "NT"}, {"NTB", "NB"}, {"jabar", "JB"}, {"NT", "NT"}, {"Nusa Tenggara Timur (East Nusa Tenggara)", "NT"},
+	} {
+		// Partner profile.
+		h := newHarness(t)
+		toPartnerProvinces(t, h, 1)
+		res := h.Text(1, c.typed)
+		flowstest.WantIDs(t, res, "mm.province_added")
+		if got := h.Sess[1].Data["provinces"]; got != c.want {
+			t.Errorf("partner profile: %q selects %q, want %q", c.typed, got, c.want)
+		}
+		// Typing it again keeps it selected.
+		h.Text(1, c.typed)
+		if got := h.Sess[1].Data["provinces"]; got != c.want {
+			t.Errorf("partner profile: %q typed twice selects %q, want %q", c.typed, got, c.want)
+		}
+		res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
+		flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_offers")
+
+		// Participant profile.
+		h.Text(2, "/start")
+		h.Press(2, "lang:en")
+		h.Text(2, "/profile")
+		h.Text(2, "Sari")
+		res = h.Text(2, "Yayasan Air")
+		h.Press(2, flowstest.ButtonData(t, res, "sector.ngo"))
+		flowstest.WantIDs(t, h.Text(2, c.typed), "privacy.notice")
+		if got := h.Sess[2].Data["province"]; got != c.want {
+			t.Errorf("profile: %q -> %q, want %q", c.typed, got, c.want)
+		}
+
+		// Broadcast segment.
+		h.Text(flowstest.AdminID, "/start")
+		h.Press(flowstest.AdminID, "lang:en")
+		h.Text(flowstest.AdminID, "/broadcast")
+		res = h.Text(flowstest.AdminID, "Hello")
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_english"))
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.seg.prov"))
+		flowstest.WantIDs(t, res, "(clear buttons)", "bc.ask_province")
+		h.Text(flowstest.AdminID, c.typed)
+		if got := h.Sess[flowstest.AdminID].Data["segment"]; got != "prov:"+c.want {
+			t.Errorf("broadcast: %q -> %q, want prov:%s", c.typed, got, c.want)
+		}
+	}
+}
