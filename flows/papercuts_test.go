@@ -71,3 +71,36 @@ func TestProvinceMatcherIsOne(t *testing.T) {
 		}
 	}
 }
+
+// Issue #15: a button question takes a typed answer that names one of its
+// buttons unambiguously, as the time zone question always did.
+func TestTypedAnswerToButtonQuestion(t *testing.T) {
+	h := newHarness(t)
+	h.Text(2, "/start")
+	h.Text(2, "/profile")
+	h.Text(2, "Sari")
+	res := h.Text(2, "Yayasan Air")
+	flowstest.WantIDs(t, res, "profile.ask_sector")
+	// "-" names none, "a" no whole word: asked again.
+	flowstest.WantIDs(t, h.Text(2, "- "), "errors.use_buttons", "profile.ask_sector")
+	flowstest.WantIDs(t, h.Text(2, "a"), "errors.use_buttons", "profile.ask_sector")
+	res = h.Text(2, "komunitas") // "Komunitas / media"
+	flowstest.WantIDs(t, res, "profile.ask_province")
+	if got := h.Sess[2].Data["sector"]; got != "community" {
+		t.Fatalf("komunitas -> sector %q", got)
+	}
+
+	// The same in another capability's question: the broadcast's segment kind and sector.
+	h.Text(flowstest.AdminID, "/start")
+	h.Press(flowstest.AdminID, "lang:en")
+	h.Text(flowstest.AdminID, "/broadcast")
+	res = h.Text(flowstest.AdminID, "Hello")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_english"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "bc.ask_segment")
+	res = h.Text(flowstest.AdminID, h.Render("en", flows.T("bc.seg.sector")))
+	flowstest.WantIDs(t, res, "profile.ask_sector")
+	res = h.Text(flowstest.AdminID, "GOVERNMENT")
+	if got := h.Sess[flowstest.AdminID].Data["segment"]; got != "sector:gov" {
+		t.Fatalf("typed sector -> segment %q (replies %v)", got, flowstest.IDs(res))
+	}
+}
