@@ -1,6 +1,8 @@
 package flows_test
 
 import (
+	"context"
+	"slices"
 	"testing"
 
 	"sinergi/flows"
@@ -62,7 +64,7 @@ func TestProvinceMatcherIsOne(t *testing.T) {
 		h.Press(flowstest.AdminID, "lang:en")
 		h.Text(flowstest.AdminID, "/broadcast")
 		res = h.Text(flowstest.AdminID, "Hello")
-		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_english"))
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_indonesian"))
 		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.seg.prov"))
 		flowstest.WantIDs(t, res, "(clear buttons)", "bc.ask_province")
 		h.Text(flowstest.AdminID, c.typed)
@@ -95,12 +97,58 @@ func TestTypedAnswerToButtonQuestion(t *testing.T) {
 	h.Press(flowstest.AdminID, "lang:en")
 	h.Text(flowstest.AdminID, "/broadcast")
 	res = h.Text(flowstest.AdminID, "Hello")
-	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_english"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_indonesian"))
 	flowstest.WantIDs(t, res, "(clear buttons)", "bc.ask_segment")
 	res = h.Text(flowstest.AdminID, h.Render("en", flows.T("bc.seg.sector")))
 	flowstest.WantIDs(t, res, "profile.ask_sector")
 	res = h.Text(flowstest.AdminID, "GOVERNMENT")
 	if got := h.Sess[flowstest.AdminID].Data["segment"]; got != "sector:gov" {
 		t.Fatalf("typed sector -> segment %q (replies %v)", got, flowstest.IDs(res))
+	}
+}
+
+// Issue #15: the broadcast asks for the version in the language other than
+// the admin's; an English-speaking admin's message is the English version
+// and the one they add is the Indonesian version for everyone else.
+func TestBroadcastAsksForOtherLanguage(t *testing.T) {
+	for _, c := range []struct {
+		lang, ask, skip, otherLabel string
+		msg, english                int
+	}{
+		{"en", "bc.ask_indonesian", "bc.no_indonesian", "bc.preview_indonesian", 502, 501},
+		{"id", "bc.ask_english", "bc.no_english", "bc.preview_english", 501, 502},
+	} {
+		h := newHarness(t)
+		h.Text(2, "/profile") // a member to send to
+		flowstest.FillProfile(t, h, 2, nil)
+		h.Text(flowstest.AdminID, "/start")
+		h.Press(flowstest.AdminID, "lang:"+c.lang)
+		h.Text(flowstest.AdminID, "/broadcast")
+		res := h.Send(flowstest.AdminID, flows.Input{Kind: flows.KindText, Text: "first", MessageID: 501})
+		flowstest.WantIDs(t, res, c.ask)
+		flowstest.ButtonData(t, res, c.skip)
+		res = h.Send(flowstest.AdminID, flows.Input{Kind: flows.KindText, Text: "second", MessageID: 502})
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.seg.all"))
+		// The preview shows the admin's own message first, then the other version.
+		var copies []int
+		for _, r := range res.Replies {
+			if r.Copy != nil {
+				copies = append(copies, r.Copy.MessageID)
+			}
+		}
+		if len(copies) != 2 || copies[0] != 501 || copies[1] != 502 {
+			t.Errorf("%s: preview copies %v, want [501 502]", c.lang, copies)
+		}
+		if !slices.Contains(flowstest.IDs(res), c.otherLabel) {
+			t.Errorf("%s: preview %v lacks %s", c.lang, flowstest.IDs(res), c.otherLabel)
+		}
+		h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.send_now"))
+		list, err := h.Store.RecentBroadcasts(context.Background(), 1)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("%s: broadcasts %v, %v", c.lang, list, err)
+		}
+		if b := list[0]; b.MessageID != c.msg || b.EnglishID != c.english {
+			t.Errorf("%s: broadcast message %d, English %d; want %d, %d", c.lang, b.MessageID, b.EnglishID, c.msg, c.english)
+		}
 	}
 }
