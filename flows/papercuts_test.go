@@ -152,3 +152,35 @@ func TestBroadcastAsksForOtherLanguage(t *testing.T) {
 		}
 	}
 }
+
+// Issue #15: the author of a broadcast is not counted among its recipients
+// ("sent to 1001 members" for 1000 members).
+func TestBroadcastLeavesAuthorOut(t *testing.T) {
+	h := newHarness(t)
+	for id := int64(2); id <= 4; id++ {
+		h.Text(id, "/profile")
+		flowstest.FillProfile(t, h, id, nil)
+	}
+	h.Text(flowstest.AdminID, "/profile") // the admin is a member too
+	flowstest.FillProfile(t, h, flowstest.AdminID, nil)
+	h.Text(flowstest.AdminID, "/broadcast")
+	res := h.Text(flowstest.AdminID, "Kabar")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_english"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.seg.all"))
+	confirm := res.Replies[len(res.Replies)-1].Text
+	if confirm.ID != "bc.confirm" || confirm.Data["Count"] != 3 {
+		t.Fatalf("preview %+v, want bc.confirm for 3 members", confirm)
+	}
+	rs, err := h.E.Recipients(context.Background(), &flows.Broadcast{By: flowstest.AdminID, MessageID: 1, Segment: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if r.UserID == flowstest.AdminID {
+			t.Fatalf("the author is among the recipients %+v", rs)
+		}
+	}
+	if len(rs) != 3 {
+		t.Fatalf("%d recipients, want 3", len(rs))
+	}
+}
