@@ -184,3 +184,41 @@ func TestBroadcastLeavesAuthorOut(t *testing.T) {
 		t.Fatalf("%d recipients, want 3", len(rs))
 	}
 }
+
+// hasButton reports whether a reply of res has a button labelled id.
+func hasButton(res *flows.Result, id string) bool {
+	for _, r := range res.Replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label.ID == id {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// Issue #15: past its deadline a workshop's card says registration is
+// closed and offers no "Close registration" (nor "Reopen", which could not).
+func TestManageCardPastDeadline(t *testing.T) {
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "10")
+	res := h.Press(flowstest.AdminID, "wm:"+code)
+	if !hasButton(res, "ws.btn_close") {
+		t.Fatalf("before the deadline no close button: %v", flowstest.IDs(res))
+	}
+	w, err := h.Store.GetWorkshop(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Now = w.Deadline
+	res = h.Press(flowstest.AdminID, "wm:"+code)
+	if state := res.Replies[len(res.Replies)-1].Text.Data["State"].(flows.Text); state.ID != "ws.state_closed" {
+		t.Fatalf("state %v", state)
+	}
+	if hasButton(res, "ws.btn_close") || hasButton(res, "ws.btn_reopen") {
+		t.Fatal("past the deadline the card offers to close or reopen registration")
+	}
+	flowstest.ButtonData(t, res, "ws.btn_edit")
+}
