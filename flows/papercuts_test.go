@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"sinergi/flows"
@@ -221,4 +222,33 @@ func TestManageCardPastDeadline(t *testing.T) {
 		t.Fatal("past the deadline the card offers to close or reopen registration")
 	}
 	flowstest.ButtonData(t, res, "ws.btn_edit")
+}
+
+// Issue #15: every item of the main menu has an emoji of its own (🗂 was
+// both "My workshops" and "My data").
+func TestMenuEmojiDistinct(t *testing.T) {
+	h := newHarness(t)
+	for _, lang := range []string{"id", "en"} {
+		h.Text(flowstest.AdminID, "/start")
+		h.Press(flowstest.AdminID, "lang:"+lang)
+		res := h.Text(flowstest.AdminID, "/menu")
+		seen := map[string]string{}
+		n := 0
+		for _, r := range res.Replies {
+			for _, row := range r.Buttons {
+				for _, b := range row {
+					label := h.Render(lang, b.Label)
+					emoji, _, _ := strings.Cut(label, " ")
+					if other, dup := seen[emoji]; dup {
+						t.Errorf("%s: %q and %q share %s", lang, other, label, emoji)
+					}
+					seen[emoji] = label
+					n++
+				}
+			}
+		}
+		if n < 10 {
+			t.Fatalf("%s: %d menu items", lang, n)
+		}
+	}
 }
