@@ -252,3 +252,23 @@ func TestMenuEmojiDistinct(t *testing.T) {
 		}
 	}
 }
+
+// Issue #15: a scheduled broadcast is listed without "0/0 sent".
+func TestScheduledBroadcastListed(t *testing.T) {
+	h := newHarness(t)
+	h.Text(2, "/profile")
+	flowstest.FillProfile(t, h, 2, nil)
+	h.Text(flowstest.AdminID, "/start")
+	h.Press(flowstest.AdminID, "lang:en")
+	h.Text(flowstest.AdminID, "/broadcast")
+	res := h.Text(flowstest.AdminID, "Kabar")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_indonesian"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.seg.all"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.schedule"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "bc.ask_when")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "1/12/2026 10:00"), "bc.scheduled")
+	got := h.Rendered("en", h.Text(flowstest.AdminID, "/broadcasts"))
+	if !strings.Contains(got, "scheduled") || strings.Contains(got, "0/0") {
+		t.Fatalf("list %q", got)
+	}
+}

@@ -352,7 +352,11 @@ func (e *module) listBroadcasts(ctx context.Context, t *flows.Turn) error {
 		if err != nil {
 			return err
 		}
-		lines = append(lines, flows.T("bc.list_line", "Status", flows.T("bc.status."+st.Status), "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()},
+		line := "bc.list_line"
+		if st.Total == 0 && (st.Status == flows.BcScheduled || st.Status == flows.BcCancelled) {
+			line = "bc.list_line_unsent" // not started: no "0/0 delivered"
+		}
+		lines = append(lines, flows.T(line, "Status", flows.T("bc.status."+st.Status), "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()},
 			"Segment", seg, "Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed))
 		if st.Status == flows.BcScheduled || st.Status == flows.BcRunning {
 			rows = append(rows, []flows.Button{{Label: flows.T("bc.cancel_button", "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: flows.MustData("bcx", b.ID)}})
