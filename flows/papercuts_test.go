@@ -272,3 +272,26 @@ func TestScheduledBroadcastListed(t *testing.T) {
 		t.Fatalf("list %q", got)
 	}
 }
+
+// Issue #15: the audit line of a forgotten member reads as a sentence, not
+// "— —: had their data deleted —".
+func TestAuditLineOfForgottenMember(t *testing.T) {
+	h := newHarness(t)
+	// As the Redis store reads the entry back once the member's audit
+	// pseudonym is deleted: it names nobody.
+	if err := h.Store.Audit(context.Background(), &flows.AuditEntry{At: h.Now, Actor: 0, Action: flows.AuditForget}); err != nil {
+		t.Fatal(err)
+	}
+	h.Text(flowstest.AdminID, "/start")
+	h.Press(flowstest.AdminID, "lang:en")
+	got := h.Rendered("en", h.Text(flowstest.AdminID, "/audit"))
+	var line string
+	for _, l := range strings.Split(got, "\n") {
+		if strings.Contains(l, "had their data deleted") {
+			line = strings.TrimSpace(l)
+		}
+	}
+	if !strings.Contains(line, "— a former member: had their data deleted") || strings.HasSuffix(line, "—") {
+		t.Fatalf("audit line %q (of %q)", line, got)
+	}
+}
