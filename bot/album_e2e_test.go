@@ -9,7 +9,7 @@ import (
 
 // An album sent as a broadcast (each photo arrives as a message of its own,
 // sharing a media_group_id) is refused with one clear note; its second
-// photo does not become the "English version", nothing is refused twice,
+// photo does not become the other language's version, nothing is refused twice,
 // and the draft goes on with a single message.
 func TestBroadcastAlbumRefused(t *testing.T) {
 	e := newEnv(t)
@@ -22,15 +22,15 @@ func TestBroadcastAlbumRefused(t *testing.T) {
 	contains(t, e.next(admin.ID), "exactly as members should see it") // asked again
 	e.fake.SendText(admin, "Kabar sekretariat")
 	en := e.next(admin.ID)
-	contains(t, en, "English version")
+	contains(t, en, "Indonesian version")
 	for _, m := range e.fake.BotMessages(admin.ID) {
 		if strings.Contains(m.Plain, "album") && m.ID != e.fake.BotMessages(admin.ID)[1].ID {
 			t.Fatalf("refused more than once: %q", m.Plain)
 		}
 	}
 	if n := len(e.fake.BotMessages(admin.ID)); n != 4 {
-		t.Fatalf("%d bot messages, want 4 (question, refusal, question, English question)", n)
+		t.Fatalf("%d bot messages, want 4 (question, refusal, question, Indonesian question)", n)
 	}
-	e.fake.Press(admin, en.ID, buttonData(t, en, "No English version"))
+	e.fake.Press(admin, en.ID, buttonData(t, en, "No Indonesian version"))
 	contains(t, e.next(admin.ID), "Who should receive")
 }

@@ -53,7 +53,7 @@ func (e *env) composeBroadcast(admin telegramtest.User, text, province string) t
 	contains(t, e.next(admin.ID), "exactly as members should see it")
 	e.fake.SendText(admin, text)
 	en := e.next(admin.ID)
-	e.fake.Press(admin, en.ID, buttonData(t, en, "No English version"))
+	e.fake.Press(admin, en.ID, buttonData(t, en, "No Indonesian version"))
 	seg := e.next(admin.ID)
 	e.fake.Press(admin, seg.ID, buttonData(t, seg, "A province"))
 	e.next(admin.ID)
@@ -221,7 +221,7 @@ func TestBroadcastScheduleAndPermissions(t *testing.T) {
 	e.next(admin.ID)
 	e.fake.SendSticker(admin) // a sticker alone is a fine update
 	en := e.next(admin.ID)
-	e.fake.Press(admin, en.ID, buttonData(t, en, "No English version"))
+	e.fake.Press(admin, en.ID, buttonData(t, en, "No Indonesian version"))
 	seg := e.next(admin.ID)
 	e.fake.Press(admin, seg.ID, buttonData(t, seg, "Everyone"))
 	e.skip(admin.ID, 2) // preview heading, copy
@@ -305,7 +305,7 @@ func TestBroadcastThemeSegment(t *testing.T) {
 	e.next(admin.ID)
 	e.fake.SendText(admin, "Untuk mitra air & sanitasi")
 	en := e.next(admin.ID)
-	e.fake.Press(admin, en.ID, buttonData(t, en, "No English version"))
+	e.fake.Press(admin, en.ID, buttonData(t, en, "No Indonesian version"))
 	seg := e.next(admin.ID)
 	e.fake.Press(admin, seg.ID, buttonData(t, seg, "Organisations on a theme"))
 	themes := e.next(admin.ID)

@@ -86,28 +86,11 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 		}
 		return "", Refuse("errors.bad_button")
 	case KindText:
-		q := strings.ToLower(CleanText(in.Text))
-		if q == "" || len(q) > 60 {
+		hits, ok := t.MatchProvinces(in.Text)
+		if !ok || len(hits) == 0 {
 			return "", Refuse("profile.province_not_found")
 		}
-		if code, ok := provinceAliases[q]; ok {
-			return code, nil
-		}
-		var hits []string
-		for _, c := range provinces {
-			name, _ := e.texts.Text(t.Lang, "province."+c, nil, nil)
-			name = strings.ToLower(name)
-			if name == q {
-				return c, nil
-			}
-			if strings.Contains(name, q) || strings.ToLower(c) == q {
-				hits = append(hits, c)
-			}
-		}
-		switch len(hits) {
-		case 0:
-			return "", Refuse("profile.province_not_found")
-		case 1:
+		if len(hits) == 1 {
 			return hits[0], nil
 		}
 		t.Say(T("profile.province_matches", "Query", CleanText(in.Text)), ProvinceButtons(t, hits, 0)...)
@@ -115,6 +98,32 @@ func (e *Engine) provinceAnswerIn(t *Turn, in Input, prompt string) (string, err
 	default:
 		return "", Refuse("errors.expect_text")
 	}
+}
+
+// MatchProvinces is the one province matcher every question that takes a
+// typed province uses: an alias ("ntt", "jabar"), a code ("NT") or a whole
+// name in the user's language, case aside, names exactly one province;
+// otherwise the hits are every province whose name contains the query. ok
+// is false for a query too short or too long to search.
+func (t *Turn) MatchProvinces(query string) (hits []string, ok bool) {
+	q := strings.ToLower(CleanText(query))
+	if q == "" || len(q) > 60 {
+		return nil, false
+	}
+	if code, ok := provinceAliases[q]; ok {
+		return []string{code}, true
+	}
+	for _, c := range provinces {
+		name, _ := t.e.texts.Text(t.Lang, "province."+c, nil, nil)
+		name = strings.ToLower(name)
+		if name == q || strings.ToLower(c) == q {
+			return []string{c}, true
+		}
+		if strings.Contains(name, q) {
+			hits = append(hits, c)
+		}
+	}
+	return hits, true
 }
 
 func ConsentPrompt(_ context.Context, t *Turn) (Reply, error) {

@@ -90,8 +90,8 @@ func ParseSegment(text string) (Segment, error) {
 var ErrUnknownSegment = errors.New("unknown segment")
 
 // Recipients freezes who a broadcast goes to: the members of its segment
-// who are active and have not opted out, each with the version in their
-// language.
+// other than its author who are active and have not opted out, each with
+// the version in their language.
 func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, error) {
 	return Recipients(ctx, e.store, b)
 }
@@ -165,7 +165,9 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 	for _, u := range users {
 		// Only members who agreed to the privacy notice receive
 		// broadcasts: opening the bot once does not subscribe anyone.
-		if u.Consent == "" || u.Inactive || u.NoUpdates || !keep(u) {
+		// The author is no recipient: they have the preview, and "sent to
+		// 1000 members" counts members other than themselves.
+		if u.Consent == "" || u.Inactive || u.NoUpdates || u.ID == b.By || !keep(u) {
 			continue
 		}
 		msg := b.MessageID

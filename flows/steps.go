@@ -255,6 +255,14 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 		value = t.Session.Data[s.Name]
 	} else {
 		value, err = s.Parse(ctx, t, in)
+		if ue, ok := AsUserError(err); ok && in.Kind == KindText && ue.Msg.ID == "errors.use_buttons" {
+			// Typed instead of tapped: the button it names answers.
+			if v, ok := e.typedChoice(ctx, t, s, in.Text); ok {
+				pressed := in
+				pressed.Kind, pressed.Callback, pressed.MessageID = KindCallback, v, 0
+				value, err = s.Parse(ctx, t, pressed)
+			}
+		}
 	}
 	if err == ErrStay {
 		return nil

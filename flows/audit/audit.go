@@ -48,20 +48,29 @@ func (e *module) showAudit(ctx context.Context, t *flows.Turn) error {
 	var lines []flows.Text
 	for _, a := range list {
 		lines = append(lines, flows.T("audit.line", "At", flows.When{At: a.At, Zone: e.cfg.Location.String()},
-			"Actor", e.who(ctx, a.Actor), "Action", flows.T("audit.action."+a.Action), "Target", a.Target, "Subject", e.who(ctx, a.Subject)))
+			"Actor", e.who(ctx, a.Actor), "Action", flows.T("audit.action."+a.Action), "Target", a.Target, "Subject", e.subject(ctx, a.Subject)))
 	}
 	t.Say(flows.T("audit.list", "N", len(lines), "Lines", lines), []flows.Button{{Label: flows.T("audit.export"), Data: flows.MustData("aud", "csv")}})
 	return nil
 }
 
-// who names a user of the trail: their name and id, "—" for none, or a
-// note that they were forgotten.
+// who names the actor of an entry: their name and id, or "a former member"
+// for one whose data was deleted since.
 func (e *module) who(ctx context.Context, uid int64) any {
 	if uid == 0 {
-		return flows.T("audit.nobody")
+		return flows.T("audit.forgotten")
 	}
 	name, _ := flows.NameOf(ctx, e.store, uid)
 	return name + " (" + strconv.FormatInt(uid, 10) + ")"
+}
+
+// subject names the user an entry concerns; nothing for none (or one
+// forgotten), so that a line does not end in a stray "—".
+func (e *module) subject(ctx context.Context, uid int64) any {
+	if uid == 0 {
+		return ""
+	}
+	return e.who(ctx, uid)
 }
 
 func (e *module) exportAudit(ctx context.Context, t *flows.Turn, _ string) error {

@@ -49,7 +49,7 @@ func (e *module) register(r *flows.Registry) {
 		Done: e.createBroadcast,
 		Steps: []*flows.Step{
 			{Name: "msg", Parse: broadcastMessage(false), Prompt: flows.Ask("bc.ask_message")},
-			{Name: "en", Parse: broadcastMessage(true), Prompt: flows.AskWithSkip("bc.ask_english", "bc.no_english")},
+			{Name: "en", Parse: broadcastMessage(true), Prompt: otherVersionPrompt},
 			{Name: "seg", Parse: flows.ChoiceAnswer(flows.SegmentKinds()...), Prompt: segmentPrompt},
 			{Name: "segval", Parse: e.segmentValue, Prompt: e.segmentValuePrompt,
 				Skip: func(t *flows.Turn) bool { return t.Session.Data["seg"] == "all" }},
@@ -227,11 +227,27 @@ func (e *module) segmentText(ctx context.Context, text string) (flows.Text, erro
 	return flows.T("bc.segtext.all"), nil
 }
 
-// draftBroadcast is the broadcast the flow's answers describe.
+// otherVersionPrompt asks for the version in the language other than the
+// admin's: an English-speaking admin's message is the English version, and
+// the version asked for is the Indonesian one.
+func otherVersionPrompt(ctx context.Context, t *flows.Turn) (flows.Reply, error) {
+	if t.Lang == "en" {
+		return flows.AskWithSkip("bc.ask_indonesian", "bc.no_indonesian")(ctx, t)
+	}
+	return flows.AskWithSkip("bc.ask_english", "bc.no_english")(ctx, t)
+}
+
+// draftBroadcast is the broadcast the flow's answers describe. The step
+// "en" holds the other language's version: English for an admin writing in
+// Indonesian, Indonesian (the version for everyone) for one writing in
+// English.
 func draftBroadcast(t *flows.Turn) *flows.Broadcast {
 	d := t.Session.Data
 	msg, _ := strconv.Atoi(d["msg"])
 	en, _ := strconv.Atoi(d["en"])
+	if t.Lang == "en" && en != 0 {
+		msg, en = en, msg
+	}
 	return &flows.Broadcast{By: t.User.ID, FromChat: t.In.ChatID, MessageID: msg, EnglishID: en, Segment: segmentOf(d), Created: t.In.Now}
 }
 
@@ -248,10 +264,14 @@ func (e *module) broadcastPreview(ctx context.Context, t *flows.Turn) (flows.Rep
 		return flows.Reply{}, err
 	}
 	t.Say(flows.T("bc.preview_heading"))
-	t.Send(flows.Reply{Copy: &flows.MessageRef{Chat: b.FromChat, MessageID: b.MessageID}})
-	if b.EnglishID != 0 {
-		t.Say(flows.T("bc.preview_english"))
-		t.Send(flows.Reply{Copy: &flows.MessageRef{Chat: b.FromChat, MessageID: b.EnglishID}})
+	first, other, otherLabel := b.MessageID, b.EnglishID, "bc.preview_english"
+	if t.Lang == "en" && b.EnglishID != 0 { // the admin's own message first
+		first, other, otherLabel = b.EnglishID, b.MessageID, "bc.preview_indonesian"
+	}
+	t.Send(flows.Reply{Copy: &flows.MessageRef{Chat: b.FromChat, MessageID: first}})
+	if other != 0 {
+		t.Say(flows.T(otherLabel))
+		t.Send(flows.Reply{Copy: &flows.MessageRef{Chat: b.FromChat, MessageID: other}})
 	}
 	buttons := [][]flows.Button{{t.Choice(flows.T("bc.send_now"), "now"), t.Choice(flows.T("bc.schedule"), "sched")}, {t.Choice(flows.T("bc.discard"), "discard")}}
 	if len(rs) == 0 {
@@ -332,7 +352,11 @@ func (e *module) listBroadcasts(ctx context.Context, t *flows.Turn) error {
 		if err != nil {
 			return err
 		}
-		lines = append(lines, flows.T("bc.list_line", "Status", flows.T("bc.status."+st.Status), "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()},
+		line := "bc.list_line"
+		if st.Total == 0 && (st.Status == flows.BcScheduled || st.Status == flows.BcCancelled) {
+			line = "bc.list_line_unsent" // not started: no "0/0 delivered"
+		}
+		lines = append(lines, flows.T(line, "Status", flows.T("bc.status."+st.Status), "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()},
 			"Segment", seg, "Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed))
 		if st.Status == flows.BcScheduled || st.Status == flows.BcRunning {
 			rows = append(rows, []flows.Button{{Label: flows.T("bc.cancel_button", "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: flows.MustData("bcx", b.ID)}})

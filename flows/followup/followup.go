@@ -244,15 +244,22 @@ func duePrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) { return d
 
 func dueReply(t *flows.Turn) flows.Reply {
 	loc := flows.LoadZone(t.Session.Data["zone"])
-	month := t.In.Now.In(loc)
+	today := t.In.Now.In(loc)
+	month := today
+	if last := time.Date(today.Year(), today.Month()+1, 0, 0, 0, 0, 0, loc); last.Day()-today.Day() < 6 {
+		month = today.AddDate(0, 0, 7) // under a week left: open on the next month
+	}
 	if v := t.Session.Data["_month"]; v != "" {
 		if m, err := time.ParseInLocation("200601", v, loc); err == nil {
 			month = m
 		}
 	}
-	return flows.Reply{Text: flows.T("cm.ask_due", "Example", flows.DateExample(t.In.Now, loc, 2*flows.DateExampleDays, 9, true)), Buttons: calendar(t, month, t.In.Now.In(loc))}
+	return flows.Reply{Text: flows.T("cm.ask_due", "Example", flows.DateExample(t.In.Now, loc, 2*flows.DateExampleDays, 9, true)), Buttons: calendar(t, month, today)}
 }
 
+// calendar is month as a grid under a row of weekdays (Monday first); days
+// before today and the cells before the first and after the last day are
+// "·", which does nothing.
 func calendar(t *flows.Turn, month, today time.Time) [][]flows.Button {
 	first := time.Date(month.Year(), month.Month(), 1, 0, 0, 0, 0, month.Location())
 	rows := [][]flows.Button{{
@@ -260,17 +267,31 @@ func calendar(t *flows.Turn, month, today time.Time) [][]flows.Button {
 		t.Choice(flows.T("cm.month", "Month", flows.T("month."+strconv.Itoa(int(first.Month()))), "Year", first.Year()), "noop"),
 		t.Choice(flows.T("nav.next"), "m"+first.AddDate(0, 1, 0).Format("200601")),
 	}}
+	var head []flows.Button
+	for wd := 1; wd <= 7; wd++ {
+		head = append(head, t.Choice(flows.T("cm.wd."+strconv.Itoa(wd)), "noop"))
+	}
+	rows = append(rows, head)
+	blank := func() flows.Button { return t.ChoiceLiteral("·", "noop") }
 	var row []flows.Button
+	for range (int(first.Weekday()) + 6) % 7 { // Monday is column 0
+		row = append(row, blank())
+	}
+	todayStart := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, month.Location())
 	for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
-		if d.Before(today.Truncate(24*time.Hour)) && !(d.Year() == today.Year() && d.YearDay() == today.YearDay()) {
-			continue // past days cannot be chosen
+		if d.Before(todayStart) {
+			row = append(row, blank()) // past days cannot be chosen
+		} else {
+			row = append(row, t.ChoiceLiteral(strconv.Itoa(d.Day()), "d"+d.Format("20060102")))
 		}
-		row = append(row, t.ChoiceLiteral(strconv.Itoa(d.Day()), "d"+d.Format("20060102")))
 		if len(row) == 7 {
 			rows, row = append(rows, row), nil
 		}
 	}
 	if len(row) > 0 {
+		for len(row) < 7 {
+			row = append(row, blank())
+		}
 		rows = append(rows, row)
 	}
 	return rows

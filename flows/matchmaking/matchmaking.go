@@ -380,27 +380,24 @@ func (e *module) provincesAnswer(_ context.Context, t *flows.Turn, in flows.Inpu
 		}
 		return "", flows.Refuse("errors.bad_button")
 	case flows.KindText:
-		q := strings.ToLower(flows.CleanText(in.Text))
-		if q == "" || len(q) > 60 {
+		hits, ok := t.MatchProvinces(in.Text)
+		if !ok || len(hits) == 0 {
 			return "", flows.Refuse("profile.province_not_found")
 		}
-		var hits []string
-		for _, c := range provinces {
-			name, _ := e.texts.Text(t.Lang, "province."+c, nil, nil)
-			name = strings.ToLower(name)
-			if name == q || strings.ToLower(c) == q {
-				hits = []string{c}
-				break
+		if len(hits) == 1 {
+			// One province named: selected (never toggled off by typing it
+			// again), and the question goes on without a lone search hit
+			// whose tap would deselect it.
+			if !slices.Contains(codes(d["provinces"]), hits[0]) {
+				toggle(t, "provinces", provinces, hits[0])
 			}
-			if strings.Contains(name, q) {
-				hits = append(hits, c)
-			}
-		}
-		if len(hits) == 0 {
-			return "", flows.Refuse("profile.province_not_found")
-		}
-		if len(hits) == 1 && !slices.Contains(codes(d["provinces"]), hits[0]) {
-			toggle(t, "provinces", provinces, hits[0]) // one hit: selected at once
+			delete(d, hitsKey)
+			delete(d, hitsKey+"_q")
+			r := provincesReply(t, slices.Index(provinces, hits[0])/flows.ProvincePage)
+			r.Text = flows.T("mm.province_added", "Province", flows.T("province."+hits[0]),
+				"Selected", namesText("province.", codes(d["provinces"])))
+			t.Send(r)
+			return "", flows.ErrStay
 		}
 		d[hitsKey], d[hitsKey+"_q"] = strings.Join(hits, ","), flows.CleanText(in.Text)
 		t.Send(hitsReply(t))

@@ -69,12 +69,15 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData("wmr", code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData("wmx", code)}},
 	}
 	if !w.Cancelled {
-		toggle := flows.T("ws.btn_close")
-		if w.Closed {
-			toggle = flows.T("ws.btn_reopen")
+		edit := []flows.Button{{Label: flows.T("ws.btn_edit"), Data: flows.MustData("wme", code)}}
+		if t.In.Now.Before(w.Deadline) { // past the deadline registration is closed either way
+			toggle := flows.T("ws.btn_close")
+			if w.Closed {
+				toggle = flows.T("ws.btn_reopen")
+			}
+			edit = append(edit, flows.Button{Label: toggle, Data: flows.MustData("wmc", code)})
 		}
-		rows = append(rows,
-			[]flows.Button{{Label: flows.T("ws.btn_edit"), Data: flows.MustData("wme", code)}, {Label: toggle, Data: flows.MustData("wmc", code)}},
+		rows = append(rows, edit,
 			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("wmo", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("rp", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("wmci", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData("wmf", code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData("wmk", code)}})
