@@ -3,6 +3,7 @@ package store_test
 import (
 	"testing"
 
+	"sinergi/flows"
 	"sinergi/flows/flowstest"
 )
 
@@ -10,6 +11,15 @@ import (
 // against the in-memory fake in flows/flowstest).
 func TestIntroductionsContract(t *testing.T) {
 	flowstest.RunIntroductionsContract(t, func(t *testing.T) flowstest.Introductions {
+		s, _ := newStore(t)
+		return s
+	})
+}
+
+// The Redis store keeps the registrations contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestRegistrationsContract(t *testing.T) {
+	flowstest.RunRegistrationsContract(t, func(t *testing.T) flows.Workshops {
 		s, _ := newStore(t)
 		return s
 	})

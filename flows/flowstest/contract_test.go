@@ -3,6 +3,7 @@ package flowstest_test
 import (
 	"testing"
 
+	"sinergi/flows"
 	"sinergi/flows/flowstest"
 )
 
@@ -10,4 +11,10 @@ import (
 // against Redis in store/contract_test.go).
 func TestStoreIntroductionsContract(t *testing.T) {
 	flowstest.RunIntroductionsContract(t, func(*testing.T) flowstest.Introductions { return flowstest.NewStore() })
+}
+
+// The in-memory fake keeps the registrations contract (Redis:
+// store/contract_test.go).
+func TestStoreRegistrationsContract(t *testing.T) {
+	flowstest.RunRegistrationsContract(t, func(*testing.T) flows.Workshops { return flowstest.NewStore() })
 }
