@@ -24,3 +24,12 @@ func TestRegistrationsContract(t *testing.T) {
 		return s
 	})
 }
+
+// The Redis store keeps the commitments contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestCommitmentsContract(t *testing.T) {
+	flowstest.RunCommitmentsContract(t, func(t *testing.T) flows.Commitments {
+		s, _ := newStore(t)
+		return s
+	})
+}

@@ -18,3 +18,9 @@ func TestStoreIntroductionsContract(t *testing.T) {
 func TestStoreRegistrationsContract(t *testing.T) {
 	flowstest.RunRegistrationsContract(t, func(*testing.T) flows.Workshops { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the commitments contract (Redis:
+// store/contract_test.go).
+func TestStoreCommitmentsContract(t *testing.T) {
+	flowstest.RunCommitmentsContract(t, func(*testing.T) flows.Commitments { return flowstest.NewStore() })
+}
