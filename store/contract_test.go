@@ -33,3 +33,12 @@ func TestCommitmentsContract(t *testing.T) {
 		return s
 	})
 }
+
+// The Redis store keeps the forgetting contract (the same cases run against
+// the in-memory fake in flows/flowstest).
+func TestForgettingContract(t *testing.T) {
+	flowstest.RunForgettingContract(t, func(t *testing.T) flowstest.Forgetting {
+		s, _ := newStore(t)
+		return s
+	})
+}

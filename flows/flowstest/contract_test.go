@@ -24,3 +24,9 @@ func TestStoreRegistrationsContract(t *testing.T) {
 func TestStoreCommitmentsContract(t *testing.T) {
 	flowstest.RunCommitmentsContract(t, func(*testing.T) flows.Commitments { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the forgetting contract (Redis:
+// store/contract_test.go).
+func TestStoreForgettingContract(t *testing.T) {
+	flowstest.RunForgettingContract(t, func(*testing.T) flowstest.Forgetting { return flowstest.NewStore() })
+}

@@ -23,6 +23,7 @@ type Store struct {
 	bc       map[string]*flows.Broadcast
 	cm       map[string]flows.Commitment
 	audit    []*flows.AuditEntry
+	anon     int64 // the last stand-in for a forgotten user (mempriv.go)
 }
 
 func NewStore() *Store {

@@ -201,6 +201,9 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 	m.wsInit()
 	var conf, wait []*flows.Registration
 	for _, r := range m.ws.regs[code] {
+		if r.UserID < 0 {
+			continue // a forgotten user: counted, not listed
+		}
 		if x := m.regLocked(code, r.UserID); x.Status == flows.RegConfirmed {
 			conf = append(conf, x)
 		} else {
@@ -295,6 +298,9 @@ func (m *Store) Feedback(_ context.Context, code string) ([]*flows.Feedback, err
 	for _, f := range m.ws.feedback[code] {
 		out = append(out, &f)
 	}
+	slices.SortFunc(out, func(a, b *flows.Feedback) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.UserID, b.UserID))
+	})
 	return out, nil
 }
 
