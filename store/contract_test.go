@@ -5,6 +5,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/store"
 )
 
 // The Redis store keeps the introductions contract (the same cases run
@@ -42,3 +43,6 @@ func TestForgettingContract(t *testing.T) {
 		return s
 	})
 }
+
+// The Redis store serves every capability the test module lists run.
+var _ flowstest.Stores = (*store.Store)(nil)

@@ -115,7 +115,7 @@ type Harness struct {
 
 const AdminID = 900
 
-func New(t *testing.T, modules func(flows.Store) []flows.Module) *Harness {
+func New(t *testing.T, modules func(*Store) []flows.Module) *Harness {
 	t.Helper()
 	texts, err := locales.Load()
 	if err != nil {
