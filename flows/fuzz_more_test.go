@@ -92,7 +92,7 @@ func FuzzICS(f *testing.F) {
 		{"Lokakarya", "", "Hotel", ""},
 		{`Pelatihan, "Data"; hari 1` + "\nsesi", "a\\b;c,d\r\ne", "Jl. Diponegoro No.22, Bandung", "https://meet.example.org/a?x=1,2;y"},
 		{"", "", "", ""},
-		{"\\", "\\n", ";", "javascript:alert(1)"},
+		{"\\", "\\n", ";", "javascript:flowstest.Alert(1)"},
 		{strings.Repeat("漢", 60), strings.Repeat("Café ☕ ", 150), strings.Repeat("é", 200), "https://" + strings.Repeat("a", 400) + ".org"},
 		{"END:VEVENT\r\nBEGIN:VEVENT", "BEGIN:VCALENDAR", "\x00\x01\x1b", "https://x.org/\r\nX:1"},
 		{"\u202eevil\u202c", "\xff\xfe", " ", "http://h/ a"},
