@@ -199,7 +199,7 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 		t.Fatal("still visible after pause")
 	}
 	flowstest.WantIDs(t, h.Text(1, "/matches"), "mm.paused_note")
-	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_resume"))
+	h.Press(1, flowstest.ButtonData(t, res, "mm.btn_resume"))
 	if p, _ := h.Store.GetPartner(ctx, 1); !p.Visible {
 		t.Fatal("not visible after resume")
 	}
