@@ -18,6 +18,7 @@ import (
 	"sinergi/bot"
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
+	"sinergi/flows/flowstest"
 	"sinergi/flows/transport"
 	"sinergi/locales"
 	"sinergi/store"
@@ -483,13 +484,13 @@ func TestWebhook(t *testing.T) {
 // pollWithFlowStore runs a bot in polling mode whose flows use st (a
 // wrapper of the env's store that injects faults) until ctx ends; the
 // channel yields Polling's result.
-func (e *env) pollWithFlowStore(ctx context.Context, st flows.Store) <-chan error {
+func (e *env) pollWithFlowStore(ctx context.Context, st flowstest.Stores) <-chan error {
 	e.t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	b, err := bot.New(ctx, bot.Config{Token: telegramtest.Token, APIURL: e.fake.URL(), PollTimeout: time.Second, Limits: e.limits, DefaultLang: "id"},
 		bot.Deps{Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(prometheus.NewRegistry()),
 			Engine: func(u string) *flows.Engine {
-				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts, bot.AllModules(st)...)
+				return flows.New(flows.Config{BotUsername: u, DefaultLang: "id"}, st, e.texts, flowstest.AllModules(st)...)
 			}})
 	if err != nil {
 		e.t.Fatal(err)
@@ -502,9 +503,9 @@ func (e *env) pollWithFlowStore(ctx context.Context, st flows.Store) <-chan erro
 	return done
 }
 
-// panicky is a flows.Store whose profile reads panic, standing in for a bug
-// in a flow.
-type panicky struct{ flows.Store }
+// panicky is the Redis store with profile reads that panic, standing in
+// for a bug in a flow.
+type panicky struct{ *store.Store }
 
 func (panicky) GetProfile(context.Context, int64) (*flows.Profile, error) { panic("boom") }
 

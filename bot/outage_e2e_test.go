@@ -13,6 +13,7 @@ import (
 
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
+	"sinergi/store"
 	"sinergi/store/redistest"
 )
 
@@ -144,10 +145,10 @@ func TestTelegramOutage(t *testing.T) {
 	}
 }
 
-// flaky is a flows.Store whose profile reads fail as if Redis were
+// flaky is the Redis store with profile reads failing as if Redis were
 // unreachable, the first n times.
 type flaky struct {
-	flows.Store
+	*store.Store
 	n atomic.Int32
 }
 

@@ -7,13 +7,14 @@ import (
 
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
+	"sinergi/store"
 )
 
-// stallProfile is a flows.Store whose profile read for one user waits until
+// stallProfile is the Redis store with the profile read for one user waiting until
 // released: the user's update is then in flight (its state loaded, its
 // commit not yet made) for as long as the test wants.
 type stallProfile struct {
-	flows.Store
+	*store.Store
 	user    int64
 	entered chan struct{}
 	release chan struct{}

@@ -47,20 +47,3 @@ type CoreStore interface {
 	RemoveProfile(ctx context.Context, userID int64) error
 	Audience
 }
-
-// Store is every store interface of the core and the capabilities together:
-// what store.Store implements on Redis and flowstest.Store in memory, and
-// what the test module lists hand to each capability.
-type Store interface {
-	Users
-	Profiles
-	Invites
-	Workshops
-	Partners
-	Jobs
-	Broadcasts
-	Commitments
-	Members
-	Audit
-	Privacy
-}

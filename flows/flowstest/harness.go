@@ -23,6 +23,7 @@ type Store struct {
 	bc       map[string]*flows.Broadcast
 	cm       map[string]flows.Commitment
 	audit    []*flows.AuditEntry
+	anon     int64 // the last stand-in for a forgotten user (mempriv.go)
 }
 
 func NewStore() *Store {
@@ -114,7 +115,7 @@ type Harness struct {
 
 const AdminID = 900
 
-func New(t *testing.T, modules func(flows.Store) []flows.Module) *Harness {
+func New(t *testing.T, modules func(*Store) []flows.Module) *Harness {
 	t.Helper()
 	texts, err := locales.Load()
 	if err != nil {

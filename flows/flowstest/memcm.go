@@ -1,8 +1,10 @@
 package flowstest
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	"sinergi/flows"
 )
@@ -35,6 +37,9 @@ func (m *Store) GetCommitment(_ context.Context, code, id string) (*flows.Commit
 func (m *Store) DeleteCommitment(_ context.Context, code, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if _, ok := m.cm[code+":"+id]; !ok {
+		return flows.ErrNotFound
+	}
 	delete(m.cm, code+":"+id)
 	return nil
 }
@@ -48,7 +53,9 @@ func (m *Store) WorkshopCommitments(_ context.Context, code string) ([]*flows.Co
 			out = append(out, &c)
 		}
 	}
-	slices.SortFunc(out, func(a, b *flows.Commitment) int { return a.Created.Compare(b.Created) })
+	slices.SortFunc(out, func(a, b *flows.Commitment) int {
+		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.ID, b.ID))
+	})
 	return out, nil
 }
 

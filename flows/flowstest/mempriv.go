@@ -58,7 +58,8 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 
 // ForgetUser implements Privacy in memory: the same outcome as the Redis
 // store — a place in a workshop ahead goes as on a cancellation, other
-// registrations are kept under user id 0.
+// registrations, check-ins and feedback are kept under a fresh negative id
+// (Redis: an "anon:<random>" member), counted but never listed.
 func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -102,27 +103,31 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 					promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p[0]})
 				}
 			}
-			if f, ok := m.ws.feedback[code][uid]; ok {
-				delete(m.ws.feedback[code], uid)
-				m.ws.feedback[code][0] = flows.Feedback{Rating: f.Rating, At: f.At}
-			}
+			m.forgetFeedbackLocked(code, uid)
 			continue
 		}
+		anon := m.anonLocked()
 		for _, r := range regs {
 			if r.UserID == uid {
 				if r.Token != "" {
 					delete(m.ws.tokens, r.Token)
 				}
-				*r = flows.Registration{Workshop: code, Status: r.Status, Position: r.Position}
+				*r = flows.Registration{Workshop: code, UserID: anon, Status: r.Status}
 			}
 		}
 		if at, ok := m.ws.checkins[code][uid]; ok {
 			delete(m.ws.checkins[code], uid)
-			m.ws.checkins[code][0] = at
+			m.ws.checkins[code][anon] = at
 		}
-		if f, ok := m.ws.feedback[code][uid]; ok {
-			delete(m.ws.feedback[code], uid)
-			m.ws.feedback[code][0] = flows.Feedback{Rating: f.Rating, At: f.At}
+		m.forgetFeedbackLocked(code, uid)
+	}
+	for code, w := range m.ws.ws {
+		if w.CreatedBy == uid || slices.Contains(w.Facilitators, uid) {
+			w.Facilitators = slices.DeleteFunc(slices.Clone(w.Facilitators), func(f int64) bool { return f == uid })
+			if w.CreatedBy == uid {
+				w.CreatedBy = 0
+			}
+			m.ws.ws[code] = w
 		}
 	}
 	u := "|" + strconv.FormatInt(uid, 10)
@@ -146,4 +151,20 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 		m.cm[k] = c
 	}
 	return promoted, nil
+}
+
+// anonLocked is a fresh stand-in for a forgotten user: a negative id no
+// user has, which the listings skip.
+func (m *Store) anonLocked() int64 {
+	m.anon--
+	return m.anon
+}
+
+// forgetFeedbackLocked keeps uid's feedback on code as a rating and time
+// under a fresh stand-in, without the comment.
+func (m *Store) forgetFeedbackLocked(code string, uid int64) {
+	if f, ok := m.ws.feedback[code][uid]; ok {
+		delete(m.ws.feedback[code], uid)
+		m.ws.feedback[code][m.anonLocked()] = flows.Feedback{Rating: f.Rating, At: f.At}
+	}
 }

@@ -1,6 +1,7 @@
 package flowstest
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -41,14 +42,21 @@ func (m *Store) UpdateWorkshop(_ context.Context, w *flows.Workshop) ([]int64, e
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
+	if _, ok := m.ws.ws[w.Code]; !ok {
+		return nil, flows.ErrNotFound
+	}
 	m.ws.ws[w.Code] = *w
 	return m.promoteLocked(w.Code), nil
 }
 
-// promoteLocked confirms waiting people while seats are free.
+// promoteLocked confirms waiting people while seats are free (nobody while
+// the workshop is cancelled).
 func (m *Store) promoteLocked(code string) []int64 {
 	w := m.ws.ws[code]
 	var out []int64
+	if w.Cancelled {
+		return nil
+	}
 	for {
 		confirmed := 0
 		var first *flows.Registration
@@ -134,7 +142,7 @@ func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time
 		return nil, flows.ErrNotFound
 	case w.Cancelled:
 		return nil, flows.ErrWorkshopCancelled
-	case w.Closed || !now.Before(w.Deadline):
+	case w.Closed || (!w.Deadline.IsZero() && !now.Before(w.Deadline)): // zero: no deadline
 		return nil, flows.ErrRegistrationShut
 	case m.regLocked(r.Workshop, r.UserID) != nil:
 		return nil, flows.ErrAlreadyRegistered
@@ -168,7 +176,10 @@ func (m *Store) CancelRegistration(_ context.Context, code string, uid int64) (i
 	wasConfirmed := regs[i].Status == flows.RegConfirmed
 	m.ws.regs[code] = slices.Delete(regs, i, i+1)
 	delete(m.ws.checkins[code], uid)
-	if p := m.promoteLocked(code); wasConfirmed && len(p) > 0 {
+	if !wasConfirmed {
+		return 0, nil // a waiting place frees no seat
+	}
+	if p := m.promoteLocked(code); len(p) > 0 {
 		return p[0], nil
 	}
 	return 0, nil
@@ -190,6 +201,9 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 	m.wsInit()
 	var conf, wait []*flows.Registration
 	for _, r := range m.ws.regs[code] {
+		if r.UserID < 0 {
+			continue // a forgotten user: counted, not listed
+		}
 		if x := m.regLocked(code, r.UserID); x.Status == flows.RegConfirmed {
 			conf = append(conf, x)
 		} else {
@@ -209,6 +223,9 @@ func (m *Store) UserRegistrations(_ context.Context, uid int64) ([]*flows.Regist
 			out = append(out, r)
 		}
 	}
+	slices.SortFunc(out, func(a, b *flows.Registration) int {
+		return cmp.Or(a.RegisteredAt.Compare(b.RegisteredAt), cmp.Compare(a.Workshop, b.Workshop))
+	})
 	return out, nil
 }
 
@@ -281,6 +298,9 @@ func (m *Store) Feedback(_ context.Context, code string) ([]*flows.Feedback, err
 	for _, f := range m.ws.feedback[code] {
 		out = append(out, &f)
 	}
+	slices.SortFunc(out, func(a, b *flows.Feedback) int {
+		return cmp.Or(a.At.Compare(b.At), cmp.Compare(a.UserID, b.UserID))
+	})
 	return out, nil
 }
 

@@ -13,9 +13,30 @@ import (
 	"sinergi/flows/workshops"
 )
 
+// Stores is what the capabilities of AllModules ask of their storage
+// together: the core's store and each capability's own Store interface.
+// *Store (in memory) and the Redis *store.Store satisfy it by their method
+// sets; adding a capability with storage adds its Store here.
+type Stores interface {
+	flows.CoreStore
+	registration.Store
+	followup.Store
+	profile.Store
+	matchmaking.Store
+	workshops.Store
+	broadcast.Store
+	roles.Store
+	audit.Store
+	privacy.Store
+}
+
+// The in-memory fake serves every capability.
+var _ Stores = (*Store)(nil)
+
 // AllModules are the capabilities cmd/sinergi runs, in its order, for tests
-// that drive the whole product.
-func AllModules(st flows.Store) []flows.Module {
+// that drive the whole product, each handed st as it is (a *Store, the Redis
+// *store.Store, or a test's wrapper of one that injects faults).
+func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		workshops.Module(st), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
 }

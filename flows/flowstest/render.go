@@ -2,6 +2,7 @@ package flowstest
 
 import (
 	"html"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -58,6 +59,16 @@ func (h *Harness) Rendered(lang string, res *flows.Result) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// Plain is t rendered in lang as the reader sees it: the markup taken
+// out, entities read.
+func (h *Harness) Plain(lang string, t flows.Text) string {
+	h.T.Helper()
+	return html.UnescapeString(markup.ReplaceAllString(h.Render(lang, t), ""))
+}
+
+// markup are the tags of a rendered message (user text in it is escaped).
+var markup = regexp.MustCompile(`<[^>]*>`)
 
 // hiddenRune finds a control character (other than those in keep) or an
 // invisible format character other than the joiners.

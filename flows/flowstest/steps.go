@@ -78,3 +78,11 @@ func FollowUpSetup(t *testing.T) (*Harness, string) {
 	h.Now = was
 	return h, code
 }
+
+// Alert fails t unless res refuses a button press with message id.
+func Alert(t *testing.T, res *flows.Result, id string) {
+	t.Helper()
+	if res.Answer == nil || !res.Answer.Alert || res.Answer.Text.ID != id {
+		t.Fatalf("answer %+v, want alert %s (replies %v)", res.Answer, id, IDs(res))
+	}
+}

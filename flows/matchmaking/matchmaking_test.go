@@ -1,4 +1,4 @@
-package flows_test
+package matchmaking_test
 
 import (
 	"context"
@@ -39,18 +39,18 @@ func seedPartner(t *testing.T, h *flowstest.Harness, p *flows.PartnerProfile, u 
 	}
 }
 
-// alert checks that a button press was refused with message id.
-func alert(t *testing.T, res *flows.Result, id string) {
-	t.Helper()
-	if res.Answer == nil || !res.Answer.Alert || res.Answer.Text.ID != id {
-		t.Fatalf("answer %+v, want alert %s (replies %v)", res.Answer, id, flowstest.IDs(res))
-	}
+// pp is a visible organisation profile (as in flows/score_test.go).
+func pp(uid int64, sector string, themes, provs, offers, needs []string) *flows.PartnerProfile {
+	return &flows.PartnerProfile{UserID: uid, Org: "Org " + strconv.FormatInt(uid, 10), Sector: sector,
+		Themes: themes, Provinces: provs, Offers: offers, Needs: needs, Visible: true}
 }
+
+func l(s ...string) []string { return s }
 
 // plain renders reply i of res in lang as the reader sees it.
 func plain(h *flowstest.Harness, res *flows.Result, i int, lang string) string {
 	h.T.Helper()
-	return renderPlain(h.T, h.Texts, lang, res.Replies[i].Text)
+	return h.Plain(lang, res.Replies[i].Text)
 }
 
 func TestPartnerProfileFlow(t *testing.T) {
@@ -68,7 +68,7 @@ func TestPartnerProfileFlow(t *testing.T) {
 	themesMsg := res
 
 	// No theme selected: Done is refused.
-	alert(t, h.Press(1, flowstest.ButtonData(t, themesMsg, "mm.done")), "mm.need_theme")
+	flowstest.Alert(t, h.Press(1, flowstest.ButtonData(t, themesMsg, "mm.done")), "mm.need_theme")
 	// Toggles re-render the keyboard in place with ✅ on selected items.
 	res = h.Press(1, flowstest.ButtonData(t, themesMsg, "water & sanitation"))
 	flowstest.WantIDs(t, res, "mm.ask_themes")
@@ -87,7 +87,7 @@ func TestPartnerProfileFlow(t *testing.T) {
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_provinces")
 
 	// Provinces: at least one, paging, type-to-search.
-	alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_province")
+	flowstest.Alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_province")
 	page := h.Press(1, flowstest.ButtonData(t, res, "nav.next"))
 	flowstest.WantIDs(t, page, "mm.ask_provinces")
 	res = h.Text(1, "nusa")
@@ -104,7 +104,7 @@ func TestPartnerProfileFlow(t *testing.T) {
 	// Offers may stay empty, but not offers and needs both.
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.ask_needs")
-	alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_offer_or_need")
+	flowstest.Alert(t, h.Press(1, flowstest.ButtonData(t, res, "mm.done")), "mm.need_offer_or_need")
 	res = h.Press(1, flowstest.ButtonData(t, res, "funding"))
 	res = h.Press(1, flowstest.ButtonData(t, res, "expertise/training"))
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.done"))
@@ -199,7 +199,7 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 		t.Fatal("still visible after pause")
 	}
 	flowstest.WantIDs(t, h.Text(1, "/matches"), "mm.paused_note")
-	res = h.Press(1, flowstest.ButtonData(t, res, "mm.btn_resume"))
+	h.Press(1, flowstest.ButtonData(t, res, "mm.btn_resume"))
 	if p, _ := h.Store.GetPartner(ctx, 1); !p.Visible {
 		t.Fatal("not visible after resume")
 	}
@@ -215,8 +215,8 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 		t.Fatalf("after delete: %v", err)
 	}
 	flowstest.WantIDs(t, h.Text(1, "/matches"), "mm.no_profile")
-	alert(t, h.Press(1, "mmp:p"), "mm.no_profile_short")
-	alert(t, h.Press(2, "mmp:zz"), "mm.no_profile_short")
+	flowstest.Alert(t, h.Press(1, "mmp:p"), "mm.no_profile_short")
+	flowstest.Alert(t, h.Press(2, "mmp:zz"), "mm.no_profile_short")
 }
 
 // seedMatches stores the viewer (1) and organisations around them.
@@ -325,7 +325,7 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 
 	// Tampered or malformed buttons.
 	for _, data := range []string{"mm:zz:0", "mm:a:-1", "mm:t.nope:0", "mmx:1:a:0", "mmx:abc:a:0", "mmf:q", "mmf:p:x"} {
-		alert(t, h.Press(1, data), "errors.bad_button")
+		flowstest.Alert(t, h.Press(1, data), "errors.bad_button")
 	}
 }
 
@@ -366,15 +366,15 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	id := strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "mmok:")
 
 	// One request per pair, either direction.
-	alert(t, h.Press(1, "mmi:2"), "mm.err_pending")
-	alert(t, h.Press(2, "mmi:1"), "mm.err_pending")
+	flowstest.Alert(t, h.Press(1, "mmi:2"), "mm.err_pending")
+	flowstest.Alert(t, h.Press(2, "mmi:1"), "mm.err_pending")
 	// Only the addressee may answer: not a third user, not the requester.
-	alert(t, h.Press(3, "mmok:"+id), "errors.not_allowed")
-	alert(t, h.Press(1, "mmok:"+id), "errors.not_allowed")
-	alert(t, h.Press(3, "mmno:"+id), "errors.not_allowed")
-	alert(t, h.Press(3, "mmw:"+id), "errors.not_allowed")
-	alert(t, h.Press(2, "mmok:zzzzzzzzzz"), "errors.bad_button")
-	alert(t, h.Press(2, "mmok:../x"), "errors.bad_button")
+	flowstest.Alert(t, h.Press(3, "mmok:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(1, "mmok:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(3, "mmno:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(3, "mmw:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(2, "mmok:zzzzzzzzzz"), "errors.bad_button")
+	flowstest.Alert(t, h.Press(2, "mmok:../x"), "errors.bad_button")
 
 	// B accepts: both get each other's contact. (The harness sends inputs
 	// without a username, which clears it: A's is set again here.)
@@ -392,8 +392,8 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	if r := res.Replies[2]; r.ChatID != 1 || r.Buttons[0][0].URL != "tg://user?id=2" || r.Text.Data["Contact"].(flows.Text).ID != "mm.contact_id" {
 		t.Fatalf("A gets %+v", r)
 	}
-	alert(t, h.Press(2, "mmok:"+id), "mm.err_decided")
-	alert(t, h.Press(1, "mmi:2"), "mm.err_connected")
+	flowstest.Alert(t, h.Press(2, "mmok:"+id), "mm.err_decided")
+	flowstest.Alert(t, h.Press(1, "mmi:2"), "mm.err_connected")
 	if cardOf(t, h.Text(1, "/matches")) != 2 {
 		t.Fatal("connected partner left the suggestions")
 	}
@@ -406,10 +406,10 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 		t.Fatalf("decline notice %+v", r)
 	}
 	// The pair cannot ask again for 30 days, either way round.
-	alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
-	alert(t, h.Press(4, "mmi:1"), "mm.err_cooldown")
+	flowstest.Alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
+	flowstest.Alert(t, h.Press(4, "mmi:1"), "mm.err_cooldown")
 	h.Now = h.Now.Add(29 * 24 * time.Hour)
-	alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
+	flowstest.Alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
 	h.Now = h.Now.Add(2 * 24 * time.Hour)
 	flowstest.WantIDs(t, h.Press(1, "mmi:4"), "mm.ask_note")
 	h.Text(1, "/cancel")
@@ -419,7 +419,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 		"mmi:10": "mm.err_unavailable", "mmi:8": "mm.err_unavailable", "mmi:999": "mm.err_unavailable",
 		"mmi:11": "mm.err_unavailable", "mmi:1": "mm.err_self", "mmi:abc": "errors.bad_button", "mmi:-2": "errors.bad_button",
 	} {
-		alert(t, h.Press(1, data), want)
+		flowstest.Alert(t, h.Press(1, data), want)
 	}
 
 	res = h.Text(1, "/introductions")
@@ -450,13 +450,13 @@ func TestIntroductionCap(t *testing.T) {
 			first = id
 		}
 	}
-	alert(t, h.Press(1, "mmi:110"), "mm.err_cap")
+	flowstest.Alert(t, h.Press(1, "mmi:110"), "mm.err_cap")
 	// Withdrawing one frees a place; the addressee can no longer accept it.
 	res := h.Text(1, "/introductions")
 	flowstest.WantIDs(t, res, "mm.intros")
 	res = h.Press(1, "mmw:"+first)
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.withdrawn")
-	alert(t, h.Press(100, "mmok:"+first), "mm.err_decided")
+	flowstest.Alert(t, h.Press(100, "mmok:"+first), "mm.err_decided")
 	request(t, h, 1, 110)
-	alert(t, h.Press(1, "mmi:111"), "mm.err_cap")
+	flowstest.Alert(t, h.Press(1, "mmi:111"), "mm.err_cap")
 }

@@ -1,4 +1,4 @@
-package flows_test
+package privacy_test
 
 import (
 	"context"
