@@ -65,9 +65,9 @@ func TestBadInput(t *testing.T) {
 	}
 	// A step button from a finished flow, a tampered nonce, unknown routes
 	// and oversized or odd data: refused with an alert, nothing changes.
-	res := h.Text(5, "/profile")
+	h.Text(5, "/profile")
 	h.Text(5, "Budi")
-	res = h.Text(5, "Org")
+	res := h.Text(5, "Org")
 	old := flowstest.ButtonData(t, res, "sector.ngo")
 	h.Text(5, "/cancel")
 	for _, data := range []string{old, "s:zzzz:ngo", "xx:1", "m:nosuch", "m:../etc", "lang:fr", strings.Repeat("s", 70), "", "grant:admin"} {
@@ -242,7 +242,7 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	h.Text(40, "/profile")
 	h.Text(40, "Sari")
 	res := h.Text(40, "Org")
-	res = h.Press(40, flowstest.ButtonData(t, res, "sector.ngo"))
+	h.Press(40, flowstest.ButtonData(t, res, "sector.ngo"))
 	res = h.Text(40, "Bali")
 	h.Press(40, flowstest.ButtonData(t, res, "privacy.agree"))
 	if u, _ := h.Store.GetUser(context.Background(), 40); u.Consent != flows.ConsentVersion {

@@ -30,7 +30,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	flowstest.WantIDs(t, h.Text(2, "31/02/2027"), "ws.date_invalid", "cm.ask_due")
 	flowstest.WantIDs(t, h.Text(2, "01/01/2026"), "cm.due_past", "cm.ask_due")
 	res = h.Text(2, "15/01/2027")
-	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
+	h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Text(2, "PT Hijau Lestari")
 	flowstest.WantIDs(t, res, "cm.summary")
 	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
@@ -51,9 +51,9 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 
 	// 2 writes one down for 3; only 3 can accept it.
-	res = h.Press(2, "cmn:"+code)
+	h.Press(2, "cmn:"+code)
 	h.Text(2, "Data baseline desa")
-	res = h.Press(2, "s:"+h.Sess[2].Nonce+":3")
+	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
 	res = h.Text(2, "20/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))

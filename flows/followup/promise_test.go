@@ -18,9 +18,9 @@ func TestCommitmentConfirmationPromisesWhatIsPlanned(t *testing.T) {
 	h.Press(flowstest.AdminID, "wmo:"+code)
 	commit := func(user int64, due string) *flows.Result {
 		t.Helper()
-		res := h.Press(user, "cmn:"+code)
-		res = h.Text(user, "Rapat koordinasi desa")
-		res = h.Press(user, flowstest.ButtonData(t, res, "cm.owner_me"))
+		h.Press(user, "cmn:"+code)
+		res := h.Text(user, "Rapat koordinasi desa")
+		h.Press(user, flowstest.ButtonData(t, res, "cm.owner_me"))
 		res = h.Text(user, due)
 		res = h.Press(user, flowstest.ButtonData(t, res, "cm.skip"))
 		res = h.Press(user, flowstest.ButtonData(t, res, "cm.skip"))
