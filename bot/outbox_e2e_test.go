@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,4 +77,59 @@ func TestOutboxLeftBehindGoesFirst(t *testing.T) {
 		t.Fatalf("sent %q, %q first; want first, second", msgs[0].Plain, msgs[1].Plain)
 	}
 	contains(t, msgs[2], "Dewi")
+}
+
+// Telegram refuses a message with a tg://user button when that user's
+// privacy settings forbid such links (BUTTON_USER_PRIVACY_RESTRICTED). The
+// message then goes once, without the button and with a note saying why
+// and how the two can reach each other (#15).
+func TestUserLinkRefusedFallsBack(t *testing.T) {
+	e := newEnv(t)
+	const ani, bayu = 4301, 4302
+	e.fake.RestrictUserLinks(bayu)
+	ctx := context.Background()
+	lock, err := e.store.NewLocker(time.Minute).Acquire(ctx, ani, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := fmt.Appendf(nil, `{"id":"9.0","c":%d,"k":"t","l":"en","t":"Contact: Bayu has no Telegram username.",`+
+		`"b":[[{"t":"Open chat","u":"tg://user?id=%d"}],[{"t":"My introductions","d":"m:introductions"}]]}`, ani, bayu)
+	if err := e.store.Commit(ctx, transport.Commit{ChatID: ani, UpdateID: 9, Outbox: [][]byte{entry}, Lock: lock}); err != nil {
+		t.Fatal(err)
+	}
+	e.redis.Client.Del(ctx, e.redis.Prefix+fmt.Sprintf("{c:%d}:lock", ani))
+	e.start()
+	e.fake.SendText(telegramtest.User{ID: ani, FirstName: "Ani", LanguageCode: "en"}, "/help")
+	msgs, err := e.fake.WaitBotMessages(ani, 2, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := msgs[0]
+	contains(t, got, "Contact: Bayu")
+	contains(t, got, "privacy settings do not allow a link")
+	for _, row := range got.Buttons {
+		for _, b := range row {
+			if strings.HasPrefix(b.URL, "tg://") {
+				t.Fatalf("the refused button is still there: %+v", got.Buttons)
+			}
+		}
+	}
+	if len(got.Buttons) != 1 || got.Buttons[0][0].CallbackData != "m:introductions" {
+		t.Fatalf("the other buttons: %+v", got.Buttons)
+	}
+	refused := 0
+	for _, c := range e.fake.CallsOf("sendMessage") {
+		if c.ErrorCode == 400 {
+			refused++
+		}
+	}
+	copies := 0
+	for _, m := range e.fake.BotMessages(ani) {
+		if strings.Contains(m.Plain, "Contact: Bayu") {
+			copies++
+		}
+	}
+	if refused != 1 || copies != 1 {
+		t.Fatalf("%d refused sends, %d copies delivered; want 1 and 1", refused, copies)
+	}
 }

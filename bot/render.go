@@ -97,6 +97,7 @@ type outMsg struct {
 	File     string        `json:"f,omitempty"`
 	Data     []byte        `json:"d,omitempty"`
 	Bulk     bool          `json:"bk,omitempty"`
+	Lang     string        `json:"l,omitempty"` // the reader's language (for a fallback's note)
 }
 
 type outButton struct {
@@ -107,7 +108,7 @@ type outButton struct {
 
 // prepare renders rep for chatID in lang.
 func (r *renderer) prepare(chatID int64, lang string, rep flows.Reply) outMsg {
-	m := outMsg{Chat: chatID, Bulk: rep.Bulk}
+	m := outMsg{Chat: chatID, Bulk: rep.Bulk, Lang: lang}
 	switch {
 	case rep.Copy != nil:
 		m.Kind, m.FromChat, m.MsgID = outCopy, rep.Copy.Chat, rep.Copy.MessageID
@@ -139,6 +140,28 @@ func (r *renderer) prepare(chatID int64, lang string, rep flows.Reply) outMsg {
 		m.Rows = append(m.Rows, out)
 	}
 	return m
+}
+
+// dropUserLinks removes the buttons that open a user's chat by id
+// (tg://user?id=…); it reports whether there were any.
+func (m *outMsg) dropUserLinks() bool {
+	dropped := false
+	rows := m.Rows[:0]
+	for _, row := range m.Rows {
+		kept := row[:0]
+		for _, b := range row {
+			if strings.HasPrefix(b.URL, "tg://user?") {
+				dropped = true
+				continue
+			}
+			kept = append(kept, b)
+		}
+		if len(kept) > 0 {
+			rows = append(rows, kept)
+		}
+	}
+	m.Rows = rows
+	return dropped
 }
 
 func (m *outMsg) markup() models.ReplyMarkup {
@@ -269,6 +292,17 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	}
 	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
 		return 0, nil
+	}
+	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "BUTTON_USER_PRIVACY_RESTRICTED") && m.dropUserLinks() {
+		// The person a "tg://user" button opens forbids such links: the
+		// message goes without it, saying why (nothing was sent, so this
+		// is not a second copy; the outbox's mark of this send stands).
+		note := r.text(m.Lang, flows.T("contact.link_restricted"), false)
+		if m.Text != "" {
+			note = "\n\n" + note
+		}
+		m.Text += note
+		return r.send(ctx, m, nil)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("deliver to chat %d: %w", chatID, err)

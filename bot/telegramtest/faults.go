@@ -3,6 +3,8 @@ package telegramtest
 import (
 	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -238,4 +240,38 @@ func pruneBefore(ts []time.Time, t time.Time) []time.Time {
 
 func secondsUntil(now, t time.Time) int {
 	return max(1, int(math.Ceil(t.Sub(now).Seconds())))
+}
+
+// RestrictUserLinks makes the server answer a message whose inline keyboard
+// links to user id with tg://user?id=<id> as the real server does when that
+// user's privacy settings forbid it: 400 "Bad Request:
+// BUTTON_USER_PRIVACY_RESTRICTED", and nothing is sent.
+func (s *Server) RestrictUserLinks(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.restricted == nil {
+		s.restricted = map[int64]bool{}
+	}
+	s.restricted[id] = true
+}
+
+// parseMarkupLocked is parseMarkup plus the checks that depend on the
+// server's state (RestrictUserLinks).
+func (s *Server) parseMarkupLocked(raw string, inlineOnly bool) (markup, *apiError) {
+	m, e := parseMarkup(raw, inlineOnly)
+	if e != nil {
+		return m, e
+	}
+	for _, row := range m.buttons {
+		for _, b := range row {
+			u, err := url.Parse(b.URL)
+			if err != nil || u.Scheme != "tg" || u.Host != "user" {
+				continue
+			}
+			if id, err := strconv.ParseInt(u.Query().Get("id"), 10, 64); err == nil && s.restricted[id] {
+				return m, badRequest("BUTTON_USER_PRIVACY_RESTRICTED")
+			}
+		}
+	}
+	return m, nil
 }

@@ -142,7 +142,7 @@ func (s *Server) handleSendMessage(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := parseMarkup(c.Params["reply_markup"], false)
+	m, e := s.parseMarkupLocked(c.Params["reply_markup"], false)
 	if e != nil {
 		return nil, e
 	}
@@ -283,7 +283,7 @@ func mediaHandler(kind string) func(*Server, *Call) (any, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		m, e := parseMarkup(c.Params["reply_markup"], false)
+		m, e := s.parseMarkupLocked(c.Params["reply_markup"], false)
 		if e != nil {
 			return nil, e
 		}
@@ -437,7 +437,7 @@ func (s *Server) handleEditMessageText(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := parseMarkup(c.Params["reply_markup"], true)
+	m, e := s.parseMarkupLocked(c.Params["reply_markup"], true)
 	if e != nil {
 		return nil, e
 	}
@@ -472,7 +472,7 @@ func (s *Server) handleEditMessageCaption(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := parseMarkup(c.Params["reply_markup"], true)
+	m, e := s.parseMarkupLocked(c.Params["reply_markup"], true)
 	if e != nil {
 		return nil, e
 	}
@@ -498,7 +498,7 @@ func (s *Server) handleEditMessageReplyMarkup(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := parseMarkup(c.Params["reply_markup"], true)
+	m, e := s.parseMarkupLocked(c.Params["reply_markup"], true)
 	if e != nil {
 		return nil, e
 	}
@@ -588,7 +588,7 @@ func (s *Server) copyLocked(c *Call, verb string) (*record, *apiError) {
 	caption, hasCaption := c.Params["caption"]
 	var pm, plain string
 	if verb == "copy" {
-		if m, e = parseMarkup(c.Params["reply_markup"], false); e != nil {
+		if m, e = s.parseMarkupLocked(c.Params["reply_markup"], false); e != nil {
 			return nil, e
 		}
 		if hasCaption {

@@ -114,6 +114,7 @@ type Server struct {
 	webhook        *webhookState
 
 	// chats and content
+	restricted  map[int64]bool // users whose tg://user links are refused (RestrictUserLinks)
 	chats       map[int64]*chat
 	fileSeq     int64
 	callbackSeq int64
