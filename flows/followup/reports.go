@@ -71,7 +71,10 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _
 	}
 	now := t.In.Now
 	y := TallyOf(cs, now)
-	names := e.namesOf(ctx, cs)
+	names, err := e.namesOf(ctx, cs)
+	if err != nil {
+		return err
+	}
 	var late, blocked []flows.Text
 	byOrg := map[string]*[2]int{}
 	for _, c := range cs {
@@ -162,18 +165,21 @@ func (e *module) chartLabels(lang, title string, total int) flows.ChartLabels {
 
 // namesOf loads the owners' profiles in one batch and returns a lookup of
 // name and organisation.
-func (e *module) namesOf(ctx context.Context, cs []*flows.Commitment) func(uid int64) (string, string) {
+func (e *module) namesOf(ctx context.Context, cs []*flows.Commitment) (func(uid int64) (string, string), error) {
 	ids := make([]int64, 0, len(cs))
 	for _, c := range cs {
 		ids = append(ids, c.Owner)
 	}
-	profiles, _ := e.store.ProfilesOf(ctx, ids)
+	profiles, err := e.store.ProfilesOf(ctx, ids)
+	if err != nil {
+		return nil, flows.InternalError("profiles", err)
+	}
 	return func(uid int64) (string, string) {
 		if p := profiles[uid]; p != nil {
 			return p.FullName, p.Organisation
 		}
 		return flows.NameOf(ctx, e.store, uid)
-	}
+	}, nil
 }
 
 func (e *module) commitmentsTable(t *flows.Turn, w *flows.Workshop, cs []*flows.Commitment, names func(int64) (string, string)) *flows.Table {

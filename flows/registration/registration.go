@@ -457,7 +457,10 @@ func (e *module) checkIn(ctx context.Context, t *flows.Turn, token string) error
 		t.Say(flows.T("checkin.again", "Name", name, "Title", w.Title))
 		return nil
 	}
-	c, _ := e.store.Counts(ctx, code)
+	c, err := e.store.Counts(ctx, code)
+	if err != nil {
+		return flows.InternalError("counts", err)
+	}
 	t.Say(flows.T("checkin.done", "Name", name, "Org", org, "Title", w.Title, "N", c.CheckedIn, "Of", c.Confirmed))
 	lang := ""
 	if u, err := e.store.GetUser(ctx, uid); err == nil {
