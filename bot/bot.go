@@ -261,6 +261,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		return nil
 	}
 
+	in.Keyboard = st.Keyboard
 	res, err := b.runEngine(ctx, in, st)
 	commit := transport.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
 	if err != nil && b.store.Unavailable(err) {

@@ -239,7 +239,7 @@ func (m *memTransport) OutboxPop(_ context.Context, chat int64) error {
 	return nil
 }
 
-func (m *memTransport) OutboxDone(_ context.Context, chat int64, held transport.Lock, release bool) error {
+func (m *memTransport) OutboxDone(_ context.Context, chat int64, held transport.Lock, release bool, _ int) error {
 	m.mu.Lock()
 	delete(m.outbox, chat)
 	delete(m.begun, chat)

@@ -35,6 +35,7 @@ func (r *renderer) encode(m *outMsg) ([]byte, error) {
 // the outbox could not be kept up to date (Redis): sending stops, and what
 // is left is sent later.
 func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock transport.Lock, msgs []outMsg, begun, release bool, failed func(outMsg, error)) error {
+	keyboard := 0 // the last message with buttons sent to the chat itself
 	for i := range msgs {
 		m := msgs[i]
 		var ready func(context.Context) error
@@ -47,24 +48,28 @@ func (b *Bot) sendOutbox(ctx context.Context, chat int64, lock transport.Lock, m
 				return nil
 			}
 		}
-		_, err := b.render.send(ctx, m, ready)
+		id, err := b.render.send(ctx, m, ready)
 		var be *beginError
 		switch {
 		case errors.As(err, &be):
 			return be.err
 		case err != nil:
 			failed(m, err)
+		case m.Chat == chat && len(m.Rows) > 0 && m.Kind == outEdit:
+			keyboard = m.Edit
+		case m.Chat == chat && len(m.Rows) > 0 && id != 0:
+			keyboard = id
 		}
 	}
-	return b.outboxDone(ctx, chat, lock, release)
+	return b.outboxDone(ctx, chat, lock, release, keyboard)
 }
 
 // outboxDone empties the outbox, retrying while Redis is briefly away as a
 // commit does (the lock is renewed meanwhile).
-func (b *Bot) outboxDone(ctx context.Context, chat int64, lock transport.Lock, release bool) error {
+func (b *Bot) outboxDone(ctx context.Context, chat int64, lock transport.Lock, release bool, keyboard int) error {
 	deadline := time.Now().Add(commitRetryFor)
 	for backoff := 50 * time.Millisecond; ; backoff = min(2*backoff, time.Second) {
-		err := b.store.OutboxDone(ctx, chat, lock, release)
+		err := b.store.OutboxDone(ctx, chat, lock, release, keyboard)
 		if err == nil || !b.store.Unavailable(err) || time.Now().Add(backoff).After(deadline) {
 			return err
 		}
@@ -110,7 +115,7 @@ func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock transport.Lock,
 		}
 	}
 	if len(msgs) == 0 {
-		return b.outboxDone(ctx, chat, lock, release)
+		return b.outboxDone(ctx, chat, lock, release, 0)
 	}
 	b.metrics.outboxResumed.Add(float64(len(msgs)))
 	b.log.Info("sending replies a stopped process left", "chat", chat, "replies", len(msgs))

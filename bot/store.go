@@ -43,7 +43,7 @@ type Updates interface {
 type Outbox interface {
 	OutboxBegin(ctx context.Context, chat int64, id string, pop bool) error
 	OutboxPop(ctx context.Context, chat int64) error
-	OutboxDone(ctx context.Context, chat int64, lock transport.Lock, release bool) error
+	OutboxDone(ctx context.Context, chat int64, lock transport.Lock, release bool, keyboard int) error
 	ReadOutbox(ctx context.Context, chat int64) (entries [][]byte, begun string, err error)
 	PendingOutboxes(ctx context.Context, olderThan time.Time, n int) ([]int64, error)
 }

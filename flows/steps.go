@@ -168,6 +168,10 @@ func (t *Turn) ReturnTo(step string) { t.Session.Data[returnKey] = step }
 // returnKey is the session answer that holds a ReturnTo target.
 const returnKey = "_return"
 
+// keyboardKey, in a session's answers, marks that the current question was
+// sent with buttons.
+const keyboardKey = "_kb"
+
 // resumeKey marks a session filling in required answers it lacked: each
 // answer moves on to the next step without one.
 const resumeKey = "_resume"
@@ -226,6 +230,11 @@ func (e *Engine) prompt(ctx context.Context, t *Turn) error {
 		}
 		r.Buttons = append(r.Buttons, []Button{t.Choice(T("flow.keep", "Value", shown), keepValue)})
 	}
+	if len(r.Buttons) > 0 {
+		t.Session.Data[keyboardKey] = "1" // a typed answer takes them away
+	} else {
+		delete(t.Session.Data, keyboardKey)
+	}
 	t.Send(r)
 	return nil
 }
@@ -281,11 +290,17 @@ func (e *Engine) stepInput(ctx context.Context, t *Turn, in Input) error {
 	if err != nil {
 		return err
 	}
-	if in.Kind == KindCallback && in.MessageID != 0 {
+	switch {
+	case in.Kind == KindCallback && in.MessageID != 0:
 		// The question is answered: take its buttons away so they cannot be
 		// pressed twice.
 		t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
+	case in.Kind != KindCallback && in.Keyboard != 0 && t.Session.Data[keyboardKey] != "":
+		// Answered by typing (a date instead of the calendar): the
+		// question's buttons, the chat's last, go too.
+		t.Send(Reply{EditMessageID: in.Keyboard, ClearButtons: true})
 	}
+	delete(t.Session.Data, keyboardKey)
 	t.Session.Data[s.Name] = value
 	if back := t.Session.Data[returnKey]; back != "" && back != s.Name {
 		delete(t.Session.Data, returnKey)

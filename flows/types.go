@@ -135,6 +135,7 @@ type Input struct {
 	Args      string // what follows the command
 	Callback  string // callback data
 	MessageID int    // the message a button belonged to, or the user's message
+	Keyboard  int    // the bot's last message with buttons in this chat (0: none known)
 	Phone     string // of a shared contact
 	Now       time.Time
 	// MediaGroup is Telegram's media_group_id: the message is one item of

@@ -19,6 +19,8 @@
 //	<p>{c:<chat>}:outbox      list    the chat's committed, unsent replies, oldest first (outbox.go)
 //	<p>{c:<chat>}:outbox:begun string id of the reply whose send began (dropped as uncertain after a crash)
 //	<p>outbox:pending         zset    chat -> commit time (unix ms) of chats with an outbox (the sweeper's index)
+//	<p>{c:<chat>}:kb          string  id of the bot's last message with buttons in the chat, TTL Options.SessionTTL
+//	                                  (written when an outbox is done; a question answered by typing clears its buttons)
 //	<p>invite:<token>         string  JSON flows.Invite, TTL = invite lifetime; GETDEL takes it once
 //	<p>poll:inbox             hash    update_id -> raw update JSON, received but not yet handled (polling mode)
 //	<p>poll:offset            string  next getUpdates offset (polling mode)

@@ -202,7 +202,7 @@ func TestCommitRefusesOtherLock(t *testing.T) {
 	if err != nil || st.Dup {
 		t.Fatalf("the refused commit wrote its dedupe mark: %+v %v", st, err)
 	}
-	if err := s.OutboxDone(ctx, 12, otherLock{}, true); err == nil {
+	if err := s.OutboxDone(ctx, 12, otherLock{}, true, 0); err == nil {
 		t.Fatal("OutboxDone with a foreign lock was accepted")
 	}
 }

@@ -38,9 +38,10 @@ import (
 // The chat's lock is held from the commit until the outbox is empty, so
 // entries of one chat are sent by one process at a time, in order.
 
-func (s *Store) outboxKey(chat int64) string { return s.chatKey(chat, "outbox") }
-func (s *Store) begunKey(chat int64) string  { return s.chatKey(chat, "outbox:begun") }
-func (s *Store) pendingKey() string          { return s.p + "outbox:pending" }
+func (s *Store) outboxKey(chat int64) string   { return s.chatKey(chat, "outbox") }
+func (s *Store) begunKey(chat int64) string    { return s.chatKey(chat, "outbox:begun") }
+func (s *Store) pendingKey() string            { return s.p + "outbox:pending" }
+func (s *Store) keyboardKey(chat int64) string { return s.chatKey(chat, "kb") }
 
 // OutboxBegin records that the send of entry id of chat's outbox begins;
 // with pop, the entry before it (sent) leaves the outbox in the same
@@ -96,12 +97,16 @@ func (s *Store) OutboxPop(ctx context.Context, chat int64) error {
 // release is set, gives up the chat's lock in the same transaction. It runs
 // while lock is held, so no other update of the chat can add entries
 // meanwhile. Concurrent calls share one round trip, as commits do.
-func (s *Store) OutboxDone(ctx context.Context, chat int64, held transport.Lock, release bool) error {
+//
+// keyboard, when not 0, is the id of the last message with buttons the
+// outbox sent to the chat: remembered (for as long as a session) so that a
+// question answered by typing can take its buttons away.
+func (s *Store) OutboxDone(ctx context.Context, chat int64, held transport.Lock, release bool, keyboard int) error {
 	lock, err := ours(held)
 	if err != nil {
 		return fmt.Errorf("outbox of chat %d: done: %w", chat, err)
 	}
-	r := doneReq{chat: chat}
+	r := doneReq{chat: chat, keyboard: keyboard}
 	if release && lock != nil {
 		r.token = lock.token
 	}
@@ -115,9 +120,10 @@ func (s *Store) OutboxDone(ctx context.Context, chat int64, held transport.Lock,
 }
 
 type doneReq struct {
-	chat  int64
-	token string // release the chat's lock held with this token ("": keep it)
-	cmds  []redis.Cmder
+	chat     int64
+	token    string // release the chat's lock held with this token ("": keep it)
+	keyboard int    // the last message with buttons sent to the chat (0: none)
+	cmds     []redis.Cmder
 }
 
 // queueDone queues the writes of one chat's outbox being emptied: all in
@@ -129,6 +135,9 @@ func (s *Store) queueDone(ctx context.Context, p redis.Pipeliner, r *doneReq, wi
 		r.cmds = append(r.cmds, p.ZRem(ctx, s.pendingKey(), r.chat))
 	}
 	r.cmds = append(r.cmds, p.Del(ctx, s.outboxKey(r.chat), s.begunKey(r.chat)))
+	if r.keyboard != 0 {
+		r.cmds = append(r.cmds, p.Set(ctx, s.keyboardKey(r.chat), r.keyboard, s.sessionTTL))
+	}
 	if r.token != "" {
 		r.cmds = append(r.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(r.chat)}, r.token))
 	}

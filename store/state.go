@@ -38,6 +38,7 @@ type loadReq struct {
 	u               *redis.MapStringStringCmd
 	sess            *redis.StringCmd
 	outbox          *redis.IntCmd
+	kb              *redis.StringCmd
 }
 
 // errChatLocked: the chat's lock is held by another holder (LockAndLoad
@@ -56,6 +57,7 @@ func (s *Store) runLoads(ctx context.Context, batch []*call[loadReq]) {
 		r.u = pipe.HGetAll(ctx, s.userKey(r.user))
 		r.sess = pipe.Get(ctx, s.sessKey(r.chat))
 		r.outbox = pipe.LLen(ctx, s.outboxKey(r.chat))
+		r.kb = pipe.Get(ctx, s.keyboardKey(r.chat))
 	}
 	_, _ = pipe.Exec(ctx) // errors are per command
 	for _, cl := range batch {
@@ -80,6 +82,10 @@ func decodeState(r *loadReq) (*transport.State, error) {
 		return nil, err
 	}
 	st := &transport.State{Dup: r.dup.Val() > 0, Outbox: r.outbox.Val()}
+	if err := r.kb.Err(); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	st.Keyboard, _ = strconv.Atoi(r.kb.Val()) // "" (none) reads as 0
 	m, err := r.u.Result()
 	if err != nil {
 		return nil, err

@@ -17,10 +17,14 @@ import (
 
 // State is what the transport loads before handling an update.
 type State struct {
-	Dup     bool           // the update was handled before
-	Outbox  int64          // entries left in the chat's outbox by a process that stopped (see store/outbox.go)
-	User    *flows.User    // nil when the user is new
-	Session *flows.Session // nil when the chat has no session
+	Dup    bool  // the update was handled before
+	Outbox int64 // entries left in the chat's outbox by a process that stopped (see store/outbox.go)
+	// Keyboard is the id of the bot's last message with buttons in the
+	// chat (0: none known), so a question answered by typing can take its
+	// buttons away.
+	Keyboard int
+	User     *flows.User    // nil when the user is new
+	Session  *flows.Session // nil when the chat has no session
 }
 
 // Commit is the outcome of handling one update.
