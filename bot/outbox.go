@@ -122,9 +122,10 @@ func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock transport.Lock,
 	return b.sendOutbox(ctx, chat, lock, msgs, false, release, func(m outMsg, err error) { b.undelivered(ctx, m.Chat, err) })
 }
 
-// outboxSweepEvery is how often a replica looks for outboxes left behind;
-// outboxAge how old a pending outbox must be before it is looked at (its
-// process had time to send it, or to die and lose its lock).
+// outboxSweepEvery is how often a replica looks for outboxes left behind
+// (those committed more than a lock lease ago: their process had time to
+// send them, or died and lost its lock); outboxBatch how many it takes at
+// a time.
 const (
 	outboxSweepEvery = 5 * time.Second
 	outboxBatch      = 100
