@@ -46,3 +46,12 @@ func TestForgettingContract(t *testing.T) {
 
 // The Redis store serves every capability the test module lists run.
 var _ flowstest.Stores = (*store.Store)(nil)
+
+// The Redis store keeps the users-and-invites contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestUsersContract(t *testing.T) {
+	flowstest.RunUsersContract(t, func(t *testing.T) flowstest.UsersAndInvites {
+		s, _ := newStore(t)
+		return s
+	})
+}

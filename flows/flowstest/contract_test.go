@@ -30,3 +30,9 @@ func TestStoreCommitmentsContract(t *testing.T) {
 func TestStoreForgettingContract(t *testing.T) {
 	flowstest.RunForgettingContract(t, func(*testing.T) flowstest.Forgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the users-and-invites contract (Redis:
+// store/contract_test.go).
+func TestStoreUsersContract(t *testing.T) {
+	flowstest.RunUsersContract(t, func(*testing.T) flowstest.UsersAndInvites { return flowstest.NewStore() })
+}
