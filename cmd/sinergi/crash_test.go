@@ -138,7 +138,7 @@ func TestCrashRepliesOnce(t *testing.T) {
 		return true
 	})
 
-	var dupUsers, dupMsgs, lost int
+	var dupUsers, dupMsgs, lost, moreLost int
 	for _, u := range us {
 		seen := map[string]int{}
 		for _, m := range fake.BotMessages(u.ID) {
@@ -161,6 +161,11 @@ func TestCrashRepliesOnce(t *testing.T) {
 		// card + confirmation + calendar file + QR code + /help's answer
 		if n := len(fake.BotMessages(u.ID)); n < 5 {
 			lost += 5 - n
+			if n < 4 {
+				// At most one reply per chat may be lost: the one whose
+				// send had begun at the kill (uncertain, not resent).
+				moreLost++
+			}
 		}
 	}
 	t.Logf("%d registrations, bot SIGKILLed after %d confirmations: %d users read a reply twice (%d duplicate messages), %d replies not delivered (uncertain at the kill)",
@@ -168,8 +173,8 @@ func TestCrashRepliesOnce(t *testing.T) {
 	if dupUsers > 0 {
 		t.Fatalf("%d users read a reply twice", dupUsers)
 	}
-	if lost > users/10 {
-		t.Fatalf("%d replies lost", lost)
+	if moreLost > 0 {
+		t.Fatalf("%d users lost more than the one uncertain reply", moreLost)
 	}
 }
 
