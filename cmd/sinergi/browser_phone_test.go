@@ -10,11 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -24,55 +22,9 @@ import (
 // a participant who uses an invitation is shown with the new role; and the
 // secretariat's broadcast preview — the bot's copy — keeps the formatting.
 func TestBrowserPhoneAndComposer(t *testing.T) {
-	chromiumPath := findChromium(t)
 	base := startPlayground(t, "-demo")
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-GB"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(390, 844),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-	var mu sync.Mutex
-	var pageErrors []string
-	if err := chromedp.Listen(browserCtx, func(ev any) {
-		var msg string
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			msg = "exception: " + ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type != runtime.ConsoleAPICalledTypeError {
-				return
-			}
-			msg = "console.error:"
-			for _, a := range ev.Args {
-				msg += " " + string(a.Value) + a.Description
-			}
-		default:
-			return
-		}
-		mu.Lock()
-		pageErrors = append(pageErrors, msg)
-		mu.Unlock()
-	}); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
+	br := startBrowser(t, 390, 844)
+	browserCtx := br.ctx
 	ctx, cancel := context.WithTimeout(browserCtx, 90*time.Second)
 	defer cancel()
 	shots := t.TempDir()
@@ -255,9 +207,7 @@ func TestBrowserPhoneAndComposer(t *testing.T) {
 	if got := layout(); got != "messages usable, users folded" {
 		t.Errorf("at the end: %s", got)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(pageErrors) > 0 {
-		t.Errorf("page errors:\n%s", strings.Join(pageErrors, "\n"))
+	if errs := br.pageErrors(); len(errs) > 0 {
+		t.Errorf("page errors:\n%s", strings.Join(errs, "\n"))
 	}
 }

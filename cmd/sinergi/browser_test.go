@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -29,63 +30,12 @@ import (
 // reminder; the facilitator reads the report. The test also takes the
 // screenshot in docs/playground.png (UPDATE_SCREENSHOT=1 rewrites it).
 func TestBrowserPlayground(t *testing.T) {
-	chromiumPath := findChromium(t)
 	began := time.Now()
 	base := startPlayground(t, "-demo")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("lang", "en-GB"),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	// Cleanups run last-in first-out: the browser goes before the playground
-	// and before its profile directory is removed.
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-	})
-
 	// Page errors fail the test.
-	var mu sync.Mutex
-	var pageErrors []string
-	// Listen starts the browser with the untimed context, so a failure
-	// screenshot can still be taken after the steps' deadline.
-	if err := chromedp.Listen(browserCtx, func(ev any) {
-		var msg string
-		switch ev := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			msg = "exception: " + ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-		case *runtime.EventConsoleAPICalled:
-			if ev.Type != runtime.ConsoleAPICalledTypeError {
-				return
-			}
-			msg = "console.error:"
-			for _, a := range ev.Args {
-				msg += " " + string(a.Value) + a.Description
-			}
-		default:
-			return
-		}
-		mu.Lock()
-		pageErrors = append(pageErrors, msg)
-		mu.Unlock()
-	}); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
+	br := startBrowser(t, 1280, 900)
+	browserCtx := br.ctx
 	ctx, cancel := context.WithTimeout(browserCtx, 120*time.Second)
 	defer cancel()
 
@@ -317,10 +267,8 @@ func TestBrowserPlayground(t *testing.T) {
 		chromedp.WaitVisible(message("Status komitmen")),
 		chromedp.WaitVisible(chromedp.Search(`//a[@data-testid="document"][substring(@data-file-name, string-length(@data-file-name) - 3) = ".csv"]`)))...)
 
-	mu.Lock()
-	defer mu.Unlock()
-	if len(pageErrors) > 0 {
-		t.Errorf("page errors:\n%s", strings.Join(pageErrors, "\n"))
+	if errs := br.pageErrors(); len(errs) > 0 {
+		t.Errorf("page errors:\n%s", strings.Join(errs, "\n"))
 	}
 	t.Logf("browser flow took %.1fs", time.Since(began).Seconds())
 }
@@ -371,4 +319,76 @@ func findChromium(t *testing.T) string {
 		t.Fatalf("CI needs Chromium: %v", err)
 	}
 	return path
+}
+
+// browser is a headless Chromium for a test: its context (the steps run
+// on a deadline derived from it; a failure screenshot still can be taken
+// with it) and the page errors it saw.
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+// pageErrors are the exceptions and console errors the page raised.
+func (b *browser) pageErrors() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return slices.Clone(b.errors)
+}
+
+// startBrowser starts the system Chromium with a window of width×height
+// and records the page's errors; it is stopped when the test ends (before
+// the playground and the profile directory: cleanups run last in, first
+// out).
+func startBrowser(t *testing.T, width, height int) *browser {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(findChromium(t)),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("lang", "en-GB"),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(width, height),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancelBrowser()
+		cancelAlloc()
+	})
+	b := &browser{ctx: ctx}
+	// Listen starts the browser with the untimed context.
+	if err := chromedp.Listen(ctx, func(ev any) {
+		var msg string
+		switch ev := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			msg = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				msg += " " + ev.ExceptionDetails.Exception.Description
+			}
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			msg = "console.error:"
+			for _, a := range ev.Args {
+				msg += " " + string(a.Value) + a.Description
+			}
+		default:
+			return
+		}
+		b.mu.Lock()
+		b.errors = append(b.errors, msg)
+		b.mu.Unlock()
+	}); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return b
 }
