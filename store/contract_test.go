@@ -1,47 +1,55 @@
 package store_test
 
 import (
+	"context"
+	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
 	"sinergi/store"
+	"sinergi/store/redistest"
 )
+
+// contractStores opens, for each case of a contract, a fresh Redis store:
+// one redis-server for the whole contract, a key prefix of its own per
+// case (starting a server per case would be most of the contract's time).
+func contractStores(t *testing.T) func(t *testing.T) *store.Store {
+	r := redistest.New(t)
+	var n atomic.Int64
+	return func(*testing.T) *store.Store {
+		return store.New(r.Client, store.Options{Prefix: r.Prefix + strconv.FormatInt(n.Add(1), 10) + ":", SessionTTL: time.Hour})
+	}
+}
 
 // The Redis store keeps the introductions contract (the same cases run
 // against the in-memory fake in flows/flowstest).
 func TestIntroductionsContract(t *testing.T) {
-	flowstest.RunIntroductionsContract(t, func(t *testing.T) flowstest.Introductions {
-		s, _ := newStore(t)
-		return s
-	})
+	open := contractStores(t)
+	flowstest.RunIntroductionsContract(t, func(t *testing.T) flowstest.Introductions { return open(t) })
 }
 
 // The Redis store keeps the registrations contract (the same cases run
 // against the in-memory fake in flows/flowstest).
 func TestRegistrationsContract(t *testing.T) {
-	flowstest.RunRegistrationsContract(t, func(t *testing.T) flows.Workshops {
-		s, _ := newStore(t)
-		return s
-	})
+	open := contractStores(t)
+	flowstest.RunRegistrationsContract(t, func(t *testing.T) flows.Workshops { return open(t) })
 }
 
 // The Redis store keeps the commitments contract (the same cases run
 // against the in-memory fake in flows/flowstest).
 func TestCommitmentsContract(t *testing.T) {
-	flowstest.RunCommitmentsContract(t, func(t *testing.T) flows.Commitments {
-		s, _ := newStore(t)
-		return s
-	})
+	open := contractStores(t)
+	flowstest.RunCommitmentsContract(t, func(t *testing.T) flows.Commitments { return open(t) })
 }
 
 // The Redis store keeps the forgetting contract (the same cases run against
 // the in-memory fake in flows/flowstest).
 func TestForgettingContract(t *testing.T) {
-	flowstest.RunForgettingContract(t, func(t *testing.T) flowstest.Forgetting {
-		s, _ := newStore(t)
-		return s
-	})
+	open := contractStores(t)
+	flowstest.RunForgettingContract(t, func(t *testing.T) flowstest.Forgetting { return open(t) })
 }
 
 // The Redis store serves every capability the test module lists run.
@@ -50,8 +58,52 @@ var _ flowstest.Stores = (*store.Store)(nil)
 // The Redis store keeps the users-and-invites contract (the same cases run
 // against the in-memory fake in flows/flowstest).
 func TestUsersContract(t *testing.T) {
-	flowstest.RunUsersContract(t, func(t *testing.T) flowstest.UsersAndInvites {
-		s, _ := newStore(t)
-		return s
+	open := contractStores(t)
+	flowstest.RunUsersContract(t, func(t *testing.T) flowstest.UsersAndInvites { return open(t) })
+}
+
+// The Redis store keeps the broadcasts contract: broadcasts, their states
+// and the recipients of every segment kind (the same cases run against the
+// in-memory fake in flows/flowstest).
+func TestBroadcastsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunBroadcastsContract(t, func(t *testing.T) flowstest.BroadcastsAndAudience { return open(t) })
+}
+
+// The Redis store keeps the partners contract: profiles and suggestions
+// (the same cases run against the in-memory fake in flows/flowstest).
+func TestPartnersContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunPartnersContract(t, func(t *testing.T) flowstest.PartnersAndUsers { return open(t) })
+}
+
+// The Redis store keeps the jobs contract (the same cases run against the
+// in-memory fake in flows/flowstest).
+func TestJobsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunJobsContract(t, func(t *testing.T) (flowstest.JobsAndForgetting, flowstest.JobDue) {
+		s := open(t)
+		return s, func(t *testing.T, id string) (time.Time, bool) {
+			t.Helper()
+			at, ok, err := s.JobDue(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return at, ok
+		}
 	})
+}
+
+// The Redis store keeps the audit contract (the same cases run against the
+// in-memory fake in flows/flowstest).
+func TestAuditContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunAuditContract(t, func(t *testing.T) flowstest.AuditAndForgetting { return open(t) })
+}
+
+// The Redis store keeps the workshop listings contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestListingsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunListingsContract(t, func(t *testing.T) flows.Workshops { return open(t) })
 }

@@ -1,6 +1,8 @@
 package flowstest_test
 
 import (
+	"time"
+
 	"testing"
 
 	"sinergi/flows"
@@ -35,4 +37,35 @@ func TestStoreForgettingContract(t *testing.T) {
 // store/contract_test.go).
 func TestStoreUsersContract(t *testing.T) {
 	flowstest.RunUsersContract(t, func(*testing.T) flowstest.UsersAndInvites { return flowstest.NewStore() })
+}
+
+// The in-memory fake keeps the broadcasts contract (Redis:
+// store/contract_test.go).
+func TestStoreBroadcastsContract(t *testing.T) {
+	flowstest.RunBroadcastsContract(t, func(*testing.T) flowstest.BroadcastsAndAudience { return flowstest.NewStore() })
+}
+
+// The in-memory fake keeps the partners contract (Redis:
+// store/contract_test.go).
+func TestStorePartnersContract(t *testing.T) {
+	flowstest.RunPartnersContract(t, func(*testing.T) flowstest.PartnersAndUsers { return flowstest.NewStore() })
+}
+
+// The in-memory fake keeps the jobs contract (Redis: store/contract_test.go).
+func TestStoreJobsContract(t *testing.T) {
+	flowstest.RunJobsContract(t, func(*testing.T) (flowstest.JobsAndForgetting, flowstest.JobDue) {
+		s := flowstest.NewStore()
+		return s, func(_ *testing.T, id string) (time.Time, bool) { return s.JobDue(id), s.HasJob(id) }
+	})
+}
+
+// The in-memory fake keeps the audit contract (Redis: store/contract_test.go).
+func TestStoreAuditContract(t *testing.T) {
+	flowstest.RunAuditContract(t, func(*testing.T) flowstest.AuditAndForgetting { return flowstest.NewStore() })
+}
+
+// The in-memory fake keeps the workshop listings contract (Redis:
+// store/contract_test.go).
+func TestStoreListingsContract(t *testing.T) {
+	flowstest.RunListingsContract(t, func(*testing.T) flows.Workshops { return flowstest.NewStore() })
 }

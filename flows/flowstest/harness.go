@@ -21,6 +21,7 @@ type Store struct {
 	ws       memWorkshops
 	mm       memPartners
 	bc       map[string]*flows.Broadcast
+	bcStatus map[string]string // broadcast id -> flows.BcScheduled, BcCancelled
 	cm       map[string]flows.Commitment
 	audit    []*flows.AuditEntry
 	anon     int64 // the last stand-in for a forgotten user (mempriv.go)

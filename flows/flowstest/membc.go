@@ -1,23 +1,33 @@
 package flowstest
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 
 	"sinergi/flows"
 )
 
+// CreateBroadcast stores a scheduled broadcast; an id is taken once, as in
+// Redis.
 func (m *Store) CreateBroadcast(_ context.Context, b *flows.Broadcast) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.bc == nil {
-		m.bc = map[string]*flows.Broadcast{}
+		m.bc, m.bcStatus = map[string]*flows.Broadcast{}, map[string]string{}
+	}
+	if _, ok := m.bc[b.ID]; ok {
+		return flows.ErrCodeTaken
 	}
 	cp := *b
 	m.bc[b.ID] = &cp
+	m.bcStatus[b.ID] = flows.BcScheduled
 	return nil
 }
 
+// GetBroadcast returns the broadcast and its status (the fake runs no
+// delivery: the counts stay zero).
 func (m *Store) GetBroadcast(_ context.Context, id string) (*flows.Broadcast, *flows.BroadcastState, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -25,26 +35,37 @@ func (m *Store) GetBroadcast(_ context.Context, id string) (*flows.Broadcast, *f
 	if !ok {
 		return nil, nil, flows.ErrNotFound
 	}
-	return b, &flows.BroadcastState{Status: flows.BcScheduled}, nil
+	cp := *b
+	return &cp, &flows.BroadcastState{Status: m.bcStatus[id]}, nil
 }
 
+// RecentBroadcasts lists the newest created first, equal times by the
+// greater id first (Redis: ZREVRANGE of bc:all), cancelled ones included.
 func (m *Store) RecentBroadcasts(_ context.Context, limit int) ([]*flows.Broadcast, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []*flows.Broadcast
 	for _, b := range m.bc {
-		out = append(out, b)
+		cp := *b
+		out = append(out, &cp)
 	}
-	return out[:min(limit, len(out))], nil
+	slices.SortFunc(out, func(a, b *flows.Broadcast) int {
+		return cmp.Or(b.Created.Compare(a.Created), strings.Compare(b.ID, a.ID))
+	})
+	return out[:min(max(limit, 0), len(out))], nil
 }
 
+// CancelBroadcast marks a scheduled broadcast cancelled; it stays listed.
 func (m *Store) CancelBroadcast(_ context.Context, id string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.bc[id]; !ok {
 		return flows.ErrNotFound
 	}
-	delete(m.bc, id)
+	if st := m.bcStatus[id]; st != flows.BcScheduled && st != flows.BcRunning {
+		return flows.ErrNotCancellable
+	}
+	m.bcStatus[id] = flows.BcCancelled
 	return nil
 }
 

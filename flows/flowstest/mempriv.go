@@ -130,25 +130,43 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 			m.ws.ws[code] = w
 		}
 	}
-	u := "|" + strconv.FormatInt(uid, 10)
-	for id := range m.ws.jobs {
-		if strings.HasSuffix(id, u) {
-			delete(m.ws.jobs, id)
-		}
-	}
+	// As Redis: the jobs "<kind>|<code>|<uid>" go, and the follow-up jobs
+	// "<kind>|<code>|<commitment id>" of the commitments that named uid and
+	// are left without an owner.
+	owned := map[string]bool{}
 	for k, c := range m.cm {
+		named := false
 		if c.Owner == uid {
-			c.Owner = 0
+			c.Owner, named = 0, true
 		}
 		if c.By == uid {
-			c.By = 0
+			c.By, named = 0, true
 		}
 		for i := range c.History {
 			if c.History[i].By == uid {
-				c.History[i].By, c.History[i].Note = 0, ""
+				c.History[i].By, c.History[i].Note, named = 0, "", true
 			}
 		}
+		if named && c.Owner == 0 {
+			owned[c.Workshop+"|"+c.ID] = true
+		}
 		m.cm[k] = c
+	}
+	u := strconv.FormatInt(uid, 10)
+	for id := range m.ws.jobs {
+		if parts := strings.SplitN(id, "|", 3); len(parts) == 3 && (parts[2] == u || owned[parts[1]+"|"+parts[2]]) {
+			delete(m.ws.jobs, id)
+		}
+	}
+	// The audit trail keeps the entries, naming nobody (Redis deletes the
+	// pseudonym).
+	for _, e := range m.audit {
+		if e.Actor == uid {
+			e.Actor = 0
+		}
+		if e.Subject == uid {
+			e.Subject = 0
+		}
 	}
 	return promoted, nil
 }

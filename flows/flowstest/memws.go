@@ -92,12 +92,20 @@ func (m *Store) Upcoming(_ context.Context, from time.Time, offset, limit int) (
 	m.wsInit()
 	var all []*flows.Workshop
 	for _, w := range m.ws.ws {
-		if !w.Cancelled && w.Start.After(from) {
+		if !w.Cancelled && w.Start.UnixMilli() > from.UnixMilli() { // Redis: scores in ms, from exclusive
 			all = append(all, &w)
 		}
 	}
-	slices.SortFunc(all, func(a, b *flows.Workshop) int { return a.Start.Compare(b.Start) })
-	return all[min(offset, len(all)):min(offset+limit, len(all))], len(all), nil
+	// Redis: a sorted set by start (ms), equal starts by code.
+	slices.SortFunc(all, func(a, b *flows.Workshop) int {
+		return cmp.Or(cmp.Compare(a.Start.UnixMilli(), b.Start.UnixMilli()), cmp.Compare(a.Code, b.Code))
+	})
+	offset = min(max(offset, 0), len(all))
+	end := len(all) // limit <= 0: no limit
+	if limit > 0 {
+		end = min(offset+limit, len(all))
+	}
+	return all[offset:end], len(all), nil
 }
 
 func (m *Store) Facilitated(_ context.Context, uid int64) ([]*flows.Workshop, error) {
@@ -110,7 +118,9 @@ func (m *Store) Facilitated(_ context.Context, uid int64) ([]*flows.Workshop, er
 			all = append(all, &w)
 		}
 	}
-	slices.SortFunc(all, func(a, b *flows.Workshop) int { return b.Start.Compare(a.Start) })
+	slices.SortFunc(all, func(a, b *flows.Workshop) int {
+		return cmp.Or(b.Start.Compare(a.Start), cmp.Compare(a.Code, b.Code))
+	})
 	return all, nil
 }
 
@@ -309,7 +319,7 @@ func (m *Store) Schedule(_ context.Context, jobs ...flows.Job) error {
 	defer m.mu.Unlock()
 	m.wsInit()
 	for _, j := range jobs {
-		m.ws.jobs[j.ID] = j.Due
+		m.ws.jobs[j.ID] = j.Due.Truncate(time.Millisecond) // Redis keeps milliseconds
 	}
 	return nil
 }
