@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"sinergi/bot"
+	"sinergi/bot/storetest"
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -27,12 +29,14 @@ import (
 // memTransport is an in-memory bot.Store for transport tests where Redis is
 // not the point. It keeps what the Redis store keeps on the update path,
 // with the same meaning: the polling inbox and offset, a lock per chat,
-// the dedupe mark and session written by a Commit with the user record,
-// and the chat's outbox (begun mark, pending chats). Users live in the
-// flows fake, which the engine reads, as they live in one Redis for both.
-// Simplifications, harmless on that path: a commit writes the whole user
-// record (Redis writes the changed fields), nothing expires, one process
-// shares no send budget (no limits), and it is never unavailable.
+// the dedupe mark and session written by a Commit with the fields of the
+// user record the update changed, and the chat's outbox (begun mark,
+// pending chats, the last keyboard sent). Users live in the flows fake,
+// which the engine reads, as they live in one Redis for both. The contract
+// in bot/storetest holds it to the Redis store (TestMemoryStoreContract).
+// Simplifications, harmless on that path: nothing expires (no lease, no
+// session TTL), one process shares no send budget (no limits), and it is
+// never unavailable.
 //
 // It runs no scheduler and no broadcasts: Jobs and Broadcasts are nil, and
 // a call panics; a commit that forgets a user is refused.
@@ -49,16 +53,33 @@ type memTransport struct {
 	outbox   map[int64][][]byte
 	begun    map[int64]string
 	pending  map[int64]time.Time
+	keyboard map[int64]int           // chat -> the last message with buttons sent
 	locks    map[int64]chan struct{} // a held lock fills its chat's channel
 }
 
 func newMemTransport(users *flowstest.Store) *memTransport {
 	return &memTransport{users: users, inbox: map[int64][]byte{}, handled: map[[2]int64]bool{},
 		sessions: map[int64][]byte{}, outbox: map[int64][][]byte{}, begun: map[int64]string{},
-		pending: map[int64]time.Time{}, locks: map[int64]chan struct{}{}}
+		pending: map[int64]time.Time{}, keyboard: map[int64]int{}, locks: map[int64]chan struct{}{}}
 }
 
 var _ bot.Store = (*memTransport)(nil)
+
+// The contract's UpdatePath is bot.Store's update path, no more, no less.
+var (
+	_ storetest.UpdatePath = bot.Store(nil)
+	_ interface {
+		bot.Updates
+		bot.Outbox
+		bot.Users
+	} = storetest.UpdatePath(nil)
+)
+
+// The in-memory bot.Store keeps the update-path contract (Redis:
+// store/contract_test.go).
+func TestMemoryStoreContract(t *testing.T) {
+	storetest.RunUpdatePathContract(t, func(*testing.T) storetest.UpdatePath { return newMemTransport(flowstest.NewStore()) })
+}
 
 func (m *memTransport) SaveInbox(_ context.Context, items []transport.InboxItem, next int64) error {
 	m.mu.Lock()
@@ -163,7 +184,7 @@ func (m *memTransport) load(ctx context.Context, chat, user, upd int64) (*transp
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st := &transport.State{Dup: m.handled[[2]int64{chat, upd}], Outbox: int64(len(m.outbox[chat])), User: u}
+	st := &transport.State{Dup: m.handled[[2]int64{chat, upd}], Outbox: int64(len(m.outbox[chat])), Keyboard: m.keyboard[chat], User: u}
 	if b, ok := m.sessions[chat]; ok {
 		st.Session = new(flows.Session)
 		if err := json.Unmarshal(b, st.Session); err != nil {
@@ -184,11 +205,6 @@ func (m *memTransport) Commit(ctx context.Context, c transport.Commit) error {
 	if c.Forget {
 		return errors.New("memTransport: /forgetme's commit is not modelled")
 	}
-	if c.User != nil {
-		if err := m.users.SaveUser(ctx, c.User); err != nil {
-			return err
-		}
-	}
 	var sess []byte
 	if c.Session.Active() {
 		var err error
@@ -198,6 +214,11 @@ func (m *memTransport) Commit(ctx context.Context, c transport.Commit) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if c.User != nil {
+		if err := m.writeUserLocked(ctx, c.UserBefore, c.User); err != nil {
+			return err
+		}
+	}
 	switch {
 	case sess != nil:
 		m.sessions[c.ChatID] = sess
@@ -239,13 +260,20 @@ func (m *memTransport) OutboxPop(_ context.Context, chat int64) error {
 	return nil
 }
 
-func (m *memTransport) OutboxDone(_ context.Context, chat int64, held transport.Lock, release bool, _ int) error {
+func (m *memTransport) OutboxDone(_ context.Context, chat int64, held transport.Lock, release bool, keyboard int) error {
+	lock, ok := held.(*memLock)
+	if held != nil && !ok {
+		return fmt.Errorf("%T is not a lock of this store", held)
+	}
 	m.mu.Lock()
 	delete(m.outbox, chat)
 	delete(m.begun, chat)
 	delete(m.pending, chat)
+	if keyboard != 0 {
+		m.keyboard[chat] = keyboard
+	}
 	m.mu.Unlock()
-	if lock, ok := held.(*memLock); release && ok {
+	if release && lock != nil {
 		lock.release()
 	}
 	return nil
@@ -273,8 +301,32 @@ func (m *memTransport) GetUser(ctx context.Context, id int64) (*flows.User, erro
 	return m.users.GetUser(ctx, id)
 }
 
+// writeUserLocked writes the fields of the user record that differ between
+// before and after (every set field of after when before is nil) and
+// leaves the others as they are, as the Redis commit does: a write another
+// chat made meanwhile (an inactive mark) stays.
+func (m *memTransport) writeUserLocked(ctx context.Context, before, after *flows.User) error {
+	cur, err := m.users.GetUser(ctx, after.ID)
+	switch {
+	case errors.Is(err, flows.ErrNotFound):
+		cur = &flows.User{}
+	case err != nil:
+		return err
+	}
+	was, now, out := reflect.ValueOf(before), reflect.ValueOf(after).Elem(), reflect.ValueOf(cur).Elem()
+	for i := range now.NumField() {
+		f := now.Field(i)
+		if (before == nil && !f.IsZero()) || (before != nil && !reflect.DeepEqual(was.Elem().Field(i).Interface(), f.Interface())) {
+			out.Field(i).Set(f)
+		}
+	}
+	return m.users.SaveUser(ctx, cur)
+}
+
 // MarkInactive flags an existing user; a missing one is not an error.
 func (m *memTransport) MarkInactive(ctx context.Context, id int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	u, err := m.users.GetUser(ctx, id)
 	if errors.Is(err, flows.ErrNotFound) {
 		return nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"sinergi/bot/storetest"
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
 	"sinergi/store"
@@ -106,4 +107,12 @@ func TestAuditContract(t *testing.T) {
 func TestListingsContract(t *testing.T) {
 	open := contractStores(t)
 	flowstest.RunListingsContract(t, func(t *testing.T) flows.Workshops { return open(t) })
+}
+
+// The Redis store keeps the transport's update-path contract: inbox, chat
+// lock, commit, outbox, user marks (the same cases run against the
+// in-memory bot.Store in bot/memstore_test.go).
+func TestUpdatePathContract(t *testing.T) {
+	open := contractStores(t)
+	storetest.RunUpdatePathContract(t, func(t *testing.T) storetest.UpdatePath { return open(t) })
 }
