@@ -39,7 +39,7 @@ import (
 // never unavailable.
 //
 // It runs no scheduler and no broadcasts: Jobs and Broadcasts are nil, and
-// a call panics; a commit that forgets a user is refused.
+// a call panics.
 type memTransport struct {
 	bot.Jobs
 	bot.Broadcasts
@@ -202,9 +202,6 @@ func (m *memTransport) Commit(ctx context.Context, c transport.Commit) error {
 			return fmt.Errorf("%T is not a lock of this store", c.Lock)
 		}
 	}
-	if c.Forget {
-		return errors.New("memTransport: /forgetme's commit is not modelled")
-	}
 	var sess []byte
 	if c.Session.Active() {
 		var err error
@@ -214,18 +211,31 @@ func (m *memTransport) Commit(ctx context.Context, c transport.Commit) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if c.User != nil {
-		if err := m.writeUserLocked(ctx, c.UserBefore, c.User); err != nil {
+	switch {
+	case c.Forget:
+		// The flow forgot the user (flows.Privacy.ForgetUser); the commit
+		// deletes their record and the session and sets no dedupe mark,
+		// as Redis does. The flows fake deletes a record only with the
+		// rest of the user's data, which is gone already: forgetting
+		// again changes nothing else.
+		if _, err := m.users.ForgetUser(ctx, c.ChatID, time.Now()); err != nil {
 			return err
 		}
-	}
-	switch {
-	case sess != nil:
-		m.sessions[c.ChatID] = sess
-	case c.Session != nil:
 		delete(m.sessions, c.ChatID)
+	default:
+		if c.User != nil {
+			if err := m.writeUserLocked(ctx, c.UserBefore, c.User); err != nil {
+				return err
+			}
+		}
+		switch {
+		case sess != nil:
+			m.sessions[c.ChatID] = sess
+		case c.Session != nil:
+			delete(m.sessions, c.ChatID)
+		}
+		m.handled[[2]int64{c.ChatID, c.UpdateID}] = true
 	}
-	m.handled[[2]int64{c.ChatID, c.UpdateID}] = true
 	if c.FromInbox {
 		delete(m.inbox, c.UpdateID)
 	}

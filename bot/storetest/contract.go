@@ -334,6 +334,36 @@ var cases = []struct {
 		}
 		c.pending(t, later, 10, 2)
 	}},
+	{"a forget commit deletes the record and the session, marks nothing, and frees the chat once the outbox is sent", func(t *testing.T, c *check) {
+		for chat := int64(1); chat <= 2; chat++ {
+			c.commit(t, transport.Commit{ChatID: chat, UpdateID: 100, User: user(chat),
+				Session: &flows.Session{Version: flows.SessionVersion, Flow: "privacy", Step: "confirm", Started: clock}})
+		}
+		if err := c.s.SaveInbox(c.ctx, items(101), 102); err != nil {
+			t.Fatal(err)
+		}
+		lk, _ := c.load(t, 1, 1, 101)
+		c.commit(t, transport.Commit{ChatID: 1, UpdateID: 101, Forget: true, FromInbox: true, Lock: lk,
+			Session: &flows.Session{Version: flows.SessionVersion}, Outbox: [][]byte{[]byte("gone")}, OutboxBegun: "gone"})
+		if _, err := c.s.GetUser(c.ctx, 1); !errors.Is(err, flows.ErrNotFound) {
+			t.Fatalf("GetUser of the forgotten: %v", err)
+		}
+		c.inbox(t)
+		c.busy(t, 1) // until the reply is sent
+		c.outbox(t, 1, "gone", "gone")
+		if err := c.s.OutboxDone(c.ctx, 1, lk, true, 0); err != nil {
+			t.Fatal(err)
+		}
+		if st := c.state(t, 1, 1, 101); st.Dup || st.User != nil || st.Session != nil || st.Outbox != 0 {
+			t.Fatalf("the forgotten chat's state = %+v", st)
+		}
+		lk2, _ := c.load(t, 2, 2, 101)
+		c.commit(t, transport.Commit{ChatID: 2, UpdateID: 101, Forget: true, Lock: lk2})
+		c.free(t, 2)
+		if u, err := c.s.GetUser(c.ctx, 2); !errors.Is(err, flows.ErrNotFound) {
+			t.Fatalf("GetUser of the second forgotten: %+v, %v", u, err)
+		}
+	}},
 	{"a lock the store did not hand out is refused", func(t *testing.T, c *check) {
 		if err := c.s.Commit(c.ctx, transport.Commit{ChatID: 1, UpdateID: 100, Lock: foreignLock{}}); err == nil {
 			t.Fatal("a commit with a foreign lock was accepted")
