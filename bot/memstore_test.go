@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -300,9 +302,18 @@ func (m *memTransport) PendingOutboxes(_ context.Context, olderThan time.Time, n
 	defer m.mu.Unlock()
 	var out []int64
 	for chat, at := range m.pending {
-		if len(out) < n && !at.After(olderThan) {
+		if at.UnixMilli() <= olderThan.UnixMilli() {
 			out = append(out, chat)
 		}
+	}
+	// As Redis's sorted set: by commit time (ms), equal times by the chat
+	// id as a string.
+	slices.SortFunc(out, func(a, b int64) int {
+		return cmp.Or(cmp.Compare(m.pending[a].UnixMilli(), m.pending[b].UnixMilli()),
+			strings.Compare(strconv.FormatInt(a, 10), strconv.FormatInt(b, 10)))
+	})
+	if n > 0 { // Redis: no LIMIT for n <= 0
+		out = out[:min(n, len(out))]
 	}
 	return out, nil
 }

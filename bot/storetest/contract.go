@@ -14,6 +14,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -364,6 +365,16 @@ var cases = []struct {
 			t.Fatalf("GetUser of the second forgotten: %+v, %v", u, err)
 		}
 	}},
+	{"pending outboxes: the oldest commit first, up to n", func(t *testing.T, c *check) {
+		for _, chat := range []int64{3, 1, 2} {
+			c.commit(t, transport.Commit{ChatID: chat, UpdateID: 100, Outbox: [][]byte{[]byte("a")}})
+			nextMillisecond()
+		}
+		got, err := c.s.PendingOutboxes(c.ctx, time.Now().Add(time.Minute), 2)
+		if err != nil || !slices.Equal(got, []int64{3, 1}) {
+			t.Fatalf("PendingOutboxes(2) = %v, %v; want [3 1]", got, err)
+		}
+	}},
 	{"a lock the store did not hand out is refused", func(t *testing.T, c *check) {
 		if err := c.s.Commit(c.ctx, transport.Commit{ChatID: 1, UpdateID: 100, Lock: foreignLock{}}); err == nil {
 			t.Fatal("a commit with a foreign lock was accepted")
@@ -400,6 +411,14 @@ var cases = []struct {
 			t.Fatalf("Acquire with an ended context: %v", err)
 		}
 	}},
+}
+
+// nextMillisecond returns once the clock has moved to the next millisecond
+// (what the stores keep of a commit's time).
+func nextMillisecond() {
+	for ms := time.Now().UnixMilli(); time.Now().UnixMilli() == ms; {
+		runtime.Gosched()
+	}
 }
 
 // foreignLock is a transport.Lock no store handed out.
