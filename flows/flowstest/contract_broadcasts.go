@@ -225,12 +225,13 @@ var bcCases = []struct {
 		c.recent(t, 10, "b3", "b2", "b1")
 		c.recent(t, 2, "b3", "b2")
 	}},
-	{"recent broadcasts created at the same moment: the greater id first", func(t *testing.T, c *bcCheck) {
+	{"recent broadcasts created in the same millisecond: the greater id first", func(t *testing.T, c *bcCheck) {
 		c.create(t, "ba", 0)
 		c.create(t, "bc", 0)
 		c.create(t, "bb", 0)
+		c.create(t, "a0", 500*time.Microsecond)
 		c.create(t, "b0", -time.Minute)
-		c.recent(t, 10, "bc", "bb", "ba", "b0")
+		c.recent(t, 10, "bc", "bb", "ba", "a0", "b0")
 	}},
 	{"no broadcasts, none recent", func(t *testing.T, c *bcCheck) {
 		c.recent(t, 10)

@@ -187,6 +187,14 @@ var auditCases = []struct {
 			t.Fatalf("AuditLog(2) = %+v, want %+v", got, want)
 		}
 	}},
+	{"times are kept to the millisecond", func(t *testing.T, s AuditAndForgetting) {
+		if err := s.Audit(context.Background(), &flows.AuditEntry{At: jobClock.Add(1500 * time.Microsecond), Actor: 1, Action: flows.AuditExport, Target: "w1"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := auditLog(t, s, 1); len(got) != 1 || !got[0].At.Equal(jobClock.Add(time.Millisecond)) {
+			t.Fatalf("AuditLog = %+v, want the entry at %v", got, jobClock.Add(time.Millisecond))
+		}
+	}},
 	{"the order is the order recorded, whatever the times say", func(t *testing.T, s AuditAndForgetting) {
 		for i, at := range []time.Duration{time.Minute, 0, time.Minute} {
 			if err := s.Audit(context.Background(), &flows.AuditEntry{At: jobClock.Add(at), Actor: int64(i + 1), Action: flows.AuditCheckIn, Target: "w1"}); err != nil {

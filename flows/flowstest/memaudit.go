@@ -1,7 +1,9 @@
 package flowstest
 
-import "context"
 import (
+	"context"
+	"time"
+
 	"sinergi/flows"
 )
 
@@ -9,6 +11,7 @@ func (m *Store) Audit(_ context.Context, e *flows.AuditEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	cp := *e
+	cp.At = e.At.Truncate(time.Millisecond) // Redis keeps milliseconds
 	m.audit = append(m.audit, &cp)
 	return nil
 }

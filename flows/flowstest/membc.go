@@ -39,8 +39,9 @@ func (m *Store) GetBroadcast(_ context.Context, id string) (*flows.Broadcast, *f
 	return &cp, &flows.BroadcastState{Status: m.bcStatus[id]}, nil
 }
 
-// RecentBroadcasts lists the newest created first, equal times by the
-// greater id first (Redis: ZREVRANGE of bc:all), cancelled ones included.
+// RecentBroadcasts lists the newest created first, equal times (to the
+// millisecond) by the greater id first (Redis: ZREVRANGE of bc:all),
+// cancelled ones included.
 func (m *Store) RecentBroadcasts(_ context.Context, limit int) ([]*flows.Broadcast, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -50,7 +51,7 @@ func (m *Store) RecentBroadcasts(_ context.Context, limit int) ([]*flows.Broadca
 		out = append(out, &cp)
 	}
 	slices.SortFunc(out, func(a, b *flows.Broadcast) int {
-		return cmp.Or(b.Created.Compare(a.Created), strings.Compare(b.ID, a.ID))
+		return cmp.Or(cmp.Compare(b.Created.UnixMilli(), a.Created.UnixMilli()), strings.Compare(b.ID, a.ID))
 	})
 	return out[:min(max(limit, 0), len(out))], nil
 }
