@@ -202,6 +202,19 @@ var ppCases = []struct {
 		c.suggest(t, me, flows.MatchFilter{}, 20, 11, 17, 12, 15, 13)
 		c.suggest(t, me, flows.MatchFilter{}, 2, 11, 17)
 	}},
+	{"many better profiles left out do not crowd out the ones shown", func(t *testing.T, c *ppCheck) {
+		me := c.me(t)
+		for uid := int64(100); uid < 140; uid++ { // 8 points each, every owner inactive
+			c.partner(t, flows.PartnerProfile{UserID: uid, Sector: "csr", Themes: []string{"education"}, Provinces: []string{"JB"},
+				Offers: []string{"funding"}, Visible: true})
+			c.user(t, uid, func(u *flows.User) { u.Inactive = true })
+		}
+		c.partner(t, flows.PartnerProfile{UserID: 200, Sector: "ngo", Themes: []string{"env"}, Provinces: []string{"JB"}, Visible: true})    // 1
+		c.partner(t, flows.PartnerProfile{UserID: 201, Sector: "ngo", Themes: []string{"health"}, Provinces: []string{"BA"}, Visible: true}) // 2
+		c.partner(t, flows.PartnerProfile{UserID: 202, Sector: "gov", Themes: []string{"health"}, Provinces: []string{"BA"}, Visible: true}) // 4
+		c.suggest(t, me, flows.MatchFilter{}, 2, 202, 201)
+		c.suggest(t, me, flows.MatchFilter{}, 10, 202, 201, 200)
+	}},
 	{"an introduction hides nobody (the card says where the pair stands)", func(t *testing.T, c *ppCheck) {
 		me := c.me(t)
 		c.field(t)
