@@ -305,6 +305,10 @@ type Result struct {
 	// Forget: the user's data was deleted (/forgetme). The transport must
 	// not write User back, nor keep a session or dedupe mark for the chat.
 	Forget bool
+	// LegacyRoute is the legacy route name of the button pressed (Route.Legacy:
+	// a button sent before namespaces), or "". The transport logs it, so that
+	// one can tell when the legacy names are no longer pressed.
+	LegacyRoute string
 }
 
 // Turn is one input being handled: the acting user, their session, and the
@@ -319,7 +323,8 @@ type Turn struct {
 	e       *Engine
 	replies []Reply
 	answer  *Answer
-	forget  bool // see Result.Forget
+	forget  bool   // see Result.Forget
+	legacy  string // see Result.LegacyRoute
 }
 
 // Say queues a message to the current chat.
@@ -390,7 +395,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 		// Group senders never become members: nothing about them is
 		// stored from a group (their own record, if they have one, is
 		// written only from their private chat).
-		return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session}, nil
+		return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session, LegacyRoute: t.legacy}, nil
 	}
 	// Nothing personal is kept before consent (UU PDP): the name,
 	// @username and the dates of contact are stored once the user agreed
@@ -405,7 +410,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 		t.User.Created, t.User.Seen = time.Time{}, time.Time{}
 	}
 	changed := u == nil || *u != *t.User
-	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session, Forget: t.forget}, nil
+	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session, Forget: t.forget, LegacyRoute: t.legacy}, nil
 }
 
 // seenEvery is how stale User.Seen may get before it is written again: it
