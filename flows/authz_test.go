@@ -238,39 +238,43 @@ func mentions(res *flows.Result, s string) bool {
 func TestAuthorizationMatrix(t *testing.T) {
 	for _, row := range authzTable {
 		for i, a := range authzActors {
-			t.Run(row.Action+"/"+a.title, func(t *testing.T) {
-				f := newAuthzFixture(t)
-				action := f.fill(row.Action)
-				before := f.h.Store.Snapshot(t)
-				res := f.run(a, action)
-				after := f.h.Store.Snapshot(t)
-				refused := refusedWith(res, row.refusal()) || refusedWith(res, "errors.not_allowed")
-				if row.Want[i] == deny {
-					if !refused {
-						t.Fatalf("%s by %s: want refusal %s, got answer %+v replies %v", action, a.title, row.refusal(), res.Answer, flowstest.IDs(res))
-					}
-					if before != after {
-						t.Fatalf("%s by %s was refused but changed the store:\nbefore %s\nafter  %s", action, a.title, before, after)
-					}
-					if res.Session.Active() {
-						t.Fatalf("%s by %s was refused but started flow %s", action, a.title, res.Session.Flow)
-					}
-					return
-				}
-				if refused || (res.Answer != nil && res.Answer.Text.ID == "errors.bad_button") {
-					t.Fatalf("%s by %s: want allowed, got answer %+v replies %v", action, a.title, res.Answer, flowstest.IDs(res))
-				}
-				if res.Answer == nil && len(res.Replies) == 0 {
-					t.Fatalf("%s by %s: allowed but silent", action, a.title)
-				}
-				if row.Mutates && before == after {
-					t.Fatalf("%s by %s: allowed but the store did not change", action, a.title)
-				}
-				if a.id == actOtherFac && !strings.Contains(row.Action, "{code}") && mentions(res, f.vars["{code}"]) {
-					t.Fatalf("%s shows another facilitator's workshop to %s", action, a.title)
-				}
-			})
+			t.Run(row.Action+"/"+a.title, func(t *testing.T) { checkAuthz(t, row, i, a, row.Action) })
 		}
+	}
+}
+
+// checkAuthz tries row's action, as written in action, by actor a (the i-th).
+func checkAuthz(t *testing.T, row authzRow, i int, a actor, action string) {
+	t.Helper()
+	f := newAuthzFixture(t)
+	action = f.fill(action)
+	before := f.h.Store.Snapshot(t)
+	res := f.run(a, action)
+	after := f.h.Store.Snapshot(t)
+	refused := refusedWith(res, row.refusal()) || refusedWith(res, "errors.not_allowed")
+	if row.Want[i] == deny {
+		if !refused {
+			t.Fatalf("%s by %s: want refusal %s, got answer %+v replies %v", action, a.title, row.refusal(), res.Answer, flowstest.IDs(res))
+		}
+		if before != after {
+			t.Fatalf("%s by %s was refused but changed the store:\nbefore %s\nafter  %s", action, a.title, before, after)
+		}
+		if res.Session.Active() {
+			t.Fatalf("%s by %s was refused but started flow %s", action, a.title, res.Session.Flow)
+		}
+		return
+	}
+	if refused || (res.Answer != nil && res.Answer.Text.ID == "errors.bad_button") {
+		t.Fatalf("%s by %s: want allowed, got answer %+v replies %v", action, a.title, res.Answer, flowstest.IDs(res))
+	}
+	if res.Answer == nil && len(res.Replies) == 0 {
+		t.Fatalf("%s by %s: allowed but silent", action, a.title)
+	}
+	if row.Mutates && before == after {
+		t.Fatalf("%s by %s: allowed but the store did not change", action, a.title)
+	}
+	if a.id == actOtherFac && !strings.Contains(row.Action, "{code}") && mentions(res, f.vars["{code}"]) {
+		t.Fatalf("%s shows another facilitator's workshop to %s", action, a.title)
 	}
 }
 
