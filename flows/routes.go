@@ -42,8 +42,8 @@ const (
 )
 
 var (
-	namespaceName = regexp.MustCompile(`^[a-z]{2,12}$`)
-	routeName     = regexp.MustCompile(`^([a-z]{2,12})\.[a-z][a-z_]*$`)
+	namespaceName = regexp.MustCompile(`^[a-z]{2,16}$`)
+	routeName     = regexp.MustCompile(`^([a-z]{2,16})\.[a-z][a-z_]*$`)
 	legacyName    = regexp.MustCompile(`^[a-z]{1,8}$`)
 )
 
@@ -113,7 +113,7 @@ func (e *Engine) Routes() []RouteInfo {
 // callbackData is what Telegram lets through (64 bytes) of a safe alphabet:
 // "<route>:<payload>", the route namespaced ("registration.join") or, on a
 // button sent before namespaces, legacy ("reg").
-var callbackData = regexp.MustCompile(`^[a-z]{1,12}(\.[a-z][a-z_]*)?:[A-Za-z0-9_:.=-]*$`)
+var callbackData = regexp.MustCompile(`^[a-z]{1,16}(\.[a-z][a-z_]*)?:[A-Za-z0-9_:.=-]*$`)
 
 // ValidCallbackData reports whether d is callback data the engine accepts:
 // at most 64 bytes of "<route>:<payload>" in the safe alphabet.

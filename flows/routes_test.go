@@ -86,6 +86,7 @@ func TestRouteNamespaceEnforced(t *testing.T) {
 		})}, "declared twice"},
 		{"a bad namespace", []flows.Module{module(func(r *flows.Registry) { r.Namespace("Groups") })}, "bad namespace"},
 		{"a namespace with a dot", []flows.Module{module(func(r *flows.Registry) { r.Namespace("a.b") })}, "bad namespace"},
+		{"a namespace too long", []flows.Module{module(func(r *flows.Registry) { r.Namespace(strings.Repeat("g", 17)) })}, "bad namespace"},
 		{"no action", []flows.Module{module(func(r *flows.Registry) {
 			r.Namespace("groups")
 			r.Route(route("groups.", ""))
