@@ -90,7 +90,7 @@ func BenchmarkReport1000(b *testing.B) {
 	admin := &flows.User{ID: 1, Lang: "en", Role: flows.RoleAdmin}
 	b.ResetTimer()
 	for range b.N {
-		in := flows.Input{ChatID: 1, UserID: 1, Private: true, Kind: flows.KindCallback, Callback: "rp:" + w.Code, MessageID: 5, Now: now}
+		in := flows.Input{ChatID: 1, UserID: 1, Private: true, Kind: flows.KindCallback, Callback: "followup.report:" + w.Code, MessageID: 5, Now: now}
 		res, err := e.Handle(ctx, in, admin, nil)
 		if err != nil || len(res.Replies) != 3 {
 			b.Fatalf("%v %d", err, len(res.Replies))

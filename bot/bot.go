@@ -290,6 +290,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		return b.commit(ctx, commit)
 	}
 
+	if res.LegacyRoute != "" {
+		b.metrics.legacyButtons.WithLabelValues(res.LegacyRoute).Inc()
+	}
 	// The replies are rendered now and committed with the state; they are
 	// sent once the commit holds (see outbox.go): a crash can then lose
 	// the sending, which is resumed, but never repeat a reply.

@@ -243,7 +243,7 @@ func TestBroadcastScheduleAndPermissions(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatal(list, err)
 	}
-	e.fake.PressIn(u, u.ID, e.fake.BotMessages(u.ID)[0].ID, "bcx:"+list[0].ID)
+	e.fake.PressIn(u, u.ID, e.fake.BotMessages(u.ID)[0].ID, "broadcast.cancel:"+list[0].ID)
 	e.waitFor("refusal", func() bool {
 		for _, c := range e.fake.CallsOf("answerCallbackQuery") {
 			if strings.Contains(c.Params["text"], "not allowed") {

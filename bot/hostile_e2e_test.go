@@ -47,7 +47,7 @@ func TestHostileUpdates(t *testing.T) {
 	e.fake.Inject(models.Update{Message: &models.Message{From: mu(botUser), Chat: models.Chat{ID: group, Type: models.ChatTypeGroup}, Text: "/profile"}})
 	e.fake.Inject(models.Update{Message: &models.Message{Chat: private(3003), Text: "/start"}})                                     // no from
 	e.fake.Inject(models.Update{Message: &models.Message{Chat: models.Chat{ID: group, Type: models.ChatTypeGroup}, Text: "/help"}}) // no from, group
-	e.fake.Inject(models.Update{CallbackQuery: &models.CallbackQuery{ID: "inline-cq-1", From: *mu(u), InlineMessageID: "AAAAinline", ChatInstance: "1", Data: "grant:admin"}})
+	e.fake.Inject(models.Update{CallbackQuery: &models.CallbackQuery{ID: "inline-cq-1", From: *mu(u), InlineMessageID: "AAAAinline", ChatInstance: "1", Data: "roles.invite:admin"}})
 
 	// A forwarded message in the user's own chat is the user's input there.
 	e.fake.Inject(models.Update{Message: &models.Message{From: mu(u), Chat: private(u.ID), Text: "pesan terusan",

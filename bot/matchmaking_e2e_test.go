@@ -196,7 +196,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	contains(t, card, "Why: they offer funding and expertise/training, which you need · both work on water & sanitation in Nusa Tenggara Timur (East Nusa Tenggara) · you offer volunteers, which they need · a partner from another sector (Company / CSR)")
 
 	// A tampered button naming a profile that does not exist is refused.
-	e.mmPressAlert(a, card.ID, "mmi:999999", "not available")
+	e.mmPressAlert(a, card.ID, "matchmaking.request:999999", "not available")
 
 	// A asks for an introduction with a note.
 	press(a, card, "Request introduction")
@@ -240,7 +240,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	e.next(d.ID)
 	e.mmSeed(d.ID, "Dinas Sosial NTT", "gov", []string{"child"}, []string{"NT"}, []string{"data"}, []string{"volunteers"})
 	_ = e.store.SaveUser(ctx, &flows.User{ID: d.ID, Lang: "en", FirstName: "Dewi", Username: "dewi_d", Consent: flows.ConsentVersion})
-	e.fake.Press(a, card.ID, "mmi:"+strconv.FormatInt(d.ID, 10))
+	e.fake.Press(a, card.ID, "matchmaking.request:"+strconv.FormatInt(d.ID, 10))
 	press(a, e.next(a.ID), "Send without a note")
 	e.next(a.ID)
 	req = e.next(d.ID)
@@ -252,11 +252,11 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 		t.Fatalf("decline revealed something: %+v", declined)
 	}
 	// The pair cannot be asked again for 30 days.
-	e.mmPressAlert(a, card.ID, "mmi:"+strconv.FormatInt(d.ID, 10), "You can ask again from")
+	e.mmPressAlert(a, card.ID, "matchmaking.request:"+strconv.FormatInt(d.ID, 10), "You can ask again from")
 	e.clock.Set(now.Add(29 * 24 * time.Hour))
-	e.mmPressAlert(a, card.ID, "mmi:"+strconv.FormatInt(d.ID, 10), "You can ask again from")
+	e.mmPressAlert(a, card.ID, "matchmaking.request:"+strconv.FormatInt(d.ID, 10), "You can ask again from")
 	e.clock.Set(now.Add(31 * 24 * time.Hour))
-	e.fake.Press(a, card.ID, "mmi:"+strconv.FormatInt(d.ID, 10))
+	e.fake.Press(a, card.ID, "matchmaking.request:"+strconv.FormatInt(d.ID, 10))
 	contains(t, e.next(a.ID), "short note for Dinas Sosial NTT")
 	e.fake.SendText(a, "/cancel")
 	e.next(a.ID)
@@ -269,7 +269,7 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 		t.Fatal("seeded profile not suggested")
 	}
 	e.fake.Block(f)
-	e.fake.Press(a, card.ID, "mmi:"+strconv.FormatInt(f, 10))
+	e.fake.Press(a, card.ID, "matchmaking.request:"+strconv.FormatInt(f, 10))
 	press(a, e.next(a.ID), "Send without a note")
 	e.next(a.ID)
 	e.waitFor("blocked user marked inactive", func() bool {
@@ -286,11 +286,11 @@ func TestMatchmakingEndToEnd(t *testing.T) {
 	}
 	pending, _ := e.store.PendingSent(ctx, a.ID) // the request to the blocked user waits too
 	for i := pending; i < matchmaking.IntroCap; i++ {
-		e.fake.Press(a, card.ID, "mmi:"+strconv.Itoa(3100+i))
+		e.fake.Press(a, card.ID, "matchmaking.request:"+strconv.Itoa(3100+i))
 		press(a, e.next(a.ID), "Send without a note")
 		contains(t, e.next(a.ID), "Your request is sent")
 	}
-	e.mmPressAlert(a, card.ID, "mmi:3111", "You already have 10 requests waiting")
+	e.mmPressAlert(a, card.ID, "matchmaking.request:3111", "You already have 10 requests waiting")
 	if n, _ := e.store.PendingSent(ctx, a.ID); n != matchmaking.IntroCap {
 		t.Fatalf("%d pending, want %d", n, matchmaking.IntroCap)
 	}

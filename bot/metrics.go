@@ -28,6 +28,9 @@ type Metrics struct {
 	// jobsLate counts scheduled jobs dropped because they were found after
 	// the moment they were for (a reminder of an event that had begun).
 	jobsLate *prometheus.CounterVec
+	// legacyButtons counts presses of buttons sent before route names were
+	// namespaced, by their legacy route name (flows.Route.Legacy).
+	legacyButtons *prometheus.CounterVec
 }
 
 // NewMetrics registers the collectors with reg.
@@ -74,9 +77,13 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_jobs_dropped_late_total",
 			Help: "Scheduled jobs dropped because they were found too late to matter (a reminder of an event that had begun), by kind.",
 		}, []string{"kind"}),
+		legacyButtons: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sinergi_legacy_buttons_total",
+			Help: "Presses of buttons sent before route names were namespaced, by legacy route name; at zero for long, the legacy names can go.",
+		}, []string{"route"}),
 	}
 	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsUnknown, m.jobsLate)
-	reg.MustRegister(m.outboxResumed, m.outboxDropped)
+	reg.MustRegister(m.outboxResumed, m.outboxDropped, m.legacyButtons)
 	return m
 }
 

@@ -93,7 +93,7 @@ func TestUserLinkRefusedFallsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	entry := fmt.Appendf(nil, `{"id":"9.0","c":%d,"k":"t","l":"en","t":"Contact: Bayu has no Telegram username.",`+
-		`"b":[[{"t":"Open chat","u":"tg://user?id=%d"}],[{"t":"My introductions","d":"m:introductions"}]]}`, ani, bayu)
+		`"b":[[{"t":"Open chat","u":"tg://user?id=%d"}],[{"t":"My introductions","d":"core.menu:introductions"}]]}`, ani, bayu)
 	if err := e.store.Commit(ctx, transport.Commit{ChatID: ani, UpdateID: 9, Outbox: [][]byte{entry}, Lock: lock}); err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestUserLinkRefusedFallsBack(t *testing.T) {
 			}
 		}
 	}
-	if len(got.Buttons) != 1 || got.Buttons[0][0].CallbackData != "m:introductions" {
+	if len(got.Buttons) != 1 || got.Buttons[0][0].CallbackData != "core.menu:introductions" {
 		t.Fatalf("the other buttons: %+v", got.Buttons)
 	}
 	refused := 0

@@ -79,7 +79,7 @@ func Pager(route string, page, pages int, prefix ...string) [][]Button {
 	if pages <= 1 {
 		return nil
 	}
-	data := func(p int) string { return MustData(append([]string{route}, append(prefix, strconv.Itoa(p))...)...) }
+	data := func(p int) string { return MustData(route, append(append([]string{}, prefix...), strconv.Itoa(p))...) }
 	var nav []Button
 	if page > 0 {
 		nav = append(nav, Button{Label: T("nav.prev"), Data: data(page - 1)})

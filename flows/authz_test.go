@@ -47,7 +47,7 @@ const (
 )
 
 // authzRow is one action. Action is a command ("/grant 3 facilitator") or
-// callback data ("wmky:{code}") with placeholders filled from the fixture:
+// callback data ("workshops.cancel_yes:{code}") with placeholders filled from the fixture:
 // {code} the workshop, {other} the other facilitator's workshop, {cm} an open
 // commitment of participant 2, {cmp} a commitment proposed by 3 to 2,
 // {intro} a pending introduction from 2 to 3, {bc} a scheduled broadcast,
@@ -81,50 +81,50 @@ var authzTable = []authzRow{
 	// Roles.
 	{Action: "/grant", Want: adminOnly, Notes: "offers invitation links"},
 	{Action: "/grant 3 facilitator", Want: adminOnly, Mutates: true, Notes: "sets a user's role"},
-	{Action: "grant:facilitator", Want: adminOnly, Mutates: true, Notes: "creates a one-time invitation"},
-	{Action: "grant:admin", Want: adminOnly, Mutates: true},
-	{Action: "m:grant", Want: adminOnly, Notes: "menu button"},
+	{Action: "roles.invite:facilitator", Want: adminOnly, Mutates: true, Notes: "creates a one-time invitation"},
+	{Action: "roles.invite:admin", Want: adminOnly, Mutates: true},
+	{Action: "core.menu:grant", Want: adminOnly, Notes: "menu button"},
 	// Workshops.
 	{Action: "/newworkshop", Want: facRole, Notes: "starts the creation flow"},
-	{Action: "m:newworkshop", Want: facRole, Notes: "menu button"},
+	{Action: "core.menu:newworkshop", Want: facRole, Notes: "menu button"},
 	{Action: "/myworkshops", Want: facRole, Notes: "a facilitator sees only their own workshops, an admin all"},
-	{Action: "mws:0", Want: facRole, Notes: "paging of /myworkshops"},
-	{Action: "wm:{code}", Want: managers, Notes: "management card"},
-	{Action: "wmr:{code}:0", Want: managers, Notes: "registrant list"},
-	{Action: "wmx:{code}", Want: managers, Notes: "CSV export"},
-	{Action: "wme:{code}", Want: managers, Notes: "edit (the save re-checks)"},
-	{Action: "wmc:{code}", Want: managers, Mutates: true, Notes: "close / reopen registration"},
-	{Action: "wmk:{code}", Want: managers, Notes: "asks to confirm the cancellation"},
-	{Action: "wmky:{code}", Want: managers, Mutates: true, Notes: "cancels the workshop"},
-	{Action: "wmf:{code}", Want: managers, Notes: "feedback summary"},
+	{Action: "workshops.mine:0", Want: facRole, Notes: "paging of /myworkshops"},
+	{Action: "workshops.manage:{code}", Want: managers, Notes: "management card"},
+	{Action: "workshops.registrants:{code}:0", Want: managers, Notes: "registrant list"},
+	{Action: "workshops.export:{code}", Want: managers, Notes: "CSV export"},
+	{Action: "workshops.edit:{code}", Want: managers, Notes: "edit (the save re-checks)"},
+	{Action: "workshops.toggle_closed:{code}", Want: managers, Mutates: true, Notes: "close / reopen registration"},
+	{Action: "workshops.cancel:{code}", Want: managers, Notes: "asks to confirm the cancellation"},
+	{Action: "workshops.cancel_yes:{code}", Want: managers, Mutates: true, Notes: "cancels the workshop"},
+	{Action: "workshops.feedback:{code}", Want: managers, Notes: "feedback summary"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
-	{Action: "wmo:{code}", Want: managers, Notes: "invites attendees to add commitments"},
-	{Action: "wmci:{code}", Want: managers, Mutates: true, Notes: "check-in interval"},
+	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},
+	{Action: "followup.checkins:{code}", Want: managers, Mutates: true, Notes: "check-in interval"},
 	{Action: "/report", Want: facRole, Notes: "lists own workshops only (admin: all, plus the forum summary)"},
-	{Action: "rp:{code}", Want: managers, Notes: "workshop report"},
-	{Action: "rpa:all", Want: adminOnly, Notes: "forum-wide summary"},
-	{Action: "cmn:{code}", Want: managers, Refusal: "cm.not_participant", Notes: "write a commitment: registrants and managers"},
-	{Action: "cmu:{code}:{cm}", Want: nobody, Notes: "status prompt: the owner only"},
-	{Action: "cms:{code}:{cm}:done", Want: nobody, Notes: "set status: the owner only"},
-	{Action: "cmo:{code}:{cmp}:y", Want: nobody, Notes: "accept a proposed commitment: the named owner only"},
-	{Action: "cmo:{code}:{cmp}:n", Want: nobody, Notes: "decline a proposed commitment: the named owner only"},
+	{Action: "followup.report:{code}", Want: managers, Notes: "workshop report"},
+	{Action: "followup.forum_report:all", Want: adminOnly, Notes: "forum-wide summary"},
+	{Action: "followup.commit:{code}", Want: managers, Refusal: "cm.not_participant", Notes: "write a commitment: registrants and managers"},
+	{Action: "followup.update:{code}:{cm}", Want: nobody, Notes: "status prompt: the owner only"},
+	{Action: "followup.status:{code}:{cm}:done", Want: nobody, Notes: "set status: the owner only"},
+	{Action: "followup.owner_answer:{code}:{cmp}:y", Want: nobody, Notes: "accept a proposed commitment: the named owner only"},
+	{Action: "followup.owner_answer:{code}:{cmp}:n", Want: nobody, Notes: "decline a proposed commitment: the named owner only"},
 	// Registration.
-	{Action: "unreg:{code}", Want: everyone, Notes: "only asks to confirm"},
-	{Action: "unregy:{code}", Want: nobody, Refusal: "ws.not_registered", Notes: "acts on the presser's own registration only"},
-	{Action: "fb:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},
+	{Action: "registration.leave:{code}", Want: everyone, Notes: "only asks to confirm"},
+	{Action: "registration.leave_yes:{code}", Want: nobody, Refusal: "ws.not_registered", Notes: "acts on the presser's own registration only"},
+	{Action: "registration.feedback:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},
 	// Matchmaking.
-	{Action: "mmok:{intro}", Want: nobody, Notes: "accept: the addressee only"},
-	{Action: "mmno:{intro}", Want: nobody, Notes: "decline: the addressee only"},
-	{Action: "mmw:{intro}", Want: nobody, Notes: "withdraw: the requester only"},
+	{Action: "matchmaking.accept:{intro}", Want: nobody, Notes: "accept: the addressee only"},
+	{Action: "matchmaking.decline:{intro}", Want: nobody, Notes: "decline: the addressee only"},
+	{Action: "matchmaking.withdraw:{intro}", Want: nobody, Notes: "withdraw: the requester only"},
 	// Broadcasts.
 	{Action: "/broadcast", Want: adminOnly},
-	{Action: "m:broadcast", Want: adminOnly, Notes: "menu button"},
+	{Action: "core.menu:broadcast", Want: adminOnly, Notes: "menu button"},
 	{Action: "/broadcasts", Want: adminOnly},
-	{Action: "bcx:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast"},
+	{Action: "broadcast.cancel:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast"},
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},
-	{Action: "aud:csv", Want: adminOnly, Notes: "audit trail export"},
+	{Action: "audit.export:csv", Want: adminOnly, Notes: "audit trail export"},
 }
 
 // authzFixture is a workshop managed by the admin and actOwnFac, with
@@ -238,39 +238,43 @@ func mentions(res *flows.Result, s string) bool {
 func TestAuthorizationMatrix(t *testing.T) {
 	for _, row := range authzTable {
 		for i, a := range authzActors {
-			t.Run(row.Action+"/"+a.title, func(t *testing.T) {
-				f := newAuthzFixture(t)
-				action := f.fill(row.Action)
-				before := f.h.Store.Snapshot(t)
-				res := f.run(a, action)
-				after := f.h.Store.Snapshot(t)
-				refused := refusedWith(res, row.refusal()) || refusedWith(res, "errors.not_allowed")
-				if row.Want[i] == deny {
-					if !refused {
-						t.Fatalf("%s by %s: want refusal %s, got answer %+v replies %v", action, a.title, row.refusal(), res.Answer, flowstest.IDs(res))
-					}
-					if before != after {
-						t.Fatalf("%s by %s was refused but changed the store:\nbefore %s\nafter  %s", action, a.title, before, after)
-					}
-					if res.Session.Active() {
-						t.Fatalf("%s by %s was refused but started flow %s", action, a.title, res.Session.Flow)
-					}
-					return
-				}
-				if refused || (res.Answer != nil && res.Answer.Text.ID == "errors.bad_button") {
-					t.Fatalf("%s by %s: want allowed, got answer %+v replies %v", action, a.title, res.Answer, flowstest.IDs(res))
-				}
-				if res.Answer == nil && len(res.Replies) == 0 {
-					t.Fatalf("%s by %s: allowed but silent", action, a.title)
-				}
-				if row.Mutates && before == after {
-					t.Fatalf("%s by %s: allowed but the store did not change", action, a.title)
-				}
-				if a.id == actOtherFac && !strings.Contains(row.Action, "{code}") && mentions(res, f.vars["{code}"]) {
-					t.Fatalf("%s shows another facilitator's workshop to %s", action, a.title)
-				}
-			})
+			t.Run(row.Action+"/"+a.title, func(t *testing.T) { checkAuthz(t, row, i, a, row.Action) })
 		}
+	}
+}
+
+// checkAuthz tries row's action, as written in action, by actor a (the i-th).
+func checkAuthz(t *testing.T, row authzRow, i int, a actor, action string) {
+	t.Helper()
+	f := newAuthzFixture(t)
+	action = f.fill(action)
+	before := f.h.Store.Snapshot(t)
+	res := f.run(a, action)
+	after := f.h.Store.Snapshot(t)
+	refused := refusedWith(res, row.refusal()) || refusedWith(res, "errors.not_allowed")
+	if row.Want[i] == deny {
+		if !refused {
+			t.Fatalf("%s by %s: want refusal %s, got answer %+v replies %v", action, a.title, row.refusal(), res.Answer, flowstest.IDs(res))
+		}
+		if before != after {
+			t.Fatalf("%s by %s was refused but changed the store:\nbefore %s\nafter  %s", action, a.title, before, after)
+		}
+		if res.Session.Active() {
+			t.Fatalf("%s by %s was refused but started flow %s", action, a.title, res.Session.Flow)
+		}
+		return
+	}
+	if refused || (res.Answer != nil && res.Answer.Text.ID == "errors.bad_button") {
+		t.Fatalf("%s by %s: want allowed, got answer %+v replies %v", action, a.title, res.Answer, flowstest.IDs(res))
+	}
+	if res.Answer == nil && len(res.Replies) == 0 {
+		t.Fatalf("%s by %s: allowed but silent", action, a.title)
+	}
+	if row.Mutates && before == after {
+		t.Fatalf("%s by %s: allowed but the store did not change", action, a.title)
+	}
+	if a.id == actOtherFac && !strings.Contains(row.Action, "{code}") && mentions(res, f.vars["{code}"]) {
+		t.Fatalf("%s shows another facilitator's workshop to %s", action, a.title)
 	}
 }
 
@@ -281,9 +285,9 @@ func TestAuthorizationOwnersAllowed(t *testing.T) {
 		who    int64
 		action string
 	}{
-		{2, "cmu:{code}:{cm}"}, {2, "cms:{code}:{cm}:done"}, {2, "cmo:{code}:{cmp}:y"}, {2, "cmo:{code}:{cmp}:n"},
-		{2, "unregy:{code}"}, {2, "fb:{code}:5"}, {2, "cmn:{code}"},
-		{3, "mmok:{intro}"}, {3, "mmno:{intro}"}, {2, "mmw:{intro}"},
+		{2, "followup.update:{code}:{cm}"}, {2, "followup.status:{code}:{cm}:done"}, {2, "followup.owner_answer:{code}:{cmp}:y"}, {2, "followup.owner_answer:{code}:{cmp}:n"},
+		{2, "registration.leave_yes:{code}"}, {2, "registration.feedback:{code}:5"}, {2, "followup.commit:{code}"},
+		{3, "matchmaking.accept:{intro}"}, {3, "matchmaking.decline:{intro}"}, {2, "matchmaking.withdraw:{intro}"},
 	} {
 		t.Run(c.action, func(t *testing.T) {
 			f := newAuthzFixture(t)

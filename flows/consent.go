@@ -162,7 +162,7 @@ func (e *Engine) consentGate(t *Turn) bool {
 	in := t.In
 	// The rights to see and to delete one's data never wait for consent.
 	if (in.Kind == KindCommand && (in.Command == "mydata" || in.Command == "forgetme")) ||
-		(in.Kind == KindCallback && strings.HasPrefix(in.Callback, "priv:")) {
+		(in.Kind == KindCallback && e.routeIs(in.Callback, "privacy.forget")) {
 		return false
 	}
 	if t.Session.Flow != "reconsent" {
@@ -171,7 +171,7 @@ func (e *Engine) consentGate(t *Turn) bool {
 	if c := e.commands[in.Command]; in.Kind == KindCommand && c != nil && c.Anywhere {
 		return false // /help, /language (to read it in the other language), /cancel
 	}
-	answering := (in.Kind == KindCallback && (strings.HasPrefix(in.Callback, stepRoute+":") || strings.HasPrefix(in.Callback, "lang:"))) ||
+	answering := (in.Kind == KindCallback && (e.routeIs(in.Callback, stepRoute) || e.routeIs(in.Callback, languageRoute))) ||
 		in.Kind == KindText || in.Kind == KindMedia
 	return !answering
 }

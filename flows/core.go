@@ -14,11 +14,17 @@ func registerCore(e *Engine) {
 	e.addCommand(&Command{Name: "help", Describe: "cmd.help", Anywhere: true, Run: e.help})
 	e.addCommand(&Command{Name: "cancel", Describe: "cmd.cancel", Anywhere: true, Run: cancel})
 	e.addCommand(&Command{Name: "language", Describe: "cmd.language", Anywhere: true, Run: chooseLanguage})
-	e.addRoute(&Route{Name: "lang", Run: e.setLanguage})
-	e.addRoute(&Route{Name: "m", Run: e.menuPress})
+	e.addRoute(CoreNamespace, &Route{Name: languageRoute, Legacy: "lang", Run: e.setLanguage})
+	e.addRoute(CoreNamespace, &Route{Name: menuRoute, Legacy: "m", Run: e.menuPress})
 	e.addMenu(MenuItem{Command: "language", Label: "menu.language", Order: 90})
 	e.addMenu(MenuItem{Command: "help", Label: "menu.help", Order: 100})
 }
+
+// The core's routes (with stepRoute).
+const (
+	languageRoute = "core.language" // core.language:<id|en>
+	menuRoute     = "core.menu"     // core.menu:<command>
+)
 
 // startPayload is what Telegram allows after /start.
 var startPayload = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -52,7 +58,7 @@ func (e *Engine) menuButtons(t *Turn) [][]Button {
 		if t.Role < m.Role {
 			continue
 		}
-		row = append(row, Button{Label: T(m.Label), Data: MustData("m", m.Command)})
+		row = append(row, Button{Label: T(m.Label), Data: MenuData(m.Command)})
 		if len(row) == 2 {
 			rows, row = append(rows, row), nil
 		}
@@ -106,7 +112,7 @@ func cancel(_ context.Context, t *Turn) error {
 func chooseLanguage(_ context.Context, t *Turn) error {
 	var row []Button
 	for _, l := range locales.Supported() {
-		row = append(row, Button{Label: T("language.name." + l), Data: MustData("lang", l)})
+		row = append(row, Button{Label: T("language.name." + l), Data: MustData(languageRoute, l)})
 	}
 	t.Say(T("language.choose"), row)
 	return nil

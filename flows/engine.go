@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,13 +53,6 @@ type Command struct {
 	Run      func(ctx context.Context, t *Turn) error
 }
 
-// Route handles callback data of the form "<Name>:<payload>".
-type Route struct {
-	Name string
-	Role Role
-	Run  func(ctx context.Context, t *Turn, payload string) error
-}
-
 // DeepLink handles /start <Prefix>_<arg>.
 type DeepLink struct {
 	Prefix string
@@ -85,10 +77,12 @@ type Engine struct {
 
 	commands map[string]*Command
 	flows    map[string]*Flow
-	routes   map[string]*Route
-	links    map[string]*DeepLink
-	jobs     map[string]JobFunc
-	menu     []MenuItem
+	routes   map[string]*Route // by name and by legacy name
+	// namespaces of routes taken, the core's and one per module
+	namespaces map[string]bool
+	links      map[string]*DeepLink
+	jobs       map[string]JobFunc
+	menu       []MenuItem
 	// promoted tells someone promoted from a waiting list (the
 	// registration capability's; nil without it).
 	promoted PromotedFunc
@@ -118,15 +112,16 @@ type ModuleFunc func(r *Registry)
 // Register calls f.
 func (f ModuleFunc) Register(r *Registry) { f(r) }
 
-// Registry is what a Module registers with while New builds the engine. A
-// duplicate or malformed name is a programming error and panics.
-type Registry struct{ e *Engine }
+// Registry is what a Module registers with while New builds the engine; each
+// module has its own. A duplicate or malformed name, or a route outside the
+// module's namespace, is a programming error and panics.
+type Registry struct {
+	e  *Engine
+	ns string // the module's namespace, once declared
+}
 
 // Command adds a slash command.
 func (r *Registry) Command(c *Command) { r.e.addCommand(c) }
-
-// Route adds a callback route.
-func (r *Registry) Route(rt *Route) { r.e.addRoute(rt) }
 
 // Link adds a /start deep-link prefix.
 func (r *Registry) Link(l *DeepLink) { r.e.addLink(l) }
@@ -173,25 +168,25 @@ func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 		cfg.ForumName = "Sinergi"
 	}
 	e := &Engine{
-		cfg:      cfg,
-		store:    store,
-		texts:    texts,
-		admins:   make(map[int64]bool, len(cfg.Admins)),
-		commands: make(map[string]*Command),
-		flows:    make(map[string]*Flow),
-		routes:   make(map[string]*Route),
-		links:    make(map[string]*DeepLink),
-		jobs:     make(map[string]JobFunc),
+		cfg:        cfg,
+		store:      store,
+		texts:      texts,
+		admins:     make(map[int64]bool, len(cfg.Admins)),
+		commands:   make(map[string]*Command),
+		flows:      make(map[string]*Flow),
+		routes:     make(map[string]*Route),
+		namespaces: map[string]bool{CoreNamespace: true},
+		links:      make(map[string]*DeepLink),
+		jobs:       make(map[string]JobFunc),
 	}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
 	}
-	e.addRoute(&Route{Name: stepRoute, Run: e.stepButton})
+	e.addRoute(CoreNamespace, &Route{Name: stepRoute, Legacy: "s", Run: e.stepButton})
 	registerCore(e)
 	registerReconsent(e)
-	r := &Registry{e: e}
 	for _, m := range modules {
-		m.Register(r)
+		m.Register(&Registry{e: e})
 	}
 	slices.SortStableFunc(e.menu, func(a, b MenuItem) int { return a.Order - b.Order })
 	return e
@@ -202,13 +197,6 @@ func (e *Engine) addCommand(c *Command) {
 		panic("flows: duplicate command " + c.Name)
 	}
 	e.commands[c.Name] = c
-}
-
-func (e *Engine) addRoute(r *Route) {
-	if _, dup := e.routes[r.Name]; dup || strings.ContainsAny(r.Name, ":") {
-		panic("flows: bad or duplicate route " + r.Name)
-	}
-	e.routes[r.Name] = r
 }
 
 func (e *Engine) addLink(l *DeepLink) {
@@ -317,6 +305,10 @@ type Result struct {
 	// Forget: the user's data was deleted (/forgetme). The transport must
 	// not write User back, nor keep a session or dedupe mark for the chat.
 	Forget bool
+	// LegacyRoute is the legacy route name of the button pressed (Route.Legacy:
+	// a button sent before namespaces), or "". The transport logs it, so that
+	// one can tell when the legacy names are no longer pressed.
+	LegacyRoute string
 }
 
 // Turn is one input being handled: the acting user, their session, and the
@@ -331,7 +323,8 @@ type Turn struct {
 	e       *Engine
 	replies []Reply
 	answer  *Answer
-	forget  bool // see Result.Forget
+	forget  bool   // see Result.Forget
+	legacy  string // see Result.LegacyRoute
 }
 
 // Say queues a message to the current chat.
@@ -402,7 +395,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 		// Group senders never become members: nothing about them is
 		// stored from a group (their own record, if they have one, is
 		// written only from their private chat).
-		return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session}, nil
+		return &Result{Replies: t.replies, Answer: t.answer, User: t.User, Session: t.Session, LegacyRoute: t.legacy}, nil
 	}
 	// Nothing personal is kept before consent (UU PDP): the name,
 	// @username and the dates of contact are stored once the user agreed
@@ -417,7 +410,7 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 		t.User.Created, t.User.Seen = time.Time{}, time.Time{}
 	}
 	changed := u == nil || *u != *t.User
-	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session, Forget: t.forget}, nil
+	return &Result{Replies: t.replies, Answer: t.answer, User: t.User, UserChanged: changed, Session: t.Session, Forget: t.forget, LegacyRoute: t.legacy}, nil
 }
 
 // seenEvery is how stale User.Seen may get before it is written again: it
@@ -516,32 +509,6 @@ func (e *Engine) command(ctx context.Context, t *Turn) error {
 	return c.Run(ctx, t)
 }
 
-// callbackData is what Telegram lets through (64 bytes) of a safe alphabet.
-var callbackData = regexp.MustCompile(`^[a-z]{1,8}:[A-Za-z0-9_:.=-]{0,55}$`)
-
-// ValidCallbackData reports whether d is callback data the engine accepts:
-// at most 64 bytes of "<route>:<payload>" in the safe alphabet.
-func ValidCallbackData(d string) bool { return len(d) <= 64 && callbackData.MatchString(d) }
-
-func (e *Engine) callback(ctx context.Context, t *Turn) error {
-	data := t.In.Callback
-	if len(data) > 64 || !callbackData.MatchString(data) {
-		t.Answer(T("errors.bad_button"), true)
-		return nil
-	}
-	name, payload, _ := strings.Cut(data, ":")
-	r := e.routes[name]
-	if r == nil {
-		t.Answer(T("errors.bad_button"), true)
-		return nil
-	}
-	if t.Role < r.Role {
-		t.Answer(T("errors.not_allowed"), true)
-		return nil
-	}
-	return r.Run(ctx, t, payload)
-}
-
 // botLink is the deep link to the bot with an optional /start payload.
 func (e *Engine) botLink(payload string) string {
 	u := "https://t.me/" + e.cfg.BotUsername
@@ -569,16 +536,6 @@ func (e *Engine) pastedLink(text string) (string, bool) {
 func (e *Engine) BotLink(payload string) string { return e.botLink(payload) }
 
 func newNonce() string { return strconv.FormatUint(rand.Uint64()%(36*36*36*36*36), 36) }
-
-// mustData checks callback data built by code; a flow that builds longer data
-// is a programming error caught by tests.
-func MustData(parts ...string) string {
-	d := strings.Join(parts, ":")
-	if len(d) > 64 || !callbackData.MatchString(d) {
-		panic(fmt.Sprintf("flows: invalid callback data %q", d))
-	}
-	return d
-}
 
 // UnixTime is the UTC time of Unix seconds sec.
 func UnixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

@@ -70,7 +70,9 @@ func TestBadInput(t *testing.T) {
 	res := h.Text(5, "Org")
 	old := flowstest.ButtonData(t, res, "sector.ngo")
 	h.Text(5, "/cancel")
-	for _, data := range []string{old, "s:zzzz:ngo", "xx:1", "m:nosuch", "m:../etc", "lang:fr", strings.Repeat("s", 70), "", "grant:admin"} {
+	for _, data := range []string{old, "core.step:zzzz:ngo", "xx:1", "core.menu:nosuch", "core.menu:../etc", "core.language:fr",
+		strings.Repeat("s", 70), "", "roles.invite:admin", "core.nosuch:1", "registration:x", "registration.:x", "Core.step:x",
+		"s:zzzz:ngo", "m:nosuch", "m:../etc", "lang:fr", "grant:admin"} { // the same by legacy names
 		res := h.Press(5, data)
 		if res.Answer == nil || !res.Answer.Alert || len(res.Replies) != 0 {
 			t.Errorf("callback %q: answer %+v replies %v", data, res.Answer, flowstest.IDs(res))
@@ -87,11 +89,11 @@ func TestBadInput(t *testing.T) {
 func TestRolesAreCheckedOnEveryInput(t *testing.T) {
 	h := newHarness(t)
 	flowstest.WantIDs(t, h.Text(6, "/grant"), "errors.not_allowed")
-	res := h.Press(6, "grant:facilitator")
+	res := h.Press(6, "roles.invite:facilitator")
 	if res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant pressing an admin button: %+v", res.Answer)
 	}
-	if res := h.Press(6, "m:grant"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+	if res := h.Press(6, "core.menu:grant"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant pressing the admin menu item: %+v", res.Answer)
 	}
 	// The menu shows the admin item only to admins.
@@ -103,7 +105,7 @@ func TestRolesAreCheckedOnEveryInput(t *testing.T) {
 		has := false
 		for _, row := range res.Replies[0].Buttons {
 			for _, b := range row {
-				has = has || b.Data == "m:grant"
+				has = has || b.Data == "core.menu:grant"
 			}
 		}
 		if has != c.want {
@@ -198,7 +200,7 @@ func TestUserWrittenOnlyWhenChanged(t *testing.T) {
 	if res := h.Text(20, "/help"); !res.UserChanged || !res.User.Seen.Equal(h.Now) {
 		t.Fatalf("stale Seen not refreshed: %+v", res.User)
 	}
-	res := h.Press(20, "lang:en")
+	res := h.Press(20, "core.language:en")
 	if !res.UserChanged {
 		t.Fatal("language change not marked")
 	}
@@ -255,10 +257,10 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	flowstest.WantIDs(t, h.Text(41, "/start"), "start.welcome")
 	res = h.Text(40, "/workshops")
 	flowstest.WantIDs(t, res, "privacy.changed", "privacy.notice")
-	if res := h.Press(40, "m:profile"); res.Answer == nil || res.Answer.Text.ID != "privacy.again_first" {
+	if res := h.Press(40, "core.menu:profile"); res.Answer == nil || res.Answer.Text.ID != "privacy.again_first" {
 		t.Fatalf("another button before answering: %+v", res.Answer)
 	}
-	res = h.Press(40, "s:"+h.Sess[40].Nonce+":yes")
+	res = h.Press(40, "core.step:"+h.Sess[40].Nonce+":yes")
 	flowstest.WantIDs(t, res, "(clear buttons)", "privacy.thanks")
 	p, _ := h.Store.GetProfile(context.Background(), 40)
 	if p.ConsentVersion != "2027-01" || !p.ConsentAt.Equal(h.Now) {
@@ -269,7 +271,7 @@ func TestConsentAskedAgainWhenNoticeChanges(t *testing.T) {
 	// Declining the next version removes the profile.
 	h.E = flows.New(flows.Config{BotUsername: "sinergi_test_bot", DefaultLang: "id", ConsentVersion: "2027-06"}, h.Store, h.Texts, flowstest.AllModules(h.Store)...)
 	h.Text(40, "/help")
-	flowstest.WantIDs(t, h.Press(40, "s:"+h.Sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
+	flowstest.WantIDs(t, h.Press(40, "core.step:"+h.Sess[40].Nonce+":no"), "(clear buttons)", "privacy.withdrawn")
 	if _, err := h.Store.GetProfile(context.Background(), 40); err != flows.ErrNotFound {
 		t.Fatal("profile kept after consent was withdrawn")
 	}

@@ -19,11 +19,11 @@ func (e *Engine) CommandRoles() map[string]Role {
 	return out
 }
 
-// RouteRoles is the minimum role of each callback route.
+// RouteRoles is the minimum role of each callback route, by its name.
 func (e *Engine) RouteRoles() map[string]Role {
 	out := map[string]Role{}
-	for n, r := range e.routes {
-		out[n] = r.Role
+	for _, r := range e.Routes() {
+		out[r.Name] = r.Role
 	}
 	return out
 }

@@ -52,6 +52,13 @@ func FuzzCallbackData(f *testing.F) {
 		}
 	}
 	for _, s := range []string{
+		// The routes by their names,
+		"", ":", "::::", "registration.join:{code}", "registration.show:{code}", "registration.list:0", "registration.list:-1", "registration.list:99999999999999999999", "workshops.mine:-5", "workshops.registrants:{code}:-1",
+		"workshops.registrants:{code}:999", "followup.status:{code}:{cm}:blocked", "followup.status:{code}:{cm}:", "followup.status:{code}::done", "followup.owner_answer:{code}:{cmp}", "registration.feedback:{code}:0",
+		"registration.feedback:{code}:6", "registration.feedback:{code}:", "matchmaking.suggestion:a:b", "matchmaking.suggestion:0:-1", "matchmaking.filter:p:-1", "matchmaking.request:2", "matchmaking.request:-1", "matchmaking.hide:3:0:0", "matchmaking.profile:dy", "matchmaking.accept:intro00001",
+		"broadcast.updates:x", "core.language:en", "core.language:", "core.menu:", "core.menu:m:m", "core.step::", "roles.invite:participant", "broadcast.cancel:", "broadcast.cancel:{bc}:x", "audit.export:", "workshops.manage:{other}",
+		"workshops.cancel_yes:{code}:{code}", "followup.forum_report:", strings.Repeat("a", 64), "workshops.manage:" + strings.Repeat("z", 60), "a\x00:b", "workshops.manage:{code}\n",
+		// and by their legacy names (buttons sent before namespaces).
 		"", ":", "::::", "reg:{code}", "ws:{code}", "wl:0", "wl:-1", "wl:99999999999999999999", "mws:-5", "wmr:{code}:-1",
 		"wmr:{code}:999", "cms:{code}:{cm}:blocked", "cms:{code}:{cm}:", "cms:{code}::done", "cmo:{code}:{cmp}", "fb:{code}:0",
 		"fb:{code}:6", "fb:{code}:", "mm:a:b", "mm:0:-1", "mmf:p:-1", "mmi:2", "mmi:-1", "mmx:3:0:0", "mmp:dy", "mmok:intro00001",

@@ -21,6 +21,8 @@ func FuzzEngine(f *testing.F) {
 		{1, "/start ws_abcdef", ""}, {1, "/start checkin_" + strings.Repeat("A", 22), ""}, {1, "/start invite_x", ""},
 		{1, "/newworkshop", ""}, {1, "/commit", ""}, {1, "/broadcast", ""}, {1, "/partner", ""}, {1, "/matches", ""},
 		{0, "<b>Tom & Jerry</b>", ""}, {0, "31/02/2026 25:61", ""}, {0, "https://t.me/sinergi_test_bot?start=ws_zzzzzz", ""},
+		{2, "", "core.step:zzzz:ngo"}, {2, "", "registration.join:abcdef"}, {2, "", "workshops.manage:abcdef"}, {2, "", "followup.status:abcdef:x:done"}, {2, "", "broadcast.cancel:abcdef"},
+		{2, "", "matchmaking.suggestion:1:2:3"}, {2, "", "core.language:xx"}, {2, "", "core.menu:grant"}, {2, "", ":::"},
 		{2, "", "s:zzzz:ngo"}, {2, "", "reg:abcdef"}, {2, "", "wm:abcdef"}, {2, "", "cms:abcdef:x:done"}, {2, "", "bcx:abcdef"},
 		{2, "", "mm:1:2:3"}, {2, "", "lang:xx"}, {2, "", "m:grant"}, {2, "", ":::"}, {3, "", ""}, {4, "", ""},
 	} {

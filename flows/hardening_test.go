@@ -21,13 +21,13 @@ func TestEnglishPlurals(t *testing.T) {
 		code := flowstest.CreateWorkshop(t, h, strconv.Itoa(n))
 		for id := int64(2); id < int64(2+n); id++ {
 			h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion})
-			h.Press(id, "reg:"+code)
+			h.Press(id, "registration.join:"+code)
 		}
 		want := map[int][2]string{1: {"1 seat ", "1 person is being told"}, 2: {"2 seats ", "2 people are being told"}}[n]
-		if got := h.Rendered("en", h.Press(flowstest.AdminID, "wm:"+code)); !strings.Contains(got, want[0]) {
+		if got := h.Rendered("en", h.Press(flowstest.AdminID, "workshops.manage:"+code)); !strings.Contains(got, want[0]) {
 			t.Errorf("capacity %d: manage card lacks %q:\n%s", n, want[0], got)
 		}
-		if got := h.Rendered("en", h.Press(flowstest.AdminID, "wmky:"+code)); !strings.Contains(got, want[1]) {
+		if got := h.Rendered("en", h.Press(flowstest.AdminID, "workshops.cancel_yes:"+code)); !strings.Contains(got, want[1]) {
 			t.Errorf("%d registrants: %q lacks %q", n, got, want[1])
 		}
 	}

@@ -15,7 +15,7 @@ import (
 func toPartnerProvinces(t *testing.T, h *flowstest.Harness, id int64) *flows.Result {
 	t.Helper()
 	h.Text(id, "/start")
-	h.Press(id, "lang:en")
+	h.Press(id, "core.language:en")
 	h.Text(id, "/partner")
 	res := h.Text(id, "Yayasan Air")
 	res = h.Press(id, flowstest.ButtonData(t, res, "sector.ngo"))
@@ -50,7 +50,7 @@ func TestProvinceMatcherIsOne(t *testing.T) {
 
 		// Participant profile.
 		h.Text(2, "/start")
-		h.Press(2, "lang:en")
+		h.Press(2, "core.language:en")
 		h.Text(2, "/profile")
 		h.Text(2, "Sari")
 		res = h.Text(2, "Yayasan Air")
@@ -62,7 +62,7 @@ func TestProvinceMatcherIsOne(t *testing.T) {
 
 		// Broadcast segment.
 		h.Text(flowstest.AdminID, "/start")
-		h.Press(flowstest.AdminID, "lang:en")
+		h.Press(flowstest.AdminID, "core.language:en")
 		h.Text(flowstest.AdminID, "/broadcast")
 		res = h.Text(flowstest.AdminID, "Hello")
 		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_indonesian"))
@@ -95,7 +95,7 @@ func TestTypedAnswerToButtonQuestion(t *testing.T) {
 
 	// The same in another capability's question: the broadcast's segment kind and sector.
 	h.Text(flowstest.AdminID, "/start")
-	h.Press(flowstest.AdminID, "lang:en")
+	h.Press(flowstest.AdminID, "core.language:en")
 	h.Text(flowstest.AdminID, "/broadcast")
 	res = h.Text(flowstest.AdminID, "Hello")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_indonesian"))
@@ -123,7 +123,7 @@ func TestBroadcastAsksForOtherLanguage(t *testing.T) {
 		h.Text(2, "/profile") // a member to send to
 		flowstest.FillProfile(t, h, 2, nil)
 		h.Text(flowstest.AdminID, "/start")
-		h.Press(flowstest.AdminID, "lang:"+c.lang)
+		h.Press(flowstest.AdminID, "core.language:"+c.lang)
 		h.Text(flowstest.AdminID, "/broadcast")
 		res := h.Send(flowstest.AdminID, flows.Input{Kind: flows.KindText, Text: "first", MessageID: 501})
 		flowstest.WantIDs(t, res, c.ask)
@@ -205,7 +205,7 @@ func hasButton(res *flows.Result, id string) bool {
 func TestManageCardPastDeadline(t *testing.T) {
 	h := newHarness(t)
 	code := flowstest.CreateWorkshop(t, h, "10")
-	res := h.Press(flowstest.AdminID, "wm:"+code)
+	res := h.Press(flowstest.AdminID, "workshops.manage:"+code)
 	if !hasButton(res, "ws.btn_close") {
 		t.Fatalf("before the deadline no close button: %v", flowstest.IDs(res))
 	}
@@ -214,7 +214,7 @@ func TestManageCardPastDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Now = w.Deadline
-	res = h.Press(flowstest.AdminID, "wm:"+code)
+	res = h.Press(flowstest.AdminID, "workshops.manage:"+code)
 	if state := res.Replies[len(res.Replies)-1].Text.Data["State"].(flows.Text); state.ID != "ws.state_closed" {
 		t.Fatalf("state %v", state)
 	}
@@ -230,7 +230,7 @@ func TestMenuEmojiDistinct(t *testing.T) {
 	h := newHarness(t)
 	for _, lang := range []string{"id", "en"} {
 		h.Text(flowstest.AdminID, "/start")
-		h.Press(flowstest.AdminID, "lang:"+lang)
+		h.Press(flowstest.AdminID, "core.language:"+lang)
 		res := h.Text(flowstest.AdminID, "/menu")
 		seen := map[string]string{}
 		n := 0
@@ -259,7 +259,7 @@ func TestScheduledBroadcastListed(t *testing.T) {
 	h.Text(2, "/profile")
 	flowstest.FillProfile(t, h, 2, nil)
 	h.Text(flowstest.AdminID, "/start")
-	h.Press(flowstest.AdminID, "lang:en")
+	h.Press(flowstest.AdminID, "core.language:en")
 	h.Text(flowstest.AdminID, "/broadcast")
 	res := h.Text(flowstest.AdminID, "Kabar")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "bc.no_indonesian"))
@@ -283,7 +283,7 @@ func TestAuditLineOfForgottenMember(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Text(flowstest.AdminID, "/start")
-	h.Press(flowstest.AdminID, "lang:en")
+	h.Press(flowstest.AdminID, "core.language:en")
 	got := h.Rendered("en", h.Text(flowstest.AdminID, "/audit"))
 	var line string
 	for _, l := range strings.Split(got, "\n") {

@@ -68,10 +68,10 @@ func TestPromptStoreErrorsReturned(t *testing.T) {
 			flows.Input{Kind: flows.KindText, Text: "Pemetaan keluarga rentan"}},
 		{"workshop segment without workshops", func(d *downStore) { d.facilitated = true },
 			&flows.Session{Version: flows.SessionVersion, Flow: "broadcast", Step: "seg", Nonce: "n2", Data: map[string]string{"msg": "5", "en": ""}},
-			flows.Input{Kind: flows.KindCallback, Callback: "s:n2:ws", MessageID: 6}},
+			flows.Input{Kind: flows.KindCallback, Callback: "core.step:n2:ws", MessageID: 6}},
 		{"preview without recipients", func(d *downStore) { d.allUsers = true },
 			&flows.Session{Version: flows.SessionVersion, Flow: "broadcast", Step: "seg", Nonce: "n3", Data: map[string]string{"msg": "5", "en": ""}},
-			flows.Input{Kind: flows.KindCallback, Callback: "s:n3:all", MessageID: 6}},
+			flows.Input{Kind: flows.KindCallback, Callback: "core.step:n3:all", MessageID: 6}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)

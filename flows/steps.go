@@ -104,8 +104,8 @@ func (f *Flow) next(t *Turn, name string) *Step {
 	return nil
 }
 
-// stepRoute is the callback route of step buttons: "s:<nonce>:<value>".
-const stepRoute = "s"
+// stepRoute is the callback route of step buttons: "core.step:<nonce>:<value>".
+const stepRoute = "core.step"
 
 // keepValue is the value of the "keep current answer" button.
 const keepValue = "="

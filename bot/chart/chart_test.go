@@ -73,7 +73,7 @@ func TestReportChartReadable(t *testing.T) {
 				}
 				present[c.status]++
 			}
-			res := h.Press(flowstest.AdminID, "rp:"+code)
+			res := h.Press(flowstest.AdminID, "followup.report:"+code)
 			flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 			b, got := colours(t, chartPNG(t, res.Replies[1].Chart))
 			if len(got) < 2 {

@@ -33,25 +33,25 @@ func TestTextsAndClassifier(t *testing.T) {
 		m    telegramtest.Message
 		want int
 	}{
-		{telegramtest.Message{Plain: "card", Buttons: btn("reg:abc234")}, mCard},
-		{telegramtest.Message{Plain: "card", Buttons: btn("unreg:abc234")}, mOther},
+		{telegramtest.Message{Plain: "card", Buttons: btn("registration.join:abc234")}, mCard},
+		{telegramtest.Message{Plain: "card", Buttons: btn("registration.leave:abc234")}, mOther},
 		{telegramtest.Message{Media: "document", Document: &telegramtest.File{Name: "workshop-abc234.ics"}}, mConfirmed},
-		{telegramtest.Message{Plain: tx.waitlisted[0] + "7 …", Buttons: btn("unreg:abc234")}, mWaiting},
+		{telegramtest.Message{Plain: tx.waitlisted[0] + "7 …", Buttons: btn("registration.leave:abc234")}, mWaiting},
 		{telegramtest.Message{Plain: tx.already[1]}, mAlready},
 		{telegramtest.Message{Plain: tx.askName[0]}, mAskText},
-		{telegramtest.Message{Plain: "sector?", Buttons: btn("s:n0nce:ngo")}, mChoice},
-		{telegramtest.Message{Plain: "page", Buttons: btn("s:n0nce:p1")}, mOther},
+		{telegramtest.Message{Plain: "sector?", Buttons: btn("core.step:n0nce:ngo")}, mChoice},
+		{telegramtest.Message{Plain: "page", Buttons: btn("core.step:n0nce:p1")}, mOther},
 	} {
 		if got := c.kind(tc.m); got != tc.want {
 			t.Errorf("kind(%+v) = %d, want %d", tc.m, got, tc.want)
 		}
 	}
-	consent := telegramtest.Message{Buttons: [][]telegramtest.Button{{{CallbackData: "s:n:no"}, {CallbackData: "s:n:yes"}}}}
-	if got := pickChoice(consent); got != "s:n:yes" {
+	consent := telegramtest.Message{Buttons: [][]telegramtest.Button{{{CallbackData: "core.step:n:no"}, {CallbackData: "core.step:n:yes"}}}}
+	if got := pickChoice(consent); got != "core.step:n:yes" {
 		t.Errorf("pickChoice(consent) = %q", got)
 	}
-	prov := telegramtest.Message{Buttons: [][]telegramtest.Button{{{CallbackData: "s:n:AC"}}, {{CallbackData: "s:n:noop"}, {CallbackData: "s:n:p1"}}}}
-	if got := pickChoice(prov); got != "s:n:AC" {
+	prov := telegramtest.Message{Buttons: [][]telegramtest.Button{{{CallbackData: "core.step:n:AC"}}, {{CallbackData: "core.step:n:noop"}, {CallbackData: "core.step:n:p1"}}}}
+	if got := pickChoice(prov); got != "core.step:n:AC" {
 		t.Errorf("pickChoice(provinces) = %q", got)
 	}
 }

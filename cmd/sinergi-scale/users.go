@@ -190,7 +190,7 @@ func (c *classifier) kind(m telegramtest.Message) int {
 	case anyEqual(p, c.tx.slowDown):
 		return mSlowDown
 	}
-	if _, ok := hasButton(m, func(d string) bool { return d == "reg:"+c.code }); ok {
+	if _, ok := hasButton(m, func(d string) bool { return d == "registration.join:"+c.code }); ok {
 		return mCard
 	}
 	if anyEqual(p, c.tx.askName) || anyEqual(p, c.tx.askOrg) {
@@ -204,11 +204,11 @@ func (c *classifier) kind(m telegramtest.Message) int {
 
 var navValue = regexp.MustCompile(`^(p\d+|noop|=)$`)
 
-// isStepChoice: a button answering a flow step ("s:<nonce>:<value>"), not a
+// isStepChoice: a button answering a flow step ("core.step:<nonce>:<value>"), not a
 // page turn.
 func isStepChoice(d string) bool {
 	parts := strings.Split(d, ":")
-	return len(parts) == 3 && parts[0] == "s" && !navValue.MatchString(parts[2])
+	return len(parts) == 3 && parts[0] == "core.step" && !navValue.MatchString(parts[2])
 }
 
 // simUser is one simulated participant.
@@ -311,7 +311,7 @@ func (d *driver) run(ctx context.Context, su simUser) *userResult {
 			case mCard:
 				card = m
 				res.pressed = true
-				act(func() { d.fake.Press(su.u, card.ID, "reg:"+d.cls.code) }, len(msgs))
+				act(func() { d.fake.Press(su.u, card.ID, "registration.join:"+d.cls.code) }, len(msgs))
 			case mAskText:
 				answer := "Org " + strconv.Itoa(su.idx)
 				if anyEqual(strings.TrimSpace(m.Plain), d.cls.tx.askName) {

@@ -21,12 +21,17 @@ type Store interface {
 	flows.Names
 }
 
+// routeExport is the route of the export button, "audit.export:csv" (before
+// namespaces: "aud").
+const routeExport = "audit.export"
+
 // Module is the capability of the /audit trail for admins.
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
 		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		r.Namespace("audit")
 		r.Command(&flows.Command{Name: "audit", Role: flows.RoleAdmin, Describe: "cmd.audit", Run: e.showAudit})
-		r.Route(&flows.Route{Name: "aud", Role: flows.RoleAdmin, Run: e.exportAudit})
+		r.Route(&flows.Route{Name: routeExport, Legacy: "aud", Role: flows.RoleAdmin, Run: e.exportAudit})
 	})
 }
 
@@ -50,7 +55,7 @@ func (e *module) showAudit(ctx context.Context, t *flows.Turn) error {
 		lines = append(lines, flows.T("audit.line", "At", flows.When{At: a.At, Zone: e.cfg.Location.String()},
 			"Actor", e.who(ctx, a.Actor), "Action", flows.T("audit.action."+a.Action), "Target", a.Target, "Subject", e.subject(ctx, a.Subject)))
 	}
-	t.Say(flows.T("audit.list", "N", len(lines), "Lines", lines), []flows.Button{{Label: flows.T("audit.export"), Data: flows.MustData("aud", "csv")}})
+	t.Say(flows.T("audit.list", "N", len(lines), "Lines", lines), []flows.Button{{Label: flows.T("audit.export"), Data: flows.MustData(routeExport, "csv")}})
 	return nil
 }
 

@@ -34,7 +34,15 @@ type module struct {
 	texts flows.Texts
 }
 
+// The broadcast capability's callback routes, "<name>:<payload>"
+// (Route.Legacy: the name buttons sent before namespaces carry).
+const (
+	routeCancel  = "broadcast.cancel"  // <id>: cancels a scheduled broadcast
+	routeUpdates = "broadcast.updates" // <on|off>: the user's /settings: receive broadcasts
+)
+
 func (e *module) register(r *flows.Registry) {
+	r.Namespace("broadcast")
 	r.Command(&flows.Command{Name: "broadcast", Role: flows.RoleAdmin, Describe: "cmd.broadcast", Run: func(ctx context.Context, t *flows.Turn) error {
 		return t.StartFlowAt(ctx, "broadcast", "msg", nil)
 	}})
@@ -42,8 +50,8 @@ func (e *module) register(r *flows.Registry) {
 	r.Command(&flows.Command{Name: "settings", Describe: "cmd.settings", Run: settings})
 	r.Menu(flows.MenuItem{Command: "broadcast", Label: "menu.broadcast", Role: flows.RoleAdmin, Order: 70})
 	r.Menu(flows.MenuItem{Command: "settings", Label: "menu.settings", Order: 85})
-	r.Route(&flows.Route{Name: "bcx", Role: flows.RoleAdmin, Run: e.cancelBroadcast})
-	r.Route(&flows.Route{Name: "set", Run: toggleSetting})
+	r.Route(&flows.Route{Name: routeCancel, Legacy: "bcx", Role: flows.RoleAdmin, Run: e.cancelBroadcast})
+	r.Route(&flows.Route{Name: routeUpdates, Legacy: "set", Run: toggleSetting})
 	r.Flow(&flows.Flow{
 		Name: "broadcast",
 		Done: e.createBroadcast,
@@ -359,7 +367,7 @@ func (e *module) listBroadcasts(ctx context.Context, t *flows.Turn) error {
 		lines = append(lines, flows.T(line, "Status", flows.T("bc.status."+st.Status), "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()},
 			"Segment", seg, "Sent", st.Sent, "Total", st.Total, "Blocked", st.Blocked, "Failed", st.Failed))
 		if st.Status == flows.BcScheduled || st.Status == flows.BcRunning {
-			rows = append(rows, []flows.Button{{Label: flows.T("bc.cancel_button", "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: flows.MustData("bcx", b.ID)}})
+			rows = append(rows, []flows.Button{{Label: flows.T("bc.cancel_button", "At", flows.When{At: b.StartAt, Zone: e.cfg.Location.String()}), Data: flows.MustData(routeCancel, b.ID)}})
 		}
 	}
 	t.Say(flows.T("bc.list", "Lines", lines), rows...)
@@ -399,9 +407,9 @@ func settingsText(u *flows.User) flows.Text {
 
 func settingsButtons(u *flows.User) [][]flows.Button {
 	if u.NoUpdates {
-		return [][]flows.Button{{{Label: flows.T("settings.turn_on"), Data: flows.MustData("set", "on")}}}
+		return [][]flows.Button{{{Label: flows.T("settings.turn_on"), Data: flows.MustData(routeUpdates, "on")}}}
 	}
-	return [][]flows.Button{{{Label: flows.T("settings.turn_off"), Data: flows.MustData("set", "off")}}}
+	return [][]flows.Button{{{Label: flows.T("settings.turn_off"), Data: flows.MustData(routeUpdates, "off")}}}
 }
 
 func toggleSetting(_ context.Context, t *flows.Turn, payload string) error {

@@ -65,7 +65,7 @@ func FollowUpSetup(t *testing.T) (*Harness, string) {
 	ctx := context.Background()
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta " + string(rune('0'+id)), Organisation: "Org " + string(rune('0'+id)), ConsentVersion: flows.ConsentVersion})
-		h.Press(id, "reg:"+code)
+		h.Press(id, "registration.join:"+code)
 	}
 	// At the door an hour before the start, then on with the clock as it was.
 	w, _ := h.Store.GetWorkshop(ctx, code)

@@ -15,8 +15,8 @@ func TestDueCalendarGrid(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
 	// 30 November 2026, 20:00 in Makassar (WITA): the last day of the month.
 	h.Now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
-	h.Press(flowstest.AdminID, "wmo:"+code)
-	h.Press(2, "cmn:"+code)
+	h.Press(flowstest.AdminID, "followup.collect:"+code)
+	h.Press(2, "followup.commit:"+code)
 	res := h.Text(2, "Bangun 10 tandon air hujan di Sikka")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.owner_me"))
 	flowstest.WantIDs(t, res, "(clear buttons)", "cm.ask_due")

@@ -27,7 +27,7 @@ func (e *module) myCommitments(ctx context.Context, t *flows.Turn) error {
 		}
 		lines = append(lines, flows.T("cm.mine_line", "What", c.What, "Due", flows.When{At: c.Due, Zone: zone, DateOnly: true}, "Status", statusText(c, t.In.Now)))
 		if c.Status != flows.CmDone && c.Status != flows.CmProposed {
-			rows = append(rows, []flows.Button{{Label: flows.T("cm.update_button", "What", shorten(c.What, 40)), Data: flows.MustData("cmu", c.Workshop, c.ID)}})
+			rows = append(rows, []flows.Button{{Label: flows.T("cm.update_button", "What", shorten(c.What, 40)), Data: flows.MustData(routeUpdate, c.Workshop, c.ID)}})
 		}
 	}
 	t.Say(flows.T("cm.mine", "Lines", lines), rows...)
@@ -59,9 +59,9 @@ func statusText(c *flows.Commitment, now time.Time) flows.Text {
 
 func statusButtons(c *flows.Commitment) [][]flows.Button {
 	return [][]flows.Button{{
-		{Label: flows.T("cm.btn_done"), Data: flows.MustData("cms", c.Workshop, c.ID, flows.CmDone)},
-		{Label: flows.T("cm.btn_ontrack"), Data: flows.MustData("cms", c.Workshop, c.ID, flows.CmOnTrack)},
-		{Label: flows.T("cm.btn_blocked"), Data: flows.MustData("cms", c.Workshop, c.ID, flows.CmBlocked)},
+		{Label: flows.T("cm.btn_done"), Data: flows.MustData(routeStatus, c.Workshop, c.ID, flows.CmDone)},
+		{Label: flows.T("cm.btn_ontrack"), Data: flows.MustData(routeStatus, c.Workshop, c.ID, flows.CmOnTrack)},
+		{Label: flows.T("cm.btn_blocked"), Data: flows.MustData(routeStatus, c.Workshop, c.ID, flows.CmBlocked)},
 	}}
 }
 

@@ -61,18 +61,19 @@ type module struct {
 }
 
 func (e *module) register(r *flows.Registry) {
+	r.Namespace("followup")
 	r.Command(&flows.Command{Name: "commit", Describe: "cmd.commit", Run: e.commitCommand})
 	r.Command(&flows.Command{Name: "mycommitments", Describe: "cmd.mycommitments", Run: e.myCommitments})
 	r.Command(&flows.Command{Name: "report", Role: flows.RoleFacilitator, Describe: "cmd.report", Run: e.reportCommand})
 	r.Menu(flows.MenuItem{Command: "mycommitments", Label: "menu.mycommitments", Order: 5})
-	r.Route(&flows.Route{Name: "cmn", Run: e.commitFor})
-	r.Route(&flows.Route{Name: "cmo", Run: e.ownerAnswer})
-	r.Route(&flows.Route{Name: "cmu", Run: e.askStatus})
-	r.Route(&flows.Route{Name: "cms", Run: e.setStatus})
-	r.Route(&flows.Route{Name: "wmo", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.openCollection)})
-	r.Route(&flows.Route{Name: "wmci", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.cycleCheckIns)})
-	r.Route(&flows.Route{Name: "rp", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.report)})
-	r.Route(&flows.Route{Name: "rpa", Role: flows.RoleAdmin, Run: func(ctx context.Context, t *flows.Turn, _ string) error { return e.forumSummary(ctx, t) }})
+	r.Route(&flows.Route{Name: routeCommit, Legacy: "cmn", Run: e.commitFor})
+	r.Route(&flows.Route{Name: routeOwnerAnswer, Legacy: "cmo", Run: e.ownerAnswer})
+	r.Route(&flows.Route{Name: routeUpdate, Legacy: "cmu", Run: e.askStatus})
+	r.Route(&flows.Route{Name: routeStatus, Legacy: "cms", Run: e.setStatus})
+	r.Route(&flows.Route{Name: routeCollect, Legacy: "wmo", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.openCollection)})
+	r.Route(&flows.Route{Name: routeCheckIns, Legacy: "wmci", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.cycleCheckIns)})
+	r.Route(&flows.Route{Name: routeReport, Legacy: "rp", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.report)})
+	r.Route(&flows.Route{Name: routeForumReport, Legacy: "rpa", Role: flows.RoleAdmin, Run: func(ctx context.Context, t *flows.Turn, _ string) error { return e.forumSummary(ctx, t) }})
 	r.Flow(&flows.Flow{Name: "commit", Done: e.saveCommitment, Steps: []*flows.Step{
 		{Name: "what", Parse: flows.TextAnswer(maxWhatLen), Prompt: flows.Ask("cm.ask_what")},
 		{Name: "owner", Parse: e.ownerChoice, Prompt: e.ownerPrompt},
@@ -131,7 +132,7 @@ func (e *module) digestJob(ctx context.Context, now time.Time, code string) ([]f
 		out = append(out, flows.Reply{ChatID: f, Lang: u.Lang, Bulk: true,
 			Text: flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
-			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData("rp", code)}}}})
+			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData(routeReport, code)}}}})
 	}
 	return out, nil
 }
@@ -170,7 +171,7 @@ func (e *module) commitCommand(ctx context.Context, t *flows.Turn) error {
 	var rows [][]flows.Button
 	for _, code := range codes[:min(len(codes), 12)] {
 		if w, err := e.store.GetWorkshop(ctx, code); err == nil {
-			rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData("cmn", code)}})
+			rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData(routeCommit, code)}})
 		}
 	}
 	t.Say(flows.T("cm.which_workshop"), rows...)
@@ -433,14 +434,14 @@ func (e *module) saveCommitment(ctx context.Context, t *flows.Turn) error {
 		if err := e.planFollowUp(ctx, c, w, t.In.Now); err != nil {
 			return err
 		}
-		t.Say(flows.T("cm.saved", "When", reminderPromise(c, w, t.In.Now), "Every", checkInPromise(w)), []flows.Button{{Label: flows.T("cm.add_another"), Data: flows.MustData("cmn", w.Code)}})
+		t.Say(flows.T("cm.saved", "When", reminderPromise(c, w, t.In.Now), "Every", checkInPromise(w)), []flows.Button{{Label: flows.T("cm.add_another"), Data: flows.MustData(routeCommit, w.Code)}})
 		return nil
 	}
 	name, _ := flows.NameOf(ctx, e.store, t.User.ID)
 	owner := e.userOf(ctx, c.Owner)
 	t.Send(flows.Reply{ChatID: c.Owner, Lang: owner.Lang, Bulk: true,
 		Text:    flows.T("cm.proposed_to_you", "Name", name, "Title", w.Title, "Details", commitmentDetails(c, w.Zone, flows.T("cm.owner_you"))),
-		Buttons: [][]flows.Button{{{Label: flows.T("cm.accept"), Data: flows.MustData("cmo", c.Workshop, c.ID, "y")}, {Label: flows.T("cm.decline"), Data: flows.MustData("cmo", c.Workshop, c.ID, "n")}}}})
+		Buttons: [][]flows.Button{{{Label: flows.T("cm.accept"), Data: flows.MustData(routeOwnerAnswer, c.Workshop, c.ID, "y")}, {Label: flows.T("cm.decline"), Data: flows.MustData(routeOwnerAnswer, c.Workshop, c.ID, "n")}}}})
 	ownerName, _ := flows.NameOf(ctx, e.store, c.Owner)
 	t.Say(flows.T("cm.sent_for_confirmation", "Name", ownerName))
 	return nil

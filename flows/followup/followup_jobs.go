@@ -172,7 +172,7 @@ func (e *module) openCollection(ctx context.Context, t *flows.Turn, w *flows.Wor
 	for _, r := range invite {
 		u := e.userOf(ctx, r.UserID)
 		t.Send(flows.Reply{ChatID: r.UserID, Lang: u.Lang, Bulk: true, Text: flows.T(invitation, "Title", w.Title),
-			Buttons: [][]flows.Button{{{Label: flows.T("cm.add"), Data: flows.MustData("cmn", w.Code)}}}})
+			Buttons: [][]flows.Button{{{Label: flows.T("cm.add"), Data: flows.MustData(routeCommit, w.Code)}}}})
 	}
 	t.Say(flows.T("cm.collection_opened", "Count", len(invite), "Title", w.Title))
 	return nil

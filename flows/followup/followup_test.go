@@ -16,12 +16,12 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
 
-	res := h.Press(flowstest.AdminID, "wmo:"+code)
+	res := h.Press(flowstest.AdminID, "followup.collect:"+code)
 	// Collected before the workshop: nobody is thanked for joining yet.
 	flowstest.WantIDs(t, res, "cm.invitation_ahead", "cm.invitation_ahead", "cm.collection_opened")
 
 	// Participant 2 commits, with bad input on the way.
-	res = h.Press(2, "cmn:"+code)
+	res = h.Press(2, "followup.commit:"+code)
 	flowstest.WantIDs(t, res, "cm.intro", "cm.ask_what")
 	flowstest.WantIDs(t, h.Text(2, "   "), "errors.too_short", "cm.ask_what")
 	res = h.Text(2, "Bangun 10 tandon air hujan di Sikka")
@@ -51,9 +51,9 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 
 	// 2 writes one down for 3; only 3 can accept it.
-	h.Press(2, "cmn:"+code)
+	h.Press(2, "followup.commit:"+code)
 	h.Text(2, "Data baseline desa")
-	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
+	h.Press(2, "core.step:"+h.Sess[2].Nonce+":3")
 	res = h.Text(2, "20/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
@@ -91,10 +91,10 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 
 	// Status: only the owner; blocked escalates; the note is kept.
-	if res := h.Press(3, "cms:"+code+":"+c.ID+":done"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+	if res := h.Press(3, "followup.status:"+code+":"+c.ID+":done"); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("someone else set the status: %+v", res.Answer)
 	}
-	res = h.Press(2, "cms:"+code+":"+c.ID+":blocked")
+	res = h.Press(2, "followup.status:"+code+":"+c.ID+":blocked")
 	flowstest.WantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
 	flowstest.WantIDs(t, h.Text(2, "Dana CSR belum cair"), "cm.thanks")
 	got, _ := h.Store.GetCommitment(ctx, code, c.ID)
@@ -103,11 +103,11 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 
 	// The report: text, chart, CSV; refused to participants.
-	if res := h.Press(2, "rp:"+code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+	if res := h.Press(2, "followup.report:"+code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant read the report: %+v", res.Answer)
 	}
 	h.Now = c.Due.AddDate(0, 0, 2)
-	res = h.Press(flowstest.AdminID, "rp:"+code)
+	res = h.Press(flowstest.AdminID, "followup.report:"+code)
 	flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
 	if d["Count"] != 2 || d["Overdue"] != 1 || d["NoAnswer"] != 1 || d["Rate"] != 0 {
@@ -123,7 +123,7 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	}
 
 	// Done cancels the pending reminders.
-	h.Press(2, "cms:"+code+":"+c.ID+":done")
+	h.Press(2, "followup.status:"+code+":"+c.ID+":done")
 	for _, id := range followup.FollowUpIDs(c) {
 		if h.Store.HasJob(id) {
 			t.Errorf("job %s still scheduled after done", id)
@@ -177,15 +177,15 @@ func TestCheckInInterval(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
 	for _, want := range []int{14, 30, 7} {
-		res := h.Press(flowstest.AdminID, "wmci:"+code)
+		res := h.Press(flowstest.AdminID, "followup.checkins:"+code)
 		if res.Answer == nil || res.Answer.Text.Data["Count"] != want {
 			t.Fatalf("answer %+v, want %d days", res.Answer, want)
 		}
 	}
-	if res := h.Press(2, "wmci:"+code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+	if res := h.Press(2, "followup.checkins:"+code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 		t.Fatalf("participant changed the interval: %+v", res.Answer)
 	}
-	h.Press(flowstest.AdminID, "wmci:"+code) // 14 days
+	h.Press(flowstest.AdminID, "followup.checkins:"+code) // 14 days
 	c := &flows.Commitment{ID: "c1", Workshop: code, What: "X", Owner: 2, Due: h.Now.AddDate(0, 1, 0), Status: flows.CmOpen, Created: h.Now}
 	h.Store.SaveCommitment(ctx, c)
 	if _, err := h.E.RunJob(ctx, flows.Job{ID: followup.JobCmCheck + "|" + code + "|c1"}, h.Now); err != nil {
@@ -203,10 +203,10 @@ func TestCheckInInterval(t *testing.T) {
 func TestCommitmentReminderWordingAtSendTime(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
-	h.Press(flowstest.AdminID, "wmo:"+code)
-	h.Press(2, "cmn:"+code)
+	h.Press(flowstest.AdminID, "followup.collect:"+code)
+	h.Press(2, "followup.commit:"+code)
 	h.Text(2, "Bangun tandon")
-	h.Press(2, "s:"+h.Sess[2].Nonce+":2")
+	h.Press(2, "core.step:"+h.Sess[2].Nonce+":2")
 	res := h.Text(2, "15/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
@@ -272,5 +272,5 @@ func TestCollectionAfterWorkshopThanks(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
 	w, _ := h.Store.GetWorkshop(context.Background(), code)
 	h.Now = w.End.Add(time.Hour)
-	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "wmo:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "followup.collect:"+code), "cm.invitation", "cm.invitation", "cm.collection_opened")
 }

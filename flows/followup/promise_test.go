@@ -15,10 +15,10 @@ import (
 func TestCommitmentConfirmationPromisesWhatIsPlanned(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
 	ctx := context.Background()
-	h.Press(flowstest.AdminID, "wmo:"+code)
+	h.Press(flowstest.AdminID, "followup.collect:"+code)
 	commit := func(user int64, due string) *flows.Result {
 		t.Helper()
-		h.Press(user, "cmn:"+code)
+		h.Press(user, "followup.commit:"+code)
 		res := h.Text(user, "Rapat koordinasi desa")
 		h.Press(user, flowstest.ButtonData(t, res, "cm.owner_me"))
 		res = h.Text(user, due)

@@ -13,9 +13,9 @@ import (
 // their Telegram id (issue #13, point 11).
 func TestCommitmentForSomeoneShowsName(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
-	h.Press(2, "cmn:"+code)
+	h.Press(2, "followup.commit:"+code)
 	h.Text(2, "Data baseline desa")
-	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
+	h.Press(2, "core.step:"+h.Sess[2].Nonce+":3")
 	res := h.Text(2, "20/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
@@ -44,7 +44,7 @@ func TestReportShowsStatusAndLateness(t *testing.T) {
 		}
 	}
 	h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", Role: flows.RoleAdmin})
-	res := h.Press(flowstest.AdminID, "rp:"+code)
+	res := h.Press(flowstest.AdminID, "followup.report:"+code)
 	flowstest.WantIDs(t, res, "rp.text", "rp.chart_caption", "rp.csv_caption")
 	d := res.Replies[0].Text.Data
 	if d["Blocked"] != 2 || d["OnTrack"] != 1 || d["Overdue"] != 2 {

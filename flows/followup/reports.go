@@ -19,10 +19,10 @@ func (e *module) reportCommand(ctx context.Context, t *flows.Turn) error {
 	}
 	var rows [][]flows.Button
 	for _, w := range ws[:min(len(ws), 12)] {
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData("rp", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData(routeReport, w.Code)}})
 	}
 	if t.Role == flows.RoleAdmin {
-		rows = append(rows, []flows.Button{{Label: flows.T("rp.forum"), Data: flows.MustData("rpa", "all")}})
+		rows = append(rows, []flows.Button{{Label: flows.T("rp.forum"), Data: flows.MustData(routeForumReport, "all")}})
 	}
 	if len(rows) == 0 {
 		t.Say(flows.T("ws.none_yet"))
@@ -63,7 +63,7 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _
 		return flows.InternalError("commitments", err)
 	}
 	if len(cs) == 0 {
-		t.Say(flows.T("rp.empty", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("wmo", w.Code)}})
+		t.Say(flows.T("rp.empty", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData(routeCollect, w.Code)}})
 		return nil
 	}
 	if err := t.Audit(ctx, flows.AuditReport, w.Code, 0); err != nil {

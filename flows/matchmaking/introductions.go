@@ -133,8 +133,8 @@ func (e *module) sendIntro(ctx context.Context, t *flows.Turn) error {
 		Text: flows.T("mm.request_received", "Org", me.Org, "Details", partnerDetails(me),
 			"Why", flows.Reasons(flows.Compare(them, me), me), "Note", note),
 		Buttons: [][]flows.Button{{
-			{Label: flows.T("mm.btn_accept"), Data: flows.MustData("mmok", in.ID)},
-			{Label: flows.T("mm.btn_decline"), Data: flows.MustData("mmno", in.ID)},
+			{Label: flows.T("mm.btn_accept"), Data: flows.MustData(routeAccept, in.ID)},
+			{Label: flows.T("mm.btn_decline"), Data: flows.MustData(routeDecline, in.ID)},
 		}}})
 	t.Say(flows.T("mm.request_sent", "Org", them.Org))
 	return nil
@@ -236,8 +236,8 @@ func (e *module) introductions(ctx context.Context, t *flows.Turn) error {
 		case flows.IntroPending:
 			waiting = append(waiting, flows.T("mm.intro_line", "Org", in.FromOrg, "Date", e.date(in.Created)))
 			rows = append(rows, []flows.Button{
-				{Label: flows.T("mm.btn_accept_named", "Org", in.FromOrg), Data: flows.MustData("mmok", in.ID)},
-				{Label: flows.T("mm.btn_decline"), Data: flows.MustData("mmno", in.ID)},
+				{Label: flows.T("mm.btn_accept_named", "Org", in.FromOrg), Data: flows.MustData(routeAccept, in.ID)},
+				{Label: flows.T("mm.btn_decline"), Data: flows.MustData(routeDecline, in.ID)},
 			})
 		case flows.IntroDeclined:
 			declined = append(declined, flows.T("mm.intro_line_you_declined", "Org", orgOrDeleted(in.FromOrg), "Date", e.date(in.Decided)))
@@ -247,7 +247,7 @@ func (e *module) introductions(ctx context.Context, t *flows.Turn) error {
 		switch in.Status {
 		case flows.IntroPending:
 			asked = append(asked, flows.T("mm.intro_line", "Org", in.ToOrg, "Date", e.date(in.Created)))
-			rows = append(rows, []flows.Button{{Label: flows.T("mm.btn_withdraw_named", "Org", in.ToOrg), Data: flows.MustData("mmw", in.ID)}})
+			rows = append(rows, []flows.Button{{Label: flows.T("mm.btn_withdraw_named", "Org", in.ToOrg), Data: flows.MustData(routeWithdraw, in.ID)}})
 		case flows.IntroDeclined:
 			declined = append(declined, flows.T("mm.intro_line_not_taken", "Org", orgOrDeleted(in.ToOrg), "Date", e.date(in.Decided)))
 		}
@@ -273,7 +273,7 @@ func (e *module) introductions(ctx context.Context, t *flows.Turn) error {
 		connected = append(connected, flows.T("mm.intro_line_connected", "Org", org, "Contact", c))
 	}
 	if len(waiting)+len(asked)+len(connected)+len(declined) == 0 {
-		t.Say(flows.T("mm.intros_none"), []flows.Button{{Label: flows.T("menu.matches"), Data: flows.MustData("m", "matches")}})
+		t.Say(flows.T("mm.intros_none"), []flows.Button{{Label: flows.T("menu.matches"), Data: flows.MenuData("matches")}})
 		return nil
 	}
 	var sections []flows.Text

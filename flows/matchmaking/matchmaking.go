@@ -46,7 +46,22 @@ type module struct {
 	texts flows.Texts
 }
 
+// Matchmaking's callback routes, "<name>:<payload>" (Route.Legacy: the name
+// buttons sent before namespaces carry). A filter is a|c|t.<theme>|
+// s.<sector>|p.<province> (filterCode).
+const (
+	routeSuggestion = "matchmaking.suggestion" // <filter>:<pos>: show a suggestion card
+	routeHide       = "matchmaking.hide"       // <uid>:<filter>:<pos>: not interested, hide them
+	routeFilter     = "matchmaking.filter"     // [t|s|p:<page>]: the choice of filters
+	routeRequest    = "matchmaking.request"    // <uid>: ask for an introduction
+	routeAccept     = "matchmaking.accept"     // <intro id>: the addressee accepts
+	routeDecline    = "matchmaking.decline"    // <intro id>: the addressee declines
+	routeWithdraw   = "matchmaking.withdraw"   // <intro id>: the requester withdraws
+	routeProfile    = "matchmaking.profile"    // <c|e|p|r|d|dy>: the partner profile's actions
+)
+
 func (e *module) register(r *flows.Registry) {
+	r.Namespace("matchmaking")
 	r.Command(&flows.Command{Name: "partner", Describe: "cmd.partner", Run: e.partner})
 	r.Command(&flows.Command{Name: "matches", Describe: "cmd.matches", Run: func(ctx context.Context, t *flows.Turn) error {
 		return e.showMatch(ctx, t, flows.MatchFilter{}, 0, false)
@@ -55,14 +70,14 @@ func (e *module) register(r *flows.Registry) {
 	r.Menu(flows.MenuItem{Command: "partner", Label: "menu.partner", Order: 20})
 	r.Menu(flows.MenuItem{Command: "matches", Label: "menu.matches", Order: 21})
 
-	r.Route(&flows.Route{Name: "mm", Run: e.matchPress})                    // mm:<filter>:<pos>     show a suggestion card
-	r.Route(&flows.Route{Name: "mmx", Run: e.notInterested})                // mmx:<uid>:<filter>:<pos>
-	r.Route(&flows.Route{Name: "mmf", Run: e.filterMenu})                   // mmf:[t|s|p:<page>]
-	r.Route(&flows.Route{Name: "mmi", Run: e.requestIntro})                 // mmi:<uid>
-	r.Route(&flows.Route{Name: "mmok", Run: e.decide(flows.IntroAccepted)}) // mmok:<intro id>
-	r.Route(&flows.Route{Name: "mmno", Run: e.decide(flows.IntroDeclined)}) // mmno:<intro id>
-	r.Route(&flows.Route{Name: "mmw", Run: e.decide(flows.IntroWithdrawn)}) // mmw:<intro id>
-	r.Route(&flows.Route{Name: "mmp", Run: e.partnerAction})                // mmp:<c|e|p|r|d|dy>
+	r.Route(&flows.Route{Name: routeSuggestion, Legacy: "mm", Run: e.matchPress})
+	r.Route(&flows.Route{Name: routeHide, Legacy: "mmx", Run: e.notInterested})
+	r.Route(&flows.Route{Name: routeFilter, Legacy: "mmf", Run: e.filterMenu})
+	r.Route(&flows.Route{Name: routeRequest, Legacy: "mmi", Run: e.requestIntro})
+	r.Route(&flows.Route{Name: routeAccept, Legacy: "mmok", Run: e.decide(flows.IntroAccepted)})
+	r.Route(&flows.Route{Name: routeDecline, Legacy: "mmno", Run: e.decide(flows.IntroDeclined)})
+	r.Route(&flows.Route{Name: routeWithdraw, Legacy: "mmw", Run: e.decide(flows.IntroWithdrawn)})
+	r.Route(&flows.Route{Name: routeProfile, Legacy: "mmp", Run: e.partnerAction})
 
 	r.Flow(&flows.Flow{
 		Name:  "partner",
@@ -178,14 +193,14 @@ func (e *module) partner(ctx context.Context, t *flows.Turn) error {
 }
 
 func (e *module) partnerCard(t *flows.Turn, p *flows.PartnerProfile, edit bool) {
-	pause := flows.Button{Label: flows.T("mm.btn_pause"), Data: flows.MustData("mmp", "p")}
+	pause := flows.Button{Label: flows.T("mm.btn_pause"), Data: flows.MustData(routeProfile, "p")}
 	if !p.Visible {
-		pause = flows.Button{Label: flows.T("mm.btn_resume"), Data: flows.MustData("mmp", "r")}
+		pause = flows.Button{Label: flows.T("mm.btn_resume"), Data: flows.MustData(routeProfile, "r")}
 	}
 	r := flows.Reply{Text: flows.T("mm.card", "Details", partnerDetails(p), "Visible", visibilityText(p.Visible)), Buttons: [][]flows.Button{
-		{{Label: flows.T("mm.btn_edit"), Data: flows.MustData("mmp", "e")}, pause},
-		{{Label: flows.T("mm.btn_delete"), Data: flows.MustData("mmp", "d")}},
-		{{Label: flows.T("menu.matches"), Data: flows.MustData("m", "matches")}, {Label: flows.T("mm.btn_introductions"), Data: flows.MustData("m", "introductions")}},
+		{{Label: flows.T("mm.btn_edit"), Data: flows.MustData(routeProfile, "e")}, pause},
+		{{Label: flows.T("mm.btn_delete"), Data: flows.MustData(routeProfile, "d")}},
+		{{Label: flows.T("menu.matches"), Data: flows.MenuData("matches")}, {Label: flows.T("mm.btn_introductions"), Data: flows.MenuData("introductions")}},
 	}}
 	if edit && t.In.MessageID != 0 {
 		r.EditMessageID = t.In.MessageID
@@ -483,7 +498,7 @@ func (e *module) partnerDone(ctx context.Context, t *flows.Turn) error {
 		return flows.InternalError("save partner", err)
 	}
 	t.Say(flows.T("mm.saved", "Org", p.Org, "Visible", visibilityText(p.Visible)), []flows.Button{
-		{Label: flows.T("menu.matches"), Data: flows.MustData("m", "matches")}, {Label: flows.T("menu.partner"), Data: flows.MustData("m", "partner")},
+		{Label: flows.T("menu.matches"), Data: flows.MenuData("matches")}, {Label: flows.T("menu.partner"), Data: flows.MenuData("partner")},
 	})
 	return nil
 }
@@ -520,7 +535,7 @@ func (e *module) partnerAction(ctx context.Context, t *flows.Turn, action string
 		e.partnerCard(t, p, true)
 	case "d":
 		r := flows.Reply{Text: flows.T("mm.delete_confirm", "Org", p.Org), Buttons: [][]flows.Button{{
-			{Label: flows.T("mm.delete_yes"), Data: flows.MustData("mmp", "dy")}, {Label: flows.T("mm.back"), Data: flows.MustData("mmp", "c")},
+			{Label: flows.T("mm.delete_yes"), Data: flows.MustData(routeProfile, "dy")}, {Label: flows.T("mm.back"), Data: flows.MustData(routeProfile, "c")},
 		}}}
 		if t.In.MessageID != 0 {
 			r.EditMessageID = t.In.MessageID

@@ -57,7 +57,7 @@ func TestPartnerProfileFlow(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 1, FullName: "Ayu", Organisation: "Yayasan Air Bersih", ConsentVersion: flows.ConsentVersion})
-	h.Press(1, "lang:en")
+	h.Press(1, "core.language:en")
 
 	res := h.Text(1, "/partner")
 	flowstest.WantIDs(t, res, "mm.intro_new", "mm.ask_org")
@@ -169,7 +169,7 @@ func TestPartnerProfileNeedsConsent(t *testing.T) {
 	h.Store.EditUser(2, func(u *flows.User) { u.Consent = "" })
 	before, _ := h.Store.GetPartner(ctx, 2)
 	h.Now = h.Now.Add(time.Hour) // a save would show in Updated
-	res := h.Press(2, "mmp:e")
+	res := h.Press(2, "matchmaking.profile:e")
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.summary")
 	res = h.Press(2, flowstest.ButtonData(t, res, "mm.save"))
 	flowstest.WantIDs(t, res, "(clear buttons)", "privacy.notice")
@@ -204,10 +204,10 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 		t.Fatal("not visible after resume")
 	}
 
-	flowstest.WantIDs(t, h.Press(1, "mmp:e"), "(clear buttons)", "mm.summary")
+	flowstest.WantIDs(t, h.Press(1, "matchmaking.profile:e"), "(clear buttons)", "mm.summary")
 	h.Text(1, "/cancel")
 
-	res = h.Press(1, "mmp:d")
+	res = h.Press(1, "matchmaking.profile:d")
 	flowstest.WantIDs(t, res, "mm.delete_confirm")
 	res = h.Press(1, flowstest.ButtonData(t, res, "mm.delete_yes"))
 	flowstest.WantIDs(t, res, "mm.deleted")
@@ -215,8 +215,8 @@ func TestPartnerCardPauseDelete(t *testing.T) {
 		t.Fatalf("after delete: %v", err)
 	}
 	flowstest.WantIDs(t, h.Text(1, "/matches"), "mm.no_profile")
-	flowstest.Alert(t, h.Press(1, "mmp:p"), "mm.no_profile_short")
-	flowstest.Alert(t, h.Press(2, "mmp:zz"), "mm.no_profile_short")
+	flowstest.Alert(t, h.Press(1, "matchmaking.profile:p"), "mm.no_profile_short")
+	flowstest.Alert(t, h.Press(2, "matchmaking.profile:zz"), "mm.no_profile_short")
 }
 
 // seedMatches stores the viewer (1) and organisations around them.
@@ -263,7 +263,7 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 			t.Fatalf("card %q lacks %q", why, want)
 		}
 	}
-	if flowstest.ButtonData(t, res, "mm.btn_request") != "mmi:2" {
+	if flowstest.ButtonData(t, res, "mm.btn_request") != "matchmaking.request:2" {
 		t.Fatal("request button")
 	}
 	var order []int64
@@ -303,19 +303,19 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 	if cardOf(t, res) != 2 || !strings.Contains(plain(h, res, 0, "en"), "Suggestion 1 of 2 · health") {
 		t.Fatalf("theme filter %q", plain(h, res, 0, "en"))
 	}
-	res = h.Press(1, "mmf:p:0")
+	res = h.Press(1, "matchmaking.filter:p:0")
 	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, flowstest.ButtonData(t, res, "nav.next")), "DKI Jakarta (Jakarta)"))
 	if cardOf(t, res) != 3 {
 		t.Fatal("province filter")
 	}
-	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, "mmf:s"), "Government"))
+	res = h.Press(1, flowstest.ButtonData(t, h.Press(1, "matchmaking.filter:s"), "Government"))
 	if cardOf(t, res) != 4 {
 		t.Fatal("sector filter")
 	}
-	flowstest.WantIDs(t, h.Press(1, "mm:s.academia:0"), "mm.none_filtered")
+	flowstest.WantIDs(t, h.Press(1, "matchmaking.suggestion:s.academia:0"), "mm.none_filtered")
 
 	// Not interested: persisted, the next one takes its place.
-	res = h.Press(1, "mmx:2:a:0")
+	res = h.Press(1, "matchmaking.hide:2:a:0")
 	if res.Answer == nil || res.Answer.Text.ID != "mm.hidden" || cardOf(t, res) != 4 {
 		t.Fatalf("after hiding: %+v", res.Answer)
 	}
@@ -324,7 +324,7 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 	}
 
 	// Tampered or malformed buttons.
-	for _, data := range []string{"mm:zz:0", "mm:a:-1", "mm:t.nope:0", "mmx:1:a:0", "mmx:abc:a:0", "mmf:q", "mmf:p:x"} {
+	for _, data := range []string{"matchmaking.suggestion:zz:0", "matchmaking.suggestion:a:-1", "matchmaking.suggestion:t.nope:0", "matchmaking.hide:1:a:0", "matchmaking.hide:abc:a:0", "matchmaking.filter:q", "matchmaking.filter:p:x"} {
 		flowstest.Alert(t, h.Press(1, data), "errors.bad_button")
 	}
 }
@@ -333,11 +333,11 @@ func TestMatchesBrowseFilterHide(t *testing.T) {
 // and returns the request's id.
 func request(t *testing.T, h *flowstest.Harness, from, to int64) string {
 	t.Helper()
-	res := h.Press(from, "mmi:"+strconv.FormatInt(to, 10))
+	res := h.Press(from, "matchmaking.request:"+strconv.FormatInt(to, 10))
 	flowstest.WantIDs(t, res, "mm.ask_note")
 	res = h.Press(from, flowstest.ButtonData(t, res, "mm.skip_note"))
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.request_received", "mm.request_sent")
-	return strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "mmok:")
+	return strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "matchmaking.accept:")
 }
 
 func TestIntroductionAcceptDecline(t *testing.T) {
@@ -346,7 +346,7 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 
 	// A note too long, then a note: B (2) gets A's card, the reasons from
 	// B's side and the note, in B's language.
-	res := h.Press(1, "mmi:2")
+	res := h.Press(1, "matchmaking.request:2")
 	flowstest.WantIDs(t, res, "mm.ask_note")
 	flowstest.WantIDs(t, h.Text(1, strings.Repeat("n", 301)), "errors.too_long", "mm.ask_note")
 	res = h.Text(1, "Mari kerja sama di Flores <3")
@@ -363,25 +363,25 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	if strings.Contains(got, "ayu_air") {
 		t.Fatal("requester's contact revealed before consent")
 	}
-	id := strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "mmok:")
+	id := strings.TrimPrefix(flowstest.ButtonData(t, res, "mm.btn_accept"), "matchmaking.accept:")
 
 	// One request per pair, either direction.
-	flowstest.Alert(t, h.Press(1, "mmi:2"), "mm.err_pending")
-	flowstest.Alert(t, h.Press(2, "mmi:1"), "mm.err_pending")
+	flowstest.Alert(t, h.Press(1, "matchmaking.request:2"), "mm.err_pending")
+	flowstest.Alert(t, h.Press(2, "matchmaking.request:1"), "mm.err_pending")
 	// Only the addressee may answer: not a third user, not the requester.
-	flowstest.Alert(t, h.Press(3, "mmok:"+id), "errors.not_allowed")
-	flowstest.Alert(t, h.Press(1, "mmok:"+id), "errors.not_allowed")
-	flowstest.Alert(t, h.Press(3, "mmno:"+id), "errors.not_allowed")
-	flowstest.Alert(t, h.Press(3, "mmw:"+id), "errors.not_allowed")
-	flowstest.Alert(t, h.Press(2, "mmok:zzzzzzzzzz"), "errors.bad_button")
-	flowstest.Alert(t, h.Press(2, "mmok:../x"), "errors.bad_button")
+	flowstest.Alert(t, h.Press(3, "matchmaking.accept:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(1, "matchmaking.accept:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(3, "matchmaking.decline:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(3, "matchmaking.withdraw:"+id), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(2, "matchmaking.accept:zzzzzzzzzz"), "errors.bad_button")
+	flowstest.Alert(t, h.Press(2, "matchmaking.accept:../x"), "errors.bad_button")
 
 	// B accepts: both get each other's contact. (The harness sends inputs
 	// without a username, which clears it: A's is set again here.)
 	a, _ := h.Store.GetUser(context.Background(), 1)
 	a.Username = "ayu_air"
 	h.Store.SaveUser(context.Background(), a)
-	res = h.Press(2, "mmok:"+id)
+	res = h.Press(2, "matchmaking.accept:"+id)
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.accepted_you", "mm.accepted_them")
 	if got := plain(h, res, 1, "id"); !strings.Contains(got, "@ayu_air — https://t.me/ayu_air") {
 		t.Fatalf("B sees %q", got)
@@ -392,32 +392,32 @@ func TestIntroductionAcceptDecline(t *testing.T) {
 	if r := res.Replies[2]; r.ChatID != 1 || r.Buttons[0][0].URL != "tg://user?id=2" || r.Text.Data["Contact"].(flows.Text).ID != "mm.contact_id" {
 		t.Fatalf("A gets %+v", r)
 	}
-	flowstest.Alert(t, h.Press(2, "mmok:"+id), "mm.err_decided")
-	flowstest.Alert(t, h.Press(1, "mmi:2"), "mm.err_connected")
+	flowstest.Alert(t, h.Press(2, "matchmaking.accept:"+id), "mm.err_decided")
+	flowstest.Alert(t, h.Press(1, "matchmaking.request:2"), "mm.err_connected")
 	if cardOf(t, h.Text(1, "/matches")) != 2 {
 		t.Fatal("connected partner left the suggestions")
 	}
 
 	// A decline tells the requester politely and reveals nothing.
 	id = request(t, h, 1, 4)
-	res = h.Press(4, "mmno:"+id)
+	res = h.Press(4, "matchmaking.decline:"+id)
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.declined_you", "mm.declined_them")
 	if r := res.Replies[2]; r.ChatID != 1 || len(r.Buttons) != 0 || len(r.Text.Data) != 1 {
 		t.Fatalf("decline notice %+v", r)
 	}
 	// The pair cannot ask again for 30 days, either way round.
-	flowstest.Alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
-	flowstest.Alert(t, h.Press(4, "mmi:1"), "mm.err_cooldown")
+	flowstest.Alert(t, h.Press(1, "matchmaking.request:4"), "mm.err_cooldown")
+	flowstest.Alert(t, h.Press(4, "matchmaking.request:1"), "mm.err_cooldown")
 	h.Now = h.Now.Add(29 * 24 * time.Hour)
-	flowstest.Alert(t, h.Press(1, "mmi:4"), "mm.err_cooldown")
+	flowstest.Alert(t, h.Press(1, "matchmaking.request:4"), "mm.err_cooldown")
 	h.Now = h.Now.Add(2 * 24 * time.Hour)
-	flowstest.WantIDs(t, h.Press(1, "mmi:4"), "mm.ask_note")
+	flowstest.WantIDs(t, h.Press(1, "matchmaking.request:4"), "mm.ask_note")
 	h.Text(1, "/cancel")
 
 	// Tampered profile ids: hidden, inactive, unknown, sharing nothing, self.
 	for data, want := range map[string]string{
-		"mmi:10": "mm.err_unavailable", "mmi:8": "mm.err_unavailable", "mmi:999": "mm.err_unavailable",
-		"mmi:11": "mm.err_unavailable", "mmi:1": "mm.err_self", "mmi:abc": "errors.bad_button", "mmi:-2": "errors.bad_button",
+		"matchmaking.request:10": "mm.err_unavailable", "matchmaking.request:8": "mm.err_unavailable", "matchmaking.request:999": "mm.err_unavailable",
+		"matchmaking.request:11": "mm.err_unavailable", "matchmaking.request:1": "mm.err_self", "matchmaking.request:abc": "errors.bad_button", "matchmaking.request:-2": "errors.bad_button",
 	} {
 		flowstest.Alert(t, h.Press(1, data), want)
 	}
@@ -450,13 +450,13 @@ func TestIntroductionCap(t *testing.T) {
 			first = id
 		}
 	}
-	flowstest.Alert(t, h.Press(1, "mmi:110"), "mm.err_cap")
+	flowstest.Alert(t, h.Press(1, "matchmaking.request:110"), "mm.err_cap")
 	// Withdrawing one frees a place; the addressee can no longer accept it.
 	res := h.Text(1, "/introductions")
 	flowstest.WantIDs(t, res, "mm.intros")
-	res = h.Press(1, "mmw:"+first)
+	res = h.Press(1, "matchmaking.withdraw:"+first)
 	flowstest.WantIDs(t, res, "(clear buttons)", "mm.withdrawn")
-	flowstest.Alert(t, h.Press(100, "mmok:"+first), "mm.err_decided")
+	flowstest.Alert(t, h.Press(100, "matchmaking.accept:"+first), "mm.err_decided")
 	request(t, h, 1, 110)
-	flowstest.Alert(t, h.Press(1, "mmi:111"), "mm.err_cap")
+	flowstest.Alert(t, h.Press(1, "matchmaking.request:111"), "mm.err_cap")
 }

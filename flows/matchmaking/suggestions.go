@@ -83,14 +83,14 @@ func (e *module) matchPress(ctx context.Context, t *flows.Turn, payload string) 
 func (e *module) myVisiblePartner(ctx context.Context, t *flows.Turn) (*flows.PartnerProfile, error) {
 	me, err := e.store.GetPartner(ctx, t.User.ID)
 	if errors.Is(err, flows.ErrNotFound) {
-		t.Say(flows.T("mm.no_profile"), []flows.Button{{Label: flows.T("mm.btn_create"), Data: flows.MustData("m", "partner")}})
+		t.Say(flows.T("mm.no_profile"), []flows.Button{{Label: flows.T("mm.btn_create"), Data: flows.MenuData("partner")}})
 		return nil, nil
 	}
 	if err != nil {
 		return nil, flows.InternalError("get partner", err)
 	}
 	if !me.Visible {
-		t.Say(flows.T("mm.paused_note"), []flows.Button{{Label: flows.T("mm.btn_resume"), Data: flows.MustData("mmp", "r")}})
+		t.Say(flows.T("mm.paused_note"), []flows.Button{{Label: flows.T("mm.btn_resume"), Data: flows.MustData(routeProfile, "r")}})
 		return nil, nil
 	}
 	return me, nil
@@ -113,11 +113,11 @@ func (e *module) showMatch(ctx context.Context, t *flows.Turn, f flows.MatchFilt
 		reply.EditMessageID = t.In.MessageID
 	}
 	fc := filterCode(f)
-	switchRow := []flows.Button{{Label: flows.T("mm.btn_filter"), Data: flows.MustData("mmf", "")}}
+	switchRow := []flows.Button{{Label: flows.T("mm.btn_filter"), Data: flows.MustData(routeFilter, "")}}
 	if f == (flows.MatchFilter{}) {
-		switchRow = append(switchRow, flows.Button{Label: flows.T("mm.btn_coalition"), Data: flows.MustData("mm", "c", "0")})
+		switchRow = append(switchRow, flows.Button{Label: flows.T("mm.btn_coalition"), Data: flows.MustData(routeSuggestion, "c", "0")})
 	} else {
-		switchRow = append(switchRow, flows.Button{Label: flows.T("mm.btn_all"), Data: flows.MustData("mm", "a", "0")})
+		switchRow = append(switchRow, flows.Button{Label: flows.T("mm.btn_all"), Data: flows.MustData(routeSuggestion, "a", "0")})
 	}
 	if len(ranked) == 0 {
 		id := "mm.none"
@@ -157,10 +157,10 @@ func (e *module) showMatch(ctx context.Context, t *flows.Turn, f flows.MatchFilt
 	uid := strconv.FormatInt(them.UserID, 10)
 	var actions []flows.Button
 	if canRequest {
-		actions = append(actions, flows.Button{Label: flows.T("mm.btn_request"), Data: flows.MustData("mmi", uid)})
+		actions = append(actions, flows.Button{Label: flows.T("mm.btn_request"), Data: flows.MustData(routeRequest, uid)})
 	}
-	actions = append(actions, flows.Button{Label: flows.T("mm.btn_not_interested"), Data: flows.MustData("mmx", uid, fc, strconv.Itoa(pos))})
-	reply.Buttons = append(flows.Pager("mm", pos, len(ranked), fc), actions, switchRow)
+	actions = append(actions, flows.Button{Label: flows.T("mm.btn_not_interested"), Data: flows.MustData(routeHide, uid, fc, strconv.Itoa(pos))})
+	reply.Buttons = append(flows.Pager(routeSuggestion, pos, len(ranked), fc), actions, switchRow)
 	t.Send(reply)
 	return nil
 }
@@ -221,20 +221,20 @@ func (e *module) filterMenu(_ context.Context, t *flows.Turn, payload string) er
 	var rows [][]flows.Button
 	pairs := func(items []string, prefix, kind string) {
 		for i := 0; i < len(items); i += 2 {
-			row := []flows.Button{{Literal: t.NameLabel(prefix + items[i]), Data: flows.MustData("mm", kind+"."+items[i], "0")}}
+			row := []flows.Button{{Literal: t.NameLabel(prefix + items[i]), Data: flows.MustData(routeSuggestion, kind+"."+items[i], "0")}}
 			if i+1 < len(items) {
-				row = append(row, flows.Button{Literal: t.NameLabel(prefix + items[i+1]), Data: flows.MustData("mm", kind+"."+items[i+1], "0")})
+				row = append(row, flows.Button{Literal: t.NameLabel(prefix + items[i+1]), Data: flows.MustData(routeSuggestion, kind+"."+items[i+1], "0")})
 			}
 			rows = append(rows, row)
 		}
 	}
-	back := []flows.Button{{Label: flows.T("mm.back"), Data: flows.MustData("mmf", "")}}
+	back := []flows.Button{{Label: flows.T("mm.back"), Data: flows.MustData(routeFilter, "")}}
 	switch {
 	case payload == "":
 		text = flows.T("mm.filter_choose")
 		rows = [][]flows.Button{
-			{{Label: flows.T("mm.filter_theme"), Data: flows.MustData("mmf", "t")}, {Label: flows.T("mm.filter_province"), Data: flows.MustData("mmf", "p", "0")}},
-			{{Label: flows.T("mm.filter_sector"), Data: flows.MustData("mmf", "s")}, {Label: flows.T("mm.filter_none"), Data: flows.MustData("mm", "a", "0")}},
+			{{Label: flows.T("mm.filter_theme"), Data: flows.MustData(routeFilter, "t")}, {Label: flows.T("mm.filter_province"), Data: flows.MustData(routeFilter, "p", "0")}},
+			{{Label: flows.T("mm.filter_sector"), Data: flows.MustData(routeFilter, "s")}, {Label: flows.T("mm.filter_none"), Data: flows.MustData(routeSuggestion, "a", "0")}},
 		}
 	case payload == "t":
 		text = flows.T("mm.filter_theme_choose")
@@ -254,7 +254,7 @@ func (e *module) filterMenu(_ context.Context, t *flows.Turn, payload string) er
 		page = min(page, pages-1)
 		text = flows.T("mm.filter_province_choose")
 		pairs(provinces[page*flows.ProvincePage:min(len(provinces), (page+1)*flows.ProvincePage)], "province.", "p")
-		rows = append(rows, flows.Pager("mmf", page, pages, "p")...)
+		rows = append(rows, flows.Pager(routeFilter, page, pages, "p")...)
 		rows = append(rows, back)
 	default:
 		t.Answer(flows.T("errors.bad_button"), true)

@@ -36,10 +36,16 @@ type module struct {
 	texts flows.Texts
 }
 
+// routeForget is the route of /forgetme's confirmation buttons,
+// "privacy.forget:<yes|no>" (before namespaces: "priv"). The core's consent
+// gate lets it through by this name: forgetting never waits for consent.
+const routeForget = "privacy.forget"
+
 func (e *module) register(r *flows.Registry) {
+	r.Namespace("privacy")
 	r.Command(&flows.Command{Name: "mydata", Describe: "cmd.mydata", Run: e.myData})
 	r.Command(&flows.Command{Name: "forgetme", Describe: "cmd.forgetme", Run: forgetMe})
-	r.Route(&flows.Route{Name: "priv", Run: e.forgetAnswer})
+	r.Route(&flows.Route{Name: routeForget, Legacy: "priv", Run: e.forgetAnswer})
 	r.Menu(flows.MenuItem{Command: "mydata", Label: "menu.mydata", Order: 95})
 }
 
@@ -145,8 +151,8 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 
 func forgetMe(_ context.Context, t *flows.Turn) error {
 	t.Say(flows.T("privacy.forget_confirm"), []flows.Button{
-		{Label: flows.T("privacy.forget_yes"), Data: flows.MustData("priv", "yes")},
-		{Label: flows.T("privacy.forget_no"), Data: flows.MustData("priv", "no")},
+		{Label: flows.T("privacy.forget_yes"), Data: flows.MustData(routeForget, "yes")},
+		{Label: flows.T("privacy.forget_no"), Data: flows.MustData(routeForget, "no")},
 	})
 	return nil
 }

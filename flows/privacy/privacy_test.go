@@ -127,13 +127,13 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	ctx := context.Background()
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
-		h.Press(id, "reg:"+code)
+		h.Press(id, "registration.join:"+code)
 	}
 	if c, _ := h.Store.Counts(ctx, code); c != (flows.Counts{Confirmed: 1, Waiting: 1}) {
 		t.Fatalf("counts before %+v", c)
 	}
 	h.Text(2, "/forgetme")
-	res := h.Press(2, "priv:yes")
+	res := h.Press(2, "privacy.forget:yes")
 	var told []string
 	for _, r := range res.Replies {
 		if r.ChatID == 3 {
@@ -158,7 +158,7 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 		}
 	}
 	// The card a newcomer sees: full again, nobody waiting.
-	card := h.Press(4, "ws:"+code)
+	card := h.Press(4, "registration.show:"+code)
 	if got := card.Replies[0].Text.Data["Seats"].(flows.Text); got.ID != "ws.seats_full" || got.Data["Waiting"] != 0 {
 		t.Fatalf("card seats %+v", got)
 	}
@@ -169,17 +169,17 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 // reply in the current chat).
 func TestAcceptAfterProposerForgotten(t *testing.T) {
 	h, code := flowstest.FollowUpSetup(t)
-	h.Press(flowstest.AdminID, "wmo:"+code)
-	h.Press(2, "cmn:"+code)
+	h.Press(flowstest.AdminID, "followup.collect:"+code)
+	h.Press(2, "followup.commit:"+code)
 	h.Text(2, "Data baseline desa")
-	h.Press(2, "s:"+h.Sess[2].Nonce+":3")
+	h.Press(2, "core.step:"+h.Sess[2].Nonce+":3")
 	res := h.Text(2, "20/01/2027")
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "cm.skip"))
 	res = h.Press(2, flowstest.ButtonData(t, res, "ws.save"))
 	accept := flowstest.ButtonData(t, res, "cm.accept")
 	h.Text(2, "/forgetme")
-	h.Press(2, "priv:yes")
+	h.Press(2, "privacy.forget:yes")
 	for _, r := range h.Press(3, accept).Replies {
 		if r.Text.ID == "cm.accepted_notice" {
 			t.Fatalf("accept notice sent to chat %d after the proposer was forgotten", r.ChatID)

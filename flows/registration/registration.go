@@ -47,7 +47,20 @@ type module struct {
 	texts flows.Texts
 }
 
+// Registration's callback routes, "<name>:<payload>" (Route.Legacy: the
+// name buttons sent before namespaces carry).
+const (
+	routeList     = "registration.list"      // <page>: the upcoming workshops
+	routeShow     = "registration.show"      // <code>: a workshop's card
+	routeJoin     = "registration.join"      // <code>: register (or join the waiting list)
+	routeLeave    = "registration.leave"     // <code>: asks to confirm unregistering
+	routeLeaveYes = "registration.leave_yes" // <code>: unregisters
+	routeFeedback = "registration.feedback"  // <code>:<1-5>: the rating after the workshop
+	routeOnline   = "registration.online"    // <code>: attending (attended) online
+)
+
 func (e *module) register(r *flows.Registry) {
+	r.Namespace("registration")
 	r.OnPromoted(e.tellPromoted)
 	r.OnProfileSaved(e.afterProfile)
 	r.Command(&flows.Command{Name: "workshops", Describe: "cmd.workshops", Run: func(ctx context.Context, t *flows.Turn) error {
@@ -56,16 +69,16 @@ func (e *module) register(r *flows.Registry) {
 	r.Command(&flows.Command{Name: "mine", Describe: "cmd.mine", Run: e.mine})
 	r.Menu(flows.MenuItem{Command: "workshops", Label: "menu.workshops", Order: 1})
 	r.Menu(flows.MenuItem{Command: "mine", Label: "menu.mine", Order: 2})
-	r.Route(&flows.Route{Name: "wl", Run: func(ctx context.Context, t *flows.Turn, p string) error {
+	r.Route(&flows.Route{Name: routeList, Legacy: "wl", Run: func(ctx context.Context, t *flows.Turn, p string) error {
 		page, _ := strconv.Atoi(p)
 		return e.listWorkshops(ctx, t, page, true)
 	}})
-	r.Route(&flows.Route{Name: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
-	r.Route(&flows.Route{Name: "reg", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.registerFor(ctx, t, code) }})
-	r.Route(&flows.Route{Name: "unreg", Run: e.askUnregister})
-	r.Route(&flows.Route{Name: "unregy", Run: e.unregister})
-	r.Route(&flows.Route{Name: "fb", Run: e.feedbackRating})
-	r.Route(&flows.Route{Name: "att", Run: e.attendOnline})
+	r.Route(&flows.Route{Name: routeShow, Legacy: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
+	r.Route(&flows.Route{Name: routeJoin, Legacy: "reg", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.registerFor(ctx, t, code) }})
+	r.Route(&flows.Route{Name: routeLeave, Legacy: "unreg", Run: e.askUnregister})
+	r.Route(&flows.Route{Name: routeLeaveYes, Legacy: "unregy", Run: e.unregister})
+	r.Route(&flows.Route{Name: routeFeedback, Legacy: "fb", Run: e.feedbackRating})
+	r.Route(&flows.Route{Name: routeOnline, Legacy: "att", Run: e.attendOnline})
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -105,9 +118,9 @@ func (e *module) listWorkshops(ctx context.Context, t *flows.Turn, page int, edi
 	}
 	var rows [][]flows.Button
 	for _, w := range ws {
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData("ws", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.list_item", "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}), Data: flows.MustData(routeShow, w.Code)}})
 	}
-	rows = append(rows, flows.Pager("wl", page, (total+flows.ListPage-1)/flows.ListPage)...)
+	rows = append(rows, flows.Pager(routeList, page, (total+flows.ListPage-1)/flows.ListPage)...)
 	r := flows.Reply{Text: flows.T("ws.upcoming_title", "N", total), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -139,7 +152,7 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	switch {
 	case err == nil:
 		seats = regStatusText(reg)
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 	case !errors.Is(err, flows.ErrNotFound):
 		return flows.InternalError("get registration", err)
 	case w.Cancelled:
@@ -147,12 +160,12 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		seats = flows.T("ws.reg_closed")
 	case w.Capacity > 0 && c.Confirmed >= w.Capacity:
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_waitlist"), Data: flows.MustData("reg", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_waitlist"), Data: flows.MustData(routeJoin, w.Code)}})
 	default:
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_register"), Data: flows.MustData("reg", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_register"), Data: flows.MustData(routeJoin, w.Code)}})
 	}
 	if t.CanManage(w) {
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("wm", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("workshops.manage", w.Code)}})
 	}
 	t.Say(flows.T("ws.card", "Details", flows.WorkshopDetails(w), "Seats", seats), rows...)
 	return nil
@@ -275,7 +288,7 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 		return flows.InternalError("register", err)
 	}
 	if got.Status == flows.RegWaiting {
-		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 		return nil
 	}
 	if err := flows.PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
@@ -292,7 +305,7 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 // the reminders or the reply; the update is delivered again) completes.
 func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.Workshop, r *flows.Registration) error {
 	if r.Status == flows.RegWaiting {
-		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 		return nil
 	}
 	if err := flows.PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
@@ -335,7 +348,7 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 		return flows.InternalError("user registrations", err)
 	}
 	if len(regs) == 0 {
-		t.Say(flows.T("ws.mine_none"), []flows.Button{{Label: flows.T("menu.workshops"), Data: flows.MustData("m", "workshops")}})
+		t.Say(flows.T("ws.mine_none"), []flows.Button{{Label: flows.T("menu.workshops"), Data: flows.MenuData("workshops")}})
 		return nil
 	}
 	var lines []flows.Text
@@ -346,7 +359,7 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 			continue
 		}
 		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(r)))
-		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister_named", "Title", w.Title), Data: flows.MustData("unreg", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister_named", "Title", w.Title), Data: flows.MustData(routeLeave, w.Code)}})
 	}
 	t.Say(flows.T("ws.mine", "Lines", lines), rows...)
 	return nil
@@ -358,7 +371,7 @@ func (e *module) askUnregister(ctx context.Context, t *flows.Turn, code string) 
 		return err
 	}
 	t.Say(flows.T("ws.unregister_confirm", "Title", w.Title), []flows.Button{
-		{Label: flows.T("ws.unregister_yes"), Data: flows.MustData("unregy", w.Code)}, {Label: flows.T("ws.keep_place"), Data: flows.MustData("ws", w.Code)},
+		{Label: flows.T("ws.unregister_yes"), Data: flows.MustData(routeLeaveYes, w.Code)}, {Label: flows.T("ws.keep_place"), Data: flows.MustData(routeShow, w.Code)},
 	})
 	return nil
 }

@@ -80,7 +80,7 @@ func (e *module) feedbackJob(ctx context.Context, _ time.Time, args string) ([]f
 			return nil, nil
 		}
 		return []flows.Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: flows.T("fb.ask_online", "Title", w.Title),
-			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_attended_online"), Data: flows.MustData("att", w.Code)}}}}}, nil
+			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_attended_online"), Data: flows.MustData(routeOnline, w.Code)}}}}}, nil
 	}
 	return []flows.Reply{feedbackAsk(w, r.UserID, lang)}, nil
 }
@@ -89,7 +89,7 @@ func (e *module) feedbackJob(ctx context.Context, _ time.Time, args string) ([]f
 func feedbackAsk(w *flows.Workshop, chat int64, lang string) flows.Reply {
 	var row []flows.Button
 	for n := 1; n <= 5; n++ {
-		row = append(row, flows.Button{Literal: strconv.Itoa(n), Data: flows.MustData("fb", w.Code, strconv.Itoa(n))})
+		row = append(row, flows.Button{Literal: strconv.Itoa(n), Data: flows.MustData(routeFeedback, w.Code, strconv.Itoa(n))})
 	}
 	return flows.Reply{ChatID: chat, Lang: lang, Bulk: chat != 0, Text: flows.T("fb.ask", "Title", w.Title), Buttons: [][]flows.Button{row}}
 }
@@ -111,7 +111,7 @@ func (e *module) onlineStartJob(ctx context.Context, now time.Time, args string)
 		return nil, fmt.Errorf("start message for %s, which ended at %s: %w", w.Code, w.End.Format(time.RFC3339), flows.ErrJobLate)
 	}
 	return []flows.Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: flows.T("ws.online_start", "Title", w.Title, "Link", w.OnlineURL),
-		Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_attending_online"), Data: flows.MustData("att", w.Code)}}}}}, nil
+		Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_attending_online"), Data: flows.MustData(routeOnline, w.Code)}}}}}, nil
 }
 
 // attendOnline records that a confirmed registrant attends (or attended) a

@@ -31,18 +31,18 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	// The second has a profile already: one press.
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 3, FullName: "Tiga", ConsentVersion: flows.ConsentVersion})
-	flowstest.WantIDs(t, h.Press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
-	flowstest.WantIDs(t, h.Press(3, "reg:"+code), "ws.waitlisted")
+	flowstest.WantIDs(t, h.Press(2, "registration.join:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, h.Press(3, "registration.join:"+code), "ws.waitlisted")
 	// Pressing again shows where one stands: the waiting place, or the
 	// ticket again (and nothing changes in the store).
-	flowstest.WantIDs(t, h.Press(3, "reg:"+code), "ws.waitlisted")
-	flowstest.WantIDs(t, h.Press(2, "reg:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, h.Press(3, "registration.join:"+code), "ws.waitlisted")
+	flowstest.WantIDs(t, h.Press(2, "registration.join:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
 	if c, _ := h.Store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 1 {
 		t.Fatalf("counts after pressing twice %+v", c)
 	}
 
 	// 1 cancels: 3 is promoted and told in their chat.
-	res = h.Press(1, "unregy:"+code)
+	res = h.Press(1, "registration.leave_yes:"+code)
 	flowstest.WantIDs(t, res, "(clear buttons)", "ws.unregistered", "ws.promoted", "ws.ics_caption", "ws.qr_caption")
 	if res.Replies[2].ChatID != 3 || !res.Replies[2].Bulk {
 		t.Fatalf("promotion sent to %d", res.Replies[2].ChatID)
@@ -90,7 +90,7 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	}
 
 	// A participant cannot use management buttons, even forged.
-	for _, data := range []string{"wm:" + code, "wmx:" + code, "wmky:" + code, "wmr:" + code + ":0"} {
+	for _, data := range []string{"workshops.manage:" + code, "workshops.export:" + code, "workshops.cancel_yes:" + code, "workshops.registrants:" + code + ":0"} {
 		if res := h.Press(3, data); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
 			t.Errorf("%s by a participant: %+v", data, res.Answer)
 		}
@@ -108,7 +108,7 @@ func TestForgedWorkshopCodes(t *testing.T) {
 			t.Errorf("%s: %v", p, got)
 		}
 	}
-	flowstest.WantIDs(t, h.Press(5, "reg:abcdef"), "ws.not_found")
+	flowstest.WantIDs(t, h.Press(5, "registration.join:abcdef"), "ws.not_found")
 }
 
 func TestReminderJobs(t *testing.T) {
@@ -117,7 +117,7 @@ func TestReminderJobs(t *testing.T) {
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
 	h.Send(2, flows.Input{Kind: flows.KindCommand, Command: "start", LangCode: "en"})
-	h.Press(2, "reg:"+code)
+	h.Press(2, "registration.join:"+code)
 	w, _ := h.Store.GetWorkshop(ctx, code)
 	dayBefore, soon := flows.ReminderTimes(w)
 	if want := time.Date(2026, 12, 9, 9, 0, 0, 0, flows.LoadZone("Asia/Makassar")); !dayBefore.Equal(want) || !soon.Equal(w.Start.Add(-2*time.Hour)) {
@@ -157,7 +157,7 @@ func TestReminderJobs(t *testing.T) {
 	res := h.Press(2, replies[0].Buttons[0][4].Data)
 	flowstest.WantIDs(t, res, "(clear buttons)", "fb.ask_comment")
 	flowstest.WantIDs(t, h.Text(2, "Sangat bermanfaat <3"), "fb.thanks")
-	res = h.Press(flowstest.AdminID, "wmf:"+code)
+	res = h.Press(flowstest.AdminID, "workshops.feedback:"+code)
 	flowstest.WantIDs(t, res, "ws.feedback_summary")
 	if avg := res.Replies[0].Text.Data["Avg"]; avg != "5.0" {
 		t.Fatalf("average %v", avg)
@@ -173,7 +173,7 @@ func TestCheckInTokenOfAnotherWorkshop(t *testing.T) {
 	h.Store.CreateWorkshop(ctx, &flows.Workshop{Code: "bbbbbb", Title: "B", Zone: "Asia/Jakarta", Facilitators: []int64{50},
 		Start: h.Now.Add(48 * time.Hour), End: h.Now.Add(50 * time.Hour), Deadline: h.Now.Add(48 * time.Hour), Venue: "x"})
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
-	h.Press(2, "reg:"+codeA)
+	h.Press(2, "registration.join:"+codeA)
 	r, _ := h.Store.GetRegistration(ctx, codeA, 2)
 	flowstest.WantIDs(t, h.Text(50, "/start checkin_"+r.Token), "checkin.not_facilitator")
 	if first, _ := h.Store.CheckIn(ctx, codeA, 2, h.Now); !first {
@@ -187,7 +187,7 @@ func TestPastedCheckInLink(t *testing.T) {
 	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
-	res := h.Press(2, "reg:"+code)
+	res := h.Press(2, "registration.join:"+code)
 	link := res.Replies[2].Text.Data["Link"].(string)
 	w, _ := h.Store.GetWorkshop(ctx, code)
 	h.Now = w.Start.Add(-time.Hour)
@@ -209,7 +209,7 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 	}
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
-		h.Press(id, "reg:"+w.Code)
+		h.Press(id, "registration.join:"+w.Code)
 		if !h.Store.HasJob(flows.JobOnline + "|" + w.Code + "|" + strconv.FormatInt(id, 10)) {
 			t.Fatalf("no start message planned for %d", id)
 		}
@@ -242,7 +242,7 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 	if c, _ := h.Store.Counts(ctx, w.Code); c.CheckedIn != 1 {
 		t.Fatalf("counts %+v", c)
 	}
-	list := h.Press(flowstest.AdminID, "wmr:"+w.Code+":0")
+	list := h.Press(flowstest.AdminID, "workshops.registrants:"+w.Code+":0")
 	lines := list.Replies[0].Text.Data["Lines"].([]flows.Text)
 	if len(lines) != 2 || lines[0].ID != "ws.reg_line_checked" || lines[1].ID != "ws.reg_line_confirmed" {
 		t.Fatalf("attendance view %+v", lines)

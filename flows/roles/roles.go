@@ -12,12 +12,17 @@ import (
 	"sinergi/flows"
 )
 
+// routeInvite is the route of the invitation buttons of /grant,
+// "roles.invite:<role>" (before namespaces: "grant").
+const routeInvite = "roles.invite"
+
 // Module is the capability of role grants and one-time invitation links (/grant).
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
 		e := &module{store: st, cfg: r.Config()}
+		r.Namespace("roles")
 		r.Command(&flows.Command{Name: "grant", Role: flows.RoleAdmin, Describe: "cmd.grant", Run: e.grant})
-		r.Route(&flows.Route{Name: "grant", Role: flows.RoleAdmin, Run: e.grantInvite})
+		r.Route(&flows.Route{Name: routeInvite, Legacy: "grant", Role: flows.RoleAdmin, Run: e.grantInvite})
 		r.Link(&flows.DeepLink{Prefix: "invite", Run: e.redeemInvite})
 		r.Menu(flows.MenuItem{Command: "grant", Label: "menu.grant", Role: flows.RoleAdmin, Order: 80})
 	})
@@ -40,8 +45,8 @@ func (e *module) grant(ctx context.Context, t *flows.Turn) error {
 	fields := strings.Fields(t.In.Args)
 	if len(fields) == 0 {
 		t.Say(flows.T("grant.choose"), []flows.Button{
-			{Label: flows.T("grant.invite_facilitator"), Data: flows.MustData("grant", flows.RoleFacilitator.String())},
-			{Label: flows.T("grant.invite_admin"), Data: flows.MustData("grant", flows.RoleAdmin.String())},
+			{Label: flows.T("grant.invite_facilitator"), Data: flows.MustData(routeInvite, flows.RoleFacilitator.String())},
+			{Label: flows.T("grant.invite_admin"), Data: flows.MustData(routeInvite, flows.RoleAdmin.String())},
 		})
 		return nil
 	}

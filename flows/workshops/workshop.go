@@ -59,7 +59,24 @@ type module struct {
 	texts flows.Texts
 }
 
+// The workshops capability's callback routes, "<name>:<payload>"
+// (Route.Legacy: the name buttons sent before namespaces carry). All but
+// routeMine are a workshop's management buttons, checked on every press
+// (flows.Managed).
+const (
+	routeMine         = "workshops.mine"          // <page>: /myworkshops
+	routeManage       = "workshops.manage"        // <code>: the management card
+	routeRegistrants  = "workshops.registrants"   // <code>:<page>: who registered
+	routeExport       = "workshops.export"        // <code>: the registrants as CSV
+	routeEdit         = "workshops.edit"          // <code>: the edit flow
+	routeToggleClosed = "workshops.toggle_closed" // <code>: closes or reopens registration
+	routeCancel       = "workshops.cancel"        // <code>: asks to confirm the cancellation
+	routeCancelYes    = "workshops.cancel_yes"    // <code>: cancels the workshop
+	routeFeedback     = "workshops.feedback"      // <code>: the feedback summary
+)
+
 func (e *module) register(r *flows.Registry) {
+	r.Namespace("workshops")
 	r.OnManageCard(func(ctx context.Context, t *flows.Turn, w *flows.Workshop) error { return e.manageCard(ctx, t, w, "") })
 	r.Command(&flows.Command{Name: "newworkshop", Role: flows.RoleFacilitator, Describe: "cmd.newworkshop", Run: func(ctx context.Context, t *flows.Turn) error {
 		data := map[string]string{}
@@ -74,21 +91,24 @@ func (e *module) register(r *flows.Registry) {
 	}})
 	r.Menu(flows.MenuItem{Command: "newworkshop", Label: "menu.newworkshop", Role: flows.RoleFacilitator, Order: 40})
 	r.Menu(flows.MenuItem{Command: "myworkshops", Label: "menu.myworkshops", Role: flows.RoleFacilitator, Order: 41})
-	r.Route(&flows.Route{Name: "mws", Role: flows.RoleFacilitator, Run: func(ctx context.Context, t *flows.Turn, p string) error {
+	r.Route(&flows.Route{Name: routeMine, Legacy: "mws", Role: flows.RoleFacilitator, Run: func(ctx context.Context, t *flows.Turn, p string) error {
 		page, _ := strconv.Atoi(p)
 		return e.myWorkshops(ctx, t, page, true)
 	}})
-	for name, run := range map[string]func(context.Context, *flows.Turn, *flows.Workshop, string) error{
-		"wm":   e.manageCard,
-		"wmr":  e.listRegistrants,
-		"wmx":  e.exportCSV,
-		"wme":  e.editWorkshop,
-		"wmc":  e.toggleClosed,
-		"wmk":  e.askCancelWorkshop,
-		"wmky": e.cancelWorkshop,
-		"wmf":  e.feedbackSummary,
+	for _, m := range []struct {
+		name, legacy string
+		run          func(context.Context, *flows.Turn, *flows.Workshop, string) error
+	}{
+		{routeManage, "wm", e.manageCard},
+		{routeRegistrants, "wmr", e.listRegistrants},
+		{routeExport, "wmx", e.exportCSV},
+		{routeEdit, "wme", e.editWorkshop},
+		{routeToggleClosed, "wmc", e.toggleClosed},
+		{routeCancel, "wmk", e.askCancelWorkshop},
+		{routeCancelYes, "wmky", e.cancelWorkshop},
+		{routeFeedback, "wmf", e.feedbackSummary},
 	} {
-		r.Route(&flows.Route{Name: name, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, run)})
+		r.Route(&flows.Route{Name: m.name, Legacy: m.legacy, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, m.run)})
 	}
 	r.Flow(&flows.Flow{
 		Name: "workshop",
@@ -347,7 +367,7 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 	link := t.BotLink("ws_" + w.Code)
 	t.Say(flows.T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []flows.Button{
 		{Label: flows.T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
-		{Label: flows.T("ws.manage"), Data: flows.MustData("wm", w.Code)},
+		{Label: flows.T("ws.manage"), Data: flows.MustData(routeManage, w.Code)},
 	})
 	return nil
 }
@@ -398,6 +418,6 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 			return err
 		}
 	}
-	t.Say(flows.T("ws.updated", "Title", w.Title, "Count", len(regs)), []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("wm", w.Code)}})
+	t.Say(flows.T("ws.updated", "Title", w.Title, "Count", len(regs)), []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData(routeManage, w.Code)}})
 	return nil
 }

@@ -16,7 +16,7 @@ func (e *module) myWorkshops(ctx context.Context, t *flows.Turn, page int, edit 
 		return err
 	}
 	if len(all) == 0 {
-		t.Say(flows.T("ws.none_yet"), []flows.Button{{Label: flows.T("menu.newworkshop"), Data: flows.MustData("m", "newworkshop")}})
+		t.Say(flows.T("ws.none_yet"), []flows.Button{{Label: flows.T("menu.newworkshop"), Data: flows.MenuData("newworkshop")}})
 		return nil
 	}
 	pages := (len(all) + flows.ListPage - 1) / flows.ListPage
@@ -31,9 +31,9 @@ func (e *module) myWorkshops(ctx context.Context, t *flows.Turn, page int, edit 
 		if w.Cancelled {
 			label = flows.T("ws.list_item_cancelled", "Title", w.Title)
 		}
-		rows = append(rows, []flows.Button{{Label: label, Data: flows.MustData("wm", w.Code)}})
+		rows = append(rows, []flows.Button{{Label: label, Data: flows.MustData(routeManage, w.Code)}})
 	}
-	rows = append(rows, flows.Pager("mws", page, pages)...)
+	rows = append(rows, flows.Pager(routeMine, page, pages)...)
 	r := flows.Reply{Text: flows.T("ws.my_title", "N", len(all)), Buttons: rows}
 	if edit {
 		r.EditMessageID = t.In.MessageID
@@ -66,21 +66,21 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code))
 	code := w.Code
 	rows := [][]flows.Button{
-		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData("wmr", code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData("wmx", code)}},
+		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData(routeRegistrants, code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData(routeExport, code)}},
 	}
 	if !w.Cancelled {
-		edit := []flows.Button{{Label: flows.T("ws.btn_edit"), Data: flows.MustData("wme", code)}}
+		edit := []flows.Button{{Label: flows.T("ws.btn_edit"), Data: flows.MustData(routeEdit, code)}}
 		if t.In.Now.Before(w.Deadline) { // past the deadline registration is closed either way
 			toggle := flows.T("ws.btn_close")
 			if w.Closed {
 				toggle = flows.T("ws.btn_reopen")
 			}
-			edit = append(edit, flows.Button{Label: toggle, Data: flows.MustData("wmc", code)})
+			edit = append(edit, flows.Button{Label: toggle, Data: flows.MustData(routeToggleClosed, code)})
 		}
 		rows = append(rows, edit,
-			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("wmo", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("rp", code)}},
-			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("wmci", code)}},
-			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData("wmf", code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData("wmk", code)}})
+			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("followup.collect", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("followup.report", code)}},
+			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
+			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData(routeFeedback, code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData(routeCancel, code)}})
 	}
 	t.Say(text, rows...)
 	return nil
@@ -111,7 +111,7 @@ func (e *module) listRegistrants(ctx context.Context, t *flows.Turn, w *flows.Wo
 		lines = append(lines, flows.T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position))
 	}
 	r := flows.Reply{Text: flows.T("ws.registrants", "Title", w.Title, "Lines", lines, "Total", len(regs)),
-		Buttons: append(flows.Pager("wmr", page, pages, w.Code), []flows.Button{{Label: flows.T("ws.back"), Data: flows.MustData("wm", w.Code)}})}
+		Buttons: append(flows.Pager(routeRegistrants, page, pages, w.Code), []flows.Button{{Label: flows.T("ws.back"), Data: flows.MustData(routeManage, w.Code)}})}
 	if arg != "0" || t.In.MessageID == 0 {
 		r.EditMessageID = t.In.MessageID
 	}
@@ -175,7 +175,7 @@ func (e *module) toggleClosed(ctx context.Context, t *flows.Turn, w *flows.Works
 
 func (e *module) askCancelWorkshop(_ context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
 	t.Say(flows.T("ws.cancel_confirm", "Title", w.Title), []flows.Button{
-		{Label: flows.T("ws.cancel_yes"), Data: flows.MustData("wmky", w.Code)}, {Label: flows.T("ws.back"), Data: flows.MustData("wm", w.Code)},
+		{Label: flows.T("ws.cancel_yes"), Data: flows.MustData(routeCancelYes, w.Code)}, {Label: flows.T("ws.back"), Data: flows.MustData(routeManage, w.Code)},
 	})
 	return nil
 }

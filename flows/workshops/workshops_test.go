@@ -72,9 +72,9 @@ func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 	code := flowstest.CreateWorkshop(t, h, "0")
 	ctx := context.Background()
 	h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Dua", ConsentVersion: flows.ConsentVersion})
-	h.Press(2, "reg:"+code)
+	h.Press(2, "registration.join:"+code)
 	before := h.Store.JobDue(flows.JobSoon + "|" + code + "|2")
-	res := h.Press(flowstest.AdminID, "wme:"+code)
+	res := h.Press(flowstest.AdminID, "workshops.edit:"+code)
 	flowstest.WantIDs(t, res, "ws.summary")
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.edit"))
 	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.field.start"))
@@ -98,8 +98,8 @@ func TestEditMovesRemindersAndTellsRegistrants(t *testing.T) {
 func TestAuditTrail(t *testing.T) {
 	h := newHarness(t)
 	code := flowstest.CreateWorkshop(t, h, "0")
-	h.Press(flowstest.AdminID, "wmx:"+code)
-	h.Press(flowstest.AdminID, "wmc:"+code)
+	h.Press(flowstest.AdminID, "workshops.export:"+code)
+	h.Press(flowstest.AdminID, "workshops.toggle_closed:"+code)
 	var actions []string
 	for _, a := range h.Store.AuditTrail() {
 		actions = append(actions, a.Action+":"+a.Target)
@@ -144,7 +144,7 @@ func TestEditKeepButtonsAndDeadline(t *testing.T) {
 	w, _ := h.Store.GetWorkshop(ctx, code)
 	field := func(name string) *flows.Result {
 		t.Helper()
-		res := h.Press(flowstest.AdminID, "wme:"+code)
+		res := h.Press(flowstest.AdminID, "workshops.edit:"+code)
 		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.edit"))
 		return h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.field."+name))
 	}
