@@ -55,3 +55,12 @@ func TestUsersContract(t *testing.T) {
 		return s
 	})
 }
+
+// The Redis store keeps the teams contract (the same cases run against the
+// in-memory fake in flows/flowstest).
+func TestTeamsContract(t *testing.T) {
+	flowstest.RunTeamsContract(t, func(t *testing.T) flowstest.Teams {
+		s, _ := newStore(t)
+		return s
+	})
+}

@@ -304,6 +304,14 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		}
 	}
 
+	// uid leaves the teams they were on; an owner's team passes to the
+	// member who joined first (teams.go).
+	for _, code := range codes {
+		if _, err := s.removeFromTeam(ctx, code, uid, "forget"); err != nil && !errors.Is(err, flows.ErrNotOnTeam) {
+			return promoted, fmt.Errorf("workshop %s: team: %w", code, err)
+		}
+	}
+
 	owned := map[string]bool{} // "<code>|<commitment id>" of uid's commitments: their jobs go
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, tok := range tokens {
@@ -312,12 +320,9 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		for i, code := range codes {
 			if raw, err := wsCmds[i].Bytes(); err == nil {
 				var w flows.Workshop
-				if json.Unmarshal(raw, &w) == nil && (w.CreatedBy == uid || slices.Contains(w.Facilitators, uid)) {
-					w.Facilitators = slices.DeleteFunc(w.Facilitators, func(f int64) bool { return f == uid })
-					if w.CreatedBy == uid {
-						w.CreatedBy = 0
-					}
-					if b, err := json.Marshal(&w); err == nil {
+				if json.Unmarshal(raw, &w) == nil && w.CreatedBy == uid {
+					w.CreatedBy = 0
+					if b, err := workshopJSON(&w); err == nil {
 						p.Set(ctx, s.wsKey(code, "ws"), b, 0)
 					}
 				}
@@ -507,7 +512,7 @@ func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) er
 // forgetInvites deletes the invitations uid created.
 func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error {
 	keys, err := s.scanKeys(ctx, s.inviteKey("*"))
-	if err != nil || len(keys) == 0 {
+	if err != nil {
 		return err
 	}
 	cmds := make([]*redis.StringCmd, len(keys))
@@ -524,6 +529,25 @@ func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error
 		var inv flows.Invite
 		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &inv) == nil && inv.By == uid {
 			drop = append(drop, keys[i])
+		}
+	}
+	// Team invitations uid made (teams.go): hashes under each workshop.
+	tkeys, err := s.scanKeys(ctx, s.wsKey("*", "tinv:*"))
+	if err != nil {
+		return err
+	}
+	by := make([]*redis.StringCmd, len(tkeys))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range tkeys {
+			by[i] = p.HGet(ctx, k, "by")
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	for i, c := range by {
+		if c.Val() == strconv.FormatInt(uid, 10) {
+			drop = append(drop, tkeys[i])
 		}
 	}
 	if len(drop) == 0 {

@@ -36,3 +36,9 @@ func TestStoreForgettingContract(t *testing.T) {
 func TestStoreUsersContract(t *testing.T) {
 	flowstest.RunUsersContract(t, func(*testing.T) flowstest.UsersAndInvites { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the teams contract (Redis:
+// store/contract_test.go).
+func TestStoreTeamsContract(t *testing.T) {
+	flowstest.RunTeamsContract(t, func(*testing.T) flowstest.Teams { return flowstest.NewStore() })
+}

@@ -122,12 +122,16 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 		m.forgetFeedbackLocked(code, uid)
 	}
 	for code, w := range m.ws.ws {
-		if w.CreatedBy == uid || slices.Contains(w.Facilitators, uid) {
-			w.Facilitators = slices.DeleteFunc(slices.Clone(w.Facilitators), func(f int64) bool { return f == uid })
-			if w.CreatedBy == uid {
-				w.CreatedBy = 0
-			}
+		_, _ = m.removeFromTeamLocked(code, uid, true) // ErrNotOnTeam: nothing to do
+		if w.CreatedBy == uid {
+			w.CreatedBy = 0
 			m.ws.ws[code] = w
+		}
+	}
+	m.teamInit()
+	for k, inv := range m.ws.teamInv {
+		if inv.By == uid {
+			delete(m.ws.teamInv, k)
 		}
 	}
 	u := "|" + strconv.FormatInt(uid, 10)
