@@ -1,6 +1,7 @@
 // Package workshops is the capability of facilitators creating workshops
 // (/newworkshop) and managing them (/myworkshops): the management card,
-// registrants, CSV export, editing, closing and cancelling, feedback. It
+// registrants, CSV export, editing, closing and cancelling, feedback, and
+// the workshop's team (team.go). It
 // reaches registration through the core: reminders are planned with
 // flows.PlanReminders, people promoted by a larger capacity are told with
 // Turn.TellPromoted; it sets the management card hook (OnManageCard).
@@ -45,6 +46,7 @@ type Store interface {
 	flows.Jobs
 	flows.Names
 	flows.Facilitations
+	flows.Teams
 	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
@@ -90,6 +92,7 @@ func (e *module) register(r *flows.Registry) {
 	} {
 		r.Route(&flows.Route{Name: name, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, run)})
 	}
+	e.registerTeam(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,
