@@ -46,6 +46,7 @@ const (
 	AuditTeamRemove   = "team_remove"
 	AuditTeamHandover = "team_handover"
 	AuditTeamLeave    = "team_leave"
+	AuditWsMessage    = "ws_message" // a team messaged the workshop's registrants
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -107,6 +107,8 @@ var authzTable = []authzRow{
 	{Action: "wmthy:{code}:13", Want: owners, Mutates: true, Notes: "hands the workshop over to a member"},
 	{Action: "wmtl:{code}", Want: managers, Notes: "asks to confirm leaving the team (the owner hands over first)"},
 	{Action: "wmtly:{code}", Want: managers, Notes: "leaves the team (the owner hands over first)"},
+	{Action: "wmm:{code}", Want: managers, Notes: "message the registrants: choose whom, by status"},
+	{Action: "wmms:{code}:c", Want: managers, Notes: "starts writing the message (sending re-checks the team)"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
 	{Action: "wmo:{code}", Want: managers, Notes: "invites attendees to add commitments"},

@@ -1,7 +1,8 @@
 // Package workshops is the capability of facilitators creating workshops
 // (/newworkshop) and managing them (/myworkshops): the management card,
 // registrants, CSV export, editing, closing and cancelling, feedback, and
-// the workshop's team (team.go). It
+// the workshop's team (team.go), and messages of the team to its
+// registrants (message.go). It
 // reaches registration through the core: reminders are planned with
 // flows.PlanReminders, people promoted by a larger capacity are told with
 // Turn.TellPromoted; it sets the management card hook (OnManageCard).
@@ -47,6 +48,8 @@ type Store interface {
 	flows.Names
 	flows.Facilitations
 	flows.Teams
+	flows.Audience
+	CreateBroadcast(ctx context.Context, b *flows.Broadcast) error
 	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
@@ -93,6 +96,7 @@ func (e *module) register(r *flows.Registry) {
 		r.Route(&flows.Route{Name: name, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, run)})
 	}
 	e.registerTeam(r)
+	e.registerMessage(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,

@@ -68,7 +68,8 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	code := w.Code
 	rows := [][]flows.Button{
 		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData("wmr", code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData("wmx", code)}},
-		{{Label: flows.T("ws.btn_team", "Count", len(w.Facilitators)), Data: flows.MustData("wmt", code)}},
+		{{Label: flows.T("ws.btn_team", "Count", len(w.Facilitators)), Data: flows.MustData("wmt", code)},
+			{Label: flows.T("ws.btn_message"), Data: flows.MustData("wmm", code)}},
 	}
 	if !w.Cancelled {
 		edit := []flows.Button{{Label: flows.T("ws.btn_edit"), Data: flows.MustData("wme", code)}}
