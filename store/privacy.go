@@ -34,7 +34,10 @@ import (
 //	                          token, language or time, the feedback keeps its rating and time but not
 //	                          the comment
 //	checkin:<token>           deleted
-//	{w:<code>}:ws             uid removed from the facilitators, created_by zeroed
+//	{w:<code>}:ws             created_by zeroed
+//	{w:<code>}:team, :meta    uid off the team; an owner's team passes to the member who joined first, a team
+//	                          left empty has no owner (team_remove.lua)
+//	{w:<code>}:tinv:<token>   team invitations uid created deleted
 //	{w:<code>}:commits        owner, by and history "by" equal to uid become 0, the notes uid wrote
 //	                          are removed; what, indicator, partners, due and statuses stay for the statistics
 //	{jobs}:due, {jobs}:lease  uid's reminder jobs and the follow-up jobs of their commitments removed
@@ -46,8 +49,9 @@ import (
 //	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
 //
 // Not covered: another chat's session that holds uid while a flow is in
-// progress (it expires with its TTL), a broadcast's author id ({bc:<id>}:b,
-// admins only) and updates of uid still waiting in poll:inbox.
+// progress (it expires with its TTL), a broadcast's author id ({bc:<id>}:b:
+// an admin's, or a workshop team member's message to its registrants) and
+// updates of uid still waiting in poll:inbox.
 
 //go:embed privacy_forget.lua
 var forgetLua string
@@ -234,8 +238,8 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 }
 
 // forgetWorkshops frees or anonymises uid's registrations, feedback,
-// check-ins and commitments, takes uid off the workshops they facilitate
-// and removes their jobs. It returns who was confirmed in uid's place.
+// check-ins and commitments, takes uid off the teams they are on and
+// removes their jobs. It returns who was confirmed in uid's place.
 func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	id := strconv.FormatInt(uid, 10)
 	var all, mine, fac, refs *redis.StringSliceCmd
