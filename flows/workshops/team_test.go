@@ -176,4 +176,48 @@ func TestTeamGetsEscalations(t *testing.T) {
 	if !slices.Equal(to, []int64{coFac, flowstest.AdminID}) {
 		t.Fatalf("escalation to %v, want the team [%d %d]", to, coFac, flowstest.AdminID)
 	}
+	// The Monday digest too ("fdg", followup's digest job).
+	rs, err := h.E.RunJob(ctx, flows.Job{ID: "fdg|" + code}, h.Now.Add(24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	to = nil
+	for _, r := range rs {
+		if r.Text.ID == "rp.digest" {
+			to = append(to, r.ChatID)
+		}
+	}
+	slices.Sort(to)
+	if !slices.Equal(to, []int64{coFac, flowstest.AdminID}) {
+		t.Fatalf("digest to %v, want the team [%d %d]", to, coFac, flowstest.AdminID)
+	}
+}
+
+// A co-facilitator checks participants in at the door; removed from the
+// team, their next scan is refused.
+func TestTeamChecksIn(t *testing.T) {
+	h, code := teamHarness(t)
+	ctx := context.Background()
+	for _, id := range []int64{2, 3} {
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", FirstName: "P", Consent: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Store.Register(ctx, &flows.Registration{Workshop: code, UserID: id, Token: "tok-" + string(rune('0'+id)) + "-aaaaaaaaaaaaaaaaaaa", Lang: "id"}, h.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Text(coFac, "/start "+inviteLink(t, h, owner, code))
+	w, _ := h.Store.GetWorkshop(ctx, code)
+	h.Now = w.Start.Add(-time.Hour)
+	r2, _ := h.Store.GetRegistration(ctx, code, 2)
+	h.Text(coFac, "/start checkin_"+r2.Token)
+	if r, _ := h.Store.GetRegistration(ctx, code, 2); r.CheckedInAt.IsZero() {
+		t.Fatal("the co-facilitator's scan checked nobody in")
+	}
+	h.Press(owner, "wmtr:"+code+":60")
+	r3, _ := h.Store.GetRegistration(ctx, code, 3)
+	flowstest.WantIDs(t, h.Text(coFac, "/start checkin_"+r3.Token), "checkin.not_facilitator")
+	if r, _ := h.Store.GetRegistration(ctx, code, 3); !r.CheckedInAt.IsZero() {
+		t.Fatal("a removed member checked someone in")
+	}
 }
