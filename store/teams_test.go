@@ -3,11 +3,17 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows"
 )
 
 // Workshops stored before teams (the facilitators in the JSON) get their
@@ -67,4 +73,34 @@ func TestMigrateTeams(t *testing.T) {
 		t.Fatalf("MigrateTeams again = %d, %v; want 0", n, err)
 	}
 	team("a1", 7, 7)
+}
+
+// Twenty people open the same invitation at once: exactly one joins.
+func TestTeamInviteRace(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	create(t, s, workshop("race1", 0))
+	if err := s.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tok-race", Workshop: "race1", By: 1, Created: t0, Expires: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var joined atomic.Int32
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := s.JoinTeam(ctx, "race1", "tok-race", int64(100+i), t0)
+			switch {
+			case err == nil:
+				joined.Add(1)
+			case !errors.Is(err, flows.ErrNotFound):
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	w, err := s.GetWorkshop(ctx, "race1")
+	if err != nil || joined.Load() != 1 || len(w.Facilitators) != 2 || w.Owner != 1 {
+		t.Fatalf("%d joined; team %v owned by %d (%v)", joined.Load(), w.Facilitators, w.Owner, err)
+	}
 }
