@@ -45,13 +45,14 @@ import (
 //	{pp}:intro:<id>           uid's side (id, organisation, and the note when uid asked) blanked; a pending
 //	                          introduction is closed (withdrawn or declined); {pp}:pair:* of uid deleted
 //	{bc:<id>}:done            uid's outcome moved to an "anon:<random>" field; todo entries and claims removed
+//	{bc:<id>}:b               a broadcast uid wrote (an admin's update, a team's message to its registrants):
+//	                          stopped unless finished, then its author and source chat blanked (0)
 //	invite:<token>            invitations uid created deleted
 //	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
 //
 // Not covered: another chat's session that holds uid while a flow is in
-// progress (it expires with its TTL), a broadcast's author id ({bc:<id>}:b:
-// an admin's, or a workshop team member's message to its registrants) and
-// updates of uid still waiting in poll:inbox.
+// progress (it expires with its TTL) and updates of uid still waiting in
+// poll:inbox.
 
 //go:embed privacy_forget.lua
 var forgetLua string
@@ -508,6 +509,40 @@ func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) er
 		})
 		if err != nil {
 			return fmt.Errorf("broadcast %s: %w", b, err)
+		}
+	}
+	return s.forgetAuthored(ctx, uid, ids)
+}
+
+// forgetAuthored takes uid off the broadcasts they wrote (an admin's update,
+// or a workshop team's message to its registrants): one not finished is
+// stopped first — its message is in uid's chat — then the author and their
+// chat are blanked; the numbers stay.
+func (s *Store) forgetAuthored(ctx context.Context, uid int64, ids []string) error {
+	raws := make([]*redis.StringCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, b := range ids {
+			raws[i] = p.Get(ctx, s.bcKey(b, "b"))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	for i, id := range ids {
+		var b flows.Broadcast
+		if raw, err := raws[i].Bytes(); err != nil || json.Unmarshal(raw, &b) != nil || (b.By != uid && b.FromChat != uid) {
+			continue
+		}
+		if err := s.CancelBroadcast(ctx, id); err != nil && !errors.Is(err, flows.ErrNotCancellable) && !errors.Is(err, flows.ErrNotFound) {
+			return fmt.Errorf("broadcast %s: %w", id, err)
+		}
+		b.By, b.FromChat = 0, 0
+		raw, err := json.Marshal(&b)
+		if err != nil {
+			return fmt.Errorf("broadcast %s: %w", id, err)
+		}
+		if err := s.rdb.Set(ctx, s.bcKey(id, "b"), raw, 0).Err(); err != nil {
+			return fmt.Errorf("broadcast %s: %w", id, err)
 		}
 	}
 	return nil

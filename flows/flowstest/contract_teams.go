@@ -21,6 +21,8 @@ import (
 type Teams interface {
 	flows.Workshops
 	flows.Teams
+	CreateBroadcast(ctx context.Context, b *flows.Broadcast) error
+	GetBroadcast(ctx context.Context, id string) (*flows.Broadcast, *flows.BroadcastState, error)
 	ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error)
 }
 
@@ -232,6 +234,26 @@ var teamsCases = []teamsCase{
 		c.lists(t, 2)
 		c.join(t, "w1", "tokB", 3, time.Hour, flows.ErrNotFound)
 		c.join(t, "w1", "tokC", 3, time.Hour, nil)
+	}},
+	{"forgetting the author of a team's message takes them off it", func(t *testing.T, c *teamsCheck) {
+		c.workshop(t, "w1")
+		c.invite(t, "w1", "tokA", 1, 0)
+		c.join(t, "w1", "tokA", 2, time.Minute, nil)
+		for _, b := range []*flows.Broadcast{
+			{ID: "bcA", By: 2, FromChat: 2, MessageID: 5, Segment: "wsr:w1:c", Created: regClock, StartAt: regClock.Add(time.Hour)},
+			{ID: "bcB", By: 1, FromChat: 1, MessageID: 6, Segment: "wsr:w1:w", Created: regClock, StartAt: regClock.Add(time.Hour)},
+		} {
+			if err := c.s.CreateBroadcast(c.ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.forget(t, 2)
+		if b, _, err := c.s.GetBroadcast(c.ctx, "bcA"); err != nil || b.By != 0 || b.FromChat != 0 || b.Segment != "wsr:w1:c" || b.MessageID != 5 {
+			t.Fatalf("the forgotten author's message = %+v, %v", b, err)
+		}
+		if b, _, err := c.s.GetBroadcast(c.ctx, "bcB"); err != nil || b.By != 1 || b.FromChat != 1 {
+			t.Fatalf("another author's message = %+v, %v", b, err)
+		}
 	}},
 }
 

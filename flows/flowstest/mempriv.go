@@ -128,6 +128,15 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 			m.ws.ws[code] = w
 		}
 	}
+	// The broadcasts uid wrote lose their author (Redis also stops one not
+	// finished; the fake's broadcasts keep no progress).
+	for id, b := range m.bc {
+		if b.By == uid || b.FromChat == uid {
+			cp := *b
+			cp.By, cp.FromChat = 0, 0
+			m.bc[id] = &cp
+		}
+	}
 	m.teamInit()
 	for k, inv := range m.ws.teamInv {
 		if inv.By == uid {
