@@ -37,7 +37,9 @@
 //	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), written with :ws;
 //	                                  owner (the team's owner's uid, absent when the team is empty) and
 //	                                  team ("1": the team is kept in :team; MigrateTeams gives workshops of
-//	                                  builds before teams theirs, from their JSON's facilitators, at start)
+//	                                  builds before teams theirs, from their JSON's facilitators, at start;
+//	                                  one an older replica saves later is read with its JSON's facilitators
+//	                                  and migrated by the first team operation or edit)
 //	<p>{w:<code>}:team        zset    uid -> joined unix ms: the workshop's team, owner included (team_*.lua)
 //	<p>{w:<code>}:tinv:<token> hash   a one-time team invitation: by, created, expires (unix ms); TTL its lifetime;
 //	                                  team_join.lua takes it once, refusing it from expires on

@@ -58,30 +58,43 @@ func teamMembers(w *flows.Workshop) []int64 {
 
 // teamRead is a workshop's team read in a pipeline.
 type teamRead struct {
-	owner   *redis.StringCmd
+	meta    *redis.SliceCmd // owner, team
 	members *redis.StringSliceCmd
 }
 
 func (s *Store) queueTeamRead(ctx context.Context, p redis.Pipeliner, code string) teamRead {
-	return teamRead{owner: p.HGet(ctx, s.wsKey(code, "meta"), "owner"), members: p.ZRange(ctx, s.wsKey(code, "team"), 0, -1)}
+	return teamRead{meta: p.HMGet(ctx, s.wsKey(code, "meta"), "owner", "team"), members: p.ZRange(ctx, s.wsKey(code, "team"), 0, -1)}
 }
 
 // fill sets w.Owner and w.Facilitators (the owner first, then the members
-// by the time they joined).
+// by the time they joined). A workshop not migrated yet (one an older
+// replica saved during a rolling deploy) keeps the facilitators of its
+// JSON, owned as MigrateTeams would own them; the team operations migrate
+// it first (ensureTeam).
 func (tr teamRead) fill(w *flows.Workshop) error {
-	w.Owner, w.Facilitators = 0, nil
-	if err := tr.owner.Err(); err != nil && !errors.Is(err, redis.Nil) {
+	if err := tr.meta.Err(); err != nil {
 		return err
 	}
 	if err := tr.members.Err(); err != nil {
 		return err
 	}
-	if v := tr.owner.Val(); v != "" {
-		owner, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return fmt.Errorf("bad owner %q", v)
+	vals := tr.meta.Val()
+	if len(vals) != 2 || vals[1] != "1" {
+		w.Owner = 0
+		if len(w.Facilitators) > 0 {
+			w.Owner = flows.TeamOwner(w)
+			w.Facilitators = teamMembers(w)
 		}
-		w.Owner = owner
+		return nil
+	}
+	w.Owner, w.Facilitators = 0, nil
+	owner, _ := vals[0].(string)
+	if owner != "" {
+		uid, err := strconv.ParseInt(owner, 10, 64)
+		if err != nil {
+			return fmt.Errorf("bad owner %q", owner)
+		}
+		w.Owner = uid
 	}
 	members, err := parseIDs(tr.members.Val())
 	if err != nil {
@@ -124,11 +137,26 @@ func (s *Store) CreateTeamInvite(ctx context.Context, inv *flows.TeamInvite) err
 	return nil
 }
 
+// ensureTeam migrates code's team from its JSON if it has not been (see
+// teamRead.fill).
+func (s *Store) ensureTeam(ctx context.Context, code string) error {
+	for attempt := 0; attempt < 5; attempt++ {
+		res, err := s.migrateTeam(ctx, code)
+		if err != nil || res != "changed" {
+			return err
+		}
+	}
+	return fmt.Errorf("migrate team of workshop %s: it keeps changing", code)
+}
+
 // JoinTeam implements flows.Teams: one script takes the invitation and adds
 // the member; then the member's index.
 func (s *Store) JoinTeam(ctx context.Context, code, token string, uid int64, now time.Time) (*flows.TeamInvite, error) {
 	if checkCode(code) != nil || !validToken(token) {
 		return nil, fmt.Errorf("join team of workshop %q: %w", code, flows.ErrNotFound)
+	}
+	if err := s.ensureTeam(ctx, code); err != nil {
+		return nil, fmt.Errorf("join team of workshop %s: %w", code, err)
 	}
 	keys := []string{s.teamInviteKey(code, token), s.wsKey(code, "team"), s.wsKey(code, "meta")}
 	res, err := teamJoinScript.Run(ctx, s.rdb, keys, uid, now.UnixMilli()).StringSlice()
@@ -169,6 +197,9 @@ func (s *Store) removeFromTeam(ctx context.Context, code string, uid int64, mode
 	if err := checkCode(code); err != nil {
 		return 0, err
 	}
+	if err := s.ensureTeam(ctx, code); err != nil {
+		return 0, err
+	}
 	res, err := teamRemoveScript.Run(ctx, s.rdb, []string{s.wsKey(code, "team"), s.wsKey(code, "meta")}, uid, mode).StringSlice()
 	if err != nil {
 		return 0, err
@@ -197,6 +228,9 @@ func (s *Store) removeFromTeam(ctx context.Context, code string, uid int64, mode
 func (s *Store) HandOver(ctx context.Context, code string, from, to int64) error {
 	if err := checkCode(code); err != nil {
 		return fmt.Errorf("hand over workshop: %w", err)
+	}
+	if err := s.ensureTeam(ctx, code); err != nil {
+		return fmt.Errorf("hand over workshop %s: %w", code, err)
 	}
 	res, err := teamHandoverScript.Run(ctx, s.rdb, []string{s.wsKey(code, "team"), s.wsKey(code, "meta")}, from, to).Text()
 	if err != nil {
@@ -272,12 +306,10 @@ func (s *Store) migrateTeam(ctx context.Context, code string) (string, error) {
 		return "", err
 	}
 	w.Owner = 0
-	args := []any{raw.Val(), stripped, flows.TeamOwner(&w), w.Created.UnixMilli()}
-	if len(w.Facilitators) == 0 {
-		args[2] = 0 // nobody left to own it (a forgotten facilitator)
-	}
-	for _, uid := range teamMembers(&w) {
-		if len(w.Facilitators) > 0 {
+	args := []any{raw.Val(), stripped, 0, w.Created.UnixMilli()}
+	if len(w.Facilitators) > 0 { // none: nobody left to own it (a forgotten facilitator)
+		args[2] = flows.TeamOwner(&w)
+		for _, uid := range teamMembers(&w) {
 			args = append(args, uid)
 		}
 	}

@@ -104,3 +104,63 @@ func TestTeamInviteRace(t *testing.T) {
 		t.Fatalf("%d joined; team %v owned by %d (%v)", joined.Load(), w.Facilitators, w.Owner, err)
 	}
 }
+
+// A workshop an older replica saved after this build's migration ran (a
+// rolling deploy) is read with its JSON's team, and the first team
+// operation or edit gives it its team before changing anything.
+func TestUnmigratedWorkshopKeepsItsTeam(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	legacy := func(code string, facs ...int64) {
+		w := workshop(code, 0)
+		w.CreatedBy, w.Facilitators = facs[0], facs
+		b, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Client.Set(ctx, r.Prefix+"{w:"+code+"}:ws", b, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Client.HSet(ctx, r.Prefix+"{w:"+code+"}:meta", "capacity", 0, "closed", 0, "cancelled", 0, "deadline", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	team := func(code string, owner int64, members ...int64) {
+		t.Helper()
+		w, err := s.GetWorkshop(ctx, code)
+		if err != nil || w.Owner != owner || !slices.Equal(w.Facilitators, members) {
+			t.Fatalf("%s: owner %d members %v (%v); want %d %v", code, w.Owner, w.Facilitators, err, owner, members)
+		}
+	}
+	legacy("u1", 7, 8)
+	team("u1", 7, 7, 8)
+	if err := s.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tok", Workshop: "u1", By: 7, Created: t0, Expires: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.JoinTeam(ctx, "u1", "tok", 9, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	team("u1", 7, 7, 8, 9)
+
+	legacy("u2", 7, 8)
+	w, err := s.GetWorkshop(ctx, "u2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Title = "Edited"
+	if _, err := s.UpdateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	team("u2", 7, 7, 8)
+
+	legacy("u3", 7, 8)
+	if err := s.RemoveFromTeam(ctx, "u3", 8); err != nil {
+		t.Fatal(err)
+	}
+	team("u3", 7, 7)
+	legacy("u4", 7, 8)
+	if err := s.HandOver(ctx, "u4", 7, 8); err != nil {
+		t.Fatal(err)
+	}
+	team("u4", 8, 8, 7)
+}

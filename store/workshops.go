@@ -161,6 +161,11 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64,
 	if err != nil {
 		return nil, fmt.Errorf("update workshop: %w", err)
 	}
+	// The JSON written has no team: one an older replica saved keeps its
+	// team by migrating it first (teams.go).
+	if err := s.ensureTeam(ctx, w.Code); err != nil {
+		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
+	}
 	keys := []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"),
 		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq")}
 	res, err := updateScript.Run(ctx, s.rdb, keys, args...).StringSlice()
