@@ -17,7 +17,10 @@ func messageHarness(t *testing.T) (*flowstest.Harness, string) {
 	t.Helper()
 	h, code := teamHarness(t)
 	ctx := context.Background()
-	w, _ := h.Store.GetWorkshop(ctx, code)
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
 	w.Capacity = 2
 	if _, err := h.Store.UpdateWorkshop(ctx, w); err != nil {
 		t.Fatal(err)
@@ -95,7 +98,10 @@ func TestTeamMessagesRegistrants(t *testing.T) {
 	}
 
 	// After the end: the no-shows (3) can be messaged.
-	w, _ := h.Store.GetWorkshop(context.Background(), code)
+	w, err := h.Store.GetWorkshop(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.Now = w.End.Add(time.Hour)
 	res = h.Press(coFac, "wmms:"+code+":n")
 	flowstest.WantIDs(t, res, "ws.msg_ask")

@@ -94,8 +94,8 @@ func TestTeamInviteJoinRemoveHandOver(t *testing.T) {
 	if res.Replies[1].ChatID != owner {
 		t.Fatalf("the join was told to %d", res.Replies[1].ChatID)
 	}
-	if u, _ := h.Store.GetUser(context.Background(), coFac); u.Role != flows.RoleFacilitator {
-		t.Fatalf("role after joining: %v", u.Role)
+	if u, err := h.Store.GetUser(context.Background(), coFac); err != nil || u.Role != flows.RoleFacilitator {
+		t.Fatalf("role after joining: %+v, %v", u, err)
 	}
 	if o, m := team(t, h, code); o != owner || !slices.Equal(m, []int64{owner, coFac}) {
 		t.Fatalf("team %d %v", o, m)
@@ -207,17 +207,26 @@ func TestTeamChecksIn(t *testing.T) {
 		}
 	}
 	h.Text(coFac, "/start "+inviteLink(t, h, owner, code))
-	w, _ := h.Store.GetWorkshop(ctx, code)
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h.Now = w.Start.Add(-time.Hour)
-	r2, _ := h.Store.GetRegistration(ctx, code, 2)
-	h.Text(coFac, "/start checkin_"+r2.Token)
-	if r, _ := h.Store.GetRegistration(ctx, code, 2); r.CheckedInAt.IsZero() {
+	reg := func(uid int64) *flows.Registration {
+		t.Helper()
+		r, err := h.Store.GetRegistration(ctx, code, uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	h.Text(coFac, "/start checkin_"+reg(2).Token)
+	if reg(2).CheckedInAt.IsZero() {
 		t.Fatal("the co-facilitator's scan checked nobody in")
 	}
 	h.Press(owner, "wmtr:"+code+":60")
-	r3, _ := h.Store.GetRegistration(ctx, code, 3)
-	flowstest.WantIDs(t, h.Text(coFac, "/start checkin_"+r3.Token), "checkin.not_facilitator")
-	if r, _ := h.Store.GetRegistration(ctx, code, 3); !r.CheckedInAt.IsZero() {
+	flowstest.WantIDs(t, h.Text(coFac, "/start checkin_"+reg(3).Token), "checkin.not_facilitator")
+	if !reg(3).CheckedInAt.IsZero() {
 		t.Fatal("a removed member checked someone in")
 	}
 }
