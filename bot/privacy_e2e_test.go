@@ -134,6 +134,26 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	}
 	must(st.BeginSend(ctx, "bc3", "replica-1", transport.Claim{Recipient: flows.Recipient{UserID: sitiID, MessageID: 1}}, time.Hour))
 	must(st.CreateInvite(ctx, &flows.Invite{Token: "inv1", Role: flows.RoleFacilitator, By: sitiID, Created: now}, time.Hour))
+	// She owns another workshop's team, Bagus on it; she invited someone
+	// else, and wrote its registrants a message not sent yet (bc4) after one
+	// that went out (bc5).
+	team := &flows.Workshop{Code: "TEAM27", Title: "Tim Data", Start: now.Add(72 * time.Hour), End: now.Add(74 * time.Hour),
+		Zone: "Asia/Jakarta", Deadline: now.Add(72 * time.Hour), Facilitators: []int64{sitiID}, CreatedBy: sitiID, Created: now}
+	must(st.CreateWorkshop(ctx, team))
+	must(st.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tinv-bagus", Workshop: team.Code, By: sitiID, Created: now, Expires: now.Add(time.Hour)}))
+	_, err = st.JoinTeam(ctx, team.Code, "tinv-bagus", bagusID, now)
+	must(err)
+	must(st.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tinv-other", Workshop: team.Code, By: sitiID, Created: now, Expires: now.Add(time.Hour)}))
+	for _, id := range []string{"bc4", "bc5"} {
+		must(st.CreateBroadcast(ctx, &flows.Broadcast{ID: id, By: sitiID, FromChat: sitiID, MessageID: 7, Segment: "wsr:" + team.Code + ":c",
+			Created: now, StartAt: now.Add(time.Hour)}))
+	}
+	if _, err := st.StartBroadcast(ctx, "bc5", nil, now); err != nil {
+		t.Fatal(err)
+	}
+	if fin, _, err := st.FinishBroadcast(ctx, "bc5", now); err != nil || !fin {
+		t.Fatalf("finish bc5: %v %v", fin, err)
+	}
 	must(st.Audit(ctx, &flows.AuditEntry{At: now, Actor: adminID, Action: flows.AuditCheckIn, Target: w.Code, Subject: sitiID}))
 
 	// /mydata first: the JSON file names her data.
@@ -218,6 +238,17 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	}
 	if mine, err := st.UserCommitments(ctx, bagusID); err != nil || len(mine) != 1 {
 		t.Errorf("bagus's commitments %d, %v", len(mine), err)
+	}
+	// Her team passed to Bagus; her message not sent is stopped, the one
+	// sent keeps its numbers without her.
+	if tw, err := st.GetWorkshop(ctx, "TEAM27"); err != nil || tw.Owner != bagusID || len(tw.Facilitators) != 1 {
+		t.Errorf("her team: %+v, %v", tw, err)
+	}
+	if b, state, err := st.GetBroadcast(ctx, "bc4"); err != nil || state.Status != flows.BcCancelled || b.By != 0 || b.FromChat != 0 {
+		t.Errorf("her message not sent: %+v %+v, %v", b, state, err)
+	}
+	if b, state, err := st.GetBroadcast(ctx, "bc5"); err != nil || state.Status != flows.BcDone || b.By != 0 || b.Segment != "wsr:TEAM27:c" {
+		t.Errorf("her message sent: %+v %+v, %v", b, state, err)
 	}
 	if todo, _ := rdb.LRange(ctx, p+"{bc:bc2}:todo", 0, -1).Result(); len(todo) != 1 || todo[0] != "555000111:1" {
 		t.Errorf("bc2 todo %v", todo)

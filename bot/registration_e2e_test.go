@@ -130,7 +130,7 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.fake.SendText(users[2], "/start checkin_"+reg.Token)
-	contains(t, e.next(users[2].ID), "Only the facilitators")
+	contains(t, e.next(users[2].ID), "Only this workshop's team")
 	e.fake.SendText(fac, "/start checkin_"+reg.Token)
 	contains(t, e.next(fac.ID), "Check-in for Joint Action: Air Bersih & Sanitasi <Flores> is not open yet: it opens Thursday, 10 December 2026 07:00 WIB.")
 	e.clock.Set(time.Date(2026, 12, 10, 7, 30, 0, 0, flows.LoadZone("Asia/Jakarta")))

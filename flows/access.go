@@ -19,9 +19,15 @@ type WorkshopGetter interface {
 	GetWorkshop(ctx context.Context, code string) (*Workshop, error)
 }
 
-// CanManage: the workshop's own facilitators, and admins.
+// CanManage: the members of the workshop's team, and admins.
 func (t *Turn) CanManage(w *Workshop) bool {
 	return t.Role == RoleAdmin || (t.Role >= RoleFacilitator && slices.Contains(w.Facilitators, t.User.ID))
+}
+
+// OwnsTeam: the owner of the workshop's team, and admins, who invite,
+// remove and hand over.
+func (t *Turn) OwnsTeam(w *Workshop) bool {
+	return t.Role == RoleAdmin || (t.CanManage(w) && w.Owner == t.User.ID)
 }
 
 // Managed wraps a management button "<code>[:<arg>]": the code must name a
@@ -45,7 +51,7 @@ func Managed(st WorkshopGetter, run func(context.Context, *Turn, *Workshop, stri
 	}
 }
 
-// Facilitations lists the workshops someone facilitates.
+// Facilitations lists the workshops someone is on the team of.
 type Facilitations interface {
 	Facilitated(ctx context.Context, uid int64) ([]*Workshop, error)
 }

@@ -40,6 +40,13 @@ const (
 	AuditBroadcast  = "broadcast"
 	AuditBcCancel   = "broadcast_cancel"
 	AuditForget     = "forget"
+	// A workshop's team (flows/workshops/team.go).
+	AuditTeamInvite   = "team_invite"
+	AuditTeamJoin     = "team_join"
+	AuditTeamRemove   = "team_remove"
+	AuditTeamHandover = "team_handover"
+	AuditTeamLeave    = "team_leave"
+	AuditWsMessage    = "ws_message" // a team messaged the workshop's registrants
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -25,6 +25,7 @@ const (
 	actParticipant = 11 // a participant with no registration for the workshop
 	actOtherFac    = 12 // role facilitator, facilitates another workshop only
 	actOwnFac      = 13 // role facilitator, one of the workshop's Facilitators
+	actRemovedFac  = 14 // role facilitator, was on the workshop's team and was removed
 )
 
 type actor struct {
@@ -37,6 +38,7 @@ var authzActors = []actor{
 	{actOtherFac, "Facilitator (other workshop)"},
 	{actOwnFac, "Facilitator (this workshop)"},
 	{flowstest.AdminID, "Admin"},
+	{actRemovedFac, "Removed co-facilitator"},
 }
 
 type verdict bool
@@ -54,7 +56,7 @@ const (
 // {token} the check-in token of participant 4 (registered, not checked in).
 type authzRow struct {
 	Action  string
-	Want    [4]verdict // participant, other facilitator, own facilitator, admin
+	Want    [5]verdict // participant, other facilitator, own facilitator, admin, removed co-facilitator
 	Refusal string     // message id of the refusal ("" = errors.not_allowed)
 	Mutates bool       // an allowed press changes the store (checked)
 	Notes   string
@@ -70,11 +72,12 @@ func (r authzRow) refusal() string {
 }
 
 var (
-	adminOnly = [4]verdict{deny, deny, deny, allow}
-	facRole   = [4]verdict{deny, allow, allow, allow}
-	managers  = [4]verdict{deny, deny, allow, allow}
-	nobody    = [4]verdict{deny, deny, deny, deny}
-	everyone  = [4]verdict{allow, allow, allow, allow}
+	adminOnly = [5]verdict{deny, deny, deny, allow, deny}
+	facRole   = [5]verdict{deny, allow, allow, allow, allow}
+	managers  = [5]verdict{deny, deny, allow, allow, deny}
+	owners    = [5]verdict{deny, deny, deny, allow, deny} // the team's owner (here the admin) and admins
+	nobody    = [5]verdict{deny, deny, deny, deny, deny}
+	everyone  = [5]verdict{allow, allow, allow, allow, allow}
 )
 
 var authzTable = []authzRow{
@@ -97,6 +100,15 @@ var authzTable = []authzRow{
 	{Action: "workshops.cancel:{code}", Want: managers, Notes: "asks to confirm the cancellation"},
 	{Action: "workshops.cancel_yes:{code}", Want: managers, Mutates: true, Notes: "cancels the workshop"},
 	{Action: "workshops.feedback:{code}", Want: managers, Notes: "feedback summary"},
+	{Action: "workshops.team:{code}", Want: managers, Notes: "the workshop's team"},
+	{Action: "workshops.team_invite:{code}", Want: owners, Mutates: true, Notes: "creates a one-time team invitation"},
+	{Action: "workshops.team_remove:{code}:13", Want: owners, Mutates: true, Notes: "removes a member from the team"},
+	{Action: "workshops.handover:{code}:13", Want: owners, Notes: "asks to confirm the hand-over"},
+	{Action: "workshops.handover_yes:{code}:13", Want: owners, Mutates: true, Notes: "hands the workshop over to a member"},
+	{Action: "workshops.team_leave:{code}", Want: managers, Notes: "asks to confirm leaving the team (the owner hands over first)"},
+	{Action: "workshops.team_leave_yes:{code}", Want: managers, Notes: "leaves the team (the owner hands over first)"},
+	{Action: "workshops.message:{code}", Want: managers, Notes: "message the registrants: choose whom, by status"},
+	{Action: "workshops.message_to:{code}:c", Want: managers, Notes: "starts writing the message (sending re-checks the team)"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
 	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},
@@ -153,9 +165,14 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	other := *w
 	other.Code, other.Title, other.Facilitators, other.CreatedBy = flows.NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac
 	must(h.Store.CreateWorkshop(ctx, &other))
-	for _, id := range []int64{actOtherFac, actOwnFac} {
+	for _, id := range []int64{actOtherFac, actOwnFac, actRemovedFac} {
 		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "User"}))
 	}
+	// The removed co-facilitator joined the team and was taken off it.
+	must(h.Store.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "removed", Workshop: w.Code, By: flowstest.AdminID, Created: h.Now, Expires: h.Now.Add(time.Hour)}))
+	_, err := h.Store.JoinTeam(ctx, w.Code, "removed", actRemovedFac, h.Now)
+	must(err)
+	must(h.Store.RemoveFromTeam(ctx, w.Code, actRemovedFac))
 	// Everything happens an hour before the start: check-in is open.
 	h.Now = start.Add(-time.Hour)
 	for _, a := range authzActors {
@@ -273,7 +290,7 @@ func checkAuthz(t *testing.T, row authzRow, i int, a actor, action string) {
 	if row.Mutates && before == after {
 		t.Fatalf("%s by %s: allowed but the store did not change", action, a.title)
 	}
-	if a.id == actOtherFac && !strings.Contains(row.Action, "{code}") && mentions(res, f.vars["{code}"]) {
+	if (a.id == actOtherFac || a.id == actRemovedFac) && !strings.Contains(row.Action, "{code}") && mentions(res, f.vars["{code}"]) {
 		t.Fatalf("%s shows another facilitator's workshop to %s", action, a.title)
 	}
 }
@@ -311,9 +328,11 @@ func renderAuthzTable() []byte {
 	b.WriteString("     Regenerate with: UPDATE_DOCS=1 go test ./flows/ -run TestAuthorizationTableUpToDate -->\n\n")
 	b.WriteString("Who may use each privileged command and button, as tested by `TestAuthorizationMatrix`.\n")
 	b.WriteString("Roles are checked on every input: a command or button of a higher role is refused with\n")
-	b.WriteString("`errors.not_allowed`; workshop buttons additionally require being one of the workshop's\n")
-	b.WriteString("facilitators (or an admin); owner-only buttons check the owner on every press. A refused\n")
-	b.WriteString("action changes nothing in the store.\n\n")
+	b.WriteString("`errors.not_allowed`; workshop buttons additionally require being on the workshop's team\n")
+	b.WriteString("(or an admin), and the team's own buttons (invite, remove, hand over) being its owner (or an\n")
+	b.WriteString("admin; in the fixture the admin owns the team); owner-only buttons check the owner on every\n")
+	b.WriteString("press. A member removed from the team is refused at once. A refused action changes nothing\n")
+	b.WriteString("in the store.\n\n")
 	b.WriteString("Placeholders: `{code}` the workshop, `{cm}` someone else's commitment, `{cmp}` a commitment\n")
 	b.WriteString("proposed to someone else, `{intro}` an introduction between two other people, `{bc}` a\n")
 	b.WriteString("scheduled broadcast, `{token}` another participant's check-in token.\n\n")

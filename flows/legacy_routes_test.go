@@ -162,6 +162,13 @@ func TestLegacyNamesBehaveAsTheirRoutes(t *testing.T) {
 	}
 }
 
+// newRoutes came after namespaces: no button ever carried another name.
+var newRoutes = map[string]bool{
+	"workshops.team": true, "workshops.team_invite": true, "workshops.team_remove": true,
+	"workshops.handover": true, "workshops.handover_yes": true, "workshops.team_leave": true,
+	"workshops.team_leave_yes": true, "workshops.message": true, "workshops.message_to": true,
+}
+
 // The authorisation matrix holds for the legacy names too: every privileged
 // button sent before namespaces is refused and allowed as its route is.
 func TestAuthorizationMatrixLegacyNames(t *testing.T) {
@@ -177,7 +184,9 @@ func TestAuthorizationMatrixLegacyNames(t *testing.T) {
 		}
 		old, ok := legacy[name]
 		if !ok {
-			t.Errorf("%s: no legacy name", row.Action)
+			if !newRoutes[name] {
+				t.Errorf("%s: no legacy name", row.Action)
+			}
 			continue
 		}
 		n++

@@ -23,7 +23,43 @@ const (
 	SegProvince SegmentKind = "prov"   // profile province
 	SegTheme    SegmentKind = "theme"  // partner-profile theme
 	SegLang     SegmentKind = "lang"   // language
+	// SegRegistrants: a workshop's registrants by where they stand, whom
+	// its team messages from the management card (not offered by
+	// /broadcast).
+	SegRegistrants SegmentKind = "wsr"
 )
+
+// RegistrantStatus chooses a workshop's registrants (SegRegistrants).
+type RegistrantStatus string
+
+// Registrant statuses; the value is also the segment's last part and the
+// locale suffix ("ws.msg_status_<status>").
+const (
+	RegsConfirmed RegistrantStatus = "c" // holding a seat
+	RegsWaiting   RegistrantStatus = "w" // on the waiting list
+	RegsCheckedIn RegistrantStatus = "i" // holding a seat, checked in (or attended online)
+	RegsNoShow    RegistrantStatus = "n" // holding a seat, not checked in
+)
+
+// RegistrantStatuses are the statuses in the order the card offers them.
+func RegistrantStatuses() []RegistrantStatus {
+	return []RegistrantStatus{RegsConfirmed, RegsWaiting, RegsCheckedIn, RegsNoShow}
+}
+
+// Has reports whether registration r is in status s.
+func (s RegistrantStatus) Has(r *Registration) bool {
+	switch s {
+	case RegsConfirmed:
+		return r.Status == RegConfirmed
+	case RegsWaiting:
+		return r.Status == RegWaiting
+	case RegsCheckedIn:
+		return r.Status == RegConfirmed && !r.CheckedInAt.IsZero()
+	case RegsNoShow:
+		return r.Status == RegConfirmed && r.CheckedInAt.IsZero()
+	}
+	return false
+}
 
 // segmentKinds are the kinds in the order the broadcast flow offers them.
 // SegmentKinds are the kinds of segment in the order the broadcast flow
@@ -35,11 +71,13 @@ var segmentKinds = []string{string(SegAll), string(SegWorkshop), string(SegSecto
 // Segment is who a broadcast goes to. Its text form, stored with the
 // broadcast ([Broadcast.Segment]), is "all", "ws:<code>:c" (registered),
 // "ws:<code>:i" (checked in), "sector:<code>", "prov:<code>",
-// "theme:<code>" or "lang:<id|en>"; [ParseSegment] is the one reader of it.
+// "theme:<code>", "lang:<id|en>" or "wsr:<code>:<c|w|i|n>" (a workshop's
+// registrants by status); [ParseSegment] is the one reader of it.
 type Segment struct {
 	Kind      SegmentKind
-	Value     string // workshop code, sector, province, theme or language; "" for SegAll
-	CheckedIn bool   // SegWorkshop: only those who checked in
+	Value     string           // workshop code, sector, province, theme or language; "" for SegAll
+	CheckedIn bool             // SegWorkshop: only those who checked in
+	Status    RegistrantStatus // SegRegistrants: which of them
 }
 
 // String is the segment's text form.
@@ -53,6 +91,8 @@ func (s Segment) String() string {
 			which = "i"
 		}
 		return string(SegWorkshop) + ":" + s.Value + ":" + which
+	case SegRegistrants:
+		return string(SegRegistrants) + ":" + s.Value + ":" + string(s.Status)
 	}
 	return string(s.Kind) + ":" + s.Value
 }
@@ -71,6 +111,10 @@ func ParseSegment(text string) (Segment, error) {
 		code, which, _ := strings.Cut(v, ":")
 		s.Value, s.CheckedIn = code, which == "i"
 		ok = code != "" && (which == "c" || which == "i")
+	case SegRegistrants:
+		code, status, _ := strings.Cut(v, ":")
+		s.Value, s.Status = code, RegistrantStatus(status)
+		ok = code != "" && slices.Contains(RegistrantStatuses(), s.Status)
 	case SegSector:
 		ok = slices.Contains(sectors, v)
 	case SegProvince:
@@ -130,6 +174,16 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 			}
 		}
 		keep = func(u *User) bool { return in[u.ID] }
+	case SegRegistrants:
+		regs, err := st.Registrations(ctx, v)
+		if err != nil {
+			return nil, InternalError("registrations", err)
+		}
+		in := map[int64]bool{}
+		for _, r := range regs {
+			in[r.UserID] = seg.Status.Has(r)
+		}
+		keep = func(u *User) bool { return in[u.ID] }
 	case SegSector, SegProvince:
 		ids := make([]int64, len(users))
 		for i, u := range users {
@@ -166,8 +220,11 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 		// Only members who agreed to the privacy notice receive
 		// broadcasts: opening the bot once does not subscribe anyone.
 		// The author is no recipient: they have the preview, and "sent to
-		// 1000 members" counts members other than themselves.
-		if u.Consent == "" || u.Inactive || u.NoUpdates || u.ID == b.By || !keep(u) {
+		// 1000 members" counts members other than themselves. Turning off
+		// the secretariat's updates (/settings) does not turn off what a
+		// workshop's team tells its registrants, as it does not turn off
+		// their reminders.
+		if u.Consent == "" || u.Inactive || (u.NoUpdates && seg.Kind != SegRegistrants) || u.ID == b.By || !keep(u) {
 			continue
 		}
 		msg := b.MessageID

@@ -3,7 +3,9 @@ package flows_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 )
@@ -20,6 +22,10 @@ func TestParseSegment(t *testing.T) {
 		{"prov:JB", flows.Segment{Kind: flows.SegProvince, Value: "JB"}},
 		{"theme:health", flows.Segment{Kind: flows.SegTheme, Value: "health"}},
 		{"lang:en", flows.Segment{Kind: flows.SegLang, Value: "en"}},
+		{"wsr:abc234:c", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsConfirmed}},
+		{"wsr:abc234:w", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsWaiting}},
+		{"wsr:abc234:i", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsCheckedIn}},
+		{"wsr:abc234:n", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsNoShow}},
 	} {
 		got, err := flows.ParseSegment(c.text)
 		if err != nil || got != c.want {
@@ -30,7 +36,8 @@ func TestParseSegment(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "everyone", "all:", "all:x", "ws:", "ws:abc234", "ws:abc234:x", "ws::c",
-		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo"} {
+		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo",
+		"wsr:", "wsr:abc234", "wsr:abc234:", "wsr:abc234:x", "wsr::c", "wsr:abc234:cc"} {
 		if got, err := flows.ParseSegment(bad); !errors.Is(err, flows.ErrUnknownSegment) {
 			t.Errorf("ParseSegment(%q) = %+v, %v; want ErrUnknownSegment", bad, got, err)
 		}
@@ -52,5 +59,58 @@ func TestRecipientsUnknownSegment(t *testing.T) {
 		if !errors.Is(err, flows.ErrUnknownSegment) || rs != nil {
 			t.Errorf("segment %q: recipients %v, err %v; want ErrUnknownSegment", seg, rs, err)
 		}
+	}
+}
+
+// A workshop's registrants by status: confirmed, waiting, checked in, not
+// checked in — members who consented and are active, never the author; the
+// secretariat's opt-out (/settings) does not stop a message of the
+// workshop's team.
+func TestRecipientsRegistrantsByStatus(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	start := h.Now.Add(48 * time.Hour)
+	w := &flows.Workshop{Code: "abc234", Title: "W", Zone: "Asia/Jakarta", Start: start, End: start.Add(time.Hour), Venue: "V",
+		Capacity: 4, Deadline: start, Facilitators: []int64{50}, CreatedBy: 50, Created: h.Now}
+	if err := h.Store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	// 1, 2, 3, 50 (the author, registered too) hold seats, 4 and 5 wait;
+	// 1 and 50 checked in; 3 blocked the bot; 2 turned the secretariat's
+	// updates off; 6 is not registered.
+	for _, id := range []int64{1, 2, 3, 50, 4, 5, 6} {
+		u := &flows.User{ID: id, Lang: "id", Consent: flows.ConsentVersion, Inactive: id == 3, NoUpdates: id == 2}
+		if err := h.Store.SaveUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if id == 6 {
+			continue
+		}
+		if _, err := h.Store.Register(ctx, &flows.Registration{Workshop: "abc234", UserID: id, Token: flows.NewToken(), Lang: "id"}, h.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{1, 50} {
+		if _, err := h.Store.CheckIn(ctx, "abc234", id, start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for status, want := range map[flows.RegistrantStatus][]int64{
+		flows.RegsConfirmed: {1, 2}, flows.RegsWaiting: {4, 5}, flows.RegsCheckedIn: {1}, flows.RegsNoShow: {2},
+	} {
+		seg := flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: status}.String()
+		rs, err := h.E.Recipients(ctx, &flows.Broadcast{ID: "b1", By: 50, MessageID: 7, Segment: seg})
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.UserID)
+		}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s: %v, %v; want %v", seg, got, err, want)
+		}
+	}
+	// The secretariat's segment of the same workshop keeps the opt-out.
+	rs, err := h.E.Recipients(ctx, &flows.Broadcast{ID: "b2", By: 900, MessageID: 7, Segment: "ws:abc234:c"})
+	if err != nil || len(rs) != 2 || rs[0].UserID != 1 || rs[1].UserID != 50 {
+		t.Fatalf("ws:abc234:c = %v, %v; want [1 50]", rs, err)
 	}
 }

@@ -16,10 +16,11 @@ type Workshop struct {
 	Zone         string    `json:"zone"` // IANA name: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)
 	Venue        string    `json:"venue,omitempty"`
 	OnlineURL    string    `json:"online_url,omitempty"`
-	Capacity     int       `json:"capacity"`           // 0: unlimited
-	Deadline     time.Time `json:"deadline"`           // registration closes at this instant
-	Question     string    `json:"question,omitempty"` // optional extra question for registrants
-	Facilitators []int64   `json:"facilitators"`       // who may manage it (the creator first)
+	Capacity     int       `json:"capacity"`               // 0: unlimited
+	Deadline     time.Time `json:"deadline"`               // registration closes at this instant
+	Question     string    `json:"question,omitempty"`     // optional extra question for registrants
+	Facilitators []int64   `json:"facilitators,omitempty"` // its team, who manage it: the owner first (see Teams)
+	Owner        int64     `json:"owner,omitempty"`        // who invites, removes and hands over (see Teams)
 	CreatedBy    int64     `json:"created_by"`
 	Created      time.Time `json:"created"`
 	Closed       bool      `json:"closed,omitempty"`       // registration closed by hand
@@ -87,10 +88,11 @@ var (
 // concurrency, and the waiting list is first come, first served.
 type Workshops interface {
 	// CreateWorkshop stores a new workshop (ErrCodeTaken when the code
-	// exists) and indexes it as upcoming and under each facilitator.
+	// exists) and indexes it as upcoming and under each facilitator. Its
+	// team is w.Facilitators, owned by TeamOwner(w).
 	CreateWorkshop(ctx context.Context, w *Workshop) error
 	// UpdateWorkshop saves changed fields (capacity, times, closed,
-	// cancelled …). When capacity grows, waiting people are promoted in
+	// cancelled …), never the team (see Teams). When capacity grows, waiting people are promoted in
 	// order; their ids are returned. A cancelled workshop leaves the
 	// upcoming index.
 	UpdateWorkshop(ctx context.Context, w *Workshop) (promoted []int64, err error)
@@ -98,8 +100,8 @@ type Workshops interface {
 	// Upcoming lists workshops not cancelled whose start is after from, by
 	// start time, and how many there are in all.
 	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*Workshop, int, error)
-	// Facilitated lists the workshops uid facilitates (every workshop when
-	// uid is 0), newest start first.
+	// Facilitated lists the workshops uid is on the team of (every
+	// workshop when uid is 0), newest start first.
 	Facilitated(ctx context.Context, uid int64) ([]*Workshop, error)
 
 	// Register places r.UserID: confirmed while seats are left, else on the

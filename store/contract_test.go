@@ -116,3 +116,10 @@ func TestUpdatePathContract(t *testing.T) {
 	open := contractStores(t)
 	storetest.RunUpdatePathContract(t, func(t *testing.T) storetest.UpdatePath { return open(t) })
 }
+
+// The Redis store keeps the teams contract (the same cases run against the
+// in-memory fake in flows/flowstest).
+func TestTeamsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunTeamsContract(t, func(t *testing.T) flowstest.Teams { return open(t) })
+}

@@ -28,10 +28,21 @@
 // A workshop's keys share the hash tag {w:<code>}, so each of its Lua
 // scripts (ws_*.lua) runs in one Cluster slot; the job queue's keys share
 // {jobs}. Indexes in other slots are written right after a script, in a
-// pipeline, and are checked against the workshop's keys when read.
+// pipeline, and are checked against the workshop's keys when read. The team
+// scripts (team_*.lua) take every key in KEYS and know nothing of
+// workshops, so another kind of team (a chapter's) can keep the same rules
+// under its own hash tag.
 //
-//	<p>{w:<code>}:ws          string  JSON flows.Workshop
-//	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), written with :ws
+//	<p>{w:<code>}:ws          string  JSON flows.Workshop, without its team (Owner, Facilitators)
+//	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), written with :ws;
+//	                                  owner (the team's owner's uid, absent when the team is empty) and
+//	                                  team ("1": the team is kept in :team; MigrateTeams gives workshops of
+//	                                  builds before teams theirs, from their JSON's facilitators, at start;
+//	                                  one an older replica saves later is read with its JSON's facilitators
+//	                                  and migrated by the first team operation or edit)
+//	<p>{w:<code>}:team        zset    uid -> joined unix ms: the workshop's team, owner included (team_*.lua)
+//	<p>{w:<code>}:tinv:<token> hash   a one-time team invitation: by, created, expires (unix ms); TTL its lifetime;
+//	                                  team_join.lua takes it once, refusing it from expires on
 //	<p>{w:<code>}:confirmed   zset    uid -> registration number (from :seq)
 //	<p>{w:<code>}:waiting     zset    uid -> registration number (from :seq): the waiting list in order
 //	<p>{w:<code>}:seq         string  the workshop's registration counter (promotions take a new number)
@@ -41,7 +52,8 @@
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
 //	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled
 //	<p>ws:all                 zset    code -> start unix ms
-//	<p>{c:<uid>}:facilitates  set     codes uid facilitates
+//	<p>{c:<uid>}:facilitates  set     codes of the workshops uid is on the team of (an index of :team;
+//	                                  entries the team does not confirm are dropped when read)
 //	<p>{c:<uid>}:registered   set     codes uid registered in (an index; stale entries are dropped when read)
 //	<p>{jobs}:due             zset    job id -> due unix ms
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
@@ -108,7 +120,7 @@
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
-// privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
+// team_*.lua, privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
 // pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
 // the send budget. Work
 // that reaches keys of several slots is done in steps, each one slot or a

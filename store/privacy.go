@@ -34,7 +34,10 @@ import (
 //	                          token, language or time, the feedback keeps its rating and time but not
 //	                          the comment
 //	checkin:<token>           deleted
-//	{w:<code>}:ws             uid removed from the facilitators, created_by zeroed
+//	{w:<code>}:ws             created_by zeroed
+//	{w:<code>}:team, :meta    uid off the team; an owner's team passes to the member who joined first, a team
+//	                          left empty has no owner (team_remove.lua)
+//	{w:<code>}:tinv:<token>   team invitations uid created deleted
 //	{w:<code>}:commits        owner, by and history "by" equal to uid become 0, the notes uid wrote
 //	                          are removed; what, indicator, partners, due and statuses stay for the statistics
 //	{jobs}:due, {jobs}:lease  uid's reminder jobs and the follow-up jobs of their commitments removed
@@ -42,12 +45,14 @@ import (
 //	{pp}:intro:<id>           uid's side (id, organisation, and the note when uid asked) blanked; a pending
 //	                          introduction is closed (withdrawn or declined); {pp}:pair:* of uid deleted
 //	{bc:<id>}:done            uid's outcome moved to an "anon:<random>" field; todo entries and claims removed
+//	{bc:<id>}:b               a broadcast uid wrote (an admin's update, a team's message to its registrants):
+//	                          stopped unless finished, then its author and source chat blanked (0)
 //	invite:<token>            invitations uid created deleted
 //	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
 //
 // Not covered: another chat's session that holds uid while a flow is in
-// progress (it expires with its TTL), a broadcast's author id ({bc:<id>}:b,
-// admins only) and updates of uid still waiting in poll:inbox.
+// progress (it expires with its TTL) and updates of uid still waiting in
+// poll:inbox.
 
 //go:embed privacy_forget.lua
 var forgetLua string
@@ -234,8 +239,8 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 }
 
 // forgetWorkshops frees or anonymises uid's registrations, feedback,
-// check-ins and commitments, takes uid off the workshops they facilitate
-// and removes their jobs. It returns who was confirmed in uid's place.
+// check-ins and commitments, takes uid off the teams they are on and
+// removes their jobs. It returns who was confirmed in uid's place.
 func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	id := strconv.FormatInt(uid, 10)
 	var all, mine, fac, refs *redis.StringSliceCmd
@@ -304,6 +309,14 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		}
 	}
 
+	// uid leaves the teams they were on; an owner's team passes to the
+	// member who joined first (teams.go).
+	for _, code := range codes {
+		if _, err := s.removeFromTeam(ctx, code, uid, "forget"); err != nil && !errors.Is(err, flows.ErrNotOnTeam) {
+			return promoted, fmt.Errorf("workshop %s: team: %w", code, err)
+		}
+	}
+
 	owned := map[string]bool{} // "<code>|<commitment id>" of uid's commitments: their jobs go
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, tok := range tokens {
@@ -312,12 +325,9 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		for i, code := range codes {
 			if raw, err := wsCmds[i].Bytes(); err == nil {
 				var w flows.Workshop
-				if json.Unmarshal(raw, &w) == nil && (w.CreatedBy == uid || slices.Contains(w.Facilitators, uid)) {
-					w.Facilitators = slices.DeleteFunc(w.Facilitators, func(f int64) bool { return f == uid })
-					if w.CreatedBy == uid {
-						w.CreatedBy = 0
-					}
-					if b, err := json.Marshal(&w); err == nil {
+				if json.Unmarshal(raw, &w) == nil && w.CreatedBy == uid {
+					w.CreatedBy = 0
+					if b, err := workshopJSON(&w); err == nil {
 						p.Set(ctx, s.wsKey(code, "ws"), b, 0)
 					}
 				}
@@ -501,13 +511,47 @@ func (s *Store) forgetBroadcasts(ctx context.Context, uid int64, _ time.Time) er
 			return fmt.Errorf("broadcast %s: %w", b, err)
 		}
 	}
+	return s.forgetAuthored(ctx, uid, ids)
+}
+
+// forgetAuthored takes uid off the broadcasts they wrote (an admin's update,
+// or a workshop team's message to its registrants): one not finished is
+// stopped first — its message is in uid's chat — then the author and their
+// chat are blanked; the numbers stay.
+func (s *Store) forgetAuthored(ctx context.Context, uid int64, ids []string) error {
+	raws := make([]*redis.StringCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, b := range ids {
+			raws[i] = p.Get(ctx, s.bcKey(b, "b"))
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	for i, id := range ids {
+		var b flows.Broadcast
+		if raw, err := raws[i].Bytes(); err != nil || json.Unmarshal(raw, &b) != nil || (b.By != uid && b.FromChat != uid) {
+			continue
+		}
+		if err := s.CancelBroadcast(ctx, id); err != nil && !errors.Is(err, flows.ErrNotCancellable) && !errors.Is(err, flows.ErrNotFound) {
+			return fmt.Errorf("broadcast %s: %w", id, err)
+		}
+		b.By, b.FromChat = 0, 0
+		raw, err := json.Marshal(&b)
+		if err != nil {
+			return fmt.Errorf("broadcast %s: %w", id, err)
+		}
+		if err := s.rdb.Set(ctx, s.bcKey(id, "b"), raw, 0).Err(); err != nil {
+			return fmt.Errorf("broadcast %s: %w", id, err)
+		}
+	}
 	return nil
 }
 
 // forgetInvites deletes the invitations uid created.
 func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error {
 	keys, err := s.scanKeys(ctx, s.inviteKey("*"))
-	if err != nil || len(keys) == 0 {
+	if err != nil {
 		return err
 	}
 	cmds := make([]*redis.StringCmd, len(keys))
@@ -524,6 +568,25 @@ func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error
 		var inv flows.Invite
 		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &inv) == nil && inv.By == uid {
 			drop = append(drop, keys[i])
+		}
+	}
+	// Team invitations uid made (teams.go): hashes under each workshop.
+	tkeys, err := s.scanKeys(ctx, s.wsKey("*", "tinv:*"))
+	if err != nil {
+		return err
+	}
+	by := make([]*redis.StringCmd, len(tkeys))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range tkeys {
+			by[i] = p.HGet(ctx, k, "by")
+		}
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return err
+	}
+	for i, c := range by {
+		if c.Val() == strconv.FormatInt(uid, 10) {
+			drop = append(drop, tkeys[i])
 		}
 	}
 	if len(drop) == 0 {

@@ -86,17 +86,29 @@ func workshopArgs(w *flows.Workshop) ([]any, error) {
 	if w.Capacity < 0 {
 		return nil, fmt.Errorf("workshop %s: negative capacity %d", w.Code, w.Capacity)
 	}
-	b, err := json.Marshal(w)
+	b, err := workshopJSON(w)
 	if err != nil {
-		return nil, fmt.Errorf("encode workshop %s: %w", w.Code, err)
+		return nil, err
 	}
 	return []any{b, w.Capacity, bit(w.Closed), bit(w.Cancelled), msOrZero(w.Deadline)}, nil
 }
 
+// workshopJSON is w as stored under :ws, without its team (kept under
+// :team and :meta, teams.go).
+func workshopJSON(w *flows.Workshop) ([]byte, error) {
+	cp := *w
+	cp.Facilitators, cp.Owner = nil, 0
+	b, err := json.Marshal(&cp)
+	if err != nil {
+		return nil, fmt.Errorf("encode workshop %s: %w", w.Code, err)
+	}
+	return b, nil
+}
+
 // index files a saved workshop under ws:all, ws:upcoming (unless cancelled)
-// and each facilitator; facilitators in dropped lose it. One pipeline: the
-// keys are in different slots.
-func (s *Store) index(ctx context.Context, w *flows.Workshop, dropped []int64) error {
+// and each of members (the team indexes itself as it changes, teams.go).
+// One pipeline: the keys are in different slots.
+func (s *Store) index(ctx context.Context, w *flows.Workshop, members []int64) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		start := float64(w.Start.UnixMilli())
 		p.ZAdd(ctx, s.allWsKey(), redis.Z{Score: start, Member: w.Code})
@@ -105,11 +117,8 @@ func (s *Store) index(ctx context.Context, w *flows.Workshop, dropped []int64) e
 		} else {
 			p.ZAdd(ctx, s.upcomingKey(), redis.Z{Score: start, Member: w.Code})
 		}
-		for _, uid := range w.Facilitators {
+		for _, uid := range members {
 			p.SAdd(ctx, s.facilitatesKey(uid), w.Code)
-		}
-		for _, uid := range dropped {
-			p.SRem(ctx, s.facilitatesKey(uid), w.Code)
 		}
 		return nil
 	})
@@ -127,25 +136,35 @@ func (s *Store) CreateWorkshop(ctx context.Context, w *flows.Workshop) error {
 	if err != nil {
 		return fmt.Errorf("create workshop: %w", err)
 	}
-	n, err := createScript.Run(ctx, s.rdb, []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta")}, args...).Int()
+	owner, members := flows.TeamOwner(w), teamMembers(w)
+	args = append(args, owner, w.Created.UnixMilli())
+	for _, uid := range members {
+		args = append(args, uid)
+	}
+	n, err := createScript.Run(ctx, s.rdb, []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"), s.wsKey(w.Code, "team")}, args...).Int()
 	if err != nil {
 		return fmt.Errorf("create workshop %s: %w", w.Code, err)
 	}
 	if n == 0 {
 		return fmt.Errorf("create workshop %s: %w", w.Code, flows.ErrCodeTaken)
 	}
-	return s.index(ctx, w, nil)
+	return s.index(ctx, w, members)
 }
 
 // UpdateWorkshop implements flows.Workshops. One script saves the JSON and
 // the meta hash and, unless the workshop is cancelled, promotes as many
 // waiting people as the capacity now allows (in list order). Lowering the
-// capacity below the confirmed count demotes nobody. Facilitators removed
-// from the list lose the workshop from their index.
+// capacity below the confirmed count demotes nobody. The team is not
+// touched: w.Owner and w.Facilitators are ignored (teams.go changes them).
 func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64, error) {
 	args, err := workshopArgs(w)
 	if err != nil {
 		return nil, fmt.Errorf("update workshop: %w", err)
+	}
+	// The JSON written has no team: one an older replica saved keeps its
+	// team by migrating it first (teams.go).
+	if err := s.ensureTeam(ctx, w.Code); err != nil {
+		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
 	}
 	keys := []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"),
 		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq")}
@@ -160,16 +179,7 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64,
 	if err != nil {
 		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
 	}
-	var dropped []int64
-	var old flows.Workshop
-	if json.Unmarshal([]byte(res[1]), &old) == nil {
-		for _, uid := range old.Facilitators {
-			if !slices.Contains(w.Facilitators, uid) {
-				dropped = append(dropped, uid)
-			}
-		}
-	}
-	if err := s.index(ctx, w, dropped); err != nil {
+	if err := s.index(ctx, w, nil); err != nil {
 		return promoted, err
 	}
 	return promoted, nil
@@ -195,11 +205,14 @@ func parseIDs(ss []string) ([]int64, error) {
 
 // GetWorkshop implements flows.Workshops.
 func (s *Store) GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error) {
-	w, err := getJSON[flows.Workshop](ctx, s.rdb, s.wsKey(code, "ws"))
+	ws, err := s.loadWorkshops(ctx, []string{code})
 	if err != nil {
 		return nil, fmt.Errorf("get workshop %s: %w", code, err)
 	}
-	return w, nil
+	if len(ws) == 0 {
+		return nil, fmt.Errorf("get workshop %s: %w", code, flows.ErrNotFound)
+	}
+	return ws[0], nil
 }
 
 // loadWorkshops reads workshops in one pipeline, in the order of codes;
@@ -209,9 +222,11 @@ func (s *Store) loadWorkshops(ctx context.Context, codes []string) ([]*flows.Wor
 		return nil, nil
 	}
 	cmds := make([]*redis.StringCmd, len(codes))
+	teams := make([]teamRead, len(codes))
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, c := range codes {
 			cmds[i] = p.Get(ctx, s.wsKey(c, "ws"))
+			teams[i] = s.queueTeamRead(ctx, p, c)
 		}
 		return nil
 	})
@@ -230,6 +245,9 @@ func (s *Store) loadWorkshops(ctx context.Context, codes []string) ([]*flows.Wor
 		w := new(flows.Workshop)
 		if err := json.Unmarshal(b, w); err != nil {
 			return nil, fmt.Errorf("decode workshop %s: %w", codes[i], err)
+		}
+		if err := teams[i].fill(w); err != nil {
+			return nil, fmt.Errorf("team of workshop %s: %w", codes[i], err)
 		}
 		out = append(out, w)
 	}
@@ -265,7 +283,8 @@ func (s *Store) Upcoming(ctx context.Context, from time.Time, offset, limit int)
 	return ws, int(total.Val()), nil
 }
 
-// Facilitated implements flows.Workshops.
+// Facilitated implements flows.Workshops: the user's index, each entry
+// checked against the workshop's team.
 func (s *Store) Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, error) {
 	var codes []string
 	var err error
@@ -280,6 +299,22 @@ func (s *Store) Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, 
 	ws, err := s.loadWorkshops(ctx, codes)
 	if err != nil {
 		return nil, fmt.Errorf("workshops facilitated by %d: %w", uid, err)
+	}
+	if uid != 0 {
+		// The index follows the team a step behind (teams.go): the team
+		// decides, and an entry it does not confirm is dropped.
+		ws = slices.DeleteFunc(ws, func(w *flows.Workshop) bool { return !slices.Contains(w.Facilitators, uid) })
+		if len(ws) < len(codes) {
+			stale := make([]any, 0, len(codes)-len(ws))
+			for _, c := range codes {
+				if !slices.ContainsFunc(ws, func(w *flows.Workshop) bool { return w.Code == c }) {
+					stale = append(stale, c)
+				}
+			}
+			if err := s.rdb.SRem(ctx, s.facilitatesKey(uid), stale...).Err(); err != nil {
+				return nil, fmt.Errorf("workshops facilitated by %d: drop stale: %w", uid, err)
+			}
+		}
 	}
 	slices.SortFunc(ws, func(a, b *flows.Workshop) int {
 		return cmp.Or(b.Start.Compare(a.Start), cmp.Compare(a.Code, b.Code))

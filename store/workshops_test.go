@@ -587,14 +587,28 @@ func TestFacilitated(t *testing.T) {
 	if got := codes(3); got != "" {
 		t.Errorf("uid 3: %s", got)
 	}
-	// Changing the facilitators moves the workshop between indexes.
+	// Saving the workshop leaves its team alone (an edit cannot undo a
+	// change of the team, teams.go) …
 	y, _ := s.GetWorkshop(ctx, "y")
 	y.Facilitators = []int64{3}
 	if _, err := s.UpdateWorkshop(ctx, y); err != nil {
 		t.Fatal(err)
 	}
-	if a, b, c := codes(1), codes(2), codes(3); a != "zx" || b != "z" || c != "y" {
-		t.Errorf("after change: %s %s %s", a, b, c)
+	if a, b, c := codes(1), codes(2), codes(3); a != "zyx" || b != "zy" || c != "" {
+		t.Errorf("after an update: %s %s %s", a, b, c)
+	}
+	// … and the team's changes move the workshop between indexes.
+	if err := s.RemoveFromTeam(ctx, "y", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tok", Workshop: "y", By: 1, Created: t0, Expires: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.JoinTeam(ctx, "y", "tok", 3, t0); err != nil {
+		t.Fatal(err)
+	}
+	if a, b, c := codes(1), codes(2), codes(3); a != "zyx" || b != "z" || c != "y" {
+		t.Errorf("after the team changed: %s %s %s", a, b, c)
 	}
 }
 

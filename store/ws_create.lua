@@ -1,9 +1,17 @@
--- Creates a workshop unless its code is taken.
--- KEYS: ws, meta
--- ARGV: workshop JSON, capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none)
+-- Creates a workshop unless its code is taken, with its team.
+-- KEYS: ws, meta, team
+-- ARGV: workshop JSON, capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none),
+--       owner uid, created (unix ms), member uid... (the team in order, the owner among them)
 -- Returns 1 when created, 0 when the code is taken.
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   return 0
 end
-redis.call('HSET', KEYS[2], 'capacity', ARGV[2], 'closed', ARGV[3], 'cancelled', ARGV[4], 'deadline', ARGV[5])
+redis.call('HSET', KEYS[2], 'capacity', ARGV[2], 'closed', ARGV[3], 'cancelled', ARGV[4], 'deadline', ARGV[5], 'team', '1')
+if ARGV[6] ~= '0' then
+  redis.call('HSET', KEYS[2], 'owner', ARGV[6])
+end
+local at = tonumber(ARGV[7])
+for i = 8, #ARGV do
+  redis.call('ZADD', KEYS[3], 'NX', at + i - 8, ARGV[i])
+end
 return 1

@@ -138,6 +138,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("user records migrated to per-field hashes", "users", n)
 	}
+	// Workshops of builds before teams get theirs: the facilitators, owned by
+	// the creator (idempotent, like the users').
+	if n, err := st.MigrateTeams(ctx); err != nil {
+		return fmt.Errorf("migrate workshop teams: %w", err)
+	} else if n > 0 {
+		log.Info("workshops given their teams", "workshops", n)
+	}
 	texts, err := locales.Load()
 	if err != nil {
 		return err

@@ -223,6 +223,16 @@ func (e *module) segmentText(ctx context.Context, text string) (flows.Text, erro
 			return flows.T("bc.segtext.ws_checked_in", "Title", title), nil
 		}
 		return flows.T("bc.segtext.ws", "Title", title), nil
+	case flows.SegRegistrants: // a workshop team's message (flows/workshops)
+		title := v
+		w, err := e.store.GetWorkshop(ctx, v)
+		switch {
+		case err == nil:
+			title = w.Title
+		case !errors.Is(err, flows.ErrNotFound):
+			return flows.Text{}, flows.InternalError("workshop", err)
+		}
+		return flows.T("bc.segtext.wsr", "Title", title, "Status", flows.T("ws.msg_status_"+string(seg.Status))), nil
 	case flows.SegSector:
 		return flows.T("bc.segtext.sector", "Sector", flows.T("sector."+v)), nil
 	case flows.SegProvince:

@@ -69,3 +69,9 @@ func TestStoreAuditContract(t *testing.T) {
 func TestStoreListingsContract(t *testing.T) {
 	flowstest.RunListingsContract(t, func(*testing.T) flows.Workshops { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the teams contract (Redis:
+// store/contract_test.go).
+func TestStoreTeamsContract(t *testing.T) {
+	flowstest.RunTeamsContract(t, func(*testing.T) flowstest.Teams { return flowstest.NewStore() })
+}

@@ -122,12 +122,25 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 		m.forgetFeedbackLocked(code, uid)
 	}
 	for code, w := range m.ws.ws {
-		if w.CreatedBy == uid || slices.Contains(w.Facilitators, uid) {
-			w.Facilitators = slices.DeleteFunc(slices.Clone(w.Facilitators), func(f int64) bool { return f == uid })
-			if w.CreatedBy == uid {
-				w.CreatedBy = 0
-			}
+		_, _ = m.removeFromTeamLocked(code, uid, true) // ErrNotOnTeam: nothing to do
+		if w.CreatedBy == uid {
+			w.CreatedBy = 0
 			m.ws.ws[code] = w
+		}
+	}
+	// The broadcasts uid wrote lose their author (Redis also stops one not
+	// finished; the fake's broadcasts keep no progress).
+	for id, b := range m.bc {
+		if b.By == uid || b.FromChat == uid {
+			cp := *b
+			cp.By, cp.FromChat = 0, 0
+			m.bc[id] = &cp
+		}
+	}
+	m.teamInit()
+	for k, inv := range m.ws.teamInv {
+		if inv.By == uid {
+			delete(m.ws.teamInv, k)
 		}
 	}
 	// As Redis: the jobs "<kind>|<code>|<uid>" go, and the follow-up jobs

@@ -17,6 +17,8 @@ type memWorkshops struct {
 	feedback map[string]map[int64]flows.Feedback
 	tokens   map[string]string // token -> code
 	jobs     map[string]time.Time
+	teams    map[string]*memTeam         // code -> team (memteam.go)
+	teamInv  map[string]flows.TeamInvite // "<code>|<token>" -> invitation
 }
 
 func (m *Store) wsInit() {
@@ -34,7 +36,8 @@ func (m *Store) CreateWorkshop(_ context.Context, w *flows.Workshop) error {
 	if _, ok := m.ws.ws[w.Code]; ok {
 		return flows.ErrCodeTaken
 	}
-	m.ws.ws[w.Code] = *w
+	m.newTeamLocked(w)
+	m.ws.ws[w.Code] = bareWorkshop(w)
 	return nil
 }
 
@@ -45,7 +48,7 @@ func (m *Store) UpdateWorkshop(_ context.Context, w *flows.Workshop) ([]int64, e
 	if _, ok := m.ws.ws[w.Code]; !ok {
 		return nil, flows.ErrNotFound
 	}
-	m.ws.ws[w.Code] = *w
+	m.ws.ws[w.Code] = bareWorkshop(w) // the team is kept apart (memteam.go)
 	return m.promoteLocked(w.Code), nil
 }
 
@@ -83,6 +86,7 @@ func (m *Store) GetWorkshop(_ context.Context, code string) (*flows.Workshop, er
 	if !ok {
 		return nil, flows.ErrNotFound
 	}
+	w = m.withTeamLocked(w)
 	return &w, nil
 }
 
@@ -93,6 +97,7 @@ func (m *Store) Upcoming(_ context.Context, from time.Time, offset, limit int) (
 	var all []*flows.Workshop
 	for _, w := range m.ws.ws {
 		if !w.Cancelled && w.Start.UnixMilli() > from.UnixMilli() { // Redis: scores in ms, from exclusive
+			w = m.withTeamLocked(w)
 			all = append(all, &w)
 		}
 	}
@@ -114,7 +119,7 @@ func (m *Store) Facilitated(_ context.Context, uid int64) ([]*flows.Workshop, er
 	m.wsInit()
 	var all []*flows.Workshop
 	for _, w := range m.ws.ws {
-		if uid == 0 || slices.Contains(w.Facilitators, uid) {
+		if w = m.withTeamLocked(w); uid == 0 || slices.Contains(w.Facilitators, uid) {
 			all = append(all, &w)
 		}
 	}

@@ -1,6 +1,8 @@
 // Package workshops is the capability of facilitators creating workshops
 // (/newworkshop) and managing them (/myworkshops): the management card,
-// registrants, CSV export, editing, closing and cancelling, feedback. It
+// registrants, CSV export, editing, closing and cancelling, feedback, and
+// the workshop's team (team.go), and messages of the team to its
+// registrants (message.go). It
 // reaches registration through the core: reminders are planned with
 // flows.PlanReminders, people promoted by a larger capacity are told with
 // Turn.TellPromoted; it sets the management card hook (OnManageCard).
@@ -45,6 +47,9 @@ type Store interface {
 	flows.Jobs
 	flows.Names
 	flows.Facilitations
+	flows.Teams
+	flows.Audience
+	CreateBroadcast(ctx context.Context, b *flows.Broadcast) error
 	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
@@ -73,6 +78,16 @@ const (
 	routeCancel       = "workshops.cancel"        // <code>: asks to confirm the cancellation
 	routeCancelYes    = "workshops.cancel_yes"    // <code>: cancels the workshop
 	routeFeedback     = "workshops.feedback"      // <code>: the feedback summary
+
+	routeTeam            = "workshops.team"           // <code>: the team card
+	routeTeamInvite      = "workshops.team_invite"    // <code>: a one-time invitation link (owner)
+	routeTeamRemove      = "workshops.team_remove"    // <code>:<uid>: removes a member (owner)
+	routeTeamHandOver    = "workshops.handover"       // <code>:<uid>: asks to confirm the hand-over (owner)
+	routeTeamHandOverYes = "workshops.handover_yes"   // <code>:<uid>: hands the workshop over (owner)
+	routeTeamLeave       = "workshops.team_leave"     // <code>: asks to confirm leaving the team
+	routeTeamLeaveYes    = "workshops.team_leave_yes" // <code>: leaves the team
+	routeMessage         = "workshops.message"        // <code>: message the registrants: whom, by status
+	routeMessageTo       = "workshops.message_to"     // <code>:<c|w|i|n>: writes the message
 )
 
 func (e *module) register(r *flows.Registry) {
@@ -110,6 +125,8 @@ func (e *module) register(r *flows.Registry) {
 	} {
 		r.Route(&flows.Route{Name: m.name, Legacy: m.legacy, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, m.run)})
 	}
+	e.registerTeam(r)
+	e.registerMessage(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,

@@ -63,10 +63,13 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		state = flows.T("ws.state_closed")
 	}
 	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed,
-		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code))
+		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code),
+		"Team", e.teamNames(ctx, w))
 	code := w.Code
 	rows := [][]flows.Button{
 		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData(routeRegistrants, code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData(routeExport, code)}},
+		{{Label: flows.T("ws.btn_team", "Count", len(w.Facilitators)), Data: flows.MustData(routeTeam, code)},
+			{Label: flows.T("ws.btn_message"), Data: flows.MustData(routeMessage, code)}},
 	}
 	if !w.Cancelled {
 		edit := []flows.Button{{Label: flows.T("ws.btn_edit"), Data: flows.MustData(routeEdit, code)}}
