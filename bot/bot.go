@@ -149,13 +149,14 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
 		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
-		render: &renderer{texts: d.Texts, sender: sender, log: d.Log,
+		render: &renderer{texts: d.Texts, sender: sender, log: d.Log, moved: func(context.Context, int64, int64) {},
 			text2: &textClient{url: cfg.APIURL + "/bot" + cfg.Token + "/sendMessage", http: client}},
 		flood:  newFloodGuard(cfg.Flood),
 		locks:  d.Store.NewLocker(cfg.LockLease),
 		outage: newApologies(30 * time.Second),
 		owner:  owner,
 	}
+	b.render.moved = b.chatMoved
 	return b, nil
 }
 
@@ -262,6 +263,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	}
 
 	in.Keyboard = st.Keyboard
+	if ref, ok := b.engine.NeedsMember(in); ok {
+		in.Member = b.lookupMember(ctx, ref, in.UserID)
+	}
 	res, err := b.runEngine(ctx, in, st)
 	commit := transport.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
 	if err != nil && b.store.Unavailable(err) {
@@ -299,6 +303,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		chat, rlang := rep.ChatID, rep.Lang
 		if chat == 0 {
 			chat, rlang = in.ChatID, lang
+			if rep.Thread == 0 {
+				rep.Thread = in.Thread // an answer goes into the topic it answers
+			}
 		}
 		if rlang == "" {
 			rlang = lang
@@ -404,6 +411,10 @@ func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *transport.State
 // deliveryFailed records a failed reply: a recipient that blocked the bot is
 // marked inactive.
 func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, chat int64, err error) {
+	if chat < 0 && (errors.Is(err, ErrBlocked) || errors.Is(err, ErrCannotPost)) {
+		b.chatGone(ctx, chat)
+		return
+	}
 	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
 		b.log.Warn("reply not delivered", "chat", chat, "update", in.UpdateID, "err", err)
 		return

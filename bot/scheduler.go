@@ -118,6 +118,10 @@ func (b *Bot) runJob(ctx context.Context, j flows.Job, now time.Time) (err error
 // undelivered records a message that could not be sent to chat: a user who
 // blocked the bot is marked inactive.
 func (b *Bot) undelivered(ctx context.Context, chat int64, err error) {
+	if chat < 0 && (errors.Is(err, ErrBlocked) || errors.Is(err, ErrCannotPost)) {
+		b.chatGone(ctx, chat)
+		return
+	}
 	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
 		b.log.Warn("message not delivered", "chat", chat, "err", err)
 		return

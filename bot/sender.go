@@ -270,6 +270,8 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrBlocked, err)
 		case errNoChat:
 			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrChatNotFound, err)
+		case errNoPost:
+			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrCannotPost, err)
 		default:
 			return fmt.Errorf("%s to chat %d: %w", method, chatID, err)
 		}
@@ -520,6 +522,7 @@ const (
 	errRetry
 	errBlocked
 	errNoChat
+	errNoPost
 )
 
 // go-telegram/bot reports 5xx and other unlisted codes untyped, as
@@ -531,9 +534,14 @@ var untypedCode = regexp.MustCompile(`error response from telegram for method \S
 func classify(err error) (code, retryAfter int, kind errKind) {
 	var flood *tg.TooManyRequestsError
 	var urlErr *url.Error
+	var migrated *tg.MigrateError
 	switch {
 	case errors.As(err, &flood):
 		return 429, max(1, flood.RetryAfter), errFlood
+	case errors.As(err, &migrated):
+		return 400, 0, errFatal // the caller follows the new chat id
+	case errors.Is(err, tg.ErrorBadRequest) && (containsFold(err.Error(), "not enough rights to send") || containsFold(err.Error(), "need administrator rights in the channel")):
+		return 400, 0, errNoPost
 	case errors.Is(err, tg.ErrorForbidden):
 		return 403, 0, errBlocked
 	case errors.Is(err, tg.ErrorBadRequest):

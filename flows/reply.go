@@ -54,6 +54,9 @@ type Reply struct {
 	Lang    string // "": the language of the input's user
 	Text    Text
 	Buttons [][]Button
+	// Thread is the forum topic to post into (message_thread_id); a reply
+	// to the input's chat (ChatID 0) goes into the input's topic.
+	Thread int
 
 	// EditMessageID, when set, edits that message of the bot instead of
 	// sending a new one (used after a button press).

@@ -42,6 +42,7 @@ var counted = map[string][2]string{
 	"when.in_days":           {"in 1 day", "in 2 days"},
 	"when.in_hours":          {"in 1 hour", "in 2 hours"},
 	"when.in_minutes":        {"in 1 minute", "in 2 minutes"},
+	"groups.list":            {"One linked chat:", "2 linked chats:"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -5,6 +5,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/groups"
 	"sinergi/store"
 )
 
@@ -51,6 +52,15 @@ var _ flowstest.Stores = (*store.Store)(nil)
 // against the in-memory fake in flows/flowstest).
 func TestUsersContract(t *testing.T) {
 	flowstest.RunUsersContract(t, func(t *testing.T) flowstest.UsersAndInvites {
+		s, _ := newStore(t)
+		return s
+	})
+}
+
+// The Redis store keeps the linked-chats contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestLinksContract(t *testing.T) {
+	flowstest.RunLinksContract(t, func(t *testing.T) groups.Links {
 		s, _ := newStore(t)
 		return s
 	})

@@ -5,6 +5,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/groups"
 )
 
 // The in-memory fake keeps the introductions contract (the same cases run
@@ -35,4 +36,10 @@ func TestStoreForgettingContract(t *testing.T) {
 // store/contract_test.go).
 func TestStoreUsersContract(t *testing.T) {
 	flowstest.RunUsersContract(t, func(*testing.T) flowstest.UsersAndInvites { return flowstest.NewStore() })
+}
+
+// The in-memory fake keeps the linked-chats contract (Redis:
+// store/contract_test.go).
+func TestStoreLinksContract(t *testing.T) {
+	flowstest.RunLinksContract(t, func(*testing.T) groups.Links { return flowstest.NewStore() })
 }

@@ -23,7 +23,8 @@ type Store struct {
 	bc       map[string]*flows.Broadcast
 	cm       map[string]flows.Commitment
 	audit    []*flows.AuditEntry
-	anon     int64 // the last stand-in for a forgotten user (mempriv.go)
+	anon     int64                      // the last stand-in for a forgotten user (mempriv.go)
+	links    map[linkKey]flows.ChatLink // linked chats (memgroups.go)
 }
 
 func NewStore() *Store {

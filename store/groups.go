@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"sinergi/flows"
+)
+
+// Linked chats (flows/groups). Both keys share the hash tag {grp}, so each
+// change is one Lua script in one Cluster slot.
+//
+//	<p>{grp}:links   hash  "<chat>:<thread>" -> JSON flows.ChatLink (purpose, workshop, title, who linked it, when)
+//	<p>{grp}:off     set   fields of {grp}:links whose link is inactive (the bot was removed or may not post)
+var (
+	//go:embed grp_link.lua
+	grpLinkLua string
+	//go:embed grp_unlink.lua
+	grpUnlinkLua string
+	//go:embed grp_off.lua
+	grpOffLua string
+	//go:embed grp_move.lua
+	grpMoveLua string
+
+	grpLinkScript   = redis.NewScript(grpLinkLua)
+	grpUnlinkScript = redis.NewScript(grpUnlinkLua)
+	grpOffScript    = redis.NewScript(grpOffLua)
+	grpMoveScript   = redis.NewScript(grpMoveLua)
+)
+
+func (s *Store) grpKeys() []string { return []string{s.p + "{grp}:links", s.p + "{grp}:off"} }
+
+func linkField(chat int64, thread int) string {
+	return strconv.FormatInt(chat, 10) + ":" + strconv.Itoa(thread)
+}
+
+// decodeLink reads a link from its field and JSON.
+func decodeLink(field, raw string, inactive bool) (*flows.ChatLink, error) {
+	c, th, ok := strings.Cut(field, ":")
+	chat, err1 := strconv.ParseInt(c, 10, 64)
+	thread, err2 := strconv.Atoi(th)
+	if !ok || err1 != nil || err2 != nil {
+		return nil, fmt.Errorf("chat link field %q malformed", field)
+	}
+	l := new(flows.ChatLink)
+	if err := json.Unmarshal([]byte(raw), l); err != nil {
+		return nil, fmt.Errorf("chat link %s: %w", field, err)
+	}
+	l.Chat, l.Thread, l.Inactive = chat, thread, inactive
+	return l, nil
+}
+
+// LinkChat implements groups.Links.
+func (s *Store) LinkChat(ctx context.Context, l *flows.ChatLink) (*flows.ChatLink, error) {
+	raw, err := json.Marshal(l)
+	if err != nil {
+		return nil, fmt.Errorf("encode chat link: %w", err)
+	}
+	field := linkField(l.Chat, l.Thread)
+	cur, err := grpLinkScript.Run(ctx, s.rdb, s.grpKeys(), field, raw).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("link chat %s: %w", field, err)
+	}
+	existing, err := decodeLink(field, cur, false)
+	if err != nil {
+		return nil, err
+	}
+	return existing, flows.ErrAlreadyLinked
+}
+
+// ChatLinks implements groups.Links.
+func (s *Store) ChatLinks(ctx context.Context) ([]*flows.ChatLink, error) {
+	keys := s.grpKeys()
+	pipe := s.rdb.Pipeline()
+	all := pipe.HGetAll(ctx, keys[0])
+	off := pipe.SMembers(ctx, keys[1])
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("chat links: %w", err)
+	}
+	inactive := map[string]bool{}
+	for _, f := range off.Val() {
+		inactive[f] = true
+	}
+	out := make([]*flows.ChatLink, 0, len(all.Val()))
+	for f, raw := range all.Val() {
+		l, err := decodeLink(f, raw, inactive[f])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	SortLinks(out)
+	return out, nil
+}
+
+// SortLinks orders links by chat id, then topic (the order of ChatLinks).
+func SortLinks(ls []*flows.ChatLink) {
+	slices.SortFunc(ls, func(a, b *flows.ChatLink) int {
+		if a.Chat != b.Chat {
+			if a.Chat < b.Chat {
+				return -1
+			}
+			return 1
+		}
+		return a.Thread - b.Thread
+	})
+}
+
+// UnlinkChat implements groups.Links.
+func (s *Store) UnlinkChat(ctx context.Context, chat int64, thread int) (*flows.ChatLink, error) {
+	field := linkField(chat, thread)
+	res, err := grpUnlinkScript.Run(ctx, s.rdb, s.grpKeys(), field).Slice()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, flows.ErrNotFound
+	case err != nil:
+		return nil, fmt.Errorf("unlink chat %s: %w", field, err)
+	case len(res) != 2:
+		return nil, fmt.Errorf("unlink chat %s: unexpected answer %v", field, res)
+	}
+	raw, _ := res[0].(string)
+	off, _ := res[1].(int64)
+	return decodeLink(field, raw, off == 1)
+}
+
+// DeactivateChat implements groups.Links.
+func (s *Store) DeactivateChat(ctx context.Context, chat int64) ([]*flows.ChatLink, error) {
+	res, err := grpOffScript.Run(ctx, s.rdb, s.grpKeys(), strconv.FormatInt(chat, 10)+":").StringSlice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("deactivate chat %d: %w", chat, err)
+	}
+	out := make([]*flows.ChatLink, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		l, err := decodeLink(res[i], res[i+1], true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	SortLinks(out)
+	return out, nil
+}
+
+// MoveChat implements groups.Links.
+func (s *Store) MoveChat(ctx context.Context, from, to int64) ([]*flows.ChatLink, error) {
+	res, err := grpMoveScript.Run(ctx, s.rdb, s.grpKeys(), strconv.FormatInt(from, 10)+":", strconv.FormatInt(to, 10)).Slice()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("move chat %d to %d: %w", from, to, err)
+	}
+	out := make([]*flows.ChatLink, 0, len(res)/3)
+	for i := 0; i+2 < len(res); i += 3 {
+		f, _ := res[i].(string)
+		raw, _ := res[i+1].(string)
+		off, _ := res[i+2].(int64)
+		l, err := decodeLink(f, raw, off == 1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	SortLinks(out)
+	return out, nil
+}
