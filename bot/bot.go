@@ -157,6 +157,11 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 		owner:  owner,
 	}
 	b.render.moved = b.chatMoved
+	b.render.posted = func(ctx context.Context, m outMsg, id int) {
+		if err := b.engine.Posted(ctx, m.Posted, m.Chat, m.Thread, id); err != nil {
+			b.log.Warn("posted message not recorded", "chat", m.Chat, "msg", id, "err", err)
+		}
+	}
 	return b, nil
 }
 

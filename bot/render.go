@@ -26,8 +26,10 @@ type renderer struct {
 	sender *Sender
 	log    *slog.Logger
 	text2  *textClient // sendMessage fast path; nil in tests that render only
-	// moved is told when a group answered with the supergroup it became.
-	moved func(ctx context.Context, from, to int64)
+	// moved is told when a group answered with the supergroup it became;
+	// posted the id of a sent message that asked for it (outMsg.Posted).
+	moved  func(ctx context.Context, from, to int64)
+	posted func(ctx context.Context, m outMsg, id int)
 }
 
 // text renders a localised message for parse_mode=HTML: string values are
@@ -101,6 +103,7 @@ type outMsg struct {
 	Bulk     bool          `json:"bk,omitempty"`
 	Lang     string        `json:"l,omitempty"`  // the reader's language (for a fallback's note)
 	Thread   int           `json:"th,omitempty"` // forum topic (message_thread_id)
+	Posted   string        `json:"po,omitempty"` // handed back with the message id once sent (Reply.Posted)
 }
 
 type outButton struct {
@@ -111,7 +114,7 @@ type outButton struct {
 
 // prepare renders rep for chatID in lang.
 func (r *renderer) prepare(chatID int64, lang string, rep flows.Reply) outMsg {
-	m := outMsg{Chat: chatID, Bulk: rep.Bulk, Lang: lang, Thread: rep.Thread}
+	m := outMsg{Chat: chatID, Bulk: rep.Bulk, Lang: lang, Thread: rep.Thread, Posted: rep.Posted}
 	switch {
 	case rep.Copy != nil:
 		m.Kind, m.FromChat, m.MsgID = outCopy, rep.Copy.Chat, rep.Copy.MessageID
@@ -317,6 +320,9 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	}
 	if err != nil {
 		return 0, fmt.Errorf("deliver to chat %d: %w", chatID, err)
+	}
+	if m.Posted != "" && id != 0 && r.posted != nil {
+		r.posted(ctx, m, id)
 	}
 	return id, nil
 }

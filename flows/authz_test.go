@@ -136,6 +136,9 @@ var authzTable = []authzRow{
 	{Action: "/groups", Want: adminOnly, Notes: "lists linked chats"},
 	{Action: "grpu:{link}", Want: adminOnly, Mutates: true, Notes: "unlinks a chat"},
 	{Action: "/linkchannel @kanalforum", Want: adminOnly, Notes: "links a channel the bot and the actor administer"},
+	{Action: "/announce", Want: facRole, Notes: "lists the actor's workshops to announce"},
+	{Action: "grpa:{code}", Want: managers, Notes: "offers the linked chats for the workshop's card"},
+	{Action: "grpp:{code}:{link}", Want: managers, Mutates: true, Notes: "posts the workshop's live card in a linked chat"},
 }
 
 // authzGroup is the group chat of the Group rows.

@@ -32,3 +32,13 @@ type ChatLink struct {
 
 // ErrAlreadyLinked: the chat (and topic) has an active link already.
 var ErrAlreadyLinked = errors.New("chat already linked")
+
+// Card is a workshop's live card posted in a linked chat: the message the
+// bot edits as seats change, and what it shows now (a short state key).
+type Card struct {
+	Workshop  string `json:"-"`
+	Chat      int64  `json:"-"`
+	Thread    int    `json:"-"`
+	MessageID int    `json:"msg"`
+	State     string `json:"state"`
+}

@@ -84,6 +84,9 @@ type ChatEvents struct {
 	// Moved: Telegram answered a send to chat from with the supergroup it
 	// became (migrate_to_chat_id).
 	Moved func(ctx context.Context, from, to int64, now time.Time) error
+	// Posted: a reply with Posted set was sent as message msgID of chat
+	// (topic thread).
+	Posted func(ctx context.Context, tag string, chat int64, thread, msgID int) error
 }
 
 // OnChats sets what happens about group chats and channels; one module may.
@@ -110,4 +113,13 @@ func (e *Engine) ChatMoved(ctx context.Context, from, to int64, now time.Time) e
 		return nil
 	}
 	return e.chats.Moved(ctx, from, to, now)
+}
+
+// Posted hands the id of a sent reply that asked for it (Reply.Posted) to
+// the capability that set OnChats.
+func (e *Engine) Posted(ctx context.Context, tag string, chat int64, thread, msgID int) error {
+	if e.chats == nil || e.chats.Posted == nil {
+		return nil
+	}
+	return e.chats.Posted(ctx, tag, chat, thread, msgID)
 }

@@ -5,7 +5,6 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
-	"sinergi/flows/groups"
 	"sinergi/store"
 )
 
@@ -60,7 +59,7 @@ func TestUsersContract(t *testing.T) {
 // The Redis store keeps the linked-chats contract (the same cases run
 // against the in-memory fake in flows/flowstest).
 func TestLinksContract(t *testing.T) {
-	flowstest.RunLinksContract(t, func(t *testing.T) groups.Links {
+	flowstest.RunLinksContract(t, func(t *testing.T) flowstest.LinksAndCards {
 		s, _ := newStore(t)
 		return s
 	})

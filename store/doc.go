@@ -76,6 +76,8 @@
 //	                                  who linked it and when); thread 0: the whole chat or its General topic
 //	<p>{grp}:off              set     fields of {grp}:links whose link is inactive (the bot was removed or may
 //	                                  no longer post there); kept so an admin sees and removes them
+//	<p>{grp}:cards:<code>     hash    "<chat>:<thread>" -> JSON flows.Card: a workshop's live card in that chat
+//	                                  (message id, the state it shows); the "wcd" job edits it when that changes
 //
 // # Atomicity
 //

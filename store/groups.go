@@ -172,3 +172,75 @@ func (s *Store) MoveChat(ctx context.Context, from, to int64) ([]*flows.ChatLink
 	SortLinks(out)
 	return out, nil
 }
+
+// Live workshop cards, in the {grp} slot with the links:
+//
+//	<p>{grp}:cards:<code>  hash  "<chat>:<thread>" -> JSON flows.Card (message id, the state it shows)
+func (s *Store) cardsKey(code string) string { return s.p + "{grp}:cards:" + code }
+
+// SaveCard implements groups.Cards.
+func (s *Store) SaveCard(ctx context.Context, c *flows.Card) error {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("encode card: %w", err)
+	}
+	if err := s.rdb.HSet(ctx, s.cardsKey(c.Workshop), linkField(c.Chat, c.Thread), raw).Err(); err != nil {
+		return fmt.Errorf("save card %s: %w", c.Workshop, err)
+	}
+	return nil
+}
+
+// Cards implements groups.Cards.
+func (s *Store) Cards(ctx context.Context, code string) ([]*flows.Card, error) {
+	all, err := s.rdb.HGetAll(ctx, s.cardsKey(code)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("cards %s: %w", code, err)
+	}
+	out := make([]*flows.Card, 0, len(all))
+	for f, raw := range all {
+		l, err := decodeLink(f, "{}", false)
+		if err != nil {
+			return nil, err
+		}
+		c := &flows.Card{Workshop: code, Chat: l.Chat, Thread: l.Thread}
+		if err := json.Unmarshal([]byte(raw), c); err != nil {
+			return nil, fmt.Errorf("card %s %s: %w", code, f, err)
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *flows.Card) int {
+		if a.Chat != b.Chat {
+			if a.Chat < b.Chat {
+				return -1
+			}
+			return 1
+		}
+		return a.Thread - b.Thread
+	})
+	return out, nil
+}
+
+// cardStateScript sets a card's state only if the card exists.
+var cardStateScript = redis.NewScript(`
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+local c = cjson.decode(raw)
+c.state = ARGV[2]
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(c))
+return 1`)
+
+// SetCardState implements groups.Cards.
+func (s *Store) SetCardState(ctx context.Context, code string, chat int64, thread int, state string) error {
+	if err := cardStateScript.Run(ctx, s.rdb, []string{s.cardsKey(code)}, linkField(chat, thread), state).Err(); err != nil {
+		return fmt.Errorf("card state %s: %w", code, err)
+	}
+	return nil
+}
+
+// DeleteCard implements groups.Cards.
+func (s *Store) DeleteCard(ctx context.Context, code string, chat int64, thread int) error {
+	if err := s.rdb.HDel(ctx, s.cardsKey(code), linkField(chat, thread)).Err(); err != nil {
+		return fmt.Errorf("delete card %s: %w", code, err)
+	}
+	return nil
+}

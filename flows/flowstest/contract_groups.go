@@ -10,24 +10,31 @@ import (
 	"sinergi/flows/groups"
 )
 
+// LinksAndCards is what the groups capability keeps: linked chats and
+// live cards.
+type LinksAndCards interface {
+	groups.Links
+	groups.Cards
+}
+
 // RunLinksContract runs the rules of linked chats against a fresh store per
 // case: one active link per chat and topic, an inactive one replaced by a
-// new link, deactivation of a whole chat, unlinking, and a group's move to
-// the supergroup it became.
-func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
+// new link, deactivation of a whole chat, unlinking, a group's move to the
+// supergroup it became, and a workshop's live cards.
+func RunLinksContract(t *testing.T, open func(t *testing.T) LinksAndCards) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 	const chat, forum, super = -4001, -1002000000001, -1002000004001
 	link := func(chat int64, thread int, purpose string) *flows.ChatLink {
 		return &flows.ChatLink{Chat: chat, Thread: thread, Title: "Forum Air", Type: "supergroup", Purpose: purpose, Workshop: "", By: 7, At: at}
 	}
-	mustLink := func(t *testing.T, s groups.Links, l *flows.ChatLink) {
+	mustLink := func(t *testing.T, s LinksAndCards, l *flows.ChatLink) {
 		t.Helper()
 		if cur, err := s.LinkChat(ctx, l); err != nil || cur != nil {
 			t.Fatalf("LinkChat %d/%d: %+v, %v", l.Chat, l.Thread, cur, err)
 		}
 	}
-	list := func(t *testing.T, s groups.Links) []flows.ChatLink {
+	list := func(t *testing.T, s LinksAndCards) []flows.ChatLink {
 		t.Helper()
 		ls, err := s.ChatLinks(ctx)
 		if err != nil {
@@ -45,9 +52,9 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 	}
 	cases := []struct {
 		name string
-		run  func(t *testing.T, s groups.Links)
+		run  func(t *testing.T, s LinksAndCards)
 	}{
-		{"a link reads back whole, links in chat and topic order", func(t *testing.T, s groups.Links) {
+		{"a link reads back whole, links in chat and topic order", func(t *testing.T, s LinksAndCards) {
 			w := link(forum, 12, flows.PurposeWorkshop)
 			w.Workshop = "ABC234"
 			mustLink(t, s, w)
@@ -59,7 +66,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("ChatLinks: %+v\nwant %+v", got, want)
 			}
 		}},
-		{"the same chat and topic twice: the first link stays", func(t *testing.T, s groups.Links) {
+		{"the same chat and topic twice: the first link stays", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(forum, 12, flows.PurposeForum))
 			cur, err := s.LinkChat(ctx, link(forum, 12, flows.PurposeReports))
 			if !errors.Is(err, flows.ErrAlreadyLinked) || cur == nil || cur.Purpose != flows.PurposeForum || cur.Chat != forum || cur.Thread != 12 {
@@ -69,7 +76,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("after the refusal: %+v", got)
 			}
 		}},
-		{"deactivation marks every link of the chat, once", func(t *testing.T, s groups.Links) {
+		{"deactivation marks every link of the chat, once", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(forum, 0, flows.PurposeForum))
 			mustLink(t, s, link(forum, 12, flows.PurposeChapter))
 			mustLink(t, s, link(chat, 0, flows.PurposeChapter))
@@ -85,7 +92,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("after deactivation: %+v", got)
 			}
 		}},
-		{"an inactive link is replaced by linking again", func(t *testing.T, s groups.Links) {
+		{"an inactive link is replaced by linking again", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(forum, 0, flows.PurposeForum))
 			if _, err := s.DeactivateChat(ctx, forum); err != nil {
 				t.Fatal(err)
@@ -95,7 +102,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("relinked: %+v", got)
 			}
 		}},
-		{"unlinking removes one link and returns it", func(t *testing.T, s groups.Links) {
+		{"unlinking removes one link and returns it", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(forum, 0, flows.PurposeForum))
 			mustLink(t, s, link(forum, 12, flows.PurposeChapter))
 			l, err := s.UnlinkChat(ctx, forum, 12)
@@ -109,7 +116,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("after unlinking: %+v", got)
 			}
 		}},
-		{"a group's links follow it to the supergroup, inactive ones stay inactive", func(t *testing.T, s groups.Links) {
+		{"a group's links follow it to the supergroup, inactive ones stay inactive", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(chat, 0, flows.PurposeChapter))
 			mustLink(t, s, link(-4002, 0, flows.PurposeForum))
 			moved, err := s.MoveChat(ctx, chat, super)
@@ -130,7 +137,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("moving an inactive link: %+v, %v", moved, err)
 			}
 		}},
-		{"a move onto a chat linked already keeps that link", func(t *testing.T, s groups.Links) {
+		{"a move onto a chat linked already keeps that link", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(chat, 0, flows.PurposeChapter))
 			mustLink(t, s, link(super, 0, flows.PurposeForum))
 			if moved, err := s.MoveChat(ctx, chat, super); err != nil || len(moved) != 0 {
@@ -140,7 +147,39 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) groups.Links) {
 				t.Fatalf("after the move: %+v", got)
 			}
 		}},
-		{"nothing linked: empty answers", func(t *testing.T, s groups.Links) {
+		{"cards: one per chat and topic, in order, state set only on a card", func(t *testing.T, s LinksAndCards) {
+			for _, c := range []flows.Card{{Workshop: "ABC234", Chat: forum, Thread: 12, MessageID: 5, State: "o3"},
+				{Workshop: "ABC234", Chat: chat, MessageID: 9, State: "o3"}, {Workshop: "ABC234", Chat: forum, Thread: 12, MessageID: 6, State: "o2"},
+				{Workshop: "XYZ234", Chat: forum, MessageID: 1, State: "f"}} {
+				if err := s.SaveCard(ctx, &c); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.SetCardState(ctx, "ABC234", chat, 0, "f"); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetCardState(ctx, "ABC234", super, 0, "f"); err != nil {
+				t.Fatal(err)
+			}
+			cs, err := s.Cards(ctx, "ABC234")
+			want := []flows.Card{{Workshop: "ABC234", Chat: forum, Thread: 12, MessageID: 6, State: "o2"}, {Workshop: "ABC234", Chat: chat, MessageID: 9, State: "f"}}
+			if err != nil || len(cs) != 2 || *cs[0] != want[0] || *cs[1] != want[1] {
+				t.Fatalf("Cards: %+v, %v; want %+v", cs, err, want)
+			}
+			if err := s.DeleteCard(ctx, "ABC234", forum, 12); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DeleteCard(ctx, "ABC234", forum, 99); err != nil {
+				t.Fatal(err)
+			}
+			if cs, err := s.Cards(ctx, "ABC234"); err != nil || len(cs) != 1 || cs[0].Chat != chat {
+				t.Fatalf("after delete: %+v, %v", cs, err)
+			}
+			if cs, err := s.Cards(ctx, "NONE23"); err != nil || len(cs) != 0 {
+				t.Fatalf("no cards: %+v, %v", cs, err)
+			}
+		}},
+		{"nothing linked: empty answers", func(t *testing.T, s LinksAndCards) {
 			if got := list(t, s); len(got) != 0 {
 				t.Fatalf("ChatLinks: %+v", got)
 			}

@@ -5,7 +5,6 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
-	"sinergi/flows/groups"
 )
 
 // The in-memory fake keeps the introductions contract (the same cases run
@@ -41,5 +40,5 @@ func TestStoreUsersContract(t *testing.T) {
 // The in-memory fake keeps the linked-chats contract (Redis:
 // store/contract_test.go).
 func TestStoreLinksContract(t *testing.T) {
-	flowstest.RunLinksContract(t, func(*testing.T) groups.Links { return flowstest.NewStore() })
+	flowstest.RunLinksContract(t, func(*testing.T) flowstest.LinksAndCards { return flowstest.NewStore() })
 }

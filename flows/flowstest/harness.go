@@ -25,6 +25,7 @@ type Store struct {
 	audit    []*flows.AuditEntry
 	anon     int64                      // the last stand-in for a forgotten user (mempriv.go)
 	links    map[linkKey]flows.ChatLink // linked chats (memgroups.go)
+	cards    map[string]map[linkKey]flows.Card
 }
 
 func NewStore() *Store {

@@ -139,3 +139,55 @@ func (m *Store) linkSnapshotLocked() string {
 	}
 	return b.String()
 }
+
+// The fake's live cards (groups.Cards), alike with store/groups.go.
+
+func (m *Store) SaveCard(_ context.Context, c *flows.Card) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cards == nil {
+		m.cards = map[string]map[linkKey]flows.Card{}
+	}
+	if m.cards[c.Workshop] == nil {
+		m.cards[c.Workshop] = map[linkKey]flows.Card{}
+	}
+	m.cards[c.Workshop][linkKey{c.Chat, c.Thread}] = *c
+	return nil
+}
+
+func (m *Store) Cards(_ context.Context, code string) ([]*flows.Card, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*flows.Card, 0, len(m.cards[code]))
+	for _, c := range m.cards[code] {
+		out = append(out, &c)
+	}
+	slices.SortFunc(out, func(a, b *flows.Card) int {
+		if a.Chat != b.Chat {
+			if a.Chat < b.Chat {
+				return -1
+			}
+			return 1
+		}
+		return a.Thread - b.Thread
+	})
+	return out, nil
+}
+
+func (m *Store) SetCardState(_ context.Context, code string, chat int64, thread int, state string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := linkKey{chat, thread}
+	if c, ok := m.cards[code][k]; ok {
+		c.State = state
+		m.cards[code][k] = c
+	}
+	return nil
+}
+
+func (m *Store) DeleteCard(_ context.Context, code string, chat int64, thread int) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.cards[code], linkKey{chat, thread})
+	return nil
+}

@@ -66,6 +66,8 @@ func (e *module) register(r *flows.Registry) {
 	r.Command(&flows.Command{Name: "report", Role: flows.RoleFacilitator, Describe: "cmd.report", Run: e.reportCommand})
 	r.Menu(flows.MenuItem{Command: "mycommitments", Label: "menu.mycommitments", Order: 5})
 	r.Route(&flows.Route{Name: "cmn", Run: e.commitFor})
+	// cm_<code>: the button /commit answers in a workshop's linked group.
+	r.Link(&flows.DeepLink{Prefix: "cm", Run: e.commitFor})
 	r.Route(&flows.Route{Name: "cmo", Run: e.ownerAnswer})
 	r.Route(&flows.Route{Name: "cmu", Run: e.askStatus})
 	r.Route(&flows.Route{Name: "cms", Run: e.setStatus})

@@ -47,26 +47,37 @@ type Links interface {
 // workshop's groups).
 type Store interface {
 	Links
+	Cards
 	flows.Users
 	flows.WorkshopGetter
 	flows.Facilitations
+	flows.Jobs
+	Counts(ctx context.Context, code string) (flows.Counts, error)
+	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error)
 }
 
 // Module is the capability of linked groups, topics and channels.
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
-		m := &module{store: st}
+		m := &module{store: st, cfg: r.Config()}
 		r.GroupCommand(&flows.Command{Name: "linkgroup", Role: flows.RoleFacilitator, CheckMember: true, Run: m.linkGroup})
 		r.Route(&flows.Route{Name: "grp", Role: flows.RoleFacilitator, Group: true, CheckMember: true, Run: m.choose})
 		r.Command(&flows.Command{Name: "groups", Role: flows.RoleAdmin, Describe: "cmd.groups", Run: m.list})
 		r.Command(&flows.Command{Name: "linkchannel", Role: flows.RoleAdmin, CheckMember: true, Run: m.linkChannel})
 		r.Route(&flows.Route{Name: "grpu", Role: flows.RoleAdmin, Run: m.unlink})
-		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, Moved: m.moved})
+		r.Command(&flows.Command{Name: "announce", Role: flows.RoleFacilitator, Describe: "cmd.announce", Run: m.announce})
+		r.Route(&flows.Route{Name: "grpa", Role: flows.RoleFacilitator, Run: flows.Managed(st, m.announceWhere)})
+		r.Route(&flows.Route{Name: "grpp", Role: flows.RoleFacilitator, Run: flows.Managed(st, m.post)})
+		r.Job(jobCard, m.refresh)
+		r.GroupCommand(&flows.Command{Name: "workshops", Run: m.groupWorkshops})
+		r.GroupCommand(&flows.Command{Name: "commit", Run: m.groupCommit})
+		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, Moved: m.moved, Posted: m.posted})
 	})
 }
 
 type module struct {
 	store Store
+	cfg   flows.Config
 }
 
 // Purpose codes in button data.
