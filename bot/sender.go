@@ -39,7 +39,7 @@ type Limits struct {
 	GlobalBurst  int           // tokens the global bucket may hold (default 1)
 	PerChat      time.Duration // minimum average gap per private chat (Telegram: 1 s)
 	ChatBurst    int           // short burst tolerated per chat (default 3)
-	PerGroup     time.Duration // minimum average gap per group (Telegram: 20/min = 3 s)
+	PerGroup     time.Duration // gap between sends to a group, no burst (Telegram: 20/min = 3 s)
 	RetryFor     time.Duration // keep retrying 5xx and network errors this long (default 2 min)
 	Max429       int           // 429s waited out before giving up (default 10)
 	BackoffBase  time.Duration // first 5xx backoff (default 500 ms), doubling
@@ -382,7 +382,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
 		// 10% slower than the nominal gap (see waitChat).
-		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
+		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.chatBurst(chatID))
 	}
 	horizon := interactiveHorizon
 	if p == Bulk && s.lim.Global > 0 {
@@ -415,7 +415,7 @@ func (s *Sender) pauseShared(ctx context.Context, chatID int64, d time.Duration)
 	ctx = context.WithoutCancel(ctx)
 	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
-		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
+		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.chatBurst(chatID))
 	}
 	// A 429 for one chat pauses that chat; Telegram's global flood answer
 	// comes per chat too, so the bot's cell is paused as well.
@@ -430,6 +430,17 @@ func (s *Sender) chatGap(chatID int64) time.Duration {
 		return s.lim.PerGroup
 	}
 	return s.lim.PerChat
+}
+
+// chatBurst is how many sends a chat takes back to back before its gap
+// applies: a private chat's short burst; none for a group, whose limit is
+// a count per minute (20): a burst on top of the gap would let 21 through
+// in a minute.
+func (s *Sender) chatBurst(chatID int64) int {
+	if chatID < 0 {
+		return 1
+	}
+	return s.lim.ChatBurst
 }
 
 // waitPaused sleeps out a retry_after this process was told for the chat.
@@ -481,7 +492,7 @@ func (s *Sender) chatLocked(chatID int64, gap time.Duration) *chatLimit {
 			// 10% slower than the nominal gap: our clock starts when a
 			// send is allowed, Telegram's when the request arrives, and
 			// network jitter must not turn a 1.00 s gap into 0.99 s there.
-			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.lim.ChatBurst)
+			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.chatBurst(chatID))
 		}
 		s.chats[chatID] = c
 	}
