@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -241,6 +242,32 @@ func (s *Store) SetCardState(ctx context.Context, code string, chat int64, threa
 func (s *Store) DeleteCard(ctx context.Context, code string, chat int64, thread int) error {
 	if err := s.rdb.HDel(ctx, s.cardsKey(code), linkField(chat, thread)).Err(); err != nil {
 		return fmt.Errorf("delete card %s: %w", code, err)
+	}
+	return nil
+}
+
+// grpForgetScript: the links uid made keep working but name nobody
+// (KEYS[1] {grp}:links; ARGV[1] uid). The JSON is edited as text: a
+// Telegram id may exceed what Lua's numbers print exactly.
+var grpForgetScript = redis.NewScript(`
+local all = redis.call('HGETALL', KEYS[1])
+local pat = '"by":' .. ARGV[1]
+local n = 0
+for i = 1, #all, 2 do
+  local v = all[i + 1]
+  local s, e = string.find(v, pat, 1, true)
+  local after = e and string.sub(v, e + 1, e + 1)
+  if s and (after == ',' or after == '}') then
+    redis.call('HSET', KEYS[1], all[i], string.sub(v, 1, s - 1) .. '"by":0' .. string.sub(v, e + 1))
+    n = n + 1
+  end
+end
+return n`)
+
+// forgetLinks is ForgetUser's step for linked chats.
+func (s *Store) forgetLinks(ctx context.Context, uid int64, _ time.Time) error {
+	if err := grpForgetScript.Run(ctx, s.rdb, s.grpKeys()[:1], strconv.FormatInt(uid, 10)).Err(); err != nil {
+		return fmt.Errorf("forget links: %w", err)
 	}
 	return nil
 }
