@@ -87,6 +87,21 @@ type ChatEvents struct {
 	// Posted: a reply with Posted set was sent as message msgID of chat
 	// (topic thread).
 	Posted func(ctx context.Context, tag string, chat int64, thread, msgID int) error
+	// Linked lists the active links of a workshop for a purpose
+	// (PurposeReports: its facilitators' chats).
+	Linked func(ctx context.Context, code, purpose string) ([]*ChatLink, error)
+}
+
+// LinkedChats is how a capability finds the chats linked to a workshop for
+// a purpose (through the module that set OnChats; none: no chats).
+func (r *Registry) LinkedChats() func(ctx context.Context, code, purpose string) ([]*ChatLink, error) {
+	e := r.e
+	return func(ctx context.Context, code, purpose string) ([]*ChatLink, error) {
+		if e.chats == nil || e.chats.Linked == nil {
+			return nil, nil
+		}
+		return e.chats.Linked(ctx, code, purpose)
+	}
 }
 
 // OnChats sets what happens about group chats and channels; one module may.

@@ -34,7 +34,7 @@ const (
 // Module is the capability of action-item commitments, their reminders and the facilitator reports.
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
-		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts(), linked: r.LinkedChats()}
 		e.register(r)
 	})
 }
@@ -58,6 +58,8 @@ type module struct {
 	store Store
 	cfg   flows.Config
 	texts flows.Texts
+	// linked finds a workshop's linked chats (its facilitators' chats).
+	linked func(ctx context.Context, code, purpose string) ([]*flows.ChatLink, error)
 }
 
 func (e *module) register(r *flows.Registry) {
@@ -134,6 +136,17 @@ func (e *module) digestJob(ctx context.Context, now time.Time, code string) ([]f
 			Text: flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
 			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData("rp", code)}}}})
+	}
+	// The workshop's facilitators' chats get it too: counts only, and no
+	// button (the report opens in private).
+	chats, err := e.linked(ctx, code, flows.PurposeReports)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range chats {
+		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true,
+			Text: flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion())})
 	}
 	return out, nil
 }

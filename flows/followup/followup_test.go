@@ -167,6 +167,20 @@ func TestWeeklyDigest(t *testing.T) {
 	if !h.Store.HasJob(followup.JobDigest + "|" + code) {
 		t.Fatal("next digest not planned")
 	}
+	// A facilitators' chat linked to the workshop gets the digest too,
+	// in its topic, without the private report button.
+	if _, err := h.Store.LinkChat(ctx, &flows.ChatLink{Chat: -1002000000031, Thread: 4, Title: "Fasilitator", Purpose: flows.PurposeReports,
+		Workshop: code, By: flowstest.AdminID, At: h.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Store.LinkChat(ctx, &flows.ChatLink{Chat: -1002000000032, Title: "Peserta", Purpose: flows.PurposeWorkshop,
+		Workshop: code, By: flowstest.AdminID, At: h.Now}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = h.E.RunJob(ctx, flows.Job{ID: followup.JobDigest + "|" + code}, h.Now)
+	if err != nil || len(r) != 2 || r[1].ChatID != -1002000000031 || r[1].Thread != 4 || r[1].Text.ID != "rp.digest" || len(r[1].Buttons) != 0 || r[1].Lang != "id" {
+		t.Fatalf("digest with a facilitators' chat %+v %v", r, err)
+	}
 	h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "x1", Workshop: code, What: "X", Owner: 2, Due: h.Now.AddDate(0, 1, 0), Status: flows.CmDone, Created: h.Now})
 	if r, _ := h.E.RunJob(ctx, flows.Job{ID: followup.JobDigest + "|" + code}, h.Now); len(r) != 0 {
 		t.Fatalf("digest with nothing open: %+v", r)

@@ -71,7 +71,7 @@ func Module(st Store) flows.Module {
 		r.Job(jobCard, m.refresh)
 		r.GroupCommand(&flows.Command{Name: "workshops", Run: m.groupWorkshops})
 		r.GroupCommand(&flows.Command{Name: "commit", Run: m.groupCommit})
-		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, Moved: m.moved, Posted: m.posted})
+		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, Moved: m.moved, Posted: m.posted, Linked: m.linkedTo})
 	})
 }
 
@@ -397,4 +397,19 @@ func (m *module) moved(ctx context.Context, from, to int64, _ time.Time) error {
 		return flows.InternalError(fmt.Sprintf("move chat %d to %d", from, to), err)
 	}
 	return nil
+}
+
+// linkedTo lists the active links of workshop code for purpose.
+func (m *module) linkedTo(ctx context.Context, code, purpose string) ([]*flows.ChatLink, error) {
+	links, err := m.store.ChatLinks(ctx)
+	if err != nil {
+		return nil, flows.InternalError("chat links", err)
+	}
+	var out []*flows.ChatLink
+	for _, l := range links {
+		if !l.Inactive && l.Workshop == code && l.Purpose == purpose {
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
