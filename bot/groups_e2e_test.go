@@ -44,8 +44,9 @@ func TestGroupLinkE2E(t *testing.T) {
 	e.fake.SendText(admin, "/start")
 	e.next(admin.ID)
 
-	e.fake.AddBot(forum, admin, true)
+	e.fake.AddBot(forum, admin, false)
 	contains(t, e.lastIn(forum, 1), "/linkgroup")
+	e.fake.SetBotStatus(forum, admin, telegramtest.StatusAdministrator, true) // promoted: no second hello
 
 	// A group administrator who is no Sinergi facilitator: refused, in the topic.
 	e.fake.SendTopicText(rina, forum, topic, "/linkgroup")

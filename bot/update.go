@@ -112,6 +112,8 @@ func membership(in flows.Input, cm *models.ChatMemberUpdated) (flows.Input, stri
 	in.Kind, in.ChatID = flows.KindMembership, cm.Chat.ID
 	in.ChatTitle, in.ChatType = cm.Chat.Title, string(cm.Chat.Type)
 	in.BotStatus, in.BotCanPost = memberStatus(&cm.NewChatMember, cm.Chat.Type)
+	old, _ := memberStatus(&cm.OldChatMember, cm.Chat.Type)
+	in.BotJoined = (old == "left" || old == "kicked") && in.BotStatus != "left" && in.BotStatus != "kicked"
 	return in, "", true
 }
 

@@ -163,6 +163,9 @@ type Input struct {
 	// BotCanPost whether it may post there now.
 	BotStatus  string
 	BotCanPost bool
+	// BotJoined: the bot was not in the chat before this change (rather
+	// than promoted or restricted there).
+	BotJoined bool
 	// MigrateFrom and MigrateTo are the old and new chat ids of a group
 	// upgraded to a supergroup (KindMigrated).
 	MigrateFrom, MigrateTo int64

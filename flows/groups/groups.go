@@ -357,7 +357,7 @@ func (m *module) event(ctx context.Context, t *flows.Turn) error {
 		}
 		return err
 	case "member", "administrator":
-		if t.In.ChatType != "channel" && t.In.BotCanPost {
+		if t.In.BotJoined && t.In.ChatType != "channel" && t.In.BotCanPost {
 			t.Say(flows.T("groups.hello"))
 		}
 	}

@@ -180,9 +180,14 @@ func TestRemovalMigrationAndList(t *testing.T) {
 	if ls := links(t, h); !ls[0].Inactive || ls[1].Inactive {
 		t.Fatalf("after removal: %+v", ls)
 	}
-	res = h.Send(31, flows.Input{ChatID: forum, Kind: flows.KindMembership, ChatType: "supergroup", BotStatus: "member", BotCanPost: true})
+	res = h.Send(31, flows.Input{ChatID: forum, Kind: flows.KindMembership, ChatType: "supergroup", BotStatus: "member", BotCanPost: true, BotJoined: true})
 	if ids := flowstest.IDs(res); !slices.Equal(ids, []string{"groups.hello"}) || res.Replies[0].ChatID != 0 {
 		t.Fatalf("added: %v", ids)
+	}
+	// Promoted where it already was: no second hello.
+	res = h.Send(31, flows.Input{ChatID: forum, Kind: flows.KindMembership, ChatType: "supergroup", BotStatus: "administrator", BotCanPost: true})
+	if ids := flowstest.IDs(res); len(ids) != 0 {
+		t.Fatalf("promoted: %v", ids)
 	}
 
 	h.Send(31, flows.Input{ChatID: basic, Kind: flows.KindMigrated, MigrateFrom: basic, MigrateTo: -1002000004001})
