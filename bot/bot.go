@@ -359,7 +359,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	// The update is handled; an error now only leaves replies in the
 	// outbox for later (the chat's next update or the sweeper).
 	if err := b.sendOutbox(ctx, in.ChatID, lock, msgs, true, true, func(m outMsg, err error) {
-		b.deliveryFailed(ctx, in, m.Chat, err)
+		b.deliveryFailed(ctx, in, m.Chat, m.Thread, err)
 	}); err != nil {
 		b.log.Warn("replies left in the outbox", "chat", in.ChatID, "update", in.UpdateID, "err", err)
 	}
@@ -415,16 +415,15 @@ func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *transport.State
 
 // deliveryFailed records a failed reply: a recipient that blocked the bot is
 // marked inactive.
-func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, chat int64, err error) {
-	if chat < 0 && (errors.Is(err, ErrBlocked) || errors.Is(err, ErrCannotPost)) {
-		b.chatGone(ctx, chat)
+func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, chat int64, thread int, err error) {
+	if b.groupUndelivered(ctx, chat, thread, err) {
 		return
 	}
 	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
 		b.log.Warn("reply not delivered", "chat", chat, "update", in.UpdateID, "err", err)
 		return
 	}
-	b.undelivered(ctx, chat, err)
+	b.undelivered(ctx, chat, thread, err)
 }
 
 func (b *Bot) apologise(ctx context.Context, in flows.Input, cbID, id string) {

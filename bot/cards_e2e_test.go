@@ -52,7 +52,7 @@ func TestThreeReplicasLiveCardWithinGroupLimit(t *testing.T) {
 	e.fake.Press(admin, m.ID, buttonData(t, m, "Air bersih"))
 	m = e.next(admin.ID)
 	e.fake.Press(admin, m.ID, buttonData(t, m, "Forum Air #"))
-	contains(t, e.next(admin.ID), "is posted in Forum Air")
+	contains(t, e.next(admin.ID), "Posting the card of Air bersih in Forum Air")
 	card := e.nth(forum, 1)
 	if card.ThreadID != topic || !strings.Contains(card.Plain, "Sisa 45 kursi") || card.Buttons[0][0].URL != "https://t.me/"+telegramtest.BotUsername+"?start=ws_"+w.Code {
 		t.Fatalf("card: %+v", card)

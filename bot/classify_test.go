@@ -18,7 +18,7 @@ func TestClassifyGroupErrors(t *testing.T) {
 		{&tg.MigrateError{Message: "bad request: Bad Request: group chat was upgraded to a supergroup chat", MigrateToChatID: -1002000004001}, errFatal},
 		{fmt.Errorf("%w, %s", tg.ErrorBadRequest, "Bad Request: not enough rights to send text messages to the chat"), errNoPost},
 		{fmt.Errorf("%w, %s", tg.ErrorBadRequest, "Bad Request: need administrator rights in the channel chat"), errNoPost},
-		{fmt.Errorf("%w, %s", tg.ErrorBadRequest, "Bad Request: message thread not found"), errFatal},
+		{fmt.Errorf("%w, %s", tg.ErrorBadRequest, "Bad Request: message thread not found"), errNoThread},
 		{fmt.Errorf("%w, %s", tg.ErrorForbidden, "Forbidden: bot was kicked from the supergroup chat"), errBlocked},
 	} {
 		if _, _, kind := classify(c.err); kind != c.kind {

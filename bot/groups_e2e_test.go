@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"sinergi/bot/telegramtest"
 	"sinergi/flows"
@@ -192,5 +193,50 @@ func TestChannelLinkE2E(t *testing.T) {
 	}
 	if n := len(e.fake.BotMessages(channel)); n != 0 {
 		t.Fatalf("%d bot messages in the channel", n)
+	}
+}
+
+// A linked forum topic that was deleted: the card announced into it is
+// refused by Telegram (400 "message thread not found"), the topic's link
+// goes inactive (the rest of the forum's links stay) and the admin is told.
+func TestDeletedTopicE2E(t *testing.T) {
+	e := newEnv(t)
+	e.start()
+	ctx := context.Background()
+	const forum = -1002000000001
+	admin := telegramtest.User{ID: adminID, FirstName: "Sekretariat", LanguageCode: "en"}
+	e.fake.NewSupergroup(forum, "Forum Air", true)
+	topic := e.fake.CreateTopic(forum, admin, "FGD Air Bersih")
+	now := time.Now()
+	w := &flows.Workshop{Code: flows.NewCode(), Title: "Air bersih", Start: now.Add(48 * time.Hour), End: now.Add(50 * time.Hour),
+		Zone: "Asia/Jakarta", Capacity: 10, Deadline: now.Add(24 * time.Hour), Facilitators: []int64{adminID}, CreatedBy: adminID, Created: now}
+	if err := e.store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for _, th := range []int{0, topic} {
+		if _, err := e.store.LinkChat(ctx, &flows.ChatLink{Chat: forum, Thread: th, Title: "Forum Air", Type: "supergroup",
+			Purpose: flows.PurposeForum, By: adminID, At: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.fake.SendText(admin, "/start")
+	e.next(admin.ID)
+	e.fake.DeleteTopic(forum, topic)
+	e.fake.SendText(admin, "/announce")
+	m := e.next(admin.ID)
+	e.fake.Press(admin, m.ID, buttonData(t, m, "Air bersih"))
+	m = e.next(admin.ID)
+	e.fake.Press(admin, m.ID, buttonData(t, m, "Forum Air #"))
+	contains(t, e.next(admin.ID), "Posting the card")
+	contains(t, e.next(admin.ID), "was deleted, so its link to Sinergi as Forum announcements is inactive")
+	ls := e.groupLinks()
+	if len(ls) != 2 || ls[0].Inactive || !ls[1].Inactive || ls[1].Thread != topic {
+		t.Fatalf("links: %+v", ls)
+	}
+	if cs, err := e.store.Cards(ctx, w.Code); err != nil || len(cs) != 0 {
+		t.Fatalf("a card that was never posted is recorded: %+v %v", cs, err)
+	}
+	if n := len(e.fake.BotMessages(forum)); n != 0 {
+		t.Fatalf("%d messages in the forum", n)
 	}
 }

@@ -61,6 +61,32 @@ func (b *Bot) lookupMember(ctx context.Context, ref flows.ChatRef, user int64) *
 // (400: the bot may not write there).
 var ErrCannotPost = errors.New("the bot may not post in the chat")
 
+// ErrTopicGone: the forum topic a message was for no longer exists (400
+// "message thread not found").
+var ErrTopicGone = errors.New("forum topic not found")
+
+// groupUndelivered handles a send a group or channel refused for good: the
+// bot removed or muted there (its links go inactive), or the topic deleted
+// (that topic's link goes inactive). It reports whether it was such a case.
+func (b *Bot) groupUndelivered(ctx context.Context, chat int64, thread int, err error) bool {
+	switch {
+	case chat >= 0:
+		return false
+	case errors.Is(err, ErrBlocked), errors.Is(err, ErrCannotPost):
+		b.chatGone(ctx, chat)
+		return true
+	case errors.Is(err, ErrTopicGone):
+		replies, err := b.engine.TopicGone(ctx, chat, thread, b.cfg.Clock())
+		if err != nil {
+			b.log.Warn("topic gone", "chat", chat, "thread", thread, "err", err)
+			return true
+		}
+		b.deliverAll(ctx, replies)
+		return true
+	}
+	return false
+}
+
 // chatGone tells the engine that a group or channel refused a send for good
 // (the bot was removed or may not write) and delivers what it says.
 func (b *Bot) chatGone(ctx context.Context, chat int64) {

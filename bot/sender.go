@@ -272,6 +272,8 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrChatNotFound, err)
 		case errNoPost:
 			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrCannotPost, err)
+		case errNoThread:
+			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrTopicGone, err)
 		default:
 			return fmt.Errorf("%s to chat %d: %w", method, chatID, err)
 		}
@@ -534,6 +536,7 @@ const (
 	errBlocked
 	errNoChat
 	errNoPost
+	errNoThread
 )
 
 // go-telegram/bot reports 5xx and other unlisted codes untyped, as
@@ -553,6 +556,8 @@ func classify(err error) (code, retryAfter int, kind errKind) {
 		return 400, 0, errFatal // the caller follows the new chat id
 	case errors.Is(err, tg.ErrorBadRequest) && (containsFold(err.Error(), "not enough rights to send") || containsFold(err.Error(), "need administrator rights in the channel")):
 		return 400, 0, errNoPost
+	case errors.Is(err, tg.ErrorBadRequest) && containsFold(err.Error(), "message thread not found"):
+		return 400, 0, errNoThread
 	case errors.Is(err, tg.ErrorForbidden):
 		return 403, 0, errBlocked
 	case errors.Is(err, tg.ErrorBadRequest):

@@ -81,6 +81,9 @@ type ChatEvents struct {
 	// Gone: Telegram refused a send to chat for good (the bot was removed
 	// or may no longer write); the replies tell whom it concerns.
 	Gone func(ctx context.Context, chat int64, now time.Time) ([]Reply, error)
+	// TopicGone: Telegram answered a send into topic thread of chat that
+	// the topic does not exist (deleted).
+	TopicGone func(ctx context.Context, chat int64, thread int, now time.Time) ([]Reply, error)
 	// Moved: Telegram answered a send to chat from with the supergroup it
 	// became (migrate_to_chat_id).
 	Moved func(ctx context.Context, from, to int64, now time.Time) error
@@ -119,6 +122,15 @@ func (e *Engine) ChatGone(ctx context.Context, chat int64, now time.Time) ([]Rep
 		return nil, nil
 	}
 	return e.chats.Gone(ctx, chat, now)
+}
+
+// TopicGone tells the capability that set OnChats that a forum topic is
+// gone, and returns what to tell whom.
+func (e *Engine) TopicGone(ctx context.Context, chat int64, thread int, now time.Time) ([]Reply, error) {
+	if e.chats == nil || e.chats.TopicGone == nil {
+		return nil, nil
+	}
+	return e.chats.TopicGone(ctx, chat, thread, now)
 }
 
 // ChatMoved tells the capability that set OnChats that the group from is

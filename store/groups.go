@@ -153,6 +153,28 @@ func (s *Store) DeactivateChat(ctx context.Context, chat int64) ([]*flows.ChatLi
 	return out, nil
 }
 
+// grpOffOneScript deactivates one link: KEYS[1] {grp}:links, KEYS[2]
+// {grp}:off; ARGV[1] the field. Returns its JSON when it was active.
+var grpOffOneScript = redis.NewScript(`
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
+  return cur
+end
+return false`)
+
+// DeactivateLink implements groups.Links.
+func (s *Store) DeactivateLink(ctx context.Context, chat int64, thread int) (*flows.ChatLink, error) {
+	field := linkField(chat, thread)
+	raw, err := grpOffOneScript.Run(ctx, s.rdb, s.grpKeys(), field).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("deactivate link %s: %w", field, err)
+	}
+	return decodeLink(field, raw, true)
+}
+
 // MoveChat implements groups.Links.
 func (s *Store) MoveChat(ctx context.Context, from, to int64) ([]*flows.ChatLink, error) {
 	res, err := grpMoveScript.Run(ctx, s.rdb, s.grpKeys(), strconv.FormatInt(from, 10)+":", strconv.FormatInt(to, 10)).Slice()

@@ -92,6 +92,23 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) LinksAndCards) {
 				t.Fatalf("after deactivation: %+v", got)
 			}
 		}},
+		{"one topic's link deactivated, once; the others stay", func(t *testing.T, s LinksAndCards) {
+			mustLink(t, s, link(forum, 0, flows.PurposeForum))
+			mustLink(t, s, link(forum, 12, flows.PurposeChapter))
+			l, err := s.DeactivateLink(ctx, forum, 12)
+			if err != nil || l == nil || l.Chat != forum || l.Thread != 12 || !l.Inactive || l.Purpose != flows.PurposeChapter {
+				t.Fatalf("DeactivateLink: %+v, %v", l, err)
+			}
+			if l, err := s.DeactivateLink(ctx, forum, 12); err != nil || l != nil {
+				t.Fatalf("second DeactivateLink: %+v, %v", l, err)
+			}
+			if l, err := s.DeactivateLink(ctx, forum, 99); err != nil || l != nil {
+				t.Fatalf("DeactivateLink of nothing: %+v, %v", l, err)
+			}
+			if got := list(t, s); got[0].Inactive || !got[1].Inactive {
+				t.Fatalf("after: %+v", got)
+			}
+		}},
 		{"an inactive link is replaced by linking again", func(t *testing.T, s LinksAndCards) {
 			mustLink(t, s, link(forum, 0, flows.PurposeForum))
 			if _, err := s.DeactivateChat(ctx, forum); err != nil {

@@ -191,3 +191,16 @@ func (m *Store) DeleteCard(_ context.Context, code string, chat int64, thread in
 	delete(m.cards[code], linkKey{chat, thread})
 	return nil
 }
+
+func (m *Store) DeactivateLink(_ context.Context, chat int64, thread int) (*flows.ChatLink, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := linkKey{chat, thread}
+	l, ok := m.links[k]
+	if !ok || l.Inactive {
+		return nil, nil
+	}
+	l.Inactive = true
+	m.links[k] = l
+	return &l, nil
+}

@@ -175,14 +175,16 @@ func (m *module) post(ctx context.Context, t *flows.Turn, w *flows.Workshop, arg
 	}
 	rep.ChatID, rep.Thread, rep.Lang, rep.Bulk = chat, thread, m.cfg.DefaultLang, true
 	rep.Posted = w.Code + "|" + state
-	t.Send(rep)
 	if err := m.store.Schedule(ctx, flows.Job{ID: jobCard + "|" + w.Code, Due: t.Now().Add(cardEvery)}); err != nil {
 		return flows.InternalError("schedule card", err)
 	}
 	if err := t.Audit(ctx, "group_announce", w.Code+" "+linkTarget(target), 0); err != nil {
 		return err
 	}
+	// Said first: should Telegram refuse the card (a deleted topic), the
+	// word about that comes after it.
 	t.Say(flows.T("groups.announced", "Title", w.Title, "Chat", chatName(target.Title, target.Thread)))
+	t.Send(rep)
 	return nil
 }
 

@@ -36,6 +36,9 @@ type Links interface {
 	// DeactivateChat marks every active link of chat inactive and returns
 	// the links it changed.
 	DeactivateChat(ctx context.Context, chat int64) ([]*flows.ChatLink, error)
+	// DeactivateLink marks the link of one chat and topic inactive and
+	// returns it, or nil when there was no active one.
+	DeactivateLink(ctx context.Context, chat int64, thread int) (*flows.ChatLink, error)
 	// MoveChat moves every link of chat from to chat to (a group upgraded
 	// to a supergroup) and returns the links moved; a link to already
 	// present there is kept and the old one dropped.
@@ -71,7 +74,7 @@ func Module(st Store) flows.Module {
 		r.Job(jobCard, m.refresh)
 		r.GroupCommand(&flows.Command{Name: "workshops", Run: m.groupWorkshops})
 		r.GroupCommand(&flows.Command{Name: "commit", Run: m.groupCommit})
-		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, Moved: m.moved, Posted: m.posted, Linked: m.linkedTo})
+		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, TopicGone: m.topicGone, Moved: m.moved, Posted: m.posted, Linked: m.linkedTo})
 	})
 }
 
@@ -371,6 +374,25 @@ func (m *module) gone(ctx context.Context, chat int64, _ time.Time) ([]flows.Rep
 	if err != nil {
 		return nil, flows.InternalError("deactivate chat", err)
 	}
+	return m.tellLinkers(ctx, links, "groups.removed")
+}
+
+// topicGone: a linked forum topic was deleted: its link becomes inactive
+// and whoever linked it is told.
+func (m *module) topicGone(ctx context.Context, chat int64, thread int, _ time.Time) ([]flows.Reply, error) {
+	l, err := m.store.DeactivateLink(ctx, chat, thread)
+	if err != nil {
+		return nil, flows.InternalError("deactivate link", err)
+	}
+	if l == nil {
+		return nil, nil
+	}
+	return m.tellLinkers(ctx, []*flows.ChatLink{l}, "groups.topic_gone")
+}
+
+// tellLinkers tells whoever linked each of links, in private and in their
+// language, that it stopped working (message id msg).
+func (m *module) tellLinkers(ctx context.Context, links []*flows.ChatLink, msg string) ([]flows.Reply, error) {
 	var out []flows.Reply
 	for _, l := range links {
 		u, err := m.store.GetUser(ctx, l.By)
@@ -383,7 +405,7 @@ func (m *module) gone(ctx context.Context, chat int64, _ time.Time) ([]flows.Rep
 			continue
 		}
 		out = append(out, flows.Reply{ChatID: l.By, Lang: u.Lang, Bulk: true,
-			Text: flows.T("groups.removed", "Chat", chatName(l.Title, l.Thread), "Purpose", purposeText(l))})
+			Text: flows.T(msg, "Chat", chatName(l.Title, l.Thread), "Purpose", purposeText(l))})
 	}
 	return out, nil
 }
