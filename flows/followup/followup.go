@@ -129,24 +129,20 @@ func (e *module) digestJob(ctx context.Context, now time.Time, code string) ([]f
 	if err := e.store.Schedule(ctx, flows.Job{ID: jobDigest + "|" + code, Due: NextDigest(w, now)}); err != nil {
 		return nil, flows.InternalError("next digest", err)
 	}
+	digest := flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion())
 	var out []flows.Reply
 	for _, f := range w.Facilitators {
-		u := e.userOf(ctx, f)
-		out = append(out, flows.Reply{ChatID: f, Lang: u.Lang, Bulk: true,
-			Text: flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
-				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
+		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: digest,
 			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData("rp", code)}}}})
 	}
-	// The workshop's facilitators' chats get it too: counts only, and no
-	// button (the report opens in private).
+	// Its facilitators' chats too: counts only, no button (reports open in private).
 	chats, err := e.linked(ctx, code, flows.PurposeReports)
 	if err != nil {
 		return nil, err
 	}
 	for _, l := range chats {
-		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true,
-			Text: flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
-				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion())})
+		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true, Text: digest})
 	}
 	return out, nil
 }
