@@ -300,7 +300,7 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 		return 0, nil
 	}
 	var migrated *tg.MigrateError
-	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && m.Kind != outEdit && m.Kind != outClear {
+	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chatID && m.Kind != outEdit && m.Kind != outClear {
 		// The group became a supergroup: the message goes there (nothing
 		// was sent to the old id), and whoever keeps the chat follows.
 		r.moved(ctx, chatID, int64(migrated.MigrateToChatID))

@@ -195,11 +195,11 @@ func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 		admins:   make(map[int64]bool, len(cfg.Admins)),
 		commands: make(map[string]*Command),
 		flows:    make(map[string]*Flow),
+		routes:   make(map[string]*Route),
+		links:    make(map[string]*DeepLink),
+		jobs:     make(map[string]JobFunc),
 
 		groupCommands: make(map[string]*Command),
-		routes:        make(map[string]*Route),
-		links:         make(map[string]*DeepLink),
-		jobs:          make(map[string]JobFunc),
 	}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
