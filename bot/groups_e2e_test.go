@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,50 @@ func TestGroupLinkE2E(t *testing.T) {
 			t.Fatalf("allowed_updates without my_chat_member: %s", a)
 		}
 	}
+	// Nothing of Rina, who never started the bot, nor of the group's
+	// messages is kept.
+	for _, what := range []string{"3101", "Rina", "sekadar obrolan", "other_bot"} {
+		if keys := e.redisHolding(what); len(keys) > 0 {
+			t.Errorf("%q kept in %v", what, keys)
+		}
+	}
+}
+
+// redisHolding lists the keys whose name or value contains s.
+func (e *env) redisHolding(s string) []string {
+	e.t.Helper()
+	ctx := context.Background()
+	rdb := e.redis.Client
+	keys, err := rdb.Keys(ctx, e.redis.Prefix+"*").Result()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, k := range keys {
+		var dump string
+		switch rdb.Type(ctx, k).Val() {
+		case "string":
+			dump = rdb.Get(ctx, k).Val()
+		case "hash":
+			dump = strings.Join(flatten(rdb.HGetAll(ctx, k).Val()), " ")
+		case "set":
+			dump = strings.Join(rdb.SMembers(ctx, k).Val(), " ")
+		case "zset":
+			dump = strings.Join(rdb.ZRange(ctx, k, 0, -1).Val(), " ")
+		case "list":
+			dump = strings.Join(rdb.LRange(ctx, k, 0, -1).Val(), " ")
+		case "stream":
+			for _, m := range rdb.XRange(ctx, k, "-", "+").Val() {
+				for f, v := range m.Values {
+					dump += fmt.Sprint(" ", f, "=", v)
+				}
+			}
+		}
+		if strings.Contains(k, s) || strings.Contains(dump, s) {
+			out = append(out, strings.TrimPrefix(k, e.redis.Prefix))
+		}
+	}
+	return out
 }
 
 // A facilitator links a basic group; the bot cannot post in another group
