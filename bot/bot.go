@@ -6,6 +6,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -483,6 +484,19 @@ func (b *Bot) PublishCommands(ctx context.Context, admins []int64) {
 	for _, lang := range locales.Supported() {
 		if err := publish(flows.RoleParticipant, lang, nil, lang); err != nil {
 			b.log.Warn("publish commands", "lang", lang, "err", err)
+		}
+	}
+	// Group chats list the commands that work there.
+	for _, lang := range append([]string{""}, locales.Supported()...) {
+		var cmds []models.BotCommand
+		for _, c := range b.engine.GroupCommands() {
+			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: b.texts.MustText(cmp.Or(lang, b.cfg.DefaultLang), c.Describe, nil)})
+		}
+		if err := b.sender.Call(ctx, "setMyCommands", func(ctx context.Context, api *tg.Bot) error {
+			_, err := api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeAllGroupChats{}, LanguageCode: lang})
+			return err
+		}); err != nil {
+			b.log.Warn("publish group commands", "lang", lang, "err", err)
 		}
 	}
 	for _, id := range admins {

@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -12,6 +13,19 @@ func (r *Registry) GroupCommand(c *Command) {
 		panic("flows: duplicate group command " + c.Name)
 	}
 	r.e.groupCommands[c.Name] = c
+}
+
+// GroupCommands lists the described group commands, sorted by name, for
+// publishing in group chats.
+func (e *Engine) GroupCommands() []CommandInfo {
+	var out []CommandInfo
+	for _, c := range e.groupCommands {
+		if c.Describe != "" {
+			out = append(out, CommandInfo{Name: c.Name, Describe: c.Describe})
+		}
+	}
+	slices.SortFunc(out, func(a, b CommandInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // groupInput: Sinergi holds personal conversations in private chats only.

@@ -63,7 +63,7 @@ type Store interface {
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
 		m := &module{store: st, cfg: r.Config()}
-		r.GroupCommand(&flows.Command{Name: "linkgroup", Role: flows.RoleFacilitator, CheckMember: true, Run: m.linkGroup})
+		r.GroupCommand(&flows.Command{Name: "linkgroup", Role: flows.RoleFacilitator, Describe: "cmd.linkgroup", CheckMember: true, Run: m.linkGroup})
 		r.Route(&flows.Route{Name: "grp", Role: flows.RoleFacilitator, Group: true, CheckMember: true, Run: m.choose})
 		r.Command(&flows.Command{Name: "groups", Role: flows.RoleAdmin, Describe: "cmd.groups", Run: m.list})
 		r.Command(&flows.Command{Name: "linkchannel", Role: flows.RoleAdmin, CheckMember: true, Run: m.linkChannel})
@@ -72,8 +72,8 @@ func Module(st Store) flows.Module {
 		r.Route(&flows.Route{Name: "grpa", Role: flows.RoleFacilitator, Run: flows.Managed(st, m.announceWhere)})
 		r.Route(&flows.Route{Name: "grpp", Role: flows.RoleFacilitator, Run: flows.Managed(st, m.post)})
 		r.Job(jobCard, m.refresh)
-		r.GroupCommand(&flows.Command{Name: "workshops", Run: m.groupWorkshops})
-		r.GroupCommand(&flows.Command{Name: "commit", Run: m.groupCommit})
+		r.GroupCommand(&flows.Command{Name: "workshops", Describe: "cmd.workshops", Run: m.groupWorkshops})
+		r.GroupCommand(&flows.Command{Name: "commit", Describe: "cmd.commit", Run: m.groupCommit})
 		r.OnChats(&flows.ChatEvents{Event: m.event, Forwarded: m.forwarded, Gone: m.gone, TopicGone: m.topicGone, Moved: m.moved, Posted: m.posted, Linked: m.linkedTo})
 	})
 }
