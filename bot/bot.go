@@ -6,6 +6,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -149,12 +150,18 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, api: api, sender: sender, store: d.Store, texts: d.Texts,
 		engine: d.Engine(me.Username), log: d.Log, metrics: d.Metrics, http: client, me: me,
-		render: &renderer{texts: d.Texts, sender: sender, log: d.Log,
+		render: &renderer{texts: d.Texts, sender: sender, log: d.Log, moved: func(context.Context, int64, int64) {},
 			text2: &textClient{url: cfg.APIURL + "/bot" + cfg.Token + "/sendMessage", http: client}},
 		flood:  newFloodGuard(cfg.Flood),
 		locks:  d.Store.NewLocker(cfg.LockLease),
 		outage: newApologies(30 * time.Second),
 		owner:  owner,
+	}
+	b.render.moved = b.chatMoved
+	b.render.posted = func(ctx context.Context, m outMsg, id int) {
+		if err := b.engine.Posted(ctx, m.Posted, m.Chat, m.Thread, id); err != nil {
+			b.log.Warn("posted message not recorded", "chat", m.Chat, "msg", id, "err", err)
+		}
 	}
 	return b, nil
 }
@@ -262,6 +269,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	}
 
 	in.Keyboard = st.Keyboard
+	if ref, ok := b.engine.NeedsMember(in); ok {
+		in.Member = b.lookupMember(ctx, ref, in.UserID)
+	}
 	res, err := b.runEngine(ctx, in, st)
 	commit := transport.Commit{ChatID: in.ChatID, UpdateID: in.UpdateID, FromInbox: fromInbox, Lock: lock}
 	if err != nil && b.store.Unavailable(err) {
@@ -302,6 +312,9 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 		chat, rlang := rep.ChatID, rep.Lang
 		if chat == 0 {
 			chat, rlang = in.ChatID, lang
+			if rep.Thread == 0 {
+				rep.Thread = in.Thread // an answer goes into the topic it answers
+			}
 		}
 		if rlang == "" {
 			rlang = lang
@@ -350,7 +363,7 @@ func (b *Bot) handle(ctx context.Context, upd *models.Update, fromInbox bool) (e
 	// The update is handled; an error now only leaves replies in the
 	// outbox for later (the chat's next update or the sweeper).
 	if err := b.sendOutbox(ctx, in.ChatID, lock, msgs, true, true, func(m outMsg, err error) {
-		b.deliveryFailed(ctx, in, m.Chat, err)
+		b.deliveryFailed(ctx, in, m.Chat, m.Thread, err)
 	}); err != nil {
 		b.log.Warn("replies left in the outbox", "chat", in.ChatID, "update", in.UpdateID, "err", err)
 	}
@@ -406,12 +419,15 @@ func (b *Bot) runEngine(ctx context.Context, in flows.Input, st *transport.State
 
 // deliveryFailed records a failed reply: a recipient that blocked the bot is
 // marked inactive.
-func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, chat int64, err error) {
+func (b *Bot) deliveryFailed(ctx context.Context, in flows.Input, chat int64, thread int, err error) {
+	if b.groupUndelivered(ctx, chat, thread, err) {
+		return
+	}
 	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
 		b.log.Warn("reply not delivered", "chat", chat, "update", in.UpdateID, "err", err)
 		return
 	}
-	b.undelivered(ctx, chat, err)
+	b.undelivered(ctx, chat, thread, err)
 }
 
 func (b *Bot) apologise(ctx context.Context, in flows.Input, cbID, id string) {
@@ -471,6 +487,19 @@ func (b *Bot) PublishCommands(ctx context.Context, admins []int64) {
 	for _, lang := range locales.Supported() {
 		if err := publish(flows.RoleParticipant, lang, nil, lang); err != nil {
 			b.log.Warn("publish commands", "lang", lang, "err", err)
+		}
+	}
+	// Group chats list the commands that work there.
+	for _, lang := range append([]string{""}, locales.Supported()...) {
+		var cmds []models.BotCommand
+		for _, c := range b.engine.GroupCommands() {
+			cmds = append(cmds, models.BotCommand{Command: c.Name, Description: b.texts.MustText(cmp.Or(lang, b.cfg.DefaultLang), c.Describe, nil)})
+		}
+		if err := b.sender.Call(ctx, "setMyCommands", func(ctx context.Context, api *tg.Bot) error {
+			_, err := api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds, Scope: &models.BotCommandScopeAllGroupChats{}, LanguageCode: lang})
+			return err
+		}); err != nil {
+			b.log.Warn("publish group commands", "lang", lang, "err", err)
 		}
 	}
 	for _, id := range admins {

@@ -197,7 +197,7 @@ func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim
 	case err == nil:
 		return "sent", nil
 	case errors.Is(err, ErrBlocked), errors.Is(err, ErrChatNotFound):
-		b.undelivered(ctx, c.UserID, err)
+		b.undelivered(ctx, c.UserID, 0, err)
 		return "blocked", nil
 	case sctx.Err() != nil:
 		return "uncertain", nil // stopped mid-send: it may have arrived

@@ -28,6 +28,7 @@ type textClient struct {
 
 type textMessage struct {
 	ChatID             int64                      `json:"chat_id"`
+	MessageThreadID    int                        `json:"message_thread_id,omitempty"`
 	Text               string                     `json:"text"`
 	ParseMode          models.ParseMode           `json:"parse_mode,omitempty"`
 	ReplyMarkup        models.ReplyMarkup         `json:"reply_markup,omitempty"`
@@ -43,7 +44,8 @@ type envelope struct {
 	ErrorCode   int    `json:"error_code"`
 	Description string `json:"description"`
 	Parameters  struct {
-		RetryAfter int `json:"retry_after"`
+		RetryAfter      int `json:"retry_after"`
+		MigrateToChatID int `json:"migrate_to_chat_id"`
 	} `json:"parameters"`
 }
 
@@ -84,6 +86,9 @@ func apiError(env envelope) error {
 	case http.StatusForbidden:
 		return fmt.Errorf("%w, %s", tg.ErrorForbidden, env.Description)
 	case http.StatusBadRequest:
+		if env.Parameters.MigrateToChatID != 0 {
+			return &tg.MigrateError{Message: fmt.Sprintf("%s: %s", tg.ErrorBadRequest, env.Description), MigrateToChatID: env.Parameters.MigrateToChatID}
+		}
 		return fmt.Errorf("%w, %s", tg.ErrorBadRequest, env.Description)
 	case http.StatusUnauthorized:
 		return fmt.Errorf("%w, %s", tg.ErrorUnauthorized, env.Description)

@@ -547,6 +547,12 @@ func TestCommandsPublished(t *testing.T) {
 	if !strings.Contains(admin, "grant") {
 		t.Fatalf("admin commands %q", admin)
 	}
+	// Group chats get the commands that work there.
+	group := byLang["en|"+`{"type":"all_group_chats"}`]
+	if !strings.Contains(group, `"linkgroup"`) || !strings.Contains(group, `"workshops"`) || !strings.Contains(group, `"commit"`) ||
+		strings.Contains(group, `"profile"`) || strings.Contains(group, `"start"`) {
+		t.Fatalf("group commands %q (published %v)", group, byLang)
+	}
 }
 
 // Flood control: 30 messages at once from one user are slowed down with one

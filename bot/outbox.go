@@ -119,7 +119,7 @@ func (b *Bot) resumeOutbox(ctx context.Context, chat int64, lock transport.Lock,
 	}
 	b.metrics.outboxResumed.Add(float64(len(msgs)))
 	b.log.Info("sending replies a stopped process left", "chat", chat, "replies", len(msgs))
-	return b.sendOutbox(ctx, chat, lock, msgs, false, release, func(m outMsg, err error) { b.undelivered(ctx, m.Chat, err) })
+	return b.sendOutbox(ctx, chat, lock, msgs, false, release, func(m outMsg, err error) { b.undelivered(ctx, m.Chat, m.Thread, err) })
 }
 
 // outboxSweepEvery is how often a replica looks for outboxes left behind

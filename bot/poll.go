@@ -175,7 +175,7 @@ func (b *Bot) getUpdates(ctx context.Context, offset int64) (batch []polled, ret
 		"offset":          offset,
 		"timeout":         int(b.cfg.PollTimeout / time.Second),
 		"limit":           100,
-		"allowed_updates": []string{"message", "callback_query"},
+		"allowed_updates": []string{"message", "callback_query", "my_chat_member"},
 	})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.cfg.APIURL+"/bot"+b.cfg.Token+"/getUpdates", bytes.NewReader(body))
 	if err != nil {

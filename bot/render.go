@@ -26,6 +26,10 @@ type renderer struct {
 	sender *Sender
 	log    *slog.Logger
 	text2  *textClient // sendMessage fast path; nil in tests that render only
+	// moved is told when a group answered with the supergroup it became;
+	// posted the id of a sent message that asked for it (outMsg.Posted).
+	moved  func(ctx context.Context, from, to int64)
+	posted func(ctx context.Context, m outMsg, id int)
 }
 
 // text renders a localised message for parse_mode=HTML: string values are
@@ -97,7 +101,9 @@ type outMsg struct {
 	File     string        `json:"f,omitempty"`
 	Data     []byte        `json:"d,omitempty"`
 	Bulk     bool          `json:"bk,omitempty"`
-	Lang     string        `json:"l,omitempty"` // the reader's language (for a fallback's note)
+	Lang     string        `json:"l,omitempty"`  // the reader's language (for a fallback's note)
+	Thread   int           `json:"th,omitempty"` // forum topic (message_thread_id)
+	Posted   string        `json:"po,omitempty"` // handed back with the message id once sent (Reply.Posted)
 }
 
 type outButton struct {
@@ -108,7 +114,7 @@ type outButton struct {
 
 // prepare renders rep for chatID in lang.
 func (r *renderer) prepare(chatID int64, lang string, rep flows.Reply) outMsg {
-	m := outMsg{Chat: chatID, Bulk: rep.Bulk, Lang: lang}
+	m := outMsg{Chat: chatID, Bulk: rep.Bulk, Lang: lang, Thread: rep.Thread, Posted: rep.Posted}
 	switch {
 	case rep.Copy != nil:
 		m.Kind, m.FromChat, m.MsgID = outCopy, rep.Copy.Chat, rep.Copy.MessageID
@@ -250,7 +256,7 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	switch m.Kind {
 	case outCopy:
 		err = r.sender.SendReady(ctx, chatID, prio, "copyMessage", ready, func(ctx context.Context, api *tg.Bot) error {
-			_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chatID, FromChatID: m.FromChat, MessageID: m.MsgID})
+			_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chatID, MessageThreadID: m.Thread, FromChatID: m.FromChat, MessageID: m.MsgID})
 			return err
 		})
 	case outClear:
@@ -272,7 +278,7 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	case outDoc:
 		err = r.sender.SendReady(ctx, chatID, prio, "sendDocument", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.SendDocument(ctx, &tg.SendDocumentParams{
-				ChatID:   chatID,
+				ChatID: chatID, MessageThreadID: m.Thread,
 				Document: &models.InputFileUpload{Filename: m.File, Data: bytes.NewReader(m.Data)},
 				Caption:  m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup(),
 			})
@@ -281,7 +287,7 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	case outPhoto:
 		err = r.sender.SendReady(ctx, chatID, prio, "sendPhoto", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.SendPhoto(ctx, &tg.SendPhotoParams{
-				ChatID:  chatID,
+				ChatID: chatID, MessageThreadID: m.Thread,
 				Photo:   &models.InputFileUpload{Filename: m.File, Data: bytes.NewReader(m.Data)},
 				Caption: m.Text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup(),
 			})
@@ -292,6 +298,14 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	}
 	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
 		return 0, nil
+	}
+	var migrated *tg.MigrateError
+	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chatID && m.Kind != outEdit && m.Kind != outClear {
+		// The group became a supergroup: the message goes there (nothing
+		// was sent to the old id), and whoever keeps the chat follows.
+		r.moved(ctx, chatID, int64(migrated.MigrateToChatID))
+		m.Chat = int64(migrated.MigrateToChatID)
+		return r.send(ctx, m, nil)
 	}
 	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "BUTTON_USER_PRIVACY_RESTRICTED") && m.dropUserLinks() {
 		// The person a "tg://user" button opens forbids such links: the
@@ -306,6 +320,9 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	}
 	if err != nil {
 		return 0, fmt.Errorf("deliver to chat %d: %w", chatID, err)
+	}
+	if m.Posted != "" && id != 0 && r.posted != nil {
+		r.posted(ctx, m, id)
 	}
 	return id, nil
 }
@@ -338,7 +355,7 @@ func (r *renderer) sendText(ctx context.Context, chatID int64, prio Priority, la
 }
 
 func (r *renderer) sendMessage(ctx context.Context, prio Priority, om *outMsg, ready func(context.Context) error) (int, error) {
-	m := &textMessage{ChatID: om.Chat, Text: om.Text, ParseMode: models.ParseModeHTML,
+	m := &textMessage{ChatID: om.Chat, MessageThreadID: om.Thread, Text: om.Text, ParseMode: models.ParseModeHTML,
 		ReplyMarkup: om.markup(), LinkPreviewOptions: noPreview}
 	var id int
 	err := r.sender.SendReady(ctx, om.Chat, prio, "sendMessage", ready, func(ctx context.Context, api *tg.Bot) error {
@@ -347,7 +364,7 @@ func (r *renderer) sendMessage(ctx context.Context, prio Priority, om *outMsg, r
 			id, err = r.text2.send(ctx, m)
 			return err
 		}
-		msg, err := api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, Text: m.Text, ParseMode: m.ParseMode,
+		msg, err := api.SendMessage(ctx, &tg.SendMessageParams{ChatID: m.ChatID, MessageThreadID: m.MessageThreadID, Text: m.Text, ParseMode: m.ParseMode,
 			ReplyMarkup: m.ReplyMarkup, LinkPreviewOptions: m.LinkPreviewOptions})
 		if err == nil {
 			id = msg.ID

@@ -109,7 +109,7 @@ func (b *Bot) runJob(ctx context.Context, j flows.Job, now time.Time) (err error
 			lang = b.cfg.DefaultLang
 		}
 		if err := b.render.deliver(ctx, rep.ChatID, lang, rep); err != nil {
-			b.undelivered(ctx, rep.ChatID, err)
+			b.undelivered(ctx, rep.ChatID, rep.Thread, err)
 		}
 	}
 	return nil
@@ -117,7 +117,10 @@ func (b *Bot) runJob(ctx context.Context, j flows.Job, now time.Time) (err error
 
 // undelivered records a message that could not be sent to chat: a user who
 // blocked the bot is marked inactive.
-func (b *Bot) undelivered(ctx context.Context, chat int64, err error) {
+func (b *Bot) undelivered(ctx context.Context, chat int64, thread int, err error) {
+	if b.groupUndelivered(ctx, chat, thread, err) {
+		return
+	}
 	if !errors.Is(err, ErrBlocked) && !errors.Is(err, ErrChatNotFound) {
 		b.log.Warn("message not delivered", "chat", chat, "err", err)
 		return

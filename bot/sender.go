@@ -39,7 +39,7 @@ type Limits struct {
 	GlobalBurst  int           // tokens the global bucket may hold (default 1)
 	PerChat      time.Duration // minimum average gap per private chat (Telegram: 1 s)
 	ChatBurst    int           // short burst tolerated per chat (default 3)
-	PerGroup     time.Duration // minimum average gap per group (Telegram: 20/min = 3 s)
+	PerGroup     time.Duration // gap between sends to a group, no burst (Telegram: 20/min = 3 s)
 	RetryFor     time.Duration // keep retrying 5xx and network errors this long (default 2 min)
 	Max429       int           // 429s waited out before giving up (default 10)
 	BackoffBase  time.Duration // first 5xx backoff (default 500 ms), doubling
@@ -270,6 +270,10 @@ func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string
 			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrBlocked, err)
 		case errNoChat:
 			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrChatNotFound, err)
+		case errNoPost:
+			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrCannotPost, err)
+		case errNoThread:
+			return fmt.Errorf("%s to chat %d: %w: %w", method, chatID, ErrTopicGone, err)
 		default:
 			return fmt.Errorf("%s to chat %d: %w", method, chatID, err)
 		}
@@ -380,7 +384,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
 		// 10% slower than the nominal gap (see waitChat).
-		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
+		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.chatBurst(chatID))
 	}
 	horizon := interactiveHorizon
 	if p == Bulk && s.lim.Global > 0 {
@@ -413,7 +417,7 @@ func (s *Sender) pauseShared(ctx context.Context, chatID int64, d time.Duration)
 	ctx = context.WithoutCancel(ctx)
 	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
-		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.lim.ChatBurst)
+		cb = s.shared.ChatBucket(chatID, gap+gap/10, s.chatBurst(chatID))
 	}
 	// A 429 for one chat pauses that chat; Telegram's global flood answer
 	// comes per chat too, so the bot's cell is paused as well.
@@ -428,6 +432,17 @@ func (s *Sender) chatGap(chatID int64) time.Duration {
 		return s.lim.PerGroup
 	}
 	return s.lim.PerChat
+}
+
+// chatBurst is how many sends a chat takes back to back before its gap
+// applies: a private chat's short burst; none for a group, whose limit is
+// a count per minute (20): a burst on top of the gap would let 21 through
+// in a minute.
+func (s *Sender) chatBurst(chatID int64) int {
+	if chatID < 0 {
+		return 1
+	}
+	return s.lim.ChatBurst
 }
 
 // waitPaused sleeps out a retry_after this process was told for the chat.
@@ -479,7 +494,7 @@ func (s *Sender) chatLocked(chatID int64, gap time.Duration) *chatLimit {
 			// 10% slower than the nominal gap: our clock starts when a
 			// send is allowed, Telegram's when the request arrives, and
 			// network jitter must not turn a 1.00 s gap into 0.99 s there.
-			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.lim.ChatBurst)
+			c.lim = rate.NewLimiter(rate.Every(gap+gap/10), s.chatBurst(chatID))
 		}
 		s.chats[chatID] = c
 	}
@@ -520,6 +535,8 @@ const (
 	errRetry
 	errBlocked
 	errNoChat
+	errNoPost
+	errNoThread
 )
 
 // go-telegram/bot reports 5xx and other unlisted codes untyped, as
@@ -531,9 +548,16 @@ var untypedCode = regexp.MustCompile(`error response from telegram for method \S
 func classify(err error) (code, retryAfter int, kind errKind) {
 	var flood *tg.TooManyRequestsError
 	var urlErr *url.Error
+	var migrated *tg.MigrateError
 	switch {
 	case errors.As(err, &flood):
 		return 429, max(1, flood.RetryAfter), errFlood
+	case errors.As(err, &migrated):
+		return 400, 0, errFatal // the caller follows the new chat id
+	case errors.Is(err, tg.ErrorBadRequest) && (containsFold(err.Error(), "not enough rights to send") || containsFold(err.Error(), "need administrator rights in the channel")):
+		return 400, 0, errNoPost
+	case errors.Is(err, tg.ErrorBadRequest) && containsFold(err.Error(), "message thread not found"):
+		return 400, 0, errNoThread
 	case errors.Is(err, tg.ErrorForbidden):
 		return 403, 0, errBlocked
 	case errors.Is(err, tg.ErrorBadRequest):

@@ -26,7 +26,7 @@ const maxUpdateBytes = 1 << 20
 func (b *Bot) Webhook(ctx context.Context, url, secret string) (http.Handler, error) {
 	_, err := b.api.SetWebhook(ctx, &tg.SetWebhookParams{
 		URL: url, SecretToken: secret,
-		AllowedUpdates: []string{"message", "callback_query"},
+		AllowedUpdates: []string{"message", "callback_query", "my_chat_member"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("setWebhook: %w", err)

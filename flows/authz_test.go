@@ -60,6 +60,10 @@ type authzRow struct {
 	Refusal string     // message id of the refusal ("" = errors.not_allowed)
 	Mutates bool       // an allowed press changes the store (checked)
 	Notes   string
+	// Group: the action is taken in a group chat whose administrator the
+	// actor is (as Telegram's getChatMember tells the transport), so only
+	// the Sinergi role decides.
+	Group bool
 }
 
 func (r authzRow) isCommand() bool { return strings.HasPrefix(r.Action, "/") }
@@ -137,7 +141,20 @@ var authzTable = []authzRow{
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},
 	{Action: "audit.export:csv", Want: adminOnly, Notes: "audit trail export"},
+	// Linked groups and channels.
+	{Action: "/linkgroup", Want: facRole, Group: true, Notes: "offers what to link the group as; the actor must also administer the Telegram group"},
+	{Action: "groups.link:f", Want: facRole, Group: true, Mutates: true, Notes: "links the group for forum announcements"},
+	{Action: "groups.link:w:{code}", Want: managers, Group: true, Mutates: true, Notes: "links the group to a workshop the actor manages"},
+	{Action: "/groups", Want: adminOnly, Notes: "lists linked chats"},
+	{Action: "groups.unlink:{link}", Want: adminOnly, Mutates: true, Notes: "unlinks a chat"},
+	{Action: "/linkchannel @kanalforum", Want: adminOnly, Notes: "links a channel the bot and the actor administer"},
+	{Action: "/announce", Want: facRole, Notes: "lists the actor's workshops to announce"},
+	{Action: "groups.announce:{code}", Want: managers, Notes: "offers the linked chats for the workshop's card"},
+	{Action: "groups.post:{code}:{link}", Want: managers, Mutates: true, Notes: "posts the workshop's live card in a linked chat"},
 }
+
+// authzGroup is the group chat of the Group rows.
+const authzGroup = -1002000000077
 
 // authzFixture is a workshop managed by the admin and actOwnFac, with
 // participants 2 and 3 checked in and 4 registered, their commitments, an
@@ -210,8 +227,12 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		Segment: "all", Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := h.Store.LinkChat(ctx, &flows.ChatLink{Chat: -1002000000078, Title: "Kanal", Type: "channel", Purpose: flows.PurposeForum,
+		By: flowstest.AdminID, At: h.Now}); err != nil {
+		t.Fatal(err)
+	}
 	return &authzFixture{h: h, vars: map[string]string{
-		"{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{token}": tokens[4],
+		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{token}": tokens[4],
 	}}
 }
 
@@ -222,7 +243,16 @@ func (f *authzFixture) fill(s string) string {
 	return s
 }
 
-func (f *authzFixture) run(a actor, action string) *flows.Result {
+func (f *authzFixture) run(a actor, action string, group bool) *flows.Result {
+	if group {
+		in := flows.Input{ChatID: authzGroup, ChatTitle: "Forum", ChatType: "supergroup", Kind: flows.KindCallback, Callback: action, MessageID: 42,
+			Member: &flows.ChatMember{Chat: authzGroup, Title: "Forum", Type: "supergroup", UserStatus: "administrator", BotStatus: "administrator", BotCanPost: true}}
+		if strings.HasPrefix(action, "/") {
+			cmd, args, _ := strings.Cut(action[1:], " ")
+			in.Kind, in.Text, in.Command, in.Args, in.Callback = flows.KindCommand, action, cmd, args, ""
+		}
+		return f.h.Send(a.id, in)
+	}
 	if strings.HasPrefix(action, "/") {
 		return f.h.Text(a.id, action)
 	}
@@ -266,7 +296,7 @@ func checkAuthz(t *testing.T, row authzRow, i int, a actor, action string) {
 	f := newAuthzFixture(t)
 	action = f.fill(action)
 	before := f.h.Store.Snapshot(t)
-	res := f.run(a, action)
+	res := f.run(a, action, row.Group)
 	after := f.h.Store.Snapshot(t)
 	refused := refusedWith(res, row.refusal()) || refusedWith(res, "errors.not_allowed")
 	if row.Want[i] == deny {
@@ -309,7 +339,7 @@ func TestAuthorizationOwnersAllowed(t *testing.T) {
 		t.Run(c.action, func(t *testing.T) {
 			f := newAuthzFixture(t)
 			action := f.fill(c.action)
-			res := f.run(actor{id: c.who}, action)
+			res := f.run(actor{id: c.who}, action, false)
 			if res.Answer != nil && (res.Answer.Alert || res.Answer.Text.ID == "errors.not_allowed") {
 				t.Fatalf("%s by its owner %d refused: %+v %v", action, c.who, res.Answer, flowstest.IDs(res))
 			}
@@ -335,7 +365,9 @@ func renderAuthzTable() []byte {
 	b.WriteString("in the store.\n\n")
 	b.WriteString("Placeholders: `{code}` the workshop, `{cm}` someone else's commitment, `{cmp}` a commitment\n")
 	b.WriteString("proposed to someone else, `{intro}` an introduction between two other people, `{bc}` a\n")
-	b.WriteString("scheduled broadcast, `{token}` another participant's check-in token.\n\n")
+	b.WriteString("scheduled broadcast, `{token}` another participant's check-in token, `{link}` a linked chat.\n")
+	b.WriteString("A group action is taken in a group the actor administers on Telegram (checked with\n")
+	b.WriteString("getChatMember), so only the Sinergi role decides.\n\n")
 	b.WriteString("| Action | Kind |")
 	for _, a := range authzActors {
 		b.WriteString(" " + a.title + " |")
@@ -349,6 +381,9 @@ func renderAuthzTable() []byte {
 		kind := "callback"
 		if r.isCommand() {
 			kind = "command"
+		}
+		if r.Group {
+			kind = "group " + kind
 		}
 		fmt.Fprintf(&b, "| `%s` | %s |", r.Action, kind)
 		for _, v := range r.Want {
@@ -398,6 +433,11 @@ func TestAuthorizationTableComplete(t *testing.T) {
 	for name, role := range h.E.CommandRoles() {
 		if role > flows.RoleParticipant && !covered[name] {
 			missing = append(missing, "/"+name)
+		}
+	}
+	for name, role := range h.E.GroupCommandRoles() {
+		if role > flows.RoleParticipant && !covered[name] {
+			missing = append(missing, "/"+name+" (group)")
 		}
 	}
 	for name, role := range h.E.RouteRoles() {

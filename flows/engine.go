@@ -50,7 +50,12 @@ type Command struct {
 	// Anywhere commands work inside a flow without leaving it (/help,
 	// /language, /cancel). Any other command leaves the current flow first.
 	Anywhere bool
-	Run      func(ctx context.Context, t *Turn) error
+	// CheckMember asks the transport to look up, with Telegram's
+	// getChatMember, the sender's and the bot's standing in the chat
+	// (Input.Member): for a group command the group itself, for a private
+	// one the chat named "@name" in its first argument.
+	CheckMember bool
+	Run         func(ctx context.Context, t *Turn) error
 }
 
 // DeepLink handles /start <Prefix>_<arg>.
@@ -92,6 +97,12 @@ type Engine struct {
 	// manageCard shows a workshop's management card (the workshops
 	// capability's; nil without it).
 	showManageCard func(ctx context.Context, t *Turn, w *Workshop) error
+	// groupCommands are the commands of group chats, a namespace of their
+	// own (/workshops in a group is not /workshops in private); chats
+	// handles what happens to group chats and channels (the groups
+	// capability's; nil without it).
+	groupCommands map[string]*Command
+	chats         *ChatEvents
 }
 
 // JobFunc carries out a scheduled job of one kind; args is what follows
@@ -178,6 +189,8 @@ func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 		namespaces: map[string]bool{CoreNamespace: true},
 		links:      make(map[string]*DeepLink),
 		jobs:       make(map[string]JobFunc),
+
+		groupCommands: make(map[string]*Command),
 	}
 	for _, id := range cfg.Admins {
 		e.admins[id] = true
@@ -378,7 +391,10 @@ func (e *Engine) Handle(ctx context.Context, in Input, u *User, s *Session) (*Re
 			err = t.StartFlowAt(ctx, "reconsent", "consent", nil)
 		}
 	case !in.Private:
-		e.groupInput(t)
+		err = e.groupInput(ctx, t)
+	case in.Forwarded != 0 && t.Role >= RoleAdmin && !t.Session.Active() && e.chats != nil && e.chats.Forwarded != nil:
+		// An admin forwarding a channel's post: linking that channel.
+		err = e.chats.Forwarded(ctx, t)
 	case in.Kind == KindCommand:
 		err = e.command(ctx, t)
 	case in.Kind == KindCallback:
@@ -478,16 +494,6 @@ func (e *Engine) checkSession(t *Turn, s *Session) (_ *Session, resumed bool) {
 		}
 	}
 	return s, false
-}
-
-// groupInput: Sinergi holds personal conversations in private chats only; in
-// a group it answers commands addressed to it with a link to the private chat
-// and ignores everything else.
-func (e *Engine) groupInput(t *Turn) {
-	if t.In.Kind != KindCommand {
-		return
-	}
-	t.Say(T("group.private_only"), []Button{{Label: T("group.open_private"), URL: e.botLink("")}})
 }
 
 func (e *Engine) command(ctx context.Context, t *Turn) error {

@@ -19,6 +19,15 @@ func (e *Engine) CommandRoles() map[string]Role {
 	return out
 }
 
+// GroupCommandRoles is the minimum role of each group command.
+func (e *Engine) GroupCommandRoles() map[string]Role {
+	out := map[string]Role{}
+	for n, c := range e.groupCommands {
+		out[n] = c.Role
+	}
+	return out
+}
+
 // RouteRoles is the minimum role of each callback route, by its name.
 func (e *Engine) RouteRoles() map[string]Role {
 	out := map[string]Role{}

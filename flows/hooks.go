@@ -1,6 +1,9 @@
 package flows
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Hooks: where one capability needs another, it goes through the core. The
 // capability that can do a thing sets the hook while registering; another
@@ -63,4 +66,87 @@ func (t *Turn) ShowManageCard(ctx context.Context, w *Workshop) error {
 		return nil
 	}
 	return t.e.showManageCard(ctx, t, w)
+}
+
+// ChatEvents is what the groups capability does about group chats and
+// channels; one module may set it (Registry.OnChats).
+type ChatEvents struct {
+	// Event handles the bot's membership change in a group or channel
+	// (KindMembership) and a group's upgrade to a supergroup
+	// (KindMigrated), as inputs of that chat.
+	Event func(ctx context.Context, t *Turn) error
+	// Forwarded handles a channel post forwarded in a private chat
+	// (Input.Forwarded, with Input.Member about that channel).
+	Forwarded func(ctx context.Context, t *Turn) error
+	// Gone: Telegram refused a send to chat for good (the bot was removed
+	// or may no longer write); the replies tell whom it concerns.
+	Gone func(ctx context.Context, chat int64, now time.Time) ([]Reply, error)
+	// TopicGone: Telegram answered a send into topic thread of chat that
+	// the topic does not exist (deleted).
+	TopicGone func(ctx context.Context, chat int64, thread int, now time.Time) ([]Reply, error)
+	// Moved: Telegram answered a send to chat from with the supergroup it
+	// became (migrate_to_chat_id).
+	Moved func(ctx context.Context, from, to int64, now time.Time) error
+	// Posted: a reply with Posted set was sent as message msgID of chat
+	// (topic thread).
+	Posted func(ctx context.Context, tag string, chat int64, thread, msgID int) error
+	// Linked lists the active links of a workshop for a purpose
+	// (PurposeReports: its facilitators' chats).
+	Linked func(ctx context.Context, code, purpose string) ([]*ChatLink, error)
+}
+
+// LinkedChats is how a capability finds the chats linked to a workshop for
+// a purpose (through the module that set OnChats; none: no chats).
+func (r *Registry) LinkedChats() func(ctx context.Context, code, purpose string) ([]*ChatLink, error) {
+	e := r.e
+	return func(ctx context.Context, code, purpose string) ([]*ChatLink, error) {
+		if e.chats == nil || e.chats.Linked == nil {
+			return nil, nil
+		}
+		return e.chats.Linked(ctx, code, purpose)
+	}
+}
+
+// OnChats sets what happens about group chats and channels; one module may.
+func (r *Registry) OnChats(c *ChatEvents) {
+	if r.e.chats != nil {
+		panic("flows: duplicate chat events")
+	}
+	r.e.chats = c
+}
+
+// ChatGone tells the capability that set OnChats that chat refused a send
+// for good, and returns what to tell whom (nothing without one).
+func (e *Engine) ChatGone(ctx context.Context, chat int64, now time.Time) ([]Reply, error) {
+	if e.chats == nil || e.chats.Gone == nil {
+		return nil, nil
+	}
+	return e.chats.Gone(ctx, chat, now)
+}
+
+// TopicGone tells the capability that set OnChats that a forum topic is
+// gone, and returns what to tell whom.
+func (e *Engine) TopicGone(ctx context.Context, chat int64, thread int, now time.Time) ([]Reply, error) {
+	if e.chats == nil || e.chats.TopicGone == nil {
+		return nil, nil
+	}
+	return e.chats.TopicGone(ctx, chat, thread, now)
+}
+
+// ChatMoved tells the capability that set OnChats that the group from is
+// now the supergroup to.
+func (e *Engine) ChatMoved(ctx context.Context, from, to int64, now time.Time) error {
+	if e.chats == nil || e.chats.Moved == nil {
+		return nil
+	}
+	return e.chats.Moved(ctx, from, to, now)
+}
+
+// Posted hands the id of a sent reply that asked for it (Reply.Posted) to
+// the capability that set OnChats.
+func (e *Engine) Posted(ctx context.Context, tag string, chat int64, thread, msgID int) error {
+	if e.chats == nil || e.chats.Posted == nil {
+		return nil
+	}
+	return e.chats.Posted(ctx, tag, chat, thread, msgID)
 }

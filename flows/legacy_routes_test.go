@@ -141,7 +141,7 @@ func TestLegacyNamesBehaveAsTheirRoutes(t *testing.T) {
 					payload = strings.ReplaceAll(payload, "{nonce}", s.Nonce)
 				}
 				before := f.h.Store.Snapshot(t)
-				res := f.run(actor{id: l.who}, route+":"+f.fill(payload))
+				res := f.run(actor{id: l.who}, route+":"+f.fill(payload), false)
 				return f.outcome(res, f.h.Store.Snapshot(t) != before), res
 			}
 			now, res := press(l.name)
@@ -167,6 +167,7 @@ var newRoutes = map[string]bool{
 	"workshops.team": true, "workshops.team_invite": true, "workshops.team_remove": true,
 	"workshops.handover": true, "workshops.handover_yes": true, "workshops.team_leave": true,
 	"workshops.team_leave_yes": true, "workshops.message": true, "workshops.message_to": true,
+	"groups.link": true, "groups.unlink": true, "groups.announce": true, "groups.post": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

@@ -54,6 +54,13 @@ type Reply struct {
 	Lang    string // "": the language of the input's user
 	Text    Text
 	Buttons [][]Button
+	// Thread is the forum topic to post into (message_thread_id); a reply
+	// to the input's chat (ChatID 0) goes into the input's topic.
+	Thread int
+	// Posted, when set, is handed back with the sent message's id to the
+	// capability that set OnChats (ChatEvents.Posted): a live card whose
+	// message it will edit.
+	Posted string
 
 	// EditMessageID, when set, edits that message of the bot instead of
 	// sending a new one (used after a button press).

@@ -27,7 +27,12 @@ type Route struct {
 	// refuses a name without a namespace). docs/architecture.md lists them.
 	Legacy string
 	Role   Role
-	Run    func(ctx context.Context, t *Turn, payload string) error
+	// Group routes also take presses in group chats (others are refused
+	// there); CheckMember has the transport look up the presser's and the
+	// bot's standing in that group (Input.Member).
+	Group       bool
+	CheckMember bool
+	Run         func(ctx context.Context, t *Turn, payload string) error
 }
 
 // Route names (see Route).

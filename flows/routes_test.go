@@ -331,6 +331,11 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"matchmaking.withdraw":   {intro},
 		"matchmaking.profile":    {"dy"},
 
+		"groups.link":     {"w", code},
+		"groups.unlink":   {uid, "2147483647"},
+		"groups.announce": {code},
+		"groups.post":     {code, uid, "2147483647"},
+
 		"broadcast.cancel":  {code},
 		"broadcast.updates": {"off"},
 		"roles.invite":      {flows.RoleFacilitator.String()},

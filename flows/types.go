@@ -118,6 +118,12 @@ const (
 	KindMedia                // photo, sticker, document, voice … (no text expected)
 	KindContact              // a shared contact
 	KindOther                // anything else (edited message, member update …)
+	// KindMembership: the bot's own membership of a group or channel
+	// changed (Telegram's my_chat_member); BotStatus is the new status.
+	KindMembership
+	// KindMigrated: a basic group became a supergroup (MigrateFrom to
+	// MigrateTo).
+	KindMigrated
 )
 
 // Input is one thing a user did, independent of Telegram.
@@ -141,4 +147,66 @@ type Input struct {
 	// MediaGroup is Telegram's media_group_id: the message is one item of
 	// an album, each item arriving as a message of its own.
 	MediaGroup string
+
+	// Groups and channels.
+	// Thread is the forum topic the message is in (0: General or none).
+	Thread int
+	// ChatTitle and ChatType ("group", "supergroup", "channel") describe a
+	// chat that is not private.
+	ChatTitle string
+	ChatType  string
+	// Anonymous: sent by an anonymous administrator as the group itself
+	// (sender_chat); UserID is then Telegram's placeholder.
+	Anonymous bool
+	// BotStatus is the bot's new status in the chat (KindMembership):
+	// "creator", "administrator", "member", "restricted", "left", "kicked";
+	// BotCanPost whether it may post there now.
+	BotStatus  string
+	BotCanPost bool
+	// BotJoined: the bot was not in the chat before this change (rather
+	// than promoted or restricted there).
+	BotJoined bool
+	// MigrateFrom and MigrateTo are the old and new chat ids of a group
+	// upgraded to a supergroup (KindMigrated).
+	MigrateFrom, MigrateTo int64
+	// Forwarded is the channel a message forwarded in a private chat comes
+	// from (0: not a channel post).
+	Forwarded int64
+	// Member is what the transport learned from Telegram (getChatMember)
+	// about the sender and the bot in the chat the engine named with
+	// NeedsMember; nil when it was not asked for. Never taken from the
+	// update itself.
+	Member *ChatMember
+}
+
+// ChatMember is the standing of an input's sender and of the bot in a
+// chat, as Telegram's getChatMember reports them.
+type ChatMember struct {
+	Chat     int64
+	Title    string
+	Type     string // "group", "supergroup", "channel"
+	Username string // a public chat's @name, without "@"
+	Forum    bool
+	// UserStatus and BotStatus: "creator", "administrator", "member",
+	// "restricted", "left" or "kicked".
+	UserStatus string
+	BotStatus  string
+	// BotCanPost: the bot may post there (a member or administrator of a
+	// group not restricted from writing; an administrator of a channel
+	// with the right to post).
+	BotCanPost bool
+	// Failed: Telegram could not tell (the chat is unknown, the bot is not
+	// in it, or the call failed); the other fields are then empty.
+	Failed bool
+}
+
+// UserIsAdmin reports whether the sender administers the chat.
+func (m *ChatMember) UserIsAdmin() bool {
+	return m != nil && !m.Failed && (m.UserStatus == "creator" || m.UserStatus == "administrator")
+}
+
+// ChatRef names a chat by id or, when ID is 0, by its public @Username.
+type ChatRef struct {
+	ID       int64
+	Username string
 }

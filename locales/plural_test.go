@@ -45,6 +45,8 @@ var counted = map[string][2]string{
 	"when.in_days":           {"in 1 day", "in 2 days"},
 	"when.in_hours":          {"in 1 hour", "in 2 hours"},
 	"when.in_minutes":        {"in 1 minute", "in 2 minutes"},
+	"groups.list":            {"One linked chat:", "2 linked chats:"},
+	"groups.card_seats":      {"1 seat left", "2 seats left"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

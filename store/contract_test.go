@@ -123,3 +123,10 @@ func TestTeamsContract(t *testing.T) {
 	open := contractStores(t)
 	flowstest.RunTeamsContract(t, func(t *testing.T) flowstest.Teams { return open(t) })
 }
+
+// The Redis store keeps the linked-chats contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestLinksContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunLinksContract(t, func(t *testing.T) flowstest.LinksAndCards { return open(t) })
+}

@@ -79,6 +79,18 @@
 //	<p>{pp}:recv:<uid>        zset    intro id -> created unix ms, requests uid received
 //	<p>{pp}:pending:<uid>     set     intro ids uid sent that wait for an answer (the cap of 10)
 //
+// Linked group chats, topics and channels (groups.go) share the hash tag
+// {grp}; each change (link, unlink, deactivate a chat, move a chat to the
+// supergroup it became) is one Lua script (grp_*.lua) over both keys.
+// Nothing about a group's members is kept.
+//
+//	<p>{grp}:links            hash    "<chat>:<thread>" -> JSON flows.ChatLink (title, type, purpose, workshop,
+//	                                  who linked it and when); thread 0: the whole chat or its General topic
+//	<p>{grp}:off              set     fields of {grp}:links whose link is inactive (the bot was removed or may
+//	                                  no longer post there); kept so an admin sees and removes them
+//	<p>{grp}:cards:<code>     hash    "<chat>:<thread>" -> JSON flows.Card: a workshop's live card in that chat
+//	                                  (message id, the state it shows); the "wcd" job edits it when that changes
+//
 // # Atomicity
 //
 // Handling an update ends with Store.Commit, which writes the session, the
@@ -122,7 +134,7 @@
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
 // team_*.lua, privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
 // pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
-// the send budget. Work
+// the send budget, {grp} for linked chats (grp_*.lua). Work
 // that reaches keys of several slots is done in steps, each one slot or a
 // plain pipeline, in an order documented where it happens:
 //

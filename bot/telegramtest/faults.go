@@ -165,8 +165,11 @@ func (s *Server) preSendLocked(chatID int64) *apiError {
 
 // admitSendLocked decides whether a valid send to ch goes through: blocked
 // chats and flood limits.
-func (s *Server) admitSendLocked(ch *chat) *apiError {
+func (s *Server) admitSendLocked(ch *chat, c *Call) *apiError {
 	if e := s.reachableLocked(ch); e != nil {
+		return e
+	}
+	if _, e := s.groupSendLocked(ch, c); e != nil {
 		return e
 	}
 	l := s.limits
@@ -218,7 +221,7 @@ func (s *Server) reachableLocked(ch *chat) *apiError {
 	case ch.blocked && ch.isPrivate():
 		return forbidden("bot was blocked by the user")
 	case ch.blocked:
-		return forbidden("bot was kicked from the group chat")
+		return kickedFrom(ch)
 	}
 	return nil
 }

@@ -59,6 +59,9 @@ func buildMethodTable() map[string]methodSpec {
 		{name: "deleteMyCommands", handle: (*Server).handleDeleteMyCommands},
 		{name: "setChatMenuButton", handle: (*Server).handleSetChatMenuButton},
 		{name: "getChatMenuButton", handle: (*Server).handleGetChatMenuButton},
+		{name: "getChatMember", required: chatAnd("user_id"), handle: (*Server).handleGetChatMember},
+		{name: "getChatAdministrators", required: chatAnd(), handle: (*Server).handleGetChatAdministrators},
+		{name: "getChat", required: chatAnd(), handle: (*Server).handleGetChat},
 	}
 	m := make(map[string]methodSpec, len(specs))
 	for _, sp := range specs {
@@ -113,13 +116,23 @@ func (s *Server) targetChatLocked(c *Call) (*chat, *apiError) {
 
 // newBotRecordLocked allocates the next message id of the chat for a bot
 // message.
-func (s *Server) newBotRecordLocked(ch *chat) *record {
+func (s *Server) newBotRecordLocked(ch *chat, c *Call) *record {
 	now := s.clock()
 	ch.lastMsgID++
-	return &record{
+	r := &record{
 		raw: models.Message{ID: ch.lastMsgID, From: botUser.model(), Date: int(now.Unix()), Chat: ch.model()},
 		pub: Message{ID: ch.lastMsgID, ChatID: ch.id, FromBot: true, From: botUser, Date: now},
 	}
+	if t := ch.topics[atoi(c.Params["message_thread_id"])]; t != nil && ch.forum { // checked by groupSendLocked
+		r.raw.MessageThreadID, r.raw.IsTopicMessage = atoi(c.Params["message_thread_id"]), true
+		r.pub.ThreadID = r.raw.MessageThreadID
+	}
+	return r
+}
+
+func atoi(v string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(v))
+	return n
 }
 
 func (s *Server) handleTrue(*Call) (any, *apiError) { return true, nil }
@@ -146,10 +159,10 @@ func (s *Server) handleSendMessage(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	if e := s.admitSendLocked(ch); e != nil {
+	if e := s.admitSendLocked(ch, c); e != nil {
 		return nil, e
 	}
-	r := s.newBotRecordLocked(ch)
+	r := s.newBotRecordLocked(ch, c)
 	r.raw.Text = plain
 	r.pub.Text, r.pub.Plain, r.pub.ParseMode = text, plain, pm
 	r.raw.ReplyMarkup, r.pub.Buttons, r.pub.Keyboard = m.inline, m.buttons, m.keyboard
@@ -291,11 +304,11 @@ func mediaHandler(kind string) func(*Server, *Call) (any, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		if e := s.admitSendLocked(ch); e != nil {
+		if e := s.admitSendLocked(ch, c); e != nil {
 			return nil, e
 		}
 		s.commitFileLocked(&rf, kind)
-		r := s.newBotRecordLocked(ch)
+		r := s.newBotRecordLocked(ch, c)
 		setMedia(r, kind, rf)
 		if caption != "" && kind != "sticker" {
 			r.raw.Caption = plain
@@ -345,7 +358,7 @@ func (s *Server) handleSendMediaGroup(c *Call) (any, *apiError) {
 			return nil, e
 		}
 	}
-	if e := s.admitSendLocked(ch); e != nil {
+	if e := s.admitSendLocked(ch, c); e != nil {
 		return nil, e
 	}
 	s.fileSeq++
@@ -353,7 +366,7 @@ func (s *Server) handleSendMediaGroup(c *Call) (any, *apiError) {
 	out := make([]models.Message, 0, len(items))
 	for i, it := range items {
 		s.commitFileLocked(&files[i], it.Type)
-		r := s.newBotRecordLocked(ch)
+		r := s.newBotRecordLocked(ch, c)
 		setMedia(r, it.Type, files[i])
 		r.raw.MediaGroupID = group
 		if it.Caption != "" {
@@ -411,8 +424,8 @@ func markupKey(ik *models.InlineKeyboardMarkup) string {
 const errNotModified = "message is not modified: specified new message content and reply markup are exactly the same as a content and reply markup of the current message"
 
 // finishEditLocked applies an edit: limits, then the new version.
-func (s *Server) finishEditLocked(ch *chat, r *record, edit func(*record)) (any, *apiError) {
-	if e := s.admitSendLocked(ch); e != nil {
+func (s *Server) finishEditLocked(c *Call, ch *chat, r *record, edit func(*record)) (any, *apiError) {
+	if e := s.admitSendLocked(ch, c); e != nil {
 		return nil, e
 	}
 	nr := *r
@@ -452,7 +465,7 @@ func (s *Server) handleEditMessageText(c *Call) (any, *apiError) {
 			return nil, badRequest(errNotModified)
 		}
 	}
-	return s.finishEditLocked(ch, r, func(nr *record) {
+	return s.finishEditLocked(c, ch, r, func(nr *record) {
 		nr.raw.Text, nr.raw.ReplyMarkup = plain, m.inline
 		nr.pub.Text, nr.pub.Plain, nr.pub.ParseMode, nr.pub.Buttons = text, plain, pm, m.buttons
 	})
@@ -487,7 +500,7 @@ func (s *Server) handleEditMessageCaption(c *Call) (any, *apiError) {
 			return nil, badRequest(errNotModified)
 		}
 	}
-	return s.finishEditLocked(ch, r, func(nr *record) {
+	return s.finishEditLocked(c, ch, r, func(nr *record) {
 		nr.raw.Caption, nr.raw.ReplyMarkup = plain, m.inline
 		nr.pub.Text, nr.pub.Plain, nr.pub.ParseMode, nr.pub.Buttons = caption, plain, pm, m.buttons
 	})
@@ -508,7 +521,7 @@ func (s *Server) handleEditMessageReplyMarkup(c *Call) (any, *apiError) {
 	if s.record && markupKey(r.raw.ReplyMarkup) == m.key {
 		return nil, badRequest(errNotModified)
 	}
-	return s.finishEditLocked(ch, r, func(nr *record) {
+	return s.finishEditLocked(c, ch, r, func(nr *record) {
 		nr.raw.ReplyMarkup, nr.pub.Buttons = m.inline, m.buttons
 	})
 }
@@ -600,10 +613,10 @@ func (s *Server) copyLocked(c *Call, verb string) (*record, *apiError) {
 			}
 		}
 	}
-	if e := s.admitSendLocked(ch); e != nil {
+	if e := s.admitSendLocked(ch, c); e != nil {
 		return nil, e
 	}
-	r := s.newBotRecordLocked(ch)
+	r := s.newBotRecordLocked(ch, c)
 	if src != nil {
 		sr := src.raw
 		r.raw.Text, r.raw.Entities, r.raw.Caption, r.raw.CaptionEntities = sr.Text, sr.Entities, sr.Caption, sr.CaptionEntities

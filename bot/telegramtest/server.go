@@ -115,6 +115,7 @@ type Server struct {
 
 	// chats and content
 	restricted  map[int64]bool // users whose tg://user links are refused (RestrictUserLinks)
+	privacyOff  bool           // the bot reads every group message (SetPrivacyMode(false))
 	chats       map[int64]*chat
 	fileSeq     int64
 	callbackSeq int64
@@ -248,6 +249,7 @@ type apiError struct {
 	code        int
 	description string
 	retryAfter  int
+	migrateTo   int64 // parameters.migrate_to_chat_id
 }
 
 func badRequest(format string, args ...any) *apiError {
@@ -357,7 +359,8 @@ func writeAnswer(w http.ResponseWriter, body []byte, aerr *apiError) {
 	w.Header().Set("Content-Type", "application/json")
 	if aerr != nil {
 		type parameters struct {
-			RetryAfter int `json:"retry_after,omitempty"`
+			RetryAfter      int   `json:"retry_after,omitempty"`
+			MigrateToChatID int64 `json:"migrate_to_chat_id,omitempty"`
 		}
 		ans := struct {
 			OK          bool        `json:"ok"`
@@ -365,8 +368,8 @@ func writeAnswer(w http.ResponseWriter, body []byte, aerr *apiError) {
 			Description string      `json:"description"`
 			Parameters  *parameters `json:"parameters,omitempty"`
 		}{ErrorCode: aerr.code, Description: aerr.description}
-		if aerr.retryAfter > 0 {
-			ans.Parameters = &parameters{RetryAfter: aerr.retryAfter}
+		if aerr.retryAfter > 0 || aerr.migrateTo != 0 {
+			ans.Parameters = &parameters{RetryAfter: aerr.retryAfter, MigrateToChatID: aerr.migrateTo}
 		}
 		body, _ = json.Marshal(ans)
 		status := aerr.code

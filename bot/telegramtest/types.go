@@ -94,6 +94,9 @@ type Message struct {
 	Photo   *File
 	Edited  bool
 	Deleted bool
+	// ThreadID is the forum topic the message is in (message_thread_id;
+	// 0 for the General topic and chats without topics).
+	ThreadID int
 	// CallbackData is set for a recorded button press by a user; such an
 	// entry has ID 0, CallbackMessageID names the pressed message and Text is
 	// the text of the pressed button when it is known.
@@ -196,6 +199,13 @@ type chat struct {
 	blocked     bool
 	deactivated bool
 
+	// groups and channels (groups.go)
+	username   string            // a public channel's or group's @name, without "@"
+	forum      bool              // a supergroup with topics
+	topics     map[int]*topic    // forum topics by message_thread_id
+	members    map[int64]*member // known members by user id (the bot: BotID)
+	migratedTo int64             // a basic group upgraded to this supergroup
+
 	// limits
 	tokens         float64
 	tokensAt       time.Time
@@ -205,7 +215,7 @@ type chat struct {
 }
 
 func (c *chat) model() models.Chat {
-	m := models.Chat{ID: c.id, Type: c.typ, Title: c.title}
+	m := models.Chat{ID: c.id, Type: c.typ, Title: c.title, Username: c.username, IsForum: c.forum}
 	if c.user != nil && c.typ == models.ChatTypePrivate {
 		m.FirstName, m.LastName, m.Username = c.user.FirstName, c.user.LastName, c.user.Username
 	}

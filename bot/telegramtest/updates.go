@@ -127,9 +127,10 @@ func (s *Server) SendPhotoFile(u User, name string, data []byte, caption string,
 }
 
 // SendGroupText injects a text message from u in the group chat chatID (chat
-// type "group") and returns the update id.
+// type "group" unless the test made it another) and returns the update id,
+// or 0 when privacy mode keeps it from the bot (see [Server.SendGroup]).
 func (s *Server) SendGroupText(u User, chatID int64, text string) int64 {
-	return s.userMessage(u, chatID, true, textFiller(text))
+	return s.SendGroup(GroupMessage{From: u, Chat: chatID, Text: text})
 }
 
 func textFiller(text string) func(*models.Message, *Message) {

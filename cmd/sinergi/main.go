@@ -28,6 +28,7 @@ import (
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/followup"
+	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
@@ -178,6 +179,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				roles.Module(st),
 				audit.Module(st),
 				privacy.Module(st),
+				groups.Module(st),
 			)
 		},
 	})

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/groups"
 )
 
 // The forgetting contract (flows.Privacy.ForgetUser, seen through the
@@ -22,6 +23,7 @@ type Forgetting interface {
 	flows.Workshops
 	flows.Commitments
 	flows.Privacy
+	groups.Links
 }
 
 type forgetCase struct {
@@ -57,6 +59,30 @@ func (c *forgetCheck) checkIn(t *testing.T, code string, uid int64) {
 }
 
 var forgetCases = []forgetCase{
+	{"the chats someone linked no longer name them", func(t *testing.T, c *forgetCheck) {
+		for _, l := range []flows.ChatLink{{Chat: -4001, Title: "Bab Jabar", Purpose: flows.PurposeChapter, By: 1, At: regClock},
+			{Chat: -4002, Thread: 3, Title: "Forum", Purpose: flows.PurposeForum, By: 2, At: regClock},
+			{Chat: -4003, Title: "Besar", Purpose: flows.PurposeForum, By: 12, At: regClock}} {
+			if _, err := c.s.LinkChat(c.ctx, &l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.s.DeactivateChat(c.ctx, -4001); err != nil {
+			t.Fatal(err)
+		}
+		c.forget(t, 1, forgetBefore)
+		ls, err := c.s.ChatLinks(c.ctx)
+		if err != nil || len(ls) != 3 {
+			t.Fatalf("ChatLinks: %+v, %v", ls, err)
+		}
+		// In chat order: -4003 (by 12), -4002 (by 2), -4001 (by the forgotten 1).
+		if ls[0].By != 12 || ls[1].By != 2 {
+			t.Fatalf("other people's links: %+v %+v", ls[0], ls[1])
+		}
+		if ls[2].Chat != -4001 || ls[2].By != 0 || !ls[2].Inactive || ls[2].Title != "Bab Jabar" || !ls[2].At.Equal(regClock) {
+			t.Fatalf("the forgotten user's link: %+v", ls[2])
+		}
+	}},
 	{"a confirmed seat ahead passes to the head of the waiting list, once", func(t *testing.T, c *forgetCheck) {
 		c.workshop(t, "w1", 1)
 		c.reg(t, "w1", 1, 0, nil, flows.RegConfirmed, 0)

@@ -75,3 +75,9 @@ func TestStoreListingsContract(t *testing.T) {
 func TestStoreTeamsContract(t *testing.T) {
 	flowstest.RunTeamsContract(t, func(*testing.T) flowstest.Teams { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the linked-chats contract (Redis:
+// store/contract_test.go).
+func TestStoreLinksContract(t *testing.T) {
+	flowstest.RunLinksContract(t, func(*testing.T) flowstest.LinksAndCards { return flowstest.NewStore() })
+}

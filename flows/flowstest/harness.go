@@ -24,7 +24,9 @@ type Store struct {
 	bcStatus map[string]string // broadcast id -> flows.BcScheduled, BcCancelled
 	cm       map[string]flows.Commitment
 	audit    []*flows.AuditEntry
-	anon     int64 // the last stand-in for a forgotten user (mempriv.go)
+	anon     int64                      // the last stand-in for a forgotten user (mempriv.go)
+	links    map[linkKey]flows.ChatLink // linked chats (memgroups.go)
+	cards    map[string]map[linkKey]flows.Card
 }
 
 func NewStore() *Store {

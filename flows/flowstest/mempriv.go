@@ -67,6 +67,12 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	m.wsInit()
 	m.mmInit()
 	delete(m.users, uid)
+	for k, l := range m.links { // the chats they linked stay linked, naming nobody
+		if l.By == uid {
+			l.By = 0
+			m.links[k] = l
+		}
+	}
 	delete(m.profiles, uid)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)

@@ -25,7 +25,7 @@ func (m *Store) Snapshot(t *testing.T) string {
 		"workshops": m.ws.ws, "regs": m.ws.regs, "checkins": m.ws.checkins, "feedback": m.ws.feedback,
 		"tokens": m.ws.tokens, "jobs": m.ws.jobs, "teams": m.ws.teams, "team_invites": m.ws.teamInv,
 		"partners": m.mm.profiles, "skip": m.mm.skip, "intros": m.mm.intros, "pairs": pairs,
-		"broadcasts": m.bc, "commitments": m.cm, "audit": m.audit,
+		"broadcasts": m.bc, "commitments": m.cm, "audit": m.audit, "links": m.linkSnapshotLocked(),
 	})
 	if err != nil {
 		t.Fatal(err)

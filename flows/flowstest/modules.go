@@ -5,6 +5,7 @@ import (
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/followup"
+	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
@@ -28,6 +29,7 @@ type Stores interface {
 	roles.Store
 	audit.Store
 	privacy.Store
+	groups.Store
 }
 
 // The in-memory fake serves every capability.
@@ -38,5 +40,5 @@ var _ Stores = (*Store)(nil)
 // *store.Store, or a test's wrapper of one that injects faults).
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
-		workshops.Module(st), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st)}
+		workshops.Module(st), broadcast.Module(st), roles.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st)}
 }

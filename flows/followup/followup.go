@@ -34,7 +34,7 @@ const (
 // Module is the capability of action-item commitments, their reminders and the facilitator reports.
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
-		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts(), linked: r.LinkedChats()}
 		e.register(r)
 	})
 }
@@ -58,6 +58,8 @@ type module struct {
 	store Store
 	cfg   flows.Config
 	texts flows.Texts
+	// linked finds a workshop's linked chats (its facilitators' chats).
+	linked func(ctx context.Context, code, purpose string) ([]*flows.ChatLink, error)
 }
 
 func (e *module) register(r *flows.Registry) {
@@ -67,6 +69,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Command(&flows.Command{Name: "report", Role: flows.RoleFacilitator, Describe: "cmd.report", Run: e.reportCommand})
 	r.Menu(flows.MenuItem{Command: "mycommitments", Label: "menu.mycommitments", Order: 5})
 	r.Route(&flows.Route{Name: routeCommit, Legacy: "cmn", Run: e.commitFor})
+	r.Link(&flows.DeepLink{Prefix: "cm", Run: e.commitFor}) // cm_<code>: /commit in a workshop's linked group
 	r.Route(&flows.Route{Name: routeOwnerAnswer, Legacy: "cmo", Run: e.ownerAnswer})
 	r.Route(&flows.Route{Name: routeUpdate, Legacy: "cmu", Run: e.askStatus})
 	r.Route(&flows.Route{Name: routeStatus, Legacy: "cms", Run: e.setStatus})
@@ -126,13 +129,20 @@ func (e *module) digestJob(ctx context.Context, now time.Time, code string) ([]f
 	if err := e.store.Schedule(ctx, flows.Job{ID: jobDigest + "|" + code, Due: NextDigest(w, now)}); err != nil {
 		return nil, flows.InternalError("next digest", err)
 	}
+	digest := flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion())
 	var out []flows.Reply
 	for _, f := range w.Facilitators {
-		u := e.userOf(ctx, f)
-		out = append(out, flows.Reply{ChatID: f, Lang: u.Lang, Bulk: true,
-			Text: flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
-				"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion()),
+		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: digest,
 			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData(routeReport, code)}}}})
+	}
+	// Its facilitators' chats too: counts only, no button (reports open in private).
+	chats, err := e.linked(ctx, code, flows.PurposeReports)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range chats {
+		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true, Text: digest})
 	}
 	return out, nil
 }

@@ -18,25 +18,37 @@ func (e *module) escalate(ctx context.Context, t *flows.Turn, c *flows.Commitmen
 	if slices.Contains(c.Escalated, state) {
 		return nil
 	}
+	replies, err := e.escalationReplies(ctx, c, w, state)
+	if err != nil {
+		return err
+	}
 	c.Escalated = append(c.Escalated, state)
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
 		return flows.InternalError("save escalation", err)
 	}
-	for _, r := range e.escalationReplies(ctx, c, w, state) {
+	for _, r := range replies {
 		t.Send(r)
 	}
 	return nil
 }
 
-func (e *module) escalationReplies(ctx context.Context, c *flows.Commitment, w *flows.Workshop, state string) []flows.Reply {
+func (e *module) escalationReplies(ctx context.Context, c *flows.Commitment, w *flows.Workshop, state string) ([]flows.Reply, error) {
 	name, org := flows.NameOf(ctx, e.store, c.Owner)
+	text := flows.T("cm.escalation_"+state,
+		"Name", name, "Org", org, "What", c.What, "Title", w.Title, "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true})
 	var out []flows.Reply
 	for _, f := range w.Facilitators {
-		u := e.userOf(ctx, f)
-		out = append(out, flows.Reply{ChatID: f, Lang: u.Lang, Bulk: true, Text: flows.T("cm.escalation_"+state,
-			"Name", name, "Org", org, "What", c.What, "Title", w.Title, "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true})})
+		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: text})
 	}
-	return out
+	// The workshop's facilitators' chats (only facilitators read them).
+	chats, err := e.linked(ctx, w.Code, flows.PurposeReports)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range chats {
+		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true, Text: text})
+	}
+	return out, nil
 }
 
 // commitJob loads the commitment a job names; nil when it is gone or done.
@@ -101,11 +113,15 @@ func (e *module) overdueEscalation(ctx context.Context, _ time.Time, args string
 	if c == nil || err != nil || slices.Contains(c.Escalated, "overdue") {
 		return nil, err
 	}
+	replies, err := e.escalationReplies(ctx, c, w, "overdue")
+	if err != nil {
+		return nil, err
+	}
 	c.Escalated = append(c.Escalated, "overdue")
 	if err := e.store.SaveCommitment(ctx, c); err != nil {
 		return nil, flows.InternalError("save escalation", err)
 	}
-	return e.escalationReplies(ctx, c, w, "overdue"), nil
+	return replies, nil
 }
 
 // checkInJob asks the owner for a status each week while open.

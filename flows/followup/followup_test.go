@@ -83,7 +83,13 @@ func TestCommitmentsFollowUp(t *testing.T) {
 	if r := run(followup.JobCmDue, c.Due); len(r) != 1 || r[0].Text.ID != "cm.remind_due" {
 		t.Fatalf("due-day reminder %+v", r)
 	}
-	if r := run(followup.JobCmEsc, c.Due.AddDate(0, 0, 7)); len(r) != 1 || r[0].Text.ID != "cm.escalation_overdue" || r[0].ChatID != flowstest.AdminID {
+	// The workshop's facilitators' chat is told as well.
+	if _, err := h.Store.LinkChat(ctx, &flows.ChatLink{Chat: -1002000000031, Thread: 4, Title: "Fasilitator",
+		Purpose: flows.PurposeReports, Workshop: code, By: flowstest.AdminID, At: h.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(followup.JobCmEsc, c.Due.AddDate(0, 0, 7)); len(r) != 2 || r[0].Text.ID != "cm.escalation_overdue" || r[0].ChatID != flowstest.AdminID ||
+		r[1].ChatID != -1002000000031 || r[1].Thread != 4 || r[1].Text.ID != "cm.escalation_overdue" {
 		t.Fatalf("escalation %+v", r)
 	}
 	if r := run(followup.JobCmEsc, c.Due.AddDate(0, 0, 8)); len(r) != 0 {
@@ -95,7 +101,11 @@ func TestCommitmentsFollowUp(t *testing.T) {
 		t.Fatalf("someone else set the status: %+v", res.Answer)
 	}
 	res = h.Press(2, "followup.status:"+code+":"+c.ID+":blocked")
-	flowstest.WantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
+	// (to the facilitator, and to the workshop's facilitators' chat linked above)
+	flowstest.WantIDs(t, res, "(clear buttons)", "cm.escalation_blocked", "cm.escalation_blocked", "cm.status_saved", "cm.ask_note")
+	if res.Replies[2].ChatID != -1002000000031 || res.Replies[2].Thread != 4 {
+		t.Fatalf("blocked escalation to the facilitators' chat: %+v", res.Replies[2])
+	}
 	flowstest.WantIDs(t, h.Text(2, "Dana CSR belum cair"), "cm.thanks")
 	got, _ := h.Store.GetCommitment(ctx, code, c.ID)
 	if n := len(got.History); n != 1 || got.History[0].Note != "Dana CSR belum cair" || got.Status != flows.CmBlocked {
@@ -166,6 +176,20 @@ func TestWeeklyDigest(t *testing.T) {
 	}
 	if !h.Store.HasJob(followup.JobDigest + "|" + code) {
 		t.Fatal("next digest not planned")
+	}
+	// A facilitators' chat linked to the workshop gets the digest too,
+	// in its topic, without the private report button.
+	if _, err := h.Store.LinkChat(ctx, &flows.ChatLink{Chat: -1002000000031, Thread: 4, Title: "Fasilitator", Purpose: flows.PurposeReports,
+		Workshop: code, By: flowstest.AdminID, At: h.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Store.LinkChat(ctx, &flows.ChatLink{Chat: -1002000000032, Title: "Peserta", Purpose: flows.PurposeWorkshop,
+		Workshop: code, By: flowstest.AdminID, At: h.Now}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = h.E.RunJob(ctx, flows.Job{ID: followup.JobDigest + "|" + code}, h.Now)
+	if err != nil || len(r) != 2 || r[1].ChatID != -1002000000031 || r[1].Thread != 4 || r[1].Text.ID != "rp.digest" || len(r[1].Buttons) != 0 || r[1].Lang != "id" {
+		t.Fatalf("digest with a facilitators' chat %+v %v", r, err)
 	}
 	h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "x1", Workshop: code, What: "X", Owner: 2, Due: h.Now.AddDate(0, 1, 0), Status: flows.CmDone, Created: h.Now})
 	if r, _ := h.E.RunJob(ctx, flows.Job{ID: followup.JobDigest + "|" + code}, h.Now); len(r) != 0 {
