@@ -47,19 +47,27 @@
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
 //	<p>{jobs}:parked          zset    job id -> due unix ms: jobs of a kind the build that claimed them does not run, kept for one that does (UnparkJobs)
 //
-// Matchmaking keys share the hash tag {pp}: a profile edit is one MULTI over
-// the profile and its index sets, and the introduction scripts (pp_*.lua)
-// touch the pair and both users' lists, all in one Cluster slot. The index
-// sets hold only visible (not paused) profiles; suggestions read them, never
-// every profile.
+// Matchmaking keys share the hash tag {pp}: a profile edit is one script
+// (pp_save.lua, pp_delete.lua) over the profile and its bitmaps, and the
+// introduction scripts (pp_*.lua) touch the pair and both users' lists, all
+// in one Cluster slot. Every profile has a slot, a small number that is its
+// bit in the suggestion bitmaps; the bitmaps hold only visible (not paused)
+// profiles. Suggestions read the bitmaps of the viewer's codes and count
+// the scores of all slots at once, never reading every profile (builds
+// before the bitmaps kept sets of user ids, {pp}:all, {pp}:theme:<code> …;
+// MigratePartners moves those at start).
 //
 //	<p>{pp}:prof:<uid>        string  JSON flows.PartnerProfile (one per Telegram user)
-//	<p>{pp}:all               set     uids of visible profiles
-//	<p>{pp}:sector:<code>     set     uids of visible profiles of that sector (no cross-sector bonus)
-//	<p>{pp}:theme:<code>      set     uids of visible profiles working on that theme
-//	<p>{pp}:prov:<code>       set     uids of visible profiles active in that province
-//	<p>{pp}:offer:<code>      set     uids of visible profiles offering that (funding, volunteers …)
-//	<p>{pp}:need:<code>       set     uids of visible profiles needing that
+//	<p>{pp}:slot              hash    uid -> slot, taken at the profile's first save, freed when it is deleted
+//	<p>{pp}:slotuid           hash    slot -> uid
+//	<p>{pp}:slotfree          zset    slot -> slot: freed slots, the lowest reused first
+//	<p>{pp}:slotnext          string  the next never used slot (INCR)
+//	<p>{pp}:bits:all          string  bitmap: bit <slot> set for visible profiles
+//	<p>{pp}:bits:sector:<code> string bitmap of visible profiles of that sector (no cross-sector bonus)
+//	<p>{pp}:bits:theme:<code> string  bitmap of visible profiles working on that theme
+//	<p>{pp}:bits:prov:<code>  string  bitmap of visible profiles active in that province
+//	<p>{pp}:bits:offer:<code> string  bitmap of visible profiles offering that (funding, volunteers …)
+//	<p>{pp}:bits:need:<code>  string  bitmap of visible profiles needing that
 //	<p>{pp}:skip:<uid>        set     uids that uid marked "not interested" (deleted with uid's profile)
 //	<p>{pp}:intro:<id>        hash    an introduction: id, from, to, from_org, to_org, note, status, created, decided (unix ms, 0: pending)
 //	<p>{pp}:pair:<lo>:<hi>    hash    the pair's latest introduction: id, status, at (unix ms of the request or decision)
@@ -108,9 +116,8 @@
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
-// privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
-// pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
-// the send budget. Work
+// privacy_forget.lua), {pp} for matchmaking (pp_*.lua), {bc:<id>} for a
+// broadcast, {jobs} for the job queue, {tb} for the send budget. Work
 // that reaches keys of several slots is done in steps, each one slot or a
 // plain pipeline, in an order documented where it happens:
 //

@@ -138,6 +138,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("user records migrated to per-field hashes", "users", n)
 	}
+	// Partner profiles of builds before the suggestion bitmaps get their
+	// bits (idempotent; one EXISTS when there is nothing to move).
+	if n, err := st.MigratePartners(ctx); err != nil {
+		return fmt.Errorf("migrate partner profiles: %w", err)
+	} else if n > 0 {
+		log.Info("partner profiles moved to the suggestion bitmaps", "profiles", n)
+	}
 	texts, err := locales.Load()
 	if err != nil {
 		return err
