@@ -72,9 +72,24 @@ func run(ctx context.Context, args []string) error {
 	began := time.Now()
 	f := seed.Generate(cfg)
 	fmt.Printf("generated in %v\n", time.Since(began).Round(time.Millisecond))
-	last := time.Now()
+	regs := 0
+	for _, r := range f.Registrations {
+		regs += len(r)
+	}
+	last, mem := time.Now(), before
 	err = seed.Write(ctx, st, f, *workers, func(phase string, n int) {
-		fmt.Printf("%-17s %8d in %v\n", phase, n, time.Since(last).Round(time.Millisecond))
+		// Redis memory per item of the phase (INFO memory's used_memory
+		// before and after it).
+		used, err := usedMemory(ctx, st)
+		perItem := "?"
+		if err == nil && n > 0 {
+			perItem = fmt.Sprintf("%.0f B each", float64(used-mem)/float64(n))
+			if phase == "workshops" && regs > 0 {
+				perItem += fmt.Sprintf(", %.0f B per registration", float64(used-mem)/float64(regs))
+			}
+			mem = used
+		}
+		fmt.Printf("%-17s %8d in %v, Redis memory %s\n", phase, n, time.Since(last).Round(time.Millisecond), perItem)
 		last = time.Now()
 	})
 	if err != nil {
@@ -83,10 +98,6 @@ func run(ctx context.Context, args []string) error {
 	after, err := usedMemory(ctx, st)
 	if err != nil {
 		return err
-	}
-	regs := 0
-	for _, r := range f.Registrations {
-		regs += len(r)
 	}
 	fmt.Printf("done in %v: %d members, %d partner profiles, %d workshops, %d registrations, %d commitments; Redis used_memory +%.1f MiB\n",
 		time.Since(began).Round(time.Second), len(f.Users), len(f.Partners), len(f.Workshops), regs, len(f.Commitments),
