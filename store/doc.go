@@ -14,6 +14,11 @@
 //	                                  delivery the inactive flag (builds before this stored a JSON
 //	                                  string; MigrateUsers converts those at start)
 //	<p>{c:<id>}:profile       string  JSON flows.Profile (no TTL; written only after consent)
+//	<p>members:sector:<code>  set     uids whose profile has that sector, for broadcast segments (members.go):
+//	<p>members:prov:<code>    set     uids whose profile has that province; SaveProfile adds a value before the
+//	                                  profile has it and removes it after, so an index may hold a member who
+//	                                  moved (Recipients checks the profile) but never lacks one
+//	<p>members:indexed        string  "1" once the two indexes above were built (MigrateMembers, at start)
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)
 //	<p>{c:<chat>}:outbox      list    the chat's committed, unsent replies, oldest first (outbox.go)
@@ -130,6 +135,8 @@
 //   - SaveCommitment and DeleteCommitment: the workshop's hash and the
 //     user's index in one plain pipeline (stale index entries are dropped
 //     when read);
+//   - SaveProfile: members:* gets the new sector and province, then the
+//     profile is written, then members:* loses the old ones;
 //   - the audit pseudonyms: audit:ref, then audit:who;
 //   - ForgetUser: one step per workshop, broadcast and introduction, the
 //     user's own keys last; key patterns are scanned on every master.

@@ -25,6 +25,7 @@ import (
 //	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …), SCAN by the chat tag
 //	                          (on Cluster, on every master)
 //	users:all                 uid removed
+//	members:sector:*, members:prov:*  uid removed
 //	{w:<code>}:confirmed/waiting/regs/checkin/feedback
 //	                          a workshop ahead that uid did not check in to: uid's place goes as on a
 //	                          cancellation — a confirmed seat passes to the head of the waiting list
@@ -224,6 +225,7 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 				p.Del(ctx, k)
 			}
 			p.SRem(ctx, s.usersKey(), uid)
+			s.unindexMember(ctx, p, uid)
 			return nil
 		})
 	}

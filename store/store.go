@@ -185,14 +185,37 @@ func (s *Store) GetProfile(ctx context.Context, userID int64) (*flows.Profile, e
 	return getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
 }
 
-// SaveProfile implements flows.Profiles.
+// SaveProfile implements flows.Profiles. The sector and province indexes
+// of segments (members.go) get the new values before the profile is
+// written and lose the old ones after, so they always hold every member
+// whose profile has a value.
 func (s *Store) SaveProfile(ctx context.Context, p *flows.Profile) error {
-	return setJSON(ctx, s.rdb, s.profileKey(p.UserID), p, 0)
+	old, err := getJSON[flows.Profile](ctx, s.rdb, s.profileKey(p.UserID))
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return fmt.Errorf("save profile %d: %w", p.UserID, err)
+	}
+	if err := s.indexMember(ctx, p.UserID, p, nil); err != nil {
+		return fmt.Errorf("save profile %d: %w", p.UserID, err)
+	}
+	if err := setJSON(ctx, s.rdb, s.profileKey(p.UserID), p, 0); err != nil {
+		return err
+	}
+	if err := s.indexMember(ctx, p.UserID, nil, stale(old, p)); err != nil {
+		return fmt.Errorf("save profile %d: %w", p.UserID, err)
+	}
+	return nil
 }
 
 // RemoveProfile implements flows.Profiles.
 func (s *Store) RemoveProfile(ctx context.Context, userID int64) error {
+	old, err := getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return fmt.Errorf("remove profile %d: %w", userID, err)
+	}
 	if err := s.rdb.Del(ctx, s.profileKey(userID)).Err(); err != nil {
+		return fmt.Errorf("remove profile %d: %w", userID, err)
+	}
+	if err := s.indexMember(ctx, userID, nil, old); err != nil {
 		return fmt.Errorf("remove profile %d: %w", userID, err)
 	}
 	return nil

@@ -138,6 +138,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("user records migrated to per-field hashes", "users", n)
 	}
+	// The sector and province indexes of broadcast segments are built
+	// once for a database of a build before them.
+	if n, err := st.MigrateMembers(ctx); err != nil {
+		return fmt.Errorf("index members: %w", err)
+	} else if n > 0 {
+		log.Info("members indexed by sector and province", "profiles", n)
+	}
 	// Partner profiles of builds before the suggestion bitmaps get their
 	// bits (idempotent; one EXISTS when there is nothing to move).
 	if n, err := st.MigratePartners(ctx); err != nil {

@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"sinergi/flows"
+)
+
+// A province or sector segment is resolved from the members' index, and
+// is exactly the brute-force answer — every consenting, active member whose
+// profile has the value — through profile edits that move members between
+// provinces and sectors, removed profiles and forgotten members.
+func TestSegmentFromMemberIndex(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	r := rand.New(rand.NewPCG(3, 3))
+	provinces, sectors := flows.Provinces()[:4], flows.Sectors()[:3]
+	profiles := map[int64]*flows.Profile{}
+	users := map[int64]*flows.User{}
+	save := func(uid int64) {
+		p := &flows.Profile{UserID: uid, FullName: fmt.Sprint("Member ", uid), Sector: sectors[r.IntN(len(sectors))],
+			Province: provinces[r.IntN(len(provinces))], ConsentVersion: flows.ConsentVersion}
+		if err := s.SaveProfile(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		profiles[uid] = p
+	}
+	for uid := int64(1); uid <= 120; uid++ {
+		u := &flows.User{ID: uid, Lang: "id", Consent: flows.ConsentVersion, Inactive: uid%13 == 0, NoUpdates: uid%17 == 0}
+		if err := s.SaveUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		users[uid] = u
+		save(uid)
+	}
+	check := func(round string) {
+		t.Helper()
+		for _, seg := range []string{"prov:" + provinces[0], "prov:" + provinces[3], "sector:" + sectors[1], "prov:PA"} {
+			rs, err := flows.Recipients(ctx, s, &flows.Broadcast{ID: "b", MessageID: 1, Segment: seg})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []int64
+			for _, x := range rs {
+				got = append(got, x.UserID)
+			}
+			sg, _ := flows.ParseSegment(seg)
+			for uid, p := range profiles {
+				u := users[uid]
+				if u == nil || u.Inactive || u.NoUpdates {
+					continue
+				}
+				if (sg.Kind == flows.SegProvince && p.Province == sg.Value) || (sg.Kind == flows.SegSector && p.Sector == sg.Value) {
+					want = append(want, uid)
+				}
+			}
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: segment %s:\n got %v\nwant %v", round, seg, got, want)
+			}
+		}
+	}
+	check("saved")
+	for range 80 {
+		save(1 + r.Int64N(120)) // moves some between provinces and sectors
+	}
+	check("edited")
+	for uid := int64(5); uid <= 120; uid += 11 {
+		if err := s.RemoveProfile(ctx, uid); err != nil {
+			t.Fatal(err)
+		}
+		delete(profiles, uid)
+	}
+	check("removed")
+	for uid := int64(3); uid <= 120; uid += 7 {
+		if _, err := s.ForgetUser(ctx, uid, t0); err != nil {
+			t.Fatal(err)
+		}
+		delete(profiles, uid)
+		delete(users, uid)
+		for _, seg := range []flows.SegmentKind{flows.SegSector, flows.SegProvince} {
+			for _, v := range append(flows.Sectors(), flows.Provinces()...) {
+				ids, err := s.ProfileMembers(ctx, seg, v)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if slices.Contains(ids, uid) {
+					t.Fatalf("forgotten %d still indexed under %s %s", uid, seg, v)
+				}
+			}
+		}
+	}
+	check("forgotten")
+}
+
+// MigrateMembers indexes the profiles of a database written before the
+// index, once.
+func TestMigrateMembers(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	for uid := int64(1); uid <= 50; uid++ {
+		if err := s.SaveUser(ctx, &flows.User{ID: uid, Lang: "id", Consent: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		b, err := json.Marshal(&flows.Profile{UserID: uid, Sector: "ngo", Province: flows.Provinces()[uid%3], Updated: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// As a build before the index wrote it.
+		if err := s.Client().Set(ctx, fmt.Sprintf("%s{c:%d}:profile", r.Prefix, uid), b, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids, _ := s.ProfileMembers(ctx, flows.SegSector, "ngo"); len(ids) != 0 {
+		t.Fatalf("indexed before the migration: %v", ids)
+	}
+	if n, err := s.MigrateMembers(ctx); n != 50 || err != nil {
+		t.Fatalf("migrated %d, %v", n, err)
+	}
+	ids, err := s.ProfileMembers(ctx, flows.SegProvince, flows.Provinces()[1])
+	if err != nil || len(ids) != 17 {
+		t.Fatalf("%d members in %s, want 17 (%v)", len(ids), flows.Provinces()[1], err)
+	}
+	if n, err := s.MigrateMembers(ctx); n != 0 || err != nil {
+		t.Fatalf("second run: %d, %v", n, err)
+	}
+}
