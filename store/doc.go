@@ -27,6 +27,9 @@
 //	<p>{c:<chat>}:kb          string  id of the bot's last message with buttons in the chat, TTL Options.SessionTTL
 //	                                  (written when an outbox is done; a question answered by typing clears its buttons)
 //	<p>invite:<token>         string  JSON flows.Invite, TTL = invite lifetime; GETDEL takes it once
+//	<p>invites:by:<uid>       set     tokens of the invitations uid created, written before them, TTL the longest
+//	                                  of them (ForgetUser deletes them by it)
+//	<p>forget:indexed         string  "1" once {pp}:skippedby:* and invites:by:* were built (MigrateForgetIndexes)
 //	<p>poll:inbox             hash    update_id -> raw update JSON, received but not yet handled (polling mode)
 //	<p>poll:offset            string  next getUpdates offset (polling mode)
 //
@@ -48,6 +51,11 @@
 //	<p>ws:all                 zset    code -> start unix ms
 //	<p>{c:<uid>}:facilitates  set     codes uid facilitates
 //	<p>{c:<uid>}:registered   set     codes uid registered in (an index; stale entries are dropped when read)
+//	<p>{c:<uid>}:commits      set     "<code>:<id>" of commitments uid owns or was proposed (commitments.go)
+//	<p>{c:<uid>}:named        set     "<code>:<id>" of commitments naming uid otherwise (wrote it down, answered in
+//	                                  its history), written before the commitment; ForgetUser reads it
+//	<p>commits:named          string  "1" once {c:<uid>}:named was built from the stored commitments
+//	                                  (MigrateCommitmentNames, at start)
 //	<p>{jobs}:due             zset    job id -> due unix ms
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
 //	<p>{jobs}:parked          zset    job id -> due unix ms: jobs of a kind the build that claimed them does not run, kept for one that does (UnparkJobs)
@@ -74,6 +82,7 @@
 //	<p>{pp}:bits:offer:<code> string  bitmap of visible profiles offering that (funding, volunteers …)
 //	<p>{pp}:bits:need:<code>  string  bitmap of visible profiles needing that
 //	<p>{pp}:skip:<uid>        set     uids that uid marked "not interested" (deleted with uid's profile)
+//	<p>{pp}:skippedby:<uid>   set     uids that marked uid "not interested" (written with the mark; ForgetUser)
 //	<p>{pp}:intro:<id>        hash    an introduction: id, from, to, from_org, to_org, note, status, created, decided (unix ms, 0: pending)
 //	<p>{pp}:pair:<lo>:<hi>    hash    the pair's latest introduction: id, status, at (unix ms of the request or decision)
 //	<p>{pp}:sent:<uid>        zset    intro id -> created unix ms, requests uid sent
@@ -133,8 +142,8 @@
 //     {c:<uid>}:facilitates, {c:<uid>}:registered, checkin:<token>), which
 //     are checked against the workshop's keys when read;
 //   - SaveCommitment and DeleteCommitment: the workshop's hash and the
-//     user's index in one plain pipeline (stale index entries are dropped
-//     when read);
+//     users' indexes in one plain pipeline, a save's indexes first (stale
+//     index entries are dropped when read);
 //   - SaveProfile: members:* gets the new sector and province, then the
 //     profile is written, then members:* loses the old ones;
 //   - the audit pseudonyms: audit:ref, then audit:who;

@@ -144,7 +144,8 @@ func (s *Store) SavePartner(ctx context.Context, p *flows.PartnerProfile) error 
 }
 
 // DeletePartner implements flows.Partners: the profile, its bits, its slot
-// and its "not interested" marks go in one script.
+// and its "not interested" marks (with their reverse entries) go in one
+// script.
 func (s *Store) DeletePartner(ctx context.Context, uid int64) error {
 	for range 20 {
 		raw, old, err := s.readPartner(ctx, uid)
@@ -154,11 +155,21 @@ func (s *Store) DeletePartner(ctx context.Context, uid int64) error {
 		if old == nil {
 			return fmt.Errorf("delete partner %d: %w", uid, flows.ErrNotFound)
 		}
+		marked, err := s.rdb.SMembers(ctx, s.ppUserKey("skip", uid)).Result()
+		if err != nil {
+			return fmt.Errorf("delete partner %d: %w", uid, err)
+		}
 		all := *old
 		all.Visible = true // clear every bitmap of its codes, paused or not
+		bits := s.partnerBits(&all)
 		keys := []string{s.ppProfKey(uid), s.ppSlotKey(), s.ppSlotUIDKey(), s.ppSlotFreeKey(), s.ppUserKey("skip", uid)}
-		keys = append(keys, s.partnerBits(&all)...)
-		res, err := ppDeleteScript.Run(ctx, s.rdb, keys, uid, raw).Int()
+		keys = append(keys, bits...)
+		for _, m := range marked {
+			if other, err := strconv.ParseInt(m, 10, 64); err == nil {
+				keys = append(keys, s.ppUserKey("skippedby", other))
+			}
+		}
+		res, err := ppDeleteScript.Run(ctx, s.rdb, keys, uid, raw, len(bits), len(marked)).Int()
 		if err != nil {
 			return fmt.Errorf("delete partner %d: %w", uid, err)
 		}
@@ -518,9 +529,15 @@ func known(order, codes []string) []string {
 	return out
 }
 
-// NotInterested implements flows.Partners.
+// NotInterested implements flows.Partners: the mark and its reverse entry
+// (who marked other, for ForgetUser) in one MULTI.
 func (s *Store) NotInterested(ctx context.Context, uid, other int64) error {
-	if err := s.rdb.SAdd(ctx, s.ppUserKey("skip", uid), other).Err(); err != nil {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.SAdd(ctx, s.ppUserKey("skip", uid), other)
+		p.SAdd(ctx, s.ppUserKey("skippedby", other), uid)
+		return nil
+	})
+	if err != nil {
 		return fmt.Errorf("not interested %d in %d: %w", uid, other, err)
 	}
 	return nil

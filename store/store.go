@@ -222,8 +222,34 @@ func (s *Store) RemoveProfile(ctx context.Context, userID int64) error {
 }
 
 // CreateInvite implements flows.Invites.
+// The invitation is indexed under its author first (invites:by:<uid>,
+// which lives as long as the author's longest invitation), so that
+// ForgetUser finds it without scanning every key.
 func (s *Store) CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error {
+	if err := s.indexInvite(ctx, inv.By, inv.Token, ttl); err != nil {
+		return fmt.Errorf("index invite: %w", err)
+	}
 	return setJSON(ctx, s.rdb, s.inviteKey(inv.Token), inv, ttl)
+}
+
+func (s *Store) invitesByKey(uid int64) string {
+	return s.p + "invites:by:" + strconv.FormatInt(uid, 10)
+}
+
+// indexInvite adds token to by's invitations, keeping the set at least ttl.
+func (s *Store) indexInvite(ctx context.Context, by int64, token string, ttl time.Duration) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		k := s.invitesByKey(by)
+		p.SAdd(ctx, k, token)
+		if ttl > 0 {
+			p.ExpireNX(ctx, k, ttl)
+			p.ExpireGT(ctx, k, ttl)
+		} else {
+			p.Persist(ctx, k)
+		}
+		return nil
+	})
+	return err
 }
 
 // TakeInvite implements flows.Invites: GETDEL makes a token work once, even

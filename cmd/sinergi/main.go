@@ -145,6 +145,20 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("members indexed by sector and province", "profiles", n)
 	}
+	// Who a commitment names besides its owner is indexed once for a
+	// database of a build before that index (forgetting someone reads it).
+	if n, err := st.MigrateCommitmentNames(ctx); err != nil {
+		return fmt.Errorf("index commitment names: %w", err)
+	} else if n > 0 {
+		log.Info("commitments indexed by who they name", "commitments", n)
+	}
+	// Who marked whom "not interested" and who created which invitation
+	// are indexed once for a database of a build before those indexes.
+	if n, err := st.MigrateForgetIndexes(ctx); err != nil {
+		return fmt.Errorf("index marks and invitations: %w", err)
+	} else if n > 0 {
+		log.Info("not-interested marks and invitations indexed", "entries", n)
+	}
 	// Partner profiles of builds before the suggestion bitmaps get their
 	// bits (idempotent; one EXISTS when there is nothing to move).
 	if n, err := st.MigratePartners(ctx); err != nil {
