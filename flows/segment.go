@@ -99,13 +99,10 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 // Audience is what Recipients reads.
 type Audience interface {
 	AllUsers(ctx context.Context) ([]*User, error)
-	// UsersOf reads the users of ids (those that exist, in any order).
-	UsersOf(ctx context.Context, ids []int64) ([]*User, error)
-	// ProfileMembers lists the members whose profile has sector (kind
-	// SegSector) or province (SegProvince) value: every one of them, and
-	// possibly members whose profile no longer has it (Recipients reads
-	// their profiles), so that a segment never reads every member.
-	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]int64, error)
+	// ProfileMembers lists the users whose profile has sector (kind
+	// SegSector) or province (SegProvince) value, in any order, reading
+	// only them (an index), never every member.
+	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
 	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
 	GetPartner(ctx context.Context, uid int64) (*PartnerProfile, error)
@@ -121,22 +118,9 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 	v := seg.Value
 	var users []*User
 	if seg.Kind == SegSector || seg.Kind == SegProvince {
-		// Only the segment's members are read: those the store indexes
-		// under the value, whose profile still has it.
-		ids, err := st.ProfileMembers(ctx, seg.Kind, v)
-		if err != nil {
+		// Only the segment's members are read.
+		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
 			return nil, InternalError("segment members", err)
-		}
-		profiles, err := st.ProfilesOf(ctx, ids)
-		if err != nil {
-			return nil, InternalError("profiles", err)
-		}
-		ids = slices.DeleteFunc(ids, func(id int64) bool {
-			p := profiles[id]
-			return p == nil || (seg.Kind == SegSector && p.Sector != v) || (seg.Kind == SegProvince && p.Province != v)
-		})
-		if users, err = st.UsersOf(ctx, ids); err != nil {
-			return nil, InternalError("users", err)
 		}
 	} else if users, err = st.AllUsers(ctx); err != nil {
 		return nil, InternalError("all users", err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -82,8 +83,10 @@ func (s *Store) unindexMember(ctx context.Context, p redis.Pipeliner, uid int64)
 	}
 }
 
-// ProfileMembers implements flows.Audience.
-func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, value string) ([]int64, error) {
+// ProfileMembers implements flows.Audience: the index's members, then
+// their profiles and user records in one pipeline; a member whose profile
+// no longer has the value (it moved) is left out.
+func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, value string) ([]*flows.User, error) {
 	if kind != flows.SegSector && kind != flows.SegProvince {
 		return nil, fmt.Errorf("profile members: no index of %q", kind)
 	}
@@ -91,31 +94,37 @@ func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, valu
 	if err != nil {
 		return nil, fmt.Errorf("members of %s %s: %w", kind, value, err)
 	}
-	out := make([]int64, 0, len(raw))
-	for _, r := range raw {
-		if id, err := strconv.ParseInt(r, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out, nil
-}
-
-// UsersOf implements flows.Audience: one pipeline of the users' hashes.
-func (s *Store) UsersOf(ctx context.Context, ids []int64) ([]*flows.User, error) {
-	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	profiles := make([]*redis.StringCmd, len(raw))
+	users := make([]*redis.MapStringStringCmd, len(raw))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, id := range ids {
-			cmds[i] = p.HGetAll(ctx, s.userKey(id))
+		for i, r := range raw {
+			id, err := strconv.ParseInt(r, 10, 64)
+			if err != nil {
+				continue
+			}
+			profiles[i] = p.Get(ctx, s.profileKey(id))
+			users[i] = p.HGetAll(ctx, s.userKey(id))
 		}
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("users: %w", err)
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, fmt.Errorf("members of %s %s: %w", kind, value, err)
 	}
-	out := make([]*flows.User, 0, len(ids))
-	for _, c := range cmds {
-		u, err := decodeUser(c.Val())
+	out := make([]*flows.User, 0, len(raw))
+	for i := range raw {
+		if profiles[i] == nil {
+			continue
+		}
+		b, err := profiles[i].Bytes()
 		if err != nil {
-			return nil, fmt.Errorf("users: %w", err)
+			continue // no profile (removed since the index was read)
+		}
+		var p struct{ Sector, Province string }
+		if json.Unmarshal(b, &p) != nil || (kind == flows.SegSector && p.Sector != value) || (kind == flows.SegProvince && p.Province != value) {
+			continue
+		}
+		u, err := decodeUser(users[i].Val())
+		if err != nil {
+			return nil, fmt.Errorf("members of %s %s: %w", kind, value, err)
 		}
 		if u != nil {
 			out = append(out, u)

@@ -1,6 +1,7 @@
 package flowstest
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -71,29 +72,17 @@ func (m *Store) ProfilesOf(_ context.Context, ids []int64) (map[int64]*flows.Pro
 	return out, nil
 }
 
-func (m *Store) UsersOf(_ context.Context, ids []int64) ([]*flows.User, error) {
+// ProfileMembers reads every profile here; Redis reads an index.
+func (m *Store) ProfileMembers(_ context.Context, kind flows.SegmentKind, value string) ([]*flows.User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []*flows.User
-	for _, id := range ids {
-		if u, ok := m.users[id]; ok {
+	for id, p := range m.profiles {
+		u, ok := m.users[id]
+		if ok && ((kind == flows.SegSector && p.Sector == value) || (kind == flows.SegProvince && p.Province == value)) {
 			out = append(out, &u)
 		}
 	}
-	return out, nil
-}
-
-// ProfileMembers is exact here (Redis's index may also hold members that
-// moved away, which Recipients filters out).
-func (m *Store) ProfileMembers(_ context.Context, kind flows.SegmentKind, value string) ([]int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []int64
-	for id, p := range m.profiles {
-		if (kind == flows.SegSector && p.Sector == value) || (kind == flows.SegProvince && p.Province == value) {
-			out = append(out, id)
-		}
-	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b *flows.User) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
