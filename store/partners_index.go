@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	_ "embed" // Lua scripts
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -252,24 +251,24 @@ func (s *Store) MigratePartners(ctx context.Context) (int, error) {
 	return moved, nil
 }
 
-// bitmap is a Redis bitmap as GET returns it: bit i is the most significant
-// bit of byte i/8 shifted left by i%8.
-type bitmap []byte
+// bitmap is a Redis bitmap as GET returns it (kept as the string the
+// client read, not copied): bit i is the most significant bit of byte i/8
+// shifted left by i%8.
+type bitmap string
 
 // has reports whether bit i is set.
 func (b bitmap) has(i int) bool { return i/8 < len(b) && b[i/8]&(0x80>>(i%8)) != 0 }
 
 // each calls fn with every set bit, in order.
 func (b bitmap) each(fn func(i int)) {
-	var pad [8]byte
 	for base := 0; base < len(b); base += 8 {
-		chunk := b[base:min(len(b), base+8)]
-		if len(chunk) < 8 {
-			copy(pad[:], chunk)
-			clear(pad[len(chunk):])
-			chunk = pad[:]
+		var w uint64
+		for j := range 8 {
+			w <<= 8
+			if base+j < len(b) {
+				w |= uint64(b[base+j])
+			}
 		}
-		w := binary.BigEndian.Uint64(chunk)
 		for w != 0 {
 			lz := bits.LeadingZeros64(w)
 			fn(base*8 + lz)
@@ -278,10 +277,10 @@ func (b bitmap) each(fn func(i int)) {
 	}
 }
 
-// or sets in dst every bit set in b (dst is long enough).
-func (b bitmap) or(dst bitmap) {
-	for i, x := range b {
-		dst[i] |= x
+// or sets in dst every bit set in b, as far as dst goes.
+func (b bitmap) or(dst []byte) {
+	for i := range min(len(b), len(dst)) {
+		dst[i] |= b[i]
 	}
 }
 
@@ -294,8 +293,8 @@ func (b bitmap) or(dst bitmap) {
 //     filter's, for coalitions the offer bitmaps of my offers, and my "not
 //     interested" set;
 //  2. each slot's flows.MatchScore is counted from the bitmaps holding it —
-//     exactly what flows.Compare would count from the two profiles — and
-//     the slots sorted by score with a counting sort;
+//     exactly what flows.Compare would count from the two profiles — with
+//     how many slots have each score;
 //  3. from the best score down, a score's slots are resolved to user ids
 //     (HMGET), ordered by id (the tie rule), and their profiles and user
 //     records read in pipelined batches until Limit are found, skipping
@@ -360,8 +359,7 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 		return nil, fmt.Errorf("suggest partners for %d: %w", me.UserID, err)
 	}
 	bm := func(c *redis.StringCmd) bitmap {
-		b, _ := c.Bytes() // redis.Nil: no profile has the code, an empty bitmap
-		return b
+		return bitmap(c.Val()) // redis.Nil: no profile has the code, an empty bitmap
 	}
 	size := 0
 	for _, c := range cands {
@@ -375,12 +373,11 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 	}
 	// union is the union of bitmaps, as long as the candidates'.
 	union := func(cmds []*redis.StringCmd) bitmap {
-		out := make(bitmap, size)
+		out := make([]byte, size)
 		for _, c := range cmds {
-			b := bm(c)
-			bitmap(b[:min(len(b), size)]).or(out)
+			bm(c).or(out)
 		}
-		return out
+		return bitmap(out)
 	}
 	var coalition []bitmap
 	if f.Coalition {
@@ -410,20 +407,9 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 		}
 		count[sc]++
 	}
-	// Counting sort: slots by score, best first, each score's slots in
-	// slot order (ordered by user id once resolved).
-	start := [257]int{}
-	for sc := 255; sc >= 1; sc-- {
-		start[sc-1] = start[sc] + count[sc]
-	}
-	total := start[0]
-	bySlot := make([]int32, total)
-	next := start
-	for i, sc := range score {
-		if sc != 0 {
-			bySlot[next[sc]] = int32(i)
-			next[sc]++
-		}
+	total := 0
+	for _, n := range count {
+		total += n
 	}
 	skipped := make(map[int64]bool, len(skip.Val())+1)
 	skipped[me.UserID] = true
@@ -435,23 +421,38 @@ func (s *Store) SuggestPartners(ctx context.Context, q flows.MatchQuery) ([]*flo
 
 	out := make([]*flows.PartnerProfile, 0, min(limit, total))
 	var queue []int64 // user ids resolved, in rank order, not yet loaded
-	sc := 255         // the next score whose slots are resolved
+	sc := 255         // the highest score whose slots are not resolved yet
 	for len(out) < limit {
 		want := max(2*(limit-len(out)), 16)
 		// Resolve whole scores (ties are ordered by user id) until enough
-		// are queued.
+		// are queued: the scores from sc down to lo, their slots collected
+		// in one pass over the scores.
+		lo, n := sc+1, 0
+		for len(queue)+n < want && lo > 1 {
+			lo--
+			n += count[lo]
+		}
 		var slots []string
 		var levels []int
-		for len(queue)+len(slots) < want && sc >= 1 {
-			lo, hi := start[sc], start[sc-1]
-			if hi > lo {
+		if n > 0 {
+			byScore := make([][]int32, sc-lo+1)
+			for i, v := range score {
+				if int(v) >= lo && int(v) <= sc {
+					byScore[sc-int(v)] = append(byScore[sc-int(v)], int32(i))
+				}
+			}
+			slots = make([]string, 0, n)
+			for _, level := range byScore {
+				if len(level) == 0 {
+					continue
+				}
 				levels = append(levels, len(slots))
-				for _, i := range bySlot[lo:hi] {
+				for _, i := range level {
 					slots = append(slots, strconv.Itoa(int(i)))
 				}
 			}
-			sc--
 		}
+		sc = lo - 1
 		if len(slots) > 0 {
 			owners, err := s.rdb.HMGet(ctx, s.ppSlotUIDKey(), slots...).Result()
 			if err != nil {
