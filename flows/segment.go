@@ -100,12 +100,11 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 type Audience interface {
 	AllUsers(ctx context.Context) ([]*User, error)
 	// ProfileMembers lists the users whose profile has sector (kind
-	// SegSector) or province (SegProvince) value, in any order, reading
-	// only them (an index), never every member.
+	// SegSector) or province (SegProvince) value, or whose organisation
+	// profile (visible or paused) has theme value (SegTheme), in any
+	// order, reading only them (an index), never every member.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
-	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
-	GetPartner(ctx context.Context, uid int64) (*PartnerProfile, error)
 }
 
 // Recipients is who broadcast b goes to among the members st holds (see
@@ -117,7 +116,7 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 	}
 	v := seg.Value
 	var users []*User
-	if seg.Kind == SegSector || seg.Kind == SegProvince {
+	if seg.Kind == SegSector || seg.Kind == SegProvince || seg.Kind == SegTheme {
 		// Only the segment's members are read.
 		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
 			return nil, InternalError("segment members", err)
@@ -139,23 +138,10 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 			}
 		}
 		keep = func(u *User) bool { return in[u.ID] }
-	case SegSector, SegProvince:
+	case SegSector, SegProvince, SegTheme:
 		keep = func(*User) bool { return true }
 	case SegLang:
 		keep = func(u *User) bool { return u.Lang == v }
-	case SegTheme:
-		in := map[int64]bool{}
-		for _, u := range users {
-			p, err := st.GetPartner(ctx, u.ID)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, InternalError("partner profile", err)
-			}
-			in[u.ID] = slices.Contains(p.Themes, v)
-		}
-		keep = func(u *User) bool { return in[u.ID] }
 	case SegAll:
 		keep = func(*User) bool { return true }
 	}

@@ -81,6 +81,8 @@
 //	<p>{pp}:bits:prov:<code>  string  bitmap of visible profiles active in that province
 //	<p>{pp}:bits:offer:<code> string  bitmap of visible profiles offering that (funding, volunteers …)
 //	<p>{pp}:bits:need:<code>  string  bitmap of visible profiles needing that
+//	<p>{pp}:members:theme:<code> set  uids whose profile, visible or paused, has that theme: a broadcast's
+//	                                  theme segment (written by the profile's script; MigrateMembers at start)
 //	<p>{pp}:skip:<uid>        set     uids that uid marked "not interested" (deleted with uid's profile)
 //	<p>{pp}:skippedby:<uid>   set     uids that marked uid "not interested" (written with the mark; ForgetUser)
 //	<p>{pp}:intro:<id>        hash    an introduction: id, from, to, from_org, to_org, note, status, created, decided (unix ms, 0: pending)

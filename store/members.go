@@ -83,10 +83,15 @@ func (s *Store) unindexMember(ctx context.Context, p redis.Pipeliner, uid int64)
 	}
 }
 
-// ProfileMembers implements flows.Audience: the index's members, then
+// ProfileMembers implements flows.Audience. A theme's members are those
+// of {pp}:members:theme:<code>, exact (written by the partner profile's
+// own script). A sector's or province's are the index's members, then
 // their profiles and user records in one pipeline; a member whose profile
 // no longer has the value (it moved) is left out.
 func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, value string) ([]*flows.User, error) {
+	if kind == flows.SegTheme {
+		return s.themeMembers(ctx, value)
+	}
 	if kind != flows.SegSector && kind != flows.SegProvince {
 		return nil, fmt.Errorf("profile members: no index of %q", kind)
 	}
@@ -133,8 +138,44 @@ func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, valu
 	return out, nil
 }
 
-// MigrateMembers builds the segment indexes from the stored profiles when
-// they were never built (a database of a build before them): once, marked
+// themeMembers reads the users whose organisation profile (visible or
+// paused) has theme code.
+func (s *Store) themeMembers(ctx context.Context, code string) ([]*flows.User, error) {
+	raw, err := s.rdb.SMembers(ctx, s.ppThemeMembersKey(code)).Result()
+	if err != nil {
+		return nil, fmt.Errorf("members of theme %s: %w", code, err)
+	}
+	ids := make([]int64, 0, len(raw))
+	for _, r := range raw {
+		if id, err := strconv.ParseInt(r, 10, 64); err == nil {
+			ids = append(ids, id)
+		}
+	}
+	users := make([]*redis.MapStringStringCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			users[i] = p.HGetAll(ctx, s.userKey(id))
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("members of theme %s: %w", code, err)
+	}
+	out := make([]*flows.User, 0, len(ids))
+	for _, c := range users {
+		u, err := decodeUser(c.Val())
+		if err != nil {
+			return nil, fmt.Errorf("members of theme %s: %w", code, err)
+		}
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// MigrateMembers builds the segment indexes (sector, province, and the
+// themes of organisation profiles) from the stored profiles when they were
+// never built (a database of a build before them): once, marked
 // by members:indexed; idempotent, safe from several replicas at once. It
 // returns how many profiles it indexed.
 func (s *Store) MigrateMembers(ctx context.Context) (int, error) {
@@ -160,7 +201,24 @@ func (s *Store) MigrateMembers(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, fmt.Errorf("migrate members: %w", err)
 		}
+		partners := make([]*redis.StringCmd, len(batch))
 		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, id := range batch {
+				partners[i] = p.Get(ctx, s.ppProfKey(id))
+			}
+			return nil
+		}); err != nil && !errors.Is(err, redis.Nil) {
+			return n, fmt.Errorf("migrate members: %w", err)
+		}
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, c := range partners {
+				var pp flows.PartnerProfile
+				if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &pp) == nil {
+					for _, t := range pp.Themes {
+						p.SAdd(ctx, s.ppThemeMembersKey(t), batch[i])
+					}
+				}
+			}
 			for id, pr := range profiles {
 				if pr.Sector != "" {
 					p.SAdd(ctx, s.memberKey(flows.SegSector, pr.Sector), id)

@@ -133,3 +133,88 @@ func TestMigrateMembers(t *testing.T) {
 		t.Fatalf("second run: %d, %v", n, err)
 	}
 }
+
+// A theme segment is every member whose organisation profile — visible or
+// paused — has the theme, read from {pp}:members:theme:<code>: the
+// brute-force answer through edits that change themes, pauses, deletions,
+// forgotten members, and profiles stored before the index (MigrateMembers).
+func TestThemeSegmentFromIndex(t *testing.T) {
+	ctx := context.Background()
+	s, red := newStore(t)
+	r := rand.New(rand.NewPCG(4, 4))
+	themes := flows.Themes()[:3]
+	partners := map[int64]*flows.PartnerProfile{}
+	users := map[int64]*flows.User{}
+	save := func(uid int64) {
+		p := partner(uid, "ngo", pick(r, themes, 1, 2), []string{"JB"}, nil, []string{"funding"})
+		p.Visible = r.IntN(3) != 0
+		savePartner(t, s, p)
+		partners[uid] = p
+	}
+	for uid := int64(1); uid <= 90; uid++ {
+		u := &flows.User{ID: uid, Lang: "id", Consent: flows.ConsentVersion, Inactive: uid%11 == 0}
+		if err := s.SaveUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		users[uid] = u
+		save(uid)
+	}
+	// As a build before the index stored one: the profile alone.
+	b, err := json.Marshal(partner(91, "ngo", []string{themes[0]}, []string{"JB"}, nil, []string{"funding"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Client().Set(ctx, red.Prefix+"{pp}:prof:91", b, 0).Err(); err != nil {
+		t.Fatal(err)
+	}
+	users[91] = &flows.User{ID: 91, Lang: "id", Consent: flows.ConsentVersion}
+	if err := s.SaveUser(ctx, users[91]); err != nil {
+		t.Fatal(err)
+	}
+	partners[91] = partner(91, "ngo", []string{themes[0]}, []string{"JB"}, nil, []string{"funding"})
+	if _, err := s.MigrateMembers(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check := func(round string) {
+		t.Helper()
+		for _, th := range themes {
+			rs, err := flows.Recipients(ctx, s, &flows.Broadcast{ID: "b", MessageID: 1, Segment: "theme:" + th})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got, want []int64
+			for _, x := range rs {
+				got = append(got, x.UserID)
+			}
+			for uid, p := range partners {
+				if u := users[uid]; u != nil && !u.Inactive && slices.Contains(p.Themes, th) {
+					want = append(want, uid)
+				}
+			}
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s: theme %s:\n got %v\nwant %v", round, th, got, want)
+			}
+		}
+	}
+	check("saved")
+	for range 60 {
+		save(1 + r.Int64N(90))
+	}
+	check("edited")
+	for uid := int64(2); uid <= 90; uid += 9 {
+		if err := s.DeletePartner(ctx, uid); err != nil {
+			t.Fatal(err)
+		}
+		delete(partners, uid)
+	}
+	check("deleted")
+	for uid := int64(4); uid <= 91; uid += 13 {
+		if _, err := s.ForgetUser(ctx, uid, t0); err != nil {
+			t.Fatal(err)
+		}
+		delete(partners, uid)
+		delete(users, uid)
+	}
+	check("forgotten")
+}

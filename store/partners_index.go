@@ -43,6 +43,18 @@ func (s *Store) ppSlotUIDKey() string  { return s.ppKey("slotuid") }
 func (s *Store) ppSlotFreeKey() string { return s.ppKey("slotfree") }
 func (s *Store) ppSlotNextKey() string { return s.ppKey("slotnext") }
 
+// ppThemeMembersKey is the set of uids whose profile (visible or paused)
+// has theme code: a broadcast's theme segment.
+func (s *Store) ppThemeMembersKey(code string) string { return s.ppKey("members:theme:" + code) }
+
+func (s *Store) ppThemeMembers(themes []string) []string {
+	keys := make([]string, len(themes))
+	for i, c := range themes {
+		keys[i] = s.ppThemeMembersKey(c)
+	}
+	return keys
+}
+
 // ppOldSetKey is an index set of builds before the bitmaps (MigratePartners).
 func (s *Store) ppOldSetKey(kind, code string) string { return s.ppKey(kind + ":" + code) }
 
@@ -106,11 +118,12 @@ func (s *Store) readPartner(ctx context.Context, uid int64) (string, *flows.Part
 
 // savePartnerRaw runs pp_save.lua: the profile raw replaces the one read as
 // old (the script refuses when it changed since: -1), its bits are cleared
-// from clear, set in set, and its uid removed from the sets srem.
-func (s *Store) savePartnerRaw(ctx context.Context, uid int64, old, raw string, clear, set, srem []string) (int64, error) {
+// from clear, set in set, and its uid removed from the sets srem and added
+// to those of sadd.
+func (s *Store) savePartnerRaw(ctx context.Context, uid int64, old, raw string, clear, set, srem, sadd []string) (int64, error) {
 	keys := []string{s.ppProfKey(uid), s.ppSlotKey(), s.ppSlotUIDKey(), s.ppSlotFreeKey(), s.ppSlotNextKey()}
-	keys = append(append(append(keys, clear...), set...), srem...)
-	return ppSaveScript.Run(ctx, s.rdb, keys, uid, old, raw, len(clear), len(set), len(srem)).Int64()
+	keys = slices.Concat(keys, clear, set, srem, sadd)
+	return ppSaveScript.Run(ctx, s.rdb, keys, uid, old, raw, len(clear), len(set), len(srem), len(sadd)).Int64()
 }
 
 // SavePartner implements flows.Partners: one script writes the profile,
@@ -131,7 +144,12 @@ func (s *Store) SavePartner(ctx context.Context, p *flows.PartnerProfile) error 
 		if err != nil {
 			return fmt.Errorf("save partner %d: %w", p.UserID, err)
 		}
-		res, err := s.savePartnerRaw(ctx, p.UserID, raw, string(b), s.partnerBits(old), s.partnerBits(p), nil)
+		var left []string
+		if old != nil {
+			left = slices.DeleteFunc(slices.Clone(old.Themes), func(c string) bool { return slices.Contains(p.Themes, c) })
+		}
+		res, err := s.savePartnerRaw(ctx, p.UserID, raw, string(b), s.partnerBits(old), s.partnerBits(p),
+			s.ppThemeMembers(left), s.ppThemeMembers(p.Themes))
 		if err != nil {
 			return fmt.Errorf("save partner %d: %w", p.UserID, err)
 		}
@@ -163,6 +181,7 @@ func (s *Store) DeletePartner(ctx context.Context, uid int64) error {
 		bits := s.partnerBits(&all)
 		keys := []string{s.ppProfKey(uid), s.ppSlotKey(), s.ppSlotUIDKey(), s.ppSlotFreeKey(), s.ppUserKey("skip", uid)}
 		keys = append(keys, bits...)
+		keys = append(keys, s.ppThemeMembers(old.Themes)...)
 		for _, m := range marked {
 			if other, err := strconv.ParseInt(m, 10, 64); err == nil {
 				keys = append(keys, s.ppUserKey("skippedby", other))
@@ -217,7 +236,7 @@ func (s *Store) MigratePartners(ctx context.Context) (int, error) {
 				}
 				break
 			}
-			res, err := s.savePartnerRaw(ctx, uid, raw, raw, nil, s.partnerBits(p), s.partnerOldSets(p))
+			res, err := s.savePartnerRaw(ctx, uid, raw, raw, nil, s.partnerBits(p), s.partnerOldSets(p), s.ppThemeMembers(p.Themes))
 			if err != nil {
 				return moved, fmt.Errorf("migrate partner %d: %w", uid, err)
 			}

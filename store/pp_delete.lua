@@ -3,7 +3,8 @@
 -- reverse entries of those marks.
 -- KEYS: 1 profile, 2 slot hash, 3 slot owners, 4 free slots zset,
 --       5 "not interested" set, then ARGV[3] bitmaps whose bit is cleared,
---       then the {pp}:skippedby sets of the uids in 5 (uid is removed)
+--       then sets uid is removed from: its themes' member sets and the
+--       {pp}:skippedby sets of the uids in 5
 -- ARGV: 1 uid, 2 the profile read before (JSON, "" for none), 3 the count
 --       of bitmaps, 4 the size of 5 when it was read
 -- Returns 1, 0 when there was no profile, -1 when the profile or the marks

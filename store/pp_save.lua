@@ -5,9 +5,10 @@
 -- KEYS: 1 profile, 2 slot hash (uid -> slot), 3 slot owners (slot -> uid),
 --       4 free slots zset, 5 next-slot counter, then ARGV[4] bitmaps whose
 --       bit is cleared, ARGV[5] bitmaps whose bit is set, ARGV[6] sets the
---       uid is removed from (the older builds' index sets)
+--       uid is removed from (themes it left, the older builds' index sets),
+--       ARGV[7] sets the uid is added to (its themes' member sets)
 -- ARGV: 1 uid, 2 the profile read before (JSON, "" for none), 3 the new
---       profile (JSON), 4..6 the counts above
+--       profile (JSON), 4..7 the counts above
 -- Returns the slot, or -1 when the profile changed since it was read.
 local cur = redis.call('GET', KEYS[1])
 if (cur or '') ~= ARGV[2] then return -1 end
@@ -22,7 +23,7 @@ if not slot then
   redis.call('HSET', KEYS[2], ARGV[1], slot)
   redis.call('HSET', KEYS[3], slot, ARGV[1])
 end
-local nclear, nset, nsrem = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local nclear, nset, nsrem, nsadd = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local k = 5
 for _ = 1, nclear do
   k = k + 1
@@ -35,6 +36,10 @@ end
 for _ = 1, nsrem do
   k = k + 1
   redis.call('SREM', KEYS[k], ARGV[1])
+end
+for _ = 1, nsadd do
+  k = k + 1
+  redis.call('SADD', KEYS[k], ARGV[1])
 end
 redis.call('SET', KEYS[1], ARGV[3])
 return tonumber(slot)

@@ -67,6 +67,33 @@ func BenchmarkRecipients100k(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/segment")
 }
 
+// BenchmarkRecipientsTheme100k resolves a theme segment (water and
+// sanitation: members whose organisation profile has it) among 100,000
+// members with 100,000 organisation profiles (target < 300 ms).
+func BenchmarkRecipientsTheme100k(b *testing.B) {
+	cfg := seed.National(1)
+	cfg.Workshops, cfg.Commitments = 0, 0
+	st, f := seeded(b, scaled(cfg))
+	ctx := context.Background()
+	want := 0
+	for i, p := range f.Partners {
+		if u := f.Users[i]; slices.Contains(p.Themes, "wash") && !u.Inactive && !u.NoUpdates {
+			want++
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rs, err := flows.Recipients(ctx, st, &flows.Broadcast{ID: "bench", MessageID: 1, Segment: "theme:wash"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rs) != want {
+			b.Fatalf("%d recipients, want %d", len(rs), want)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/segment")
+}
+
 // BenchmarkForget forgets a member with 50 registrations, 20 commitments
 // and 10 introductions in the national forum (target < 1 s).
 func BenchmarkForget(b *testing.B) {

@@ -77,6 +77,13 @@ func (m *Store) ProfileMembers(_ context.Context, kind flows.SegmentKind, value 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var out []*flows.User
+	if kind == flows.SegTheme {
+		for id, p := range m.mm.profiles {
+			if u, ok := m.users[id]; ok && slices.Contains(p.Themes, value) {
+				out = append(out, &u)
+			}
+		}
+	}
 	for id, p := range m.profiles {
 		u, ok := m.users[id]
 		if ok && ((kind == flows.SegSector && p.Sector == value) || (kind == flows.SegProvince && p.Province == value)) {
