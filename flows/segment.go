@@ -143,9 +143,12 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 // Audience is what Recipients reads.
 type Audience interface {
 	AllUsers(ctx context.Context) ([]*User, error)
+	// ProfileMembers lists the users whose profile has sector (kind
+	// SegSector) or province (SegProvince) value, or whose organisation
+	// profile (visible or paused) has theme value (SegTheme), in any
+	// order, reading only them (an index), never every member.
+	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
-	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
-	GetPartner(ctx context.Context, uid int64) (*PartnerProfile, error)
 }
 
 // Recipients is who broadcast b goes to among the members st holds (see
@@ -155,11 +158,16 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 	if err != nil {
 		return nil, fmt.Errorf("broadcast %s: %w", b.ID, err)
 	}
-	users, err := st.AllUsers(ctx)
-	if err != nil {
+	v := seg.Value
+	var users []*User
+	if seg.Kind == SegSector || seg.Kind == SegProvince || seg.Kind == SegTheme {
+		// Only the segment's members are read.
+		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
+			return nil, InternalError("segment members", err)
+		}
+	} else if users, err = st.AllUsers(ctx); err != nil {
 		return nil, InternalError("all users", err)
 	}
-	v := seg.Value
 	var keep func(u *User) bool
 	switch seg.Kind {
 	case SegWorkshop:
@@ -184,34 +192,10 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 			in[r.UserID] = seg.Status.Has(r)
 		}
 		keep = func(u *User) bool { return in[u.ID] }
-	case SegSector, SegProvince:
-		ids := make([]int64, len(users))
-		for i, u := range users {
-			ids[i] = u.ID
-		}
-		profiles, err := st.ProfilesOf(ctx, ids)
-		if err != nil {
-			return nil, InternalError("profiles", err)
-		}
-		keep = func(u *User) bool {
-			p := profiles[u.ID]
-			return p != nil && ((seg.Kind == SegSector && p.Sector == v) || (seg.Kind == SegProvince && p.Province == v))
-		}
+	case SegSector, SegProvince, SegTheme:
+		keep = func(*User) bool { return true }
 	case SegLang:
 		keep = func(u *User) bool { return u.Lang == v }
-	case SegTheme:
-		in := map[int64]bool{}
-		for _, u := range users {
-			p, err := st.GetPartner(ctx, u.ID)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, InternalError("partner profile", err)
-			}
-			in[u.ID] = slices.Contains(p.Themes, v)
-		}
-		keep = func(u *User) bool { return in[u.ID] }
 	case SegAll:
 		keep = func(*User) bool { return true }
 	}

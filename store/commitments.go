@@ -19,8 +19,27 @@ import (
 //
 //	<p>{w:<code>}:commits     hash   id -> JSON flows.Commitment
 //	<p>{c:<uid>}:commits      set    "<code>:<id>" the user owns or was proposed
-func (s *Store) commitsKey(code string) string   { return s.wsKey(code, "commits") }
-func (s *Store) userCommitsKey(uid int64) string { return s.chatKey(uid, "commits") }
+//	<p>{c:<uid>}:named        set    "<code>:<id>" naming the user otherwise: wrote it down, answered in its history
+func (s *Store) commitsKey(code string) string    { return s.wsKey(code, "commits") }
+func (s *Store) userCommitsKey(uid int64) string  { return s.chatKey(uid, "commits") }
+func (s *Store) namedCommitsKey(uid int64) string { return s.chatKey(uid, "named") }
+func (s *Store) commitsNamedDoneKey() string      { return s.p + "commits:named" }
+
+// namedIn lists who a commitment names other than its owner (ForgetUser
+// finds their commitments by it).
+func namedIn(c *flows.Commitment) []int64 {
+	var out []int64
+	add := func(uid int64) {
+		if uid != 0 && uid != c.Owner && !slices.Contains(out, uid) {
+			out = append(out, uid)
+		}
+	}
+	add(c.By)
+	for _, h := range c.History {
+		add(h.By)
+	}
+	return out
+}
 
 // SaveCommitment implements flows.Commitments.
 func (s *Store) SaveCommitment(ctx context.Context, c *flows.Commitment) error {
@@ -31,9 +50,14 @@ func (s *Store) SaveCommitment(ctx context.Context, c *flows.Commitment) error {
 	if err != nil {
 		return fmt.Errorf("encode commitment: %w", err)
 	}
+	// The indexes first: a stale entry is dropped when read, a missing
+	// one would hide the commitment from its owner and from ForgetUser.
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.commitsKey(c.Workshop), c.ID, raw)
 		p.SAdd(ctx, s.userCommitsKey(c.Owner), c.Workshop+":"+c.ID)
+		for _, uid := range namedIn(c) {
+			p.SAdd(ctx, s.namedCommitsKey(uid), c.Workshop+":"+c.ID)
+		}
+		p.HSet(ctx, s.commitsKey(c.Workshop), c.ID, raw)
 		return nil
 	})
 	if err != nil {
@@ -130,3 +154,47 @@ func (s *Store) UserCommitments(ctx context.Context, uid int64) ([]*flows.Commit
 
 // CommitmentRef formats a user-index entry (for tests).
 func CommitmentRef(code, id string) string { return code + ":" + id }
+
+// MigrateCommitmentNames builds the named index ({c:<uid>}:named) from the
+// stored commitments when it was never built (a database of a build before
+// it): once, marked by commits:named; idempotent, safe from several
+// replicas at once. It returns how many commitments it read.
+func (s *Store) MigrateCommitmentNames(ctx context.Context) (int, error) {
+	done, err := s.rdb.Exists(ctx, s.commitsNamedDoneKey()).Result()
+	if err != nil || done == 1 {
+		return 0, err
+	}
+	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("migrate commitment names: %w", err)
+	}
+	n := 0
+	for _, code := range codes {
+		if checkCode(code) != nil {
+			continue
+		}
+		m, err := s.rdb.HGetAll(ctx, s.commitsKey(code)).Result()
+		if err != nil {
+			return n, fmt.Errorf("migrate commitment names of %s: %w", code, err)
+		}
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for id, raw := range m {
+				var c flows.Commitment
+				if json.Unmarshal([]byte(raw), &c) != nil {
+					continue
+				}
+				for _, uid := range namedIn(&c) {
+					p.SAdd(ctx, s.namedCommitsKey(uid), code+":"+id)
+				}
+			}
+			return nil
+		}); err != nil {
+			return n, fmt.Errorf("migrate commitment names of %s: %w", code, err)
+		}
+		n += len(m)
+	}
+	if err := s.rdb.Set(ctx, s.commitsNamedDoneKey(), "1", 0).Err(); err != nil {
+		return n, fmt.Errorf("migrate commitment names: %w", err)
+	}
+	return n, nil
+}

@@ -14,6 +14,11 @@
 //	                                  delivery the inactive flag (builds before this stored a JSON
 //	                                  string; MigrateUsers converts those at start)
 //	<p>{c:<id>}:profile       string  JSON flows.Profile (no TTL; written only after consent)
+//	<p>members:sector:<code>  set     uids whose profile has that sector, for broadcast segments (members.go):
+//	<p>members:prov:<code>    set     uids whose profile has that province; SaveProfile adds a value before the
+//	                                  profile has it and removes it after, so an index may hold a member who
+//	                                  moved (Recipients checks the profile) but never lacks one
+//	<p>members:indexed        string  "1" once the two indexes above were built (MigrateMembers, at start)
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)
 //	<p>{c:<chat>}:outbox      list    the chat's committed, unsent replies, oldest first (outbox.go)
@@ -22,6 +27,9 @@
 //	<p>{c:<chat>}:kb          string  id of the bot's last message with buttons in the chat, TTL Options.SessionTTL
 //	                                  (written when an outbox is done; a question answered by typing clears its buttons)
 //	<p>invite:<token>         string  JSON flows.Invite, TTL = invite lifetime; GETDEL takes it once
+//	<p>invites:by:<uid>       set     tokens of the invitations uid created, written before them, TTL the longest
+//	                                  of them (ForgetUser deletes them by it)
+//	<p>forget:indexed         string  "1" once {pp}:skippedby:* and invites:by:* were built (MigrateForgetIndexes)
 //	<p>poll:inbox             hash    update_id -> raw update JSON, received but not yet handled (polling mode)
 //	<p>poll:offset            string  next getUpdates offset (polling mode)
 //
@@ -55,24 +63,40 @@
 //	<p>{c:<uid>}:facilitates  set     codes of the workshops uid is on the team of (an index of :team;
 //	                                  entries the team does not confirm are dropped when read)
 //	<p>{c:<uid>}:registered   set     codes uid registered in (an index; stale entries are dropped when read)
+//	<p>{c:<uid>}:commits      set     "<code>:<id>" of commitments uid owns or was proposed (commitments.go)
+//	<p>{c:<uid>}:named        set     "<code>:<id>" of commitments naming uid otherwise (wrote it down, answered in
+//	                                  its history), written before the commitment; ForgetUser reads it
+//	<p>commits:named          string  "1" once {c:<uid>}:named was built from the stored commitments
+//	                                  (MigrateCommitmentNames, at start)
 //	<p>{jobs}:due             zset    job id -> due unix ms
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
 //	<p>{jobs}:parked          zset    job id -> due unix ms: jobs of a kind the build that claimed them does not run, kept for one that does (UnparkJobs)
 //
-// Matchmaking keys share the hash tag {pp}: a profile edit is one MULTI over
-// the profile and its index sets, and the introduction scripts (pp_*.lua)
-// touch the pair and both users' lists, all in one Cluster slot. The index
-// sets hold only visible (not paused) profiles; suggestions read them, never
-// every profile.
+// Matchmaking keys share the hash tag {pp}: a profile edit is one script
+// (pp_save.lua, pp_delete.lua) over the profile and its bitmaps, and the
+// introduction scripts (pp_*.lua) touch the pair and both users' lists, all
+// in one Cluster slot. Every profile has a slot, a small number that is its
+// bit in the suggestion bitmaps; the bitmaps hold only visible (not paused)
+// profiles. Suggestions read the bitmaps of the viewer's codes and count
+// the scores of all slots at once, never reading every profile (builds
+// before the bitmaps kept sets of user ids, {pp}:all, {pp}:theme:<code> …;
+// MigratePartners moves those at start).
 //
 //	<p>{pp}:prof:<uid>        string  JSON flows.PartnerProfile (one per Telegram user)
-//	<p>{pp}:all               set     uids of visible profiles
-//	<p>{pp}:sector:<code>     set     uids of visible profiles of that sector (no cross-sector bonus)
-//	<p>{pp}:theme:<code>      set     uids of visible profiles working on that theme
-//	<p>{pp}:prov:<code>       set     uids of visible profiles active in that province
-//	<p>{pp}:offer:<code>      set     uids of visible profiles offering that (funding, volunteers …)
-//	<p>{pp}:need:<code>       set     uids of visible profiles needing that
+//	<p>{pp}:slot              hash    uid -> slot, taken at the profile's first save, freed when it is deleted
+//	<p>{pp}:slotuid           hash    slot -> uid
+//	<p>{pp}:slotfree          zset    slot -> slot: freed slots, the lowest reused first
+//	<p>{pp}:slotnext          string  the next never used slot (INCR)
+//	<p>{pp}:bits:all          string  bitmap: bit <slot> set for visible profiles
+//	<p>{pp}:bits:sector:<code> string bitmap of visible profiles of that sector (no cross-sector bonus)
+//	<p>{pp}:bits:theme:<code> string  bitmap of visible profiles working on that theme
+//	<p>{pp}:bits:prov:<code>  string  bitmap of visible profiles active in that province
+//	<p>{pp}:bits:offer:<code> string  bitmap of visible profiles offering that (funding, volunteers …)
+//	<p>{pp}:bits:need:<code>  string  bitmap of visible profiles needing that
+//	<p>{pp}:members:theme:<code> set  uids whose profile, visible or paused, has that theme: a broadcast's
+//	                                  theme segment (written by the profile's script; MigrateMembers at start)
 //	<p>{pp}:skip:<uid>        set     uids that uid marked "not interested" (deleted with uid's profile)
+//	<p>{pp}:skippedby:<uid>   set     uids that marked uid "not interested" (written with the mark; ForgetUser)
 //	<p>{pp}:intro:<id>        hash    an introduction: id, from, to, from_org, to_org, note, status, created, decided (unix ms, 0: pending)
 //	<p>{pp}:pair:<lo>:<hi>    hash    the pair's latest introduction: id, status, at (unix ms of the request or decision)
 //	<p>{pp}:sent:<uid>        zset    intro id -> created unix ms, requests uid sent
@@ -132,9 +156,9 @@
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
-// team_*.lua, privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
-// pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
-// the send budget, {grp} for linked chats (grp_*.lua). Work
+// team_*.lua, privacy_forget.lua), {pp} for matchmaking (pp_*.lua), {bc:<id>} for a
+// broadcast, {jobs} for the job queue, {tb} for the send budget, {grp} for
+// linked chats (grp_*.lua). Work
 // that reaches keys of several slots is done in steps, each one slot or a
 // plain pipeline, in an order documented where it happens:
 //
@@ -145,8 +169,10 @@
 //     {c:<uid>}:facilitates, {c:<uid>}:registered, checkin:<token>), which
 //     are checked against the workshop's keys when read;
 //   - SaveCommitment and DeleteCommitment: the workshop's hash and the
-//     user's index in one plain pipeline (stale index entries are dropped
-//     when read);
+//     users' indexes in one plain pipeline, a save's indexes first (stale
+//     index entries are dropped when read);
+//   - SaveProfile: members:* gets the new sector and province, then the
+//     profile is written, then members:* loses the old ones;
 //   - the audit pseudonyms: audit:ref, then audit:who;
 //   - ForgetUser: one step per workshop, broadcast and introduction, the
 //     user's own keys last; key patterns are scanned on every master.

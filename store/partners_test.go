@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"sinergi/flows"
 	"sinergi/store"
 )
@@ -50,21 +52,45 @@ func randomPartner(r *rand.Rand, uid int64) *flows.PartnerProfile {
 		pick(r, flows.Resources(), 0, 3), pick(r, flows.Resources(), 1, 3))
 }
 
-// setsHolding lists the matchmaking keys whose set holds uid.
-func setsHolding(t *testing.T, s *store.Store, prefix string, uid int64) []string {
+// slotOf is uid's bit number in the suggestion bitmaps (-1: none).
+func slotOf(t *testing.T, s *store.Store, prefix string, uid int64) int64 {
+	t.Helper()
+	slot, err := s.Client().HGet(context.Background(), prefix+"{pp}:slot", fmt.Sprint(uid)).Int64()
+	if errors.Is(err, redis.Nil) {
+		return -1
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slot
+}
+
+// indexesHolding lists the suggestion bitmaps holding uid's bit (by name
+// after "{pp}:bits:"), empty when uid has no slot.
+func indexesHolding(t *testing.T, s *store.Store, prefix string, uid int64) []string {
+	t.Helper()
+	return bitsAt(t, s, prefix, slotOf(t, s, prefix, uid))
+}
+
+// bitsAt lists the suggestion bitmaps with bit slot set.
+func bitsAt(t *testing.T, s *store.Store, prefix string, slot int64) []string {
 	t.Helper()
 	ctx := context.Background()
-	keys, err := s.Client().Keys(ctx, prefix+"{pp}:*").Result()
+	if slot < 0 {
+		return nil
+	}
+	keys, err := s.Client().Keys(ctx, prefix+"{pp}:bits:*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
 	for _, k := range keys {
-		if s.Client().Type(ctx, k).Val() != "set" {
-			continue
+		bit, err := s.Client().GetBit(ctx, k, slot).Result()
+		if err != nil {
+			t.Fatal(err)
 		}
-		if ok, _ := s.Client().SIsMember(ctx, k, uid).Result(); ok {
-			out = append(out, strings.TrimPrefix(k, prefix+"{pp}:"))
+		if bit == 1 {
+			out = append(out, strings.TrimPrefix(k, prefix+"{pp}:bits:"))
 		}
 	}
 	slices.Sort(out)
@@ -81,7 +107,7 @@ func TestPartnerIndexes(t *testing.T) {
 		t.Fatalf("%+v %v", got, err)
 	}
 	want := []string{"all", "need:funding", "offer:volunteers", "prov:NT", "sector:ngo", "theme:education", "theme:wash"}
-	if got := setsHolding(t, s, r.Prefix, 1); !slices.Equal(got, want) {
+	if got := indexesHolding(t, s, r.Prefix, 1); !slices.Equal(got, want) {
 		t.Fatalf("indexes %v, want %v", got, want)
 	}
 
@@ -89,14 +115,14 @@ func TestPartnerIndexes(t *testing.T) {
 	p.Sector, p.Themes, p.Provinces, p.Offers, p.Needs = "csr", []string{"health"}, []string{"BA", "JK"}, nil, []string{"tech", "data"}
 	savePartner(t, s, p)
 	want = []string{"all", "need:data", "need:tech", "prov:BA", "prov:JK", "sector:csr", "theme:health"}
-	if got := setsHolding(t, s, r.Prefix, 1); !slices.Equal(got, want) {
+	if got := indexesHolding(t, s, r.Prefix, 1); !slices.Equal(got, want) {
 		t.Fatalf("after edit %v, want %v", got, want)
 	}
 
 	// Paused: in no index; resumed: back.
 	p.Visible = false
 	savePartner(t, s, p)
-	if got := setsHolding(t, s, r.Prefix, 1); len(got) != 0 {
+	if got := indexesHolding(t, s, r.Prefix, 1); len(got) != 0 {
 		t.Fatalf("paused profile indexed in %v", got)
 	}
 	p.Visible = true
@@ -106,11 +132,23 @@ func TestPartnerIndexes(t *testing.T) {
 	if err := s.NotInterested(ctx, 1, 2); err != nil {
 		t.Fatal(err)
 	}
+	slot := slotOf(t, s, r.Prefix, 1)
 	if err := s.DeletePartner(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
-	if got := setsHolding(t, s, r.Prefix, 1); len(got) != 0 {
-		t.Fatalf("deleted profile indexed in %v", got)
+	if got := bitsAt(t, s, r.Prefix, slot); slot < 0 || len(got) != 0 {
+		t.Fatalf("deleted profile (slot %d) indexed in %v", slot, got)
+	}
+	if got := slotOf(t, s, r.Prefix, 1); got != -1 {
+		t.Fatalf("deleted profile keeps slot %d", got)
+	}
+	// The freed slot is the next new profile's.
+	savePartner(t, s, partner(5, "ngo", []string{"health"}, []string{"BA"}, nil, []string{"data"}))
+	if got := slotOf(t, s, r.Prefix, 5); got != slot {
+		t.Fatalf("new profile in slot %d, want the freed %d", got, slot)
+	}
+	if got, want := indexesHolding(t, s, r.Prefix, 5), []string{"all", "need:data", "prov:BA", "sector:ngo", "theme:health"}; !slices.Equal(got, want) {
+		t.Fatalf("reused slot: %v, want %v", got, want)
 	}
 	if n, _ := s.Client().Exists(ctx, r.Prefix+"{pp}:skip:1", r.Prefix+"{pp}:prof:1").Result(); n != 0 {
 		t.Fatalf("%d keys left", n)

@@ -25,6 +25,7 @@ import (
 //	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …), SCAN by the chat tag
 //	                          (on Cluster, on every master)
 //	users:all                 uid removed
+//	members:sector:*, members:prov:*  uid removed
 //	{w:<code>}:confirmed/waiting/regs/checkin/feedback
 //	                          a workshop ahead that uid did not check in to: uid's place goes as on a
 //	                          cancellation — a confirmed seat passes to the head of the waiting list
@@ -73,7 +74,7 @@ func (s *Store) scanKeys(ctx context.Context, pattern string) ([]string, error) 
 		var keys []string
 		var cursor uint64
 		for {
-			ks, next, err := c.Scan(ctx, cursor, pattern, 1000).Result()
+			ks, next, err := c.Scan(ctx, cursor, pattern, 10_000).Result()
 			if err != nil {
 				return nil, err
 			}
@@ -207,9 +208,24 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 	if uid == 0 {
 		return nil, errors.New("forget user 0")
 	}
+	// The SCAN of the user's own keys walks the whole keyspace (their
+	// update dedupe marks have names nothing indexes): it runs while the
+	// workshops are done. The keys are deleted last, but listed now: what
+	// the steps between write are entries in other keys.
+	var own []string
+	var scanErr error
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		own, scanErr = s.scanKeys(ctx, s.chatKey(uid, "*"))
+	}()
 	promoted, err := s.forgetWorkshops(ctx, uid, now)
+	<-scanned
 	if err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
+	}
+	if scanErr != nil {
+		return promoted, fmt.Errorf("forget user %d: %w", uid, scanErr)
 	}
 	steps := []func(context.Context, int64, time.Time) error{
 		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks,
@@ -222,16 +238,14 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 	if err := s.ForgetAuditRef(ctx, uid); err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
-	keys, err := s.scanKeys(ctx, s.chatKey(uid, "*"))
-	if err == nil {
-		_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-			for _, k := range keys {
-				p.Del(ctx, k)
-			}
-			p.SRem(ctx, s.usersKey(), uid)
-			return nil
-		})
-	}
+	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for _, k := range own {
+			p.Del(ctx, k)
+		}
+		p.SRem(ctx, s.usersKey(), uid)
+		s.unindexMember(ctx, p, uid)
+		return nil
+	})
 	if err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
@@ -243,41 +257,74 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 // removes their jobs. It returns who was confirmed in uid's place.
 func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error) {
 	id := strconv.FormatInt(uid, 10)
-	var all, mine, fac, refs *redis.StringSliceCmd
+	var all, mine, fac, refs, named *redis.StringSliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		all = p.ZRange(ctx, s.allWsKey(), 0, -1)
 		mine = p.SMembers(ctx, s.registeredKey(uid))
 		fac = p.SMembers(ctx, s.facilitatesKey(uid))
 		refs = p.SMembers(ctx, s.userCommitsKey(uid))
+		named = p.SMembers(ctx, s.namedCommitsKey(uid))
 		return nil
 	}); err != nil {
 		return nil, err
 	}
 	codes := slices.Concat(all.Val(), mine.Val(), fac.Val())
-	for _, r := range refs.Val() {
-		code, _, _ := strings.Cut(r, ":")
+	// The commitments naming uid: as owner (the owner's index) or as who
+	// wrote one down or answered in its history (the named index).
+	cids := map[string][]string{}
+	for _, r := range slices.Concat(refs.Val(), named.Val()) {
+		code, cid, _ := strings.Cut(r, ":")
+		if !slices.Contains(cids[code], cid) {
+			cids[code] = append(cids[code], cid)
+		}
 		codes = append(codes, code)
 	}
 	slices.Sort(codes)
 	codes = slices.Compact(codes)
 	codes = slices.DeleteFunc(codes, func(c string) bool { return checkCode(c) != nil })
 
-	// The workshops' JSON (start, facilitators) and commitments.
+	// The workshops' JSON (start, facilitators), whether uid has a place
+	// in each (registered, waiting, checked in or gave feedback: only
+	// those run the forget script), and the commitments naming uid.
 	wsCmds := make([]*redis.StringCmd, len(codes))
-	cmCmds := make([]*redis.MapStringStringCmd, len(codes))
+	cmCmds := make([]*redis.SliceCmd, len(codes))
+	placed := make([][]redis.Cmder, len(codes))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, code := range codes {
 			wsCmds[i] = p.Get(ctx, s.wsKey(code, "ws"))
-			cmCmds[i] = p.HGetAll(ctx, s.commitsKey(code))
+			if ids := cids[code]; len(ids) > 0 {
+				cmCmds[i] = p.HMGet(ctx, s.commitsKey(code), ids...)
+			}
+			placed[i] = []redis.Cmder{p.ZScore(ctx, s.wsKey(code, "confirmed"), id), p.ZScore(ctx, s.wsKey(code, "waiting"), id),
+				p.HExists(ctx, s.wsKey(code, "regs"), id), p.HExists(ctx, s.wsKey(code, "checkin"), id),
+				p.HExists(ctx, s.wsKey(code, "feedback"), id)}
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, err
 	}
+	has := func(i int) bool {
+		for _, c := range placed[i] {
+			switch c := c.(type) {
+			case *redis.FloatCmd:
+				if c.Err() == nil {
+					return true
+				}
+			case *redis.BoolCmd:
+				if c.Err() != nil || c.Val() {
+					return true
+				}
+			}
+		}
+		return false
+	}
 
 	var tokens []string
 	var promoted []flows.Promotion
 	for i, code := range codes {
+		if !has(i) {
+			continue
+		}
 		// A workshop still ahead frees uid's place; a begun one (or one
 		// whose record cannot be read) keeps it as an anonymous count.
 		ahead := "0"
@@ -332,9 +379,14 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 					}
 				}
 			}
-			for cid, raw := range cmCmds[i].Val() {
+			if cmCmds[i] == nil {
+				continue
+			}
+			for j, v := range cmCmds[i].Val() {
+				cid := cids[code][j]
+				raw, _ := v.(string)
 				var c flows.Commitment
-				if json.Unmarshal([]byte(raw), &c) != nil || !forgetCommitment(&c, uid) {
+				if raw == "" || json.Unmarshal([]byte(raw), &c) != nil || !forgetCommitment(&c, uid) {
 					continue
 				}
 				if c.Owner == 0 {
@@ -412,15 +464,30 @@ func (s *Store) forgetPartner(ctx context.Context, uid int64, now time.Time) err
 	if err := s.DeletePartner(ctx, uid); err != nil && !errors.Is(err, flows.ErrNotFound) {
 		return err
 	}
-	skips, err := s.scanKeys(ctx, s.ppKey("skip:*"))
+	// Who marked uid "not interested" ({pp}:skippedby:<uid>, kept with
+	// each mark),
+	// and whom uid marked, if marks outlived the profile.
+	by, err := s.rdb.SMembers(ctx, s.ppUserKey("skippedby", uid)).Result()
+	if err != nil {
+		return err
+	}
+	marked, err := s.rdb.SMembers(ctx, s.ppUserKey("skip", uid)).Result()
 	if err != nil {
 		return err
 	}
 	var sent, recv *redis.StringSliceCmd
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for _, k := range skips {
-			p.SRem(ctx, k, uid)
+		for _, other := range by {
+			if o, err := strconv.ParseInt(other, 10, 64); err == nil {
+				p.SRem(ctx, s.ppUserKey("skip", o), uid)
+			}
 		}
+		for _, other := range marked {
+			if o, err := strconv.ParseInt(other, 10, 64); err == nil {
+				p.SRem(ctx, s.ppUserKey("skippedby", o), uid)
+			}
+		}
+		p.Del(ctx, s.ppUserKey("skippedby", uid), s.ppUserKey("skip", uid))
 		sent = p.ZRange(ctx, s.ppUserKey("sent", uid), 0, -1)
 		recv = p.ZRange(ctx, s.ppUserKey("recv", uid), 0, -1)
 		return nil
@@ -550,9 +617,13 @@ func (s *Store) forgetAuthored(ctx context.Context, uid int64, ids []string) err
 
 // forgetInvites deletes the invitations uid created.
 func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error {
-	keys, err := s.scanKeys(ctx, s.inviteKey("*"))
+	tokens, err := s.rdb.SMembers(ctx, s.invitesByKey(uid)).Result()
 	if err != nil {
 		return err
+	}
+	keys := make([]string, len(tokens))
+	for i, t := range tokens {
+		keys[i] = s.inviteKey(t)
 	}
 	cmds := make([]*redis.StringCmd, len(keys))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -596,7 +667,76 @@ func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error
 		for _, k := range drop {
 			p.Del(ctx, k)
 		}
+		p.Del(ctx, s.invitesByKey(uid))
 		return nil
 	})
 	return err
+}
+
+// MigrateForgetIndexes builds, for a database of a build before them, the
+// indexes ForgetUser reads instead of scanning every key: who marked whom
+// "not interested" ({pp}:skippedby:<uid>, from the {pp}:skip:* sets) and
+// who created which invitation (invites:by:<uid>, from invite:*). Once,
+// marked by forget:indexed; idempotent, safe from several replicas at
+// once. It returns how many marks and invitations it indexed.
+func (s *Store) MigrateForgetIndexes(ctx context.Context) (int, error) {
+	done, err := s.rdb.Exists(ctx, s.p+"forget:indexed").Result()
+	if err != nil || done == 1 {
+		return 0, err
+	}
+	n := 0
+	skips, err := s.scanKeys(ctx, s.ppKey("skip:*"))
+	if err != nil {
+		return 0, fmt.Errorf("migrate forget indexes: %w", err)
+	}
+	for _, k := range skips {
+		uid, err := strconv.ParseInt(strings.TrimPrefix(k, s.ppKey("skip:")), 10, 64)
+		if err != nil {
+			continue
+		}
+		others, err := s.rdb.SMembers(ctx, k).Result()
+		if err != nil {
+			return n, fmt.Errorf("migrate forget indexes: %w", err)
+		}
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for _, o := range others {
+				if other, err := strconv.ParseInt(o, 10, 64); err == nil {
+					p.SAdd(ctx, s.ppUserKey("skippedby", other), uid)
+					n++
+				}
+			}
+			return nil
+		}); err != nil {
+			return n, fmt.Errorf("migrate forget indexes: %w", err)
+		}
+	}
+	invites, err := s.scanKeys(ctx, s.inviteKey("*"))
+	if err != nil {
+		return n, fmt.Errorf("migrate forget indexes: %w", err)
+	}
+	for _, k := range invites {
+		var inv flows.Invite
+		b, err := s.rdb.Get(ctx, k).Bytes()
+		if errors.Is(err, redis.Nil) || (err == nil && json.Unmarshal(b, &inv) != nil) {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("migrate forget indexes: %w", err)
+		}
+		ttl, err := s.rdb.PTTL(ctx, k).Result()
+		if err != nil {
+			return n, fmt.Errorf("migrate forget indexes: %w", err)
+		}
+		if ttl < 0 {
+			ttl = 0
+		}
+		if err := s.indexInvite(ctx, inv.By, strings.TrimPrefix(k, s.inviteKey("")), ttl); err != nil {
+			return n, fmt.Errorf("migrate forget indexes: %w", err)
+		}
+		n++
+	}
+	if err := s.rdb.Set(ctx, s.p+"forget:indexed", "1", 0).Err(); err != nil {
+		return n, fmt.Errorf("migrate forget indexes: %w", err)
+	}
+	return n, nil
 }

@@ -185,22 +185,71 @@ func (s *Store) GetProfile(ctx context.Context, userID int64) (*flows.Profile, e
 	return getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
 }
 
-// SaveProfile implements flows.Profiles.
+// SaveProfile implements flows.Profiles. The sector and province indexes
+// of segments (members.go) get the new values before the profile is
+// written and lose the old ones after, so they always hold every member
+// whose profile has a value.
 func (s *Store) SaveProfile(ctx context.Context, p *flows.Profile) error {
-	return setJSON(ctx, s.rdb, s.profileKey(p.UserID), p, 0)
+	old, err := getJSON[flows.Profile](ctx, s.rdb, s.profileKey(p.UserID))
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return fmt.Errorf("save profile %d: %w", p.UserID, err)
+	}
+	if err := s.indexMember(ctx, p.UserID, p, nil); err != nil {
+		return fmt.Errorf("save profile %d: %w", p.UserID, err)
+	}
+	if err := setJSON(ctx, s.rdb, s.profileKey(p.UserID), p, 0); err != nil {
+		return err
+	}
+	if err := s.indexMember(ctx, p.UserID, nil, stale(old, p)); err != nil {
+		return fmt.Errorf("save profile %d: %w", p.UserID, err)
+	}
+	return nil
 }
 
 // RemoveProfile implements flows.Profiles.
 func (s *Store) RemoveProfile(ctx context.Context, userID int64) error {
+	old, err := getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return fmt.Errorf("remove profile %d: %w", userID, err)
+	}
 	if err := s.rdb.Del(ctx, s.profileKey(userID)).Err(); err != nil {
+		return fmt.Errorf("remove profile %d: %w", userID, err)
+	}
+	if err := s.indexMember(ctx, userID, nil, old); err != nil {
 		return fmt.Errorf("remove profile %d: %w", userID, err)
 	}
 	return nil
 }
 
 // CreateInvite implements flows.Invites.
+// The invitation is indexed under its author first (invites:by:<uid>,
+// which lives as long as the author's longest invitation), so that
+// ForgetUser finds it without scanning every key.
 func (s *Store) CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error {
+	if err := s.indexInvite(ctx, inv.By, inv.Token, ttl); err != nil {
+		return fmt.Errorf("index invite: %w", err)
+	}
 	return setJSON(ctx, s.rdb, s.inviteKey(inv.Token), inv, ttl)
+}
+
+func (s *Store) invitesByKey(uid int64) string {
+	return s.p + "invites:by:" + strconv.FormatInt(uid, 10)
+}
+
+// indexInvite adds token to by's invitations, keeping the set at least ttl.
+func (s *Store) indexInvite(ctx context.Context, by int64, token string, ttl time.Duration) error {
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		k := s.invitesByKey(by)
+		p.SAdd(ctx, k, token)
+		if ttl > 0 {
+			p.ExpireNX(ctx, k, ttl)
+			p.ExpireGT(ctx, k, ttl)
+		} else {
+			p.Persist(ctx, k)
+		}
+		return nil
+	})
+	return err
 }
 
 // TakeInvite implements flows.Invites: GETDEL makes a token work once, even

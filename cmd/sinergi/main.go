@@ -146,6 +146,34 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("workshops given their teams", "workshops", n)
 	}
+	// The sector and province indexes of broadcast segments are built
+	// once for a database of a build before them.
+	if n, err := st.MigrateMembers(ctx); err != nil {
+		return fmt.Errorf("index members: %w", err)
+	} else if n > 0 {
+		log.Info("members indexed by sector and province", "profiles", n)
+	}
+	// Who a commitment names besides its owner is indexed once for a
+	// database of a build before that index (forgetting someone reads it).
+	if n, err := st.MigrateCommitmentNames(ctx); err != nil {
+		return fmt.Errorf("index commitment names: %w", err)
+	} else if n > 0 {
+		log.Info("commitments indexed by who they name", "commitments", n)
+	}
+	// Who marked whom "not interested" and who created which invitation
+	// are indexed once for a database of a build before those indexes.
+	if n, err := st.MigrateForgetIndexes(ctx); err != nil {
+		return fmt.Errorf("index marks and invitations: %w", err)
+	} else if n > 0 {
+		log.Info("not-interested marks and invitations indexed", "entries", n)
+	}
+	// Partner profiles of builds before the suggestion bitmaps get their
+	// bits (idempotent; one EXISTS when there is nothing to move).
+	if n, err := st.MigratePartners(ctx); err != nil {
+		return fmt.Errorf("migrate partner profiles: %w", err)
+	} else if n > 0 {
+		log.Info("partner profiles moved to the suggestion bitmaps", "profiles", n)
+	}
 	texts, err := locales.Load()
 	if err != nil {
 		return err

@@ -92,3 +92,25 @@ func (m *Store) ProfilesOf(_ context.Context, ids []int64) (map[int64]*flows.Pro
 	}
 	return out, nil
 }
+
+// ProfileMembers reads every profile here; Redis reads an index.
+func (m *Store) ProfileMembers(_ context.Context, kind flows.SegmentKind, value string) ([]*flows.User, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*flows.User
+	if kind == flows.SegTheme {
+		for id, p := range m.mm.profiles {
+			if u, ok := m.users[id]; ok && slices.Contains(p.Themes, value) {
+				out = append(out, &u)
+			}
+		}
+	}
+	for id, p := range m.profiles {
+		u, ok := m.users[id]
+		if ok && ((kind == flows.SegSector && p.Sector == value) || (kind == flows.SegProvince && p.Province == value)) {
+			out = append(out, &u)
+		}
+	}
+	slices.SortFunc(out, func(a, b *flows.User) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
