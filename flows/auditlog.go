@@ -40,6 +40,11 @@ const (
 	AuditBroadcast  = "broadcast"
 	AuditBcCancel   = "broadcast_cancel"
 	AuditForget     = "forget"
+	// Chapters.
+	AuditChapterCreate = "chapter_create"
+	AuditChapterInvite = "chapter_invite"
+	AuditChapterAdmin  = "chapter_admin" // an invitation used: the user administers the chapter
+	AuditChapterRemove = "chapter_remove"
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -25,6 +25,14 @@ const (
 	actParticipant = 11 // a participant with no registration for the workshop
 	actOtherFac    = 12 // role facilitator, facilitates another workshop only
 	actOwnFac      = 13 // role facilitator, one of the workshop's Facilitators
+	actChapterA    = 14 // admin of chapter A (Jawa Barat), which the workshop belongs to
+	actChapterB    = 15 // admin of chapter B (Bali)
+)
+
+// The fixture's chapters.
+const (
+	chapterA = "chapaa"
+	chapterB = "chapbb"
 )
 
 type actor struct {
@@ -36,6 +44,8 @@ var authzActors = []actor{
 	{actParticipant, "Participant"},
 	{actOtherFac, "Facilitator (other workshop)"},
 	{actOwnFac, "Facilitator (this workshop)"},
+	{actChapterA, "Chapter admin of A (this workshop's)"},
+	{actChapterB, "Chapter admin of B"},
 	{flowstest.AdminID, "Admin"},
 }
 
@@ -54,7 +64,7 @@ const (
 // {token} the check-in token of participant 4 (registered, not checked in).
 type authzRow struct {
 	Action  string
-	Want    [4]verdict // participant, other facilitator, own facilitator, admin
+	Want    [6]verdict // participant, other facilitator, own facilitator, chapter admin of A, of B, admin
 	Refusal string     // message id of the refusal ("" = errors.not_allowed)
 	Mutates bool       // an allowed press changes the store (checked)
 	Notes   string
@@ -70,11 +80,15 @@ func (r authzRow) refusal() string {
 }
 
 var (
-	adminOnly = [4]verdict{deny, deny, deny, allow}
-	facRole   = [4]verdict{deny, allow, allow, allow}
-	managers  = [4]verdict{deny, deny, allow, allow}
-	nobody    = [4]verdict{deny, deny, deny, deny}
-	everyone  = [4]verdict{allow, allow, allow, allow}
+	adminOnly = [6]verdict{deny, deny, deny, deny, deny, allow}
+	facRole   = [6]verdict{deny, allow, allow, allow, allow, allow}
+	managers  = [6]verdict{deny, deny, allow, allow, deny, allow}
+	nobody    = [6]verdict{deny, deny, deny, deny, deny, deny}
+	everyone  = [6]verdict{allow, allow, allow, allow, allow, allow}
+	// admins and chapter admins (within their chapter).
+	scopedAdmins = [6]verdict{deny, deny, deny, allow, allow, allow}
+	// admins and chapter A's admins: an action on chapter A's broadcast.
+	chapterAOnly = [6]verdict{deny, deny, deny, allow, deny, allow}
 )
 
 var authzTable = []authzRow{
@@ -118,10 +132,18 @@ var authzTable = []authzRow{
 	{Action: "matchmaking.decline:{intro}", Want: nobody, Notes: "decline: the addressee only"},
 	{Action: "matchmaking.withdraw:{intro}", Want: nobody, Notes: "withdraw: the requester only"},
 	// Broadcasts.
-	{Action: "/broadcast", Want: adminOnly},
-	{Action: "core.menu:broadcast", Want: adminOnly, Notes: "menu button"},
-	{Action: "/broadcasts", Want: adminOnly},
-	{Action: "broadcast.cancel:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast"},
+	{Action: "/broadcast", Want: scopedAdmins, Notes: "a chapter admin's broadcast goes to their chapter's members only"},
+	{Action: "core.menu:broadcast", Want: scopedAdmins, Notes: "menu button"},
+	{Action: "/broadcasts", Want: scopedAdmins, Notes: "a chapter admin sees their chapter's broadcasts only"},
+	{Action: "broadcast.cancel:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast to everyone"},
+	{Action: "broadcast.cancel:{bca}", Want: chapterAOnly, Mutates: true, Notes: "cancels a scheduled broadcast of chapter A"},
+	// Chapters.
+	{Action: "/chapters", Want: adminOnly, Notes: "chapters with member counts"},
+	{Action: "core.menu:chapters", Want: adminOnly, Notes: "menu button"},
+	{Action: "chapters.new:go", Want: adminOnly, Notes: "starts creating a chapter"},
+	{Action: "chapters.invite:{chA}", Want: adminOnly, Mutates: true, Notes: "creates a one-time chapter-admin invitation"},
+	{Action: "chapters.admins:{chA}", Want: adminOnly, Notes: "a chapter's admins"},
+	{Action: "chapters.remove:{chA}:14", Want: adminOnly, Mutates: true, Notes: "removes a chapter admin"},
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},
 	{Action: "audit.export:csv", Want: adminOnly, Notes: "audit trail export"},
@@ -148,13 +170,18 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	start := h.Now.Add(17 * 24 * time.Hour)
 	w := &flows.Workshop{Code: flows.NewCode(), Title: "Joint Action: air bersih di Flores", Start: start, End: start.Add(3 * time.Hour),
 		Zone: "Asia/Makassar", Venue: "Hotel Sahid", OnlineURL: "https://zoom.us/j/123", Deadline: start,
-		Facilitators: []int64{flowstest.AdminID, actOwnFac}, CreatedBy: flowstest.AdminID, Created: h.Now}
+		Facilitators: []int64{flowstest.AdminID, actOwnFac}, CreatedBy: flowstest.AdminID, Created: h.Now, Chapter: chapterA}
 	must(h.Store.CreateWorkshop(ctx, w))
 	other := *w
-	other.Code, other.Title, other.Facilitators, other.CreatedBy = flows.NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac
+	other.Code, other.Title, other.Facilitators, other.CreatedBy, other.Chapter = flows.NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac, ""
 	must(h.Store.CreateWorkshop(ctx, &other))
 	for _, id := range []int64{actOtherFac, actOwnFac} {
 		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "User"}))
+	}
+	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterA, Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now}))
+	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterB, Name: "Bali", Kind: flows.ChapterProvince, Provinces: []string{"BA"}, Created: h.Now}))
+	for id, ch := range map[int64]string{actChapterA: chapterA, actChapterB: chapterB} {
+		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "Chapter", Chapter: ch}))
 	}
 	// Everything happens an hour before the start: check-in is open.
 	h.Now = start.Add(-time.Hour)
@@ -193,8 +220,13 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		Segment: "all", Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
+	if err := h.Store.CreateBroadcast(ctx, &flows.Broadcast{ID: "bc0002", By: actChapterA, FromChat: actChapterA, MessageID: 1,
+		Segment: "in:" + chapterA + ":all", Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	return &authzFixture{h: h, vars: map[string]string{
-		"{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{token}": tokens[4],
+		"{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4],
+		"{chA}": chapterA,
 	}}
 }
 
@@ -316,7 +348,9 @@ func renderAuthzTable() []byte {
 	b.WriteString("action changes nothing in the store.\n\n")
 	b.WriteString("Placeholders: `{code}` the workshop, `{cm}` someone else's commitment, `{cmp}` a commitment\n")
 	b.WriteString("proposed to someone else, `{intro}` an introduction between two other people, `{bc}` a\n")
-	b.WriteString("scheduled broadcast, `{token}` another participant's check-in token.\n\n")
+	b.WriteString("scheduled broadcast to everyone, `{bca}` one of chapter A's admin to chapter A, `{token}` another\n")
+	b.WriteString("participant's check-in token, `{chA}` chapter A, which the workshop belongs to. A chapter admin\n")
+	b.WriteString("is a facilitator who administers a chapter: its workshops, broadcasts to its members.\n\n")
 	b.WriteString("| Action | Kind |")
 	for _, a := range authzActors {
 		b.WriteString(" " + a.title + " |")

@@ -27,6 +27,9 @@ type Route struct {
 	// refuses a name without a namespace). docs/architecture.md lists them.
 	Legacy string
 	Role   Role
+	// Scoped: a chapter admin may press it too, below Role (the handler
+	// limits them to their chapter).
+	Scoped bool
 	Run    func(ctx context.Context, t *Turn, payload string) error
 }
 
@@ -134,7 +137,7 @@ func (e *Engine) callback(ctx context.Context, t *Turn) error {
 	if name != r.Name {
 		t.legacy = name
 	}
-	if t.Role < r.Role {
+	if !t.may(r.Role, r.Scoped) {
 		t.Answer(T("errors.not_allowed"), true)
 		return nil
 	}

@@ -325,6 +325,10 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"broadcast.cancel":  {code},
 		"broadcast.updates": {"off"},
 		"roles.invite":      {flows.RoleFacilitator.String()},
+		"chapters.new":      {"go"},
+		"chapters.invite":   {code},
+		"chapters.admins":   {code},
+		"chapters.remove":   {code, uid},
 		"audit.export":      {"csv"},
 		"privacy.forget":    {"yes"},
 	}

@@ -67,6 +67,20 @@
 //	<p>{pp}:recv:<uid>        zset    intro id -> created unix ms, requests uid received
 //	<p>{pp}:pending:<uid>     set     intro ids uid sent that wait for an answer (the cap of 10)
 //
+// Chapters' keys share the hash tag {ch}: joining by link is one script
+// over the chapter, its members and the user's chapters (ch_join.lua),
+// forgetting one over the user's chapters and their members
+// (ch_forget.lua); creating is one MULTI over the record and the list. The
+// chapter a user administers is the "chapter" field of their user hash;
+// members by province are not stored but read from the profiles when asked
+// (flows.ChapterMembers), so a changed province moves the member.
+//
+//	<p>{ch}:chapter:<id>      string  JSON flows.Chapter
+//	<p>{ch}:all               zset    chapter id -> created unix ms (the list, oldest first)
+//	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>)
+//	<p>{ch}:of:<uid>          set     chapter ids uid joined by link (for /profile and forgetting)
+//	<p>{ch}:invite:<token>    string  JSON flows.ChapterInvite, TTL = invite lifetime; GETDEL takes it once
+//
 // # Atomicity
 //
 // Handling an update ends with Store.Commit, which writes the session, the
@@ -110,7 +124,7 @@
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
 // privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
 // pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
-// the send budget. Work
+// the send budget, {ch} for chapters. Work
 // that reaches keys of several slots is done in steps, each one slot or a
 // plain pipeline, in an order documented where it happens:
 //

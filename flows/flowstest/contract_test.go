@@ -69,3 +69,9 @@ func TestStoreAuditContract(t *testing.T) {
 func TestStoreListingsContract(t *testing.T) {
 	flowstest.RunListingsContract(t, func(*testing.T) flows.Workshops { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the chapters contract (Redis:
+// store/contract_test.go).
+func TestStoreChaptersContract(t *testing.T) {
+	flowstest.RunChaptersContract(t, func(*testing.T) flowstest.ChaptersStore { return flowstest.NewStore() })
+}

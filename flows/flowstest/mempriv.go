@@ -68,6 +68,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	m.mmInit()
 	delete(m.users, uid)
 	delete(m.profiles, uid)
+	m.forgetChapters(uid)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)
 	for _, s := range m.mm.skip {
