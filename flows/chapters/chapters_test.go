@@ -1,0 +1,134 @@
+package chapters_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+)
+
+func newHarness(t *testing.T) *flowstest.Harness { return flowstest.New(t, flowstest.AllModules) }
+
+// linkArg is the deep-link argument after prefix in the reply's Link.
+func linkArg(t *testing.T, res *flows.Result, prefix string) string {
+	t.Helper()
+	for _, r := range res.Replies {
+		if l, ok := r.Text.Data["Link"].(string); ok {
+			if _, arg, ok := strings.Cut(l, "start="+prefix+"_"); ok {
+				return arg
+			}
+		}
+	}
+	t.Fatalf("no %s link in %v", prefix, flowstest.IDs(res))
+	return ""
+}
+
+// An admin creates a province chapter, invites its admin, who then manages
+// it; members join by link or by their profile's province and see their
+// chapters in /profile; the admin is removed again.
+func TestChapterLifecycle(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	res := h.Text(flowstest.AdminID, "/chapters")
+	flowstest.WantIDs(t, res, "chapters.none")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "chapters.new"))
+	flowstest.WantIDs(t, res, "chapters.ask_name")
+	res = h.Text(flowstest.AdminID, "FKTJSL Jawa Barat")
+	flowstest.WantIDs(t, res, "chapters.ask_kind")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "chapters.kind.province"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "chapters.ask_provinces")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "Jawa Barat, Atlantis"), "chapters.province_unclear", "chapters.ask_provinces")
+	res = h.Text(flowstest.AdminID, "Jawa Barat, Banten")
+	flowstest.WantIDs(t, res, "chapters.created")
+	id := linkArg(t, res, "chapter")
+	c, err := h.Store.GetChapter(ctx, id)
+	if err != nil || c.Name != "FKTJSL Jawa Barat" || c.Kind != flows.ChapterProvince || strings.Join(c.Provinces, ",") != "JB,BT" {
+		t.Fatalf("stored chapter %+v, %v", c, err)
+	}
+
+	// Members: 2 by province, 3 by link, 4 in Bali is none.
+	for uid, prov := range map[int64]string{2: "JB", 3: "BA", 4: "BA"} {
+		if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: uid, FullName: "P", Organisation: "O", Sector: "ngo", Province: prov,
+			ConsentVersion: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		h.Text(uid, "/start")
+	}
+	flowstest.WantIDs(t, h.Text(3, "/start chapter_"+id), "chapters.joined")
+	flowstest.WantIDs(t, h.Text(3, "/start chapter_zzzzzz"), "chapters.not_found")
+	res = h.Text(flowstest.AdminID, "/chapters")
+	flowstest.WantIDs(t, res, "chapters.list")
+	line := res.Replies[0].Text.Data["Lines"].([]flows.Text)[0]
+	if line.Data["Count"] != 2 {
+		t.Fatalf("member count %v, want 2", line.Data["Count"])
+	}
+	for uid, want := range map[int64]bool{2: true, 3: true, 4: false} {
+		res := h.Text(uid, "/profile")
+		got := slices.Contains(flowstest.IDs(res), "profile.chapters")
+		if got != want {
+			t.Errorf("/profile of %d shows chapters: %v, want %v (%v)", uid, got, want, flowstest.IDs(res))
+		}
+		h.Text(uid, "/cancel")
+	}
+
+	// A chapter admin by invitation: a facilitator of the chapter's
+	// workshops and broadcasts, not of /chapters.
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.invite_button"))
+	flowstest.WantIDs(t, res, "chapters.invite_link")
+	token := linkArg(t, res, "chadmin")
+	h.Text(5, "/start")
+	res = h.Text(5, "/start chadmin_"+token)
+	flowstest.WantIDs(t, res, "chapters.you_are_admin", "chapters.invite_used")
+	if u, _ := h.Store.GetUser(ctx, 5); u.Chapter != id || u.Role != flows.RoleFacilitator {
+		t.Fatalf("chapter admin record %+v", u)
+	}
+	flowstest.WantIDs(t, h.Text(6, "/start chadmin_"+token), "grant.invite_invalid")
+	help := h.Text(5, "/help")
+	lines := help.Replies[0].Text.Data["Commands"].([]flows.Text)
+	var cmds []string
+	for _, l := range lines {
+		cmds = append(cmds, l.Data["Command"].(string))
+	}
+	if !slices.Contains(cmds, "/broadcast") || slices.Contains(cmds, "/chapters") {
+		t.Errorf("chapter admin's /help: %v", cmds)
+	}
+	flowstest.WantIDs(t, h.Text(5, "/chapters"), "errors.not_allowed")
+
+	// Removed, they broadcast no more.
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.admins_button"))
+	flowstest.WantIDs(t, res, "chapters.admins")
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "chapters.remove_button"))
+	flowstest.WantIDs(t, res, "chapters.removed", "chapters.you_are_removed")
+	if u, _ := h.Store.GetUser(ctx, 5); u.Chapter != "" {
+		t.Fatalf("removed chapter admin still %q", u.Chapter)
+	}
+	flowstest.WantIDs(t, h.Text(5, "/broadcast"), "errors.not_allowed")
+}
+
+// A forum without chapters works as before: no chapter line in /profile, no
+// chapters in a facilitator's /help, broadcasts and menus as they were.
+func TestNoChaptersAsBefore(t *testing.T) {
+	h := newHarness(t)
+	flowstest.FillProfile(t, h, 2, h.Text(2, "/profile"))
+	res := h.Text(2, "/profile")
+	flowstest.WantIDs(t, res, "profile.edit_intro", "profile.ask_name")
+	h.Text(2, "/cancel")
+	help := h.Text(flowstest.AdminID, "/help")
+	var n int
+	for _, l := range help.Replies[0].Text.Data["Commands"].([]flows.Text) {
+		if l.Data["Command"] == "/chapters" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("admin's /help lists /chapters %d times", n)
+	}
+	for _, l := range h.Text(2, "/help").Replies[0].Text.Data["Commands"].([]flows.Text) {
+		if l.Data["Command"] == "/chapters" || l.Data["Command"] == "/broadcast" {
+			t.Errorf("a participant's /help lists %v", l.Data["Command"])
+		}
+	}
+}
