@@ -132,3 +132,42 @@ func TestNoChaptersAsBefore(t *testing.T) {
 		}
 	}
 }
+
+// A chapter admin's new workshop belongs to their chapter: the admin of
+// another chapter cannot manage it, an admin can.
+func TestChapterAdminWorkshopInChapter(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for _, c := range []string{"jabar2", "bdps22"} {
+		if err := h.Store.CreateChapter(ctx, &flows.Chapter{ID: c, Name: c, Kind: flows.ChapterNetwork, Created: h.Now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, c := range map[int64]string{5: "jabar2", 6: "bdps22"} {
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "K", Chapter: c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Text(5, "/newworkshop")
+	res := h.Text(5, "Musrenbang CSR Jawa Barat")
+	res = h.Press(5, flowstest.ButtonData(t, res, "ws.skip_desc"))
+	h.Press(5, flowstest.ButtonData(t, res, "ws.zone.WIB"))
+	h.Text(5, "10/12/2026 09:00")
+	h.Text(5, "12.00")
+	h.Text(5, "Gedung Sate, Bandung")
+	res = h.Text(5, "https://zoom.us/j/123")
+	res = h.Text(5, "50")
+	res = h.Press(5, flowstest.ButtonData(t, res, "ws.until_start"))
+	res = h.Press(5, flowstest.ButtonData(t, res, "ws.skip_question"))
+	res = h.Press(5, flowstest.ButtonData(t, res, "ws.save"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.created")
+	code := res.Replies[1].Text.Data["Code"].(string)
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil || w.Chapter != "jabar2" {
+		t.Fatalf("workshop %+v, %v", w, err)
+	}
+	flowstest.Alert(t, h.Press(6, "workshops.manage:"+code), "errors.not_allowed")
+	if res := h.Press(flowstest.AdminID, "workshops.manage:"+code); res.Answer != nil && res.Answer.Alert {
+		t.Fatalf("an admin cannot manage a chapter's workshop: %+v", res.Answer)
+	}
+}

@@ -351,6 +351,7 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 		return e.saveEdit(ctx, t, w)
 	}
 	w.Facilitators, w.CreatedBy, w.Created = []int64{t.User.ID}, t.User.ID, t.In.Now
+	w.Chapter = t.ChapterAdmin() // a chapter admin's workshop is their chapter's
 	for attempt := 0; ; attempt++ {
 		w.Code = flows.NewCode()
 		err := e.store.CreateWorkshop(ctx, w)
