@@ -311,7 +311,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"followup.collect":      {code},
 		"followup.checkins":     {code},
 		"followup.report":       {code},
-		"followup.forum_report": {"all"},
+		"followup.forum_report": {code}, // "all" or a chapter id
 
 		"matchmaking.suggestion": {filter, pos},
 		"matchmaking.hide":       {uid, filter, pos},

@@ -3,8 +3,10 @@ package chapters_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -170,4 +172,77 @@ func TestChapterAdminWorkshopInChapter(t *testing.T) {
 	if res := h.Press(flowstest.AdminID, "workshops.manage:"+code); res.Answer != nil && res.Answer.Alert {
 		t.Fatalf("an admin cannot manage a chapter's workshop: %+v", res.Answer)
 	}
+}
+
+// Reports per chapter: a chapter admin reads their chapter's summary (its
+// workshops only) and not another's nor the forum's; a national admin reads
+// each chapter's and the forum's, with the chapters' counts side by side.
+func TestChapterReports(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []flows.Chapter{{ID: "jabar2", Name: "Jawa Barat"}, {ID: "bdps22", Name: "Bali"}} {
+		c.Kind, c.Created = flows.ChapterNetwork, h.Now
+		must(h.Store.CreateChapter(ctx, &c))
+	}
+	must(h.Store.SaveUser(ctx, &flows.User{ID: 5, Lang: "id", Role: flows.RoleFacilitator, FirstName: "K", Chapter: "jabar2"}))
+	due := h.Now.Add(30 * 24 * time.Hour)
+	for i, ws := range []struct{ title, chapter string }{{"Bandung", "jabar2"}, {"Denpasar", "bdps22"}, {"Jakarta", ""}} {
+		w := &flows.Workshop{Code: flows.NewCode(), Title: ws.title, Start: due, End: due.Add(time.Hour), Zone: "Asia/Jakarta", Deadline: due,
+			Facilitators: []int64{flowstest.AdminID}, CreatedBy: flowstest.AdminID, Created: h.Now, Chapter: ws.chapter}
+		must(h.Store.CreateWorkshop(ctx, w))
+		for j := range i + 1 { // 1, 2 and 3 commitments
+			must(h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "c" + strconv.Itoa(j), Workshop: w.Code, What: "x", Owner: 2, By: 2, Due: due,
+				Status: flows.CmOpen, Created: h.Now}))
+		}
+	}
+	res := h.Text(5, "/report")
+	flowstest.WantIDs(t, res, "rp.which")
+	if mentionsData(res, "followup.forum_report:all") || mentionsData(res, "followup.forum_report:bdps22") {
+		t.Fatalf("a chapter admin is offered other summaries: %+v", res.Replies[0].Buttons)
+	}
+	res = h.Press(5, flowstest.ButtonData(t, res, "rp.chapter"))
+	flowstest.WantIDs(t, res, "rp.chapter_text")
+	if got := res.Replies[0].Text.Data["Count"]; got != 1 {
+		t.Fatalf("Jawa Barat counts %v commitments, want 1", got)
+	}
+	flowstest.Alert(t, h.Press(5, "followup.forum_report:bdps22"), "errors.not_allowed")
+	flowstest.Alert(t, h.Press(5, "followup.forum_report:all"), "errors.not_allowed")
+
+	res = h.Press(flowstest.AdminID, "followup.forum_report:all")
+	flowstest.WantIDs(t, res, "rp.forum_text", "rp.chapters_text")
+	var got []string
+	for _, l := range res.Replies[1].Text.Data["Lines"].([]flows.Text) {
+		name, _ := l.Data["Name"].(string)
+		if tx, ok := l.Data["Name"].(flows.Text); ok {
+			name = tx.ID
+		}
+		got = append(got, name+"="+strconv.Itoa(l.Data["Total"].(int)))
+	}
+	if want := "Bali=2 Jawa Barat=1 rp.no_chapter=3"; strings.Join(got, " ") != want {
+		t.Fatalf("per chapter: %v, want %s", got, want)
+	}
+	res = h.Press(flowstest.AdminID, "followup.forum_report:bdps22")
+	flowstest.WantIDs(t, res, "rp.chapter_text")
+	if got := res.Replies[0].Text.Data["Count"]; got != 2 {
+		t.Fatalf("Bali counts %v commitments, want 2", got)
+	}
+}
+
+func mentionsData(res *flows.Result, data string) bool {
+	for _, r := range res.Replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Data == data {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
