@@ -157,7 +157,7 @@ func TestChapterAdminWorkshopInChapter(t *testing.T) {
 	h.Text(5, "10/12/2026 09:00")
 	h.Text(5, "12.00")
 	h.Text(5, "Gedung Sate, Bandung")
-	res = h.Text(5, "https://zoom.us/j/123")
+	flowstest.WantIDs(t, h.Text(5, "https://zoom.us/j/123"), "ws.ask_capacity")
 	res = h.Text(5, "50")
 	res = h.Press(5, flowstest.ButtonData(t, res, "ws.until_start"))
 	res = h.Press(5, flowstest.ButtonData(t, res, "ws.skip_question"))
