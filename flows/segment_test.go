@@ -20,6 +20,9 @@ func TestParseSegment(t *testing.T) {
 		{"prov:JB", flows.Segment{Kind: flows.SegProvince, Value: "JB"}},
 		{"theme:health", flows.Segment{Kind: flows.SegTheme, Value: "health"}},
 		{"lang:en", flows.Segment{Kind: flows.SegLang, Value: "en"}},
+		{"in:jabar2:all", flows.Segment{Kind: flows.SegAll, Chapter: "jabar2"}},
+		{"in:jabar2:prov:BA", flows.Segment{Kind: flows.SegProvince, Value: "BA", Chapter: "jabar2"}},
+		{"in:jabar2:ws:abc234:i", flows.Segment{Kind: flows.SegWorkshop, Value: "abc234", CheckedIn: true, Chapter: "jabar2"}},
 	} {
 		got, err := flows.ParseSegment(c.text)
 		if err != nil || got != c.want {
@@ -30,7 +33,9 @@ func TestParseSegment(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "everyone", "all:", "all:x", "ws:", "ws:abc234", "ws:abc234:x", "ws::c",
-		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo"} {
+		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo",
+		"in:", "in:jabar2", "in:jabar2:", "in::all", "in:jabar2:everyone", "in:JABAR2:all", "in:jabar:all", "in:bali11:all",
+		"in:jabar2:in:bdps22:all"} {
 		if got, err := flows.ParseSegment(bad); !errors.Is(err, flows.ErrUnknownSegment) {
 			t.Errorf("ParseSegment(%q) = %+v, %v; want ErrUnknownSegment", bad, got, err)
 		}

@@ -246,3 +246,47 @@ func mentionsData(res *flows.Result, data string) bool {
 	}
 	return false
 }
+
+// A chapter admin's broadcast is scoped when it is created, from their
+// record then: removed while composing, they cannot send it at all.
+func TestChapterAdminRemovedMidBroadcast(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	if err := h.Store.CreateChapter(ctx, &flows.Chapter{ID: "jabar2", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: 5, Lang: "id", Role: flows.RoleFacilitator, FirstName: "K", Chapter: "jabar2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: 2, Lang: "id", FirstName: "M", Consent: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "M", Organisation: "O", Sector: "ngo", Province: "JB", ConsentVersion: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	compose := func() *flows.Result {
+		h.Text(5, "/broadcast")
+		res := h.Text(5, "Rapat chapter")
+		res = h.Press(5, flowstest.ButtonData(t, res, "bc.no_english"))
+		res = h.Press(5, flowstest.ButtonData(t, res, "bc.seg.all"))
+		flowstest.WantIDs(t, res, "(clear buttons)", "bc.preview_heading", "bc.confirm")
+		return res
+	}
+	res := compose()
+	res = h.Press(5, flowstest.ButtonData(t, res, "bc.send_now"))
+	list, err := h.Store.RecentBroadcasts(ctx, 10)
+	if err != nil || len(list) != 1 || list[0].Segment != "in:jabar2:all" {
+		t.Fatalf("the chapter admin's broadcast: %+v, %v (%v)", list, err, flowstest.IDs(res))
+	}
+	res = compose()
+	if err := h.Store.SetChapterAdmin(ctx, 5, ""); err != nil {
+		t.Fatal(err)
+	}
+	res = h.Press(5, flowstest.ButtonData(t, res, "bc.send_now"))
+	if list, _ := h.Store.RecentBroadcasts(ctx, 10); len(list) != 1 {
+		t.Fatalf("a removed chapter admin sent a broadcast: %+v (%v)", list[0], flowstest.IDs(res))
+	}
+	if !slices.Contains(flowstest.IDs(res), "errors.not_allowed") {
+		t.Fatalf("replies %v", flowstest.IDs(res))
+	}
+}
