@@ -290,3 +290,83 @@ func TestChapterAdminRemovedMidBroadcast(t *testing.T) {
 		t.Fatalf("replies %v", flowstest.IDs(res))
 	}
 }
+
+// newWorkshopTo walks /newworkshop as uid up to the answer after the
+// question, returning that reply.
+func newWorkshopTo(t *testing.T, h *flowstest.Harness, uid int64) *flows.Result {
+	t.Helper()
+	h.Text(uid, "/newworkshop")
+	res := h.Text(uid, "Musrenbang CSR")
+	res = h.Press(uid, flowstest.ButtonData(t, res, "ws.skip_desc"))
+	h.Press(uid, flowstest.ButtonData(t, res, "ws.zone.WIB"))
+	h.Text(uid, "10/12/2026 09:00")
+	h.Text(uid, "12.00")
+	h.Text(uid, "Gedung Sate, Bandung")
+	h.Text(uid, "https://zoom.us/j/123")
+	res = h.Text(uid, "50")
+	res = h.Press(uid, flowstest.ButtonData(t, res, "ws.until_start"))
+	return h.Press(uid, flowstest.ButtonData(t, res, "ws.skip_question"))
+}
+
+// choices are the data of the buttons of res's last reply.
+func choices(res *flows.Result) []string {
+	var out []string
+	for _, row := range res.Replies[len(res.Replies)-1].Buttons {
+		for _, b := range row {
+			out = append(out, b.Data)
+		}
+	}
+	return out
+}
+
+// A national admin puts a new workshop in any chapter; a facilitator in the
+// chapters they belong to only; a forum without chapters is not asked.
+func TestWorkshopChapterChosenAtCreation(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	res := newWorkshopTo(t, h, flowstest.AdminID)
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.summary") // no chapters: as before
+	h.Text(flowstest.AdminID, "/cancel")
+
+	for _, c := range []flows.Chapter{{ID: "jabar2", Name: "Jawa Barat", Provinces: []string{"JB"}}, {ID: "bdps22", Name: "Bali", Provinces: []string{"BA"}}} {
+		c.Kind, c.Created = flows.ChapterProvince, h.Now
+		if err := h.Store.CreateChapter(ctx, &c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res = newWorkshopTo(t, h, flowstest.AdminID)
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.ask_chapter")
+	if n := len(choices(res)); n != 3 {
+		t.Fatalf("an admin is offered %d choices, want both chapters and none", n)
+	}
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "Jawa Barat"))
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.created")
+	w, err := h.Store.GetWorkshop(ctx, res.Replies[1].Text.Data["Code"].(string))
+	if err != nil || w.Chapter != "jabar2" {
+		t.Fatalf("workshop %+v, %v", w, err)
+	}
+
+	// A facilitator in Bali by their profile: Bali or none, and a forged
+	// press for Jawa Barat is refused.
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: 7, Lang: "id", Role: flows.RoleFacilitator, FirstName: "F", Consent: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: 7, FullName: "F", Organisation: "O", Sector: "ngo", Province: "BA", ConsentVersion: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	res = newWorkshopTo(t, h, 7)
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.ask_chapter")
+	if n := len(choices(res)); n != 2 {
+		t.Fatalf("a facilitator of Bali is offered %d choices, want Bali and none", n)
+	}
+	bali := flowstest.ButtonData(t, res, "Bali")
+	forged := strings.Replace(bali, "bdps22", "jabar2", 1)
+	flowstest.Alert(t, h.Press(7, forged), "errors.bad_button")
+	res = h.Press(7, bali)
+	res = h.Press(7, flowstest.ButtonData(t, res, "ws.save"))
+	w, err = h.Store.GetWorkshop(ctx, res.Replies[1].Text.Data["Code"].(string))
+	if err != nil || w.Chapter != "bdps22" {
+		t.Fatalf("facilitator's workshop %+v, %v", w, err)
+	}
+}
