@@ -133,7 +133,9 @@ func (e *module) register(r *flows.Registry) {
 			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
 			{Name: "question", Keep: true, Parse: flows.OptionalText(maxQuestionLen), Prompt: flows.AskWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "chapter", Parse: e.chapterAnswer, Prompt: e.chapterPrompt,
-				Skip: func(t *flows.Turn) bool { return t.Session.Data[chapterChoicesKey] == "" || t.Session.Data["code"] != "" }},
+				Skip: func(t *flows.Turn) bool {
+					return t.Session.Data[chapterChoicesKey] == "" || t.Session.Data["code"] != ""
+				}},
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
 	})
