@@ -195,8 +195,12 @@ func (s *Store) TakeChapterInvite(ctx context.Context, token string) (*flows.Cha
 }
 
 // forgetChapters takes uid out of every chapter they joined by link
-// (ch_forget.lua, repeated while a join raced it).
+// (ch_forget.lua, repeated while a join raced it) and deletes the
+// chapter-admin invitations they created.
 func (s *Store) forgetChapters(ctx context.Context, uid int64, _ time.Time) error {
+	if err := s.forgetChapterInvites(ctx, uid); err != nil {
+		return err
+	}
 	for range 5 {
 		ids, err := s.JoinedChapters(ctx, uid)
 		if err != nil || len(ids) == 0 {
@@ -216,4 +220,28 @@ func (s *Store) forgetChapters(ctx context.Context, uid int64, _ time.Time) erro
 		}
 	}
 	return errors.New("forget chapters: joins keep racing")
+}
+
+// forgetChapterInvites deletes the chapter-admin invitations uid created.
+func (s *Store) forgetChapterInvites(ctx context.Context, uid int64) error {
+	keys, err := s.scanKeys(ctx, s.chInviteKey("*"))
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	for _, k := range keys {
+		b, err := s.rdb.Get(ctx, k).Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("forget chapter invites: %w", err)
+		}
+		var inv flows.ChapterInvite
+		if json.Unmarshal(b, &inv) == nil && inv.By == uid {
+			if err := s.rdb.Del(ctx, k).Err(); err != nil {
+				return fmt.Errorf("forget chapter invites: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -43,6 +43,9 @@ import (
 //	                          introduction is closed (withdrawn or declined); {pp}:pair:* of uid deleted
 //	{bc:<id>}:done            uid's outcome moved to an "anon:<random>" field; todo entries and claims removed
 //	invite:<token>            invitations uid created deleted
+//	{ch}:joined:<id>, {ch}:of:<uid>
+//	                          uid out of the chapters they joined (ch_forget.lua); {ch}:invite:<token>
+//	                          chapter-admin invitations uid created deleted
 //	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
 //
 // Not covered: another chat's session that holds uid while a flow is in
@@ -191,6 +194,12 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 		if v, err := c.Result(); err == nil {
 			d.Broadcasts = append(d.Broadcasts, flows.BroadcastData{ID: bcs[i], Outcome: v})
 		}
+	}
+	if d.Chapters, err = s.JoinedChapters(ctx, uid); err != nil {
+		return fail(err)
+	}
+	if len(d.Chapters) == 0 {
+		d.Chapters = nil
 	}
 	return d, nil
 }

@@ -21,6 +21,7 @@ type ChaptersStore interface {
 	SaveProfile(ctx context.Context, p *flows.Profile) error
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error)
+	ExportUser(ctx context.Context, uid int64) (*flows.UserData, error)
 }
 
 // RunChaptersContract runs the rules of chapters against a fresh store per
@@ -143,7 +144,7 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 				t.Fatalf("ChaptersOf 3: %v, %v", chs, err)
 			}
 		}},
-		{"forgetting takes a member out of every chapter", func(t *testing.T, s ChaptersStore) {
+		{"forgetting takes a member out of every chapter and deletes their invitations", func(t *testing.T, s ChaptersStore) {
 			create(t, s, jabar, zakat)
 			member(t, s, 2, "id", "JB")
 			member(t, s, 5, "id", "")
@@ -151,6 +152,11 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 				must(t, s.JoinChapter(ctx, zakat.ID, uid))
 			}
 			must(t, s.JoinChapter(ctx, jabar.ID, 2))
+			must(t, s.CreateChapterInvite(ctx, &flows.ChapterInvite{Token: "by2", Chapter: jabar.ID, By: 2, Created: at}, time.Hour))
+			must(t, s.CreateChapterInvite(ctx, &flows.ChapterInvite{Token: "by5", Chapter: jabar.ID, By: 5, Created: at}, time.Hour))
+			if d, err := s.ExportUser(ctx, 2); err != nil || !slices.Equal(d.Chapters, []string{jabar.ID, zakat.ID}) {
+				t.Fatalf("exported chapters: %+v, %v", d, err)
+			}
 			if _, err := s.ForgetUser(ctx, 2, at); err != nil {
 				t.Fatal(err)
 			}
@@ -162,6 +168,12 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 			}
 			if got, err := s.JoinedChapters(ctx, 2); err != nil || len(got) != 0 {
 				t.Fatalf("chapters of a forgotten user: %v, %v", got, err)
+			}
+			if _, err := s.TakeChapterInvite(ctx, "by2"); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("the forgotten user's invitation: %v", err)
+			}
+			if _, err := s.TakeChapterInvite(ctx, "by5"); err != nil {
+				t.Fatalf("another's invitation: %v", err)
 			}
 		}},
 		{"the chapter an admin administers is written alone, only to an existing user", func(t *testing.T, s ChaptersStore) {

@@ -132,10 +132,16 @@ func (m *Store) TakeChapterInvite(_ context.Context, token string) (*flows.Chapt
 	return &inv, nil
 }
 
-// forgetChapters takes uid out of every chapter (under m.mu).
+// forgetChapters takes uid out of every chapter and deletes the
+// chapter-admin invitations they created (under m.mu).
 func (m *Store) forgetChapters(uid int64) {
 	m.chInit()
 	for _, in := range m.ch.joined {
 		delete(in, uid)
+	}
+	for tok, inv := range m.ch.invites {
+		if inv.By == uid {
+			delete(m.ch.invites, tok)
+		}
 	}
 }

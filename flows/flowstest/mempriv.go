@@ -53,6 +53,12 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 			d.Commitments = append(d.Commitments, &c)
 		}
 	}
+	for id, in := range m.ch.joined {
+		if in[uid] {
+			d.Chapters = append(d.Chapters, id)
+		}
+	}
+	slices.Sort(d.Chapters)
 	return d, nil
 }
 
