@@ -98,6 +98,13 @@ func TestChapterLifecycle(t *testing.T) {
 		t.Errorf("chapter admin's /help: %v", cmds)
 	}
 	flowstest.WantIDs(t, h.Text(5, "/chapters"), "errors.not_allowed")
+	menu := h.Text(5, "/menu")
+	if !mentionsData(menu, flows.MenuData("broadcast")) || mentionsData(menu, flows.MenuData("chapters")) {
+		t.Errorf("chapter admin's menu: %+v", menu.Replies[0].Buttons)
+	}
+	if menu := h.Text(flowstest.AdminID, "/menu"); !mentionsData(menu, flows.MenuData("chapters")) {
+		t.Errorf("admin's menu has no chapters: %+v", menu.Replies[0].Buttons)
+	}
 
 	// Removed, they broadcast no more.
 	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.admins_button"))
@@ -133,6 +140,14 @@ func TestNoChaptersAsBefore(t *testing.T) {
 			t.Errorf("a participant's /help lists %v", l.Data["Command"])
 		}
 	}
+	// Reports: the forum summary alone, no chapter buttons.
+	flowstest.CreateWorkshop(t, h, "10")
+	res = h.Text(flowstest.AdminID, "/report")
+	if n := len(res.Replies[0].Buttons); n != 2 { // the workshop, the forum summary
+		t.Errorf("/report offers %d rows, want 2", n)
+	}
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "followup.forum_report:all"), "rp.forum_text")
+	// (CreateWorkshop went from the question straight to the summary: no chapter was asked.)
 }
 
 // A chapter admin's new workshop belongs to their chapter: the admin of
