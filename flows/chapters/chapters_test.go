@@ -385,3 +385,40 @@ func TestWorkshopChapterChosenAtCreation(t *testing.T) {
 		t.Fatalf("facilitator's workshop %+v, %v", w, err)
 	}
 }
+
+// /broadcasts: a chapter admin sees their chapter's broadcasts only, a
+// national admin all of them.
+func TestChapterAdminSeesOwnBroadcasts(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for id, ch := range map[int64]string{5: "jabar2", 6: "bdps22"} {
+		if err := h.Store.CreateChapter(ctx, &flows.Chapter{ID: ch, Name: ch, Kind: flows.ChapterNetwork, Created: h.Now}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "K", Chapter: ch}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, seg := range map[string]string{"bcnat1": "all", "bcjab1": "in:jabar2:all", "bcjab2": "in:jabar2:lang:en"} {
+		if err := h.Store.CreateBroadcast(ctx, &flows.Broadcast{ID: id, By: flowstest.AdminID, FromChat: flowstest.AdminID, MessageID: 1,
+			Segment: seg, Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(uid int64) int {
+		res := h.Text(uid, "/broadcasts")
+		if flowstest.IDs(res)[0] == "bc.none" {
+			return 0
+		}
+		return len(res.Replies[0].Text.Data["Lines"].([]flows.Text))
+	}
+	if got := count(5); got != 2 {
+		t.Errorf("Jawa Barat's admin sees %d broadcasts, want 2", got)
+	}
+	if got := count(6); got != 0 {
+		t.Errorf("Bali's admin sees %d broadcasts, want 0", got)
+	}
+	if got := count(flowstest.AdminID); got != 3 {
+		t.Errorf("an admin sees %d broadcasts, want 3", got)
+	}
+}
