@@ -2,6 +2,7 @@ package flows
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 )
@@ -38,6 +39,9 @@ func (c *Chapter) Covers(prov string) bool {
 	return c.Kind == ChapterProvince && prov != "" && slices.Contains(c.Provinces, prov)
 }
 
+// ErrChapterTaken: a new chapter's id is another chapter's.
+var ErrChapterTaken = errors.New("chapter id taken")
+
 // ChapterInvite is a one-time link that makes its user an admin of a
 // chapter.
 type ChapterInvite struct {
@@ -65,7 +69,8 @@ type ChapterReader interface {
 // every chapter.
 type Chapters interface {
 	ChapterReader
-	// CreateChapter stores a new chapter.
+	// CreateChapter stores a new chapter (ErrChapterTaken when its id is
+	// another's).
 	CreateChapter(ctx context.Context, c *Chapter) error
 	// JoinChapter adds uid to chapter id's members by link (ErrNotFound
 	// when there is no such chapter); joining twice is joining once.

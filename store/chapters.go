@@ -15,12 +15,16 @@ import (
 	"sinergi/flows"
 )
 
-// Chapters' keys share the hash tag {ch}: joining is one script over the
+// Chapters' keys share the hash tag {ch}: creating is one script over the
+// record and the list (ch_create.lua), joining one over the
 // chapter, its members and the user's chapters (ch_join.lua), forgetting
 // one over the user's chapters and their members (ch_forget.lua). The
 // chapter a user administers is a field of their user record (users.go).
 
 var (
+	//go:embed ch_create.lua
+	chCreateLua    string
+	chCreateScript = redis.NewScript(chCreateLua)
 	//go:embed ch_join.lua
 	chJoinLua string
 	//go:embed ch_forget.lua
@@ -37,19 +41,18 @@ func (s *Store) chOfKey(uid int64) string        { return s.chKey("of:" + strcon
 func (s *Store) chInviteKey(token string) string { return s.chKey("invite:" + token) }
 
 // CreateChapter implements flows.Chapters: the record and its place in
-// the list, in one MULTI.
+// the list, unless the id is taken (ch_create.lua).
 func (s *Store) CreateChapter(ctx context.Context, c *flows.Chapter) error {
 	b, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("create chapter %s: %w", c.ID, err)
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.chapterKey(c.ID), b, 0)
-		p.ZAdd(ctx, s.chAllKey(), redis.Z{Score: float64(c.Created.UnixMilli()), Member: c.ID})
-		return nil
-	})
+	n, err := chCreateScript.Run(ctx, s.rdb, []string{s.chapterKey(c.ID), s.chAllKey()}, b, c.Created.UnixMilli(), c.ID).Int()
 	if err != nil {
 		return fmt.Errorf("create chapter %s: %w", c.ID, err)
+	}
+	if n == 0 {
+		return flows.ErrChapterTaken
 	}
 	return nil
 }

@@ -70,7 +70,8 @@
 // Chapters' keys share the hash tag {ch}: joining by link is one script
 // over the chapter, its members and the user's chapters (ch_join.lua),
 // forgetting one over the user's chapters and their members
-// (ch_forget.lua); creating is one MULTI over the record and the list. The
+// (ch_forget.lua); creating one over the record and the list, unless the id
+// is taken (ch_create.lua). The
 // chapter a user administers is the "chapter" field of their user hash;
 // members by province are not stored but read from the profiles when asked
 // (flows.ChapterMembers), so a changed province moves the member.
@@ -123,10 +124,10 @@
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
 // privacy_forget.lua), {pp} for matchmaking (the profile MULTI under WATCH,
-// pp_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue, {tb} for
-// the send budget, {ch} for chapters. Work
-// that reaches keys of several slots is done in steps, each one slot or a
-// plain pipeline, in an order documented where it happens:
+// pp_*.lua), {ch} for chapters (ch_*.lua), {bc:<id>} for a broadcast,
+// {jobs} for the job queue, {tb} for the send budget. Work that reaches
+// keys of several slots is done in steps, each one slot or a plain
+// pipeline, in an order documented where it happens:
 //
 //   - Store.Commit: see Atomicity;
 //   - SaveInbox: poll:inbox, then poll:offset (an update stored twice is

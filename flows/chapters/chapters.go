@@ -7,6 +7,7 @@
 package chapters
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -157,12 +158,19 @@ func provincesAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, 
 // create stores the chapter the flow described.
 func (e *module) create(ctx context.Context, t *flows.Turn) error {
 	d := t.Session.Data
-	c := &flows.Chapter{ID: flows.NewCode(), Name: d["name"], Kind: flows.ChapterKind(d["kind"]), By: t.User.ID, Created: t.In.Now}
+	c := &flows.Chapter{Name: d["name"], Kind: flows.ChapterKind(d["kind"]), By: t.User.ID, Created: t.In.Now}
 	if c.Kind == flows.ChapterProvince {
 		c.Provinces = strings.Split(d["provinces"], ",")
 	}
-	if err := e.store.CreateChapter(ctx, c); err != nil {
-		return flows.InternalError("create chapter", err)
+	for attempt := 0; ; attempt++ {
+		c.ID = flows.NewCode()
+		err := e.store.CreateChapter(ctx, c)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, flows.ErrChapterTaken) || attempt == 5 {
+			return flows.InternalError("create chapter", err)
+		}
 	}
 	if err := t.Audit(ctx, flows.AuditChapterCreate, c.ID, 0); err != nil {
 		return err
@@ -211,7 +219,7 @@ func (e *module) adminsOf(ctx context.Context, id string) ([]*flows.User, error)
 		return nil, flows.InternalError("all users", err)
 	}
 	users = slices.DeleteFunc(users, func(u *flows.User) bool { return u.Chapter != id })
-	slices.SortFunc(users, func(a, b *flows.User) int { return int(a.ID - b.ID) })
+	slices.SortFunc(users, func(a, b *flows.User) int { return cmp.Compare(a.ID, b.ID) })
 	return users, nil
 }
 

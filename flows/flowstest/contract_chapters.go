@@ -87,6 +87,20 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 				t.Fatalf("ListChapters: %v, want %v", ids, want)
 			}
 		}},
+		{"a chapter id is taken once", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar)
+			other := bali
+			other.ID = jabar.ID
+			if err := s.CreateChapter(ctx, &other); !errors.Is(err, flows.ErrChapterTaken) {
+				t.Fatalf("a second chapter with the id: %v", err)
+			}
+			if got, err := s.GetChapter(ctx, jabar.ID); err != nil || got.Name != jabar.Name {
+				t.Fatalf("the first chapter: %+v, %v", got, err)
+			}
+			if list, err := s.ListChapters(ctx); err != nil || len(list) != 1 {
+				t.Fatalf("ListChapters: %v, %v", list, err)
+			}
+		}},
 		{"no chapters: an empty list", func(t *testing.T, s ChaptersStore) {
 			list, err := s.ListChapters(ctx)
 			if err != nil || len(list) != 0 {

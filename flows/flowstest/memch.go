@@ -26,6 +26,9 @@ func (m *Store) CreateChapter(_ context.Context, c *flows.Chapter) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.chInit()
+	if _, taken := m.ch.chapters[c.ID]; taken {
+		return flows.ErrChapterTaken
+	}
 	c2 := *c
 	c2.Provinces = slices.Clone(c.Provinces)
 	m.ch.chapters[c.ID] = c2
