@@ -19,9 +19,11 @@ type WorkshopGetter interface {
 	GetWorkshop(ctx context.Context, code string) (*Workshop, error)
 }
 
-// CanManage: the members of the workshop's team, and admins.
+// CanManage: the members of the workshop's team, the admins of its chapter,
+// and admins.
 func (t *Turn) CanManage(w *Workshop) bool {
-	return t.Role == RoleAdmin || (t.Role >= RoleFacilitator && slices.Contains(w.Facilitators, t.User.ID))
+	return t.Role == RoleAdmin || (t.Role >= RoleFacilitator && slices.Contains(w.Facilitators, t.User.ID)) ||
+		(w.Chapter != "" && w.Chapter == t.ChapterAdmin())
 }
 
 // OwnsTeam: the owner of the workshop's team, and admins, who invite,
@@ -56,16 +58,21 @@ type Facilitations interface {
 	Facilitated(ctx context.Context, uid int64) ([]*Workshop, error)
 }
 
-// ManagedWorkshops are the workshops the user facilitates; admins manage
+// ManagedWorkshops are the workshops the user facilitates, and a chapter
+// admin's the chapter's too (in the order of Facilitated); admins manage
 // every workshop.
 func ManagedWorkshops(ctx context.Context, st Facilitations, t *Turn) ([]*Workshop, error) {
 	uid := t.User.ID
-	if t.Role == RoleAdmin {
+	ch := t.ChapterAdmin()
+	if t.Role == RoleAdmin || ch != "" {
 		uid = 0
 	}
 	ws, err := st.Facilitated(ctx, uid)
 	if err != nil {
 		return nil, InternalError("facilitated", err)
+	}
+	if t.Role != RoleAdmin && ch != "" {
+		ws = slices.DeleteFunc(ws, func(w *Workshop) bool { return !t.CanManage(w) })
 	}
 	return ws, nil
 }

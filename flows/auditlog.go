@@ -47,6 +47,11 @@ const (
 	AuditTeamHandover = "team_handover"
 	AuditTeamLeave    = "team_leave"
 	AuditWsMessage    = "ws_message" // a team messaged the workshop's registrants
+	// Chapters.
+	AuditChapterCreate = "chapter_create"
+	AuditChapterInvite = "chapter_invite"
+	AuditChapterAdmin  = "chapter_admin" // an invitation used: the user administers the chapter
+	AuditChapterRemove = "chapter_remove"
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -25,7 +25,15 @@ const (
 	actParticipant = 11 // a participant with no registration for the workshop
 	actOtherFac    = 12 // role facilitator, facilitates another workshop only
 	actOwnFac      = 13 // role facilitator, one of the workshop's Facilitators
-	actRemovedFac  = 14 // role facilitator, was on the workshop's team and was removed
+	actChapterA    = 14 // admin of chapter A (Jawa Barat), which the workshop belongs to
+	actChapterB    = 15 // admin of chapter B (Bali)
+	actRemovedFac  = 16 // role facilitator, was on the workshop's team and was removed
+)
+
+// The fixture's chapters.
+const (
+	chapterA = "chapaa"
+	chapterB = "chapbb"
 )
 
 type actor struct {
@@ -37,6 +45,8 @@ var authzActors = []actor{
 	{actParticipant, "Participant"},
 	{actOtherFac, "Facilitator (other workshop)"},
 	{actOwnFac, "Facilitator (this workshop)"},
+	{actChapterA, "Chapter admin of A (this workshop's)"},
+	{actChapterB, "Chapter admin of B"},
 	{flowstest.AdminID, "Admin"},
 	{actRemovedFac, "Removed co-facilitator"},
 }
@@ -56,7 +66,7 @@ const (
 // {token} the check-in token of participant 4 (registered, not checked in).
 type authzRow struct {
 	Action  string
-	Want    [5]verdict // participant, other facilitator, own facilitator, admin, removed co-facilitator
+	Want    [7]verdict // participant, other facilitator, own facilitator, chapter admin of A, of B, admin, removed co-facilitator
 	Refusal string     // message id of the refusal ("" = errors.not_allowed)
 	Mutates bool       // an allowed press changes the store (checked)
 	Notes   string
@@ -76,12 +86,16 @@ func (r authzRow) refusal() string {
 }
 
 var (
-	adminOnly = [5]verdict{deny, deny, deny, allow, deny}
-	facRole   = [5]verdict{deny, allow, allow, allow, allow}
-	managers  = [5]verdict{deny, deny, allow, allow, deny}
-	owners    = [5]verdict{deny, deny, deny, allow, deny} // the team's owner (here the admin) and admins
-	nobody    = [5]verdict{deny, deny, deny, deny, deny}
-	everyone  = [5]verdict{allow, allow, allow, allow, allow}
+	adminOnly = [7]verdict{deny, deny, deny, deny, deny, allow, deny}
+	facRole   = [7]verdict{deny, allow, allow, allow, allow, allow, allow}
+	managers  = [7]verdict{deny, deny, allow, allow, deny, allow, deny}
+	owners    = [7]verdict{deny, deny, deny, deny, deny, allow, deny} // the team's owner (here the admin) and admins
+	nobody    = [7]verdict{deny, deny, deny, deny, deny, deny, deny}
+	everyone  = [7]verdict{allow, allow, allow, allow, allow, allow, allow}
+	// admins and chapter admins (within their chapter).
+	scopedAdmins = [7]verdict{deny, deny, deny, allow, allow, allow, deny}
+	// admins and chapter A's admins: an action on chapter A's broadcast.
+	chapterAOnly = [7]verdict{deny, deny, deny, allow, deny, allow, deny}
 )
 
 var authzTable = []authzRow{
@@ -119,7 +133,8 @@ var authzTable = []authzRow{
 	{Action: "followup.checkins:{code}", Want: managers, Mutates: true, Notes: "check-in interval"},
 	{Action: "/report", Want: facRole, Notes: "lists own workshops only (admin: all, plus the forum summary)"},
 	{Action: "followup.report:{code}", Want: managers, Notes: "workshop report"},
-	{Action: "followup.forum_report:all", Want: adminOnly, Notes: "forum-wide summary"},
+	{Action: "followup.forum_report:all", Want: adminOnly, Notes: "forum-wide summary, with each chapter's counts side by side"},
+	{Action: "followup.forum_report:{chA}", Want: chapterAOnly, Notes: "chapter A's summary: its workshops only"},
 	{Action: "followup.commit:{code}", Want: managers, Refusal: "cm.not_participant", Notes: "write a commitment: registrants and managers"},
 	{Action: "followup.update:{code}:{cm}", Want: nobody, Notes: "status prompt: the owner only"},
 	{Action: "followup.status:{code}:{cm}:done", Want: nobody, Notes: "set status: the owner only"},
@@ -134,10 +149,18 @@ var authzTable = []authzRow{
 	{Action: "matchmaking.decline:{intro}", Want: nobody, Notes: "decline: the addressee only"},
 	{Action: "matchmaking.withdraw:{intro}", Want: nobody, Notes: "withdraw: the requester only"},
 	// Broadcasts.
-	{Action: "/broadcast", Want: adminOnly},
-	{Action: "core.menu:broadcast", Want: adminOnly, Notes: "menu button"},
-	{Action: "/broadcasts", Want: adminOnly},
-	{Action: "broadcast.cancel:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast"},
+	{Action: "/broadcast", Want: scopedAdmins, Notes: "a chapter admin's broadcast goes to their chapter's members only"},
+	{Action: "core.menu:broadcast", Want: scopedAdmins, Notes: "menu button"},
+	{Action: "/broadcasts", Want: scopedAdmins, Notes: "a chapter admin sees their chapter's broadcasts only"},
+	{Action: "broadcast.cancel:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast to everyone"},
+	{Action: "broadcast.cancel:{bca}", Want: chapterAOnly, Mutates: true, Notes: "cancels a scheduled broadcast of chapter A"},
+	// Chapters.
+	{Action: "/chapters", Want: adminOnly, Notes: "chapters with member counts"},
+	{Action: "core.menu:chapters", Want: adminOnly, Notes: "menu button"},
+	{Action: "chapters.new:go", Want: adminOnly, Notes: "starts creating a chapter"},
+	{Action: "chapters.invite:{chA}", Want: adminOnly, Mutates: true, Notes: "creates a one-time chapter-admin invitation"},
+	{Action: "chapters.admins:{chA}", Want: adminOnly, Notes: "a chapter's admins"},
+	{Action: "chapters.remove:{chA}:14", Want: adminOnly, Mutates: true, Notes: "removes a chapter admin"},
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},
 	{Action: "audit.export:csv", Want: adminOnly, Notes: "audit trail export"},
@@ -177,10 +200,10 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	start := h.Now.Add(17 * 24 * time.Hour)
 	w := &flows.Workshop{Code: flows.NewCode(), Title: "Joint Action: air bersih di Flores", Start: start, End: start.Add(3 * time.Hour),
 		Zone: "Asia/Makassar", Venue: "Hotel Sahid", OnlineURL: "https://zoom.us/j/123", Deadline: start,
-		Facilitators: []int64{flowstest.AdminID, actOwnFac}, CreatedBy: flowstest.AdminID, Created: h.Now}
+		Facilitators: []int64{flowstest.AdminID, actOwnFac}, CreatedBy: flowstest.AdminID, Created: h.Now, Chapter: chapterA}
 	must(h.Store.CreateWorkshop(ctx, w))
 	other := *w
-	other.Code, other.Title, other.Facilitators, other.CreatedBy = flows.NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac
+	other.Code, other.Title, other.Facilitators, other.CreatedBy, other.Chapter = flows.NewCode(), "Workshop lain", []int64{actOtherFac}, actOtherFac, ""
 	must(h.Store.CreateWorkshop(ctx, &other))
 	for _, id := range []int64{actOtherFac, actOwnFac, actRemovedFac} {
 		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "User"}))
@@ -190,6 +213,11 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	_, err := h.Store.JoinTeam(ctx, w.Code, "removed", actRemovedFac, h.Now)
 	must(err)
 	must(h.Store.RemoveFromTeam(ctx, w.Code, actRemovedFac))
+	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterA, Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now}))
+	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterB, Name: "Bali", Kind: flows.ChapterProvince, Provinces: []string{"BA"}, Created: h.Now}))
+	for id, ch := range map[int64]string{actChapterA: chapterA, actChapterB: chapterB} {
+		must(h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Role: flows.RoleFacilitator, FirstName: "Chapter", Chapter: ch}))
+	}
 	// Everything happens an hour before the start: check-in is open.
 	h.Now = start.Add(-time.Hour)
 	for _, a := range authzActors {
@@ -231,8 +259,13 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		By: flowstest.AdminID, At: h.Now}); err != nil {
 		t.Fatal(err)
 	}
+	if err := h.Store.CreateBroadcast(ctx, &flows.Broadcast{ID: "bc0002", By: actChapterA, FromChat: actChapterA, MessageID: 1,
+		Segment: "in:" + chapterA + ":all", Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
 	return &authzFixture{h: h, vars: map[string]string{
-		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{token}": tokens[4],
+		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4],
+		"{chA}": chapterA,
 	}}
 }
 
@@ -358,16 +391,19 @@ func renderAuthzTable() []byte {
 	b.WriteString("     Regenerate with: UPDATE_DOCS=1 go test ./flows/ -run TestAuthorizationTableUpToDate -->\n\n")
 	b.WriteString("Who may use each privileged command and button, as tested by `TestAuthorizationMatrix`.\n")
 	b.WriteString("Roles are checked on every input: a command or button of a higher role is refused with\n")
-	b.WriteString("`errors.not_allowed`; workshop buttons additionally require being on the workshop's team\n")
-	b.WriteString("(or an admin), and the team's own buttons (invite, remove, hand over) being its owner (or an\n")
-	b.WriteString("admin; in the fixture the admin owns the team); owner-only buttons check the owner on every\n")
-	b.WriteString("press. A member removed from the team is refused at once. A refused action changes nothing\n")
-	b.WriteString("in the store.\n\n")
+	b.WriteString("`errors.not_allowed`; workshop buttons additionally require being on the workshop's team,\n")
+	b.WriteString("an admin of its chapter, or an admin, and the team's own buttons (invite, remove, hand over)\n")
+	b.WriteString("being its owner (or an admin; in the fixture the admin owns the team); owner-only buttons\n")
+	b.WriteString("check the owner on every press. A member removed from the team is refused at once. What a\n")
+	b.WriteString("chapter admin may do outside workshops is limited to their chapter. A refused action changes\n")
+	b.WriteString("nothing in the store.\n\n")
 	b.WriteString("Placeholders: `{code}` the workshop, `{cm}` someone else's commitment, `{cmp}` a commitment\n")
 	b.WriteString("proposed to someone else, `{intro}` an introduction between two other people, `{bc}` a\n")
-	b.WriteString("scheduled broadcast, `{token}` another participant's check-in token, `{link}` a linked chat.\n")
-	b.WriteString("A group action is taken in a group the actor administers on Telegram (checked with\n")
-	b.WriteString("getChatMember), so only the Sinergi role decides.\n\n")
+	b.WriteString("scheduled broadcast to everyone, `{bca}` one of chapter A's admin to chapter A, `{token}` another\n")
+	b.WriteString("participant's check-in token, `{chA}` chapter A, which the workshop belongs to, `{link}` a\n")
+	b.WriteString("linked chat. A chapter admin is a facilitator who administers a chapter: its workshops,\n")
+	b.WriteString("broadcasts to its members. A group action is taken in a group the actor administers on\n")
+	b.WriteString("Telegram (checked with getChatMember), so only the Sinergi role decides.\n\n")
 	b.WriteString("| Action | Kind |")
 	for _, a := range authzActors {
 		b.WriteString(" " + a.title + " |")

@@ -55,7 +55,7 @@ func (e *Engine) menuButtons(t *Turn) [][]Button {
 	var rows [][]Button
 	var row []Button
 	for _, m := range e.menu {
-		if t.Role < m.Role {
+		if !t.may(m.Role, m.Scoped) {
 			continue
 		}
 		row = append(row, Button{Label: T(m.Label), Data: MenuData(m.Command)})
@@ -77,7 +77,7 @@ func (e *Engine) menuPress(ctx context.Context, t *Turn, payload string) error {
 		t.Answer(T("errors.bad_button"), true)
 		return nil
 	}
-	if t.Role < c.Role {
+	if !t.may(c.Role, c.Scoped) {
 		t.Answer(T("errors.not_allowed"), true)
 		return nil
 	}
@@ -89,7 +89,7 @@ func (e *Engine) menuPress(ctx context.Context, t *Turn, payload string) error {
 
 func (e *Engine) help(ctx context.Context, t *Turn) error {
 	var lines []Text
-	for _, c := range e.Commands(t.Role) {
+	for _, c := range e.commandsFor(t.Role, t.ChapterAdmin() != "") {
 		lines = append(lines, T("help.line", "Command", "/"+c.Name, "What", T(c.Describe)))
 	}
 	t.Say(T("help.text", "Commands", lines, "Role", T("role."+t.Role.String())))

@@ -55,7 +55,10 @@ type Command struct {
 	// (Input.Member): for a group command the group itself, for a private
 	// one the chat named "@name" in its first argument.
 	CheckMember bool
-	Run         func(ctx context.Context, t *Turn) error
+	// Scoped: a chapter admin may use it too, below Role, within their
+	// chapter (the command itself limits what they reach).
+	Scoped bool
+	Run    func(ctx context.Context, t *Turn) error
 }
 
 // DeepLink handles /start <Prefix>_<arg>.
@@ -69,6 +72,7 @@ type MenuItem struct {
 	Command string
 	Label   string // locale id
 	Role    Role
+	Scoped  bool // shown to chapter admins too (see Command.Scoped)
 	Order   int
 }
 
@@ -284,10 +288,14 @@ type CommandInfo struct {
 
 // Commands lists the described commands available to role, sorted by name
 // with /start, /menu and /help first.
-func (e *Engine) Commands(role Role) []CommandInfo {
+func (e *Engine) Commands(role Role) []CommandInfo { return e.commandsFor(role, false) }
+
+// commandsFor is Commands, with the scoped commands of a chapter admin when
+// chapterAdmin.
+func (e *Engine) commandsFor(role Role, chapterAdmin bool) []CommandInfo {
 	var out []CommandInfo
 	for _, c := range e.commands {
-		if c.Describe != "" && role >= c.Role {
+		if c.Describe != "" && (role >= c.Role || (chapterAdmin && c.Scoped)) {
 			out = append(out, CommandInfo{Name: c.Name, Describe: c.Describe})
 		}
 	}
@@ -338,6 +346,11 @@ type Turn struct {
 	answer  *Answer
 	forget  bool   // see Result.Forget
 	legacy  string // see Result.LegacyRoute
+}
+
+// may: the acting user has role, or scoped and they administer a chapter.
+func (t *Turn) may(role Role, scoped bool) bool {
+	return t.Role >= role || (scoped && t.ChapterAdmin() != "")
 }
 
 // Say queues a message to the current chat.
@@ -505,7 +518,7 @@ func (e *Engine) command(ctx context.Context, t *Turn) error {
 		}
 		return nil
 	}
-	if t.Role < c.Role {
+	if !t.may(c.Role, c.Scoped) {
 		t.Say(T("errors.not_allowed"))
 		return nil
 	}

@@ -177,10 +177,14 @@ func TestAuthorizationMatrixLegacyNames(t *testing.T) {
 	for _, l := range legacyRoutes {
 		legacy[l.name] = l.legacy
 	}
+	isNew := map[string]bool{} // routes added after namespaces: no legacy name
+	for _, r := range newHarness(t).E.Routes() {
+		isNew[r.Name] = r.Legacy == ""
+	}
 	n := 0
 	for _, row := range authzTable {
 		name, payload, ok := strings.Cut(row.Action, ":")
-		if row.isCommand() || !ok {
+		if row.isCommand() || !ok || isNew[name] {
 			continue
 		}
 		old, ok := legacy[name]

@@ -19,6 +19,7 @@ type UserData struct {
 	Introductions []IntroData        `json:"introductions,omitempty"`
 	Commitments   []*Commitment      `json:"commitments,omitempty"` // owned or proposed to them, with history
 	Broadcasts    []BroadcastData    `json:"broadcasts,omitempty"`  // secretariat messages sent to them
+	Chapters      []string           `json:"chapters,omitempty"`    // ids of the chapters they joined by link
 }
 
 // RegistrationData is one registration as exported.

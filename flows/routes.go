@@ -32,7 +32,10 @@ type Route struct {
 	// bot's standing in that group (Input.Member).
 	Group       bool
 	CheckMember bool
-	Run         func(ctx context.Context, t *Turn, payload string) error
+	// Scoped: a chapter admin may press it too, below Role (the handler
+	// limits them to their chapter).
+	Scoped bool
+	Run    func(ctx context.Context, t *Turn, payload string) error
 }
 
 // Route names (see Route).
@@ -139,7 +142,7 @@ func (e *Engine) callback(ctx context.Context, t *Turn) error {
 	if name != r.Name {
 		t.legacy = name
 	}
-	if t.Role < r.Role {
+	if !t.may(r.Role, r.Scoped) {
 		t.Answer(T("errors.not_allowed"), true)
 		return nil
 	}

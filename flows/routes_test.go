@@ -320,7 +320,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"followup.collect":      {code},
 		"followup.checkins":     {code},
 		"followup.report":       {code},
-		"followup.forum_report": {"all"},
+		"followup.forum_report": {code}, // "all" or a chapter id
 
 		"matchmaking.suggestion": {filter, pos},
 		"matchmaking.hide":       {uid, filter, pos},
@@ -339,6 +339,10 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"broadcast.cancel":  {code},
 		"broadcast.updates": {"off"},
 		"roles.invite":      {flows.RoleFacilitator.String()},
+		"chapters.new":      {"go"},
+		"chapters.invite":   {code},
+		"chapters.admins":   {code},
+		"chapters.remove":   {code, uid},
 		"audit.export":      {"csv"},
 		"privacy.forget":    {"yes"},
 	}

@@ -72,16 +72,29 @@ var segmentKinds = []string{string(SegAll), string(SegWorkshop), string(SegSecto
 // broadcast ([Broadcast.Segment]), is "all", "ws:<code>:c" (registered),
 // "ws:<code>:i" (checked in), "sector:<code>", "prov:<code>",
 // "theme:<code>", "lang:<id|en>" or "wsr:<code>:<c|w|i|n>" (a workshop's
-// registrants by status); [ParseSegment] is the one reader of it.
+// registrants by status), scoped to a chapter's members by the prefix
+// "in:<chapter id>:" ("in:k3mzq2:prov:JB"); [ParseSegment] is the one
+// reader of it.
 type Segment struct {
 	Kind      SegmentKind
 	Value     string           // workshop code, sector, province, theme or language; "" for SegAll
 	CheckedIn bool             // SegWorkshop: only those who checked in
 	Status    RegistrantStatus // SegRegistrants: which of them
+	// Chapter limits the segment to the members of that chapter (see
+	// ChapterMembers) when not "": a chapter admin's broadcasts.
+	Chapter string
 }
+
+// chapterScope is the text form's prefix of a segment within a chapter.
+const chapterScope = "in:"
 
 // String is the segment's text form.
 func (s Segment) String() string {
+	if s.Chapter != "" {
+		inner := s
+		inner.Chapter = ""
+		return chapterScope + s.Chapter + ":" + inner.String()
+	}
 	switch s.Kind {
 	case SegAll:
 		return string(SegAll)
@@ -101,6 +114,15 @@ func (s Segment) String() string {
 // kind, a sector, province, theme or language code — is an error: a
 // broadcast never falls back to everyone.
 func ParseSegment(text string) (Segment, error) {
+	if rest, ok := strings.CutPrefix(text, chapterScope); ok {
+		id, inner, _ := strings.Cut(rest, ":")
+		s, err := ParseSegment(inner)
+		if err != nil || !validChapterID(id) || s.Chapter != "" {
+			return Segment{}, fmt.Errorf("segment %q: %w", text, ErrUnknownSegment)
+		}
+		s.Chapter = id
+		return s, nil
+	}
 	kind, v, _ := strings.Cut(text, ":")
 	s := Segment{Kind: SegmentKind(kind), Value: v}
 	ok := false
@@ -149,6 +171,13 @@ type Audience interface {
 	// order, reading only them (an index), never every member.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
+	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
+	ChapterReader
+}
+
+// validChapterID: a chapter id is a code of NewCode.
+func validChapterID(id string) bool {
+	return len(id) == 6 && strings.Trim(id, CodeAlphabet) == ""
 }
 
 // Recipients is who broadcast b goes to among the members st holds (see
@@ -198,6 +227,19 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 		keep = func(u *User) bool { return u.Lang == v }
 	case SegAll:
 		keep = func(*User) bool { return true }
+	}
+	if seg.Chapter != "" {
+		// Within a chapter: its members as they are now, at sending time.
+		c, err := st.GetChapter(ctx, seg.Chapter)
+		if err != nil {
+			return nil, InternalError("chapter of broadcast "+b.ID, err)
+		}
+		m, err := ChapterMembers(ctx, st, []*Chapter{c}, users)
+		if err != nil {
+			return nil, err
+		}
+		inner, in := keep, m[c.ID]
+		keep = func(u *User) bool { return in[u.ID] && inner(u) }
 	}
 	var out []Recipient
 	for _, u := range users {

@@ -26,6 +26,9 @@ func TestParseSegment(t *testing.T) {
 		{"wsr:abc234:w", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsWaiting}},
 		{"wsr:abc234:i", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsCheckedIn}},
 		{"wsr:abc234:n", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsNoShow}},
+		{"in:jabar2:all", flows.Segment{Kind: flows.SegAll, Chapter: "jabar2"}},
+		{"in:jabar2:prov:BA", flows.Segment{Kind: flows.SegProvince, Value: "BA", Chapter: "jabar2"}},
+		{"in:jabar2:ws:abc234:i", flows.Segment{Kind: flows.SegWorkshop, Value: "abc234", CheckedIn: true, Chapter: "jabar2"}},
 	} {
 		got, err := flows.ParseSegment(c.text)
 		if err != nil || got != c.want {
@@ -37,7 +40,9 @@ func TestParseSegment(t *testing.T) {
 	}
 	for _, bad := range []string{"", "everyone", "all:", "all:x", "ws:", "ws:abc234", "ws:abc234:x", "ws::c",
 		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo",
-		"wsr:", "wsr:abc234", "wsr:abc234:", "wsr:abc234:x", "wsr::c", "wsr:abc234:cc"} {
+		"wsr:", "wsr:abc234", "wsr:abc234:", "wsr:abc234:x", "wsr::c", "wsr:abc234:cc",
+		"in:", "in:jabar2", "in:jabar2:", "in::all", "in:jabar2:everyone", "in:JABAR2:all", "in:jabar:all", "in:bali11:all",
+		"in:jabar2:in:bdps22:all"} {
 		if got, err := flows.ParseSegment(bad); !errors.Is(err, flows.ErrUnknownSegment) {
 			t.Errorf("ParseSegment(%q) = %+v, %v; want ErrUnknownSegment", bad, got, err)
 		}

@@ -61,6 +61,7 @@ type User struct {
 	Inactive  bool      `json:"inactive,omitempty"`   // blocked the bot or deactivated
 	NoUpdates bool      `json:"no_updates,omitempty"` // opted out of secretariat broadcasts
 	Consent   string    `json:"consent,omitempty"`    // privacy notice version their stored data is under
+	Chapter   string    `json:"chapter,omitempty"`    // the chapter they administer (Chapter.ID), "" none
 	Created   time.Time `json:"created"`
 	Seen      time.Time `json:"seen"`
 }

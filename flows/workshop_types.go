@@ -26,6 +26,7 @@ type Workshop struct {
 	Closed       bool      `json:"closed,omitempty"`       // registration closed by hand
 	Cancelled    bool      `json:"cancelled,omitempty"`    // the workshop is cancelled
 	CheckInDays  int       `json:"checkin_days,omitempty"` // days between commitment check-ins (0: weekly)
+	Chapter      string    `json:"chapter,omitempty"`      // the chapter it belongs to (Chapter.ID), "" the national forum
 	// Sequence counts the changes of date, time or place: the SEQUENCE of
 	// its calendar invitations, so calendars update the event.
 	Sequence int `json:"seq,omitempty"`

@@ -63,6 +63,15 @@ func TestUsersContract(t *testing.T) {
 	flowstest.RunUsersContract(t, func(t *testing.T) flowstest.UsersAndInvites { return open(t) })
 }
 
+// The Redis store keeps the chapters contract: chapters, members by link
+// and by province, forgetting, chapter admins, invitations and broadcasts
+// within a chapter (the same cases run against the in-memory fake in
+// flows/flowstest).
+func TestChaptersContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunChaptersContract(t, func(t *testing.T) flowstest.ChaptersStore { return open(t) })
+}
+
 // The Redis store keeps the broadcasts contract: broadcasts, their states
 // and the recipients of every segment kind (the same cases run against the
 // in-memory fake in flows/flowstest).

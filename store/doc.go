@@ -114,6 +114,21 @@
 //	                                  no longer post there); kept so an admin sees and removes them
 //	<p>{grp}:cards:<code>     hash    "<chat>:<thread>" -> JSON flows.Card: a workshop's live card in that chat
 //	                                  (message id, the state it shows); the "wcd" job edits it when that changes
+
+// Chapters' keys share the hash tag {ch}: joining by link is one script
+// over the chapter, its members and the user's chapters (ch_join.lua),
+// forgetting one over the user's chapters and their members
+// (ch_forget.lua); creating one over the record and the list, unless the id
+// is taken (ch_create.lua). The
+// chapter a user administers is the "chapter" field of their user hash;
+// members by province are not stored but read from the profiles when asked
+// (flows.ChapterMembers), so a changed province moves the member.
+//
+//	<p>{ch}:chapter:<id>      string  JSON flows.Chapter
+//	<p>{ch}:all               zset    chapter id -> created unix ms (the list, oldest first)
+//	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>)
+//	<p>{ch}:of:<uid>          set     chapter ids uid joined by link (for /profile and forgetting)
+//	<p>{ch}:invite:<token>    string  JSON flows.ChapterInvite, TTL = invite lifetime; GETDEL takes it once
 //
 // # Atomicity
 //
@@ -156,9 +171,9 @@
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
-// team_*.lua, privacy_forget.lua), {pp} for matchmaking (pp_*.lua), {bc:<id>} for a
-// broadcast, {jobs} for the job queue, {tb} for the send budget, {grp} for
-// linked chats (grp_*.lua). Work
+// team_*.lua, privacy_forget.lua), {pp} for matchmaking (pp_*.lua), {ch} for
+// chapters (ch_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue,
+// {tb} for the send budget, {grp} for linked chats (grp_*.lua). Work
 // that reaches keys of several slots is done in steps, each one slot or a
 // plain pipeline, in an order documented where it happens:
 //

@@ -49,6 +49,9 @@ import (
 //	{bc:<id>}:b               a broadcast uid wrote (an admin's update, a team's message to its registrants):
 //	                          stopped unless finished, then its author and source chat blanked (0)
 //	invite:<token>            invitations uid created deleted
+//	{ch}:joined:<id>, {ch}:of:<uid>
+//	                          uid out of the chapters they joined (ch_forget.lua); {ch}:invite:<token>
+//	                          chapter-admin invitations uid created deleted
 //	audit:ref / audit:who     uid's pseudonym deleted (ForgetAuditRef): the trail names nobody
 //
 // Not covered: another chat's session that holds uid while a flow is in
@@ -198,6 +201,12 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 			d.Broadcasts = append(d.Broadcasts, flows.BroadcastData{ID: bcs[i], Outcome: v})
 		}
 	}
+	if d.Chapters, err = s.JoinedChapters(ctx, uid); err != nil {
+		return fail(err)
+	}
+	if len(d.Chapters) == 0 {
+		d.Chapters = nil
+	}
 	return d, nil
 }
 
@@ -228,7 +237,7 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 		return promoted, fmt.Errorf("forget user %d: %w", uid, scanErr)
 	}
 	steps := []func(context.Context, int64, time.Time) error{
-		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks,
+		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks, s.forgetChapters,
 	}
 	for _, step := range steps {
 		if err := step(ctx, uid, now); err != nil {

@@ -31,6 +31,7 @@ const (
 	ufInactive  = "inactive"
 	ufNoUpdates = "no_updates"
 	ufConsent   = "consent"
+	ufChapter   = "chapter"
 	ufCreated   = "created"
 	ufSeen      = "seen"
 )
@@ -63,6 +64,7 @@ func userFields(u *flows.User) [][2]string {
 		{ufInactive, flag(u.Inactive)},
 		{ufNoUpdates, flag(u.NoUpdates)},
 		{ufConsent, u.Consent},
+		{ufChapter, u.Chapter},
 		{ufCreated, ts(u.Created)},
 		{ufSeen, ts(u.Seen)},
 	}
@@ -123,6 +125,7 @@ func decodeUser(m map[string]string) (*flows.User, error) {
 	u.Inactive = m[ufInactive] == "1"
 	u.NoUpdates = m[ufNoUpdates] == "1"
 	u.Consent = m[ufConsent]
+	u.Chapter = m[ufChapter]
 	u.Created = ts(m[ufCreated])
 	u.Seen = ts(m[ufSeen])
 	if err != nil {

@@ -27,6 +27,7 @@ import (
 	"sinergi/flows"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/chapters"
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
@@ -205,6 +206,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				workshops.Module(st),
 				broadcast.Module(st),
 				roles.Module(st),
+				chapters.Module(st),
 				audit.Module(st),
 				privacy.Module(st),
 				groups.Module(st),

@@ -6,6 +6,7 @@ package broadcast
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,14 +44,16 @@ const (
 
 func (e *module) register(r *flows.Registry) {
 	r.Namespace("broadcast")
-	r.Command(&flows.Command{Name: "broadcast", Role: flows.RoleAdmin, Describe: "cmd.broadcast", Run: func(ctx context.Context, t *flows.Turn) error {
+	// A chapter admin broadcasts too, to their chapter's members only
+	// (draftBroadcast scopes the segment from their user record).
+	r.Command(&flows.Command{Name: "broadcast", Role: flows.RoleAdmin, Scoped: true, Describe: "cmd.broadcast", Run: func(ctx context.Context, t *flows.Turn) error {
 		return t.StartFlowAt(ctx, "broadcast", "msg", nil)
 	}})
-	r.Command(&flows.Command{Name: "broadcasts", Role: flows.RoleAdmin, Describe: "cmd.broadcasts", Run: e.listBroadcasts})
+	r.Command(&flows.Command{Name: "broadcasts", Role: flows.RoleAdmin, Scoped: true, Describe: "cmd.broadcasts", Run: e.listBroadcasts})
 	r.Command(&flows.Command{Name: "settings", Describe: "cmd.settings", Run: settings})
-	r.Menu(flows.MenuItem{Command: "broadcast", Label: "menu.broadcast", Role: flows.RoleAdmin, Order: 70})
+	r.Menu(flows.MenuItem{Command: "broadcast", Label: "menu.broadcast", Role: flows.RoleAdmin, Scoped: true, Order: 70})
 	r.Menu(flows.MenuItem{Command: "settings", Label: "menu.settings", Order: 85})
-	r.Route(&flows.Route{Name: routeCancel, Legacy: "bcx", Role: flows.RoleAdmin, Run: e.cancelBroadcast})
+	r.Route(&flows.Route{Name: routeCancel, Legacy: "bcx", Role: flows.RoleAdmin, Scoped: true, Run: e.cancelBroadcast})
 	r.Route(&flows.Route{Name: routeUpdates, Legacy: "set", Run: toggleSetting})
 	r.Flow(&flows.Flow{
 		Name: "broadcast",
@@ -119,9 +122,9 @@ func segmentPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
 func (e *module) segmentValuePrompt(ctx context.Context, t *flows.Turn) (flows.Reply, error) {
 	switch t.Session.Data["seg"] {
 	case "ws":
-		all, err := e.store.Facilitated(ctx, 0)
+		all, err := flows.ManagedWorkshops(ctx, e.store, t) // a chapter admin: their chapter's
 		if err != nil {
-			return flows.Reply{}, flows.InternalError("workshops", err)
+			return flows.Reply{}, err
 		}
 		var rows [][]flows.Button
 		for _, w := range all {
@@ -178,8 +181,12 @@ func (e *module) segmentValue(ctx context.Context, t *flows.Turn, in flows.Input
 	case kind == string(flows.SegWorkshop) && v == string(flows.SegAll):
 		seg = flows.Segment{Kind: flows.SegAll}
 	case kind == string(flows.SegWorkshop) && (strings.HasPrefix(v, "c_") || strings.HasPrefix(v, "i_")):
-		if _, err := e.store.GetWorkshop(ctx, v[2:]); err != nil {
+		w, err := e.store.GetWorkshop(ctx, v[2:])
+		if err != nil {
 			return "", flows.Refuse("ws.not_found")
+		}
+		if t.ChapterAdmin() != "" && !t.CanManage(w) {
+			return "", flows.Refuse("errors.not_allowed")
 		}
 		seg = flows.Segment{Kind: flows.SegWorkshop, Value: v[2:], CheckedIn: v[0] == 'i'}
 	case kind == string(flows.SegSector) || kind == string(flows.SegTheme) || kind == string(flows.SegLang):
@@ -207,6 +214,22 @@ func (e *module) segmentText(ctx context.Context, text string) (flows.Text, erro
 	seg, err := flows.ParseSegment(text)
 	if err != nil {
 		return flows.Text{}, flows.InternalError("broadcast", err)
+	}
+	if seg.Chapter != "" {
+		name := seg.Chapter
+		c, err := e.store.GetChapter(ctx, seg.Chapter)
+		switch {
+		case err == nil:
+			name = c.Name
+		case !errors.Is(err, flows.ErrNotFound):
+			return flows.Text{}, flows.InternalError("chapter", err)
+		}
+		seg.Chapter = ""
+		inner, err := e.segmentText(ctx, seg.String())
+		if err != nil {
+			return flows.Text{}, err
+		}
+		return flows.T("bc.segtext.in_chapter", "Segment", inner, "Chapter", name), nil
 	}
 	v := seg.Value
 	switch seg.Kind {
@@ -266,7 +289,39 @@ func draftBroadcast(t *flows.Turn) *flows.Broadcast {
 	if t.Lang == "en" && en != 0 {
 		msg, en = en, msg
 	}
-	return &flows.Broadcast{By: t.User.ID, FromChat: t.In.ChatID, MessageID: msg, EnglishID: en, Segment: segmentOf(d), Created: t.In.Now}
+	return &flows.Broadcast{By: t.User.ID, FromChat: t.In.ChatID, MessageID: msg, EnglishID: en, Segment: scoped(t, segmentOf(d)), Created: t.In.Now}
+}
+
+// scoped is segment within the acting user's chapter when they are a
+// chapter admin — decided here, on the server, from their user record as it
+// is now, not from any answer or button.
+func scoped(t *flows.Turn, segment string) string {
+	ch := t.ChapterAdmin()
+	if ch == "" {
+		return segment
+	}
+	seg, err := flows.ParseSegment(segment)
+	if err != nil {
+		return segment // the caller's ParseSegment refuses it
+	}
+	seg.Chapter = ch
+	return seg.String()
+}
+
+// mayBroadcast: an admin, or a chapter admin (checked again at the end of
+// the flow: the role may have changed since /broadcast).
+func mayBroadcast(t *flows.Turn) bool {
+	return t.Role >= flows.RoleAdmin || t.ChapterAdmin() != ""
+}
+
+// sameScope: the broadcast is one the acting user may act on — every one
+// for an admin, their chapter's for a chapter admin.
+func sameScope(t *flows.Turn, b *flows.Broadcast) bool {
+	if t.Role >= flows.RoleAdmin {
+		return true
+	}
+	seg, err := flows.ParseSegment(b.Segment)
+	return err == nil && seg.Chapter != "" && seg.Chapter == t.ChapterAdmin()
 }
 
 // broadcastPreview copies the message(s) back to the admin and asks to
@@ -330,6 +385,11 @@ func (e *module) broadcastWhen(_ context.Context, t *flows.Turn, in flows.Input)
 }
 
 func (e *module) createBroadcast(ctx context.Context, t *flows.Turn) error {
+	if !mayBroadcast(t) {
+		t.EndFlow()
+		t.Say(flows.T("errors.not_allowed"))
+		return nil
+	}
 	b := draftBroadcast(t)
 	b.ID = flows.NewCode()
 	b.StartAt = t.In.Now
@@ -351,10 +411,12 @@ func (e *module) createBroadcast(ctx context.Context, t *flows.Turn) error {
 }
 
 func (e *module) listBroadcasts(ctx context.Context, t *flows.Turn) error {
-	list, err := e.store.RecentBroadcasts(ctx, 10)
+	list, err := e.store.RecentBroadcasts(ctx, 200)
 	if err != nil {
 		return flows.InternalError("recent broadcasts", err)
 	}
+	list = slices.DeleteFunc(list, func(b *flows.Broadcast) bool { return !sameScope(t, b) })
+	list = list[:min(len(list), 10)]
 	if len(list) == 0 {
 		t.Say(flows.T("bc.none"))
 		return nil
@@ -385,6 +447,19 @@ func (e *module) listBroadcasts(ctx context.Context, t *flows.Turn) error {
 }
 
 func (e *module) cancelBroadcast(ctx context.Context, t *flows.Turn, id string) error {
+	if t.Role < flows.RoleAdmin {
+		b, _, err := e.store.GetBroadcast(ctx, id)
+		switch {
+		case errors.Is(err, flows.ErrNotFound):
+			t.Answer(flows.T("bc.not_found"), true)
+			return nil
+		case err != nil:
+			return flows.InternalError("broadcast", err)
+		case !sameScope(t, b):
+			t.Answer(flows.T("errors.not_allowed"), true)
+			return nil
+		}
+	}
 	err := e.store.CancelBroadcast(ctx, id)
 	switch {
 	case errors.Is(err, flows.ErrNotFound):

@@ -81,3 +81,9 @@ func TestStoreTeamsContract(t *testing.T) {
 func TestStoreLinksContract(t *testing.T) {
 	flowstest.RunLinksContract(t, func(*testing.T) flowstest.LinksAndCards { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the chapters contract (Redis:
+// store/contract_test.go).
+func TestStoreChaptersContract(t *testing.T) {
+	flowstest.RunChaptersContract(t, func(*testing.T) flowstest.ChaptersStore { return flowstest.NewStore() })
+}

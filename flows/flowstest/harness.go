@@ -20,6 +20,7 @@ type Store struct {
 	invites  map[string]flows.Invite
 	ws       memWorkshops
 	mm       memPartners
+	ch       memChapters
 	bc       map[string]*flows.Broadcast
 	bcStatus map[string]string // broadcast id -> flows.BcScheduled, BcCancelled
 	cm       map[string]flows.Commitment
@@ -30,7 +31,9 @@ type Store struct {
 }
 
 func NewStore() *Store {
-	return &Store{users: map[int64]flows.User{}, profiles: map[int64]flows.Profile{}, invites: map[string]flows.Invite{}}
+	m := &Store{users: map[int64]flows.User{}, profiles: map[int64]flows.Profile{}, invites: map[string]flows.Invite{}}
+	m.chInit()
+	return m
 }
 
 func (m *Store) GetUser(_ context.Context, id int64) (*flows.User, error) {

@@ -53,6 +53,12 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 			d.Commitments = append(d.Commitments, &c)
 		}
 	}
+	for id, in := range m.ch.joined {
+		if in[uid] {
+			d.Chapters = append(d.Chapters, id)
+		}
+	}
+	slices.Sort(d.Chapters)
 	return d, nil
 }
 
@@ -74,6 +80,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 		}
 	}
 	delete(m.profiles, uid)
+	m.forgetChapters(uid)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)
 	for _, s := range m.mm.skip {

@@ -3,6 +3,7 @@ package flowstest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ func (m *Store) Snapshot(t *testing.T) string {
 		"tokens": m.ws.tokens, "jobs": m.ws.jobs, "teams": m.ws.teams, "team_invites": m.ws.teamInv,
 		"partners": m.mm.profiles, "skip": m.mm.skip, "intros": m.mm.intros, "pairs": pairs,
 		"broadcasts": m.bc, "commitments": m.cm, "audit": m.audit, "links": m.linkSnapshotLocked(),
+		"chapters": m.ch.chapters, "chapter_joined": m.ch.joined, "chapter_invites": m.ch.invites,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -132,6 +134,7 @@ func (m *Store) OthersSnapshot(t *testing.T, uid int64) string {
 		"users": users, "profiles": profiles, "invites": m.invites,
 		"workshops": m.ws.ws, "regs": regs, "checkins": checkins, "feedback": feedback, "tokens": tokens, "jobs": jobs,
 		"partners": partners, "skip": skip, "intros": intros, "broadcasts": m.bc, "commitments": cms, "audit": audit,
+		"chapters": m.ch.chapters, "chapter_joined": othersJoined(m.ch.joined, uid), "chapter_invites": m.ch.invites,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +174,20 @@ func (m *Store) AuditTrail() []flows.AuditEntry {
 	out := make([]flows.AuditEntry, len(m.audit))
 	for i, a := range m.audit {
 		out[i] = *a
+	}
+	return out
+}
+
+// othersJoined is the chapters' members by link other than uid.
+func othersJoined(joined map[string]map[int64]bool, uid int64) map[string][]int64 {
+	out := map[string][]int64{}
+	for id, in := range joined {
+		for k := range in {
+			if k != uid {
+				out[id] = append(out[id], k)
+			}
+		}
+		slices.Sort(out[id])
 	}
 	return out
 }

@@ -39,8 +39,7 @@ func Module(st Store) flows.Module {
 	})
 }
 
-// Store is what follow-up reads and writes: commitments, the jobs that
-// follow them up, and the workshops, registrations and people they belong to.
+// Store is what follow-up reads and writes: commitments, their jobs, workshops, people.
 type Store interface {
 	flows.Commitments
 	flows.Jobs
@@ -52,6 +51,7 @@ type Store interface {
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
 	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*flows.Profile, error)
+	flows.ChapterReader // reports per chapter
 }
 
 type module struct {
@@ -76,7 +76,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeCollect, Legacy: "wmo", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.openCollection)})
 	r.Route(&flows.Route{Name: routeCheckIns, Legacy: "wmci", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.cycleCheckIns)})
 	r.Route(&flows.Route{Name: routeReport, Legacy: "rp", Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.report)})
-	r.Route(&flows.Route{Name: routeForumReport, Legacy: "rpa", Role: flows.RoleAdmin, Run: func(ctx context.Context, t *flows.Turn, _ string) error { return e.forumSummary(ctx, t) }})
+	r.Route(&flows.Route{Name: routeForumReport, Legacy: "rpa", Role: flows.RoleAdmin, Scoped: true, Run: e.forumReport})
 	r.Flow(&flows.Flow{Name: "commit", Done: e.saveCommitment, Steps: []*flows.Step{
 		{Name: "what", Parse: flows.TextAnswer(maxWhatLen), Prompt: flows.Ask("cm.ask_what")},
 		{Name: "owner", Parse: e.ownerChoice, Prompt: e.ownerPrompt},

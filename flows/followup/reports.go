@@ -3,6 +3,7 @@ package followup
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +24,21 @@ func (e *module) reportCommand(ctx context.Context, t *flows.Turn) error {
 	}
 	if t.Role == flows.RoleAdmin {
 		rows = append(rows, []flows.Button{{Label: flows.T("rp.forum"), Data: flows.MustData(routeForumReport, "all")}})
+		chs, err := e.store.ListChapters(ctx)
+		if err != nil {
+			return flows.InternalError("chapters", err)
+		}
+		for _, c := range chs[:min(len(chs), 12)] {
+			rows = append(rows, []flows.Button{{Label: flows.T("rp.chapter", "Name", c.Name), Data: flows.MustData(routeForumReport, c.ID)}})
+		}
+	} else if ch := t.ChapterAdmin(); ch != "" {
+		c, err := e.store.GetChapter(ctx, ch)
+		if err != nil && !errors.Is(err, flows.ErrNotFound) {
+			return flows.InternalError("chapter", err)
+		}
+		if c != nil {
+			rows = append(rows, []flows.Button{{Label: flows.T("rp.chapter", "Name", c.Name), Data: flows.MustData(routeForumReport, c.ID)}})
+		}
 	}
 	if len(rows) == 0 {
 		t.Say(flows.T("ws.none_yet"))
@@ -218,15 +234,47 @@ func daysLate(c *flows.Commitment, now time.Time, loc *time.Location) int {
 	return int(d1.Sub(d0) / (24 * time.Hour))
 }
 
-// forumSummary: every workshop's commitments at a glance (admins).
-func (e *module) forumSummary(ctx context.Context, t *flows.Turn) error {
+// forumReport is "all", the forum-wide summary (national admins), or a
+// chapter's id, that chapter's summary (national admins, and that chapter's
+// admins) — checked on every press.
+func (e *module) forumReport(ctx context.Context, t *flows.Turn, payload string) error {
+	if payload == "all" {
+		if t.Role < flows.RoleAdmin {
+			t.Answer(flows.T("errors.not_allowed"), true)
+			return nil
+		}
+		return e.forumSummary(ctx, t, nil)
+	}
+	c, err := e.store.GetChapter(ctx, payload)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.Answer(flows.T("errors.bad_button"), true)
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("chapter", err)
+	}
+	if t.Role < flows.RoleAdmin && t.ChapterAdmin() != c.ID {
+		t.Answer(flows.T("errors.not_allowed"), true)
+		return nil
+	}
+	return e.forumSummary(ctx, t, c)
+}
+
+// forumSummary: the commitments of every workshop, or of a chapter's, at a
+// glance. The forum-wide one, when the forum has chapters, ends with each
+// chapter's counts side by side (and those of workshops of no chapter).
+func (e *module) forumSummary(ctx context.Context, t *flows.Turn, chapter *flows.Chapter) error {
 	ws, err := e.store.Facilitated(ctx, 0)
 	if err != nil {
 		return flows.InternalError("workshops", err)
 	}
 	var lines []flows.Text
 	var all []*flows.Commitment
+	byChapter := map[string][]*flows.Commitment{}
 	for _, w := range ws {
+		if chapter != nil && w.Chapter != chapter.ID {
+			continue
+		}
 		cs, err := e.store.WorkshopCommitments(ctx, w.Code)
 		if err != nil {
 			return flows.InternalError("commitments", err)
@@ -235,6 +283,7 @@ func (e *module) forumSummary(ctx context.Context, t *flows.Turn) error {
 			continue
 		}
 		all = append(all, cs...)
+		byChapter[w.Chapter] = append(byChapter[w.Chapter], cs...)
 		y := TallyOf(cs, t.In.Now)
 		lines = append(lines, flows.T("rp.forum_line", "Title", w.Title, "Total", y.Total, "Done", y.Done, "Overdue", y.Overdue, "Blocked", y.Blocked, "Rate", y.Completion()))
 	}
@@ -242,6 +291,27 @@ func (e *module) forumSummary(ctx context.Context, t *flows.Turn) error {
 	if len(lines) == 0 {
 		lines = []flows.Text{flows.T("rp.none")}
 	}
+	if chapter != nil {
+		t.Say(flows.T("rp.chapter_text", "Name", chapter.Name, "Count", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
+		return nil
+	}
 	t.Say(flows.T("rp.forum_text", "Count", y.Total, "Done", y.Done, "Rate", y.Completion(), "Lines", lines))
+	chs, err := e.store.ListChapters(ctx)
+	if err != nil {
+		return flows.InternalError("chapters", err)
+	}
+	if len(chs) == 0 {
+		return nil // a forum without chapters: as before
+	}
+	var rollup []flows.Text
+	line := func(name any, cs []*flows.Commitment) {
+		y := TallyOf(cs, t.In.Now)
+		rollup = append(rollup, flows.T("rp.chapter_line", "Name", name, "Total", y.Total, "Done", y.Done, "Overdue", y.Overdue, "Blocked", y.Blocked, "Rate", y.Completion()))
+	}
+	for _, c := range chs {
+		line(c.Name, byChapter[c.ID])
+	}
+	line(flows.T("rp.no_chapter"), byChapter[""])
+	t.Say(flows.T("rp.chapters_text", "Lines", rollup))
 	return nil
 }

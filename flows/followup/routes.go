@@ -10,5 +10,5 @@ const (
 	routeCollect     = "followup.collect"      // <code>: invites the attendees to add commitments
 	routeCheckIns    = "followup.checkins"     // <code>: the next check-in interval
 	routeReport      = "followup.report"       // <code>: the workshop's report
-	routeForumReport = "followup.forum_report" // all: the forum-wide summary
+	routeForumReport = "followup.forum_report" // all | <chapter id>: the forum-wide summary (with its chapters side by side), or one chapter's
 )

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 
 	"sinergi/flows"
 )
@@ -27,6 +28,7 @@ func Module(st Store) flows.Module {
 type Store interface {
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	SaveProfile(ctx context.Context, p *flows.Profile) error
+	flows.ChapterReader // the chapters /profile lists
 }
 
 type module struct {
@@ -59,16 +61,34 @@ func (e *module) register(r *flows.Registry) {
 	})
 }
 
+// sayChapters tells the user the chapters they belong to (nothing when
+// none: a forum without chapters shows none).
+func (e *module) sayChapters(ctx context.Context, t *flows.Turn, p *flows.Profile) error {
+	chs, err := flows.ChaptersOf(ctx, e.store, t.User.ID, p)
+	if err != nil || len(chs) == 0 {
+		return err
+	}
+	names := make([]string, len(chs))
+	for i, c := range chs {
+		names[i] = c.Name
+	}
+	t.Say(flows.T("profile.chapters", "Count", len(chs), "Names", strings.Join(names, ", ")))
+	return nil
+}
+
 // profileBegin prefills the answers from a stored profile so editing offers
 // "keep" buttons.
 func (e *module) profileBegin(ctx context.Context, t *flows.Turn) error {
 	p, err := e.store.GetProfile(ctx, t.User.ID)
 	if errors.Is(err, flows.ErrNotFound) {
 		t.Say(flows.T("profile.intro"))
-		return nil
+		return e.sayChapters(ctx, t, nil)
 	}
 	if err != nil {
 		return flows.InternalError("get profile", err)
+	}
+	if err := e.sayChapters(ctx, t, p); err != nil {
+		return err
 	}
 	d := t.Session.Data
 	d["name"], d["org"], d["sector"], d["province"] = p.FullName, p.Organisation, p.Sector, p.Province

@@ -56,6 +56,7 @@ type Store interface {
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
+	flows.ChapterReader // the chapters a new workshop may belong to
 }
 
 type module struct {
@@ -97,6 +98,13 @@ func (e *module) register(r *flows.Registry) {
 		data := map[string]string{}
 		if z := e.cfg.Location.String(); slices.Contains(flows.Zones(), z) {
 			data["default_zone"] = z
+		}
+		choices, err := e.chapterChoices(ctx, t)
+		if err != nil {
+			return err
+		}
+		if len(choices) > 0 {
+			data[chapterChoicesKey] = strings.Join(choices, ",")
 		}
 		t.Say(flows.T("ws.new_intro"))
 		return t.StartFlowAt(ctx, "workshop", "title", data)
@@ -141,9 +149,86 @@ func (e *module) register(r *flows.Registry) {
 			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
 			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
 			{Name: "question", Keep: true, Parse: flows.OptionalText(maxQuestionLen), Prompt: flows.AskWithSkip("ws.ask_question", "ws.skip_question")},
+			{Name: "chapter", Parse: e.chapterAnswer, Prompt: e.chapterPrompt,
+				Skip: func(t *flows.Turn) bool {
+					return t.Session.Data[chapterChoicesKey] == "" || t.Session.Data["code"] != ""
+				}},
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
 	})
+}
+
+// chapterChoicesKey holds the chapters a new workshop may belong to,
+// offered by the step "chapter" ("" none: the step is skipped).
+const chapterChoicesKey = "chapter_choices"
+
+// noChapter is the answer "no chapter: the national forum's".
+const noChapter = "-"
+
+// chapterChoices are the chapters the user may put a new workshop in: every
+// one for a national admin, those they belong to for a facilitator, none
+// for a chapter admin (theirs is their workshops' chapter) or in a forum
+// without chapters.
+func (e *module) chapterChoices(ctx context.Context, t *flows.Turn) ([]string, error) {
+	if t.ChapterAdmin() != "" {
+		return nil, nil
+	}
+	var chs []*flows.Chapter
+	var err error
+	if t.Role >= flows.RoleAdmin {
+		chs, err = e.store.ListChapters(ctx)
+	} else {
+		p, perr := e.store.GetProfile(ctx, t.User.ID)
+		if perr != nil && !errors.Is(perr, flows.ErrNotFound) {
+			return nil, flows.InternalError("profile", perr)
+		}
+		chs, err = flows.ChaptersOf(ctx, e.store, t.User.ID, p)
+	}
+	if err != nil {
+		return nil, flows.InternalError("chapters", err)
+	}
+	ids := make([]string, len(chs))
+	for i, c := range chs {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+func (e *module) chapterPrompt(ctx context.Context, t *flows.Turn) (flows.Reply, error) {
+	var rows [][]flows.Button
+	for id := range strings.SplitSeq(t.Session.Data[chapterChoicesKey], ",") {
+		c, err := e.store.GetChapter(ctx, id)
+		if errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return flows.Reply{}, flows.InternalError("chapter", err)
+		}
+		if len(rows) < 12 {
+			rows = append(rows, []flows.Button{t.ChoiceLiteral(c.Name, c.ID)})
+		}
+	}
+	rows = append(rows, []flows.Button{t.Choice(flows.T("ws.chapter_none"), noChapter)})
+	return flows.Reply{Text: flows.T("ws.ask_chapter"), Buttons: rows}, nil
+}
+
+// chapterAnswer takes a chapter the user may choose now (asked of the
+// store again, not of the buttons), or none.
+func (e *module) chapterAnswer(ctx context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	if in.Kind != flows.KindCallback {
+		return "", flows.Refuse("errors.use_buttons")
+	}
+	if in.Callback == noChapter {
+		return noChapter, nil
+	}
+	choices, err := e.chapterChoices(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	if !slices.Contains(choices, in.Callback) {
+		return "", flows.Refuse("errors.bad_button")
+	}
+	return in.Callback, nil
 }
 
 func titleAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
@@ -368,6 +453,16 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 		return e.saveEdit(ctx, t, w)
 	}
 	w.Facilitators, w.CreatedBy, w.Created = []int64{t.User.ID}, t.User.ID, t.In.Now
+	w.Chapter = t.ChapterAdmin() // a chapter admin's workshop is their chapter's
+	if ch := t.Session.Data["chapter"]; w.Chapter == "" && ch != "" && ch != noChapter {
+		choices, err := e.chapterChoices(ctx, t) // may they still?
+		if err != nil {
+			return err
+		}
+		if slices.Contains(choices, ch) {
+			w.Chapter = ch
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		w.Code = flows.NewCode()
 		err := e.store.CreateWorkshop(ctx, w)
