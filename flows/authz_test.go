@@ -97,6 +97,8 @@ var authzTable = []authzRow{
 	{Action: "wmk:{code}", Want: managers, Notes: "asks to confirm the cancellation"},
 	{Action: "wmky:{code}", Want: managers, Mutates: true, Notes: "cancels the workshop"},
 	{Action: "wmf:{code}", Want: managers, Notes: "feedback summary"},
+	{Action: "wmp:{code}", Want: managers, Mutates: true, Notes: "freed seats: offered or given at once"},
+	{Action: "wmv:{code}", Want: managers, Notes: "asks how long an offer stands (the save re-checks)"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
 	{Action: "wmo:{code}", Want: managers, Notes: "invites attendees to add commitments"},
@@ -112,6 +114,8 @@ var authzTable = []authzRow{
 	// Registration.
 	{Action: "unreg:{code}", Want: everyone, Notes: "only asks to confirm"},
 	{Action: "unregy:{code}", Want: nobody, Refusal: "ws.not_registered", Notes: "acts on the presser's own registration only"},
+	{Action: "ofa:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "accept an offered seat: the person offered only"},
+	{Action: "ofd:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "decline an offered seat: the person offered only"},
 	{Action: "fb:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},
 	// Matchmaking.
 	{Action: "mmok:{intro}", Want: nobody, Notes: "accept: the addressee only"},

@@ -42,6 +42,11 @@ var counted = map[string][2]string{
 	"when.in_days":           {"in 1 day", "in 2 days"},
 	"when.in_hours":          {"in 1 hour", "in 2 hours"},
 	"when.in_minutes":        {"in 1 minute", "in 2 minutes"},
+
+	// Waiting-list offers.
+	"ws.promotion_offer_hours":   {"valid 1 hour", "valid 2 hours"},
+	"ws.promotion_offer_minutes": {"valid 1 minute", "valid 2 minutes"},
+	"ws.capacity_below_taken":    {"1 seat is taken", "2 seats are taken"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

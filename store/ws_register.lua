@@ -1,5 +1,6 @@
--- Registers a user: confirmed while seats are left, else waiting.
--- KEYS: meta, confirmed, waiting, seq, regs
+-- Registers a user: confirmed while seats are left (seats held by offers
+-- are taken) and nobody waits for them, else waiting.
+-- KEYS: meta, confirmed, waiting, seq, regs, offers
 -- ARGV: uid, now (unix ms), registration JSON
 -- Returns {'notfound'}, {'cancelled'}, {'shut'}, {'dup', stored JSON},
 -- {'confirmed', 0} or {'waiting', 1-based position}.
@@ -15,13 +16,13 @@ if m[2] == '1' or (deadline ~= 0 and tonumber(ARGV[2]) >= deadline) then
   return {'shut'}
 end
 local uid = ARGV[1]
-if redis.call('ZSCORE', KEYS[2], uid) or redis.call('ZSCORE', KEYS[3], uid) then
+if redis.call('ZSCORE', KEYS[2], uid) or redis.call('ZSCORE', KEYS[3], uid) or redis.call('ZSCORE', KEYS[6], uid) then
   return {'dup', redis.call('HGET', KEYS[5], uid) or ''}
 end
 local cap = tonumber(m[1]) or 0
 local seq = redis.call('INCR', KEYS[4])
 local out
-if cap <= 0 or redis.call('ZCARD', KEYS[2]) < cap then
+if cap <= 0 or (redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[6]) < cap and redis.call('ZCARD', KEYS[3]) == 0) then
   redis.call('ZADD', KEYS[2], seq, uid)
   out = {'confirmed', 0}
 else

@@ -125,6 +125,7 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	h := newHarness(t)
 	code := flowstest.CreateWorkshop(t, h, "1")
 	ctx := context.Background()
+	h.Press(flowstest.AdminID, "wmp:"+code) // automatic promotion (offers: TestForgetPassesTheSeatOnAsAnOffer)
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
 		h.Press(id, "reg:"+code)
@@ -162,6 +163,33 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	if got := card.Replies[0].Text.Data["Seats"].(flows.Text); got.ID != "ws.seats_full" || got.Data["Waiting"] != 0 {
 		t.Fatalf("card seats %+v", got)
 	}
+}
+
+// In a workshop that offers (the default), the seat a forgotten person
+// frees is offered to the first person waiting, as on a cancellation; the
+// card shows the workshop full while the seat is held.
+func TestForgetPassesTheSeatOnAsAnOffer(t *testing.T) {
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "1")
+	ctx := context.Background()
+	for _, id := range []int64{2, 3} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
+		h.Press(id, "reg:"+code)
+	}
+	h.Text(2, "/forgetme")
+	res := h.Press(2, "priv:yes")
+	flowstest.WantIDs(t, res, "privacy.forgotten", "ws.offer")
+	if res.Replies[1].ChatID != 3 || !h.Store.HasJob(flows.OfferJobIDs(code, 3)[0]) {
+		t.Fatalf("offer sent to %d, its end scheduled: %v", res.Replies[1].ChatID, h.Store.HasJob(flows.OfferJobIDs(code, 3)[0]))
+	}
+	if c, _ := h.Store.Counts(ctx, code); c != (flows.Counts{Offered: 1}) {
+		t.Fatalf("counts after forgetting %+v", c)
+	}
+	card := h.Press(4, "ws:"+code)
+	if got := card.Replies[0].Text.Data["Seats"].(flows.Text); got.ID != "ws.seats_full" {
+		t.Fatalf("card seats %+v while the seat is offered", got)
+	}
+	flowstest.ButtonData(t, card, "ws.btn_waitlist")
 }
 
 // After the proposer of a commitment forgot themselves, the owner's Accept

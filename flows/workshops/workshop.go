@@ -47,6 +47,7 @@ type Store interface {
 	flows.Facilitations
 	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
+	OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
@@ -87,6 +88,8 @@ func (e *module) register(r *flows.Registry) {
 		"wmk":  e.askCancelWorkshop,
 		"wmky": e.cancelWorkshop,
 		"wmf":  e.feedbackSummary,
+		"wmp":  e.togglePromotion,
+		"wmv":  e.askOfferFor,
 	} {
 		r.Route(&flows.Route{Name: name, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, run)})
 	}
@@ -101,12 +104,17 @@ func (e *module) register(r *flows.Registry) {
 			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
 			{Name: "venue", Keep: true, Parse: flows.OptionalText(maxVenueLen), Prompt: flows.AskWithSkip("ws.ask_venue", "ws.skip_venue")},
 			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: flows.AskWithSkip("ws.ask_link", "ws.skip_link")},
-			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
+			{Name: "capacity", Keep: true, Parse: e.capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
 			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
 			{Name: "question", Keep: true, Parse: flows.OptionalText(maxQuestionLen), Prompt: flows.AskWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
 	})
+	r.Flow(&flows.Flow{Name: "wsofferfor", Done: e.saveOfferFor, Steps: []*flows.Step{
+		{Name: "offer_for", Parse: offerForAnswer, Prompt: func(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+			return flows.Reply{Text: flows.T("ws.ask_offer_for", "Min", int(flows.MinOfferFor/time.Hour), "Max", int(flows.MaxOfferFor/time.Hour))}, nil
+		}},
+	}})
 }
 
 func titleAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
@@ -234,7 +242,24 @@ func validLink(v string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
 }
 
-func capacityAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
+// capacityAnswer takes a number of seats; editing a workshop, never fewer
+// than the seats taken (confirmed and offered): nobody loses a seat.
+func (e *module) capacityAnswer(ctx context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	v, err := capacityValue(in)
+	if err != nil || v == "0" || t.Session.Data["code"] == "" {
+		return v, err
+	}
+	c, err := e.store.Counts(ctx, t.Session.Data["code"])
+	if err != nil {
+		return "", flows.InternalError("counts", err)
+	}
+	if n, _ := strconv.Atoi(v); n < c.Confirmed+c.Offered {
+		return "", flows.Refuse("ws.capacity_below_taken", "Count", c.Confirmed+c.Offered)
+	}
+	return v, nil
+}
+
+func capacityValue(in flows.Input) (string, error) {
 	if in.Kind == flows.KindCallback && in.Callback == flows.SkipValue {
 		return "0", nil
 	}
@@ -331,6 +356,7 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 		return e.saveEdit(ctx, t, w)
 	}
 	w.Facilitators, w.CreatedBy, w.Created = []int64{t.User.ID}, t.User.ID, t.In.Now
+	w.Offers = true // new workshops offer freed seats (see flows.Workshop.Offers)
 	for attempt := 0; ; attempt++ {
 		w.Code = flows.NewCode()
 		err := e.store.CreateWorkshop(ctx, w)
@@ -372,6 +398,13 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	promoted, err := e.store.UpdateWorkshop(ctx, w)
 	if err != nil {
 		return flows.InternalError("update workshop", err)
+	}
+	if w.Offers {
+		offered, err := e.store.OfferSeats(ctx, w.Code, t.In.Now)
+		if err != nil {
+			return flows.InternalError("offer seats", err)
+		}
+		promoted = append(promoted, offered...)
 	}
 	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
 		return err
