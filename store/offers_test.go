@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -168,4 +169,33 @@ func TestOffersUnderConcurrency(t *testing.T) {
 		t.Fatalf("counts %+v, %v; want 50 confirmed, none offered, %d waiting", c, err, n-50-len(offered))
 	}
 	t.Logf("%d offers made for 30 cancellations", len(offered))
+}
+
+// A workshop saved before offers existed has no start, offer or validity
+// in its meta hash: it promotes automatically, and a cancellation after
+// its start promotes nobody (the meta learns the start from the JSON).
+func TestLegacyMetaLearnsTheStart(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	w := workshop("old", 1)
+	create(t, s, w)
+	if err := r.Client.HDel(ctx, wsKey(r, "old", "meta"), "start", "offer", "validity").Err(); err != nil {
+		t.Fatal(err)
+	}
+	register(t, s, "old", 1)
+	register(t, s, "old", 2)
+	register(t, s, "old", 3)
+	if p, err := s.CancelRegistration(ctx, "old", 1, t0); err != nil || p != 2 {
+		t.Fatalf("cancel before the start: promoted %d, %v; want 2", p, err)
+	}
+	if p, err := s.CancelRegistration(ctx, "old", 2, w.Start); err != nil || p != 0 {
+		t.Fatalf("cancel at the start: promoted %d, %v; want nobody", p, err)
+	}
+	m := r.Client.HGetAll(ctx, wsKey(r, "old", "meta")).Val()
+	if m["start"] != strconv.FormatInt(w.Start.UnixMilli(), 10) || m["offer"] != "0" {
+		t.Fatalf("meta %v", m)
+	}
+	if _, err := s.CancelRegistration(ctx, "nope", 1, t0); !errors.Is(err, flows.ErrNotFound) {
+		t.Fatalf("cancel in an unknown workshop: %v", err)
+	}
 }
