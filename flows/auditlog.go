@@ -40,6 +40,8 @@ const (
 	AuditBroadcast  = "broadcast"
 	AuditBcCancel   = "broadcast_cancel"
 	AuditForget     = "forget"
+	AuditRegApprove = "reg_approve"
+	AuditRegDecline = "reg_decline"
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -99,6 +99,11 @@ var authzTable = []authzRow{
 	{Action: "wmf:{code}", Want: managers, Notes: "feedback summary"},
 	{Action: "wmp:{code}", Want: managers, Mutates: true, Notes: "freed seats: offered or given at once"},
 	{Action: "wmv:{code}", Want: managers, Notes: "asks how long an offer stands (the save re-checks)"},
+	{Action: "wma:{code}", Want: managers, Mutates: true, Notes: "registrations wait for approval, or not"},
+	{Action: "wmq:{code}", Want: managers, Notes: "registrations awaiting approval"},
+	{Action: "apy:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
+	{Action: "apn:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},
+	{Action: "apa:{code}", Want: managers, Notes: "approve every pending registration"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
 	{Action: "wmo:{code}", Want: managers, Notes: "invites attendees to add commitments"},

@@ -36,6 +36,10 @@ type Workshop struct {
 	// OfferMinutes is how long an offer stands (0: DefaultOfferFor); an
 	// offer never runs past OfferCutoff before the start.
 	OfferMinutes int `json:"offer_min,omitempty"`
+	// Approval: registrations wait, pending and holding no seat, until the
+	// team approves (then placed as any registration: confirmed, or
+	// waiting when full) or declines them.
+	Approval bool `json:"approval,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,
@@ -87,6 +91,8 @@ const (
 	// RegOffered: a seat is held for them until OfferExpires; they accept
 	// or decline it.
 	RegOffered RegStatus = "offered"
+	// RegPending: waiting for the team's approval, holding no seat.
+	RegPending RegStatus = "pending"
 )
 
 // Registration is one participant's place in a workshop.
@@ -107,6 +113,7 @@ type Registration struct {
 type Counts struct {
 	Confirmed, Waiting, CheckedIn int
 	Offered                       int // seats held for people offered them
+	Pending                       int // registrations waiting for approval (no seat)
 }
 
 // Feedback is a participant's rating after a workshop.
@@ -129,6 +136,9 @@ var (
 var (
 	ErrOfferExpired = errors.New("offer expired") // accepted too late: the seat went on
 	ErrNoOffer      = errors.New("no offer")      // nothing offered to them (declined, gone, never)
+	// ErrAlreadyDecided: the registration is not pending (any more): decided
+	// by someone else, cancelled, or never made.
+	ErrAlreadyDecided = errors.New("already decided")
 )
 
 // Workshops stores workshops and their registrations. Capacity is enforced
@@ -153,7 +163,7 @@ type Workshops interface {
 	Facilitated(ctx context.Context, uid int64) ([]*Workshop, error)
 
 	// Register places r.UserID: confirmed while seats are left, else on the
-	// waiting list. It refuses with ErrAlreadyRegistered, ErrRegistrationShut
+	// waiting list; pending when the workshop requires approval. It refuses with ErrAlreadyRegistered, ErrRegistrationShut
 	// (closed, or now after the deadline), ErrWorkshopCancelled, ErrNotFound.
 	// The returned registration carries Status and Position.
 	Register(ctx context.Context, r *Registration, now time.Time) (*Registration, error)
@@ -178,9 +188,16 @@ type Workshops interface {
 	// ExpireOffer ends uid's offer if it expired by now, as a decline; a
 	// repeat, or an offer still standing, does nothing (ErrNoOffer).
 	ExpireOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	// DecideRegistration approves or declines uid's pending registration,
+	// once: approved, it is placed as a registration is (confirmed while
+	// seats are free and nobody waits, else waiting) and returned; declined,
+	// it is gone (nil). ErrAlreadyDecided when it is not pending,
+	// ErrWorkshopCancelled when the workshop is.
+	DecideRegistration(ctx context.Context, code string, uid int64, approve bool) (*Registration, error)
 	GetRegistration(ctx context.Context, code string, uid int64) (*Registration, error) // ErrNotFound
 	// Registrations lists the confirmed in registration order, then the
-	// offered by expiry, then the waiting in list order.
+	// offered by expiry, the waiting in list order, and the pending in
+	// registration order.
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
 	// UserRegistrations lists uid's current registrations (any workshop).
 	UserRegistrations(ctx context.Context, uid int64) ([]*Registration, error)

@@ -47,6 +47,10 @@ var counted = map[string][2]string{
 	"ws.promotion_offer_hours":   {"valid 1 hour", "valid 2 hours"},
 	"ws.promotion_offer_minutes": {"valid 1 minute", "valid 2 minutes"},
 	"ws.capacity_below_taken":    {"1 seat is taken", "2 seats are taken"},
+
+	// Approval.
+	"ws.pending_list": {"1 registration for", "2 registrations for"},
+	"ws.approved_all": {"1 registration approved.", "2 registrations approved."},
 }
 
 // countedNoun finds a template field followed by an English plural noun

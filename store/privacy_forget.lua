@@ -3,10 +3,11 @@
 -- their place goes exactly as on a cancellation: a confirmed or offered
 -- seat passes to the head of the waiting list as promote decides, a
 -- waiting place is gone. Otherwise (the workshop began, or they attended)
--- they are replaced by an anonymous member (an offer is simply gone), so
+-- they are replaced by an anonymous member (an offer or a pending
+-- registration is simply gone), so
 -- the confirmed, waiting and check-in counts stay right while nobody is
 -- named.
--- KEYS: confirmed, waiting, regs, checkin, feedback, meta, seq, offers
+-- KEYS: confirmed, waiting, regs, checkin, feedback, meta, seq, offers, pending
 -- ARGV: uid, anonymous member, ahead (1/0), now (unix ms)
 -- Returns {check-in token of the removed registration ('' if none), promoted uid ('' if none)}.
 local uid, anon = ARGV[1], ARGV[2]
@@ -18,8 +19,10 @@ if free then
     promoted = promote(KEYS[6], KEYS[1], KEYS[2], KEYS[7], KEYS[8], tonumber(ARGV[4]), 1)
   end
   redis.call('ZREM', KEYS[2], uid)
+  redis.call('ZREM', KEYS[9], uid)
 else
   redis.call('ZREM', KEYS[8], uid)
+  redis.call('ZREM', KEYS[9], uid)
   for i = 1, 2 do
     local sc = redis.call('ZSCORE', KEYS[i], uid)
     if sc then

@@ -34,6 +34,8 @@ var (
 	checkinLua string
 	//go:embed ws_offer.lua
 	offerLua string
+	//go:embed ws_decide.lua
+	decideLua string
 
 	createScript   = redis.NewScript(createLua)
 	updateScript   = redis.NewScript(promoteLua + "\n" + updateLua)
@@ -41,6 +43,7 @@ var (
 	cancelScript   = redis.NewScript(promoteLua + "\n" + cancelLua)
 	checkinScript  = redis.NewScript(checkinLua)
 	offerScript    = redis.NewScript(promoteLua + "\n" + offerLua)
+	decideScript   = redis.NewScript(decideLua)
 )
 
 // Workshop key builders. A workshop's keys share the hash tag {w:<code>} so
@@ -94,7 +97,7 @@ func workshopArgs(w *flows.Workshop) ([]any, error) {
 		return nil, fmt.Errorf("encode workshop %s: %w", w.Code, err)
 	}
 	return []any{b, w.Capacity, bit(w.Closed), bit(w.Cancelled), msOrZero(w.Deadline),
-		w.Start.UnixMilli(), bit(w.Offers), w.OfferFor().Milliseconds()}, nil
+		w.Start.UnixMilli(), bit(w.Offers), w.OfferFor().Milliseconds(), bit(w.Approval)}, nil
 }
 
 // index files a saved workshop under ws:all, ws:upcoming (unless cancelled)
@@ -315,7 +318,7 @@ func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Ti
 		return nil, fmt.Errorf("register %d for workshop %s: encode: %w", uid, code, err)
 	}
 	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers")}
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
 	res, err := registerScript.Run(ctx, s.rdb, keys, uid, now.UnixMilli(), b).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, err)
@@ -328,6 +331,8 @@ func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Ti
 		reg.Status = flows.RegWaiting
 		pos, _ := res[1].(int64)
 		reg.Position = int(pos)
+	case "pending":
+		reg.Status = flows.RegPending
 	case "dup":
 		var old flows.Registration
 		if raw, _ := res[1].(string); json.Unmarshal([]byte(raw), &old) == nil && old.Token != "" {
@@ -363,7 +368,8 @@ func (s *Store) indexRegistration(ctx context.Context, code string, uid int64, t
 // (ws_cancel.lua, ws_offer.lua).
 func (s *Store) seatKeys(code string) []string {
 	return []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin"), s.wsKey(code, "offers")}
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin"), s.wsKey(code, "offers"),
+		s.wsKey(code, "pending")}
 }
 
 // CancelRegistration implements flows.Workshops. One script removes the
@@ -485,6 +491,41 @@ func (s *Store) ExpireOffer(ctx context.Context, code string, uid int64, now tim
 	return s.offer(ctx, "expire", code, uid, now)
 }
 
+// DecideRegistration implements flows.Workshops (ws_decide.lua); a
+// declined registration's token lookup and index entry go after it.
+func (s *Store) DecideRegistration(ctx context.Context, code string, uid int64, approve bool) (*flows.Registration, error) {
+	action := "decline"
+	if approve {
+		action = "approve"
+	}
+	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
+	res, err := decideScript.Run(ctx, s.rdb, keys, action, uid).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, err)
+	}
+	status, _ := res[0].(string)
+	switch status {
+	case "decided":
+		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, flows.ErrAlreadyDecided)
+	case "cancelled":
+		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, flows.ErrWorkshopCancelled)
+	case "declined":
+		raw, _ := res[1].(string)
+		if err := s.dropIndex(ctx, code, uid, raw); err != nil {
+			return nil, fmt.Errorf("decline registration of %d in workshop %s (declined, index not updated): %w", uid, code, err)
+		}
+		return nil, nil
+	case "confirmed", "waiting":
+		r, err := s.GetRegistration(ctx, code, uid)
+		if err != nil {
+			return nil, fmt.Errorf("approve registration of %d in workshop %s: %w", uid, code, err)
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("%s registration of %d in workshop %s: unexpected script reply %v", action, uid, code, res)
+}
+
 // regRead is one registration read in a pipeline.
 type regRead struct {
 	code  string
@@ -494,6 +535,7 @@ type regRead struct {
 	wait  *redis.IntCmd
 	chk   *redis.StringCmd
 	offer *redis.FloatCmd
+	pend  *redis.FloatCmd
 }
 
 func (s *Store) queueRegRead(ctx context.Context, p redis.Pipeliner, code string, uid int64) *regRead {
@@ -505,13 +547,14 @@ func (s *Store) queueRegRead(ctx context.Context, p redis.Pipeliner, code string
 		wait:  p.ZRank(ctx, s.wsKey(code, "waiting"), u),
 		chk:   p.HGet(ctx, s.wsKey(code, "checkin"), u),
 		offer: p.ZScore(ctx, s.wsKey(code, "offers"), u),
+		pend:  p.ZScore(ctx, s.wsKey(code, "pending"), u),
 	}
 }
 
 // result is the registration, or ErrNotFound when uid is neither confirmed
 // nor waiting.
 func (rr *regRead) result() (*flows.Registration, error) {
-	for _, c := range []redis.Cmder{rr.reg, rr.conf, rr.wait, rr.chk, rr.offer} {
+	for _, c := range []redis.Cmder{rr.reg, rr.conf, rr.wait, rr.chk, rr.offer, rr.pend} {
 		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
 			return nil, err
 		}
@@ -526,6 +569,8 @@ func (rr *regRead) result() (*flows.Registration, error) {
 		status, expires = flows.RegOffered, fromMS(int64(rr.offer.Val()))
 	case rr.wait.Err() == nil:
 		status, pos = flows.RegWaiting, int(rr.wait.Val())+1
+	case rr.pend.Err() == nil:
+		status = flows.RegPending
 	default:
 		return nil, flows.ErrNotFound
 	}
@@ -573,12 +618,13 @@ func (s *Store) GetRegistration(ctx context.Context, code string, uid int64) (*f
 // Registrations implements flows.Workshops (one round trip). An unknown
 // code has no registrations.
 func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Registration, error) {
-	var conf, wait *redis.StringSliceCmd
+	var conf, wait, pend *redis.StringSliceCmd
 	var offers *redis.ZSliceCmd
 	var regs, chk *redis.MapStringStringCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		conf = p.ZRange(ctx, s.wsKey(code, "confirmed"), 0, -1)
 		offers = p.ZRangeWithScores(ctx, s.wsKey(code, "offers"), 0, -1)
+		pend = p.ZRange(ctx, s.wsKey(code, "pending"), 0, -1)
 		wait = p.ZRange(ctx, s.wsKey(code, "waiting"), 0, -1)
 		regs = p.HGetAll(ctx, s.wsKey(code, "regs"))
 		chk = p.HGetAll(ctx, s.wsKey(code, "checkin"))
@@ -631,6 +677,9 @@ func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Regist
 	if err := add(wait.Val(), flows.RegWaiting); err != nil {
 		return nil, err
 	}
+	if err := add(pend.Val(), flows.RegPending); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -681,10 +730,11 @@ func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]*flows.Regi
 
 // Counts implements flows.Workshops (one round trip).
 func (s *Store) Counts(ctx context.Context, code string) (flows.Counts, error) {
-	var conf, wait, chk, offered *redis.IntCmd
+	var conf, wait, chk, offered, pend *redis.IntCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		conf = p.ZCard(ctx, s.wsKey(code, "confirmed"))
 		offered = p.ZCard(ctx, s.wsKey(code, "offers"))
+		pend = p.ZCard(ctx, s.wsKey(code, "pending"))
 		wait = p.ZCard(ctx, s.wsKey(code, "waiting"))
 		chk = p.HLen(ctx, s.wsKey(code, "checkin"))
 		return nil
@@ -692,7 +742,8 @@ func (s *Store) Counts(ctx context.Context, code string) (flows.Counts, error) {
 	if err != nil {
 		return flows.Counts{}, fmt.Errorf("counts of workshop %s: %w", code, err)
 	}
-	return flows.Counts{Confirmed: int(conf.Val()), Waiting: int(wait.Val()), CheckedIn: int(chk.Val()), Offered: int(offered.Val())}, nil
+	return flows.Counts{Confirmed: int(conf.Val()), Waiting: int(wait.Val()), CheckedIn: int(chk.Val()), Offered: int(offered.Val()),
+		Pending: int(pend.Val())}, nil
 }
 
 // CheckinToken implements flows.Workshops. The token must still be the one

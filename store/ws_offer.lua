@@ -1,6 +1,6 @@
 -- An offered seat answered or run out, or free seats offered. Needs
 -- ws_promote.lua before it.
--- KEYS: meta, confirmed, waiting, seq, regs, checkin, offers
+-- KEYS: meta, confirmed, waiting, seq, regs, checkin, offers (, pending: unused)
 -- ARGV: action, uid, now (unix ms)
 --   accept  confirms uid's offer while it stands (before its expiry and the
 --           start); too late, it ends as on expiry and says 'expired'

@@ -84,6 +84,15 @@ var forgetCases = []forgetCase{
 		c.list(t, "w1", "4:waiting:1")
 		c.counts(t, "w1", flows.Counts{Waiting: 1})
 	}},
+	{"a pending registration is gone, ahead or not", func(t *testing.T, c *forgetCheck) {
+		c.workshop(t, "w1", 1, approving)
+		c.reg(t, "w1", 1, 0, nil, flows.RegPending, 0)
+		c.reg(t, "w1", 2, time.Minute, nil, flows.RegPending, 0)
+		c.forget(t, 1, forgetBefore)
+		c.forget(t, 2, forgetAfter)
+		c.counts(t, "w1", flows.Counts{})
+		c.list(t, "w1")
+	}},
 	{"a waiting place ahead is gone, nobody is promoted", func(t *testing.T, c *forgetCheck) {
 		c.workshop(t, "w1", 1)
 		c.reg(t, "w1", 1, 0, nil, flows.RegConfirmed, 0)

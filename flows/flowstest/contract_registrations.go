@@ -307,7 +307,7 @@ var regsCases = []regsCase{
 // RunRegistrationsContract runs the registrations contract against stores
 // open makes, a fresh one per case.
 func RunRegistrationsContract(t *testing.T, open func(t *testing.T) flows.Workshops) {
-	for _, tc := range append(slices.Clip(regsCases), offerCases...) {
+	for _, tc := range slices.Concat(regsCases, offerCases, approvalCases) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, &regsCheck{ctx: context.Background(), s: open(t)})
 		})

@@ -78,9 +78,9 @@ func (m *Store) promoteLocked(code string, now time.Time, limit int) []int64 {
 		first := -1
 		regs := m.ws.regs[code]
 		for i, r := range regs {
-			if r.Status != flows.RegWaiting {
+			if holdsSeat(r) {
 				taken++
-			} else if first < 0 {
+			} else if first < 0 && r.Status == flows.RegWaiting {
 				first = i
 			}
 		}
@@ -182,18 +182,11 @@ func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time
 	case m.regLocked(r.Workshop, r.UserID) != nil:
 		return nil, flows.ErrAlreadyRegistered
 	}
-	taken, waiting := 0, 0
-	for _, x := range m.ws.regs[r.Workshop] {
-		if x.Status == flows.RegWaiting {
-			waiting++
-		} else {
-			taken++
-		}
-	}
 	cp := *r
-	cp.Status, cp.OfferExpires = flows.RegConfirmed, time.Time{}
-	if w.Capacity > 0 && (taken >= w.Capacity || waiting > 0) {
-		cp.Status = flows.RegWaiting
+	cp.OfferExpires = time.Time{}
+	cp.Status = m.placeLocked(w)
+	if w.Approval {
+		cp.Status = flows.RegPending
 	}
 	m.ws.regs[r.Workshop] = append(m.ws.regs[r.Workshop], &cp)
 	m.ws.tokens[r.Token] = r.Workshop
@@ -210,7 +203,7 @@ func (m *Store) CancelRegistration(_ context.Context, code string, uid int64, no
 		return 0, flows.ErrNotFound
 	}
 	delete(m.ws.tokens, regs[i].Token)
-	heldSeat := regs[i].Status != flows.RegWaiting
+	heldSeat := holdsSeat(regs[i])
 	m.ws.regs[code] = slices.Delete(regs, i, i+1)
 	delete(m.ws.checkins[code], uid)
 	if !heldSeat {
@@ -258,6 +251,54 @@ func (m *Store) offerLocked(action, code string, uid int64, now time.Time) ([]in
 	return next, nil
 }
 
+// holdsSeat: confirmed, or offered a seat.
+func holdsSeat(r *flows.Registration) bool {
+	return r.Status == flows.RegConfirmed || r.Status == flows.RegOffered
+}
+
+// placeLocked is where a registration of w goes now, as Redis's
+// ws_register.lua decides: confirmed while seats are left (offered ones are
+// taken) and nobody waits, else waiting.
+func (m *Store) placeLocked(w flows.Workshop) flows.RegStatus {
+	taken, waiting := 0, 0
+	for _, x := range m.ws.regs[w.Code] {
+		switch {
+		case holdsSeat(x):
+			taken++
+		case x.Status == flows.RegWaiting:
+			waiting++
+		}
+	}
+	if w.Capacity > 0 && (taken >= w.Capacity || waiting > 0) {
+		return flows.RegWaiting
+	}
+	return flows.RegConfirmed
+}
+
+func (m *Store) DecideRegistration(_ context.Context, code string, uid int64, approve bool) (*flows.Registration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wsInit()
+	regs := m.ws.regs[code]
+	i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid })
+	if i < 0 || regs[i].Status != flows.RegPending {
+		return nil, flows.ErrAlreadyDecided
+	}
+	w := m.ws.ws[code]
+	if w.Cancelled {
+		return nil, flows.ErrWorkshopCancelled
+	}
+	r := regs[i]
+	m.ws.regs[code] = slices.Delete(regs, i, i+1)
+	if !approve {
+		delete(m.ws.tokens, r.Token)
+		return nil, nil
+	}
+	r.Status = m.placeLocked(w) // a new registration number: the end of the list
+	m.ws.regs[code] = append(m.ws.regs[code], r)
+	return m.regLocked(code, uid), nil
+}
+
 func (m *Store) OfferSeats(_ context.Context, code string, now time.Time) ([]int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -296,7 +337,7 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var conf, offered, wait []*flows.Registration
+	var conf, offered, wait, pending []*flows.Registration
 	for _, r := range m.ws.regs[code] {
 		if r.UserID < 0 {
 			continue // a forgotten user: counted, not listed
@@ -306,6 +347,8 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 			conf = append(conf, x)
 		case flows.RegOffered:
 			offered = append(offered, x)
+		case flows.RegPending:
+			pending = append(pending, x)
 		default:
 			wait = append(wait, x)
 		}
@@ -314,7 +357,7 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 	slices.SortFunc(offered, func(a, b *flows.Registration) int {
 		return cmp.Or(a.OfferExpires.Compare(b.OfferExpires), cmp.Compare(strconv.FormatInt(a.UserID, 10), strconv.FormatInt(b.UserID, 10)))
 	})
-	return append(append(conf, offered...), wait...), nil
+	return slices.Concat(conf, offered, wait, pending), nil
 }
 
 func (m *Store) UserRegistrations(_ context.Context, uid int64) ([]*flows.Registration, error) {
@@ -344,6 +387,8 @@ func (m *Store) Counts(_ context.Context, code string) (flows.Counts, error) {
 			c.Confirmed++
 		case flows.RegOffered:
 			c.Offered++
+		case flows.RegPending:
+			c.Pending++
 		default:
 			c.Waiting++
 		}

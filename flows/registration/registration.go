@@ -36,6 +36,8 @@ type Store interface {
 	AcceptOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
 	DeclineOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
 	ExpireOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	DecideRegistration(ctx context.Context, code string, uid int64, approve bool) (*flows.Registration, error)
+	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	GetRegistration(ctx context.Context, code string, uid int64) (*flows.Registration, error)
 	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
@@ -71,6 +73,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: "att", Run: e.attendOnline})
 	r.Route(&flows.Route{Name: "ofa", Run: e.acceptOffer})
 	r.Route(&flows.Route{Name: "ofd", Run: e.declineOffer})
+	e.registerApproval(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -177,6 +180,8 @@ func regStatusText(w *flows.Workshop, r *flows.Registration) flows.Text {
 		return flows.T("ws.you_waiting", "Pos", r.Position)
 	case flows.RegOffered:
 		return flows.T("ws.you_offered", "Until", flows.When{At: r.OfferExpires, Zone: w.Zone})
+	case flows.RegPending:
+		return flows.T("ws.you_pending")
 	}
 	if !r.CheckedInAt.IsZero() {
 		return flows.T("ws.you_checked_in")
@@ -290,6 +295,10 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 	case err != nil:
 		return flows.InternalError("register", err)
 	}
+	if got.Status == flows.RegPending {
+		t.Say(flows.T("ws.pending_request", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		return nil
+	}
 	if got.Status == flows.RegWaiting {
 		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
 		return nil
@@ -311,6 +320,10 @@ func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.
 		t.Send(offerReply(w, r, 0, ""))
 		return nil
 	}
+	if r.Status == flows.RegPending {
+		t.Say(flows.T("ws.pending_request", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
+		return nil
+	}
 	if r.Status == flows.RegWaiting {
 		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData("unreg", w.Code)}})
 		return nil
@@ -324,7 +337,7 @@ func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.
 // sendConfirmation sends the confirmation with the calendar file and the
 // personal QR code, to the current chat (chat 0) or another user's.
 func (e *module) sendConfirmation(t *flows.Turn, w *flows.Workshop, r *flows.Registration, chat int64, lang string) error {
-	for _, reply := range e.confirmation(w, r, chat, lang, t.In.Now) {
+	for _, reply := range e.confirmation(w, r, chat, lang, t.In.Now, "") {
 		t.Send(reply)
 	}
 	return nil
@@ -333,13 +346,16 @@ func (e *module) sendConfirmation(t *flows.Turn, w *flows.Workshop, r *flows.Reg
 // confirmation is the confirmation of r's seat with the calendar file and
 // the personal QR code, for the current chat (chat 0: "you are
 // registered") or another user's ("a seat freed up for you", sent in
-// bulk). A job sends it too, so it is built from the configuration, not a
-// Turn.
-func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int64, lang string, now time.Time) []flows.Reply {
+// bulk), or under another heading. A job sends it too, so it is built
+// from the configuration, not a Turn.
+func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int64, lang string, now time.Time, heading string) []flows.Reply {
 	link := "https://t.me/" + e.cfg.BotUsername + "?start=checkin_" + r.Token // as Turn.BotLink
-	heading := "ws.confirmed"
-	if chat != 0 {
+	switch {
+	case heading != "":
+	case chat != 0:
 		heading = "ws.promoted"
+	default:
+		heading = "ws.confirmed"
 	}
 	bulk := chat != 0
 	inv := &flows.Invitation{Workshop: *w, Now: now, Attendee: r.UserID, Forum: e.cfg.ForumName, Bot: e.cfg.BotUsername}
@@ -462,7 +478,7 @@ func (e *module) movedUp(ctx context.Context, w *flows.Workshop, uid int64, now 
 		if err := flows.PlanReminders(ctx, e.store, w, uid, now); err != nil {
 			return nil, err
 		}
-		return e.confirmation(w, r, uid, lang, now), nil
+		return e.confirmation(w, r, uid, lang, now, ""), nil
 	}
 	return nil, nil
 }

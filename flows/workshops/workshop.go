@@ -90,6 +90,7 @@ func (e *module) register(r *flows.Registry) {
 		"wmf":  e.feedbackSummary,
 		"wmp":  e.togglePromotion,
 		"wmv":  e.askOfferFor,
+		"wma":  e.toggleApproval,
 	} {
 		r.Route(&flows.Route{Name: name, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, run)})
 	}

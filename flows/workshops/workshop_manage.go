@@ -65,7 +65,7 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	}
 	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed,
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code),
-		"Offered", c.Offered, "Promotion", promotionText(w))
+		"Offered", c.Offered, "Promotion", promotionText(w), "Pending", c.Pending, "Approval", approvalText(w))
 	code := w.Code
 	rows := [][]flows.Button{
 		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData("wmr", code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData("wmx", code)}},
@@ -83,6 +83,7 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("wmo", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("rp", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("wmci", code)}},
 			promotionButtons(w),
+			approvalButtons(w, c.Pending),
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData("wmf", code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData("wmk", code)}})
 	}
 	t.Say(text, rows...)
@@ -110,6 +111,8 @@ func (e *module) listRegistrants(ctx context.Context, t *flows.Turn, w *flows.Wo
 			id = "ws.reg_line_waiting"
 		case r.Status == flows.RegOffered:
 			id = "ws.reg_line_offered"
+		case r.Status == flows.RegPending:
+			id = "ws.reg_line_pending"
 		case !r.CheckedInAt.IsZero():
 			id = "ws.reg_line_checked"
 		}
@@ -363,5 +366,45 @@ func (e *module) saveOfferFor(ctx context.Context, t *flows.Turn) error {
 		return err
 	}
 	t.Say(flows.T("ws.offer_for_saved", "Promotion", promotionText(w)))
+	return e.manageCard(ctx, t, w, "")
+}
+
+// approvalText says whether registrations wait for the team's approval.
+func approvalText(w *flows.Workshop) flows.Text {
+	if w.Approval {
+		return flows.T("ws.approval_required")
+	}
+	return flows.T("ws.approval_none")
+}
+
+// approvalButtons switch approval on or off and open the list of pending
+// registrations (shown while there are some, or approval is required).
+func approvalButtons(w *flows.Workshop, pending int) []flows.Button {
+	label := "ws.btn_approval_on"
+	if w.Approval {
+		label = "ws.btn_approval_off"
+	}
+	row := []flows.Button{{Label: flows.T(label), Data: flows.MustData("wma", w.Code)}}
+	if w.Approval || pending > 0 {
+		row = append(row, flows.Button{Label: flows.T("ws.btn_pending", "N", pending), Data: flows.MustData("wmq", w.Code)})
+	}
+	return row
+}
+
+// toggleApproval switches whether new registrations wait for approval;
+// registrations pending already stay pending until decided.
+func (e *module) toggleApproval(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(flows.T("ws.cancelled_note"), true)
+		return nil
+	}
+	w.Approval = !w.Approval
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return flows.InternalError("approval", err)
+	}
+	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
+		return err
+	}
+	t.Answer(approvalText(w), false)
 	return e.manageCard(ctx, t, w, "")
 }
