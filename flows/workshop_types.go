@@ -173,9 +173,11 @@ type Workshops interface {
 	// confirmed, or offered the seat when the workshop offers (confirmed at
 	// once in the last OfferCutoff) — and their id is returned (0: nobody).
 	CancelRegistration(ctx context.Context, code string, uid int64, now time.Time) (promoted int64, err error)
-	// OfferSeats offers every free seat of a workshop that offers, in
-	// waiting-list order, as at now (after a capacity increase); the ids of
-	// those who moved up are returned. Nothing happens from the start on.
+	// OfferSeats first ends every offer that would stand past OfferCutoff
+	// before the start (the workshop moved earlier) at that time, then
+	// offers every free seat of a workshop that offers, in waiting-list
+	// order, as at now (after a capacity increase); the ids of those who
+	// moved up are returned. Nobody moves up from the start on.
 	OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error)
 	// AcceptOffer confirms the seat offered to uid. ErrOfferExpired when the
 	// offer ended by now (the seat goes on, as on expiry: next is who moved

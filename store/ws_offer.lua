@@ -6,13 +6,23 @@
 --           start); too late, it ends as on expiry and says 'expired'
 --   decline ends uid's offer and registration; the seat goes on
 --   expire  the same, only once the offer expired (else 'none')
---   fill    offers every free seat (after a capacity increase)
+--   fill    first ends every offer that would stand past CUTOFF before the
+--           start (the workshop was moved earlier) at that time, then
+--           offers every free seat (after a capacity increase)
 -- Returns {'none'} (nothing offered to uid), {'confirmed'} (accept: uid is
 -- confirmed already), or {'ok' | 'expired', ended registration JSON ('' if
 -- none), uid moved up...}.
 local act, uid, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local out = {'ok', ''}
-if act ~= 'fill' then
+if act == 'fill' then
+  local start = tonumber(redis.call('HGET', KEYS[1], 'start'))
+  if start then
+    local late = redis.call('ZRANGEBYSCORE', KEYS[7], '(' .. (start - CUTOFF), '+inf')
+    for i = 1, #late do
+      redis.call('ZADD', KEYS[7], start - CUTOFF, late[i])
+    end
+  end
+else
   local exp = redis.call('ZSCORE', KEYS[7], uid)
   if not exp then
     if act == 'accept' and redis.call('ZSCORE', KEYS[2], uid) then

@@ -119,6 +119,17 @@ var offerCases = []regsCase{
 		c.offer(t, "fill", "w1", 0, w.Start.Add(2*time.Minute), nil)
 		c.list(t, "w1", "5:confirmed:0", "6:confirmed:0", "7:waiting:1")
 	}},
+	{"a workshop moved earlier: OfferSeats ends offers at the new cutoff", func(t *testing.T, c *regsCheck) {
+		w := c.workshop(t, "w1", 1, offering(0))
+		c.reg(t, "w1", 1, 0, nil, flows.RegConfirmed, 0)
+		c.reg(t, "w1", 2, time.Minute, nil, flows.RegWaiting, 1)
+		c.cancel(t, "w1", 1, 2, nil)
+		c.offeredUntil(t, "w1", 2, regClock.Add(flows.DefaultOfferFor))
+		w.Start, w.Deadline = regClock.Add(20*time.Hour), regClock.Add(10*time.Hour)
+		c.update(t, w)
+		c.offer(t, "fill", "w1", 0, regClock.Add(time.Hour), nil)
+		c.offeredUntil(t, "w1", 2, regClock.Add(18*time.Hour))
+	}},
 	{"automatic promotion stops at the start too", func(t *testing.T, c *regsCheck) {
 		w := c.workshop(t, "w1", 1)
 		c.reg(t, "w1", 1, 0, nil, flows.RegConfirmed, 0)

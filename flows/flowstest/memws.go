@@ -220,7 +220,14 @@ func (m *Store) CancelRegistration(_ context.Context, code string, uid int64, no
 func (m *Store) offerLocked(action, code string, uid int64, now time.Time) ([]int64, error) {
 	m.wsInit()
 	expired := false
-	if action != "fill" {
+	if action == "fill" {
+		cut := m.ws.ws[code].Start.Add(-flows.OfferCutoff)
+		for _, r := range m.ws.regs[code] {
+			if r.Status == flows.RegOffered && r.OfferExpires.UnixMilli() > cut.UnixMilli() {
+				r.OfferExpires = time.UnixMilli(cut.UnixMilli()).UTC()
+			}
+		}
+	} else {
 		regs := m.ws.regs[code]
 		i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid })
 		if i < 0 || regs[i].Status != flows.RegOffered {

@@ -379,8 +379,31 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 	return nil
 }
 
-// saveEdit applies an edit, tells registrants when the date, time or place
-// changed, and moves their reminders.
+// changeNotice tells r's registrant that w's date, time or place changed,
+// and where they stand: confirmed, with the new calendar file (only a seat
+// holder gets one); offered a seat, with Accept and Decline again; waiting,
+// with their place; awaiting approval.
+func changeNotice(t *flows.Turn, w *flows.Workshop, r *flows.Registration) flows.Reply {
+	reply := flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true}
+	details := flows.WorkshopDetails(w)
+	switch r.Status {
+	case flows.RegOffered:
+		reply.Text = flows.T("ws.changed_offered", "Details", details, "Until", flows.When{At: r.OfferExpires, Zone: w.Zone})
+		reply.Buttons = [][]flows.Button{{{Label: flows.T("ws.btn_offer_accept"), Data: flows.MustData("ofa", w.Code)},
+			{Label: flows.T("ws.btn_offer_decline"), Data: flows.MustData("ofd", w.Code)}}}
+	case flows.RegWaiting:
+		reply.Text = flows.T("ws.changed_waiting", "Details", details, "Pos", r.Position)
+	case flows.RegPending:
+		reply.Text = flows.T("ws.changed_pending", "Details", details)
+	default:
+		reply.Text, reply.Calendar = flows.T("ws.changed", "Details", details), t.Invitation(w, r.UserID)
+	}
+	return reply
+}
+
+// saveEdit applies an edit, tells everyone registered (confirmed, offered,
+// waiting, pending) when the date, time or place changed, and moves the
+// reminders of the confirmed.
 func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Workshop) error {
 	w, err := e.store.GetWorkshop(ctx, edited.Code)
 	if err != nil {
@@ -400,7 +423,7 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	if err != nil {
 		return flows.InternalError("update workshop", err)
 	}
-	if w.Offers {
+	if w.Offers || !old.Start.Equal(w.Start) {
 		offered, err := e.store.OfferSeats(ctx, w.Code, t.In.Now)
 		if err != nil {
 			return flows.InternalError("offer seats", err)
@@ -417,14 +440,18 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
 	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
 	for _, r := range regs {
-		if r.Status == flows.RegConfirmed {
+		switch r.Status {
+		case flows.RegConfirmed:
 			if err := flows.PlanReminders(ctx, e.store, w, r.UserID, t.In.Now); err != nil {
 				return err
 			}
+		case flows.RegOffered: // its end may have moved earlier with the start
+			if err := e.store.Schedule(ctx, flows.OfferJobs(w.Code, r.UserID, t.In.Now, r.OfferExpires)...); err != nil {
+				return flows.InternalError("schedule offer", err)
+			}
 		}
 		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
-			t.Send(flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: flows.T("ws.changed", "Details", flows.WorkshopDetails(w)),
-				Calendar: t.Invitation(w, r.UserID)})
+			t.Send(changeNotice(t, w, r))
 		}
 	}
 	for _, uid := range promoted {
