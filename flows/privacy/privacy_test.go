@@ -214,3 +214,26 @@ func TestAcceptAfterProposerForgotten(t *testing.T) {
 		}
 	}
 }
+
+// /mydata names every registration status in words: a seat offered and a
+// registration awaiting approval too.
+func TestMyDataNamesOfferedAndPending(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	offered := flowstest.CreateWorkshop(t, h, "1")
+	approval := flowstest.CreateWorkshop(t, h, "0")
+	h.Press(flowstest.AdminID, "wma:"+approval)
+	for _, id := range []int64{2, 3} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion, ConsentAt: h.Now})
+		h.Press(id, "reg:"+offered)
+	}
+	h.Press(3, "reg:"+approval)
+	h.Press(2, "unregy:"+offered) // 3 is offered the seat
+	body, _ := h.Text(3, "/mydata").Replies[1].Text.Data["Body"].(string)
+	for _, id := range []string{"privacy.sum.reg_offered", "privacy.sum.reg_pending"} {
+		want, err := h.Texts.Text("id", id, nil, nil)
+		if err != nil || want == "" || !strings.Contains(body, want) {
+			t.Errorf("summary lacks %s (%q, %v): %q", id, want, err, body)
+		}
+	}
+}
