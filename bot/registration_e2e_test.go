@@ -100,6 +100,10 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 	if c, _ := e.store.Counts(ctx, code); c.Confirmed != 1 || c.Offered != 1 || c.Waiting != 0 {
 		t.Fatalf("counts while offered %+v", c)
 	}
+	// The facilitator's card shows whom the seat is held for, and until when.
+	e.fake.SendText(fac, "/myworkshops")
+	press(fac, e.next(fac.ID), "Joint Action")
+	contains(t, e.next(fac.ID), "🎟 Citra Lestari — offered until Tuesday, 24 November 2026 17:00 WIB")
 	// /mine shows the offer with its buttons; Citra accepts: the ticket.
 	e.fake.SendText(users[2], "/mine")
 	mine := e.next(users[2].ID)

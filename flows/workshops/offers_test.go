@@ -72,7 +72,12 @@ func TestOffersManaged(t *testing.T) {
 	res = h.Text(flowstest.AdminID, "2")
 	flowstest.WantIDs(t, h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save")), "(clear buttons)", "ws.updated")
 
-	// The list and the export show the offer's end.
+	// The card, the list and the export show the offer's end.
+	res = h.Press(flowstest.AdminID, "wm:"+code)
+	offers := res.Replies[0].Text.Data["Offers"].(flows.Text).Data["Lines"].([]flows.Text)
+	if len(offers) != 1 || offers[0].ID != "ws.card_offer_line" || !offers[0].Data["Until"].(flows.When).At.Equal(h.Now.Add(12*time.Hour)) {
+		t.Fatalf("card offers %+v", offers)
+	}
 	res = h.Press(flowstest.AdminID, "wmr:"+code+":0")
 	lines := res.Replies[0].Text.Data["Lines"].([]flows.Text)
 	if len(lines) != 3 || lines[1].ID != "ws.reg_line_offered" || !lines[1].Data["Until"].(flows.When).At.Equal(h.Now.Add(12*time.Hour)) {

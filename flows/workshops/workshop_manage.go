@@ -63,7 +63,11 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		state = flows.T("ws.state_closed")
 	}
-	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed,
+	offers, err := e.offerLines(ctx, w, c.Offered)
+	if err != nil {
+		return err
+	}
+	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed, "Offers", offers,
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code),
 		"Offered", c.Offered, "Promotion", promotionText(w), "Pending", c.Pending, "Approval", approvalText(w))
 	code := w.Code
@@ -88,6 +92,26 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	}
 	t.Say(text, rows...)
 	return nil
+}
+
+// offerLines are the card's seats on offer, "🎟 name — offered until …"
+// (an empty string when there are none).
+func (e *module) offerLines(ctx context.Context, w *flows.Workshop, offered int) (any, error) {
+	if offered == 0 {
+		return "", nil
+	}
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return nil, flows.InternalError("registrations", err)
+	}
+	var lines []flows.Text
+	for _, r := range regs {
+		if r.Status == flows.RegOffered {
+			name, _ := flows.NameOf(ctx, e.store, r.UserID)
+			lines = append(lines, flows.T("ws.card_offer_line", "Name", name, "Until", flows.When{At: r.OfferExpires, Zone: w.Zone}))
+		}
+	}
+	return flows.T("ws.card_offers", "Lines", lines), nil
 }
 
 func (e *module) listRegistrants(ctx context.Context, t *flows.Turn, w *flows.Workshop, arg string) error {
