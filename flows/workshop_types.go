@@ -154,6 +154,10 @@ type Workshops interface {
 	// nobody here: OfferSeats offers the seats. A cancelled workshop leaves the
 	// upcoming index.
 	UpdateWorkshop(ctx context.Context, w *Workshop) (promoted []int64, err error)
+	// UpdateWorkshopAt is UpdateWorkshop as at now: nobody moves up from
+	// the start on, and a workshop that offers offers the seats now free
+	// (their ids are returned with the promoted).
+	UpdateWorkshopAt(ctx context.Context, w *Workshop, now time.Time) (promoted []int64, err error)
 	GetWorkshop(ctx context.Context, code string) (*Workshop, error) // ErrNotFound
 	// Upcoming lists workshops not cancelled whose start is after from, by
 	// start time, and how many there are in all.

@@ -150,10 +150,21 @@ func (s *Store) CreateWorkshop(ctx context.Context, w *flows.Workshop) error {
 // capacity below the confirmed count demotes nobody. Facilitators removed
 // from the list lose the workshop from their index.
 func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64, error) {
+	return s.updateWorkshop(ctx, w, "")
+}
+
+// UpdateWorkshopAt implements flows.Workshops: UpdateWorkshop, with the
+// promotion decided as at now (ws_promote.lua).
+func (s *Store) UpdateWorkshopAt(ctx context.Context, w *flows.Workshop, now time.Time) ([]int64, error) {
+	return s.updateWorkshop(ctx, w, strconv.FormatInt(now.UnixMilli(), 10))
+}
+
+func (s *Store) updateWorkshop(ctx context.Context, w *flows.Workshop, now string) ([]int64, error) {
 	args, err := workshopArgs(w)
 	if err != nil {
 		return nil, fmt.Errorf("update workshop: %w", err)
 	}
+	args = append(args, now)
 	keys := []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"),
 		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq"), s.wsKey(w.Code, "offers")}
 	res, err := updateScript.Run(ctx, s.rdb, keys, args...).StringSlice()

@@ -130,6 +130,27 @@ var offerCases = []regsCase{
 		c.offer(t, "fill", "w1", 0, regClock.Add(time.Hour), nil)
 		c.offeredUntil(t, "w1", 2, regClock.Add(18*time.Hour))
 	}},
+	{"UpdateWorkshopAt: more seats are offered (or confirmed) as at now, and nobody moves up from the start", func(t *testing.T, c *regsCheck) {
+		w := c.workshop(t, "w1", 1, offering(60))
+		for uid := int64(1); uid <= 4; uid++ {
+			c.reg(t, "w1", uid, time.Duration(uid)*time.Minute, nil, map[bool]flows.RegStatus{true: flows.RegConfirmed, false: flows.RegWaiting}[uid == 1], int(max(uid-1, 0)))
+		}
+		w.Capacity = 2
+		if p, err := c.s.UpdateWorkshopAt(c.ctx, w, regClock); err != nil || !slices.Equal(p, []int64{2}) {
+			t.Fatalf("UpdateWorkshopAt = %v, %v; want 2 offered", p, err)
+		}
+		c.offeredUntil(t, "w1", 2, regClock.Add(time.Hour))
+		w.Offers, w.Capacity = false, 3
+		if p, err := c.s.UpdateWorkshopAt(c.ctx, w, regClock); err != nil || !slices.Equal(p, []int64{3}) {
+			t.Fatalf("UpdateWorkshopAt = %v, %v; want 3 confirmed", p, err)
+		}
+		c.get(t, "w1", 3, nil, flows.RegConfirmed, 0)
+		w.Capacity = 4
+		if p, err := c.s.UpdateWorkshopAt(c.ctx, w, w.Start); err != nil || len(p) != 0 {
+			t.Fatalf("UpdateWorkshopAt at the start = %v, %v; want nobody", p, err)
+		}
+		c.list(t, "w1", "1:confirmed:0", "3:confirmed:0", "2:offered:0", "4:waiting:1")
+	}},
 	{"automatic promotion stops at the start too", func(t *testing.T, c *regsCheck) {
 		w := c.workshop(t, "w1", 1)
 		c.reg(t, "w1", 1, 0, nil, flows.RegConfirmed, 0)

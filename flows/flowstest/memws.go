@@ -50,6 +50,17 @@ func (m *Store) UpdateWorkshop(_ context.Context, w *flows.Workshop) ([]int64, e
 	return m.promoteLocked(w.Code, time.Time{}, -1), nil
 }
 
+func (m *Store) UpdateWorkshopAt(_ context.Context, w *flows.Workshop, now time.Time) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wsInit()
+	if _, ok := m.ws.ws[w.Code]; !ok {
+		return nil, flows.ErrNotFound
+	}
+	m.ws.ws[w.Code] = *w
+	return m.promoteLocked(w.Code, time.UnixMilli(now.UnixMilli()), -1), nil
+}
+
 // promoteLocked moves waiting people into free seats as Redis's
 // ws_promote.lua does, at most limit (< 0: no limit): nobody while the
 // workshop is cancelled or from its start on (a zero now: no start check,

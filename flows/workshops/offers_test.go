@@ -98,3 +98,25 @@ func TestOffersManaged(t *testing.T) {
 		t.Fatalf("promoted %d, want 4", res.Replies[2].ChatID)
 	}
 }
+
+// More seats after the start move nobody up, automatic promotion or not.
+func TestMoreSeatsAfterTheStartPromoteNobody(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	code := flowstest.CreateWorkshop(t, h, "1")
+	h.Press(flowstest.AdminID, "wmp:"+code) // automatic promotion
+	for _, id := range []int64{2, 3} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
+		h.Press(id, "reg:"+code)
+	}
+	w, _ := h.Store.GetWorkshop(ctx, code)
+	h.Now = w.Start.Add(time.Minute)
+	res := h.Press(flowstest.AdminID, "wme:"+code)
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.edit"))
+	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.field.capacity"))
+	res = h.Text(flowstest.AdminID, "2")
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "ws.save")), "(clear buttons)", "ws.updated")
+	if r, _ := h.Store.GetRegistration(ctx, code, 3); r.Status != flows.RegWaiting {
+		t.Fatalf("3 after more seats past the start: %s", r.Status)
+	}
+}

@@ -47,6 +47,7 @@ type Store interface {
 	flows.Facilitations
 	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
+	UpdateWorkshopAt(ctx context.Context, w *flows.Workshop, now time.Time) (promoted []int64, err error)
 	OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
@@ -419,11 +420,11 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
 		w.Sequence = old.Sequence + 1 // calendars update the event (see bot/ics)
 	}
-	promoted, err := e.store.UpdateWorkshop(ctx, w)
+	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // nobody moves up from the start on
 	if err != nil {
 		return flows.InternalError("update workshop", err)
 	}
-	if w.Offers || !old.Start.Equal(w.Start) {
+	if !old.Start.Equal(w.Start) { // offers end by the cutoff before the new start
 		offered, err := e.store.OfferSeats(ctx, w.Code, t.In.Now)
 		if err != nil {
 			return flows.InternalError("offer seats", err)

@@ -302,14 +302,9 @@ func (e *module) togglePromotion(ctx context.Context, t *flows.Turn, w *flows.Wo
 		return nil
 	}
 	w.Offers = !w.Offers
-	promoted, err := e.store.UpdateWorkshop(ctx, w)
+	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // offers the seats free now
 	if err != nil {
 		return flows.InternalError("promotion mode", err)
-	}
-	if w.Offers {
-		if promoted, err = e.store.OfferSeats(ctx, w.Code, t.In.Now); err != nil {
-			return flows.InternalError("offer seats", err)
-		}
 	}
 	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
 		return err
