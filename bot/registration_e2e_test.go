@@ -89,14 +89,32 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 		}
 	}
 
-	// Ayu cancels: Citra is promoted and told.
+	// Ayu cancels: the seat is offered to Citra (a new workshop offers
+	// freed seats), held for 24 hours, shown in the workshop's zone.
 	e.fake.SendText(users[0], "/mine")
 	press(users[0], e.next(users[0].ID), "Batalkan")
 	press(users[0], e.next(users[0].ID), "Ya, batalkan")
 	contains(t, e.next(users[0].ID), "dibatalkan")
-	contains(t, e.next(users[2].ID), "a seat freed up")
-	e.skip(users[2].ID, 2)
-	if c, _ := e.store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 0 {
+	offer := e.next(users[2].ID)
+	contains(t, offer, "held for you until Tuesday, 24 November 2026 17:00 WIB")
+	if c, _ := e.store.Counts(ctx, code); c.Confirmed != 1 || c.Offered != 1 || c.Waiting != 0 {
+		t.Fatalf("counts while offered %+v", c)
+	}
+	// The facilitator's card shows whom the seat is held for, and until when.
+	e.fake.SendText(fac, "/myworkshops")
+	press(fac, e.next(fac.ID), "Joint Action")
+	contains(t, e.next(fac.ID), "🎟 Citra Lestari — offered until Tuesday, 24 November 2026 17:00 WIB")
+	// /mine shows the offer with its buttons; Citra accepts: the ticket.
+	e.fake.SendText(users[2], "/mine")
+	mine := e.next(users[2].ID)
+	contains(t, mine, "A seat is offered to you until Tuesday, 24 November 2026 17:00 WIB")
+	press(users[2], mine, "Accept the seat")
+	contains(t, e.next(users[2].ID), "You are registered for")
+	ics, qr := e.next(users[2].ID), e.next(users[2].ID)
+	if ics.Document == nil || qr.Photo == nil {
+		t.Fatalf("accepted offer: no calendar file or QR code")
+	}
+	if c, _ := e.store.Counts(ctx, code); c.Confirmed != 2 || c.Waiting != 0 || c.Offered != 0 {
 		t.Fatalf("counts %+v", c)
 	}
 

@@ -57,7 +57,7 @@ func BenchmarkReport5k(b *testing.B) {
 	admin := &flows.User{ID: 1, Lang: "en", Role: flows.RoleAdmin}
 	b.ResetTimer()
 	for b.Loop() {
-		in := flows.Input{ChatID: 1, UserID: 1, Private: true, Kind: flows.KindCallback, Callback: "rp:" + w.Code, MessageID: 5, Now: now}
+		in := flows.Input{ChatID: 1, UserID: 1, Private: true, Kind: flows.KindCallback, Callback: "followup.report:" + w.Code, MessageID: 5, Now: now}
 		res, err := e.Handle(ctx, in, admin, nil)
 		if err != nil {
 			b.Fatal(err)

@@ -58,7 +58,7 @@ func TestCoFacilitatorChecksInAndIsEscalated(t *testing.T) {
 		Due: now.AddDate(0, 1, 0), Status: flows.CmOpen, Created: now}
 	must(e.store.SaveCommitment(ctx, c))
 	ani := telegramtest.User{ID: partID, FirstName: "Ani", LanguageCode: "en"}
-	e.fake.Press(ani, 1, "cms:"+w.Code+":c1:blocked")
+	e.fake.Press(ani, 1, "followup.status:"+w.Code+":c1:blocked")
 	contains(t, e.next(coFacID), "Blocked: Ani Putri (Yayasan Ani) — Tandon air hujan")
 	contains(t, e.next(ownerID), "Blocked: Ani Putri (Yayasan Ani) — Tandon air hujan")
 }

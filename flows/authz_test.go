@@ -127,6 +127,13 @@ var authzTable = []authzRow{
 	{Action: "workshops.team_leave_yes:{code}", Want: managers, Notes: "leaves the team (the owner hands over first)"},
 	{Action: "workshops.message:{code}", Want: managers, Notes: "message the registrants: choose whom, by status"},
 	{Action: "workshops.message_to:{code}:c", Want: managers, Notes: "starts writing the message (sending re-checks the team)"},
+	{Action: "workshops.promotion:{code}", Want: managers, Mutates: true, Notes: "freed seats: offered or given at once"},
+	{Action: "workshops.offer_for:{code}", Want: managers, Notes: "asks how long an offer stands (the save re-checks)"},
+	{Action: "workshops.approval:{code}", Want: managers, Mutates: true, Notes: "registrations wait for approval, or not"},
+	{Action: "registration.pending:{code}", Want: managers, Notes: "registrations awaiting approval"},
+	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
+	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},
+	{Action: "registration.approve_all:{code}", Want: managers, Notes: "approve every pending registration"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
 	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},
@@ -143,6 +150,8 @@ var authzTable = []authzRow{
 	// Registration.
 	{Action: "registration.leave:{code}", Want: everyone, Notes: "only asks to confirm"},
 	{Action: "registration.leave_yes:{code}", Want: nobody, Refusal: "ws.not_registered", Notes: "acts on the presser's own registration only"},
+	{Action: "registration.accept:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "accept an offered seat: the person offered only"},
+	{Action: "registration.decline:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "decline an offered seat: the person offered only"},
 	{Action: "registration.feedback:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},
 	// Matchmaking.
 	{Action: "matchmaking.accept:{intro}", Want: nobody, Notes: "accept: the addressee only"},

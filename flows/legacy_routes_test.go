@@ -168,6 +168,9 @@ var newRoutes = map[string]bool{
 	"workshops.handover": true, "workshops.handover_yes": true, "workshops.team_leave": true,
 	"workshops.team_leave_yes": true, "workshops.message": true, "workshops.message_to": true,
 	"groups.link": true, "groups.unlink": true, "groups.announce": true, "groups.post": true,
+	"workshops.promotion": true, "workshops.offer_for": true, "workshops.approval": true,
+	"registration.accept": true, "registration.decline": true, "registration.pending": true,
+	"registration.approve": true, "registration.reject": true, "registration.approve_all": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

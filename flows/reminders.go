@@ -18,6 +18,29 @@ const (
 	JobOnline    = "wst" // at the start of an online or hybrid workshop: the link and the attendance button
 )
 
+// Jobs of a seat offered from the waiting list: "<kind>|<code>|<uid>".
+const (
+	JobOfferEnd      = "wox" // when the offer expires: the seat goes on
+	JobOfferReminder = "wor" // halfway to the expiry, one reminder
+)
+
+// OfferJobIDs are the ids of uid's offer jobs for workshop code.
+func OfferJobIDs(code string, uid int64) []string {
+	u := strconv.FormatInt(uid, 10)
+	return []string{JobOfferEnd + "|" + code + "|" + u, JobOfferReminder + "|" + code + "|" + u}
+}
+
+// OfferJobs are the jobs of an offer to uid made at now that expires at
+// exp: its end, and one reminder halfway (none when halfway is not ahead).
+func OfferJobs(code string, uid int64, now, exp time.Time) []Job {
+	ids := OfferJobIDs(code, uid)
+	jobs := []Job{{ID: ids[0], Due: exp}}
+	if half := now.Add(exp.Sub(now) / 2); half.After(now) && half.Before(exp) {
+		jobs = append(jobs, Job{ID: ids[1], Due: half})
+	}
+	return jobs
+}
+
 // ReminderIDs are the ids of uid's reminder jobs for workshop code.
 func ReminderIDs(code string, uid int64) []string {
 	u := strconv.FormatInt(uid, 10)

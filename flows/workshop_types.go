@@ -30,6 +30,48 @@ type Workshop struct {
 	// Sequence counts the changes of date, time or place: the SEQUENCE of
 	// its calendar invitations, so calendars update the event.
 	Sequence int `json:"seq,omitempty"`
+	// Offers: a freed seat is offered to the first person waiting, who
+	// accepts or declines within OfferFor, instead of being confirmed at
+	// once (automatic promotion, false: workshops saved before offers
+	// existed keep it). New workshops offer.
+	Offers bool `json:"offers,omitempty"`
+	// OfferMinutes is how long an offer stands (0: DefaultOfferFor); an
+	// offer never runs past OfferCutoff before the start.
+	OfferMinutes int `json:"offer_min,omitempty"`
+	// Approval: registrations wait, pending and holding no seat, until the
+	// team approves (then placed as any registration: confirmed, or
+	// waiting when full) or declines them.
+	Approval bool `json:"approval,omitempty"`
+}
+
+// Offer limits: how long an offer stands unless the facilitator sets it,
+// the shortest and longest they may set, and how long before the start the
+// last offer ends. In the last OfferCutoff before the start there is no
+// time to wait for an answer: a freed seat goes to the first person waiting
+// at once, as in automatic promotion; from the start nobody moves up.
+const (
+	DefaultOfferFor = 24 * time.Hour
+	MinOfferFor     = time.Hour
+	MaxOfferFor     = 7 * 24 * time.Hour
+	OfferCutoff     = 2 * time.Hour
+)
+
+// OfferFor is how long an offer of a seat of w stands.
+func (w *Workshop) OfferFor() time.Duration {
+	if w.OfferMinutes <= 0 {
+		return DefaultOfferFor
+	}
+	return time.Duration(w.OfferMinutes) * time.Minute
+}
+
+// OfferExpiry is when an offer made at now ends: OfferFor later, but never
+// past OfferCutoff before the start.
+func (w *Workshop) OfferExpiry(now time.Time) time.Time {
+	exp := now.Add(w.OfferFor())
+	if cut := w.Start.Add(-OfferCutoff); exp.After(cut) {
+		exp = cut
+	}
+	return exp
 }
 
 // CheckInEvery is how often owners of this workshop's open commitments are
@@ -48,6 +90,11 @@ type RegStatus string
 const (
 	RegConfirmed RegStatus = "confirmed"
 	RegWaiting   RegStatus = "waiting"
+	// RegOffered: a seat is held for them until OfferExpires; they accept
+	// or decline it.
+	RegOffered RegStatus = "offered"
+	// RegPending: waiting for the team's approval, holding no seat.
+	RegPending RegStatus = "pending"
 )
 
 // Registration is one participant's place in a workshop.
@@ -61,11 +108,14 @@ type Registration struct {
 	Token        string    `json:"token"`            // check-in token (the QR code), ≥ 128 random bits
 	Lang         string    `json:"lang"`
 	CheckedInAt  time.Time `json:"-"` // zero when not checked in
+	OfferExpires time.Time `json:"-"` // when the seat offered to them is given on (offered only)
 }
 
 // Counts summarise a workshop's registrations.
 type Counts struct {
 	Confirmed, Waiting, CheckedIn int
+	Offered                       int // seats held for people offered them
+	Pending                       int // registrations waiting for approval (no seat)
 }
 
 // Feedback is a participant's rating after a workshop.
@@ -84,6 +134,15 @@ var (
 	ErrCodeTaken         = errors.New("workshop code taken")
 )
 
+// Answers of the offer methods of Workshops.
+var (
+	ErrOfferExpired = errors.New("offer expired") // accepted too late: the seat went on
+	ErrNoOffer      = errors.New("no offer")      // nothing offered to them (declined, gone, never)
+	// ErrAlreadyDecided: the registration is not pending (any more): decided
+	// by someone else, cancelled, or never made.
+	ErrAlreadyDecided = errors.New("already decided")
+)
+
 // Workshops stores workshops and their registrations. Capacity is enforced
 // atomically in storage: never more confirmed than capacity, whatever the
 // concurrency, and the waiting list is first come, first served.
@@ -93,10 +152,16 @@ type Workshops interface {
 	// team is w.Facilitators, owned by TeamOwner(w).
 	CreateWorkshop(ctx context.Context, w *Workshop) error
 	// UpdateWorkshop saves changed fields (capacity, times, closed,
-	// cancelled …), never the team (see Teams). When capacity grows, waiting people are promoted in
-	// order; their ids are returned. A cancelled workshop leaves the
+	// cancelled …), never the team (see Teams). When capacity grows, waiting
+	// people are promoted in order; their ids are returned. A workshop that
+	// offers promotes nobody here: OfferSeats offers the seats. A cancelled
+	// workshop leaves the
 	// upcoming index.
 	UpdateWorkshop(ctx context.Context, w *Workshop) (promoted []int64, err error)
+	// UpdateWorkshopAt is UpdateWorkshop as at now: nobody moves up from
+	// the start on, and a workshop that offers offers the seats now free
+	// (their ids are returned with the promoted).
+	UpdateWorkshopAt(ctx context.Context, w *Workshop, now time.Time) (promoted []int64, err error)
 	GetWorkshop(ctx context.Context, code string) (*Workshop, error) // ErrNotFound
 	// Upcoming lists workshops not cancelled whose start is after from, by
 	// start time, and how many there are in all.
@@ -106,17 +171,43 @@ type Workshops interface {
 	Facilitated(ctx context.Context, uid int64) ([]*Workshop, error)
 
 	// Register places r.UserID: confirmed while seats are left, else on the
-	// waiting list. It refuses with ErrAlreadyRegistered, ErrRegistrationShut
+	// waiting list; pending when the workshop requires approval. It refuses with ErrAlreadyRegistered, ErrRegistrationShut
 	// (closed, or now after the deadline), ErrWorkshopCancelled, ErrNotFound.
 	// The returned registration carries Status and Position.
 	Register(ctx context.Context, r *Registration, now time.Time) (*Registration, error)
 	// CancelRegistration removes uid's registration (ErrNotFound when there
-	// is none). When a confirmed seat frees up, the first waiting person is
-	// confirmed in the same atomic step; their id is returned (0: nobody).
-	CancelRegistration(ctx context.Context, code string, uid int64) (promoted int64, err error)
+	// is none). When a seat (confirmed or offered) frees up before the
+	// start, the first waiting person moves up in the same atomic step —
+	// confirmed, or offered the seat when the workshop offers (confirmed at
+	// once in the last OfferCutoff) — and their id is returned (0: nobody).
+	CancelRegistration(ctx context.Context, code string, uid int64, now time.Time) (promoted int64, err error)
+	// OfferSeats first ends every offer that would stand past OfferCutoff
+	// before the start (the workshop moved earlier) at that time, then
+	// offers every free seat of a workshop that offers, in waiting-list
+	// order, as at now (after a capacity increase); the ids of those who
+	// moved up are returned. Nobody moves up from the start on.
+	OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error)
+	// AcceptOffer confirms the seat offered to uid. ErrOfferExpired when the
+	// offer ended by now (the seat goes on, as on expiry: next is who moved
+	// up), ErrNoOffer when there is none (ErrAlreadyRegistered when uid is
+	// confirmed already).
+	AcceptOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	// DeclineOffer gives the seat offered to uid to the next person waiting
+	// and ends uid's registration (ErrNoOffer when nothing is offered).
+	DeclineOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	// ExpireOffer ends uid's offer if it expired by now, as a decline; a
+	// repeat, or an offer still standing, does nothing (ErrNoOffer).
+	ExpireOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	// DecideRegistration approves or declines uid's pending registration,
+	// once: approved, it is placed as a registration is (confirmed while
+	// seats are free and nobody waits, else waiting) and returned; declined,
+	// it is gone (nil). ErrAlreadyDecided when it is not pending,
+	// ErrWorkshopCancelled when the workshop is.
+	DecideRegistration(ctx context.Context, code string, uid int64, approve bool) (*Registration, error)
 	GetRegistration(ctx context.Context, code string, uid int64) (*Registration, error) // ErrNotFound
 	// Registrations lists the confirmed in registration order, then the
-	// waiting in list order.
+	// offered by expiry, the waiting in list order, and the pending in
+	// registration order.
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
 	// UserRegistrations lists uid's current registrations (any workshop).
 	UserRegistrations(ctx context.Context, uid int64) ([]*Registration, error)

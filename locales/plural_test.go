@@ -53,6 +53,15 @@ var counted = map[string][2]string{
 	"when.in_minutes":        {"in 1 minute", "in 2 minutes"},
 	"groups.list":            {"One linked chat:", "2 linked chats:"},
 	"groups.card_seats":      {"1 seat left", "2 seats left"},
+
+	// Waiting-list offers.
+	"ws.promotion_offer_hours":   {"valid 1 hour", "valid 2 hours"},
+	"ws.promotion_offer_minutes": {"valid 1 minute", "valid 2 minutes"},
+	"ws.capacity_below_taken":    {"1 seat is taken", "2 seats are taken"},
+
+	// Approval.
+	"ws.pending_list": {"1 registration for", "2 registrations for"},
+	"ws.approved_all": {"1 registration approved.", "2 registrations approved."},
 }
 
 // countedNoun finds a template field followed by an English plural noun

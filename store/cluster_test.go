@@ -170,7 +170,7 @@ func TestClusterSmoke(t *testing.T) {
 	if r2.Status != flows.RegWaiting || r2.Position != 1 {
 		t.Fatalf("second registration %+v", r2)
 	}
-	if promoted, err := s.CancelRegistration(ctx, w.Code, other); err != nil || promoted != uid {
+	if promoted, err := s.CancelRegistration(ctx, w.Code, other, t0); err != nil || promoted != uid {
 		t.Fatalf("cancel: promoted %d, %v", promoted, err)
 	}
 	if code, who, err := s.CheckinToken(ctx, r2.Token); err != nil || code != w.Code || who != uid {

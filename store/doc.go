@@ -42,7 +42,11 @@
 // under its own hash tag.
 //
 //	<p>{w:<code>}:ws          string  JSON flows.Workshop, without its team (Owner, Facilitators)
-//	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), written with :ws;
+//	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), start (unix ms),
+//	                                  offer (0/1: freed seats are offered), validity (ms an offer stands),
+//	                                  approval (0/1: registrations wait as pending), written with :ws
+//	                                  (a meta without start, written before offers, gets start, offer and validity from
+//	                                  :ws when a cancellation first needs them);
 //	                                  owner (the team's owner's uid, absent when the team is empty) and
 //	                                  team ("1": the team is kept in :team; MigrateTeams gives workshops of
 //	                                  builds before teams theirs, from their JSON's facilitators, at start;
@@ -53,6 +57,10 @@
 //	                                  team_join.lua takes it once, refusing it from expires on
 //	<p>{w:<code>}:confirmed   zset    uid -> registration number (from :seq)
 //	<p>{w:<code>}:waiting     zset    uid -> registration number (from :seq): the waiting list in order
+//	<p>{w:<code>}:offers      zset    uid -> offer end, unix ms: seats held for people offered them (ws_offer.lua);
+//	                                  taken out of :waiting when offered, into :confirmed (a new number) when accepted
+//	<p>{w:<code>}:pending     zset    uid -> registration number: registrations awaiting approval, holding no seat;
+//	                                  approved (ws_decide.lua) they take a new number in :confirmed or :waiting
 //	<p>{w:<code>}:seq         string  the workshop's registration counter (promotions take a new number)
 //	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)

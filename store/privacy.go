@@ -342,8 +342,9 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 			ahead = "1"
 		}
 		keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"), s.wsKey(code, "regs"),
-			s.wsKey(code, "checkin"), s.wsKey(code, "feedback"), s.wsKey(code, "meta"), s.wsKey(code, "seq")}
-		res, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember(), ahead).StringSlice()
+			s.wsKey(code, "checkin"), s.wsKey(code, "feedback"), s.wsKey(code, "meta"), s.wsKey(code, "seq"), s.wsKey(code, "offers"),
+			s.wsKey(code, "pending")}
+		res, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember(), ahead, now.UnixMilli()).StringSlice()
 		if err != nil {
 			return promoted, fmt.Errorf("workshop %s: %w", code, err)
 		}

@@ -1,26 +1,28 @@
 -- Takes a forgotten user out of one workshop. Needs ws_promote.lua before it.
 -- While the workshop is ahead (ARGV[3] = '1') and they were not checked in,
--- their place goes exactly as on a cancellation: a confirmed seat passes to
--- the head of the waiting list (not while the workshop is cancelled), a
+-- their place goes exactly as on a cancellation: a confirmed or offered
+-- seat passes to the head of the waiting list as promote decides, a
 -- waiting place is gone. Otherwise (the workshop began, or they attended)
--- they are replaced by an anonymous member, so the confirmed, waiting and
--- check-in counts stay right while nobody is named.
--- KEYS: confirmed, waiting, regs, checkin, feedback, meta, seq
--- ARGV: uid, anonymous member, ahead (1/0)
+-- they are replaced by an anonymous member (an offer or a pending
+-- registration is simply gone), so
+-- the confirmed, waiting and check-in counts stay right while nobody is
+-- named.
+-- KEYS: confirmed, waiting, regs, checkin, feedback, meta, seq, offers, pending
+-- ARGV: uid, anonymous member, ahead (1/0), now (unix ms)
 -- Returns {check-in token of the removed registration ('' if none), promoted uid ('' if none)}.
 local uid, anon = ARGV[1], ARGV[2]
 local free = ARGV[3] == '1' and redis.call('HEXISTS', KEYS[4], uid) == 0
 local member = false
 local promoted = {}
 if free then
-  if redis.call('ZREM', KEYS[1], uid) == 1 then
-    local m = redis.call('HMGET', KEYS[6], 'capacity', 'cancelled')
-    if m[2] ~= '1' then
-      promoted = promote(KEYS[1], KEYS[2], KEYS[7], tonumber(m[1]) or 0, 1)
-    end
+  if redis.call('ZREM', KEYS[1], uid) == 1 or redis.call('ZREM', KEYS[8], uid) == 1 then
+    promoted = promote(KEYS[6], KEYS[1], KEYS[2], KEYS[7], KEYS[8], tonumber(ARGV[4]), 1)
   end
   redis.call('ZREM', KEYS[2], uid)
+  redis.call('ZREM', KEYS[9], uid)
 else
+  redis.call('ZREM', KEYS[8], uid)
+  redis.call('ZREM', KEYS[9], uid)
   for i = 1, 2 do
     local sc = redis.call('ZSCORE', KEYS[i], uid)
     if sc then

@@ -294,7 +294,7 @@ func TestSentinelFailover(t *testing.T) {
 	if _, err := s.Register(ctx, reg("sen", 1), t0); !errors.Is(err, flows.ErrAlreadyRegistered) {
 		t.Fatalf("second registration of user 1 after the failover: %v", err)
 	}
-	if _, err := s.CancelRegistration(ctx, "sen", 3); err != nil {
+	if _, err := s.CancelRegistration(ctx, "sen", 3, t0); err != nil {
 		t.Fatal(err)
 	}
 	if r, err := s.GetRegistration(ctx, "sen", seats+1); err != nil || r.Status != flows.RegConfirmed {

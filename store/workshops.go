@@ -32,12 +32,18 @@ var (
 	cancelLua string
 	//go:embed ws_checkin.lua
 	checkinLua string
+	//go:embed ws_offer.lua
+	offerLua string
+	//go:embed ws_decide.lua
+	decideLua string
 
 	createScript   = redis.NewScript(createLua)
 	updateScript   = redis.NewScript(promoteLua + "\n" + updateLua)
 	registerScript = redis.NewScript(registerLua)
 	cancelScript   = redis.NewScript(promoteLua + "\n" + cancelLua)
 	checkinScript  = redis.NewScript(checkinLua)
+	offerScript    = redis.NewScript(promoteLua + "\n" + offerLua)
+	decideScript   = redis.NewScript(decideLua)
 )
 
 // Workshop key builders. A workshop's keys share the hash tag {w:<code>} so
@@ -90,7 +96,8 @@ func workshopArgs(w *flows.Workshop) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{b, w.Capacity, bit(w.Closed), bit(w.Cancelled), msOrZero(w.Deadline)}, nil
+	return []any{b, w.Capacity, bit(w.Closed), bit(w.Cancelled), msOrZero(w.Deadline),
+		w.Start.UnixMilli(), bit(w.Offers), w.OfferFor().Milliseconds(), bit(w.Approval)}, nil
 }
 
 // workshopJSON is w as stored under :ws, without its team (kept under
@@ -157,6 +164,16 @@ func (s *Store) CreateWorkshop(ctx context.Context, w *flows.Workshop) error {
 // capacity below the confirmed count demotes nobody. The team is not
 // touched: w.Owner and w.Facilitators are ignored (teams.go changes them).
 func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64, error) {
+	return s.updateWorkshop(ctx, w, "")
+}
+
+// UpdateWorkshopAt implements flows.Workshops: UpdateWorkshop, with the
+// promotion decided as at now (ws_promote.lua).
+func (s *Store) UpdateWorkshopAt(ctx context.Context, w *flows.Workshop, now time.Time) ([]int64, error) {
+	return s.updateWorkshop(ctx, w, strconv.FormatInt(now.UnixMilli(), 10))
+}
+
+func (s *Store) updateWorkshop(ctx context.Context, w *flows.Workshop, now string) ([]int64, error) {
 	args, err := workshopArgs(w)
 	if err != nil {
 		return nil, fmt.Errorf("update workshop: %w", err)
@@ -166,8 +183,9 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w *flows.Workshop) ([]int64,
 	if err := s.ensureTeam(ctx, w.Code); err != nil {
 		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
 	}
+	args = append(args, now)
 	keys := []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"),
-		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq")}
+		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq"), s.wsKey(w.Code, "offers")}
 	res, err := updateScript.Run(ctx, s.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
@@ -346,7 +364,7 @@ func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Ti
 		return nil, fmt.Errorf("register %d for workshop %s: encode: %w", uid, code, err)
 	}
 	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs")}
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
 	res, err := registerScript.Run(ctx, s.rdb, keys, uid, now.UnixMilli(), b).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, err)
@@ -359,6 +377,8 @@ func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Ti
 		reg.Status = flows.RegWaiting
 		pos, _ := res[1].(int64)
 		reg.Position = int(pos)
+	case "pending":
+		reg.Status = flows.RegPending
 	case "dup":
 		var old flows.Registration
 		if raw, _ := res[1].(string); json.Unmarshal([]byte(raw), &old) == nil && old.Token != "" {
@@ -390,77 +410,213 @@ func (s *Store) indexRegistration(ctx context.Context, code string, uid int64, t
 	return err
 }
 
+// seatKeys are the keys of the scripts that free and offer seats
+// (ws_cancel.lua, ws_offer.lua).
+func (s *Store) seatKeys(code string) []string {
+	return []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin"), s.wsKey(code, "offers"),
+		s.wsKey(code, "pending")}
+}
+
 // CancelRegistration implements flows.Workshops. One script removes the
-// registration, its check-in and, when a confirmed seat frees up, promotes
-// the head of the waiting list (not while the workshop is cancelled); then
-// the token lookup and the user's index entry are removed.
-func (s *Store) CancelRegistration(ctx context.Context, code string, uid int64) (int64, error) {
-	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin")}
-	res, err := cancelScript.Run(ctx, s.rdb, keys, uid).StringSlice()
-	if err != nil {
-		return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, err)
+// registration, its check-in and, when a seat (confirmed or offered) frees
+// up, moves the head of the waiting list up as ws_promote.lua decides; then
+// the token lookup and the user's index entry are removed. The meta hash of
+// a workshop saved before it held the start gets it first (from the JSON),
+// so that nobody moves up after the start there either.
+func (s *Store) CancelRegistration(ctx context.Context, code string, uid int64, now time.Time) (int64, error) {
+	var res []string
+	for attempt := 0; ; attempt++ {
+		var err error
+		res, err = cancelScript.Run(ctx, s.rdb, s.seatKeys(code), uid, now.UnixMilli()).StringSlice()
+		if err != nil {
+			return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, err)
+		}
+		if len(res) != 1 || res[0] != "nostart" || attempt > 0 {
+			break
+		}
+		if err := s.repairMeta(ctx, code); err != nil {
+			return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, err)
+		}
 	}
 	if len(res) < 3 || res[0] != "ok" {
 		return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, flows.ErrNotFound)
 	}
 	var promoted int64
-	if res[2] != "" && !strings.HasPrefix(res[2], flows.AnonPrefix) {
-		if promoted, err = strconv.ParseInt(res[2], 10, 64); err != nil {
-			return 0, fmt.Errorf("cancel registration of %d in workshop %s: bad promoted id %q", uid, code, res[2])
+	if res[2] != "" {
+		ids, err := parseIDs(res[2:3])
+		if err != nil {
+			return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, err)
+		}
+		if len(ids) > 0 {
+			promoted = ids[0]
 		}
 	}
+	if err := s.dropIndex(ctx, code, uid, res[1]); err != nil {
+		return promoted, fmt.Errorf("cancel registration of %d in workshop %s (cancelled, index not updated): %w", uid, code, err)
+	}
+	return promoted, nil
+}
+
+// repairMeta writes the fields the scripts decide on from the workshop's
+// JSON (a meta hash written before it held the start).
+func (s *Store) repairMeta(ctx context.Context, code string) error {
+	w, err := s.GetWorkshop(ctx, code)
+	if err != nil {
+		return err
+	}
+	args, err := workshopArgs(w)
+	if err != nil {
+		return err
+	}
+	return s.rdb.HSet(ctx, s.wsKey(code, "meta"), "start", args[5], "offer", args[6], "validity", args[7]).Err()
+}
+
+// dropIndex removes the token lookup and the user's index entry of an ended
+// registration (its JSON, ” when none).
+func (s *Store) dropIndex(ctx context.Context, code string, uid int64, regJSON string) error {
 	var old flows.Registration
-	_ = json.Unmarshal([]byte(res[1]), &old)
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_ = json.Unmarshal([]byte(regJSON), &old)
+	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		if old.Token != "" {
 			p.Del(ctx, s.checkinKey(old.Token))
 		}
 		p.SRem(ctx, s.registeredKey(uid), code)
 		return nil
 	})
+	return err
+}
+
+// offer runs ws_offer.lua: action on uid's offer, then every free seat
+// offered; an offer that ended takes the registration's index with it.
+func (s *Store) offer(ctx context.Context, action, code string, uid int64, now time.Time) ([]int64, error) {
+	res, err := offerScript.Run(ctx, s.rdb, s.seatKeys(code), action, uid, now.UnixMilli()).StringSlice()
 	if err != nil {
-		return promoted, fmt.Errorf("cancel registration of %d in workshop %s (cancelled, index not updated): %w", uid, code, err)
+		return nil, fmt.Errorf("%s offer of %d in workshop %s: %w", action, uid, code, err)
 	}
-	return promoted, nil
+	switch {
+	case len(res) == 1 && res[0] == "none":
+		return nil, fmt.Errorf("%s offer of %d in workshop %s: %w", action, uid, code, flows.ErrNoOffer)
+	case len(res) == 1 && res[0] == "confirmed":
+		return nil, fmt.Errorf("%s offer of %d in workshop %s: %w", action, uid, code, flows.ErrAlreadyRegistered)
+	case len(res) < 2:
+		return nil, fmt.Errorf("%s offer of %d in workshop %s: unexpected script reply %q", action, uid, code, res)
+	}
+	next, err := parseIDs(res[2:])
+	if err != nil {
+		return nil, fmt.Errorf("%s offer of %d in workshop %s: %w", action, uid, code, err)
+	}
+	if res[1] != "" {
+		if err := s.dropIndex(ctx, code, uid, res[1]); err != nil {
+			return next, fmt.Errorf("%s offer of %d in workshop %s (ended, index not updated): %w", action, uid, code, err)
+		}
+	}
+	if res[0] == "expired" {
+		return next, fmt.Errorf("accept offer of %d in workshop %s: %w", uid, code, flows.ErrOfferExpired)
+	}
+	return next, nil
+}
+
+// OfferSeats implements flows.Workshops (ws_offer.lua, fill).
+func (s *Store) OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error) {
+	return s.offer(ctx, "fill", code, 0, now)
+}
+
+// AcceptOffer implements flows.Workshops (ws_offer.lua, accept).
+func (s *Store) AcceptOffer(ctx context.Context, code string, uid int64, now time.Time) ([]int64, error) {
+	return s.offer(ctx, "accept", code, uid, now)
+}
+
+// DeclineOffer implements flows.Workshops (ws_offer.lua, decline).
+func (s *Store) DeclineOffer(ctx context.Context, code string, uid int64, now time.Time) ([]int64, error) {
+	return s.offer(ctx, "decline", code, uid, now)
+}
+
+// ExpireOffer implements flows.Workshops (ws_offer.lua, expire).
+func (s *Store) ExpireOffer(ctx context.Context, code string, uid int64, now time.Time) ([]int64, error) {
+	return s.offer(ctx, "expire", code, uid, now)
+}
+
+// DecideRegistration implements flows.Workshops (ws_decide.lua); a
+// declined registration's token lookup and index entry go after it.
+func (s *Store) DecideRegistration(ctx context.Context, code string, uid int64, approve bool) (*flows.Registration, error) {
+	action := "decline"
+	if approve {
+		action = "approve"
+	}
+	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
+		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
+	res, err := decideScript.Run(ctx, s.rdb, keys, action, uid).Slice()
+	if err != nil {
+		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, err)
+	}
+	status, _ := res[0].(string)
+	switch status {
+	case "decided":
+		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, flows.ErrAlreadyDecided)
+	case "cancelled":
+		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, flows.ErrWorkshopCancelled)
+	case "declined":
+		raw, _ := res[1].(string)
+		if err := s.dropIndex(ctx, code, uid, raw); err != nil {
+			return nil, fmt.Errorf("decline registration of %d in workshop %s (declined, index not updated): %w", uid, code, err)
+		}
+		return nil, nil
+	case "confirmed", "waiting":
+		r, err := s.GetRegistration(ctx, code, uid)
+		if err != nil {
+			return nil, fmt.Errorf("approve registration of %d in workshop %s: %w", uid, code, err)
+		}
+		return r, nil
+	}
+	return nil, fmt.Errorf("%s registration of %d in workshop %s: unexpected script reply %v", action, uid, code, res)
 }
 
 // regRead is one registration read in a pipeline.
 type regRead struct {
-	code string
-	uid  int64
-	reg  *redis.StringCmd
-	conf *redis.FloatCmd
-	wait *redis.IntCmd
-	chk  *redis.StringCmd
+	code  string
+	uid   int64
+	reg   *redis.StringCmd
+	conf  *redis.FloatCmd
+	wait  *redis.IntCmd
+	chk   *redis.StringCmd
+	offer *redis.FloatCmd
+	pend  *redis.FloatCmd
 }
 
 func (s *Store) queueRegRead(ctx context.Context, p redis.Pipeliner, code string, uid int64) *regRead {
 	u := strconv.FormatInt(uid, 10)
 	return &regRead{
 		code: code, uid: uid,
-		reg:  p.HGet(ctx, s.wsKey(code, "regs"), u),
-		conf: p.ZScore(ctx, s.wsKey(code, "confirmed"), u),
-		wait: p.ZRank(ctx, s.wsKey(code, "waiting"), u),
-		chk:  p.HGet(ctx, s.wsKey(code, "checkin"), u),
+		reg:   p.HGet(ctx, s.wsKey(code, "regs"), u),
+		conf:  p.ZScore(ctx, s.wsKey(code, "confirmed"), u),
+		wait:  p.ZRank(ctx, s.wsKey(code, "waiting"), u),
+		chk:   p.HGet(ctx, s.wsKey(code, "checkin"), u),
+		offer: p.ZScore(ctx, s.wsKey(code, "offers"), u),
+		pend:  p.ZScore(ctx, s.wsKey(code, "pending"), u),
 	}
 }
 
 // result is the registration, or ErrNotFound when uid is neither confirmed
 // nor waiting.
 func (rr *regRead) result() (*flows.Registration, error) {
-	for _, c := range []redis.Cmder{rr.reg, rr.conf, rr.wait, rr.chk} {
+	for _, c := range []redis.Cmder{rr.reg, rr.conf, rr.wait, rr.chk, rr.offer, rr.pend} {
 		if err := c.Err(); err != nil && !errors.Is(err, redis.Nil) {
 			return nil, err
 		}
 	}
 	var status flows.RegStatus
+	var expires time.Time
 	pos := 0
 	switch {
 	case rr.conf.Err() == nil:
 		status = flows.RegConfirmed
+	case rr.offer.Err() == nil:
+		status, expires = flows.RegOffered, fromMS(int64(rr.offer.Val()))
 	case rr.wait.Err() == nil:
 		status, pos = flows.RegWaiting, int(rr.wait.Val())+1
+	case rr.pend.Err() == nil:
+		status = flows.RegPending
 	default:
 		return nil, flows.ErrNotFound
 	}
@@ -468,7 +624,7 @@ func (rr *regRead) result() (*flows.Registration, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Status, r.Position = status, pos
+	r.Status, r.Position, r.OfferExpires = status, pos, expires
 	return r, nil
 }
 
@@ -508,10 +664,13 @@ func (s *Store) GetRegistration(ctx context.Context, code string, uid int64) (*f
 // Registrations implements flows.Workshops (one round trip). An unknown
 // code has no registrations.
 func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Registration, error) {
-	var conf, wait *redis.StringSliceCmd
+	var conf, wait, pend *redis.StringSliceCmd
+	var offers *redis.ZSliceCmd
 	var regs, chk *redis.MapStringStringCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		conf = p.ZRange(ctx, s.wsKey(code, "confirmed"), 0, -1)
+		offers = p.ZRangeWithScores(ctx, s.wsKey(code, "offers"), 0, -1)
+		pend = p.ZRange(ctx, s.wsKey(code, "pending"), 0, -1)
 		wait = p.ZRange(ctx, s.wsKey(code, "waiting"), 0, -1)
 		regs = p.HGetAll(ctx, s.wsKey(code, "regs"))
 		chk = p.HGetAll(ctx, s.wsKey(code, "checkin"))
@@ -546,7 +705,25 @@ func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Regist
 	if err := add(conf.Val(), flows.RegConfirmed); err != nil {
 		return nil, err
 	}
+	offered := make([]string, len(offers.Val()))
+	expiry := make(map[int64]time.Time, len(offered))
+	for i, z := range offers.Val() {
+		offered[i], _ = z.Member.(string)
+		if uid, err := strconv.ParseInt(offered[i], 10, 64); err == nil {
+			expiry[uid] = fromMS(int64(z.Score))
+		}
+	}
+	n := len(out)
+	if err := add(offered, flows.RegOffered); err != nil {
+		return nil, err
+	}
+	for _, r := range out[n:] {
+		r.OfferExpires = expiry[r.UserID]
+	}
 	if err := add(wait.Val(), flows.RegWaiting); err != nil {
+		return nil, err
+	}
+	if err := add(pend.Val(), flows.RegPending); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -599,9 +776,11 @@ func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]*flows.Regi
 
 // Counts implements flows.Workshops (one round trip).
 func (s *Store) Counts(ctx context.Context, code string) (flows.Counts, error) {
-	var conf, wait, chk *redis.IntCmd
+	var conf, wait, chk, offered, pend *redis.IntCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		conf = p.ZCard(ctx, s.wsKey(code, "confirmed"))
+		offered = p.ZCard(ctx, s.wsKey(code, "offers"))
+		pend = p.ZCard(ctx, s.wsKey(code, "pending"))
 		wait = p.ZCard(ctx, s.wsKey(code, "waiting"))
 		chk = p.HLen(ctx, s.wsKey(code, "checkin"))
 		return nil
@@ -609,7 +788,8 @@ func (s *Store) Counts(ctx context.Context, code string) (flows.Counts, error) {
 	if err != nil {
 		return flows.Counts{}, fmt.Errorf("counts of workshop %s: %w", code, err)
 	}
-	return flows.Counts{Confirmed: int(conf.Val()), Waiting: int(wait.Val()), CheckedIn: int(chk.Val())}, nil
+	return flows.Counts{Confirmed: int(conf.Val()), Waiting: int(wait.Val()), CheckedIn: int(chk.Val()), Offered: int(offered.Val()),
+		Pending: int(pend.Val())}, nil
 }
 
 // CheckinToken implements flows.Workshops. The token must still be the one

@@ -185,7 +185,7 @@ func TestRegisterCapacity(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p, err := s.CancelRegistration(ctx, "cap", g.UserID)
+			p, err := s.CancelRegistration(ctx, "cap", g.UserID, t0)
 			if err != nil {
 				t.Errorf("cancel %d: %v", g.UserID, err)
 			}
@@ -336,7 +336,7 @@ func TestCancelRegistration(t *testing.T) {
 		t.Fatalf("%+v %+v %+v", a, b, c)
 	}
 	// Cancelling a waiting person promotes nobody; the list closes up.
-	if p, err := s.CancelRegistration(ctx, "one", 2); p != 0 || err != nil {
+	if p, err := s.CancelRegistration(ctx, "one", 2, t0); p != 0 || err != nil {
 		t.Fatalf("cancel waiting: %d %v", p, err)
 	}
 	if g, _ := s.GetRegistration(ctx, "one", 3); g.Status != flows.RegWaiting || g.Position != 1 {
@@ -346,22 +346,22 @@ func TestCancelRegistration(t *testing.T) {
 		t.Fatalf("cancelled waiting token: %v", err)
 	}
 	// Cancelling the confirmed one promotes the head of the list.
-	if p, err := s.CancelRegistration(ctx, "one", 1); p != 3 || err != nil {
+	if p, err := s.CancelRegistration(ctx, "one", 1, t0); p != 3 || err != nil {
 		t.Fatalf("cancel confirmed: %d %v", p, err)
 	}
 	if g, _ := s.GetRegistration(ctx, "one", 3); g.Status != flows.RegConfirmed || g.Position != 0 {
 		t.Fatalf("%+v", g)
 	}
 	for _, uid := range []int64{1, 2, 99} {
-		if _, err := s.CancelRegistration(ctx, "one", uid); !errors.Is(err, flows.ErrNotFound) {
+		if _, err := s.CancelRegistration(ctx, "one", uid, t0); !errors.Is(err, flows.ErrNotFound) {
 			t.Fatalf("cancel %d again: %v", uid, err)
 		}
 	}
-	if _, err := s.CancelRegistration(ctx, "nope", 1); !errors.Is(err, flows.ErrNotFound) {
+	if _, err := s.CancelRegistration(ctx, "nope", 1, t0); !errors.Is(err, flows.ErrNotFound) {
 		t.Fatalf("cancel in unknown workshop: %v", err)
 	}
 	// Cancelling the last one leaves nothing; nobody is waiting.
-	if p, err := s.CancelRegistration(ctx, "one", 3); p != 0 || err != nil {
+	if p, err := s.CancelRegistration(ctx, "one", 3, t0); p != 0 || err != nil {
 		t.Fatalf("%d %v", p, err)
 	}
 	if c, _ := s.Counts(ctx, "one"); c != (flows.Counts{}) {
@@ -405,7 +405,7 @@ func TestUpdateWorkshopPromotes(t *testing.T) {
 	if c, _ := s.Counts(ctx, "grow"); c.Confirmed != 4 || c.Waiting != 3 {
 		t.Fatalf("%+v", c)
 	}
-	if p, _ := s.CancelRegistration(ctx, "grow", 1); p != 0 {
+	if p, _ := s.CancelRegistration(ctx, "grow", 1, t0); p != 0 {
 		t.Fatalf("promoted %d though still over capacity", p)
 	}
 	// While cancelled nobody is promoted; un-cancelling with room promotes.
@@ -414,7 +414,7 @@ func TestUpdateWorkshopPromotes(t *testing.T) {
 	if p, err := s.UpdateWorkshop(ctx, w); len(p) != 0 || err != nil {
 		t.Fatalf("cancelled: %v %v", p, err)
 	}
-	if p, _ := s.CancelRegistration(ctx, "grow", 2); p != 0 {
+	if p, _ := s.CancelRegistration(ctx, "grow", 2, t0); p != 0 {
 		t.Fatalf("promoted %d in a cancelled workshop", p)
 	}
 	w.Cancelled = false
@@ -461,7 +461,7 @@ func TestCheckIn(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 	// Cancelling removes the check-in; the promoted person is not checked in.
-	if p, _ := s.CancelRegistration(ctx, "ci", 1); p != 2 {
+	if p, _ := s.CancelRegistration(ctx, "ci", 1, t0); p != 2 {
 		t.Fatalf("promoted %d", p)
 	}
 	if c, _ := s.Counts(ctx, "ci"); c != (flows.Counts{Confirmed: 1}) {
@@ -480,7 +480,7 @@ func TestCheckinToken(t *testing.T) {
 	if _, _, err := s.CheckinToken(ctx, "unknown"); !errors.Is(err, flows.ErrNotFound) {
 		t.Fatalf("unknown: %v", err)
 	}
-	if _, err := s.CancelRegistration(ctx, "tok", 42); err != nil {
+	if _, err := s.CancelRegistration(ctx, "tok", 42, t0); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := s.CheckinToken(ctx, g.Token); !errors.Is(err, flows.ErrNotFound) {
@@ -642,7 +642,7 @@ func TestUserRegistrations(t *testing.T) {
 		t.Errorf("stale entry kept: %v", idx)
 	}
 	// Fresh status: 8 leaves u2, 9 is promoted.
-	if p, _ := s.CancelRegistration(ctx, "u2", 8); p != 9 {
+	if p, _ := s.CancelRegistration(ctx, "u2", 8, t0); p != 9 {
 		t.Fatalf("promoted %d", p)
 	}
 	got, _ = s.UserRegistrations(ctx, 9)

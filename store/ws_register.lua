@@ -1,9 +1,11 @@
--- Registers a user: confirmed while seats are left, else waiting.
--- KEYS: meta, confirmed, waiting, seq, regs
+-- Registers a user: pending when the workshop requires approval (no seat),
+-- else confirmed while seats are left (seats held by offers are taken) and
+-- nobody waits for them, else waiting.
+-- KEYS: meta, confirmed, waiting, seq, regs, offers, pending
 -- ARGV: uid, now (unix ms), registration JSON
 -- Returns {'notfound'}, {'cancelled'}, {'shut'}, {'dup', stored JSON},
--- {'confirmed', 0} or {'waiting', 1-based position}.
-local m = redis.call('HMGET', KEYS[1], 'capacity', 'closed', 'cancelled', 'deadline')
+-- {'confirmed', 0}, {'waiting', 1-based position} or {'pending', 0}.
+local m = redis.call('HMGET', KEYS[1], 'capacity', 'closed', 'cancelled', 'deadline', 'approval')
 if not m[1] then
   return {'notfound'}
 end
@@ -15,13 +17,17 @@ if m[2] == '1' or (deadline ~= 0 and tonumber(ARGV[2]) >= deadline) then
   return {'shut'}
 end
 local uid = ARGV[1]
-if redis.call('ZSCORE', KEYS[2], uid) or redis.call('ZSCORE', KEYS[3], uid) then
+if redis.call('ZSCORE', KEYS[2], uid) or redis.call('ZSCORE', KEYS[3], uid) or redis.call('ZSCORE', KEYS[6], uid)
+  or redis.call('ZSCORE', KEYS[7], uid) then
   return {'dup', redis.call('HGET', KEYS[5], uid) or ''}
 end
 local cap = tonumber(m[1]) or 0
 local seq = redis.call('INCR', KEYS[4])
 local out
-if cap <= 0 or redis.call('ZCARD', KEYS[2]) < cap then
+if m[5] == '1' then
+  redis.call('ZADD', KEYS[7], seq, uid)
+  out = {'pending', 0}
+elseif cap <= 0 or (redis.call('ZCARD', KEYS[2]) + redis.call('ZCARD', KEYS[6]) < cap and redis.call('ZCARD', KEYS[3]) == 0) then
   redis.call('ZADD', KEYS[2], seq, uid)
   out = {'confirmed', 0}
 else

@@ -97,6 +97,28 @@ var forgetCases = []forgetCase{
 		c.forget(t, 1, forgetBefore) // idempotent
 		c.counts(t, "w1", flows.Counts{Confirmed: 1, Waiting: 1})
 	}},
+	{"in a workshop that offers, a seat ahead (confirmed or offered) is offered on; after the start an offer is just gone", func(t *testing.T, c *forgetCheck) {
+		c.workshop(t, "w1", 1, offering(0))
+		for uid := int64(1); uid <= 4; uid++ {
+			c.reg(t, "w1", uid, time.Duration(uid)*time.Minute, nil, map[bool]flows.RegStatus{true: flows.RegConfirmed, false: flows.RegWaiting}[uid == 1], int(max(uid-1, 0)))
+		}
+		c.forget(t, 1, forgetBefore, flows.Promotion{Workshop: "w1", UserID: 2})
+		c.offeredUntil(t, "w1", 2, forgetBefore.Add(flows.DefaultOfferFor))
+		c.forget(t, 2, forgetBefore, flows.Promotion{Workshop: "w1", UserID: 3})
+		c.list(t, "w1", "3:offered:0", "4:waiting:1")
+		c.forget(t, 3, forgetAfter)
+		c.list(t, "w1", "4:waiting:1")
+		c.counts(t, "w1", flows.Counts{Waiting: 1})
+	}},
+	{"a pending registration is gone, ahead or not", func(t *testing.T, c *forgetCheck) {
+		c.workshop(t, "w1", 1, approving)
+		c.reg(t, "w1", 1, 0, nil, flows.RegPending, 0)
+		c.reg(t, "w1", 2, time.Minute, nil, flows.RegPending, 0)
+		c.forget(t, 1, forgetBefore)
+		c.forget(t, 2, forgetAfter)
+		c.counts(t, "w1", flows.Counts{})
+		c.list(t, "w1")
+	}},
 	{"a waiting place ahead is gone, nobody is promoted", func(t *testing.T, c *forgetCheck) {
 		c.workshop(t, "w1", 1)
 		c.reg(t, "w1", 1, 0, nil, flows.RegConfirmed, 0)

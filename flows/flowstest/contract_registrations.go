@@ -60,11 +60,17 @@ func (c *regsCheck) reg(t *testing.T, code string, uid int64, at time.Duration, 
 	}
 }
 
-// cancel cancels uid's registration in code and checks whom it promoted
-// (0: nobody) or the refusal.
+// cancel cancels uid's registration in code at regClock and checks whom
+// it promoted (0: nobody) or the refusal.
 func (c *regsCheck) cancel(t *testing.T, code string, uid int64, wantPromoted int64, want error) {
 	t.Helper()
-	p, err := c.s.CancelRegistration(c.ctx, code, uid)
+	c.cancelAt(t, regClock, code, uid, wantPromoted, want)
+}
+
+// cancelAt is cancel at now.
+func (c *regsCheck) cancelAt(t *testing.T, now time.Time, code string, uid int64, wantPromoted int64, want error) {
+	t.Helper()
+	p, err := c.s.CancelRegistration(c.ctx, code, uid, now)
 	if !sameErr(err, want) || (err == nil && p != wantPromoted) {
 		t.Fatalf("CancelRegistration %d in %s = %d, %v; want %d, %v", uid, code, p, err, wantPromoted, want)
 	}
@@ -301,7 +307,7 @@ var regsCases = []regsCase{
 // RunRegistrationsContract runs the registrations contract against stores
 // open makes, a fresh one per case.
 func RunRegistrationsContract(t *testing.T, open func(t *testing.T) flows.Workshops) {
-	for _, tc := range regsCases {
+	for _, tc := range slices.Concat(regsCases, offerCases, approvalCases) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, &regsCheck{ctx: context.Background(), s: open(t)})
 		})

@@ -109,16 +109,22 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 		_, attended := m.ws.checkins[code][uid]
 		if i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid }); i >= 0 && now.Before(w.Start) && !attended {
 			delete(m.ws.tokens, regs[i].Token)
-			wasConfirmed := regs[i].Status == flows.RegConfirmed
+			heldSeat := holdsSeat(regs[i])
 			m.ws.regs[code] = slices.Delete(regs, i, i+1)
-			if wasConfirmed && !w.Cancelled {
-				if p := m.promoteLocked(code); len(p) > 0 {
+			if heldSeat {
+				if p := m.promoteLocked(code, now, 1); len(p) > 0 {
 					promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p[0]})
 				}
 			}
 			m.forgetFeedbackLocked(code, uid)
 			continue
 		}
+		// Redis: an offer or a pending registration of theirs is simply
+		// gone, not kept anonymously.
+		regs = slices.DeleteFunc(regs, func(r *flows.Registration) bool {
+			return r.UserID == uid && (r.Status == flows.RegOffered || r.Status == flows.RegPending)
+		})
+		m.ws.regs[code] = regs
 		anon := m.anonLocked()
 		for _, r := range regs {
 			if r.UserID == uid {

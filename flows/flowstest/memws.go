@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"strconv"
 	"time"
 
 	"sinergi/flows"
@@ -49,33 +50,68 @@ func (m *Store) UpdateWorkshop(_ context.Context, w *flows.Workshop) ([]int64, e
 		return nil, flows.ErrNotFound
 	}
 	m.ws.ws[w.Code] = bareWorkshop(w) // the team is kept apart (memteam.go)
-	return m.promoteLocked(w.Code), nil
+	return m.promoteLocked(w.Code, time.Time{}, -1), nil
 }
 
-// promoteLocked confirms waiting people while seats are free (nobody while
-// the workshop is cancelled).
-func (m *Store) promoteLocked(code string) []int64 {
+func (m *Store) UpdateWorkshopAt(_ context.Context, w *flows.Workshop, now time.Time) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wsInit()
+	if _, ok := m.ws.ws[w.Code]; !ok {
+		return nil, flows.ErrNotFound
+	}
+	m.ws.ws[w.Code] = bareWorkshop(w) // the team is kept apart (memteam.go)
+	return m.promoteLocked(w.Code, time.UnixMilli(now.UnixMilli()), -1), nil
+}
+
+// promoteLocked moves waiting people into free seats as Redis's
+// ws_promote.lua does, at most limit (< 0: no limit): nobody while the
+// workshop is cancelled or from its start on (a zero now: no start check,
+// and a workshop that offers moves nobody); offered until OfferExpiry in a
+// workshop that offers, else (or within OfferCutoff of the start)
+// confirmed, taking the last registration number (the end of the list).
+func (m *Store) promoteLocked(code string, now time.Time, limit int) []int64 {
 	w := m.ws.ws[code]
-	var out []int64
 	if w.Cancelled {
 		return nil
 	}
-	for {
-		confirmed := 0
-		var first *flows.Registration
-		for _, r := range m.ws.regs[code] {
-			if r.Status == flows.RegConfirmed {
-				confirmed++
-			} else if first == nil {
-				first = r
+	offer := w.Offers
+	if !now.IsZero() {
+		if now.UnixMilli() >= w.Start.UnixMilli() {
+			return nil
+		}
+		if offer && now.UnixMilli() >= w.Start.Add(-flows.OfferCutoff).UnixMilli() {
+			offer = false
+		}
+	} else if offer {
+		return nil
+	}
+	var out []int64
+	for limit < 0 || len(out) < limit {
+		taken := 0
+		first := -1
+		regs := m.ws.regs[code]
+		for i, r := range regs {
+			if holdsSeat(r) {
+				taken++
+			} else if first < 0 && r.Status == flows.RegWaiting {
+				first = i
 			}
 		}
-		if first == nil || (w.Capacity > 0 && confirmed >= w.Capacity) {
+		if first < 0 || (w.Capacity > 0 && taken >= w.Capacity) {
 			return out
 		}
-		first.Status = flows.RegConfirmed
-		out = append(out, first.UserID)
+		r := regs[first]
+		if offer {
+			r.Status = flows.RegOffered
+			r.OfferExpires = time.UnixMilli(w.OfferExpiry(time.UnixMilli(now.UnixMilli())).UnixMilli()).UTC()
+		} else {
+			r.Status = flows.RegConfirmed
+			m.ws.regs[code] = append(slices.Delete(regs, first, first+1), r)
+		}
+		out = append(out, r.UserID)
 	}
+	return out
 }
 
 func (m *Store) GetWorkshop(_ context.Context, code string) (*flows.Workshop, error) {
@@ -162,23 +198,18 @@ func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time
 	case m.regLocked(r.Workshop, r.UserID) != nil:
 		return nil, flows.ErrAlreadyRegistered
 	}
-	confirmed := 0
-	for _, x := range m.ws.regs[r.Workshop] {
-		if x.Status == flows.RegConfirmed {
-			confirmed++
-		}
-	}
 	cp := *r
-	cp.Status = flows.RegConfirmed
-	if w.Capacity > 0 && confirmed >= w.Capacity {
-		cp.Status = flows.RegWaiting
+	cp.OfferExpires = time.Time{}
+	cp.Status = m.placeLocked(w)
+	if w.Approval {
+		cp.Status = flows.RegPending
 	}
 	m.ws.regs[r.Workshop] = append(m.ws.regs[r.Workshop], &cp)
 	m.ws.tokens[r.Token] = r.Workshop
 	return m.regLocked(r.Workshop, r.UserID), nil
 }
 
-func (m *Store) CancelRegistration(_ context.Context, code string, uid int64) (int64, error) {
+func (m *Store) CancelRegistration(_ context.Context, code string, uid int64, now time.Time) (int64, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
@@ -188,16 +219,131 @@ func (m *Store) CancelRegistration(_ context.Context, code string, uid int64) (i
 		return 0, flows.ErrNotFound
 	}
 	delete(m.ws.tokens, regs[i].Token)
-	wasConfirmed := regs[i].Status == flows.RegConfirmed
+	heldSeat := holdsSeat(regs[i])
 	m.ws.regs[code] = slices.Delete(regs, i, i+1)
 	delete(m.ws.checkins[code], uid)
-	if !wasConfirmed {
+	if !heldSeat {
 		return 0, nil // a waiting place frees no seat
 	}
-	if p := m.promoteLocked(code); len(p) > 0 {
+	if p := m.promoteLocked(code, now, 1); len(p) > 0 {
 		return p[0], nil
 	}
 	return 0, nil
+}
+
+// offerLocked is Redis's ws_offer.lua: action on uid's offer, then every
+// free seat offered.
+func (m *Store) offerLocked(action, code string, uid int64, now time.Time) ([]int64, error) {
+	m.wsInit()
+	expired := false
+	if action == "fill" {
+		cut := m.ws.ws[code].Start.Add(-flows.OfferCutoff)
+		for _, r := range m.ws.regs[code] {
+			if r.Status == flows.RegOffered && r.OfferExpires.UnixMilli() > cut.UnixMilli() {
+				r.OfferExpires = time.UnixMilli(cut.UnixMilli()).UTC()
+			}
+		}
+	} else {
+		regs := m.ws.regs[code]
+		i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid })
+		if i < 0 || regs[i].Status != flows.RegOffered {
+			if action == "accept" && i >= 0 && regs[i].Status == flows.RegConfirmed {
+				return nil, flows.ErrAlreadyRegistered
+			}
+			return nil, flows.ErrNoOffer
+		}
+		r, w := regs[i], m.ws.ws[code]
+		over := now.UnixMilli() >= r.OfferExpires.UnixMilli() || now.UnixMilli() >= w.Start.UnixMilli()
+		switch {
+		case action == "accept" && !over:
+			r.Status, r.OfferExpires = flows.RegConfirmed, time.Time{}
+			m.ws.regs[code] = append(slices.Delete(regs, i, i+1), r)
+			return nil, nil
+		case action == "expire" && !over:
+			return nil, flows.ErrNoOffer
+		}
+		delete(m.ws.tokens, r.Token)
+		delete(m.ws.checkins[code], uid)
+		m.ws.regs[code] = slices.Delete(regs, i, i+1)
+		expired = action == "accept"
+	}
+	next := m.promoteLocked(code, now, -1)
+	if expired {
+		return next, flows.ErrOfferExpired
+	}
+	return next, nil
+}
+
+// holdsSeat: confirmed, or offered a seat.
+func holdsSeat(r *flows.Registration) bool {
+	return r.Status == flows.RegConfirmed || r.Status == flows.RegOffered
+}
+
+// placeLocked is where a registration of w goes now, as Redis's
+// ws_register.lua decides: confirmed while seats are left (offered ones are
+// taken) and nobody waits, else waiting.
+func (m *Store) placeLocked(w flows.Workshop) flows.RegStatus {
+	taken, waiting := 0, 0
+	for _, x := range m.ws.regs[w.Code] {
+		switch {
+		case holdsSeat(x):
+			taken++
+		case x.Status == flows.RegWaiting:
+			waiting++
+		}
+	}
+	if w.Capacity > 0 && (taken >= w.Capacity || waiting > 0) {
+		return flows.RegWaiting
+	}
+	return flows.RegConfirmed
+}
+
+func (m *Store) DecideRegistration(_ context.Context, code string, uid int64, approve bool) (*flows.Registration, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.wsInit()
+	regs := m.ws.regs[code]
+	i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid })
+	if i < 0 || regs[i].Status != flows.RegPending {
+		return nil, flows.ErrAlreadyDecided
+	}
+	w := m.ws.ws[code]
+	if w.Cancelled {
+		return nil, flows.ErrWorkshopCancelled
+	}
+	r := regs[i]
+	m.ws.regs[code] = slices.Delete(regs, i, i+1)
+	if !approve {
+		delete(m.ws.tokens, r.Token)
+		return nil, nil
+	}
+	r.Status = m.placeLocked(w) // a new registration number: the end of the list
+	m.ws.regs[code] = append(m.ws.regs[code], r)
+	return m.regLocked(code, uid), nil
+}
+
+func (m *Store) OfferSeats(_ context.Context, code string, now time.Time) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.offerLocked("fill", code, 0, now)
+}
+
+func (m *Store) AcceptOffer(_ context.Context, code string, uid int64, now time.Time) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.offerLocked("accept", code, uid, now)
+}
+
+func (m *Store) DeclineOffer(_ context.Context, code string, uid int64, now time.Time) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.offerLocked("decline", code, uid, now)
+}
+
+func (m *Store) ExpireOffer(_ context.Context, code string, uid int64, now time.Time) ([]int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.offerLocked("expire", code, uid, now)
 }
 
 func (m *Store) GetRegistration(_ context.Context, code string, uid int64) (*flows.Registration, error) {
@@ -214,18 +360,27 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
-	var conf, wait []*flows.Registration
+	var conf, offered, wait, pending []*flows.Registration
 	for _, r := range m.ws.regs[code] {
 		if r.UserID < 0 {
 			continue // a forgotten user: counted, not listed
 		}
-		if x := m.regLocked(code, r.UserID); x.Status == flows.RegConfirmed {
+		switch x := m.regLocked(code, r.UserID); x.Status {
+		case flows.RegConfirmed:
 			conf = append(conf, x)
-		} else {
+		case flows.RegOffered:
+			offered = append(offered, x)
+		case flows.RegPending:
+			pending = append(pending, x)
+		default:
 			wait = append(wait, x)
 		}
 	}
-	return append(conf, wait...), nil
+	// Redis: the offers are a sorted set by expiry, equal ones by member.
+	slices.SortFunc(offered, func(a, b *flows.Registration) int {
+		return cmp.Or(a.OfferExpires.Compare(b.OfferExpires), cmp.Compare(strconv.FormatInt(a.UserID, 10), strconv.FormatInt(b.UserID, 10)))
+	})
+	return slices.Concat(conf, offered, wait, pending), nil
 }
 
 func (m *Store) UserRegistrations(_ context.Context, uid int64) ([]*flows.Registration, error) {
@@ -250,9 +405,14 @@ func (m *Store) Counts(_ context.Context, code string) (flows.Counts, error) {
 	m.wsInit()
 	var c flows.Counts
 	for _, r := range m.ws.regs[code] {
-		if r.Status == flows.RegConfirmed {
+		switch r.Status {
+		case flows.RegConfirmed:
 			c.Confirmed++
-		} else {
+		case flows.RegOffered:
+			c.Offered++
+		case flows.RegPending:
+			c.Pending++
+		default:
 			c.Waiting++
 		}
 	}

@@ -125,6 +125,7 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	h := newHarness(t)
 	code := flowstest.CreateWorkshop(t, h, "1")
 	ctx := context.Background()
+	h.Press(flowstest.AdminID, "workshops.promotion:"+code) // automatic promotion (offers: TestForgetPassesTheSeatOnAsAnOffer)
 	for _, id := range []int64{2, 3} {
 		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
 		h.Press(id, "registration.join:"+code)
@@ -164,6 +165,33 @@ func TestForgetFreesSeatLikeACancellation(t *testing.T) {
 	}
 }
 
+// In a workshop that offers (the default), the seat a forgotten person
+// frees is offered to the first person waiting, as on a cancellation; the
+// card shows the workshop full while the seat is held.
+func TestForgetPassesTheSeatOnAsAnOffer(t *testing.T) {
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "1")
+	ctx := context.Background()
+	for _, id := range []int64{2, 3} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion})
+		h.Press(id, "registration.join:"+code)
+	}
+	h.Text(2, "/forgetme")
+	res := h.Press(2, "priv:yes")
+	flowstest.WantIDs(t, res, "privacy.forgotten", "ws.offer")
+	if res.Replies[1].ChatID != 3 || !h.Store.HasJob(flows.OfferJobIDs(code, 3)[0]) {
+		t.Fatalf("offer sent to %d, its end scheduled: %v", res.Replies[1].ChatID, h.Store.HasJob(flows.OfferJobIDs(code, 3)[0]))
+	}
+	if c, _ := h.Store.Counts(ctx, code); c != (flows.Counts{Offered: 1}) {
+		t.Fatalf("counts after forgetting %+v", c)
+	}
+	card := h.Press(4, "registration.show:"+code)
+	if got := card.Replies[0].Text.Data["Seats"].(flows.Text); got.ID != "ws.seats_full" {
+		t.Fatalf("card seats %+v while the seat is offered", got)
+	}
+	flowstest.ButtonData(t, card, "ws.btn_waitlist")
+}
+
 // After the proposer of a commitment forgot themselves, the owner's Accept
 // does not send "X accepted" to the owner himself (a notice to chat 0 is a
 // reply in the current chat).
@@ -183,6 +211,29 @@ func TestAcceptAfterProposerForgotten(t *testing.T) {
 	for _, r := range h.Press(3, accept).Replies {
 		if r.Text.ID == "cm.accepted_notice" {
 			t.Fatalf("accept notice sent to chat %d after the proposer was forgotten", r.ChatID)
+		}
+	}
+}
+
+// /mydata names every registration status in words: a seat offered and a
+// registration awaiting approval too.
+func TestMyDataNamesOfferedAndPending(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	offered := flowstest.CreateWorkshop(t, h, "1")
+	approval := flowstest.CreateWorkshop(t, h, "0")
+	h.Press(flowstest.AdminID, "workshops.approval:"+approval)
+	for _, id := range []int64{2, 3} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", ConsentVersion: flows.ConsentVersion, ConsentAt: h.Now})
+		h.Press(id, "registration.join:"+offered)
+	}
+	h.Press(3, "registration.join:"+approval)
+	h.Press(2, "registration.leave_yes:"+offered) // 3 is offered the seat
+	body, _ := h.Text(3, "/mydata").Replies[1].Text.Data["Body"].(string)
+	for _, id := range []string{"privacy.sum.reg_offered", "privacy.sum.reg_pending"} {
+		want, err := h.Texts.Text("id", id, nil, nil)
+		if err != nil || want == "" || !strings.Contains(body, want) {
+			t.Errorf("summary lacks %s (%q, %v): %q", id, want, err, body)
 		}
 	}
 }

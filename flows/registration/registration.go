@@ -32,7 +32,12 @@ type Store interface {
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error)
 	Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error)
-	CancelRegistration(ctx context.Context, code string, uid int64) (promoted int64, err error)
+	CancelRegistration(ctx context.Context, code string, uid int64, now time.Time) (promoted int64, err error)
+	AcceptOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	DeclineOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	ExpireOffer(ctx context.Context, code string, uid int64, now time.Time) (next []int64, err error)
+	DecideRegistration(ctx context.Context, code string, uid int64, approve bool) (*flows.Registration, error)
+	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	GetRegistration(ctx context.Context, code string, uid int64) (*flows.Registration, error)
 	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
@@ -57,6 +62,13 @@ const (
 	routeLeaveYes = "registration.leave_yes" // <code>: unregisters
 	routeFeedback = "registration.feedback"  // <code>:<1-5>: the rating after the workshop
 	routeOnline   = "registration.online"    // <code>: attending (attended) online
+
+	routeAcceptOffer  = "registration.accept"      // <code>: accepts the seat offered
+	routeDeclineOffer = "registration.decline"     // <code>: declines it (the next person is offered it)
+	routePending      = "registration.pending"     // <code>: the registrations awaiting approval (team)
+	routeApprove      = "registration.approve"     // <code>:<uid>: approves one (team)
+	routeDecline      = "registration.reject"      // <code>:<uid>: declines one (team)
+	routeApproveAll   = "registration.approve_all" // <code>: approves everyone pending (team)
 )
 
 func (e *module) register(r *flows.Registry) {
@@ -79,6 +91,9 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeLeaveYes, Legacy: "unregy", Run: e.unregister})
 	r.Route(&flows.Route{Name: routeFeedback, Legacy: "fb", Run: e.feedbackRating})
 	r.Route(&flows.Route{Name: routeOnline, Legacy: "att", Run: e.attendOnline})
+	r.Route(&flows.Route{Name: routeAcceptOffer, Run: e.acceptOffer})
+	r.Route(&flows.Route{Name: routeDeclineOffer, Run: e.declineOffer})
+	e.registerApproval(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -93,6 +108,8 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(flows.JobSoon, e.remindJob(flows.JobSoon))
 	r.Job(flows.JobFeedback, e.feedbackJob)
 	r.Job(flows.JobOnline, e.onlineStartJob)
+	r.Job(flows.JobOfferEnd, e.offerEndJob)
+	r.Job(flows.JobOfferReminder, e.offerReminderJob)
 }
 
 // maxListPage bounds the page number of the upcoming-workshops list.
@@ -140,8 +157,11 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 		return flows.InternalError("counts", err)
 	}
 	seats := flows.T("ws.seats_unlimited", "N", c.Confirmed)
+	// A seat offered to someone waiting is taken; while people wait, a
+	// newcomer waits behind them.
+	full := w.Capacity > 0 && (c.Confirmed+c.Offered >= w.Capacity || c.Waiting > 0)
 	if w.Capacity > 0 {
-		if left := w.Capacity - c.Confirmed; left > 0 {
+		if left := w.Capacity - c.Confirmed - c.Offered; left > 0 && !full {
 			seats = flows.T("ws.seats_left", "Left", left, "Count", w.Capacity)
 		} else {
 			seats = flows.T("ws.seats_full", "Waiting", c.Waiting)
@@ -151,7 +171,10 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	reg, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
 	switch {
 	case err == nil:
-		seats = regStatusText(reg)
+		seats = regStatusText(w, reg)
+		if reg.Status == flows.RegOffered {
+			rows = append(rows, offerButtons(w))
+		}
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 	case !errors.Is(err, flows.ErrNotFound):
 		return flows.InternalError("get registration", err)
@@ -159,7 +182,7 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 		seats = flows.T("ws.cancelled_note")
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		seats = flows.T("ws.reg_closed")
-	case w.Capacity > 0 && c.Confirmed >= w.Capacity:
+	case full:
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_waitlist"), Data: flows.MustData(routeJoin, w.Code)}})
 	default:
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_register"), Data: flows.MustData(routeJoin, w.Code)}})
@@ -171,9 +194,14 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	return nil
 }
 
-func regStatusText(r *flows.Registration) flows.Text {
-	if r.Status == flows.RegWaiting {
+func regStatusText(w *flows.Workshop, r *flows.Registration) flows.Text {
+	switch r.Status {
+	case flows.RegWaiting:
 		return flows.T("ws.you_waiting", "Pos", r.Position)
+	case flows.RegOffered:
+		return flows.T("ws.you_offered", "Until", flows.When{At: r.OfferExpires, Zone: w.Zone})
+	case flows.RegPending:
+		return flows.T("ws.you_pending")
 	}
 	if !r.CheckedInAt.IsZero() {
 		return flows.T("ws.you_checked_in")
@@ -287,6 +315,10 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 	case err != nil:
 		return flows.InternalError("register", err)
 	}
+	if got.Status == flows.RegPending {
+		t.Say(flows.T("ws.pending_request", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
+		return nil
+	}
 	if got.Status == flows.RegWaiting {
 		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", got.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 		return nil
@@ -304,6 +336,14 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 // first run was cut short after the seat was taken (Redis went away before
 // the reminders or the reply; the update is delivered again) completes.
 func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.Workshop, r *flows.Registration) error {
+	if r.Status == flows.RegOffered {
+		t.Send(offerReply(w, r, 0, ""))
+		return nil
+	}
+	if r.Status == flows.RegPending {
+		t.Say(flows.T("ws.pending_request", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
+		return nil
+	}
 	if r.Status == flows.RegWaiting {
 		t.Say(flows.T("ws.waitlisted", "Title", w.Title, "Pos", r.Position), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 		return nil
@@ -317,18 +357,34 @@ func (e *module) alreadyRegistered(ctx context.Context, t *flows.Turn, w *flows.
 // sendConfirmation sends the confirmation with the calendar file and the
 // personal QR code, to the current chat (chat 0) or another user's.
 func (e *module) sendConfirmation(t *flows.Turn, w *flows.Workshop, r *flows.Registration, chat int64, lang string) error {
-	link := t.BotLink("checkin_" + r.Token)
-	heading := "ws.confirmed"
-	if chat != 0 {
+	for _, reply := range e.confirmation(w, r, chat, lang, t.In.Now, "") {
+		t.Send(reply)
+	}
+	return nil
+}
+
+// confirmation is the confirmation of r's seat with the calendar file and
+// the personal QR code, for the current chat (chat 0: "you are
+// registered") or another user's ("a seat freed up for you", sent in
+// bulk), or under another heading. A job sends it too, so it is built
+// from the configuration, not a Turn.
+func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int64, lang string, now time.Time, heading string) []flows.Reply {
+	link := "https://t.me/" + e.cfg.BotUsername + "?start=checkin_" + r.Token // as Turn.BotLink
+	switch {
+	case heading != "":
+	case chat != 0:
 		heading = "ws.promoted"
+	default:
+		heading = "ws.confirmed"
 	}
 	bulk := chat != 0
-	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(heading, "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))})
-	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.ics_caption"),
-		Calendar: t.Invitation(w, r.UserID)})
-	t.Send(flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.qr_caption", "Title", w.Title, "Link", link),
-		QR: &flows.QRCode{Name: "checkin-" + w.Code, Content: link}})
-	return nil
+	inv := &flows.Invitation{Workshop: *w, Now: now, Attendee: r.UserID, Forum: e.cfg.ForumName, Bot: e.cfg.BotUsername}
+	return []flows.Reply{
+		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(heading, "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))},
+		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.ics_caption"), Calendar: inv},
+		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.qr_caption", "Title", w.Title, "Link", link),
+			QR: &flows.QRCode{Name: "checkin-" + w.Code, Content: link}},
+	}
 }
 
 // place is the venue and/or the online link.
@@ -358,7 +414,10 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 		if err != nil {
 			continue
 		}
-		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(r)))
+		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(w, r)))
+		if r.Status == flows.RegOffered {
+			rows = append(rows, offerButtons(w))
+		}
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister_named", "Title", w.Title), Data: flows.MustData(routeLeave, w.Code)}})
 	}
 	t.Say(flows.T("ws.mine", "Lines", lines), rows...)
@@ -383,7 +442,7 @@ func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) err
 	if w == nil {
 		return err
 	}
-	promoted, err := e.store.CancelRegistration(ctx, w.Code, t.User.ID)
+	promoted, err := e.store.CancelRegistration(ctx, w.Code, t.User.ID, t.In.Now)
 	if errors.Is(err, flows.ErrNotFound) {
 		t.Answer(flows.T("ws.not_registered"), true)
 		return nil
@@ -391,7 +450,7 @@ func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) err
 	if err != nil {
 		return flows.InternalError("cancel registration", err)
 	}
-	if err := e.store.Unschedule(ctx, flows.ReminderIDs(w.Code, t.User.ID)...); err != nil {
+	if err := e.store.Unschedule(ctx, append(flows.ReminderIDs(w.Code, t.User.ID), flows.OfferJobIDs(w.Code, t.User.ID)...)...); err != nil {
 		return flows.InternalError("unschedule", err)
 	}
 	if t.In.MessageID != 0 {
@@ -404,20 +463,57 @@ func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) err
 	return nil
 }
 
-// tellPromoted confirms someone moved up from the waiting list.
+// tellPromoted tells someone moved up from the waiting list: a seat
+// offered (with Accept and Decline, its end and reminder scheduled), or
+// confirmed (with the calendar file, QR code and reminders).
 func (e *module) tellPromoted(ctx context.Context, t *flows.Turn, w *flows.Workshop, uid int64) error {
+	replies, err := e.movedUp(ctx, w, uid, t.In.Now)
+	for _, r := range replies {
+		t.Send(r)
+	}
+	return err
+}
+
+// movedUp plans and words what someone moved up from the waiting list of w
+// at now is told; nothing when they are gone again.
+func (e *module) movedUp(ctx context.Context, w *flows.Workshop, uid int64, now time.Time) ([]flows.Reply, error) {
 	r, err := e.store.GetRegistration(ctx, w.Code, uid)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil, nil
+	}
 	if err != nil {
-		return flows.InternalError("promoted registration", err)
+		return nil, flows.InternalError("promoted registration", err)
 	}
 	lang := r.Lang
 	if u, err := e.store.GetUser(ctx, uid); err == nil {
 		lang = u.Lang
 	}
-	if err := flows.PlanReminders(ctx, e.store, w, uid, t.In.Now); err != nil {
-		return err
+	switch r.Status {
+	case flows.RegOffered:
+		if err := e.store.Schedule(ctx, flows.OfferJobs(w.Code, uid, now, r.OfferExpires)...); err != nil {
+			return nil, flows.InternalError("schedule offer", err)
+		}
+		return []flows.Reply{offerReply(w, r, uid, lang)}, nil
+	case flows.RegConfirmed:
+		if err := flows.PlanReminders(ctx, e.store, w, uid, now); err != nil {
+			return nil, err
+		}
+		return e.confirmation(w, r, uid, lang, now, ""), nil
 	}
-	return e.sendConfirmation(t, w, r, uid, lang)
+	return nil, nil
+}
+
+// movedUpAll is movedUp for each of uids, in order.
+func (e *module) movedUpAll(ctx context.Context, w *flows.Workshop, uids []int64, now time.Time) ([]flows.Reply, error) {
+	var out []flows.Reply
+	for _, uid := range uids {
+		replies, err := e.movedUp(ctx, w, uid, now)
+		out = append(out, replies...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // checkIn runs when someone opens a participant's QR link: a facilitator of

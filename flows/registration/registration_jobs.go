@@ -195,3 +195,59 @@ func (e *module) feedbackDone(ctx context.Context, t *flows.Turn) error {
 	t.Say(flows.T("fb.thanks"))
 	return nil
 }
+
+// offerEndJob ends an offer that ran out ("<code>|<uid>"): the seat goes to
+// the next person waiting, and the one whose offer ended is told. Run again,
+// or for an offer answered meanwhile (or made again, with a later end), it
+// does nothing.
+func (e *module) offerEndJob(ctx context.Context, now time.Time, args string) ([]flows.Reply, error) {
+	code, u, _ := strings.Cut(args, "|")
+	uid, err := strconv.ParseInt(u, 10, 64)
+	if err != nil {
+		return nil, nil
+	}
+	w, err := e.store.GetWorkshop(ctx, code)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, flows.InternalError("offer workshop", err)
+	}
+	r, err := e.store.GetRegistration(ctx, code, uid)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, flows.InternalError("offer registration", err)
+	}
+	next, err := e.store.ExpireOffer(ctx, code, uid, now)
+	if errors.Is(err, flows.ErrNoOffer) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, flows.InternalError("expire offer", err)
+	}
+	var out []flows.Reply
+	lang := r.Lang
+	u2, uerr := e.store.GetUser(ctx, uid)
+	if uerr == nil {
+		lang = u2.Lang
+	}
+	if !w.Cancelled && (uerr != nil || !u2.Inactive) {
+		out = append(out, flows.Reply{ChatID: uid, Lang: lang, Bulk: true, Text: flows.T("ws.offer_expired", "Title", w.Title)})
+	}
+	more, err := e.movedUpAll(ctx, w, next, now)
+	return append(out, more...), err
+}
+
+// offerReminderJob reminds someone of a seat still offered to them, once,
+// halfway to its end.
+func (e *module) offerReminderJob(ctx context.Context, now time.Time, args string) ([]flows.Reply, error) {
+	w, r, lang, err := e.jobTarget(ctx, args)
+	if w == nil || err != nil || r.Status != flows.RegOffered || w.Cancelled || !now.Before(r.OfferExpires) {
+		return nil, err
+	}
+	return []flows.Reply{{ChatID: r.UserID, Lang: lang, Bulk: true,
+		Text:    flows.T("ws.offer_reminder", "Title", w.Title, "Until", flows.When{At: r.OfferExpires, Zone: w.Zone}),
+		Buttons: [][]flows.Button{offerButtons(w)}}}, nil
+}

@@ -16,6 +16,8 @@ func TestRegisterWaitlistPromoteCheckIn(t *testing.T) {
 	h := newHarness(t)
 	code := flowstest.CreateWorkshop(t, h, "2")
 	ctx := context.Background()
+	// Automatic promotion, the facilitator's choice (offers: offers_test.go).
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "workshops.promotion:"+code), "ws.manage_card")
 
 	// First registration asks the profile, then registers.
 	res := h.Text(1, "/start ws_"+code)

@@ -157,7 +157,7 @@ func TestTeamGetsEscalations(t *testing.T) {
 	ctx := context.Background()
 	h.Text(coFac, "/start")
 	flowstest.WantIDs(t, h.Text(coFac, "/start "+inviteLink(t, h, flowstest.AdminID, code)), "ws.team_joined", "ws.team_joined_notice")
-	h.Press(2, "cmn:"+code)
+	h.Press(2, "followup.commit:"+code)
 	h.Press(2, flowstest.ButtonData(t, h.Text(2, "Tandon air hujan"), "cm.owner_me"))
 	h.Press(2, flowstest.ButtonData(t, h.Text(2, "20/01/2027"), "cm.skip"))
 	flowstest.WantIDs(t, h.Press(2, flowstest.ButtonData(t, h.Text(2, "PT Hijau"), "ws.save")), "(clear buttons)", "cm.saved")
@@ -165,7 +165,7 @@ func TestTeamGetsEscalations(t *testing.T) {
 	if err != nil || len(cs) != 1 {
 		t.Fatalf("commitments %v %v", cs, err)
 	}
-	res := h.Press(2, "cms:"+code+":"+cs[0].ID+":blocked")
+	res := h.Press(2, "followup.status:"+code+":"+cs[0].ID+":blocked")
 	var to []int64
 	for _, r := range res.Replies {
 		if r.Text.ID == "cm.escalation_blocked" {

@@ -52,6 +52,8 @@ type Store interface {
 	CreateBroadcast(ctx context.Context, b *flows.Broadcast) error
 	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
+	UpdateWorkshopAt(ctx context.Context, w *flows.Workshop, now time.Time) (promoted []int64, err error)
+	OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
@@ -89,6 +91,9 @@ const (
 	routeTeamLeaveYes    = "workshops.team_leave_yes" // <code>: leaves the team
 	routeMessage         = "workshops.message"        // <code>: message the registrants: whom, by status
 	routeMessageTo       = "workshops.message_to"     // <code>:<c|w|i|n>: writes the message
+	routePromotion       = "workshops.promotion"      // <code>: offers or automatic promotion
+	routeOfferFor        = "workshops.offer_for"      // <code>: asks how long an offer stands
+	routeApproval        = "workshops.approval"       // <code>: registrations need approval, or not
 )
 
 func (e *module) register(r *flows.Registry) {
@@ -130,6 +135,9 @@ func (e *module) register(r *flows.Registry) {
 		{routeCancel, "wmk", e.askCancelWorkshop},
 		{routeCancelYes, "wmky", e.cancelWorkshop},
 		{routeFeedback, "wmf", e.feedbackSummary},
+		{routePromotion, "", e.togglePromotion},
+		{routeOfferFor, "", e.askOfferFor},
+		{routeApproval, "", e.toggleApproval},
 	} {
 		r.Route(&flows.Route{Name: m.name, Legacy: m.legacy, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, m.run)})
 	}
@@ -146,7 +154,7 @@ func (e *module) register(r *flows.Registry) {
 			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
 			{Name: "venue", Keep: true, Parse: flows.OptionalText(maxVenueLen), Prompt: flows.AskWithSkip("ws.ask_venue", "ws.skip_venue")},
 			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: flows.AskWithSkip("ws.ask_link", "ws.skip_link")},
-			{Name: "capacity", Keep: true, Parse: capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
+			{Name: "capacity", Keep: true, Parse: e.capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
 			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
 			{Name: "question", Keep: true, Parse: flows.OptionalText(maxQuestionLen), Prompt: flows.AskWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "chapter", Parse: e.chapterAnswer, Prompt: e.chapterPrompt,
@@ -156,6 +164,11 @@ func (e *module) register(r *flows.Registry) {
 			{Name: "confirm", Parse: e.confirmAnswer, Prompt: e.summaryPrompt},
 		},
 	})
+	r.Flow(&flows.Flow{Name: "wsofferfor", Done: e.saveOfferFor, Steps: []*flows.Step{
+		{Name: "offer_for", Parse: offerForAnswer, Prompt: func(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+			return flows.Reply{Text: flows.T("ws.ask_offer_for", "Min", int(flows.MinOfferFor/time.Hour), "Max", int(flows.MaxOfferFor/time.Hour))}, nil
+		}},
+	}})
 }
 
 // chapterChoicesKey holds the chapters a new workshop may belong to,
@@ -356,7 +369,24 @@ func validLink(v string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
 }
 
-func capacityAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
+// capacityAnswer takes a number of seats; editing a workshop, never fewer
+// than the seats taken (confirmed and offered): nobody loses a seat.
+func (e *module) capacityAnswer(ctx context.Context, t *flows.Turn, in flows.Input) (string, error) {
+	v, err := capacityValue(in)
+	if err != nil || v == "0" || t.Session.Data["code"] == "" {
+		return v, err
+	}
+	c, err := e.store.Counts(ctx, t.Session.Data["code"])
+	if err != nil {
+		return "", flows.InternalError("counts", err)
+	}
+	if n, _ := strconv.Atoi(v); n < c.Confirmed+c.Offered {
+		return "", flows.Refuse("ws.capacity_below_taken", "Count", c.Confirmed+c.Offered)
+	}
+	return v, nil
+}
+
+func capacityValue(in flows.Input) (string, error) {
 	if in.Kind == flows.KindCallback && in.Callback == flows.SkipValue {
 		return "0", nil
 	}
@@ -463,6 +493,7 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 			w.Chapter = ch
 		}
 	}
+	w.Offers = true // new workshops offer freed seats (see flows.Workshop.Offers)
 	for attempt := 0; ; attempt++ {
 		w.Code = flows.NewCode()
 		err := e.store.CreateWorkshop(ctx, w)
@@ -484,8 +515,31 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 	return nil
 }
 
-// saveEdit applies an edit, tells registrants when the date, time or place
-// changed, and moves their reminders.
+// changeNotice tells r's registrant that w's date, time or place changed,
+// and where they stand: confirmed, with the new calendar file (only a seat
+// holder gets one); offered a seat, with Accept and Decline again; waiting,
+// with their place; awaiting approval.
+func changeNotice(t *flows.Turn, w *flows.Workshop, r *flows.Registration) flows.Reply {
+	reply := flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true}
+	details := flows.WorkshopDetails(w)
+	switch r.Status {
+	case flows.RegOffered:
+		reply.Text = flows.T("ws.changed_offered", "Details", details, "Until", flows.When{At: r.OfferExpires, Zone: w.Zone})
+		reply.Buttons = [][]flows.Button{{{Label: flows.T("ws.btn_offer_accept"), Data: flows.MustData("registration.accept", w.Code)},
+			{Label: flows.T("ws.btn_offer_decline"), Data: flows.MustData("registration.decline", w.Code)}}}
+	case flows.RegWaiting:
+		reply.Text = flows.T("ws.changed_waiting", "Details", details, "Pos", r.Position)
+	case flows.RegPending:
+		reply.Text = flows.T("ws.changed_pending", "Details", details)
+	default:
+		reply.Text, reply.Calendar = flows.T("ws.changed", "Details", details), t.Invitation(w, r.UserID)
+	}
+	return reply
+}
+
+// saveEdit applies an edit, tells everyone registered (confirmed, offered,
+// waiting, pending) when the date, time or place changed, and moves the
+// reminders of the confirmed.
 func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Workshop) error {
 	w, err := e.store.GetWorkshop(ctx, edited.Code)
 	if err != nil {
@@ -501,9 +555,16 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
 		w.Sequence = old.Sequence + 1 // calendars update the event (see bot/ics)
 	}
-	promoted, err := e.store.UpdateWorkshop(ctx, w)
+	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // nobody moves up from the start on
 	if err != nil {
 		return flows.InternalError("update workshop", err)
+	}
+	if !old.Start.Equal(w.Start) { // offers end by the cutoff before the new start
+		offered, err := e.store.OfferSeats(ctx, w.Code, t.In.Now)
+		if err != nil {
+			return flows.InternalError("offer seats", err)
+		}
+		promoted = append(promoted, offered...)
 	}
 	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
 		return err
@@ -515,14 +576,18 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
 	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
 	for _, r := range regs {
-		if r.Status == flows.RegConfirmed {
+		switch r.Status {
+		case flows.RegConfirmed:
 			if err := flows.PlanReminders(ctx, e.store, w, r.UserID, t.In.Now); err != nil {
 				return err
 			}
+		case flows.RegOffered: // its end may have moved earlier with the start
+			if err := e.store.Schedule(ctx, flows.OfferJobs(w.Code, r.UserID, t.In.Now, r.OfferExpires)...); err != nil {
+				return flows.InternalError("schedule offer", err)
+			}
 		}
 		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
-			t.Send(flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true, Text: flows.T("ws.changed", "Details", flows.WorkshopDetails(w)),
-				Calendar: t.Invitation(w, r.UserID)})
+			t.Send(changeNotice(t, w, r))
 		}
 	}
 	for _, uid := range promoted {

@@ -3,6 +3,7 @@ package workshops
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"sinergi/flows"
@@ -62,8 +63,13 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		state = flows.T("ws.state_closed")
 	}
-	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed,
+	offers, err := e.offerLines(ctx, w, c.Offered)
+	if err != nil {
+		return err
+	}
+	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed, "Offers", offers,
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code),
+		"Offered", c.Offered, "Promotion", promotionText(w), "Pending", c.Pending, "Approval", approvalText(w),
 		"Team", e.teamNames(ctx, w))
 	code := w.Code
 	rows := [][]flows.Button{
@@ -83,10 +89,32 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		rows = append(rows, edit,
 			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("followup.collect", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("followup.report", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
+			promotionButtons(w),
+			approvalButtons(w, c.Pending),
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData(routeFeedback, code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData(routeCancel, code)}})
 	}
 	t.Say(text, rows...)
 	return nil
+}
+
+// offerLines are the card's seats on offer, "🎟 name — offered until …"
+// (an empty string when there are none).
+func (e *module) offerLines(ctx context.Context, w *flows.Workshop, offered int) (any, error) {
+	if offered == 0 {
+		return "", nil
+	}
+	regs, err := e.store.Registrations(ctx, w.Code)
+	if err != nil {
+		return nil, flows.InternalError("registrations", err)
+	}
+	var lines []flows.Text
+	for _, r := range regs {
+		if r.Status == flows.RegOffered {
+			name, _ := flows.NameOf(ctx, e.store, r.UserID)
+			lines = append(lines, flows.T("ws.card_offer_line", "Name", name, "Until", flows.When{At: r.OfferExpires, Zone: w.Zone}))
+		}
+	}
+	return flows.T("ws.card_offers", "Lines", lines), nil
 }
 
 func (e *module) listRegistrants(ctx context.Context, t *flows.Turn, w *flows.Workshop, arg string) error {
@@ -108,10 +136,15 @@ func (e *module) listRegistrants(ctx context.Context, t *flows.Turn, w *flows.Wo
 		switch {
 		case r.Status == flows.RegWaiting:
 			id = "ws.reg_line_waiting"
+		case r.Status == flows.RegOffered:
+			id = "ws.reg_line_offered"
+		case r.Status == flows.RegPending:
+			id = "ws.reg_line_pending"
 		case !r.CheckedInAt.IsZero():
 			id = "ws.reg_line_checked"
 		}
-		lines = append(lines, flows.T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position))
+		lines = append(lines, flows.T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position,
+			"Until", flows.When{At: r.OfferExpires, Zone: w.Zone}))
 	}
 	r := flows.Reply{Text: flows.T("ws.registrants", "Title", w.Title, "Lines", lines, "Total", len(regs)),
 		Buttons: append(flows.Pager(routeRegistrants, page, pages, w.Code), []flows.Button{{Label: flows.T("ws.back"), Data: flows.MustData(routeManage, w.Code)}})}
@@ -130,10 +163,11 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
 	cols := []flows.Column{{Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("csv.sector")}, {Header: tx("csv.province")},
 		{Header: tx("csv.lang")}, {Header: tx("csv.status")}, {Header: flows.ZoneHeader(tx("csv.registered_at"), w.Zone)},
-		{Header: flows.ZoneHeader(tx("csv.checked_in_at"), w.Zone)}, {Header: tx("csv.answer")}}
+		{Header: flows.ZoneHeader(tx("csv.checked_in_at"), w.Zone)}, {Header: tx("csv.answer")},
+		{Header: flows.ZoneHeader(tx("csv.offered_until"), w.Zone)}}
 	rows := make([][]any, 0, len(regs))
 	for _, r := range regs {
-		row := make([]any, 9)
+		row := make([]any, 10)
 		if p, err := e.store.GetProfile(ctx, r.UserID); err == nil {
 			row[0], row[1], row[2], row[3] = p.FullName, p.Organisation, tx("sector."+p.Sector), tx("province."+p.Province)
 		} else {
@@ -141,7 +175,7 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 		}
 		row[4] = r.Lang
 		row[5] = tx("ws.status." + string(r.Status))
-		row[6], row[7], row[8] = r.RegisteredAt, r.CheckedInAt, r.Answer
+		row[6], row[7], row[8], row[9] = r.RegisteredAt, r.CheckedInAt, r.Answer, r.OfferExpires
 		rows = append(rows, row)
 	}
 	if err := t.Audit(ctx, flows.AuditExport, w.Code, 0); err != nil {
@@ -234,4 +268,165 @@ func (e *module) feedbackSummary(ctx context.Context, t *flows.Turn, w *flows.Wo
 	avg := float64(sum) / float64(len(fb))
 	t.Say(flows.T("ws.feedback_summary", "Title", w.Title, "Count", len(fb), "Avg", strconv.FormatFloat(avg, 'f', 1, 64), "Comments", comments))
 	return nil
+}
+
+// promotionText says how a freed seat moves up: offered for how long, or
+// confirmed at once.
+func promotionText(w *flows.Workshop) flows.Text {
+	if w.Offers {
+		return offerForText(w.OfferFor())
+	}
+	return flows.T("ws.promotion_auto")
+}
+
+// offerForText is "offers, valid 24 hours".
+func offerForText(d time.Duration) flows.Text {
+	if d%time.Hour == 0 {
+		return flows.T("ws.promotion_offer_hours", "Count", int(d/time.Hour))
+	}
+	return flows.T("ws.promotion_offer_minutes", "Count", int(d/time.Minute))
+}
+
+// promotionButtons switch between offers and automatic promotion and set
+// how long an offer stands.
+func promotionButtons(w *flows.Workshop) []flows.Button {
+	if !w.Offers {
+		return []flows.Button{{Label: flows.T("ws.btn_use_offers"), Data: flows.MustData(routePromotion, w.Code)}}
+	}
+	return []flows.Button{{Label: flows.T("ws.btn_use_auto"), Data: flows.MustData(routePromotion, w.Code)},
+		{Label: flows.T("ws.btn_offer_for"), Data: flows.MustData(routeOfferFor, w.Code)}}
+}
+
+// togglePromotion switches a workshop between offering freed seats and
+// confirming them at once. Switching to offers offers the seats free now.
+func (e *module) togglePromotion(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(flows.T("ws.cancelled_note"), true)
+		return nil
+	}
+	w.Offers = !w.Offers
+	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // offers the seats free now
+	if err != nil {
+		return flows.InternalError("promotion mode", err)
+	}
+	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
+		return err
+	}
+	for _, uid := range promoted {
+		if err := t.TellPromoted(ctx, w, uid); err != nil {
+			return err
+		}
+	}
+	t.Answer(promotionText(w), false)
+	return e.manageCard(ctx, t, w, "")
+}
+
+func (e *module) askOfferFor(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(flows.T("ws.cancelled_note"), true)
+		return nil
+	}
+	return t.StartFlowAt(ctx, "wsofferfor", "offer_for", map[string]string{"code": w.Code})
+}
+
+// offerForAnswer takes how long an offer stands: hours ("24"), or a number
+// with a unit — m/min/menit, h/j/jam, d/hari ("90m", "2 hari") — from
+// MinOfferFor to MaxOfferFor. It is stored in minutes.
+func offerForAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
+	v, err := flows.TextBetween(in, 1, 20)
+	if err != nil {
+		return "", err
+	}
+	d, ok := parseOfferFor(v)
+	if !ok {
+		return "", flows.Refuse("ws.bad_offer_for", "Min", int(flows.MinOfferFor/time.Hour), "Max", int(flows.MaxOfferFor/time.Hour))
+	}
+	if d < flows.MinOfferFor || d > flows.MaxOfferFor {
+		return "", flows.Refuse("ws.offer_for_out_of_range", "Min", int(flows.MinOfferFor/time.Hour), "Max", int(flows.MaxOfferFor/time.Hour))
+	}
+	return strconv.Itoa(int(d / time.Minute)), nil
+}
+
+func parseOfferFor(v string) (time.Duration, bool) {
+	v = strings.ToLower(strings.TrimSpace(v))
+	i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	num, unit := v, ""
+	if i >= 0 {
+		num, unit = v[:i], strings.TrimSpace(v[i:])
+	}
+	n, err := strconv.Atoi(num)
+	if err != nil || n <= 0 || n > 100_000 {
+		return 0, false
+	}
+	switch unit {
+	case "", "h", "j", "jam", "hour", "hours":
+		return time.Duration(n) * time.Hour, true
+	case "m", "min", "menit", "minute", "minutes":
+		return time.Duration(n) * time.Minute, true
+	case "d", "hari", "day", "days":
+		return time.Duration(n) * 24 * time.Hour, true
+	}
+	return 0, false
+}
+
+// saveOfferFor saves how long the workshop's offers stand (offers made
+// already keep their end).
+func (e *module) saveOfferFor(ctx context.Context, t *flows.Turn) error {
+	w, err := e.store.GetWorkshop(ctx, t.Session.Data["code"])
+	if err != nil {
+		return flows.InternalError("offer validity workshop", err)
+	}
+	if !t.CanManage(w) {
+		t.Say(flows.T("errors.not_allowed"))
+		return nil
+	}
+	w.OfferMinutes, _ = strconv.Atoi(t.Session.Data["offer_for"])
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return flows.InternalError("offer validity", err)
+	}
+	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
+		return err
+	}
+	t.Say(flows.T("ws.offer_for_saved", "Promotion", promotionText(w)))
+	return e.manageCard(ctx, t, w, "")
+}
+
+// approvalText says whether registrations wait for the team's approval.
+func approvalText(w *flows.Workshop) flows.Text {
+	if w.Approval {
+		return flows.T("ws.approval_required")
+	}
+	return flows.T("ws.approval_none")
+}
+
+// approvalButtons switch approval on or off and open the list of pending
+// registrations (shown while there are some, or approval is required).
+func approvalButtons(w *flows.Workshop, pending int) []flows.Button {
+	label := "ws.btn_approval_on"
+	if w.Approval {
+		label = "ws.btn_approval_off"
+	}
+	row := []flows.Button{{Label: flows.T(label), Data: flows.MustData(routeApproval, w.Code)}}
+	if w.Approval || pending > 0 {
+		row = append(row, flows.Button{Label: flows.T("ws.btn_pending", "N", pending), Data: flows.MustData("registration.pending", w.Code)})
+	}
+	return row
+}
+
+// toggleApproval switches whether new registrations wait for approval;
+// registrations pending already stay pending until decided.
+func (e *module) toggleApproval(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(flows.T("ws.cancelled_note"), true)
+		return nil
+	}
+	w.Approval = !w.Approval
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return flows.InternalError("approval", err)
+	}
+	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
+		return err
+	}
+	t.Answer(approvalText(w), false)
+	return e.manageCard(ctx, t, w, "")
 }
