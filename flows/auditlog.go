@@ -52,8 +52,8 @@ const (
 	AuditChapterInvite = "chapter_invite"
 	AuditChapterAdmin  = "chapter_admin" // an invitation used: the user administers the chapter
 	AuditChapterRemove = "chapter_remove"
-	AuditRegApprove = "reg_approve"
-	AuditRegDecline = "reg_decline"
+	AuditRegApprove    = "reg_approve"
+	AuditRegDecline    = "reg_decline"
 )
 
 // audit records a privileged action by the current user; a failure to
