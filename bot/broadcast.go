@@ -65,6 +65,7 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
+		rs = append(rs, b.chatRecipients(bc)...)
 		status, err := b.store.StartBroadcast(ctx, id, rs, b.cfg.Clock())
 		if err != nil {
 			return err
@@ -108,7 +109,8 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 	if err := b.render.deliver(ctx, bc.FromChat, admin, flows.Reply{Text: flows.BroadcastReport(final)}); err != nil {
 		b.log.Warn("broadcast report", "id", id, "err", err)
 	}
-	b.log.Info("broadcast finished", "id", id, "status", final.Status, "sent", final.Sent, "blocked", final.Blocked, "failed", final.Failed, "uncertain", final.Uncertain)
+	b.log.Info("broadcast finished", "id", id, "status", final.Status, "sent", final.Sent, "blocked", final.Blocked, "failed", final.Failed, "uncertain", final.Uncertain,
+		"chats", final.ChatTotal, "chats_sent", final.ChatSent, "chats_removed", final.ChatRemoved)
 	return nil
 }
 
@@ -178,6 +180,9 @@ func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, cancel) })
 	defer stop()
 	begun := false
+	if c.IsChat() {
+		return b.copyToChat(ctx, sctx, bc, c)
+	}
 	err := b.sender.SendReady(sctx, c.UserID, Bulk, "copyMessage", func(ctx context.Context) error {
 		if err := b.store.BeginSend(context.WithoutCancel(ctx), bc.ID, b.owner, c, b.cfg.ClaimLease); err != nil {
 			return err
@@ -204,6 +209,60 @@ func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim
 	default:
 		b.log.Warn("broadcast copy failed", "broadcast", bc.ID, "user", c.UserID, "err", err)
 		return "failed", nil
+	}
+}
+
+// chatRecipients are the linked chats bc also goes to, with the version in
+// the deployment's default language.
+func (b *Bot) chatRecipients(bc *flows.Broadcast) []flows.Recipient {
+	msg := bc.MessageID
+	if b.cfg.DefaultLang == "en" && bc.EnglishID != 0 {
+		msg = bc.EnglishID
+	}
+	out := make([]flows.Recipient, 0, len(bc.Chats))
+	for _, c := range bc.Chats {
+		if c.Chat < 0 {
+			out = append(out, flows.Recipient{UserID: c.Chat, Thread: c.Thread, MessageID: msg})
+		}
+	}
+	return out
+}
+
+// copyToChat posts one copy into a linked group, topic or channel, within
+// the group's own send budget (20 a minute, shared by the replicas), and
+// says how it went. A chat that removed the bot, refuses it or lost the
+// topic has its link made inactive (its linker is told) and is not tried
+// again: its outcome is recorded like any other.
+func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c transport.Claim) (string, error) {
+	begun := false
+	err := b.sender.SendReady(sctx, c.UserID, Bulk, "copyMessage", func(ctx context.Context) error {
+		if err := b.store.BeginSend(context.WithoutCancel(ctx), bc.ID, b.owner, c, b.cfg.ClaimLease); err != nil {
+			return err
+		}
+		begun = true
+		return nil
+	}, func(ctx context.Context, api *tg.Bot) error {
+		_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: c.UserID, MessageThreadID: c.Thread, FromChatID: bc.FromChat, MessageID: c.MessageID})
+		return err
+	})
+	switch {
+	case !begun:
+		if err == nil {
+			err = errors.New("send ended before it began")
+		}
+		return "", err
+	case err == nil:
+		return flows.ChatSent, nil
+	case errors.Is(err, ErrChatNotFound):
+		b.chatGone(ctx, c.UserID)
+		return flows.ChatRemoved, nil
+	case b.groupUndelivered(ctx, c.UserID, c.Thread, err):
+		return flows.ChatRemoved, nil
+	case sctx.Err() != nil:
+		return flows.ChatUncertain, nil
+	default:
+		b.log.Warn("broadcast copy to a linked chat failed", "broadcast", bc.ID, "chat", c.UserID, "thread", c.Thread, "err", err)
+		return flows.ChatFailed, nil
 	}
 }
 

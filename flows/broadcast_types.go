@@ -19,6 +19,15 @@ type Broadcast struct {
 	Segment   string    `json:"segment"`          // see ParseSegment
 	Created   time.Time `json:"created"`
 	StartAt   time.Time `json:"start_at"`
+	// Chats are the linked groups, topics and channels the message is
+	// also posted in (copied, in the deployment's default language).
+	Chats []ChatTarget `json:"chats,omitempty"`
+}
+
+// ChatTarget is a linked chat and forum topic (0: the whole chat).
+type ChatTarget struct {
+	Chat   int64 `json:"chat"`
+	Thread int   `json:"thread,omitempty"`
 }
 
 // BroadcastState is a broadcast's progress, kept by the store.
@@ -32,7 +41,21 @@ type BroadcastState struct {
 	Started     time.Time
 	Finished    time.Time
 	ProgressMsg int // the admin's progress message
+	// The linked chats, counted apart from the members.
+	ChatTotal     int
+	ChatSent      int
+	ChatRemoved   int // 403, removed, topic deleted: the link is now inactive
+	ChatFailed    int
+	ChatUncertain int
 }
+
+// Outcomes of a broadcast's copy into a linked chat (BroadcastState's Chat counters).
+const (
+	ChatSent      = "chat_sent"
+	ChatRemoved   = "chat_removed"
+	ChatFailed    = "chat_failed"
+	ChatUncertain = "chat_uncertain"
+)
 
 // Broadcast statuses.
 const (
@@ -45,9 +68,13 @@ const (
 // Recipient is one member a broadcast goes to, with the source message of
 // their version.
 type Recipient struct {
-	UserID    int64
+	UserID    int64 // a linked chat's id (negative) for a chat
 	MessageID int
+	Thread    int // the forum topic of a linked chat
 }
+
+// IsChat: the recipient is a linked group, topic or channel, not a member.
+func (r Recipient) IsChat() bool { return r.UserID < 0 }
 
 // ErrNotCancellable: the broadcast already finished.
 var ErrNotCancellable = errors.New("broadcast already finished")
@@ -97,6 +124,11 @@ func BroadcastReport(st *BroadcastState) Text {
 	if st.Status == BcCancelled {
 		id = "bc.report_cancelled"
 	}
-	return T(id, "Count", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
+	members := T(id, "Count", st.Total, "Sent", st.Sent, "Blocked", st.Blocked, "Failed", st.Failed,
 		"Uncertain", st.Uncertain, "Duration", st.Finished.Sub(st.Started).Round(time.Second).String())
+	if st.ChatTotal == 0 {
+		return members
+	}
+	return T("bc.report_and_chats", "Members", members, "Chats", T("bc.report_chats", "Count", st.ChatTotal,
+		"Sent", st.ChatSent, "Removed", st.ChatRemoved, "Failed", st.ChatFailed, "Uncertain", st.ChatUncertain))
 }

@@ -21,8 +21,12 @@ for _, item in ipairs(expired) do
   if redis.call('HEXISTS', KEYS[5], item) == 1 then
     local uid = string.match(item, '^([^:]+)')
     if not redis.call('HGET', KEYS[6], uid) then
-      redis.call('HSET', KEYS[6], uid, 'uncertain')
-      redis.call('HINCRBY', KEYS[1], 'uncertain', 1)
+      local outcome = 'uncertain'
+      if string.find(uid, '/', 1, true) then
+        outcome = 'chat_uncertain' -- a linked chat, counted apart
+      end
+      redis.call('HSET', KEYS[6], uid, outcome)
+      redis.call('HINCRBY', KEYS[1], outcome, 1)
     end
     redis.call('ZREM', KEYS[3], item)
     redis.call('HDEL', KEYS[4], item)

@@ -1,13 +1,15 @@
 -- Freezes a broadcast's recipients and marks it running, once.
--- KEYS: state, todo. ARGV: now (unix ms), then "uid:msg" items.
+-- KEYS: state, todo. ARGV: now (unix ms), how many of the items are linked
+-- chats, then the "uid:msg" items (a linked chat's "chat/topic:msg").
 -- Returns "started" to the one caller that started it, else the status it
 -- already had.
 local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'scheduled' then
   return status or 'missing'
 end
-for i = 2, #ARGV, 5000 do
+for i = 3, #ARGV, 5000 do
   redis.call('RPUSH', KEYS[2], unpack(ARGV, i, math.min(i + 4999, #ARGV)))
 end
-redis.call('HSET', KEYS[1], 'status', 'running', 'total', #ARGV - 1, 'started', ARGV[1])
+local chats = tonumber(ARGV[2])
+redis.call('HSET', KEYS[1], 'status', 'running', 'total', #ARGV - 2 - chats, 'chat_total', chats, 'started', ARGV[1])
 return 'started'

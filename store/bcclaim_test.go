@@ -178,3 +178,70 @@ func TestClaimsReleaseAndCancel(t *testing.T) {
 		t.Fatal("finished twice")
 	}
 }
+
+// Linked chats ride in a broadcast's list beside the members: two topics of
+// one forum are two recipients, counted apart from the members (total and
+// chat_total), each once; a chat send begun by a replica that died is
+// chat_uncertain, and its late real outcome replaces that.
+func TestClaimLinkedChats(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	now := time.Now()
+	if err := s.CreateBroadcast(ctx, &flows.Broadcast{ID: "bc1", By: 1, FromChat: 1, MessageID: 9, Segment: "all", Created: now, StartAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	rs := []flows.Recipient{{UserID: 100, MessageID: 9}, {UserID: -1001, Thread: 5, MessageID: 9}, {UserID: -1001, Thread: 6, MessageID: 9}, {UserID: -1002, MessageID: 9}}
+	if st, err := s.StartBroadcast(ctx, "bc1", rs, now); err != nil || st != "started" {
+		t.Fatalf("start: %q %v", st, err)
+	}
+	_, st, err := s.GetBroadcast(ctx, "bc1")
+	if err != nil || st.Total != 1 || st.ChatTotal != 3 {
+		t.Fatalf("state %+v, %v; want 1 member and 3 chats", st, err)
+	}
+	lease := 300 * time.Millisecond
+	a, err := s.ClaimRecipients(ctx, "bc1", "A", 4, lease)
+	if err != nil || len(a) != 4 {
+		t.Fatalf("claimed %+v, %v", a, err)
+	}
+	for i, r := range rs {
+		if a[i].Recipient != r {
+			t.Fatalf("claim %d = %+v, want %+v", i, a[i].Recipient, r)
+		}
+	}
+	for _, c := range a {
+		if err := s.BeginSend(ctx, "bc1", "A", c, lease); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, d := range []struct {
+		c       transport.Claim
+		outcome string
+	}{{a[0], "sent"}, {a[1], flows.ChatSent}, {a[2], flows.ChatRemoved}} {
+		if ok, err := s.Delivered(ctx, "bc1", d.c, d.outcome); err != nil || !ok {
+			t.Fatalf("delivered %+v: %v %v", d.c, ok, err)
+		}
+	}
+	if ok, err := s.Delivered(ctx, "bc1", a[1], flows.ChatFailed); err != nil || ok {
+		t.Fatalf("a second outcome of a topic counted: %v %v", ok, err)
+	}
+	// A dies mid-send to the channel: after the lease it is uncertain.
+	time.Sleep(lease + 50*time.Millisecond)
+	if b, err := s.ClaimRecipients(ctx, "bc1", "B", 4, lease); err != nil || len(b) != 0 {
+		t.Fatalf("B claimed %+v, %v; want nothing", b, err)
+	}
+	_, st, _ = s.GetBroadcast(ctx, "bc1")
+	if st.Sent != 1 || st.ChatSent != 1 || st.ChatRemoved != 1 || st.ChatUncertain != 1 || st.Uncertain != 0 {
+		t.Fatalf("state %+v", st)
+	}
+	if ok, err := s.Delivered(ctx, "bc1", a[3], flows.ChatSent); err != nil || !ok {
+		t.Fatalf("late outcome: %v %v", ok, err)
+	}
+	fin, st, err := s.FinishBroadcast(ctx, "bc1", time.Now())
+	if err != nil || !fin || st.ChatSent != 2 || st.ChatUncertain != 0 || st.Sent != 1 {
+		t.Fatalf("finish %v %+v %v", fin, st, err)
+	}
+	out, err := s.BroadcastOutcomes(ctx, "bc1")
+	if err != nil || len(out) != 1 || out[100] != "sent" {
+		t.Fatalf("member outcomes %v, %v", out, err)
+	}
+}

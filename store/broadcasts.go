@@ -19,12 +19,15 @@ import (
 // Broadcast keys share the hash tag {bc:<id>}, so every script is one slot:
 //
 //	<p>{bc:<id>}:b         string JSON flows.Broadcast
-//	<p>{bc:<id>}:state     hash   status, total, sent, blocked, failed, uncertain, started, finished (unix ms), progress_msg
-//	<p>{bc:<id>}:todo      list   "<uid>:<message id>" not yet claimed (frozen when the broadcast starts)
+//	<p>{bc:<id>}:state     hash   status, total, sent, blocked, failed, uncertain, started, finished (unix ms), progress_msg;
+//	                              for linked chats: chat_total, chat_sent, chat_removed, chat_failed, chat_uncertain
+//	<p>{bc:<id>}:todo      list   "<uid>:<message id>" not yet claimed (frozen when the broadcast starts); a linked
+//	                              chat is "<chat>/<topic>:<message id>" (its chat id is negative)
 //	<p>{bc:<id>}:claims    zset   "<uid>:<message id>" -> lease expiry (unix ms, Redis clock) of claimed recipients
 //	<p>{bc:<id>}:owner     hash   claimed item -> the claiming replica's token
 //	<p>{bc:<id>}:sending   hash   claimed item -> token, once its send began (never sent again after this)
-//	<p>{bc:<id>}:done      hash   uid -> sent | blocked | failed | uncertain
+//	<p>{bc:<id>}:done      hash   uid -> sent | blocked | failed | uncertain; "<chat>/<topic>" -> chat_sent |
+//	                              chat_removed | chat_failed | chat_uncertain
 //	<p>{bc:<id>}:progress  string a replica's token: it edits the progress message (SET NX PX)
 //	<p>bc:queue            zset   id -> start (unix ms) of scheduled and running broadcasts
 //	<p>bc:all              zset   id -> created (unix ms)
@@ -131,6 +134,8 @@ func decodeBcState(m map[string]string) *flows.BroadcastState {
 	return &flows.BroadcastState{
 		Status: m["status"], Total: n("total"), Sent: n("sent"), Blocked: n("blocked"), Failed: n("failed"),
 		Uncertain: n("uncertain"), Started: t("started"), Finished: t("finished"), ProgressMsg: n("progress_msg"),
+		ChatTotal: n("chat_total"), ChatSent: n(flows.ChatSent), ChatRemoved: n(flows.ChatRemoved),
+		ChatFailed: n(flows.ChatFailed), ChatUncertain: n(flows.ChatUncertain),
 	}
 }
 
@@ -201,10 +206,16 @@ func (s *Store) DueBroadcasts(ctx context.Context, now time.Time) ([]string, err
 // a restart) keeps its list. It returns "started" to the one caller that
 // started it, else the status the broadcast already had.
 func (s *Store) StartBroadcast(ctx context.Context, id string, rs []flows.Recipient, now time.Time) (string, error) {
-	args := make([]any, 0, 1+len(rs))
-	args = append(args, now.UnixMilli())
+	args := make([]any, 0, 2+len(rs))
+	chats := 0
 	for _, r := range rs {
-		args = append(args, strconv.FormatInt(r.UserID, 10)+":"+strconv.Itoa(r.MessageID))
+		if r.IsChat() {
+			chats++
+		}
+	}
+	args = append(args, now.UnixMilli(), chats)
+	for _, r := range rs {
+		args = append(args, recipientItem(r))
 	}
 	status, err := bcStartScript.Run(ctx, s.rdb, []string{s.bcKey(id, "state"), s.bcKey(id, "todo")}, args...).Text()
 	if err != nil {
@@ -217,7 +228,27 @@ func (s *Store) StartBroadcast(ctx context.Context, id string, rs []flows.Recipi
 func claimItem(c transport.Claim) string { return recipientItem(c.Recipient) }
 
 func recipientItem(r flows.Recipient) string {
-	return strconv.FormatInt(r.UserID, 10) + ":" + strconv.Itoa(r.MessageID)
+	return recipientKey(r) + ":" + strconv.Itoa(r.MessageID)
+}
+
+// recipientKey names a recipient in the done hash: the member's id, or a
+// linked chat's "<chat>/<topic>".
+func recipientKey(r flows.Recipient) string {
+	if r.IsChat() {
+		return strconv.FormatInt(r.UserID, 10) + "/" + strconv.Itoa(r.Thread)
+	}
+	return strconv.FormatInt(r.UserID, 10)
+}
+
+// parseRecipientItem reads a todo or claims item back.
+func parseRecipientItem(it string) flows.Recipient {
+	var r flows.Recipient
+	u, m, _ := strings.Cut(it, ":")
+	u, th, _ := strings.Cut(u, "/")
+	r.UserID, _ = strconv.ParseInt(u, 10, 64)
+	r.MessageID, _ = strconv.Atoi(m)
+	r.Thread, _ = strconv.Atoi(th)
+	return r
 }
 
 // ClaimRecipients claims up to n recipients of a running broadcast for
@@ -234,11 +265,7 @@ func (s *Store) ClaimRecipients(ctx context.Context, id, owner string, n int, le
 	}
 	out := make([]transport.Claim, 0, len(items))
 	for _, it := range items {
-		u, m, _ := strings.Cut(it, ":")
-		var c transport.Claim
-		c.UserID, _ = strconv.ParseInt(u, 10, 64)
-		c.MessageID, _ = strconv.Atoi(m)
-		out = append(out, c)
+		out = append(out, transport.Claim{Recipient: parseRecipientItem(it)})
 	}
 	return out, nil
 }
@@ -266,7 +293,7 @@ func (s *Store) BeginSend(ctx context.Context, id, owner string, c transport.Cla
 func (s *Store) Delivered(ctx context.Context, id string, c transport.Claim, outcome string) (bool, error) {
 	n, err := bcDoneScript.Run(ctx, s.rdb, []string{
 		s.bcKey(id, "state"), s.bcKey(id, "claims"), s.bcKey(id, "owner"), s.bcKey(id, "sending"), s.bcKey(id, "done"),
-	}, claimItem(c), c.UserID, outcome).Int()
+	}, claimItem(c), recipientKey(c.Recipient), outcome).Int()
 	if err != nil {
 		return false, fmt.Errorf("broadcast %s delivered to %d: %w", id, c.UserID, err)
 	}
@@ -345,6 +372,9 @@ func (s *Store) BroadcastOutcomes(ctx context.Context, id string) (map[int64]str
 	}
 	out := make(map[int64]string, len(m))
 	for k, v := range m {
+		if strings.Contains(k, "/") {
+			continue // a linked chat (ChatOutcomes)
+		}
 		uid, _ := strconv.ParseInt(k, 10, 64)
 		out[uid] = v
 	}

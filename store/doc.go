@@ -169,7 +169,8 @@
 //	<p>{tb}:c:<chat>          string  GCRA cell of one chat's send budget (expires when full again)
 //	<p>{jobs}:owner           hash    claimed job id -> claimer token (jobs.go)
 //	<p>{jobs}:running         hash    job id -> claimer token, once its run began
-//	<p>{bc:<id>}:claims       zset    claimed recipient -> lease expiry (broadcasts.go)
+//	<p>{bc:<id>}:claims       zset    claimed recipient -> lease expiry (broadcasts.go); a recipient is
+//	                                  "<uid>:<msg>", or a linked chat's "<chat>/<topic>:<msg>"
 //	<p>{bc:<id>}:owner        hash    claimed recipient -> replica token
 //	<p>{bc:<id>}:sending      hash    claimed recipient -> token, once its send began
 //	<p>{bc:<id>}:progress     string  the replica that edits the progress message now (PX)

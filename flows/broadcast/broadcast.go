@@ -27,6 +27,9 @@ type Store interface {
 	flows.Audience
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, error)
+	// ChatLinks lists the linked chats (flows/groups keeps them): a
+	// broadcast can also be posted in them.
+	ChatLinks(ctx context.Context) ([]*flows.ChatLink, error)
 }
 
 type module struct {
@@ -61,9 +64,11 @@ func (e *module) register(r *flows.Registry) {
 		Steps: []*flows.Step{
 			{Name: "msg", Parse: broadcastMessage(false), Prompt: flows.Ask("bc.ask_message")},
 			{Name: "en", Parse: broadcastMessage(true), Prompt: otherVersionPrompt},
-			{Name: "seg", Parse: flows.ChoiceAnswer(flows.SegmentKinds()...), Prompt: segmentPrompt},
+			{Name: "seg", Parse: e.segmentKind, Prompt: segmentPrompt},
 			{Name: "segval", Parse: e.segmentValue, Prompt: e.segmentValuePrompt,
 				Skip: func(t *flows.Turn) bool { return t.Session.Data["seg"] == "all" }},
+			{Name: "chats", Parse: e.chatsAnswer, Prompt: e.chatsPrompt,
+				Skip: func(t *flows.Turn) bool { return t.Session.Data[hasChatsKey] == "" }},
 			{Name: "confirm", Parse: broadcastConfirm, Prompt: e.broadcastPreview},
 			{Name: "when", Parse: e.broadcastWhen, Prompt: e.whenPrompt,
 				Skip: func(t *flows.Turn) bool { return t.Session.Data["confirm"] != "sched" }},
@@ -289,7 +294,11 @@ func draftBroadcast(t *flows.Turn) *flows.Broadcast {
 	if t.Lang == "en" && en != 0 {
 		msg, en = en, msg
 	}
-	return &flows.Broadcast{By: t.User.ID, FromChat: t.In.ChatID, MessageID: msg, EnglishID: en, Segment: scoped(t, segmentOf(d)), Created: t.In.Now}
+	b := &flows.Broadcast{By: t.User.ID, FromChat: t.In.ChatID, MessageID: msg, EnglishID: en, Segment: scoped(t, segmentOf(d)), Created: t.In.Now}
+	if d[hasChatsKey] != "" && t.ChapterAdmin() == "" {
+		b.Chats = chatTargets(d["chats"])
+	}
+	return b
 }
 
 // scoped is segment within the acting user's chapter when they are a
@@ -347,10 +356,18 @@ func (e *module) broadcastPreview(ctx context.Context, t *flows.Turn) (flows.Rep
 		t.Send(flows.Reply{Copy: &flows.MessageRef{Chat: b.FromChat, MessageID: other}})
 	}
 	buttons := [][]flows.Button{{t.Choice(flows.T("bc.send_now"), "now"), t.Choice(flows.T("bc.schedule"), "sched")}, {t.Choice(flows.T("bc.discard"), "discard")}}
-	if len(rs) == 0 {
+	if len(rs) == 0 && len(b.Chats) == 0 {
 		buttons = [][]flows.Button{{t.Choice(flows.T("bc.other_segment"), "reseg"), t.Choice(flows.T("bc.discard"), "discard")}}
 	}
-	return flows.Reply{Text: flows.T("bc.confirm", "Count", len(rs), "Segment", seg), Buttons: buttons}, nil
+	text := flows.T("bc.confirm", "Count", len(rs), "Segment", seg)
+	if len(b.Chats) > 0 {
+		names, err := e.chatNames(ctx, b.Chats)
+		if err != nil {
+			return flows.Reply{}, err
+		}
+		text = flows.T("bc.confirm_and_chats", "Confirm", text, "Count", len(b.Chats), "Chats", names)
+	}
+	return flows.Reply{Text: text, Buttons: buttons}, nil
 }
 
 func broadcastConfirm(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -43,11 +44,19 @@ type bcCheck struct {
 func (c *bcCheck) create(t *testing.T, id string, created time.Duration) *flows.Broadcast {
 	t.Helper()
 	b := &flows.Broadcast{ID: id, By: 900, FromChat: 900, MessageID: 10, EnglishID: 11, Segment: "all",
-		Created: bcClock.Add(created), StartAt: bcClock.Add(created + time.Hour)}
+		Created: bcClock.Add(created), StartAt: bcClock.Add(created + time.Hour),
+		Chats: []flows.ChatTarget{{Chat: -100200}, {Chat: -100300, Thread: 7}}}
 	if err := c.s.CreateBroadcast(c.ctx, b); err != nil {
 		t.Fatalf("CreateBroadcast %s: %v", id, err)
 	}
 	return b
+}
+
+// sameBroadcast: a and b are equal, their linked chats too.
+func sameBroadcast(a, b *flows.Broadcast) bool {
+	x, y := *a, *b
+	x.Chats, y.Chats = nil, nil
+	return reflect.DeepEqual(x, y) && slices.Equal(a.Chats, b.Chats)
 }
 
 func (c *bcCheck) status(t *testing.T, id, want string) {
@@ -180,7 +189,7 @@ var bcCases = []struct {
 	{"a broadcast reads back whole, scheduled", func(t *testing.T, c *bcCheck) {
 		b := c.create(t, "b1", 0)
 		got, st, err := c.s.GetBroadcast(c.ctx, "b1")
-		if err != nil || *got != *b {
+		if err != nil || !sameBroadcast(got, b) {
 			t.Fatalf("GetBroadcast = %+v, %v; want %+v", got, err, b)
 		}
 		if *st != (flows.BroadcastState{Status: flows.BcScheduled}) {
