@@ -169,6 +169,7 @@ var newRoutes = map[string]bool{
 	"workshops.team_leave_yes": true, "workshops.message": true, "workshops.message_to": true,
 	"groups.link": true, "groups.unlink": true, "groups.announce": true, "groups.post": true,
 	"workshops.promotion": true, "workshops.offer_for": true, "workshops.approval": true,
+	"workshops.reports_to": true, "workshops.group_summary": true,
 	"registration.accept": true, "registration.decline": true, "registration.pending": true,
 	"registration.approve": true, "registration.reject": true, "registration.approve_all": true,
 }

@@ -320,6 +320,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.promotion":      {code},
 		"workshops.offer_for":      {code},
 		"workshops.approval":       {code},
+		"workshops.reports_to":     {code},
+		"workshops.group_summary":  {code},
 		"workshops.message_to":     {code, "n"},
 
 		"followup.commit":       {code},
@@ -328,7 +330,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"followup.status":       {code, code, status},
 		"followup.collect":      {code},
 		"followup.checkins":     {code},
-		"followup.report":       {code},
+		"followup.report":       {code, "chat"},
 		"followup.forum_report": {code}, // "all" or a chapter id
 
 		"matchmaking.suggestion": {filter, pos},

@@ -42,6 +42,14 @@ type Workshop struct {
 	// team approves (then placed as any registration: confirmed, or
 	// waiting when full) or declines them.
 	Approval bool `json:"approval,omitempty"`
+	// ReportsChatOnly: escalations, the weekly digest and the progress
+	// report go to the workshop's facilitators' chats instead of privately
+	// (false: as well as). With no active facilitators' chat they go
+	// privately all the same.
+	ReportsChatOnly bool `json:"reports_chat_only,omitempty"`
+	// GroupSummary: the workshop's participants' groups receive a weekly
+	// summary of its commitments' progress (counts and who completed).
+	GroupSummary bool `json:"group_summary,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,

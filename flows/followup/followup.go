@@ -131,20 +131,20 @@ func (e *module) digestJob(ctx context.Context, now time.Time, code string) ([]f
 	}
 	digest := flows.T("rp.digest", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Rate", y.Completion())
-	var out []flows.Reply
-	for _, f := range w.Facilitators {
-		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: digest,
-			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData(routeReport, code)}}}})
-	}
-	// Its facilitators' chats too: counts only, no button (reports open in private).
-	chats, err := e.linked(ctx, code, flows.PurposeReports)
+	chats, private, err := e.reportChats(ctx, w) // its facilitators' chats: counts only, no button
 	if err != nil {
 		return nil, err
+	}
+	var out []flows.Reply
+	for _, f := range private {
+		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: digest,
+			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_report"), Data: flows.MustData(routeReport, code)}}}})
 	}
 	for _, l := range chats {
 		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true, Text: digest})
 	}
-	return out, nil
+	summaries, err := e.groupSummaries(ctx, w, cs, y)
+	return append(out, summaries...), err
 }
 
 // commitCommand starts /commit: for the one workshop the user takes part in

@@ -36,14 +36,15 @@ func (e *module) escalationReplies(ctx context.Context, c *flows.Commitment, w *
 	name, org := flows.NameOf(ctx, e.store, c.Owner)
 	text := flows.T("cm.escalation_"+state,
 		"Name", name, "Org", org, "What", c.What, "Title", w.Title, "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true})
-	var out []flows.Reply
-	for _, f := range w.Facilitators {
-		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: text})
-	}
-	// The workshop's facilitators' chats (only facilitators read them).
-	chats, err := e.linked(ctx, w.Code, flows.PurposeReports)
+	// The workshop's facilitators' chats (only facilitators read them), and
+	// privately unless the team chose the chats only.
+	chats, private, err := e.reportChats(ctx, w)
 	if err != nil {
 		return nil, err
+	}
+	var out []flows.Reply
+	for _, f := range private {
+		out = append(out, flows.Reply{ChatID: f, Lang: e.userOf(ctx, f).Lang, Bulk: true, Text: text})
 	}
 	for _, l := range chats {
 		out = append(out, flows.Reply{ChatID: l.Chat, Thread: l.Thread, Lang: e.cfg.DefaultLang, Bulk: true, Text: text})

@@ -72,8 +72,10 @@ func TallyOf(cs []*flows.Commitment, now time.Time) flows.Tally {
 	return y
 }
 
-// report sends a workshop's progress: the message, a chart and a CSV.
-func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+// report sends a workshop's progress: the message, a chart and a CSV —
+// privately, with a button to post it in the facilitators' chats
+// ("<code>:chat"), or there at once when the team chose so.
+func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, toChat string) error {
 	cs, err := e.store.WorkshopCommitments(ctx, w.Code)
 	if err != nil {
 		return flows.InternalError("commitments", err)
@@ -85,12 +87,45 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _
 	if err := t.Audit(ctx, flows.AuditReport, w.Code, 0); err != nil {
 		return err
 	}
-	now := t.In.Now
-	y := TallyOf(cs, now)
+	chats, _, err := e.reportChats(ctx, w)
+	if err != nil {
+		return err
+	}
 	names, err := e.namesOf(ctx, cs)
 	if err != nil {
 		return err
 	}
+	if w.ReportsChatOnly && len(chats) > 0 || toChat == "chat" {
+		// Into the facilitators' chats: the report in the deployment's
+		// language, and a word to the presser.
+		if len(chats) == 0 {
+			t.Answer(flows.T("rp.no_reports_chat"), true)
+			return nil
+		}
+		for _, l := range chats {
+			for _, r := range e.reportReplies(t, w, cs, names, e.cfg.DefaultLang) {
+				r.ChatID, r.Thread, r.Lang = l.Chat, l.Thread, e.cfg.DefaultLang
+				t.Send(r)
+			}
+		}
+		t.Say(flows.T("rp.posted_to_chats", "Count", len(chats), "Title", w.Title))
+		return nil
+	}
+	replies := e.reportReplies(t, w, cs, names, t.Lang)
+	if len(chats) > 0 {
+		replies[0].Buttons = [][]flows.Button{{{Label: flows.T("rp.btn_post_chat", "Count", len(chats)), Data: flows.MustData(routeReport, w.Code, "chat")}}}
+	}
+	for _, r := range replies {
+		t.Send(r)
+	}
+	return nil
+}
+
+// reportReplies are a workshop's progress report in lang: the message, a
+// chart and a CSV.
+func (e *module) reportReplies(t *flows.Turn, w *flows.Workshop, cs []*flows.Commitment, names func(int64) (string, string), lang string) []flows.Reply {
+	now := t.In.Now
+	y := TallyOf(cs, now)
 	var late, blocked []flows.Text
 	byOrg := map[string]*[2]int{}
 	for _, c := range cs {
@@ -135,13 +170,14 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, _
 	if len(blocked) == 0 {
 		blocked = none
 	}
-	t.Say(flows.T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
-		"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
-		"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines))
-	chart := &flows.Chart{Name: "report-" + w.Code, Labels: e.chartLabels(t.Lang, w.Title, y.Total), Tally: y, Orgs: orgTallies(cs, now, names)}
-	t.Send(flows.Reply{Text: flows.T("rp.chart_caption", "Title", w.Title), Chart: chart})
-	t.Send(flows.Reply{Text: flows.T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(t, w, cs, names)})
-	return nil
+	chart := &flows.Chart{Name: "report-" + w.Code, Labels: e.chartLabels(lang, w.Title, y.Total), Tally: y, Orgs: orgTallies(cs, now, names)}
+	return []flows.Reply{
+		{Text: flows.T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
+			"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
+			"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines)},
+		{Text: flows.T("rp.chart_caption", "Title", w.Title), Chart: chart},
+		{Text: flows.T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(now, lang, w, cs, names)},
+	}
 }
 
 // orgTallies counts the commitments of each owner's organisation (the
@@ -198,8 +234,8 @@ func (e *module) namesOf(ctx context.Context, cs []*flows.Commitment) (func(uid 
 	}, nil
 }
 
-func (e *module) commitmentsTable(t *flows.Turn, w *flows.Workshop, cs []*flows.Commitment, names func(int64) (string, string)) *flows.Table {
-	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
+func (e *module) commitmentsTable(now time.Time, lang string, w *flows.Workshop, cs []*flows.Commitment, names func(int64) (string, string)) *flows.Table {
+	tx := func(id string) string { s, _ := e.texts.Text(lang, id, nil, nil); return s }
 	loc := flows.LoadZone(w.Zone)
 	cols := []flows.Column{{Header: tx("rp.csv.what")}, {Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("rp.csv.due"), DateOnly: true},
 		{Header: tx("csv.status")}, {Header: tx("rp.csv.days_overdue")}, {Header: tx("rp.csv.indicator")}, {Header: tx("rp.csv.partners")},
@@ -216,8 +252,8 @@ func (e *module) commitmentsTable(t *flows.Turn, w *flows.Workshop, cs []*flows.
 			hist = append(hist, entry)
 		}
 		var late any
-		if overdue(c, t.In.Now) {
-			late = daysLate(c, t.In.Now, loc)
+		if overdue(c, now) {
+			late = daysLate(c, now, loc)
 		}
 		rows = append(rows, []any{c.What, name, org, c.Due, tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
 			c.Created, strings.Join(hist, "\n")})

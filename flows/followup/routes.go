@@ -9,6 +9,6 @@ const (
 	routeStatus      = "followup.status"       // <code>:<id>:<status>: sets it
 	routeCollect     = "followup.collect"      // <code>: invites the attendees to add commitments
 	routeCheckIns    = "followup.checkins"     // <code>: the next check-in interval
-	routeReport      = "followup.report"       // <code>: the workshop's report
+	routeReport      = "followup.report"       // <code>[:chat]: the workshop's report (":chat": posted in its facilitators' chats)
 	routeForumReport = "followup.forum_report" // all | <chapter id>: the forum-wide summary (with its chapters side by side), or one chapter's
 )

@@ -15,6 +15,7 @@ import (
 // user a facilitator, as a role invitation does.
 
 func (e *module) registerTeam(r *flows.Registry) {
+	e.registerGroupSettings(r) // where the team's reports go, and the participants' group's summary
 	for name, run := range map[string]func(context.Context, *flows.Turn, *flows.Workshop, string) error{
 		routeTeam:            e.teamCard,
 		routeTeamInvite:      e.owned(e.teamInvite),

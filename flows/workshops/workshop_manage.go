@@ -91,6 +91,7 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
 			promotionButtons(w),
 			approvalButtons(w, c.Pending),
+			groupButtons(w),
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData(routeFeedback, code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData(routeCancel, code)}})
 	}
 	t.Say(text, rows...)
@@ -428,5 +429,62 @@ func (e *module) toggleApproval(ctx context.Context, t *flows.Turn, w *flows.Wor
 		return err
 	}
 	t.Answer(approvalText(w), false)
+	return e.manageCard(ctx, t, w, "")
+}
+
+// The settings of the workshop's linked chats (flows/groups links them).
+const (
+	routeReportsTo    = "workshops.reports_to"    // <code>: reports to the facilitators' chats as well as, or instead of, privately
+	routeGroupSummary = "workshops.group_summary" // <code>: the participants' groups' weekly summary on or off
+)
+
+func (e *module) registerGroupSettings(r *flows.Registry) {
+	r.Route(&flows.Route{Name: routeReportsTo, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.toggleReportsTo)})
+	r.Route(&flows.Route{Name: routeGroupSummary, Role: flows.RoleFacilitator, Run: flows.Managed(e.store, e.toggleGroupSummary)})
+}
+
+// groupButtons set where the workshop's reports go (its facilitators'
+// chats as well as, or instead of, privately) and whether its
+// participants' groups get the weekly summary; each label says the
+// setting in force.
+func groupButtons(w *flows.Workshop) []flows.Button {
+	reports, summary := "ws.btn_reports_both", "ws.btn_group_summary_off"
+	if w.ReportsChatOnly {
+		reports = "ws.btn_reports_chat_only"
+	}
+	if w.GroupSummary {
+		summary = "ws.btn_group_summary_on"
+	}
+	return []flows.Button{{Label: flows.T(reports), Data: flows.MustData(routeReportsTo, w.Code)},
+		{Label: flows.T(summary), Data: flows.MustData(routeGroupSummary, w.Code)}}
+}
+
+// toggleReportsTo switches the workshop's reports between "privately and
+// in the facilitators' chats" and "in the facilitators' chats only".
+func (e *module) toggleReportsTo(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	w.ReportsChatOnly = !w.ReportsChatOnly
+	return e.saveSetting(ctx, t, w)
+}
+
+// toggleGroupSummary turns the participants' groups' weekly summary on or
+// off (sent with the Monday digest, flows/followup).
+func (e *module) toggleGroupSummary(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	w.GroupSummary = !w.GroupSummary
+	return e.saveSetting(ctx, t, w)
+}
+
+// saveSetting stores a setting of the management card and shows the card again.
+func (e *module) saveSetting(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	if w.Cancelled {
+		t.Answer(flows.T("ws.cancelled_note"), true)
+		return nil
+	}
+	if _, err := e.store.UpdateWorkshop(ctx, w); err != nil {
+		return flows.InternalError("workshop setting", err)
+	}
+	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
+		return err
+	}
+	t.Answer(flows.T("ws.setting_saved"), false)
 	return e.manageCard(ctx, t, w, "")
 }
