@@ -220,7 +220,7 @@ func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]out
 	}
 	wb := rep
 	wb.Table, wb.Document = nil, &flows.Attachment{Name: rep.Table.Name + ".xlsx", Data: book}
-	csv := flows.Reply{ChatID: rep.ChatID, Lang: rep.Lang, Bulk: rep.Bulk, Text: flows.T("export.csv_twin"),
+	csv := flows.Reply{ChatID: rep.ChatID, Thread: rep.Thread, Lang: rep.Lang, Bulk: rep.Bulk, Text: flows.T("export.csv_twin"),
 		Document: &flows.Attachment{Name: rep.Table.Name + ".csv", Data: rep.Table.CSV()}}
 	return []outMsg{r.prepare(chatID, lang, wb), r.prepare(chatID, lang, csv)}, nil
 }
