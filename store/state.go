@@ -201,7 +201,15 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 	} else if c.Session != nil {
 		c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
 	}
-	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
+	// The mark, and its entry in the chat's index of marks (by expiry, so
+	// the index drops what has expired and expires itself when the chat
+	// is quiet): ForgetUser deletes the marks it lists instead of
+	// scanning the keyspace for them.
+	now := time.Now()
+	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL),
+		p.ZAdd(ctx, s.updsKey(c.ChatID), redis.Z{Score: float64(now.Add(dedupeTTL).UnixMilli()), Member: c.UpdateID}),
+		p.ZRemRangeByScore(ctx, s.updsKey(c.ChatID), "-inf", strconv.FormatInt(now.UnixMilli(), 10)),
+		p.PExpire(ctx, s.updsKey(c.ChatID), dedupeTTL))
 	if c.lock != nil && len(c.Outbox) == 0 {
 		c.cmds = append(c.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(c.ChatID)}, c.lock.token))
 	}
