@@ -22,8 +22,9 @@
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)
 //	<p>{c:<chat>}:upds        zset    update id -> its mark's expiry, unix ms: the chat's dedupe marks, written in the
-//	                                  commit's MULTI with the mark, trimmed of expired ones there, TTL 25 h from the
-//	                                  last commit (ForgetUser deletes the marks it lists instead of scanning)
+//	                                  commit's MULTI with the mark, trimmed of expired ones by a commit of an update id
+//	                                  divisible by 16, TTL 25 h from the last commit (ForgetUser deletes the marks it
+//	                                  lists instead of scanning)
 //	<p>{c:<chat>}:outbox      list    the chat's committed, unsent replies, oldest first (outbox.go)
 //	<p>{c:<chat>}:outbox:begun string id of the reply whose send began (dropped as uncertain after a crash)
 //	<p>outbox:pending         zset    chat -> commit time (unix ms) of chats with an outbox (the sweeper's index)

@@ -207,3 +207,35 @@ func TestJobIndexFollowsJobs(t *testing.T) {
 		t.Fatalf("index %v, want only the job scheduled again", got)
 	}
 }
+
+// A chat's index of dedupe marks lists each mark its commit wrote, lives
+// as long as they do, and drops expired entries (in a commit of an update
+// id divisible by 16).
+func TestDedupeMarkIndex(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	key := r.Prefix + "{c:3}:upds"
+	r.Client.ZAdd(ctx, key, redis.Z{Score: float64(time.Now().Add(-time.Minute).UnixMilli()), Member: 1})
+	for _, upd := range []int64{30, 31} {
+		if err := s.Commit(ctx, transport.Commit{ChatID: 3, UpdateID: upd}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.Client.ZRange(ctx, key, 0, -1).Val(); !slices.Equal(got, []string{"1", "30", "31"}) {
+		t.Fatalf("index %v", got)
+	}
+	if ttl := r.Client.TTL(ctx, key).Val(); ttl < 24*time.Hour {
+		t.Fatalf("index ttl %v", ttl)
+	}
+	if err := s.Commit(ctx, transport.Commit{ChatID: 3, UpdateID: 32}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Client.ZRange(ctx, key, 0, -1).Val(); !slices.Equal(got, []string{"30", "31", "32"}) {
+		t.Fatalf("index after a trimming commit %v", got)
+	}
+	for _, upd := range []int64{30, 31, 32} {
+		if st, err := s.LoadState(ctx, 3, 3, upd); err != nil || !st.Dup {
+			t.Fatalf("update %d not found handled: %v", upd, err)
+		}
+	}
+}
