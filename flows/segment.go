@@ -170,6 +170,8 @@ type Audience interface {
 	// profile (visible or paused) has theme value (SegTheme), in any
 	// order, reading only them (an index), never every member.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
+	// UsersOf reads the records of ids that exist, in any order.
+	UsersOf(ctx context.Context, ids []int64) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
 	ProfilesOf(ctx context.Context, ids []int64) (map[int64]*Profile, error)
 	ChapterReader
@@ -188,14 +190,30 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 		return nil, fmt.Errorf("broadcast %s: %w", b.ID, err)
 	}
 	v := seg.Value
+	var chapter *Chapter
+	if seg.Chapter != "" {
+		if chapter, err = st.GetChapter(ctx, seg.Chapter); err != nil {
+			return nil, InternalError("chapter of broadcast "+b.ID, err)
+		}
+	}
 	var users []*User
-	if seg.Kind == SegSector || seg.Kind == SegProvince || seg.Kind == SegTheme {
+	switch {
+	case seg.Kind == SegSector || seg.Kind == SegProvince || seg.Kind == SegTheme:
 		// Only the segment's members are read.
 		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
 			return nil, InternalError("segment members", err)
 		}
-	} else if users, err = st.AllUsers(ctx); err != nil {
-		return nil, InternalError("all users", err)
+	case chapter != nil && (seg.Kind == SegAll || seg.Kind == SegLang):
+		// Only who may be the chapter's members are read: those who
+		// joined by link and those whose profile is in its provinces
+		// (ChapterMembers below decides, as for every segment).
+		if users, err = chapterCandidates(ctx, st, chapter); err != nil {
+			return nil, err
+		}
+	default:
+		if users, err = st.AllUsers(ctx); err != nil {
+			return nil, InternalError("all users", err)
+		}
 	}
 	var keep func(u *User) bool
 	switch seg.Kind {
@@ -228,12 +246,8 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 	case SegAll:
 		keep = func(*User) bool { return true }
 	}
-	if seg.Chapter != "" {
+	if c := chapter; c != nil {
 		// Within a chapter: its members as they are now, at sending time.
-		c, err := st.GetChapter(ctx, seg.Chapter)
-		if err != nil {
-			return nil, InternalError("chapter of broadcast "+b.ID, err)
-		}
 		m, err := ChapterMembers(ctx, st, []*Chapter{c}, users)
 		if err != nil {
 			return nil, err
@@ -261,4 +275,29 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 	}
 	slices.SortFunc(out, func(a, b Recipient) int { return cmp.Compare(a.UserID, b.UserID) })
 	return out, nil
+}
+
+// chapterCandidates reads the users who joined chapter c by link and, for
+// a province chapter, those whose profile is in one of its provinces (by
+// the province index), once each.
+func chapterCandidates(ctx context.Context, st Audience, c *Chapter) ([]*User, error) {
+	joined, err := st.ChapterJoined(ctx, c.ID)
+	if err != nil {
+		return nil, InternalError("chapter members", err)
+	}
+	users, err := st.UsersOf(ctx, joined)
+	if err != nil {
+		return nil, InternalError("chapter members", err)
+	}
+	if c.Kind == ChapterProvince {
+		for _, p := range c.Provinces {
+			in, err := st.ProfileMembers(ctx, SegProvince, p)
+			if err != nil {
+				return nil, InternalError("chapter members", err)
+			}
+			users = append(users, in...)
+		}
+	}
+	slices.SortFunc(users, func(a, b *User) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(users, func(a, b *User) bool { return a.ID == b.ID }), nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 func TestParseSegment(t *testing.T) {
@@ -117,5 +118,52 @@ func TestRecipientsRegistrantsByStatus(t *testing.T) {
 	rs, err := h.E.Recipients(ctx, &flows.Broadcast{ID: "b2", By: 900, MessageID: 7, Segment: "ws:abc234:c"})
 	if err != nil || len(rs) != 2 || rs[0].UserID != 1 || rs[1].UserID != 50 {
 		t.Fatalf("ws:abc234:c = %v, %v; want [1 50]", rs, err)
+	}
+}
+
+// noAllUsers is an audience that fails when every member is read.
+type noAllUsers struct{ *flowstest.Store }
+
+func (noAllUsers) AllUsers(context.Context) ([]*flows.User, error) {
+	return nil, errors.New("every member read")
+}
+
+// A chapter's "all" and "lang:" segments read only who may be its members
+// — those who joined by link and those whose profile is in its provinces —
+// never every member, and reach exactly its members.
+func TestChapterSegmentReadsOnlyItsMembers(t *testing.T) {
+	ctx := context.Background()
+	st := flowstest.NewStore()
+	ch := &flows.Chapter{ID: "abc234", Name: "Jabar", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, By: 1, Created: time.Now()}
+	if err := st.CreateChapter(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	for id, prov := range map[int64]string{10: "JB", 11: "JB", 12: "JT", 13: "BT"} {
+		lang := "id"
+		if id%2 == 1 {
+			lang = "en"
+		}
+		if err := st.SaveUser(ctx, &flows.User{ID: id, Lang: lang, Consent: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "N", Province: prov, Sector: "ngo"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.JoinChapter(ctx, ch.ID, 13); err != nil { // by link, from another province
+		t.Fatal(err)
+	}
+	for seg, want := range map[string][]int64{"in:abc234:all": {10, 11, 13}, "in:abc234:lang:en": {11, 13}} {
+		rs, err := flows.Recipients(ctx, noAllUsers{st}, &flows.Broadcast{ID: "b", MessageID: 1, By: 1, Segment: seg})
+		if err != nil {
+			t.Fatalf("%s: %v", seg, err)
+		}
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.UserID)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", seg, got, want)
+		}
 	}
 }

@@ -409,6 +409,30 @@ func (s *Store) AllUsers(ctx context.Context) ([]*flows.User, error) {
 	return out, nil
 }
 
+// UsersOf implements flows.Audience: the records of ids, in one pipeline.
+func (s *Store) UsersOf(ctx context.Context, ids []int64) ([]*flows.User, error) {
+	cmds := make([]*redis.MapStringStringCmd, len(ids))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, id := range ids {
+			cmds[i] = p.HGetAll(ctx, s.userKey(id))
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("users: %w", err)
+	}
+	out := make([]*flows.User, 0, len(ids))
+	for _, c := range cmds {
+		u, err := decodeUser(c.Val())
+		if err != nil {
+			return nil, fmt.Errorf("users: %w", err)
+		}
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // ProfilesOf implements flows.Members.
 func (s *Store) ProfilesOf(ctx context.Context, ids []int64) (map[int64]*flows.Profile, error) {
 	pipe := s.rdb.Pipeline()

@@ -175,6 +175,11 @@ func (s *Store) CreateChapterInvite(ctx context.Context, inv *flows.ChapterInvit
 	if err != nil {
 		return fmt.Errorf("create chapter invite: %w", err)
 	}
+	// Indexed under its author first, as a "ch:<token>" entry of
+	// invites:by:<uid>, for ForgetUser.
+	if err := s.indexInvite(ctx, inv.By, chapterInviteRef(inv.Token), ttl); err != nil {
+		return fmt.Errorf("create chapter invite: %w", err)
+	}
 	if err := s.rdb.Set(ctx, s.chInviteKey(inv.Token), b, ttl).Err(); err != nil {
 		return fmt.Errorf("create chapter invite: %w", err)
 	}
@@ -198,12 +203,9 @@ func (s *Store) TakeChapterInvite(ctx context.Context, token string) (*flows.Cha
 }
 
 // forgetChapters takes uid out of every chapter they joined by link
-// (ch_forget.lua, repeated while a join raced it) and deletes the
-// chapter-admin invitations they created.
+// (ch_forget.lua, repeated while a join raced it); the chapter-admin
+// invitations they created are forgetInvites'.
 func (s *Store) forgetChapters(ctx context.Context, uid int64, _ time.Time) error {
-	if err := s.forgetChapterInvites(ctx, uid); err != nil {
-		return err
-	}
 	for range 5 {
 		ids, err := s.JoinedChapters(ctx, uid)
 		if err != nil || len(ids) == 0 {
@@ -225,26 +227,6 @@ func (s *Store) forgetChapters(ctx context.Context, uid int64, _ time.Time) erro
 	return errors.New("forget chapters: joins keep racing")
 }
 
-// forgetChapterInvites deletes the chapter-admin invitations uid created.
-func (s *Store) forgetChapterInvites(ctx context.Context, uid int64) error {
-	keys, err := s.scanKeys(ctx, s.chInviteKey("*"))
-	if err != nil || len(keys) == 0 {
-		return err
-	}
-	for _, k := range keys {
-		b, err := s.rdb.Get(ctx, k).Bytes()
-		if errors.Is(err, redis.Nil) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("forget chapter invites: %w", err)
-		}
-		var inv flows.ChapterInvite
-		if json.Unmarshal(b, &inv) == nil && inv.By == uid {
-			if err := s.rdb.Del(ctx, k).Err(); err != nil {
-				return fmt.Errorf("forget chapter invites: %w", err)
-			}
-		}
-	}
-	return nil
-}
+// chapterInviteRef is a chapter-admin invitation's entry in its author's
+// invites:by (forgetInvites deletes it).
+func chapterInviteRef(token string) string { return "ch:" + token }

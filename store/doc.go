@@ -21,15 +21,22 @@
 //	<p>members:indexed        string  "1" once the two indexes above were built (MigrateMembers, at start)
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)
+//	<p>{c:<chat>}:upds        zset    update id -> its mark's expiry, unix ms: the chat's dedupe marks, written in the
+//	                                  commit's MULTI with the mark, trimmed of expired ones by a commit of an update id
+//	                                  divisible by 16, TTL 25 h from the last commit (ForgetUser deletes the marks it
+//	                                  lists instead of scanning)
 //	<p>{c:<chat>}:outbox      list    the chat's committed, unsent replies, oldest first (outbox.go)
 //	<p>{c:<chat>}:outbox:begun string id of the reply whose send began (dropped as uncertain after a crash)
 //	<p>outbox:pending         zset    chat -> commit time (unix ms) of chats with an outbox (the sweeper's index)
 //	<p>{c:<chat>}:kb          string  id of the bot's last message with buttons in the chat, TTL Options.SessionTTL
 //	                                  (written when an outbox is done; a question answered by typing clears its buttons)
 //	<p>invite:<token>         string  JSON flows.Invite, TTL = invite lifetime; GETDEL takes it once
-//	<p>invites:by:<uid>       set     tokens of the invitations uid created, written before them, TTL the longest
-//	                                  of them (ForgetUser deletes them by it)
+//	<p>invites:by:<uid>       set     the invitations uid created, written before them, TTL the longest of them
+//	                                  (ForgetUser deletes them by it): <token> of invite:<token>, w:<code>:<token> of a
+//	                                  team invitation {w:<code>}:tinv:<token>, ch:<token> of {ch}:invite:<token>
 //	<p>forget:indexed         string  "1" once {pp}:skippedby:* and invites:by:* were built (MigrateForgetIndexes)
+//	<p>forget:unscanned       string  "1" once {c:*}:upds, the team and chapter-admin entries of invites:by:* and
+//	                                  {jobs}:of:* were built (MigrateForgetScans)
 //	<p>poll:inbox             hash    update_id -> raw update JSON, received but not yet handled (polling mode)
 //	<p>poll:offset            string  next getUpdates offset (polling mode)
 //
@@ -78,6 +85,9 @@
 //	                                  (MigrateCommitmentNames, at start)
 //	<p>{jobs}:due             zset    job id -> due unix ms
 //	<p>{jobs}:lease           zset    job id -> lease expiry unix ms (claimed, not done)
+//	<p>{jobs}:of:<tail>       set     ids "<kind>|<code>|<tail>" of the jobs scheduled (due or leased) whose id
+//	                                  ends in tail, a user id or a commitment id: written by Schedule in its MULTI,
+//	                                  removed by Unschedule, JobDone (unless scheduled again) and a dropped claim
 //	<p>{jobs}:parked          zset    job id -> due unix ms: jobs of a kind the build that claimed them does not run, kept for one that does (UnparkJobs)
 //
 // Matchmaking keys share the hash tag {pp}: a profile edit is one script

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -53,6 +54,50 @@ func (s *Store) leaseKey() string   { return s.p + "{jobs}:lease" }
 func (s *Store) ownerKey() string   { return s.p + "{jobs}:owner" }
 func (s *Store) runningKey() string { return s.p + "{jobs}:running" }
 
+// jobsOfKey is the index of the scheduled jobs whose id ends in tail (a
+// job id "<kind>|<code>|<tail>": a user id or a commitment id), which
+// ForgetUser reads instead of every job.
+func (s *Store) jobsOfKey(tail string) string { return s.p + "{jobs}:of:" + tail }
+
+// jobTail is what a job is indexed under ("" for an id of fewer parts).
+func jobTail(id string) string {
+	parts := strings.SplitN(id, "|", 3)
+	if len(parts) < 3 {
+		return ""
+	}
+	return parts[2]
+}
+
+// indexJobs queues each job's entry in its index.
+func (s *Store) indexJobs(ctx context.Context, p redis.Pipeliner, ids ...string) {
+	for _, id := range ids {
+		if t := jobTail(id); t != "" {
+			p.SAdd(ctx, s.jobsOfKey(t), id)
+		}
+	}
+}
+
+// unindexJobs queues the removal of each job's entry from its index.
+func (s *Store) unindexJobs(ctx context.Context, p redis.Pipeliner, ids ...string) {
+	for _, id := range ids {
+		if t := jobTail(id); t != "" {
+			p.SRem(ctx, s.jobsOfKey(t), id)
+		}
+	}
+}
+
+// jobDoneScript: KEYS lease, owner, running, due, the job's index ("" none);
+// ARGV id. The job's lease ends; it leaves its index unless it was
+// scheduled again meanwhile.
+var jobDoneScript = redis.NewScript(`
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+if KEYS[5] and not redis.call('ZSCORE', KEYS[4], ARGV[1]) then
+  redis.call('SREM', KEYS[5], ARGV[1])
+end
+return 1`)
+
 // Schedule implements flows.Jobs: an upsert into the due set by due time. A
 // job that is currently claimed leaves the lease set, so the new time wins.
 func (s *Store) Schedule(ctx context.Context, jobs ...flows.Job) error {
@@ -67,6 +112,7 @@ func (s *Store) Schedule(ctx context.Context, jobs ...flows.Job) error {
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZAdd(ctx, s.dueKey(), zs...)
+		s.indexJobs(ctx, p, strs(ids)...)
 		p.ZRem(ctx, s.parkedKey(), ids...)
 		p.ZRem(ctx, s.leaseKey(), ids...)
 		p.HDel(ctx, s.ownerKey(), strs(ids)...)
@@ -94,6 +140,7 @@ func (s *Store) Unschedule(ctx context.Context, ids ...string) error {
 		p.ZRem(ctx, s.leaseKey(), m...)
 		p.HDel(ctx, s.ownerKey(), ids...)
 		p.HDel(ctx, s.runningKey(), ids...)
+		s.unindexJobs(ctx, p, ids...)
 		return nil
 	})
 	if err != nil {
@@ -144,6 +191,16 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, max i
 			dropped = append(dropped, id)
 		}
 	}
+	if len(dropped) > 0 {
+		// Dropped jobs leave their index; one scheduled again meanwhile
+		// would not have been dropped (Schedule ends its lease).
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			s.unindexJobs(ctx, p, dropped...)
+			return nil
+		}); err != nil {
+			return jobs, dropped, fmt.Errorf("claim due jobs: unindex dropped: %w", err)
+		}
+	}
 	return jobs, dropped, nil
 }
 
@@ -175,13 +232,11 @@ func (s *Store) AbortJob(ctx context.Context, id string) error {
 // JobDone ends a claimed job's lease. A job rescheduled meanwhile stays
 // scheduled.
 func (s *Store) JobDone(ctx context.Context, id string) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRem(ctx, s.leaseKey(), id)
-		p.HDel(ctx, s.ownerKey(), id)
-		p.HDel(ctx, s.runningKey(), id)
-		return nil
-	})
-	if err != nil {
+	keys := []string{s.leaseKey(), s.ownerKey(), s.runningKey(), s.dueKey()}
+	if t := jobTail(id); t != "" {
+		keys = append(keys, s.jobsOfKey(t))
+	}
+	if err := jobDoneScript.Run(ctx, s.rdb, keys, id).Err(); err != nil {
 		return fmt.Errorf("job %s done: %w", id, err)
 	}
 	return nil

@@ -22,8 +22,8 @@ import (
 // Personal-data rights (UU PDP 27/2022): ExportUser collects what is stored
 // about a user, ForgetUser deletes it. What ForgetUser does, key by key:
 //
-//	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …), SCAN by the chat tag
-//	                          (on Cluster, on every master)
+//	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …): the names in
+//	                          ownNames, and the dedupe marks {c:<uid>}:upds lists (no SCAN)
 //	users:all                 uid removed
 //	members:sector:*, members:prov:*  uid removed
 //	{w:<code>}:confirmed/waiting/regs/checkin/feedback
@@ -38,10 +38,11 @@ import (
 //	{w:<code>}:ws             created_by zeroed
 //	{w:<code>}:team, :meta    uid off the team; an owner's team passes to the member who joined first, a team
 //	                          left empty has no owner (team_remove.lua)
-//	{w:<code>}:tinv:<token>   team invitations uid created deleted
+//	{w:<code>}:tinv:<token>   team invitations uid created deleted (listed in invites:by:<uid>)
 //	{w:<code>}:commits        owner, by and history "by" equal to uid become 0, the notes uid wrote
 //	                          are removed; what, indicator, partners, due and statuses stay for the statistics
 //	{jobs}:due, {jobs}:lease  uid's reminder jobs and the follow-up jobs of their commitments removed
+//	                          (found by {jobs}:of:<uid> and {jobs}:of:<commitment id>)
 //	{pp}:prof:<uid> + indexes deleted (DeletePartner), uid removed from every {pp}:skip:*
 //	{pp}:intro:<id>           uid's side (id, organisation, and the note when uid asked) blanked; a pending
 //	                          introduction is closed (withdrawn or declined); {pp}:pair:* of uid deleted
@@ -217,24 +218,16 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 	if uid == 0 {
 		return nil, errors.New("forget user 0")
 	}
-	// The SCAN of the user's own keys walks the whole keyspace (their
-	// update dedupe marks have names nothing indexes): it runs while the
-	// workshops are done. The keys are deleted last, but listed now: what
-	// the steps between write are entries in other keys.
-	var own []string
-	var scanErr error
-	scanned := make(chan struct{})
-	go func() {
-		defer close(scanned)
-		own, scanErr = s.scanKeys(ctx, s.chatKey(uid, "*"))
-	}()
+	// The user's own keys are deleted last, but listed now: their update
+	// dedupe marks by the chat's index of them ({c:<uid>}:upds), which
+	// the steps between do not write.
+	own, err := s.ownKeys(ctx, uid)
+	if err != nil {
+		return nil, fmt.Errorf("forget user %d: %w", uid, err)
+	}
 	promoted, err := s.forgetWorkshops(ctx, uid, now)
-	<-scanned
 	if err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
-	}
-	if scanErr != nil {
-		return promoted, fmt.Errorf("forget user %d: %w", uid, scanErr)
 	}
 	steps := []func(context.Context, int64, time.Time) error{
 		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks, s.forgetChapters,
@@ -259,6 +252,31 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
 	return promoted, nil
+}
+
+// ownNames are the names of a user's own keys {c:<uid>}:<name> (store/doc.go),
+// but for the update dedupe marks, which {c:<uid>}:upds lists.
+// TestForgetMeLeavesNoTrace (bot) checks that none is left.
+var ownNames = []string{"user", "profile", "sess", "outbox", "outbox:begun", "kb", "lock",
+	"facilitates", "registered", "commits", "named", "upds"}
+
+// ownKeys lists uid's own keys: those of ownNames and the dedupe marks
+// their chat's index lists (expired ones too: deleting them is a no-op).
+func (s *Store) ownKeys(ctx context.Context, uid int64) ([]string, error) {
+	marks, err := s.rdb.ZRange(ctx, s.updsKey(uid), 0, -1).Result()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]string, 0, len(ownNames)+len(marks))
+	for _, n := range ownNames {
+		keys = append(keys, s.chatKey(uid, n))
+	}
+	for _, m := range marks {
+		if upd, err := strconv.ParseInt(m, 10, 64); err == nil {
+			keys = append(keys, s.updKey(uid, upd))
+		}
+	}
+	return keys, nil
 }
 
 // forgetWorkshops frees or anonymises uid's registrations, feedback,
@@ -435,24 +453,30 @@ func forgetCommitment(c *flows.Commitment, uid int64) bool {
 
 // forgetJobs removes the reminder jobs "<kind>|<code>|<uid>" and the
 // follow-up jobs "<kind>|<code>|<commitment id>" of owned commitments from
-// the due and lease sets.
+// the due and lease sets, found by the jobs' index ({jobs}:of:<tail>).
 func (s *Store) forgetJobs(ctx context.Context, id string, owned map[string]bool) error {
-	var drop []any
-	for _, key := range []string{s.dueKey(), s.leaseKey()} {
-		var cursor uint64
-		for {
-			kv, next, err := s.rdb.ZScan(ctx, key, cursor, "*|*", 1000).Result()
-			if err != nil {
-				return err
-			}
-			for i := 0; i < len(kv); i += 2 {
-				parts := strings.SplitN(kv[i], "|", 3)
-				if len(parts) == 3 && (parts[2] == id || owned[parts[1]+"|"+parts[2]]) {
-					drop = append(drop, kv[i])
-				}
-			}
-			if cursor = next; cursor == 0 {
-				break
+	tails := []string{id}
+	for k := range owned {
+		_, cid, _ := strings.Cut(k, "|")
+		if !slices.Contains(tails, cid) {
+			tails = append(tails, cid)
+		}
+	}
+	cmds := make([]*redis.StringSliceCmd, len(tails))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, t := range tails {
+			cmds[i] = p.SMembers(ctx, s.jobsOfKey(t))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	var drop []string
+	for _, c := range cmds {
+		for _, job := range c.Val() {
+			parts := strings.SplitN(job, "|", 3)
+			if len(parts) == 3 && (parts[2] == id || owned[parts[1]+"|"+parts[2]]) {
+				drop = append(drop, job)
 			}
 		}
 	}
@@ -460,8 +484,13 @@ func (s *Store) forgetJobs(ctx context.Context, id string, owned map[string]bool
 		return nil
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRem(ctx, s.dueKey(), drop...)
-		p.ZRem(ctx, s.leaseKey(), drop...)
+		m := make([]any, len(drop))
+		for i, j := range drop {
+			m[i] = j
+		}
+		p.ZRem(ctx, s.dueKey(), m...)
+		p.ZRem(ctx, s.leaseKey(), m...)
+		s.unindexJobs(ctx, p, drop...)
 		return nil
 	})
 	return err
@@ -625,53 +654,58 @@ func (s *Store) forgetAuthored(ctx context.Context, uid int64, ids []string) err
 	return nil
 }
 
-// forgetInvites deletes the invitations uid created.
+// forgetInvites deletes the invitations uid created: invite:<token>, team
+// invitations ({w:<code>}:tinv:<token>) and chapter-admin invitations
+// ({ch}:invite:<token>), all listed in invites:by:<uid>.
 func (s *Store) forgetInvites(ctx context.Context, uid int64, _ time.Time) error {
-	tokens, err := s.rdb.SMembers(ctx, s.invitesByKey(uid)).Result()
+	refs, err := s.rdb.SMembers(ctx, s.invitesByKey(uid)).Result()
 	if err != nil {
 		return err
 	}
-	keys := make([]string, len(tokens))
-	for i, t := range tokens {
-		keys[i] = s.inviteKey(t)
+	const plain, team, chapter = 0, 1, 2
+	keys := make([]string, len(refs))
+	kind := make([]int, len(refs))
+	for i, r := range refs {
+		if code, token, ok := strings.Cut(strings.TrimPrefix(r, "w:"), ":"); ok && strings.HasPrefix(r, "w:") && checkCode(code) == nil {
+			keys[i], kind[i] = s.teamInviteKey(code, token), team
+		} else if token, ok := strings.CutPrefix(r, "ch:"); ok {
+			keys[i], kind[i] = s.chInviteKey(token), chapter
+		} else {
+			keys[i] = s.inviteKey(r)
+		}
 	}
 	cmds := make([]*redis.StringCmd, len(keys))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, k := range keys {
-			cmds[i] = p.Get(ctx, k)
+			if kind[i] == team {
+				cmds[i] = p.HGet(ctx, k, "by")
+			} else {
+				cmds[i] = p.Get(ctx, k)
+			}
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
 		return err
 	}
+	id := strconv.FormatInt(uid, 10)
 	var drop []string
 	for i, c := range cmds {
-		var inv flows.Invite
-		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &inv) == nil && inv.By == uid {
-			drop = append(drop, keys[i])
+		switch kind[i] {
+		case team:
+			if c.Val() == id {
+				drop = append(drop, keys[i])
+			}
+		case chapter:
+			var inv flows.ChapterInvite
+			if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &inv) == nil && inv.By == uid {
+				drop = append(drop, keys[i])
+			}
+		default:
+			var inv flows.Invite
+			if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &inv) == nil && inv.By == uid {
+				drop = append(drop, keys[i])
+			}
 		}
-	}
-	// Team invitations uid made (teams.go): hashes under each workshop.
-	tkeys, err := s.scanKeys(ctx, s.wsKey("*", "tinv:*"))
-	if err != nil {
-		return err
-	}
-	by := make([]*redis.StringCmd, len(tkeys))
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, k := range tkeys {
-			by[i] = p.HGet(ctx, k, "by")
-		}
-		return nil
-	}); err != nil && !errors.Is(err, redis.Nil) {
-		return err
-	}
-	for i, c := range by {
-		if c.Val() == strconv.FormatInt(uid, 10) {
-			drop = append(drop, tkeys[i])
-		}
-	}
-	if len(drop) == 0 {
-		return nil
 	}
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, k := range drop {
@@ -749,4 +783,141 @@ func (s *Store) MigrateForgetIndexes(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("migrate forget indexes: %w", err)
 	}
 	return n, nil
+}
+
+// MigrateForgetScans builds, for a database of a build before them, the
+// indexes that spare ForgetUser its last scans: each chat's dedupe marks
+// ({c:<chat>}:upds, from the {c:*}:upd:* keys with their expiry), the
+// team invitations by author (w:<code>:<token> entries of invites:by:<uid>,
+// from {w:*}:tinv:*) and the jobs by tail ({jobs}:of:<tail>, from the due
+// and lease sets). Once, marked by forget:unscanned; idempotent, safe from
+// several replicas at once; chapter-admin invitations (ch:<token> entries,
+// from {ch}:invite:*) too. It returns how many entries it indexed. A mark
+// or an invitation an older replica writes after it ran is not indexed:
+// a mark expires within 25 hours, an invitation with its lifetime.
+func (s *Store) MigrateForgetScans(ctx context.Context) (int, error) {
+	done, err := s.rdb.Exists(ctx, s.p+"forget:unscanned").Result()
+	if err != nil || done == 1 {
+		return 0, err
+	}
+	fail := func(n int, err error) (int, error) { return n, fmt.Errorf("migrate forget scans: %w", err) }
+	n := 0
+	marks, err := s.scanKeys(ctx, s.p+"{c:*}:upd:*")
+	if err != nil {
+		return fail(n, err)
+	}
+	ttls := make([]*redis.DurationCmd, len(marks))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range marks {
+			ttls[i] = p.PTTL(ctx, k)
+		}
+		return nil
+	}); err != nil {
+		return fail(n, err)
+	}
+	now := time.Now()
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range marks {
+			chat, upd, ok := parseMarkKey(strings.TrimPrefix(k, s.p))
+			ttl := ttls[i].Val()
+			if !ok || ttl <= 0 {
+				continue // malformed, gone or without expiry
+			}
+			p.ZAdd(ctx, s.updsKey(chat), redis.Z{Score: float64(now.Add(ttl).UnixMilli()), Member: upd})
+			p.PExpire(ctx, s.updsKey(chat), dedupeTTL)
+			n++
+		}
+		return nil
+	}); err != nil {
+		return fail(n, err)
+	}
+	tinvs, err := s.scanKeys(ctx, s.wsKey("*", "tinv:*"))
+	if err != nil {
+		return fail(n, err)
+	}
+	for _, k := range tinvs {
+		code, token, ok := strings.Cut(strings.TrimPrefix(k, s.p+"{w:"), "}:tinv:")
+		if !ok {
+			continue
+		}
+		by, err := s.rdb.HGet(ctx, k, "by").Result()
+		if errors.Is(err, redis.Nil) {
+			continue // used or expired meanwhile
+		}
+		if err != nil {
+			return fail(n, err)
+		}
+		uid, err := strconv.ParseInt(by, 10, 64)
+		if err != nil {
+			continue
+		}
+		ttl, err := s.rdb.PTTL(ctx, k).Result()
+		if err != nil {
+			return fail(n, err)
+		}
+		if err := s.indexInvite(ctx, uid, teamInviteRef(code, token), max(ttl, time.Millisecond)); err != nil {
+			return fail(n, err)
+		}
+		n++
+	}
+	chinvs, err := s.scanKeys(ctx, s.chInviteKey("*"))
+	if err != nil {
+		return fail(n, err)
+	}
+	for _, k := range chinvs {
+		b, err := s.rdb.Get(ctx, k).Bytes()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return fail(n, err)
+		}
+		var inv flows.ChapterInvite
+		if json.Unmarshal(b, &inv) != nil {
+			continue
+		}
+		ttl, err := s.rdb.PTTL(ctx, k).Result()
+		if err != nil {
+			return fail(n, err)
+		}
+		if ttl < 0 {
+			ttl = 0 // no expiry: the index keeps none either
+		}
+		if err := s.indexInvite(ctx, inv.By, chapterInviteRef(strings.TrimPrefix(k, s.chInviteKey(""))), ttl); err != nil {
+			return fail(n, err)
+		}
+		n++
+	}
+	for _, key := range []string{s.dueKey(), s.leaseKey()} {
+		jobs, err := s.rdb.ZRange(ctx, key, 0, -1).Result()
+		if err != nil {
+			return fail(n, err)
+		}
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			s.indexJobs(ctx, p, jobs...)
+			return nil
+		}); err != nil {
+			return fail(n, err)
+		}
+		n += len(jobs)
+	}
+	if err := s.rdb.Set(ctx, s.p+"forget:unscanned", "1", 0).Err(); err != nil {
+		return fail(n, err)
+	}
+	return n, nil
+}
+
+// parseMarkKey reads "{c:<chat>}:upd:<id>" (without the prefix).
+func parseMarkKey(k string) (chat, upd int64, ok bool) {
+	rest, found := strings.CutPrefix(k, "{c:")
+	if !found {
+		return 0, 0, false
+	}
+	c, u, found := strings.Cut(rest, "}:upd:")
+	if !found {
+		return 0, 0, false
+	}
+	chat, err1 := strconv.ParseInt(c, 10, 64)
+	upd, err2 := strconv.ParseInt(u, 10, 64)
+	return chat, upd, err1 == nil && err2 == nil
 }

@@ -167,3 +167,71 @@ func BenchmarkForget(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "ms/forget")
 	b.ReportMetric(float64(took[len(took)-1].Microseconds())/1000, "max-ms")
 }
+
+// BenchmarkRecipientsAll100k resolves the segments "all" and "lang:en"
+// among 100,000 members (target < 300 ms each).
+func BenchmarkRecipientsAll100k(b *testing.B) {
+	cfg := seed.National(1)
+	cfg.Partners, cfg.Workshops, cfg.Commitments = 0, 0, 0
+	st, f := seeded(b, scaled(cfg))
+	ctx := context.Background()
+	all, en := 0, 0
+	for _, u := range f.Users {
+		if !u.Inactive && !u.NoUpdates {
+			all++
+			if u.Lang == "en" {
+				en++
+			}
+		}
+	}
+	for _, c := range []struct {
+		seg  string
+		want int
+	}{{"all", all}, {"lang:en", en}} {
+		b.Run(c.seg, func(b *testing.B) {
+			for b.Loop() {
+				rs, err := flows.Recipients(ctx, st, &flows.Broadcast{ID: "bench", MessageID: 1, Segment: c.seg})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(rs) != c.want {
+					b.Fatalf("%d recipients, want %d", len(rs), c.want)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/segment")
+		})
+	}
+}
+
+// BenchmarkRecipientsChapter100k resolves a chapter's segment
+// ("in:<chapter>:all") among 100,000 members: a province chapter of West
+// Java and Banten, whose members are those whose profile is in either
+// (target < 300 ms).
+func BenchmarkRecipientsChapter100k(b *testing.B) {
+	cfg := seed.National(1)
+	cfg.Partners, cfg.Workshops, cfg.Commitments = 0, 0, 0
+	st, f := seeded(b, scaled(cfg))
+	ctx := context.Background()
+	ch := &flows.Chapter{ID: "jbbt23", Name: "Jawa Barat dan Banten", Kind: flows.ChapterProvince, Provinces: []string{"JB", "BT"},
+		By: seed.BaseUID, Created: cfg.Now}
+	if err := st.CreateChapter(ctx, ch); err != nil {
+		b.Fatal(err)
+	}
+	want := 0
+	for i, p := range f.Profiles {
+		if u := f.Users[i]; (p.Province == "JB" || p.Province == "BT") && !u.Inactive && !u.NoUpdates && u.ID != seed.BaseUID {
+			want++
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		rs, err := flows.Recipients(ctx, st, &flows.Broadcast{ID: "bench", MessageID: 1, By: seed.BaseUID, Segment: "in:" + ch.ID + ":all"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rs) != want {
+			b.Fatalf("%d recipients, want %d", len(rs), want)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/segment")
+}

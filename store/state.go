@@ -133,6 +133,10 @@ func (s *Store) Commit(ctx context.Context, c transport.Commit) error {
 	return nil
 }
 
+// trimEvery: a commit whose update id is a multiple of it trims the chat's
+// index of dedupe marks ({c:<chat>}:upds) of expired entries.
+const trimEvery = 16
+
 type commitReq struct {
 	transport.Commit
 	lock    *Lock    // Commit.Lock, as the store's own lock
@@ -201,7 +205,20 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 	} else if c.Session != nil {
 		c.cmds = append(c.cmds, p.Del(ctx, s.sessKey(c.ChatID)))
 	}
-	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL))
+	// The mark, and its entry in the chat's index of marks (by expiry; the
+	// index expires itself when the chat is quiet): ForgetUser deletes the
+	// marks it lists instead of scanning the keyspace for them. Expired
+	// entries are trimmed by one commit in trimEvery (update ids are
+	// Telegram's global sequence, so that is about one in trimEvery of the
+	// chat's), which keeps the hot path at two more commands.
+	now := time.Now()
+	upds := s.updsKey(c.ChatID)
+	c.cmds = append(c.cmds, p.Set(ctx, s.updKey(c.ChatID, c.UpdateID), "1", dedupeTTL),
+		p.ZAdd(ctx, upds, redis.Z{Score: float64(now.Add(dedupeTTL).UnixMilli()), Member: c.UpdateID}),
+		p.PExpire(ctx, upds, dedupeTTL))
+	if c.UpdateID%trimEvery == 0 {
+		c.cmds = append(c.cmds, p.ZRemRangeByScore(ctx, upds, "-inf", strconv.FormatInt(now.UnixMilli(), 10)))
+	}
 	if c.lock != nil && len(c.Outbox) == 0 {
 		c.cmds = append(c.cmds, p.Eval(ctx, unlockLua, []string{s.lockKey(c.ChatID)}, c.lock.token))
 	}

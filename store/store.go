@@ -150,6 +150,7 @@ func (s *Store) sessKey(chat int64) string  { return s.chatKey(chat, "sess") }
 func (s *Store) updKey(chat, upd int64) string {
 	return s.chatKey(chat, "upd:"+strconv.FormatInt(upd, 10))
 }
+func (s *Store) updsKey(chat int64) string     { return s.chatKey(chat, "upds") }
 func (s *Store) inviteKey(token string) string { return s.p + "invite:" + token }
 func (s *Store) inboxKey() string              { return s.p + "poll:inbox" }
 func (s *Store) offsetKey() string             { return s.p + "poll:offset" }

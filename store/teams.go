@@ -38,6 +38,9 @@ var (
 	teamMigrateScript  = redis.NewScript(teamMigrateLua)
 )
 
+// teamInviteRef is a team invitation's entry in its author's invites:by.
+func teamInviteRef(code, token string) string { return "w:" + code + ":" + token }
+
 func (s *Store) teamInviteKey(code, token string) string { return s.wsKey(code, "tinv:"+token) }
 
 // teamMembers is a new workshop's team in order: the owner, then the other
@@ -124,6 +127,11 @@ func (s *Store) CreateTeamInvite(ctx context.Context, inv *flows.TeamInvite) err
 		return fmt.Errorf("create team invite: bad workshop %q or token", inv.Workshop)
 	}
 	key := s.teamInviteKey(inv.Workshop, inv.Token)
+	// Indexed under its author first, as a "w:<code>:<token>" entry of
+	// invites:by:<uid> (a token holds no ':'), for ForgetUser.
+	if err := s.indexInvite(ctx, inv.By, teamInviteRef(inv.Workshop, inv.Token), max(inv.Expires.Sub(inv.Created), time.Millisecond)); err != nil {
+		return fmt.Errorf("create team invite for workshop %s: %w", inv.Workshop, err)
+	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "by", inv.By, "created", inv.Created.UnixMilli(), "expires", inv.Expires.UnixMilli())
 		// The script decides by Expires; the TTL (its lifetime, counted

@@ -168,6 +168,14 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("not-interested marks and invitations indexed", "entries", n)
 	}
+	// Dedupe marks, team and chapter-admin invitations and jobs are indexed
+	// once for a database of a build before those indexes (forgetting
+	// someone reads them instead of scanning every key).
+	if n, err := st.MigrateForgetScans(ctx); err != nil {
+		return fmt.Errorf("index dedupe marks, invitations and jobs: %w", err)
+	} else if n > 0 {
+		log.Info("dedupe marks, invitations and jobs indexed", "entries", n)
+	}
 	// Partner profiles of builds before the suggestion bitmaps get their
 	// bits (idempotent; one EXISTS when there is nothing to move).
 	if n, err := st.MigratePartners(ctx); err != nil {

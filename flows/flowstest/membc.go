@@ -81,6 +81,18 @@ func (m *Store) AllUsers(_ context.Context) ([]*flows.User, error) {
 	return out, nil
 }
 
+func (m *Store) UsersOf(_ context.Context, ids []int64) ([]*flows.User, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*flows.User
+	for _, id := range ids {
+		if u, ok := m.users[id]; ok {
+			out = append(out, &u)
+		}
+	}
+	return out, nil
+}
+
 func (m *Store) ProfilesOf(_ context.Context, ids []int64) (map[int64]*flows.Profile, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
