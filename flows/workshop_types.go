@@ -104,11 +104,14 @@ type Registration struct {
 	Status       RegStatus `json:"-"` // from the confirmed / waiting sets
 	Position     int       `json:"-"` // 1-based place on the waiting list (waiting only)
 	RegisteredAt time.Time `json:"at"`
-	Answer       string    `json:"answer,omitempty"` // to the workshop's extra question
-	Token        string    `json:"token"`            // check-in token (the QR code), ≥ 128 random bits
-	Lang         string    `json:"lang"`
-	CheckedInAt  time.Time `json:"-"` // zero when not checked in
-	OfferExpires time.Time `json:"-"` // when the seat offered to them is given on (offered only)
+	Answer       string    `json:"answer,omitempty"` // to the workshop's extra question (LegacyQuestionID)
+	// Answers are the answers to the workshop's form, by question id (see
+	// ParseAnswer for the values).
+	Answers      map[string]string `json:"answers,omitempty"`
+	Token        string            `json:"token"` // check-in token (the QR code), ≥ 128 random bits
+	Lang         string            `json:"lang"`
+	CheckedInAt  time.Time         `json:"-"` // zero when not checked in
+	OfferExpires time.Time         `json:"-"` // when the seat offered to them is given on (offered only)
 }
 
 // Counts summarise a workshop's registrations.

@@ -62,7 +62,10 @@
 //	<p>{w:<code>}:pending     zset    uid -> registration number: registrations awaiting approval, holding no seat;
 //	                                  approved (ws_decide.lua) they take a new number in :confirmed or :waiting
 //	<p>{w:<code>}:seq         string  the workshop's registration counter (promotions take a new number)
-//	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt)
+//	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt);
+//	                                  its answers to the form too (SaveAnswers: WATCH/MULTI on this key)
+//	<p>{w:<code>}:form        list    JSON flows.FormQuestion: the registration form in order, at most
+//	                                  flows.MaxFormQuestions with the legacy Question (form_add.lua)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
