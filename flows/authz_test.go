@@ -130,6 +130,9 @@ var authzTable = []authzRow{
 	{Action: "workshops.promotion:{code}", Want: managers, Mutates: true, Notes: "freed seats: offered or given at once"},
 	{Action: "workshops.offer_for:{code}", Want: managers, Notes: "asks how long an offer stands (the save re-checks)"},
 	{Action: "workshops.approval:{code}", Want: managers, Mutates: true, Notes: "registrations wait for approval, or not"},
+	{Action: "workshops.form:{code}", Want: managers, Notes: "the registration form's questions"},
+	{Action: "workshops.form_add:{code}", Want: managers, Notes: "adds a question to the form (the save re-checks)"},
+	{Action: "workshops.form_delete:{code}:qffffffff", Want: managers, Notes: "removes a question from the form"},
 	{Action: "registration.pending:{code}", Want: managers, Notes: "registrations awaiting approval"},
 	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
 	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},
@@ -150,6 +153,7 @@ var authzTable = []authzRow{
 	// Registration.
 	{Action: "registration.leave:{code}", Want: everyone, Notes: "only asks to confirm"},
 	{Action: "registration.leave_yes:{code}", Want: nobody, Refusal: "ws.not_registered", Notes: "acts on the presser's own registration only"},
+	{Action: "registration.answers:{code}", Want: nobody, Refusal: "ws.not_registered", Notes: "change one's answers to the form: one's own registration only"},
 	{Action: "registration.accept:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "accept an offered seat: the person offered only"},
 	{Action: "registration.decline:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "decline an offered seat: the person offered only"},
 	{Action: "registration.feedback:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},

@@ -299,6 +299,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.approve":     {code, uid},
 		"registration.reject":      {code, uid},
 		"registration.approve_all": {code},
+		"registration.answers":     {code},
 
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},
@@ -321,6 +322,9 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.offer_for":      {code},
 		"workshops.approval":       {code},
 		"workshops.message_to":     {code, "n"},
+		"workshops.form":           {code},
+		"workshops.form_add":       {code},
+		"workshops.form_delete":    {code, "qffffffff"},
 
 		"followup.commit":       {code},
 		"followup.owner_answer": {code, code, "y"},

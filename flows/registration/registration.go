@@ -44,6 +44,8 @@ type Store interface {
 	CheckinToken(ctx context.Context, token string) (code string, uid int64, err error)
 	CheckIn(ctx context.Context, code string, uid int64, now time.Time) (first bool, err error)
 	SaveFeedback(ctx context.Context, code string, f *flows.Feedback) error
+	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
+	SaveAnswers(ctx context.Context, code string, uid int64, answer string, answers map[string]string) error
 }
 
 type module struct {
@@ -94,6 +96,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeAcceptOffer, Run: e.acceptOffer})
 	r.Route(&flows.Route{Name: routeDeclineOffer, Run: e.declineOffer})
 	e.registerApproval(r)
+	e.registerForm(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -278,23 +281,31 @@ func registrationRefusal(w *flows.Workshop, now time.Time) *flows.Text {
 	return nil
 }
 
+// continueRegistration asks the workshop's form, if it has one, then
+// registers.
 func (e *module) continueRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
-	if w.Question != "" {
-		return t.StartFlowAt(ctx, "wsanswer", "answer", map[string]string{"code": w.Code, "question": w.Question})
+	form, err := e.form(ctx, w)
+	if err != nil {
+		return err
 	}
-	return e.completeRegistration(ctx, t, w, "")
+	if len(form) > 0 {
+		return e.startForm(ctx, t, w, form, nil)
+	}
+	return e.completeRegistration(ctx, t, w, "", nil)
 }
 
+// answerDone ends the single-question flow of before forms (wsanswer), so
+// that a registration begun before the deploy completes.
 func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, t.Session.Data["code"])
 	if w == nil {
 		return err
 	}
-	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"])
+	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"], nil)
 }
 
-func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string) error {
-	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Token: flows.NewToken(), Lang: t.Lang}
+func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string, answers map[string]string) error {
+	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Answers: answers, Token: flows.NewToken(), Lang: t.Lang}
 	got, err := e.store.Register(ctx, r, t.In.Now)
 	switch {
 	case errors.Is(err, flows.ErrAlreadyRegistered):
@@ -415,8 +426,16 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 			continue
 		}
 		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(w, r)))
+		form, err := e.form(ctx, w)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, answerLines(form, r, t.Lang)...)
 		if r.Status == flows.RegOffered {
 			rows = append(rows, offerButtons(w))
+		}
+		if len(form) > 0 && registrationRefusal(w, t.In.Now) == nil {
+			rows = append(rows, []flows.Button{{Label: flows.T("form.btn_edit", "Title", w.Title), Data: flows.MustData(routeAnswers, w.Code)}})
 		}
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister_named", "Title", w.Title), Data: flows.MustData(routeLeave, w.Code)}})
 	}

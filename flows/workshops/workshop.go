@@ -59,6 +59,7 @@ type Store interface {
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
 	flows.ChapterReader // the chapters a new workshop may belong to
+	FormStore
 }
 
 type module struct {
@@ -143,6 +144,7 @@ func (e *module) register(r *flows.Registry) {
 	}
 	e.registerTeam(r)
 	e.registerMessage(r)
+	e.registerForm(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,
@@ -361,12 +363,6 @@ func linkAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error
 		return "", flows.Refuse("ws.bad_link")
 	}
 	return v, nil
-}
-
-// validLink accepts absolute http(s) URLs with a host.
-func validLink(v string) bool {
-	u, err := url.Parse(v)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
 }
 
 // capacityAnswer takes a number of seats; editing a workshop, never fewer
