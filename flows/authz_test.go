@@ -137,6 +137,8 @@ var authzTable = []authzRow{
 	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
 	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},
 	{Action: "registration.approve_all:{code}", Want: managers, Notes: "approve every pending registration"},
+	{Action: "registration.door:{code}", Want: managers, Notes: "searches a registrant to check in without the QR code"},
+	{Action: "registration.door_in:{code}:4", Want: managers, Mutates: true, Notes: "checks a registrant in without the QR code"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
 	// Follow-up.
 	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},

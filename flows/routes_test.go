@@ -300,6 +300,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.reject":      {code, uid},
 		"registration.approve_all": {code},
 		"registration.answers":     {code},
+		"registration.door":        {code},
+		"registration.door_in":     {code, uid},
 
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},

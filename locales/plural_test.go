@@ -71,6 +71,8 @@ var counted = map[string][2]string{
 	"form.err_many_options": {"1 option,", "2 options,"},
 	"form.err_option_long":  {"1 character.", "2 characters."},
 	"form.err_options_en":   {"1 English option,", "2 English options,"},
+	"door.found":            {"1 registrant matches", "2 registrants match"},
+	"door.many":             {"1 registrant matches", "2 registrants match"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

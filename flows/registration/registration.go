@@ -97,6 +97,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeDeclineOffer, Run: e.declineOffer})
 	e.registerApproval(r)
 	e.registerForm(r)
+	e.registerDoor(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -559,41 +560,9 @@ func (e *module) checkIn(ctx context.Context, t *flows.Turn, token string) error
 		}
 		return nil
 	}
-	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
-		t.Say(flows.T("checkin.too_early", "Title", w.Title, "Opens", flows.When{At: opens, Zone: w.Zone}))
+	if refusal := e.checkInRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
 		return nil
 	}
-	if closed := w.End.Add(e.cfg.CheckInCloses); w.End.After(w.Start) && !t.In.Now.Before(closed) {
-		t.Say(flows.T("checkin.too_late", "Title", w.Title, "Closed", flows.When{At: closed, Zone: w.Zone}))
-		return nil
-	}
-	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)
-	if errors.Is(err, flows.ErrNotFound) {
-		t.Say(flows.T("checkin.not_confirmed"))
-		return nil
-	}
-	if err != nil {
-		return flows.InternalError("check in", err)
-	}
-	if first {
-		if err := t.Audit(ctx, flows.AuditCheckIn, code, uid); err != nil {
-			return err
-		}
-	}
-	name, org := flows.NameOf(ctx, e.store, uid)
-	if !first {
-		t.Say(flows.T("checkin.again", "Name", name, "Title", w.Title))
-		return nil
-	}
-	c, err := e.store.Counts(ctx, code)
-	if err != nil {
-		return flows.InternalError("counts", err)
-	}
-	t.Say(flows.T("checkin.done", "Name", name, "Org", org, "Title", w.Title, "N", c.CheckedIn, "Of", c.Confirmed))
-	lang := ""
-	if u, err := e.store.GetUser(ctx, uid); err == nil {
-		lang = u.Lang
-	}
-	t.Send(flows.Reply{ChatID: uid, Lang: lang, Bulk: true, Text: flows.T("checkin.welcome", "Title", w.Title)})
-	return nil
+	return e.checkInPerson(ctx, t, w, uid)
 }
