@@ -133,6 +133,8 @@ var authzTable = []authzRow{
 	{Action: "workshops.form:{code}", Want: managers, Notes: "the registration form's questions"},
 	{Action: "workshops.form_add:{code}", Want: managers, Notes: "adds a question to the form (the save re-checks)"},
 	{Action: "workshops.form_delete:{code}:qffffffff", Want: managers, Notes: "removes a question from the form"},
+	{Action: "workshops.clone:{code}", Want: managers, Notes: "creates a similar workshop (asks its dates; the save re-checks)"},
+	{Action: "workshops.series:{code}", Want: managers, Notes: "repeats the workshop as a series (the save re-checks)"},
 	{Action: "registration.pending:{code}", Want: managers, Notes: "registrations awaiting approval"},
 	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
 	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},

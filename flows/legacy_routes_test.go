@@ -172,7 +172,7 @@ var newRoutes = map[string]bool{
 	"registration.accept": true, "registration.decline": true, "registration.pending": true,
 	"registration.approve": true, "registration.reject": true, "registration.approve_all": true,
 	"workshops.form": true, "workshops.form_add": true, "workshops.form_delete": true, "registration.answers": true,
-	"registration.door": true, "registration.door_in": true,
+	"registration.door": true, "registration.door_in": true, "workshops.clone": true, "workshops.series": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

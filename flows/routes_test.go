@@ -327,6 +327,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.form":           {code},
 		"workshops.form_add":       {code},
 		"workshops.form_delete":    {code, "qffffffff"},
+		"workshops.clone":          {code},
+		"workshops.series":         {code},
 
 		"followup.commit":       {code},
 		"followup.owner_answer": {code, code, "y"},

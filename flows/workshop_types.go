@@ -42,6 +42,9 @@ type Workshop struct {
 	// team approves (then placed as any registration: confirmed, or
 	// waiting when full) or declines them.
 	Approval bool `json:"approval,omitempty"`
+	// Series are the codes of the occurrences of the series it is part of,
+	// in date order, itself included (none: not part of a series).
+	Series []string `json:"series,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,

@@ -73,6 +73,7 @@ var counted = map[string][2]string{
 	"form.err_options_en":   {"1 English option,", "2 English options,"},
 	"door.found":            {"1 registrant matches", "2 registrants match"},
 	"door.many":             {"1 registrant matches", "2 registrants match"},
+	"series.created":        {"1 more occurrence of", "2 more occurrences of"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -194,7 +194,11 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	if t.CanManage(w) {
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("workshops.manage", w.Code)}})
 	}
-	t.Say(flows.T("ws.card", "Details", flows.WorkshopDetails(w), "Seats", seats), rows...)
+	details, err := flows.DetailsWithSeries(ctx, t, e.store, w)
+	if err != nil {
+		return err
+	}
+	t.Say(flows.T("ws.card", "Details", details, "Seats", seats), rows...)
 	return nil
 }
 

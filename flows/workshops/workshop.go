@@ -145,6 +145,8 @@ func (e *module) register(r *flows.Registry) {
 	e.registerTeam(r)
 	e.registerMessage(r)
 	e.registerForm(r)
+	e.registerClone(r)
+	e.registerSeries(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,
@@ -295,13 +297,6 @@ func showMoment(t *flows.Turn, v string) any {
 func showCapacity(_ *flows.Turn, v string) any {
 	n, _ := strconv.Atoi(v)
 	return flows.CapacityText(n)
-}
-
-func showDeadline(t *flows.Turn, v string) any {
-	if v == t.Session.Data["start"] {
-		return flows.T("ws.until_start")
-	}
-	return showMoment(t, v)
 }
 
 func startPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
@@ -490,25 +485,25 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 		}
 	}
 	w.Offers = true // new workshops offer freed seats (see flows.Workshop.Offers)
-	for attempt := 0; ; attempt++ {
-		w.Code = flows.NewCode()
-		err := e.store.CreateWorkshop(ctx, w)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, flows.ErrCodeTaken) || attempt == 5 {
-			return flows.InternalError("create workshop", err)
-		}
-	}
-	if err := t.Audit(ctx, flows.AuditWsCreate, w.Code, 0); err != nil {
+	return e.create(ctx, t, w)
+}
+
+// create stores a new workshop under a fresh code and tells its creator.
+func (e *module) create(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	if err := e.insert(ctx, t, w); err != nil {
 		return err
 	}
+	e.tellCreated(t, w)
+	return nil
+}
+
+// tellCreated says w is saved, with its link to share.
+func (e *module) tellCreated(t *flows.Turn, w *flows.Workshop) {
 	link := t.BotLink("ws_" + w.Code)
 	t.Say(flows.T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []flows.Button{
 		{Label: flows.T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
 		{Label: flows.T("ws.manage"), Data: flows.MustData(routeManage, w.Code)},
 	})
-	return nil
 }
 
 // changeNotice tells r's registrant that w's date, time or place changed,

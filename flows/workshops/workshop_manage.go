@@ -68,7 +68,11 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	if err != nil {
 		return err
 	}
-	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed, "Offers", offers,
+	details, err := flows.DetailsWithSeries(ctx, t, e.store, w)
+	if err != nil {
+		return err
+	}
+	text := flows.T("ws.manage_card", "Details", details, "State", state, "Confirmed", c.Confirmed, "Offers", offers,
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code),
 		"Offered", c.Offered, "Promotion", promotionText(w), "Pending", c.Pending, "Approval", approvalText(w),
 		"Team", e.teamNames(ctx, w))
@@ -95,6 +99,8 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		rows = append(rows, edit,
 			[]flows.Button{{Label: flows.T("form.btn_form", "Count", formCount), Data: flows.MustData(routeForm, code)},
 				{Label: flows.T("door.btn"), Data: flows.MustData("registration.door", code)}},
+			[]flows.Button{{Label: flows.T("clone.btn"), Data: flows.MustData(routeClone, code)},
+				{Label: flows.T("series.btn"), Data: flows.MustData(routeSeries, code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("followup.collect", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("followup.report", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
 			promotionButtons(w),
