@@ -135,6 +135,7 @@ var authzTable = []authzRow{
 	{Action: "workshops.form_delete:{code}:qffffffff", Want: managers, Notes: "removes a question from the form"},
 	{Action: "workshops.clone:{code}", Want: managers, Notes: "creates a similar workshop (asks its dates; the save re-checks)"},
 	{Action: "workshops.series:{code}", Want: managers, Notes: "repeats the workshop as a series (the save re-checks)"},
+	{Action: "workshops.visibility:{code}", Want: managers, Mutates: true, Notes: "listed, or unlisted: only its link finds it"},
 	{Action: "registration.pending:{code}", Want: managers, Notes: "registrations awaiting approval"},
 	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
 	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},

@@ -329,6 +329,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.form_delete":    {code, "qffffffff"},
 		"workshops.clone":          {code},
 		"workshops.series":         {code},
+		"workshops.visibility":     {code},
 
 		"followup.commit":       {code},
 		"followup.owner_answer": {code, code, "y"},

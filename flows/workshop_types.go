@@ -45,6 +45,9 @@ type Workshop struct {
 	// Series are the codes of the occurrences of the series it is part of,
 	// in date order, itself included (none: not part of a series).
 	Series []string `json:"series,omitempty"`
+	// Unlisted: only its link finds it, never /workshops (Upcoming) or a
+	// group's cards.
+	Unlisted bool `json:"unlisted,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,

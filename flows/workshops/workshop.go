@@ -147,6 +147,7 @@ func (e *module) register(r *flows.Registry) {
 	e.registerForm(r)
 	e.registerClone(r)
 	e.registerSeries(r)
+	e.registerVisibility(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,
