@@ -121,6 +121,14 @@ func TestSeries(t *testing.T) {
 			if details.ID != "series.details" || details.Data["N"] != 3 || details.Data["Of"] != 4 || len(details.Data["Lines"].([]flows.Text)) != 3 {
 				t.Fatalf("manage card details %+v", details)
 			}
+			flowstest.ButtonData(t, res, "clone.btn")
+			for _, row := range res.Replies[0].Buttons {
+				for _, b := range row {
+					if b.Label.ID == "series.btn" {
+						t.Fatal("an occurrence's card offers to repeat it as a series")
+					}
+				}
+			}
 			res = h.Press(2, "registration.show:"+src.Series[1])
 			if d := res.Replies[0].Text.Data["Details"].(flows.Text); d.ID != "series.details" || d.Data["N"] != 2 {
 				t.Fatalf("participant card details %+v", d)

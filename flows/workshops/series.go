@@ -126,3 +126,13 @@ func (e *module) saveSeries(ctx context.Context, t *flows.Turn) error {
 	t.Say(flows.T("series.created", "Title", src.Title, "Count", n-1, "Lines", lines))
 	return e.manageCard(ctx, t, src, "")
 }
+
+// cloneButtons are "create a similar workshop" and, unless it is in a
+// series already, "repeat as a series".
+func cloneButtons(w *flows.Workshop) []flows.Button {
+	row := []flows.Button{{Label: flows.T("clone.btn"), Data: flows.MustData(routeClone, w.Code)}}
+	if len(w.Series) == 0 {
+		row = append(row, flows.Button{Label: flows.T("series.btn"), Data: flows.MustData(routeSeries, w.Code)})
+	}
+	return row
+}
