@@ -63,7 +63,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 		Facilitators: []int64{adminID}, CreatedBy: adminID, Created: now}
 	must(st.CreateWorkshop(ctx, w))
 	for _, r := range []*flows.Registration{
-		{Workshop: w.Code, UserID: sitiID, RegisteredAt: now, Answer: "Saya Siti Rahmawati, siti_rahma", Token: "tok-siti-0123456789abcdef", Lang: "en"},
+		{Workshop: w.Code, UserID: sitiID, RegisteredAt: now, Answer: "Saya Siti Rahmawati, siti_rahma", Answers: map[string]string{"qdiet": "Rahmawati: vegetarian"}, Token: "tok-siti-0123456789abcdef", Lang: "en"},
 		{Workshop: w.Code, UserID: bagusID, RegisteredAt: now, Answer: "Bagus here", Token: "tok-bagus-0123456789abcdef", Lang: "en"},
 		{Workshop: w.Code, UserID: dewiID, RegisteredAt: now, Token: "tok-dewi-0123456789abcdef", Lang: "id"},
 	} {

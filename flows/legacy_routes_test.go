@@ -172,6 +172,9 @@ var newRoutes = map[string]bool{
 	"workshops.reports_to": true, "workshops.group_summary": true,
 	"registration.accept": true, "registration.decline": true, "registration.pending": true,
 	"registration.approve": true, "registration.reject": true, "registration.approve_all": true,
+	"workshops.form": true, "workshops.form_add": true, "workshops.form_delete": true, "registration.answers": true,
+	"registration.door": true, "registration.door_in": true, "workshops.clone": true, "workshops.series": true,
+	"workshops.visibility": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

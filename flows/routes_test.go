@@ -299,6 +299,9 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.approve":     {code, uid},
 		"registration.reject":      {code, uid},
 		"registration.approve_all": {code},
+		"registration.answers":     {code},
+		"registration.door":        {code},
+		"registration.door_in":     {code, uid},
 
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},
@@ -323,6 +326,12 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.reports_to":     {code},
 		"workshops.group_summary":  {code},
 		"workshops.message_to":     {code, "n"},
+		"workshops.form":           {code},
+		"workshops.form_add":       {code},
+		"workshops.form_delete":    {code, "qffffffff"},
+		"workshops.clone":          {code},
+		"workshops.series":         {code},
+		"workshops.visibility":     {code},
 
 		"followup.commit":       {code},
 		"followup.owner_answer": {code, code, "y"},

@@ -50,6 +50,12 @@ type Workshop struct {
 	// GroupSummary: the workshop's participants' groups receive a weekly
 	// summary of its commitments' progress (counts and who completed).
 	GroupSummary bool `json:"group_summary,omitempty"`
+	// Series are the codes of the occurrences of the series it is part of,
+	// in date order, itself included (none: not part of a series).
+	Series []string `json:"series,omitempty"`
+	// Unlisted: only its link finds it, never /workshops (Upcoming) or a
+	// group's cards.
+	Unlisted bool `json:"unlisted,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,
@@ -112,11 +118,14 @@ type Registration struct {
 	Status       RegStatus `json:"-"` // from the confirmed / waiting sets
 	Position     int       `json:"-"` // 1-based place on the waiting list (waiting only)
 	RegisteredAt time.Time `json:"at"`
-	Answer       string    `json:"answer,omitempty"` // to the workshop's extra question
-	Token        string    `json:"token"`            // check-in token (the QR code), ≥ 128 random bits
-	Lang         string    `json:"lang"`
-	CheckedInAt  time.Time `json:"-"` // zero when not checked in
-	OfferExpires time.Time `json:"-"` // when the seat offered to them is given on (offered only)
+	Answer       string    `json:"answer,omitempty"` // to the workshop's extra question (LegacyQuestionID)
+	// Answers are the answers to the workshop's form, by question id (see
+	// ParseAnswer for the values).
+	Answers      map[string]string `json:"answers,omitempty"`
+	Token        string            `json:"token"` // check-in token (the QR code), ≥ 128 random bits
+	Lang         string            `json:"lang"`
+	CheckedInAt  time.Time         `json:"-"` // zero when not checked in
+	OfferExpires time.Time         `json:"-"` // when the seat offered to them is given on (offered only)
 }
 
 // Counts summarise a workshop's registrations.

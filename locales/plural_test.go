@@ -68,6 +68,18 @@ var counted = map[string][2]string{
 	// Approval.
 	"ws.pending_list": {"1 registration for", "2 registrations for"},
 	"ws.approved_all": {"1 registration approved.", "2 registrations approved."},
+
+	// Registration forms.
+	"form.hint_text":        {"1 character)", "2 characters)"},
+	"form.btn_form":         {"(1 question)", "(2 questions)"},
+	"form.card":             {"1 question (", "2 questions ("},
+	"form.err_full":         {"has 1 question,", "has 2 questions,"},
+	"form.err_many_options": {"1 option,", "2 options,"},
+	"form.err_option_long":  {"1 character.", "2 characters."},
+	"form.err_options_en":   {"1 English option,", "2 English options,"},
+	"door.found":            {"1 registrant matches", "2 registrants match"},
+	"door.many":             {"1 registrant matches", "2 registrants match"},
+	"series.created":        {"1 more occurrence of", "2 more occurrences of"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -53,6 +53,13 @@ func TestForgettingContract(t *testing.T) {
 	flowstest.RunForgettingContract(t, func(t *testing.T) flowstest.Forgetting { return open(t) })
 }
 
+// The Redis store keeps the forms contract (the same cases run against the
+// in-memory fake in flows/flowstest).
+func TestFormsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunFormsContract(t, func(t *testing.T) flowstest.FormsAndForgetting { return open(t) })
+}
+
 // The Redis store serves every capability the test module lists run.
 var _ flowstest.Stores = (*store.Store)(nil)
 

@@ -69,11 +69,14 @@
 //	<p>{w:<code>}:pending     zset    uid -> registration number: registrations awaiting approval, holding no seat;
 //	                                  approved (ws_decide.lua) they take a new number in :confirmed or :waiting
 //	<p>{w:<code>}:seq         string  the workshop's registration counter (promotions take a new number)
-//	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt)
+//	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt);
+//	                                  its answers to the form too (SaveAnswers: WATCH/MULTI on this key)
+//	<p>{w:<code>}:form        list    JSON flows.FormQuestion: the registration form in order, at most
+//	                                  flows.MaxFormQuestions with the legacy Question (form_add.lua)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
-//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled
+//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled nor unlisted
 //	<p>ws:all                 zset    code -> start unix ms
 //	<p>{c:<uid>}:facilitates  set     codes of the workshops uid is on the team of (an index of :team;
 //	                                  entries the team does not confirm are dropped when read)

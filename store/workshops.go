@@ -112,14 +112,14 @@ func workshopJSON(w *flows.Workshop) ([]byte, error) {
 	return b, nil
 }
 
-// index files a saved workshop under ws:all, ws:upcoming (unless cancelled)
+// index files a saved workshop under ws:all, ws:upcoming (unless cancelled or unlisted)
 // and each of members (the team indexes itself as it changes, teams.go).
 // One pipeline: the keys are in different slots.
 func (s *Store) index(ctx context.Context, w *flows.Workshop, members []int64) error {
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		start := float64(w.Start.UnixMilli())
 		p.ZAdd(ctx, s.allWsKey(), redis.Z{Score: start, Member: w.Code})
-		if w.Cancelled {
+		if w.Cancelled || w.Unlisted {
 			p.ZRem(ctx, s.upcomingKey(), w.Code)
 		} else {
 			p.ZAdd(ctx, s.upcomingKey(), redis.Z{Score: start, Member: w.Code})

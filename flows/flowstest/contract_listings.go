@@ -96,6 +96,23 @@ var listCases = []struct {
 		}
 		c.upcoming(t, 0, 0, 10, 2, "w2", "w1")
 	}},
+	{"upcoming leaves out the unlisted; listed again, it is back", func(t *testing.T, c *listCheck) {
+		c.ws(t, "w1", day)
+		w2 := c.ws(t, "w2", 2*day)
+		w2.Unlisted = true
+		if _, err := c.s.UpdateWorkshop(c.ctx, w2); err != nil {
+			t.Fatal(err)
+		}
+		c.upcoming(t, 0, 0, 10, 1, "w1")
+		if got, err := c.s.GetWorkshop(c.ctx, "w2"); err != nil || !got.Unlisted {
+			t.Fatalf("the unlisted workshop by its code: %+v, %v", got, err)
+		}
+		w2.Unlisted = false
+		if _, err := c.s.UpdateWorkshop(c.ctx, w2); err != nil {
+			t.Fatal(err)
+		}
+		c.upcoming(t, 0, 0, 10, 2, "w1", "w2")
+	}},
 	{"facilitated: newest start first, equal starts by code, every workshop for 0", func(t *testing.T, c *listCheck) {
 		c.ws(t, "w-b", 2*day, 1)
 		c.ws(t, "w-a", 2*day, 1, 2)

@@ -87,3 +87,8 @@ func TestStoreLinksContract(t *testing.T) {
 func TestStoreChaptersContract(t *testing.T) {
 	flowstest.RunChaptersContract(t, func(*testing.T) flowstest.ChaptersStore { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the forms contract (Redis: store/contract_test.go).
+func TestStoreFormsContract(t *testing.T) {
+	flowstest.RunFormsContract(t, func(*testing.T) flowstest.FormsAndForgetting { return flowstest.NewStore() })
+}

@@ -19,6 +19,7 @@ type memTeam struct {
 func bareWorkshop(w *flows.Workshop) flows.Workshop {
 	cp := *w
 	cp.Facilitators, cp.Owner = nil, 0
+	cp.Series = slices.Clone(w.Series)
 	return cp
 }
 

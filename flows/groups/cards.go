@@ -124,6 +124,10 @@ func (m *module) targets(ctx context.Context, code string) ([]*flows.ChatLink, e
 
 // announceWhere: "groups.announce:<code>" offers the linked chats to post the card in.
 func (m *module) announceWhere(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	if w.Unlisted { // only its link finds it
+		t.Answer(flows.T("groups.unlisted"), true)
+		return nil
+	}
 	ls, err := m.targets(ctx, w.Code)
 	if err != nil {
 		return err
@@ -148,6 +152,10 @@ func (m *module) announceWhere(ctx context.Context, t *flows.Turn, w *flows.Work
 // post: "groups.post:<code>:<chat>:<thread>" posts the card there; the transport
 // tells Posted its message id, and the refresh job is planned.
 func (m *module) post(ctx context.Context, t *flows.Turn, w *flows.Workshop, arg string) error {
+	if w.Unlisted {
+		t.Answer(flows.T("groups.unlisted"), true)
+		return nil
+	}
 	c, th, _ := strings.Cut(arg, ":")
 	chat, err1 := strconv.ParseInt(c, 10, 64)
 	thread, err2 := strconv.Atoi(th)

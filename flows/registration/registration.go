@@ -44,6 +44,8 @@ type Store interface {
 	CheckinToken(ctx context.Context, token string) (code string, uid int64, err error)
 	CheckIn(ctx context.Context, code string, uid int64, now time.Time) (first bool, err error)
 	SaveFeedback(ctx context.Context, code string, f *flows.Feedback) error
+	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
+	SaveAnswers(ctx context.Context, code string, uid int64, answer string, answers map[string]string) error
 }
 
 type module struct {
@@ -94,6 +96,8 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeAcceptOffer, Run: e.acceptOffer})
 	r.Route(&flows.Route{Name: routeDeclineOffer, Run: e.declineOffer})
 	e.registerApproval(r)
+	e.registerForm(r)
+	e.registerDoor(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -190,7 +194,11 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	if t.CanManage(w) {
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("workshops.manage", w.Code)}})
 	}
-	t.Say(flows.T("ws.card", "Details", flows.WorkshopDetails(w), "Seats", seats), rows...)
+	details, err := flows.DetailsWithSeries(ctx, t, e.store, w)
+	if err != nil {
+		return err
+	}
+	t.Say(flows.T("ws.card", "Details", details, "Seats", seats), rows...)
 	return nil
 }
 
@@ -278,23 +286,31 @@ func registrationRefusal(w *flows.Workshop, now time.Time) *flows.Text {
 	return nil
 }
 
+// continueRegistration asks the workshop's form, if it has one, then
+// registers.
 func (e *module) continueRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
-	if w.Question != "" {
-		return t.StartFlowAt(ctx, "wsanswer", "answer", map[string]string{"code": w.Code, "question": w.Question})
+	form, err := e.form(ctx, w)
+	if err != nil {
+		return err
 	}
-	return e.completeRegistration(ctx, t, w, "")
+	if len(form) > 0 {
+		return e.startForm(ctx, t, w, form, nil)
+	}
+	return e.completeRegistration(ctx, t, w, "", nil)
 }
 
+// answerDone ends the single-question flow of before forms (wsanswer), so
+// that a registration begun before the deploy completes.
 func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, t.Session.Data["code"])
 	if w == nil {
 		return err
 	}
-	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"])
+	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"], nil)
 }
 
-func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string) error {
-	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Token: flows.NewToken(), Lang: t.Lang}
+func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string, answers map[string]string) error {
+	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Answers: answers, Token: flows.NewToken(), Lang: t.Lang}
 	got, err := e.store.Register(ctx, r, t.In.Now)
 	switch {
 	case errors.Is(err, flows.ErrAlreadyRegistered):
@@ -415,8 +431,16 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 			continue
 		}
 		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(w, r)))
+		form, err := e.form(ctx, w)
+		if err != nil {
+			return err
+		}
+		lines = append(lines, answerLines(form, r, t.Lang)...)
 		if r.Status == flows.RegOffered {
 			rows = append(rows, offerButtons(w))
+		}
+		if len(form) > 0 && registrationRefusal(w, t.In.Now) == nil {
+			rows = append(rows, []flows.Button{{Label: flows.T("form.btn_edit", "Title", w.Title), Data: flows.MustData(routeAnswers, w.Code)}})
 		}
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister_named", "Title", w.Title), Data: flows.MustData(routeLeave, w.Code)}})
 	}
@@ -540,41 +564,9 @@ func (e *module) checkIn(ctx context.Context, t *flows.Turn, token string) error
 		}
 		return nil
 	}
-	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
-		t.Say(flows.T("checkin.too_early", "Title", w.Title, "Opens", flows.When{At: opens, Zone: w.Zone}))
+	if refusal := e.checkInRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
 		return nil
 	}
-	if closed := w.End.Add(e.cfg.CheckInCloses); w.End.After(w.Start) && !t.In.Now.Before(closed) {
-		t.Say(flows.T("checkin.too_late", "Title", w.Title, "Closed", flows.When{At: closed, Zone: w.Zone}))
-		return nil
-	}
-	first, err := e.store.CheckIn(ctx, code, uid, t.In.Now)
-	if errors.Is(err, flows.ErrNotFound) {
-		t.Say(flows.T("checkin.not_confirmed"))
-		return nil
-	}
-	if err != nil {
-		return flows.InternalError("check in", err)
-	}
-	if first {
-		if err := t.Audit(ctx, flows.AuditCheckIn, code, uid); err != nil {
-			return err
-		}
-	}
-	name, org := flows.NameOf(ctx, e.store, uid)
-	if !first {
-		t.Say(flows.T("checkin.again", "Name", name, "Title", w.Title))
-		return nil
-	}
-	c, err := e.store.Counts(ctx, code)
-	if err != nil {
-		return flows.InternalError("counts", err)
-	}
-	t.Say(flows.T("checkin.done", "Name", name, "Org", org, "Title", w.Title, "N", c.CheckedIn, "Of", c.Confirmed))
-	lang := ""
-	if u, err := e.store.GetUser(ctx, uid); err == nil {
-		lang = u.Lang
-	}
-	t.Send(flows.Reply{ChatID: uid, Lang: lang, Bulk: true, Text: flows.T("checkin.welcome", "Title", w.Title)})
-	return nil
+	return e.checkInPerson(ctx, t, w, uid)
 }

@@ -59,6 +59,7 @@ type Store interface {
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
 	flows.ChapterReader // the chapters a new workshop may belong to
+	FormStore
 }
 
 type module struct {
@@ -143,6 +144,10 @@ func (e *module) register(r *flows.Registry) {
 	}
 	e.registerTeam(r)
 	e.registerMessage(r)
+	e.registerForm(r)
+	e.registerClone(r)
+	e.registerSeries(r)
+	e.registerVisibility(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,
@@ -295,13 +300,6 @@ func showCapacity(_ *flows.Turn, v string) any {
 	return flows.CapacityText(n)
 }
 
-func showDeadline(t *flows.Turn, v string) any {
-	if v == t.Session.Data["start"] {
-		return flows.T("ws.until_start")
-	}
-	return showMoment(t, v)
-}
-
 func startPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
 	return flows.Reply{Text: flows.T("ws.ask_start", "Example", flows.DateExample(t.In.Now, zone(t), flows.DateExampleDays, 9, false))}, nil
 }
@@ -361,12 +359,6 @@ func linkAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error
 		return "", flows.Refuse("ws.bad_link")
 	}
 	return v, nil
-}
-
-// validLink accepts absolute http(s) URLs with a host.
-func validLink(v string) bool {
-	u, err := url.Parse(v)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
 }
 
 // capacityAnswer takes a number of seats; editing a workshop, never fewer
@@ -494,25 +486,25 @@ func (e *module) saveWorkshop(ctx context.Context, t *flows.Turn) error {
 		}
 	}
 	w.Offers = true // new workshops offer freed seats (see flows.Workshop.Offers)
-	for attempt := 0; ; attempt++ {
-		w.Code = flows.NewCode()
-		err := e.store.CreateWorkshop(ctx, w)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, flows.ErrCodeTaken) || attempt == 5 {
-			return flows.InternalError("create workshop", err)
-		}
-	}
-	if err := t.Audit(ctx, flows.AuditWsCreate, w.Code, 0); err != nil {
+	return e.create(ctx, t, w)
+}
+
+// create stores a new workshop under a fresh code and tells its creator.
+func (e *module) create(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	if err := e.insert(ctx, t, w); err != nil {
 		return err
 	}
+	e.tellCreated(t, w)
+	return nil
+}
+
+// tellCreated says w is saved, with its link to share.
+func (e *module) tellCreated(t *flows.Turn, w *flows.Workshop) {
 	link := t.BotLink("ws_" + w.Code)
 	t.Say(flows.T("ws.created", "Title", w.Title, "Link", link, "Code", w.Code), []flows.Button{
 		{Label: flows.T("ws.share"), URL: "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(w.Title)},
 		{Label: flows.T("ws.manage"), Data: flows.MustData(routeManage, w.Code)},
 	})
-	return nil
 }
 
 // changeNotice tells r's registrant that w's date, time or place changed,

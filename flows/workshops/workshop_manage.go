@@ -2,6 +2,7 @@ package workshops
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -67,10 +68,19 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	if err != nil {
 		return err
 	}
-	text := flows.T("ws.manage_card", "Details", flows.WorkshopDetails(w), "State", state, "Confirmed", c.Confirmed, "Offers", offers,
+	details, err := flows.DetailsWithSeries(ctx, t, e.store, w)
+	if err != nil {
+		return err
+	}
+	text := flows.T("ws.manage_card", "Details", details, "State", state, "Confirmed", c.Confirmed, "Offers", offers,
 		"Cap", capacityLabel(w), "Waiting", c.Waiting, "CheckedIn", c.CheckedIn, "Link", t.BotLink("ws_"+w.Code),
 		"Offered", c.Offered, "Promotion", promotionText(w), "Pending", c.Pending, "Approval", approvalText(w),
 		"Team", e.teamNames(ctx, w))
+	stored, err := e.store.Form(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("form", err)
+	}
+	formCount := len(flows.FormOf(w, stored))
 	code := w.Code
 	rows := [][]flows.Button{
 		{{Label: flows.T("ws.btn_registrants"), Data: flows.MustData(routeRegistrants, code, "0")}, {Label: flows.T("ws.btn_export"), Data: flows.MustData(routeExport, code)}},
@@ -87,9 +97,13 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 			edit = append(edit, flows.Button{Label: toggle, Data: flows.MustData(routeToggleClosed, code)})
 		}
 		rows = append(rows, edit,
+			[]flows.Button{{Label: flows.T("form.btn_form", "Count", formCount), Data: flows.MustData(routeForm, code)},
+				{Label: flows.T("door.btn"), Data: flows.MustData("registration.door", code)}},
+			cloneButtons(w),
 			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("followup.collect", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("followup.report", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
 			promotionButtons(w),
+			visibilityButton(w),
 			approvalButtons(w, c.Pending),
 			groupButtons(w),
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData(routeFeedback, code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData(routeCancel, code)}})
@@ -161,14 +175,22 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 	if err != nil {
 		return flows.InternalError("registrations", err)
 	}
+	stored, err := e.store.Form(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("form", err)
+	}
+	form := flows.FormOf(w, stored)
 	tx := func(id string) string { s, _ := e.texts.Text(t.Lang, id, nil, nil); return s }
 	cols := []flows.Column{{Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("csv.sector")}, {Header: tx("csv.province")},
 		{Header: tx("csv.lang")}, {Header: tx("csv.status")}, {Header: flows.ZoneHeader(tx("csv.registered_at"), w.Zone)},
-		{Header: flows.ZoneHeader(tx("csv.checked_in_at"), w.Zone)}, {Header: tx("csv.answer")},
-		{Header: flows.ZoneHeader(tx("csv.offered_until"), w.Zone)}}
+		{Header: flows.ZoneHeader(tx("csv.checked_in_at"), w.Zone)}}
+	for _, q := range form { // one column per question of the form
+		cols = append(cols, flows.Column{Header: q.Localised(t.Lang)})
+	}
+	cols = append(cols, flows.Column{Header: flows.ZoneHeader(tx("csv.offered_until"), w.Zone)})
 	rows := make([][]any, 0, len(regs))
 	for _, r := range regs {
-		row := make([]any, 10)
+		row := make([]any, 8, len(cols))
 		if p, err := e.store.GetProfile(ctx, r.UserID); err == nil {
 			row[0], row[1], row[2], row[3] = p.FullName, p.Organisation, tx("sector."+p.Sector), tx("province."+p.Province)
 		} else {
@@ -176,7 +198,11 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 		}
 		row[4] = r.Lang
 		row[5] = tx("ws.status." + string(r.Status))
-		row[6], row[7], row[8], row[9] = r.RegisteredAt, r.CheckedInAt, r.Answer, r.OfferExpires
+		row[6], row[7] = r.RegisteredAt, r.CheckedInAt
+		for _, q := range form {
+			row = append(row, e.answerCell(t.Lang, &q, r.AnswerTo(q.ID)))
+		}
+		row = append(row, r.OfferExpires)
 		rows = append(rows, row)
 	}
 	if err := t.Audit(ctx, flows.AuditExport, w.Code, 0); err != nil {
@@ -185,6 +211,22 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 	t.Send(flows.Reply{Text: flows.T("ws.export_caption", "Title", w.Title, "Count", len(regs)),
 		Table: &flows.Table{Name: "registrants-" + w.Code, Sheet: tx("csv.sheet_registrants"), Zone: flows.LoadZone(w.Zone), Columns: cols, Rows: rows}})
 	return nil
+}
+
+// answerCell is an answer as a cell: the options chosen and yes/no in
+// words (lang), text and numbers as stored.
+func (e *module) answerCell(lang string, q *flows.FormQuestion, v string) any {
+	if v == "" {
+		return ""
+	}
+	switch shown := flows.ShowAnswer(q, v, lang).(type) {
+	case flows.Text:
+		s, _ := e.texts.Text(lang, shown.ID, nil, nil)
+		return s
+	case string:
+		return shown
+	}
+	return v
 }
 
 func (e *module) editWorkshop(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
@@ -487,4 +529,10 @@ func (e *module) saveSetting(ctx context.Context, t *flows.Turn, w *flows.Worksh
 	}
 	t.Answer(flows.T("ws.setting_saved"), false)
 	return e.manageCard(ctx, t, w, "")
+}
+
+// validLink accepts absolute http(s) URLs with a host.
+func validLink(v string) bool {
+	u, err := url.Parse(v)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && !strings.ContainsAny(v, " \n\t")
 }
