@@ -23,6 +23,7 @@ var counted = map[string][2]string{
 	"chapters.admins":        {"has 1 admin.", "has 2 admins."},
 	"profile.chapters":       {"Your chapter:", "Your chapters (2):"},
 	"privacy.sum.commitment": {"1 progress answer.", "2 progress answers."},
+	"privacy.sum.messages":   {"1 message to a workshop's registrants.", "2 messages to workshops' registrants."},
 	"ws.capacity_n":          {"1 seat", "2 seats"},
 	"ws.updated":             {"1 registrant was considered", "2 registrants were considered"},
 	"ws.export_caption":      {"1 row (", "2 rows ("},
