@@ -46,7 +46,8 @@ const (
 	AuditTeamRemove   = "team_remove"
 	AuditTeamHandover = "team_handover"
 	AuditTeamLeave    = "team_leave"
-	AuditWsMessage    = "ws_message" // a team messaged the workshop's registrants
+	AuditTeamRevoke   = "team_revoke" // a team invitation revoked
+	AuditWsMessage    = "ws_message"  // a team messaged the workshop's registrants
 	// Chapters.
 	AuditChapterCreate = "chapter_create"
 	AuditChapterInvite = "chapter_invite"

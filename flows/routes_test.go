@@ -311,6 +311,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.feedback":       {code},
 		"workshops.team":           {code},
 		"workshops.team_invite":    {code},
+		"workshops.team_revoke":    {code, flows.NewToken()},
 		"workshops.team_remove":    {code, uid},
 		"workshops.handover":       {code, uid},
 		"workshops.handover_yes":   {code, uid},

@@ -55,6 +55,9 @@
 //	<p>{w:<code>}:team        zset    uid -> joined unix ms: the workshop's team, owner included (team_*.lua)
 //	<p>{w:<code>}:tinv:<token> hash   a one-time team invitation: by, created, expires (unix ms); TTL its lifetime;
 //	                                  team_join.lua takes it once, refusing it from expires on
+//	<p>{w:<code>}:tinvs       zset    token -> created unix ms: the workshop's team invitations, for the team card;
+//	                                  the :tinv: hash decides, TeamInvites clears entries whose hash is gone or
+//	                                  expired, team_revoke.lua deletes both
 //	<p>{w:<code>}:confirmed   zset    uid -> registration number (from :seq)
 //	<p>{w:<code>}:waiting     zset    uid -> registration number (from :seq): the waiting list in order
 //	<p>{w:<code>}:offers      zset    uid -> offer end, unix ms: seats held for people offered them (ws_offer.lua);
