@@ -33,6 +33,7 @@ var counted = map[string][2]string{
 	"ws.btn_checkins":        {"every day", "every 2 days"},
 	"ws.btn_team":            {"(1 person)", "(2 people)"},
 	"ws.team_invite_link":    {"(valid 1 day)", "(valid 2 days)"},
+	"ws.approval_waiting":    {"1 registration for", "2 registrations for"},
 	"ws.team_invites":        {"1 invitation link not", "2 invitation links not"},
 	"ws.msg_confirm":         {"<b>1</b> person (", "<b>2</b> people ("},
 	"bc.confirm":             {"<b>1</b> member (", "<b>2</b> members ("},

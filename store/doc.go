@@ -55,6 +55,8 @@
 //	<p>{w:<code>}:team        zset    uid -> joined unix ms: the workshop's team, owner included (team_*.lua)
 //	<p>{w:<code>}:tinv:<token> hash   a one-time team invitation: by, created, expires (unix ms); TTL its lifetime;
 //	                                  team_join.lua takes it once, refusing it from expires on
+//	<p>{w:<code>}:apnote      string  unix ms of the team's last notice that registrations await approval
+//	                                  (ws_notice.lua: at most one per hour); PX twice that
 //	<p>{w:<code>}:tinvs       zset    token -> created unix ms: the workshop's team invitations, for the team card;
 //	                                  the :tinv: hash decides, TeamInvites clears entries whose hash is gone or
 //	                                  expired, team_revoke.lua deletes both

@@ -28,6 +28,7 @@ type Store struct {
 	anon     int64                      // the last stand-in for a forgotten user (mempriv.go)
 	links    map[linkKey]flows.ChatLink // linked chats (memgroups.go)
 	cards    map[string]map[linkKey]flows.Card
+	notices  map[string]int64 // workshop code -> last approval notice, unix ms (memnotice.go)
 }
 
 func NewStore() *Store {

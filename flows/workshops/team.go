@@ -14,6 +14,10 @@ import (
 // hands the workshop over to a member. Opening an invitation makes its
 // user a facilitator, as a role invitation does.
 
+// routeTeamRevoke (the team's other routes are with the module's, in
+// workshop.go).
+const routeTeamRevoke = "workshops.team_revoke" // <code>:<token>: revokes an invitation not yet used (owner)
+
 func (e *module) registerTeam(r *flows.Registry) {
 	for name, run := range map[string]func(context.Context, *flows.Turn, *flows.Workshop, string) error{
 		routeTeam:            e.teamCard,

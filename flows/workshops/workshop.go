@@ -85,7 +85,6 @@ const (
 	routeTeam            = "workshops.team"           // <code>: the team card
 	routeTeamInvite      = "workshops.team_invite"    // <code>: a one-time invitation link (owner)
 	routeTeamRemove      = "workshops.team_remove"    // <code>:<uid>: removes a member (owner)
-	routeTeamRevoke      = "workshops.team_revoke"    // <code>:<token>: revokes an open invitation (owner)
 	routeTeamHandOver    = "workshops.handover"       // <code>:<uid>: asks to confirm the hand-over (owner)
 	routeTeamHandOverYes = "workshops.handover_yes"   // <code>:<uid>: hands the workshop over (owner)
 	routeTeamLeave       = "workshops.team_leave"     // <code>: asks to confirm leaving the team
