@@ -53,6 +53,7 @@ const (
 	AuditChapterInvite = "chapter_invite"
 	AuditChapterAdmin  = "chapter_admin" // an invitation used: the user administers the chapter
 	AuditChapterRemove = "chapter_remove"
+	AuditChapterEdit   = "chapter_edit" // renamed, provinces changed
 	AuditRegApprove    = "reg_approve"
 	AuditRegDecline    = "reg_decline"
 )

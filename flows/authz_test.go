@@ -171,6 +171,8 @@ var authzTable = []authzRow{
 	{Action: "chapters.invite:{chA}", Want: adminOnly, Mutates: true, Notes: "creates a one-time chapter-admin invitation"},
 	{Action: "chapters.admins:{chA}", Want: adminOnly, Notes: "a chapter's admins"},
 	{Action: "chapters.remove:{chA}:14", Want: adminOnly, Mutates: true, Notes: "removes a chapter admin"},
+	{Action: "chapters.edit:{chA}", Want: adminOnly, Notes: "starts renaming a chapter and changing its provinces"},
+	{Action: "chapters.leave:{chA}", Want: everyone, Notes: "leaves a chapter the actor joined by link (their own membership only)"},
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},
 	{Action: "audit.export:csv", Want: adminOnly, Notes: "audit trail export"},

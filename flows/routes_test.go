@@ -353,6 +353,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"chapters.invite":   {code},
 		"chapters.admins":   {code},
 		"chapters.remove":   {code, uid},
+		"chapters.edit":     {code},
+		"chapters.leave":    {code},
 		"audit.export":      {"csv"},
 		"privacy.forget":    {"yes"},
 	}

@@ -31,7 +31,50 @@ var (
 	chForgetLua    string
 	chJoinScript   = redis.NewScript(chJoinLua)
 	chForgetScript = redis.NewScript(chForgetLua)
+	//go:embed ch_update.lua
+	chUpdateLua    string
+	chUpdateScript = redis.NewScript(chUpdateLua)
+	//go:embed ch_leave.lua
+	chLeaveLua    string
+	chLeaveScript = redis.NewScript(chLeaveLua)
 )
+
+// UpdateChapter implements flows.Chapters: the chapter as read, with its
+// new name and provinces, written only while it exists (ch_update.lua).
+func (s *Store) UpdateChapter(ctx context.Context, id, name string, provinces []string) (*flows.Chapter, error) {
+	c, err := s.GetChapter(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("update chapter %s: %w", id, err)
+	}
+	c.Name = name
+	if c.Kind == flows.ChapterProvince {
+		c.Provinces = slices.Clone(provinces)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("update chapter %s: %w", id, err)
+	}
+	n, err := chUpdateScript.Run(ctx, s.rdb, []string{s.chapterKey(id)}, b).Int()
+	if err != nil {
+		return nil, fmt.Errorf("update chapter %s: %w", id, err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("update chapter %s: %w", id, flows.ErrNotFound)
+	}
+	return c, nil
+}
+
+// LeaveChapter implements flows.Chapters (ch_leave.lua).
+func (s *Store) LeaveChapter(ctx context.Context, id string, uid int64) error {
+	n, err := chLeaveScript.Run(ctx, s.rdb, []string{s.chJoinedKey(id), s.chOfKey(uid)}, uid, id).Int()
+	if err != nil {
+		return fmt.Errorf("leave chapter %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("leave chapter %s: %w", id, flows.ErrNotFound)
+	}
+	return nil
+}
 
 func (s *Store) chKey(name string) string        { return s.p + "{ch}:" + name }
 func (s *Store) chapterKey(id string) string     { return s.chKey("chapter:" + id) }

@@ -137,9 +137,9 @@
 // members by province are not stored but read from the profiles when asked
 // (flows.ChapterMembers), so a changed province moves the member.
 //
-//	<p>{ch}:chapter:<id>      string  JSON flows.Chapter
+//	<p>{ch}:chapter:<id>      string  JSON flows.Chapter (renamed, provinces changed: ch_update.lua)
 //	<p>{ch}:all               zset    chapter id -> created unix ms (the list, oldest first)
-//	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>)
+//	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>; left: ch_leave.lua)
 //	<p>{ch}:of:<uid>          set     chapter ids uid joined by link (for /profile and forgetting)
 //	<p>{ch}:invite:<token>    string  JSON flows.ChapterInvite, TTL = invite lifetime; GETDEL takes it once
 //

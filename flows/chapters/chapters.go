@@ -23,6 +23,8 @@ const (
 	routeInvite = "chapters.invite" // <chapter id>: a one-time link making its user an admin of the chapter
 	routeAdmins = "chapters.admins" // <chapter id>: the chapter's admins, each with a remove button
 	routeRemove = "chapters.remove" // <chapter id>:<user id>: the user is no longer an admin of the chapter
+	routeEdit   = "chapters.edit"   // <chapter id>: rename it and, for a province chapter, change its provinces
+	routeLeave  = "chapters.leave"  // <chapter id>: the user leaves a chapter they joined by link (/profile)
 )
 
 // maxNameLen is the longest chapter name, in characters.
@@ -58,6 +60,17 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeInvite, Role: flows.RoleAdmin, Run: e.invite})
 	r.Route(&flows.Route{Name: routeAdmins, Role: flows.RoleAdmin, Run: e.admins})
 	r.Route(&flows.Route{Name: routeRemove, Role: flows.RoleAdmin, Run: e.remove})
+	r.Route(&flows.Route{Name: routeEdit, Role: flows.RoleAdmin, Run: e.edit})
+	r.Route(&flows.Route{Name: routeLeave, Run: e.leave})
+	r.Flow(&flows.Flow{
+		Name: "chapter_edit",
+		Done: e.saveEdit,
+		Steps: []*flows.Step{
+			{Name: "name", Parse: flows.TextAnswer(maxNameLen), Prompt: editNamePrompt},
+			{Name: "provinces", Parse: provincesAnswer, Prompt: editProvincesPrompt,
+				Skip: func(t *flows.Turn) bool { return t.Session.Data["kind"] != string(flows.ChapterProvince) }},
+		},
+	})
 	r.Link(&flows.DeepLink{Prefix: "chapter", Run: e.join})
 	r.Link(&flows.DeepLink{Prefix: "chadmin", Run: e.redeem})
 	r.Flow(&flows.Flow{
@@ -96,6 +109,7 @@ func (e *module) list(ctx context.Context, t *flows.Turn) error {
 		rows = append(rows, []flows.Button{
 			{Label: flows.T("chapters.invite_button", "Name", c.Name), Data: flows.MustData(routeInvite, c.ID)},
 			{Label: flows.T("chapters.admins_button"), Data: flows.MustData(routeAdmins, c.ID)},
+			{Label: flows.T("chapters.edit_button"), Data: flows.MustData(routeEdit, c.ID)},
 		})
 	}
 	rows = append(rows, newButton)
@@ -341,5 +355,70 @@ func (e *module) redeem(ctx context.Context, t *flows.Turn, token string) error 
 		t.Send(flows.Reply{ChatID: by.ID, Lang: by.Lang, Bulk: true,
 			Text: flows.T("chapters.invite_used", "Name", t.User.FirstName, "ID", t.User.ID, "Chapter", c.Name)})
 	}
+	return nil
+}
+
+// edit starts changing a chapter: its name and, for a province chapter,
+// its provinces (its members by province follow at once).
+func (e *module) edit(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	return t.StartFlowAt(ctx, "chapter_edit", "name", map[string]string{"id": c.ID, "kind": string(c.Kind), "old": c.Name})
+}
+
+func editNamePrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	return flows.Reply{Text: flows.T("chapters.ask_new_name", "Name", t.Session.Data["old"])}, nil
+}
+
+func editProvincesPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	return flows.Reply{Text: flows.T("chapters.ask_new_provinces", "Name", t.Session.Data["name"]), Buttons: flows.ProvinceButtons(t, flows.Provinces(), 0)}, nil
+}
+
+// saveEdit writes the chapter's new name and provinces.
+func (e *module) saveEdit(ctx context.Context, t *flows.Turn) error {
+	d := t.Session.Data
+	var provinces []string
+	if d["provinces"] != "" {
+		provinces = strings.Split(d["provinces"], ",")
+	}
+	c, err := e.store.UpdateChapter(ctx, d["id"], d["name"], provinces)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.EndFlow()
+		t.Say(flows.T("chapters.not_found"))
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("update chapter", err)
+	}
+	if err := t.Audit(ctx, flows.AuditChapterEdit, c.ID, 0); err != nil {
+		return err
+	}
+	t.EndFlow()
+	t.Say(flows.T("chapters.updated", "Name", c.Name, "Provinces", provinceNames(c)))
+	return nil
+}
+
+// leave takes the user out of a chapter they joined by its link (a
+// province chapter still counts them while their profile is in one of its
+// provinces).
+func (e *module) leave(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	switch err := e.store.LeaveChapter(ctx, c.ID, t.User.ID); {
+	case errors.Is(err, flows.ErrNotFound):
+		t.Answer(flows.T("chapters.not_joined", "Name", c.Name), true)
+		return nil
+	case err != nil:
+		return flows.InternalError("leave chapter", err)
+	}
+	if c.Kind == flows.ChapterProvince {
+		t.Say(flows.T("chapters.left_province", "Name", c.Name))
+		return nil
+	}
+	t.Say(flows.T("chapters.left", "Name", c.Name))
 	return nil
 }

@@ -67,6 +67,63 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 		name string
 		run  func(t *testing.T, s ChaptersStore)
 	}{
+		{"a chapter renamed and its provinces changed: members by province follow at once; a network keeps none", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar, zakat)
+			member(t, s, 2, "id", "JB")
+			member(t, s, 3, "id", "JT")
+			member(t, s, 4, "id", "")
+			must(t, s.JoinChapter(ctx, jabar.ID, 4))
+			got, err := s.UpdateChapter(ctx, jabar.ID, "FKTJSL Jawa", []string{"JT"})
+			if err != nil || got.Name != "FKTJSL Jawa" || !slices.Equal(got.Provinces, []string{"JT"}) || got.Kind != jabar.Kind || got.By != 1 || !got.Created.Equal(at) {
+				t.Fatalf("UpdateChapter: %+v, %v", got, err)
+			}
+			c, err := s.GetChapter(ctx, jabar.ID)
+			if err != nil || c.Name != "FKTJSL Jawa" || !slices.Equal(c.Provinces, []string{"JT"}) || !c.Created.Equal(at) {
+				t.Fatalf("GetChapter after the update: %+v, %v", c, err)
+			}
+			if got := members(t, s, *c); !slices.Equal(got, []int64{3, 4}) {
+				t.Fatalf("members after the provinces changed: %v, want [3 4]", got)
+			}
+			n, err := s.UpdateChapter(ctx, zakat.ID, "Forum Zakat Nasional", []string{"JB"})
+			if err != nil || n.Name != "Forum Zakat Nasional" || len(n.Provinces) != 0 || n.Kind != flows.ChapterNetwork {
+				t.Fatalf("UpdateChapter of a network: %+v, %v", n, err)
+			}
+			if _, err := s.UpdateChapter(ctx, "nopezz", "X", nil); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("UpdateChapter of none: %v", err)
+			}
+			if list, err := s.ListChapters(ctx); err != nil || len(list) != 2 || list[0].ID != zakat.ID || list[1].Name != "FKTJSL Jawa" {
+				t.Fatalf("ListChapters after the updates: %+v, %v", list, err)
+			}
+		}},
+		{"leaving a chapter joined by link, once; a province member stays one by province", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar, zakat)
+			member(t, s, 2, "id", "JB")
+			member(t, s, 3, "id", "")
+			for _, c := range []flows.Chapter{jabar, zakat} {
+				must(t, s.JoinChapter(ctx, c.ID, 2))
+				must(t, s.JoinChapter(ctx, c.ID, 3))
+			}
+			must(t, s.LeaveChapter(ctx, jabar.ID, 2))
+			must(t, s.LeaveChapter(ctx, zakat.ID, 3))
+			if err := s.LeaveChapter(ctx, zakat.ID, 3); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("leaving twice: %v", err)
+			}
+			if err := s.LeaveChapter(ctx, "nopezz", 2); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("leaving none: %v", err)
+			}
+			if ids, err := s.JoinedChapters(ctx, 2); err != nil || !slices.Equal(ids, []string{zakat.ID}) {
+				t.Fatalf("JoinedChapters(2) = %v, %v", ids, err)
+			}
+			if ids, err := s.JoinedChapters(ctx, 3); err != nil || !slices.Equal(ids, []string{jabar.ID}) {
+				t.Fatalf("JoinedChapters(3) = %v, %v", ids, err)
+			}
+			if got := members(t, s, jabar); !slices.Equal(got, []int64{2, 3}) { // 2 by province
+				t.Fatalf("jabar members %v", got)
+			}
+			if got := members(t, s, zakat); !slices.Equal(got, []int64{2}) {
+				t.Fatalf("zakat members %v", got)
+			}
+		}},
 		{"a chapter reads back whole; the list is oldest first, equal times by id", func(t *testing.T, s ChaptersStore) {
 			create(t, s, jabar, bali, zakat)
 			got, err := s.GetChapter(ctx, jabar.ID)

@@ -63,6 +63,35 @@ func (m *Store) ListChapters(_ context.Context) ([]*flows.Chapter, error) {
 	return out, nil
 }
 
+func (m *Store) UpdateChapter(_ context.Context, id, name string, provinces []string) (*flows.Chapter, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chInit()
+	c, ok := m.ch.chapters[id]
+	if !ok {
+		return nil, flows.ErrNotFound
+	}
+	c.Name = name
+	if c.Kind == flows.ChapterProvince {
+		c.Provinces = slices.Clone(provinces)
+	}
+	m.ch.chapters[id] = c
+	out := c
+	out.Provinces = slices.Clone(c.Provinces)
+	return &out, nil
+}
+
+func (m *Store) LeaveChapter(_ context.Context, id string, uid int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chInit()
+	if !m.ch.joined[id][uid] {
+		return flows.ErrNotFound
+	}
+	delete(m.ch.joined[id], uid)
+	return nil
+}
+
 func (m *Store) JoinChapter(_ context.Context, id string, uid int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
