@@ -180,6 +180,7 @@ var authzTable = []authzRow{
 	{Action: "/linkgroup", Want: facRole, Group: true, Notes: "offers what to link the group as; the actor must also administer the Telegram group"},
 	{Action: "groups.link:f", Want: facRole, Group: true, Mutates: true, Notes: "links the group for forum announcements"},
 	{Action: "groups.link:w:{code}", Want: managers, Group: true, Mutates: true, Notes: "links the group to a workshop the actor manages"},
+	{Action: "groups.link:c:{chA}", Want: chapterAOnly, Group: true, Mutates: true, Notes: "links the group to chapter A (its admins, and admins)"},
 	{Action: "/groups", Want: adminOnly, Notes: "lists linked chats"},
 	{Action: "groups.unlink:{link}", Want: adminOnly, Mutates: true, Notes: "unlinks a chat"},
 	{Action: "/linkchannel @kanalforum", Want: adminOnly, Notes: "links a channel the bot and the actor administer"},

@@ -43,6 +43,9 @@ type Store interface {
 	flows.Chapters
 	flows.Members
 	GetUser(ctx context.Context, id int64) (*flows.User, error)
+	// ChatLinks are the linked groups, a chapter's naming it (the groups
+	// capability links them).
+	ChatLinks(ctx context.Context) ([]*flows.ChatLink, error)
 }
 
 type module struct {
@@ -101,11 +104,24 @@ func (e *module) list(ctx context.Context, t *flows.Turn) error {
 	if err != nil {
 		return err
 	}
+	links, err := e.store.ChatLinks(ctx)
+	if err != nil {
+		return flows.InternalError("chat links", err)
+	}
 	var lines []flows.Text
 	var rows [][]flows.Button
 	for _, c := range chs {
 		lines = append(lines, flows.T("chapters.line", "Name", c.Name, "Kind", flows.T("chapters.kind."+string(c.Kind)),
 			"Provinces", provinceNames(c), "Count", len(m[c.ID]), "Link", t.BotLink("chapter_"+c.ID)))
+		var groups []string
+		for _, l := range links {
+			if l.Chapter == c.ID && !l.Inactive {
+				groups = append(groups, l.Title)
+			}
+		}
+		if len(groups) > 0 {
+			lines = append(lines, flows.T("chapters.groups", "Name", c.Name, "Groups", strings.Join(groups, ", ")))
+		}
 		rows = append(rows, []flows.Button{
 			{Label: flows.T("chapters.invite_button", "Name", c.Name), Data: flows.MustData(routeInvite, c.ID)},
 			{Label: flows.T("chapters.admins_button"), Data: flows.MustData(routeAdmins, c.ID)},
