@@ -54,6 +54,7 @@ const (
 	AuditChapterAdmin  = "chapter_admin" // an invitation used: the user administers the chapter
 	AuditChapterRemove = "chapter_remove"
 	AuditChapterEdit   = "chapter_edit" // renamed, provinces changed
+	AuditChapterDelete = "chapter_delete"
 	AuditRegApprove    = "reg_approve"
 	AuditRegDecline    = "reg_decline"
 )

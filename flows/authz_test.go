@@ -172,6 +172,8 @@ var authzTable = []authzRow{
 	{Action: "chapters.admins:{chA}", Want: adminOnly, Notes: "a chapter's admins"},
 	{Action: "chapters.remove:{chA}:14", Want: adminOnly, Mutates: true, Notes: "removes a chapter admin"},
 	{Action: "chapters.edit:{chA}", Want: adminOnly, Notes: "starts renaming a chapter and changing its provinces"},
+	{Action: "chapters.delete:{chA}", Want: adminOnly, Notes: "asks to confirm deleting a chapter"},
+	{Action: "chapters.del_yes:{chA}", Want: adminOnly, Mutates: true, Notes: "deletes a chapter: its workshops become national, its admins lose it"},
 	{Action: "chapters.leave:{chA}", Want: everyone, Notes: "leaves a chapter the actor joined by link (their own membership only)"},
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},

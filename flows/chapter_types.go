@@ -80,6 +80,11 @@ type Chapters interface {
 	// province follow at once, being read from the profiles. ErrNotFound
 	// when there is no such chapter.
 	UpdateChapter(ctx context.Context, id, name string, provinces []string) (*Chapter, error)
+	// DeleteChapter deletes chapter id: its admins no longer administer it,
+	// its members by link and its admin invitations go, and its workshops
+	// become national. ErrNotFound when there is no such chapter (what
+	// remained of one deleted half-way is finished all the same).
+	DeleteChapter(ctx context.Context, id string) error
 	// LeaveChapter takes uid out of chapter id's members by link
 	// (ErrNotFound when they had not joined it by link).
 	LeaveChapter(ctx context.Context, id string, uid int64) error

@@ -355,6 +355,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"chapters.remove":   {code, uid},
 		"chapters.edit":     {code},
 		"chapters.leave":    {code},
+		"chapters.delete":   {code},
+		"chapters.del_yes":  {code},
 		"audit.export":      {"csv"},
 		"privacy.forget":    {"yes"},
 	}

@@ -142,6 +142,8 @@
 //	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>; left: ch_leave.lua)
 //	<p>{ch}:of:<uid>          set     chapter ids uid joined by link (for /profile and forgetting)
 //	<p>{ch}:invite:<token>    string  JSON flows.ChapterInvite, TTL = invite lifetime; GETDEL takes it once
+//	<p>{ch}:invites:<id>      set     tokens of the chapter's admin invitations (deleted with it: ch_delete.lua;
+//	                                  entries of used or expired ones stay until then)
 //
 // # Atomicity
 //

@@ -19,12 +19,14 @@ import (
 
 // The chapters capability's callback routes.
 const (
-	routeNew    = "chapters.new"    // go: starts creating a chapter
-	routeInvite = "chapters.invite" // <chapter id>: a one-time link making its user an admin of the chapter
-	routeAdmins = "chapters.admins" // <chapter id>: the chapter's admins, each with a remove button
-	routeRemove = "chapters.remove" // <chapter id>:<user id>: the user is no longer an admin of the chapter
-	routeEdit   = "chapters.edit"   // <chapter id>: rename it and, for a province chapter, change its provinces
-	routeLeave  = "chapters.leave"  // <chapter id>: the user leaves a chapter they joined by link (/profile)
+	routeNew    = "chapters.new"     // go: starts creating a chapter
+	routeInvite = "chapters.invite"  // <chapter id>: a one-time link making its user an admin of the chapter
+	routeAdmins = "chapters.admins"  // <chapter id>: the chapter's admins, each with a remove button
+	routeRemove = "chapters.remove"  // <chapter id>:<user id>: the user is no longer an admin of the chapter
+	routeEdit   = "chapters.edit"    // <chapter id>: rename it and, for a province chapter, change its provinces
+	routeLeave  = "chapters.leave"   // <chapter id>: the user leaves a chapter they joined by link (/profile)
+	routeDelete = "chapters.delete"  // <chapter id>: asks to confirm deleting the chapter
+	routeDelYes = "chapters.del_yes" // <chapter id>: deletes the chapter
 )
 
 // maxNameLen is the longest chapter name, in characters.
@@ -65,6 +67,8 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeRemove, Role: flows.RoleAdmin, Run: e.remove})
 	r.Route(&flows.Route{Name: routeEdit, Role: flows.RoleAdmin, Run: e.edit})
 	r.Route(&flows.Route{Name: routeLeave, Run: e.leave})
+	r.Route(&flows.Route{Name: routeDelete, Role: flows.RoleAdmin, Run: e.askDelete})
+	r.Route(&flows.Route{Name: routeDelYes, Role: flows.RoleAdmin, Run: e.delete})
 	r.Flow(&flows.Flow{
 		Name: "chapter_edit",
 		Done: e.saveEdit,
@@ -126,6 +130,7 @@ func (e *module) list(ctx context.Context, t *flows.Turn) error {
 			{Label: flows.T("chapters.invite_button", "Name", c.Name), Data: flows.MustData(routeInvite, c.ID)},
 			{Label: flows.T("chapters.admins_button"), Data: flows.MustData(routeAdmins, c.ID)},
 			{Label: flows.T("chapters.edit_button"), Data: flows.MustData(routeEdit, c.ID)},
+			{Label: flows.T("chapters.delete_button"), Data: flows.MustData(routeDelete, c.ID)},
 		})
 	}
 	rows = append(rows, newButton)
@@ -436,5 +441,49 @@ func (e *module) leave(ctx context.Context, t *flows.Turn, id string) error {
 		return nil
 	}
 	t.Say(flows.T("chapters.left", "Name", c.Name))
+	return nil
+}
+
+// askDelete asks to confirm deleting a chapter, saying what follows.
+func (e *module) askDelete(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	t.Say(flows.T("chapters.delete_confirm", "Name", c.Name),
+		[]flows.Button{{Label: flows.T("chapters.delete_yes"), Data: flows.MustData(routeDelYes, c.ID)},
+			{Label: flows.T("chapters.delete_no"), Data: flows.MenuData("chapters")}})
+	return nil
+}
+
+// delete deletes the chapter: its workshops become national, its members
+// by link and admin invitations go, and its admins, who no longer
+// administer it, are told.
+func (e *module) delete(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	admins, err := e.adminsOf(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	switch err := e.store.DeleteChapter(ctx, c.ID); {
+	case errors.Is(err, flows.ErrNotFound):
+		t.Answer(flows.T("chapters.not_found"), true)
+		return nil
+	case err != nil:
+		return flows.InternalError("delete chapter", err)
+	}
+	if err := t.Audit(ctx, flows.AuditChapterDelete, c.ID, 0); err != nil {
+		return err
+	}
+	t.Send(flows.Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	t.Say(flows.T("chapters.deleted", "Name", c.Name))
+	for _, u := range admins {
+		if u.ID != t.User.ID && !u.Inactive {
+			t.Send(flows.Reply{ChatID: u.ID, Lang: u.Lang, Bulk: true, Text: flows.T("chapters.you_are_removed", "Chapter", c.Name)})
+		}
+	}
 	return nil
 }

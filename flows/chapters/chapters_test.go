@@ -495,3 +495,59 @@ func TestChapterEditAndLeave(t *testing.T) {
 		}
 	}
 }
+
+// An admin deletes a chapter after confirming: its workshop becomes
+// national (its chapter admin no longer manages it), its admin is told and
+// loses the chapter, its members by link are gone; a chapter admin cannot
+// delete.
+func TestChapterDelete(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ch := &flows.Chapter{ID: "jabar2", Name: "FKTJSL Jawa Barat", Kind: flows.ChapterNetwork, By: flowstest.AdminID, Created: h.Now}
+	if err := h.Store.CreateChapter(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	const chAdmin = 41
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: chAdmin, Lang: "en", Role: flows.RoleFacilitator, FirstName: "Rina", Chapter: ch.ID}); err != nil {
+		t.Fatal(err)
+	}
+	w := &flows.Workshop{Code: "wsjb22", Title: "Lokakarya Jabar", Zone: "Asia/Jakarta", Start: h.Now.Add(48 * time.Hour), End: h.Now.Add(50 * time.Hour),
+		Deadline: h.Now.Add(48 * time.Hour), Facilitators: []int64{flowstest.AdminID}, CreatedBy: flowstest.AdminID, Created: h.Now, Chapter: ch.ID}
+	if err := h.Store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	h.Text(chAdmin, "/start")
+	h.Text(2, "/start chapter_"+ch.ID)
+	if res := h.Press(chAdmin, "workshops.manage:"+w.Code); len(res.Replies) == 0 {
+		t.Fatal("the chapter admin cannot manage the chapter's workshop before")
+	}
+	if res := h.Press(chAdmin, "chapters.del_yes:"+ch.ID); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("a chapter admin deletes: %+v", res.Answer)
+	}
+	res := h.Press(flowstest.AdminID, flowstest.ButtonData(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.delete_button"))
+	flowstest.WantIDs(t, res, "chapters.delete_confirm")
+	if _, err := h.Store.GetChapter(ctx, ch.ID); err != nil {
+		t.Fatalf("deleted before the confirmation: %v", err)
+	}
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "chapters.delete_yes"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "chapters.deleted", "chapters.you_are_removed")
+	if res.Replies[2].ChatID != chAdmin {
+		t.Fatalf("told %d", res.Replies[2].ChatID)
+	}
+	if _, err := h.Store.GetChapter(ctx, ch.ID); err == nil {
+		t.Fatal("the chapter is still there")
+	}
+	if got, err := h.Store.GetWorkshop(ctx, w.Code); err != nil || got.Chapter != "" {
+		t.Fatalf("workshop after the delete: %+v, %v", got, err)
+	}
+	if u, err := h.Store.GetUser(ctx, chAdmin); err != nil || u.Chapter != "" {
+		t.Fatalf("the chapter admin after the delete: %+v, %v", u, err)
+	}
+	if res := h.Press(chAdmin, "workshops.manage:"+w.Code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("the former chapter admin manages the workshop: %+v %v", res.Answer, flowstest.IDs(res))
+	}
+	if ids, err := h.Store.JoinedChapters(ctx, 2); err != nil || len(ids) != 0 {
+		t.Fatalf("joined after the delete: %v, %v", ids, err)
+	}
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.none")
+}

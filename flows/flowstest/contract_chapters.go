@@ -18,6 +18,8 @@ type ChaptersStore interface {
 	flows.Audience
 	GetUser(ctx context.Context, id int64) (*flows.User, error)
 	SaveUser(ctx context.Context, u *flows.User) error
+	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
+	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	SaveProfile(ctx context.Context, p *flows.Profile) error
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error)
@@ -93,6 +95,57 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 			}
 			if list, err := s.ListChapters(ctx); err != nil || len(list) != 2 || list[0].ID != zakat.ID || list[1].Name != "FKTJSL Jawa" {
 				t.Fatalf("ListChapters after the updates: %+v, %v", list, err)
+			}
+		}},
+		{"deleting a chapter: its admins lose it, its joins and invitations go, its workshops become national; others untouched", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar, zakat)
+			member(t, s, 2, "id", "JB")
+			member(t, s, 3, "id", "")
+			for _, c := range []flows.Chapter{jabar, zakat} {
+				must(t, s.JoinChapter(ctx, c.ID, 3))
+			}
+			must(t, s.SaveUser(ctx, &flows.User{ID: 5, Lang: "id", Role: flows.RoleFacilitator, Chapter: jabar.ID}))
+			must(t, s.SaveUser(ctx, &flows.User{ID: 6, Lang: "id", Role: flows.RoleFacilitator, Chapter: zakat.ID}))
+			must(t, s.CreateChapterInvite(ctx, &flows.ChapterInvite{Token: "tokjabar", Chapter: jabar.ID, By: 1, Created: at}, time.Hour))
+			must(t, s.CreateChapterInvite(ctx, &flows.ChapterInvite{Token: "tokzakat", Chapter: zakat.ID, By: 1, Created: at}, time.Hour))
+			for code, ch := range map[string]string{"wsjb22": jabar.ID, "wszk22": zakat.ID} {
+				must(t, s.CreateWorkshop(ctx, &flows.Workshop{Code: code, Title: "W", Zone: "Asia/Jakarta", Start: at.Add(48 * time.Hour), End: at.Add(50 * time.Hour),
+					Deadline: at.Add(48 * time.Hour), Facilitators: []int64{5}, CreatedBy: 5, Created: at, Chapter: ch}))
+			}
+			must(t, s.DeleteChapter(ctx, jabar.ID))
+			if _, err := s.GetChapter(ctx, jabar.ID); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("GetChapter after the delete: %v", err)
+			}
+			if list, err := s.ListChapters(ctx); err != nil || len(list) != 1 || list[0].ID != zakat.ID {
+				t.Fatalf("ListChapters: %+v, %v", list, err)
+			}
+			if ids, err := s.JoinedChapters(ctx, 3); err != nil || !slices.Equal(ids, []string{zakat.ID}) {
+				t.Fatalf("JoinedChapters(3) = %v, %v", ids, err)
+			}
+			if ids, err := s.ChapterJoined(ctx, jabar.ID); err != nil || len(ids) != 0 {
+				t.Fatalf("ChapterJoined of the deleted = %v, %v", ids, err)
+			}
+			if _, err := s.TakeChapterInvite(ctx, "tokjabar"); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("the deleted chapter's invitation: %v", err)
+			}
+			if inv, err := s.TakeChapterInvite(ctx, "tokzakat"); err != nil || inv.Chapter != zakat.ID {
+				t.Fatalf("another chapter's invitation: %+v, %v", inv, err)
+			}
+			for uid, want := range map[int64]string{5: "", 6: zakat.ID} {
+				if u, err := s.GetUser(ctx, uid); err != nil || u.Chapter != want || u.Role != flows.RoleFacilitator {
+					t.Fatalf("admin %d after the delete: %+v, %v", uid, u, err)
+				}
+			}
+			for code, want := range map[string]string{"wsjb22": "", "wszk22": zakat.ID} {
+				if w, err := s.GetWorkshop(ctx, code); err != nil || w.Chapter != want || !slices.Equal(w.Facilitators, []int64{5}) {
+					t.Fatalf("workshop %s after the delete: %+v, %v", code, w, err)
+				}
+			}
+			if err := s.DeleteChapter(ctx, jabar.ID); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("deleting again: %v", err)
+			}
+			if err := s.JoinChapter(ctx, jabar.ID, 2); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("joining the deleted chapter: %v", err)
 			}
 		}},
 		{"leaving a chapter joined by link, once; a province member stays one by province", func(t *testing.T, s ChaptersStore) {

@@ -177,3 +177,37 @@ func (m *Store) forgetChapters(uid int64) {
 		}
 	}
 }
+
+// DeleteChapter deletes a chapter as Redis does (store/chapters.go): its
+// admins lose it, its members by link and invitations go, its workshops
+// become national; the rest runs also when the chapter is gone already.
+func (m *Store) DeleteChapter(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chInit()
+	m.wsInit()
+	for uid, u := range m.users {
+		if u.Chapter == id {
+			u.Chapter = ""
+			m.users[uid] = u
+		}
+	}
+	_, found := m.ch.chapters[id]
+	delete(m.ch.chapters, id)
+	delete(m.ch.joined, id)
+	for tok, inv := range m.ch.invites {
+		if inv.Chapter == id {
+			delete(m.ch.invites, tok)
+		}
+	}
+	for code, w := range m.ws.ws {
+		if w.Chapter == id {
+			w.Chapter = ""
+			m.ws.ws[code] = w
+		}
+	}
+	if !found {
+		return flows.ErrNotFound
+	}
+	return nil
+}
