@@ -179,6 +179,13 @@ func TestGroupMigrationAndRefusalsE2E(t *testing.T) {
 	if err := e.store.SetRole(context.Background(), fac.ID, flows.RoleFacilitator); err != nil {
 		t.Fatal(err)
 	}
+	// The facilitator administers the chapter the group is for.
+	if err := e.store.CreateChapter(context.Background(), &flows.Chapter{ID: "jabar2", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SetChapterAdmin(context.Background(), fac.ID, "jabar2"); err != nil {
+		t.Fatal(err)
+	}
 	e.fake.NewGroup(basic, "Bab Jabar")
 	e.fake.SetMember(basic, fac, telegramtest.StatusCreator)
 	e.fake.NewGroup(muted, "Diam")
@@ -191,7 +198,16 @@ func TestGroupMigrationAndRefusalsE2E(t *testing.T) {
 	e.fake.SendGroupText(fac, basic, "/linkgroup")
 	m := e.next(basic)
 	e.fake.PressIn(fac, basic, m.ID, buttonData(t, m, "Chapter group"))
-	e.waitFor("linked", func() bool { return len(e.groupLinks()) == 1 })
+	e.waitFor("the chapters offered", func() bool {
+		for _, msg := range e.fake.BotMessages(basic) {
+			if msg.ID == m.ID && strings.Contains(msg.Plain, "Which chapter") {
+				return true
+			}
+		}
+		return false
+	})
+	e.fake.PressIn(fac, basic, m.ID, "groups.link:c:jabar2")
+	e.waitFor("linked", func() bool { ls := e.groupLinks(); return len(ls) == 1 && ls[0].Chapter == "jabar2" })
 
 	e.fake.MigrateGroup(basic, super)
 	e.waitFor("the link moved", func() bool {

@@ -131,3 +131,90 @@ func TestTeamMessagesNoShows(t *testing.T) {
 		t.Fatalf("API errors: %+v", st.Errors)
 	}
 }
+
+// The team of a workshop with approval and offers messages those who
+// await approval, then the person offered a freed seat: each message
+// reaches exactly them, through the broadcast runner.
+func TestTeamMessagesPendingAndOffered(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	const ownerID = 4101
+	if err := e.store.SaveUser(ctx, &flows.User{ID: ownerID, Lang: "en", Role: flows.RoleFacilitator, FirstName: "Owner", Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
+		t.Fatal(err)
+	}
+	w := &flows.Workshop{Code: "apr234", Title: "Lokakarya apr234", Zone: "Asia/Jakarta", Start: now.Add(72 * time.Hour), End: now.Add(75 * time.Hour),
+		Venue: "Balai", Capacity: 1, Deadline: now.Add(72 * time.Hour), Facilitators: []int64{ownerID}, CreatedBy: ownerID, Created: now,
+		Offers: true, Approval: true}
+	if err := e.store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	// 6200 holds the seat, 6201 was approved onto the waiting list and is
+	// offered the seat 6200 frees; 6202 and 6203 await approval.
+	for i := range 4 {
+		id := int64(6200 + i)
+		if err := e.store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", FirstName: "P", Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.store.Register(ctx, &flows.Registration{Workshop: w.Code, UserID: id, Token: flows.NewToken(), Lang: "id"}, now); err != nil {
+			t.Fatal(err)
+		}
+		if i < 2 {
+			if _, err := e.store.DecideRegistration(ctx, w.Code, id, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := e.store.CancelRegistration(ctx, w.Code, 6200, now); err != nil {
+		t.Fatal(err)
+	}
+	e.start()
+
+	owner := telegramtest.User{ID: ownerID, FirstName: "Owner", LanguageCode: "en"}
+	reports := func() int {
+		n := 0
+		for _, m := range e.fake.BotMessages(ownerID) {
+			if strings.Contains(m.Plain, "Update sent") {
+				n++
+			}
+		}
+		return n
+	}
+	send := func(button, status string, want []int64) {
+		t.Helper()
+		e.fake.SendText(owner, "/myworkshops")
+		list := e.next(ownerID)
+		e.fake.Press(owner, list.ID, "workshops.message:"+w.Code)
+		choice := e.next(ownerID)
+		e.fake.Press(owner, choice.ID, buttonData(t, choice, button))
+		contains(t, e.next(ownerID), status+" of Lokakarya apr234")
+		e.fake.SendText(owner, "Pesan untuk "+status)
+		e.next(ownerID) // the heading
+		e.next(ownerID) // the preview
+		confirm := e.next(ownerID)
+		r := reports()
+		e.fake.Press(owner, confirm.ID, buttonData(t, confirm, "Send"))
+		e.waitFor("the copies to "+status, func() bool {
+			var to []int64
+			for _, id := range []int64{6200, 6201, 6202, 6203} {
+				for _, m := range e.fake.BotMessages(id) {
+					if m.Plain == "Pesan untuk "+status {
+						to = append(to, id)
+					}
+				}
+			}
+			return slices.Equal(to, want)
+		})
+		// The runner's progress and its report come next: read past them.
+		e.waitFor("the report", func() bool { return reports() == r+1 })
+		e.seen[ownerID] = len(e.fake.BotMessages(ownerID))
+	}
+	send("Awaiting approval (2)", "registrants awaiting approval", []int64{6202, 6203})
+	send("Offered a seat (1)", "people offered a freed seat", []int64{6201})
+	// 6201 was also told of the offer; nothing else went to the others.
+	for _, id := range []int64{6200, 6202, 6203} {
+		if msgs := e.fake.BotMessages(id); len(msgs) > 1 {
+			t.Errorf("%d received %d messages", id, len(msgs))
+		}
+	}
+}

@@ -46,12 +46,15 @@ const (
 	AuditTeamRemove   = "team_remove"
 	AuditTeamHandover = "team_handover"
 	AuditTeamLeave    = "team_leave"
-	AuditWsMessage    = "ws_message" // a team messaged the workshop's registrants
+	AuditTeamRevoke   = "team_revoke" // a team invitation revoked
+	AuditWsMessage    = "ws_message"  // a team messaged the workshop's registrants
 	// Chapters.
 	AuditChapterCreate = "chapter_create"
 	AuditChapterInvite = "chapter_invite"
 	AuditChapterAdmin  = "chapter_admin" // an invitation used: the user administers the chapter
 	AuditChapterRemove = "chapter_remove"
+	AuditChapterEdit   = "chapter_edit" // renamed, provinces changed
+	AuditChapterDelete = "chapter_delete"
 	AuditRegApprove    = "reg_approve"
 	AuditRegDecline    = "reg_decline"
 )

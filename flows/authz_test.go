@@ -121,6 +121,7 @@ var authzTable = []authzRow{
 	{Action: "workshops.team:{code}", Want: managers, Notes: "the workshop's team"},
 	{Action: "workshops.team_invite:{code}", Want: owners, Mutates: true, Notes: "creates a one-time team invitation"},
 	{Action: "workshops.team_remove:{code}:13", Want: owners, Mutates: true, Notes: "removes a member from the team"},
+	{Action: "workshops.team_revoke:{code}:{tinv}", Want: owners, Mutates: true, Notes: "revokes a team invitation not yet used"},
 	{Action: "workshops.handover:{code}:13", Want: owners, Notes: "asks to confirm the hand-over"},
 	{Action: "workshops.handover_yes:{code}:13", Want: owners, Mutates: true, Notes: "hands the workshop over to a member"},
 	{Action: "workshops.team_leave:{code}", Want: managers, Notes: "asks to confirm leaving the team (the owner hands over first)"},
@@ -182,6 +183,10 @@ var authzTable = []authzRow{
 	{Action: "chapters.invite:{chA}", Want: adminOnly, Mutates: true, Notes: "creates a one-time chapter-admin invitation"},
 	{Action: "chapters.admins:{chA}", Want: adminOnly, Notes: "a chapter's admins"},
 	{Action: "chapters.remove:{chA}:14", Want: adminOnly, Mutates: true, Notes: "removes a chapter admin"},
+	{Action: "chapters.edit:{chA}", Want: adminOnly, Notes: "starts renaming a chapter and changing its provinces"},
+	{Action: "chapters.delete:{chA}", Want: adminOnly, Notes: "asks to confirm deleting a chapter"},
+	{Action: "chapters.del_yes:{chA}", Want: adminOnly, Mutates: true, Notes: "deletes a chapter: its workshops become national, its admins lose it"},
+	{Action: "chapters.leave:{chA}", Want: everyone, Notes: "leaves a chapter the actor joined by link (their own membership only)"},
 	// Audit trail.
 	{Action: "/audit", Want: adminOnly, Notes: "recent privileged actions"},
 	{Action: "audit.export:csv", Want: adminOnly, Notes: "audit trail export"},
@@ -189,6 +194,7 @@ var authzTable = []authzRow{
 	{Action: "/linkgroup", Want: facRole, Group: true, Notes: "offers what to link the group as; the actor must also administer the Telegram group"},
 	{Action: "groups.link:f", Want: facRole, Group: true, Mutates: true, Notes: "links the group for forum announcements"},
 	{Action: "groups.link:w:{code}", Want: managers, Group: true, Mutates: true, Notes: "links the group to a workshop the actor manages"},
+	{Action: "groups.link:c:{chA}", Want: chapterAOnly, Group: true, Mutates: true, Notes: "links the group to chapter A (its admins, and admins)"},
 	{Action: "/groups", Want: adminOnly, Notes: "lists linked chats"},
 	{Action: "groups.unlink:{link}", Want: adminOnly, Mutates: true, Notes: "unlinks a chat"},
 	{Action: "/linkchannel @kanalforum", Want: adminOnly, Notes: "links a channel the bot and the actor administer"},
@@ -234,6 +240,8 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	_, err := h.Store.JoinTeam(ctx, w.Code, "removed", actRemovedFac, h.Now)
 	must(err)
 	must(h.Store.RemoveFromTeam(ctx, w.Code, actRemovedFac))
+	// An invitation to the team not used yet.
+	must(h.Store.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tinvOpen", Workshop: w.Code, By: flowstest.AdminID, Created: h.Now, Expires: h.Now.Add(30 * 24 * time.Hour)}))
 	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterA, Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now}))
 	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterB, Name: "Bali", Kind: flows.ChapterProvince, Provinces: []string{"BA"}, Created: h.Now}))
 	for id, ch := range map[int64]string{actChapterA: chapterA, actChapterB: chapterB} {
@@ -285,7 +293,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatal(err)
 	}
 	return &authzFixture{h: h, vars: map[string]string{
-		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4],
+		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4], "{tinv}": "tinvOpen",
 		"{chA}": chapterA,
 	}}
 }

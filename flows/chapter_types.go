@@ -75,6 +75,19 @@ type Chapters interface {
 	// JoinChapter adds uid to chapter id's members by link (ErrNotFound
 	// when there is no such chapter); joining twice is joining once.
 	JoinChapter(ctx context.Context, id string, uid int64) error
+	// UpdateChapter renames chapter id and, for a province chapter, sets
+	// the provinces it covers (a network's stay none); its members by
+	// province follow at once, being read from the profiles. ErrNotFound
+	// when there is no such chapter.
+	UpdateChapter(ctx context.Context, id, name string, provinces []string) (*Chapter, error)
+	// DeleteChapter deletes chapter id: its admins no longer administer it,
+	// its members by link and its admin invitations go, and its workshops
+	// become national. ErrNotFound when there is no such chapter (what
+	// remained of one deleted half-way is finished all the same).
+	DeleteChapter(ctx context.Context, id string) error
+	// LeaveChapter takes uid out of chapter id's members by link
+	// (ErrNotFound when they had not joined it by link).
+	LeaveChapter(ctx context.Context, id string, uid int64) error
 	// SetChapterAdmin changes only the chapter an existing user administers
 	// ("" none; ErrNotFound when there is no such user).
 	SetChapterAdmin(ctx context.Context, uid int64, chapter string) error

@@ -23,6 +23,7 @@ type ChatLink struct {
 	Type     string    `json:"type,omitempty"` // "group", "supergroup", "channel"
 	Purpose  string    `json:"purpose"`
 	Workshop string    `json:"ws,omitempty"` // the workshop of PurposeWorkshop and PurposeReports
+	Chapter  string    `json:"ch,omitempty"` // the chapter of PurposeChapter (Chapter.ID); "" before chapters were named
 	By       int64     `json:"by"`           // who linked it (told when it stops working)
 	At       time.Time `json:"at"`
 	// Inactive: the bot was removed from the chat or may no longer post

@@ -164,7 +164,7 @@ func TestLegacyNamesBehaveAsTheirRoutes(t *testing.T) {
 
 // newRoutes came after namespaces: no button ever carried another name.
 var newRoutes = map[string]bool{
-	"workshops.team": true, "workshops.team_invite": true, "workshops.team_remove": true,
+	"workshops.team": true, "workshops.team_invite": true, "workshops.team_remove": true, "workshops.team_revoke": true,
 	"workshops.handover": true, "workshops.handover_yes": true, "workshops.team_leave": true,
 	"workshops.team_leave_yes": true, "workshops.message": true, "workshops.message_to": true,
 	"groups.link": true, "groups.unlink": true, "groups.announce": true, "groups.post": true,

@@ -20,6 +20,33 @@ type UserData struct {
 	Commitments   []*Commitment      `json:"commitments,omitempty"` // owned or proposed to them, with history
 	Broadcasts    []BroadcastData    `json:"broadcasts,omitempty"`  // secretariat messages sent to them
 	Chapters      []string           `json:"chapters,omitempty"`    // ids of the chapters they joined by link
+	Teams         []TeamData         `json:"teams,omitempty"`       // the workshop teams they are on, by code
+	Administers   *ChapterData       `json:"administers,omitempty"` // the chapter they administer
+	Messages      []MessageData      `json:"messages,omitempty"`    // what they wrote to a workshop's registrants, newest first
+}
+
+// TeamData is one workshop team the user is on, as exported.
+type TeamData struct {
+	Workshop string `json:"workshop"`
+	Title    string `json:"title"`
+	Owner    bool   `json:"owner,omitempty"`
+}
+
+// ChapterData is the chapter a user administers, as exported ("" name: the
+// chapter no longer exists).
+type ChapterData struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+// MessageData is one message the user sent to a workshop's registrants
+// (a broadcast of segment SegRegistrants): the text stays in their chat,
+// the export names it by its message id.
+type MessageData struct {
+	ID        string    `json:"id"`
+	Segment   string    `json:"segment"`
+	MessageID int       `json:"message_id"`
+	Created   time.Time `json:"created"`
 }
 
 // RegistrationData is one registration as exported.

@@ -24,6 +24,15 @@ const (
 	JobOfferReminder = "wor" // halfway to the expiry, one reminder
 )
 
+// JobApprovalNotice, "wap|<code>": tells workshop code's team how many
+// registrations await their approval, at most once per
+// ApprovalNoticeEvery (flows.ApprovalNotices).
+const JobApprovalNotice = "wap"
+
+// ApprovalNoticeEvery is how often at most a team is told of registrations
+// awaiting approval.
+const ApprovalNoticeEvery = time.Hour
+
 // OfferJobIDs are the ids of uid's offer jobs for workshop code.
 func OfferJobIDs(code string, uid int64) []string {
 	u := strconv.FormatInt(uid, 10)

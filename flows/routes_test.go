@@ -314,6 +314,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.feedback":       {code},
 		"workshops.team":           {code},
 		"workshops.team_invite":    {code},
+		"workshops.team_revoke":    {code, flows.NewToken()},
 		"workshops.team_remove":    {code, uid},
 		"workshops.handover":       {code, uid},
 		"workshops.handover_yes":   {code, uid},
@@ -363,6 +364,10 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"chapters.invite":   {code},
 		"chapters.admins":   {code},
 		"chapters.remove":   {code, uid},
+		"chapters.edit":     {code},
+		"chapters.leave":    {code},
+		"chapters.delete":   {code},
+		"chapters.del_yes":  {code},
 		"audit.export":      {"csv"},
 		"privacy.forget":    {"yes"},
 	}

@@ -39,11 +39,13 @@ const (
 	RegsWaiting   RegistrantStatus = "w" // on the waiting list
 	RegsCheckedIn RegistrantStatus = "i" // holding a seat, checked in (or attended online)
 	RegsNoShow    RegistrantStatus = "n" // holding a seat, not checked in
+	RegsOffered   RegistrantStatus = "o" // offered a freed seat, not yet answered
+	RegsPending   RegistrantStatus = "p" // waiting for the team's approval
 )
 
 // RegistrantStatuses are the statuses in the order the card offers them.
 func RegistrantStatuses() []RegistrantStatus {
-	return []RegistrantStatus{RegsConfirmed, RegsWaiting, RegsCheckedIn, RegsNoShow}
+	return []RegistrantStatus{RegsConfirmed, RegsWaiting, RegsOffered, RegsPending, RegsCheckedIn, RegsNoShow}
 }
 
 // Has reports whether registration r is in status s.
@@ -57,6 +59,10 @@ func (s RegistrantStatus) Has(r *Registration) bool {
 		return r.Status == RegConfirmed && !r.CheckedInAt.IsZero()
 	case RegsNoShow:
 		return r.Status == RegConfirmed && r.CheckedInAt.IsZero()
+	case RegsOffered:
+		return r.Status == RegOffered
+	case RegsPending:
+		return r.Status == RegPending
 	}
 	return false
 }
@@ -71,7 +77,7 @@ var segmentKinds = []string{string(SegAll), string(SegWorkshop), string(SegSecto
 // Segment is who a broadcast goes to. Its text form, stored with the
 // broadcast ([Broadcast.Segment]), is "all", "ws:<code>:c" (registered),
 // "ws:<code>:i" (checked in), "sector:<code>", "prov:<code>",
-// "theme:<code>", "lang:<id|en>" or "wsr:<code>:<c|w|i|n>" (a workshop's
+// "theme:<code>", "lang:<id|en>" or "wsr:<code>:<c|w|o|p|i|n>" (a workshop's
 // registrants by status), scoped to a chapter's members by the prefix
 // "in:<chapter id>:" ("in:k3mzq2:prov:JB"); [ParseSegment] is the one
 // reader of it.

@@ -27,6 +27,8 @@ func TestParseSegment(t *testing.T) {
 		{"wsr:abc234:w", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsWaiting}},
 		{"wsr:abc234:i", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsCheckedIn}},
 		{"wsr:abc234:n", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsNoShow}},
+		{"wsr:abc234:o", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsOffered}},
+		{"wsr:abc234:p", flows.Segment{Kind: flows.SegRegistrants, Value: "abc234", Status: flows.RegsPending}},
 		{"in:jabar2:all", flows.Segment{Kind: flows.SegAll, Chapter: "jabar2"}},
 		{"in:jabar2:prov:BA", flows.Segment{Kind: flows.SegProvince, Value: "BA", Chapter: "jabar2"}},
 		{"in:jabar2:ws:abc234:i", flows.Segment{Kind: flows.SegWorkshop, Value: "abc234", CheckedIn: true, Chapter: "jabar2"}},
@@ -41,7 +43,7 @@ func TestParseSegment(t *testing.T) {
 	}
 	for _, bad := range []string{"", "everyone", "all:", "all:x", "ws:", "ws:abc234", "ws:abc234:x", "ws::c",
 		"sector:", "sector:banks", "prov:XX", "prov:jb", "theme:", "theme:space", "lang:fr", "lang:", "Sector:ngo",
-		"wsr:", "wsr:abc234", "wsr:abc234:", "wsr:abc234:x", "wsr::c", "wsr:abc234:cc",
+		"wsr:", "wsr:abc234", "wsr:abc234:", "wsr:abc234:x", "wsr::c", "wsr:abc234:cc", "wsr:abc234:op", "wsr:abc234:O",
 		"in:", "in:jabar2", "in:jabar2:", "in::all", "in:jabar2:everyone", "in:JABAR2:all", "in:jabar:all", "in:bali11:all",
 		"in:jabar2:in:bdps22:all"} {
 		if got, err := flows.ParseSegment(bad); !errors.Is(err, flows.ErrUnknownSegment) {
@@ -118,6 +120,45 @@ func TestRecipientsRegistrantsByStatus(t *testing.T) {
 	rs, err := h.E.Recipients(ctx, &flows.Broadcast{ID: "b2", By: 900, MessageID: 7, Segment: "ws:abc234:c"})
 	if err != nil || len(rs) != 2 || rs[0].UserID != 1 || rs[1].UserID != 50 {
 		t.Fatalf("ws:abc234:c = %v, %v; want [1 50]", rs, err)
+	}
+
+	// Pending offers and pending approval: one seat, approval on; 7 holds
+	// it, 8 was approved onto the waiting list and is offered the seat 7
+	// frees, 9 awaits approval.
+	w2 := *w
+	w2.Code, w2.Capacity, w2.Offers, w2.Approval = "def234", 1, true, true
+	if err := h.Store.CreateWorkshop(ctx, &w2); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{7, 8, 9} {
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", Consent: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := h.Store.Register(ctx, &flows.Registration{Workshop: "def234", UserID: id, Token: flows.NewToken(), Lang: "id"}, h.Now)
+		if err != nil || r.Status != flows.RegPending {
+			t.Fatalf("register %d: %+v, %v", id, r, err)
+		}
+		if id != 9 {
+			if _, err := h.Store.DecideRegistration(ctx, "def234", id, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := h.Store.CancelRegistration(ctx, "def234", 7, h.Now); err != nil {
+		t.Fatal(err)
+	}
+	for status, want := range map[flows.RegistrantStatus][]int64{
+		flows.RegsOffered: {8}, flows.RegsPending: {9}, flows.RegsConfirmed: nil, flows.RegsWaiting: nil,
+	} {
+		seg := flows.Segment{Kind: flows.SegRegistrants, Value: "def234", Status: status}.String()
+		rs, err := h.E.Recipients(ctx, &flows.Broadcast{ID: "b3", By: 50, MessageID: 7, Segment: seg})
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.UserID)
+		}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("%s: %v, %v; want %v", seg, got, err, want)
+		}
 	}
 }
 

@@ -54,6 +54,13 @@ type Teams interface {
 	// (ErrNotOwner) and to is on the team (ErrNotOnTeam). The old owner
 	// stays on the team.
 	HandOver(ctx context.Context, code string, from, to int64) error
+	// TeamInvites lists workshop code's invitations still open at now,
+	// oldest first (equal times by token).
+	TeamInvites(ctx context.Context, code string, now time.Time) ([]*TeamInvite, error)
+	// RevokeTeamInvite deletes an invitation of workshop code, so that its
+	// link no longer works (ErrNotFound when unknown, used, or expired at
+	// now).
+	RevokeTeamInvite(ctx context.Context, code, token string, now time.Time) error
 }
 
 // TeamOwner is who owns a new workshop's team: its creator when they are

@@ -253,6 +253,15 @@ type Job struct {
 // done, and the scheduler counts it.
 var ErrJobLate = errors.New("job found too late")
 
+// ApprovalNotices keeps the team's notices that registrations await
+// approval to one per period.
+type ApprovalNotices interface {
+	// ClaimApprovalNotice takes workshop code's notice at now unless one
+	// was taken less than every before: then it returns false and when the
+	// next may be taken.
+	ClaimApprovalNotice(ctx context.Context, code string, now time.Time, every time.Duration) (claimed bool, next time.Time, err error)
+}
+
 // Jobs is the due-jobs queue shared by every scheduled capability: a sorted
 // set by due time, claimed atomically so that two bot processes never run
 // the same job twice.

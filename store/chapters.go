@@ -31,7 +31,53 @@ var (
 	chForgetLua    string
 	chJoinScript   = redis.NewScript(chJoinLua)
 	chForgetScript = redis.NewScript(chForgetLua)
+	//go:embed ch_update.lua
+	chUpdateLua    string
+	chUpdateScript = redis.NewScript(chUpdateLua)
+	//go:embed ch_delete.lua
+	chDeleteLua    string
+	chDeleteScript = redis.NewScript(chDeleteLua)
+	//go:embed ch_leave.lua
+	chLeaveLua    string
+	chLeaveScript = redis.NewScript(chLeaveLua)
 )
+
+// UpdateChapter implements flows.Chapters: the chapter as read, with its
+// new name and provinces, written only while it exists (ch_update.lua).
+func (s *Store) UpdateChapter(ctx context.Context, id, name string, provinces []string) (*flows.Chapter, error) {
+	c, err := s.GetChapter(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("update chapter %s: %w", id, err)
+	}
+	c.Name = name
+	if c.Kind == flows.ChapterProvince {
+		c.Provinces = slices.Clone(provinces)
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("update chapter %s: %w", id, err)
+	}
+	n, err := chUpdateScript.Run(ctx, s.rdb, []string{s.chapterKey(id)}, b).Int()
+	if err != nil {
+		return nil, fmt.Errorf("update chapter %s: %w", id, err)
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("update chapter %s: %w", id, flows.ErrNotFound)
+	}
+	return c, nil
+}
+
+// LeaveChapter implements flows.Chapters (ch_leave.lua).
+func (s *Store) LeaveChapter(ctx context.Context, id string, uid int64) error {
+	n, err := chLeaveScript.Run(ctx, s.rdb, []string{s.chJoinedKey(id), s.chOfKey(uid)}, uid, id).Int()
+	if err != nil {
+		return fmt.Errorf("leave chapter %s: %w", id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("leave chapter %s: %w", id, flows.ErrNotFound)
+	}
+	return nil
+}
 
 func (s *Store) chKey(name string) string        { return s.p + "{ch}:" + name }
 func (s *Store) chapterKey(id string) string     { return s.chKey("chapter:" + id) }
@@ -39,6 +85,7 @@ func (s *Store) chAllKey() string                { return s.chKey("all") }
 func (s *Store) chJoinedKey(id string) string    { return s.chKey("joined:" + id) }
 func (s *Store) chOfKey(uid int64) string        { return s.chKey("of:" + strconv.FormatInt(uid, 10)) }
 func (s *Store) chInviteKey(token string) string { return s.chKey("invite:" + token) }
+func (s *Store) chInvitesKey(id string) string   { return s.chKey("invites:" + id) }
 
 // CreateChapter implements flows.Chapters: the record and its place in
 // the list, unless the id is taken (ch_create.lua).
@@ -180,7 +227,13 @@ func (s *Store) CreateChapterInvite(ctx context.Context, inv *flows.ChapterInvit
 	if err := s.indexInvite(ctx, inv.By, chapterInviteRef(inv.Token), ttl); err != nil {
 		return fmt.Errorf("create chapter invite: %w", err)
 	}
-	if err := s.rdb.Set(ctx, s.chInviteKey(inv.Token), b, ttl).Err(); err != nil {
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.chInviteKey(inv.Token), b, ttl)
+		// The chapter's invitations, for deleting it; an entry whose
+		// invitation expired or was used is dropped then.
+		p.SAdd(ctx, s.chInvitesKey(inv.Chapter), inv.Token)
+		return nil
+	}); err != nil {
 		return fmt.Errorf("create chapter invite: %w", err)
 	}
 	return nil
@@ -230,3 +283,73 @@ func (s *Store) forgetChapters(ctx context.Context, uid int64, _ time.Time) erro
 // chapterInviteRef is a chapter-admin invitation's entry in its author's
 // invites:by (forgetInvites deletes it).
 func chapterInviteRef(token string) string { return "ch:" + token }
+
+// DeleteChapter implements flows.Chapters: its admins lose the chapter
+// first, so nobody acts within it; then one script under {ch} deletes the
+// chapter, its members by link and its admin invitations (ch_delete.lua);
+// then its workshops become national. Each step is idempotent: a delete cut
+// short is finished by deleting again (the chapter gone, the rest still
+// runs).
+func (s *Store) DeleteChapter(ctx context.Context, id string) error {
+	fail := func(err error) error { return fmt.Errorf("delete chapter %s: %w", id, err) }
+	users, err := s.AllUsers(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	for _, u := range users {
+		if u.Chapter == id {
+			if err := s.SetChapterAdmin(ctx, u.ID, ""); err != nil && !errors.Is(err, flows.ErrNotFound) {
+				return fail(err)
+			}
+		}
+	}
+	found := true
+	for attempt := 0; ; attempt++ {
+		if attempt == 10 {
+			return fail(errors.New("its members keep changing"))
+		}
+		members, err := s.rdb.SMembers(ctx, s.chJoinedKey(id)).Result()
+		if err != nil {
+			return fail(err)
+		}
+		tokens, err := s.rdb.SMembers(ctx, s.chInvitesKey(id)).Result()
+		if err != nil {
+			return fail(err)
+		}
+		keys := []string{s.chapterKey(id), s.chAllKey(), s.chJoinedKey(id), s.chInvitesKey(id)}
+		for _, m := range members {
+			uid, err := strconv.ParseInt(m, 10, 64)
+			if err != nil {
+				return fail(err)
+			}
+			keys = append(keys, s.chOfKey(uid))
+		}
+		for _, tok := range tokens {
+			keys = append(keys, s.chInviteKey(tok))
+		}
+		n, err := chDeleteScript.Run(ctx, s.rdb, keys, id, len(members), len(tokens)).Int()
+		if err != nil {
+			return fail(err)
+		}
+		if n >= 0 {
+			found = n == 1
+			break
+		}
+	}
+	ws, err := s.Facilitated(ctx, 0)
+	if err != nil {
+		return fail(err)
+	}
+	for _, w := range ws {
+		if w.Chapter == id {
+			w.Chapter = ""
+			if _, err := s.UpdateWorkshop(ctx, w); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if !found {
+		return fail(flows.ErrNotFound)
+	}
+	return nil
+}

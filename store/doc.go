@@ -62,6 +62,11 @@
 //	<p>{w:<code>}:team        zset    uid -> joined unix ms: the workshop's team, owner included (team_*.lua)
 //	<p>{w:<code>}:tinv:<token> hash   a one-time team invitation: by, created, expires (unix ms); TTL its lifetime;
 //	                                  team_join.lua takes it once, refusing it from expires on
+//	<p>{w:<code>}:apnote      string  unix ms of the team's last notice that registrations await approval
+//	                                  (ws_notice.lua: at most one per hour); PX twice that
+//	<p>{w:<code>}:tinvs       zset    token -> created unix ms: the workshop's team invitations, for the team card;
+//	                                  the :tinv: hash decides, TeamInvites clears entries whose hash is gone or
+//	                                  expired, team_revoke.lua deletes both
 //	<p>{w:<code>}:confirmed   zset    uid -> registration number (from :seq)
 //	<p>{w:<code>}:waiting     zset    uid -> registration number (from :seq): the waiting list in order
 //	<p>{w:<code>}:offers      zset    uid -> offer end, unix ms: seats held for people offered them (ws_offer.lua);
@@ -145,11 +150,13 @@
 // members by province are not stored but read from the profiles when asked
 // (flows.ChapterMembers), so a changed province moves the member.
 //
-//	<p>{ch}:chapter:<id>      string  JSON flows.Chapter
+//	<p>{ch}:chapter:<id>      string  JSON flows.Chapter (renamed, provinces changed: ch_update.lua)
 //	<p>{ch}:all               zset    chapter id -> created unix ms (the list, oldest first)
-//	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>)
+//	<p>{ch}:joined:<id>       set     uids who joined the chapter by its link (chapter_<id>; left: ch_leave.lua)
 //	<p>{ch}:of:<uid>          set     chapter ids uid joined by link (for /profile and forgetting)
 //	<p>{ch}:invite:<token>    string  JSON flows.ChapterInvite, TTL = invite lifetime; GETDEL takes it once
+//	<p>{ch}:invites:<id>      set     tokens of the chapter's admin invitations (deleted with it: ch_delete.lua;
+//	                                  entries of used or expired ones stay until then)
 //
 // # Atomicity
 //

@@ -189,9 +189,11 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 		return fail(err)
 	}
 	outs := make([]*redis.StringCmd, len(bcs))
+	recs := make([]*redis.StringCmd, len(bcs))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, b := range bcs {
 			outs[i] = p.HGet(ctx, s.bcKey(b, "done"), id)
+			recs[i] = p.Get(ctx, s.bcKey(b, "b"))
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
@@ -200,6 +202,28 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	for i, c := range outs {
 		if v, err := c.Result(); err == nil {
 			d.Broadcasts = append(d.Broadcasts, flows.BroadcastData{ID: bcs[i], Outcome: v})
+		}
+		var b flows.Broadcast
+		if raw, err := recs[i].Bytes(); err == nil && json.Unmarshal(raw, &b) == nil && b.By == uid {
+			if seg, err := flows.ParseSegment(b.Segment); err == nil && seg.Kind == flows.SegRegistrants {
+				d.Messages = append(d.Messages, flows.MessageData{ID: b.ID, Segment: b.Segment, MessageID: b.MessageID, Created: b.Created})
+			}
+		}
+	}
+	ws, err := s.Facilitated(ctx, uid)
+	if err != nil {
+		return fail(err)
+	}
+	for _, w := range ws {
+		d.Teams = append(d.Teams, flows.TeamData{Workshop: w.Code, Title: w.Title, Owner: flows.TeamOwner(w) == uid})
+	}
+	slices.SortFunc(d.Teams, func(a, b flows.TeamData) int { return strings.Compare(a.Workshop, b.Workshop) })
+	if d.User != nil && d.User.Chapter != "" {
+		d.Administers = &flows.ChapterData{ID: d.User.Chapter}
+		if c, err := s.GetChapter(ctx, d.User.Chapter); err == nil {
+			d.Administers.Name = c.Name
+		} else if !errors.Is(err, flows.ErrNotFound) {
+			return fail(err)
 		}
 	}
 	if d.Chapters, err = s.JoinedChapters(ctx, uid); err != nil {

@@ -29,6 +29,8 @@ var (
 	teamRemoveLua string
 	//go:embed team_handover.lua
 	teamHandoverLua string
+	//go:embed team_revoke.lua
+	teamRevokeLua string
 	//go:embed team_migrate.lua
 	teamMigrateLua string
 
@@ -36,6 +38,7 @@ var (
 	teamRemoveScript   = redis.NewScript(teamRemoveLua)
 	teamHandoverScript = redis.NewScript(teamHandoverLua)
 	teamMigrateScript  = redis.NewScript(teamMigrateLua)
+	teamRevokeScript   = redis.NewScript(teamRevokeLua)
 )
 
 // teamInviteRef is a team invitation's entry in its author's invites:by.
@@ -134,6 +137,7 @@ func (s *Store) CreateTeamInvite(ctx context.Context, inv *flows.TeamInvite) err
 	}
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, key, "by", inv.By, "created", inv.Created.UnixMilli(), "expires", inv.Expires.UnixMilli())
+		p.ZAdd(ctx, s.teamInvitesKey(inv.Workshop), redis.Z{Score: float64(inv.Created.UnixMilli()), Member: inv.Token})
 		// The script decides by Expires; the TTL (its lifetime, counted
 		// from now) only clears away what nobody used.
 		p.PExpire(ctx, key, max(inv.Expires.Sub(inv.Created), time.Millisecond))
@@ -141,6 +145,68 @@ func (s *Store) CreateTeamInvite(ctx context.Context, inv *flows.TeamInvite) err
 	})
 	if err != nil {
 		return fmt.Errorf("create team invite for workshop %s: %w", inv.Workshop, err)
+	}
+	return nil
+}
+
+// teamInvitesKey indexes a workshop's invitations (token -> created ms);
+// the invitation's hash decides whether it is open, the index only lists.
+func (s *Store) teamInvitesKey(code string) string { return s.wsKey(code, "tinvs") }
+
+// TeamInvites implements flows.Teams: the index, each entry checked against
+// its invitation; entries of invitations used, expired, revoked or
+// forgotten are cleared away.
+func (s *Store) TeamInvites(ctx context.Context, code string, now time.Time) ([]*flows.TeamInvite, error) {
+	if checkCode(code) != nil {
+		return nil, nil
+	}
+	tokens, err := s.rdb.ZRange(ctx, s.teamInvitesKey(code), 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("team invitations of workshop %s: %w", code, err)
+	}
+	cmds := make([]*redis.SliceCmd, len(tokens))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, tok := range tokens {
+			cmds[i] = p.HMGet(ctx, s.teamInviteKey(code, tok), "by", "created", "expires")
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("team invitations of workshop %s: %w", code, err)
+	}
+	var out []*flows.TeamInvite
+	var stale []any
+	for i, c := range cmds {
+		v := c.Val()
+		num := func(j int) int64 {
+			str, _ := v[j].(string)
+			n, _ := strconv.ParseInt(str, 10, 64)
+			return n
+		}
+		if len(v) != 3 || v[2] == nil || num(2) <= now.UnixMilli() {
+			stale = append(stale, tokens[i])
+			continue
+		}
+		out = append(out, &flows.TeamInvite{Token: tokens[i], Workshop: code, By: num(0), Created: fromMS(num(1)), Expires: fromMS(num(2))})
+	}
+	if len(stale) > 0 {
+		if err := s.rdb.ZRem(ctx, s.teamInvitesKey(code), stale...).Err(); err != nil {
+			return nil, fmt.Errorf("team invitations of workshop %s: %w", code, err)
+		}
+	}
+	return out, nil
+}
+
+// RevokeTeamInvite implements flows.Teams (team_revoke.lua).
+func (s *Store) RevokeTeamInvite(ctx context.Context, code, token string, now time.Time) error {
+	if checkCode(code) != nil || !validToken(token) {
+		return fmt.Errorf("revoke team invitation of workshop %q: %w", code, flows.ErrNotFound)
+	}
+	n, err := teamRevokeScript.Run(ctx, s.rdb, []string{s.teamInviteKey(code, token), s.teamInvitesKey(code)}, token, now.UnixMilli()).Int()
+	if err != nil {
+		return fmt.Errorf("revoke team invitation of workshop %s: %w", code, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("revoke team invitation of workshop %s: %w", code, flows.ErrNotFound)
 	}
 	return nil
 }

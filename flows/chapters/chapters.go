@@ -19,10 +19,14 @@ import (
 
 // The chapters capability's callback routes.
 const (
-	routeNew    = "chapters.new"    // go: starts creating a chapter
-	routeInvite = "chapters.invite" // <chapter id>: a one-time link making its user an admin of the chapter
-	routeAdmins = "chapters.admins" // <chapter id>: the chapter's admins, each with a remove button
-	routeRemove = "chapters.remove" // <chapter id>:<user id>: the user is no longer an admin of the chapter
+	routeNew    = "chapters.new"     // go: starts creating a chapter
+	routeInvite = "chapters.invite"  // <chapter id>: a one-time link making its user an admin of the chapter
+	routeAdmins = "chapters.admins"  // <chapter id>: the chapter's admins, each with a remove button
+	routeRemove = "chapters.remove"  // <chapter id>:<user id>: the user is no longer an admin of the chapter
+	routeEdit   = "chapters.edit"    // <chapter id>: rename it and, for a province chapter, change its provinces
+	routeLeave  = "chapters.leave"   // <chapter id>: the user leaves a chapter they joined by link (/profile)
+	routeDelete = "chapters.delete"  // <chapter id>: asks to confirm deleting the chapter
+	routeDelYes = "chapters.del_yes" // <chapter id>: deletes the chapter
 )
 
 // maxNameLen is the longest chapter name, in characters.
@@ -41,6 +45,9 @@ type Store interface {
 	flows.Chapters
 	flows.Members
 	GetUser(ctx context.Context, id int64) (*flows.User, error)
+	// ChatLinks are the linked groups, a chapter's naming it (the groups
+	// capability links them).
+	ChatLinks(ctx context.Context) ([]*flows.ChatLink, error)
 }
 
 type module struct {
@@ -58,6 +65,19 @@ func (e *module) register(r *flows.Registry) {
 	r.Route(&flows.Route{Name: routeInvite, Role: flows.RoleAdmin, Run: e.invite})
 	r.Route(&flows.Route{Name: routeAdmins, Role: flows.RoleAdmin, Run: e.admins})
 	r.Route(&flows.Route{Name: routeRemove, Role: flows.RoleAdmin, Run: e.remove})
+	r.Route(&flows.Route{Name: routeEdit, Role: flows.RoleAdmin, Run: e.edit})
+	r.Route(&flows.Route{Name: routeLeave, Run: e.leave})
+	r.Route(&flows.Route{Name: routeDelete, Role: flows.RoleAdmin, Run: e.askDelete})
+	r.Route(&flows.Route{Name: routeDelYes, Role: flows.RoleAdmin, Run: e.delete})
+	r.Flow(&flows.Flow{
+		Name: "chapter_edit",
+		Done: e.saveEdit,
+		Steps: []*flows.Step{
+			{Name: "name", Parse: flows.TextAnswer(maxNameLen), Prompt: editNamePrompt},
+			{Name: "provinces", Parse: provincesAnswer, Prompt: editProvincesPrompt,
+				Skip: func(t *flows.Turn) bool { return t.Session.Data["kind"] != string(flows.ChapterProvince) }},
+		},
+	})
 	r.Link(&flows.DeepLink{Prefix: "chapter", Run: e.join})
 	r.Link(&flows.DeepLink{Prefix: "chadmin", Run: e.redeem})
 	r.Flow(&flows.Flow{
@@ -88,14 +108,29 @@ func (e *module) list(ctx context.Context, t *flows.Turn) error {
 	if err != nil {
 		return err
 	}
+	links, err := e.store.ChatLinks(ctx)
+	if err != nil {
+		return flows.InternalError("chat links", err)
+	}
 	var lines []flows.Text
 	var rows [][]flows.Button
 	for _, c := range chs {
 		lines = append(lines, flows.T("chapters.line", "Name", c.Name, "Kind", flows.T("chapters.kind."+string(c.Kind)),
 			"Provinces", provinceNames(c), "Count", len(m[c.ID]), "Link", t.BotLink("chapter_"+c.ID)))
+		var groups []string
+		for _, l := range links {
+			if l.Chapter == c.ID && !l.Inactive {
+				groups = append(groups, l.Title)
+			}
+		}
+		if len(groups) > 0 {
+			lines = append(lines, flows.T("chapters.groups", "Name", c.Name, "Groups", strings.Join(groups, ", ")))
+		}
 		rows = append(rows, []flows.Button{
 			{Label: flows.T("chapters.invite_button", "Name", c.Name), Data: flows.MustData(routeInvite, c.ID)},
 			{Label: flows.T("chapters.admins_button"), Data: flows.MustData(routeAdmins, c.ID)},
+			{Label: flows.T("chapters.edit_button"), Data: flows.MustData(routeEdit, c.ID)},
+			{Label: flows.T("chapters.delete_button"), Data: flows.MustData(routeDelete, c.ID)},
 		})
 	}
 	rows = append(rows, newButton)
@@ -340,6 +375,115 @@ func (e *module) redeem(ctx context.Context, t *flows.Turn, token string) error 
 	if by, err := e.store.GetUser(ctx, inv.By); err == nil {
 		t.Send(flows.Reply{ChatID: by.ID, Lang: by.Lang, Bulk: true,
 			Text: flows.T("chapters.invite_used", "Name", t.User.FirstName, "ID", t.User.ID, "Chapter", c.Name)})
+	}
+	return nil
+}
+
+// edit starts changing a chapter: its name and, for a province chapter,
+// its provinces (its members by province follow at once).
+func (e *module) edit(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	return t.StartFlowAt(ctx, "chapter_edit", "name", map[string]string{"id": c.ID, "kind": string(c.Kind), "old": c.Name})
+}
+
+func editNamePrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	return flows.Reply{Text: flows.T("chapters.ask_new_name", "Name", t.Session.Data["old"])}, nil
+}
+
+func editProvincesPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
+	return flows.Reply{Text: flows.T("chapters.ask_new_provinces", "Name", t.Session.Data["name"]), Buttons: flows.ProvinceButtons(t, flows.Provinces(), 0)}, nil
+}
+
+// saveEdit writes the chapter's new name and provinces.
+func (e *module) saveEdit(ctx context.Context, t *flows.Turn) error {
+	d := t.Session.Data
+	var provinces []string
+	if d["provinces"] != "" {
+		provinces = strings.Split(d["provinces"], ",")
+	}
+	c, err := e.store.UpdateChapter(ctx, d["id"], d["name"], provinces)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.EndFlow()
+		t.Say(flows.T("chapters.not_found"))
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("update chapter", err)
+	}
+	if err := t.Audit(ctx, flows.AuditChapterEdit, c.ID, 0); err != nil {
+		return err
+	}
+	t.EndFlow()
+	t.Say(flows.T("chapters.updated", "Name", c.Name, "Provinces", provinceNames(c)))
+	return nil
+}
+
+// leave takes the user out of a chapter they joined by its link (a
+// province chapter still counts them while their profile is in one of its
+// provinces).
+func (e *module) leave(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	switch err := e.store.LeaveChapter(ctx, c.ID, t.User.ID); {
+	case errors.Is(err, flows.ErrNotFound):
+		t.Answer(flows.T("chapters.not_joined", "Name", c.Name), true)
+		return nil
+	case err != nil:
+		return flows.InternalError("leave chapter", err)
+	}
+	if c.Kind == flows.ChapterProvince {
+		t.Say(flows.T("chapters.left_province", "Name", c.Name))
+		return nil
+	}
+	t.Say(flows.T("chapters.left", "Name", c.Name))
+	return nil
+}
+
+// askDelete asks to confirm deleting a chapter, saying what follows.
+func (e *module) askDelete(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	t.Say(flows.T("chapters.delete_confirm", "Name", c.Name),
+		[]flows.Button{{Label: flows.T("chapters.delete_yes"), Data: flows.MustData(routeDelYes, c.ID)},
+			{Label: flows.T("chapters.delete_no"), Data: flows.MenuData("chapters")}})
+	return nil
+}
+
+// delete deletes the chapter: its workshops become national, its members
+// by link and admin invitations go, and its admins, who no longer
+// administer it, are told.
+func (e *module) delete(ctx context.Context, t *flows.Turn, id string) error {
+	c, err := e.chapter(ctx, t, id)
+	if c == nil || err != nil {
+		return err
+	}
+	admins, err := e.adminsOf(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	switch err := e.store.DeleteChapter(ctx, c.ID); {
+	case errors.Is(err, flows.ErrNotFound):
+		t.Answer(flows.T("chapters.not_found"), true)
+		return nil
+	case err != nil:
+		return flows.InternalError("delete chapter", err)
+	}
+	if err := t.Audit(ctx, flows.AuditChapterDelete, c.ID, 0); err != nil {
+		return err
+	}
+	t.Send(flows.Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
+	t.Say(flows.T("chapters.deleted", "Name", c.Name))
+	for _, u := range admins {
+		if u.ID != t.User.ID && !u.Inactive {
+			t.Send(flows.Reply{ChatID: u.ID, Lang: u.Lang, Bulk: true, Text: flows.T("chapters.you_are_removed", "Chapter", c.Name)})
+		}
 	}
 	return nil
 }

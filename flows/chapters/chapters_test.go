@@ -422,3 +422,132 @@ func TestChapterAdminSeesOwnBroadcasts(t *testing.T) {
 		t.Errorf("an admin sees %d broadcasts, want 3", got)
 	}
 }
+
+// An admin renames a province chapter and changes its provinces: its
+// members by province follow at once (the member count in /chapters). A
+// member who joined by link leaves it from /profile; a second press says
+// they have not joined it.
+func TestChapterEditAndLeave(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ch := &flows.Chapter{ID: "jabar2", Name: "FKTJSL Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, By: flowstest.AdminID, Created: h.Now}
+	if err := h.Store.CreateChapter(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	for uid, prov := range map[int64]string{2: "JB", 3: "JT"} {
+		if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: uid, FullName: "P", Organisation: "O", Sector: "ngo", Province: prov,
+			ConsentVersion: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		h.Text(uid, "/start")
+	}
+	count := func() any {
+		t.Helper()
+		res := h.Text(flowstest.AdminID, "/chapters")
+		return res.Replies[0].Text.Data["Lines"].([]flows.Text)[0].Data["Count"]
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("members before %v", n)
+	}
+	refused := h.Press(2, "chapters.edit:"+ch.ID)
+	if refused.Answer == nil || refused.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("a member edits: %+v", refused.Answer)
+	}
+	res := h.Press(flowstest.AdminID, flowstest.ButtonData(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.edit_button"))
+	flowstest.WantIDs(t, res, "chapters.ask_new_name")
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "FKTJSL Jawa"), "chapters.ask_new_provinces")
+	res = h.Text(flowstest.AdminID, "Jawa Tengah")
+	flowstest.WantIDs(t, res, "chapters.updated")
+	if got, err := h.Store.GetChapter(ctx, ch.ID); err != nil || got.Name != "FKTJSL Jawa" || !slices.Equal(got.Provinces, []string{"JT"}) {
+		t.Fatalf("stored %+v, %v", got, err)
+	}
+	if n := count(); n != 1 { // 3 now, by province; 2 no longer
+		t.Fatalf("members after %v", n)
+	}
+	m, err := flows.ChapterMembers(ctx, h.Store, []*flows.Chapter{{ID: ch.ID, Kind: flows.ChapterProvince, Provinces: []string{"JT"}}}, nil)
+	if err != nil || !m[ch.ID][3] || m[ch.ID][2] {
+		t.Fatalf("members %v, %v", m, err)
+	}
+
+	// 2 joins by link, then leaves from /profile.
+	h.Text(2, "/start chapter_"+ch.ID)
+	res = h.Text(2, "/profile")
+	leave := flowstest.ButtonData(t, res, "chapters.leave_button")
+	if leave != "chapters.leave:"+ch.ID {
+		t.Fatalf("leave button %q", leave)
+	}
+	flowstest.WantIDs(t, h.Press(2, leave), "chapters.left_province")
+	if ids, err := h.Store.JoinedChapters(ctx, 2); err != nil || len(ids) != 0 {
+		t.Fatalf("joined after leaving %v, %v", ids, err)
+	}
+	again := h.Press(2, leave)
+	if again.Answer == nil || again.Answer.Text.ID != "chapters.not_joined" {
+		t.Fatalf("leaving again: %+v", again.Answer)
+	}
+	// A member by province only has no leave button.
+	for _, r := range h.Text(3, "/profile").Replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if strings.HasPrefix(b.Data, "chapters.leave:") {
+					t.Fatalf("leave button for a member by province: %+v", b)
+				}
+			}
+		}
+	}
+}
+
+// An admin deletes a chapter after confirming: its workshop becomes
+// national (its chapter admin no longer manages it), its admin is told and
+// loses the chapter, its members by link are gone; a chapter admin cannot
+// delete.
+func TestChapterDelete(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ch := &flows.Chapter{ID: "jabar2", Name: "FKTJSL Jawa Barat", Kind: flows.ChapterNetwork, By: flowstest.AdminID, Created: h.Now}
+	if err := h.Store.CreateChapter(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	const chAdmin = 41
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: chAdmin, Lang: "en", Role: flows.RoleFacilitator, FirstName: "Rina", Chapter: ch.ID}); err != nil {
+		t.Fatal(err)
+	}
+	w := &flows.Workshop{Code: "wsjb22", Title: "Lokakarya Jabar", Zone: "Asia/Jakarta", Start: h.Now.Add(48 * time.Hour), End: h.Now.Add(50 * time.Hour),
+		Deadline: h.Now.Add(48 * time.Hour), Facilitators: []int64{flowstest.AdminID}, CreatedBy: flowstest.AdminID, Created: h.Now, Chapter: ch.ID}
+	if err := h.Store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	h.Text(chAdmin, "/start")
+	h.Text(2, "/start chapter_"+ch.ID)
+	if res := h.Press(chAdmin, "workshops.manage:"+w.Code); len(res.Replies) == 0 {
+		t.Fatal("the chapter admin cannot manage the chapter's workshop before")
+	}
+	if res := h.Press(chAdmin, "chapters.del_yes:"+ch.ID); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("a chapter admin deletes: %+v", res.Answer)
+	}
+	res := h.Press(flowstest.AdminID, flowstest.ButtonData(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.delete_button"))
+	flowstest.WantIDs(t, res, "chapters.delete_confirm")
+	if _, err := h.Store.GetChapter(ctx, ch.ID); err != nil {
+		t.Fatalf("deleted before the confirmation: %v", err)
+	}
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "chapters.delete_yes"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "chapters.deleted", "chapters.you_are_removed")
+	if res.Replies[2].ChatID != chAdmin {
+		t.Fatalf("told %d", res.Replies[2].ChatID)
+	}
+	if _, err := h.Store.GetChapter(ctx, ch.ID); err == nil {
+		t.Fatal("the chapter is still there")
+	}
+	if got, err := h.Store.GetWorkshop(ctx, w.Code); err != nil || got.Chapter != "" {
+		t.Fatalf("workshop after the delete: %+v, %v", got, err)
+	}
+	if u, err := h.Store.GetUser(ctx, chAdmin); err != nil || u.Chapter != "" {
+		t.Fatalf("the chapter admin after the delete: %+v, %v", u, err)
+	}
+	if res := h.Press(chAdmin, "workshops.manage:"+w.Code); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" {
+		t.Fatalf("the former chapter admin manages the workshop: %+v %v", res.Answer, flowstest.IDs(res))
+	}
+	if ids, err := h.Store.JoinedChapters(ctx, 2); err != nil || len(ids) != 0 {
+		t.Fatalf("joined after the delete: %v, %v", ids, err)
+	}
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/chapters"), "chapters.none")
+}

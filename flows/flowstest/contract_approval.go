@@ -34,6 +34,27 @@ func (c *regsCheck) decide(t *testing.T, code string, uid int64, approve bool, w
 }
 
 var approvalCases = []regsCase{
+	{"the team's notice of registrations awaiting approval is taken at most once per period, per workshop", func(t *testing.T, c *regsCheck) {
+		n, ok := c.s.(flows.ApprovalNotices)
+		if !ok {
+			t.Fatalf("%T keeps no approval notices", c.s)
+		}
+		c.workshop(t, "w1", 0, approving)
+		c.workshop(t, "w2", 0, approving)
+		claim := func(code string, at time.Duration, want bool, wantNext time.Duration) {
+			t.Helper()
+			got, next, err := n.ClaimApprovalNotice(c.ctx, code, regClock.Add(at), time.Hour)
+			if err != nil || got != want || (!want && !next.Equal(regClock.Add(wantNext))) || (want && !next.IsZero()) {
+				t.Fatalf("ClaimApprovalNotice %s at +%v = %v, %v, %v; want %v, next +%v", code, at, got, next, err, want, wantNext)
+			}
+		}
+		claim("w1", 0, true, 0)
+		claim("w1", time.Minute, false, time.Hour)
+		claim("w2", time.Minute, true, 0) // another workshop's is its own
+		claim("w1", time.Hour-time.Millisecond, false, time.Hour)
+		claim("w1", time.Hour, true, 0)
+		claim("w1", time.Hour+30*time.Minute, false, 2*time.Hour)
+	}},
 	{"pending registrations hold no seat; approved they are placed, declined they are gone", func(t *testing.T, c *regsCheck) {
 		c.workshop(t, "w1", 2, approving)
 		for uid := int64(1); uid <= 4; uid++ {

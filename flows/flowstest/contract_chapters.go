@@ -18,6 +18,8 @@ type ChaptersStore interface {
 	flows.Audience
 	GetUser(ctx context.Context, id int64) (*flows.User, error)
 	SaveUser(ctx context.Context, u *flows.User) error
+	CreateWorkshop(ctx context.Context, w *flows.Workshop) error
+	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	SaveProfile(ctx context.Context, p *flows.Profile) error
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error)
@@ -67,6 +69,114 @@ func RunChaptersContract(t *testing.T, open func(t *testing.T) ChaptersStore) {
 		name string
 		run  func(t *testing.T, s ChaptersStore)
 	}{
+		{"a chapter renamed and its provinces changed: members by province follow at once; a network keeps none", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar, zakat)
+			member(t, s, 2, "id", "JB")
+			member(t, s, 3, "id", "JT")
+			member(t, s, 4, "id", "")
+			must(t, s.JoinChapter(ctx, jabar.ID, 4))
+			got, err := s.UpdateChapter(ctx, jabar.ID, "FKTJSL Jawa", []string{"JT"})
+			if err != nil || got.Name != "FKTJSL Jawa" || !slices.Equal(got.Provinces, []string{"JT"}) || got.Kind != jabar.Kind || got.By != 1 || !got.Created.Equal(at) {
+				t.Fatalf("UpdateChapter: %+v, %v", got, err)
+			}
+			c, err := s.GetChapter(ctx, jabar.ID)
+			if err != nil || c.Name != "FKTJSL Jawa" || !slices.Equal(c.Provinces, []string{"JT"}) || !c.Created.Equal(at) {
+				t.Fatalf("GetChapter after the update: %+v, %v", c, err)
+			}
+			if got := members(t, s, *c); !slices.Equal(got, []int64{3, 4}) {
+				t.Fatalf("members after the provinces changed: %v, want [3 4]", got)
+			}
+			n, err := s.UpdateChapter(ctx, zakat.ID, "Forum Zakat Nasional", []string{"JB"})
+			if err != nil || n.Name != "Forum Zakat Nasional" || len(n.Provinces) != 0 || n.Kind != flows.ChapterNetwork {
+				t.Fatalf("UpdateChapter of a network: %+v, %v", n, err)
+			}
+			if _, err := s.UpdateChapter(ctx, "nopezz", "X", nil); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("UpdateChapter of none: %v", err)
+			}
+			if list, err := s.ListChapters(ctx); err != nil || len(list) != 2 || list[0].ID != zakat.ID || list[1].Name != "FKTJSL Jawa" {
+				t.Fatalf("ListChapters after the updates: %+v, %v", list, err)
+			}
+		}},
+		{"deleting a chapter: its admins lose it, its joins and invitations go, its workshops become national; others untouched", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar, zakat)
+			member(t, s, 2, "id", "JB")
+			member(t, s, 3, "id", "")
+			for _, c := range []flows.Chapter{jabar, zakat} {
+				must(t, s.JoinChapter(ctx, c.ID, 3))
+			}
+			must(t, s.SaveUser(ctx, &flows.User{ID: 5, Lang: "id", Role: flows.RoleFacilitator, Chapter: jabar.ID}))
+			must(t, s.SaveUser(ctx, &flows.User{ID: 6, Lang: "id", Role: flows.RoleFacilitator, Chapter: zakat.ID}))
+			must(t, s.CreateChapterInvite(ctx, &flows.ChapterInvite{Token: "tokjabar", Chapter: jabar.ID, By: 1, Created: at}, time.Hour))
+			must(t, s.CreateChapterInvite(ctx, &flows.ChapterInvite{Token: "tokzakat", Chapter: zakat.ID, By: 1, Created: at}, time.Hour))
+			for code, ch := range map[string]string{"wsjb22": jabar.ID, "wszk22": zakat.ID} {
+				must(t, s.CreateWorkshop(ctx, &flows.Workshop{Code: code, Title: "W", Zone: "Asia/Jakarta", Start: at.Add(48 * time.Hour), End: at.Add(50 * time.Hour),
+					Deadline: at.Add(48 * time.Hour), Facilitators: []int64{5}, CreatedBy: 5, Created: at, Chapter: ch}))
+			}
+			must(t, s.DeleteChapter(ctx, jabar.ID))
+			if _, err := s.GetChapter(ctx, jabar.ID); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("GetChapter after the delete: %v", err)
+			}
+			if list, err := s.ListChapters(ctx); err != nil || len(list) != 1 || list[0].ID != zakat.ID {
+				t.Fatalf("ListChapters: %+v, %v", list, err)
+			}
+			if ids, err := s.JoinedChapters(ctx, 3); err != nil || !slices.Equal(ids, []string{zakat.ID}) {
+				t.Fatalf("JoinedChapters(3) = %v, %v", ids, err)
+			}
+			if ids, err := s.ChapterJoined(ctx, jabar.ID); err != nil || len(ids) != 0 {
+				t.Fatalf("ChapterJoined of the deleted = %v, %v", ids, err)
+			}
+			if _, err := s.TakeChapterInvite(ctx, "tokjabar"); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("the deleted chapter's invitation: %v", err)
+			}
+			if inv, err := s.TakeChapterInvite(ctx, "tokzakat"); err != nil || inv.Chapter != zakat.ID {
+				t.Fatalf("another chapter's invitation: %+v, %v", inv, err)
+			}
+			for uid, want := range map[int64]string{5: "", 6: zakat.ID} {
+				if u, err := s.GetUser(ctx, uid); err != nil || u.Chapter != want || u.Role != flows.RoleFacilitator {
+					t.Fatalf("admin %d after the delete: %+v, %v", uid, u, err)
+				}
+			}
+			for code, want := range map[string]string{"wsjb22": "", "wszk22": zakat.ID} {
+				if w, err := s.GetWorkshop(ctx, code); err != nil || w.Chapter != want || !slices.Equal(w.Facilitators, []int64{5}) {
+					t.Fatalf("workshop %s after the delete: %+v, %v", code, w, err)
+				}
+			}
+			if err := s.DeleteChapter(ctx, jabar.ID); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("deleting again: %v", err)
+			}
+			if err := s.JoinChapter(ctx, jabar.ID, 2); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("joining the deleted chapter: %v", err)
+			}
+		}},
+		{"leaving a chapter joined by link, once; a province member stays one by province", func(t *testing.T, s ChaptersStore) {
+			create(t, s, jabar, zakat)
+			member(t, s, 2, "id", "JB")
+			member(t, s, 3, "id", "")
+			for _, c := range []flows.Chapter{jabar, zakat} {
+				must(t, s.JoinChapter(ctx, c.ID, 2))
+				must(t, s.JoinChapter(ctx, c.ID, 3))
+			}
+			must(t, s.LeaveChapter(ctx, jabar.ID, 2))
+			must(t, s.LeaveChapter(ctx, zakat.ID, 3))
+			if err := s.LeaveChapter(ctx, zakat.ID, 3); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("leaving twice: %v", err)
+			}
+			if err := s.LeaveChapter(ctx, "nopezz", 2); !errors.Is(err, flows.ErrNotFound) {
+				t.Fatalf("leaving none: %v", err)
+			}
+			if ids, err := s.JoinedChapters(ctx, 2); err != nil || !slices.Equal(ids, []string{zakat.ID}) {
+				t.Fatalf("JoinedChapters(2) = %v, %v", ids, err)
+			}
+			if ids, err := s.JoinedChapters(ctx, 3); err != nil || !slices.Equal(ids, []string{jabar.ID}) {
+				t.Fatalf("JoinedChapters(3) = %v, %v", ids, err)
+			}
+			if got := members(t, s, jabar); !slices.Equal(got, []int64{2, 3}) { // 2 by province
+				t.Fatalf("jabar members %v", got)
+			}
+			if got := members(t, s, zakat); !slices.Equal(got, []int64{2}) {
+				t.Fatalf("zakat members %v", got)
+			}
+		}},
 		{"a chapter reads back whole; the list is oldest first, equal times by id", func(t *testing.T, s ChaptersStore) {
 			create(t, s, jabar, bali, zakat)
 			got, err := s.GetChapter(ctx, jabar.ID)

@@ -48,7 +48,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) LinksAndCards) {
 	}
 	same := func(a, b flows.ChatLink) bool {
 		return a.Chat == b.Chat && a.Thread == b.Thread && a.Title == b.Title && a.Type == b.Type && a.Purpose == b.Purpose &&
-			a.Workshop == b.Workshop && a.By == b.By && a.At.Equal(b.At) && a.Inactive == b.Inactive
+			a.Workshop == b.Workshop && a.Chapter == b.Chapter && a.By == b.By && a.At.Equal(b.At) && a.Inactive == b.Inactive
 	}
 	cases := []struct {
 		name string
@@ -59,9 +59,11 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) LinksAndCards) {
 			w.Workshop = "ABC234"
 			mustLink(t, s, w)
 			mustLink(t, s, link(forum, 0, flows.PurposeForum))
-			mustLink(t, s, link(chat, 0, flows.PurposeChapter))
+			c := link(chat, 0, flows.PurposeChapter)
+			c.Chapter = "jabar2"
+			mustLink(t, s, c)
 			got := list(t, s)
-			want := []flows.ChatLink{*link(forum, 0, flows.PurposeForum), *w, *link(chat, 0, flows.PurposeChapter)}
+			want := []flows.ChatLink{*link(forum, 0, flows.PurposeForum), *w, *c}
 			if len(got) != 3 || !same(got[0], want[0]) || !same(got[1], want[1]) || !same(got[2], want[2]) {
 				t.Fatalf("ChatLinks: %+v\nwant %+v", got, want)
 			}

@@ -24,6 +24,10 @@ type Forgetting interface {
 	flows.Commitments
 	flows.Privacy
 	groups.Links
+	flows.Broadcasts
+	flows.Chapters
+	flows.Teams
+	SaveUser(ctx context.Context, u *flows.User) error
 }
 
 type forgetCase struct {
@@ -59,6 +63,59 @@ func (c *forgetCheck) checkIn(t *testing.T, code string, uid int64) {
 }
 
 var forgetCases = []forgetCase{
+	{"the export names the teams, the chapter administered and the messages written to registrants", func(t *testing.T, c *forgetCheck) {
+		c.workshop(t, "w2", 0, func(w *flows.Workshop) { w.Facilitators, w.CreatedBy = []int64{1}, 1 })
+		c.workshop(t, "w1", 0, func(w *flows.Workshop) { w.Facilitators, w.CreatedBy = []int64{100}, 100 })
+		c.workshop(t, "w3", 0)
+		if err := c.s.CreateTeamInvite(c.ctx, &flows.TeamInvite{Token: "tok1", Workshop: "w1", By: 100, Created: regClock, Expires: forgetBefore}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.s.JoinTeam(c.ctx, "w1", "tok1", 1, regClock); err != nil {
+			t.Fatal(err)
+		}
+		ch := &flows.Chapter{ID: "jabar2", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, By: 100, Created: regClock}
+		if err := c.s.CreateChapter(c.ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.s.SaveUser(c.ctx, &flows.User{ID: 1, Lang: "id", Chapter: ch.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for i, b := range []flows.Broadcast{
+			{ID: "bcaaaa", By: 1, FromChat: 1, MessageID: 5, Segment: "wsr:w1:c", Created: regClock},
+			{ID: "bcbbbb", By: 1, FromChat: 1, MessageID: 6, Segment: "wsr:w2:p", Created: regClock.Add(time.Hour)},
+			{ID: "bccccc", By: 1, FromChat: 1, MessageID: 7, Segment: "all", Created: regClock.Add(2 * time.Hour)}, // a secretariat broadcast, not a message to registrants
+			{ID: "bcdddd", By: 100, FromChat: 100, MessageID: 8, Segment: "wsr:w1:w", Created: regClock.Add(3 * time.Hour)},
+		} {
+			b.StartAt = b.Created.Add(time.Duration(i) * time.Minute)
+			if err := c.s.CreateBroadcast(c.ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, err := c.s.ExportUser(c.ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(d.Teams, []flows.TeamData{{Workshop: "w1", Title: "Workshop w1"}, {Workshop: "w2", Title: "Workshop w2", Owner: true}}) {
+			t.Fatalf("teams %+v", d.Teams)
+		}
+		if d.Administers == nil || *d.Administers != (flows.ChapterData{ID: "jabar2", Name: "Jawa Barat"}) {
+			t.Fatalf("administers %+v", d.Administers)
+		}
+		want := []flows.MessageData{{ID: "bcbbbb", Segment: "wsr:w2:p", MessageID: 6, Created: regClock.Add(time.Hour)},
+			{ID: "bcaaaa", Segment: "wsr:w1:c", MessageID: 5, Created: regClock}}
+		if len(d.Messages) != len(want) {
+			t.Fatalf("messages %+v", d.Messages)
+		}
+		for i := range want {
+			if g := d.Messages[i]; g.ID != want[i].ID || g.Segment != want[i].Segment || g.MessageID != want[i].MessageID || !g.Created.Equal(want[i].Created) {
+				t.Fatalf("messages %+v, want %+v", d.Messages, want)
+			}
+		}
+		// Someone else's export names none of it.
+		if d, err := c.s.ExportUser(c.ctx, 2); err != nil || d.Teams != nil || d.Administers != nil || d.Messages != nil {
+			t.Fatalf("export of 2: %+v, %v", d, err)
+		}
+	}},
 	{"the chats someone linked no longer name them", func(t *testing.T, c *forgetCheck) {
 		for _, l := range []flows.ChatLink{{Chat: -4001, Title: "Bab Jabar", Purpose: flows.PurposeChapter, By: 1, At: regClock},
 			{Chat: -4002, Thread: 3, Title: "Forum", Purpose: flows.PurposeForum, By: 2, At: regClock},

@@ -116,6 +116,50 @@ func (c *teamsCheck) forget(t *testing.T, uid int64) {
 }
 
 var teamsCases = []teamsCase{
+	{"open invitations are listed oldest first, until used, revoked or expired; a revoked link no longer works", func(t *testing.T, c *teamsCheck) {
+		c.workshop(t, "w1")
+		c.workshop(t, "w2")
+		c.invite(t, "w1", "tokB", 1, time.Minute)
+		c.invite(t, "w1", "tokA", 1, time.Minute) // same time: by token
+		c.invite(t, "w1", "tokC", 1, 0)
+		c.invite(t, "w1", "tokD", 1, 2*time.Minute)
+		c.invite(t, "w2", "tokE", 1, 0)
+		list := func(at time.Duration, want ...string) {
+			t.Helper()
+			invs, err := c.s.TeamInvites(c.ctx, "w1", regClock.Add(at))
+			var got []string
+			for _, inv := range invs {
+				got = append(got, inv.Token)
+				if inv.Workshop != "w1" || inv.By != 1 || !inv.Expires.Equal(inv.Created.Add(teamLife)) {
+					t.Fatalf("invitation %+v", inv)
+				}
+			}
+			if err != nil || !slices.Equal(got, want) {
+				t.Fatalf("TeamInvites at +%v = %v, %v; want %v", at, got, err, want)
+			}
+		}
+		list(time.Hour, "tokC", "tokA", "tokB", "tokD")
+		c.join(t, "w1", "tokA", 2, time.Hour, nil)
+		if err := c.s.RevokeTeamInvite(c.ctx, "w1", "tokB", regClock.Add(time.Hour)); err != nil {
+			t.Fatalf("RevokeTeamInvite: %v", err)
+		}
+		for _, tok := range []string{"tokB", "tokA", "tokE", "nope"} { // revoked, used, another workshop's, unknown
+			if err := c.s.RevokeTeamInvite(c.ctx, "w1", tok, regClock.Add(time.Hour)); !sameErr(err, flows.ErrNotFound) {
+				t.Fatalf("RevokeTeamInvite %s again: %v, want not found", tok, err)
+			}
+		}
+		c.join(t, "w1", "tokB", 3, time.Hour, flows.ErrNotFound)
+		list(time.Hour, "tokC", "tokD")
+		// tokC ends at +teamLife; tokD two minutes later.
+		list(teamLife, "tokD")
+		if err := c.s.RevokeTeamInvite(c.ctx, "w1", "tokD", regClock.Add(teamLife+2*time.Minute)); !sameErr(err, flows.ErrNotFound) {
+			t.Fatalf("RevokeTeamInvite of an expired invitation: %v", err)
+		}
+		list(teamLife) // tokD went with its refused revocation
+		if invs, err := c.s.TeamInvites(c.ctx, "w2", regClock); err != nil || len(invs) != 1 || invs[0].Token != "tokE" {
+			t.Fatalf("TeamInvites w2 = %v, %v", invs, err)
+		}
+	}},
 	{"the creator owns a new workshop's team", func(t *testing.T, c *teamsCheck) {
 		c.workshop(t, "w1")
 		c.team(t, "w1", 1, 1)

@@ -29,6 +29,7 @@ type Store struct {
 	links    map[linkKey]flows.ChatLink // linked chats (memgroups.go)
 	cards    map[string]map[linkKey]flows.Card
 	forms    map[string][]flows.FormQuestion // workshop code -> its form (memforms.go)
+	notices  map[string]int64                // workshop code -> last approval notice, unix ms (memnotice.go)
 }
 
 func NewStore() *Store {

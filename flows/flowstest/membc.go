@@ -45,6 +45,12 @@ func (m *Store) GetBroadcast(_ context.Context, id string) (*flows.Broadcast, *f
 func (m *Store) RecentBroadcasts(_ context.Context, limit int) ([]*flows.Broadcast, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	out := m.recentLocked()
+	return out[:min(max(limit, 0), len(out))], nil
+}
+
+// recentLocked lists copies of every broadcast in RecentBroadcasts' order.
+func (m *Store) recentLocked() []*flows.Broadcast {
 	var out []*flows.Broadcast
 	for _, b := range m.bc {
 		cp := *b
@@ -53,7 +59,7 @@ func (m *Store) RecentBroadcasts(_ context.Context, limit int) ([]*flows.Broadca
 	slices.SortFunc(out, func(a, b *flows.Broadcast) int {
 		return cmp.Or(cmp.Compare(b.Created.UnixMilli(), a.Created.UnixMilli()), strings.Compare(b.ID, a.ID))
 	})
-	return out[:min(max(limit, 0), len(out))], nil
+	return out
 }
 
 // CancelBroadcast marks a scheduled broadcast cancelled; it stays listed.

@@ -63,6 +63,35 @@ func (m *Store) ListChapters(_ context.Context) ([]*flows.Chapter, error) {
 	return out, nil
 }
 
+func (m *Store) UpdateChapter(_ context.Context, id, name string, provinces []string) (*flows.Chapter, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chInit()
+	c, ok := m.ch.chapters[id]
+	if !ok {
+		return nil, flows.ErrNotFound
+	}
+	c.Name = name
+	if c.Kind == flows.ChapterProvince {
+		c.Provinces = slices.Clone(provinces)
+	}
+	m.ch.chapters[id] = c
+	out := c
+	out.Provinces = slices.Clone(c.Provinces)
+	return &out, nil
+}
+
+func (m *Store) LeaveChapter(_ context.Context, id string, uid int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chInit()
+	if !m.ch.joined[id][uid] {
+		return flows.ErrNotFound
+	}
+	delete(m.ch.joined[id], uid)
+	return nil
+}
+
 func (m *Store) JoinChapter(_ context.Context, id string, uid int64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -147,4 +176,38 @@ func (m *Store) forgetChapters(uid int64) {
 			delete(m.ch.invites, tok)
 		}
 	}
+}
+
+// DeleteChapter deletes a chapter as Redis does (store/chapters.go): its
+// admins lose it, its members by link and invitations go, its workshops
+// become national; the rest runs also when the chapter is gone already.
+func (m *Store) DeleteChapter(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.chInit()
+	m.wsInit()
+	for uid, u := range m.users {
+		if u.Chapter == id {
+			u.Chapter = ""
+			m.users[uid] = u
+		}
+	}
+	_, found := m.ch.chapters[id]
+	delete(m.ch.chapters, id)
+	delete(m.ch.joined, id)
+	for tok, inv := range m.ch.invites {
+		if inv.Chapter == id {
+			delete(m.ch.invites, tok)
+		}
+	}
+	for code, w := range m.ws.ws {
+		if w.Chapter == id {
+			w.Chapter = ""
+			m.ws.ws[code] = w
+		}
+	}
+	if !found {
+		return flows.ErrNotFound
+	}
+	return nil
 }

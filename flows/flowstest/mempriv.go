@@ -59,6 +59,23 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 		}
 	}
 	slices.Sort(d.Chapters)
+	for _, b := range m.recentLocked() {
+		if seg, err := flows.ParseSegment(b.Segment); err == nil && b.By == uid && seg.Kind == flows.SegRegistrants {
+			d.Messages = append(d.Messages, flows.MessageData{ID: b.ID, Segment: b.Segment, MessageID: b.MessageID, Created: b.Created})
+		}
+	}
+	for _, w := range m.ws.ws {
+		if w = m.withTeamLocked(w); slices.Contains(w.Facilitators, uid) {
+			d.Teams = append(d.Teams, flows.TeamData{Workshop: w.Code, Title: w.Title, Owner: flows.TeamOwner(&w) == uid})
+		}
+	}
+	slices.SortFunc(d.Teams, func(a, b flows.TeamData) int { return strings.Compare(a.Workshop, b.Workshop) })
+	if d.User != nil && d.User.Chapter != "" {
+		d.Administers = &flows.ChapterData{ID: d.User.Chapter}
+		if c, ok := m.ch.chapters[d.User.Chapter]; ok {
+			d.Administers.Name = c.Name
+		}
+	}
 	return d, nil
 }
 

@@ -1,8 +1,10 @@
 package flowstest
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"sinergi/flows"
@@ -104,6 +106,40 @@ func (m *Store) JoinTeam(_ context.Context, code, token string, uid int64, now t
 	// Whole milliseconds, as Redis keeps them.
 	inv.Created, inv.Expires = inv.Created.Truncate(time.Millisecond).UTC(), inv.Expires.Truncate(time.Millisecond).UTC()
 	return &inv, nil
+}
+
+// TeamInvites lists the open invitations of code, oldest first (equal
+// times by token), in whole milliseconds as Redis keeps them.
+func (m *Store) TeamInvites(_ context.Context, code string, now time.Time) ([]*flows.TeamInvite, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.teamInit()
+	var out []*flows.TeamInvite
+	for _, inv := range m.ws.teamInv {
+		if inv.Workshop == code && inv.Expires.Truncate(time.Millisecond).After(now.Truncate(time.Millisecond)) {
+			inv.Created, inv.Expires = inv.Created.Truncate(time.Millisecond).UTC(), inv.Expires.Truncate(time.Millisecond).UTC()
+			out = append(out, &inv)
+		}
+	}
+	slices.SortFunc(out, func(a, b *flows.TeamInvite) int {
+		return cmp.Or(a.Created.Compare(b.Created), strings.Compare(a.Token, b.Token))
+	})
+	return out, nil
+}
+
+// RevokeTeamInvite deletes an invitation of code; one expired at now is
+// deleted too, and reported as not found.
+func (m *Store) RevokeTeamInvite(_ context.Context, code, token string, now time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.teamInit()
+	key := code + "|" + token
+	inv, ok := m.ws.teamInv[key]
+	delete(m.ws.teamInv, key)
+	if !ok || inv.Expires.UnixMilli() <= now.UnixMilli() {
+		return flows.ErrNotFound
+	}
+	return nil
 }
 
 func (m *Store) RemoveFromTeam(_ context.Context, code string, uid int64) error {

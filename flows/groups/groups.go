@@ -55,13 +55,14 @@ type Store interface {
 	flows.WorkshopGetter
 	flows.Facilitations
 	flows.Jobs
+	flows.ChapterReader // the chapter a chapter's group belongs to
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error)
 }
 
 // The groups capability's callback routes, "<name>:<payload>".
 const (
-	routeLink     = "groups.link"     // f|c|r|w[:<code>]: links the group (in the group)
+	routeLink     = "groups.link"     // f|c[:<chapter id>]|r|w[:<code>]: links the group (in the group)
 	routeUnlink   = "groups.unlink"   // <chat>:<thread>: unlinks a chat (/groups)
 	routeAnnounce = "groups.announce" // <code>: the linked chats for a workshop's card
 	routePost     = "groups.post"     // <code>:<chat>:<thread>: posts the live card
@@ -206,7 +207,59 @@ func (m *module) choose(ctx context.Context, t *flows.Turn, payload string) erro
 		}
 		l.Workshop = w.Code
 	}
+	if purpose == flows.PurposeChapter {
+		if arg == "" {
+			// An old purpose button in a linked chat: the link in force.
+			if cur, err := m.current(ctx, t.In.ChatID, t.In.Thread); err != nil {
+				return err
+			} else if cur != nil {
+				t.Send(m.inPlace(t, flows.T("groups.already_linked", "Purpose", purposeText(cur))))
+				return nil
+			}
+			return m.chooseChapter(ctx, t)
+		}
+		c, err := m.store.GetChapter(ctx, arg)
+		if errors.Is(err, flows.ErrNotFound) {
+			t.Answer(flows.T("chapters.not_found"), true)
+			return nil
+		}
+		if err != nil {
+			return flows.InternalError("get chapter", err)
+		}
+		if !mayLinkChapter(t, c.ID) {
+			t.Answer(flows.T("errors.not_allowed"), true)
+			return nil
+		}
+		l.Chapter = c.ID
+	}
 	return m.link(ctx, t, l)
+}
+
+// mayLinkChapter: national admins link a group to any chapter, a chapter
+// admin to theirs only.
+func mayLinkChapter(t *flows.Turn, id string) bool {
+	return t.Role >= flows.RoleAdmin || (t.ChapterAdmin() != "" && t.ChapterAdmin() == id)
+}
+
+// chooseChapter lists the chapters the presser may link the group to, as
+// buttons (a chapter admin's own only).
+func (m *module) chooseChapter(ctx context.Context, t *flows.Turn) error {
+	chs, err := m.store.ListChapters(ctx)
+	if err != nil {
+		return flows.InternalError("list chapters", err)
+	}
+	var rows [][]flows.Button
+	for _, c := range chs {
+		if mayLinkChapter(t, c.ID) && len(rows) < 8 {
+			rows = append(rows, []flows.Button{{Literal: c.Name, Data: flows.MustData(routeLink, "c", c.ID)}})
+		}
+	}
+	if len(rows) == 0 {
+		t.Answer(flows.T("groups.no_chapters"), true)
+		return nil
+	}
+	t.Send(flows.Reply{EditMessageID: t.In.MessageID, Text: flows.T("groups.choose_chapter"), Buttons: rows})
+	return nil
 }
 
 // chooseWorkshop lists the workshops the presser manages that have not

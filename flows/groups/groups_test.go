@@ -3,6 +3,7 @@ package groups_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,8 +77,9 @@ func TestLinkTopic(t *testing.T) {
 		t.Fatalf("old button: %v %+v", ids, links(t, h)[0])
 	}
 	// Another topic of the same forum is a link of its own.
-	inGroup(h, flowstest.AdminID, 0, "groups.link:c", standing("administrator", true))
-	if ls := links(t, h); len(ls) != 2 || ls[0].Thread != 0 || ls[0].Purpose != flows.PurposeChapter {
+	inGroup(h, flowstest.AdminID, 0, "groups.link:r", standing("administrator", true))
+	inGroup(h, flowstest.AdminID, 0, "groups.link:f", standing("administrator", true))
+	if ls := links(t, h); len(ls) != 2 || ls[0].Thread != 0 || ls[0].Purpose != flows.PurposeForum {
 		t.Fatalf("General: %+v", ls)
 	}
 }
@@ -168,7 +170,7 @@ func TestLinkWorkshopGroup(t *testing.T) {
 func TestRemovalMigrationAndList(t *testing.T) {
 	h := newHarness(t)
 	facilitator(t, h, 31)
-	inGroup(h, 31, 0, "groups.link:c", standing("creator", true))
+	inGroup(h, 31, 0, "groups.link:f", standing("creator", true))
 	const basic = -4001
 	h.Send(31, flows.Input{ChatID: basic, Kind: flows.KindCallback, Callback: "groups.link:f", MessageID: 5,
 		Member: &flows.ChatMember{Chat: basic, Title: "Bab Jabar", Type: "group", UserStatus: "creator", BotStatus: "member", BotCanPost: true}})
@@ -251,5 +253,57 @@ func TestLinkChannel(t *testing.T) {
 	// A participant's forward is an ordinary message.
 	if ids := flowstest.IDs(h.Send(55, flows.Input{Kind: flows.KindText, Text: "post", Forwarded: channel, Member: ch("creator", true)})); slices.Contains(ids, "groups.linked") || slices.Contains(ids, "groups.already_linked") {
 		t.Fatalf("participant's forward: %v", ids)
+	}
+}
+
+// A chapter's group names its chapter: a chapter admin chooses among their
+// own chapter only, a national admin among all; another chapter's button is
+// refused and links nothing; /chapters lists each chapter's groups.
+func TestLinkChapterGroup(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for _, c := range []*flows.Chapter{
+		{ID: "jabar2", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now},
+		{ID: "bdps22", Name: "Bali", Kind: flows.ChapterProvince, Provinces: []string{"BA"}, Created: h.Now.Add(time.Second)},
+	} {
+		if err := h.Store.CreateChapter(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: 41, Lang: "en", Role: flows.RoleFacilitator, Chapter: "jabar2"}); err != nil {
+		t.Fatal(err)
+	}
+	facilitator(t, h, 31)
+	if res := inGroup(h, 31, 0, "groups.link:c", standing("creator", true)); res.Answer == nil || res.Answer.Text.ID != "groups.no_chapters" {
+		t.Fatalf("a facilitator of no chapter: %+v", res.Answer)
+	}
+	res := inGroup(h, 41, 0, "groups.link:c", standing("creator", true))
+	flowstest.WantIDs(t, res, "groups.choose_chapter")
+	var offered []string
+	for _, row := range res.Replies[0].Buttons {
+		offered = append(offered, row[0].Data)
+	}
+	if !slices.Equal(offered, []string{"groups.link:c:jabar2"}) {
+		t.Fatalf("a chapter admin is offered %v", offered)
+	}
+	if res := inGroup(h, 41, 0, "groups.link:c:bdps22", standing("creator", true)); res.Answer == nil || res.Answer.Text.ID != "errors.not_allowed" || len(links(t, h)) != 0 {
+		t.Fatalf("another chapter: %+v", res.Answer)
+	}
+	res = inGroup(h, flowstest.AdminID, 5, "groups.link:c", standing("creator", true))
+	offered = nil
+	for _, row := range res.Replies[0].Buttons {
+		offered = append(offered, row[0].Data)
+	}
+	if !slices.Equal(offered, []string{"groups.link:c:jabar2", "groups.link:c:bdps22"}) {
+		t.Fatalf("an admin is offered %v", offered)
+	}
+	inGroup(h, 41, 0, "groups.link:c:jabar2", standing("creator", true))
+	ls := links(t, h)
+	if len(ls) != 1 || ls[0].Purpose != flows.PurposeChapter || ls[0].Chapter != "jabar2" || ls[0].By != 41 {
+		t.Fatalf("links %+v", ls)
+	}
+	got := h.Rendered("en", h.Text(flowstest.AdminID, "/chapters"))
+	if !strings.Contains(got, "Groups of Jawa Barat: Forum Air") || strings.Contains(got, "Groups of Bali") {
+		t.Fatalf("/chapters: %s", got)
 	}
 }

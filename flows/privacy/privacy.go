@@ -3,6 +3,7 @@
 package privacy
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -145,6 +146,20 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 	}
 	if len(d.Broadcasts) > 0 {
 		add(tx("privacy.sum.broadcasts", "N", strconv.Itoa(len(d.Broadcasts))))
+	}
+	for _, tm := range d.Teams {
+		id := "privacy.sum.team"
+		if tm.Owner {
+			id = "privacy.sum.team_owner"
+		}
+		add(tx(id, "Title", tm.Title, "Code", tm.Workshop))
+	}
+	if a := d.Administers; a != nil {
+		add(tx("privacy.sum.administers", "Name", cmp.Or(a.Name, a.ID)))
+	}
+	if n := len(d.Messages); n > 0 {
+		s, _ := e.texts.Text(t.Lang, "privacy.sum.messages", map[string]any{"Count": n}, n)
+		add(s)
 	}
 	return strings.Join(lines, "\n")
 }

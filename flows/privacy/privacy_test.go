@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -234,6 +235,46 @@ func TestMyDataNamesOfferedAndPending(t *testing.T) {
 		want, err := h.Texts.Text("id", id, nil, nil)
 		if err != nil || want == "" || !strings.Contains(body, want) {
 			t.Errorf("summary lacks %s (%q, %v): %q", id, want, err, body)
+		}
+	}
+}
+
+// /mydata names the workshop teams the user is on, the chapter they
+// administer and how many messages they wrote to registrants, in the file
+// and in the summary.
+func TestMyDataNamesTeamsChapterAndMessages(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	ch := &flows.Chapter{ID: "jabar2", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, By: flowstest.AdminID, Created: h.Now}
+	if err := h.Store.CreateChapter(ctx, ch); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: 7, Lang: "en", Role: flows.RoleFacilitator, FirstName: "Siti", Chapter: ch.ID, Consent: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	w := &flows.Workshop{Code: "tim234", Title: "Lokakarya tim", Zone: "Asia/Jakarta", Start: h.Now.Add(48 * time.Hour), End: h.Now.Add(50 * time.Hour),
+		Venue: "Balai", Deadline: h.Now.Add(48 * time.Hour), Facilitators: []int64{7}, CreatedBy: 7, Created: h.Now}
+	if err := h.Store.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	for i, seg := range []string{"wsr:tim234:c", "wsr:tim234:p"} {
+		if err := h.Store.CreateBroadcast(ctx, &flows.Broadcast{ID: flows.NewCode(), By: 7, FromChat: 7, MessageID: 10 + i, Segment: seg, Created: h.Now, StartAt: h.Now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := h.Text(7, "/mydata")
+	var d flows.UserData
+	if err := json.Unmarshal(res.Replies[0].Document.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Teams) != 1 || d.Teams[0] != (flows.TeamData{Workshop: "tim234", Title: "Lokakarya tim", Owner: true}) ||
+		d.Administers == nil || d.Administers.Name != "Jawa Barat" || len(d.Messages) != 2 {
+		t.Fatalf("export teams %+v, administers %+v, messages %+v", d.Teams, d.Administers, d.Messages)
+	}
+	body, _ := res.Replies[1].Text.Data["Body"].(string)
+	for _, want := range []string{"Workshop team (owner): Lokakarya tim (tim234).", "Chapter you administer: Jawa Barat.", "You wrote 2 messages to workshops' registrants."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("summary lacks %q: %q", want, body)
 		}
 	}
 }

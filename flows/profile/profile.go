@@ -7,6 +7,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -72,7 +73,18 @@ func (e *module) sayChapters(ctx context.Context, t *flows.Turn, p *flows.Profil
 	for i, c := range chs {
 		names[i] = c.Name
 	}
-	t.Say(flows.T("profile.chapters", "Count", len(chs), "Names", strings.Join(names, ", ")))
+	// A chapter joined by link can be left from here (chapters.leave).
+	joined, err := e.store.JoinedChapters(ctx, t.User.ID)
+	if err != nil {
+		return flows.InternalError("joined chapters", err)
+	}
+	var rows [][]flows.Button
+	for _, c := range chs {
+		if slices.Contains(joined, c.ID) {
+			rows = append(rows, []flows.Button{{Label: flows.T("chapters.leave_button", "Name", c.Name), Data: flows.MustData("chapters.leave", c.ID)}})
+		}
+	}
+	t.Say(flows.T("profile.chapters", "Count", len(chs), "Names", strings.Join(names, ", ")), rows...)
 	return nil
 }
 

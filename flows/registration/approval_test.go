@@ -2,7 +2,9 @@ package registration_test
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -107,5 +109,83 @@ func TestApproval(t *testing.T) {
 	}
 	if approvals != 5 {
 		t.Fatalf("%d decisions in the audit trail, want 5", approvals)
+	}
+}
+
+// The team is told when registrations await approval: one message to each
+// member, at most one per workshop an hour, saying how many wait; one that
+// comes in meanwhile waits for the hour, and none is sent when nobody waits.
+func TestTeamToldOfPendingRegistrations(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	code := flowstest.CreateWorkshop(t, h, "1")
+	h.Press(flowstest.AdminID, "workshops.approval:"+code)
+	const coFac = 70
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: coFac, Lang: "en", Role: flows.RoleFacilitator, FirstName: "Rina"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tok70", Workshop: code, By: flowstest.AdminID, Created: h.Now, Expires: h.Now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Store.JoinTeam(ctx, code, "tok70", coFac, h.Now); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{2, 3, 4} {
+		h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion})
+	}
+	job := flows.JobApprovalNotice + "|" + code
+	run := func(at time.Time) []flows.Reply {
+		t.Helper()
+		replies, err := h.E.RunJob(ctx, flows.Job{ID: job, Due: at}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replies
+	}
+	if h.Store.HasJob(job) {
+		t.Fatal("a notice planned before anyone registered")
+	}
+	first := h.Now
+	h.Press(2, "registration.join:"+code)
+	h.Press(3, "registration.join:"+code)
+	if due := h.Store.JobDue(job); !due.Equal(first.Truncate(time.Millisecond)) {
+		t.Fatalf("notice due %v, want now %v", due, first)
+	}
+	told := func(replies []flows.Reply, count int) {
+		t.Helper()
+		var to []int64
+		for _, r := range replies {
+			if r.Text.ID != "ws.approval_waiting" || r.Text.Data["Count"] != count || !r.Bulk {
+				t.Fatalf("notice %+v", r)
+			}
+			if got := flowstest.ButtonData(t, &flows.Result{Replies: []flows.Reply{r}}, "ws.btn_approval_review"); got != "registration.pending:"+code {
+				t.Fatalf("button %q", got)
+			}
+			to = append(to, r.ChatID)
+		}
+		if !slices.Equal(to, []int64{flowstest.AdminID, coFac}) {
+			t.Fatalf("told %v, want the team", to)
+		}
+	}
+	told(run(first), 2)
+	if replies := run(first); len(replies) != 0 {
+		t.Fatalf("a second notice within the hour: %v", replies)
+	}
+
+	// 4 registers ten minutes later: the notice waits for the hour.
+	h.Now = first.Add(10 * time.Minute)
+	h.Press(4, "registration.join:"+code)
+	if replies := run(h.Now); len(replies) != 0 {
+		t.Fatalf("told again within the hour: %v", replies)
+	}
+	if due := h.Store.JobDue(job); !due.Equal(first.Add(time.Hour).Truncate(time.Millisecond)) {
+		t.Fatalf("next notice due %v, want %v", due, first.Add(time.Hour))
+	}
+	told(run(first.Add(time.Hour)), 3)
+
+	// Once nobody waits, nothing is sent.
+	h.Press(flowstest.AdminID, "registration.approve_all:"+code)
+	if replies := run(first.Add(3 * time.Hour)); len(replies) != 0 {
+		t.Fatalf("told with nobody waiting: %v", replies)
 	}
 }

@@ -29,6 +29,7 @@ func Module(st Store) flows.Module {
 type Store interface {
 	flows.Jobs
 	flows.Names
+	flows.ApprovalNotices
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error)
 	Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error)
@@ -114,6 +115,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(flows.JobOnline, e.onlineStartJob)
 	r.Job(flows.JobOfferEnd, e.offerEndJob)
 	r.Job(flows.JobOfferReminder, e.offerReminderJob)
+	r.Job(flows.JobApprovalNotice, e.approvalNoticeJob)
 }
 
 // maxListPage bounds the page number of the upcoming-workshops list.
@@ -332,6 +334,10 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 		return flows.InternalError("register", err)
 	}
 	if got.Status == flows.RegPending {
+		// The team is told by a job, at most once an hour, of how many wait.
+		if err := e.store.Schedule(ctx, flows.Job{ID: flows.JobApprovalNotice + "|" + w.Code, Due: t.In.Now}); err != nil {
+			return flows.InternalError("schedule approval notice", err)
+		}
 		t.Say(flows.T("ws.pending_request", "Title", w.Title), []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 		return nil
 	}

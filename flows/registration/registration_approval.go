@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"time"
 
 	"sinergi/flows"
 )
@@ -161,4 +162,56 @@ func (e *module) approveAll(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	}
 	t.Answer(flows.T("ws.approved_all", "Count", approved), false)
 	return e.pendingList(ctx, t, w, "edit")
+}
+
+// approvalNoticeJob tells each member of the team of workshop code how many
+// registrations await their approval: one message each, at most once per
+// flows.ApprovalNoticeEvery per workshop. Run before then (another
+// registration came in meanwhile), it runs again when the next notice may
+// go, and tells the number waiting then; nothing when none wait.
+func (e *module) approvalNoticeJob(ctx context.Context, now time.Time, code string) ([]flows.Reply, error) {
+	w, err := e.store.GetWorkshop(ctx, code)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, flows.InternalError("approval notice workshop", err)
+	}
+	if w.Cancelled {
+		return nil, nil
+	}
+	c, err := e.store.Counts(ctx, code)
+	if err != nil {
+		return nil, flows.InternalError("approval notice counts", err)
+	}
+	if c.Pending == 0 {
+		return nil, nil
+	}
+	claimed, next, err := e.store.ClaimApprovalNotice(ctx, code, now, flows.ApprovalNoticeEvery)
+	if err != nil {
+		return nil, flows.InternalError("claim approval notice", err)
+	}
+	if !claimed {
+		if err := e.store.Schedule(ctx, flows.Job{ID: flows.JobApprovalNotice + "|" + code, Due: next}); err != nil {
+			return nil, flows.InternalError("schedule approval notice", err)
+		}
+		return nil, nil
+	}
+	var out []flows.Reply
+	for _, f := range w.Facilitators {
+		u, err := e.store.GetUser(ctx, f)
+		if errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, flows.InternalError("approval notice member", err)
+		}
+		if u.Inactive {
+			continue
+		}
+		out = append(out, flows.Reply{ChatID: f, Lang: u.Lang, Bulk: true,
+			Text:    flows.T("ws.approval_waiting", "Count", c.Pending, "Title", w.Title),
+			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_approval_review"), Data: flows.MustData(routePending, code)}}}})
+	}
+	return out, nil
 }

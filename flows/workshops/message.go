@@ -32,14 +32,23 @@ func (e *module) registerMessage(r *flows.Registry) {
 	})
 }
 
-// offered: the statuses the card offers for w now; "not checked in" once
-// the workshop has ended (before, it is not a no-show yet).
-func offered(t *flows.Turn, w *flows.Workshop) []flows.RegistrantStatus {
-	all := flows.RegistrantStatuses()
-	if t.In.Now.Before(w.End) {
-		all = slices.DeleteFunc(all, func(s flows.RegistrantStatus) bool { return s == flows.RegsNoShow })
-	}
-	return all
+// offered: the statuses the card offers for w now, given its tally n:
+// "not checked in" once the workshop has ended (before, it is not a
+// no-show yet); pending offers where freed seats are offered, pending
+// approval where registrations need it (either also while someone is
+// still in that state after the setting was turned off).
+func offered(t *flows.Turn, w *flows.Workshop, n map[flows.RegistrantStatus]int) []flows.RegistrantStatus {
+	return slices.DeleteFunc(flows.RegistrantStatuses(), func(s flows.RegistrantStatus) bool {
+		switch s {
+		case flows.RegsNoShow:
+			return t.In.Now.Before(w.End)
+		case flows.RegsOffered:
+			return !w.Offers && n[s] == 0
+		case flows.RegsPending:
+			return !w.Approval && n[s] == 0
+		}
+		return false
+	})
 }
 
 // tally counts w's registrants by status.
@@ -65,7 +74,7 @@ func (e *module) messageChoice(ctx context.Context, t *flows.Turn, w *flows.Work
 		return err
 	}
 	var rows [][]flows.Button
-	for _, s := range offered(t, w) {
+	for _, s := range offered(t, w, n) {
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.msg_btn_"+string(s), "N", n[s]), Data: flows.MustData(routeMessageTo, w.Code, string(s))}})
 	}
 	rows = append(rows, []flows.Button{{Label: flows.T("ws.back"), Data: flows.MustData(routeManage, w.Code)}})
@@ -79,8 +88,16 @@ func (e *module) messageStart(ctx context.Context, t *flows.Turn, w *flows.Works
 		t.Answer(flows.T("errors.bad_button"), true)
 		return nil
 	}
-	if !slices.Contains(offered(t, w), s) {
-		t.Answer(flows.T("ws.msg_noshow_later"), true)
+	n, err := e.tally(ctx, w.Code)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(offered(t, w, n), s) {
+		if s == flows.RegsNoShow {
+			t.Answer(flows.T("ws.msg_noshow_later"), true)
+		} else {
+			t.Answer(flows.T("ws.msg_status_off_"+string(s)), true)
+		}
 		return nil
 	}
 	return t.StartFlowAt(ctx, "wsmsg", "msg", map[string]string{"code": w.Code, "status": arg})

@@ -143,3 +143,74 @@ func TestMessageNobody(t *testing.T) {
 		t.Fatalf("stored %+v", bs)
 	}
 }
+
+// Pending offers and, where approval is on, pending approval can be
+// messaged too: the choice shows them with their counts; a workshop that
+// neither offers seats nor needs approval offers neither, and a press for
+// them is refused with the reason.
+func TestTeamMessagesOffersAndPending(t *testing.T) {
+	h, code := messageHarness(t)
+	ctx := context.Background()
+	flowstest.Alert(t, h.Press(owner, "workshops.message_to:"+code+":o"), "ws.msg_status_off_o")
+	flowstest.Alert(t, h.Press(owner, "workshops.message_to:"+code+":p"), "ws.msg_status_off_p")
+
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Offers, w.Approval = true, true
+	if _, err := h.Store.UpdateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	// 3 leaves: 4, waiting, is offered the seat; 5 and 6 await approval.
+	if _, err := h.Store.CancelRegistration(ctx, code, 3, h.Now); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{5, 6} {
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: id, Lang: "id", FirstName: "P", Consent: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Store.Register(ctx, &flows.Registration{Workshop: code, UserID: id, Token: flows.NewToken(), Lang: "id"}, h.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := h.Press(owner, "workshops.message:"+code)
+	flowstest.WantIDs(t, res, "ws.msg_choose")
+	var labels []string
+	for _, row := range res.Replies[0].Buttons {
+		labels = append(labels, h.Render("en", row[0].Label))
+	}
+	if !slices.Equal(labels, []string{"✅ Confirmed (1)", "⏳ Waiting list (0)", "🎟 Offered a seat (1)", "🕒 Awaiting approval (2)", "🟢 Checked in (1)", "◀ Back"}) {
+		t.Fatalf("choices %q", labels)
+	}
+	for _, c := range []struct {
+		button, status string
+		want           []int64
+		confirm        string
+	}{
+		{"ws.msg_btn_o", "o", []int64{4}, "Send it to <b>1</b> person (people offered a freed seat of Lokakarya air bersih)?"},
+		{"ws.msg_btn_p", "p", []int64{5, 6}, "Send it to <b>2</b> people (registrants awaiting approval of Lokakarya air bersih)?"},
+	} {
+		res := h.Press(owner, flowstest.ButtonData(t, h.Press(owner, "workshops.message:"+code), c.button))
+		flowstest.WantIDs(t, res, "ws.msg_ask")
+		res = h.Send(owner, flows.Input{Kind: flows.KindText, Text: "Halo", MessageID: 800})
+		if got := h.Render("en", res.Replies[2].Text); got != c.confirm {
+			t.Fatalf("confirm %q", got)
+		}
+		before := len(broadcasts(t, h))
+		h.Press(owner, flowstest.ButtonData(t, res, "ws.msg_send"))
+		bs := broadcasts(t, h)
+		i := slices.IndexFunc(bs, func(b *flows.Broadcast) bool { return b.Segment == "wsr:"+code+":"+c.status })
+		if len(bs) != before+1 || i < 0 {
+			t.Fatalf("broadcasts %+v", bs)
+		}
+		rs, err := h.E.Recipients(ctx, bs[i])
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.UserID)
+		}
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Fatalf("%s: recipients %v, %v; want %v", c.status, got, err, c.want)
+		}
+	}
+}

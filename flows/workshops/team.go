@@ -14,12 +14,17 @@ import (
 // hands the workshop over to a member. Opening an invitation makes its
 // user a facilitator, as a role invitation does.
 
+// routeTeamRevoke (the team's other routes are with the module's, in
+// workshop.go).
+const routeTeamRevoke = "workshops.team_revoke" // <code>:<token>: revokes an invitation not yet used (owner)
+
 func (e *module) registerTeam(r *flows.Registry) {
 	e.registerGroupSettings(r) // where the team's reports go, and the participants' group's summary
 	for name, run := range map[string]func(context.Context, *flows.Turn, *flows.Workshop, string) error{
 		routeTeam:            e.teamCard,
 		routeTeamInvite:      e.owned(e.teamInvite),
 		routeTeamRemove:      e.owned(e.teamRemove),
+		routeTeamRevoke:      e.owned(e.teamRevoke),
 		routeTeamHandOver:    e.owned(e.askHandOver),
 		routeTeamHandOverYes: e.owned(e.handOver),
 		routeTeamLeave:       e.askLeave,
@@ -79,6 +84,20 @@ func (e *module) teamCard(ctx context.Context, t *flows.Turn, w *flows.Workshop,
 		lines = append(lines, flows.T("ws.team_nobody"))
 	}
 	if owns {
+		// The invitations not yet used, each with its revoke button.
+		invs, err := e.store.TeamInvites(ctx, w.Code, t.In.Now)
+		if err != nil {
+			return flows.InternalError("team invitations", err)
+		}
+		if len(invs) > 0 {
+			lines = append(lines, flows.T("ws.team_invites", "Count", len(invs)))
+		}
+		for i, inv := range invs {
+			by, _ := flows.NameOf(ctx, e.store, inv.By)
+			n := strconv.Itoa(i + 1)
+			lines = append(lines, flows.T("ws.team_invite_line", "N", n, "By", by, "Until", flows.When{At: inv.Expires, Zone: w.Zone}))
+			rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_team_revoke", "N", n), Data: flows.MustData(routeTeamRevoke, w.Code, inv.Token)}})
+		}
 		rows = append([][]flows.Button{{{Label: flows.T("ws.btn_team_invite"), Data: flows.MustData(routeTeamInvite, w.Code)}}}, rows...)
 	} else {
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_team_leave"), Data: flows.MustData(routeTeamLeave, w.Code)}})
@@ -195,6 +214,24 @@ func (e *module) teamRemove(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	name, _ := flows.NameOf(ctx, e.store, uid)
 	t.Answer(flows.T("ws.team_removed", "Name", name), false)
 	e.tell(ctx, t, uid, flows.T("ws.team_removed_notice", "Title", w.Title))
+	return e.reloadTeamCard(ctx, t, w.Code)
+}
+
+// teamRevoke: the owner revokes an invitation not yet used; its link then
+// says it is no longer valid.
+func (e *module) teamRevoke(ctx context.Context, t *flows.Turn, w *flows.Workshop, token string) error {
+	err := e.store.RevokeTeamInvite(ctx, w.Code, token, t.In.Now)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.Answer(flows.T("ws.team_invite_gone"), true)
+		return e.reloadTeamCard(ctx, t, w.Code)
+	}
+	if err != nil {
+		return flows.InternalError("revoke team invite", err)
+	}
+	if err := t.Audit(ctx, flows.AuditTeamRevoke, w.Code, 0); err != nil {
+		return err
+	}
+	t.Answer(flows.T("ws.team_invite_revoked"), false)
 	return e.reloadTeamCard(ctx, t, w.Code)
 }
 

@@ -230,3 +230,40 @@ func TestTeamChecksIn(t *testing.T) {
 		t.Fatal("a removed member checked someone in")
 	}
 }
+
+// The owner sees the invitations not used yet on the team card, each with
+// a revoke button; a revoked link no longer works, a used one is no longer
+// listed, and nobody but the owner may revoke.
+func TestTeamCardListsAndRevokesInvitations(t *testing.T) {
+	h, code := teamHarness(t)
+	first := inviteLink(t, h, owner, code)
+	h.Now = h.Now.Add(time.Minute)
+	second := inviteLink(t, h, owner, code)
+	card := h.Press(owner, "workshops.team:"+code)
+	got := h.Rendered("en", card)
+	if !strings.Contains(got, "2 invitation links not used yet:") || !strings.Contains(got, "1. made by") || !strings.Contains(got, "2. made by") {
+		t.Fatalf("card %q", got)
+	}
+	revoke1 := flowstest.ButtonData(t, card, "ws.btn_team_revoke")
+	if want := "workshops.team_revoke:" + code + ":" + strings.TrimPrefix(first, "team_"+code+"_"); revoke1 != want {
+		t.Fatalf("first revoke button %q, want %q", revoke1, want)
+	}
+	// Only the owner: a member and a stranger are refused, and the link stays.
+	h.Text(coFac2, "/start "+second)
+	refused(t, h.Press(coFac2, revoke1), "a member")
+	refused(t, h.Press(stranger, revoke1), "a stranger")
+
+	res := h.Press(owner, revoke1)
+	if res.Answer == nil || res.Answer.Text.ID != "ws.team_invite_revoked" {
+		t.Fatalf("revoke: %+v", res.Answer)
+	}
+	flowstest.WantIDs(t, res, "ws.team_card")
+	if got := h.Rendered("en", res); strings.Contains(got, "not used yet") {
+		t.Fatalf("card after revoking the last open link %q", got)
+	}
+	flowstest.WantIDs(t, h.Text(coFac, "/start "+first), "ws.team_invite_invalid")
+	res = h.Press(owner, revoke1)
+	if res.Answer == nil || res.Answer.Text.ID != "ws.team_invite_gone" {
+		t.Fatalf("revoke again: %+v", res.Answer)
+	}
+}
