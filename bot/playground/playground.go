@@ -91,7 +91,74 @@ type Playground struct {
 
 	mu     sync.Mutex
 	people []User
+	groups []Group
 	nextID int64
+}
+
+// Group is a forum supergroup of the playground: its topics and the users
+// who can speak in it.
+type Group struct {
+	ID      int64   `json:"id"`
+	Title   string  `json:"title"`
+	Topics  []Topic `json:"topics"`
+	Members []int64 `json:"members"`
+}
+
+// Topic is a forum topic (ID 0: General).
+type Topic struct {
+	ID   int    `json:"id"`
+	Name string `json:"name"`
+}
+
+// firstGroupID is the chat id of the first playground group (supergroup ids
+// are -100…).
+const firstGroupID = -100_1000_000_001
+
+// AddForum makes a forum supergroup titled title with the topics named,
+// members[0] its creator and the others members, and adds the bot as an
+// administrator (Telegram's my_chat_member update reaches the bot).
+func (p *Playground) AddForum(title string, topics []string, members []User) (Group, error) {
+	if len(members) == 0 {
+		return Group{}, errors.New("a group needs a member")
+	}
+	p.mu.Lock()
+	g := Group{ID: firstGroupID - int64(len(p.groups)), Title: title, Topics: []Topic{{ID: 0, Name: "General"}}}
+	p.mu.Unlock()
+	p.fake.NewSupergroup(g.ID, title, true)
+	for i, u := range members {
+		status := telegramtest.StatusMember
+		if i == 0 {
+			status = telegramtest.StatusCreator
+		}
+		p.fake.SetMember(g.ID, u.tg(), status)
+		g.Members = append(g.Members, u.ID)
+	}
+	for _, name := range topics {
+		g.Topics = append(g.Topics, Topic{ID: p.fake.CreateTopic(g.ID, members[0].tg(), name), Name: name})
+	}
+	p.fake.AddBot(g.ID, members[0].tg(), true)
+	p.mu.Lock()
+	p.groups = append(p.groups, g)
+	p.mu.Unlock()
+	return g, nil
+}
+
+// Groups lists the playground's groups.
+func (p *Playground) Groups() []Group {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.groups)
+}
+
+func (p *Playground) group(id int64) (Group, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, g := range p.groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Group{}, false
 }
 
 // Config wires a playground.
@@ -200,7 +267,10 @@ func (p *Playground) Send(u User, text string) { p.fake.SendText(u.tg(), text) }
 type Message struct {
 	ID       int        `json:"id"`
 	Chat     int64      `json:"chat"`
+	Thread   int        `json:"thread,omitempty"` // the forum topic (0: General)
 	FromBot  bool       `json:"from_bot"`
+	FromName string     `json:"from_name,omitempty"` // who wrote it, in a group
+	FromID   int64      `json:"from_id,omitempty"`
 	HTML     string     `json:"html,omitempty"` // bot text in Telegram's HTML subset (the page sanitises it)
 	Text     string     `json:"text,omitempty"` // user text, plain
 	Buttons  [][]Button `json:"buttons,omitempty"`
@@ -221,7 +291,14 @@ type Button struct {
 }
 
 func convert(m telegramtest.Message) Message {
-	out := Message{ID: m.ID, Chat: m.ChatID, FromBot: m.FromBot, Media: m.Media, Edited: m.Edited, Deleted: m.Deleted, Time: m.Date}
+	out := Message{ID: m.ID, Chat: m.ChatID, Thread: m.ThreadID, FromBot: m.FromBot, Media: m.Media, Edited: m.Edited, Deleted: m.Deleted, Time: m.Date}
+	if m.ChatID < 0 && !m.FromBot {
+		out.FromName, out.FromID = m.From.FirstName, m.From.ID
+	}
+	if m.ChatID < 0 && !m.FromBot && m.ID == m.ThreadID && m.Plain == "" && m.Media == "" {
+		out.Text = "(opened this topic)" // the topic's service message
+		return out
+	}
 	switch {
 	case m.CallbackData != "":
 		out.Pressed = m.Text
@@ -266,6 +343,9 @@ func (p *Playground) Handler() http.Handler {
 	mux.HandleFunc("POST /api/chats/{chat}/photo", p.photo)
 	mux.HandleFunc("POST /api/chats/{chat}/press", p.press)
 	mux.HandleFunc("GET /api/chats/{chat}/files/{msg}", p.file)
+	mux.HandleFunc("GET /api/groups/{chat}", p.groupChat)
+	mux.HandleFunc("POST /api/groups/{chat}/send", p.groupSend)
+	mux.HandleFunc("POST /api/groups/{chat}/press", p.groupPress)
 	mux.HandleFunc("POST /api/clock", p.advance)
 	mux.HandleFunc("GET /api/events", p.events)
 	return mux
@@ -289,7 +369,7 @@ func decode(r *http.Request, v any) error {
 }
 
 func (p *Playground) state(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"bot": p.username, "users": p.withRoles(r.Context(), p.Users()), "now": p.clock.Now()})
+	writeJSON(w, http.StatusOK, map[string]any{"bot": p.username, "users": p.withRoles(r.Context(), p.Users()), "groups": p.Groups(), "now": p.clock.Now()})
 }
 
 func (p *Playground) addUser(w http.ResponseWriter, r *http.Request) {
@@ -315,6 +395,90 @@ func (p *Playground) chatUser(w http.ResponseWriter, r *http.Request) (User, boo
 		return User{}, false
 	}
 	return u, true
+}
+
+// chatGroup resolves the {chat} path value to a playground group.
+func (p *Playground) chatGroup(w http.ResponseWriter, r *http.Request) (Group, bool) {
+	id, err := strconv.ParseInt(r.PathValue("chat"), 10, 64)
+	g, ok := p.group(id)
+	if err != nil || !ok {
+		fail(w, http.StatusNotFound, "no such group")
+		return Group{}, false
+	}
+	return g, true
+}
+
+// member resolves a group member who speaks (or presses) in g.
+func (p *Playground) member(w http.ResponseWriter, g Group, id int64) (User, bool) {
+	u, ok := p.user(id)
+	if !ok || !slices.Contains(g.Members, id) {
+		fail(w, http.StatusBadRequest, "not a member of this group")
+		return User{}, false
+	}
+	return u, true
+}
+
+func (p *Playground) groupChat(w http.ResponseWriter, r *http.Request) {
+	g, ok := p.chatGroup(w, r)
+	if !ok {
+		return
+	}
+	msgs := []Message{}
+	for _, m := range p.fake.Transcript(g.ID) {
+		msgs = append(msgs, convert(m))
+	}
+	writeJSON(w, http.StatusOK, msgs)
+}
+
+// groupSend types text into a topic of the group, as one of its members.
+func (p *Playground) groupSend(w http.ResponseWriter, r *http.Request) {
+	g, ok := p.chatGroup(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		User   int64  `json:"user"`
+		Thread int    `json:"thread"`
+		Text   string `json:"text"`
+	}
+	if err := decode(r, &in); err != nil || strings.TrimSpace(in.Text) == "" || len(in.Text) > 4096 {
+		fail(w, http.StatusBadRequest, "user, thread and a text of 1 to 4096 bytes needed")
+		return
+	}
+	if !slices.ContainsFunc(g.Topics, func(t Topic) bool { return t.ID == in.Thread }) {
+		fail(w, http.StatusBadRequest, "no such topic")
+		return
+	}
+	u, ok := p.member(w, g, in.User)
+	if !ok {
+		return
+	}
+	p.fake.SendTopicText(u.tg(), g.ID, in.Thread, in.Text)
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// groupPress presses a button of the bot's message in the group, as one
+// of its members.
+func (p *Playground) groupPress(w http.ResponseWriter, r *http.Request) {
+	g, ok := p.chatGroup(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		User      int64  `json:"user"`
+		MessageID int    `json:"message_id"`
+		Data      string `json:"data"`
+	}
+	if err := decode(r, &in); err != nil || in.MessageID <= 0 || in.Data == "" || len(in.Data) > 64 {
+		fail(w, http.StatusBadRequest, "user, message_id and data (1-64 bytes) needed")
+		return
+	}
+	u, ok := p.member(w, g, in.User)
+	if !ok {
+		return
+	}
+	p.fake.PressIn(u.tg(), g.ID, in.MessageID, in.Data)
+	w.WriteHeader(http.StatusAccepted)
 }
 
 func (p *Playground) chat(w http.ResponseWriter, r *http.Request) {

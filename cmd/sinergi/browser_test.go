@@ -267,10 +267,93 @@ func TestBrowserPlayground(t *testing.T) {
 		chromedp.WaitVisible(message("Status komitmen")),
 		chromedp.WaitVisible(chromedp.Search(`//a[@data-testid="document"][substring(@data-file-name, string-length(@data-file-name) - 3) = ".csv"]`)))...)
 
+	// Step 6: in the demo's forum group, topic Pengumuman, Maria sends
+	// /workshops; the bot answers in that topic, and the workshop's
+	// Register button opens Maria's private chat with the workshop.
+	step("open Forum Sinergi",
+		chromedp.Click(chromedp.Search(`//button[@data-testid="group"][@data-group-name="Forum Sinergi"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//button[@data-testid="group"][@data-group-name="Forum Sinergi"][@aria-current="true"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//h1[@id="chat-name"][. = "Forum Sinergi"]`)),
+		chromedp.WaitEnabled(input),
+	)
+	step("topic Pengumuman, as Maria",
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="topic"]`), "Pengumuman"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="speaker"]`), "Maria"),
+		chromedp.WaitVisible(chromedp.Search(`//*[@id="chat-sub"][contains(., "topic Pengumuman")][contains(., "as Maria Ulfa")]`)),
+	)
+	step("Maria's /workshops in the topic", append(sendText("/workshops"),
+		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][@data-from="user"][.//*[@data-testid="sender"][starts-with(., "Maria Ulfa")]][contains(., "/workshops")]`)),
+		chromedp.WaitVisible(message("Upcoming workshops")),
+		chromedp.Click(chromedp.Search(`//button[@data-testid="kb-button"][contains(@data-url, "?start=ws_")][contains(., "[DEMO] Joint Action")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//button[@data-testid="user"][starts-with(@data-user-name, "Maria Ulfa")][@aria-current="true"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][@data-from="user"][starts-with(normalize-space(.), "/start ws_")]`)),
+		chromedp.WaitVisible(message("seats left")),
+		chromedp.WaitVisible(button("Register")))...)
+	// The topic shows only its own messages: the other topic has none of them.
+	groupTexts, err := groupTopicTexts(base, "Forum Sinergi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := groupTexts["Pengumuman"]; !slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "Upcoming workshops") }) {
+		t.Errorf("topic Pengumuman holds %q, want the bot's workshop list", got)
+	}
+	if got := groupTexts["FGD Air Bersih"]; slices.ContainsFunc(got, func(s string) bool { return strings.Contains(s, "workshops") }) {
+		t.Errorf("topic FGD Air Bersih holds %q, want none of Pengumuman's messages", got)
+	}
+
 	if errs := br.pageErrors(); len(errs) > 0 {
 		t.Errorf("page errors:\n%s", strings.Join(errs, "\n"))
 	}
 	t.Logf("browser flow took %.1fs", time.Since(began).Seconds())
+}
+
+// groupTopicTexts is the texts of the playground group titled title, by
+// topic name, as its API serves them.
+func groupTopicTexts(base, title string) (map[string][]string, error) {
+	get := func(path string, v any) error {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		return json.NewDecoder(resp.Body).Decode(v)
+	}
+	var st struct {
+		Groups []struct {
+			ID     int64  `json:"id"`
+			Title  string `json:"title"`
+			Topics []struct {
+				ID   int    `json:"id"`
+				Name string `json:"name"`
+			} `json:"topics"`
+		} `json:"groups"`
+	}
+	if err := get("/api/state", &st); err != nil {
+		return nil, err
+	}
+	for _, g := range st.Groups {
+		if g.Title != title {
+			continue
+		}
+		var msgs []struct {
+			Thread int    `json:"thread"`
+			Text   string `json:"text"`
+			HTML   string `json:"html"`
+		}
+		if err := get(fmt.Sprintf("/api/groups/%d", g.ID), &msgs); err != nil {
+			return nil, err
+		}
+		out := map[string][]string{}
+		for _, m := range msgs {
+			for _, tp := range g.Topics {
+				if tp.ID == m.Thread {
+					out[tp.Name] = append(out[tp.Name], m.Text+m.HTML)
+				}
+			}
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("no group %q", title)
 }
 
 // logChats logs the last messages of every playground chat (after a failed

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"log/slog"
 	"time"
 
@@ -78,7 +81,52 @@ func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, no
 			return err
 		}
 	}
+	if err := seedForumGroup(ctx, p, st, now, w.Code, []int64{ids[2], ids[4]}); err != nil {
+		return err
+	}
 	log.Info("playground: demo forum seeded (all names invented)", "workshop", w.Title, "code", w.Code, "users", len(people))
+	return nil
+}
+
+// Demo forum group: a forum supergroup with a topic linked for the forum's
+// announcements and one linked as the demo workshop's group.
+const (
+	demoGroupTitle = "Forum Sinergi"
+	demoTopicNews  = "Pengumuman"
+	demoTopicFGD   = "FGD Air Bersih"
+)
+
+// seedForumGroup makes the demo's forum supergroup, the secretariat (its
+// creator) and members in it, and links its two topics, as an admin's
+// /linkgroup in each topic would: Pengumuman for forum announcements (its
+// /workshops lists the workshops), FGD Air Bersih as the workshop's group
+// (its /commit leads to that workshop's commitments).
+func seedForumGroup(ctx context.Context, p *playground.Playground, st *store.Store, now time.Time, workshop string, members []int64) error {
+	users := p.Users()
+	if len(users) == 0 {
+		return errors.New("demo group: no secretariat user")
+	}
+	in := []playground.User{users[0]}
+	for _, id := range members {
+		i := slices.IndexFunc(users, func(u playground.User) bool { return u.ID == id })
+		if i < 0 {
+			return fmt.Errorf("demo group: no user %d", id)
+		}
+		in = append(in, users[i])
+	}
+	g, err := p.AddForum(demoGroupTitle, []string{demoTopicNews, demoTopicFGD}, in)
+	if err != nil {
+		return fmt.Errorf("demo group: %w", err)
+	}
+	for _, t := range g.Topics[1:] {
+		l := &flows.ChatLink{Chat: g.ID, Thread: t.ID, Title: g.Title, Type: "supergroup", Purpose: flows.PurposeForum, By: in[0].ID, At: now}
+		if t.Name == demoTopicFGD {
+			l.Purpose, l.Workshop = flows.PurposeWorkshop, workshop
+		}
+		if _, err := st.LinkChat(ctx, l); err != nil {
+			return fmt.Errorf("demo group: link topic %q: %w", t.Name, err)
+		}
+	}
 	return nil
 }
 

@@ -54,6 +54,10 @@
     bot: "",
     users: [],
     current: null, // the selected user
+    groups: [],
+    group: null, // the selected group (then current is null)
+    topic: 0, // the topic shown in the group
+    speaker: 0, // the member who speaks in the group
     unread: new Map(), // chat id -> count
     clockOffset: 0, // playground clock minus this browser's clock, ms
     nodes: new Map(), // message key -> row element (current chat)
@@ -95,6 +99,11 @@
     italic: $("fmt-italic"),
     attach: $("attach"),
     photoInput: $("photo-input"),
+    groups: $("groups"),
+    groupsHead: $("groups-head"),
+    groupBar: $("group-bar"),
+    topic: $("topic"),
+    speaker: $("speaker"),
     toasts: $("toasts"),
     alert: $("alert"),
     alertText: $("alert-text"),
@@ -337,8 +346,20 @@
     document.title = (total ? `(${total}) ` : "") + "Sinergi playground";
   }
 
+  function renderGroups() {
+    els.groupsHead.hidden = state.groups.length === 0;
+    els.groups.replaceChildren(...state.groups.map((g) => el("li", null, el("button", {
+      type: "button", class: "user", title: g.title,
+      "aria-current": state.group && state.group.id === g.id ? "true" : "false",
+      data: { testid: "group", groupId: g.id, groupName: g.title }, on: { click: () => selectGroup(g.id) },
+    }, avatar({ name: g.title }), el("span", { class: "user-main" }, el("span", { class: "user-name", text: g.title }),
+      el("span", { class: "user-meta" }, el("span", { class: "tag", text: `${g.topics.length - 1} topics · ${g.members.length} members` })))))));
+  }
+
   async function loadState() {
     const s = await api("GET", "/api/state");
+    state.groups = Array.isArray(s.groups) ? s.groups : [];
+    renderGroups();
     state.bot = s.bot || "";
     els.botName.textContent = state.bot ? "@" + state.bot : "(unnamed)";
     state.users = Array.isArray(s.users) ? s.users : [];
@@ -389,7 +410,68 @@
   const STAFF = ["/newworkshop", "/myworkshops", "/report"];
   const ADMIN = ["/grant", "/broadcast", "/broadcasts"];
 
+  const GROUP_COMMANDS = ["/workshops", "/commit", "/linkgroup"];
+  const member = (id) => state.users.find((u) => u.id === id);
+  const topicName = () => ((state.group && state.group.topics.find((t) => t.id === state.topic)) || { name: "" }).name;
+
+  function renderGroupHeader() {
+    const g = state.group;
+    for (const e of [els.input, els.send, els.reload]) e.disabled = false;
+    for (const e of [els.bold, els.italic, els.attach]) e.disabled = true; // plain text in groups
+    const a = avatar({ name: g.title });
+    a.id = "chat-avatar";
+    els.chatAvatar.replaceWith(a);
+    els.chatAvatar = a;
+    els.chatName.textContent = g.title;
+    const sp = member(state.speaker);
+    els.chatSub.replaceChildren(el("span", { text: `forum group · topic ${topicName()} · ${sp ? "as " + sp.name : ""}` }));
+    els.groupBar.hidden = false;
+    els.topic.replaceChildren(...g.topics.map((t) => el("option", { value: String(t.id), text: t.name })));
+    els.topic.value = String(state.topic);
+    els.speaker.replaceChildren(...g.members.map((id) => member(id)).filter(Boolean).map((u) => el("option", { value: String(u.id), text: u.name })));
+    els.speaker.value = String(state.speaker);
+    els.chips.replaceChildren(...GROUP_COMMANDS.map((c) => el("button", {
+      type: "button", class: "chip", text: c, title: `Send ${c} in the topic`, data: { testid: "chip", command: c },
+      on: { click: () => sendText(c) },
+    })));
+  }
+
+  async function selectGroup(id) {
+    const g = state.groups.find((x) => x.id === id);
+    if (!g) return;
+    const changed = !state.group || state.group.id !== id;
+    state.group = g;
+    state.current = null;
+    if (changed) {
+      state.topic = g.topics.length > 1 ? g.topics[1].id : 0;
+      state.speaker = g.members[0];
+    }
+    showUsers(false);
+    hideTyping();
+    renderUsers();
+    renderGroups();
+    renderChatHeader();
+    clearMessages();
+    await loadChat();
+    els.input.focus();
+  }
+  els.topic.addEventListener("change", () => {
+    state.topic = Number(els.topic.value);
+    renderChatHeader();
+    clearMessages();
+    loadChat();
+  });
+  els.speaker.addEventListener("change", () => {
+    state.speaker = Number(els.speaker.value);
+    renderChatHeader();
+  });
+
   function renderChatHeader() {
+    if (state.group) {
+      renderGroupHeader();
+      return;
+    }
+    els.groupBar.hidden = true;
     const u = state.current;
     const enabled = !!u;
     for (const e of [els.input, els.send, els.reload, els.bold, els.italic, els.attach]) e.disabled = !enabled;
@@ -433,6 +515,11 @@
   }
 
   function emptyState() {
+    if (state.group) {
+      return el("div", { class: "empty", data: { testid: "empty" } },
+        el("h2", { text: `Nothing in ${topicName()} yet` }),
+        el("p", { text: "Pick who speaks and write in this topic: the bot reads commands (Telegram's privacy mode), such as /workshops." }));
+    }
     if (!state.current) {
       return el("div", { class: "empty", data: { testid: "empty" } },
         el("h2", { text: "Nobody is chatting yet" }),
@@ -459,6 +546,7 @@
     const row = el("div", { class: "row " + (fromBot ? "bot" : "user"), data: { testid: "message", messageId: m.id, from: fromBot ? "bot" : "user" } });
     const bubble = el("div", { class: "bubble" });
     row.append(bubble);
+    if (m.from_name) bubble.append(el("div", { class: "sender", data: { testid: "sender" }, text: m.from_name }));
     const when = m.time ? new Date(m.time) : null;
     const meta = el("div", { class: "meta" });
     if (m.edited && !m.deleted) meta.append(el("span", { class: "edited", data: { testid: "edited" }, text: "edited" }));
@@ -522,7 +610,7 @@
       if (payload !== null) {
         return el("button", {
           type: "button", class: "kb-btn", title: `Opens the bot: sends ${startCommand(payload)}`,
-          data: { testid: "kb-button", url: b.url }, on: { click: () => sendText(startCommand(payload)) },
+          data: { testid: "kb-button", url: b.url }, on: { click: () => openBot(payload) },
         }, label, icon(ICONS.link));
       }
       const href = safeHref(b.url);
@@ -597,8 +685,16 @@
     const payload = deepLink(a.getAttribute("href"));
     if (payload === null) return;
     e.preventDefault();
-    sendText(startCommand(payload));
+    openBot(payload);
   });
+  // openBot follows a deep link: in a group, into the speaker's private chat.
+  async function openBot(payload) {
+    if (state.group) {
+      if (!member(state.speaker)) return;
+      await selectUser(state.speaker);
+    }
+    await sendText(startCommand(payload));
+  }
   els.messages.addEventListener("keydown", (e) => {
     const sp = e.target.closest && e.target.closest(".spoiler");
     if (sp && (e.key === "Enter" || e.key === " ")) {
@@ -608,8 +704,10 @@
     }
   });
 
+  const inView = (m) => !state.group || (m.chat === state.group.id && (m.thread || 0) === state.topic);
+
   async function loadChat() {
-    const u = state.current;
+    const u = state.current || state.group;
     if (!u) {
       clearMessages();
       showEmptyIfNeeded();
@@ -620,7 +718,7 @@
     state.pending = [];
     let msgs;
     try {
-      msgs = await api("GET", `/api/chats/${u.id}`);
+      msgs = await api("GET", state.group ? `/api/groups/${u.id}` : `/api/chats/${u.id}`);
     } catch (err) {
       if (gen !== state.gen) return;
       state.loading = false;
@@ -629,7 +727,7 @@
     }
     if (gen !== state.gen) return;
     clearMessages();
-    for (const m of msgs || []) upsert(m, false);
+    for (const m of msgs || []) if (inView(m)) upsert(m, false);
     state.loading = false;
     const pending = state.pending;
     state.pending = [];
@@ -643,6 +741,8 @@
     if (!u) return;
     const changed = !state.current || state.current.id !== id;
     state.current = u;
+    state.group = null;
+    renderGroups();
     state.unread.delete(id);
     showUsers(false);
     hideTyping();
@@ -674,6 +774,7 @@
 
   // ---------- actions ----------
   async function sendText(text, entities) {
+    if (state.group) return sendGroupText(text);
     const u = state.current;
     if (!u) {
       toast("Choose a user first.", "error");
@@ -694,7 +795,30 @@
     return true;
   }
 
+  async function sendGroupText(text) {
+    const g = state.group;
+    if (!text.trim()) return false;
+    state.stick = true;
+    try {
+      await api("POST", `/api/groups/${g.id}/send`, { user: state.speaker, thread: state.topic, text: text.trim() });
+    } catch (err) {
+      toast(`Not sent: ${err.message}`, "error");
+      return false;
+    }
+    if (!streamLive()) setTimeout(() => { if (state.group === g) loadChat(); }, 900);
+    return true;
+  }
+
   async function press(messageID, data, btn) {
+    if (state.group) {
+      const g = state.group;
+      try {
+        await api("POST", `/api/groups/${g.id}/press`, { user: state.speaker, message_id: messageID, data });
+      } catch (err) {
+        toast(`Button not pressed: ${err.message}`, "error");
+      }
+      return;
+    }
     const u = state.current;
     if (!u) return;
     btn.classList.add("busy");
@@ -798,7 +922,7 @@
     if (!text.trim()) return;
     els.input.value = "";
     autosize();
-    const f = parseFormatting(text);
+    const f = state.group ? { text } : parseFormatting(text);
     if (!(await sendText(f.text, f.entities))) {
       if (!els.input.value) els.input.value = text;
       autosize();
@@ -880,7 +1004,7 @@
       retry = 0;
       setConn("live", "Live");
       // Whatever happened while we were away is in the transcript.
-      if (state.current) loadChat();
+      if (state.current || state.group) loadChat();
       if (state.bot) loadState().catch(() => {});
     });
     src.addEventListener("error", () => {
@@ -910,6 +1034,15 @@
     const chat = Number(data.chat || (data.message && data.message.chat));
     if (!chat) return;
     if (kind === "message" && data.message && data.message.from_bot) refreshState();
+    if (state.group && chat === state.group.id) {
+      if (kind === "callback_answer") applyChatEvent(kind, data);
+      else if (data.message && inView(data.message)) {
+        if (state.loading) state.pending.push({ kind, data });
+        else applyChatEvent(kind, data);
+      }
+      return;
+    }
+    if (chat < 0) return; // another group
     if (!state.users.some((u) => u.id === chat)) {
       // A user added elsewhere (another tab): refresh the list once things settle.
       clearTimeout(stateReload);
