@@ -22,12 +22,14 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The playground page in a real browser: the README's "playground in five
+// The playground page in a real browser: the README's "playground in six
 // steps", only by clicking and typing. A new user registers for the demo
 // workshop and gets the confirmation, the calendar file and the check-in QR
 // code; the facilitator checks her in with the link; she adds a commitment;
 // "+3 days" brings the day-before workshop reminder and a commitment
-// reminder; the facilitator reads the report. The test also takes the
+// reminder; the facilitator reads the report; in the demo's forum group a
+// member lists the workshops in a topic and the button opens her private
+// chat with the workshop. The test also takes the
 // screenshot in docs/playground.png (UPDATE_SCREENSHOT=1 rewrites it).
 func TestBrowserPlayground(t *testing.T) {
 	began := time.Now()
@@ -179,7 +181,7 @@ func TestBrowserPlayground(t *testing.T) {
 		t.Logf("wrote %s", filepath.Join(docs, "playground.png"))
 	}
 
-	// The rest of the README's five steps.
+	// The rest of the README's six steps.
 	selectUser := func(name string) []chromedp.Action[chromedp.Void] {
 		return []chromedp.Action[chromedp.Void]{
 			chromedp.Click(chromedp.Search(fmt.Sprintf(`//button[@data-testid="user"][starts-with(@data-user-name, %q)]`, name))),

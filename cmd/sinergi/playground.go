@@ -50,7 +50,7 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 		cfg.Admins = []int64{playgroundAdmin}
 	}
 	if cfg.Demo && !cfg.CheckInOpensSet {
-		// The README's five steps check Siti in right after she registers,
+		// The README's steps check Siti in right after she registers,
 		// days before the demo workshop.
 		cfg.CheckInOpens = demoCheckInOpens
 	}
