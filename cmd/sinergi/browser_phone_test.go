@@ -200,6 +200,8 @@ func TestBrowserPhoneAndComposer(t *testing.T) {
 		chromedp.SendKeys(input, "**Rapat** Senin __pukul 9__\r"),
 		chromedp.Click(chromedp.Search(`(//button[@data-testid="kb-button"][contains(., "Tanpa versi bahasa Inggris")])[last()]`)),
 		chromedp.Click(chromedp.Search(`(//button[@data-testid="kb-button"][contains(., "Semua anggota")])[last()]`)),
+		// The demo's forum group has linked topics: post into none of them.
+		chromedp.Click(chromedp.Search(`(//button[@data-testid="kb-button"][contains(., "Selesai (0 obrolan")])[last()]`)),
 		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][contains(., "Pratinjau")]`)),
 		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][@data-from="bot"]//b[. = "Rapat"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][@data-from="bot"]//i[. = "pukul 9"]`)),
