@@ -270,7 +270,6 @@ type Message struct {
 	Thread   int        `json:"thread,omitempty"` // the forum topic (0: General)
 	FromBot  bool       `json:"from_bot"`
 	FromName string     `json:"from_name,omitempty"` // who wrote it, in a group
-	FromID   int64      `json:"from_id,omitempty"`
 	HTML     string     `json:"html,omitempty"` // bot text in Telegram's HTML subset (the page sanitises it)
 	Text     string     `json:"text,omitempty"` // user text, plain
 	Buttons  [][]Button `json:"buttons,omitempty"`
@@ -293,7 +292,7 @@ type Button struct {
 func convert(m telegramtest.Message) Message {
 	out := Message{ID: m.ID, Chat: m.ChatID, Thread: m.ThreadID, FromBot: m.FromBot, Media: m.Media, Edited: m.Edited, Deleted: m.Deleted, Time: m.Date}
 	if m.ChatID < 0 && !m.FromBot {
-		out.FromName, out.FromID = m.From.FirstName, m.From.ID
+		out.FromName = m.From.FirstName
 	}
 	if m.ChatID < 0 && !m.FromBot && m.ID == m.ThreadID && m.Plain == "" && m.Media == "" {
 		out.Text = "(opened this topic)" // the topic's service message
