@@ -270,8 +270,8 @@ type Message struct {
 	Thread   int        `json:"thread,omitempty"` // the forum topic (0: General)
 	FromBot  bool       `json:"from_bot"`
 	FromName string     `json:"from_name,omitempty"` // who wrote it, in a group
-	HTML     string     `json:"html,omitempty"` // bot text in Telegram's HTML subset (the page sanitises it)
-	Text     string     `json:"text,omitempty"` // user text, plain
+	HTML     string     `json:"html,omitempty"`      // bot text in Telegram's HTML subset (the page sanitises it)
+	Text     string     `json:"text,omitempty"`      // user text, plain
 	Buttons  [][]Button `json:"buttons,omitempty"`
 	Media    string     `json:"media,omitempty"` // photo, document, sticker, …
 	FileName string     `json:"file_name,omitempty"`
