@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -89,4 +90,30 @@ func Pager(route string, page, pages int, prefix ...string) [][]Button {
 		nav = append(nav, Button{Label: T("nav.next"), Data: data(page + 1)})
 	}
 	return [][]Button{nav}
+}
+
+// Discard ends the current flow from its confirmation step: the step's
+// buttons go and the user is told said. It is what a step's Parse returns.
+func (t *Turn) Discard(in Input, said Text) (string, error) {
+	t.EndFlow()
+	t.Send(Reply{EditMessageID: in.MessageID, ClearButtons: true})
+	t.Say(said)
+	return "", ErrStay
+}
+
+// Confirm parses a confirmation step whose buttons are accept (the answer
+// is the button pressed) and "discard" (the flow ends, saying discarded);
+// anything typed is refused.
+func Confirm(discarded Text, accept ...string) func(context.Context, *Turn, Input) (string, error) {
+	return func(_ context.Context, t *Turn, in Input) (string, error) {
+		switch {
+		case in.Kind != KindCallback:
+			return "", Refuse("errors.use_buttons")
+		case slices.Contains(accept, in.Callback):
+			return in.Callback, nil
+		case in.Callback == "discard":
+			return t.Discard(in, discarded)
+		}
+		return "", Refuse("errors.bad_button")
+	}
 }

@@ -381,10 +381,7 @@ func broadcastConfirm(_ context.Context, t *flows.Turn, in flows.Input) (string,
 		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
 		return "", flows.Goto("seg")
 	case "discard":
-		t.EndFlow()
-		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
-		t.Say(flows.T("bc.discarded"))
-		return "", flows.ErrStay
+		return t.Discard(in, flows.T("bc.discarded"))
 	}
 	return "", flows.Refuse("errors.bad_button")
 }

@@ -83,7 +83,7 @@ func (e *module) register(r *flows.Registry) {
 		{Name: "due", Parse: dueAnswer, Prompt: duePrompt},
 		{Name: "indicator", Parse: flows.OptionalText(maxWhatLen), Prompt: flows.AskWithSkip("cm.ask_indicator", "cm.skip")},
 		{Name: "partners", Parse: flows.OptionalText(200), Prompt: flows.AskWithSkip("cm.ask_partners", "cm.skip")},
-		{Name: "confirm", Parse: commitConfirm, Prompt: e.commitSummary},
+		{Name: "confirm", Parse: flows.Confirm(flows.T("ws.discarded"), "save"), Prompt: e.commitSummary},
 	}})
 	r.Flow(&flows.Flow{Name: "cmnote", Done: e.noteDone, Steps: []*flows.Step{
 		{Name: "note", Parse: flows.OptionalText(maxWhatLen), Prompt: flows.AskWithSkip("cm.ask_note", "cm.skip")},
@@ -406,22 +406,6 @@ func commitmentDetails(c *flows.Commitment, zone string, owner any) flows.Text {
 	}
 	return flows.T("cm.details", "What", c.What, "Owner", owner, "Due", flows.When{At: c.Due, Zone: zone, DateOnly: true},
 		"Indicator", dash(c.Indicator), "Partners", dash(c.Partners))
-}
-
-func commitConfirm(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
-	if in.Kind != flows.KindCallback {
-		return "", flows.Refuse("errors.use_buttons")
-	}
-	switch in.Callback {
-	case "save":
-		return "save", nil
-	case "discard":
-		t.EndFlow()
-		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
-		t.Say(flows.T("ws.discarded"))
-		return "", flows.ErrStay
-	}
-	return "", flows.Refuse("errors.bad_button")
 }
 
 // saveCommitment stores it: open at once when the user commits themselves,

@@ -23,7 +23,7 @@ func (e *module) registerClone(r *flows.Registry) {
 		{Name: "start", Parse: e.startAnswer, Prompt: startPrompt},
 		{Name: "end", Parse: endAnswer, Prompt: endPrompt},
 		{Name: "deadline", Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start")},
-		{Name: "confirm", Parse: cloneConfirm, Prompt: clonePrompt},
+		{Name: "confirm", Parse: flows.Confirm(flows.T("ws.discarded"), "save"), Prompt: clonePrompt},
 	}})
 }
 
@@ -51,22 +51,6 @@ func clonePrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
 	return flows.Reply{Text: flows.T("ws.summary", "Details", flows.WorkshopDetails(w)), Buttons: [][]flows.Button{{
 		t.Choice(flows.T("ws.save"), "save"), t.Choice(flows.T("ws.discard"), "discard"),
 	}}}, nil
-}
-
-func cloneConfirm(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
-	if in.Kind != flows.KindCallback {
-		return "", flows.Refuse("errors.use_buttons")
-	}
-	switch in.Callback {
-	case "save":
-		return "save", nil
-	case "discard":
-		t.EndFlow()
-		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
-		t.Say(flows.T("ws.discarded"))
-		return "", flows.ErrStay
-	}
-	return "", flows.Refuse("errors.bad_button")
 }
 
 // saveClone creates the similar workshop: the copied one's details and

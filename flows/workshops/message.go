@@ -27,7 +27,7 @@ func (e *module) registerMessage(r *flows.Registry) {
 		Done: e.sendMessage,
 		Steps: []*flows.Step{
 			{Name: "msg", Parse: messageAnswer, Prompt: e.messagePrompt},
-			{Name: "confirm", Parse: messageConfirm, Prompt: e.messagePreview},
+			{Name: "confirm", Parse: flows.Confirm(flows.T("ws.msg_discarded"), "send"), Prompt: e.messagePreview},
 		},
 	})
 }
@@ -165,22 +165,6 @@ func (e *module) messagePreview(ctx context.Context, t *flows.Turn) (flows.Reply
 	}
 	return flows.Reply{Text: flows.T("ws.msg_confirm", "Count", len(rs), "Title", w.Title, "Status", status),
 		Buttons: [][]flows.Button{{t.Choice(flows.T("ws.msg_send"), "send"), t.Choice(flows.T("ws.msg_discard"), "discard")}}}, nil
-}
-
-func messageConfirm(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
-	if in.Kind != flows.KindCallback {
-		return "", flows.Refuse("errors.use_buttons")
-	}
-	switch in.Callback {
-	case "send":
-		return in.Callback, nil
-	case "discard":
-		t.EndFlow()
-		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
-		t.Say(flows.T("ws.msg_discarded"))
-		return "", flows.ErrStay
-	}
-	return "", flows.Refuse("errors.bad_button")
 }
 
 // sendMessage checks, now that it is sent, that the sender is still on the

@@ -449,10 +449,7 @@ func (e *module) confirmAnswer(ctx context.Context, t *flows.Turn, in flows.Inpu
 		}
 		return v, nil
 	case v == "discard":
-		t.EndFlow()
-		t.Send(flows.Reply{EditMessageID: in.MessageID, ClearButtons: true})
-		t.Say(flows.T("ws.discarded"))
-		return "", flows.ErrStay
+		return t.Discard(in, flows.T("ws.discarded"))
 	case v == "edit":
 		var rows [][]flows.Button
 		for i := 0; i < len(editable); i += 2 {
