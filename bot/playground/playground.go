@@ -422,11 +422,7 @@ func (p *Playground) groupChat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	msgs := []Message{}
-	for _, m := range p.fake.Transcript(g.ID) {
-		msgs = append(msgs, convert(m))
-	}
-	writeJSON(w, http.StatusOK, msgs)
+	p.writeTranscript(w, g.ID)
 }
 
 // groupSend types text into a topic of the group, as one of its members.
@@ -485,8 +481,13 @@ func (p *Playground) chat(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	p.writeTranscript(w, u.ID)
+}
+
+// writeTranscript answers with a chat's messages, oldest first.
+func (p *Playground) writeTranscript(w http.ResponseWriter, chat int64) {
 	msgs := []Message{}
-	for _, m := range p.fake.Transcript(u.ID) {
+	for _, m := range p.fake.Transcript(chat) {
 		msgs = append(msgs, convert(m))
 	}
 	writeJSON(w, http.StatusOK, msgs)
