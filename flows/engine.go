@@ -101,6 +101,8 @@ type Engine struct {
 	// manageCard shows a workshop's management card (the workshops
 	// capability's; nil without it).
 	showManageCard func(ctx context.Context, t *Turn, w *Workshop) error
+	// agenda is what the agenda capability adds to registration's views.
+	agenda *AgendaHooks
 	// groupCommands are the commands of group chats, a namespace of their
 	// own (/workshops in a group is not /workshops in private); chats
 	// handles what happens to group chats and channels (the groups

@@ -60,6 +60,13 @@ func TestFormsContract(t *testing.T) {
 	flowstest.RunFormsContract(t, func(t *testing.T) flowstest.FormsAndForgetting { return open(t) })
 }
 
+// The Redis store keeps the agenda contract (the same cases run against
+// the in-memory fake in flows/flowstest).
+func TestAgendaContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunAgendaContract(t, func(t *testing.T) flowstest.AgendaAndForgetting { return open(t) })
+}
+
 // The Redis store serves every capability the test module lists run.
 var _ flowstest.Stores = (*store.Store)(nil)
 

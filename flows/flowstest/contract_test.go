@@ -92,3 +92,9 @@ func TestStoreChaptersContract(t *testing.T) {
 func TestStoreFormsContract(t *testing.T) {
 	flowstest.RunFormsContract(t, func(*testing.T) flowstest.FormsAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the agenda contract (Redis:
+// store/contract_test.go).
+func TestStoreAgendaContract(t *testing.T) {
+	flowstest.RunAgendaContract(t, func(*testing.T) flowstest.AgendaAndForgetting { return flowstest.NewStore() })
+}
