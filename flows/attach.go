@@ -18,6 +18,9 @@ type Invitation struct {
 	Attendee int64  // the registrant
 	Forum    string // the organizer's name
 	Bot      string // the bot's username: the organizer's address is its t.me link
+	// Sessions of the workshop's agenda to put in the calendar besides the
+	// workshop, one event each (the plenary ones and those chosen).
+	Sessions []AgendaSession
 }
 
 // Invitation is the calendar invitation of workshop w for a registrant,

@@ -1,6 +1,7 @@
 // Package ics makes the iCalendar file of a calendar invitation
 // ([flows.Invitation]) with github.com/arran4/golang-ical: RFC 5546 PUBLISH,
-// RFC 5545, CRLF line ends, one VEVENT for the workshop.
+// RFC 5545, CRLF line ends, one VEVENT for the workshop and one per session
+// of its agenda the invitation carries.
 package ics
 
 import (
@@ -67,16 +68,16 @@ func File(inv *flows.Invitation) []byte {
 		forum = "Sinergi"
 	}
 	ev.SetProperty(ical.ComponentPropertyOrganizer, "https://t.me/"+username(inv.Bot), ical.WithCN(forum))
-	setTime := func(p ical.ComponentProperty, t time.Time) {
+	setTime := func(ev *ical.VEvent, p ical.ComponentProperty, t time.Time) {
 		if local {
 			ev.SetProperty(p, t.In(flows.LoadZone(w.Zone)).Format(icsLocal), ical.WithTZID(w.Zone))
 		} else {
 			ev.SetProperty(p, t.UTC().Format("20060102T150405Z"))
 		}
 	}
-	setTime(ical.ComponentPropertyDtStart, w.Start)
+	setTime(ev, ical.ComponentPropertyDtStart, w.Start)
 	if w.End.After(w.Start) {
-		setTime(ical.ComponentPropertyDtEnd, w.End)
+		setTime(ev, ical.ComponentPropertyDtEnd, w.End)
 	}
 
 	title := text(w.Title)
@@ -113,6 +114,39 @@ func File(inv *flows.Invitation) []byte {
 	alarm.SetTrigger("-PT1H")
 	alarm.SetProperty(ical.ComponentPropertyDescription, title)
 
+	// One VEVENT per session of the agenda the invitation carries, its UID
+	// stable per workshop, session and registrant.
+	for _, ss := range inv.Sessions {
+		sev := cal.AddEvent(sessionUID(w.Code, ss.ID, inv.Attendee, inv.Bot))
+		sev.SetDtStampTime(now)
+		sev.SetSequence(w.Sequence)
+		sev.SetProperty(ical.ComponentPropertyOrganizer, "https://t.me/"+username(inv.Bot), ical.WithCN(forum))
+		setTime(sev, ical.ComponentPropertyDtStart, ss.Start)
+		if ss.End.After(ss.Start) {
+			setTime(sev, ical.ComponentPropertyDtEnd, ss.End)
+		}
+		summary := text(ss.Title)
+		if summary == "" {
+			summary = title
+		}
+		sev.SetSummary(summary)
+		desc := title
+		if sp := text(ss.Speaker); sp != "" {
+			desc = sp + "\n" + title
+		}
+		sev.SetDescription(desc)
+		if loc := strings.Trim(text(ss.Room)+", "+text(w.Venue), ", "); loc != "" {
+			sev.SetLocation(loc)
+		}
+		if w.Cancelled {
+			sev.SetStatus(ical.ObjectStatusCancelled)
+		}
+		a := sev.AddAlarm()
+		a.SetAction(ical.ActionDisplay)
+		a.SetTrigger("-PT15M")
+		a.SetProperty(ical.ComponentPropertyDescription, summary)
+	}
+
 	return []byte(cal.Serialize(ical.WithNewLineWindows))
 }
 
@@ -122,6 +156,13 @@ func File(inv *flows.Invitation) []byte {
 func uid(code string, attendee int64, bot string) string {
 	sum := sha256.Sum256([]byte(code + ":" + strconv.FormatInt(attendee, 10)))
 	return text(code) + "-" + hex.EncodeToString(sum[:8]) + "@" + username(bot) + ".t.me"
+}
+
+// sessionUID is a session's event UID: per workshop, session and
+// registrant, like uid.
+func sessionUID(code, session string, attendee int64, bot string) string {
+	sum := sha256.Sum256([]byte(code + ":" + session + ":" + strconv.FormatInt(attendee, 10)))
+	return text(code) + "-" + text(session) + "-" + hex.EncodeToString(sum[:8]) + "@" + username(bot) + ".t.me"
 }
 
 // param makes s safe as a parameter value (the organizer's CN): one

@@ -25,6 +25,7 @@ import (
 
 	"sinergi/bot"
 	"sinergi/flows"
+	"sinergi/flows/agenda"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/chapters"
@@ -218,6 +219,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				audit.Module(st),
 				privacy.Module(st),
 				groups.Module(st),
+				agenda.Module(st),
 			)
 		},
 	})

@@ -200,7 +200,13 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	if err != nil {
 		return err
 	}
-	t.Say(flows.T("ws.card", "Details", details, "Seats", seats), rows...)
+	card := flows.T("ws.card", "Details", details, "Seats", seats)
+	if agenda, err := t.AgendaCard(ctx, w); err != nil {
+		return err
+	} else if agenda != nil {
+		card = flows.T("agenda.card_with", "Card", card, "Agenda", *agenda)
+	}
+	t.Say(card, rows...)
 	return nil
 }
 
@@ -348,7 +354,10 @@ func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flo
 	if err := flows.PlanReminders(ctx, e.store, w, t.User.ID, t.In.Now); err != nil {
 		return err
 	}
-	return e.sendConfirmation(t, w, got, 0, "")
+	if err := e.sendConfirmation(t, w, got, 0, ""); err != nil {
+		return err
+	}
+	return t.AgendaConfirmed(ctx, w)
 }
 
 // alreadyRegistered answers Register from someone registered already with
@@ -442,6 +451,11 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 			return err
 		}
 		lines = append(lines, answerLines(form, r, t.Lang)...)
+		agenda, agendaRows, err := t.AgendaMine(ctx, w, r)
+		if err != nil {
+			return err
+		}
+		lines, rows = append(lines, agenda...), append(rows, agendaRows...)
 		if r.Status == flows.RegOffered {
 			rows = append(rows, offerButtons(w))
 		}
