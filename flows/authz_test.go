@@ -139,6 +139,13 @@ var authzTable = []authzRow{
 	{Action: "workshops.clone:{code}", Want: managers, Notes: "creates a similar workshop (asks its dates; the save re-checks)"},
 	{Action: "workshops.series:{code}", Want: managers, Notes: "repeats the workshop as a series (the save re-checks)"},
 	{Action: "workshops.visibility:{code}", Want: managers, Mutates: true, Notes: "listed, or unlisted: only its link finds it"},
+	{Action: "agenda.manage:{code}", Want: managers, Notes: "the workshop's agenda: its sessions"},
+	{Action: "agenda.add:{code}", Want: managers, Notes: "adds a session (the save re-checks)"},
+	{Action: "agenda.edit:{code}:s00000001", Want: managers, Notes: "changes a session (the save re-checks)"},
+	{Action: "agenda.delete:{code}:s00000001", Want: managers, Notes: "removes a session (asks first when people signed up)"},
+	{Action: "agenda.del_yes:{code}:s00000001", Want: managers, Notes: "removes a session and tells those signed up"},
+	{Action: "agenda.list:{code}:s00000001", Want: managers, Notes: "who signed up for a session"},
+	{Action: "agenda.export:{code}:s00000001", Want: managers, Notes: "exports who signed up for a session"},
 	{Action: "registration.pending:{code}", Want: managers, Notes: "registrations awaiting approval"},
 	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
 	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},
@@ -166,6 +173,10 @@ var authzTable = []authzRow{
 	{Action: "registration.accept:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "accept an offered seat: the person offered only"},
 	{Action: "registration.decline:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "decline an offered seat: the person offered only"},
 	{Action: "registration.feedback:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},
+	{Action: "agenda.choose:{code}", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "choose sessions: confirmed registrants only"},
+	{Action: "agenda.join:{code}:s00000001", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "sign up for a session: confirmed registrants only"},
+	{Action: "agenda.leave:{code}:s00000001", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "leave a session: one's own seat only"},
+	{Action: "agenda.ics:{code}", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "the calendar with one's sessions: confirmed registrants only"},
 	// Matchmaking.
 	{Action: "matchmaking.accept:{intro}", Want: nobody, Notes: "accept: the addressee only"},
 	{Action: "matchmaking.decline:{intro}", Want: nobody, Notes: "decline: the addressee only"},
@@ -396,6 +407,7 @@ func TestAuthorizationOwnersAllowed(t *testing.T) {
 	}{
 		{2, "followup.update:{code}:{cm}"}, {2, "followup.status:{code}:{cm}:done"}, {2, "followup.owner_answer:{code}:{cmp}:y"}, {2, "followup.owner_answer:{code}:{cmp}:n"},
 		{2, "registration.leave_yes:{code}"}, {2, "registration.feedback:{code}:5"}, {2, "followup.commit:{code}"},
+		{2, "agenda.choose:{code}"}, {2, "agenda.ics:{code}"},
 		{3, "matchmaking.accept:{intro}"}, {3, "matchmaking.decline:{intro}"}, {2, "matchmaking.withdraw:{intro}"},
 	} {
 		t.Run(c.action, func(t *testing.T) {

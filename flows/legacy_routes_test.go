@@ -175,6 +175,8 @@ var newRoutes = map[string]bool{
 	"workshops.form": true, "workshops.form_add": true, "workshops.form_delete": true, "registration.answers": true,
 	"registration.door": true, "registration.door_in": true, "workshops.clone": true, "workshops.series": true,
 	"workshops.visibility": true,
+	"agenda.manage":        true, "agenda.add": true, "agenda.edit": true, "agenda.delete": true, "agenda.del_yes": true,
+	"agenda.list": true, "agenda.export": true, "agenda.choose": true, "agenda.join": true, "agenda.leave": true, "agenda.ics": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

@@ -334,6 +334,18 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.series":         {code},
 		"workshops.visibility":     {code},
 
+		"agenda.manage":  {code},
+		"agenda.add":     {code},
+		"agenda.edit":    {code, "sffffffff"},
+		"agenda.delete":  {code, "sffffffff"},
+		"agenda.del_yes": {code, "sffffffff"},
+		"agenda.list":    {code, "sffffffff"},
+		"agenda.export":  {code, "sffffffff"},
+		"agenda.choose":  {code},
+		"agenda.join":    {code, "sffffffff"},
+		"agenda.leave":   {code, "sffffffff"},
+		"agenda.ics":     {code},
+
 		"followup.commit":       {code},
 		"followup.owner_answer": {code, code, "y"},
 		"followup.update":       {code, code},
