@@ -1,0 +1,246 @@
+package agenda_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+)
+
+func newHarness(t *testing.T) *flowstest.Harness { return flowstest.New(t, flowstest.AllModules) }
+
+// addSession walks the team's "add a session" flow; room "" is skipped,
+// capacity "" is plenary.
+func addSession(t *testing.T, h *flowstest.Harness, code, title, start, end, room, capacity string) {
+	t.Helper()
+	res := h.Press(flowstest.AdminID, "agenda.add:"+code)
+	flowstest.WantIDs(t, res, "agenda.ask_title")
+	res = h.Text(flowstest.AdminID, title)
+	flowstest.WantIDs(t, res, "agenda.ask_start")
+	res = h.Text(flowstest.AdminID, start)
+	flowstest.WantIDs(t, res, "agenda.ask_end")
+	res = h.Text(flowstest.AdminID, end)
+	flowstest.WantIDs(t, res, "agenda.ask_room")
+	if room == "" {
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "agenda.skip"))
+	} else {
+		res = h.Text(flowstest.AdminID, room)
+	}
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "agenda.skip")) // speaker
+	if capacity == "" {
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "agenda.plenary"))
+	} else {
+		res = h.Text(flowstest.AdminID, capacity)
+	}
+	if ids := flowstest.IDs(res); !slices.Contains(ids, "agenda.saved") || ids[len(ids)-1] != "agenda.card" {
+		t.Fatalf("saving session %q: %v", title, ids)
+	}
+}
+
+// sessionID is the id of the session titled title.
+func sessionID(t *testing.T, h *flowstest.Harness, code, title string) string {
+	t.Helper()
+	ss, err := h.Store.Sessions(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		if s.Title == title {
+			return s.ID
+		}
+	}
+	t.Fatalf("no session %q in %+v", title, ss)
+	return ""
+}
+
+// registered registers uid (profile given) in their language and returns
+// the replies of the registration.
+func registered(t *testing.T, h *flowstest.Harness, code string, uid int64, lang string) *flows.Result {
+	t.Helper()
+	if err := h.Store.SaveProfile(context.Background(), &flows.Profile{UserID: uid, FullName: "Peserta " + string(rune('A'+uid)), Organisation: "Org",
+		ConsentVersion: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	h.Send(uid, flows.Input{Kind: flows.KindCommand, Command: "start", LangCode: lang})
+	return h.Press(uid, "registration.join:"+code)
+}
+
+func lastText(res *flows.Result) flows.Text { return res.Replies[len(res.Replies)-1].Text }
+
+// The agenda end to end in the engine, in both languages: the team adds
+// sessions (times outside the workshop, an end before the start and a
+// bad capacity refused, each with its message, and the question asked
+// again); a confirmed registrant is invited to choose; a full session and
+// an overlapping one are refused, the overlap naming the session chosen;
+// a capacity below those signed up is refused; the card and /mine show
+// the agenda; the team lists and exports a session; removing a session
+// with sign-ups asks first and tells those signed up; the reminder comes
+// 15 minutes before a chosen session and not to someone who cancelled;
+// the calendar holds the plenary and the chosen sessions.
+func TestAgenda(t *testing.T) {
+	for _, lang := range []string{"id", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			ctx := context.Background()
+			h := newHarness(t)
+			code := flowstest.CreateWorkshop(t, h, "0") // 10/12/2026 09:00–12:00 WITA
+
+			// Bad input in the flow.
+			h.Press(flowstest.AdminID, "agenda.add:"+code)
+			h.Text(flowstest.AdminID, "Diskusi A")
+			res := h.Text(flowstest.AdminID, "08:00")
+			flowstest.WantIDs(t, res, "agenda.err_outside", "agenda.ask_start")
+			res = h.Text(flowstest.AdminID, "11/12/2026 10:00")
+			flowstest.WantIDs(t, res, "agenda.err_outside", "agenda.ask_start")
+			h.Text(flowstest.AdminID, "10:00")
+			res = h.Text(flowstest.AdminID, "09:30")
+			flowstest.WantIDs(t, res, "agenda.err_end_before_start", "agenda.ask_end")
+			res = h.Text(flowstest.AdminID, "12:30")
+			flowstest.WantIDs(t, res, "agenda.err_outside", "agenda.ask_end")
+			res = h.Text(flowstest.AdminID, "11:00")
+			res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "agenda.skip"))
+			res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "agenda.skip"))
+			flowstest.WantIDs(t, res, "(clear buttons)", "agenda.ask_capacity")
+			res = h.Text(flowstest.AdminID, "banyak")
+			flowstest.WantIDs(t, res, "agenda.err_capacity", "agenda.ask_capacity")
+			res = h.Text(flowstest.AdminID, "2")
+			flowstest.WantIDs(t, res, "agenda.saved", "agenda.card")
+
+			addSession(t, h, code, "Pleno pembukaan", "09:00", "10:00", "Aula", "")
+			addSession(t, h, code, "Diskusi B", "10:30", "11:30", "Ruang 2", "5")
+			addSession(t, h, code, "Diskusi C", "11:00", "12:00", "Ruang 3", "5")
+			a, b, c := sessionID(t, h, code, "Diskusi A"), sessionID(t, h, code, "Diskusi B"), sessionID(t, h, code, "Diskusi C")
+
+			res = registered(t, h, code, 2, lang)
+			if ids := flowstest.IDs(res); ids[len(ids)-1] != "agenda.choose_prompt" {
+				t.Fatalf("after the confirmation: %v, want the invitation to choose", ids)
+			}
+			registered(t, h, code, 3, lang)
+			registered(t, h, code, 4, lang)
+
+			res = h.Press(2, flowstest.ButtonData(t, res, "agenda.btn_choose"))
+			flowstest.WantIDs(t, res, "agenda.choose")
+			res = h.Press(2, "agenda.join:"+code+":"+a)
+			flowstest.WantIDs(t, res, "agenda.joined", "agenda.choose")
+			h.Press(3, "agenda.join:"+code+":"+a)
+			res = h.Press(4, "agenda.join:"+code+":"+a)
+			flowstest.WantIDs(t, res, "agenda.err_session_full", "agenda.choose")
+			res = h.Press(2, "agenda.join:"+code+":"+b)
+			flowstest.WantIDs(t, res, "agenda.err_overlap")
+			if d := res.Replies[0].Text.Data; d["Other"] != "Diskusi A" || d["Session"] != "Diskusi B" {
+				t.Fatalf("the overlap names %v", d)
+			}
+			if h.Render(lang, res.Replies[0].Text) == "" {
+				t.Fatal("the overlap message renders empty")
+			}
+			flowstest.WantIDs(t, h.Press(2, "agenda.join:"+code+":"+c), "agenda.joined", "agenda.choose")
+			flowstest.WantIDs(t, h.Press(3, "agenda.join:"+code+":"+c), "agenda.joined", "agenda.choose")
+			res = h.Press(99, "agenda.join:"+code+":"+c) // not registered
+			flowstest.Alert(t, res, "agenda.not_confirmed")
+
+			// A capacity below those signed up is refused.
+			res = h.Press(flowstest.AdminID, "agenda.edit:"+code+":"+a)
+			for _, keep := range []string{"flow.keep", "flow.keep", "flow.keep", "agenda.skip", "agenda.skip"} { // title, times; no room, no speaker
+				res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, keep))
+			}
+			res = h.Text(flowstest.AdminID, "1")
+			flowstest.WantIDs(t, res, "agenda.err_below", "agenda.ask_capacity")
+
+			// The card and /mine show the agenda.
+			res = h.Press(2, "registration.show:"+code)
+			if got := lastText(res); got.ID != "agenda.card_with" {
+				t.Fatalf("card %v", flowstest.IDs(res))
+			}
+			if s := h.Rendered(lang, res); !containsAll(s, "Pleno pembukaan", "Diskusi A", "Diskusi C", "Aula") {
+				t.Fatalf("the card lacks the agenda:\n%s", s)
+			}
+			res = h.Text(2, "/mine")
+			if s := h.Rendered(lang, res); !containsAll(s, "Pleno pembukaan", "Diskusi A", "Diskusi C") || containsAll(s, "Diskusi B") {
+				t.Fatalf("/mine shows not the sessions chosen:\n%s", s)
+			}
+
+			// The team's list and export of a session.
+			res = h.Press(flowstest.AdminID, "agenda.list:"+code+":"+a)
+			if got := lastText(res); got.ID != "agenda.list" || len(got.Data["Lines"].([]flows.Text)) != 2 {
+				t.Fatalf("list %+v", got)
+			}
+			res = h.Press(flowstest.AdminID, "agenda.export:"+code+":"+c)
+			if tb := res.Replies[0].Table; tb == nil || len(tb.Rows) != 2 || tb.Rows[0][3] != "Peserta C" {
+				t.Fatalf("export %+v", res.Replies[0].Table)
+			}
+
+			// Reminders: 15 minutes before each chosen session.
+			start, err := h.Store.Sessions(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cStart time.Time
+			for _, s := range start {
+				if s.ID == c {
+					cStart = s.Start
+				}
+			}
+			jobC2, jobC3 := flows.SessionJobID(code, c, 2), flows.SessionJobID(code, c, 3)
+			if due := h.Store.JobDue(jobC3); !due.Equal(cStart.Add(-15 * time.Minute)) {
+				t.Fatalf("reminder of C due %v, want %v", due, cStart.Add(-15*time.Minute))
+			}
+
+			// Removing a session with sign-ups asks, then tells them.
+			res = h.Press(flowstest.AdminID, "agenda.delete:"+code+":"+a)
+			flowstest.WantIDs(t, res, "agenda.delete_confirm")
+			res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "agenda.delete_yes"))
+			var told []int64
+			for _, r := range res.Replies {
+				if r.Text.ID == "agenda.removed_told" {
+					told = append(told, r.ChatID)
+				}
+			}
+			if !slices.Equal(told, []int64{2, 3}) {
+				t.Fatalf("told of the removal: %v (%v)", told, flowstest.IDs(res))
+			}
+			if h.Store.HasJob(flows.SessionJobID(code, a, 2)) {
+				t.Fatal("the reminder of a removed session stays")
+			}
+
+			// 2 cancels: the seat of C frees, and the reminder says nothing.
+			h.Press(2, "registration.leave_yes:"+code)
+			if err := h.Store.SignUp(ctx, code, c, 4); err != nil {
+				t.Fatalf("the seat 2 held: %v", err)
+			}
+			at := cStart.Add(-15 * time.Minute)
+			replies, err := h.E.RunJob(ctx, flows.Job{ID: jobC2, Due: at}, at)
+			if err != nil || len(replies) != 0 {
+				t.Fatalf("reminder after cancelling: %v, %v", replies, err)
+			}
+			replies, err = h.E.RunJob(ctx, flows.Job{ID: jobC3, Due: at}, at)
+			if err != nil || len(replies) != 1 || replies[0].ChatID != 3 || replies[0].Text.ID != "agenda.reminder" || replies[0].Lang != lang {
+				t.Fatalf("reminder of 3: %+v, %v", replies, err)
+			}
+			if s := h.Render(lang, replies[0].Text); !containsAll(s, "Diskusi C", "Ruang 3") {
+				t.Fatalf("reminder %q", s)
+			}
+
+			// The calendar: the workshop, the plenary and the chosen session.
+			res = h.Press(3, "agenda.ics:"+code)
+			inv := res.Replies[0].Calendar
+			if inv == nil || len(inv.Sessions) != 2 || inv.Sessions[0].Title != "Pleno pembukaan" || inv.Sessions[1].ID != c {
+				t.Fatalf("calendar %+v", inv)
+			}
+		})
+	}
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
