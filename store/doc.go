@@ -78,6 +78,14 @@
 //	                                  its answers to the form too (SaveAnswers: WATCH/MULTI on this key)
 //	<p>{w:<code>}:form        list    JSON flows.FormQuestion: the registration form in order, at most
 //	                                  flows.MaxFormQuestions with the legacy Question (form_add.lua)
+//	<p>{w:<code>}:agenda      hash    session id -> JSON flows.AgendaSession with from, to (unix ms) for the scripts:
+//	                                  the workshop's agenda, at most flows.MaxSessions (agenda_save.lua)
+//	<p>{w:<code>}:seats:<id>  zset    uid -> sign-up number (from :agseq): who holds a seat of parallel session <id>
+//	<p>{w:<code>}:agseq       string  the workshop's sign-up counter
+//	<p>{w:<code>}:chosen      hash    uid -> "<registration number>|<id>,<id>…": the sessions uid chose, under the
+//	                                  number their registration has in :confirmed; a sign-up counts only while that
+//	                                  number is still theirs there (a cancellation frees the seat in its own script;
+//	                                  the next agenda script meeting the stale entry drops it; ForgetUser removes it)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
@@ -200,7 +208,7 @@
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
-// team_*.lua, privacy_forget.lua), {pp} for matchmaking (pp_*.lua), {ch} for
+// team_*.lua, privacy_forget.lua, agenda_*.lua), {pp} for matchmaking (pp_*.lua), {ch} for
 // chapters (ch_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue,
 // {tb} for the send budget, {grp} for linked chats (grp_*.lua). Work
 // that reaches keys of several slots is done in steps, each one slot or a
