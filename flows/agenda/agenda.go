@@ -150,8 +150,14 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 	}
 	var lines []flows.Text
 	var rows [][]flows.Button
+	outside := 0
 	for i, s := range ss {
-		lines = append(lines, sessionLine(w, &s, len(signed[s.ID]), strconv.Itoa(i+1)+"."))
+		mark := strconv.Itoa(i+1) + "."
+		if s.Start.Before(w.Start) || s.End.After(w.End) { // the workshop moved since
+			mark += " ⚠️"
+			outside++
+		}
+		lines = append(lines, sessionLine(w, &s, len(signed[s.ID]), mark))
 		row := []flows.Button{{Label: flows.T("agenda.btn_edit", "N", i+1), Data: flows.MustData(routeEdit, w.Code, s.ID)},
 			{Label: flows.T("agenda.btn_delete", "N", i+1), Data: flows.MustData(routeDelete, w.Code, s.ID)}}
 		if s.Parallel() {
@@ -163,6 +169,9 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		rows = append(rows, []flows.Button{{Label: flows.T("agenda.btn_add"), Data: flows.MustData(routeAdd, w.Code)}})
 	}
 	rows = append(rows, []flows.Button{{Label: flows.T("ws.back"), Data: flows.MustData("workshops.manage", w.Code)}})
+	if outside > 0 {
+		lines = append(lines, flows.T("agenda.outside_note", "Start", flows.When{At: w.Start, Zone: w.Zone}, "End", flows.When{At: w.End, Zone: w.Zone}))
+	}
 	t.Say(flows.T("agenda.card", "Title", w.Title, "Count", len(ss), "Lines", lines), rows...)
 	return nil
 }

@@ -223,6 +223,28 @@ func TestAgenda(t *testing.T) {
 				t.Fatalf("reminder %q", s)
 			}
 
+			// The workshop moved a day later: the team's card flags the sessions left behind.
+			w, err := h.Store.GetWorkshop(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			moved := *w
+			moved.Start, moved.End = w.Start.Add(24*time.Hour), w.End.Add(24*time.Hour)
+			if _, err := h.Store.UpdateWorkshop(ctx, &moved); err != nil {
+				t.Fatal(err)
+			}
+			res = h.Press(flowstest.AdminID, "agenda.manage:"+code)
+			if lines := lastText(res).Data["Lines"].([]flows.Text); lines[len(lines)-1].ID != "agenda.outside_note" {
+				t.Fatalf("the card of a moved workshop: %+v", lines)
+			}
+			if _, err := h.Store.UpdateWorkshop(ctx, w); err != nil {
+				t.Fatal(err)
+			}
+			res = h.Press(flowstest.AdminID, "agenda.manage:"+code)
+			if lines := lastText(res).Data["Lines"].([]flows.Text); lines[len(lines)-1].ID == "agenda.outside_note" {
+				t.Fatalf("the card flags sessions within the workshop: %+v", lines)
+			}
+
 			// The calendar: the workshop, the plenary and the chosen session.
 			res = h.Press(3, "agenda.ics:"+code)
 			inv := res.Replies[0].Calendar
