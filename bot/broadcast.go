@@ -230,21 +230,32 @@ func (b *Bot) chatRecipients(bc *flows.Broadcast) []flows.Recipient {
 
 // copyToChat posts one copy into a linked group, topic or channel, within
 // the group's own send budget (20 a minute, shared by the replicas), and
-// says how it went. A chat that removed the bot, refuses it or lost the
-// topic has its link made inactive (its linker is told) and is not tried
-// again: its outcome is recorded like any other.
+// says how it went. A group upgraded to a supergroup (400 with
+// migrate_to_chat_id: nothing was posted) is followed: its links move
+// there and the copy is made in the supergroup, in the same topic. A chat
+// that removed the bot, refuses it or lost the topic has its link made
+// inactive (its linker is told) and is not tried again: its outcome is
+// recorded like any other.
 func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c transport.Claim) (string, error) {
 	begun := false
-	err := b.sender.SendReady(sctx, c.UserID, Bulk, "copyMessage", func(ctx context.Context) error {
+	chat := c.UserID
+	copyTo := func(ctx context.Context, api *tg.Bot) error {
+		_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chat, MessageThreadID: c.Thread, FromChatID: bc.FromChat, MessageID: c.MessageID})
+		return err
+	}
+	err := b.sender.SendReady(sctx, chat, Bulk, "copyMessage", func(ctx context.Context) error {
 		if err := b.store.BeginSend(context.WithoutCancel(ctx), bc.ID, b.owner, c, b.cfg.ClaimLease); err != nil {
 			return err
 		}
 		begun = true
 		return nil
-	}, func(ctx context.Context, api *tg.Bot) error {
-		_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: c.UserID, MessageThreadID: c.Thread, FromChatID: bc.FromChat, MessageID: c.MessageID})
-		return err
-	})
+	}, copyTo)
+	var migrated *tg.MigrateError
+	if begun && errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chat {
+		b.chatMoved(ctx, chat, int64(migrated.MigrateToChatID))
+		chat = int64(migrated.MigrateToChatID)
+		err = b.sender.SendReady(sctx, chat, Bulk, "copyMessage", nil, copyTo)
+	}
 	switch {
 	case !begun:
 		if err == nil {
@@ -254,14 +265,14 @@ func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c trans
 	case err == nil:
 		return flows.ChatSent, nil
 	case errors.Is(err, ErrChatNotFound):
-		b.chatGone(ctx, c.UserID)
+		b.chatGone(ctx, chat)
 		return flows.ChatRemoved, nil
-	case b.groupUndelivered(ctx, c.UserID, c.Thread, err):
+	case b.groupUndelivered(ctx, chat, c.Thread, err):
 		return flows.ChatRemoved, nil
 	case sctx.Err() != nil:
 		return flows.ChatUncertain, nil
 	default:
-		b.log.Warn("broadcast copy to a linked chat failed", "broadcast", bc.ID, "chat", c.UserID, "thread", c.Thread, "err", err)
+		b.log.Warn("broadcast copy to a linked chat failed", "broadcast", bc.ID, "chat", chat, "thread", c.Thread, "err", err)
 		return flows.ChatFailed, nil
 	}
 }

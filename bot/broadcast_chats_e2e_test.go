@@ -186,3 +186,62 @@ func TestBroadcastToLinkedChatsE2E(t *testing.T) {
 		return false
 	})
 }
+
+// A broadcast posted into a linked basic group that has meanwhile become a
+// supergroup (the migration's service message not read yet: only the
+// broadcast runner is running): copyMessage answers 400 with
+// parameters.migrate_to_chat_id; the copy is made again in the supergroup,
+// the link moves there, and the delivery report counts it posted.
+func TestBroadcastFollowsMigratedGroupE2E(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	const basic, super = -4101, -1002000004101
+	admin := telegramtest.User{ID: adminID, FirstName: "Sekretariat", LanguageCode: "en"}
+	e.fake.NewGroup(basic, "Bab NTT")
+	e.fake.SetMember(basic, admin, telegramtest.StatusCreator)
+	e.fake.AddBot(basic, admin, false)
+	e.fake.SendText(admin, "Rapat kerja nasional")
+	src := e.fake.Transcript(admin.ID)[0]
+	if _, err := e.store.LinkChat(ctx, &flows.ChatLink{Chat: basic, Title: "Bab NTT", Type: "group", Purpose: flows.PurposeForum, By: adminID, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.SaveUser(ctx, &flows.User{ID: adminID, Lang: "en", FirstName: "Sekretariat", Role: flows.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.MigrateGroup(basic, super)
+	if err := e.store.CreateBroadcast(ctx, &flows.Broadcast{ID: "bcmig1", By: adminID, FromChat: adminID, MessageID: src.ID,
+		Segment: "all", Created: time.Now(), StartAt: time.Now(), Chats: []flows.ChatTarget{{Chat: basic}}}); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	b := e.newBot(rctx)
+	done := make(chan struct{})
+	go func() { defer close(done); b.RunBroadcasts(rctx) }()
+	t.Cleanup(func() { cancel(); <-done; b.Close() })
+
+	var report telegramtest.Message
+	e.waitFor("the report", func() bool {
+		for _, m := range e.fake.BotMessages(admin.ID) {
+			if strings.Contains(m.Plain, "Linked chats") {
+				report = m
+				return true
+			}
+		}
+		return false
+	})
+	for _, want := range []string{"Linked chats (1):", "posted: 1", "failed: 0"} {
+		contains(t, report, want)
+	}
+	var in []telegramtest.Message
+	for _, m := range e.fake.BotMessages(super) {
+		if m.Plain == "Rapat kerja nasional" {
+			in = append(in, m)
+		}
+	}
+	if len(in) != 1 {
+		t.Fatalf("copies in the supergroup: %+v", e.fake.BotMessages(super))
+	}
+	if ls := e.groupLinks(); len(ls) != 1 || ls[0].Chat != super || ls[0].Inactive {
+		t.Fatalf("links after the migration: %+v", ls)
+	}
+}

@@ -301,3 +301,36 @@ func TestDeletedTopicE2E(t *testing.T) {
 		t.Fatalf("%d messages in the forum", n)
 	}
 }
+
+// Commands from channels are ignored: one a user sends in the group on
+// behalf of a channel (from @Channel_Bot), and a channel's post that
+// Telegram forwards into its linked discussion group by itself (from the
+// service user 777000, which is no bot). Neither is answered nor stored.
+func TestGroupCommandsFromChannelsIgnoredE2E(t *testing.T) {
+	e := newEnv(t)
+	e.start()
+	ctx := context.Background()
+	const group, channel = -1002000000601, -1003000000601
+	admin := telegramtest.User{ID: adminID, FirstName: "Sekretariat", LanguageCode: "en"}
+	e.fake.NewSupergroup(group, "Diskusi Kanal", false)
+	e.fake.SetMember(group, admin, telegramtest.StatusCreator)
+	e.fake.NewChannel(channel, "Kanal Forum", "kanalforum")
+	if _, err := e.store.LinkChat(ctx, &flows.ChatLink{Chat: group, Title: "Diskusi Kanal", Type: "supergroup", Purpose: flows.PurposeForum, By: adminID, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.SendGroup(telegramtest.GroupMessage{Chat: group, Channel: channel, AutomaticForward: true, Text: "/workshops"})
+	e.fake.SendGroup(telegramtest.GroupMessage{Chat: group, Channel: channel, AutomaticForward: true, Text: "/linkgroup"})
+	e.fake.SendGroup(telegramtest.GroupMessage{Chat: group, Channel: channel, Text: "/linkgroup"})
+	// A command of the admin's own afterwards is answered: the ones before
+	// were read and passed over.
+	e.fake.SendGroupText(admin, group, "/workshops")
+	contains(t, e.nth(group, 1), "No workshop is open for registration")
+	if n := len(e.fake.BotMessages(group)); n != 1 {
+		t.Fatalf("%d bot messages in the group: %+v", n, e.fake.BotMessages(group))
+	}
+	for _, what := range []string{fmt.Sprint(telegramtest.TelegramSystemID), fmt.Sprint(telegramtest.ChannelBotID)} {
+		if keys := e.redisHolding(what); len(keys) > 0 {
+			t.Errorf("%q kept in %v", what, keys)
+		}
+	}
+}

@@ -300,11 +300,20 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 		return 0, nil
 	}
 	var migrated *tg.MigrateError
-	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chatID && m.Kind != outEdit && m.Kind != outClear {
-		// The group became a supergroup: the message goes there (nothing
-		// was sent to the old id), and whoever keeps the chat follows.
+	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chatID {
+		// The group became a supergroup: whoever keeps the chat follows,
+		// and the message goes there (nothing was sent to the old id). A
+		// message of the old group cannot be edited there: an edit that
+		// asked for its message id (a live card) is posted anew, another
+		// is dropped.
 		r.moved(ctx, chatID, int64(migrated.MigrateToChatID))
 		m.Chat = int64(migrated.MigrateToChatID)
+		switch {
+		case m.Kind == outEdit && m.Posted != "":
+			m.Kind, m.Edit = outText, 0
+		case m.Kind == outEdit || m.Kind == outClear:
+			return 0, fmt.Errorf("deliver to chat %d: %w", chatID, err)
+		}
 		return r.send(ctx, m, nil)
 	}
 	if err != nil && errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "BUTTON_USER_PRIVACY_RESTRICTED") && m.dropUserLinks() {

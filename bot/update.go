@@ -11,7 +11,8 @@ import (
 
 // toInput converts a Telegram update into a flow input. ok is false for
 // updates Sinergi does not act on (channel posts, edits, inline queries,
-// messages from bots, commands addressed to another bot); those are
+// messages from bots or sent on behalf of a channel, commands addressed to
+// another bot); those are
 // acknowledged and dropped.
 func toInput(upd *models.Update, username string, now time.Time) (in flows.Input, callbackID string, ok bool) {
 	in.UpdateID = upd.ID
@@ -39,6 +40,12 @@ func toInput(upd *models.Update, username string, now time.Time) (in flows.Input
 		// Telegram's placeholder bot. Only their commands are answered.
 		anonymous := m.SenderChat != nil && m.SenderChat.ID == m.Chat.ID && m.Chat.Type != models.ChatTypePrivate
 		if m.From == nil || (m.From.IsBot && !(anonymous && strings.HasPrefix(m.Text, "/"))) {
+			return in, "", false
+		}
+		// Sent on behalf of another chat: a channel's post Telegram
+		// forwards into its discussion group (from is its service user,
+		// no bot), or someone writing as a channel. No one to answer.
+		if (m.SenderChat != nil && !anonymous) || m.IsAutomaticForward {
 			return in, "", false
 		}
 		setUser(&in, m.From)

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"sinergi/bot/telegramtest"
+	"sinergi/flows"
 )
 
 // A webhook body without update_id (or with a zero one) is refused with
@@ -55,6 +58,38 @@ func TestWebhookRefusesUpdateWithoutID(t *testing.T) {
 	if n := len(e.fake.BotMessages(1021)); n != 1 {
 		t.Fatalf("%d replies to a real update", n)
 	}
+	if err := b.Stop(time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// In webhook mode the bot asks for my_chat_member updates too (Telegram's
+// fake delivers only the kinds setWebhook asked for): added to a group, it
+// greets it; removed, the group's link goes inactive.
+func TestWebhookGetsMyChatMember(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	b := e.newBot(ctx)
+	defer b.Close()
+	var h http.Handler
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	defer srv.Close()
+	var err error
+	if h, err = b.Webhook(ctx, srv.URL+"/tg", ""); err != nil {
+		t.Fatal(err)
+	}
+	const group = -4301
+	admin := telegramtest.User{ID: adminID, FirstName: "Sekretariat", LanguageCode: "en"}
+	e.fake.NewGroup(group, "Bab Bali")
+	e.fake.SetMember(group, admin, telegramtest.StatusCreator)
+	if _, err := e.store.LinkChat(ctx, &flows.ChatLink{Chat: group, Title: "Bab Bali", Type: "group", Purpose: flows.PurposeForum, By: adminID, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.AddBot(group, admin, false)
+	contains(t, e.nth(group, 1), "/linkgroup")
+	e.fake.RemoveBot(group, admin)
+	e.waitFor("the link inactive", func() bool { ls := e.groupLinks(); return len(ls) == 1 && ls[0].Inactive })
 	if err := b.Stop(time.Second); err != nil {
 		t.Fatal(err)
 	}

@@ -74,6 +74,11 @@ type authzRow struct {
 	// actor is (as Telegram's getChatMember tells the transport), so only
 	// the Sinergi role decides.
 	Group bool
+	// Offer: the action is a choice of a flow's step, not a command or a
+	// button of its own: /broadcast's step "chats" offers the linked chat
+	// of this placeholder ({lk…}), and sending posts there (allowed), or it
+	// is neither offered nor posted in (refused).
+	Offer string
 }
 
 func (r authzRow) isCommand() bool { return strings.HasPrefix(r.Action, "/") }
@@ -96,6 +101,8 @@ var (
 	scopedAdmins = [7]verdict{deny, deny, deny, allow, allow, allow, deny}
 	// admins and chapter A's admins: an action on chapter A's broadcast.
 	chapterAOnly = [7]verdict{deny, deny, deny, allow, deny, allow, deny}
+	// admins and chapter B's admins.
+	chapterBOnly = [7]verdict{deny, deny, deny, deny, allow, allow, deny}
 )
 
 var authzTable = []authzRow{
@@ -187,6 +194,10 @@ var authzTable = []authzRow{
 	{Action: "/broadcasts", Want: scopedAdmins, Notes: "a chapter admin sees their chapter's broadcasts only"},
 	{Action: "broadcast.cancel:{bc}", Want: adminOnly, Mutates: true, Notes: "cancels a scheduled broadcast to everyone"},
 	{Action: "broadcast.cancel:{bca}", Want: chapterAOnly, Mutates: true, Notes: "cancels a scheduled broadcast of chapter A"},
+	{Action: "/broadcast → chats: {lkA}", Offer: "{lkA}", Want: chapterAOnly, Notes: "posts the broadcast in chapter A's linked group as well"},
+	{Action: "/broadcast → chats: {lkWA}", Offer: "{lkWA}", Want: chapterAOnly, Notes: "in the linked group of a workshop of chapter A"},
+	{Action: "/broadcast → chats: {lkB}", Offer: "{lkB}", Want: chapterBOnly, Notes: "in chapter B's linked group"},
+	{Action: "/broadcast → chats: {link}", Offer: "{link}", Want: adminOnly, Notes: "in the forum's announcement channel (national)"},
 	// Chapters.
 	{Action: "/chapters", Want: adminOnly, Notes: "chapters with member counts"},
 	{Action: "core.menu:chapters", Want: adminOnly, Notes: "menu button"},
@@ -299,13 +310,23 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		By: flowstest.AdminID, At: h.Now}); err != nil {
 		t.Fatal(err)
 	}
+	for _, l := range []*flows.ChatLink{
+		{Chat: -1002000000081, Title: "Grup Jawa Barat", Type: "supergroup", Purpose: flows.PurposeChapter, Chapter: chapterA, By: flowstest.AdminID, At: h.Now},
+		{Chat: -1002000000082, Title: "Grup Bali", Type: "supergroup", Purpose: flows.PurposeChapter, Chapter: chapterB, By: flowstest.AdminID, At: h.Now},
+		{Chat: -1002000000083, Thread: 5, Title: "Peserta Flores", Type: "supergroup", Purpose: flows.PurposeWorkshop, Workshop: code, By: flowstest.AdminID, At: h.Now},
+		{Chat: -1002000000084, Title: "Tim Flores", Type: "group", Purpose: flows.PurposeReports, Workshop: code, By: flowstest.AdminID, At: h.Now},
+	} {
+		if _, err := h.Store.LinkChat(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := h.Store.CreateBroadcast(ctx, &flows.Broadcast{ID: "bc0002", By: actChapterA, FromChat: actChapterA, MessageID: 1,
 		Segment: "in:" + chapterA + ":all", Created: h.Now, StartAt: h.Now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	return &authzFixture{h: h, vars: map[string]string{
 		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4], "{tinv}": "tinvOpen",
-		"{chA}": chapterA,
+		"{chA}": chapterA, "{lkA}": "-1002000000081:0", "{lkB}": "-1002000000082:0", "{lkWA}": "-1002000000083:5",
 	}}
 }
 
@@ -358,8 +379,94 @@ func mentions(res *flows.Result, s string) bool {
 func TestAuthorizationMatrix(t *testing.T) {
 	for _, row := range authzTable {
 		for i, a := range authzActors {
+			if row.Offer != "" {
+				t.Run(row.Action+"/"+a.title, func(t *testing.T) { checkOffer(t, row, i, a) })
+				continue
+			}
 			t.Run(row.Action+"/"+a.title, func(t *testing.T) { checkAuthz(t, row, i, a, row.Action) })
 		}
+	}
+}
+
+// checkOffer walks /broadcast as actor a (the i-th) to the step "chats":
+// allowed, the row's linked chat is offered, ticked and posted in once the
+// broadcast is sent; refused, /broadcast is refused or the chat is not
+// offered, and a broadcast sent with every chat offered ticked does not
+// post there.
+func checkOffer(t *testing.T, row authzRow, i int, a actor) {
+	t.Helper()
+	f := newAuthzFixture(t)
+	c, th, _ := strings.Cut(f.fill(row.Offer), ":")
+	want := flows.ChatTarget{}
+	want.Chat, _ = strconv.ParseInt(c, 10, 64)
+	want.Thread, _ = strconv.Atoi(th)
+	h, ctx := f.h, context.Background()
+	res := h.Text(a.id, "/broadcast")
+	if refusedWith(res, "errors.not_allowed") {
+		if row.Want[i] == allow {
+			t.Fatalf("/broadcast refused to %s", a.title)
+		}
+		return
+	}
+	res = h.Text(a.id, "Rapat kerja")
+	res = h.Press(a.id, flowstest.ButtonData(t, res, "bc.no_english"))
+	res = h.Press(a.id, flowstest.ButtonData(t, res, "bc.seg.all"))
+	offered := false
+	if slices.Contains(flowstest.IDs(res), "bc.ask_chats") {
+		ask := res.Replies[len(res.Replies)-1]
+		var ticks []string
+		done := ""
+		for _, r := range ask.Buttons {
+			b := r[0]
+			if b.Label.ID == "bc.chats_done" {
+				done = b.Data
+				continue
+			}
+			ticks = append(ticks, b.Data)
+			title, _ := b.Label.Data["Title"].(string)
+			thread, _ := b.Label.Data["Thread"].(int)
+			links, err := h.Store.ChatLinks(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range links {
+				if l.Title == title && l.Thread == thread && l.Chat == want.Chat && l.Thread == want.Thread {
+					offered = true
+				}
+			}
+		}
+		for _, d := range ticks {
+			h.Press(a.id, d)
+		}
+		res = h.Press(a.id, done)
+	}
+	if offered != (row.Want[i] == allow) {
+		t.Fatalf("%s offered to %s: %v, want %v", row.Offer, a.title, offered, row.Want[i] == allow)
+	}
+	sendNow := ""
+	for _, r := range res.Replies {
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label.ID == "bc.send_now" {
+					sendNow = b.Data
+				}
+			}
+		}
+	}
+	if sendNow == "" {
+		if row.Want[i] == allow {
+			t.Fatalf("no Send now for %s: %v", a.title, flowstest.IDs(res))
+		}
+		return
+	}
+	h.Press(a.id, sendNow)
+	bs, err := h.Store.RecentBroadcasts(ctx, 10)
+	bs = slices.DeleteFunc(bs, func(b *flows.Broadcast) bool { return b.ID == f.vars["{bc}"] || b.ID == f.vars["{bca}"] })
+	if err != nil || len(bs) != 1 || bs[0].By != a.id {
+		t.Fatalf("the broadcast of %s: %+v %v", a.title, bs, err)
+	}
+	if slices.Contains(bs[0].Chats, want) != (row.Want[i] == allow) {
+		t.Fatalf("the broadcast of %s posts in %+v", a.title, bs[0].Chats)
 	}
 }
 
@@ -442,9 +549,12 @@ func renderAuthzTable() []byte {
 	b.WriteString("proposed to someone else, `{intro}` an introduction between two other people, `{bc}` a\n")
 	b.WriteString("scheduled broadcast to everyone, `{bca}` one of chapter A's admin to chapter A, `{token}` another\n")
 	b.WriteString("participant's check-in token, `{chA}` chapter A, which the workshop belongs to, `{link}` a\n")
-	b.WriteString("linked chat. A chapter admin is a facilitator who administers a chapter: its workshops,\n")
-	b.WriteString("broadcasts to its members. A group action is taken in a group the actor administers on\n")
-	b.WriteString("Telegram (checked with getChatMember), so only the Sinergi role decides.\n\n")
+	b.WriteString("linked chat (the forum's announcement channel), `{lkA}` and `{lkB}` chapter A's and chapter B's\n")
+	b.WriteString("linked groups, `{lkWA}` the linked group of the workshop (chapter A's). A chapter admin is a\n")
+	b.WriteString("facilitator who administers a chapter: its workshops, broadcasts to its members. A group action\n")
+	b.WriteString("is taken in a group the actor administers on Telegram (checked with getChatMember), so only the\n")
+	b.WriteString("Sinergi role decides. A flow step is a choice inside a flow: the linked chat is offered in\n")
+	b.WriteString("`/broadcast`'s step \"chats\" and the broadcast is posted there (allowed), or it is neither.\n\n")
 	b.WriteString("| Action | Kind |")
 	for _, a := range authzActors {
 		b.WriteString(" " + a.title + " |")
@@ -456,7 +566,10 @@ func renderAuthzTable() []byte {
 	b.WriteString("---|---|\n")
 	for _, r := range authzTable {
 		kind := "callback"
-		if r.isCommand() {
+		switch {
+		case r.Offer != "":
+			kind = "flow step"
+		case r.isCommand():
 			kind = "command"
 		}
 		if r.Group {

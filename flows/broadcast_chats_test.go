@@ -69,3 +69,58 @@ func TestBroadcastChatsStep(t *testing.T) {
 		t.Fatalf("broadcast %+v %v", bs, err)
 	}
 }
+
+// A chapter admin is offered their chapter's linked groups only (the
+// chapter's own and its workshops' groups); what they ticked is checked
+// again when the broadcast is made: a group relinked meanwhile to another
+// chapter is not posted in.
+func TestBroadcastChatsOfChapterAdmin(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	const chapAdmin = 41
+	for _, c := range []*flows.Chapter{{ID: "chapjb", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now},
+		{ID: "chapba", Name: "Bali", Kind: flows.ChapterProvince, Provinces: []string{"BA"}, Created: h.Now}} {
+		if err := h.Store.CreateChapter(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Store.SaveUser(ctx, &flows.User{ID: chapAdmin, Lang: "id", Role: flows.RoleFacilitator, FirstName: "Bab", Chapter: "chapjb"}); err != nil {
+		t.Fatal(err)
+	}
+	ours := &flows.ChatLink{Chat: -1002000000071, Title: "Grup Jabar", Purpose: flows.PurposeChapter, Chapter: "chapjb", By: flowstest.AdminID, At: h.Now}
+	for _, l := range []*flows.ChatLink{ours,
+		{Chat: -1002000000072, Title: "Grup Bali", Purpose: flows.PurposeChapter, Chapter: "chapba", By: flowstest.AdminID, At: h.Now},
+		{Chat: -1002000000073, Title: "Kanal Nasional", Purpose: flows.PurposeForum, By: flowstest.AdminID, At: h.Now},
+	} {
+		if _, err := h.Store.LinkChat(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Text(chapAdmin, "/start")
+	h.Text(chapAdmin, "/broadcast")
+	res := h.Text(chapAdmin, "Halo Jabar")
+	res = h.Press(chapAdmin, flowstest.ButtonData(t, res, "bc.no_english"))
+	res = h.Press(chapAdmin, flowstest.ButtonData(t, res, "bc.seg.all"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "bc.ask_chats")
+	ask := res.Replies[1]
+	if len(ask.Buttons) != 2 || ask.Buttons[0][0].Label.Data["Title"] != "Grup Jabar" {
+		t.Fatalf("offered %+v", ask.Buttons)
+	}
+	h.Press(chapAdmin, ask.Buttons[0][0].Data)
+	res = h.Press(chapAdmin, flowstest.ButtonData(t, res, "bc.chats_done"))
+	send := flowstest.ButtonData(t, res, "bc.send_now")
+	// Meanwhile the group is relinked as Bali's.
+	if _, err := h.Store.UnlinkChat(ctx, ours.Chat, 0); err != nil {
+		t.Fatal(err)
+	}
+	moved := *ours
+	moved.Chapter = "chapba"
+	if _, err := h.Store.LinkChat(ctx, &moved); err != nil {
+		t.Fatal(err)
+	}
+	h.Press(chapAdmin, send)
+	bs, err := h.Store.RecentBroadcasts(ctx, 1)
+	if err != nil || len(bs) != 1 || bs[0].By != chapAdmin || len(bs[0].Chats) != 0 || bs[0].Segment != "in:chapjb:all" {
+		t.Fatalf("broadcast %+v %v", bs, err)
+	}
+}

@@ -26,6 +26,9 @@ type ChatLink struct {
 	Chapter  string    `json:"ch,omitempty"` // the chapter of PurposeChapter (Chapter.ID); "" before chapters were named
 	By       int64     `json:"by"`           // who linked it (told when it stops working)
 	At       time.Time `json:"at"`
+	// Was is the basic group this link was moved from when the group
+	// became a supergroup (0: none); its live cards follow it here.
+	Was int64 `json:"was,omitempty"`
 	// Inactive: the bot was removed from the chat or may no longer post
 	// there; the link is kept so that it can be seen and removed.
 	Inactive bool `json:"-"`

@@ -143,7 +143,8 @@
 // Nothing about a group's members is kept.
 //
 //	<p>{grp}:links            hash    "<chat>:<thread>" -> JSON flows.ChatLink (title, type, purpose, workshop,
-//	                                  who linked it and when); thread 0: the whole chat or its General topic
+//	                                  who linked it and when; "was": the basic group it moved from when that
+//	                                  became a supergroup); thread 0: the whole chat or its General topic
 //	<p>{grp}:off              set     fields of {grp}:links whose link is inactive (the bot was removed or may
 //	                                  no longer post there); kept so an admin sees and removes them
 //	<p>{grp}:cards:<code>     hash    "<chat>:<thread>" -> JSON flows.Card: a workshop's live card in that chat

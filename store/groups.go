@@ -177,7 +177,7 @@ func (s *Store) DeactivateLink(ctx context.Context, chat int64, thread int) (*fl
 
 // MoveChat implements groups.Links.
 func (s *Store) MoveChat(ctx context.Context, from, to int64) ([]*flows.ChatLink, error) {
-	res, err := grpMoveScript.Run(ctx, s.rdb, s.grpKeys(), strconv.FormatInt(from, 10)+":", strconv.FormatInt(to, 10)).Slice()
+	res, err := grpMoveScript.Run(ctx, s.rdb, s.grpKeys(), strconv.FormatInt(from, 10)+":", strconv.FormatInt(to, 10), strconv.FormatInt(from, 10)).Slice()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("move chat %d to %d: %w", from, to, err)
 	}

@@ -270,7 +270,19 @@ type GroupMessage struct {
 	Anonymous bool
 	// ReplyTo is the id of the message this one answers (0: none).
 	ReplyTo int
+	// Channel sends on behalf of that channel (sender_chat is the
+	// channel): a user writing as the channel (from is @Channel_Bot), or,
+	// with AutomaticForward, the channel's own post forwarded into its
+	// discussion group (from is Telegram's service user 777000, not a bot).
+	Channel          int64
+	AutomaticForward bool
 }
+
+// Telegram's placeholder senders of messages sent on behalf of a channel.
+const (
+	ChannelBotID     = 136817688 // @Channel_Bot
+	TelegramSystemID = 777000    // "Telegram": automatic forwards
+)
 
 // SendGroup injects a message into a group chat and returns its update id,
 // or 0 when privacy mode keeps it from the bot (it is in the transcript
@@ -291,6 +303,16 @@ func (s *Server) SendGroup(gm GroupMessage) int64 {
 		from = User{ID: AnonymousAdminID, IsBot: true, FirstName: "Group", Username: "GroupAnonymousBot"}
 		sc := ch.model()
 		raw.SenderChat = &sc
+	}
+	if gm.Channel != 0 {
+		c := s.chatLocked(gm.Channel)
+		sc := c.model()
+		raw.SenderChat = &sc
+		from = User{ID: ChannelBotID, IsBot: true, FirstName: "Channel", Username: "Channel_Bot"}
+		if gm.AutomaticForward {
+			from = User{ID: TelegramSystemID, FirstName: "Telegram"}
+			raw.IsAutomaticForward = true
+		}
 	}
 	raw.From = from.model()
 	if gm.Thread != 0 && ch.forum {

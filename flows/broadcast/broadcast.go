@@ -295,7 +295,7 @@ func draftBroadcast(t *flows.Turn) *flows.Broadcast {
 		msg, en = en, msg
 	}
 	b := &flows.Broadcast{By: t.User.ID, FromChat: t.In.ChatID, MessageID: msg, EnglishID: en, Segment: scoped(t, segmentOf(d)), Created: t.In.Now}
-	if d[hasChatsKey] != "" && t.ChapterAdmin() == "" {
+	if d[hasChatsKey] != "" {
 		b.Chats = chatTargets(d["chats"])
 	}
 	return b
@@ -361,7 +361,7 @@ func (e *module) broadcastPreview(ctx context.Context, t *flows.Turn) (flows.Rep
 	}
 	text := flows.T("bc.confirm", "Count", len(rs), "Segment", seg)
 	if len(b.Chats) > 0 {
-		names, err := e.chatNames(ctx, b.Chats)
+		names, err := e.chatNames(ctx, t, b.Chats)
 		if err != nil {
 			return flows.Reply{}, err
 		}
@@ -405,6 +405,12 @@ func (e *module) createBroadcast(ctx context.Context, t *flows.Turn) error {
 		return nil
 	}
 	b := draftBroadcast(t)
+	// The chats ticked, as far as the user may still post in them now.
+	chats, err := e.mayPost(ctx, t, b.Chats)
+	if err != nil {
+		return err
+	}
+	b.Chats = chats
 	b.ID = flows.NewCode()
 	b.StartAt = t.In.Now
 	if t.Session.Data["confirm"] == "sched" {

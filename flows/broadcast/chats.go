@@ -5,6 +5,7 @@ package broadcast
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,16 +22,15 @@ const (
 )
 
 // segmentKind answers the segment question and notes whether the step
-// "chats" has anything to offer. A chapter admin is offered none: links do
-// not belong to chapters.
+// "chats" has anything to offer the acting user (postable).
 func (e *module) segmentKind(ctx context.Context, t *flows.Turn, in flows.Input) (string, error) {
 	v, err := flows.ChoiceAnswer(flows.SegmentKinds()...)(ctx, t, in)
 	if err != nil {
 		return "", err
 	}
 	delete(t.Session.Data, hasChatsKey)
-	if t.Role >= flows.RoleAdmin {
-		links, err := e.postable(ctx)
+	if mayBroadcast(t) {
+		links, err := e.postable(ctx, t)
 		if err != nil {
 			return "", err
 		}
@@ -44,16 +44,55 @@ func (e *module) segmentKind(ctx context.Context, t *flows.Turn, in flows.Input)
 // maxChats is how many linked chats the step "chats" offers.
 const maxChats = 12
 
-// postable are the active linked chats a broadcast may be posted in: the
-// forum's announcements, chapters' and workshops' groups — not the
-// facilitators' report chats.
-func (e *module) postable(ctx context.Context) ([]*flows.ChatLink, error) {
+// postable are the active linked chats the acting user may post a
+// broadcast in — never the facilitators' report chats. A national admin
+// may post in all the others; a chapter admin in their chapter's: the
+// chapter's groups (linked as the chapter's, naming it) and the groups of
+// the chapter's workshops, never another chapter's nor the forum's
+// announcement chats. Decided from the user's record as it is now.
+func (e *module) postable(ctx context.Context, t *flows.Turn) ([]*flows.ChatLink, error) {
 	links, err := e.store.ChatLinks(ctx)
 	if err != nil {
 		return nil, flows.InternalError("chat links", err)
 	}
 	links = slices.DeleteFunc(links, func(l *flows.ChatLink) bool { return l.Inactive || l.Purpose == flows.PurposeReports })
+	switch ch := t.ChapterAdmin(); {
+	case t.Role >= flows.RoleAdmin:
+	case ch == "":
+		links = nil
+	default:
+		var mine []*flows.ChatLink
+		for _, l := range links {
+			switch l.Purpose {
+			case flows.PurposeChapter:
+				if l.Chapter == ch {
+					mine = append(mine, l)
+				}
+			case flows.PurposeWorkshop:
+				w, err := e.store.GetWorkshop(ctx, l.Workshop)
+				switch {
+				case errors.Is(err, flows.ErrNotFound):
+				case err != nil:
+					return nil, flows.InternalError("get workshop", err)
+				case w.Chapter == ch:
+					mine = append(mine, l)
+				}
+			}
+		}
+		links = mine
+	}
 	return links[:min(len(links), maxChats)], nil
+}
+
+// mayPost keeps of chats those the acting user may post in now.
+func (e *module) mayPost(ctx context.Context, t *flows.Turn, chats []flows.ChatTarget) ([]flows.ChatTarget, error) {
+	links, err := e.postable(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(chats, func(c flows.ChatTarget) bool {
+		return !slices.ContainsFunc(links, func(l *flows.ChatLink) bool { return l.Chat == c.Chat && l.Thread == c.Thread })
+	}), nil
 }
 
 func chatKey(chat int64, thread int) string {
@@ -82,7 +121,7 @@ func chatLabel(l *flows.ChatLink, on bool) flows.Text {
 // chatsPrompt offers the linked chats as buttons that tick and untick,
 // and "Done".
 func (e *module) chatsPrompt(ctx context.Context, t *flows.Turn) (flows.Reply, error) {
-	links, err := e.postable(ctx)
+	links, err := e.postable(ctx, t)
 	if err != nil {
 		return flows.Reply{}, err
 	}
@@ -102,7 +141,7 @@ func (e *module) chatsAnswer(ctx context.Context, t *flows.Turn, in flows.Input)
 	if in.Kind != flows.KindCallback {
 		return "", flows.Refuse("errors.use_buttons")
 	}
-	links, err := e.postable(ctx)
+	links, err := e.postable(ctx, t)
 	if err != nil {
 		return "", err
 	}
@@ -152,8 +191,8 @@ func chatTargets(answer string) []flows.ChatTarget {
 }
 
 // chatNames names the chats of a broadcast, one a line, as they are linked now.
-func (e *module) chatNames(ctx context.Context, chats []flows.ChatTarget) ([]flows.Text, error) {
-	links, err := e.postable(ctx)
+func (e *module) chatNames(ctx context.Context, t *flows.Turn, chats []flows.ChatTarget) ([]flows.Text, error) {
+	links, err := e.postable(ctx, t)
 	if err != nil {
 		return nil, err
 	}

@@ -139,14 +139,14 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) LinksAndCards) {
 			mustLink(t, s, link(chat, 0, flows.PurposeChapter))
 			mustLink(t, s, link(-4002, 0, flows.PurposeForum))
 			moved, err := s.MoveChat(ctx, chat, super)
-			if err != nil || len(moved) != 1 || moved[0].Chat != super || moved[0].Purpose != flows.PurposeChapter {
+			if err != nil || len(moved) != 1 || moved[0].Chat != super || moved[0].Purpose != flows.PurposeChapter || moved[0].Was != chat {
 				t.Fatalf("MoveChat: %+v, %v", moved, err)
 			}
 			if again, err := s.MoveChat(ctx, chat, super); err != nil || len(again) != 0 {
 				t.Fatalf("second MoveChat: %+v, %v", again, err)
 			}
 			got := list(t, s)
-			if len(got) != 2 || got[0].Chat != super || got[1].Chat != -4002 {
+			if len(got) != 2 || got[0].Chat != super || got[0].Was != chat || got[1].Chat != -4002 || got[1].Was != 0 {
 				t.Fatalf("after the move: %+v", got)
 			}
 			if _, err := s.DeactivateChat(ctx, -4002); err != nil {
@@ -162,7 +162,7 @@ func RunLinksContract(t *testing.T, open func(t *testing.T) LinksAndCards) {
 			if moved, err := s.MoveChat(ctx, chat, super); err != nil || len(moved) != 0 {
 				t.Fatalf("MoveChat: %+v, %v", moved, err)
 			}
-			if got := list(t, s); len(got) != 1 || got[0].Chat != super || got[0].Purpose != flows.PurposeForum {
+			if got := list(t, s); len(got) != 1 || got[0].Chat != super || got[0].Purpose != flows.PurposeForum || got[0].Was != chat {
 				t.Fatalf("after the move: %+v", got)
 			}
 		}},

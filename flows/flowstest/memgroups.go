@@ -106,10 +106,17 @@ func (m *Store) MoveChat(_ context.Context, from, to int64) ([]*flows.ChatLink, 
 		}
 		delete(m.links, k)
 		nk := linkKey{to, k.thread}
-		if _, taken := m.links[nk]; taken {
+		if cur, taken := m.links[nk]; taken {
+			if cur.Was == 0 {
+				cur.Was = from
+				m.links[nk] = cur
+			}
 			continue
 		}
 		l.Chat = to
+		if l.Was == 0 {
+			l.Was = from
+		}
 		m.links[nk] = l
 		out = append(out, &l)
 	}

@@ -210,7 +210,10 @@ func (m *module) posted(ctx context.Context, tag string, chat int64, thread, msg
 
 // refresh is the "wcd" job: every card of the workshop whose state changed
 // is edited, cards of chats no longer linked are forgotten, and the next
-// run is planned while the workshop is still ahead.
+// run is planned while the workshop is still ahead. A card left in a basic
+// group that became a supergroup (its link moved there, Was naming the old
+// group) cannot be edited any more: while the workshop is open it is posted
+// anew in the supergroup, where it is edited from then on.
 func (m *module) refresh(ctx context.Context, now time.Time, code string) ([]flows.Reply, error) {
 	w, err := m.store.GetWorkshop(ctx, code)
 	if errors.Is(err, flows.ErrNotFound) {
@@ -230,21 +233,39 @@ func (m *module) refresh(ctx context.Context, now time.Time, code string) ([]flo
 	if err != nil {
 		return nil, flows.InternalError("chat links", err)
 	}
-	active := map[[2]int64]bool{}
+	type at struct {
+		chat   int64
+		thread int
+	}
+	active, movedTo, hasCard := map[at]bool{}, map[at]int64{}, map[at]bool{}
 	for _, l := range links {
 		if !l.Inactive {
-			active[[2]int64{l.Chat, int64(l.Thread)}] = true
+			active[at{l.Chat, l.Thread}] = true
+			if l.Was != 0 {
+				movedTo[at{l.Was, l.Thread}] = l.Chat
+			}
 		}
+	}
+	for _, c := range cards {
+		hasCard[at{c.Chat, c.Thread}] = true
 	}
 	state, rep, err := m.card(ctx, w, now)
 	if err != nil {
 		return nil, err
 	}
+	ahead := !w.Cancelled && now.Before(w.Start)
 	var out []flows.Reply
 	for _, c := range cards {
-		if !active[[2]int64{c.Chat, int64(c.Thread)}] {
+		if !active[at{c.Chat, c.Thread}] {
 			if err := m.store.DeleteCard(ctx, code, c.Chat, c.Thread); err != nil {
 				return nil, flows.InternalError("delete card", err)
+			}
+			if to := movedTo[at{c.Chat, c.Thread}]; to != 0 && ahead && !hasCard[at{to, c.Thread}] {
+				post := rep
+				post.ChatID, post.Thread, post.Lang, post.Bulk = to, c.Thread, m.cfg.DefaultLang, true
+				post.Posted = code + "|" + state
+				out = append(out, post)
+				hasCard[at{to, c.Thread}] = true
 			}
 			continue
 		}
@@ -253,12 +274,15 @@ func (m *module) refresh(ctx context.Context, now time.Time, code string) ([]flo
 		}
 		edit := rep
 		edit.ChatID, edit.EditMessageID, edit.Lang, edit.Bulk = c.Chat, c.MessageID, m.cfg.DefaultLang, true
+		// Should the group turn out to be a supergroup now, the card is
+		// posted there in the same topic (Posted records it).
+		edit.Thread, edit.Posted = c.Thread, code+"|"+state
 		out = append(out, edit)
 		if err := m.store.SetCardState(ctx, code, c.Chat, c.Thread, state); err != nil {
 			return nil, flows.InternalError("card state", err)
 		}
 	}
-	if !w.Cancelled && now.Before(w.Start) {
+	if ahead {
 		if err := m.store.Schedule(ctx, flows.Job{ID: jobCard + "|" + code, Due: now.Add(cardEvery)}); err != nil {
 			return nil, flows.InternalError("schedule card", err)
 		}
