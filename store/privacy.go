@@ -143,7 +143,7 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	}
 	for _, r := range regs {
 		d.Registrations = append(d.Registrations, flows.RegistrationData{Workshop: r.Workshop, Title: title(r.Workshop),
-			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer})
+			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer, Answers: r.Answers})
 	}
 	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
 	if err != nil {

@@ -2,6 +2,7 @@ package flowstest
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 				continue
 			}
 			rd := flows.RegistrationData{Workshop: code, Title: m.ws.ws[code].Title, Status: r.Status,
-				RegisteredAt: r.RegisteredAt, Answer: r.Answer, CheckedInAt: m.ws.checkins[code][uid]}
+				RegisteredAt: r.RegisteredAt, Answer: r.Answer, Answers: maps.Clone(r.Answers), CheckedInAt: m.ws.checkins[code][uid]}
 			d.Registrations = append(d.Registrations, rd)
 		}
 	}

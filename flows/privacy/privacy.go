@@ -29,6 +29,7 @@ func Module(st Store) flows.Module {
 type Store interface {
 	flows.Privacy
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
+	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 }
 
 type module struct {
@@ -60,6 +61,9 @@ func (e *module) myData(ctx context.Context, t *flows.Turn) error {
 		return flows.InternalError("export user", err)
 	}
 	d.Exported = t.In.Now
+	if err := e.formAnswers(ctx, t.Lang, d); err != nil {
+		return err
+	}
 	raw, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return flows.InternalError("encode export", err)
@@ -74,6 +78,42 @@ func (e *module) myData(ctx context.Context, t *flows.Turn) error {
 		return nil
 	}
 	t.Say(flows.T("privacy.mydata_summary", "Body", body))
+	return nil
+}
+
+// formAnswers fills each registration's Form: its answers to the
+// workshop's form with the questions' wording, in lang, in the form's order
+// (the legacy single question's answer is Answer already).
+func (e *module) formAnswers(ctx context.Context, lang string, d *flows.UserData) error {
+	for i := range d.Registrations {
+		r := &d.Registrations[i]
+		if len(r.Answers) == 0 {
+			continue
+		}
+		form, err := e.store.Form(ctx, r.Workshop)
+		if err != nil {
+			return flows.InternalError("form", err)
+		}
+		reg := flows.Registration{Answers: r.Answers}
+		for _, q := range form {
+			v := reg.AnswerTo(q.ID)
+			if v == "" {
+				continue
+			}
+			shown := v
+			switch a := flows.ShowAnswer(&q, v, lang).(type) {
+			case string:
+				shown = a
+			case flows.Text:
+				s, err := e.texts.Text(lang, a.ID, a.Data, nil)
+				if err != nil {
+					return flows.InternalError("form answer", err)
+				}
+				shown = s
+			}
+			r.Form = append(r.Form, flows.FormAnswerData{ID: q.ID, Question: q.Localised(lang), Answer: shown})
+		}
+	}
 	return nil
 }
 
@@ -116,6 +156,9 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 		}
 		if r.Answer != "" {
 			s += " " + tx("privacy.sum.answer", "Answer", r.Answer)
+		}
+		for _, a := range r.Form {
+			s += " " + tx("privacy.sum.form_answer", "Question", a.Question, "Answer", a.Answer)
 		}
 		add(s)
 	}
