@@ -92,3 +92,9 @@ func TestStoreChaptersContract(t *testing.T) {
 func TestStoreFormsContract(t *testing.T) {
 	flowstest.RunFormsContract(t, func(*testing.T) flowstest.FormsAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the invitations contract (Redis:
+// store/contract_test.go).
+func TestStoreInvitesContract(t *testing.T) {
+	flowstest.RunInvitesContract(t, func(*testing.T) flowstest.Inviting { return flowstest.NewStore() })
+}

@@ -30,6 +30,8 @@ type Store struct {
 	cards    map[string]map[linkKey]flows.Card
 	forms    map[string][]flows.FormQuestion // workshop code -> its form (memforms.go)
 	notices  map[string]int64                // workshop code -> last approval notice, unix ms (memnotice.go)
+	winv     memInvites                      // invitations to invite-only workshops (meminvites.go)
+	invMu    sync.Mutex                      // one registration by invitation at a time, as its script
 }
 
 func NewStore() *Store {

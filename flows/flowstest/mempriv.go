@@ -90,6 +90,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	var promoted []flows.Promotion
 	m.wsInit()
 	m.mmInit()
+	m.forgetWorkshopInvitesLocked(uid)
 	delete(m.users, uid)
 	for k, l := range m.links { // the chats they linked stay linked, naming nobody
 		if l.By == uid {
