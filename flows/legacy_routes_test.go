@@ -175,6 +175,10 @@ var newRoutes = map[string]bool{
 	"workshops.form": true, "workshops.form_add": true, "workshops.form_delete": true, "registration.answers": true,
 	"registration.door": true, "registration.door_in": true, "workshops.clone": true, "workshops.series": true,
 	"workshops.visibility": true,
+
+	// Invitations to invite-only workshops.
+	"workshops.invite_only": true, "workshops.invites": true, "workshops.inv_personal": true, "workshops.inv_org": true,
+	"workshops.inv_revoke": true, "workshops.inv_export": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

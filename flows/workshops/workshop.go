@@ -60,6 +60,7 @@ type Store interface {
 	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
 	flows.ChapterReader // the chapters a new workshop may belong to
 	FormStore
+	invitesStore
 }
 
 type module struct {
@@ -148,6 +149,7 @@ func (e *module) register(r *flows.Registry) {
 	e.registerClone(r)
 	e.registerSeries(r)
 	e.registerVisibility(r)
+	e.registerInvites(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,

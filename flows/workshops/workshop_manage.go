@@ -104,6 +104,7 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
 			promotionButtons(w),
 			visibilityButton(w),
+			inviteButtons(w),
 			approvalButtons(w, c.Pending),
 			groupButtons(w),
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData(routeFeedback, code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData(routeCancel, code)}})
