@@ -89,7 +89,7 @@
 //	                                  registration uses it (ws_inv_register.lua: ws_register.lua wrapped, one step)
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
-//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled nor unlisted
+//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled, unlisted nor invite-only
 //	<p>ws:all                 zset    code -> start unix ms
 //	<p>{c:<uid>}:facilitates  set     codes of the workshops uid is on the team of (an index of :team;
 //	                                  entries the team does not confirm are dropped when read)
