@@ -30,6 +30,8 @@ type Store interface {
 	flows.Privacy
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
+	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
+	flows.Jobs
 }
 
 type module struct {
@@ -230,6 +232,20 @@ func (e *module) forgetAnswer(ctx context.Context, t *flows.Turn, payload string
 	}
 	if err := t.Audit(ctx, flows.AuditForget, "", 0); err != nil {
 		return err
+	}
+	// A seat they free may be offered on: each workshop's offer sweep
+	// first (flows/offer_sweep.go).
+	regs, err := e.store.UserRegistrations(ctx, t.User.ID)
+	if err != nil {
+		return flows.InternalError("registrations", err)
+	}
+	for _, r := range regs {
+		if r.Status != flows.RegConfirmed && r.Status != flows.RegOffered {
+			continue // holds no seat to pass on
+		}
+		if err := e.store.Schedule(ctx, flows.OfferSweepJob(r.Workshop, t.In.Now)); err != nil {
+			return flows.InternalError("schedule offer sweep", err)
+		}
 	}
 	promoted, err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now)
 	if err != nil {

@@ -48,6 +48,7 @@ type Store interface {
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	SaveAnswers(ctx context.Context, code string, uid int64, answer string, answers map[string]string) error
 	invitesStore
+	flows.ScheduledJobs
 }
 
 type module struct {
@@ -118,6 +119,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(flows.JobOfferEnd, e.offerEndJob)
 	r.Job(flows.JobOfferReminder, e.offerReminderJob)
 	r.Job(flows.JobApprovalNotice, e.approvalNoticeJob)
+	r.Job(flows.JobOfferSweep, e.offerSweepJob)
 }
 
 // maxListPage bounds the page number of the upcoming-workshops list.
@@ -485,6 +487,9 @@ func (e *module) askUnregister(ctx context.Context, t *flows.Turn, code string) 
 func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
+		return err
+	}
+	if err := e.guardOffers(ctx, w, t.User.ID, t.In.Now); err != nil {
 		return err
 	}
 	promoted, err := e.store.CancelRegistration(ctx, w.Code, t.User.ID, t.In.Now)

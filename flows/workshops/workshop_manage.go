@@ -349,6 +349,9 @@ func (e *module) togglePromotion(ctx context.Context, t *flows.Turn, w *flows.Wo
 		return nil
 	}
 	w.Offers = !w.Offers
+	if err := e.guardOffers(ctx, w.Code, t.In.Now); err != nil {
+		return err
+	}
 	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // offers the seats free now
 	if err != nil {
 		return flows.InternalError("promotion mode", err)
