@@ -35,11 +35,6 @@ var counted = map[string][2]string{
 	"ws.team_invite_link":    {"(valid 1 day)", "(valid 2 days)"},
 	"ws.approval_waiting":    {"1 registration for", "2 registrations for"},
 	"ws.team_invites":        {"1 invitation link not", "2 invitation links not"},
-	"inv.card":               {"1 invitation:", "2 invitations:"},
-	"inv.more":               {"and 1 more", "and 2 more"},
-	"inv.created_personal":   {"1 personal invitation to", "2 personal invitations to"},
-	"inv.created_org":        {"1 seat. Send", "2 seats, each person once"},
-	"inv.export_caption":     {"1 row with its link", "2 rows with their links"},
 	"ws.msg_confirm":         {"<b>1</b> person (", "<b>2</b> people ("},
 	"bc.confirm":             {"<b>1</b> member (", "<b>2</b> members ("},
 	"bc.report":              {"to 1 member in", "to 2 members in"},
@@ -88,6 +83,14 @@ var counted = map[string][2]string{
 	"door.found":            {"1 registrant matches", "2 registrants match"},
 	"door.many":             {"1 registrant matches", "2 registrants match"},
 	"series.created":        {"1 more occurrence of", "2 more occurrences of"},
+
+	// Invitations and the capacity refused at the save.
+	"inv.card":                    {"1 invitation:", "2 invitations:"},
+	"inv.more":                    {"and 1 more", "and 2 more"},
+	"inv.created_personal":        {"1 personal invitation to", "2 personal invitations to"},
+	"inv.created_org":             {"1 seat. Send", "2 seats, each person once"},
+	"inv.export_caption":          {"1 row with its link", "2 rows with their links"},
+	"ws.capacity_taken_meanwhile": {"1 seat was taken", "2 seats were taken"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -7,6 +7,24 @@ import (
 	"sinergi/flows"
 )
 
+// capacityTakenMeanwhile refuses (and says so) a capacity lowered below
+// the seats taken now: the capacity question checked the seats taken when
+// it was answered, and people may have registered before the save.
+func (e *module) capacityTakenMeanwhile(ctx context.Context, t *flows.Turn, w *flows.Workshop, capacity int) (bool, error) {
+	if capacity <= 0 || (w.Capacity > 0 && capacity >= w.Capacity) {
+		return false, nil
+	}
+	c, err := e.store.Counts(ctx, w.Code)
+	if err != nil {
+		return false, flows.InternalError("counts", err)
+	}
+	if taken := c.Confirmed + c.Offered; capacity < taken {
+		t.Say(flows.T("ws.capacity_taken_meanwhile", "Count", taken, "Capacity", capacity))
+		return true, nil
+	}
+	return false, nil
+}
+
 // guardOffers plans workshop code's offer sweep (flows/offer_sweep.go)
 // before a step that may offer its seats, so an offer whose jobs a stopped
 // process never scheduled is found.

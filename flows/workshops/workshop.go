@@ -540,6 +540,9 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 		t.Say(flows.T("errors.not_allowed"))
 		return nil
 	}
+	if refused, err := e.capacityTakenMeanwhile(ctx, t, w, edited.Capacity); refused || err != nil {
+		return err
+	}
 	old := *w
 	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
