@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,7 @@ type Store interface {
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
+	Counts(ctx context.Context, code string) (flows.Counts, error)
 	flows.Jobs
 }
 
@@ -242,6 +244,20 @@ func (e *module) forgetAnswer(ctx context.Context, t *flows.Turn, payload string
 	for _, r := range regs {
 		if r.Status != flows.RegConfirmed && r.Status != flows.RegOffered {
 			continue // holds no seat to pass on
+		}
+		w, err := e.store.GetWorkshop(ctx, r.Workshop)
+		if errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return flows.InternalError("workshop", err)
+		}
+		c, err := e.store.Counts(ctx, r.Workshop)
+		if err != nil {
+			return flows.InternalError("counts", err)
+		}
+		if !w.Offers || c.Waiting == 0 {
+			continue // nobody to offer the seat to
 		}
 		if err := e.store.Schedule(ctx, flows.OfferSweepJob(r.Workshop, t.In.Now)); err != nil {
 			return flows.InternalError("schedule offer sweep", err)

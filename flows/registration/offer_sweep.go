@@ -13,9 +13,9 @@ import (
 // scheduled.
 
 // guardOffers plans w's offer sweep before uid's step that may offer a
-// seat: when w offers its freed seats and uid holds one (confirmed, or
-// offered it). Nothing is written for anyone else (a refused step changes
-// nothing).
+// seat: when w offers its freed seats, uid holds one (confirmed, or offered
+// it) and someone waits for it. Nothing is written otherwise (a refused
+// step changes nothing, and most cancellations offer nothing).
 func (e *module) guardOffers(ctx context.Context, w *flows.Workshop, uid int64, now time.Time) error {
 	if !w.Offers {
 		return nil
@@ -28,6 +28,11 @@ func (e *module) guardOffers(ctx context.Context, w *flows.Workshop, uid int64, 
 		return flows.InternalError("get registration", err)
 	}
 	if r.Status != flows.RegConfirmed && r.Status != flows.RegOffered {
+		return nil
+	}
+	if c, err := e.store.Counts(ctx, w.Code); err != nil {
+		return flows.InternalError("counts", err)
+	} else if c.Waiting == 0 {
 		return nil
 	}
 	if err := e.store.Schedule(ctx, flows.OfferSweepJob(w.Code, now)); err != nil {

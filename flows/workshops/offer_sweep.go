@@ -25,11 +25,19 @@ func (e *module) capacityTakenMeanwhile(ctx context.Context, t *flows.Turn, w *f
 	return false, nil
 }
 
-// guardOffers plans workshop code's offer sweep (flows/offer_sweep.go)
-// before a step that may offer its seats, so an offer whose jobs a stopped
-// process never scheduled is found.
-func (e *module) guardOffers(ctx context.Context, code string, now time.Time) error {
-	if err := e.store.Schedule(ctx, flows.OfferSweepJob(code, now)); err != nil {
+// guardOffers plans w's offer sweep (flows/offer_sweep.go) before a step
+// that may offer its seats — when it offers them and someone waits — so an
+// offer whose jobs a stopped process never scheduled is found.
+func (e *module) guardOffers(ctx context.Context, w *flows.Workshop, now time.Time) error {
+	if !w.Offers {
+		return nil
+	}
+	if c, err := e.store.Counts(ctx, w.Code); err != nil {
+		return flows.InternalError("counts", err)
+	} else if c.Waiting == 0 {
+		return nil
+	}
+	if err := e.store.Schedule(ctx, flows.OfferSweepJob(w.Code, now)); err != nil {
 		return flows.InternalError("schedule offer sweep", err)
 	}
 	return nil

@@ -549,7 +549,7 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
 		w.Sequence = old.Sequence + 1 // calendars update the event (see bot/ics)
 	}
-	if err := e.guardOffers(ctx, w.Code, t.In.Now); err != nil {
+	if err := e.guardOffers(ctx, w, t.In.Now); err != nil {
 		return err
 	}
 	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // nobody moves up from the start on

@@ -349,7 +349,7 @@ func (e *module) togglePromotion(ctx context.Context, t *flows.Turn, w *flows.Wo
 		return nil
 	}
 	w.Offers = !w.Offers
-	if err := e.guardOffers(ctx, w.Code, t.In.Now); err != nil {
+	if err := e.guardOffers(ctx, w, t.In.Now); err != nil {
 		return err
 	}
 	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // offers the seats free now
