@@ -168,8 +168,10 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 		}
 		return n
 	}
-	if n := tick(dayBefore.Add(-time.Minute)); n != 0 {
-		t.Fatalf("%d jobs before their time", n)
+	// Before the reminders only the offer sweep planned when Ayu cancelled
+	// (Citra waited) runs, and finds the offer's jobs in place: nothing sent.
+	if n := tick(dayBefore.Add(-time.Minute)); n != 1 {
+		t.Fatalf("%d jobs before their time, want the offer sweep", n)
 	}
 	if n := tick(dayBefore); n != 2 {
 		t.Fatalf("%d reminders the day before, want 2", n)

@@ -153,6 +153,12 @@ var authzTable = []authzRow{
 	{Action: "agenda.del_yes:{code}:s00000001", Want: managers, Notes: "removes a session and tells those signed up"},
 	{Action: "agenda.list:{code}:s00000001", Want: managers, Notes: "who signed up for a session"},
 	{Action: "agenda.export:{code}:s00000001", Want: managers, Notes: "exports who signed up for a session"},
+	{Action: "workshops.invite_only:{code}", Want: managers, Mutates: true, Notes: "invite-only (only people with an invitation find it and register), or open"},
+	{Action: "workshops.invites:{code}", Want: managers, Notes: "the invitations with who used them"},
+	{Action: "workshops.inv_personal:{code}", Want: managers, Notes: "asks how many personal invitations to make (the save re-checks)"},
+	{Action: "workshops.inv_org:{code}", Want: managers, Notes: "asks an organisation and its seats (the save re-checks)"},
+	{Action: "workshops.inv_revoke:{code}:{winv}", Want: managers, Mutates: true, Notes: "revokes an invitation (registrations made with it stay)"},
+	{Action: "workshops.inv_export:{code}", Want: managers, Notes: "the invitations with their links, as a table"},
 	{Action: "registration.pending:{code}", Want: managers, Notes: "registrations awaiting approval"},
 	{Action: "registration.approve:{code}:4", Want: managers, Notes: "approve one (4 is not pending: already decided)"},
 	{Action: "registration.reject:{code}:4", Want: managers, Notes: "decline one (4 is not pending: already decided)"},
@@ -262,6 +268,8 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 	_, err := h.Store.JoinTeam(ctx, w.Code, "removed", actRemovedFac, h.Now)
 	must(err)
 	must(h.Store.RemoveFromTeam(ctx, w.Code, actRemovedFac))
+	// An invitation to the workshop.
+	must(h.Store.CreateWorkshopInvite(ctx, &flows.WorkshopInvite{Token: "winvOpenAAAAAAAAAAAAAA", Workshop: w.Code, Quota: 1, By: flowstest.AdminID, Created: h.Now}))
 	// An invitation to the team not used yet.
 	must(h.Store.CreateTeamInvite(ctx, &flows.TeamInvite{Token: "tinvOpen", Workshop: w.Code, By: flowstest.AdminID, Created: h.Now, Expires: h.Now.Add(30 * 24 * time.Hour)}))
 	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: chapterA, Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: h.Now}))
@@ -325,7 +333,7 @@ func newAuthzFixture(t *testing.T) *authzFixture {
 		t.Fatal(err)
 	}
 	return &authzFixture{h: h, vars: map[string]string{
-		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4], "{tinv}": "tinvOpen",
+		"{link}": "-1002000000078:0", "{code}": code, "{other}": other.Code, "{cm}": "c1", "{cmp}": "c2", "{intro}": in.ID, "{bc}": "bc0001", "{bca}": "bc0002", "{token}": tokens[4], "{tinv}": "tinvOpen", "{winv}": "winvOpenAAAAAAAAAAAAAA",
 		"{chA}": chapterA, "{lkA}": "-1002000000081:0", "{lkB}": "-1002000000082:0", "{lkWA}": "-1002000000083:5",
 	}}
 }

@@ -177,6 +177,10 @@ var newRoutes = map[string]bool{
 	"workshops.visibility": true,
 	"agenda.manage":        true, "agenda.add": true, "agenda.edit": true, "agenda.delete": true, "agenda.del_yes": true,
 	"agenda.list": true, "agenda.export": true, "agenda.choose": true, "agenda.join": true, "agenda.leave": true, "agenda.ics": true,
+
+	// Invitations to invite-only workshops.
+	"workshops.invite_only": true, "workshops.invites": true, "workshops.inv_personal": true, "workshops.inv_org": true,
+	"workshops.inv_revoke": true, "workshops.inv_export": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

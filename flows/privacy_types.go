@@ -58,6 +58,18 @@ type RegistrationData struct {
 	RegisteredAt time.Time `json:"registered_at"`
 	CheckedInAt  time.Time `json:"checked_in_at,omitzero"`
 	Answer       string    `json:"answer,omitempty"`
+	// Answers are the answers to the workshop's registration form by
+	// question id, as stored; Form the same with each question's wording
+	// and the answer as the registrant reads it (filled by /mydata).
+	Answers map[string]string `json:"answers,omitempty"`
+	Form    []FormAnswerData  `json:"form,omitempty"`
+}
+
+// FormAnswerData is one answer to a registration form as exported.
+type FormAnswerData struct {
+	ID       string `json:"id"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
 }
 
 // FeedbackData is one feedback as exported.

@@ -333,6 +333,12 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"workshops.clone":          {code},
 		"workshops.series":         {code},
 		"workshops.visibility":     {code},
+		"workshops.invite_only":    {code},
+		"workshops.invites":        {code},
+		"workshops.inv_personal":   {code},
+		"workshops.inv_org":        {code},
+		"workshops.inv_revoke":     {code, flows.NewToken()}, // 22 characters
+		"workshops.inv_export":     {code},
 
 		"agenda.manage":  {code},
 		"agenda.add":     {code},

@@ -56,6 +56,9 @@ type Workshop struct {
 	// Unlisted: only its link finds it, never /workshops (Upcoming) or a
 	// group's cards.
 	Unlisted bool `json:"unlisted,omitempty"`
+	// InviteOnly: only people holding an invitation find it and register
+	// (invite_types.go); hidden as an unlisted one.
+	InviteOnly bool `json:"invite_only,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,

@@ -91,6 +91,14 @@ var counted = map[string][2]string{
 	"door.found":            {"1 registrant matches", "2 registrants match"},
 	"door.many":             {"1 registrant matches", "2 registrants match"},
 	"series.created":        {"1 more occurrence of", "2 more occurrences of"},
+
+	// Invitations and the capacity refused at the save.
+	"inv.card":                    {"1 invitation:", "2 invitations:"},
+	"inv.more":                    {"and 1 more", "and 2 more"},
+	"inv.created_personal":        {"1 personal invitation to", "2 personal invitations to"},
+	"inv.created_org":             {"1 seat. Send", "2 seats, each person once"},
+	"inv.export_caption":          {"1 row with its link", "2 rows with their links"},
+	"ws.capacity_taken_meanwhile": {"1 seat was taken", "2 seats were taken"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -153,3 +153,10 @@ func TestLinksContract(t *testing.T) {
 	open := contractStores(t)
 	flowstest.RunLinksContract(t, func(t *testing.T) flowstest.LinksAndCards { return open(t) })
 }
+
+// The Redis store keeps the invitations contract (the same cases run
+// against the in-memory fake in flows/flowstest).
+func TestInvitesContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunInvitesContract(t, func(t *testing.T) flowstest.Inviting { return open(t) })
+}

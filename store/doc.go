@@ -87,13 +87,23 @@
 //	                                  number is still theirs there (a cancellation frees the seat in its own script;
 //	                                  the next agenda script meeting the stale entry drops it; ForgetUser removes it)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
+//	<p>{w:<code>}:winvs       zset    token -> created unix ms: the invitations of an invite-only workshop (invites.go)
+//	<p>{w:<code>}:winv:<token> hash   one invitation: org ("" personal), quota (seats; 1 personal), by, created
+//	                                  (unix ms); ws_inv_create.lua writes it with :winvs, revoking deletes both
+//	                                  and its :winvuse in one MULTI
+//	<p>{w:<code>}:winvuse:<token> zset uid -> unix ms: who registered through it; a use counts while uid is in
+//	                                  :regs (ws_inv_lib.lua drops the others: the seat came back to the link)
+//	<p>{w:<code>}:winvheld    hash    uid -> token of the invitation uid opened (ws_inv_hold.lua); their
+//	                                  registration uses it (ws_inv_register.lua: ws_register.lua wrapped, one step)
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
-//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled nor unlisted
+//	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled, unlisted nor invite-only
 //	<p>ws:all                 zset    code -> start unix ms
 //	<p>{c:<uid>}:facilitates  set     codes of the workshops uid is on the team of (an index of :team;
 //	                                  entries the team does not confirm are dropped when read)
 //	<p>{c:<uid>}:registered   set     codes uid registered in (an index; stale entries are dropped when read)
+//	<p>{c:<uid>}:winvheld     set     codes of the workshops uid opened an invitation of, written before
+//	                                  {w:<code>}:winvheld; ForgetUser takes uid out of their invitations by it
 //	<p>{c:<uid>}:commits      set     "<code>:<id>" of commitments uid owns or was proposed (commitments.go)
 //	<p>{c:<uid>}:named        set     "<code>:<id>" of commitments naming uid otherwise (wrote it down, answered in
 //	                                  its history), written before the commitment; ForgetUser reads it
@@ -208,7 +218,7 @@
 //
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
-// itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua,
+// itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua, ws_inv_*.lua,
 // team_*.lua, privacy_forget.lua, agenda_*.lua), {pp} for matchmaking (pp_*.lua), {ch} for
 // chapters (ch_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue,
 // {tb} for the send budget, {grp} for linked chats (grp_*.lua). Work

@@ -143,7 +143,7 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	}
 	for _, r := range regs {
 		d.Registrations = append(d.Registrations, flows.RegistrationData{Workshop: r.Workshop, Title: title(r.Workshop),
-			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer})
+			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer, Answers: r.Answers})
 	}
 	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
 	if err != nil {
@@ -254,7 +254,7 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
 	steps := []func(context.Context, int64, time.Time) error{
-		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks, s.forgetChapters, s.forgetSessions,
+		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks, s.forgetChapters, s.forgetSessions, s.forgetWorkshopInvites,
 	}
 	for _, step := range steps {
 		if err := step(ctx, uid, now); err != nil {
@@ -282,7 +282,7 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 // but for the update dedupe marks, which {c:<uid>}:upds lists.
 // TestForgetMeLeavesNoTrace (bot) checks that none is left.
 var ownNames = []string{"user", "profile", "sess", "outbox", "outbox:begun", "kb", "lock",
-	"facilitates", "registered", "commits", "named", "upds"}
+	"facilitates", "registered", "commits", "named", "upds", "winvheld"}
 
 // ownKeys lists uid's own keys: those of ownNames and the dedupe marks
 // their chat's index lists (expired ones too: deleting them is a no-op).

@@ -119,7 +119,7 @@ func (s *Store) index(ctx context.Context, w *flows.Workshop, members []int64) e
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		start := float64(w.Start.UnixMilli())
 		p.ZAdd(ctx, s.allWsKey(), redis.Z{Score: start, Member: w.Code})
-		if w.Cancelled || w.Unlisted {
+		if w.Cancelled || w.Hidden() {
 			p.ZRem(ctx, s.upcomingKey(), w.Code)
 		} else {
 			p.ZAdd(ctx, s.upcomingKey(), redis.Z{Score: start, Member: w.Code})
@@ -347,6 +347,12 @@ func (s *Store) Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, 
 // re-writes the token and index of the existing one (repairing them if that
 // second step failed before) and returns ErrAlreadyRegistered.
 func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error) {
+	return s.register(ctx, r, now, registerScript, nil, nil)
+}
+
+// register runs ws_register.lua, or a script wrapping it (invites.go) given
+// extra keys and arguments after its own.
+func (s *Store) register(ctx context.Context, r *flows.Registration, now time.Time, script *redis.Script, extraKeys []string, extraArgs []any) (*flows.Registration, error) {
 	code, uid := r.Workshop, r.UserID
 	if err := checkCode(code); err != nil {
 		return nil, fmt.Errorf("register %d: %w", uid, err)
@@ -365,7 +371,7 @@ func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Ti
 	}
 	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
 		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
-	res, err := registerScript.Run(ctx, s.rdb, keys, uid, now.UnixMilli(), b).Slice()
+	res, err := script.Run(ctx, s.rdb, append(keys, extraKeys...), append([]any{uid, now.UnixMilli(), b}, extraArgs...)...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, err)
 	}
@@ -391,6 +397,8 @@ func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Ti
 		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, flows.ErrWorkshopCancelled)
 	case "shut":
 		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, flows.ErrRegistrationShut)
+	case inviteNone, inviteGone, inviteUsed:
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, inviteRefusal(status))
 	default:
 		return nil, fmt.Errorf("register %d for workshop %s: unexpected script reply %v", uid, code, res)
 	}

@@ -3,6 +3,7 @@ package flowstest
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -63,6 +64,21 @@ func (c *forgetCheck) checkIn(t *testing.T, code string, uid int64) {
 }
 
 var forgetCases = []forgetCase{
+	{"the export holds the answers to the registration form", func(t *testing.T, c *forgetCheck) {
+		c.workshop(t, "w1", 0)
+		r := &flows.Registration{Workshop: "w1", UserID: 1, RegisteredAt: regClock, Token: "tok-answers-1", Lang: "id",
+			Answer: "lama", Answers: map[string]string{"a": "teks", "b": "1,3"}}
+		if _, err := c.s.Register(c.ctx, r, regClock); err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.s.ExportUser(c.ctx, 1)
+		if err != nil || len(d.Registrations) != 1 {
+			t.Fatalf("export %+v, %v", d, err)
+		}
+		if g := d.Registrations[0]; g.Answer != "lama" || !maps.Equal(g.Answers, map[string]string{"a": "teks", "b": "1,3"}) {
+			t.Fatalf("exported registration %+v, want the answer and the answers to the form", g)
+		}
+	}},
 	{"the export names the teams, the chapter administered and the messages written to registrants", func(t *testing.T, c *forgetCheck) {
 		c.workshop(t, "w2", 0, func(w *flows.Workshop) { w.Facilitators, w.CreatedBy = []int64{1}, 1 })
 		c.workshop(t, "w1", 0, func(w *flows.Workshop) { w.Facilitators, w.CreatedBy = []int64{100}, 100 })

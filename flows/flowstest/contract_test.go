@@ -98,3 +98,9 @@ func TestStoreFormsContract(t *testing.T) {
 func TestStoreAgendaContract(t *testing.T) {
 	flowstest.RunAgendaContract(t, func(*testing.T) flowstest.AgendaAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the invitations contract (Redis:
+// store/contract_test.go).
+func TestStoreInvitesContract(t *testing.T) {
+	flowstest.RunInvitesContract(t, func(*testing.T) flowstest.Inviting { return flowstest.NewStore() })
+}

@@ -31,6 +31,8 @@ type Store struct {
 	forms    map[string][]flows.FormQuestion // workshop code -> its form (memforms.go)
 	notices  map[string]int64                // workshop code -> last approval notice, unix ms (memnotice.go)
 	agenda   map[string]*memAgenda           // workshop code -> its agenda (memagenda.go)
+	winv     memInvites                      // invitations to invite-only workshops (meminvites.go)
+	invMu    sync.Mutex                      // one registration by invitation at a time, as its script
 }
 
 func NewStore() *Store {

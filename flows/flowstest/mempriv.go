@@ -2,6 +2,7 @@ package flowstest
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,7 +30,7 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 				continue
 			}
 			rd := flows.RegistrationData{Workshop: code, Title: m.ws.ws[code].Title, Status: r.Status,
-				RegisteredAt: r.RegisteredAt, Answer: r.Answer, CheckedInAt: m.ws.checkins[code][uid]}
+				RegisteredAt: r.RegisteredAt, Answer: r.Answer, Answers: maps.Clone(r.Answers), CheckedInAt: m.ws.checkins[code][uid]}
 			d.Registrations = append(d.Registrations, rd)
 		}
 	}
@@ -89,6 +90,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	var promoted []flows.Promotion
 	m.wsInit()
 	m.mmInit()
+	m.forgetWorkshopInvitesLocked(uid)
 	delete(m.users, uid)
 	for k, l := range m.links { // the chats they linked stay linked, naming nobody
 		if l.By == uid {

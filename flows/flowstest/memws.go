@@ -132,7 +132,7 @@ func (m *Store) Upcoming(_ context.Context, from time.Time, offset, limit int) (
 	m.wsInit()
 	var all []*flows.Workshop
 	for _, w := range m.ws.ws {
-		if !w.Cancelled && !w.Unlisted && w.Start.UnixMilli() > from.UnixMilli() { // Redis: scores in ms, from exclusive
+		if !w.Cancelled && !w.Hidden() && w.Start.UnixMilli() > from.UnixMilli() { // Redis: scores in ms, from exclusive
 			w = m.withTeamLocked(w)
 			all = append(all, &w)
 		}

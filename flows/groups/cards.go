@@ -124,7 +124,7 @@ func (m *module) targets(ctx context.Context, code string) ([]*flows.ChatLink, e
 
 // announceWhere: "groups.announce:<code>" offers the linked chats to post the card in.
 func (m *module) announceWhere(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
-	if w.Unlisted { // only its link finds it
+	if w.Hidden() { // only its link (or an invitation) finds it
 		t.Answer(flows.T("groups.unlisted"), true)
 		return nil
 	}
@@ -152,7 +152,7 @@ func (m *module) announceWhere(ctx context.Context, t *flows.Turn, w *flows.Work
 // post: "groups.post:<code>:<chat>:<thread>" posts the card there; the transport
 // tells Posted its message id, and the refresh job is planned.
 func (m *module) post(ctx context.Context, t *flows.Turn, w *flows.Workshop, arg string) error {
-	if w.Unlisted {
+	if w.Hidden() {
 		t.Answer(flows.T("groups.unlisted"), true)
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,10 @@ func Module(st Store) flows.Module {
 type Store interface {
 	flows.Privacy
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
+	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
+	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
+	Counts(ctx context.Context, code string) (flows.Counts, error)
+	flows.Jobs
 }
 
 type module struct {
@@ -60,6 +65,9 @@ func (e *module) myData(ctx context.Context, t *flows.Turn) error {
 		return flows.InternalError("export user", err)
 	}
 	d.Exported = t.In.Now
+	if err := e.formAnswers(ctx, t.Lang, d); err != nil {
+		return err
+	}
 	raw, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return flows.InternalError("encode export", err)
@@ -74,6 +82,42 @@ func (e *module) myData(ctx context.Context, t *flows.Turn) error {
 		return nil
 	}
 	t.Say(flows.T("privacy.mydata_summary", "Body", body))
+	return nil
+}
+
+// formAnswers fills each registration's Form: its answers to the
+// workshop's form with the questions' wording, in lang, in the form's order
+// (the legacy single question's answer is Answer already).
+func (e *module) formAnswers(ctx context.Context, lang string, d *flows.UserData) error {
+	for i := range d.Registrations {
+		r := &d.Registrations[i]
+		if len(r.Answers) == 0 {
+			continue
+		}
+		form, err := e.store.Form(ctx, r.Workshop)
+		if err != nil {
+			return flows.InternalError("form", err)
+		}
+		reg := flows.Registration{Answers: r.Answers}
+		for _, q := range form {
+			v := reg.AnswerTo(q.ID)
+			if v == "" {
+				continue
+			}
+			shown := v
+			switch a := flows.ShowAnswer(&q, v, lang).(type) {
+			case string:
+				shown = a
+			case flows.Text:
+				s, err := e.texts.Text(lang, a.ID, a.Data, nil)
+				if err != nil {
+					return flows.InternalError("form answer", err)
+				}
+				shown = s
+			}
+			r.Form = append(r.Form, flows.FormAnswerData{ID: q.ID, Question: q.Localised(lang), Answer: shown})
+		}
+	}
 	return nil
 }
 
@@ -116,6 +160,9 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 		}
 		if r.Answer != "" {
 			s += " " + tx("privacy.sum.answer", "Answer", r.Answer)
+		}
+		for _, a := range r.Form {
+			s += " " + tx("privacy.sum.form_answer", "Question", a.Question, "Answer", a.Answer)
 		}
 		add(s)
 	}
@@ -187,6 +234,34 @@ func (e *module) forgetAnswer(ctx context.Context, t *flows.Turn, payload string
 	}
 	if err := t.Audit(ctx, flows.AuditForget, "", 0); err != nil {
 		return err
+	}
+	// A seat they free may be offered on: each workshop's offer sweep
+	// first (flows/offer_sweep.go).
+	regs, err := e.store.UserRegistrations(ctx, t.User.ID)
+	if err != nil {
+		return flows.InternalError("registrations", err)
+	}
+	for _, r := range regs {
+		if r.Status != flows.RegConfirmed && r.Status != flows.RegOffered {
+			continue // holds no seat to pass on
+		}
+		w, err := e.store.GetWorkshop(ctx, r.Workshop)
+		if errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return flows.InternalError("workshop", err)
+		}
+		c, err := e.store.Counts(ctx, r.Workshop)
+		if err != nil {
+			return flows.InternalError("counts", err)
+		}
+		if !w.Offers || c.Waiting == 0 {
+			continue // nobody to offer the seat to
+		}
+		if err := e.store.Schedule(ctx, flows.OfferSweepJob(r.Workshop, t.In.Now)); err != nil {
+			return flows.InternalError("schedule offer sweep", err)
+		}
 	}
 	promoted, err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now)
 	if err != nil {

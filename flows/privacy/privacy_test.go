@@ -278,3 +278,45 @@ func TestMyDataNamesTeamsChapterAndMessages(t *testing.T) {
 		}
 	}
 }
+
+// /mydata holds the answers to a workshop's registration form: in the file
+// by question id and with the question's wording, and in the summary.
+func TestMyDataHoldsFormAnswers(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	code := flowstest.CreateWorkshop(t, h, "0")
+	for _, q := range []flows.FormQuestion{
+		{ID: "qnick", Kind: flows.QShort, Text: "Nama panggilan?", TextEN: "Nickname?"},
+		{ID: "qsess", Kind: flows.QChoice, Text: "Sesi mana?", Options: []string{"Pagi", "Siang"}},
+	} {
+		if err := h.Store.AddQuestion(ctx, code, q, flows.MaxFormQuestions); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Text(7, "/start")
+	r := &flows.Registration{Workshop: code, UserID: 7, RegisteredAt: h.Now, Token: "tok-form-7", Lang: "id",
+		Answers: map[string]string{"qnick": "Ucok <b>", "qsess": "2"}}
+	if _, err := h.Store.Register(ctx, r, h.Now); err != nil {
+		t.Fatal(err)
+	}
+	res := h.Text(7, "/mydata")
+	var d flows.UserData
+	if err := json.Unmarshal(res.Replies[0].Document.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Registrations) != 1 {
+		t.Fatalf("registrations %+v", d.Registrations)
+	}
+	g := d.Registrations[0]
+	if g.Answers["qnick"] != "Ucok <b>" || g.Answers["qsess"] != "2" {
+		t.Errorf("answers %+v", g.Answers)
+	}
+	want := []flows.FormAnswerData{{ID: "qnick", Question: "Nama panggilan?", Answer: "Ucok <b>"}, {ID: "qsess", Question: "Sesi mana?", Answer: "Siang"}}
+	if len(g.Form) != len(want) || g.Form[0] != want[0] || g.Form[1] != want[1] {
+		t.Errorf("form %+v, want %+v", g.Form, want)
+	}
+	body, _ := res.Replies[1].Text.Data["Body"].(string)
+	if !strings.Contains(body, "Nama panggilan?") || !strings.Contains(body, "Ucok <b>") || !strings.Contains(body, "Siang") {
+		t.Errorf("summary lacks the answers: %q", body)
+	}
+}

@@ -47,6 +47,8 @@ type Store interface {
 	SaveFeedback(ctx context.Context, code string, f *flows.Feedback) error
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	SaveAnswers(ctx context.Context, code string, uid int64, answer string, answers map[string]string) error
+	invitesStore
+	flows.ScheduledJobs
 }
 
 type module struct {
@@ -99,6 +101,7 @@ func (e *module) register(r *flows.Registry) {
 	e.registerApproval(r)
 	e.registerForm(r)
 	e.registerDoor(r)
+	e.registerInvites(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -116,6 +119,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(flows.JobOfferEnd, e.offerEndJob)
 	r.Job(flows.JobOfferReminder, e.offerReminderJob)
 	r.Job(flows.JobApprovalNotice, e.approvalNoticeJob)
+	r.Job(flows.JobOfferSweep, e.offerSweepJob)
 }
 
 // maxListPage bounds the page number of the upcoming-workshops list.
@@ -156,6 +160,9 @@ func (e *module) listWorkshops(ctx context.Context, t *flows.Turn, page int, edi
 func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
+		return err
+	}
+	if hide, err := e.notInvited(ctx, t, w); hide || err != nil {
 		return err
 	}
 	c, err := e.store.Counts(ctx, w.Code)
@@ -232,6 +239,9 @@ func (e *module) registerFor(ctx context.Context, t *flows.Turn, code string) er
 	if w == nil {
 		return err
 	}
+	if hide, err := e.notInvited(ctx, t, w); hide || err != nil {
+		return err
+	}
 	if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
 		t.Say(*refusal)
 		return nil
@@ -273,6 +283,9 @@ func (e *module) afterProfile(ctx context.Context, t *flows.Turn) error {
 	t.EndFlow()
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
+		return err
+	}
+	if hide, err := e.notInvited(ctx, t, w); hide || err != nil {
 		return err
 	}
 	if refusal := registrationRefusal(w, t.In.Now); refusal != nil {
@@ -319,7 +332,11 @@ func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
 
 func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string, answers map[string]string) error {
 	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Answers: answers, Token: flows.NewToken(), Lang: t.Lang}
-	got, err := e.store.Register(ctx, r, t.In.Now)
+	got, err := e.registerPlace(ctx, w, r, t.In.Now)
+	if refusal := inviteRefusal(w, err); refusal != nil {
+		t.Say(*refusal)
+		return nil
+	}
 	switch {
 	case errors.Is(err, flows.ErrAlreadyRegistered):
 		prev, gerr := e.store.GetRegistration(ctx, w.Code, t.User.ID)
@@ -484,6 +501,9 @@ func (e *module) askUnregister(ctx context.Context, t *flows.Turn, code string) 
 func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
+		return err
+	}
+	if err := e.guardOffers(ctx, w, t.User.ID, t.In.Now); err != nil {
 		return err
 	}
 	promoted, err := e.store.CancelRegistration(ctx, w.Code, t.User.ID, t.In.Now)

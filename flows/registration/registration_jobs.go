@@ -220,6 +220,9 @@ func (e *module) offerEndJob(ctx context.Context, now time.Time, args string) ([
 	if err != nil {
 		return nil, flows.InternalError("offer registration", err)
 	}
+	if err := e.guardOffers(ctx, w, uid, now); err != nil {
+		return nil, err
+	}
 	next, err := e.store.ExpireOffer(ctx, code, uid, now)
 	if errors.Is(err, flows.ErrNoOffer) {
 		return nil, nil

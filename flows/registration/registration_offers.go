@@ -34,6 +34,9 @@ func (e *module) acceptOffer(ctx context.Context, t *flows.Turn, code string) er
 		return err
 	}
 	uid := t.User.ID
+	if err := e.guardOffers(ctx, w, t.User.ID, t.In.Now); err != nil {
+		return err
+	}
 	next, err := e.store.AcceptOffer(ctx, w.Code, uid, t.In.Now)
 	switch {
 	case errors.Is(err, flows.ErrAlreadyRegistered):
@@ -74,6 +77,9 @@ func (e *module) acceptOffer(ctx context.Context, t *flows.Turn, code string) er
 func (e *module) declineOffer(ctx context.Context, t *flows.Turn, code string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
+		return err
+	}
+	if err := e.guardOffers(ctx, w, t.User.ID, t.In.Now); err != nil {
 		return err
 	}
 	next, err := e.store.DeclineOffer(ctx, w.Code, t.User.ID, t.In.Now)

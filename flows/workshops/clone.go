@@ -2,7 +2,10 @@ package workshops
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"slices"
+	"strconv"
 
 	"sinergi/flows"
 )
@@ -15,6 +18,14 @@ const (
 	routeClone = "workshops.clone" // <code>: creates a similar workshop (asks its dates)
 	cloneFlow  = "wsclone"
 	cloneOf    = "clone_of" // in the flow's answers: the code of the workshop copied
+	// requestKey, in a clone or series flow's answers, is the request's
+	// random id, from which the new workshops' codes are derived
+	// (createOnce): a save handled again after a failure midway finishes
+	// what it began instead of creating more.
+	requestKey = "req"
+	// codeAttempts is how many codes a request's workshop tries, one after
+	// the other, when one is taken by another workshop.
+	codeAttempts = 6
 )
 
 func (e *module) registerClone(r *flows.Registry) {
@@ -42,6 +53,7 @@ func (e *module) startClone(ctx context.Context, t *flows.Turn, w *flows.Worksho
 		delete(d, k)
 	}
 	d[cloneOf] = w.Code
+	d[requestKey] = flows.NewToken()
 	t.Say(flows.T("clone.intro", "Title", w.Title))
 	return t.StartFlowAt(ctx, cloneFlow, "start", d)
 }
@@ -69,7 +81,89 @@ func (e *module) saveClone(ctx context.Context, t *flows.Turn) error {
 	if err != nil {
 		return err
 	}
-	return e.createWithForm(ctx, t, w, src, true)
+	if err := e.createOnce(ctx, t, w, src, request(t), 0); err != nil {
+		return err
+	}
+	e.tellCreated(t, w)
+	return nil
+}
+
+// request is the flow's request id; a flow begun before there were any
+// gets a new one (and is not finished by a second run).
+func request(t *flows.Turn) string {
+	if r := t.Session.Data[requestKey]; r != "" {
+		return r
+	}
+	return flows.NewToken()
+}
+
+// requestCode is the code the k-th workshop of request req tries at its
+// attempt-th try: derived from the request's random id, so a run again
+// finds the workshop it created.
+func requestCode(req string, k, attempt int) string {
+	sum := sha256.Sum256([]byte(req + "|" + strconv.Itoa(k) + "|" + strconv.Itoa(attempt)))
+	b := make([]byte, 6)
+	for i := range b {
+		b[i] = flows.CodeAlphabet[int(sum[i])%len(flows.CodeAlphabet)]
+	}
+	return string(b)
+}
+
+// ofRequest reports whether code is one request req's k-th workshop may
+// have.
+func ofRequest(req string, k int, code string) bool {
+	for a := range codeAttempts {
+		if requestCode(req, k, a) == code {
+			return true
+		}
+	}
+	return false
+}
+
+// createOnce creates w, the k-th workshop of request req, under a code
+// derived from them, and gives it src's registration form. Run again for
+// the same request (the update handled again after a failure midway), it
+// finds the workshop created the first time — same creator, title and
+// dates — and finishes its form (the questions copied already are kept)
+// instead of creating a second.
+func (e *module) createOnce(ctx context.Context, t *flows.Turn, w, src *flows.Workshop, req string, k int) error {
+	form, err := e.store.Form(ctx, src.Code)
+	if err != nil {
+		return flows.InternalError("form", err)
+	}
+	for attempt := 0; ; attempt++ {
+		w.Code = requestCode(req, k, attempt)
+		err := e.store.CreateWorkshop(ctx, w)
+		if err == nil {
+			if err := t.Audit(ctx, flows.AuditWsCreate, w.Code, 0); err != nil {
+				return err
+			}
+			break
+		}
+		if !errors.Is(err, flows.ErrCodeTaken) || attempt == codeAttempts-1 {
+			return flows.InternalError("create workshop", err)
+		}
+		prev, err := e.store.GetWorkshop(ctx, w.Code)
+		if err != nil {
+			return flows.InternalError("created workshop", err)
+		}
+		if prev.CreatedBy == w.CreatedBy && prev.Title == w.Title && prev.Start.Equal(w.Start) && prev.End.Equal(w.End) {
+			break // created by this request's first run
+		}
+	}
+	have, err := e.store.Form(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("form", err)
+	}
+	for _, q := range form {
+		if slices.ContainsFunc(have, func(h flows.FormQuestion) bool { return h.ID == q.ID }) {
+			continue
+		}
+		if err := e.store.AddQuestion(ctx, w.Code, q, formLimit(w)); err != nil {
+			return flows.InternalError("copy form", err)
+		}
+	}
+	return nil
 }
 
 // similar is src with the dates of dated (and its code none), created by
@@ -87,27 +181,6 @@ func (e *module) similar(_ context.Context, t *flows.Turn, src, dated *flows.Wor
 	}
 	w.Series = nil
 	return &w, nil
-}
-
-// createWithForm creates w and gives it src's registration form; tell
-// says "created" with its link.
-func (e *module) createWithForm(ctx context.Context, t *flows.Turn, w, src *flows.Workshop, tell bool) error {
-	form, err := e.store.Form(ctx, src.Code)
-	if err != nil {
-		return flows.InternalError("form", err)
-	}
-	if err := e.insert(ctx, t, w); err != nil {
-		return err
-	}
-	for _, q := range form {
-		if err := e.store.AddQuestion(ctx, w.Code, q, formLimit(w)); err != nil {
-			return flows.InternalError("copy form", err)
-		}
-	}
-	if tell {
-		e.tellCreated(t, w)
-	}
-	return nil
 }
 
 // insert stores a new workshop under a fresh code, in the audit trail.

@@ -38,7 +38,7 @@ func (e *module) startSeries(ctx context.Context, t *flows.Turn, w *flows.Worksh
 		t.Answer(flows.T("ws.cancelled_note"), true)
 		return nil
 	}
-	return t.StartFlowAt(ctx, seriesFlow, "every", map[string]string{"code": w.Code})
+	return t.StartFlowAt(ctx, seriesFlow, "every", map[string]string{"code": w.Code, requestKey: flows.NewToken()})
 }
 
 func everyPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
@@ -90,11 +90,12 @@ func (e *module) saveSeries(ctx context.Context, t *flows.Turn) error {
 		t.Say(flows.T("errors.not_allowed"))
 		return nil
 	}
-	if len(src.Series) > 0 {
+	n, _ := strconv.Atoi(t.Session.Data["count"]) // checked by its step
+	req := request(t)
+	if len(src.Series) > 0 && !seriesOf(req, src, n) {
 		t.Say(flows.T("series.already"))
 		return nil
 	}
-	n, _ := strconv.Atoi(t.Session.Data["count"]) // checked by its step
 	every, loc := t.Session.Data["every"], flows.LoadZone(src.Zone)
 	made := []*flows.Workshop{src}
 	for k := 1; k < n; k++ {
@@ -104,7 +105,7 @@ func (e *module) saveSeries(ctx context.Context, t *flows.Turn) error {
 		if err != nil {
 			return err
 		}
-		if err := e.createWithForm(ctx, t, w, src, false); err != nil {
+		if err := e.createOnce(ctx, t, w, src, req, k); err != nil {
 			return err
 		}
 		made = append(made, w)
@@ -125,6 +126,20 @@ func (e *module) saveSeries(ctx context.Context, t *flows.Turn) error {
 	}
 	t.Say(flows.T("series.created", "Title", src.Title, "Count", n-1, "Lines", lines))
 	return e.manageCard(ctx, t, src, "")
+}
+
+// seriesOf reports whether src's series is the one request req makes, of
+// n occurrences: linked by a run of the same save cut short.
+func seriesOf(req string, src *flows.Workshop, n int) bool {
+	if len(src.Series) != n || src.Series[0] != src.Code {
+		return false
+	}
+	for k, c := range src.Series[1:] {
+		if !ofRequest(req, k+1, c) {
+			return false
+		}
+	}
+	return true
 }
 
 // cloneButtons are "create a similar workshop" and, unless it is in a

@@ -60,6 +60,7 @@ type Store interface {
 	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
 	flows.ChapterReader // the chapters a new workshop may belong to
 	FormStore
+	invitesStore
 }
 
 type module struct {
@@ -148,6 +149,7 @@ func (e *module) register(r *flows.Registry) {
 	e.registerClone(r)
 	e.registerSeries(r)
 	e.registerVisibility(r)
+	e.registerInvites(r)
 	r.Flow(&flows.Flow{
 		Name: "workshop",
 		Done: e.saveWorkshop,
@@ -538,11 +540,17 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 		t.Say(flows.T("errors.not_allowed"))
 		return nil
 	}
+	if refused, err := e.capacityTakenMeanwhile(ctx, t, w, edited.Capacity); refused || err != nil {
+		return err
+	}
 	old := *w
 	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
 	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
 		w.Sequence = old.Sequence + 1 // calendars update the event (see bot/ics)
+	}
+	if err := e.guardOffers(ctx, w, t.In.Now); err != nil {
+		return err
 	}
 	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // nobody moves up from the start on
 	if err != nil {

@@ -105,6 +105,7 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
 			promotionButtons(w),
 			visibilityButton(w),
+			inviteButtons(w),
 			approvalButtons(w, c.Pending),
 			groupButtons(w),
 			[]flows.Button{{Label: flows.T("ws.btn_feedback"), Data: flows.MustData(routeFeedback, code)}, {Label: flows.T("ws.btn_cancel"), Data: flows.MustData(routeCancel, code)}})
@@ -349,6 +350,9 @@ func (e *module) togglePromotion(ctx context.Context, t *flows.Turn, w *flows.Wo
 		return nil
 	}
 	w.Offers = !w.Offers
+	if err := e.guardOffers(ctx, w, t.In.Now); err != nil {
+		return err
+	}
 	promoted, err := e.store.UpdateWorkshopAt(ctx, w, t.In.Now) // offers the seats free now
 	if err != nil {
 		return flows.InternalError("promotion mode", err)
