@@ -157,3 +157,34 @@ func (e *module) checkInPerson(ctx context.Context, t *flows.Turn, w *flows.Work
 	t.Send(flows.Reply{ChatID: uid, Lang: lang, Bulk: true, Text: flows.T("checkin.welcome", "Title", w.Title)})
 	return nil
 }
+
+// checkIn runs when someone opens a participant's QR link: a facilitator of
+// that workshop (or an admin) checks them in, from Config.CheckInOpens
+// before the start on; anyone else is refused.
+func (e *module) checkIn(ctx context.Context, t *flows.Turn, token string) error {
+	code, uid, err := e.store.CheckinToken(ctx, token)
+	if errors.Is(err, flows.ErrNotFound) {
+		t.Say(flows.T("checkin.invalid"))
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("checkin token", err)
+	}
+	w, err := e.store.GetWorkshop(ctx, code)
+	if err != nil {
+		return flows.InternalError("checkin workshop", err)
+	}
+	if !t.CanManage(w) {
+		if uid == t.User.ID {
+			t.Say(flows.T("checkin.own_code", "Title", w.Title))
+		} else {
+			t.Say(flows.T("checkin.not_facilitator"))
+		}
+		return nil
+	}
+	if refusal := e.checkInRefusal(w, t.In.Now); refusal != nil {
+		t.Say(*refusal)
+		return nil
+	}
+	return e.checkInPerson(ctx, t, w, uid)
+}
