@@ -28,6 +28,7 @@ import (
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/chapters"
+	"sinergi/flows/dashboard"
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
@@ -218,6 +219,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				audit.Module(st),
 				privacy.Module(st),
 				groups.Module(st),
+				dashboard.Module(),
 			)
 		},
 	})

@@ -130,6 +130,7 @@ func (e *module) redeemInvite(ctx context.Context, t *flows.Turn, token string) 
 		return err
 	}
 	t.Say(flows.T("grant.you_are", "Role", flows.T("role."+t.Role.String())), t.MenuButtons()...)
+	t.GiveDashboard()
 	if by, err := e.store.GetUser(ctx, inv.By); err == nil {
 		t.Send(flows.Reply{ChatID: by.ID, Lang: by.Lang, Bulk: true,
 			Text: flows.T("grant.invite_used", "Name", t.User.FirstName, "ID", t.User.ID, "Role", flows.T("role."+inv.Role.String()))})
