@@ -111,8 +111,12 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{h: h, code: w.Code, other: other.Code}
 	f.srv = webapp.New(webapp.Config{
 		Token: token, Store: h.Store, Texts: h.Texts, Engine: func() *flows.Engine { return h.E }, Clock: func() time.Time { return h.Now },
-		Deliver: func(_ context.Context, r []flows.Reply) { f.mu.Lock(); f.delivered = append(f.delivered, r...); f.mu.Unlock() },
-		Chart:   chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler),
+		Deliver: func(_ context.Context, r []flows.Reply) {
+			f.mu.Lock()
+			f.delivered = append(f.delivered, r...)
+			f.mu.Unlock()
+		},
+		Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler),
 	}).Handler()
 	return f
 }
@@ -217,8 +221,8 @@ func TestAPIAuthorizationMatrix(t *testing.T) {
 func TestAPIScopes(t *testing.T) {
 	f := newFixture(t)
 	for _, c := range []struct {
-		who        int64
-		path       string
+		who         int64
+		path        string
 		sees, hides []string
 	}{
 		{actOtherFac, "/app/api/workshops", []string{"{other}"}, []string{"{code}"}},

@@ -187,7 +187,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		DefaultLang: get("SINERGI_DEFAULT_LANG"), HTTPAddr: get("SINERGI_HTTP_ADDR"),
 		WebhookURL: get("SINERGI_WEBHOOK_URL"), WebhookSecret: get("SINERGI_WEBHOOK_SECRET"),
 		WebhookListen: get("SINERGI_WEBHOOK_LISTEN"), LogFormat: get("SINERGI_LOG_FORMAT"),
-		WebAppURL: get("SINERGI_WEBAPP_URL"),
+		WebAppURL:  get("SINERGI_WEBAPP_URL"),
 		Playground: *playground || get("TELEGRAM_BOT_TOKEN") == "", PlaygroundAddr: get("SINERGI_PLAYGROUND_ADDR"),
 		PlaygroundPublic: *public, Demo: *demo, RedisURLSet: redisSet, CheckInOpensSet: checkinSet,
 	}

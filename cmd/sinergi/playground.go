@@ -14,8 +14,8 @@ import (
 
 	"sinergi/bot"
 	"sinergi/bot/playground"
-	"sinergi/bot/webapp"
 	"sinergi/bot/telegramtest"
+	"sinergi/bot/webapp"
 	"sinergi/store"
 )
 
