@@ -70,6 +70,10 @@ func (s *Server) secretariat(next authed) authed {
 // its words (the app.* messages of locales) in that language.
 func (s *Server) me(w http.ResponseWriter, r *http.Request, t *flows.Turn) {
 	name, org := flows.NameOf(r.Context(), s.cfg.Store, t.User.ID)
+	if d := launchOf(r); d != nil && name == strconv.FormatInt(t.User.ID, 10) && d.User.FirstName != "" {
+		// No profile, and no name kept before consent: Telegram's name.
+		name = d.User.FirstName
+	}
 	out := map[string]any{
 		"id": t.User.ID, "name": name, "organisation": org, "lang": t.Lang,
 		"role": t.Role.String(), "role_label": s.text(t.Lang, "role."+t.Role.String(), nil, nil),

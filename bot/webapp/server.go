@@ -210,8 +210,17 @@ func (s *Server) auth(next authed) http.HandlerFunc {
 			s.refuse(w, http.StatusForbidden, t.Lang, errNoRole)
 			return
 		}
-		next(w, r, t)
+		next(w, r.WithContext(context.WithValue(r.Context(), launchKey{}, d)), t)
 	}
+}
+
+// launchKey is the context key of the request's validated launch data.
+type launchKey struct{}
+
+// launchOf is the request's validated launch data.
+func launchOf(r *http.Request) *InitData {
+	d, _ := r.Context().Value(launchKey{}).(*InitData)
+	return d
 }
 
 func (s *Server) internal(w http.ResponseWriter, lang, what string, err error) {

@@ -75,7 +75,7 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 
 	ready := func(b *bot.Bot, st *store.Store, app *webapp.Server) error {
 		p := playground.New(playground.Config{
-			Fake: fake, Clock: clock, Ticker: b, Users: st, BotUsername: b.Username(), Log: log, Admins: cfg.Admins,
+			Fake: fake, Clock: clock, Ticker: b, Users: st, BotUsername: b.Username(), Log: log, Admins: cfg.Admins, Token: cfg.Token,
 		})
 		if cfg.Demo {
 			if err := seedDemo(ctx, p, st, clock.Now(), log); err != nil {
