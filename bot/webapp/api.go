@@ -25,6 +25,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /app/api/commitments", s.auth(s.commitments))
 	mux.HandleFunc("GET /app/api/commitments/{code}/{id}", s.auth(s.managed(s.commitment)))
 	mux.HandleFunc("GET /app/api/members", s.auth(s.secretariat(s.members)))
+	mux.HandleFunc("POST /app/api/members/import", s.auth(s.importMembers))
 }
 
 // managed loads the workshop {code} and lets through those who may manage
@@ -80,7 +81,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, t *flows.Turn) {
 		"may": map[string]bool{
 			"overview": true, "workshops": true, "commitments": true,
 			"members": t.Role >= flows.RoleAdmin || t.ChapterAdmin() != "",
-			"import":  t.Role >= flows.RoleAdmin || t.ChapterAdmin() != "",
+			"import":  t.Role >= flows.RoleAdmin,
 		},
 		"texts": s.pageTexts(t.Lang),
 	}

@@ -162,7 +162,11 @@ var (
 	facRole      = [7]verdict{deny, allow, allow, allow, allow, allow, allow}
 	managers     = [7]verdict{deny, deny, allow, allow, deny, allow, deny}
 	scopedAdmins = [7]verdict{deny, deny, deny, allow, allow, allow, deny}
+	adminOnly    = [7]verdict{deny, deny, deny, deny, deny, allow, deny}
 )
+
+// oneMember is a valid import of one person.
+const oneMember = "name,organisation,sector,province,telegram\nSiti Rahma,Yayasan Air,ngo,Bali,@siti_rahma\n"
 
 // apiRow is one API call of the matrix; Sees/Hides are what an allowed
 // answer must (not) contain for the scoped actors.
@@ -184,6 +188,7 @@ var apiTable = []apiRow{
 	{Method: "GET", Path: "/app/api/commitments", Want: facRole, Notes: "commitments of the caller's workshops only"},
 	{Method: "GET", Path: "/app/api/commitments/{code}/c1", Want: managers, Notes: "one commitment with its history"},
 	{Method: "GET", Path: "/app/api/members?q=peserta", Want: scopedAdmins, Notes: "member search: everyone for admins, the chapter's members for a chapter admin"},
+	{Method: "POST", Path: "/app/api/members/import", Body: oneMember, Want: adminOnly, Mutates: true, Notes: "member import from CSV: a personal invitation link per row"},
 }
 
 func TestAPIAuthorizationMatrix(t *testing.T) {

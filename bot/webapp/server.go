@@ -38,6 +38,8 @@ type Store interface {
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	WorkshopCommitments(ctx context.Context, code string) ([]*flows.Commitment, error)
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
+	CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error
+	TakeInvite(ctx context.Context, token string) (*flows.Invite, error)
 	flows.Members
 	flows.ChapterReader
 }

@@ -58,6 +58,13 @@ var pageIDs = []string{
 	"app.apply",
 	"app.of_total",
 	"app.more_members",
+	"app.import_title",
+	"app.import_help",
+	"app.import_button",
+	"app.col_contact",
+	"app.col_link",
+	"app.col_line",
+	"app.notes",
 }
 
 // pageTexts are the page's words in lang.

@@ -104,6 +104,18 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#member-search`), "Maria\r"),
 		chromedp.WaitVisible(chromedp.Search(`//td[. = "Maria Ulfa (demo)"]`)),
 	)
+	// Import two members from a CSV: a personal invitation link each.
+	csvFile := filepath.Join(t.TempDir(), "anggota.csv")
+	if err := os.WriteFile(csvFile, []byte("\xef\xbb\xbfnama,organisasi,sektor,provinsi,telegram\nSiti Rahma,Yayasan Air,LSM / yayasan,Bali,@siti_rahma\nBudi,=Org,csr,Nusa Tenggara Timur,+6281234567890\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("import members",
+		chromedp.WaitVisible(chromedp.CSS(`#import-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{csvFile}),
+		chromedp.Click(chromedp.CSS(`#import-run`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]//a[starts-with(@href, "https://t.me/")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]//td[. = "Siti Rahma"]`)),
+	)
 	if errs := br.pageErrors(); len(errs) > 0 {
 		t.Fatalf("page errors: %v", errs)
 	}

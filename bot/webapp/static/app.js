@@ -228,13 +228,44 @@
     api("members?q=" + encodeURIComponent(q || "")).then(function (o) {
       var search = el("input", { type: "search", id: "member-search", placeholder: t("app.search"), value: q || "" });
       search.addEventListener("change", function () { members(search.value); });
-      show(section(t("app.tab_members"), search,
+      show(me.may["import"] ? importer() : null, section(t("app.tab_members"), search,
         el("p", { "class": "hint", text: o.members.length + " " + t("app.of_total") + " " + o.total }),
         table([t("app.col_name"), t("app.col_org"), t("app.col_sector"), t("app.col_province")], o.members.map(function (m) {
           return [m.name, m.organisation, m.sector, m.province];
         })),
         o.total > o.members.length ? el("p", { "class": "hint", text: t("app.more_members") }) : null));
     }, function (e) { fail(e.message); });
+  }
+
+  // Member import (admins): a CSV in, a personal invitation link per
+  // person out, or every problem by line.
+  function importer() {
+    var file = el("input", { type: "file", id: "import-file", accept: ".csv,text/csv" });
+    var result = el("div", { id: "import-result" });
+    var run = function () {
+      if (!file.files || !file.files[0]) { return; }
+      file.files[0].text().then(function (text) {
+        return fetch("api/members/import", { method: "POST", headers: { Authorization: "tma " + initData, "Content-Type": "text/csv" }, body: text });
+      }).then(function (r) { return r.json(); }).then(function (o) {
+        result.textContent = "";
+        if (o.error) {
+          result.appendChild(el("p", { "class": "error", text: o.error }));
+          if (o.problems) {
+            result.appendChild(table([t("app.col_line"), ""], o.problems.map(function (p) { return [p.line, p.message]; })));
+          }
+          return;
+        }
+        result.appendChild(el("p", { text: o.message }));
+        result.appendChild(table([t("app.col_name"), t("app.col_org"), t("app.col_contact"), t("app.col_link")], o.members.map(function (m) {
+          return [m.name, m.organisation, m.contact, el("a", { href: m.link, target: "_blank", rel: "noopener", text: m.link })];
+        })));
+        if (o.notes.length) {
+          result.appendChild(section(t("app.notes"), table([t("app.col_line"), ""], o.notes.map(function (p) { return [p.line, p.message]; }))));
+        }
+      }, function (e) { result.textContent = e.message; });
+    };
+    return section(t("app.import_title"), el("p", { "class": "hint", text: t("app.import_help") }),
+      el("div", { "class": "row" }, file, el("button", { "class": "primary", id: "import-run", on: { click: run } }, t("app.import_button"))), result);
   }
 
   function tabs() {
