@@ -107,7 +107,7 @@ func TestImportMembersRefusals(t *testing.T) {
 	}
 	for _, c := range []struct {
 		name, body, code string
-		lines               []int
+		lines            []int
 	}{
 		{"50,000 rows", big.String(), "app.err_import_too_many", nil},
 		{"wrong columns", "nama,email\nSiti,siti@example.org\n", "app.err_import_columns", nil},
