@@ -46,4 +46,20 @@ func TestDashboardButtonAndMenu(t *testing.T) {
 			t.Fatalf("setChatMenuButton for the participant: %+v", c)
 		}
 	}
+
+	// Granted facilitator: the menu button comes with the news; made a
+	// participant again: Telegram's default menu button is back.
+	menuOf := func(want string) {
+		t.Helper()
+		call, err := e.fake.WaitCall(5*time.Second, func(c telegramtest.Call) bool {
+			return c.Method == "setChatMenuButton" && c.Params["chat_id"] == "4242" && strings.Contains(c.Params["menu_button"], want)
+		})
+		if err != nil || call.ErrorCode != 0 {
+			t.Fatalf("menu button %s: %+v %v", want, call, err)
+		}
+	}
+	e.fake.SendText(admin, "/grant 4242 facilitator")
+	menuOf(e.webApp)
+	e.fake.SendText(admin, "/grant 4242 participant")
+	menuOf(`"default"`)
 }

@@ -201,8 +201,10 @@ func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]out
 	if rep.MenuApp != nil {
 		// The chat's menu button opens the Mini App: a call of its own,
 		// after the message the reply may also carry.
-		menu := outMsg{Kind: outMenu, Chat: chatID, Lang: lang, Bulk: rep.Bulk,
-			Text: html.UnescapeString(r.text(lang, rep.MenuApp.Label, true)), File: rep.MenuApp.URL}
+		menu := outMsg{Kind: outMenu, Chat: chatID, Lang: lang, Bulk: rep.Bulk, File: rep.MenuApp.URL}
+		if rep.MenuApp.URL != "" {
+			menu.Text = html.UnescapeString(r.text(lang, rep.MenuApp.Label, true))
+		}
 		rep.MenuApp = nil
 		if rep.Text.ID == "" && len(rep.Buttons) == 0 {
 			return []outMsg{menu}, nil
@@ -274,8 +276,11 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	switch m.Kind {
 	case outMenu:
 		err = r.sender.SendReady(ctx, chatID, prio, "setChatMenuButton", ready, func(ctx context.Context, api *tg.Bot) error {
-			_, err := api.SetChatMenuButton(ctx, &tg.SetChatMenuButtonParams{ChatID: chatID,
-				MenuButton: models.MenuButtonWebApp{Type: models.MenuButtonTypeWebApp, Text: m.Text, WebApp: models.WebAppInfo{URL: m.File}}})
+			var mb models.InputMenuButton = models.MenuButtonDefault{Type: models.MenuButtonTypeDefault}
+			if m.File != "" {
+				mb = models.MenuButtonWebApp{Type: models.MenuButtonTypeWebApp, Text: m.Text, WebApp: models.WebAppInfo{URL: m.File}}
+			}
+			_, err := api.SetChatMenuButton(ctx, &tg.SetChatMenuButtonParams{ChatID: chatID, MenuButton: mb})
 			return err
 		})
 	case outCopy:

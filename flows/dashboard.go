@@ -21,7 +21,21 @@ func (t *Turn) GiveDashboard() {
 	if t.e.cfg.WebAppURL == "" || !t.SeesDashboard() || !t.In.Private {
 		return
 	}
-	t.Send(Reply{MenuApp: &MenuApp{Label: T("dashboard.menu_button"), URL: t.e.cfg.WebAppURL}})
+	t.Send(Reply{MenuApp: t.DashboardMenu(t.Role)})
+}
+
+// DashboardMenu is the menu button for someone of role: the dashboard for
+// facilitators and admins, Telegram's default (an empty URL) for a
+// participant — who never keeps it after losing the role; nil when the
+// dashboard is not served.
+func (t *Turn) DashboardMenu(role Role) *MenuApp {
+	switch {
+	case t.e.cfg.WebAppURL == "":
+		return nil
+	case role < RoleFacilitator:
+		return &MenuApp{}
+	}
+	return &MenuApp{Label: T("dashboard.menu_button"), URL: t.e.cfg.WebAppURL}
 }
 
 // Actor is the turn of a request that comes from outside a chat (the Mini

@@ -44,7 +44,8 @@ type Button struct {
 }
 
 // MenuApp is the chat's menu button set to open a Mini App
-// (setChatMenuButton, type web_app) in the reply's chat.
+// (setChatMenuButton, type web_app) in the reply's chat; with no URL, set
+// back to Telegram's default.
 type MenuApp struct {
 	Label Text
 	URL   string

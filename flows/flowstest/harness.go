@@ -198,7 +198,7 @@ func (h *Harness) Check(res *flows.Result) {
 		if r.Text.ID != "" {
 			render(res.User.Lang, r.Text)
 		}
-		if r.MenuApp != nil {
+		if r.MenuApp != nil && r.MenuApp.URL != "" {
 			render(res.User.Lang, r.MenuApp.Label)
 		}
 		for _, row := range r.Buttons {

@@ -87,7 +87,8 @@ func (e *module) grant(ctx context.Context, t *flows.Turn) error {
 		return err
 	}
 	t.Say(flows.T("grant.done", "Name", u.FirstName, "ID", id, "Role", flows.T("role."+role.String())))
-	t.Send(flows.Reply{ChatID: id, Lang: u.Lang, Bulk: true, Text: flows.T("grant.you_are", "Role", flows.T("role."+role.String()))})
+	t.Send(flows.Reply{ChatID: id, Lang: u.Lang, Bulk: true, Text: flows.T("grant.you_are", "Role", flows.T("role."+role.String())),
+		MenuApp: t.DashboardMenu(role)})
 	return nil
 }
 
