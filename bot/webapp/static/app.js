@@ -158,10 +158,14 @@
             el("button", { "class": "danger", on: { click: function () { decide({ user: r.user_id, decline: true }); } } }, t("app.decline"))];
         })), el("button", { "class": "primary", id: "approve-all", on: { click: function () { decide({ all: true }); } } }, t("app.approve_all")));
       }
+      // The chart is the chat's report (audited as such): drawn on request.
       var chart = el("div");
-      api("workshops/" + code + "/chart.png", { raw: true }).then(function (b) {
-        chart.appendChild(el("img", { "class": "chart", alt: t("app.progress_chart"), src: URL.createObjectURL(b) }));
-      }, function (e) { chart.appendChild(el("p", { "class": "hint", text: e.message })); });
+      chart.appendChild(el("button", { id: "show-chart", on: { click: function () {
+        chart.textContent = "";
+        api("workshops/" + code + "/chart.png", { raw: true }).then(function (b) {
+          chart.appendChild(el("img", { "class": "chart", id: "chart", alt: t("app.progress_chart"), src: URL.createObjectURL(b) }));
+        }, function (e) { chart.appendChild(el("p", { "class": "hint", text: e.message })); });
+      } } }, t("app.progress_chart")));
       var exportBtn = el("button", { on: { click: function () {
         api("workshops/" + code + "/export.csv", { raw: true }).then(function (b) {
           var a = el("a", { href: URL.createObjectURL(b), download: "registrants-" + code + ".csv" });
