@@ -97,11 +97,15 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#checkin-counter`)),
 		chromedp.WaitVisible(chromedp.CSS(`#search`)),
 		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "(demo)")]`)),
+		// The demo workshop has no commitments yet: the chart says so.
+		chromedp.Click(chromedp.CSS(`#show-chart`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "Belum ada grafik kemajuan")]`)),
 	)
 	step("the members tab searches",
 		chromedp.Click(chromedp.CSS(`#tab-members`)),
 		chromedp.WaitVisible(chromedp.CSS(`#member-search`)),
 		chromedp.SendKeys(chromedp.CSS(`#member-search`), "Maria\r"),
+		chromedp.WaitVisible(chromedp.Search(`//p[@class="hint"][. = "1 dari 1"]`)), // the search's answer, not the list before it
 		chromedp.WaitVisible(chromedp.Search(`//td[. = "Maria Ulfa (demo)"]`)),
 	)
 	// Import two members from a CSV: a personal invitation link each.
@@ -113,7 +117,12 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#import-file`)),
 		chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{csvFile}),
 		chromedp.Click(chromedp.CSS(`#import-run`)),
-		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]//a[starts-with(@href, "https://t.me/")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]/*`)),
+	)
+	if res, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#import-result`))); err != nil || !strings.Contains(res, "https://t.me/") {
+		t.Fatalf("import: %q (%v)", res, err)
+	}
+	step("the import's rows",
 		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]//td[. = "Siti Rahma"]`)),
 	)
 	if errs := br.pageErrors(); len(errs) > 0 {
