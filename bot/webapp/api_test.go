@@ -409,7 +409,10 @@ func TestAPIApprove(t *testing.T) {
 func TestAPIExportCSV(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	p, _ := f.h.Store.GetProfile(ctx, 3)
+	p, err := f.h.Store.GetProfile(ctx, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	p.Organisation = "=HYPERLINK(\"http://evil\")"
 	if err := f.h.Store.SaveProfile(ctx, p); err != nil {
 		t.Fatal(err)

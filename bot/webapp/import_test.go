@@ -1,11 +1,18 @@
 package webapp_test
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"sinergi/bot/webapp"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -154,5 +161,41 @@ func TestImportMembersRefusals(t *testing.T) {
 	}
 	if code, a := f.importCSV(t, flowstest.AdminID, ok.String()); code != 200 || a.Imported != 5000 {
 		t.Fatalf("5000 rows: %d %s %d", code, a.Error, a.Imported)
+	}
+}
+
+// failingInvites fails the n-th invitation it is asked to create.
+type failingInvites struct {
+	*flowstest.Store
+	n, calls int
+}
+
+func (s *failingInvites) CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error {
+	s.calls++
+	if s.calls == s.n {
+		return errors.New("redis went away")
+	}
+	return s.Store.CreateInvite(ctx, inv, ttl)
+}
+
+// A store failure halfway through takes back the invitations made before
+// it: nothing of the import stays, and the answer says it failed.
+func TestImportMembersUndoneOnFailure(t *testing.T) {
+	f := newFixture(t)
+	st := &failingInvites{Store: f.h.Store, n: 3}
+	srv := webapp.New(webapp.Config{Token: token, Store: st, Texts: f.h.Texts, Engine: func() *flows.Engine { return f.h.E },
+		Clock: func() time.Time { return f.h.Now }, DefaultLang: "id", Log: slog.New(slog.DiscardHandler)}).Handler()
+	body := "name,organisation,sector,province,telegram\n" +
+		"A Satu,Org,ngo,Bali,@a_satu\nB Dua,Org,ngo,Bali,@b_dua1\nC Tiga,Org,ngo,Bali,@c_tiga\nD Empat,Org,ngo,Bali,@d_empat\n"
+	before := f.h.Store.Snapshot(t)
+	req := httptest.NewRequest("POST", "/app/api/members/import", strings.NewReader(body))
+	req.Header.Set("Authorization", "tma "+webapp.SignedInitData(webapp.TelegramUser{ID: flowstest.AdminID}, f.h.Now, token))
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || st.calls != 3 {
+		t.Fatalf("got %d after %d invitations: %s", rec.Code, st.calls, rec.Body)
+	}
+	if after := f.h.Store.Snapshot(t); after != before {
+		t.Fatalf("a failed import left invitations behind:\nbefore %s\nafter  %s", before, after)
 	}
 }
