@@ -131,6 +131,21 @@
     }, function (e) { fail(e.message); });
   }
 
+  // The open workshop's check-in counter follows the door: asked again
+  // every 15 s while the workshop is shown.
+  var live = 0;
+  function stopLive() { if (live) { clearInterval(live); live = 0; } }
+  function liveCounter(code) {
+    stopLive();
+    live = setInterval(function () {
+      var counter = document.getElementById("checkin-counter");
+      if (!counter || document.hidden) { if (!counter) { stopLive(); } return; }
+      api("workshops/" + code + "?status=none").then(function (o) {
+        counter.textContent = o.workshop.counts.CheckedIn + " / " + o.workshop.counts.Confirmed;
+      }, function () { /* the next tick tries again */ });
+    }, 15000);
+  }
+
   function workshop(code, q, status) {
     var qs = "?q=" + encodeURIComponent(q || "") + "&status=" + encodeURIComponent(status || "");
     api("workshops/" + code + qs).then(function (o) {
@@ -187,6 +202,7 @@
           }))),
         section(t("app.progress_chart"), chart)
       );
+      liveCounter(code);
     }, function (e) { fail(e.message); });
   }
 
