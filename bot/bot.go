@@ -166,6 +166,9 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 	return b, nil
 }
 
+// Engine is the bot's flow engine.
+func (b *Bot) Engine() *flows.Engine { return b.engine }
+
 // Username is the bot's Telegram username.
 func (b *Bot) Username() string { return b.me.Username }
 

@@ -37,6 +37,8 @@ type env struct {
 	clock  *clock
 	seen   map[int64]int // bot messages already consumed per chat (see next)
 	flood  bot.Flood
+	// webApp is the dashboard's URL the engine announces ("" none).
+	webApp string
 	// metrics is the registry of the last bot newBot made.
 	metrics *prometheus.Registry
 }
@@ -97,7 +99,7 @@ func (e *env) newBot(ctx context.Context) *bot.Bot {
 	}, bot.Deps{
 		Store: e.store, Texts: e.texts, Log: log, Metrics: bot.NewMetrics(e.metrics),
 		Engine: func(username string) *flows.Engine {
-			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta")}, e.store, e.texts, bot.AllModules(e.store)...)
+			return flows.New(flows.Config{BotUsername: username, Admins: e.admins, DefaultLang: "id", Location: flows.LoadZone("Asia/Jakarta"), WebAppURL: e.webApp}, e.store, e.texts, bot.AllModules(e.store)...)
 		},
 	})
 	if err != nil {

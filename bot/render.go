@@ -78,12 +78,13 @@ var noPreview = &models.LinkPreviewOptions{IsDisabled: tg.True()}
 
 // What an outMsg does.
 const (
-	outText  = "t" // sendMessage
-	outEdit  = "e" // editMessageText
-	outClear = "x" // editMessageReplyMarkup: remove the keyboard
-	outCopy  = "c" // copyMessage
-	outDoc   = "d" // sendDocument
-	outPhoto = "p" // sendPhoto
+	outText  = "t"  // sendMessage
+	outEdit  = "e"  // editMessageText
+	outClear = "x"  // editMessageReplyMarkup: remove the keyboard
+	outCopy  = "c"  // copyMessage
+	outMenu  = "mb" // setChatMenuButton: the Mini App (Text its label, URL in File)
+	outDoc   = "d"  // sendDocument
+	outPhoto = "p"  // sendPhoto
 )
 
 // outMsg is a reply rendered for its reader: everything a Telegram call
@@ -107,9 +108,10 @@ type outMsg struct {
 }
 
 type outButton struct {
-	Text string `json:"t"`
-	Data string `json:"d,omitempty"`
-	URL  string `json:"u,omitempty"`
+	Text   string `json:"t"`
+	Data   string `json:"d,omitempty"`
+	URL    string `json:"u,omitempty"`
+	WebApp string `json:"w,omitempty"` // a Mini App's URL (web_app)
 }
 
 // prepare renders rep for chatID in lang.
@@ -141,7 +143,7 @@ func (r *renderer) prepare(chatID int64, lang string, rep flows.Reply) outMsg {
 				// (water &amp; sanitation) are shown as the characters.
 				label = html.UnescapeString(r.text(lang, b.Label, true))
 			}
-			out = append(out, outButton{Text: label, Data: b.Data, URL: b.URL})
+			out = append(out, outButton{Text: label, Data: b.Data, URL: b.URL, WebApp: b.WebApp})
 		}
 		m.Rows = append(m.Rows, out)
 	}
@@ -178,7 +180,11 @@ func (m *outMsg) markup() models.ReplyMarkup {
 	for _, row := range m.Rows {
 		out := make([]models.InlineKeyboardButton, 0, len(row))
 		for _, b := range row {
-			out = append(out, models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL})
+			kb := models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data, URL: b.URL}
+			if b.WebApp != "" {
+				kb.WebApp = &models.WebAppInfo{URL: b.WebApp}
+			}
+			out = append(out, kb)
 		}
 		kb = append(kb, out)
 	}
@@ -192,6 +198,20 @@ func (m *outMsg) markup() models.ReplyMarkup {
 // as a document, a QR code (rep.QR, bot/qr) and a progress chart
 // (rep.Chart, bot/chart) as a photo.
 func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]outMsg, error) {
+	if rep.MenuApp != nil {
+		// The chat's menu button opens the Mini App: a call of its own,
+		// after the message the reply may also carry.
+		menu := outMsg{Kind: outMenu, Chat: chatID, Lang: lang, Bulk: rep.Bulk, File: rep.MenuApp.URL}
+		if rep.MenuApp.URL != "" {
+			menu.Text = html.UnescapeString(r.text(lang, rep.MenuApp.Label, true))
+		}
+		rep.MenuApp = nil
+		if rep.Text.ID == "" && len(rep.Buttons) == 0 {
+			return []outMsg{menu}, nil
+		}
+		msgs, err := r.prepareAll(chatID, lang, rep)
+		return append(msgs, menu), err
+	}
 	switch {
 	case rep.Calendar != nil:
 		rep.Document = &flows.Attachment{Name: ics.Name(rep.Calendar), Data: ics.File(rep.Calendar)}
@@ -254,6 +274,15 @@ func (r *renderer) send(ctx context.Context, m outMsg, ready func(context.Contex
 	var err error
 	var id int
 	switch m.Kind {
+	case outMenu:
+		err = r.sender.SendReady(ctx, chatID, prio, "setChatMenuButton", ready, func(ctx context.Context, api *tg.Bot) error {
+			var mb models.InputMenuButton = models.MenuButtonDefault{Type: models.MenuButtonTypeDefault}
+			if m.File != "" {
+				mb = models.MenuButtonWebApp{Type: models.MenuButtonTypeWebApp, Text: m.Text, WebApp: models.WebAppInfo{URL: m.File}}
+			}
+			_, err := api.SetChatMenuButton(ctx, &tg.SetChatMenuButtonParams{ChatID: chatID, MenuButton: mb})
+			return err
+		})
 	case outCopy:
 		err = r.sender.SendReady(ctx, chatID, prio, "copyMessage", ready, func(ctx context.Context, api *tg.Bot) error {
 			_, err := api.CopyMessage(ctx, &tg.CopyMessageParams{ChatID: chatID, MessageThreadID: m.Thread, FromChatID: m.FromChat, MessageID: m.MsgID})

@@ -57,6 +57,8 @@ const (
 	AuditChapterDelete = "chapter_delete"
 	AuditRegApprove    = "reg_approve"
 	AuditRegDecline    = "reg_decline"
+	// Members imported from a CSV on the dashboard (target: how many).
+	AuditMemberImport = "member_import"
 )
 
 // audit records a privileged action by the current user; a failure to

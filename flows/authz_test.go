@@ -229,6 +229,8 @@ var authzTable = []authzRow{
 	{Action: "/announce", Want: facRole, Notes: "lists the actor's workshops to announce"},
 	{Action: "groups.announce:{code}", Want: managers, Notes: "offers the linked chats for the workshop's card"},
 	{Action: "groups.post:{code}:{link}", Want: managers, Mutates: true, Notes: "posts the workshop's live card in a linked chat"},
+	// The dashboard (Mini App): its API is authorised by the same rules, see docs/authorization-api.md.
+	{Action: "/dashboard", Want: facRole, Refusal: "dashboard.not_for_you", Notes: "opens the dashboard (Mini App) and sets the menu button; participants are refused politely"},
 }
 
 // authzGroup is the group chat of the Group rows.

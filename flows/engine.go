@@ -38,6 +38,9 @@ type Config struct {
 	// ConsentVersion is the privacy notice in force (default the package's
 	// ConsentVersion); users who consented to another are asked again.
 	ConsentVersion string
+	// WebAppURL is the public https URL of the Mini App (the dashboard);
+	// "" when it is not served.
+	WebAppURL string
 }
 
 // Command is a slash command.

@@ -32,13 +32,23 @@ func T(id string, kv ...any) Text {
 type HTML string
 
 // Button is an inline keyboard button: a callback button when Data is set, a
-// link when URL is set. Label is either a localised Text or, when Literal is
-// set, a literal string (a province or organisation name).
+// link when URL is set, a Mini App when WebApp is set (private chats only).
+// Label is either a localised Text or, when Literal is set, a literal string
+// (a province or organisation name).
 type Button struct {
 	Label   Text
 	Literal string
 	Data    string
 	URL     string
+	WebApp  string // the Mini App's https URL (web_app button)
+}
+
+// MenuApp is the chat's menu button set to open a Mini App
+// (setChatMenuButton, type web_app) in the reply's chat; with no URL, set
+// back to Telegram's default.
+type MenuApp struct {
+	Label Text
+	URL   string
 }
 
 // Attachment is a file sent with a reply.
@@ -86,6 +96,10 @@ type Reply struct {
 	// Chart, a workshop's progress, is sent as a picture with Text as
 	// caption (see [Chart]).
 	Chart *Chart
+
+	// MenuApp, when set, sets the chat's menu button to the Mini App; a
+	// reply with no Text and no Buttons only sets it.
+	MenuApp *MenuApp
 
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower

@@ -85,6 +85,21 @@ type Invite struct {
 	Role    Role      `json:"role"`
 	By      int64     `json:"by"`
 	Created time.Time `json:"created"`
+	// Member, on a participant's invitation made by a member import (the
+	// dashboard), is who the secretariat invited: the link is that
+	// person's, and whoever opens it is welcomed under that name.
+	Member *InvitedMember `json:"member,omitempty"`
+}
+
+// InvitedMember is one row of a member import: what the secretariat
+// knows of someone it invites (nothing of it becomes a profile before the
+// person consents in the chat).
+type InvitedMember struct {
+	Name         string `json:"name"`
+	Organisation string `json:"org"`
+	Sector       string `json:"sector"`   // a sector id (Sectors)
+	Province     string `json:"province"` // a province code (Provinces)
+	Contact      string `json:"contact"`  // @username or phone number, as given
 }
 
 // SessionVersion changes when the shape of [Session] changes incompatibly; a

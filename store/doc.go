@@ -31,6 +31,8 @@
 //	<p>{c:<chat>}:kb          string  id of the bot's last message with buttons in the chat, TTL Options.SessionTTL
 //	                                  (written when an outbox is done; a question answered by typing clears its buttons)
 //	<p>invite:<token>         string  JSON flows.Invite, TTL = invite lifetime; GETDEL takes it once
+//	                                  (a member import's carries whom it invites, flows.InvitedMember: name,
+//	                                  organisation, sector, province, contact — gone when taken or expired)
 //	<p>invites:by:<uid>       set     the invitations uid created, written before them, TTL the longest of them
 //	                                  (ForgetUser deletes them by it): <token> of invite:<token>, w:<code>:<token> of a
 //	                                  team invitation {w:<code>}:tinv:<token>, ch:<token> of {ch}:invite:<token>

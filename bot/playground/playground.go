@@ -23,6 +23,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ import (
 	"time"
 
 	"sinergi/bot/telegramtest"
+	"sinergi/bot/webapp"
 	"sinergi/flows"
 )
 
@@ -85,6 +87,7 @@ type Playground struct {
 	ticker   Ticker
 	users    Users
 	username string
+	token    string
 	log      *slog.Logger
 
 	admins []int64 // admins by configuration; everyone else's role is stored
@@ -172,6 +175,9 @@ type Config struct {
 	// Admins are the users made admins by configuration (SINERGI_ADMINS);
 	// the first is offered as the secretariat user.
 	Admins []int64
+	// Token is the playground bot's token: the dashboard (Mini App) is
+	// opened with launch data signed with it, as Telegram would.
+	Token string
 }
 
 // FirstUserID is where made-up user ids start.
@@ -179,7 +185,7 @@ const FirstUserID = 100_001
 
 // New builds a playground.
 func New(c Config) *Playground {
-	p := &Playground{fake: c.Fake, clock: c.Clock, ticker: c.Ticker, users: c.Users, username: c.BotUsername, log: c.Log, nextID: FirstUserID,
+	p := &Playground{fake: c.Fake, clock: c.Clock, ticker: c.Ticker, users: c.Users, username: c.BotUsername, token: c.Token, log: c.Log, nextID: FirstUserID,
 		admins: slices.Clone(c.Admins)}
 	for _, id := range c.Admins {
 		p.people = append(p.people, User{ID: id, Name: "Sekretariat", Lang: "id", Role: "admin"})
@@ -345,6 +351,7 @@ func (p *Playground) Handler() http.Handler {
 	mux.HandleFunc("GET /api/groups/{chat}", p.groupChat)
 	mux.HandleFunc("POST /api/groups/{chat}/send", p.groupSend)
 	mux.HandleFunc("POST /api/groups/{chat}/press", p.groupPress)
+	mux.HandleFunc("GET /api/chats/{chat}/dashboard", p.dashboard)
 	mux.HandleFunc("POST /api/clock", p.advance)
 	mux.HandleFunc("GET /api/events", p.events)
 	return mux
@@ -394,6 +401,23 @@ func (p *Playground) chatUser(w http.ResponseWriter, r *http.Request) (User, boo
 		return User{}, false
 	}
 	return u, true
+}
+
+// dashboardTheme is the theme the playground opens the dashboard with, as
+// Telegram passes a client's (tgWebAppThemeParams).
+const dashboardTheme = `{"bg_color":"#ffffff","text_color":"#1f2933","hint_color":"#7b8794","link_color":"#0b7285","button_color":"#0b7285","button_text_color":"#ffffff","secondary_bg_color":"#f1f5f9"}`
+
+// dashboard is the address that opens the Mini App as the user: the
+// launch parameters in the fragment, as a Telegram client opens it, with
+// initData signed with the playground's token at the bot's clock.
+func (p *Playground) dashboard(w http.ResponseWriter, r *http.Request) {
+	u, ok := p.chatUser(w, r)
+	if !ok {
+		return
+	}
+	data := webapp.SignedInitData(webapp.TelegramUser{ID: u.ID, FirstName: u.Name, LanguageCode: u.Lang}, p.clock.Now(), p.token)
+	frag := url.Values{"tgWebAppData": {data}, "tgWebAppVersion": {"8.0"}, "tgWebAppPlatform": {"web"}, "tgWebAppThemeParams": {dashboardTheme}}
+	writeJSON(w, http.StatusOK, map[string]string{"url": "/app/#" + frag.Encode()})
 }
 
 // chatGroup resolves the {chat} path value to a playground group.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-telegram/bot/models"
 )
 
 // FailNext makes the next n calls of method (e.g. "sendMessage"; matched
@@ -260,13 +262,18 @@ func (s *Server) RestrictUserLinks(id int64) {
 
 // parseMarkupLocked is parseMarkup plus the checks that depend on the
 // server's state (RestrictUserLinks).
-func (s *Server) parseMarkupLocked(raw string, inlineOnly bool) (markup, *apiError) {
+func (s *Server) parseMarkupLocked(ch *chat, raw string, inlineOnly bool) (markup, *apiError) {
 	m, e := parseMarkup(raw, inlineOnly)
 	if e != nil {
 		return m, e
 	}
 	for _, row := range m.buttons {
 		for _, b := range row {
+			// Mini App buttons only in private chats (Telegram:
+			// BUTTON_TYPE_INVALID in groups and channels).
+			if b.WebApp != "" && ch != nil && ch.typ != "" && ch.typ != models.ChatTypePrivate {
+				return m, badRequest("BUTTON_TYPE_INVALID")
+			}
 			u, err := url.Parse(b.URL)
 			if err != nil || u.Scheme != "tg" || u.Host != "user" {
 				continue

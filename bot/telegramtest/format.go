@@ -256,7 +256,11 @@ func parseMarkup(raw string, inlineOnly bool) (markup, *apiError) {
 			if e := checkInlineButton(fields, b); e != nil {
 				return m, e
 			}
-			buttons = append(buttons, Button{Text: b.Text, CallbackData: b.CallbackData, URL: b.URL})
+			nb := Button{Text: b.Text, CallbackData: b.CallbackData, URL: b.URL}
+			if b.WebApp != nil {
+				nb.WebApp = b.WebApp.URL
+			}
+			buttons = append(buttons, nb)
 		}
 		m.buttons = append(m.buttons, buttons)
 	}
@@ -282,6 +286,12 @@ func checkInlineButton(fields map[string]json.RawMessage, b models.InlineKeyboar
 		u, err := url.Parse(b.URL)
 		if err != nil || u.Scheme == "" || (u.Host == "" && u.Scheme != "tg" && u.Opaque == "") {
 			return badRequest("inline keyboard button URL '%s' is invalid: Wrong HTTP URL", b.URL)
+		}
+	}
+	if _, ok := fields["web_app"]; ok {
+		// Mini Apps open only over HTTPS.
+		if b.WebApp == nil || !strings.HasPrefix(b.WebApp.URL, "https://") {
+			return badRequest("BUTTON_URL_INVALID")
 		}
 	}
 	actions := 0

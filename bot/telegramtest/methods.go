@@ -155,7 +155,7 @@ func (s *Server) handleSendMessage(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := s.parseMarkupLocked(c.Params["reply_markup"], false)
+	m, e := s.parseMarkupLocked(ch, c.Params["reply_markup"], false)
 	if e != nil {
 		return nil, e
 	}
@@ -296,7 +296,7 @@ func mediaHandler(kind string) func(*Server, *Call) (any, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		m, e := s.parseMarkupLocked(c.Params["reply_markup"], false)
+		m, e := s.parseMarkupLocked(ch, c.Params["reply_markup"], false)
 		if e != nil {
 			return nil, e
 		}
@@ -450,7 +450,7 @@ func (s *Server) handleEditMessageText(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := s.parseMarkupLocked(c.Params["reply_markup"], true)
+	m, e := s.parseMarkupLocked(ch, c.Params["reply_markup"], true)
 	if e != nil {
 		return nil, e
 	}
@@ -485,7 +485,7 @@ func (s *Server) handleEditMessageCaption(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := s.parseMarkupLocked(c.Params["reply_markup"], true)
+	m, e := s.parseMarkupLocked(ch, c.Params["reply_markup"], true)
 	if e != nil {
 		return nil, e
 	}
@@ -511,7 +511,7 @@ func (s *Server) handleEditMessageReplyMarkup(c *Call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	m, e := s.parseMarkupLocked(c.Params["reply_markup"], true)
+	m, e := s.parseMarkupLocked(ch, c.Params["reply_markup"], true)
 	if e != nil {
 		return nil, e
 	}
@@ -601,7 +601,7 @@ func (s *Server) copyLocked(c *Call, verb string) (*record, *apiError) {
 	caption, hasCaption := c.Params["caption"]
 	var pm, plain string
 	if verb == "copy" {
-		if m, e = s.parseMarkupLocked(c.Params["reply_markup"], false); e != nil {
+		if m, e = s.parseMarkupLocked(ch, c.Params["reply_markup"], false); e != nil {
 			return nil, e
 		}
 		if hasCaption {
@@ -749,10 +749,27 @@ func (s *Server) handleSetChatMenuButton(c *Call) (any, *apiError) {
 		return true, nil
 	}
 	var mb struct {
-		Type string `json:"type"`
+		Type   string `json:"type"`
+		Text   string `json:"text"`
+		WebApp *struct {
+			URL string `json:"url"`
+		} `json:"web_app"`
 	}
 	if err := json.Unmarshal([]byte(raw), &mb); err != nil || mb.Type == "" {
 		return nil, badRequest("can't parse menu button JSON object")
+	}
+	if mb.Type == "web_app" {
+		switch {
+		case mb.Text == "":
+			return nil, badRequest("menu button text is empty")
+		case mb.WebApp == nil || !strings.HasPrefix(mb.WebApp.URL, "https://"):
+			return nil, badRequest("BUTTON_URL_INVALID")
+		}
+		if id != 0 {
+			if ch := s.chats[id]; ch != nil && ch.typ != "" && ch.typ != models.ChatTypePrivate {
+				return nil, badRequest("BUTTON_TYPE_INVALID")
+			}
+		}
 	}
 	s.menuButtons[id] = json.RawMessage(raw)
 	return true, nil

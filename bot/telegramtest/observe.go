@@ -297,3 +297,11 @@ func (s *Server) Stats() Stats {
 	st.Errors = maps.Clone(s.stats.Errors)
 	return st
 }
+
+// MenuButton is the menu button set for chatID with setChatMenuButton (its
+// JSON object), or "" when none was set for that chat.
+func (s *Server) MenuButton(chatID int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return string(s.menuButtons[chatID])
+}

@@ -58,6 +58,7 @@ type Button struct {
 	Text         string
 	CallbackData string
 	URL          string
+	WebApp       string // the Mini App URL of a web_app button
 }
 
 // Message is one message of a chat transcript, sent either by the bot or (when

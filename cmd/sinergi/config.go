@@ -30,6 +30,8 @@ type config struct {
 	WebhookURL    string
 	WebhookSecret string
 	WebhookListen string
+	WebAppURL     string        // the Mini App's public https URL ("" not announced)
+	WebAppMaxAge  time.Duration // how old the Mini App's launch data may be
 	Workers       int
 	RateLimit     float64
 	SessionTTL    time.Duration
@@ -66,6 +68,8 @@ var settings = []setting{
 	{"SINERGI_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for webhook mode", "URL", "none: long polling"},
 	{"SINERGI_WEBHOOK_SECRET", "webhook-secret", "", "secret token Telegram sends with each webhook request (needed in webhook mode)", "text", "none"},
 	{"SINERGI_WEBHOOK_LISTEN", "webhook-listen", "", "address the webhook is served on", "host:port", "the -http-addr"},
+	{"SINERGI_WEBAPP_URL", "webapp-url", "", "public HTTPS URL of the dashboard Mini App, served at /app/ of -http-addr (behind the same reverse proxy as the webhook)", "URL", "none: no menu button, /dashboard says it is not set up"},
+	{"SINERGI_WEBAPP_MAX_AGE", "webapp-max-age", "24h", "how long the Mini App's signed launch data is accepted", "duration", ""},
 	{"SINERGI_WORKERS", "workers", "64", "chats handled concurrently", "number", ""},
 	{"SINERGI_RATE_LIMIT", "rate-limit", "28", "messages per second for the whole bot (0 = no limit, for load tests only)", "number", ""},
 	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept", "duration", ""},
@@ -183,6 +187,7 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		DefaultLang: get("SINERGI_DEFAULT_LANG"), HTTPAddr: get("SINERGI_HTTP_ADDR"),
 		WebhookURL: get("SINERGI_WEBHOOK_URL"), WebhookSecret: get("SINERGI_WEBHOOK_SECRET"),
 		WebhookListen: get("SINERGI_WEBHOOK_LISTEN"), LogFormat: get("SINERGI_LOG_FORMAT"),
+		WebAppURL:  get("SINERGI_WEBAPP_URL"),
 		Playground: *playground || get("TELEGRAM_BOT_TOKEN") == "", PlaygroundAddr: get("SINERGI_PLAYGROUND_ADDR"),
 		PlaygroundPublic: *public, Demo: *demo, RedisURLSet: redisSet, CheckInOpensSet: checkinSet,
 	}
@@ -240,6 +245,16 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 		if !webhookSecret.MatchString(c.WebhookSecret) {
 			return nil, bad("SINERGI_WEBHOOK_SECRET", "webhook mode needs a secret of 1-256 characters A-Z a-z 0-9 _ -")
 		}
+	}
+	if c.WebAppURL != "" {
+		// Telegram opens Mini Apps only over HTTPS.
+		u, err := url.Parse(c.WebAppURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return nil, bad("SINERGI_WEBAPP_URL", "%q is not an https:// URL (Telegram opens Mini Apps only over HTTPS)", c.WebAppURL)
+		}
+	}
+	if c.WebAppMaxAge, err = time.ParseDuration(get("SINERGI_WEBAPP_MAX_AGE")); err != nil || c.WebAppMaxAge < time.Minute || c.WebAppMaxAge > 7*24*time.Hour {
+		return nil, bad("SINERGI_WEBAPP_MAX_AGE", "%q is not a duration from 1m to 168h (e.g. 24h)", get("SINERGI_WEBAPP_MAX_AGE"))
 	}
 	if c.Workers, err = strconv.Atoi(get("SINERGI_WORKERS")); err != nil || c.Workers < 1 || c.Workers > 10_000 {
 		return nil, bad("SINERGI_WORKERS", "%q is not a number from 1 to 10000", get("SINERGI_WORKERS"))

@@ -17,7 +17,7 @@ func TestConfigDefaultsAndOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DefaultLang != "en" || c.Workers != 8 {
+	if c.DefaultLang != "en" || c.Workers != 8 || c.WebAppURL != "" || c.WebAppMaxAge != 24*time.Hour {
 		t.Errorf("flags did not override: %+v", c)
 	}
 	if len(c.Admins) != 2 || c.Admins[1] != 22 || c.Location.String() != "Asia/Jakarta" ||
@@ -48,6 +48,10 @@ func TestBadConfigExitsTwo(t *testing.T) {
 		{"SINERGI_CHECKIN_OPENS", "-1h"},
 		{"SINERGI_CHECKIN_CLOSES", "0"},
 		{"SINERGI_FORUM_NAME", "   "},
+		{"SINERGI_WEBAPP_URL", "http://forum.example.org/app/"},
+		{"SINERGI_WEBAPP_URL", "forum.example.org"},
+		{"SINERGI_WEBAPP_MAX_AGE", "30s"},
+		{"SINERGI_WEBAPP_MAX_AGE", "soon"},
 	} {
 		m := map[string]string{}
 		for k, v := range base {
@@ -184,5 +188,17 @@ func TestHelp(t *testing.T) {
 	}
 	if strings.Contains(out, " string") {
 		t.Errorf("-help names a Go type:\n%s", out)
+	}
+}
+
+func TestWebAppSettings(t *testing.T) {
+	c, err := loadConfig([]string{"-webapp-max-age", "2h"}, env(map[string]string{
+		"TELEGRAM_BOT_TOKEN": "1:abc", "SINERGI_WEBAPP_URL": "https://forum.example.org/app/",
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.WebAppURL != "https://forum.example.org/app/" || c.WebAppMaxAge != 2*time.Hour {
+		t.Fatalf("%+v", c)
 	}
 }

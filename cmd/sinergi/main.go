@@ -24,11 +24,14 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/bot"
+	"sinergi/bot/chart"
+	"sinergi/bot/webapp"
 	"sinergi/flows"
 	"sinergi/flows/agenda"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/chapters"
+	"sinergi/flows/dashboard"
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
@@ -111,7 +114,7 @@ func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
 type hooks struct {
 	clock func() time.Time
 	// ready runs once the bot is connected, with what the playground needs.
-	ready func(b *bot.Bot, st *store.Store) error
+	ready func(b *bot.Bot, st *store.Store, app *webapp.Server) error
 }
 
 func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
@@ -206,6 +209,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 			return flows.New(flows.Config{
 				BotUsername: username, Admins: cfg.Admins, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
 				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, ForumName: cfg.ForumName,
+				WebAppURL: cfg.WebAppURL,
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
 				registration.Module(st),
@@ -220,6 +224,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				privacy.Module(st),
 				groups.Module(st),
 				agenda.Module(st),
+				dashboard.Module(),
 			)
 		},
 	})
@@ -229,8 +234,10 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	defer b.Close()
 	log.Info("connected", "bot", b.Username(), "mode", map[bool]string{true: "webhook", false: "polling"}[cfg.WebhookURL != ""])
 	b.PublishCommands(ctx, cfg.Admins)
+	// The dashboard Mini App: the page and its API, signed by Telegram.
+	app := newWebApp(cfg, b, st, texts, log, h.clock)
 	if h.ready != nil {
-		if err := h.ready(b, st); err != nil {
+		if err := h.ready(b, st, app); err != nil {
 			return err
 		}
 	}
@@ -246,6 +253,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/app/", app.Handler())
 	servers := []*http.Server{newServer(cfg.HTTPAddr, mux)}
 	lns := []net.Listener{httpLn}
 
@@ -318,6 +326,14 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	log.Info("stopped polling")
 	shutdownHTTP()
 	return errors.Join(perr, err)
+}
+
+// newWebApp is the dashboard Mini App of the running bot.
+func newWebApp(cfg *config, b *bot.Bot, st *store.Store, texts *locales.Catalog, log *slog.Logger, clock func() time.Time) *webapp.Server {
+	return webapp.New(webapp.Config{
+		Clock: clock, Token: cfg.Token, MaxAge: cfg.WebAppMaxAge, Store: st, Texts: texts, Engine: b.Engine,
+		Deliver: b.Deliver, Chart: chart.PNG, Log: log, DefaultLang: cfg.DefaultLang,
+	})
 }
 
 // listen takes addr, the value of the setting env; an error names the

@@ -15,6 +15,7 @@ import (
 	"sinergi/bot"
 	"sinergi/bot/playground"
 	"sinergi/bot/telegramtest"
+	"sinergi/bot/webapp"
 	"sinergi/store"
 )
 
@@ -72,16 +73,22 @@ func runPlayground(ctx context.Context, cfg *config, log *slog.Logger, stderr io
 		_ = srv.Shutdown(sctx)
 	}()
 
-	ready := func(b *bot.Bot, st *store.Store) error {
+	ready := func(b *bot.Bot, st *store.Store, app *webapp.Server) error {
 		p := playground.New(playground.Config{
-			Fake: fake, Clock: clock, Ticker: b, Users: st, BotUsername: b.Username(), Log: log, Admins: cfg.Admins,
+			Fake: fake, Clock: clock, Ticker: b, Users: st, BotUsername: b.Username(), Log: log, Admins: cfg.Admins, Token: cfg.Token,
 		})
 		if cfg.Demo {
 			if err := seedDemo(ctx, p, st, clock.Now(), log); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 		}
-		srv.Handler = p.Handler()
+		// The dashboard Mini App next to the chat page, opened by the
+		// page's "Open dashboard" with launch data signed with the
+		// playground's own token.
+		mux := http.NewServeMux()
+		mux.Handle("/app/", app.Handler())
+		mux.Handle("/", p.Handler())
+		srv.Handler = mux
 		go func() {
 			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				errc <- err

@@ -372,6 +372,7 @@ func (e *module) redeem(ctx context.Context, t *flows.Turn, token string) error 
 		return err
 	}
 	t.Say(flows.T("chapters.you_are_admin", "Chapter", c.Name), t.MenuButtons()...)
+	t.GiveDashboard()
 	if by, err := e.store.GetUser(ctx, inv.By); err == nil {
 		t.Send(flows.Reply{ChatID: by.ID, Lang: by.Lang, Bulk: true,
 			Text: flows.T("chapters.invite_used", "Name", t.User.FirstName, "ID", t.User.ID, "Chapter", c.Name)})

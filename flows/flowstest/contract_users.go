@@ -79,6 +79,17 @@ func RunUsersContract(t *testing.T, open func(t *testing.T) UsersAndInvites) {
 				t.Fatalf("second TakeInvite: %v", err)
 			}
 		}},
+		{"a member import's invitation keeps whom it invites", func(t *testing.T, s UsersAndInvites) {
+			m := flows.InvitedMember{Name: "Siti Rahma", Organisation: "Yayasan Air", Sector: "ngo", Province: "BA", Contact: "@siti_rahma"}
+			inv := flows.Invite{Token: "tok-member-abcdefghij", Role: flows.RoleParticipant, By: 7, Created: at, Member: &m}
+			if err := s.CreateInvite(ctx, &inv, time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.TakeInvite(ctx, inv.Token)
+			if err != nil || got.Member == nil || *got.Member != m || got.Role != flows.RoleParticipant || got.By != 7 {
+				t.Fatalf("TakeInvite: %+v, %v; want %+v", got, err, inv)
+			}
+		}},
 		{"an unknown invitation is not found", func(t *testing.T, s UsersAndInvites) {
 			if _, err := s.TakeInvite(ctx, "tok-nothing-here-at-all"); !errors.Is(err, flows.ErrNotFound) {
 				t.Fatalf("TakeInvite of nothing: %v", err)

@@ -128,12 +128,20 @@ const AdminID = 900
 
 func New(t *testing.T, modules func(*Store) []flows.Module) *Harness {
 	t.Helper()
+	return NewWith(t, func(*flows.Config) {}, modules)
+}
+
+// NewWith is New with the engine's configuration changed by configure.
+func NewWith(t *testing.T, configure func(*flows.Config), modules func(*Store) []flows.Module) *Harness {
+	t.Helper()
 	texts, err := locales.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := NewStore()
-	e := flows.New(flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{AdminID}, DefaultLang: "id"}, st, texts, modules(st)...)
+	cfg := flows.Config{BotUsername: "sinergi_test_bot", Admins: []int64{AdminID}, DefaultLang: "id"}
+	configure(&cfg)
+	e := flows.New(cfg, st, texts, modules(st)...)
 	return &Harness{T: t, E: e, Store: st, Texts: texts, Sess: map[int64]*flows.Session{},
 		Now: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 }
@@ -193,12 +201,15 @@ func (h *Harness) Check(res *flows.Result) {
 		if r.Text.ID != "" {
 			render(res.User.Lang, r.Text)
 		}
+		if r.MenuApp != nil && r.MenuApp.URL != "" {
+			render(res.User.Lang, r.MenuApp.Label)
+		}
 		for _, row := range r.Buttons {
 			for _, b := range row {
 				if b.Literal == "" {
 					render(res.User.Lang, b.Label)
 				}
-				if b.URL == "" {
+				if b.URL == "" && b.WebApp == "" {
 					if err := h.E.CheckButtonData(b.Data); err != nil {
 						h.T.Errorf("button %q: %v", b.Label.ID, err)
 					}

@@ -6,6 +6,7 @@ import (
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/chapters"
+	"sinergi/flows/dashboard"
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
@@ -44,5 +45,5 @@ var _ Stores = (*Store)(nil)
 // *store.Store, or a test's wrapper of one that injects faults).
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
-		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st), agenda.Module(st)}
+		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st), agenda.Module(st), dashboard.Module()}
 }

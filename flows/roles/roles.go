@@ -87,7 +87,8 @@ func (e *module) grant(ctx context.Context, t *flows.Turn) error {
 		return err
 	}
 	t.Say(flows.T("grant.done", "Name", u.FirstName, "ID", id, "Role", flows.T("role."+role.String())))
-	t.Send(flows.Reply{ChatID: id, Lang: u.Lang, Bulk: true, Text: flows.T("grant.you_are", "Role", flows.T("role."+role.String()))})
+	t.Send(flows.Reply{ChatID: id, Lang: u.Lang, Bulk: true, Text: flows.T("grant.you_are", "Role", flows.T("role."+role.String())),
+		MenuApp: t.DashboardMenu(role)})
 	return nil
 }
 
@@ -129,7 +130,18 @@ func (e *module) redeemInvite(ctx context.Context, t *flows.Turn, token string) 
 	if err := t.Audit(ctx, flows.AuditInviteUsed, inv.Role.String(), inv.By); err != nil {
 		return err
 	}
+	if m := inv.Member; m != nil {
+		// A personal invitation of a member import: welcomed by the name
+		// the secretariat knows; the importer learns who came.
+		t.Say(flows.T("grant.member_welcome", "Name", m.Name, "Org", m.Organisation), t.MenuButtons()...)
+		if by, err := e.store.GetUser(ctx, inv.By); err == nil {
+			t.Send(flows.Reply{ChatID: by.ID, Lang: by.Lang, Bulk: true,
+				Text: flows.T("grant.member_joined", "Name", m.Name, "Org", m.Organisation, "Contact", m.Contact, "ID", t.User.ID)})
+		}
+		return nil
+	}
 	t.Say(flows.T("grant.you_are", "Role", flows.T("role."+t.Role.String())), t.MenuButtons()...)
+	t.GiveDashboard()
 	if by, err := e.store.GetUser(ctx, inv.By); err == nil {
 		t.Send(flows.Reply{ChatID: by.ID, Lang: by.Lang, Bulk: true,
 			Text: flows.T("grant.invite_used", "Name", t.User.FirstName, "ID", t.User.ID, "Role", flows.T("role."+inv.Role.String()))})

@@ -150,6 +150,7 @@ func (e *module) joinTeam(ctx context.Context, t *flows.Turn, arg string) error 
 		return err
 	}
 	t.Say(flows.T("ws.team_joined", "Title", w.Title), []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData(routeManage, code)}})
+	t.GiveDashboard()
 	name, _ := flows.NameOf(ctx, e.store, t.User.ID)
 	e.tellTeam(ctx, t, w, t.User.ID, flows.T("ws.team_joined_notice", "Name", name, "Title", w.Title))
 	return nil

@@ -86,6 +86,7 @@
     chatName: $("chat-name"),
     chatSub: $("chat-sub"),
     reload: $("reload-chat"),
+    dashboard: $("open-dashboard"),
     messages: $("messages"),
     typing: $("typing"),
     jump: $("jump"),
@@ -475,6 +476,9 @@
     const u = state.current;
     const enabled = !!u;
     for (const e of [els.input, els.send, els.reload, els.bold, els.italic, els.attach]) e.disabled = !enabled;
+    els.dashboard.hidden = !enabled;
+    els.dashboard.removeAttribute("href");
+    if (u) refreshDashboard(u);
     if (!u) {
       const blank = el("span", { class: "avatar", "aria-hidden": "true", id: "chat-avatar" });
       els.chatAvatar.replaceWith(blank);
@@ -758,6 +762,27 @@
     els.input.focus();
   }
   els.reload.addEventListener("click", () => loadChat());
+
+  // ---------- the dashboard (Mini App) ----------
+  // The link opens /app/ with Telegram's launch parameters signed for the
+  // selected user; signed afresh on every click (launch data expires).
+  async function refreshDashboard(u) {
+    try {
+      const r = await api("GET", `/api/chats/${u.id}/dashboard`);
+      if (state.current && state.current.id === u.id) els.dashboard.href = r.url;
+      return r.url;
+    } catch (err) {
+      toast(err.message, "error");
+      return "";
+    }
+  }
+  els.dashboard.addEventListener("click", async (ev) => {
+    const u = state.current;
+    if (!u) return;
+    ev.preventDefault();
+    const url = await refreshDashboard(u);
+    if (url) window.open(url, "_blank", "noopener");
+  });
 
   // ---------- typing indicator ----------
   let typingTimer = 0;

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The dashboard (Mini App) in a real browser, opened from the playground's
+// "Open dashboard" with launch data signed with the playground's token: the
+// secretariat admin sees the forum at a glance and a workshop; a
+// participant is refused and sees no tab.
+func TestBrowserDashboard(t *testing.T) {
+	base := startPlayground(t, "-demo")
+	br := startBrowser(t, 1280, 900)
+	ctx, cancel := context.WithTimeout(br.ctx, 90*time.Second)
+	defer cancel()
+	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			shot := filepath.Join(t.TempDir(), "failure.png")
+			sctx, scancel := context.WithTimeout(br.ctx, 5*time.Second)
+			if buf, err := chromedp.Run(sctx, chromedp.CaptureScreenshot()); err == nil {
+				_ = os.WriteFile(shot, buf, 0o644)
+			}
+			scancel()
+			t.Fatalf("%s: %v (screenshot %s)", what, err, shot)
+		}
+	}
+	// dashboardOf selects the user in the playground and returns the
+	// address its "Open dashboard" link opens.
+	dashboardOf := func(name string) string {
+		t.Helper()
+		step("select "+name,
+			chromedp.EmulateViewport(1280, 900),
+			chromedp.Navigate(base+"/"),
+			chromedp.Click(chromedp.Search(fmt.Sprintf(`//button[@data-testid="user"][@data-user-name=%q]`, name))),
+			chromedp.WaitVisible(chromedp.Search(fmt.Sprintf(`//h1[@id="chat-name"][. = %q]`, name))),
+		)
+		href, err := chromedp.Run(ctx, chromedp.Poll[string](
+			`(() => { const a = document.querySelector('[data-testid="open-dashboard"]'); return a && !a.hidden && a.getAttribute("href") || ""; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil || !strings.HasPrefix(href, "/app/#") || !strings.Contains(href, "tgWebAppData=") {
+			t.Fatalf("%s: Open dashboard link %q (%v)", name, href, err)
+		}
+		return base + href
+	}
+
+	// The admin starts the bot (a user the bot has never seen is refused),
+	// then opens the dashboard.
+	dashboardOf("Sekretariat")
+	step("the admin starts the bot",
+		chromedp.WaitEnabled(chromedp.CSS(`[data-testid="composer-input"]`)),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid="composer-input"]`), "/start\r"),
+		chromedp.WaitVisible(chromedp.Search(`//div[@data-testid="message"][@data-from="bot"]`)),
+	)
+	url := dashboardOf("Sekretariat")
+	began := time.Now()
+	step("the admin's overview",
+		chromedp.EmulateViewport(400, 800), // the Mini App is a phone's page
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.CSS(`#tab-overview.on`)),
+		chromedp.WaitVisible(chromedp.CSS(`#tab-members`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[@id="scope"][. = "Seluruh forum"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Lokakarya mendatang"]//a[contains(., "[DEMO] Joint Action")]`)),
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Anggota per sektor"]//div[@class="bar"]`)),
+	)
+	loadMS := time.Since(began).Milliseconds()
+	total, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#members-total`)))
+	if err != nil || total == "0" || total == "" {
+		t.Fatalf("members total %q (%v)", total, err)
+	}
+	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#who`)))
+	if err != nil || !strings.Contains(who, "Sekretariat · admin") {
+		t.Fatalf("who %q (%v)", who, err)
+	}
+	// The page's weight as the browser fetched it.
+	size, err := chromedp.Run(ctx, chromedp.Evaluate[float64](
+		`performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource")).filter(e => e.name.includes("/app/") && !e.name.includes("/api/")).reduce((n, e) => n + (e.decodedBodySize || 0), 0)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path := os.Getenv("DASHBOARD_SCREENSHOT"); path != "" { // for a look by hand
+		if buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			_ = os.WriteFile(path, buf, 0o644)
+		}
+	}
+	t.Logf("dashboard: page %.1f KB (HTML, JS, CSS), overview shown %d ms after navigation", size/1024, loadMS)
+	step("a workshop: check-in counter and registrants",
+		chromedp.Click(chromedp.Search(`//section[h2 = "Lokakarya mendatang"]//a[contains(., "[DEMO] Joint Action")]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#checkin-counter`)),
+		chromedp.WaitVisible(chromedp.CSS(`#search`)),
+		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "(demo)")]`)),
+		// The demo workshop has no commitments yet: the chart says so.
+		chromedp.Click(chromedp.CSS(`#show-chart`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "Belum ada grafik kemajuan")]`)),
+	)
+	step("the members tab searches",
+		chromedp.Click(chromedp.CSS(`#tab-members`)),
+		chromedp.WaitVisible(chromedp.CSS(`#member-search`)),
+		chromedp.SendKeys(chromedp.CSS(`#member-search`), "Maria\r"),
+		chromedp.WaitVisible(chromedp.Search(`//p[@class="hint"][. = "1 dari 1"]`)), // the search's answer, not the list before it
+		chromedp.WaitVisible(chromedp.Search(`//td[. = "Maria Ulfa (demo)"]`)),
+	)
+	// Import two members from a CSV: a personal invitation link each.
+	csvFile := filepath.Join(t.TempDir(), "anggota.csv")
+	if err := os.WriteFile(csvFile, []byte("\xef\xbb\xbfnama,organisasi,sektor,provinsi,telegram\nSiti Rahma,Yayasan Air,LSM / yayasan,Bali,@siti_rahma\nBudi,=Org,csr,Nusa Tenggara Timur,+6281234567890\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	step("import members",
+		chromedp.WaitVisible(chromedp.CSS(`#import-file`)),
+		chromedp.SetUploadFiles(chromedp.CSS(`#import-file`), []string{csvFile}),
+		chromedp.Click(chromedp.CSS(`#import-run`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]/*`)),
+	)
+	if res, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#import-result`))); err != nil || !strings.Contains(res, "https://t.me/") {
+		t.Fatalf("import: %q (%v)", res, err)
+	}
+	step("the import's rows",
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="import-result"]//td[. = "Siti Rahma"]`)),
+	)
+	if errs := br.pageErrors(); len(errs) > 0 {
+		t.Fatalf("page errors: %v", errs)
+	}
+
+	// A participant: refused in her language, nothing shown.
+	url = dashboardOf("Dewi Lestari (demo)")
+	step("the participant is refused",
+		chromedp.EmulateViewport(400, 800),
+		chromedp.Navigate(url),
+		chromedp.WaitVisible(chromedp.Search(`//p[@id="error"][contains(., "Dasbor ini untuk fasilitator dan sekretariat")]`)),
+	)
+	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#tabs button").length`))
+	if err != nil || tabs != 0 {
+		t.Fatalf("the participant sees %d tabs (%v)", tabs, err)
+	}
+	if errs := br.pageErrors(); len(errs) > 0 {
+		t.Fatalf("page errors: %v", errs)
+	}
+}
