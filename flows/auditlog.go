@@ -57,6 +57,8 @@ const (
 	AuditChapterDelete = "chapter_delete"
 	AuditRegApprove    = "reg_approve"
 	AuditRegDecline    = "reg_decline"
+	AuditAttendance    = "attendance" // the team corrected a person's attendance (target "<code>:<status>")
+	AuditCertSend      = "cert_send"  // the team sent the certificates to every attendee
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -32,6 +32,10 @@ type Config struct {
 	// CheckInCloses is how long after a workshop's end its check-in (and
 	// online attendance) stays open (default 2 hours).
 	CheckInCloses time.Duration
+	// OnlineOpens is how long before a workshop's start its online
+	// attendance button is accepted (default 15 minutes); OnlineCloses how
+	// long after its end (default 30 minutes).
+	OnlineOpens, OnlineCloses time.Duration
 	// ForumName is the forum's name, the organizer of its calendar
 	// invitations (default "Sinergi").
 	ForumName string
@@ -178,6 +182,12 @@ func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 	}
 	if cfg.CheckInCloses == 0 {
 		cfg.CheckInCloses = 2 * time.Hour
+	}
+	if cfg.OnlineOpens <= 0 {
+		cfg.OnlineOpens = DefaultOnlineOpens
+	}
+	if cfg.OnlineCloses <= 0 {
+		cfg.OnlineCloses = DefaultOnlineCloses
 	}
 	if cfg.ForumName == "" {
 		cfg.ForumName = "Sinergi"

@@ -86,6 +86,9 @@ type Reply struct {
 	// Chart, a workshop's progress, is sent as a picture with Text as
 	// caption (see [Chart]).
 	Chart *Chart
+	// Certificate, a certificate of attendance, is sent as a PDF document
+	// with Text as caption (see [CertificateDoc]).
+	Certificate *CertificateDoc
 
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower

@@ -303,6 +303,12 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.door":        {code},
 		"registration.door_in":     {code, uid},
 
+		"attendance.show":   {code},
+		"attendance.csv":    {code},
+		"attendance.fix":    {code},
+		"attendance.person": {code, uid},
+		"attendance.set":    {code, uid, "p"},
+
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},
 		"workshops.registrants":    {code, page},

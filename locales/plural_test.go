@@ -83,6 +83,9 @@ var counted = map[string][2]string{
 	"door.found":            {"1 registrant matches", "2 registrants match"},
 	"door.many":             {"1 registrant matches", "2 registrants match"},
 	"series.created":        {"1 more occurrence of", "2 more occurrences of"},
+	"attn.list":             {"1 confirmed registrant:", "2 confirmed registrants:"},
+	"attn.csv_caption":      {"1 confirmed registrant.", "2 confirmed registrants."},
+	"attn.fix_found":        {"1 registrant matches", "2 registrants match"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

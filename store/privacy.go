@@ -35,6 +35,10 @@ import (
 //	                          token, language or time, the feedback keeps its rating and time but not
 //	                          the comment
 //	checkin:<token>           deleted
+//	{w:<code>}:cert:<uid>, cert:<vcode>
+//	                          uid's certificates of attendance and their lookups deleted: the
+//	                          verification link then answers "not found"
+//	{w:<code>}:excused        uid removed
 //	{w:<code>}:ws             created_by zeroed
 //	{w:<code>}:team, :meta    uid off the team; an owner's team passes to the member who joined first, a team
 //	                          left empty has no owner (team_remove.lua)
@@ -406,6 +410,11 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		for _, p := range ids {
 			promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p})
 		}
+	}
+
+	// uid's certificates and excused absences go (certificates.go).
+	if err := s.forgetAttendance(ctx, codes, uid); err != nil {
+		return promoted, err
 	}
 
 	// uid leaves the teams they were on; an owner's team passes to the

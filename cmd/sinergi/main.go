@@ -25,6 +25,7 @@ import (
 
 	"sinergi/bot"
 	"sinergi/flows"
+	"sinergi/flows/attendance"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/chapters"
@@ -204,7 +205,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		Engine: func(username string) *flows.Engine {
 			return flows.New(flows.Config{
 				BotUsername: username, Admins: cfg.Admins, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
-				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, ForumName: cfg.ForumName,
+				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, OnlineOpens: cfg.OnlineOpens, OnlineCloses: cfg.OnlineCloses, ForumName: cfg.ForumName,
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
 				registration.Module(st),
@@ -218,6 +219,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				audit.Module(st),
 				privacy.Module(st),
 				groups.Module(st),
+				attendance.Module(st),
 			)
 		},
 	})

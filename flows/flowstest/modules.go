@@ -2,6 +2,7 @@ package flowstest
 
 import (
 	"sinergi/flows"
+	"sinergi/flows/attendance"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
 	"sinergi/flows/chapters"
@@ -32,6 +33,7 @@ type Stores interface {
 	audit.Store
 	privacy.Store
 	groups.Store
+	attendance.Store
 }
 
 // The in-memory fake serves every capability.
@@ -42,5 +44,6 @@ var _ Stores = (*Store)(nil)
 // *store.Store, or a test's wrapper of one that injects faults).
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
-		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st)}
+		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st),
+		attendance.Module(st)}
 }
