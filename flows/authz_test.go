@@ -153,6 +153,9 @@ var authzTable = []authzRow{
 	{Action: "attendance.fix:{code}", Want: managers, Notes: "searches a registrant to correct their attendance"},
 	{Action: "attendance.person:{code}:4", Want: managers, Notes: "a registrant's attendance and the corrections"},
 	{Action: "attendance.set:{code}:4:p", Want: managers, Mutates: true, Notes: "corrects a registrant's attendance (audit logged)"},
+	// Certificates of attendance.
+	{Action: "certificates.team:{code}", Want: managers, Notes: "how many attendees have their certificate"},
+	{Action: "certificates.send_all:{code}", Want: managers, Notes: "sends every attendee their certificate once the workshop ended (queued jobs; audit logged)"},
 	// Follow-up.
 	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},
 	{Action: "followup.checkins:{code}", Want: managers, Mutates: true, Notes: "check-in interval"},

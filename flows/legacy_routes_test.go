@@ -176,6 +176,7 @@ var newRoutes = map[string]bool{
 	"registration.door": true, "registration.door_in": true, "workshops.clone": true, "workshops.series": true,
 	"workshops.visibility": true,
 	"attendance.show":      true, "attendance.csv": true, "attendance.fix": true, "attendance.person": true, "attendance.set": true,
+	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

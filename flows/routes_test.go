@@ -309,6 +309,11 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"attendance.person": {code, uid},
 		"attendance.set":    {code, uid, "p"},
 
+		"certificates.get":      {code},
+		"certificates.send":     {code},
+		"certificates.team":     {code},
+		"certificates.send_all": {code},
+
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},
 		"workshops.registrants":    {code, page},

@@ -86,6 +86,10 @@ var counted = map[string][2]string{
 	"attn.list":             {"1 confirmed registrant:", "2 confirmed registrants:"},
 	"attn.csv_caption":      {"1 confirmed registrant.", "2 confirmed registrants."},
 	"attn.fix_found":        {"1 registrant matches", "2 registrants match"},
+	"cert.list":             {"certificate of attendance</b> (1 workshop)", "certificates of attendance</b> (2 workshops)"},
+	"cert.team":             {"1 attendee (checked", "2 attendees (checked"},
+	"cert.btn_send_all":     {"Send to the 1 attendee", "Send to all 2 attendees"},
+	"cert.sending":          {"to 1 attendee.", "to 2 attendees."},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -28,6 +28,7 @@ import (
 	"sinergi/flows/attendance"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/certificates"
 	"sinergi/flows/chapters"
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
@@ -220,6 +221,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				privacy.Module(st),
 				groups.Module(st),
 				attendance.Module(st),
+				certificates.Module(st),
 			)
 		},
 	})

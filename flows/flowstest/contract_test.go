@@ -92,3 +92,9 @@ func TestStoreChaptersContract(t *testing.T) {
 func TestStoreFormsContract(t *testing.T) {
 	flowstest.RunFormsContract(t, func(*testing.T) flowstest.FormsAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the attendance-and-certificates contract (Redis:
+// store/contract_test.go).
+func TestStoreCertificatesContract(t *testing.T) {
+	flowstest.RunCertificatesContract(t, func(*testing.T) flowstest.CertificatesAndForgetting { return flowstest.NewStore() })
+}

@@ -5,6 +5,7 @@ import (
 	"sinergi/flows/attendance"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/certificates"
 	"sinergi/flows/chapters"
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
@@ -34,6 +35,7 @@ type Stores interface {
 	privacy.Store
 	groups.Store
 	attendance.Store
+	certificates.Store
 }
 
 // The in-memory fake serves every capability.
@@ -45,5 +47,5 @@ var _ Stores = (*Store)(nil)
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st),
-		attendance.Module(st)}
+		attendance.Module(st), certificates.Module(st)}
 }
