@@ -5,6 +5,7 @@ import (
 	_ "embed" // Lua script
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -141,4 +142,22 @@ func (s *Store) forgetAttendance(ctx context.Context, codes []string, uid int64)
 		return fmt.Errorf("forget certificates of %d: %w", uid, err)
 	}
 	return nil
+}
+
+// userCertificates are uid's certificates at the workshops of regs, by
+// workshop code (ExportUser).
+func (s *Store) userCertificates(ctx context.Context, regs []*flows.Registration, uid int64) ([]*flows.Certificate, error) {
+	var out []*flows.Certificate
+	for _, r := range regs {
+		c, err := s.GetCertificate(ctx, r.Workshop, uid)
+		if errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *flows.Certificate) int { return strings.Compare(a.Workshop, b.Workshop) })
+	return out, nil
 }

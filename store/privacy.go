@@ -149,6 +149,9 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 		d.Registrations = append(d.Registrations, flows.RegistrationData{Workshop: r.Workshop, Title: title(r.Workshop),
 			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer})
 	}
+	if d.Certificates, err = s.userCertificates(ctx, regs, uid); err != nil {
+		return fail(err)
+	}
 	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
 	if err != nil {
 		return fail(err)

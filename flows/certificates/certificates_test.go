@@ -142,6 +142,10 @@ func TestCertificate(t *testing.T) {
 	if again.Number != want || again.Link != link || again.Person != doc.Person {
 		t.Fatalf("again %+v", again)
 	}
+	// The person's data export has it.
+	if got := h.Rendered("id", h.Text(2, "/mydata")); !strings.Contains(got, "Sertifikat kehadiran No. "+want+": Ṣāliḥ Nuruddin Ḥasibuan, Yayasan Air Bersih.") {
+		t.Errorf("/mydata:\n%s", got)
+	}
 	// A second correction keeps the number and the code.
 	h.Press(2, "certificates.get:"+w.Code)
 	res = h.Press(2, "core.step:"+h.Sess[2].Nonce+":org")

@@ -16,8 +16,9 @@ import (
 // certificate only for someone checked in, numbered in order per
 // workshop, issued again with the same number and code but the corrected
 // name, found by its code (a wrong or unknown code is not found); and
-// forgetting the person deletes their certificates and excused absences,
-// so the code no longer verifies. Redis (store/attendance.go,
+// the person's data export lists their certificates, and forgetting them
+// deletes their certificates and excused absences, so the code no longer
+// verifies. Redis (store/attendance.go,
 // store/certificates.go, att_set.lua, cert_issue.lua) is the reference.
 
 // CertificatesAndForgetting is what the contract reads and writes.
@@ -173,6 +174,9 @@ var certCases = []certCase{
 			if _, err := c.issue(t, "crt003", uid, "P", "code-"+string(rune('0'+uid)), regClock); err != nil {
 				t.Fatal(err)
 			}
+		}
+		if d, err := c.s.ExportUser(c.ctx, 1); err != nil || len(d.Certificates) != 1 || d.Certificates[0].Code != "code-1" || d.Certificates[0].Workshop != "crt003" {
+			t.Fatalf("export: %+v, %v", d, err)
 		}
 		for _, uid := range []int64{1, 3} {
 			if _, err := c.s.ForgetUser(c.ctx, uid, regClock.Add(30*24*time.Hour)); err != nil {
