@@ -29,8 +29,9 @@ type Config struct {
 	// CheckInOpens is how long before a workshop's start its check-in
 	// opens (default 2 hours); a QR code scanned earlier is refused.
 	CheckInOpens time.Duration
-	// CheckInCloses is how long after a workshop's end its check-in (and
-	// online attendance) stays open (default 2 hours).
+	// CheckInCloses is how long after a workshop's end its check-in stays
+	// open (default 2 hours); past it, whoever did not check in is a
+	// no-show.
 	CheckInCloses time.Duration
 	// OnlineOpens is how long before a workshop's start its online
 	// attendance button is accepted (default 15 minutes); OnlineCloses how
