@@ -349,7 +349,8 @@ func (e *module) dates(lang string, w *flows.Workshop) string {
 }
 
 // verify answers /start cert_<code>: valid (the name, the workshop, its
-// date) or not found — a malformed code is not looked up.
+// date) or not found — a malformed code is not looked up, and the holder's
+// attendance must still stand.
 func (e *module) verify(ctx context.Context, t *flows.Turn, vcode string) error {
 	if !codeShape.MatchString(vcode) {
 		t.Say(flows.T("cert.verify_not_found"))
@@ -370,6 +371,17 @@ func (e *module) verify(ctx context.Context, t *flows.Turn, vcode string) error 
 	}
 	if err != nil {
 		return flows.InternalError("verify workshop", err)
+	}
+	// A certificate stands only while its attendance does: one whose
+	// holder the team has since corrected to absent or a no-show does not
+	// verify (and is valid again if they correct it back).
+	r, err := e.store.GetRegistration(ctx, c.Workshop, c.UserID)
+	if err != nil && !errors.Is(err, flows.ErrNotFound) {
+		return flows.InternalError("verify registration", err)
+	}
+	if err != nil || r.Status != flows.RegConfirmed || r.CheckedInAt.IsZero() {
+		t.Say(flows.T("cert.verify_not_found"))
+		return nil
 	}
 	t.Say(flows.T("cert.verify_valid", "Name", c.Name, "Title", w.Title, "Date", flows.When{At: w.Start, Zone: w.Zone, DateOnly: true}, "Number", c.Number))
 	return nil

@@ -194,6 +194,13 @@ func TestCertificateRefusals(t *testing.T) {
 		t.Fatal(err)
 	}
 	flowstest.WantIDs(t, h.Text(77, "/start cert_"+c.Code), "cert.verify_valid")
+	// The team corrects 2 to a no-show: the certificate no longer verifies,
+	// nor is it sent again; corrected back, it is valid again.
+	h.Press(flowstest.AdminID, "attendance.set:"+w.Code+":2:n")
+	flowstest.WantIDs(t, h.Text(77, "/start cert_"+c.Code), "cert.verify_not_found")
+	flowstest.WantIDs(t, h.Press(2, "certificates.send:"+w.Code), "cert.not_attended")
+	h.Press(flowstest.AdminID, "attendance.set:"+w.Code+":2:p")
+	flowstest.WantIDs(t, h.Text(77, "/start cert_"+c.Code), "cert.verify_valid")
 	if _, err := h.Store.ForgetUser(ctx, 2, h.Now); err != nil {
 		t.Fatal(err)
 	}
