@@ -78,6 +78,12 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	}
 	must(st.SaveFeedback(ctx, w.Code, &flows.Feedback{UserID: sitiID, Rating: 5, Comment: "Terima kasih, Siti Rahmawati", At: now}))
 	must(st.SaveFeedback(ctx, w.Code, &flows.Feedback{UserID: bagusID, Rating: 4, Comment: "Bagus sekali", At: now}))
+	// Both have their certificate of attendance (its verification lookup is a key of its own).
+	for _, c := range []*flows.Certificate{{Workshop: w.Code, UserID: sitiID, Name: "Siti Rahmawati", Org: "Yayasan Siti Rahmawati", Code: "certsiti0123456789abcd", Issued: now},
+		{Workshop: w.Code, UserID: bagusID, Name: "Bagus", Org: "Perkumpulan Bagus", Code: "certbagus123456789abcd", Issued: now}} {
+		_, err := st.IssueCertificate(ctx, c)
+		must(err)
+	}
 	before, err := st.Counts(ctx, w.Code)
 	must(err)
 
@@ -183,7 +189,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	})
 
 	// Walk every key.
-	needles := []string{"987654321", "Siti", "Rahmawati", "siti_rahma", "6281299887766", "tok-siti"}
+	needles := []string{"987654321", "Siti", "Rahmawati", "siti_rahma", "6281299887766", "tok-siti", "certsiti"}
 	keys, err := rdb.Keys(ctx, p+"*").Result()
 	must(err)
 	if len(keys) < 20 {

@@ -14,6 +14,7 @@ import (
 
 	"sinergi/bot/chart"
 	"sinergi/bot/ics"
+	"sinergi/bot/pdf"
 	"sinergi/bot/qr"
 	"sinergi/bot/xlsx"
 	"sinergi/flows"
@@ -196,7 +197,8 @@ func (m *outMsg) markup() models.ReplyMarkup {
 // The files the domain describes are made here, before the commit, so the
 // outbox holds their bytes: a calendar invitation (rep.Calendar, bot/ics)
 // as a document, a QR code (rep.QR, bot/qr) and a progress chart
-// (rep.Chart, bot/chart) as a photo.
+// (rep.Chart, bot/chart) as a photo, a certificate of attendance
+// (rep.Certificate, bot/pdf with its QR code from bot/qr) as a document.
 func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]outMsg, error) {
 	if rep.MenuApp != nil {
 		// The chat's menu button opens the Mini App: a call of its own,
@@ -230,6 +232,17 @@ func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]out
 		}
 		rep.Photo = &flows.Attachment{Name: rep.Chart.Name + ".png", Data: png}
 		rep.Chart = nil
+	case rep.Certificate != nil:
+		code, err := qr.PNG(rep.Certificate.Link)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %s: %w", rep.Certificate.Number, err)
+		}
+		file, err := pdf.Certificate(rep.Certificate, code)
+		if err != nil {
+			return nil, err
+		}
+		rep.Document = &flows.Attachment{Name: rep.Certificate.Name + ".pdf", Data: file}
+		rep.Certificate = nil
 	}
 	if rep.Table == nil {
 		return []outMsg{r.prepare(chatID, lang, rep)}, nil

@@ -141,8 +141,8 @@ func TestCapabilitiesImportOnlyTheCore(t *testing.T) {
 }
 
 // TestAttachmentsAreAdapters: the domain says which file to send (a
-// calendar invitation, a QR code, a chart, a table); the packages that make
-// the bytes live in the transport (bot/ics, bot/qr, bot/chart, bot/xlsx), so
+// calendar invitation, a QR code, a chart, a table, a certificate); the packages that make
+// the bytes live in the transport (bot/ics, bot/qr, bot/chart, bot/xlsx, bot/pdf), so
 // no package of flows/ (the core, the capabilities) depends on their
 // libraries.
 func TestAttachmentsAreAdapters(t *testing.T) {
@@ -154,7 +154,7 @@ func TestAttachmentsAreAdapters(t *testing.T) {
 		t.Fatalf("go list -deps listed %q, not the core's dependencies", out)
 	}
 	for _, p := range strings.Fields(string(out)) {
-		for _, lib := range []string{"golang-ical", "go-qrcode", "go-chart", "excelize"} {
+		for _, lib := range []string{"golang-ical", "go-qrcode", "go-chart", "excelize", "go-pdf/fpdf", "x/image/font"} {
 			if strings.Contains(p, lib) {
 				t.Errorf("flows/... depends on %s", p)
 			}

@@ -59,6 +59,8 @@ const (
 	AuditRegDecline    = "reg_decline"
 	// Members imported from a CSV on the dashboard (target: how many).
 	AuditMemberImport = "member_import"
+	AuditAttendance   = "attendance" // the team corrected a person's attendance (target "<code>:<status>")
+	AuditCertSend     = "cert_send"  // the team sent the certificates to every attendee
 )
 
 // audit records a privileged action by the current user; a failure to

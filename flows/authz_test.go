@@ -166,6 +166,16 @@ var authzTable = []authzRow{
 	{Action: "registration.door:{code}", Want: managers, Notes: "searches a registrant to check in without the QR code"},
 	{Action: "registration.door_in:{code}:4", Want: managers, Mutates: true, Notes: "checks a registrant in without the QR code"},
 	{Action: "/start checkin_{token}", Want: managers, Refusal: "checkin.not_facilitator", Mutates: true, Notes: "QR check-in link"},
+	// Attendance.
+	{Action: "/attendance", Want: facRole, Notes: "lists own workshops only (admin: all)"},
+	{Action: "attendance.show:{code}", Want: managers, Notes: "present / absent / no-show per person and per organisation"},
+	{Action: "attendance.csv:{code}", Want: managers, Notes: "the attendance as CSV (audit logged)"},
+	{Action: "attendance.fix:{code}", Want: managers, Notes: "searches a registrant to correct their attendance"},
+	{Action: "attendance.person:{code}:4", Want: managers, Notes: "a registrant's attendance and the corrections"},
+	{Action: "attendance.set:{code}:4:p", Want: managers, Mutates: true, Notes: "corrects a registrant's attendance (audit logged)"},
+	// Certificates of attendance.
+	{Action: "certificates.team:{code}", Want: managers, Notes: "how many attendees have their certificate"},
+	{Action: "certificates.send_all:{code}", Want: managers, Notes: "sends every attendee their certificate once the workshop ended (queued jobs; audit logged)"},
 	// Follow-up.
 	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},
 	{Action: "followup.checkins:{code}", Want: managers, Mutates: true, Notes: "check-in interval"},

@@ -29,9 +29,14 @@ type Config struct {
 	// CheckInOpens is how long before a workshop's start its check-in
 	// opens (default 2 hours); a QR code scanned earlier is refused.
 	CheckInOpens time.Duration
-	// CheckInCloses is how long after a workshop's end its check-in (and
-	// online attendance) stays open (default 2 hours).
+	// CheckInCloses is how long after a workshop's end its check-in stays
+	// open (default 2 hours); past it, whoever did not check in is a
+	// no-show.
 	CheckInCloses time.Duration
+	// OnlineOpens is how long before a workshop's start its online
+	// attendance button is accepted (default 15 minutes); OnlineCloses how
+	// long after its end (default 30 minutes).
+	OnlineOpens, OnlineCloses time.Duration
 	// ForumName is the forum's name, the organizer of its calendar
 	// invitations (default "Sinergi").
 	ForumName string
@@ -183,6 +188,12 @@ func New(cfg Config, store CoreStore, texts Texts, modules ...Module) *Engine {
 	}
 	if cfg.CheckInCloses == 0 {
 		cfg.CheckInCloses = 2 * time.Hour
+	}
+	if cfg.OnlineOpens <= 0 {
+		cfg.OnlineOpens = DefaultOnlineOpens
+	}
+	if cfg.OnlineCloses <= 0 {
+		cfg.OnlineCloses = DefaultOnlineCloses
 	}
 	if cfg.ForumName == "" {
 		cfg.ForumName = "Sinergi"

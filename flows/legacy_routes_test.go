@@ -181,6 +181,8 @@ var newRoutes = map[string]bool{
 	// Invitations to invite-only workshops.
 	"workshops.invite_only": true, "workshops.invites": true, "workshops.inv_personal": true, "workshops.inv_org": true,
 	"workshops.inv_revoke": true, "workshops.inv_export": true,
+	"attendance.show": true, "attendance.csv": true, "attendance.fix": true, "attendance.person": true, "attendance.set": true,
+	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

@@ -23,6 +23,8 @@ type UserData struct {
 	Teams         []TeamData         `json:"teams,omitempty"`       // the workshop teams they are on, by code
 	Administers   *ChapterData       `json:"administers,omitempty"` // the chapter they administer
 	Messages      []MessageData      `json:"messages,omitempty"`    // what they wrote to a workshop's registrants, newest first
+	// Certificates are their certificates of attendance, by workshop code.
+	Certificates []*Certificate `json:"certificates,omitempty"`
 }
 
 // TeamData is one workshop team the user is on, as exported.

@@ -96,6 +96,9 @@ type Reply struct {
 	// Chart, a workshop's progress, is sent as a picture with Text as
 	// caption (see [Chart]).
 	Chart *Chart
+	// Certificate, a certificate of attendance, is sent as a PDF document
+	// with Text as caption (see [CertificateDoc]).
+	Certificate *CertificateDoc
 
 	// MenuApp, when set, sets the chat's menu button to the Mini App; a
 	// reply with no Text and no Buttons only sets it.

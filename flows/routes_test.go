@@ -303,6 +303,17 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.door":        {code},
 		"registration.door_in":     {code, uid},
 
+		"attendance.show":   {code},
+		"attendance.csv":    {code},
+		"attendance.fix":    {code},
+		"attendance.person": {code, uid},
+		"attendance.set":    {code, uid, "p"},
+
+		"certificates.get":      {code},
+		"certificates.send":     {code},
+		"certificates.team":     {code},
+		"certificates.send_all": {code},
+
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},
 		"workshops.registrants":    {code, page},

@@ -282,6 +282,14 @@ const ListPage = 5
 // configured (Config.CheckInOpens).
 const DefaultCheckInOpens = 2 * time.Hour
 
+// DefaultOnlineOpens and DefaultOnlineCloses bound the window in which an
+// online participant confirms attendance, before the start and after the
+// end, unless configured (Config.OnlineOpens, Config.OnlineCloses).
+const (
+	DefaultOnlineOpens  = 15 * time.Minute
+	DefaultOnlineCloses = 30 * time.Minute
+)
+
 // WorkshopDetails renders the fields of a workshop for a summary or card.
 func WorkshopDetails(w *Workshop) Text {
 	capacity := CapacityText(w.Capacity)

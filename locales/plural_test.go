@@ -101,6 +101,14 @@ var counted = map[string][2]string{
 	"inv.created_org":             {"1 seat. Send", "2 seats, each person once"},
 	"inv.export_caption":          {"1 row with its link", "2 rows with their links"},
 	"ws.capacity_taken_meanwhile": {"1 seat was taken", "2 seats were taken"},
+
+	"attn.list":         {"1 confirmed registrant:", "2 confirmed registrants:"},
+	"attn.csv_caption":  {"1 confirmed registrant.", "2 confirmed registrants."},
+	"attn.fix_found":    {"1 registrant matches", "2 registrants match"},
+	"cert.list":         {"certificate of attendance</b> (1 workshop)", "certificates of attendance</b> (2 workshops)"},
+	"cert.team":         {"1 attendee (checked", "2 attendees (checked"},
+	"cert.btn_send_all": {"Send to the 1 attendee", "Send to all 2 attendees"},
+	"cert.sending":      {"to 1 attendee.", "to 2 attendees."},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -17,7 +17,7 @@ import (
 // PATH holds only the tools the script uses plus fake go, gofmt, id, sudo and
 // apt-get; "installing" a package puts a fake of its command on that PATH.
 func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
-	const all = "gcc libc6-dev redis-server chromium fonts-liberation"
+	const all = "gcc libc6-dev redis-server chromium fonts-liberation poppler-utils"
 	cases := []struct {
 		name      string
 		uid       string   // what id -u says
@@ -53,13 +53,13 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 	}, {
 		name: "everything there: nothing installed, no sudo asked",
 		uid:  "1000", sudo: "ok",
-		have:      []string{"gcc", "redis-server", "chromium"},
+		have:      []string{"gcc", "redis-server", "chromium", "pdftotext"},
 		log:       []string{"go test -race -count=1 ./..."},
 		notLogged: []string{"sudo", "apt-get"},
 	}, {
 		name: "REDIS_URL set: no redis-server needed",
 		uid:  "1000",
-		have: []string{"gcc", "chromium"},
+		have: []string{"gcc", "chromium", "pdftotext"},
 		env:  []string{"REDIS_URL=redis://127.0.0.1:6379/0"},
 		log:  []string{"go test -race -count=1 ./..."},
 	}, {
@@ -72,7 +72,7 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 		name:      "sudo wants a password and there is no terminal",
 		uid:       "1000",
 		sudo:      "password",
-		have:      []string{"gcc", "chromium"},
+		have:      []string{"gcc", "chromium", "pdftotext"},
 		status:    1,
 		stderr:    "scripts/test: cannot install redis-server: not root and sudo needs a password (run it in a terminal, or as root: apt-get install redis-server)\n",
 		notLogged: []string{"apt-get", "go test"},
@@ -80,7 +80,7 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 		name:   "package mirror unreachable",
 		uid:    "0",
 		apt:    "offline",
-		have:   []string{"gcc", "redis-server"},
+		have:   []string{"gcc", "redis-server", "pdftotext"},
 		status: 1,
 		stderr: "scripts/test: installing chromium fonts-liberation\n" +
 			"scripts/test: could not install chromium fonts-liberation: W: Failed to fetch http://deb.debian.org/debian/dists/bookworm/InRelease  Temporary failure resolving 'deb.debian.org'\n",
@@ -89,14 +89,14 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 		name:      "no apt-get",
 		uid:       "0",
 		apt:       "none",
-		have:      []string{"gcc", "chromium"},
+		have:      []string{"gcc", "chromium", "pdftotext"},
 		status:    1,
 		stderr:    "scripts/test: cannot install redis-server: no apt-get here (install it yourself)\n",
 		notLogged: []string{"go test"},
 	}, {
 		name:      "SKIP_BROWSER_TEST=1: no Chromium, said out loud",
 		uid:       "1000",
-		have:      []string{"gcc", "redis-server"},
+		have:      []string{"gcc", "redis-server", "pdftotext"},
 		env:       []string{"SKIP_BROWSER_TEST=1"},
 		stderr:    "scripts/test: SKIP_BROWSER_TEST=1: the browser tests (TestBrowser*) do not run\n",
 		log:       []string{"go test -race -count=1 -skip ^TestBrowser ./..."},
@@ -104,7 +104,7 @@ func TestTestCommandInstallsWhatIsMissing(t *testing.T) {
 	}, {
 		name:      "SKIP_BROWSER_TEST=1 refused in CI",
 		uid:       "1000",
-		have:      []string{"gcc", "redis-server"},
+		have:      []string{"gcc", "redis-server", "pdftotext"},
 		env:       []string{"SKIP_BROWSER_TEST=1", "CI=true"},
 		status:    1,
 		stderr:    "scripts/test: SKIP_BROWSER_TEST=1 is not allowed in CI: the browser test must run there\n",
@@ -187,6 +187,7 @@ if [ "$(id -u)" != 0 ]; then echo "E: Could not open lock file /var/lib/dpkg/loc
 [ "$1" = install ] || exit 0
 for p in "$@"; do
   case "$p" in gcc|redis-server|chromium) echo "Setting up $p ..."; printf '#!/bin/sh\n' >"$FAKE_BIN/$p"; chmod +x "$FAKE_BIN/$p";; esac
+  [ "$p" != poppler-utils ] || { printf '#!/bin/sh\n' >"$FAKE_BIN/pdftotext"; chmod +x "$FAKE_BIN/pdftotext"; }
 done`)
 	}
 	return m

@@ -67,6 +67,13 @@ func TestAgendaContract(t *testing.T) {
 	flowstest.RunAgendaContract(t, func(t *testing.T) flowstest.AgendaAndForgetting { return open(t) })
 }
 
+// The Redis store keeps the attendance-and-certificates contract (the same
+// cases run against the in-memory fake in flows/flowstest).
+func TestCertificatesContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunCertificatesContract(t, func(t *testing.T) flowstest.CertificatesAndForgetting { return open(t) })
+}
+
 // The Redis store serves every capability the test module lists run.
 var _ flowstest.Stores = (*store.Store)(nil)
 

@@ -98,6 +98,14 @@
 //	<p>{w:<code>}:winvheld    hash    uid -> token of the invitation uid opened (ws_inv_hold.lua); their
 //	                                  registration uses it (ws_inv_register.lua: ws_register.lua wrapped, one step)
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
+//	<p>{w:<code>}:excused     hash    uid -> unix ms: confirmed registrants the team marked absent, excused
+//	                                  (att_set.lua, with :checkin: present, absent and no-show are exclusive)
+//	<p>{w:<code>}:cert:<uid>  hash    uid's certificate of attendance: user, code (verification), number
+//	                                  ("<CODE>-0001"), issued (unix ms), name, org (cert_issue.lua: only for
+//	                                  someone in :checkin; issued again only name and org change)
+//	<p>{w:<code>}:certseq     string  the workshop's certificate counter
+//	<p>cert:<vcode>           string  "<code>:<uid>", the verification code's lookup (valid only while the
+//	                                  certificate's hash holds that code; ForgetUser deletes both)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
 //	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled, unlisted nor invite-only
 //	<p>ws:all                 zset    code -> start unix ms

@@ -35,6 +35,10 @@ import (
 //	                          token, language or time, the feedback keeps its rating and time but not
 //	                          the comment
 //	checkin:<token>           deleted
+//	{w:<code>}:cert:<uid>, cert:<vcode>
+//	                          uid's certificates of attendance and their lookups deleted: the
+//	                          verification link then answers "not found"
+//	{w:<code>}:excused        uid removed
 //	{w:<code>}:ws             created_by zeroed
 //	{w:<code>}:team, :meta    uid off the team; an owner's team passes to the member who joined first, a team
 //	                          left empty has no owner (team_remove.lua)
@@ -144,6 +148,9 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	for _, r := range regs {
 		d.Registrations = append(d.Registrations, flows.RegistrationData{Workshop: r.Workshop, Title: title(r.Workshop),
 			Status: r.Status, Position: r.Position, RegisteredAt: r.RegisteredAt, CheckedInAt: r.CheckedInAt, Answer: r.Answer, Answers: r.Answers})
+	}
+	if d.Certificates, err = s.userCertificates(ctx, regs, uid); err != nil {
+		return fail(err)
 	}
 	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
 	if err != nil {
@@ -406,6 +413,11 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		for _, p := range ids {
 			promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p})
 		}
+	}
+
+	// uid's certificates and excused absences go (certificates.go).
+	if err := s.forgetAttendance(ctx, codes, uid); err != nil {
+		return promoted, err
 	}
 
 	// uid leaves the teams they were on; an owner's team passes to the

@@ -37,6 +37,8 @@ type config struct {
 	SessionTTL    time.Duration
 	CheckInOpens  time.Duration // how long before a workshop's start check-in opens
 	CheckInCloses time.Duration // how long after a workshop's end check-in closes
+	OnlineOpens   time.Duration // how long before a workshop's start online attendance opens
+	OnlineCloses  time.Duration // how long after a workshop's end online attendance closes
 	ForumName     string        // the forum, organizer of calendar invitations
 	LogFormat     string
 	Flood         floodSetting
@@ -75,6 +77,8 @@ var settings = []setting{
 	{"SINERGI_SESSION_TTL", "session-ttl", "48h", "how long an unfinished conversation is kept", "duration", ""},
 	{"SINERGI_CHECKIN_OPENS", "checkin-opens", "2h", "how long before a workshop's start QR check-in opens (the -demo playground: 96h unless set)", "duration", ""},
 	{"SINERGI_CHECKIN_CLOSES", "checkin-closes", "2h", "how long after a workshop's end QR check-in closes", "duration", ""},
+	{"SINERGI_ONLINE_OPENS", "online-opens", "15m", "how long before a workshop's start online participants can confirm attendance", "duration", ""},
+	{"SINERGI_ONLINE_CLOSES", "online-closes", "30m", "how long after a workshop's end online participants can confirm attendance", "duration", ""},
 	{"SINERGI_FORUM_NAME", "forum-name", "Sinergi", "the forum's name: the organizer of calendar invitations", "text", ""},
 	{"SINERGI_LOG_FORMAT", "log-format", "text", "log format: text or json", "text|json", ""},
 	{"SINERGI_FLOOD", "flood", "20/10s", "per-user flood control: N updates per window; 0 switches it off", "N/duration", ""},
@@ -270,6 +274,12 @@ func loadConfig(args []string, getenv func(string) string, stderr io.Writer) (*c
 	}
 	if c.CheckInCloses, err = time.ParseDuration(get("SINERGI_CHECKIN_CLOSES")); err != nil || c.CheckInCloses <= 0 || c.CheckInCloses > 30*24*time.Hour {
 		return nil, bad("SINERGI_CHECKIN_CLOSES", "%q is not a duration from 1s to 720h (e.g. 2h)", get("SINERGI_CHECKIN_CLOSES"))
+	}
+	if c.OnlineOpens, err = time.ParseDuration(get("SINERGI_ONLINE_OPENS")); err != nil || c.OnlineOpens <= 0 || c.OnlineOpens > 24*time.Hour {
+		return nil, bad("SINERGI_ONLINE_OPENS", "%q is not a duration from 1s to 24h (e.g. 15m)", get("SINERGI_ONLINE_OPENS"))
+	}
+	if c.OnlineCloses, err = time.ParseDuration(get("SINERGI_ONLINE_CLOSES")); err != nil || c.OnlineCloses <= 0 || c.OnlineCloses > 7*24*time.Hour {
+		return nil, bad("SINERGI_ONLINE_CLOSES", "%q is not a duration from 1s to 168h (e.g. 30m)", get("SINERGI_ONLINE_CLOSES"))
 	}
 	if c.ForumName = strings.TrimSpace(get("SINERGI_FORUM_NAME")); c.ForumName == "" || utf8.RuneCountInString(c.ForumName) > 100 {
 		return nil, bad("SINERGI_FORUM_NAME", "the forum's name must have 1 to 100 characters")

@@ -28,8 +28,10 @@ import (
 	"sinergi/bot/webapp"
 	"sinergi/flows"
 	"sinergi/flows/agenda"
+	"sinergi/flows/attendance"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/certificates"
 	"sinergi/flows/chapters"
 	"sinergi/flows/dashboard"
 	"sinergi/flows/followup"
@@ -208,7 +210,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 		Engine: func(username string) *flows.Engine {
 			return flows.New(flows.Config{
 				BotUsername: username, Admins: cfg.Admins, DefaultLang: cfg.DefaultLang, Location: cfg.Location,
-				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, ForumName: cfg.ForumName,
+				CheckInOpens: cfg.CheckInOpens, CheckInCloses: cfg.CheckInCloses, OnlineOpens: cfg.OnlineOpens, OnlineCloses: cfg.OnlineCloses, ForumName: cfg.ForumName,
 				WebAppURL: cfg.WebAppURL,
 			}, st, texts,
 				// The capabilities Sinergi runs, in menu order.
@@ -225,6 +227,8 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				groups.Module(st),
 				agenda.Module(st),
 				dashboard.Module(),
+				attendance.Module(st),
+				certificates.Module(st),
 			)
 		},
 	})

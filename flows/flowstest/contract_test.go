@@ -104,3 +104,9 @@ func TestStoreAgendaContract(t *testing.T) {
 func TestStoreInvitesContract(t *testing.T) {
 	flowstest.RunInvitesContract(t, func(*testing.T) flowstest.Inviting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the attendance-and-certificates contract (Redis:
+// store/contract_test.go).
+func TestStoreCertificatesContract(t *testing.T) {
+	flowstest.RunCertificatesContract(t, func(*testing.T) flowstest.CertificatesAndForgetting { return flowstest.NewStore() })
+}

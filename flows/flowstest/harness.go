@@ -33,6 +33,7 @@ type Store struct {
 	agenda   map[string]*memAgenda           // workshop code -> its agenda (memagenda.go)
 	winv     memInvites                      // invitations to invite-only workshops (meminvites.go)
 	invMu    sync.Mutex                      // one registration by invitation at a time, as its script
+	cert     memCerts                        // attendance corrections and certificates (memcert.go)
 }
 
 func NewStore() *Store {

@@ -34,6 +34,14 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 			d.Registrations = append(d.Registrations, rd)
 		}
 	}
+	m.certInit()
+	for _, c := range m.cert.certs {
+		if c.UserID == uid {
+			c := c
+			d.Certificates = append(d.Certificates, &c)
+		}
+	}
+	slices.SortFunc(d.Certificates, func(a, b *flows.Certificate) int { return strings.Compare(a.Workshop, b.Workshop) })
 	for code, fs := range m.ws.feedback {
 		if f, ok := fs[uid]; ok {
 			d.Feedback = append(d.Feedback, flows.FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
@@ -101,6 +109,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	delete(m.profiles, uid)
 	m.forgetChapters(uid)
 	m.forgetSessionsLocked(uid)
+	m.forgetCertsLocked(uid)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)
 	for _, s := range m.mm.skip {

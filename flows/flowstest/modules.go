@@ -3,8 +3,10 @@ package flowstest
 import (
 	"sinergi/flows"
 	"sinergi/flows/agenda"
+	"sinergi/flows/attendance"
 	"sinergi/flows/audit"
 	"sinergi/flows/broadcast"
+	"sinergi/flows/certificates"
 	"sinergi/flows/chapters"
 	"sinergi/flows/dashboard"
 	"sinergi/flows/followup"
@@ -35,6 +37,8 @@ type Stores interface {
 	privacy.Store
 	groups.Store
 	agenda.Store
+	attendance.Store
+	certificates.Store
 }
 
 // The in-memory fake serves every capability.
@@ -45,5 +49,6 @@ var _ Stores = (*Store)(nil)
 // *store.Store, or a test's wrapper of one that injects faults).
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
-		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st), agenda.Module(st), dashboard.Module()}
+		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st), agenda.Module(st), dashboard.Module(),
+		attendance.Module(st), certificates.Module(st)}
 }

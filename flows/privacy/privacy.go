@@ -173,6 +173,9 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 		}
 		add(s)
 	}
+	for _, c := range d.Certificates {
+		add(tx("privacy.sum.certificate", "Number", c.Number, "Name", c.Name, "Org", c.Org))
+	}
 	if p := d.Partner; p != nil {
 		add(tx("privacy.sum.partner", "Org", p.Org, "Sector", tx("sector."+p.Sector)))
 	}

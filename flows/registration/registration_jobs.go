@@ -94,10 +94,6 @@ func feedbackAsk(w *flows.Workshop, chat int64, lang string) flows.Reply {
 	return flows.Reply{ChatID: chat, Lang: lang, Bulk: chat != 0, Text: flows.T("fb.ask", "Title", w.Title), Buttons: [][]flows.Button{row}}
 }
 
-// onlineAttendGrace is how long after a workshop's end online attendance
-// can still be confirmed.
-const onlineAttendGrace = 7 * 24 * time.Hour
-
 // onlineStartJob, at the start of an online or hybrid workshop, sends each
 // confirmed registrant not yet checked in the link and a button to confirm
 // they are attending online.
@@ -115,9 +111,10 @@ func (e *module) onlineStartJob(ctx context.Context, now time.Time, args string)
 }
 
 // attendOnline records that a confirmed registrant attends (or attended) a
-// workshop online: it counts as a check-in, from the time check-in opens
-// until onlineAttendGrace after the end. Pressed after the end, the rating
-// question follows.
+// workshop online: it counts as a check-in, from Config.OnlineOpens before
+// the start until Config.OnlineCloses after the end; outside that window
+// the press is refused saying when it opens or that it closed (and when).
+// Pressed after the end, the rating question follows.
 func (e *module) attendOnline(ctx context.Context, t *flows.Turn, code string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
@@ -131,12 +128,12 @@ func (e *module) attendOnline(ctx context.Context, t *flows.Turn, code string) e
 	if err != nil {
 		return flows.InternalError("attend registration", err)
 	}
-	if opens := w.Start.Add(-e.cfg.CheckInOpens); t.In.Now.Before(opens) {
+	if opens := w.Start.Add(-e.cfg.OnlineOpens); t.In.Now.Before(opens) {
 		t.Answer(flows.T("att.too_early", "Opens", flows.When{At: opens, Zone: w.Zone}), true)
 		return nil
 	}
-	if t.In.Now.After(w.End.Add(onlineAttendGrace)) {
-		t.Answer(flows.T("att.closed"), true)
+	if closed := w.End.Add(e.cfg.OnlineCloses); !t.In.Now.Before(closed) {
+		t.Answer(flows.T("att.closed_at", "Title", w.Title, "Closed", flows.When{At: closed, Zone: w.Zone}), true)
 		return nil
 	}
 	first, err := e.store.CheckIn(ctx, w.Code, t.User.ID, t.In.Now)

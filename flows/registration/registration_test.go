@@ -257,13 +257,13 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 	if len(r) != 1 || r[0].Text.ID != "fb.ask_online" || r[0].ChatID != 3 {
 		t.Fatalf("question to the other registrant %+v", r)
 	}
-	h.Now = w.End.Add(time.Hour)
+	h.Now = w.End.Add(flows.DefaultOnlineCloses - time.Minute)
 	res := h.Press(3, r[0].Buttons[0][0].Data)
 	flowstest.WantIDs(t, res, "(clear buttons)", "att.done", "fb.ask")
 	flowstest.WantIDs(t, h.Press(3, res.Replies[2].Buttons[0][4].Data), "(clear buttons)", "fb.ask_comment")
-	// A week after the end it is too late to confirm.
-	h.Now = w.End.Add(8 * 24 * time.Hour)
-	if res := h.Press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.closed" {
+	// From SINERGI_ONLINE_CLOSES after the end it is too late to confirm.
+	h.Now = w.End.Add(flows.DefaultOnlineCloses)
+	if res := h.Press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.closed_at" {
 		t.Fatalf("late press %+v", res.Answer)
 	}
 }

@@ -100,6 +100,7 @@ func (e *module) manageCard(ctx context.Context, t *flows.Turn, w *flows.Worksho
 			[]flows.Button{{Label: flows.T("form.btn_form", "Count", formCount), Data: flows.MustData(routeForm, code)},
 				{Label: flows.T("door.btn"), Data: flows.MustData("registration.door", code)}},
 			[]flows.Button{{Label: flows.T("agenda.btn_agenda"), Data: flows.MustData("agenda.manage", code)}},
+			[]flows.Button{{Label: flows.T("attn.btn"), Data: flows.MustData("attendance.show", code)}, {Label: flows.T("cert.btn_team"), Data: flows.MustData("certificates.team", code)}},
 			cloneButtons(w),
 			[]flows.Button{{Label: flows.T("ws.btn_collect"), Data: flows.MustData("followup.collect", code)}, {Label: flows.T("ws.btn_report"), Data: flows.MustData("followup.report", code)}},
 			[]flows.Button{{Label: flows.T("ws.btn_checkins", "Count", int(w.CheckInEvery()/(24*time.Hour))), Data: flows.MustData("followup.checkins", code)}},
