@@ -83,6 +83,13 @@ var counted = map[string][2]string{
 	"door.found":            {"1 registrant matches", "2 registrants match"},
 	"door.many":             {"1 registrant matches", "2 registrants match"},
 	"series.created":        {"1 more occurrence of", "2 more occurrences of"},
+	"mt.setup_tables":       {"1 table:", "2 tables:"},
+	"mt.err_cap_you":        {"hold 1 meeting,", "hold 2 meetings,"},
+	"mt.err_cap_them":       {"holds 1 meeting,", "holds 2 meetings,"},
+	"mt.placed":             {"Placed 1 meeting;", "Placed 2 meetings;"},
+	"mt.setup_saved":        {"1 meeting was cancelled", "Cancelled meetings: 2"},
+	"mt.setup_conflict":     {"1 booked meeting is", "2 booked meetings are"},
+	"mt.calendar":           {"Your 1 meeting at", "Your 2 meetings at"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

@@ -31,6 +31,7 @@ import (
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
+	"sinergi/flows/meetings"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
@@ -218,6 +219,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				audit.Module(st),
 				privacy.Module(st),
 				groups.Module(st),
+				meetings.Module(st),
 			)
 		},
 	})

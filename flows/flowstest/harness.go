@@ -30,6 +30,7 @@ type Store struct {
 	cards    map[string]map[linkKey]flows.Card
 	forms    map[string][]flows.FormQuestion // workshop code -> its form (memforms.go)
 	notices  map[string]int64                // workshop code -> last approval notice, unix ms (memnotice.go)
+	meet     memMeetings                     // partner meetings (memmeet.go)
 }
 
 func NewStore() *Store {

@@ -8,6 +8,7 @@ import (
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
+	"sinergi/flows/meetings"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
@@ -32,6 +33,7 @@ type Stores interface {
 	audit.Store
 	privacy.Store
 	groups.Store
+	meetings.Store
 }
 
 // The in-memory fake serves every capability.
@@ -42,5 +44,6 @@ var _ Stores = (*Store)(nil)
 // *store.Store, or a test's wrapper of one that injects faults).
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
-		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st)}
+		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st),
+		meetings.Module(st)}
 }

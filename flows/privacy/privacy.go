@@ -188,6 +188,9 @@ func (e *module) forgetAnswer(ctx context.Context, t *flows.Turn, payload string
 	if err := t.Audit(ctx, flows.AuditForget, "", 0); err != nil {
 		return err
 	}
+	if err := t.Forgetting(ctx, t.User.ID); err != nil {
+		return err
+	}
 	promoted, err := e.store.ForgetUser(ctx, t.User.ID, t.In.Now)
 	if err != nil {
 		return flows.InternalError("forget user", err)
