@@ -2,6 +2,7 @@ package meetings_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -198,6 +199,124 @@ func TestMeetingsFlow(t *testing.T) {
 			res = h.Press(flowstest.AdminID, "meetings.team:"+code)
 			if d := res.Replies[0].Text.Data; d["Accepted"] != 1 || d["Held"] != 1 || d["Partnerships"] != 1 || d["Requested"] != 1 {
 				t.Fatalf("team card %v", d)
+			}
+		})
+	}
+}
+
+// world is a workshop with meetings set up (one table, cap 2) and
+// organisations 2, 3, 4 registered in lang.
+func world(t *testing.T, lang, tables, cap string) (*flowstest.Harness, string, *flows.MeetingSetup) {
+	t.Helper()
+	h := flowstest.New(t, flowstest.AllModules)
+	code := flowstest.CreateWorkshop(t, h, "0")
+	flowstest.WantIDs(t, setUp(t, h, code, tables, cap), "(clear buttons)", "mt.setup_saved")
+	org(t, h, 2, lang, code, &flows.PartnerProfile{Org: "Yayasan Air", Sector: "ngo", Themes: l("wash"), Provinces: l("NT"), Offers: l("volunteers"), Needs: l("funding")})
+	org(t, h, 3, lang, code, &flows.PartnerProfile{Org: "PT Dana CSR", Sector: "csr", Themes: l("wash"), Provinces: l("NT"), Offers: l("funding"), Needs: l("volunteers")})
+	org(t, h, 4, lang, code, &flows.PartnerProfile{Org: "Komunitas Relawan", Sector: "community", Themes: l("wash"), Provinces: l("NT"), Offers: l("volunteers"), Needs: l("funding")})
+	s, err := h.Store.MeetingSetup(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, code, s
+}
+
+// ask has from request a meeting with to in slots (indexes of the setup's
+// slots) and returns the request as to received it.
+func ask(t *testing.T, h *flowstest.Harness, code string, s *flows.MeetingSetup, from, to int64, slots ...int) flows.Reply {
+	t.Helper()
+	res := h.Press(from, "meetings.request:"+code+":"+strconv.FormatInt(to, 10))
+	flowstest.WantIDs(t, res, "mt.ask_slots")
+	for _, i := range slots {
+		res = h.Press(from, "core.step:"+res.Session.Nonce+":x."+strconv.FormatInt(s.Slots()[i].Unix(), 10))
+	}
+	res = h.Press(from, flowstest.ButtonData(t, res, "mt.done"))
+	res = h.Press(from, flowstest.ButtonData(t, res, "mt.skip_note"))
+	return reply(t, res, "mt.request_received", to)
+}
+
+// Bad input and races, in each language: a slot taken meanwhile is refused
+// and the next free ones offered (proposed to the other side, who accepts);
+// the cap; a table removed that has meetings (refused with the count, then
+// confirmed: cancelled, both told); a cancelled registration cancels that
+// person's meetings and tells the other side; cancel and move tell the
+// other side; forgetting tells the other side and leaves nothing.
+func TestMeetingsBadInputAndRaces(t *testing.T) {
+	for _, lang := range []string{"en", "id"} {
+		t.Run(lang, func(t *testing.T) {
+			h, code, s := world(t, lang, "Meja 1", "2")
+			ctx := context.Background()
+			slots := s.Slots()
+			// 2 asks 3 and 4 asks 3 for the same slot; 3 accepts 2's: with
+			// one table, 4's slot is now taken.
+			r23 := ask(t, h, code, s, 2, 3, 0)
+			r43 := ask(t, h, code, s, 4, 3, 0)
+			h.Press(3, buttonIn(t, r23, "mt.btn_accept_at"))
+			res := h.Press(3, buttonIn(t, r43, "mt.btn_accept_at"))
+			flowstest.WantIDs(t, res, "mt.slot_taken")
+			if res.Replies[0].EditMessageID != 42 {
+				t.Fatal("the refusal does not replace the request")
+			}
+			// The next free slot is offered; pressing it proposes it to 4, who accepts.
+			res = h.Press(3, buttonIn(t, res.Replies[0], "mt.btn_slot"))
+			prop := reply(t, res, "mt.proposed_you", 4)
+			if at := prop.Text.Data["At"].(flows.When).At; !at.Equal(slots[1]) {
+				t.Fatalf("proposed %v, want %v", at, slots[1])
+			}
+			res = h.Press(4, buttonIn(t, prop, "mt.btn_accept_at"))
+			reply(t, res, "mt.booked", 3)
+			// 3 now holds 2 meetings, the cap: 2 cannot ask 3 again (open), 4 cannot ask 2? 2 holds 1: fine;
+			// a new organisation asking 3 is refused for the cap.
+			org(t, h, 6, lang, code, &flows.PartnerProfile{Org: "Dinas Sosial", Sector: "gov", Themes: l("wash"), Provinces: l("NT"), Offers: l("volunteers"), Needs: l("funding")})
+			flowstest.Alert(t, h.Press(6, "meetings.request:"+code+":3"), "mt.err_cap_them")
+			flowstest.Alert(t, h.Press(2, "meetings.request:"+code+":3"), "mt.err_open")
+
+			// The team removes the table that has the meetings: refused with the count.
+			res = setUp(t, h, code, "Meja 2", "2")
+			flowstest.WantIDs(t, res, "mt.setup_conflict")
+			if n := res.Replies[0].Text.Data["Count"]; n != 2 || res.Replies[0].EditMessageID != 42 {
+				t.Fatalf("conflict count %v", n)
+			}
+			if ms, _ := h.Store.UserMeetings(ctx, code, 3); ms[0].Status != flows.MeetAccepted || ms[1].Status != flows.MeetAccepted {
+				t.Fatalf("refused setup changed meetings: %+v", ms)
+			}
+			// Confirmed: both meetings cancelled, all four sides told.
+			res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "mt.btn_force"))
+			for _, u := range []int64{2, 3, 4} {
+				reply(t, res, "mt.cancelled_by_team", u)
+			}
+			if s2, _ := h.Store.MeetingSetup(ctx, code); len(s2.Tables) != 1 || s2.Tables[0].Name != "Meja 2" || s2.Tables[0].ID != 2 {
+				t.Fatalf("setup %+v", s2)
+			}
+
+			// Booked again; 2 moves it, then 3 cancels its registration: 2 is told.
+			r := ask(t, h, code, s, 2, 3, 2)
+			h.Press(3, buttonIn(t, r, "mt.btn_accept_at"))
+			res = h.Text(2, "/meetings")
+			res = h.Press(2, flowstest.ButtonData(t, res, "mt.btn_move_named"))
+			flowstest.WantIDs(t, res, "mt.choose_move")
+			res = h.Press(2, buttonIn(t, res.Replies[0], "mt.btn_slot"))
+			moved := reply(t, res, "mt.moved_them", 3)
+			if at := moved.Text.Data["At"].(flows.When).At; !at.Equal(slots[0]) {
+				t.Fatalf("moved to %v", at)
+			}
+			res = h.Press(3, "registration.leave_yes:"+code)
+			reply(t, res, "mt.cancelled_left", 2)
+			if ms, _ := h.Store.UserMeetings(ctx, code, 2); ms[len(ms)-1].Status != flows.MeetCancelled {
+				t.Fatalf("meeting after the registration ended: %+v", ms[len(ms)-1])
+			}
+			flowstest.Alert(t, h.Press(2, "meetings.request:"+code+":3"), "mt.err_not_registered")
+
+			// 4 and 6 meet; 6 is forgotten: 4 is told, nothing of 6 stays.
+			r = ask(t, h, code, s, 4, 6, 3)
+			h.Press(6, buttonIn(t, r, "mt.btn_accept_at"))
+			res = h.Press(6, "privacy.forget:yes")
+			reply(t, res, "mt.cancelled_left", 4)
+			if ms, _ := h.Store.UserMeetings(ctx, code, 4); slices.ContainsFunc(ms, func(m *flows.Meeting) bool { return m.Party(6) }) {
+				t.Fatal("a meeting of the forgotten person stays")
+			}
+			if codes, _ := h.Store.MeetingWorkshops(ctx, 6); len(codes) != 0 {
+				t.Fatalf("forgotten person's workshops %v", codes)
 			}
 		})
 	}

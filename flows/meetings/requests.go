@@ -44,6 +44,12 @@ func (e *module) target(ctx context.Context, t *flows.Turn, w *flows.Workshop, s
 	if err != nil {
 		return nil, flows.InternalError("workshop meetings", err)
 	}
+	for _, m := range ms {
+		if m.Party(me.UserID) && m.Party(uid) && m.Status.Open() {
+			refuse(t, "mt.err_open", "Org", them.Org)
+			return nil, nil
+		}
+	}
 	if bookedCount(ms, me.UserID) >= s.MaxPerOrg {
 		refuse(t, "mt.err_cap_you", "Count", s.MaxPerOrg)
 		return nil, nil
@@ -51,12 +57,6 @@ func (e *module) target(ctx context.Context, t *flows.Turn, w *flows.Workshop, s
 	if bookedCount(ms, uid) >= s.MaxPerOrg {
 		refuse(t, "mt.err_cap_them", "Org", them.Org, "Count", s.MaxPerOrg)
 		return nil, nil
-	}
-	for _, m := range ms {
-		if m.Party(me.UserID) && m.Party(uid) && m.Status.Open() {
-			refuse(t, "mt.err_open", "Org", them.Org)
-			return nil, nil
-		}
 	}
 	if len(freeSlots(s, ms, me.UserID, uid, "", t.In.Now)) == 0 {
 		refuse(t, "mt.err_no_slot", "Org", them.Org)

@@ -316,17 +316,62 @@ func (e *module) confirmPrompt(ctx context.Context, t *flows.Turn) (flows.Reply,
 		t.Choice(flows.T("mt.save"), "save"), t.Choice(flows.T("mt.discard"), "discard")}}}, nil
 }
 
-func (e *module) confirmAnswer(_ context.Context, t *flows.Turn, in flows.Input) (string, error) {
+// confirmAnswer: Save, or, when booked meetings would lose their table
+// or slot, the count of them and a confirmation ("force"), or Discard.
+func (e *module) confirmAnswer(ctx context.Context, t *flows.Turn, in flows.Input) (string, error) {
 	if in.Kind != flows.KindCallback {
 		return "", flows.Refuse("errors.use_buttons")
 	}
 	switch in.Callback {
-	case "save", "force":
-		return in.Callback, nil
+	case "save":
+		n, err := e.dropped(ctx, t.Session.Data)
+		if err != nil {
+			return "", err
+		}
+		if n == 0 {
+			return "save", nil
+		}
+		t.Session.Data["conflict"] = strconv.Itoa(n)
+		r, err := e.confirmPrompt(ctx, t)
+		if err != nil {
+			return "", err
+		}
+		r.EditMessageID = in.MessageID
+		t.Send(r)
+		return "", flows.ErrStay
+	case "force":
+		if t.Session.Data["conflict"] == "" {
+			return "", flows.Refuse("errors.bad_button")
+		}
+		return "force", nil
 	case "discard":
 		return t.Discard(in, flows.T("mt.discarded"))
 	}
 	return "", flows.Refuse("errors.bad_button")
+}
+
+// dropped counts the booked meetings the setup of the answers d would
+// leave without their table or slot.
+func (e *module) dropped(ctx context.Context, d map[string]string) (int, error) {
+	old, err := e.store.MeetingSetup(ctx, d["code"])
+	if errors.Is(err, flows.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, flows.InternalError("meeting setup", err)
+	}
+	s := setupFromData(d, old)
+	ms, err := e.store.WorkshopMeetings(ctx, d["code"])
+	if err != nil {
+		return 0, flows.InternalError("workshop meetings", err)
+	}
+	n := 0
+	for _, m := range ms {
+		if m.Booked() && (!s.HasSlot(m.Slot) || (m.Table != 0 && s.Table(m.Table) == nil)) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // saveSetup stores the setup, checked again against the workshop as it is
@@ -355,13 +400,9 @@ func (e *module) saveSetup(ctx context.Context, t *flows.Turn) error {
 	cancelled, err := e.store.SaveMeetingSetup(ctx, s, d["confirm"] == "force", t.In.Now)
 	var conflict *flows.MeetConflictError
 	if errors.As(err, &conflict) {
-		data := map[string]string{}
-		for k, v := range d {
-			data[k] = v
-		}
-		data["conflict"] = strconv.Itoa(conflict.Count)
-		delete(data, "confirm")
-		return t.StartFlowAt(ctx, "mtsetup", "confirm", data)
+		// Booked meanwhile: nothing saved; the team sets up again.
+		t.Say(flows.T("mt.setup_conflict_late", "Count", conflict.Count))
+		return nil
 	}
 	if err != nil {
 		return flows.InternalError("save meeting setup", err)
