@@ -146,3 +146,10 @@ func TestLinksContract(t *testing.T) {
 	open := contractStores(t)
 	flowstest.RunLinksContract(t, func(t *testing.T) flowstest.LinksAndCards { return open(t) })
 }
+
+// The Redis store keeps the meetings contract (the same cases run against
+// the in-memory fake in flows/flowstest).
+func TestMeetingsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunMeetingsContract(t, func(t *testing.T) flows.Meetings { return open(t) })
+}

@@ -19,7 +19,7 @@ for i = 1, #busy, 2 do
     ids[#ids + 1] = busy[i + 1]
   end
 end
-if #ids > 0 and ARGV[3] ~= '1' then return {'conflict', #ids} end
+if #ids > 0 and ARGV[3] ~= '1' then return {'conflict', tostring(#ids)} end
 for _, id in ipairs(ids) do
   local key = ARGV[5] .. id
   local m = redis.call('HMGET', key, 'from', 'to', 'slot', 'table')

@@ -92,3 +92,9 @@ func TestStoreChaptersContract(t *testing.T) {
 func TestStoreFormsContract(t *testing.T) {
 	flowstest.RunFormsContract(t, func(*testing.T) flowstest.FormsAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the meetings contract (Redis:
+// store/contract_test.go).
+func TestStoreMeetingsContract(t *testing.T) {
+	flowstest.RunMeetingsContract(t, func(*testing.T) flows.Meetings { return flowstest.NewStore() })
+}
