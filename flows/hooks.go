@@ -182,3 +182,22 @@ func (t *Turn) Forgetting(ctx context.Context, uid int64) error {
 	}
 	return nil
 }
+
+// OnReport adds sections to a workshop's progress report (follow-up's
+// /report): what came of its partner meetings, next to the commitments.
+func (r *Registry) OnReport(f func(ctx context.Context, w *Workshop) ([]Text, error)) {
+	r.e.reports = append(r.e.reports, f)
+}
+
+// ReportSections are the sections the modules add to w's progress report.
+func (t *Turn) ReportSections(ctx context.Context, w *Workshop) ([]Text, error) {
+	var out []Text
+	for _, f := range t.e.reports {
+		s, err := f(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s...)
+	}
+	return out, nil
+}

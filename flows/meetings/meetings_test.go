@@ -200,6 +200,17 @@ func TestMeetingsFlow(t *testing.T) {
 			if d := res.Replies[0].Text.Data; d["Accepted"] != 1 || d["Held"] != 1 || d["Partnerships"] != 1 || d["Requested"] != 1 {
 				t.Fatalf("team card %v", d)
 			}
+
+			// The workshop's progress report shows the partnership next to the commitments.
+			if err := h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "cm1", Workshop: code, What: "Sumur bor", Owner: 2, By: 2,
+				Due: w.End.Add(30 * 24 * time.Hour), Status: flows.CmOpen, Created: h.Now}); err != nil {
+				t.Fatal(err)
+			}
+			res = h.Press(flowstest.AdminID, "followup.report:"+code)
+			sec := reply(t, res, "mt.report", 0)
+			if res.Replies[1].Text.ID != "mt.report" || !strings.Contains(h.Render(lang, sec.Text), "Yayasan Air ↔ PT Dana CSR") || sec.Text.Data["Partnerships"] != 1 {
+				t.Fatalf("report %v: %s", flowstest.IDs(res), h.Render(lang, sec.Text))
+			}
 		})
 	}
 }

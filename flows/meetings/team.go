@@ -420,3 +420,38 @@ func (e *module) saveSetup(ctx context.Context, t *flows.Turn) error {
 		[]flows.Button{{Label: flows.T("mt.btn_team_card"), Data: flows.MustData(routeTeam, w.Code)}})
 	return nil
 }
+
+// reportSection is what came of a workshop's partner meetings, for its
+// progress report: the counts and the partnerships planned.
+func (e *module) reportSection(ctx context.Context, w *flows.Workshop) ([]flows.Text, error) {
+	if _, err := e.store.MeetingSetup(ctx, w.Code); errors.Is(err, flows.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, flows.InternalError("meeting setup", err)
+	}
+	ms, err := e.store.WorkshopMeetings(ctx, w.Code)
+	if err != nil {
+		return nil, flows.InternalError("workshop meetings", err)
+	}
+	if len(ms) == 0 {
+		return nil, nil
+	}
+	c := countMeetings(ms)
+	var lines []flows.Text
+	exploring, nofit := 0, 0
+	for _, m := range ms {
+		if m.Status != flows.MeetAccepted {
+			continue
+		}
+		switch {
+		case m.OutcomeFrom == flows.OutcomePartnership || m.OutcomeTo == flows.OutcomePartnership:
+			lines = append(lines, flows.T("mt.report_line", "A", m.FromOrg, "B", m.ToOrg))
+		case m.OutcomeFrom == flows.OutcomeExploring || m.OutcomeTo == flows.OutcomeExploring:
+			exploring++
+		case m.OutcomeFrom == flows.OutcomeNoFit || m.OutcomeTo == flows.OutcomeNoFit:
+			nofit++
+		}
+	}
+	return []flows.Text{flows.T("mt.report", "Title", w.Title, "Requested", c.requested, "Accepted", c.accepted, "Held", c.held,
+		"Partnerships", c.partnerships, "Exploring", exploring, "NoFit", nofit, "Lines", lines)}, nil
+}
