@@ -130,4 +130,24 @@ func TestMeetingsEndToEnd(t *testing.T) {
 	if err != nil || len(ms) != 1 || ms[0].OutcomeFrom != flows.OutcomePartnership {
 		t.Fatalf("meetings %+v %v", ms, err)
 	}
+
+	// The team: the card with the counts, the grid as a picture, a workbook and a CSV.
+	fac := telegramtest.User{ID: adminID, FirstName: "Admin", LanguageCode: "en"}
+	e.clock.Set(now)
+	e.fake.SendText(fac, "/meetsetup")
+	choose := e.next(fac.ID)
+	press(fac, choose, "Lokakarya Air")
+	teamCard := e.lastEdited(fac.ID)
+	contains(t, teamCard, "Accepted: 1 · 🤝 Held: 1 · 🌱 Partnerships planned: 1")
+	press(fac, teamCard, "Grid")
+	pic := e.next(fac.ID)
+	if pic.Photo == nil || !bytes.HasPrefix(pic.Photo.Data, []byte("\x89PNG")) {
+		t.Fatalf("grid picture %+v", pic)
+	}
+	contains(t, pic, "Meeting grid · Lokakarya Air")
+	e.next(fac.ID) // the workbook
+	csv := e.next(fac.ID)
+	if csv.Document == nil || !bytes.Contains(csv.Document.Data, []byte("Yayasan Air ↔ PT Dana")) {
+		t.Fatalf("grid csv %+v", csv.Document)
+	}
 }

@@ -86,6 +86,9 @@ type Reply struct {
 	// Chart, a workshop's progress, is sent as a picture with Text as
 	// caption (see [Chart]).
 	Chart *Chart
+	// Grid, a workshop's meeting grid, is sent as a picture with Text as
+	// caption (see [Grid]).
+	Grid *Grid
 
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower

@@ -201,6 +201,17 @@ func TestMeetingsFlow(t *testing.T) {
 				t.Fatalf("team card %v", d)
 			}
 
+			// The team's grid: a picture and a table, the meeting at its slot and table.
+			res = h.Press(flowstest.AdminID, "meetings.grid:"+code)
+			g, tab := res.Replies[0].Grid, res.Replies[1].Table
+			if g == nil || tab == nil || !slices.Equal(g.Columns, []string{"Meja Melati", "Meja Kenanga"}) || len(g.Rows) != 6 ||
+				g.Rows[1].Cells[0] != "Yayasan Air ↔ PT Dana CSR" || g.Rows[1].Cells[1] != "" || g.Rows[0].Cells[0] != "" {
+				t.Fatalf("grid %+v", g)
+			}
+			if csv := string(tab.CSV()); !strings.Contains(csv, "Yayasan Air ↔ PT Dana CSR") || !strings.Contains(csv, "Meja Kenanga") {
+				t.Fatalf("grid csv %q", csv)
+			}
+
 			// The workshop's progress report shows the partnership next to the commitments.
 			if err := h.Store.SaveCommitment(ctx, &flows.Commitment{ID: "cm1", Workshop: code, What: "Sumur bor", Owner: 2, By: 2,
 				Due: w.End.Add(30 * 24 * time.Hour), Status: flows.CmOpen, Created: h.Now}); err != nil {

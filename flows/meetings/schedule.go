@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	"sinergi/flows"
@@ -200,8 +201,34 @@ func (e *module) grid(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ s
 	tab := GridTable(s, ms, flows.LoadZone(w.Zone), t.NameLabel("mt.grid_slot"), t.NameLabel("mt.grid_online"))
 	tab.Name, tab.Sheet = "meetings-"+w.Code, t.NameLabel("mt.grid_sheet")
 	c := countMeetings(ms)
-	t.Send(flows.Reply{Text: flows.T("mt.grid_caption", "Title", w.Title, "Requested", c.requested, "Accepted", c.accepted, "Held", c.held), Table: tab})
+	g := GridImage(s, ms, func(at time.Time) string { return flows.FormatClock(t.Lang, at, w.Zone) },
+		t.NameLabel("mt.grid_slot"), t.NameLabel("mt.grid_online"))
+	g.Name, g.Title = "meetings-"+w.Code, w.Title+" · "+t.NameLabel("mt.grid_sheet")
+	caption := flows.T("mt.grid_caption", "Title", w.Title, "Requested", c.requested, "Accepted", c.accepted, "Held", c.held)
+	t.Send(flows.Reply{Text: caption, Grid: g})
+	t.Send(flows.Reply{Text: caption, Table: tab})
 	return nil
+}
+
+// GridImage is the grid of GridTable as a picture's description: the same
+// rows and columns, a slot's label its time (clock), a cell awaiting the
+// sides' confirmation marked.
+func GridImage(s *flows.MeetingSetup, ms []*flows.Meeting, clock func(time.Time) string, slotHeader, online string) *flows.Grid {
+	tab := GridTable(s, ms, time.UTC, slotHeader, online)
+	g := &flows.Grid{Corner: slotHeader}
+	for _, c := range tab.Columns[1:] {
+		g.Columns = append(g.Columns, c.Header)
+	}
+	for _, row := range tab.Rows {
+		gr := flows.GridRow{Label: clock(row[0].(time.Time))}
+		for _, v := range row[1:] {
+			cell, _ := v.(string)
+			gr.Cells = append(gr.Cells, cell)
+			gr.Pending = append(gr.Pending, strings.HasSuffix(cell, " (?)"))
+		}
+		g.Rows = append(g.Rows, gr)
+	}
+	return g
 }
 
 // GridTable is the grid of a workshop's booked meetings: a row per slot, a
