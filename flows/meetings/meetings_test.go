@@ -343,3 +343,47 @@ func TestMeetingsBadInputAndRaces(t *testing.T) {
 		})
 	}
 }
+
+// The team's scheduler, in each language: it places the matched pairs that
+// have no meeting into free slots (a pair with a pending request is left
+// to it), explains each placement, and asks both sides; once both confirm
+// the meeting is booked, a decline frees it.
+func TestMeetingsScheduler(t *testing.T) {
+	for _, lang := range []string{"en", "id"} {
+		t.Run(lang, func(t *testing.T) {
+			h, code, s := world(t, lang, "Meja 1", "2")
+			ctx := context.Background()
+			ask(t, h, code, s, 2, 4, 0) // 2 and 4: pending, not placed
+			res := h.Press(flowstest.AdminID, "meetings.auto:"+code)
+			placed := reply(t, res, "mt.placed", 0)
+			if n := placed.Text.Data["Count"]; n != 2 {
+				t.Fatalf("placed %v: %s", n, h.Render(lang, placed.Text))
+			}
+			ms, _ := h.Store.WorkshopMeetings(ctx, code)
+			var byPair = map[[2]int64]*flows.Meeting{}
+			for _, m := range ms {
+				byPair[[2]int64{min(m.From, m.To), max(m.From, m.To)}] = m
+			}
+			m23, m34 := byPair[[2]int64{2, 3}], byPair[[2]int64{3, 4}]
+			if m23 == nil || m34 == nil || m23.Status != flows.MeetProposed || m34.Status != flows.MeetProposed || m23.Slot.Equal(m34.Slot) {
+				t.Fatalf("placements %+v %+v", m23, m34)
+			}
+			if byPair[[2]int64{2, 4}].Status != flows.MeetPending {
+				t.Fatal("the pending request was touched")
+			}
+			// 2 and 3 confirm: booked with contacts; 4 declines: freed.
+			ask23 := reply(t, res, "mt.placed_you", 2)
+			res = h.Press(2, buttonIn(t, ask23, "mt.btn_confirm"))
+			flowstest.WantIDs(t, res, "(clear buttons)", "mt.confirmed_wait")
+			res = h.Press(3, "meetings.confirm:"+code+":"+m23.ID)
+			reply(t, res, "mt.booked", 2)
+			res = h.Press(4, "meetings.decline:"+code+":"+m34.ID)
+			reply(t, res, "mt.closed_them_declined", 3)
+			if m, _ := h.Store.GetMeeting(ctx, code, m34.ID); m.Status != flows.MeetDeclined {
+				t.Fatalf("declined placement %+v", m)
+			}
+			// Again: 2–3 booked, 2–4 asked, 3–4 declined: nothing to place.
+			flowstest.WantIDs(t, h.Press(flowstest.AdminID, "meetings.auto:"+code), "mt.placed_none")
+		})
+	}
+}

@@ -30,7 +30,7 @@ type Placement struct {
 // Schedule places pairs greedily, mutual pairs first, then by score: each
 // into the first slot after now where neither side is booked, both are
 // under the cap and a table is free, skipping pairs that have an open
-// meeting. It never produces a conflict with ms or with itself.
+// meeting or declined one. It never produces a conflict with ms or with itself.
 func Schedule(s *flows.MeetingSetup, ms []*flows.Meeting, pairs []Pair, now time.Time) []Placement {
 	busy := map[int64]map[int64]bool{} // slot -> uid
 	table := map[int64]map[int]bool{}  // slot -> table
@@ -52,8 +52,8 @@ func Schedule(s *flows.MeetingSetup, ms []*flows.Meeting, pairs []Pair, now time
 	for _, m := range ms {
 		if m.Booked() {
 			hold(m.Slot.Unix(), m.From, m.To, m.Table)
-		} else if m.Status.Open() {
-			open[key(m.From, m.To)] = true
+		} else if m.Status.Open() || m.Status == flows.MeetDeclined {
+			open[key(m.From, m.To)] = true // asked already, or said no
 		}
 	}
 	order := slices.Clone(pairs)
