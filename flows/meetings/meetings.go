@@ -254,7 +254,6 @@ func (e *module) tell(ctx context.Context, t *flows.Turn, uid int64, text flows.
 // and a table is free (or the meetings are online), in time order; skip is
 // a meeting whose own booking does not count (a move).
 func freeSlots(s *flows.MeetingSetup, ms []*flows.Meeting, a, b int64, skip string, now time.Time) []time.Time {
-	type use struct{ orgs, tables int }
 	busy := map[int64]map[int64]bool{}
 	tables := map[int64]int{}
 	for _, m := range ms {
