@@ -103,6 +103,20 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	_, err = st.DecideIntro(ctx, "intro1", bagusID, flows.IntroAccepted, now)
 	must(err)
 
+	// Partner meetings at the workshop: one booked with Bagus, one Dewi
+	// declined, with Siti's notes.
+	_, err = st.SaveMeetingSetup(ctx, &flows.MeetingSetup{Workshop: w.Code, SlotMinutes: 30, MaxPerOrg: 3,
+		Windows: []flows.MeetWindow{{Start: w.Start, End: w.End}}, Tables: []flows.MeetTable{{ID: 1, Name: "Meja 1"}}}, false, now)
+	must(err)
+	must(st.RequestMeeting(ctx, &flows.Meeting{ID: "meetsiti01", Workshop: w.Code, From: sitiID, To: bagusID, FromOrg: "Yayasan Siti Rahmawati",
+		ToOrg: "Perkumpulan Bagus", Note: "Salam, Siti Rahmawati", Slots: []time.Time{w.Start}, Awaiting: bagusID, Status: flows.MeetPending, Created: now}))
+	_, err = st.AcceptMeeting(ctx, w.Code, "meetsiti01", bagusID, w.Start, now)
+	must(err)
+	must(st.RequestMeeting(ctx, &flows.Meeting{ID: "meetsiti02", Workshop: w.Code, From: sitiID, To: dewiID, FromOrg: "Yayasan Siti Rahmawati",
+		ToOrg: "Komunitas Dewi", Note: "siti_rahma", Slots: []time.Time{w.Start}, Awaiting: dewiID, Status: flows.MeetPending, Created: now}))
+	_, err = st.CloseMeeting(ctx, w.Code, "meetsiti02", dewiID, flows.MeetDeclined, now)
+	must(err)
+
 	// Siti's commitment with history, and one she wrote for Bagus.
 	cm := &flows.Commitment{ID: "c1", Workshop: w.Code, What: "Pelatihan air bersih", Owner: sitiID, By: sitiID,
 		Due: now.AddDate(0, 1, 0), Status: flows.CmOnTrack, Created: now,
@@ -183,6 +197,7 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	contains(t, confirm, "Delete all your data?")
 	e.fake.Press(siti, confirm.ID, buttonData(t, confirm, "🗑 Yes, delete everything"))
 	e.waitMsg(siti.ID, "Your data is deleted")
+	e.waitMsg(bagusID, "Your meeting with Yayasan Siti Rahmawati at Data Desa is cancelled")
 	e.waitFor("the update committed", func() bool {
 		items, err := st.Inbox(ctx)
 		return err == nil && len(items) == 0

@@ -243,6 +243,13 @@ func (r *renderer) prepareAll(chatID int64, lang string, rep flows.Reply) ([]out
 		}
 		rep.Document = &flows.Attachment{Name: rep.Certificate.Name + ".pdf", Data: file}
 		rep.Certificate = nil
+	case rep.Grid != nil:
+		png, err := chart.GridPNG(rep.Grid)
+		if err != nil {
+			return nil, fmt.Errorf("grid %s: %w", rep.Grid.Name, err)
+		}
+		rep.Photo = &flows.Attachment{Name: rep.Grid.Name + ".png", Data: png}
+		rep.Grid = nil
 	}
 	if rep.Table == nil {
 		return []outMsg{r.prepare(chatID, lang, rep)}, nil

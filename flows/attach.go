@@ -21,6 +21,20 @@ type Invitation struct {
 	// Sessions of the workshop's agenda to put in the calendar besides the
 	// workshop, one event each (the plenary ones and those chosen).
 	Sessions []AgendaSession
+	// Meetings, when any, are the attendee's partner meetings at the
+	// workshop: the file holds one event per meeting instead of the
+	// workshop's.
+	Meetings []CalendarMeeting
+}
+
+// CalendarMeeting is one partner meeting in a calendar file: its id (the
+// event's UID is made of it), time, what it is and where.
+type CalendarMeeting struct {
+	ID          string
+	Start, End  time.Time
+	Summary     string
+	Location    string
+	Description string
 }
 
 // Invitation is the calendar invitation of workshop w for a registrant,

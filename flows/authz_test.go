@@ -126,6 +126,12 @@ var authzTable = []authzRow{
 	{Action: "workshops.cancel_yes:{code}", Want: managers, Mutates: true, Notes: "cancels the workshop"},
 	{Action: "workshops.feedback:{code}", Want: managers, Notes: "feedback summary"},
 	{Action: "workshops.team:{code}", Want: managers, Notes: "the workshop's team"},
+	// Partner meetings (the team's side).
+	{Action: "/meetsetup", Want: facRole, Notes: "lists the workshops whose partner meetings one manages"},
+	{Action: "meetings.team:{code}", Want: managers, Notes: "the workshop's partner meetings card"},
+	{Action: "meetings.setup:{code}", Want: managers, Notes: "starts the setup of partner meetings (the save re-checks)"},
+	{Action: "meetings.grid:{code}", Want: managers, Notes: "the meeting grid (slots × tables) as a table"},
+	{Action: "meetings.auto:{code}", Want: managers, Notes: "places matched pairs into free slots, each side asked to confirm"},
 	{Action: "workshops.team_invite:{code}", Want: owners, Mutates: true, Notes: "creates a one-time team invitation"},
 	{Action: "workshops.team_remove:{code}:13", Want: owners, Mutates: true, Notes: "removes a member from the team"},
 	{Action: "workshops.team_revoke:{code}:{tinv}", Want: owners, Mutates: true, Notes: "revokes a team invitation not yet used"},

@@ -11,6 +11,26 @@ type Chart struct {
 	Orgs   []OrgTally
 }
 
+// Grid is a workshop's meeting grid as the domain sees it: a row per slot,
+// a column per table, each cell the meeting there ("" free). A reply that
+// carries one ([Reply.Grid]) is sent as a picture with the reply's text as
+// caption; the transport draws it (bot/chart).
+type Grid struct {
+	Name    string    // file name without extension, e.g. "meetings-ab12cd"
+	Title   string    // drawn above the grid (plain text)
+	Corner  string    // the header of the slot column
+	Columns []string  // the tables' names
+	Rows    []GridRow // the slots in time order
+}
+
+// GridRow is one slot of a grid: its label (the time) and a cell per
+// column; Pending marks the cells whose meeting waits for confirmation.
+type GridRow struct {
+	Label   string
+	Cells   []string
+	Pending []bool
+}
+
 // ChartLabels are the localised texts drawn into the progress chart.
 type ChartLabels struct {
 	Title    string            // the chart's title: the workshop and the number of commitments

@@ -150,3 +150,54 @@ func (e *Engine) Posted(ctx context.Context, tag string, chat int64, thread, msg
 	}
 	return e.chats.Posted(ctx, tag, chat, thread, msgID)
 }
+
+// OnRegistrationEnded adds what runs when uid's registration for workshop
+// code ended (they cancelled it): partner meetings there are called off.
+func (r *Registry) OnRegistrationEnded(f func(ctx context.Context, t *Turn, code string, uid int64) error) {
+	r.e.regEnded = append(r.e.regEnded, f)
+}
+
+// RegistrationEnded runs what the modules set with OnRegistrationEnded.
+func (t *Turn) RegistrationEnded(ctx context.Context, code string, uid int64) error {
+	for _, f := range t.e.regEnded {
+		if err := f(ctx, t, code, uid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OnForgetting adds what runs just before uid is forgotten, to tell others
+// what the deletion ends for them (a partner meeting).
+func (r *Registry) OnForgetting(f func(ctx context.Context, t *Turn, uid int64) error) {
+	r.e.forgetting = append(r.e.forgetting, f)
+}
+
+// Forgetting runs what the modules set with OnForgetting.
+func (t *Turn) Forgetting(ctx context.Context, uid int64) error {
+	for _, f := range t.e.forgetting {
+		if err := f(ctx, t, uid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OnReport adds sections to a workshop's progress report (follow-up's
+// /report): what came of its partner meetings, next to the commitments.
+func (r *Registry) OnReport(f func(ctx context.Context, w *Workshop) ([]Text, error)) {
+	r.e.reports = append(r.e.reports, f)
+}
+
+// ReportSections are the sections the modules add to w's progress report.
+func (t *Turn) ReportSections(ctx context.Context, w *Workshop) ([]Text, error) {
+	var out []Text
+	for _, f := range t.e.reports {
+		s, err := f(ctx, w)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s...)
+	}
+	return out, nil
+}

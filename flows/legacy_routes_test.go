@@ -183,6 +183,7 @@ var newRoutes = map[string]bool{
 	"workshops.inv_revoke": true, "workshops.inv_export": true,
 	"attendance.show": true, "attendance.csv": true, "attendance.fix": true, "attendance.person": true, "attendance.set": true,
 	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
+	"meetings.team": true, "meetings.setup": true, "meetings.grid": true, "meetings.auto": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

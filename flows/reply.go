@@ -104,6 +104,10 @@ type Reply struct {
 	// reply with no Text and no Buttons only sets it.
 	MenuApp *MenuApp
 
+	// Grid, a workshop's meeting grid, is sent as a picture with Text as
+	// caption (see [Grid]).
+	Grid *Grid
+
 	// Bulk marks a reply that is not an answer to the recipient (a
 	// notification to someone else); the sender gives such messages lower
 	// priority than interactive answers.

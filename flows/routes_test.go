@@ -275,6 +275,7 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		nonce  = strings.Repeat("z", 5) // below 36^5
 		filter = longest("", []string{"a", "c", longest("t.", flows.Themes()), longest("s.", flows.Sectors()), longest("p.", flows.Provinces())})
 		status = longest("", []string{flows.CmDone, flows.CmOnTrack, flows.CmBlocked})
+		slot   = strconv.FormatInt(1<<36, 10) // a slot's start, Unix seconds (past the year 4000)
 	)
 	e := newEngine(t, flowstest.AllModules(flowstest.NewStore())...)
 	var cmds []string
@@ -384,7 +385,24 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"groups.link":     {"w", code},
 		"groups.unlink":   {uid, "2147483647"},
 		"groups.announce": {code},
-		"groups.post":     {code, uid, "2147483647"},
+
+		"meetings.team":    {code},
+		"meetings.setup":   {code},
+		"meetings.grid":    {code},
+		"meetings.auto":    {code},
+		"meetings.suggest": {code, filter, pos},
+		"meetings.filter":  {code},
+		"meetings.request": {code, uid},
+		"meetings.accept":  {code, intro, slot},
+		"meetings.propose": {code, intro, slot},
+		"meetings.decline": {code, intro},
+		"meetings.cancel":  {code, intro},
+		"meetings.move":    {code, intro, slot},
+		"meetings.confirm": {code, intro},
+		"meetings.ics":     {code},
+		"meetings.outcome": {code, intro, longest("", flows.MeetOutcomes())},
+		"meetings.list":    {code},
+		"groups.post":      {code, uid, "2147483647"},
 
 		"broadcast.cancel":  {code},
 		"broadcast.updates": {"off"},

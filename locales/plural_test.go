@@ -109,6 +109,15 @@ var counted = map[string][2]string{
 	"cert.team":         {"1 attendee (checked", "2 attendees (checked"},
 	"cert.btn_send_all": {"Send to the 1 attendee", "Send to all 2 attendees"},
 	"cert.sending":      {"to 1 attendee.", "to 2 attendees."},
+
+	"mt.setup_tables":        {"1 table:", "2 tables:"},
+	"mt.err_cap_you":         {"hold 1 meeting,", "hold 2 meetings,"},
+	"mt.err_cap_them":        {"holds 1 meeting,", "holds 2 meetings,"},
+	"mt.placed":              {"Placed 1 meeting;", "Placed 2 meetings;"},
+	"mt.setup_saved":         {"1 meeting was cancelled", "Cancelled meetings: 2"},
+	"mt.setup_conflict":      {"1 booked meeting is", "2 booked meetings are"},
+	"mt.setup_conflict_late": {"meanwhile 1 meeting was", "meanwhile 2 meetings were"},
+	"mt.calendar":            {"Your 1 meeting at", "Your 2 meetings at"},
 }
 
 // countedNoun finds a template field followed by an English plural noun

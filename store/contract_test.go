@@ -167,3 +167,10 @@ func TestInvitesContract(t *testing.T) {
 	open := contractStores(t)
 	flowstest.RunInvitesContract(t, func(t *testing.T) flowstest.Inviting { return open(t) })
 }
+
+// The Redis store keeps the meetings contract (the same cases run against
+// the in-memory fake in flows/flowstest).
+func TestMeetingsContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunMeetingsContract(t, func(t *testing.T) flows.Meetings { return open(t) })
+}

@@ -107,6 +107,31 @@
 //	<p>cert:<vcode>           string  "<code>:<uid>", the verification code's lookup (valid only while the
 //	                                  certificate's hash holds that code; ForgetUser deletes both)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
+//
+// Partner meetings (meetings.go) sit under the workshop's hash tag too, so
+// each booking is one script over the meeting, the slots held and the
+// counts: mt_request.lua (a request, another slot proposed, a team
+// proposal confirmed), mt_book.lua (accept, move, place: never an
+// organisation or a table twice in a slot, never over the cap), mt_close.lua
+// (decline, withdraw, cancel: the booking freed), mt_setup.lua (a new setup,
+// refused while it would drop booked meetings, or forced and cancelling
+// them). The scripts build the meetings' keys from a prefix of the same tag.
+//
+//	<p>{w:<code>}:mt:setup    string  JSON flows.MeetingSetup (windows, slot length, tables, link, cap)
+//	<p>{w:<code>}:mt:slots    zset    slot start (unix s) -> the same: the setup's slots, for the scripts
+//	<p>{w:<code>}:mt:tables   zset    table id -> its order in the setup (none: online meetings)
+//	<p>{w:<code>}:mt:conf     hash    cap (meetings per organisation); its presence means meetings are set up
+//	<p>{w:<code>}:mt:m:<id>   hash    a meeting: id, ws, from, to, from_org, to_org, note, slots (unix s, comma
+//	                                  separated), awaiting (uid, 0 none), status, slot (unix s, "" none), table
+//	                                  (id, 0 online), by_team, ok_from, ok_to (0/1), created, decided (unix ms),
+//	                                  out_from, out_to (outcomes)
+//	<p>{w:<code>}:mt:ids      zset    meeting id -> created unix ms: the workshop's meetings
+//	<p>{w:<code>}:mt:busy     hash    "u:<uid>:<slot>" and "t:<table>:<slot>" -> the meeting holding them
+//	<p>{w:<code>}:mt:n        hash    uid -> meetings held (accepted or proposed by the team), for the cap
+//	<p>{w:<code>}:mt:pairs    hash    "<lower uid>:<higher uid>" -> the pair's open meeting
+//	<p>{w:<code>}:mt:u:<uid>  set     ids of uid's meetings at the workshop
+//	<p>mt:of:<uid>            set     codes of the workshops uid had a meeting at (written before the script;
+//	                                  ForgetUser reads it, then deletes it)
 //	<p>ws:upcoming            zset    code -> start unix ms, workshops not cancelled, unlisted nor invite-only
 //	<p>ws:all                 zset    code -> start unix ms
 //	<p>{c:<uid>}:facilitates  set     codes of the workshops uid is on the team of (an index of :team;

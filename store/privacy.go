@@ -261,7 +261,7 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
 	steps := []func(context.Context, int64, time.Time) error{
-		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks, s.forgetChapters, s.forgetSessions, s.forgetWorkshopInvites,
+		s.forgetPartner, s.forgetBroadcasts, s.forgetInvites, s.forgetLinks, s.forgetChapters, s.forgetSessions, s.forgetWorkshopInvites, s.forgetMeetings,
 	}
 	for _, step := range steps {
 		if err := step(ctx, uid, now); err != nil {

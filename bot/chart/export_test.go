@@ -32,3 +32,12 @@ func planChartTexts(y flows.Tally, orgs []flows.OrgTally, l flows.ChartLabels, f
 	}
 	return out
 }
+
+// PlanGridTexts is the texts planGrid writes.
+func PlanGridTexts(g *flows.Grid, fit func(text string, size float64) int) []string {
+	var out []string
+	for _, lb := range planGrid(g, fit).labels {
+		out = append(out, lb.text)
+	}
+	return out
+}

@@ -24,6 +24,9 @@ const icsLocal = "20060102T150405"
 
 // Name is the invitation's file name: "workshop-<code>.ics".
 func Name(inv *flows.Invitation) string {
+	if len(inv.Meetings) > 0 {
+		return "meetings-" + inv.Workshop.Code + ".ics"
+	}
 	return "workshop-" + inv.Workshop.Code + ".ics"
 }
 
@@ -60,6 +63,10 @@ func File(inv *flows.Invitation) []byte {
 		std.AddProperty(ical.ComponentProperty(ical.PropertyTzname), flows.ZoneLabel(w.Zone))
 	}
 
+	if len(inv.Meetings) > 0 {
+		meetingEvents(cal, inv, local)
+		return []byte(cal.Serialize(ical.WithNewLineWindows))
+	}
 	ev := cal.AddEvent(uid(w.Code, inv.Attendee, inv.Bot))
 	ev.SetDtStampTime(now)
 	ev.SetSequence(w.Sequence)
@@ -148,6 +155,36 @@ func File(inv *flows.Invitation) []byte {
 	}
 
 	return []byte(cal.Serialize(ical.WithNewLineWindows))
+}
+
+// meetingEvents adds one VEVENT per partner meeting of inv: UID per
+// meeting (<code>-<id>@<bot>.t.me, so a moved meeting updates its event),
+// the time in the workshop's zone, SUMMARY, LOCATION (the table or the
+// link), DESCRIPTION, and a display alarm ten minutes before.
+func meetingEvents(cal *ical.Calendar, inv *flows.Invitation, local bool) {
+	w := &inv.Workshop
+	for _, m := range inv.Meetings {
+		ev := cal.AddEvent(text(w.Code) + "-" + text(m.ID) + "@" + username(inv.Bot) + ".t.me")
+		ev.SetDtStampTime(inv.Now)
+		for p, t := range map[ical.ComponentProperty]time.Time{ical.ComponentPropertyDtStart: m.Start, ical.ComponentPropertyDtEnd: m.End} {
+			if local {
+				ev.SetProperty(p, t.In(flows.LoadZone(w.Zone)).Format(icsLocal), ical.WithTZID(w.Zone))
+			} else {
+				ev.SetProperty(p, t.UTC().Format("20060102T150405Z"))
+			}
+		}
+		ev.SetSummary(text(m.Summary))
+		if l := text(m.Location); l != "" {
+			ev.SetLocation(l)
+		}
+		if d := text(m.Description); d != "" {
+			ev.SetDescription(d)
+		}
+		alarm := ev.AddAlarm()
+		alarm.SetAction(ical.ActionDisplay)
+		alarm.SetTrigger("-PT10M")
+		alarm.SetProperty(ical.ComponentPropertyDescription, text(m.Summary))
+	}
 }
 
 // uid is the event's UID: per workshop and per registrant, the same for

@@ -37,6 +37,7 @@ import (
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
+	"sinergi/flows/meetings"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
@@ -229,6 +230,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				dashboard.Module(),
 				attendance.Module(st),
 				certificates.Module(st),
+				meetings.Module(st),
 			)
 		},
 	})

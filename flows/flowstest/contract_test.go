@@ -110,3 +110,9 @@ func TestStoreInvitesContract(t *testing.T) {
 func TestStoreCertificatesContract(t *testing.T) {
 	flowstest.RunCertificatesContract(t, func(*testing.T) flowstest.CertificatesAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the meetings contract (Redis:
+// store/contract_test.go).
+func TestStoreMeetingsContract(t *testing.T) {
+	flowstest.RunMeetingsContract(t, func(*testing.T) flows.Meetings { return flowstest.NewStore() })
+}

@@ -34,6 +34,7 @@ type Store struct {
 	winv     memInvites                      // invitations to invite-only workshops (meminvites.go)
 	invMu    sync.Mutex                      // one registration by invitation at a time, as its script
 	cert     memCerts                        // attendance corrections and certificates (memcert.go)
+	meet     memMeetings                     // partner meetings (memmeet.go)
 }
 
 func NewStore() *Store {

@@ -12,6 +12,7 @@ import (
 	"sinergi/flows/followup"
 	"sinergi/flows/groups"
 	"sinergi/flows/matchmaking"
+	"sinergi/flows/meetings"
 	"sinergi/flows/privacy"
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
@@ -39,6 +40,7 @@ type Stores interface {
 	agenda.Store
 	attendance.Store
 	certificates.Store
+	meetings.Store
 }
 
 // The in-memory fake serves every capability.
@@ -50,5 +52,5 @@ var _ Stores = (*Store)(nil)
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st), agenda.Module(st), dashboard.Module(),
-		attendance.Module(st), certificates.Module(st)}
+		attendance.Module(st), certificates.Module(st), meetings.Module(st)}
 }

@@ -95,6 +95,18 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, t
 	if err != nil {
 		return err
 	}
+	// What other capabilities add (partner meetings' outcomes) follows the
+	// report's message.
+	sections, err := t.ReportSections(ctx, w)
+	if err != nil {
+		return err
+	}
+	withSections := func(rs []flows.Reply) []flows.Reply {
+		for i, s := range sections {
+			rs = slices.Insert(rs, 1+i, flows.Reply{Text: s})
+		}
+		return rs
+	}
 	if w.ReportsChatOnly && len(chats) > 0 || toChat == "chat" {
 		// Into the facilitators' chats: the report in the deployment's
 		// language, and a word to the presser.
@@ -103,7 +115,7 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, t
 			return nil
 		}
 		for _, l := range chats {
-			for _, r := range e.reportReplies(t, w, cs, names, e.cfg.DefaultLang) {
+			for _, r := range withSections(e.reportReplies(t, w, cs, names, e.cfg.DefaultLang)) {
 				r.ChatID, r.Thread, r.Lang = l.Chat, l.Thread, e.cfg.DefaultLang
 				t.Send(r)
 			}
@@ -111,7 +123,7 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, t
 		t.Say(flows.T("rp.posted_to_chats", "Count", len(chats), "Title", w.Title))
 		return nil
 	}
-	replies := e.reportReplies(t, w, cs, names, t.Lang)
+	replies := withSections(e.reportReplies(t, w, cs, names, t.Lang))
 	if len(chats) > 0 {
 		replies[0].Buttons = [][]flows.Button{{{Label: flows.T("rp.btn_post_chat", "Count", len(chats)), Data: flows.MustData(routeReport, w.Code, "chat")}}}
 	}

@@ -238,6 +238,9 @@ func (e *module) forgetAnswer(ctx context.Context, t *flows.Turn, payload string
 	if err := t.Audit(ctx, flows.AuditForget, "", 0); err != nil {
 		return err
 	}
+	if err := t.Forgetting(ctx, t.User.ID); err != nil {
+		return err
+	}
 	// A seat they free may be offered on: each workshop's offer sweep
 	// first (flows/offer_sweep.go).
 	regs, err := e.store.UserRegistrations(ctx, t.User.ID)

@@ -517,6 +517,9 @@ func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) err
 	if err := e.store.Unschedule(ctx, append(flows.ReminderIDs(w.Code, t.User.ID), flows.OfferJobIDs(w.Code, t.User.ID)...)...); err != nil {
 		return flows.InternalError("unschedule", err)
 	}
+	if err := t.RegistrationEnded(ctx, w.Code, t.User.ID); err != nil {
+		return err
+	}
 	if t.In.MessageID != 0 {
 		t.Send(flows.Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
 	}
