@@ -56,6 +56,13 @@ type Workshop struct {
 	// Unlisted: only its link finds it, never /workshops (Upcoming) or a
 	// group's cards.
 	Unlisted bool `json:"unlisted,omitempty"`
+	// Format is how people attend (hybrid_types.go): FormatOnsite,
+	// FormatOnline or FormatHybrid; "" (saved before formats) is derived
+	// from Venue and OnlineURL (Workshop.Attendance).
+	Format string `json:"format,omitempty"`
+	// OnlineCapacity is a hybrid workshop's online seats (0: unlimited);
+	// Capacity is then its on-site seats.
+	OnlineCapacity int `json:"online_capacity,omitempty"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,
@@ -126,6 +133,10 @@ type Registration struct {
 	Lang         string            `json:"lang"`
 	CheckedInAt  time.Time         `json:"-"` // zero when not checked in
 	OfferExpires time.Time         `json:"-"` // when the seat offered to them is given on (offered only)
+	// Mode is how they attend a hybrid workshop: ModeOnline, or "" on
+	// site (from which of the workshop's lists holds them; given to
+	// Register, ModeOnsite or ModeOnline, it says which list they join).
+	Mode string `json:"-"`
 }
 
 // Counts summarise a workshop's registrations.
