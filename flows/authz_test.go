@@ -166,6 +166,8 @@ var authzTable = []authzRow{
 	{Action: "registration.accept:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "accept an offered seat: the person offered only"},
 	{Action: "registration.decline:{code}", Want: nobody, Refusal: "ws.offer_gone", Notes: "decline an offered seat: the person offered only"},
 	{Action: "registration.feedback:{code}:5", Want: nobody, Refusal: "fb.not_attended", Notes: "feedback: checked-in registrants only"},
+	{Action: "registration.join_as:{code}:online", Want: everyone, Notes: "register in a mode of a hybrid workshop (one list: as registration.join)"},
+	{Action: "registration.switch:{code}:online:g", Want: nobody, Refusal: "ws.not_registered", Notes: "switch on site / online: one's own registration of a hybrid workshop only"},
 	// Matchmaking.
 	{Action: "matchmaking.accept:{intro}", Want: nobody, Notes: "accept: the addressee only"},
 	{Action: "matchmaking.decline:{intro}", Want: nobody, Notes: "decline: the addressee only"},

@@ -77,7 +77,7 @@ func GetsLink(w *Workshop, r *Registration) bool {
 func ForAttendee(w *Workshop, r *Registration) *Workshop {
 	cp := *w
 	if !GetsLink(w, r) {
-		cp.OnlineURL = ""
+		cp.OnlineURL, cp.LinkHidden = "", w.OnlineURL != ""
 	} else if w.Hybrid() {
 		cp.Venue = ""
 	}
@@ -87,7 +87,7 @@ func ForAttendee(w *Workshop, r *Registration) *Workshop {
 // Public is the copy of w anyone may see: without the online link.
 func Public(w *Workshop) *Workshop {
 	cp := *w
-	cp.OnlineURL = ""
+	cp.OnlineURL, cp.LinkHidden = "", w.OnlineURL != ""
 	return &cp
 }
 

@@ -175,6 +175,7 @@ var newRoutes = map[string]bool{
 	"workshops.form": true, "workshops.form_add": true, "workshops.form_delete": true, "registration.answers": true,
 	"registration.door": true, "registration.door_in": true, "workshops.clone": true, "workshops.series": true,
 	"workshops.visibility": true,
+	"registration.join_as": true, "registration.switch": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

@@ -302,6 +302,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.answers":     {code},
 		"registration.door":        {code},
 		"registration.door_in":     {code, uid},
+		"registration.join_as":     {code, "onsite"},
+		"registration.switch":      {code, "onsite", "g"},
 
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},

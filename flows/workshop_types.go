@@ -63,6 +63,9 @@ type Workshop struct {
 	// OnlineCapacity is a hybrid workshop's online seats (0: unlimited);
 	// Capacity is then its on-site seats.
 	OnlineCapacity int `json:"online_capacity,omitempty"`
+	// LinkHidden: a copy made for someone who may not see the online link
+	// (Public, ForAttendee); its details say where the link goes instead.
+	LinkHidden bool `json:"-"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,
@@ -293,16 +296,23 @@ const DefaultCheckInOpens = 2 * time.Hour
 // WorkshopDetails renders the fields of a workshop for a summary or card.
 func WorkshopDetails(w *Workshop) Text {
 	capacity := CapacityText(w.Capacity)
+	if w.Hybrid() {
+		capacity = T("ws.capacity_hybrid", "Onsite", capacity, "Online", CapacityText(w.OnlineCapacity))
+	}
 	dash := func(s string) any {
 		if s == "" {
 			return HTML("—")
 		}
 		return s
 	}
+	link := dash(w.OnlineURL)
+	if w.LinkHidden {
+		link = T("ws.link_hidden")
+	}
 	return T("ws.details",
 		"Title", w.Title, "Desc", dash(w.Description),
 		"Start", When{At: w.Start, Zone: w.Zone}, "End", endText(w),
-		"Venue", dash(w.Venue), "Link", dash(w.OnlineURL), "Capacity", capacity,
+		"Venue", dash(w.Venue), "Link", link, "Capacity", capacity,
 		"Deadline", When{At: w.Deadline, Zone: w.Zone}, "Question", dash(w.Question))
 }
 
