@@ -60,6 +60,18 @@ func (w *Workshop) ModeCapacity(mode string) int {
 	return w.Capacity
 }
 
+// TotalCapacity is the seats of w in all (0: unlimited): a hybrid
+// workshop's on site and online together (unlimited when either is).
+func (w *Workshop) TotalCapacity() int {
+	if !w.Hybrid() {
+		return w.Capacity
+	}
+	if w.Capacity == 0 || w.OnlineCapacity == 0 {
+		return 0
+	}
+	return w.Capacity + w.OnlineCapacity
+}
+
 // GetsLink says whether r may be given w's online link: a confirmed
 // registration of an online workshop, of an on-site one with a link (as
 // before formats), or of the online mode of a hybrid one. Nobody else —

@@ -94,7 +94,7 @@ func TestHybridRegistration(t *testing.T) {
 	// Online: the confirmation and its calendar file hold the link (no QR
 	// code: no door to check in at).
 	res = h.Press(2, "registration.join_as:"+code+":online")
-	flowstest.WantIDs(t, res, "ws.confirmed", "ws.ics_caption")
+	flowstest.WantIDs(t, res, "ws.confirmed_online", "ws.ics_caption")
 	if inv := res.Replies[1].Calendar; inv.Workshop.OnlineURL != link || inv.Workshop.Venue != "" {
 		t.Fatalf("online calendar file %+v", inv.Workshop)
 	}

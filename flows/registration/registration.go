@@ -416,6 +416,9 @@ func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int
 	}
 	bulk := chat != 0
 	online := flows.ModeOf(w, r) == flows.ModeOnline
+	if online && heading == "ws.confirmed" { // no QR code follows
+		heading = "ws.confirmed_online"
+	}
 	w = flows.ForAttendee(w, r) // the online link only for whom it is (hybrid.go)
 	inv := &flows.Invitation{Workshop: *w, Now: now, Attendee: r.UserID, Forum: e.cfg.ForumName, Bot: e.cfg.BotUsername}
 	out := []flows.Reply{
