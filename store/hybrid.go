@@ -43,7 +43,8 @@ func (s *Store) modeKey(code, mode, name string) string {
 	return s.wsKey(code, name)
 }
 
-// modeSeatKeys are seatKeys with the lists of mode.
+// modeSeatKeys are the keys of the scripts that free and offer seats
+// (ws_cancel.lua, ws_offer.lua) on the lists of mode.
 func (s *Store) modeSeatKeys(code, mode string) []string {
 	return []string{s.modeKey(code, mode, "meta"), s.modeKey(code, mode, "confirmed"), s.modeKey(code, mode, "waiting"),
 		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin"), s.modeKey(code, mode, "offers"),

@@ -425,12 +425,6 @@ func (s *Store) indexRegistration(ctx context.Context, code string, uid int64, t
 	return err
 }
 
-// seatKeys are the keys of the scripts that free and offer seats
-// (ws_cancel.lua, ws_offer.lua).
-func (s *Store) seatKeys(code string) []string {
-	return s.modeSeatKeys(code, flows.ModeOnsite)
-}
-
 // CancelRegistration implements flows.Workshops. One script removes the
 // registration, its check-in and, when a seat (confirmed or offered) frees
 // up, moves the head of the waiting list up as ws_promote.lua decides; then
