@@ -270,3 +270,32 @@ func TestHybridManage(t *testing.T) {
 		t.Fatalf("registrants:\n%s", s)
 	}
 }
+
+// The mode chosen first carries through the profile questions and the
+// registration form.
+func TestHybridModeThroughProfileAndForm(t *testing.T) {
+	h, code := hybridSetup(t)
+	// 8 has no profile: the profile first, then registered online.
+	res := h.Press(8, "registration.join_as:"+code+":online")
+	flowstest.WantIDs(t, res, "ws.profile_first", "profile.intro", "profile.ask_name")
+	res = flowstest.FillProfile(t, h, 8, res)
+	if !slices.Contains(flowstest.IDs(res), "ws.confirmed_online") {
+		t.Fatalf("after the profile: %v", flowstest.IDs(res))
+	}
+	// With a form: the question, then registered on site (the online seat
+	// is 8's).
+	if err := h.Store.AddQuestion(context.Background(), code, flows.FormQuestion{ID: "qdiet", Kind: flows.QShort, Text: "Makanan?"}, flows.MaxFormQuestions); err != nil {
+		t.Fatal(err)
+	}
+	res = h.Press(2, "registration.join_as:"+code+":onsite")
+	flowstest.WantIDs(t, res, "form.ask")
+	res = h.Text(2, "Vegetarian")
+	if !slices.Contains(flowstest.IDs(res), "ws.confirmed") {
+		t.Fatalf("after the form: %v", flowstest.IDs(res))
+	}
+	for uid, want := range map[int64]string{8: flows.ModeOnline, 2: ""} {
+		if r, err := h.Store.GetRegistration(context.Background(), code, uid); err != nil || r.Mode != want || r.Status != flows.RegConfirmed {
+			t.Fatalf("registration of %d: %+v, %v; want mode %q", uid, r, err, want)
+		}
+	}
+}
