@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -297,5 +298,20 @@ func TestHybridModeThroughProfileAndForm(t *testing.T) {
 		if r, err := h.Store.GetRegistration(context.Background(), code, uid); err != nil || r.Mode != want || r.Status != flows.RegConfirmed {
 			t.Fatalf("registration of %d: %+v, %v; want mode %q", uid, r, err, want)
 		}
+	}
+}
+
+// At the door of a hybrid workshop the team finds those attending on site;
+// an online participant is not at the door.
+func TestHybridDoor(t *testing.T) {
+	h, code := hybridSetup(t)
+	h.Press(2, "registration.join_as:"+code+":online")
+	h.Press(3, "registration.join_as:"+code+":onsite")
+	w, _ := h.Store.GetWorkshop(context.Background(), code)
+	h.Now = w.Start.Add(-time.Hour)
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "registration.door:"+code), "door.ask")
+	res := h.Text(flowstest.AdminID, "Peserta")
+	if n := res.Replies[0].Text.Data["Count"]; n != 1 || res.Replies[0].Buttons[0][0].Data != "registration.door_in:"+code+":3" {
+		t.Fatalf("door search: %v matches %+v", n, res.Replies[0].Buttons)
 	}
 }
