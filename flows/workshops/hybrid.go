@@ -75,7 +75,7 @@ func capacityPrompt(ctx context.Context, t *flows.Turn) (flows.Reply, error) {
 }
 
 // modeTaken are the seats of a hybrid workshop's mode taken (confirmed
-// and offered); ok false when the workshop is not (yet) saved.
+// and offered).
 func (e *module) modeTaken(ctx context.Context, code, mode string) (int, error) {
 	onsite, online, err := e.store.ModeCounts(ctx, code)
 	if err != nil {
