@@ -20,6 +20,7 @@ import (
 type HybridWorkshops interface {
 	flows.Workshops
 	flows.HybridSeats
+	ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error)
 }
 
 type hybridCheck struct {
@@ -188,6 +189,19 @@ var hybridCases = []struct {
 		c.decide(t, "w1", 3, true, nil, flows.RegWaiting, 2)
 		c.modeList(t, "w1", "1:online:confirmed:0", "2:online:waiting:1", "3:online:waiting:2")
 		c.decide(t, "w1", 3, true, flows.ErrAlreadyDecided, "", 0)
+	}},
+	{"forgetting someone frees their seat in their mode, for that mode's waiting list", func(t *testing.T, c *hybridCheck) {
+		c.workshop(t, "w1", 1, hybrid(1))
+		c.regMode(t, "w1", 1, flows.ModeOnline, 0, nil, flows.RegConfirmed, 0)
+		c.regMode(t, "w1", 2, flows.ModeOnsite, time.Minute, nil, flows.RegConfirmed, 0)
+		c.regMode(t, "w1", 3, flows.ModeOnsite, 2*time.Minute, nil, flows.RegWaiting, 1)
+		c.regMode(t, "w1", 4, flows.ModeOnline, 3*time.Minute, nil, flows.RegWaiting, 1)
+		p, err := c.h.ForgetUser(c.ctx, 1, regClock.Add(time.Hour))
+		if err != nil || !slices.Equal(p, []flows.Promotion{{Workshop: "w1", UserID: 4}}) {
+			t.Fatalf("ForgetUser(1) = %v, %v; want 4 promoted in w1", p, err)
+		}
+		c.modeList(t, "w1", "2:-:confirmed:0", "3:-:waiting:1", "4:online:confirmed:0")
+		c.regMode(t, "w1", 1, flows.ModeOnsite, time.Hour, nil, flows.RegWaiting, 2) // gone: may register anew
 	}},
 }
 
