@@ -188,7 +188,7 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 		if reg.Status == flows.RegOffered {
 			rows = append(rows, offerButtons(w))
 		}
-		if sw := switchButton(w, reg); sw != nil && !w.Cancelled {
+		if sw := switchButton(w, reg); sw != nil && !w.Cancelled && t.In.Now.Before(w.Start) {
 			rows = append(rows, sw)
 		}
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
