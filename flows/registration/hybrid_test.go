@@ -104,7 +104,7 @@ func TestHybridRegistration(t *testing.T) {
 	}
 	// On site: the venue, the QR code, never the link.
 	res = h.Press(3, "registration.join_as:"+code+":onsite")
-	flowstest.WantIDs(t, res, "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, res, "ws.confirmed", "ws.ics_caption", "ws.qr_caption_onsite")
 	if inv := res.Replies[1].Calendar; inv.Workshop.OnlineURL != "" || inv.Workshop.Venue != "Hotel Sahid, Jakarta" {
 		t.Fatalf("on-site calendar file %+v", inv.Workshop)
 	}
@@ -117,10 +117,10 @@ func TestHybridRegistration(t *testing.T) {
 	if s := seen(h, res.Replies, nil); strings.Contains(s, link) {
 		t.Fatalf("a waiting participant got the link:\n%s", s)
 	}
-	flowstest.WantIDs(t, h.Press(5, "registration.join_as:"+code+":onsite"), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, h.Press(5, "registration.join_as:"+code+":onsite"), "ws.confirmed", "ws.ics_caption", "ws.qr_caption_onsite")
 	flowstest.WantIDs(t, h.Press(6, "registration.join_as:"+code+":onsite"), "ws.waitlisted")
 	// One place each: choosing the other mode shows where one stands.
-	flowstest.WantIDs(t, h.Press(3, "registration.join_as:"+code+":online"), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	flowstest.WantIDs(t, h.Press(3, "registration.join_as:"+code+":online"), "ws.confirmed", "ws.ics_caption", "ws.qr_caption_onsite")
 	onsite, online, _ := h.Store.ModeCounts(context.Background(), code)
 	if onsite != (flows.Counts{Confirmed: 2, Waiting: 1}) || online != (flows.Counts{Confirmed: 1, Waiting: 1}) {
 		t.Fatalf("mode counts %+v %+v", onsite, online)
@@ -169,7 +169,7 @@ func TestHybridSwitch(t *testing.T) {
 	// 2 moves on site (seats free): the on-site confirmation, no link; the
 	// online seat 2 left is offered to 4, the head of the online list.
 	res = h.Press(2, "registration.switch:"+code+":onsite")
-	flowstest.WantIDs(t, res, "(clear buttons)", "ws.switched_onsite", "ws.ics_caption", "ws.qr_caption", "ws.offer")
+	flowstest.WantIDs(t, res, "(clear buttons)", "ws.switched_onsite", "ws.ics_caption", "ws.qr_caption_onsite", "ws.offer")
 	if s := seen(h, to(res, 2), nil); strings.Contains(s, link) {
 		t.Fatalf("on site now, 2 still got the link:\n%s", s)
 	}

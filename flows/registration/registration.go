@@ -415,8 +415,7 @@ func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int
 		heading = "ws.confirmed"
 	}
 	bulk := chat != 0
-	online := flows.ModeOf(w, r) == flows.ModeOnline
-	if online && heading == "ws.confirmed" { // no QR code follows
+	if flows.ModeOf(w, r) == flows.ModeOnline && heading == "ws.confirmed" { // no QR code follows
 		heading = "ws.confirmed_online"
 	}
 	w = flows.ForAttendee(w, r) // the online link only for whom it is (hybrid.go)
@@ -425,10 +424,14 @@ func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int
 		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(heading, "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))},
 		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.ics_caption"), Calendar: inv},
 	}
-	if online { // no door to check in at
+	caption := "ws.qr_caption"
+	switch flows.ModeOf(w, r) {
+	case flows.ModeOnline: // no door to check in at
 		return out
+	case flows.ModeOnsite: // not joining online
+		caption = "ws.qr_caption_onsite"
 	}
-	return append(out, flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.qr_caption", "Title", w.Title, "Link", link),
+	return append(out, flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(caption, "Title", w.Title, "Link", link),
 		QR: &flows.QRCode{Name: "checkin-" + w.Code, Content: link}})
 }
 
