@@ -40,6 +40,7 @@ func TestWorkshopRegistrationEndToEnd(t *testing.T) {
 	e.fake.SendText(fac, "Hotel Sahid, Jakarta")
 	e.next(fac.ID)
 	e.fake.SendText(fac, "https://zoom.us/j/123")
+	press(fac, e.next(fac.ID), "One list for everyone")
 	e.next(fac.ID)
 	e.fake.SendText(fac, "2")
 	press(fac, e.next(fac.ID), "Until the start")

@@ -206,6 +206,8 @@ var authzTable = []authzRow{
 	{Action: "agenda.join:{code}:s00000001", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "sign up for a session: confirmed registrants only"},
 	{Action: "agenda.leave:{code}:s00000001", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "leave a session: one's own seat only"},
 	{Action: "agenda.ics:{code}", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "the calendar with one's sessions: confirmed registrants only"},
+	{Action: "registration.join_as:{code}:online", Want: everyone, Notes: "register in a mode of a hybrid workshop (one list: as registration.join)"},
+	{Action: "registration.switch:{code}:online:g", Want: nobody, Refusal: "ws.not_registered", Notes: "switch on site / online: one's own registration of a hybrid workshop only"},
 	// Matchmaking.
 	{Action: "matchmaking.accept:{intro}", Want: nobody, Notes: "accept: the addressee only"},
 	{Action: "matchmaking.decline:{intro}", Want: nobody, Notes: "decline: the addressee only"},

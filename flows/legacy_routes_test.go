@@ -184,6 +184,7 @@ var newRoutes = map[string]bool{
 	"attendance.show": true, "attendance.csv": true, "attendance.fix": true, "attendance.person": true, "attendance.set": true,
 	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
 	"meetings.team": true, "meetings.setup": true, "meetings.grid": true, "meetings.auto": true,
+	"registration.join_as": true, "registration.switch": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

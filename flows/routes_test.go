@@ -303,6 +303,8 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"registration.answers":     {code},
 		"registration.door":        {code},
 		"registration.door_in":     {code, uid},
+		"registration.join_as":     {code, "onsite"},
+		"registration.switch":      {code, "onsite", "g"},
 
 		"attendance.show":   {code},
 		"attendance.csv":    {code},

@@ -59,6 +59,16 @@ type Workshop struct {
 	// InviteOnly: only people holding an invitation find it and register
 	// (invite_types.go); hidden as an unlisted one.
 	InviteOnly bool `json:"invite_only,omitempty"`
+	// Format is how people attend (hybrid_types.go): FormatOnsite,
+	// FormatOnline or FormatHybrid; "" (saved before formats) is derived
+	// from Venue and OnlineURL (Workshop.Attendance).
+	Format string `json:"format,omitempty"`
+	// OnlineCapacity is a hybrid workshop's online seats (0: unlimited);
+	// Capacity is then its on-site seats.
+	OnlineCapacity int `json:"online_capacity,omitempty"`
+	// LinkHidden: a copy made for someone who may not see the online link
+	// (Public, ForAttendee); its details say where the link goes instead.
+	LinkHidden bool `json:"-"`
 }
 
 // Offer limits: how long an offer stands unless the facilitator sets it,
@@ -129,6 +139,10 @@ type Registration struct {
 	Lang         string            `json:"lang"`
 	CheckedInAt  time.Time         `json:"-"` // zero when not checked in
 	OfferExpires time.Time         `json:"-"` // when the seat offered to them is given on (offered only)
+	// Mode is how they attend a hybrid workshop: ModeOnline, or "" on
+	// site (from which of the workshop's lists holds them; given to
+	// Register, ModeOnsite or ModeOnline, it says which list they join).
+	Mode string `json:"-"`
 }
 
 // Counts summarise a workshop's registrations.
@@ -293,16 +307,23 @@ const (
 // WorkshopDetails renders the fields of a workshop for a summary or card.
 func WorkshopDetails(w *Workshop) Text {
 	capacity := CapacityText(w.Capacity)
+	if w.Hybrid() {
+		capacity = T("ws.capacity_hybrid", "Onsite", capacity, "Online", CapacityText(w.OnlineCapacity))
+	}
 	dash := func(s string) any {
 		if s == "" {
 			return HTML("—")
 		}
 		return s
 	}
+	link := dash(w.OnlineURL)
+	if w.LinkHidden {
+		link = T("ws.link_hidden")
+	}
 	return T("ws.details",
 		"Title", w.Title, "Desc", dash(w.Description),
 		"Start", When{At: w.Start, Zone: w.Zone}, "End", endText(w),
-		"Venue", dash(w.Venue), "Link", dash(w.OnlineURL), "Capacity", capacity,
+		"Venue", dash(w.Venue), "Link", link, "Capacity", capacity,
 		"Deadline", When{At: w.Deadline, Zone: w.Zone}, "Question", dash(w.Question))
 }
 

@@ -70,6 +70,11 @@ var counted = map[string][2]string{
 	"ws.promotion_offer_minutes": {"valid 1 minute", "valid 2 minutes"},
 	"ws.capacity_below_taken":    {"1 seat is taken", "2 seats are taken"},
 
+	// Hybrid attendance.
+	"ws.onsite_capacity_below_taken": {"1 on-site seat is taken", "2 on-site seats are taken"},
+	"ws.online_capacity_below_taken": {"1 online seat is taken", "2 online seats are taken"},
+	"ws.format_online_registered":    {"1 person is registered online", "2 people are registered online"},
+
 	// Approval.
 	"ws.pending_list": {"1 registration for", "2 registrations for"},
 	"ws.approved_all": {"1 registration approved.", "2 registrations approved."},

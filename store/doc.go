@@ -76,6 +76,15 @@
 //	<p>{w:<code>}:pending     zset    uid -> registration number: registrations awaiting approval, holding no seat;
 //	                                  approved (ws_decide.lua) they take a new number in :confirmed or :waiting
 //	<p>{w:<code>}:seq         string  the workshop's registration counter (promotions take a new number)
+//	<p>{w:<code>}:on:meta     hash    a hybrid workshop's online mode (hybrid.go): the fields of :meta that the scripts
+//	                                  decide on, with capacity its online capacity; written with :ws (hy_update.lua)
+//	                                  while the workshop is hybrid, kept (and no longer written) when it stops being
+//	                                  hybrid, which its flow allows only with nobody registered online
+//	<p>{w:<code>}:on:confirmed zset   like :confirmed, :waiting, :offers, :pending, for the online mode: its own seats
+//	<p>{w:<code>}:on:waiting  zset    and waiting list; :seq, :regs and :checkin are shared, and a uid is on the lists
+//	<p>{w:<code>}:on:offers   zset    of one mode only (hy_register.lua checks both, hy_switch.lua moves between them);
+//	<p>{w:<code>}:on:pending  zset    Registration.Mode is read from which holds them. Registering with no mode in a
+//	                                  workshop with :on:meta registers on site through hy_register.lua
 //	<p>{w:<code>}:regs        hash    uid -> JSON flows.Registration (without Status, Position, CheckedInAt);
 //	                                  its answers to the form too (SaveAnswers: WATCH/MULTI on this key)
 //	<p>{w:<code>}:form        list    JSON flows.FormQuestion: the registration form in order, at most

@@ -33,7 +33,18 @@ var (
 	invHoldScript     = redis.NewScript(invLibLua + "\n" + invHoldLua)
 	invRegisterScript = redis.NewScript(invLibLua + "\n" + strings.Replace(invRegisterLua, "--register--",
 		"local function register()\n"+registerLua+"\nend", 1))
+	invHyRegisterScript = redis.NewScript(invLibLua + "\n" + strings.Replace(invRegisterLua, "--register--",
+		"local function register()\n"+hyRegisterLua+"\nend", 1))
 )
+
+// invitedScript is the registration script base (registerScript or
+// hyRegisterScript) wrapped by ws_inv_register.lua.
+func invitedScript(base *redis.Script) *redis.Script {
+	if base == hyRegisterScript {
+		return invHyRegisterScript
+	}
+	return invRegisterScript
+}
 
 // The replies of ws_inv_register.lua that refuse a registration.
 const (
@@ -248,7 +259,7 @@ func (s *Store) RegisterInvited(ctx context.Context, r *flows.Registration, now 
 		return nil, fmt.Errorf("register %d for workshop %s by invitation: %w", uid, code, err)
 	}
 	keys := []string{s.wsKey(code, "winvheld"), s.invKey(code, tok), s.invUseKey(code, tok), s.wsKey(code, "regs")}
-	return s.register(ctx, r, now, invRegisterScript, keys, []any{tok, now.UnixMilli(), uid})
+	return s.register(ctx, r, now, keys, []any{tok, now.UnixMilli(), uid})
 }
 
 // forgetWorkshopInvites takes uid out of the invitations of the workshops

@@ -390,28 +390,37 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 		if raw, err := wsCmds[i].Bytes(); err == nil && json.Unmarshal(raw, &w) == nil && now.Before(w.Start) {
 			ahead = "1"
 		}
-		keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"), s.wsKey(code, "regs"),
-			s.wsKey(code, "checkin"), s.wsKey(code, "feedback"), s.wsKey(code, "meta"), s.wsKey(code, "seq"), s.wsKey(code, "offers"),
-			s.wsKey(code, "pending")}
-		res, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember(), ahead, now.UnixMilli()).StringSlice()
-		if err != nil {
-			return promoted, fmt.Errorf("workshop %s: %w", code, err)
+		// A hybrid workshop's online lists first (hybrid.go): the run that
+		// finds uid there takes their registration, the on-site run then
+		// finds nothing left of it.
+		runs := []string{flows.ModeOnsite}
+		if w.Hybrid() {
+			runs = []string{flows.ModeOnline, flows.ModeOnsite}
 		}
-		if len(res) != 2 {
-			return promoted, fmt.Errorf("workshop %s: forget script returned %q", code, res)
-		}
-		if res[0] != "" {
-			tokens = append(tokens, res[0])
-		}
-		if res[1] == "" {
-			continue
-		}
-		ids, err := parseIDs(res[1:])
-		if err != nil {
-			return promoted, fmt.Errorf("workshop %s: %w", code, err)
-		}
-		for _, p := range ids {
-			promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p})
+		for _, mode := range runs {
+			keys := []string{s.modeKey(code, mode, "confirmed"), s.modeKey(code, mode, "waiting"), s.wsKey(code, "regs"),
+				s.wsKey(code, "checkin"), s.wsKey(code, "feedback"), s.modeKey(code, mode, "meta"), s.wsKey(code, "seq"),
+				s.modeKey(code, mode, "offers"), s.modeKey(code, mode, "pending")}
+			res, err := forgetScript.Run(ctx, s.rdb, keys, id, anonMember(), ahead, now.UnixMilli()).StringSlice()
+			if err != nil {
+				return promoted, fmt.Errorf("workshop %s: %w", code, err)
+			}
+			if len(res) != 2 {
+				return promoted, fmt.Errorf("workshop %s: forget script returned %q", code, res)
+			}
+			if res[0] != "" {
+				tokens = append(tokens, res[0])
+			}
+			if res[1] == "" {
+				continue
+			}
+			ids, err := parseIDs(res[1:])
+			if err != nil {
+				return promoted, fmt.Errorf("workshop %s: %w", code, err)
+			}
+			for _, p := range ids {
+				promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p})
+			}
 		}
 	}
 

@@ -155,6 +155,11 @@ func (s *Store) CreateWorkshop(ctx context.Context, w *flows.Workshop) error {
 	if n == 0 {
 		return fmt.Errorf("create workshop %s: %w", w.Code, flows.ErrCodeTaken)
 	}
+	if w.Hybrid() { // its online meta (hybrid.go); nobody is registered yet
+		if _, err := s.updateHybrid(ctx, w, append(args[:9:9], "")); err != nil {
+			return fmt.Errorf("create workshop %s: online meta: %w", w.Code, err)
+		}
+	}
 	return s.index(ctx, w, members)
 }
 
@@ -186,7 +191,12 @@ func (s *Store) updateWorkshop(ctx context.Context, w *flows.Workshop, now strin
 	args = append(args, now)
 	keys := []string{s.wsKey(w.Code, "ws"), s.wsKey(w.Code, "meta"),
 		s.wsKey(w.Code, "confirmed"), s.wsKey(w.Code, "waiting"), s.wsKey(w.Code, "seq"), s.wsKey(w.Code, "offers")}
-	res, err := updateScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	var res []string
+	if w.Hybrid() {
+		res, err = s.updateHybrid(ctx, w, args) // both modes (hybrid.go)
+	} else {
+		res, err = updateScript.Run(ctx, s.rdb, keys, args...).StringSlice()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("update workshop %s: %w", w.Code, err)
 	}
@@ -347,12 +357,14 @@ func (s *Store) Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, 
 // re-writes the token and index of the existing one (repairing them if that
 // second step failed before) and returns ErrAlreadyRegistered.
 func (s *Store) Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error) {
-	return s.register(ctx, r, now, registerScript, nil, nil)
+	return s.register(ctx, r, now, nil, nil)
 }
 
-// register runs ws_register.lua, or a script wrapping it (invites.go) given
-// extra keys and arguments after its own.
-func (s *Store) register(ctx context.Context, r *flows.Registration, now time.Time, script *redis.Script, extraKeys []string, extraArgs []any) (*flows.Registration, error) {
+// register runs the registration script of r's workshop and mode
+// (registerScript: ws_register.lua or hy_register.lua) or, given extra keys
+// and arguments after its own, that script wrapped by an invitation's
+// (invitedScript, ws_inv_register.lua).
+func (s *Store) register(ctx context.Context, r *flows.Registration, now time.Time, extraKeys []string, extraArgs []any) (*flows.Registration, error) {
 	code, uid := r.Workshop, r.UserID
 	if err := checkCode(code); err != nil {
 		return nil, fmt.Errorf("register %d: %w", uid, err)
@@ -369,9 +381,14 @@ func (s *Store) register(ctx context.Context, r *flows.Registration, now time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("register %d for workshop %s: encode: %w", uid, code, err)
 	}
-	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
-	res, err := script.Run(ctx, s.rdb, append(keys, extraKeys...), append([]any{uid, now.UnixMilli(), b}, extraArgs...)...).Slice()
+	script, mode, err := s.registerScript(ctx, code, reg.Mode)
+	if err != nil {
+		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, err)
+	}
+	if extraKeys != nil {
+		script = invitedScript(script)
+	}
+	res, err := script.Run(ctx, s.rdb, append(s.registerKeys(code, mode), extraKeys...), append([]any{uid, now.UnixMilli(), b}, extraArgs...)...).Slice()
 	if err != nil {
 		return nil, fmt.Errorf("register %d for workshop %s: %w", uid, code, err)
 	}
@@ -405,6 +422,9 @@ func (s *Store) register(ctx context.Context, r *flows.Registration, now time.Ti
 	if err := s.indexRegistration(ctx, code, uid, reg.Token); err != nil {
 		return nil, fmt.Errorf("register %d for workshop %s (registered, not indexed): %w", uid, code, err)
 	}
+	if reg.Mode != flows.ModeOnline {
+		reg.Mode = "" // read back as its list says (regRead)
+	}
 	return &reg, nil
 }
 
@@ -418,14 +438,6 @@ func (s *Store) indexRegistration(ctx context.Context, code string, uid int64, t
 	return err
 }
 
-// seatKeys are the keys of the scripts that free and offer seats
-// (ws_cancel.lua, ws_offer.lua).
-func (s *Store) seatKeys(code string) []string {
-	return []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "checkin"), s.wsKey(code, "offers"),
-		s.wsKey(code, "pending")}
-}
-
 // CancelRegistration implements flows.Workshops. One script removes the
 // registration, its check-in and, when a seat (confirmed or offered) frees
 // up, moves the head of the waiting list up as ws_promote.lua decides; then
@@ -434,9 +446,15 @@ func (s *Store) seatKeys(code string) []string {
 // so that nobody moves up after the start there either.
 func (s *Store) CancelRegistration(ctx context.Context, code string, uid int64, now time.Time) (int64, error) {
 	var res []string
-	for attempt := 0; ; attempt++ {
+	// On site, then a hybrid workshop's online lists (hybrid.go): a
+	// person is on one of them only.
+	for attempt, mode := 0, 0; ; attempt++ {
 		var err error
-		res, err = cancelScript.Run(ctx, s.rdb, s.seatKeys(code), uid, now.UnixMilli()).StringSlice()
+		res, err = cancelScript.Run(ctx, s.rdb, s.modeSeatKeys(code, modes[mode]), uid, now.UnixMilli()).StringSlice()
+		if err == nil && len(res) == 1 && res[0] == "notfound" && mode == 0 {
+			mode, attempt = 1, attempt-1
+			continue
+		}
 		if err != nil {
 			return 0, fmt.Errorf("cancel registration of %d in workshop %s: %w", uid, code, err)
 		}
@@ -498,7 +516,27 @@ func (s *Store) dropIndex(ctx context.Context, code string, uid int64, regJSON s
 // offer runs ws_offer.lua: action on uid's offer, then every free seat
 // offered; an offer that ended takes the registration's index with it.
 func (s *Store) offer(ctx context.Context, action, code string, uid int64, now time.Time) ([]int64, error) {
-	res, err := offerScript.Run(ctx, s.rdb, s.seatKeys(code), action, uid, now.UnixMilli()).StringSlice()
+	if action == "fill" { // each mode's seats (hybrid.go)
+		var all []int64
+		for _, mode := range modes {
+			next, err := s.offerIn(ctx, mode, action, code, uid, now)
+			all = append(all, next...)
+			if err != nil {
+				return all, err
+			}
+		}
+		return all, nil
+	}
+	next, err := s.offerIn(ctx, flows.ModeOnsite, action, code, uid, now)
+	if errors.Is(err, flows.ErrNoOffer) {
+		return s.offerIn(ctx, flows.ModeOnline, action, code, uid, now)
+	}
+	return next, err
+}
+
+// offerIn is offer on the lists of one mode.
+func (s *Store) offerIn(ctx context.Context, mode, action, code string, uid int64, now time.Time) ([]int64, error) {
+	res, err := offerScript.Run(ctx, s.rdb, s.modeSeatKeys(code, mode), action, uid, now.UnixMilli()).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("%s offer of %d in workshop %s: %w", action, uid, code, err)
 	}
@@ -552,13 +590,18 @@ func (s *Store) DecideRegistration(ctx context.Context, code string, uid int64, 
 	if approve {
 		action = "approve"
 	}
-	keys := []string{s.wsKey(code, "meta"), s.wsKey(code, "confirmed"), s.wsKey(code, "waiting"),
-		s.wsKey(code, "seq"), s.wsKey(code, "regs"), s.wsKey(code, "offers"), s.wsKey(code, "pending")}
-	res, err := decideScript.Run(ctx, s.rdb, keys, action, uid).Slice()
-	if err != nil {
-		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, err)
+	var res []any
+	var status string
+	for _, mode := range modes { // the mode whose list holds them (hybrid.go)
+		var err error
+		res, err = decideScript.Run(ctx, s.rdb, s.registerKeys(code, mode)[:7], action, uid).Slice()
+		if err != nil {
+			return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, err)
+		}
+		if status, _ = res[0].(string); status != "decided" {
+			break
+		}
 	}
-	status, _ := res[0].(string)
 	switch status {
 	case "decided":
 		return nil, fmt.Errorf("%s registration of %d in workshop %s: %w", action, uid, code, flows.ErrAlreadyDecided)
@@ -590,6 +633,7 @@ type regRead struct {
 	chk   *redis.StringCmd
 	offer *redis.FloatCmd
 	pend  *redis.FloatCmd
+	on    *regRead // the online lists of a hybrid workshop (hybrid.go); nil in on
 }
 
 func (s *Store) queueRegRead(ctx context.Context, p redis.Pipeliner, code string, uid int64) *regRead {
@@ -602,6 +646,11 @@ func (s *Store) queueRegRead(ctx context.Context, p redis.Pipeliner, code string
 		chk:   p.HGet(ctx, s.wsKey(code, "checkin"), u),
 		offer: p.ZScore(ctx, s.wsKey(code, "offers"), u),
 		pend:  p.ZScore(ctx, s.wsKey(code, "pending"), u),
+		on: &regRead{code: code, uid: uid, reg: new(redis.StringCmd), chk: new(redis.StringCmd),
+			conf:  p.ZScore(ctx, s.modeKey(code, flows.ModeOnline, "confirmed"), u),
+			wait:  p.ZRank(ctx, s.modeKey(code, flows.ModeOnline, "waiting"), u),
+			offer: p.ZScore(ctx, s.modeKey(code, flows.ModeOnline, "offers"), u),
+			pend:  p.ZScore(ctx, s.modeKey(code, flows.ModeOnline, "pending"), u)},
 	}
 }
 
@@ -625,6 +674,14 @@ func (rr *regRead) result() (*flows.Registration, error) {
 		status, pos = flows.RegWaiting, int(rr.wait.Val())+1
 	case rr.pend.Err() == nil:
 		status = flows.RegPending
+	case rr.on != nil:
+		on := *rr.on // the online lists, with this read's JSON and check-in
+		on.reg, on.chk = rr.reg, rr.chk
+		r, err := on.result()
+		if err == nil {
+			r.Mode = flows.ModeOnline
+		}
+		return r, err
 	default:
 		return nil, flows.ErrNotFound
 	}
@@ -670,16 +727,20 @@ func (s *Store) GetRegistration(ctx context.Context, code string, uid int64) (*f
 }
 
 // Registrations implements flows.Workshops (one round trip). An unknown
-// code has no registrations.
+// code has no registrations. A hybrid workshop lists its on-site lists,
+// then its online ones (hybrid.go).
 func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Registration, error) {
-	var conf, wait, pend *redis.StringSliceCmd
-	var offers *redis.ZSliceCmd
+	var lists [2]modeLists
 	var regs, chk *redis.MapStringStringCmd
 	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		conf = p.ZRange(ctx, s.wsKey(code, "confirmed"), 0, -1)
-		offers = p.ZRangeWithScores(ctx, s.wsKey(code, "offers"), 0, -1)
-		pend = p.ZRange(ctx, s.wsKey(code, "pending"), 0, -1)
-		wait = p.ZRange(ctx, s.wsKey(code, "waiting"), 0, -1)
+		for i, m := range modes {
+			lists[i] = modeLists{
+				conf:   p.ZRange(ctx, s.modeKey(code, m, "confirmed"), 0, -1),
+				offers: p.ZRangeWithScores(ctx, s.modeKey(code, m, "offers"), 0, -1),
+				pend:   p.ZRange(ctx, s.modeKey(code, m, "pending"), 0, -1),
+				wait:   p.ZRange(ctx, s.modeKey(code, m, "waiting"), 0, -1),
+			}
+		}
 		regs = p.HGetAll(ctx, s.wsKey(code, "regs"))
 		chk = p.HGetAll(ctx, s.wsKey(code, "checkin"))
 		return nil
@@ -687,8 +748,29 @@ func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Regist
 	if err != nil {
 		return nil, fmt.Errorf("registrations of workshop %s: %w", code, err)
 	}
-	regMap, chkMap := regs.Val(), chk.Val()
-	out := make([]*flows.Registration, 0, len(conf.Val())+len(wait.Val()))
+	var out []*flows.Registration
+	for i, m := range modes {
+		mode := m
+		if mode == flows.ModeOnsite {
+			mode = ""
+		}
+		if out, err = lists[i].add(out, code, mode, regs.Val(), chk.Val()); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// modeLists are one mode's lists read in a pipeline.
+type modeLists struct {
+	conf, wait, pend *redis.StringSliceCmd
+	offers           *redis.ZSliceCmd
+}
+
+// add appends the registrations of the lists to out: the confirmed in
+// registration order, the offered by expiry, the waiting, the pending.
+func (l modeLists) add(out []*flows.Registration, code, mode string, regMap, chkMap map[string]string) ([]*flows.Registration, error) {
+	conf, offers, pend, wait := l.conf, l.offers, l.pend, l.wait
 	add := func(uids []string, status flows.RegStatus) error {
 		for i, u := range uids {
 			if strings.HasPrefix(u, flows.AnonPrefix) {
@@ -702,7 +784,7 @@ func (s *Store) Registrations(ctx context.Context, code string) ([]*flows.Regist
 			if err != nil {
 				return fmt.Errorf("registrations of workshop %s: %w", code, err)
 			}
-			r.Status = status
+			r.Status, r.Mode = status, mode
 			if status == flows.RegWaiting {
 				r.Position = i + 1
 			}
@@ -782,22 +864,16 @@ func (s *Store) UserRegistrations(ctx context.Context, uid int64) ([]*flows.Regi
 	return out, nil
 }
 
-// Counts implements flows.Workshops (one round trip).
+// Counts implements flows.Workshops: both modes' lists of a hybrid
+// workshop together (ModeCounts, hybrid.go), and the check-ins; one round
+// trip.
 func (s *Store) Counts(ctx context.Context, code string) (flows.Counts, error) {
-	var conf, wait, chk, offered, pend *redis.IntCmd
-	_, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		conf = p.ZCard(ctx, s.wsKey(code, "confirmed"))
-		offered = p.ZCard(ctx, s.wsKey(code, "offers"))
-		pend = p.ZCard(ctx, s.wsKey(code, "pending"))
-		wait = p.ZCard(ctx, s.wsKey(code, "waiting"))
-		chk = p.HLen(ctx, s.wsKey(code, "checkin"))
-		return nil
-	})
+	onsite, online, chk, err := s.modeCounts(ctx, code)
 	if err != nil {
 		return flows.Counts{}, fmt.Errorf("counts of workshop %s: %w", code, err)
 	}
-	return flows.Counts{Confirmed: int(conf.Val()), Waiting: int(wait.Val()), CheckedIn: int(chk.Val()), Offered: int(offered.Val()),
-		Pending: int(pend.Val())}, nil
+	return flows.Counts{Confirmed: onsite.Confirmed + online.Confirmed, Waiting: onsite.Waiting + online.Waiting,
+		CheckedIn: int(chk), Offered: onsite.Offered + online.Offered, Pending: onsite.Pending + online.Pending}, nil
 }
 
 // CheckinToken implements flows.Workshops. The token must still be the one

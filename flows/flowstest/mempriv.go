@@ -139,10 +139,10 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 		_, attended := m.ws.checkins[code][uid]
 		if i := slices.IndexFunc(regs, func(r *flows.Registration) bool { return r.UserID == uid }); i >= 0 && now.Before(w.Start) && !attended {
 			delete(m.ws.tokens, regs[i].Token)
-			heldSeat := holdsSeat(regs[i])
+			heldSeat, mode := holdsSeat(regs[i]), regs[i].Mode
 			m.ws.regs[code] = slices.Delete(regs, i, i+1)
 			if heldSeat {
-				if p := m.promoteLocked(code, now, 1); len(p) > 0 {
+				if p := m.promoteLocked(code, mode, now, 1); len(p) > 0 {
 					promoted = append(promoted, flows.Promotion{Workshop: code, UserID: p[0]})
 				}
 			}

@@ -50,7 +50,7 @@ func (m *Store) UpdateWorkshop(_ context.Context, w *flows.Workshop) ([]int64, e
 		return nil, flows.ErrNotFound
 	}
 	m.ws.ws[w.Code] = bareWorkshop(w) // the team is kept apart (memteam.go)
-	return m.promoteLocked(w.Code, time.Time{}, -1), nil
+	return m.promoteModesLocked(w.Code, time.Time{}), nil
 }
 
 func (m *Store) UpdateWorkshopAt(_ context.Context, w *flows.Workshop, now time.Time) ([]int64, error) {
@@ -61,7 +61,7 @@ func (m *Store) UpdateWorkshopAt(_ context.Context, w *flows.Workshop, now time.
 		return nil, flows.ErrNotFound
 	}
 	m.ws.ws[w.Code] = bareWorkshop(w) // the team is kept apart (memteam.go)
-	return m.promoteLocked(w.Code, time.UnixMilli(now.UnixMilli()), -1), nil
+	return m.promoteModesLocked(w.Code, time.UnixMilli(now.UnixMilli())), nil
 }
 
 // promoteLocked moves waiting people into free seats as Redis's
@@ -70,7 +70,7 @@ func (m *Store) UpdateWorkshopAt(_ context.Context, w *flows.Workshop, now time.
 // and a workshop that offers moves nobody); offered until OfferExpiry in a
 // workshop that offers, else (or within OfferCutoff of the start)
 // confirmed, taking the last registration number (the end of the list).
-func (m *Store) promoteLocked(code string, now time.Time, limit int) []int64 {
+func (m *Store) promoteLocked(code, mode string, now time.Time, limit int) []int64 {
 	w := m.ws.ws[code]
 	if w.Cancelled {
 		return nil
@@ -92,13 +92,16 @@ func (m *Store) promoteLocked(code string, now time.Time, limit int) []int64 {
 		first := -1
 		regs := m.ws.regs[code]
 		for i, r := range regs {
+			if r.Mode != mode {
+				continue // the other mode's list (memhybrid.go)
+			}
 			if holdsSeat(r) {
 				taken++
 			} else if first < 0 && r.Status == flows.RegWaiting {
 				first = i
 			}
 		}
-		if first < 0 || (w.Capacity > 0 && taken >= w.Capacity) {
+		if capacity := w.ModeCapacity(mode); first < 0 || (capacity > 0 && taken >= capacity) {
 			return out
 		}
 		r := regs[first]
@@ -166,9 +169,15 @@ func (m *Store) Facilitated(_ context.Context, uid int64) ([]*flows.Workshop, er
 }
 
 func (m *Store) regLocked(code string, uid int64) *flows.Registration {
+	mode := ""
+	for _, r := range m.ws.regs[code] {
+		if r.UserID == uid {
+			mode = r.Mode
+		}
+	}
 	pos := 0
 	for _, r := range m.ws.regs[code] {
-		if r.Status == flows.RegWaiting {
+		if r.Status == flows.RegWaiting && r.Mode == mode { // each mode its list (memhybrid.go)
 			pos++
 		}
 		if r.UserID == uid {
@@ -195,12 +204,17 @@ func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time
 		return nil, flows.ErrWorkshopCancelled
 	case w.Closed || (!w.Deadline.IsZero() && !now.Before(w.Deadline)): // zero: no deadline
 		return nil, flows.ErrRegistrationShut
+	case r.Mode == flows.ModeOnline && !w.Hybrid(): // Redis: no online lists
+		return nil, flows.ErrNotFound
 	case m.regLocked(r.Workshop, r.UserID) != nil:
 		return nil, flows.ErrAlreadyRegistered
 	}
 	cp := *r
 	cp.OfferExpires = time.Time{}
-	cp.Status = m.placeLocked(w)
+	if cp.Mode != flows.ModeOnline {
+		cp.Mode = ""
+	}
+	cp.Status = m.placeLocked(w, cp.Mode)
 	if w.Approval {
 		cp.Status = flows.RegPending
 	}
@@ -219,13 +233,13 @@ func (m *Store) CancelRegistration(_ context.Context, code string, uid int64, no
 		return 0, flows.ErrNotFound
 	}
 	delete(m.ws.tokens, regs[i].Token)
-	heldSeat := holdsSeat(regs[i])
+	heldSeat, mode := holdsSeat(regs[i]), regs[i].Mode
 	m.ws.regs[code] = slices.Delete(regs, i, i+1)
 	delete(m.ws.checkins[code], uid)
 	if !heldSeat {
 		return 0, nil // a waiting place frees no seat
 	}
-	if p := m.promoteLocked(code, now, 1); len(p) > 0 {
+	if p := m.promoteLocked(code, mode, now, 1); len(p) > 0 {
 		return p[0], nil
 	}
 	return 0, nil
@@ -235,7 +249,7 @@ func (m *Store) CancelRegistration(_ context.Context, code string, uid int64, no
 // free seat offered.
 func (m *Store) offerLocked(action, code string, uid int64, now time.Time) ([]int64, error) {
 	m.wsInit()
-	expired := false
+	expired, mode := false, ""
 	if action == "fill" {
 		cut := m.ws.ws[code].Start.Add(-flows.OfferCutoff)
 		for _, r := range m.ws.regs[code] {
@@ -253,6 +267,7 @@ func (m *Store) offerLocked(action, code string, uid int64, now time.Time) ([]in
 			return nil, flows.ErrNoOffer
 		}
 		r, w := regs[i], m.ws.ws[code]
+		mode = r.Mode
 		over := now.UnixMilli() >= r.OfferExpires.UnixMilli() || now.UnixMilli() >= w.Start.UnixMilli()
 		switch {
 		case action == "accept" && !over:
@@ -267,7 +282,12 @@ func (m *Store) offerLocked(action, code string, uid int64, now time.Time) ([]in
 		m.ws.regs[code] = slices.Delete(regs, i, i+1)
 		expired = action == "accept"
 	}
-	next := m.promoteLocked(code, now, -1)
+	var next []int64
+	if action == "fill" {
+		next = m.promoteModesLocked(code, now)
+	} else {
+		next = m.promoteLocked(code, mode, now, -1)
+	}
 	if expired {
 		return next, flows.ErrOfferExpired
 	}
@@ -282,17 +302,18 @@ func holdsSeat(r *flows.Registration) bool {
 // placeLocked is where a registration of w goes now, as Redis's
 // ws_register.lua decides: confirmed while seats are left (offered ones are
 // taken) and nobody waits, else waiting.
-func (m *Store) placeLocked(w flows.Workshop) flows.RegStatus {
+func (m *Store) placeLocked(w flows.Workshop, mode string) flows.RegStatus {
 	taken, waiting := 0, 0
 	for _, x := range m.ws.regs[w.Code] {
 		switch {
+		case x.Mode != mode: // the other mode's list (memhybrid.go)
 		case holdsSeat(x):
 			taken++
 		case x.Status == flows.RegWaiting:
 			waiting++
 		}
 	}
-	if w.Capacity > 0 && (taken >= w.Capacity || waiting > 0) {
+	if capacity := w.ModeCapacity(mode); capacity > 0 && (taken >= capacity || waiting > 0) {
 		return flows.RegWaiting
 	}
 	return flows.RegConfirmed
@@ -317,7 +338,7 @@ func (m *Store) DecideRegistration(_ context.Context, code string, uid int64, ap
 		delete(m.ws.tokens, r.Token)
 		return nil, nil
 	}
-	r.Status = m.placeLocked(w) // a new registration number: the end of the list
+	r.Status = m.placeLocked(w, r.Mode) // a new registration number: the end of the list
 	m.ws.regs[code] = append(m.ws.regs[code], r)
 	return m.regLocked(code, uid), nil
 }
@@ -380,7 +401,18 @@ func (m *Store) Registrations(_ context.Context, code string) ([]*flows.Registra
 	slices.SortFunc(offered, func(a, b *flows.Registration) int {
 		return cmp.Or(a.OfferExpires.Compare(b.OfferExpires), cmp.Compare(strconv.FormatInt(a.UserID, 10), strconv.FormatInt(b.UserID, 10)))
 	})
-	return slices.Concat(conf, offered, wait, pending), nil
+	// Redis: a hybrid workshop's on-site lists, then its online ones.
+	var out []*flows.Registration
+	for _, mode := range []string{"", flows.ModeOnline} {
+		for _, list := range [][]*flows.Registration{conf, offered, wait, pending} {
+			for _, r := range list {
+				if r.Mode == mode {
+					out = append(out, r)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 func (m *Store) UserRegistrations(_ context.Context, uid int64) ([]*flows.Registration, error) {

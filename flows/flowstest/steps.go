@@ -32,7 +32,9 @@ func CreateWorkshop(t *testing.T, h *Harness, capacity string) string {
 	WantIDs(t, res, "ws.ask_venue")
 	h.Text(AdminID, "Hotel Sahid, Jakarta")
 	res = h.Text(AdminID, "https://zoom.us/j/123")
-	WantIDs(t, res, "ws.ask_capacity")
+	WantIDs(t, res, "ws.ask_format") // a venue and a link: hybrid, or one list
+	res = h.Press(AdminID, ButtonData(t, res, "ws.format_single"))
+	WantIDs(t, res, "(clear buttons)", "ws.ask_capacity")
 	res = h.Text(AdminID, capacity)
 	res = h.Press(AdminID, ButtonData(t, res, "ws.until_start"))
 	res = h.Press(AdminID, ButtonData(t, res, "ws.skip_question"))
@@ -45,6 +47,36 @@ func CreateWorkshop(t *testing.T, h *Harness, capacity string) string {
 	}
 	return code
 }
+
+// CreateHybridWorkshop walks /newworkshop as the admin for a hybrid
+// workshop with onsite and online seats (venue "Hotel Sahid, Jakarta",
+// link HybridLink) and returns the code.
+func CreateHybridWorkshop(t *testing.T, h *Harness, onsite, online string) string {
+	t.Helper()
+	h.Text(AdminID, "/newworkshop")
+	res := h.Text(AdminID, "Lokakarya hibrida: air bersih")
+	res = h.Press(AdminID, ButtonData(t, res, "ws.skip_desc"))
+	h.Press(AdminID, ButtonData(t, res, "ws.zone.WITA"))
+	h.Text(AdminID, "10/12/2026 09:00")
+	h.Text(AdminID, "12.00")
+	h.Text(AdminID, "Hotel Sahid, Jakarta")
+	res = h.Text(AdminID, HybridLink)
+	WantIDs(t, res, "ws.ask_format")
+	res = h.Press(AdminID, ButtonData(t, res, "ws.format_hybrid"))
+	WantIDs(t, res, "(clear buttons)", "ws.ask_capacity_onsite")
+	res = h.Text(AdminID, onsite)
+	WantIDs(t, res, "ws.ask_online_capacity")
+	res = h.Text(AdminID, online)
+	res = h.Press(AdminID, ButtonData(t, res, "ws.until_start"))
+	res = h.Press(AdminID, ButtonData(t, res, "ws.skip_question"))
+	WantIDs(t, res, "(clear buttons)", "ws.summary")
+	res = h.Press(AdminID, ButtonData(t, res, "ws.save"))
+	WantIDs(t, res, "(clear buttons)", "ws.created")
+	return res.Replies[1].Text.Data["Code"].(string)
+}
+
+// HybridLink is the online link of CreateHybridWorkshop's workshops.
+const HybridLink = "https://meet.example.org/hybrid-secret-room"
 
 // FillProfile answers the profile questions (when asked) for user id.
 func FillProfile(t *testing.T, h *Harness, id int64, _ *flows.Result) *flows.Result {

@@ -54,12 +54,12 @@ func (m *module) card(ctx context.Context, w *flows.Workshop, now time.Time) (st
 		state, seats = "s", flows.T("groups.card_started")
 	case w.Closed || (!w.Deadline.IsZero() && !now.Before(w.Deadline)):
 		state, seats = "c", flows.T("groups.card_closed")
-	case w.Capacity == 0:
+	case w.TotalCapacity() == 0:
 		state, seats, open = "o", flows.T("groups.card_open"), true
-	case c.Confirmed >= w.Capacity:
+	case c.Confirmed >= w.TotalCapacity():
 		state, seats, open = "f", flows.T("groups.card_full"), true
 	default:
-		left := w.Capacity - c.Confirmed
+		left := w.TotalCapacity() - c.Confirmed // a hybrid workshop's seats of both modes
 		state, seats, open = "o"+strconv.Itoa(left), flows.T("groups.card_seats", "Count", left), true
 	}
 	place := flows.T("groups.card_online")

@@ -77,7 +77,7 @@ func (e *module) doorQuery(ctx context.Context, t *flows.Turn, in flows.Input) (
 	var rows [][]flows.Button
 	found := 0
 	for _, r := range regs {
-		if r.Status != flows.RegConfirmed {
+		if r.Status != flows.RegConfirmed || flows.ModeOf(w, r) == flows.ModeOnline { // online: not at the door
 			continue
 		}
 		name, org := flows.NameOf(ctx, e.store, r.UserID)

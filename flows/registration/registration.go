@@ -30,6 +30,7 @@ type Store interface {
 	flows.Jobs
 	flows.Names
 	flows.ApprovalNotices
+	flows.HybridSeats // a hybrid workshop's two modes (hybrid.go)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Upcoming(ctx context.Context, from time.Time, offset, limit int) ([]*flows.Workshop, int, error)
 	Register(ctx context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error)
@@ -91,7 +92,7 @@ func (e *module) register(r *flows.Registry) {
 		return e.listWorkshops(ctx, t, page, true)
 	}})
 	r.Route(&flows.Route{Name: routeShow, Legacy: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
-	r.Route(&flows.Route{Name: routeJoin, Legacy: "reg", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.registerFor(ctx, t, code) }})
+	r.Route(&flows.Route{Name: routeJoin, Legacy: "reg", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.registerFor(ctx, t, code, "") }})
 	r.Route(&flows.Route{Name: routeLeave, Legacy: "unreg", Run: e.askUnregister})
 	r.Route(&flows.Route{Name: routeLeaveYes, Legacy: "unregy", Run: e.unregister})
 	r.Route(&flows.Route{Name: routeFeedback, Legacy: "fb", Run: e.feedbackRating})
@@ -102,6 +103,7 @@ func (e *module) register(r *flows.Registry) {
 	e.registerForm(r)
 	e.registerDoor(r)
 	e.registerInvites(r)
+	e.registerHybrid(r)
 	r.Link(&flows.DeepLink{Prefix: "ws", Run: func(ctx context.Context, t *flows.Turn, code string) error { return e.showWorkshop(ctx, t, code) }})
 	r.Link(&flows.DeepLink{Prefix: "checkin", Run: e.checkIn})
 	r.Flow(&flows.Flow{Name: "wsanswer", Done: e.answerDone, Steps: []*flows.Step{
@@ -173,7 +175,12 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	// A seat offered to someone waiting is taken; while people wait, a
 	// newcomer waits behind them.
 	full := w.Capacity > 0 && (c.Confirmed+c.Offered >= w.Capacity || c.Waiting > 0)
-	if w.Capacity > 0 {
+	var onsite, online flows.Counts
+	if w.Hybrid() { // each mode's seats (hybrid.go)
+		if seats, onsite, online, err = e.hybridSeats(ctx, w); err != nil {
+			return err
+		}
+	} else if w.Capacity > 0 {
 		if left := w.Capacity - c.Confirmed - c.Offered; left > 0 && !full {
 			seats = flows.T("ws.seats_left", "Left", left, "Count", w.Capacity)
 		} else {
@@ -184,9 +191,12 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	reg, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
 	switch {
 	case err == nil:
-		seats = regStatusText(w, reg)
+		seats = statusText(w, reg)
 		if reg.Status == flows.RegOffered {
 			rows = append(rows, offerButtons(w))
+		}
+		if sw := switchButton(w, reg); sw != nil && !w.Cancelled && t.In.Now.Before(w.Start) {
+			rows = append(rows, sw)
 		}
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_unregister"), Data: flows.MustData(routeLeave, w.Code)}})
 	case !errors.Is(err, flows.ErrNotFound):
@@ -195,6 +205,8 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 		seats = flows.T("ws.cancelled_note")
 	case w.Closed || !t.In.Now.Before(w.Deadline):
 		seats = flows.T("ws.reg_closed")
+	case w.Hybrid():
+		rows = append(rows, modeButtons(w, onsite, online))
 	case full:
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.btn_waitlist"), Data: flows.MustData(routeJoin, w.Code)}})
 	default:
@@ -203,7 +215,9 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	if t.CanManage(w) {
 		rows = append(rows, []flows.Button{{Label: flows.T("ws.manage"), Data: flows.MustData("workshops.manage", w.Code)}})
 	}
-	details, err := flows.DetailsWithSeries(ctx, t, e.store, w)
+	// The online link only for whom flows.GetsLink (reg is nil when the
+	// user is not registered).
+	details, err := flows.DetailsWithSeries(ctx, t, e.store, flows.ForAttendee(w, reg))
 	if err != nil {
 		return err
 	}
@@ -217,24 +231,9 @@ func (e *module) showWorkshop(ctx context.Context, t *flows.Turn, code string) e
 	return nil
 }
 
-func regStatusText(w *flows.Workshop, r *flows.Registration) flows.Text {
-	switch r.Status {
-	case flows.RegWaiting:
-		return flows.T("ws.you_waiting", "Pos", r.Position)
-	case flows.RegOffered:
-		return flows.T("ws.you_offered", "Until", flows.When{At: r.OfferExpires, Zone: w.Zone})
-	case flows.RegPending:
-		return flows.T("ws.you_pending")
-	}
-	if !r.CheckedInAt.IsZero() {
-		return flows.T("ws.you_checked_in")
-	}
-	return flows.T("ws.you_confirmed")
-}
-
 // registerFor starts a registration: the profile and consent first (once), the
 // workshop's extra question if it has one, then the atomic decision.
-func (e *module) registerFor(ctx context.Context, t *flows.Turn, code string) error {
+func (e *module) registerFor(ctx context.Context, t *flows.Turn, code, mode string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
 		return err
@@ -251,6 +250,9 @@ func (e *module) registerFor(ctx context.Context, t *flows.Turn, code string) er
 	} else if !errors.Is(err, flows.ErrNotFound) {
 		return flows.InternalError("get registration", err)
 	}
+	if asked, err := e.askModeIfHybrid(ctx, t, w, mode); asked || err != nil {
+		return err
+	}
 	p, err := e.store.GetProfile(ctx, t.User.ID)
 	if err != nil && !errors.Is(err, flows.ErrNotFound) {
 		return flows.InternalError("get profile", err)
@@ -261,9 +263,12 @@ func (e *module) registerFor(ctx context.Context, t *flows.Turn, code string) er
 			return err
 		}
 		t.Session.Data[thenRegister] = w.Code
+		if mode != "" {
+			t.Session.Data[modeData] = mode
+		}
 		return nil
 	}
-	return e.continueRegistration(ctx, t, w)
+	return e.continueRegistration(ctx, t, w, mode)
 }
 
 // maxAnswerLen is the longest answer to a workshop's question, in characters.
@@ -276,7 +281,7 @@ const thenRegister = "then_ws"
 // afterProfile carries on with the registration that asked for the profile
 // just saved (the profile flow's answers hold thenRegister), if any.
 func (e *module) afterProfile(ctx context.Context, t *flows.Turn) error {
-	code := t.Session.Data[thenRegister]
+	code, mode := t.Session.Data[thenRegister], t.Session.Data[modeData]
 	if code == "" {
 		return nil
 	}
@@ -292,7 +297,7 @@ func (e *module) afterProfile(ctx context.Context, t *flows.Turn) error {
 		t.Say(*refusal)
 		return nil
 	}
-	return e.continueRegistration(ctx, t, w)
+	return e.continueRegistration(ctx, t, w, mode)
 }
 
 func registrationRefusal(w *flows.Workshop, now time.Time) *flows.Text {
@@ -309,15 +314,21 @@ func registrationRefusal(w *flows.Workshop, now time.Time) *flows.Text {
 
 // continueRegistration asks the workshop's form, if it has one, then
 // registers.
-func (e *module) continueRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+func (e *module) continueRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, mode string) error {
 	form, err := e.form(ctx, w)
 	if err != nil {
 		return err
 	}
 	if len(form) > 0 {
-		return e.startForm(ctx, t, w, form, nil)
+		if err := e.startForm(ctx, t, w, form, nil); err != nil {
+			return err
+		}
+		if mode != "" && t.Session.Data != nil { // for completeRegistration
+			t.Session.Data[modeData] = mode
+		}
+		return nil
 	}
-	return e.completeRegistration(ctx, t, w, "", nil)
+	return e.completeRegistrationAs(ctx, t, w, "", nil, mode)
 }
 
 // answerDone ends the single-question flow of before forms (wsanswer), so
@@ -330,8 +341,12 @@ func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
 	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"], nil)
 }
 
-func (e *module) completeRegistration(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string, answers map[string]string) error {
-	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Answers: answers, Token: flows.NewToken(), Lang: t.Lang}
+func (e *module) completeRegistrationAs(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string, answers map[string]string, mode string) error {
+	if asked, err := e.askModeIfHybrid(ctx, t, w, mode); asked || err != nil {
+		return err
+	}
+	r := &flows.Registration{Workshop: w.Code, UserID: t.User.ID, RegisteredAt: t.In.Now, Answer: answer, Answers: answers, Token: flows.NewToken(), Lang: t.Lang,
+		Mode: registrationMode(w, mode)}
 	got, err := e.registerPlace(ctx, w, r, t.In.Now)
 	if refusal := inviteRefusal(w, err); refusal != nil {
 		t.Say(*refusal)
@@ -426,24 +441,24 @@ func (e *module) confirmation(w *flows.Workshop, r *flows.Registration, chat int
 		heading = "ws.confirmed"
 	}
 	bulk := chat != 0
+	if flows.ModeOf(w, r) == flows.ModeOnline && heading == "ws.confirmed" { // no QR code follows
+		heading = "ws.confirmed_online"
+	}
+	w = flows.ForAttendee(w, r) // the online link only for whom it is (hybrid.go)
 	inv := &flows.Invitation{Workshop: *w, Now: now, Attendee: r.UserID, Forum: e.cfg.ForumName, Bot: e.cfg.BotUsername}
-	return []flows.Reply{
+	out := []flows.Reply{
 		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(heading, "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))},
 		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.ics_caption"), Calendar: inv},
-		{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T("ws.qr_caption", "Title", w.Title, "Link", link),
-			QR: &flows.QRCode{Name: "checkin-" + w.Code, Content: link}},
 	}
-}
-
-// place is the venue and/or the online link.
-func place(w *flows.Workshop) flows.Text {
-	switch {
-	case w.Venue != "" && w.OnlineURL != "":
-		return flows.T("ws.place_hybrid", "Venue", w.Venue, "Link", w.OnlineURL)
-	case w.Venue != "":
-		return flows.T("ws.place_venue", "Venue", w.Venue)
+	caption := "ws.qr_caption"
+	switch flows.ModeOf(w, r) {
+	case flows.ModeOnline: // no door to check in at
+		return out
+	case flows.ModeOnsite: // not joining online
+		caption = "ws.qr_caption_onsite"
 	}
-	return flows.T("ws.place_online", "Link", w.OnlineURL)
+	return append(out, flows.Reply{ChatID: chat, Lang: lang, Bulk: bulk, Text: flows.T(caption, "Title", w.Title, "Link", link),
+		QR: &flows.QRCode{Name: "checkin-" + w.Code, Content: link}})
 }
 
 func (e *module) mine(ctx context.Context, t *flows.Turn) error {
@@ -462,7 +477,7 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 		if err != nil {
 			continue
 		}
-		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", regStatusText(w, r)))
+		lines = append(lines, flows.T("ws.mine_line", "Title", w.Title, "Start", flows.When{At: w.Start, Zone: w.Zone}, "Status", statusText(w, r)))
 		form, err := e.form(ctx, w)
 		if err != nil {
 			return err
@@ -475,6 +490,9 @@ func (e *module) mine(ctx context.Context, t *flows.Turn) error {
 		lines, rows = append(lines, agenda...), append(rows, agendaRows...)
 		if r.Status == flows.RegOffered {
 			rows = append(rows, offerButtons(w))
+		}
+		if sw := switchButton(w, r); sw != nil && !w.Cancelled && t.In.Now.Before(w.Start) {
+			rows = append(rows, sw)
 		}
 		if len(form) > 0 && registrationRefusal(w, t.In.Now) == nil {
 			rows = append(rows, []flows.Button{{Label: flows.T("form.btn_edit", "Title", w.Title), Data: flows.MustData(routeAnswers, w.Code)}})

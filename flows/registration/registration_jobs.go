@@ -33,7 +33,7 @@ func (e *module) remindJob(kind string) flows.JobFunc {
 			id = "remind.soon"
 		}
 		return []flows.Reply{{ChatID: r.UserID, Lang: lang, Bulk: true,
-			Text: flows.T(id, "Title", w.Title, "Left", flows.TimeLeft(now, w.Start, w.Zone), "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(w))}}, nil
+			Text: flows.T(id, "Title", w.Title, "Left", flows.TimeLeft(now, w.Start, w.Zone), "Start", flows.When{At: w.Start, Zone: w.Zone}, "Place", place(flows.ForAttendee(w, r)))}}, nil
 	}
 }
 
@@ -76,7 +76,7 @@ func (e *module) feedbackJob(ctx context.Context, _ time.Time, args string) ([]f
 		return nil, err
 	}
 	if r.CheckedInAt.IsZero() {
-		if w.OnlineURL == "" {
+		if !flows.GetsLink(w, r) { // on site (or a hybrid workshop's on-site mode)
 			return nil, nil
 		}
 		return []flows.Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: flows.T("fb.ask_online", "Title", w.Title),
@@ -99,7 +99,7 @@ func feedbackAsk(w *flows.Workshop, chat int64, lang string) flows.Reply {
 // they are attending online.
 func (e *module) onlineStartJob(ctx context.Context, now time.Time, args string) ([]flows.Reply, error) {
 	w, r, lang, err := e.jobTarget(ctx, args)
-	if w == nil || err != nil || r.Status != flows.RegConfirmed || w.Cancelled || w.OnlineURL == "" || !r.CheckedInAt.IsZero() {
+	if w == nil || err != nil || !flows.GetsLink(w, r) || w.Cancelled || !r.CheckedInAt.IsZero() {
 		return nil, err
 	}
 	if !now.Before(w.End) {
@@ -121,7 +121,7 @@ func (e *module) attendOnline(ctx context.Context, t *flows.Turn, code string) e
 		return err
 	}
 	r, err := e.store.GetRegistration(ctx, w.Code, t.User.ID)
-	if errors.Is(err, flows.ErrNotFound) || (err == nil && r.Status != flows.RegConfirmed) || w.Cancelled || w.OnlineURL == "" {
+	if errors.Is(err, flows.ErrNotFound) || (err == nil && !flows.GetsLink(w, r)) || w.Cancelled {
 		t.Answer(flows.T("ws.not_registered"), true)
 		return nil
 	}

@@ -15,6 +15,9 @@ func (e *module) capacityTakenMeanwhile(ctx context.Context, t *flows.Turn, w *f
 		return false, nil
 	}
 	c, err := e.store.Counts(ctx, w.Code)
+	if w.Hybrid() { // Capacity is then the on-site seats
+		c, _, err = e.store.ModeCounts(ctx, w.Code)
+	}
 	if err != nil {
 		return false, flows.InternalError("counts", err)
 	}

@@ -54,6 +54,7 @@ type Store interface {
 	UpdateWorkshop(ctx context.Context, w *flows.Workshop) (promoted []int64, err error)
 	UpdateWorkshopAt(ctx context.Context, w *flows.Workshop, now time.Time) (promoted []int64, err error)
 	OfferSeats(ctx context.Context, code string, now time.Time) ([]int64, error)
+	ModeCounts(ctx context.Context, code string) (onsite, online flows.Counts, err error) // a hybrid workshop's modes (hybrid.go)
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
@@ -161,7 +162,9 @@ func (e *module) register(r *flows.Registry) {
 			{Name: "end", Keep: true, Parse: endAnswer, Prompt: endPrompt, Show: showMoment},
 			{Name: "venue", Keep: true, Parse: flows.OptionalText(maxVenueLen), Prompt: flows.AskWithSkip("ws.ask_venue", "ws.skip_venue")},
 			{Name: "link", Keep: true, Parse: linkAnswer, Prompt: flows.AskWithSkip("ws.ask_link", "ws.skip_link")},
-			{Name: "capacity", Keep: true, Parse: e.capacityAnswer, Prompt: flows.AskWithSkip("ws.ask_capacity", "ws.unlimited"), Show: showCapacity},
+			{Name: "format", Keep: true, Parse: formatAnswer, Prompt: formatPrompt, Show: showFormat, Skip: skipFormat},
+			{Name: "capacity", Keep: true, Parse: e.capacityAnswer, Prompt: capacityPrompt, Show: showCapacity},
+			{Name: "online_cap", Keep: true, Parse: e.onlineCapacityAnswer, Prompt: flows.AskWithSkip("ws.ask_online_capacity", "ws.unlimited"), Show: showCapacity, Skip: skipOnlineCap},
 			{Name: "deadline", Keep: true, Parse: e.deadlineAnswer, Prompt: flows.AskWithSkip("ws.ask_deadline", "ws.until_start"), Show: showDeadline},
 			{Name: "question", Keep: true, Parse: flows.OptionalText(maxQuestionLen), Prompt: flows.AskWithSkip("ws.ask_question", "ws.skip_question")},
 			{Name: "chapter", Parse: e.chapterAnswer, Prompt: e.chapterPrompt,
@@ -251,57 +254,6 @@ func (e *module) chapterAnswer(ctx context.Context, t *flows.Turn, in flows.Inpu
 	return in.Callback, nil
 }
 
-func titleAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
-	return flows.TextBetween(in, minTitleLen, maxTitleLen)
-}
-
-func zonePrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
-	zones := flows.Zones()
-	if d := t.Session.Data["default_zone"]; d != "" {
-		i := slices.Index(zones, d)
-		zones = append([]string{d}, slices.Delete(zones, i, i+1)...)
-	}
-	var row []flows.Button
-	for _, z := range zones {
-		row = append(row, t.Choice(flows.T("ws.zone."+flows.ZoneLabel(z)), flows.ZoneLabel(z)))
-	}
-	return flows.Reply{Text: flows.T("ws.ask_zone"), Buttons: [][]flows.Button{row}}, nil
-}
-
-// zoneAnswer takes a zone button (its label: WIB, WITA, WIT) or the label typed.
-func zoneAnswer(_ context.Context, _ *flows.Turn, in flows.Input) (string, error) {
-	v := in.Callback
-	if in.Kind == flows.KindText {
-		v = strings.ToUpper(strings.TrimSpace(in.Text))
-	}
-	for _, z := range flows.Zones() {
-		if flows.ZoneLabel(z) == v {
-			return z, nil
-		}
-	}
-	if in.Kind == flows.KindCallback {
-		return "", flows.Refuse("errors.bad_button")
-	}
-	return "", flows.Refuse("errors.use_buttons")
-}
-
-// zone is the time zone the workshop flow's answers chose.
-func zone(t *flows.Turn) *time.Location { return flows.LoadZone(t.Session.Data["zone"]) }
-
-// showZone, showMoment, showCapacity and showDeadline render a stored
-// answer of the workshop flow on its Keep button.
-func showZone(_ *flows.Turn, v string) any { return flows.T("ws.zone." + flows.ZoneLabel(v)) }
-
-func showMoment(t *flows.Turn, v string) any {
-	sec, _ := strconv.ParseInt(v, 10, 64)
-	return flows.When{At: flows.UnixTime(sec), Zone: t.Session.Data["zone"]}
-}
-
-func showCapacity(_ *flows.Turn, v string) any {
-	n, _ := strconv.Atoi(v)
-	return flows.CapacityText(n)
-}
-
 func startPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
 	return flows.Reply{Text: flows.T("ws.ask_start", "Example", flows.DateExample(t.In.Now, zone(t), flows.DateExampleDays, 9, false))}, nil
 }
@@ -370,6 +322,16 @@ func (e *module) capacityAnswer(ctx context.Context, t *flows.Turn, in flows.Inp
 	if err != nil || v == "0" || t.Session.Data["code"] == "" {
 		return v, err
 	}
+	if isHybrid(t.Session.Data) { // the on-site seats (hybrid.go)
+		taken, err := e.modeTaken(ctx, t.Session.Data["code"], flows.ModeOnsite)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := strconv.Atoi(v); n < taken {
+			return "", flows.Refuse("ws.onsite_capacity_below_taken", "Count", taken)
+		}
+		return v, nil
+	}
 	c, err := e.store.Counts(ctx, t.Session.Data["code"])
 	if err != nil {
 		return "", flows.InternalError("counts", err)
@@ -413,11 +375,16 @@ func (e *module) deadlineAnswer(_ context.Context, t *flows.Turn, in flows.Input
 // workshopFromData builds a workshop from the flow's answers.
 func workshopFromData(d map[string]string) *flows.Workshop {
 	capacity, _ := strconv.Atoi(d["capacity"])
-	return &flows.Workshop{
+	online, _ := strconv.Atoi(d["online_cap"])
+	w := &flows.Workshop{
 		Code: d["code"], Title: d["title"], Description: d["desc"], Zone: d["zone"],
 		Start: flows.UnixData(d, "start"), End: flows.UnixData(d, "end"), Venue: d["venue"], OnlineURL: d["link"],
-		Capacity: capacity, Deadline: flows.UnixData(d, "deadline"), Question: d["question"],
+		Capacity: capacity, Deadline: flows.UnixData(d, "deadline"), Question: d["question"], Format: formatOf(d),
 	}
+	if w.Hybrid() {
+		w.OnlineCapacity = online
+	}
+	return w
 }
 
 // workshopData is the inverse of workshopFromData, to edit a workshop.
@@ -426,11 +393,12 @@ func workshopData(w *flows.Workshop) map[string]string {
 		"code": w.Code, "title": w.Title, "desc": w.Description, "zone": w.Zone,
 		"start": flows.UnixString(w.Start), "end": flows.UnixString(w.End), "venue": w.Venue, "link": w.OnlineURL,
 		"capacity": strconv.Itoa(w.Capacity), "deadline": flows.UnixString(w.Deadline), "question": w.Question,
+		"format": formatData(w), "online_cap": strconv.Itoa(w.OnlineCapacity),
 	}
 }
 
 // editable are the fields offered by the summary's Edit menu.
-var editable = []string{"title", "desc", "zone", "start", "end", "venue", "link", "capacity", "deadline", "question"}
+var editable = []string{"title", "desc", "zone", "start", "end", "venue", "link", "format", "capacity", "online_cap", "deadline", "question"}
 
 func (e *module) summaryPrompt(_ context.Context, t *flows.Turn) (flows.Reply, error) {
 	w := workshopFromData(t.Session.Data)
@@ -448,6 +416,9 @@ func (e *module) confirmAnswer(ctx context.Context, t *flows.Turn, in flows.Inpu
 		d := t.Session.Data
 		if d["venue"] == "" && d["link"] == "" {
 			return "", flows.Refuse("ws.need_place")
+		}
+		if d["format"] == formatHybrid && !isHybrid(d) {
+			return "", flows.Refuse("ws.hybrid_needs_both")
 		}
 		return v, nil
 	case v == "discard":
@@ -512,6 +483,7 @@ func (e *module) tellCreated(t *flows.Turn, w *flows.Workshop) {
 // with their place; awaiting approval.
 func changeNotice(t *flows.Turn, w *flows.Workshop, r *flows.Registration) flows.Reply {
 	reply := flows.Reply{ChatID: r.UserID, Lang: r.Lang, Bulk: true}
+	w = flows.ForAttendee(w, r) // the online link only for whom it is
 	details := flows.WorkshopDetails(w)
 	switch r.Status {
 	case flows.RegOffered:
@@ -543,7 +515,11 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 	if refused, err := e.capacityTakenMeanwhile(ctx, t, w, edited.Capacity); refused || err != nil {
 		return err
 	}
+	if refused, err := e.formatRefused(ctx, t, w, edited); refused || err != nil {
+		return err
+	}
 	old := *w
+	w.Format, w.OnlineCapacity = edited.Format, edited.OnlineCapacity
 	w.Title, w.Description, w.Zone, w.Start, w.End = edited.Title, edited.Description, edited.Zone, edited.Start, edited.End
 	w.Venue, w.OnlineURL, w.Capacity, w.Deadline, w.Question = edited.Venue, edited.OnlineURL, edited.Capacity, edited.Deadline, edited.Question
 	if !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone || old.Venue != w.Venue || old.OnlineURL != w.OnlineURL {
@@ -583,6 +559,8 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 				return flows.InternalError("schedule offer", err)
 			}
 		}
+		// A change of the link alone is no news to whom it is not sent.
+		placed := placed && (old.Venue != w.Venue || flows.GetsLink(w, r))
 		if (moved || placed) && !slices.Contains(promoted, r.UserID) {
 			t.Send(changeNotice(t, w, r))
 		}

@@ -46,6 +46,9 @@ func (e *module) myWorkshops(ctx context.Context, t *flows.Turn, page int, edit 
 
 // capacityLabel is "50" or "∞".
 func capacityLabel(w *flows.Workshop) any {
+	if w.Hybrid() { // on site and online (hybrid.go)
+		return flows.T("ws.capacity_hybrid", "Onsite", flows.CapacityText(w.Capacity), "Online", flows.CapacityText(w.OnlineCapacity))
+	}
 	if w.Capacity == 0 {
 		return flows.HTML("∞")
 	}
@@ -161,8 +164,12 @@ func (e *module) listRegistrants(ctx context.Context, t *flows.Turn, w *flows.Wo
 		case !r.CheckedInAt.IsZero():
 			id = "ws.reg_line_checked"
 		}
-		lines = append(lines, flows.T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position,
-			"Until", flows.When{At: r.OfferExpires, Zone: w.Zone}))
+		line := flows.T(id, "N", page*regPage+i+1, "Name", name, "Org", org, "Pos", r.Position,
+			"Until", flows.When{At: r.OfferExpires, Zone: w.Zone})
+		if mode := flows.ModeOf(w, r); mode != "" { // how they attend a hybrid workshop
+			line = flows.T("ws.reg_line_mode", "Line", line, "Mode", flows.T("ws.mode."+mode))
+		}
+		lines = append(lines, line)
 	}
 	r := flows.Reply{Text: flows.T("ws.registrants", "Title", w.Title, "Lines", lines, "Total", len(regs)),
 		Buttons: append(flows.Pager(routeRegistrants, page, pages, w.Code), []flows.Button{{Label: flows.T("ws.back"), Data: flows.MustData(routeManage, w.Code)}})}
@@ -191,6 +198,9 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 		cols = append(cols, flows.Column{Header: q.Localised(t.Lang)})
 	}
 	cols = append(cols, flows.Column{Header: flows.ZoneHeader(tx("csv.offered_until"), w.Zone)})
+	if w.Hybrid() { // how each attends, last
+		cols = append(cols, flows.Column{Header: tx("csv.mode")})
+	}
 	rows := make([][]any, 0, len(regs))
 	for _, r := range regs {
 		row := make([]any, 8, len(cols))
@@ -206,6 +216,9 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 			row = append(row, e.answerCell(t.Lang, &q, r.AnswerTo(q.ID)))
 		}
 		row = append(row, r.OfferExpires)
+		if mode := flows.ModeOf(w, r); mode != "" {
+			row = append(row, tx("ws.mode."+mode))
+		}
 		rows = append(rows, row)
 	}
 	if err := t.Audit(ctx, flows.AuditExport, w.Code, 0); err != nil {
