@@ -331,16 +331,6 @@ func (e *module) continueRegistration(ctx context.Context, t *flows.Turn, w *flo
 	return e.completeRegistrationAs(ctx, t, w, "", nil, mode)
 }
 
-// answerDone ends the single-question flow of before forms (wsanswer), so
-// that a registration begun before the deploy completes.
-func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
-	w, err := flows.FindWorkshop(ctx, t, e.store, t.Session.Data["code"])
-	if w == nil {
-		return err
-	}
-	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"], nil)
-}
-
 func (e *module) completeRegistrationAs(ctx context.Context, t *flows.Turn, w *flows.Workshop, answer string, answers map[string]string, mode string) error {
 	if asked, err := e.askModeIfHybrid(ctx, t, w, mode); asked || err != nil {
 		return err

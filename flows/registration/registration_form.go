@@ -234,3 +234,13 @@ func answerLines(form []flows.FormQuestion, r *flows.Registration, lang string) 
 	}
 	return out
 }
+
+// answerDone ends the single-question flow of before forms (wsanswer), so
+// that a registration begun before the deploy completes.
+func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
+	w, err := flows.FindWorkshop(ctx, t, e.store, t.Session.Data["code"])
+	if w == nil {
+		return err
+	}
+	return e.completeRegistration(ctx, t, w, t.Session.Data["answer"], nil)
+}
