@@ -249,8 +249,8 @@ type RecipientPages struct {
 	seg      Segment
 	after    int64
 	indexed  bool        // read page by page with Receivers
-	resolved bool        // rest holds the whole segment
-	rest     []Recipient // resolved, not handed out yet
+	resolved bool        // all holds the whole segment
+	all      []Recipient // resolved, in ascending id
 }
 
 // NewRecipientPages starts reading broadcast b's recipients whose id is
@@ -298,13 +298,19 @@ func (p *RecipientPages) Next(ctx context.Context, n int) ([]Recipient, error) {
 		if err != nil {
 			return nil, err
 		}
-		i, _ := slices.BinarySearchFunc(all, p.after, func(r Recipient, id int64) int { return cmp.Compare(r.UserID, id+1) })
-		p.rest, p.resolved = all[i:], true
+		p.all, p.resolved = all, true
 	}
-	page := p.rest[:min(n, len(p.rest))]
-	p.rest = p.rest[len(page):]
+	i, _ := slices.BinarySearchFunc(p.all, p.after, func(r Recipient, id int64) int { return cmp.Compare(r.UserID, id+1) })
+	page := p.all[i:min(i+n, len(p.all))]
+	if len(page) > 0 {
+		p.after = page[len(page)-1].UserID
+	}
 	return page, nil
 }
+
+// From makes the next page start after the member id after (another
+// reader handed out those up to it).
+func (p *RecipientPages) From(after int64) { p.after = after }
 
 // messageFor is the version of b for a member whose language is lang.
 func (b *Broadcast) messageFor(lang string) int {
