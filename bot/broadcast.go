@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -88,17 +90,8 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 			}
 		}
 	}
-	for {
-		claims, err := b.store.ClaimRecipients(ctx, id, b.owner, claimBatch, b.cfg.ClaimLease)
-		if err != nil {
-			return err
-		}
-		if len(claims) == 0 {
-			break
-		}
-		if err := b.sendClaims(ctx, bc, claims); err != nil {
-			return err
-		}
+	if err := b.sendAll(ctx, bc); err != nil {
+		return err
 	}
 	finished, final, err := b.store.FinishBroadcast(ctx, id, b.cfg.Clock())
 	if err != nil || !finished {
@@ -113,6 +106,43 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 	b.log.Info("broadcast finished", "id", id, "status", final.Status, "sent", final.Sent, "blocked", final.Blocked, "failed", final.Failed, "uncertain", final.Uncertain,
 		"chats", final.ChatTotal, "chats_sent", final.ChatSent, "chats_removed", final.ChatRemoved)
 	return nil
+}
+
+// sendAll claims recipients and sends to them until none is left, with
+// broadcastWorkers senders at once, each with its own claims.
+func (b *Bot) sendAll(ctx context.Context, bc *flows.Broadcast) error {
+	work := func() error {
+		for {
+			claims, err := b.store.ClaimRecipients(ctx, bc.ID, b.owner, claimBatch, b.cfg.ClaimLease)
+			if err != nil || len(claims) == 0 {
+				return err
+			}
+			if err := b.sendClaims(ctx, bc, claims); err != nil {
+				return err
+			}
+		}
+	}
+	n := b.broadcastWorkers()
+	if n == 1 {
+		return work()
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = work() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// broadcastWorkers is how many senders a replica runs for a broadcast: one
+// at Telegram's rate (and with no limit), one per workerRate messages per
+// second of a higher ceiling, so that the round trips of one send (its
+// turn in the budget, begin, copy, outcome) do not hold the next one back.
+// Each worker may leave one send uncertain when the process is killed.
+func (b *Bot) broadcastWorkers() int {
+	const workerRate, most = 200, 8
+	return min(most, max(1, int(math.Ceil(b.sender.lim.Global/workerRate))))
 }
 
 // freeze freezes a scheduled broadcast's member recipients into its list,
