@@ -200,7 +200,9 @@ type Audience interface {
 	// ProfileMembers lists the users whose profile has sector (kind
 	// SegSector) or province (SegProvince) value, or whose organisation
 	// profile (visible or paused) has theme value (SegTheme), in any
-	// order, reading only them (an index), never every member.
+	// order, reading only them (an index), never every member. A user
+	// here may carry only the fields a segment reads: ID, Lang, Consent,
+	// Inactive, NoUpdates.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
 	// UsersOf reads the records of ids that exist, in any order.
 	UsersOf(ctx context.Context, ids []int64) ([]*User, error)
@@ -367,13 +369,15 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 		keep = func(*User) bool { return true }
 	default: // SegAll, SegLang
 		if chapter != nil {
-			// Only who may be the chapter's members are read: those who
-			// joined by link and those whose profile is in its provinces
-			// (ChapterMembers below decides, as for every segment).
+			// Only the chapter's members are read: those who joined by
+			// link and those whose profile is in its provinces (the
+			// province index's members, their profiles checked) — which
+			// is what ChapterMembers decides, so it is not asked again.
 			users, err = chapterCandidates(ctx, st, chapter)
 			if err != nil {
 				return nil, err
 			}
+			chapter = nil
 		} else if users, err = st.AllUsers(ctx); err != nil { // a store without the index of receivers
 			return nil, InternalError("all users", err)
 		}
