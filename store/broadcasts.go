@@ -40,7 +40,7 @@ import (
 // before it goes out (bc_begin.lua: only if the claim is still its own) and
 // records the outcome (bc_done.lua). A replica that dies loses its claims
 // when their lease runs out; the next claimer takes over those whose send
-// had not begun and records the (at most one per dead replica) begun one as
+// had not begun and records the begun ones (at most one per worker of the dead replica) as
 // uncertain, so nobody gets a message twice and nobody is skipped.
 var (
 	//go:embed bc_claim.lua
