@@ -17,10 +17,11 @@ import (
 // Broadcast delivery. A broadcast's recipients are frozen into a Redis list
 // when it starts, a page at a time (freezePage members, in ascending id), so
 // the runner never holds the whole list: a crash while freezing leaves a
-// cursor to go on from, and a page is appended once whoever freezes it. Every replica runs the same loop: it claims a batch of
-// recipients with a lease, and for each one waits for the shared send
-// budget (bulk priority: interactive replies go first), marks the send as
-// begun, copies the message and records the outcome. Replicas share the
+// cursor to go on from, and a page is appended once whoever freezes it.
+// Every replica runs the same loop: it claims a batch of recipients with a
+// lease, and for each one waits for the shared send budget (bulk priority:
+// interactive replies go first), marks the send as begun, copies the
+// message and records the outcome. Replicas share the
 // work; one that dies loses its claims when the lease runs out and another
 // takes them over. What is recorded is never sent again, and a send that
 // had begun when its replica died is counted as uncertain rather than
