@@ -313,3 +313,35 @@ func TestBroadcastThemeSegment(t *testing.T) {
 	confirm := e.waitMsg(admin.ID, "members (organisations on water & sanitation)")
 	contains(t, confirm, "2 members")
 }
+
+// Under a high ceiling (hundreds a second, as against the fake API) a
+// replica sends a broadcast with several workers: with every copy taking
+// 100 ms to answer, one sender could not pass 10 a second; the replica
+// passes that several times over, and still sends each copy once.
+func TestBroadcastWorkersAtHighCeiling(t *testing.T) {
+	e := newEnv(t)
+	e.limits.Global = 1600 // 8 workers
+	e.fake.SetLatency("copyMessage", 100*time.Millisecond)
+	e.members(300)
+	e.start()
+	now := time.Now()
+	if err := e.store.SaveUser(context.Background(), &flows.User{ID: adminID, Lang: "id", Role: flows.RoleAdmin, Consent: flows.ConsentVersion, Created: now}); err != nil {
+		t.Fatal(err)
+	}
+	bc := &flows.Broadcast{ID: "wrk234", By: adminID, FromChat: adminID, MessageID: 1, Segment: "all", Created: now, StartAt: now}
+	if err := e.store.CreateBroadcast(context.Background(), bc); err != nil {
+		t.Fatal(err)
+	}
+	e.waitForN("all deliveries", 30*time.Second, func() int { return len(copiesTo(e.fake)) }, 300)
+	got := copiesTo(e.fake)
+	for id, n := range got {
+		if n != 1 {
+			t.Fatalf("member %d got %d copies", id, n)
+		}
+	}
+	rate := copyRate(e.fake)
+	t.Logf("300 recipients, copies answered after 100 ms: %.1f/s", rate)
+	if rate < 25 {
+		t.Errorf("%.1f/s: no faster than one sender at a time (10/s)", rate)
+	}
+}

@@ -63,6 +63,12 @@ type Jobs interface {
 type Broadcasts interface {
 	DueBroadcasts(ctx context.Context, now time.Time) ([]string, error)
 	GetBroadcast(ctx context.Context, id string) (*flows.Broadcast, *flows.BroadcastState, error)
+	// FrozenAfter and FreezeRecipients freeze a scheduled broadcast's
+	// member recipients page by page in ascending id, each page once,
+	// resumable from the cursor (store/bc_freeze.lua); StartBroadcast adds
+	// the linked chats and starts it.
+	FrozenAfter(ctx context.Context, id string) (int64, error)
+	FreezeRecipients(ctx context.Context, id string, after int64, rs []flows.Recipient) (cursor int64, status string, err error)
 	StartBroadcast(ctx context.Context, id string, rs []flows.Recipient, now time.Time) (string, error)
 	ClaimRecipients(ctx context.Context, id, owner string, n int, lease time.Duration) ([]transport.Claim, error)
 	BeginSend(ctx context.Context, id, owner string, c transport.Claim, lease time.Duration) error

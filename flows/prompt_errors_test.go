@@ -40,6 +40,14 @@ func (d *downStore) AllUsers(ctx context.Context) ([]*flows.User, error) {
 	return d.Store.AllUsers(ctx)
 }
 
+// Receivers fails with AllUsers: either is how the segment everyone is read.
+func (d *downStore) Receivers(ctx context.Context, lang string, after int64, n int) ([]flows.Receiver, error) {
+	if d.allUsers {
+		return nil, errDown
+	}
+	return d.Store.Receivers(ctx, lang, after, n)
+}
+
 func (d *downStore) GetProfile(ctx context.Context, id int64) (*flows.Profile, error) {
 	if d.profiles {
 		return nil, errDown

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -168,13 +169,40 @@ func (e *Engine) Recipients(ctx context.Context, b *Broadcast) ([]Recipient, err
 	return Recipients(ctx, e.store, b)
 }
 
+// RecipientPages reads broadcast b's recipients after the member id after,
+// a page at a time (the broadcast runner freezes them so).
+func (e *Engine) RecipientPages(ctx context.Context, b *Broadcast, after int64) (*RecipientPages, error) {
+	return NewRecipientPages(ctx, e.store, b, after)
+}
+
+// Receiver is a member who receives the secretariat's broadcasts: they
+// agreed to the privacy notice, are active and have not turned the updates
+// off — whom Recipients keeps for every segment but a workshop team's
+// messages —, with their language.
+type Receiver struct {
+	ID   int64
+	Lang string
+}
+
+// ErrNoIndex: the store keeps no index of receivers (a Redis Cluster,
+// where it cannot be written with the user record); Recipients reads every
+// member instead.
+var ErrNoIndex = errors.New("no index of receivers")
+
 // Audience is what Recipients reads.
 type Audience interface {
 	AllUsers(ctx context.Context) ([]*User, error)
+	// Receivers lists at most n receivers (Receiver) whose id is above
+	// after, in ascending id, whose language is lang ("": any), from an
+	// index kept exact with the user records, reading no record; or
+	// ErrNoIndex.
+	Receivers(ctx context.Context, lang string, after int64, n int) ([]Receiver, error)
 	// ProfileMembers lists the users whose profile has sector (kind
 	// SegSector) or province (SegProvince) value, or whose organisation
 	// profile (visible or paused) has theme value (SegTheme), in any
-	// order, reading only them (an index), never every member.
+	// order, reading only them (an index), never every member. A user
+	// here may carry only the fields a segment reads: ID, Lang, Consent,
+	// Inactive, NoUpdates.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
 	// UsersOf reads the records of ids that exist, in any order.
 	UsersOf(ctx context.Context, ids []int64) ([]*User, error)
@@ -189,68 +217,174 @@ func validChapterID(id string) bool {
 }
 
 // Recipients is who broadcast b goes to among the members st holds (see
-// Engine.Recipients).
+// Engine.Recipients), in ascending id.
 func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, error) {
+	pages, err := NewRecipientPages(ctx, st, b, math.MinInt64)
+	if err != nil {
+		return nil, err
+	}
+	var out []Recipient
+	for {
+		page, err := pages.Next(ctx, recipientsPage)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			return out, nil
+		}
+		out = append(out, page...)
+	}
+}
+
+// recipientsPage is how many receivers Recipients reads at a time.
+const recipientsPage = 10_000
+
+// RecipientPages hands out a broadcast's recipients (those of Recipients)
+// in ascending id, a page at a time. The segments everyone and a language,
+// not within a chapter, are read page by page from the store's index of
+// receivers, so no more than a page is held; any other segment is resolved
+// once, at the first page (it reads only its members), and handed out from
+// memory.
+type RecipientPages struct {
+	st       Audience
+	b        *Broadcast
+	seg      Segment
+	after    int64
+	indexed  bool        // read page by page with Receivers
+	resolved bool        // all holds the whole segment
+	all      []Recipient // resolved, in ascending id
+}
+
+// NewRecipientPages starts reading broadcast b's recipients whose id is
+// above after (math.MinInt64: all of them).
+func NewRecipientPages(_ context.Context, st Audience, b *Broadcast, after int64) (*RecipientPages, error) {
 	seg, err := ParseSegment(b.Segment)
 	if err != nil {
 		return nil, fmt.Errorf("broadcast %s: %w", b.ID, err)
 	}
+	return &RecipientPages{st: st, b: b, seg: seg, after: after,
+		indexed: seg.Chapter == "" && (seg.Kind == SegAll || seg.Kind == SegLang)}, nil
+}
+
+// Next returns the next at most n recipients; none when there are no more.
+func (p *RecipientPages) Next(ctx context.Context, n int) ([]Recipient, error) {
+	for p.indexed {
+		lang := ""
+		if p.seg.Kind == SegLang {
+			lang = p.seg.Value
+		}
+		rs, err := p.st.Receivers(ctx, lang, p.after, n)
+		if errors.Is(err, ErrNoIndex) {
+			p.indexed = false
+			break
+		}
+		if err != nil {
+			return nil, InternalError("receivers", err)
+		}
+		if len(rs) == 0 {
+			return nil, nil
+		}
+		p.after = rs[len(rs)-1].ID
+		out := make([]Recipient, 0, len(rs))
+		for _, r := range rs {
+			if r.ID != p.b.By {
+				out = append(out, Recipient{UserID: r.ID, MessageID: p.b.messageFor(r.Lang)})
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	if !p.resolved {
+		all, err := resolve(ctx, p.st, p.b, p.seg)
+		if err != nil {
+			return nil, err
+		}
+		p.all, p.resolved = all, true
+	}
+	i, _ := slices.BinarySearchFunc(p.all, p.after, func(r Recipient, id int64) int { return cmp.Compare(r.UserID, id+1) })
+	page := p.all[i:min(i+n, len(p.all))]
+	if len(page) > 0 {
+		p.after = page[len(page)-1].UserID
+	}
+	return page, nil
+}
+
+// From makes the next page start after the member id after (another
+// reader handed out those up to it).
+func (p *RecipientPages) From(after int64) { p.after = after }
+
+// messageFor is the version of b for a member whose language is lang.
+func (b *Broadcast) messageFor(lang string) int {
+	if lang == "en" && b.EnglishID != 0 {
+		return b.EnglishID
+	}
+	return b.MessageID
+}
+
+// resolve is every recipient of b (segment seg), in ascending id, reading
+// the members the segment may hold.
+func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Recipient, error) {
 	v := seg.Value
 	var chapter *Chapter
 	if seg.Chapter != "" {
+		var err error
 		if chapter, err = st.GetChapter(ctx, seg.Chapter); err != nil {
 			return nil, InternalError("chapter of broadcast "+b.ID, err)
 		}
 	}
-	var users []*User
-	switch {
-	case seg.Kind == SegSector || seg.Kind == SegProvince || seg.Kind == SegTheme:
+	var (
+		users []*User
+		err   error
+		keep  func(u *User) bool
+	)
+	switch seg.Kind {
+	case SegWorkshop, SegRegistrants:
+		// Only the workshop's registrants are read.
+		regs, err := st.Registrations(ctx, v)
+		if err != nil {
+			return nil, InternalError("registrations", err)
+		}
+		in := map[int64]bool{}
+		var ids []int64
+		for _, r := range regs {
+			ok := r.Status == RegConfirmed && (!seg.CheckedIn || !r.CheckedInAt.IsZero())
+			if seg.Kind == SegRegistrants {
+				ok = seg.Status.Has(r)
+			}
+			if ok && !in[r.UserID] {
+				in[r.UserID] = true
+				ids = append(ids, r.UserID)
+			}
+		}
+		if users, err = st.UsersOf(ctx, ids); err != nil {
+			return nil, InternalError("registrants", err)
+		}
+		keep = func(u *User) bool { return in[u.ID] }
+	case SegSector, SegProvince, SegTheme:
 		// Only the segment's members are read.
 		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
 			return nil, InternalError("segment members", err)
 		}
-	case chapter != nil && (seg.Kind == SegAll || seg.Kind == SegLang):
-		// Only who may be the chapter's members are read: those who
-		// joined by link and those whose profile is in its provinces
-		// (ChapterMembers below decides, as for every segment).
-		if users, err = chapterCandidates(ctx, st, chapter); err != nil {
-			return nil, err
-		}
-	default:
-		if users, err = st.AllUsers(ctx); err != nil {
+		keep = func(*User) bool { return true }
+	default: // SegAll, SegLang
+		if chapter != nil {
+			// Only the chapter's members are read: those who joined by
+			// link and those whose profile is in its provinces (the
+			// province index's members, their profiles checked) — which
+			// is what ChapterMembers decides, so it is not asked again.
+			users, err = chapterCandidates(ctx, st, chapter)
+			if err != nil {
+				return nil, err
+			}
+			chapter = nil
+		} else if users, err = st.AllUsers(ctx); err != nil { // a store without the index of receivers
 			return nil, InternalError("all users", err)
 		}
-	}
-	var keep func(u *User) bool
-	switch seg.Kind {
-	case SegWorkshop:
-		regs, err := st.Registrations(ctx, v)
-		if err != nil {
-			return nil, InternalError("registrations", err)
-		}
-		in := map[int64]bool{}
-		for _, r := range regs {
-			if r.Status == RegConfirmed && (!seg.CheckedIn || !r.CheckedInAt.IsZero()) {
-				in[r.UserID] = true
-			}
-		}
-		keep = func(u *User) bool { return in[u.ID] }
-	case SegRegistrants:
-		regs, err := st.Registrations(ctx, v)
-		if err != nil {
-			return nil, InternalError("registrations", err)
-		}
-		in := map[int64]bool{}
-		for _, r := range regs {
-			in[r.UserID] = seg.Status.Has(r)
-		}
-		keep = func(u *User) bool { return in[u.ID] }
-	case SegSector, SegProvince, SegTheme:
 		keep = func(*User) bool { return true }
-	case SegLang:
-		keep = func(u *User) bool { return u.Lang == v }
-	case SegAll:
-		keep = func(*User) bool { return true }
+		if seg.Kind == SegLang {
+			keep = func(u *User) bool { return u.Lang == v }
+		}
 	}
 	if c := chapter; c != nil {
 		// Within a chapter: its members as they are now, at sending time.
@@ -269,19 +403,19 @@ func Recipients(ctx context.Context, st Audience, b *Broadcast) ([]Recipient, er
 		// 1000 members" counts members other than themselves. Turning off
 		// the secretariat's updates (/settings) does not turn off what a
 		// workshop's team tells its registrants, as it does not turn off
-		// their reminders.
+		// their reminders. (Receivers, the index, keeps the same members.)
 		if u.Consent == "" || u.Inactive || (u.NoUpdates && seg.Kind != SegRegistrants) || u.ID == b.By || !keep(u) {
 			continue
 		}
-		msg := b.MessageID
-		if u.Lang == "en" && b.EnglishID != 0 {
-			msg = b.EnglishID
-		}
-		out = append(out, Recipient{UserID: u.ID, MessageID: msg})
+		out = append(out, Recipient{UserID: u.ID, MessageID: b.messageFor(u.Lang)})
 	}
 	slices.SortFunc(out, func(a, b Recipient) int { return cmp.Compare(a.UserID, b.UserID) })
-	return out, nil
+	return slices.CompactFunc(out, func(a, b Recipient) bool { return a.UserID == b.UserID }), nil
 }
+
+// Receives reports whether u is a receiver (Receiver): what the index of
+// receivers holds.
+func Receives(u *User) bool { return u.Consent != "" && !u.Inactive && !u.NoUpdates }
 
 // chapterCandidates reads the users who joined chapter c by link and, for
 // a province chapter, those whose profile is in one of its provinces (by

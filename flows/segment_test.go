@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -205,6 +206,94 @@ func TestChapterSegmentReadsOnlyItsMembers(t *testing.T) {
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("%s: %v, want %v", seg, got, want)
+		}
+	}
+}
+
+// The segments everyone and a language read the index of receivers, and
+// a workshop's segments its registrants' records: none reads every member
+// (at 100,000 members that took 0.5–0.6 s). Each reaches the same members
+// as before.
+func TestSegmentsReadNotEveryMember(t *testing.T) {
+	ctx := context.Background()
+	st := flowstest.NewStore()
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	w := &flows.Workshop{Code: "abc234", Title: "Lokakarya", Zone: "Asia/Jakarta", Start: now.Add(24 * time.Hour), End: now.Add(26 * time.Hour),
+		Deadline: now.Add(24 * time.Hour), Facilitators: []int64{1}, CreatedBy: 1, Created: now}
+	if err := st.CreateWorkshop(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	users := []flows.User{
+		{ID: 1, Lang: "id", Consent: flows.ConsentVersion}, // the author
+		{ID: 10, Lang: "id", Consent: flows.ConsentVersion},
+		{ID: 11, Lang: "en", Consent: flows.ConsentVersion},
+		{ID: 12, Lang: "en", Consent: flows.ConsentVersion, NoUpdates: true},
+		{ID: 13, Lang: "id", Consent: flows.ConsentVersion, Inactive: true},
+		{ID: 14, Lang: "en"}, // no consent
+		{ID: 15, Lang: "en", Consent: flows.ConsentVersion},
+	}
+	for _, u := range users {
+		if err := st.SaveUser(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{10, 11, 12, 13, 14} {
+		if _, err := st.Register(ctx, &flows.Registration{Workshop: w.Code, UserID: id, Token: flows.NewToken()}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.CheckIn(ctx, w.Code, 11, now); err != nil {
+		t.Fatal(err)
+	}
+	for seg, want := range map[string][]int64{
+		"all": {10, 11, 15}, "lang:en": {11, 15}, "lang:id": {10},
+		"ws:abc234:c": {10, 11}, "ws:abc234:i": {11}, "wsr:abc234:c": {10, 11, 12}, "wsr:abc234:n": {10, 12},
+	} {
+		b := &flows.Broadcast{ID: "b", MessageID: 1, EnglishID: 2, By: 1, Segment: seg}
+		rs, err := flows.Recipients(ctx, noAllUsers{st}, b)
+		if err != nil {
+			t.Fatalf("%s: %v", seg, err)
+		}
+		var got []int64
+		for _, r := range rs {
+			got = append(got, r.UserID)
+			if wantMsg := map[bool]int{true: 2, false: 1}[r.UserID == 11 || r.UserID == 12 || r.UserID == 15]; r.MessageID != wantMsg {
+				t.Errorf("%s: %d gets message %d, want %d", seg, r.UserID, r.MessageID, wantMsg)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", seg, got, want)
+		}
+		// Read in pages from any member on, they are the same.
+		for _, after := range []int64{math.MinInt64, 10, 11, 14, 15} {
+			for _, n := range []int{1, 2, 100} {
+				pages, err := flows.NewRecipientPages(ctx, noAllUsers{st}, b, after)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var paged []flows.Recipient
+				for {
+					page, err := pages.Next(ctx, n)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(page) > n {
+						t.Fatalf("%s: page of %d, asked for %d", seg, len(page), n)
+					}
+					if len(page) == 0 {
+						break
+					}
+					paged = append(paged, page...)
+				}
+				i := slices.IndexFunc(rs, func(r flows.Recipient) bool { return r.UserID > after })
+				rest := []flows.Recipient{}
+				if i >= 0 {
+					rest = rs[i:]
+				}
+				if !slices.Equal(paged, rest) && (len(paged) != 0 || len(rest) != 0) {
+					t.Errorf("%s after %d in pages of %d: %v, want %v", seg, after, n, paged, rest)
+				}
+			}
 		}
 	}
 }

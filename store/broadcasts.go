@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,8 @@ import (
 //	<p>{bc:<id>}:b         string JSON flows.Broadcast
 //	<p>{bc:<id>}:state     hash   status, total, sent, blocked, failed, uncertain, started, finished (unix ms), progress_msg;
 //	                              for linked chats: chat_total, chat_sent, chat_removed, chat_failed, chat_uncertain
-//	<p>{bc:<id>}:todo      list   "<uid>:<message id>" not yet claimed (frozen when the broadcast starts); a linked
+//	                              while scheduled: frozen_after (the last member id frozen into todo), frozen (how many)
+//	<p>{bc:<id>}:todo      list   "<uid>:<message id>" not yet claimed (frozen page by page, in ascending uid, before the broadcast starts); a linked
 //	                              chat is "<chat>/<topic>:<message id>" (its chat id is negative)
 //	<p>{bc:<id>}:claims    zset   "<uid>:<message id>" -> lease expiry (unix ms, Redis clock) of claimed recipients
 //	<p>{bc:<id>}:owner     hash   claimed item -> the claiming replica's token
@@ -38,7 +40,7 @@ import (
 // before it goes out (bc_begin.lua: only if the claim is still its own) and
 // records the outcome (bc_done.lua). A replica that dies loses its claims
 // when their lease runs out; the next claimer takes over those whose send
-// had not begun and records the (at most one per dead replica) begun one as
+// had not begun and records the begun ones (at most one per worker of the dead replica) as
 // uncertain, so nobody gets a message twice and nobody is skipped.
 var (
 	//go:embed bc_claim.lua
@@ -53,6 +55,8 @@ var (
 	bcFinishLua string
 	//go:embed bc_start.lua
 	bcStartLua string
+	//go:embed bc_freeze.lua
+	bcFreezeLua string
 
 	bcClaimScript   = redis.NewScript(bcClaimLua)
 	bcBeginScript   = redis.NewScript(bcBeginLua)
@@ -60,6 +64,7 @@ var (
 	bcReleaseScript = redis.NewScript(bcReleaseLua)
 	bcFinishScript  = redis.NewScript(bcFinishLua)
 	bcStartScript   = redis.NewScript(bcStartLua)
+	bcFreezeScript  = redis.NewScript(bcFreezeLua)
 )
 
 func (s *Store) bcKey(id, name string) string { return s.p + "{bc:" + id + "}:" + name }
@@ -201,10 +206,65 @@ func (s *Store) DueBroadcasts(ctx context.Context, now time.Time) ([]string, err
 	return ids, nil
 }
 
-// StartBroadcast freezes the recipients and marks the broadcast running —
-// once: a broadcast already running (started by another replica, or before
-// a restart) keeps its list. It returns "started" to the one caller that
-// started it, else the status the broadcast already had.
+// FrozenAfter is the last member id frozen into a scheduled broadcast's
+// recipients by FreezeRecipients (math.MinInt64: none yet).
+func (s *Store) FrozenAfter(ctx context.Context, id string) (int64, error) {
+	v, err := s.rdb.HGet(ctx, s.bcKey(id, "state"), "frozen_after").Result()
+	if errors.Is(err, redis.Nil) {
+		return math.MinInt64, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("broadcast %s frozen: %w", id, err)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("broadcast %s frozen: %w", id, err)
+	}
+	return n, nil
+}
+
+// FreezeRecipients appends a page of a scheduled broadcast's member
+// recipients (ascending ids, all above after) to its frozen list, if the
+// list was frozen up to after and no further (bc_freeze.lua): a page is
+// appended once, whoever else freezes the same broadcast, and after a
+// crash freezing goes on from the cursor. It returns the cursor and
+// "frozen" (appended), "moved" (frozen past after already: go on from the
+// cursor returned) or the status of a broadcast no longer scheduled.
+func (s *Store) FreezeRecipients(ctx context.Context, id string, after int64, rs []flows.Recipient) (int64, string, error) {
+	if len(rs) == 0 {
+		return after, "frozen", nil
+	}
+	from := ""
+	if after != math.MinInt64 {
+		from = strconv.FormatInt(after, 10)
+	}
+	args := make([]any, 0, 2+len(rs))
+	args = append(args, from, rs[len(rs)-1].UserID)
+	for _, r := range rs {
+		args = append(args, recipientItem(r))
+	}
+	res, err := bcFreezeScript.Run(ctx, s.rdb, []string{s.bcKey(id, "state"), s.bcKey(id, "todo")}, args...).StringSlice()
+	if err != nil {
+		return 0, "", fmt.Errorf("freeze recipients of %s: %w", id, err)
+	}
+	if len(res) == 2 {
+		cur := int64(math.MinInt64)
+		if res[1] != "" {
+			if cur, err = strconv.ParseInt(res[1], 10, 64); err != nil {
+				return 0, "", fmt.Errorf("freeze recipients of %s: %w", id, err)
+			}
+		}
+		return cur, res[0], nil
+	}
+	return after, res[0], nil
+}
+
+// StartBroadcast freezes the last recipients rs (the linked chats, after
+// FreezeRecipients froze the members; or all of them) and marks the
+// broadcast running — once: a broadcast already running (started by
+// another replica, or before a restart) keeps its list. It returns
+// "started" to the one caller that started it, else the status the
+// broadcast already had.
 func (s *Store) StartBroadcast(ctx context.Context, id string, rs []flows.Recipient, now time.Time) (string, error) {
 	args := make([]any, 0, 2+len(rs))
 	chats := 0

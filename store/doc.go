@@ -19,6 +19,14 @@
 //	                                  profile has it and removes it after, so an index may hold a member who
 //	                                  moved (Recipients checks the profile) but never lacks one
 //	<p>members:indexed        string  "1" once the two indexes above were built (MigrateMembers, at start)
+//	<p>users:recv:<lang>      zset    uid -> uid: the members who receive broadcasts (consented, active, updates
+//	                                  on) whose language is <lang> (id, en), for the segments everyone and
+//	                                  lang:<lang> (receivers.go); users:recv:_ those of any other language.
+//	                                  Exact: written from the record in the step that writes its consent,
+//	                                  inactive, no_updates or lang field (user_write.lua, in the commit's
+//	                                  MULTI; SaveUser, MarkInactive) and removed with a forgotten record. Not
+//	                                  kept on a Cluster (the segments read every record there)
+//	<p>users:recv:indexed     string  "1" once MigrateReceivers built users:recv:* (at start)
 //	<p>{c:<chat>}:sess        string  JSON flows.Session, TTL Options.SessionTTL (default 48 h)
 //	<p>{c:<chat>}:upd:<id>    string  "1": update <id> was handled, TTL 25 h (> Telegram's 24 h redelivery)
 //	<p>{c:<chat>}:upds        zset    update id -> its mark's expiry, unix ms: the chat's dedupe marks, written in the

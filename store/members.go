@@ -100,7 +100,7 @@ func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, valu
 		return nil, fmt.Errorf("members of %s %s: %w", kind, value, err)
 	}
 	profiles := make([]*redis.StringCmd, len(raw))
-	users := make([]*redis.MapStringStringCmd, len(raw))
+	users := make([]*redis.SliceCmd, len(raw))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, r := range raw {
 			id, err := strconv.ParseInt(r, 10, 64)
@@ -108,7 +108,7 @@ func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, valu
 				continue
 			}
 			profiles[i] = p.Get(ctx, s.profileKey(id))
-			users[i] = p.HGetAll(ctx, s.userKey(id))
+			users[i] = p.HMGet(ctx, s.userKey(id), segmentFields...)
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
@@ -127,7 +127,7 @@ func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, valu
 		if json.Unmarshal(b, &p) != nil || (kind == flows.SegSector && p.Sector != value) || (kind == flows.SegProvince && p.Province != value) {
 			continue
 		}
-		u, err := decodeUser(users[i].Val())
+		u, err := decodeSegmentUser(users[i].Val())
 		if err != nil {
 			return nil, fmt.Errorf("members of %s %s: %w", kind, value, err)
 		}
@@ -136,6 +136,22 @@ func (s *Store) ProfileMembers(ctx context.Context, kind flows.SegmentKind, valu
 		}
 	}
 	return out, nil
+}
+
+// segmentFields are the fields of a user record a segment reads
+// (flows.Recipients): ProfileMembers reads only these.
+var segmentFields = []string{ufID, ufLang, ufConsent, ufInactive, ufNoUpdates}
+
+// decodeSegmentUser reads the segmentFields of a record (HMGET); nil when
+// there is no record.
+func decodeSegmentUser(vals []any) (*flows.User, error) {
+	m := make(map[string]string, len(segmentFields))
+	for i, v := range vals {
+		if s, ok := v.(string); ok && i < len(segmentFields) {
+			m[segmentFields[i]] = s
+		}
+	}
+	return decodeUser(m)
 }
 
 // themeMembers reads the users whose organisation profile (visible or
@@ -151,10 +167,10 @@ func (s *Store) themeMembers(ctx context.Context, code string) ([]*flows.User, e
 			ids = append(ids, id)
 		}
 	}
-	users := make([]*redis.MapStringStringCmd, len(ids))
+	users := make([]*redis.SliceCmd, len(ids))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
-			users[i] = p.HGetAll(ctx, s.userKey(id))
+			users[i] = p.HMGet(ctx, s.userKey(id), segmentFields...)
 		}
 		return nil
 	}); err != nil {
@@ -162,7 +178,7 @@ func (s *Store) themeMembers(ctx context.Context, code string) ([]*flows.User, e
 	}
 	out := make([]*flows.User, 0, len(ids))
 	for _, c := range users {
-		u, err := decodeUser(c.Val())
+		u, err := decodeSegmentUser(c.Val())
 		if err != nil {
 			return nil, fmt.Errorf("members of theme %s: %w", code, err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/store/keyslot"
 )
 
 // Personal-data rights (UU PDP 27/2022): ExportUser collects what is stored
@@ -271,14 +272,21 @@ func (s *Store) ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flo
 	if err := s.ForgetAuditRef(ctx, uid); err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	last := func(p redis.Pipeliner) error {
 		for _, k := range own {
 			p.Del(ctx, k)
 		}
 		p.SRem(ctx, s.usersKey(), uid)
 		s.unindexMember(ctx, p, uid)
+		s.unindexReceiver(ctx, p, uid)
 		return nil
-	})
+	}
+	if s.cluster {
+		_, err = s.rdb.Pipelined(ctx, last)
+	} else {
+		// The record and its entry in the index of receivers go together.
+		_, err = s.rdb.TxPipelined(keyslot.SingleNodeOnly(ctx), last)
+	}
 	if err != nil {
 		return promoted, fmt.Errorf("forget user %d: %w", uid, err)
 	}

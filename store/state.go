@@ -230,6 +230,9 @@ func (s *Store) queueChat(ctx context.Context, p redis.Pipeliner, c *commitReq) 
 func (s *Store) queueAfter(ctx context.Context, p redis.Pipeliner, c *commitReq) {
 	if c.Forget {
 		c.cmds = append(c.cmds, p.SRem(ctx, s.usersKey(), c.ChatID))
+		if !s.cluster { // on one node, in the MULTI that deletes the record
+			s.unindexReceiver(ctx, p, c.ChatID)
+		}
 	} else if c.writesUser() && c.User.Consent == "" && c.UserBefore != nil && c.UserBefore.Consent != "" {
 		c.cmds = append(c.cmds, p.SRem(ctx, s.usersKey(), c.User.ID)) // consent withdrawn
 	}

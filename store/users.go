@@ -160,12 +160,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (*flows.User, error) {
 // before, only fields (SetRole, MarkInactive, the update's own commit).
 func (s *Store) SaveUser(ctx context.Context, u *flows.User) error {
 	set, _ := userDiff(nil, u)
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Del(ctx, s.userKey(u.ID))
-		p.HSet(ctx, s.userKey(u.ID), set...)
-		return nil
-	})
-	if err != nil {
+	if _, err := s.runUserWrite(ctx, u.ID, "replace", set, nil); err != nil {
 		return fmt.Errorf("save user %d: %w", u.ID, err)
 	}
 	if err := s.rdb.SAdd(ctx, s.usersKey(), u.ID).Err(); err != nil {
@@ -198,7 +193,7 @@ func (s *Store) SetRole(ctx context.Context, id int64, role flows.Role) error {
 // (broadcasts skip them until they write again). A missing user is not an
 // error.
 func (s *Store) MarkInactive(ctx context.Context, id int64) error {
-	if err := hsetExistingLua.Run(ctx, s.rdb, []string{s.userKey(id)}, ufInactive, "1").Err(); err != nil {
+	if _, err := s.runUserWrite(ctx, id, "existing", []any{ufInactive, "1"}, nil); err != nil {
 		return fmt.Errorf("mark user %d inactive: %w", id, err)
 	}
 	return nil
@@ -207,6 +202,12 @@ func (s *Store) MarkInactive(ctx context.Context, id int64) error {
 // queueUserWrite queues the field writes of a commit's user record.
 func (s *Store) queueUserWrite(ctx context.Context, p redis.Pipeliner, c *commitReq) {
 	key := s.userKey(c.User.ID)
+	if !s.cluster && touchesReceivers(c.userSet, c.userDel) {
+		// The index of receivers with the record, in the commit's MULTI.
+		keys, args := s.userWrite(c.User.ID, "set", c.userSet, c.userDel)
+		c.cmds = append(c.cmds, p.Eval(ctx, userWriteLua, keys, args...))
+		return
+	}
 	if len(c.userDel) > 0 {
 		c.cmds = append(c.cmds, p.HDel(ctx, key, c.userDel...))
 	}

@@ -132,6 +132,7 @@ type Server struct {
 
 	// faults
 	failRules        []*failRule
+	latency          map[string]time.Duration // SetLatency
 	limits           Limits
 	globalRetryUntil time.Time
 	acceptedSends    []time.Time // accepted sends within the last second (Limits.Global)
@@ -309,8 +310,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, aerr := s.dispatchLocked(spec, call)
 	body, aerr := encodeResult(res, aerr)
 	s.recordLocked(call, spec.name, spec.send, aerr)
+	delay := s.latency[spec.name]
 	s.mu.Unlock()
+	if delay > 0 {
+		time.Sleep(delay)
+	}
 	writeAnswer(w, body, aerr)
+}
+
+// SetLatency makes every call of method (Telegram's spelling, e.g.
+// "copyMessage") answer d after it was handled, as a distant API would;
+// calls run concurrently meanwhile. 0 takes it away.
+func (s *Server) SetLatency(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.latency == nil {
+		s.latency = map[string]time.Duration{}
+	}
+	s.latency[method] = d
 }
 
 // dispatchLocked runs the generic checks and the method handler.

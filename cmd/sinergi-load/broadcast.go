@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -35,7 +36,7 @@ func runBroadcast(ctx context.Context, o options) error {
 	defer fake.Close()
 	limited := o.rate != "0"
 	if limited {
-		fake.SetLimits(telegramtest.Limits{Global: 30, PerChat: time.Second, Burst: 3, RetryAfter: 1})
+		fake.SetLimits(telegramtest.Limits{Global: o.ceiling, PerChat: time.Second, Burst: 3, RetryAfter: 1})
 	}
 	opts, err := redis.ParseURL(o.redisURL)
 	if err != nil {
@@ -48,12 +49,26 @@ func runBroadcast(ctx context.Context, o options) error {
 	defer st.Close()
 	defer cleanRedis(o.redisURL, prefix)
 	now := time.Now()
-	for i := range o.users {
-		id := int64(100_000 + i)
-		if err := st.SaveUser(ctx, &flows.User{ID: id, Lang: []string{"id", "en"}[i%2], FirstName: "M", Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
-			return err
-		}
+	seeding := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for w := range 32 {
+		wg.Go(func() {
+			for i := w; i < o.users; i += 32 {
+				id := int64(100_000 + i)
+				if err := st.SaveUser(ctx, &flows.User{ID: id, Lang: []string{"id", "en"}[i%2], FirstName: "M", Consent: flows.ConsentVersion, Created: now, Seen: now}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
 	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	fmt.Printf("seeded:     %d members in %.1fs\n", o.users, time.Since(seeding).Seconds())
 	admin := telegramtest.User{ID: loadAdmin, FirstName: "Sekretariat", LanguageCode: "id"}
 	fake.SendText(admin, "Kabar forum: rapat kerja nasional 2 Desember") // becomes message 1 of the admin's chat
 
@@ -73,23 +88,33 @@ func runBroadcast(ctx context.Context, o options) error {
 	if _, err := fake.WaitBotMessages(admin.ID, 1, 30*time.Second); err != nil { // the bot answered the admin's message
 		return fmt.Errorf("bot not ready: %w", err)
 	}
+	rssStart, _ := procMem(cmd.Process.Pid)
 	bc := &flows.Broadcast{ID: flows.NewCode(), By: loadAdmin, FromChat: loadAdmin, MessageID: 1, Segment: "all", Created: time.Now(), StartAt: time.Now()}
 	if err := st.CreateBroadcast(ctx, bc); err != nil {
 		return err
 	}
-	var rssMin, rssMax float64
+	// The bot's RSS from /proc/<pid>/status (VmRSS), sampled every 200 ms:
+	// before the broadcast, its lowest and highest once a tenth was sent,
+	// the highest over the whole run, and at the end.
+	var rssMin, rssMax, rssPeak, rssEnd float64
 	start := time.Now()
+	next := 0.0
 	for {
 		_, state, err := st.GetBroadcast(ctx, bc.ID)
 		if err != nil {
 			return err
 		}
 		rss, _ := procMem(cmd.Process.Pid)
+		rssPeak, rssEnd = max(rssPeak, rss), rss
 		if state.Sent > o.users/10 { // memory after warm-up
 			if rssMin == 0 || rss < rssMin {
 				rssMin = rss
 			}
 			rssMax = max(rssMax, rss)
+		}
+		if done := float64(state.Sent) / float64(o.users); done >= next {
+			fmt.Printf("  %5.1fs  sent %6d  rss %.1f MiB\n", time.Since(start).Seconds(), state.Sent, rss)
+			next += 0.1
 		}
 		if state.Status == flows.BcDone {
 			break
@@ -129,6 +154,8 @@ func runBroadcast(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\nproblems:   %d flood violations, %d sent into a retry_after, %d duplicates, %d failed, %d uncertain\n",
 		stats.LimitViolations, stats.SentIntoRetryAfter, dups, state.Failed, state.Uncertain)
-	fmt.Printf("bot memory: rss %.1f–%.1f MB during the run\n", rssMin, rssMax)
+	_, hwm := procMem(cmd.Process.Pid)
+	fmt.Printf("bot memory: rss %.1f MiB before, %.1f–%.1f MiB once a tenth was sent, peak %.1f MiB (VmHWM %.1f), %.1f MiB at the end\n",
+		rssStart, rssMin, rssMax, rssPeak, hwm, rssEnd)
 	return nil
 }

@@ -6,6 +6,7 @@
 //	go run ./cmd/sinergi-load -plain -users 2000 -updates 30000   # baseline: a plain go-telegram/bot bot
 //	go run ./cmd/sinergi-load -bot /tmp/sinergi -scenario flow -users 10000  # 10,000 chats mid-flow
 //	go run ./cmd/sinergi-load -bot /tmp/sinergi -scenario broadcast -users 3000 -rate 28  # Telegram's limits enforced by the fake
+//	go run ./cmd/sinergi-load -bot /tmp/sinergi -scenario broadcast -users 100000 -rate 1000 -ceiling 1100  # a raised ceiling
 //
 // The bot runs as a separate process (so its memory is its own) against a
 // fake Bot API served by this process and the Redis at -redis-url, with the
@@ -47,6 +48,7 @@ type options struct {
 	inflight int
 	redisURL string
 	rate     string
+	ceiling  int
 	verbose  bool
 	timeout  time.Duration
 }
@@ -59,11 +61,12 @@ func main() {
 	flag.StringVar(&o.bin, "bot", "", "path of the sinergi binary to drive")
 	flag.BoolVar(&o.plain, "plain", false, "drive a plain go-telegram/bot bot instead (baseline)")
 	flag.StringVar(&o.scenario, "scenario", "start", "start: /start round trips; flow: every user enters /profile; broadcast: one broadcast to every user")
-	flag.IntVar(&o.users, "users", 2000, "distinct users (chats)")
+	flag.IntVar(&o.users, "users", 2000, "distinct users (chats); scenario broadcast: its recipients")
 	flag.IntVar(&o.updates, "updates", 30000, "updates to send (scenario start)")
 	flag.IntVar(&o.inflight, "inflight", 256, "unanswered updates allowed at a time")
 	flag.StringVar(&o.redisURL, "redis-url", envOr("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the bot")
 	flag.StringVar(&o.rate, "rate", "0", "the bot's SINERGI_RATE_LIMIT (0 = limits off)")
+	flag.IntVar(&o.ceiling, "ceiling", 30, "scenario broadcast: the fake API's overall limit, messages per second (Telegram's is 30)")
 	flag.BoolVar(&o.verbose, "v", false, "show the bot's log")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after")
 	flag.Parse()

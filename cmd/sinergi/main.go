@@ -161,6 +161,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("members indexed by sector and province", "profiles", n)
 	}
+	// The index of receivers (the segments everyone and a language) is
+	// built once for a database of a build before it.
+	if n, err := st.MigrateReceivers(ctx); err != nil {
+		return fmt.Errorf("index receivers: %w", err)
+	} else if n > 0 {
+		log.Info("members indexed as receivers of broadcasts", "users", n)
+	}
 	// Who a commitment names besides its owner is indexed once for a
 	// database of a build before that index (forgetting someone reads it).
 	if n, err := st.MigrateCommitmentNames(ctx); err != nil {

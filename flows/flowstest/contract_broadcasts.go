@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -273,6 +274,37 @@ var bcCases = []struct {
 		c.audience(t)
 		c.recipients(t, "lang:id", "1:10", "3:10")
 		c.recipients(t, "lang:en", "2:11", "8:11")
+	}},
+	{"receivers: consenting, active, subscribed members by ascending id, a page at a time, by language", func(t *testing.T, c *bcCheck) {
+		c.audience(t)
+		page := func(lang string, after int64, n int) string {
+			t.Helper()
+			rs, err := c.s.Receivers(c.ctx, lang, after, n)
+			if err != nil {
+				t.Fatalf("Receivers(%q, %d, %d): %v", lang, after, n, err)
+			}
+			return fmt.Sprint(rs)
+		}
+		for _, q := range []struct {
+			lang  string
+			after int64
+			n     int
+			want  string
+		}{
+			{"", math.MinInt64, 100, "[{1 id} {2 en} {3 id} {8 en} {900 id}]"},
+			{"", math.MinInt64, 2, "[{1 id} {2 en}]"},
+			{"", 2, 2, "[{3 id} {8 en}]"},
+			{"", 8, 2, "[{900 id}]"},
+			{"", 900, 2, "[]"},
+			{"en", math.MinInt64, 1, "[{2 en}]"},
+			{"en", 2, 5, "[{8 en}]"},
+			{"id", 1, 5, "[{3 id} {900 id}]"},
+			{"id", math.MinInt64, 0, "[]"},
+		} {
+			if got := page(q.lang, q.after, q.n); got != q.want {
+				t.Errorf("Receivers(%q, after %d, %d) = %s, want %s", q.lang, q.after, q.n, got, q.want)
+			}
+		}
 	}},
 	{"a profile removed (consent withdrawn) leaves the sector and province segments", func(t *testing.T, c *bcCheck) {
 		c.audience(t)

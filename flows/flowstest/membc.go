@@ -87,6 +87,20 @@ func (m *Store) AllUsers(_ context.Context) ([]*flows.User, error) {
 	return out, nil
 }
 
+// Receivers reads every user here; Redis reads an index.
+func (m *Store) Receivers(_ context.Context, lang string, after int64, n int) ([]flows.Receiver, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []flows.Receiver
+	for id, u := range m.users {
+		if id > after && flows.Receives(&u) && (lang == "" || u.Lang == lang) {
+			out = append(out, flows.Receiver{ID: id, Lang: u.Lang})
+		}
+	}
+	slices.SortFunc(out, func(a, b flows.Receiver) int { return cmp.Compare(a.ID, b.ID) })
+	return out[:min(n, len(out))], nil
+}
+
 func (m *Store) UsersOf(_ context.Context, ids []int64) ([]*flows.User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
