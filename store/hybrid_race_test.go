@@ -102,9 +102,15 @@ func TestHybridConcurrentRegistrations(t *testing.T) {
 	if where := hybridLists(t, r, "hy", 20, 30); len(where) != n {
 		t.Fatalf("%d on the lists, want %d", len(where), n)
 	}
+	// Which mode each person got depends on which of their two presses
+	// ran first; each mode's seats are filled before anyone waits there.
 	onsite, online, err := s.ModeCounts(ctx, "hy")
-	if err != nil || onsite.Confirmed != 20 || online.Confirmed != 30 || onsite.Waiting+online.Waiting != n-50 {
-		t.Fatalf("ModeCounts = %+v, %+v, %v", onsite, online, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inOnsite, inOnline := onsite.Confirmed+onsite.Waiting, online.Confirmed+online.Waiting
+	if inOnsite+inOnline != n || onsite.Confirmed != min(20, inOnsite) || online.Confirmed != min(30, inOnline) {
+		t.Fatalf("ModeCounts = %+v, %+v", onsite, online)
 	}
 }
 
