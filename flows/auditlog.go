@@ -57,8 +57,9 @@ const (
 	AuditChapterDelete = "chapter_delete"
 	AuditRegApprove    = "reg_approve"
 	AuditRegDecline    = "reg_decline"
-	AuditAttendance    = "attendance" // the team corrected a person's attendance (target "<code>:<status>")
-	AuditCertSend      = "cert_send"  // the team sent the certificates to every attendee
+	AuditAttendance    = "attendance"  // the team corrected a person's attendance (target "<code>:<status>")
+	AuditCertSend      = "cert_send"   // the team sent the certificates to every attendee
+	AuditSurveyEdit    = "survey_edit" // the team wrote a workshop's post-event survey
 )
 
 // audit records a privileged action by the current user; a failure to

@@ -105,6 +105,7 @@ type Engine struct {
 	// manageCard shows a workshop's management card (the workshops
 	// capability's; nil without it).
 	showManageCard func(ctx context.Context, t *Turn, w *Workshop) error
+	surveyInvite   SurveyInviteFunc
 	// groupCommands are the commands of group chats, a namespace of their
 	// own (/workshops in a group is not /workshops in private); chats
 	// handles what happens to group chats and channels (the groups

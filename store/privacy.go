@@ -419,6 +419,10 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 	if err := s.forgetAttendance(ctx, codes, uid); err != nil {
 		return promoted, err
 	}
+	// uid's shared survey answers and survey marks go (surveys.go).
+	if err := s.forgetSurveys(ctx, codes, uid); err != nil {
+		return promoted, err
+	}
 
 	// uid leaves the teams they were on; an owner's team passes to the
 	// member who joined first (teams.go).

@@ -37,6 +37,7 @@ import (
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
 	"sinergi/flows/roles"
+	"sinergi/flows/surveys"
 	"sinergi/flows/workshops"
 	"sinergi/locales"
 	"sinergi/store"
@@ -222,6 +223,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				groups.Module(st),
 				attendance.Module(st),
 				certificates.Module(st),
+				surveys.Module(st),
 			)
 		},
 	})

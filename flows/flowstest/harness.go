@@ -31,6 +31,7 @@ type Store struct {
 	forms    map[string][]flows.FormQuestion // workshop code -> its form (memforms.go)
 	notices  map[string]int64                // workshop code -> last approval notice, unix ms (memnotice.go)
 	cert     memCerts                        // attendance corrections and certificates (memcert.go)
+	sv       memSurveys                      // post-event surveys (memsurvey.go)
 }
 
 func NewStore() *Store {

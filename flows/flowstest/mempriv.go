@@ -107,6 +107,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	delete(m.profiles, uid)
 	m.forgetChapters(uid)
 	m.forgetCertsLocked(uid)
+	m.forgetSurveysLocked(uid)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)
 	for _, s := range m.mm.skip {

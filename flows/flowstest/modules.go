@@ -14,6 +14,7 @@ import (
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
 	"sinergi/flows/roles"
+	"sinergi/flows/surveys"
 	"sinergi/flows/workshops"
 )
 
@@ -36,6 +37,7 @@ type Stores interface {
 	groups.Store
 	attendance.Store
 	certificates.Store
+	surveys.Store
 }
 
 // The in-memory fake serves every capability.
@@ -47,5 +49,5 @@ var _ Stores = (*Store)(nil)
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st),
-		attendance.Module(st), certificates.Module(st)}
+		attendance.Module(st), certificates.Module(st), surveys.Module(st)}
 }
