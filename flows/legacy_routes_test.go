@@ -177,6 +177,7 @@ var newRoutes = map[string]bool{
 	"workshops.visibility": true,
 	"attendance.show":      true, "attendance.csv": true, "attendance.fix": true, "attendance.person": true, "attendance.set": true,
 	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
+	"surveys.manage": true, "surveys.edit": true, "surveys.results": true, "surveys.funnel": true, "surveys.start": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

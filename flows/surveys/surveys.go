@@ -56,7 +56,7 @@ const (
 	routeFunnel  = "surveys.funnel"  // <code>: the workshop's funnel (team)
 	routeStart   = "surveys.start"   // <code>: answer the survey (attendee)
 
-	answerFlow = "survey"
+	answerFlow = "svanswer"
 	editFlow   = "svedit"
 
 	// recentWorkshops is how many workshops /survey offers.
