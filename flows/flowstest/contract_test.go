@@ -98,3 +98,9 @@ func TestStoreFormsContract(t *testing.T) {
 func TestStoreCertificatesContract(t *testing.T) {
 	flowstest.RunCertificatesContract(t, func(*testing.T) flowstest.CertificatesAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the surveys contract (Redis:
+// store/contract_test.go).
+func TestStoreSurveysContract(t *testing.T) {
+	flowstest.RunSurveysContract(t, func(*testing.T) flowstest.SurveysAndForgetting { return flowstest.NewStore() })
+}
