@@ -1,0 +1,310 @@
+package surveys_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
+	"sinergi/flows/surveys"
+)
+
+// seed is a workshop with confirmed registrants 2 (English) and 3, 4
+// (Indonesian), each with a profile; 2 and 3 checked in.
+func seed(t *testing.T) (*flowstest.Harness, *flows.Workshop) {
+	t.Helper()
+	h := flowstest.New(t, flowstest.AllModules)
+	ctx := context.Background()
+	code := flowstest.CreateWorkshop(t, h, "0")
+	for _, p := range []flows.Profile{
+		{UserID: 2, FullName: "Ani", Organisation: "Yayasan Air"},
+		{UserID: 3, FullName: "Budi", Organisation: "Koperasi Maju"},
+		{UserID: 4, FullName: "Citra", Organisation: "Koperasi Maju"},
+	} {
+		p.ConsentVersion = flows.ConsentVersion
+		if err := h.Store.SaveProfile(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		lang := "id"
+		if p.UserID == 2 {
+			lang = "en"
+		}
+		h.Send(p.UserID, flows.Input{Kind: flows.KindCommand, Command: "start", LangCode: lang})
+		flowstest.WantIDs(t, h.Press(p.UserID, "registration.join:"+code), "ws.confirmed", "ws.ics_caption", "ws.qr_caption")
+	}
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, uid := range []int64{2, 3} {
+		if _, err := h.Store.CheckIn(ctx, code, uid, w.Start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h, w
+}
+
+const teamSurvey = "rating: Bagaimana materinya? | How was the content?\n" +
+	"pilihan: Ikut lagi? | Come again? ; Ya | Yes ; Tidak | No ; Mungkin\n" +
+	"text: Saran | Suggestions"
+
+// writeSurvey has the admin write teamSurvey for w.
+func writeSurvey(t *testing.T, h *flowstest.Harness, w *flows.Workshop) {
+	t.Helper()
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "surveys.edit:"+w.Code), "sv.edit_ask")
+	res := h.Text(flowstest.AdminID, teamSurvey)
+	flowstest.WantIDs(t, res, "sv.saved")
+	if res.Replies[0].Text.Data["Count"] != 3 || res.Replies[0].Text.Data["Version"] != 1 {
+		t.Fatalf("saved %+v", res.Replies[0].Text.Data)
+	}
+}
+
+// invite runs uid's request at the end (the reminders' JobFeedback).
+func invite(t *testing.T, h *flowstest.Harness, w *flows.Workshop, uid int64, at time.Time) []flows.Reply {
+	t.Helper()
+	out, err := h.E.RunJob(context.Background(), flows.Job{ID: fmt.Sprintf("%s|%s|%d", flows.JobFeedback, w.Code, uid), Due: w.End}, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// The survey in both languages, every kind of question: the attendee is
+// asked after the end, answers a rating (a wrong one refused), a choice
+// and a text, and chooses to stay anonymous (2, English) or share their
+// name (3, Indonesian); the questions and options are in their language.
+func TestSurveyFlowBothLanguages(t *testing.T) {
+	h, w := seed(t)
+	ctx := context.Background()
+	writeSurvey(t, h, w)
+	h.Now = w.End.Add(time.Minute)
+	for _, c := range []struct {
+		uid                  int64
+		lang, question, opt0 string
+		share, thanks        string
+		rating, choice, text string
+	}{
+		{2, "en", "How was the content?", "Yes", "no", "sv.thanks_anonymous", "4", "2", "More practice <please>"},
+		{3, "id", "Bagaimana materinya?", "Ya", "yes", "sv.thanks_shared", "5", "0", "Lebih banyak contoh"},
+	} {
+		out := invite(t, h, w, c.uid, h.Now)
+		if len(out) != 1 || out[0].Text.ID != "sv.invite" || out[0].ChatID != c.uid || out[0].Lang != c.lang || out[0].Text.Data["Count"] != 3 {
+			t.Fatalf("%d: invitation %+v", c.uid, out)
+		}
+		res := h.Press(c.uid, out[0].Buttons[0][0].Data)
+		flowstest.WantIDs(t, res, "(clear buttons)", "sv.intro", "sv.question_rating")
+		if q := res.Replies[2].Text.Data["Question"]; q != c.question {
+			t.Fatalf("%d: question %q, want %q", c.uid, q, c.question)
+		}
+		// A rating outside 1–5 is refused and asked again.
+		res = h.Text(c.uid, "7")
+		if ids := flowstest.IDs(res); len(ids) == 0 || ids[0] != "sv.bad_rating" {
+			t.Fatalf("%d: rating 7: %v", c.uid, ids)
+		}
+		res = h.Text(c.uid, c.rating)
+		flowstest.WantIDs(t, res, "sv.question_choice")
+		if got := res.Replies[0].Buttons[0][0].Literal; got != c.opt0 {
+			t.Fatalf("%d: first option %q, want %q", c.uid, got, c.opt0)
+		}
+		res = h.Press(c.uid, res.Replies[0].Buttons[mustAtoi(t, c.choice)][0].Data)
+		flowstest.WantIDs(t, res, "(clear buttons)", "sv.question_text")
+		res = h.Text(c.uid, c.text)
+		flowstest.WantIDs(t, res, "sv.ask_share")
+		res = h.Press(c.uid, flowstest.ButtonData(t, res, "sv.share_"+c.share))
+		if ids := flowstest.IDs(res); ids[len(ids)-1] != c.thanks {
+			t.Fatalf("%d: end %v", c.uid, ids)
+		}
+	}
+	as, err := h.Store.SurveyAnswers(ctx, w.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(as) != 2 || as[0].UserID != 0 || strings.Join(as[0].Answers, "|") != "4|2|More practice <please>" ||
+		as[1].UserID != 3 || strings.Join(as[1].Answers, "|") != "5|0|Lebih banyak contoh" {
+		t.Fatalf("stored %+v %+v", as[0], as[1])
+	}
+	// Answering again is refused.
+	flowstest.WantIDs(t, h.Press(2, "surveys.start:"+w.Code), "sv.already")
+	// Someone who did not attend cannot answer.
+	flowstest.WantIDs(t, h.Press(4, "surveys.start:"+w.Code), "sv.not_attended")
+	// (The workshop has an online link: they are asked whether they joined
+	// online, which would make them an attendee, instead.)
+	if out := invite(t, h, w, 4, h.Now); len(out) != 1 || out[0].Text.ID != "fb.ask_online" {
+		t.Fatalf("absentee invited: %+v", out)
+	}
+
+	// The results: the counts, the average, the options, the comments
+	// (named only for 3, who shared), the chart and the table.
+	res := h.Press(flowstest.AdminID, "surveys.results:"+w.Code)
+	flowstest.WantIDs(t, res, "sv.results", "sv.chart_caption", "sv.csv_caption")
+	d := res.Replies[0].Text.Data
+	if d["Count"] != 2 || d["Attended"] != 2 {
+		t.Fatalf("results %+v", d)
+	}
+	lines := d["Lines"].([]flows.Text)
+	if lines[0].ID != "sv.res_rating" || lines[0].Data["Avg"] != "4.5" || lines[0].Data["R4"] != 1 || lines[0].Data["R5"] != 1 {
+		t.Fatalf("rating line %+v", lines[0])
+	}
+	opts := lines[1].Data["Options"].([]flows.Text)
+	if len(opts) != 3 || opts[0].Data["Votes"] != 1 || opts[1].Data["Votes"] != 0 || opts[2].Data["Votes"] != 1 {
+		t.Fatalf("options %+v", opts)
+	}
+	cs := lines[2].Data["Comments"].([]flows.Text)
+	if len(cs) != 2 || cs[0].ID != "sv.res_comment" || cs[1].ID != "sv.res_comment_named" || cs[1].Data["Name"] != "Budi" {
+		t.Fatalf("comments %+v", cs)
+	}
+	ch := res.Replies[1].Chart
+	if ch == nil || len(ch.Bars) != 1 || ch.Bars[0].Value != 4.5 {
+		t.Fatalf("chart %+v", ch)
+	}
+	tb := res.Replies[2].Table
+	if tb == nil || len(tb.Rows) != 2 || tb.Rows[0][0] != "(anonim)" || tb.Rows[0][1] != nil || tb.Rows[1][0] != "Budi" || tb.Rows[1][2] != 5 || tb.Rows[1][3] != "Ya" {
+		t.Fatalf("table %+v", tb)
+	}
+	// The team may not change a survey that has answers.
+	if res := h.Press(flowstest.AdminID, "surveys.edit:"+w.Code); res.Answer == nil || res.Answer.Text.ID != "sv.edit_answered" {
+		t.Fatalf("edit after answers: %+v", res.Answer)
+	}
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// The default survey goes out when the team wrote none, once: the job run
+// again sends nothing, and one reminder follows a day later only to those
+// who have not answered, once.
+func TestSurveyReminderOnce(t *testing.T) {
+	h, w := seed(t)
+	ctx := context.Background()
+	at := w.End
+	for _, uid := range []int64{2, 3} {
+		out := invite(t, h, w, uid, at)
+		if len(out) != 1 || out[0].Text.ID != "sv.invite" || out[0].Text.Data["Count"] != 4 {
+			t.Fatalf("%d: invitation %+v", uid, out)
+		}
+		if out := invite(t, h, w, uid, at); len(out) != 0 {
+			t.Fatalf("%d: invited twice: %+v", uid, out)
+		}
+		id := fmt.Sprintf("%s|%s|%d", flows.JobSurveyReminder, w.Code, uid)
+		if !h.Store.HasJob(id) || !h.Store.JobDue(id).Equal(at.Add(flows.SurveyReminderAfter)) {
+			t.Fatalf("%d: reminder job %v at %v", uid, h.Store.HasJob(id), h.Store.JobDue(id))
+		}
+	}
+	// 3 answers the default survey (2 ratings, a choice, a comment skipped).
+	h.Now = at.Add(time.Hour)
+	h.Press(3, "surveys.start:"+w.Code)
+	h.Text(3, "5")
+	res := h.Text(3, "4")
+	res = h.Press(3, res.Replies[0].Buttons[0][0].Data)
+	res = h.Press(3, flowstest.ButtonData(t, res, "sv.skip"))
+	res = h.Press(3, flowstest.ButtonData(t, res, "sv.share_no"))
+	flowstest.WantIDs(t, res, "(clear buttons)", "sv.thanks_anonymous")
+	if h.Store.HasJob(fmt.Sprintf("%s|%s|3", flows.JobSurveyReminder, w.Code)) {
+		t.Fatal("the reminder of someone who answered stays scheduled")
+	}
+	remind := func(uid int64) []flows.Reply {
+		out, err := h.E.RunJob(ctx, flows.Job{ID: fmt.Sprintf("%s|%s|%d", flows.JobSurveyReminder, w.Code, uid)}, at.Add(flows.SurveyReminderAfter))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if out := remind(2); len(out) != 1 || out[0].Text.ID != "sv.reminder" || out[0].ChatID != 2 || out[0].Lang != "en" {
+		t.Fatalf("reminder %+v", out)
+	}
+	if out := remind(2); len(out) != 0 {
+		t.Fatalf("second reminder %+v", out)
+	}
+	if out := remind(3); len(out) != 0 {
+		t.Fatalf("reminder to someone who answered %+v", out)
+	}
+	as, _ := h.Store.SurveyAnswers(ctx, w.Code)
+	if len(as) != 1 || strings.Join(as[0].Answers, "|") != "5|4|0|" {
+		t.Fatalf("answers %+v", as)
+	}
+}
+
+// After the survey closed (SurveyOpenFor after the end), the button and
+// an answer in progress get a clear message, and nothing is stored or
+// reminded.
+func TestSurveyClosed(t *testing.T) {
+	h, w := seed(t)
+	ctx := context.Background()
+	closed := w.End.Add(flows.SurveyOpenFor)
+	h.Now = closed.Add(-time.Minute)
+	invite(t, h, w, 2, w.End)
+	h.Press(2, "surveys.start:"+w.Code)
+	h.Text(2, "5")
+	res := h.Text(2, "4")
+	res = h.Press(2, res.Replies[0].Buttons[0][0].Data)
+	res = h.Text(2, "Good")
+	h.Now = closed
+	res = h.Press(2, flowstest.ButtonData(t, res, "sv.share_no"))
+	if ids := flowstest.IDs(res); ids[len(ids)-1] != "sv.closed" {
+		t.Fatalf("answer after closing: %v", ids)
+	}
+	flowstest.WantIDs(t, h.Press(3, "surveys.start:"+w.Code), "sv.closed")
+	if out := invite(t, h, w, 3, closed); len(out) != 0 {
+		t.Fatalf("invited after closing: %+v", out)
+	}
+	out, err := h.E.RunJob(ctx, flows.Job{ID: fmt.Sprintf("%s|%s|2", flows.JobSurveyReminder, w.Code)}, closed)
+	if err != nil || len(out) != 0 {
+		t.Fatalf("reminder after closing: %+v, %v", out, err)
+	}
+	if as, _ := h.Store.SurveyAnswers(ctx, w.Code); len(as) != 0 {
+		t.Fatalf("stored after closing: %+v", as)
+	}
+}
+
+// Bad surveys are refused with the line and the reason.
+func TestParseSurveyRefusals(t *testing.T) {
+	many := strings.Repeat("rating: Q\n", flows.MaxSurveyQuestions+1)
+	for _, c := range []struct{ text, want string }{
+		{"", "sv.err_none"},
+		{"\n  \n", "sv.err_none"},
+		{many, "sv.err_too_many"},
+		{"question: what?", "sv.err_kind"},
+		{"no kind at all", "sv.err_kind"},
+		{"rating: ", "sv.err_empty_text"},
+		{"rating: | only English", "sv.err_empty_text"},
+		{"choice: Pilih ; Satu", "sv.err_options"},
+		{"choice: Pilih ; 1 ; 2 ; 3 ; 4 ; 5 ; 6 ; 7", "sv.err_options"},
+		{"choice: Pilih ; A ; ", "sv.err_empty_option"},
+		{"rating: Q ; A ; B", "sv.err_options_kind"},
+		{"text: " + strings.Repeat("x", flows.MaxSurveyText+1), "sv.err_long"},
+		{strings.Repeat("x", 4001), "sv.err_message_long"},
+	} {
+		_, err := surveys.ParseSurvey(c.text)
+		ue, ok := flows.AsUserError(err)
+		if !ok || ue.Msg.ID != c.want {
+			t.Errorf("%.40q: %v, want %s", c.text, err, c.want)
+		}
+	}
+	qs, err := surveys.ParseSurvey(teamSurvey)
+	if err != nil || len(qs) != 3 || qs[1].Kind != flows.SvChoice || strings.Join(qs[1].OptionsEN, ",") != "Yes,No," || qs[1].Option("en", 2) != "Mungkin" || qs[2].In("en") != "Suggestions" {
+		t.Fatalf("%+v, %v", qs, err)
+	}
+}
+
+// Through the bot: the team's survey with no questions is refused and
+// asked again.
+func TestSurveyEditRefusesEmpty(t *testing.T) {
+	h, w := seed(t)
+	h.Press(flowstest.AdminID, "surveys.edit:"+w.Code)
+	res := h.Text(flowstest.AdminID, "  ")
+	if ids := flowstest.IDs(res); len(ids) == 0 || ids[0] != "sv.err_none" {
+		t.Fatalf("empty survey: %v", ids)
+	}
+	if _, err := h.Store.GetSurvey(context.Background(), w.Code); err == nil {
+		t.Fatal("an empty survey was saved")
+	}
+}
