@@ -1,8 +1,8 @@
 package store
 
 import (
-	_ "embed" // Lua scripts
 	"context"
+	_ "embed" // Lua scripts
 	"encoding/json"
 	"errors"
 	"fmt"
