@@ -308,3 +308,93 @@ func TestSurveyEditRefusesEmpty(t *testing.T) {
 		t.Fatal("an empty survey was saved")
 	}
 }
+
+// The funnel numbers on a seeded workshop are exact: 7 register for 6
+// seats (one waits: not counted), 4 check in, one is excused, one does not
+// show; 3 answer the survey; 4 commitments of which one only proposed
+// (not made) and 2 done.
+func TestFunnelNumbersExact(t *testing.T) {
+	h := flowstest.New(t, flowstest.AllModules)
+	ctx := context.Background()
+	code := flowstest.CreateWorkshop(t, h, "6")
+	for uid := int64(2); uid <= 8; uid++ {
+		org := "Koperasi Maju"
+		if uid <= 3 {
+			org = "Yayasan Air"
+		}
+		p := flows.Profile{UserID: uid, FullName: fmt.Sprintf("P%d", uid), Organisation: org, ConsentVersion: flows.ConsentVersion}
+		if err := h.Store.SaveProfile(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		h.Press(uid, "registration.join:"+code)
+	}
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for uid := int64(2); uid <= 5; uid++ {
+		if _, err := h.Store.CheckIn(ctx, code, uid, w.Start); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Store.SetAttendance(ctx, code, 6, flows.AttAbsent, w.Start); err != nil {
+		t.Fatal(err)
+	}
+	for uid := int64(2); uid <= 4; uid++ {
+		if err := h.Store.SubmitSurvey(ctx, code, uid, &flows.SurveyAnswer{Answers: []string{"5"}, At: w.End}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range []struct {
+		owner  int64
+		status string
+	}{{2, flows.CmOpen}, {3, flows.CmDone}, {4, flows.CmDone}, {5, flows.CmProposed}} {
+		cm := &flows.Commitment{ID: fmt.Sprintf("c%d", i), Workshop: code, What: "x", Owner: c.owner, By: c.owner, Due: w.End.Add(24 * time.Hour), Status: c.status, Created: w.End}
+		if err := h.Store.SaveCommitment(ctx, cm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Now = w.End.Add(3 * time.Hour) // check-in closed (2 hours after the end)
+
+	res := h.Press(flowstest.AdminID, "surveys.funnel:"+code)
+	flowstest.WantIDs(t, res, "in.workshop")
+	want := map[string]any{"Registered": 6, "Attended": 4, "Answered": 3, "Made": 3, "Done": 2, "NoShow": 1, "Rate": 16}
+	for k, v := range want {
+		if got := res.Replies[0].Text.Data[k]; got != v {
+			t.Errorf("%s = %v, want %v", k, got, v)
+		}
+	}
+	var bars []float64
+	for _, b := range res.Replies[0].Chart.Bars {
+		bars = append(bars, b.Value)
+	}
+	if fmt.Sprint(bars) != "[6 4 3 3 2]" {
+		t.Errorf("chart bars %v", bars)
+	}
+
+	// /insights sums the same for the admin (the whole forum), with the
+	// no-show rate per organisation, highest first.
+	res = h.Text(flowstest.AdminID, "/insights")
+	flowstest.WantIDs(t, res, "in.summary", "in.chart_caption", "in.csv_caption")
+	d := res.Replies[0].Text.Data
+	if d["Scope"].(flows.Text).ID != "in.scope_forum" || d["Count"] != 1 || d["Registered"] != 6 || d["NoShow"] != 1 || d["Done"] != 2 {
+		t.Fatalf("summary %+v", d)
+	}
+	orgs := d["Orgs"].([]flows.Text)
+	if len(orgs) != 2 || orgs[0].Data["Org"] != "Koperasi Maju" || orgs[0].Data["Registered"] != 4 || orgs[0].Data["NoShow"] != 1 || orgs[0].Data["Rate"] != 25 ||
+		orgs[1].Data["Org"] != "Yayasan Air" || orgs[1].Data["Rate"] != 0 {
+		t.Fatalf("organisations %+v", orgs)
+	}
+	if row := res.Replies[2].Table.Rows[0]; fmt.Sprint(row[2:]) != "[6 4 3 3 2 1 16]" {
+		t.Fatalf("table row %v", row)
+	}
+	// A facilitator of no workshop sees none; a year later, nothing is
+	// in the window.
+	h.Send(9, flows.Input{Kind: flows.KindCommand, Command: "start"})
+	if err := h.Store.SetRole(ctx, 9, flows.RoleFacilitator); err != nil {
+		t.Fatal(err)
+	}
+	flowstest.WantIDs(t, h.Text(9, "/insights"), "in.none")
+	h.Now = w.Start.Add(366 * 24 * time.Hour)
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/insights"), "in.none")
+}
