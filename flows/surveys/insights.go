@@ -3,6 +3,7 @@ package surveys
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -172,18 +173,14 @@ func (e *module) insights(ctx context.Context, t *flows.Turn) error {
 	slices.SortStableFunc(ws, func(a, b *flows.Workshop) int { return b.Start.Compare(a.Start) })
 	var total Funnel
 	orgs := map[string]*orgNoShow{}
-	type row struct {
-		w *flows.Workshop
-		f Funnel
-	}
-	rows := make([]row, 0, len(ws))
+	rows := make([]wsFunnel, 0, len(ws))
 	for _, w := range ws {
 		f, o, err := e.funnelWithOrgs(ctx, w, now, true)
 		if err != nil {
 			return err
 		}
 		total = total.Add(f)
-		rows = append(rows, row{w, f})
+		rows = append(rows, wsFunnel{w, f})
 		for k, v := range o {
 			if orgs[k] == nil {
 				orgs[k] = &orgNoShow{org: k}
@@ -198,6 +195,10 @@ func (e *module) insights(ctx context.Context, t *flows.Turn) error {
 			break
 		}
 		lines = append(lines, funnelText("in.line", r.w.Title, r.f))
+	}
+	chapters, err := e.chapterLines(ctx, t, rows)
+	if err != nil {
+		return err
 	}
 	ol := make([]*orgNoShow, 0, len(orgs))
 	for _, o := range orgs {
@@ -223,7 +224,7 @@ func (e *module) insights(ctx context.Context, t *flows.Turn) error {
 	lang := t.User.Lang
 	t.Send(flows.Reply{Text: flows.T("in.summary", "Scope", scope, "Count", len(rows), "Registered", total.Registered, "Attended", total.Attended,
 		"Answered", total.Answered, "Made", total.Made, "Done", total.Done, "NoShow", total.NoShow, "Rate", total.NoShowRate(),
-		"Lines", lines, "Orgs", orgLines)})
+		"Lines", lines, "Orgs", orgLines, "Chapters", chapters)})
 	t.Send(flows.Reply{Text: flows.T("in.chart_caption", "Count", len(rows)),
 		Chart: e.funnelChart(lang, "insights", e.tx(lang, "in.chart_title_all", map[string]any{"Count": len(rows)}), total)})
 	cols := []flows.Column{{Header: e.tx(lang, "in.csv.workshop", nil)}, {Header: e.tx(lang, "in.csv.start", nil), DateOnly: true}}
@@ -237,4 +238,49 @@ func (e *module) insights(ctx context.Context, t *flows.Turn) error {
 	t.Send(flows.Reply{Text: flows.T("in.csv_caption", "Count", len(rows)),
 		Table: &flows.Table{Name: "insights", Sheet: e.tx(lang, "in.csv.sheet", nil), Zone: e.cfg.Location, Columns: cols, Rows: trows}})
 	return nil
+}
+
+// wsFunnel is a workshop with its funnel.
+type wsFunnel struct {
+	w *flows.Workshop
+	f Funnel
+}
+
+// chapterLines, for a national admin, sums the funnel per chapter (the
+// national workshops, of no chapter, first); nothing for others, whose
+// scope is one chapter or their own workshops.
+func (e *module) chapterLines(ctx context.Context, t *flows.Turn, rows []wsFunnel) ([]flows.Text, error) {
+	if t.Role != flows.RoleAdmin || t.ChapterAdmin() != "" {
+		return nil, nil
+	}
+	sums := map[string]Funnel{}
+	counts := map[string]int{}
+	var ids []string
+	for _, r := range rows {
+		if _, ok := sums[r.w.Chapter]; !ok {
+			ids = append(ids, r.w.Chapter)
+		}
+		sums[r.w.Chapter] = sums[r.w.Chapter].Add(r.f)
+		counts[r.w.Chapter]++
+	}
+	slices.Sort(ids)
+	var out []flows.Text
+	for _, id := range ids {
+		name := flows.T("in.national")
+		if id != "" {
+			ch, err := e.store.GetChapter(ctx, id)
+			switch {
+			case err == nil:
+				name = flows.T("in.chapter_name", "Name", ch.Name)
+			case errors.Is(err, flows.ErrNotFound):
+				name = flows.T("in.chapter_gone")
+			default:
+				return nil, flows.InternalError("chapter", err)
+			}
+		}
+		f := sums[id]
+		out = append(out, flows.T("in.chapter_line", "Chapter", name, "Workshops", counts[id], "Registered", f.Registered, "Attended", f.Attended,
+			"Answered", f.Answered, "Made", f.Made, "Done", f.Done, "Rate", f.NoShowRate()))
+	}
+	return out, nil
 }

@@ -28,6 +28,7 @@ type Store interface {
 	flows.Facilitations
 	flows.Names
 	flows.Jobs
+	GetChapter(ctx context.Context, id string) (*flows.Chapter, error)
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	GetRegistration(ctx context.Context, code string, uid int64) (*flows.Registration, error)
 	Excused(ctx context.Context, code string) (map[int64]bool, error)

@@ -398,3 +398,53 @@ func TestFunnelNumbersExact(t *testing.T) {
 	h.Now = w.Start.Add(366 * 24 * time.Hour)
 	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "/insights"), "in.none")
 }
+
+// /insights follows the authorisation matrix's scopes: a chapter admin
+// sums their chapter's workshops only; a national admin the whole forum,
+// with a line per chapter (the national workshops first).
+func TestInsightsScopes(t *testing.T) {
+	h := flowstest.New(t, flowstest.AllModules)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	national := flowstest.CreateWorkshop(t, h, "0")
+	nw, err := h.Store.GetWorkshop(ctx, national)
+	must(err)
+	must(h.Store.CreateChapter(ctx, &flows.Chapter{ID: "chapaa", Name: "Jawa Barat", Kind: flows.ChapterProvince, Provinces: []string{"JB"}, Created: nw.Created}))
+	must(h.Store.SaveUser(ctx, &flows.User{ID: 14, Lang: "id", Role: flows.RoleFacilitator, FirstName: "Chapter", Chapter: "chapaa"}))
+	cw := &flows.Workshop{Code: "chw234", Title: "Bandung", Zone: "Asia/Jakarta", Start: nw.Start, End: nw.End, Deadline: nw.Start,
+		Facilitators: []int64{flowstest.AdminID}, Owner: flowstest.AdminID, CreatedBy: flowstest.AdminID, Created: nw.Created, Chapter: "chapaa"}
+	must(h.Store.CreateWorkshop(ctx, cw))
+	for _, c := range []struct {
+		code string
+		uid  int64
+		in   bool
+	}{{national, 2, true}, {"chw234", 3, true}, {"chw234", 4, false}} {
+		_, err := h.Store.Register(ctx, &flows.Registration{Workshop: c.code, UserID: c.uid, RegisteredAt: nw.Created, Token: flows.NewToken()}, nw.Created)
+		must(err)
+		if c.in {
+			_, err := h.Store.CheckIn(ctx, c.code, c.uid, nw.Start)
+			must(err)
+		}
+	}
+	h.Now = nw.End.Add(3 * time.Hour)
+
+	res := h.Text(14, "/insights")
+	flowstest.WantIDs(t, res, "in.summary", "in.chart_caption", "in.csv_caption")
+	d := res.Replies[0].Text.Data
+	if d["Scope"].(flows.Text).ID != "in.scope_chapter" || d["Count"] != 1 || d["Registered"] != 2 || d["Attended"] != 1 || d["NoShow"] != 1 || d["Chapters"] != nil && len(d["Chapters"].([]flows.Text)) != 0 {
+		t.Fatalf("chapter admin's summary %+v", d)
+	}
+	res = h.Text(flowstest.AdminID, "/insights")
+	d = res.Replies[0].Text.Data
+	chs := d["Chapters"].([]flows.Text)
+	if d["Count"] != 2 || d["Registered"] != 3 || len(chs) != 2 ||
+		chs[0].Data["Chapter"].(flows.Text).ID != "in.national" || chs[0].Data["Registered"] != 1 ||
+		chs[1].Data["Chapter"].(flows.Text).Data["Name"] != "Jawa Barat" || chs[1].Data["Workshops"] != 1 || chs[1].Data["Rate"] != 50 {
+		t.Fatalf("admin's summary %+v, chapters %+v", d, chs)
+	}
+}
