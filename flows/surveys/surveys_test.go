@@ -245,7 +245,7 @@ func TestSurveyClosed(t *testing.T) {
 	h.Press(2, "surveys.start:"+w.Code)
 	h.Text(2, "5")
 	res := h.Text(2, "4")
-	res = h.Press(2, res.Replies[0].Buttons[0][0].Data)
+	flowstest.WantIDs(t, h.Press(2, res.Replies[0].Buttons[0][0].Data), "(clear buttons)", "sv.question_text")
 	res = h.Text(2, "Good")
 	h.Now = closed
 	res = h.Press(2, flowstest.ButtonData(t, res, "sv.share_no"))
