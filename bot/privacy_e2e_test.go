@@ -181,7 +181,8 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	must(json.Unmarshal(doc.Document.Data, &data))
 	if data.Profile == nil || data.Profile.ConsentVersion != flows.ConsentVersion || len(data.Registrations) != 1 ||
 		data.Registrations[0].CheckedInAt.IsZero() || len(data.Feedback) != 1 || data.Partner == nil ||
-		len(data.Introductions) != 1 || len(data.Commitments) != 1 || len(data.Broadcasts) != 1 || data.User.Username != "siti_rahma" {
+		len(data.Introductions) != 1 || len(data.Commitments) != 1 || len(data.Broadcasts) != 1 || data.User.Username != "siti_rahma" ||
+		len(data.Surveys) != 1 || data.Surveys[0].Answers[1] != "Siti Rahmawati: sangat bagus" {
 		t.Fatalf("export %s", doc.Document.Data)
 	}
 	contains(t, e.next(siti.ID), "Siti Rahmawati")

@@ -166,6 +166,9 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	}); err != nil && !errors.Is(err, redis.Nil) {
 		return fail(err)
 	}
+	if d.Surveys, err = s.userSurveys(ctx, codes, uid, title); err != nil {
+		return fail(err)
+	}
 	for i, c := range fbs {
 		var f flows.Feedback
 		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &f) == nil {

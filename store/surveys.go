@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/redis/go-redis/v9"
 
@@ -131,4 +133,35 @@ func (s *Store) forgetSurveys(ctx context.Context, codes []string, uid int64) er
 		}
 	}
 	return nil
+}
+
+// userSurveys are the answers uid shared with the team, among the
+// surveys of codes they answered (:svdone), by code.
+func (s *Store) userSurveys(ctx context.Context, codes []string, uid int64, title func(string) string) ([]flows.SurveyData, error) {
+	done := make([]*redis.BoolCmd, len(codes))
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, c := range codes {
+			done[i] = p.SIsMember(ctx, s.wsKey(c, "svdone"), uid)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("surveys of %d: %w", uid, err)
+	}
+	var out []flows.SurveyData
+	for i, c := range codes {
+		if !done[i].Val() {
+			continue
+		}
+		as, err := s.SurveyAnswers(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			if a.UserID == uid {
+				out = append(out, flows.SurveyData{Workshop: c, Title: title(c), Answers: a.Answers, At: a.At})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b flows.SurveyData) int { return strings.Compare(a.Workshop, b.Workshop) })
+	return out, nil
 }

@@ -3,6 +3,7 @@ package flowstest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -18,7 +19,8 @@ import (
 // stored without the person unless they shared it, in the order given;
 // the sent marks are true the first time per kind and person; forgetting
 // someone deletes their shared answer and their marks, and keeps the
-// anonymous answers. Redis (store/surveys.go, sv_*.lua) is the reference.
+// anonymous answers; the export lists only the answers shared. Redis
+// (store/surveys.go, sv_*.lua) is the reference.
 
 // SurveysAndForgetting is what the contract reads and writes.
 type SurveysAndForgetting interface {
@@ -143,6 +145,23 @@ var svCases = []svCase{
 		mustSubmit(t, ctx, s, 23, true, "4", "0", "other")
 		if _, err := s.MarkSurveySent(ctx, svCode, 22, "i"); err != nil {
 			t.Fatal(err)
+		}
+		// The export lists the answer shared with the team, not the anonymous one.
+		for uid, want := range map[int64]string{21: "[]", 22: "[{sv2345 Workshop sv2345 [2 1 named]}]"} {
+			d, err := s.ExportUser(ctx, uid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, a := range d.Surveys {
+				if !a.At.Equal(svAt) {
+					t.Fatalf("%d: exported at %v", uid, a.At)
+				}
+				got = append(got, fmt.Sprintf("{%s %s %v}", a.Workshop, a.Title, a.Answers))
+			}
+			if fmt.Sprintf("%v", got) != want && !(want == "[]" && len(got) == 0) {
+				t.Fatalf("%d: exported %v, want %s", uid, got, want)
+			}
 		}
 		if _, err := s.ForgetUser(ctx, 22, svAt); err != nil {
 			t.Fatal(err)

@@ -41,6 +41,15 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 		}
 	}
 	slices.SortFunc(d.Certificates, func(a, b *flows.Certificate) int { return strings.Compare(a.Workshop, b.Workshop) })
+	m.svInit()
+	for code, as := range m.sv.answers {
+		for _, a := range as {
+			if a.UserID == uid {
+				d.Surveys = append(d.Surveys, flows.SurveyData{Workshop: code, Title: m.ws.ws[code].Title, Answers: slices.Clone(a.Answers), At: a.At})
+			}
+		}
+	}
+	slices.SortFunc(d.Surveys, func(a, b flows.SurveyData) int { return strings.Compare(a.Workshop, b.Workshop) })
 	for code, fs := range m.ws.feedback {
 		if f, ok := fs[uid]; ok {
 			d.Feedback = append(d.Feedback, flows.FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
