@@ -83,6 +83,14 @@ func (e *module) askQuestion(ctx context.Context, t *flows.Turn, i int) (flows.R
 // typed), an option's button, a text up to MaxSurveyAnswer (or skipped).
 func (e *module) parseAnswer(ctx context.Context, t *flows.Turn, in flows.Input, i int) (string, error) {
 	q, err := e.question(ctx, t, i)
+	if ue, ok := flows.AsUserError(err); ok && ue.Msg.ID == "sv.changed" {
+		// The team changed the survey meanwhile (no one had answered):
+		// the answers so far are to other questions; start again.
+		code := t.Session.Data["code"]
+		t.EndFlow()
+		t.Say(flows.T("sv.changed"), startButton(code))
+		return "", flows.ErrStay
+	}
 	if err != nil {
 		return "", err
 	}
@@ -179,7 +187,7 @@ func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
 		return err
 	}
 	if strconv.Itoa(sv.Version) != d["version"] {
-		t.Say(flows.T("sv.changed"))
+		t.Say(flows.T("sv.changed"), startButton(w.Code))
 		return nil
 	}
 	a := &flows.SurveyAnswer{At: t.In.Now}
@@ -206,4 +214,9 @@ func (e *module) answerDone(ctx context.Context, t *flows.Turn) error {
 	}
 	t.Say(flows.T(id, "Title", w.Title))
 	return nil
+}
+
+// startButton answers code's survey.
+func startButton(code string) []flows.Button {
+	return []flows.Button{{Label: flows.T("sv.btn_start"), Data: flows.MustData(routeStart, code)}}
 }

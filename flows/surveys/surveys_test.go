@@ -448,3 +448,20 @@ func TestInsightsScopes(t *testing.T) {
 		t.Fatalf("admin's summary %+v, chapters %+v", d, chs)
 	}
 }
+
+// The team changes the survey (nobody had answered) while someone is
+// answering: their next answer is not taken for the new questions; they
+// are told, with a button that starts the new survey.
+func TestSurveyChangedWhileAnswering(t *testing.T) {
+	h, w := seed(t)
+	h.Now = w.End.Add(time.Minute)
+	flowstest.WantIDs(t, h.Press(3, "surveys.start:"+w.Code), "(clear buttons)", "sv.intro", "sv.question_rating")
+	writeSurvey(t, h, w)
+	res := h.Text(3, "5")
+	flowstest.WantIDs(t, res, "sv.changed")
+	res = h.Press(3, res.Replies[0].Buttons[0][0].Data)
+	flowstest.WantIDs(t, res, "(clear buttons)", "sv.intro", "sv.question_rating")
+	if q := res.Replies[2].Text.Data["Question"]; q != "Bagaimana materinya?" || res.Replies[1].Text.Data["Count"] != 3 {
+		t.Fatalf("the new survey's first question %q", q)
+	}
+}
