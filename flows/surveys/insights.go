@@ -45,8 +45,10 @@ const insightsWindow = 365 * 24 * time.Hour
 
 // Bounds of the insights message (the table has every row).
 const (
-	insightsWorkshops = 15
+	insightsWorkshops = 10
 	insightsOrgs      = 10
+	insightsChapters  = 12
+	insightsName      = 60 // characters of a title or organisation in the message
 )
 
 // orgNoShow is an organisation's registrants and no-shows.
@@ -194,7 +196,7 @@ func (e *module) insights(ctx context.Context, t *flows.Turn) error {
 		if i == insightsWorkshops {
 			break
 		}
-		lines = append(lines, funnelText("in.line", r.w.Title, r.f))
+		lines = append(lines, funnelText("in.line", clip(r.w.Title, insightsName), r.f))
 	}
 	chapters, err := e.chapterLines(ctx, t, rows)
 	if err != nil {
@@ -212,7 +214,7 @@ func (e *module) insights(ctx context.Context, t *flows.Turn) error {
 		if i == insightsOrgs {
 			break
 		}
-		orgLines = append(orgLines, flows.T("in.org_line", "Org", o.org, "NoShow", o.noShow, "Registered", o.registered, "Rate", 100*o.noShow/o.registered))
+		orgLines = append(orgLines, flows.T("in.org_line", "Org", clip(o.org, insightsName), "NoShow", o.noShow, "Registered", o.registered, "Rate", 100*o.noShow/o.registered))
 	}
 	scope := flows.T("in.scope_mine")
 	switch {
@@ -265,13 +267,17 @@ func (e *module) chapterLines(ctx context.Context, t *flows.Turn, rows []wsFunne
 	}
 	slices.Sort(ids)
 	var out []flows.Text
-	for _, id := range ids {
+	for i, id := range ids {
+		if i == insightsChapters {
+			out = append(out, flows.T("in.chapters_more", "More", strconv.Itoa(len(ids)-i)))
+			break
+		}
 		name := flows.T("in.national")
 		if id != "" {
 			ch, err := e.store.GetChapter(ctx, id)
 			switch {
 			case err == nil:
-				name = flows.T("in.chapter_name", "Name", ch.Name)
+				name = flows.T("in.chapter_name", "Name", clip(ch.Name, 40))
 			case errors.Is(err, flows.ErrNotFound):
 				name = flows.T("in.chapter_gone")
 			default:

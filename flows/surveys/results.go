@@ -65,6 +65,27 @@ func Summarise(sv *flows.Survey, as []*flows.SurveyAnswer) []Summary {
 	return out
 }
 
+// The results message stays under Telegram's 4096 characters: questions,
+// options and comments are clipped, and what does not fit in
+// resultsBudget bytes (lineCost for each line's markup) is left to the
+// table, which has everything.
+const (
+	resultsBudget   = 3200
+	lineCost        = 24
+	resultsQuestion = 100
+	resultsOption   = 60
+	resultsComment  = 200
+)
+
+// clip shortens s to n characters with "…".
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
 func avgText(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
 
 // results shows the team the survey's results: the counts, the average
@@ -103,31 +124,44 @@ func (e *module) results(ctx context.Context, t *flows.Turn, w *flows.Workshop, 
 	}
 	var lines []flows.Text
 	var bars []flows.ChartBar
-	shown := 0
+	shown, room, more := 0, resultsBudget, false
 	for i, s := range Summarise(sv, as) {
 		q := s.Question.In(lang)
+		if s.Question.Kind == flows.SvRating {
+			bars = append(bars, flows.ChartBar{Label: strconv.Itoa(i+1) + ". " + q, Value: s.Average, Shown: avgText(s.Average) + " / 5", Max: 5})
+		}
+		q = clip(q, resultsQuestion)
+		if room -= len(q) + lineCost; room < 0 {
+			more = true
+			continue
+		}
 		switch s.Question.Kind {
 		case flows.SvRating:
 			lines = append(lines, flows.T("sv.res_rating", "N", i+1, "Question", q, "Avg", avgText(s.Average), "Count", s.Answered,
 				"R1", s.Ratings[0], "R2", s.Ratings[1], "R3", s.Ratings[2], "R4", s.Ratings[3], "R5", s.Ratings[4]))
-			bars = append(bars, flows.ChartBar{Label: strconv.Itoa(i+1) + ". " + q, Value: s.Average, Shown: avgText(s.Average) + " / 5", Max: 5})
 		case flows.SvChoice:
 			var opts []flows.Text
 			for o, n := range s.Choices {
-				opts = append(opts, flows.T("sv.res_option", "Option", s.Question.Option(lang, o), "Votes", n))
+				opt := clip(s.Question.Option(lang, o), resultsOption)
+				room -= len(opt) + lineCost
+				opts = append(opts, flows.T("sv.res_option", "Option", opt, "Votes", n))
 			}
 			lines = append(lines, flows.T("sv.res_choice", "N", i+1, "Question", q, "Count", s.Answered, "Options", opts))
 		default:
 			var cs []flows.Text
 			for _, c := range s.Comments {
-				if shown == maxComments {
+				text := clip(c.Text, resultsComment)
+				who := name(c.UserID)
+				if shown == maxComments || room < len(text)+len(who)+lineCost {
+					more = true
 					break
 				}
 				shown++
-				if who := name(c.UserID); who != "" {
-					cs = append(cs, flows.T("sv.res_comment_named", "Comment", c.Text, "Name", who))
+				room -= len(text) + len(who) + lineCost
+				if who != "" {
+					cs = append(cs, flows.T("sv.res_comment_named", "Comment", text, "Name", who))
 				} else {
-					cs = append(cs, flows.T("sv.res_comment", "Comment", c.Text))
+					cs = append(cs, flows.T("sv.res_comment", "Comment", text))
 				}
 			}
 			lines = append(lines, flows.T("sv.res_text", "N", i+1, "Question", q, "Count", s.Answered, "Comments", cs))
@@ -135,6 +169,9 @@ func (e *module) results(ctx context.Context, t *flows.Turn, w *flows.Workshop, 
 	}
 	if err := t.Audit(ctx, flows.AuditExport, "survey:"+w.Code, 0); err != nil {
 		return err
+	}
+	if more {
+		lines = append(lines, flows.T("sv.res_more"))
 	}
 	t.Say(flows.T("sv.results", "Title", w.Title, "Count", len(as), "Attended", f.Attended, "Lines", lines),
 		[]flows.Button{{Label: flows.T("sv.btn_funnel"), Data: flows.MustData(routeFunnel, w.Code)}})

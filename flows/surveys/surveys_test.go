@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
@@ -463,5 +464,54 @@ func TestSurveyChangedWhileAnswering(t *testing.T) {
 	flowstest.WantIDs(t, res, "(clear buttons)", "sv.intro", "sv.question_rating")
 	if q := res.Replies[2].Text.Data["Question"]; q != "Bagaimana materinya?" || res.Replies[1].Text.Data["Count"] != 3 {
 		t.Fatalf("the new survey's first question %q", q)
+	}
+}
+
+// The results message fits Telegram's 4096 characters for the largest
+// survey (10 questions and options of 200 characters) and many long
+// comments; what does not fit is said to be in the table, which has all.
+func TestResultsFitOneMessage(t *testing.T) {
+	h, w := seed(t)
+	ctx := context.Background()
+	long := func(c rune) string { return strings.Repeat(string(c), flows.MaxSurveyText) }
+	sv := &flows.Survey{Workshop: w.Code}
+	for i := range flows.MaxSurveyQuestions {
+		q := flows.SurveyQuestion{Kind: []string{flows.SvRating, flows.SvChoice, flows.SvText}[i%3], Text: long('q'), TextEN: long('Q')}
+		if q.Kind == flows.SvChoice {
+			for range flows.MaxSurveyOptions {
+				q.Options = append(q.Options, long('o'))
+			}
+		}
+		sv.Questions = append(sv.Questions, q)
+	}
+	if err := h.Store.SaveSurvey(ctx, sv); err != nil {
+		t.Fatal(err)
+	}
+	for uid := int64(100); uid < 140; uid++ {
+		a := &flows.SurveyAnswer{At: w.End}
+		for i := range flows.MaxSurveyQuestions {
+			a.Answers = append(a.Answers, []string{"3", "1", strings.Repeat("ж", flows.MaxSurveyAnswer)}[i%3])
+		}
+		if err := h.Store.SubmitSurvey(ctx, w.Code, uid, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Now = w.End.Add(time.Hour)
+	res := h.Press(flowstest.AdminID, "surveys.results:"+w.Code)
+	flowstest.WantIDs(t, res, "sv.results", "sv.chart_caption", "sv.csv_caption")
+	for _, lang := range []string{"en", "id"} {
+		text := h.Render(lang, res.Replies[0].Text)
+		if n := len(utf16.Encode([]rune(text))); n > 4096 {
+			t.Errorf("%s: %d characters", lang, n)
+		}
+		if !strings.Contains(text, h.Render(lang, flows.T("sv.res_more"))) {
+			t.Errorf("%s: the message does not say the rest is in the table", lang)
+		}
+	}
+	if rows := res.Replies[2].Table.Rows; len(rows) != 40 || rows[0][4] != strings.Repeat("ж", flows.MaxSurveyAnswer) {
+		t.Fatalf("the table has %d rows", len(rows))
+	}
+	if bars := res.Replies[1].Chart.Bars; len(bars) != 4 {
+		t.Fatalf("%d bars", len(bars))
 	}
 }
