@@ -515,3 +515,43 @@ func TestResultsFitOneMessage(t *testing.T) {
 		t.Fatalf("%d bars", len(bars))
 	}
 }
+
+// /insights fits one message too: many workshops with the longest titles,
+// organisations with 200-character names, many chapters with long names.
+func TestInsightsFitOneMessage(t *testing.T) {
+	h := flowstest.New(t, flowstest.AllModules)
+	ctx := context.Background()
+	start := time.Date(2026, 6, 1, 2, 0, 0, 0, time.UTC)
+	for i := range 20 {
+		ch := fmt.Sprintf("ch%04d", i)
+		if err := h.Store.CreateChapter(ctx, &flows.Chapter{ID: ch, Name: strings.Repeat("C", 100) + ch, Kind: flows.ChapterNetwork, Created: start}); err != nil {
+			t.Fatal(err)
+		}
+		w := &flows.Workshop{Code: fmt.Sprintf("ws%04d", i), Title: strings.Repeat("T", 114) + ch, Zone: "Asia/Jakarta", Start: start, End: start.Add(time.Hour),
+			Deadline: start, Facilitators: []int64{flowstest.AdminID}, Owner: flowstest.AdminID, CreatedBy: flowstest.AdminID, Created: start, Chapter: ch}
+		if err := h.Store.CreateWorkshop(ctx, w); err != nil {
+			t.Fatal(err)
+		}
+		uid := int64(1000 + i)
+		if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: uid, FullName: "P", Organisation: strings.Repeat("O", 195) + ch, ConsentVersion: flows.ConsentVersion}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Store.Register(ctx, &flows.Registration{Workshop: w.Code, UserID: uid, RegisteredAt: start.Add(-time.Hour), Token: flows.NewToken()}, start.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Now = start.Add(30 * 24 * time.Hour)
+	res := h.Text(flowstest.AdminID, "/insights")
+	flowstest.WantIDs(t, res, "in.summary", "in.chart_caption", "in.csv_caption")
+	if d := res.Replies[0].Text.Data; d["Count"] != 20 || d["NoShow"] != 20 {
+		t.Fatalf("summary %+v", d)
+	}
+	for _, lang := range []string{"en", "id"} {
+		if n := len(utf16.Encode([]rune(h.Render(lang, res.Replies[0].Text)))); n > 4096 {
+			t.Errorf("%s: %d characters", lang, n)
+		}
+	}
+	if len(res.Replies[2].Table.Rows) != 20 {
+		t.Fatalf("table rows %d", len(res.Replies[2].Table.Rows))
+	}
+}
