@@ -17,7 +17,7 @@ import (
 
 // TestForgetMeLeavesNoTrace: a user with every kind of data (profile and
 // consent, a confirmed and checked-in registration in a workshop with a
-// waiting list, feedback, an organisation profile with an accepted
+// waiting list, feedback, a survey answer shared with the team, an organisation profile with an accepted
 // introduction, a commitment with history, a broadcast outcome, an invite,
 // an audit entry, a shared phone number) asks /forgetme through the real bot.
 // Then every key of the test prefix is read, whatever its type, and neither
@@ -84,6 +84,15 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 		_, err := st.IssueCertificate(ctx, c)
 		must(err)
 	}
+	// Siti answered the survey and shared her name (her comment names her
+	// too); Bagus answered anonymously. She was sent it and reminded.
+	must(st.SubmitSurvey(ctx, w.Code, sitiID, &flows.SurveyAnswer{UserID: sitiID, Answers: []string{"5", "Siti Rahmawati: sangat bagus"}, At: now}))
+	must(st.SubmitSurvey(ctx, w.Code, bagusID, &flows.SurveyAnswer{Answers: []string{"4", "Bagus sekali"}, At: now}))
+	for _, kind := range []string{"i", "r"} {
+		_, err := st.MarkSurveySent(ctx, w.Code, sitiID, kind)
+		must(err)
+	}
+	must(st.Schedule(ctx, flows.Job{ID: flows.JobSurveyReminder + "|" + w.Code + "|987654321", Due: now.Add(time.Hour)}))
 	before, err := st.Counts(ctx, w.Code)
 	must(err)
 
@@ -186,7 +195,8 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	must(json.Unmarshal(doc.Document.Data, &data))
 	if data.Profile == nil || data.Profile.ConsentVersion != flows.ConsentVersion || len(data.Registrations) != 1 ||
 		data.Registrations[0].CheckedInAt.IsZero() || len(data.Feedback) != 1 || data.Partner == nil ||
-		len(data.Introductions) != 1 || len(data.Commitments) != 1 || len(data.Broadcasts) != 1 || data.User.Username != "siti_rahma" {
+		len(data.Introductions) != 1 || len(data.Commitments) != 1 || len(data.Broadcasts) != 1 || data.User.Username != "siti_rahma" ||
+		len(data.Surveys) != 1 || data.Surveys[0].Answers[1] != "Siti Rahmawati: sangat bagus" {
 		t.Fatalf("export %s", doc.Document.Data)
 	}
 	contains(t, e.next(siti.ID), "Siti Rahmawati")
@@ -225,6 +235,10 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	must(err)
 	if after != before || after.Confirmed != 2 || after.Waiting != 1 || after.CheckedIn != 2 {
 		t.Errorf("counts %+v, before %+v", after, before)
+	}
+	// Bagus's anonymous survey answer stays (it names nobody).
+	if as, err := st.SurveyAnswers(ctx, w.Code); err != nil || len(as) != 1 || as[0].UserID != 0 || as[0].Answers[1] != "Bagus sekali" {
+		t.Errorf("survey answers after forgetting: %+v, %v", as, err)
 	}
 	regs, err := st.Registrations(ctx, w.Code)
 	must(err)

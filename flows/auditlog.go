@@ -59,8 +59,9 @@ const (
 	AuditRegDecline    = "reg_decline"
 	// Members imported from a CSV on the dashboard (target: how many).
 	AuditMemberImport = "member_import"
-	AuditAttendance   = "attendance" // the team corrected a person's attendance (target "<code>:<status>")
-	AuditCertSend     = "cert_send"  // the team sent the certificates to every attendee
+	AuditAttendance   = "attendance"  // the team corrected a person's attendance (target "<code>:<status>")
+	AuditCertSend     = "cert_send"   // the team sent the certificates to every attendee
+	AuditSurveyEdit   = "survey_edit" // the team wrote a workshop's post-event survey
 )
 
 // audit records a privileged action by the current user; a failure to

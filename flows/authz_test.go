@@ -182,6 +182,13 @@ var authzTable = []authzRow{
 	// Certificates of attendance.
 	{Action: "certificates.team:{code}", Want: managers, Notes: "how many attendees have their certificate"},
 	{Action: "certificates.send_all:{code}", Want: managers, Notes: "sends every attendee their certificate once the workshop ended (queued jobs; audit logged)"},
+	// Post-event surveys and what the forum learns.
+	{Action: "/survey", Want: facRole, Notes: "lists own workshops only (chapter admin: the chapter's; admin: all)"},
+	{Action: "/insights", Want: facRole, Notes: "the funnel over own workshops (chapter admin: the chapter's; admin: the whole forum), last 12 months"},
+	{Action: "surveys.manage:{code}", Want: managers, Notes: "the survey's questions and how many answered"},
+	{Action: "surveys.edit:{code}", Want: managers, Notes: "writes the survey (refused once anyone answered; saving audit logged)"},
+	{Action: "surveys.results:{code}", Want: managers, Notes: "counts, averages, comments, chart and table (names only of those who agreed; audit logged)"},
+	{Action: "surveys.funnel:{code}", Want: managers, Notes: "registered → attended → answered → commitments made → done, no-show rate"},
 	// Follow-up.
 	{Action: "followup.collect:{code}", Want: managers, Notes: "invites attendees to add commitments"},
 	{Action: "followup.checkins:{code}", Want: managers, Mutates: true, Notes: "check-in interval"},

@@ -9,6 +9,20 @@ type Chart struct {
 	Labels ChartLabels
 	Tally  Tally
 	Orgs   []OrgTally
+	// Bars, when set, make the chart a plain bar chart instead: the title
+	// (Labels.Title), then one labelled bar per entry (a survey's
+	// averages, a funnel); Tally and Orgs are not drawn.
+	Bars []ChartBar
+}
+
+// ChartBar is one bar of a plain bar chart: its label, its length
+// (relative to the longest bar, or to Max when set) and the number written
+// beside it.
+type ChartBar struct {
+	Label string
+	Value float64
+	Shown string
+	Max   float64
 }
 
 // Grid is a workshop's meeting grid as the domain sees it: a row per slot,

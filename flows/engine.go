@@ -113,9 +113,10 @@ type Engine struct {
 	agenda *AgendaHooks
 	// regEnded and forgetting: what modules do when a registration ends
 	// or a user is about to be forgotten (hooks.go).
-	regEnded   []func(ctx context.Context, t *Turn, code string, uid int64) error
-	forgetting []func(ctx context.Context, t *Turn, uid int64) error
-	reports    []func(ctx context.Context, w *Workshop) ([]Text, error)
+	regEnded     []func(ctx context.Context, t *Turn, code string, uid int64) error
+	forgetting   []func(ctx context.Context, t *Turn, uid int64) error
+	reports      []func(ctx context.Context, w *Workshop) ([]Text, error)
+	surveyInvite SurveyInviteFunc
 	// groupCommands are the commands of group chats, a namespace of their
 	// own (/workshops in a group is not /workshops in private); chats
 	// handles what happens to group chats and channels (the groups

@@ -185,6 +185,7 @@ var newRoutes = map[string]bool{
 	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
 	"meetings.team": true, "meetings.setup": true, "meetings.grid": true, "meetings.auto": true,
 	"registration.join_as": true, "registration.switch": true,
+	"surveys.manage": true, "surveys.edit": true, "surveys.results": true, "surveys.funnel": true, "surveys.start": true,
 }
 
 // The authorisation matrix holds for the legacy names too: every privileged

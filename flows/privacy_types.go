@@ -25,6 +25,20 @@ type UserData struct {
 	Messages      []MessageData      `json:"messages,omitempty"`    // what they wrote to a workshop's registrants, newest first
 	// Certificates are their certificates of attendance, by workshop code.
 	Certificates []*Certificate `json:"certificates,omitempty"`
+	// Surveys are the survey answers they shared with the team (their
+	// anonymous answers do not name them and are not theirs to list), by
+	// workshop code.
+	Surveys []SurveyData `json:"surveys,omitempty"`
+}
+
+// SurveyData is one survey answer the user shared with the team, as
+// exported: Answers[i] answers question i (a rating, an option's number
+// from 0, a text).
+type SurveyData struct {
+	Workshop string    `json:"workshop"`
+	Title    string    `json:"title"`
+	Answers  []string  `json:"answers"`
+	At       time.Time `json:"at"`
 }
 
 // TeamData is one workshop team the user is on, as exported.

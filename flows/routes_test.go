@@ -316,6 +316,11 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"certificates.send":     {code},
 		"certificates.team":     {code},
 		"certificates.send_all": {code},
+		"surveys.manage":        {code},
+		"surveys.edit":          {code},
+		"surveys.results":       {code},
+		"surveys.funnel":        {code},
+		"surveys.start":         {code},
 
 		"workshops.mine":           {page},
 		"workshops.manage":         {code},

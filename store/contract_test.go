@@ -74,6 +74,13 @@ func TestCertificatesContract(t *testing.T) {
 	flowstest.RunCertificatesContract(t, func(t *testing.T) flowstest.CertificatesAndForgetting { return open(t) })
 }
 
+// The Redis store keeps the surveys contract (the same cases run against
+// the in-memory fake in flows/flowstest).
+func TestSurveysContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunSurveysContract(t, func(t *testing.T) flowstest.SurveysAndForgetting { return open(t) })
+}
+
 // The Redis store serves every capability the test module lists run.
 var _ flowstest.Stores = (*store.Store)(nil)
 

@@ -121,6 +121,16 @@
 //	                                  ("<CODE>-0001"), issued (unix ms), name, org (cert_issue.lua: only for
 //	                                  someone in :checkin; issued again only name and org change)
 //	<p>{w:<code>}:certseq     string  the workshop's certificate counter
+//	<p>{w:<code>}:survey      string  JSON flows.Survey: the post-event survey the team wrote (none: the default
+//	                                  applies), with its version (sv_save.lua: the next one; refused once :svdone
+//	                                  has a member, so every answer is to the questions stored)
+//	<p>{w:<code>}:svans       list    JSON flows.SurveyAnswer in the order given; "user" only when the person agreed to
+//	                                  share their name, else no trace of who answered (sv_submit.lua)
+//	<p>{w:<code>}:svdone      set     uids who answered the survey, kept apart from :svans so that a second answer
+//	                                  is refused without naming anyone in the answers (sv_submit.lua)
+//	<p>{w:<code>}:svsent      set     "i:<uid>" the survey was sent, "r:<uid>" its one reminder was (each once);
+//	                                  ForgetUser (sv_forget.lua) removes uid from :svdone and :svsent and deletes
+//	                                  the answers in :svans that name them; anonymous answers stay
 //	<p>cert:<vcode>           string  "<code>:<uid>", the verification code's lookup (valid only while the
 //	                                  certificate's hash holds that code; ForgetUser deletes both)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)

@@ -167,6 +167,9 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	}); err != nil && !errors.Is(err, redis.Nil) {
 		return fail(err)
 	}
+	if d.Surveys, err = s.userSurveys(ctx, codes, uid, title); err != nil {
+		return fail(err)
+	}
 	for i, c := range fbs {
 		var f flows.Feedback
 		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &f) == nil {
@@ -434,6 +437,10 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 
 	// uid's certificates and excused absences go (certificates.go).
 	if err := s.forgetAttendance(ctx, codes, uid); err != nil {
+		return promoted, err
+	}
+	// uid's shared survey answers and survey marks go (surveys.go).
+	if err := s.forgetSurveys(ctx, codes, uid); err != nil {
 		return promoted, err
 	}
 

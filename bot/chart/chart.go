@@ -166,6 +166,45 @@ func planChart(y flows.Tally, orgs []flows.OrgTally, l flows.ChartLabels, fit fu
 	return p
 }
 
+// barColor is the colour of a plain bar chart's bars.
+var barColor = drawing.ColorFromHex("1976d2")
+
+// planBars lays out a plain bar chart: the title, then per bar its label
+// above a bar as long as its value relative to the largest (or its Max)
+// and the number shown beside it.
+func planBars(bars []flows.ChartBar, title string, fit func(text string, size float64) int) chartPlan {
+	p := chartPlan{w: chartW}
+	ypos := chartMargin
+	text := func(s string, x, size float64, maxW int) {
+		s = truncateToWidth(s, size, maxW, fit)
+		p.labels = append(p.labels, chartLabel{text: s, x: int(x), y: ypos + int(size), size: size})
+	}
+	for _, line := range wrapToWidth(title, chartTitle, chartW-2*chartMargin, 2, fit) {
+		text(line, chartMargin, chartTitle, chartW-2*chartMargin)
+		ypos += int(chartTitle) + 10
+	}
+	ypos += 18
+	most := 0.0
+	for _, b := range bars {
+		most = max(most, b.Value, b.Max)
+	}
+	for _, b := range bars {
+		text(b.Label, chartMargin, chartText, chartW-2*chartMargin)
+		ypos += int(chartText) + 10
+		sw := fit(b.Shown, chartText) + 12
+		full := chartW - 2*chartMargin - sw
+		w := 0
+		if most > 0 && b.Value > 0 {
+			w = max(int(float64(full)*b.Value/most), 4)
+			p.boxes = append(p.boxes, chartBox{chartMargin, ypos, w, chartBarH, barColor})
+		}
+		p.labels = append(p.labels, chartLabel{text: b.Shown, x: chartMargin + w + 10, y: ypos + int(chartText) - 2, size: chartText})
+		ypos += chartBarH + 24
+	}
+	p.h = ypos + chartMargin
+	return p
+}
+
 // wrapToWidth breaks s at spaces into at most lines lines of maxW pixels;
 // the last line is truncated.
 func wrapToWidth(s string, size float64, maxW, lines int, fit func(string, float64) int) []string {
@@ -217,7 +256,12 @@ func PNG(c *flows.Chart) ([]byte, error) {
 		measure.SetFontSize(size)
 		return measure.MeasureText(s).Width()
 	}
-	p := planChart(c.Tally, c.Orgs, c.Labels, fit)
+	var p chartPlan
+	if len(c.Bars) > 0 {
+		p = planBars(c.Bars, c.Labels.Title, fit)
+	} else {
+		p = planChart(c.Tally, c.Orgs, c.Labels, fit)
+	}
 	r, err := gochart.PNG(p.w, p.h)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)

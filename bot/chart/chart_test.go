@@ -137,3 +137,29 @@ func TestStatusColours(t *testing.T) {
 		t.Errorf("chart statuses %q (%d colours), want %q", keys, len(colours), want)
 	}
 }
+
+// A plain bar chart (a survey's averages, a funnel) draws each bar in
+// proportion to its value: the pixels of the bar colour grow with the
+// values, a zero draws no bar, and the picture is as tall as its bars.
+func TestBarChartProportional(t *testing.T) {
+	blue := color.RGBA{0x19, 0x76, 0xd2, 0xff}
+	count := func(values ...float64) (int, image.Rectangle) {
+		c := &flows.Chart{Name: "funnel", Labels: flows.ChartLabels{Title: "Funnel"}}
+		for i, v := range values {
+			c.Bars = append(c.Bars, flows.ChartBar{Label: "Stage " + strconv.Itoa(i), Value: v, Shown: strconv.Itoa(int(v)), Max: 10})
+		}
+		b, px := colours(t, chartPNG(t, c))
+		return px[blue], b
+	}
+	none, _ := count(0, 0)
+	half, b2 := count(5, 0)
+	full, _ := count(10, 0)
+	both, _ := count(10, 10)
+	_, b5 := count(1, 2, 3, 4, 5)
+	if none != 0 || half == 0 || full < half*19/10 || full > half*21/10 || both < full*19/10 {
+		t.Fatalf("bar pixels: none %d, half %d, full %d, both %d", none, half, full, both)
+	}
+	if b5.Dy() <= b2.Dy() {
+		t.Fatalf("five bars %v, two %v", b5, b2)
+	}
+}

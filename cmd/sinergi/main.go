@@ -42,6 +42,7 @@ import (
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
 	"sinergi/flows/roles"
+	"sinergi/flows/surveys"
 	"sinergi/flows/workshops"
 	"sinergi/locales"
 	"sinergi/store"
@@ -238,6 +239,7 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 				attendance.Module(st),
 				certificates.Module(st),
 				meetings.Module(st),
+				surveys.Module(st),
 			)
 		},
 	})

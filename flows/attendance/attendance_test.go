@@ -66,7 +66,7 @@ func TestOnlineAttendanceWindow(t *testing.T) {
 	flowstest.WantIDs(t, h.Press(2, att), "(clear buttons)", "att.done")
 
 	h.Now = w.End.Add(flows.DefaultOnlineCloses - time.Second)
-	flowstest.WantIDs(t, h.Press(3, att), "(clear buttons)", "att.done", "fb.ask")
+	flowstest.WantIDs(t, h.Press(3, att), "(clear buttons)", "att.done", "sv.invite")
 
 	h.Now = w.End.Add(flows.DefaultOnlineCloses)
 	res = h.Press(4, att)

@@ -116,3 +116,9 @@ func TestStoreCertificatesContract(t *testing.T) {
 func TestStoreMeetingsContract(t *testing.T) {
 	flowstest.RunMeetingsContract(t, func(*testing.T) flows.Meetings { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the surveys contract (Redis:
+// store/contract_test.go).
+func TestStoreSurveysContract(t *testing.T) {
+	flowstest.RunSurveysContract(t, func(*testing.T) flowstest.SurveysAndForgetting { return flowstest.NewStore() })
+}

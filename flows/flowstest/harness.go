@@ -35,6 +35,7 @@ type Store struct {
 	invMu    sync.Mutex                      // one registration by invitation at a time, as its script
 	cert     memCerts                        // attendance corrections and certificates (memcert.go)
 	meet     memMeetings                     // partner meetings (memmeet.go)
+	sv       memSurveys                      // post-event surveys (memsurvey.go)
 }
 
 func NewStore() *Store {

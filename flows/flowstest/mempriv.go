@@ -42,6 +42,15 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 		}
 	}
 	slices.SortFunc(d.Certificates, func(a, b *flows.Certificate) int { return strings.Compare(a.Workshop, b.Workshop) })
+	m.svInit()
+	for code, as := range m.sv.answers {
+		for _, a := range as {
+			if a.UserID == uid {
+				d.Surveys = append(d.Surveys, flows.SurveyData{Workshop: code, Title: m.ws.ws[code].Title, Answers: slices.Clone(a.Answers), At: a.At})
+			}
+		}
+	}
+	slices.SortFunc(d.Surveys, func(a, b flows.SurveyData) int { return strings.Compare(a.Workshop, b.Workshop) })
 	for code, fs := range m.ws.feedback {
 		if f, ok := fs[uid]; ok {
 			d.Feedback = append(d.Feedback, flows.FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
@@ -111,6 +120,7 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	m.forgetSessionsLocked(uid)
 	m.forgetCertsLocked(uid)
 	m.forgetMeetings(uid, now)
+	m.forgetSurveysLocked(uid)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)
 	for _, s := range m.mm.skip {

@@ -17,6 +17,7 @@ import (
 	"sinergi/flows/profile"
 	"sinergi/flows/registration"
 	"sinergi/flows/roles"
+	"sinergi/flows/surveys"
 	"sinergi/flows/workshops"
 )
 
@@ -41,6 +42,7 @@ type Stores interface {
 	attendance.Store
 	certificates.Store
 	meetings.Store
+	surveys.Store
 }
 
 // The in-memory fake serves every capability.
@@ -52,5 +54,5 @@ var _ Stores = (*Store)(nil)
 func AllModules[S Stores](st S) []flows.Module {
 	return []flows.Module{registration.Module(st), followup.Module(st), profile.Module(st), matchmaking.Module(st),
 		workshops.Module(st), broadcast.Module(st), roles.Module(st), chapters.Module(st), audit.Module(st), privacy.Module(st), groups.Module(st), agenda.Module(st), dashboard.Module(),
-		attendance.Module(st), certificates.Module(st), meetings.Module(st)}
+		attendance.Module(st), certificates.Module(st), meetings.Module(st), surveys.Module(st)}
 }

@@ -176,6 +176,9 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 	for _, c := range d.Certificates {
 		add(tx("privacy.sum.certificate", "Number", c.Number, "Name", c.Name, "Org", c.Org))
 	}
+	for _, sv := range d.Surveys {
+		add(tx("privacy.sum.survey", "Title", sv.Title))
+	}
 	if p := d.Partner; p != nil {
 		add(tx("privacy.sum.partner", "Org", p.Org, "Sector", tx("sector."+p.Sector)))
 	}

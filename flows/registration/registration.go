@@ -18,7 +18,7 @@ import (
 // Module is the capability of browsing workshops and registering for them.
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
-		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts(), survey: r.SurveyInvite()}
 		e.register(r)
 	})
 }
@@ -56,6 +56,9 @@ type module struct {
 	store Store
 	cfg   flows.Config
 	texts flows.Texts
+	// survey asks an attendee to answer the workshop's survey (the surveys
+	// capability); without it, the 1–5 rating here is asked.
+	survey func(ctx context.Context, w *flows.Workshop, uid, chat int64, lang string, now time.Time) ([]flows.Reply, bool, error)
 }
 
 // Registration's callback routes, "<name>:<payload>" (Route.Legacy: the

@@ -66,11 +66,12 @@ func (e *module) jobTarget(ctx context.Context, args string) (*flows.Workshop, *
 	return w, r, lang, nil
 }
 
-// feedbackJob asks those who attended how the workshop was. A confirmed
+// feedbackJob asks those who attended how the workshop was: the survey of
+// the surveys capability when it runs, else the 1–5 rating. A confirmed
 // registrant of a workshop with an online link who has not confirmed
 // attendance is asked whether they joined online first (a button that
 // records it and then asks for the rating).
-func (e *module) feedbackJob(ctx context.Context, _ time.Time, args string) ([]flows.Reply, error) {
+func (e *module) feedbackJob(ctx context.Context, now time.Time, args string) ([]flows.Reply, error) {
 	w, r, lang, err := e.jobTarget(ctx, args)
 	if w == nil || err != nil || w.Cancelled || r.Status != flows.RegConfirmed {
 		return nil, err
@@ -81,6 +82,9 @@ func (e *module) feedbackJob(ctx context.Context, _ time.Time, args string) ([]f
 		}
 		return []flows.Reply{{ChatID: r.UserID, Lang: lang, Bulk: true, Text: flows.T("fb.ask_online", "Title", w.Title),
 			Buttons: [][]flows.Button{{{Label: flows.T("ws.btn_attended_online"), Data: flows.MustData(routeOnline, w.Code)}}}}}, nil
+	}
+	if out, ok, err := e.survey(ctx, w, r.UserID, r.UserID, lang, now); ok || err != nil {
+		return out, err
 	}
 	return []flows.Reply{feedbackAsk(w, r.UserID, lang)}, nil
 }
@@ -114,7 +118,8 @@ func (e *module) onlineStartJob(ctx context.Context, now time.Time, args string)
 // workshop online: it counts as a check-in, from Config.OnlineOpens before
 // the start until Config.OnlineCloses after the end; outside that window
 // the press is refused saying when it opens or that it closed (and when).
-// Pressed after the end, the rating question follows.
+// Pressed after the end, the survey (or, without the surveys capability,
+// the rating question) follows.
 func (e *module) attendOnline(ctx context.Context, t *flows.Turn, code string) error {
 	w, err := flows.FindWorkshop(ctx, t, e.store, code)
 	if w == nil {
@@ -150,7 +155,16 @@ func (e *module) attendOnline(ctx context.Context, t *flows.Turn, code string) e
 	}
 	t.Say(flows.T("att.done", "Title", w.Title))
 	if !t.In.Now.Before(w.End) {
-		t.Send(feedbackAsk(w, 0, ""))
+		out, ok, err := e.survey(ctx, w, t.User.ID, 0, t.User.Lang, t.In.Now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			out = []flows.Reply{feedbackAsk(w, 0, "")}
+		}
+		for _, r := range out {
+			t.Send(r)
+		}
 	}
 	return nil
 }

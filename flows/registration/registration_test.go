@@ -153,10 +153,11 @@ func TestReminderJobs(t *testing.T) {
 	h.Now = w.Start
 	h.Text(flowstest.AdminID, "/start checkin_"+r.Token)
 	replies, _ := h.E.RunJob(ctx, flows.Job{ID: flows.JobFeedback + "|" + code + "|2"}, w.End)
-	if len(replies) != 1 || replies[0].Text.ID != "fb.ask" {
-		t.Fatalf("feedback request %+v", replies)
+	if len(replies) != 1 || replies[0].Text.ID != "sv.invite" {
+		t.Fatalf("survey request %+v", replies)
 	}
-	res := h.Press(2, replies[0].Buttons[0][4].Data)
+	// The 1–5 rating's buttons sent before surveys still work.
+	res := h.Press(2, "registration.feedback:"+code+":5")
 	flowstest.WantIDs(t, res, "(clear buttons)", "fb.ask_comment")
 	flowstest.WantIDs(t, h.Text(2, "Sangat bermanfaat <3"), "fb.thanks")
 	res = h.Press(flowstest.AdminID, "workshops.feedback:"+code)
@@ -250,7 +251,7 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 		t.Fatalf("attendance view %+v", lines)
 	}
 	// At the end: 2 is surveyed; 3 is asked whether they joined online.
-	if r := run(flows.JobFeedback, 2, w.End); len(r) != 1 || r[0].Text.ID != "fb.ask" {
+	if r := run(flows.JobFeedback, 2, w.End); len(r) != 1 || r[0].Text.ID != "sv.invite" {
 		t.Fatalf("survey of the online attendee %+v", r)
 	}
 	r = run(flows.JobFeedback, 3, w.End)
@@ -259,8 +260,8 @@ func TestOnlineAttendanceIsSurveyed(t *testing.T) {
 	}
 	h.Now = w.End.Add(flows.DefaultOnlineCloses - time.Minute)
 	res := h.Press(3, r[0].Buttons[0][0].Data)
-	flowstest.WantIDs(t, res, "(clear buttons)", "att.done", "fb.ask")
-	flowstest.WantIDs(t, h.Press(3, res.Replies[2].Buttons[0][4].Data), "(clear buttons)", "fb.ask_comment")
+	flowstest.WantIDs(t, res, "(clear buttons)", "att.done", "sv.invite")
+	flowstest.WantIDs(t, h.Press(3, res.Replies[2].Buttons[0][0].Data), "(clear buttons)", "sv.intro", "sv.question_rating")
 	// From SINERGI_ONLINE_CLOSES after the end it is too late to confirm.
 	h.Now = w.End.Add(flows.DefaultOnlineCloses)
 	if res := h.Press(2, att); res.Answer == nil || res.Answer.Text.ID != "att.closed_at" {
