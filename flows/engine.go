@@ -114,6 +114,7 @@ type Engine struct {
 	// regEnded and forgetting: what modules do when a registration ends
 	// or a user is about to be forgotten (hooks.go).
 	regEnded   []func(ctx context.Context, t *Turn, code string, uid int64) error
+	wsEnded    []func(ctx context.Context, t *Turn, w *Workshop) error
 	forgetting []func(ctx context.Context, t *Turn, uid int64) error
 	reports    []func(ctx context.Context, w *Workshop) ([]Text, error)
 	// groupCommands are the commands of group chats, a namespace of their

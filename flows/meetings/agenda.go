@@ -286,6 +286,49 @@ func (e *module) registrationEnded(ctx context.Context, t *flows.Turn, code stri
 	return e.tellEnded(ctx, t, uid, ms)
 }
 
+// workshopCancelled cancels every open meeting of a workshop the team
+// cancelled, each by the store's script (a meeting closed meanwhile is
+// left as it is), and tells each side once, naming the organisations of
+// all their meetings there.
+func (e *module) workshopCancelled(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	ms, err := e.store.WorkshopMeetings(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("workshop meetings", err)
+	}
+	var closed []*flows.Meeting
+	for _, m := range ms {
+		if !m.Status.Open() {
+			continue
+		}
+		c, err := e.store.CloseMeeting(ctx, w.Code, m.ID, 0, flows.MeetCancelled, t.In.Now)
+		if errors.Is(err, flows.ErrMeetDecided) || errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return flows.InternalError("cancel meeting", err)
+		}
+		closed = append(closed, c)
+	}
+	if err := e.dropJobs(ctx, closed...); err != nil {
+		return err
+	}
+	orgs := map[int64][]string{}
+	var order []int64
+	for _, m := range closed {
+		for _, u := range []int64{m.From, m.To} {
+			if orgs[u] == nil {
+				order = append(order, u)
+			}
+			_, org := m.Other(u)
+			orgs[u] = append(orgs[u], org)
+		}
+	}
+	for _, u := range order {
+		e.tell(ctx, t, u, flows.T("mt.cancelled_workshop", "Title", w.Title, "Count", len(orgs[u]), "Orgs", strings.Join(orgs[u], ", ")))
+	}
+	return nil
+}
+
 // forgetting cancels the meetings of someone about to be forgotten and
 // tells the other sides (the store deletes the records).
 func (e *module) forgetting(ctx context.Context, t *flows.Turn, uid int64) error {

@@ -119,6 +119,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(JobRemind, e.remindJob)
 	r.Job(JobOutcome, e.outcomeJob)
 	r.OnRegistrationEnded(e.registrationEnded)
+	r.OnWorkshopCancelled(e.workshopCancelled)
 	r.OnForgetting(e.forgetting)
 	r.OnReport(e.reportSection)
 }
@@ -224,6 +225,10 @@ func (e *module) load(ctx context.Context, t *flows.Turn, payload string, minPar
 	}
 	if !m.Party(t.User.ID) {
 		t.Answer(flows.T("errors.not_allowed"), true)
+		return nil, nil
+	}
+	if w.Cancelled {
+		t.Answer(flows.T("mt.ws_cancelled", "Title", w.Title), true)
 		return nil, nil
 	}
 	s, err := e.store.MeetingSetup(ctx, w.Code)
