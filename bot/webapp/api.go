@@ -473,7 +473,10 @@ func (s *Server) press(ctx context.Context, t *flows.Turn, data string) (*flows.
 		}
 	}
 	if len(others) > 0 && s.cfg.Deliver != nil {
-		s.cfg.Deliver(context.WithoutCancel(ctx), others)
+		if err := s.cfg.Deliver(context.WithoutCancel(ctx), t.User.ID, others); err != nil {
+			// The action is done; only its notices could not be committed.
+			s.cfg.Log.Error("mini app: notices of an action not sent", "user", t.User.ID, "action", data, "count", len(others), "err", err)
+		}
 	}
 	return res, nil
 }

@@ -57,6 +57,8 @@ type fixture struct {
 	other     string
 	mu        sync.Mutex
 	delivered []flows.Reply
+	// deliveredFor: whose chat's outbox each delivery went through.
+	deliveredFor []int64
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -111,10 +113,12 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{h: h, code: w.Code, other: other.Code}
 	f.srv = webapp.New(webapp.Config{
 		Token: token, Store: h.Store, Texts: h.Texts, Engine: func() *flows.Engine { return h.E }, Clock: func() time.Time { return h.Now },
-		Deliver: func(_ context.Context, r []flows.Reply) {
+		Deliver: func(_ context.Context, user int64, r []flows.Reply) error {
 			f.mu.Lock()
 			f.delivered = append(f.delivered, r...)
+			f.deliveredFor = append(f.deliveredFor, user)
 			f.mu.Unlock()
+			return nil
 		},
 		Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler),
 	}).Handler()
@@ -381,6 +385,9 @@ func TestAPIApprove(t *testing.T) {
 	}
 	if !told {
 		t.Fatalf("the person was not told: %+v", f.delivered)
+	}
+	if len(f.deliveredFor) != 1 || f.deliveredFor[0] != actOwnFac {
+		t.Fatalf("delivered through the chats of %v, want the approver's (%d) once", f.deliveredFor, actOwnFac)
 	}
 	if !strings.Contains(f.h.Store.Snapshot(t), flows.AuditRegApprove) {
 		t.Fatal("approval not audited")

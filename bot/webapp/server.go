@@ -59,9 +59,10 @@ type Config struct {
 	Texts  Texts
 	// Engine is the bot's flow engine (its access rules and handlers).
 	Engine func() *flows.Engine
-	// Deliver sends replies to other chats an action produced (the people
-	// an approval tells).
-	Deliver func(ctx context.Context, replies []flows.Reply)
+	// Deliver sends replies to other chats an action of user produced (the
+	// people an approval tells), durably: through user's chat's outbox
+	// (bot.Bot.Deliver). An error: nothing was committed.
+	Deliver func(ctx context.Context, user int64, replies []flows.Reply) error
 	// Chart draws a workshop's progress chart as PNG (bot/chart).
 	Chart func(*flows.Chart) ([]byte, error)
 	Log   *slog.Logger
