@@ -40,6 +40,8 @@ type Store interface {
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error
 	TakeInvite(ctx context.Context, token string) (*flows.Invite, error)
+	MeetingSetup(ctx context.Context, code string) (*flows.MeetingSetup, error)
+	WorkshopMeetings(ctx context.Context, code string) ([]*flows.Meeting, error)
 	flows.Members
 	flows.ChapterReader
 }
