@@ -119,6 +119,7 @@ type Engine struct {
 	// or a user is about to be forgotten (hooks.go).
 	regEnded   []func(ctx context.Context, t *Turn, code string, uid int64) error
 	wsEnded    []func(ctx context.Context, t *Turn, w *Workshop) error
+	wsMoved    []func(ctx context.Context, t *Turn, w *Workshop) error
 	forgetting []func(ctx context.Context, t *Turn, uid int64) error
 	reports    []func(ctx context.Context, w *Workshop) ([]Text, error)
 	// groupCommands are the commands of group chats, a namespace of their

@@ -183,6 +183,23 @@ func (t *Turn) WorkshopCancelled(ctx context.Context, w *Workshop) error {
 	return nil
 }
 
+// OnWorkshopMoved adds what runs when the team changed workshop w's start,
+// end or zone (w as saved): partner meetings outside its new time are
+// called off.
+func (r *Registry) OnWorkshopMoved(f func(ctx context.Context, t *Turn, w *Workshop) error) {
+	r.e.wsMoved = append(r.e.wsMoved, f)
+}
+
+// WorkshopMoved runs what the modules set with OnWorkshopMoved.
+func (t *Turn) WorkshopMoved(ctx context.Context, w *Workshop) error {
+	for _, f := range t.e.wsMoved {
+		if err := f(ctx, t, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // OnForgetting adds what runs just before uid is forgotten, to tell others
 // what the deletion ends for them (a partner meeting).
 func (r *Registry) OnForgetting(f func(ctx context.Context, t *Turn, uid int64) error) {

@@ -329,6 +329,54 @@ func (e *module) workshopCancelled(ctx context.Context, t *flows.Turn, w *flows.
 	return nil
 }
 
+// workshopMoved keeps a workshop's meeting windows within its new time:
+// each window is cut to the workshop's start and end (one left shorter than
+// a slot goes), the setup saved with the booked meetings of the slots gone
+// cancelled in the same step (as the team's own change of times), both
+// sides told, and the team told what became of the windows.
+func (e *module) workshopMoved(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	s, err := e.store.MeetingSetup(ctx, w.Code)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("meeting setup", err)
+	}
+	cut := *s
+	cut.Windows = nil
+	d := time.Duration(s.SlotMinutes) * time.Minute
+	for _, win := range s.Windows {
+		if win.Start.Before(w.Start) {
+			win.Start = w.Start
+		}
+		if win.End.After(w.End) {
+			win.End = w.End
+		}
+		if win.End.Sub(win.Start) >= d {
+			cut.Windows = append(cut.Windows, win)
+		}
+	}
+	if slices.Equal(cut.Windows, s.Windows) {
+		return nil
+	}
+	cancelled, err := e.store.SaveMeetingSetup(ctx, &cut, true, t.In.Now)
+	if err != nil {
+		return flows.InternalError("save meeting setup", err)
+	}
+	if err := e.dropJobs(ctx, cancelled...); err != nil {
+		return err
+	}
+	for _, m := range cancelled {
+		for _, u := range []int64{m.From, m.To} {
+			_, org := m.Other(u)
+			e.tell(ctx, t, u, flows.T("mt.cancelled_by_team", "Org", org, "Title", w.Title, "At", clock(w, m.Slot)))
+		}
+	}
+	t.Say(flows.T("mt.windows_cut", "Title", w.Title, "Slots", len(cut.Slots()), "Count", len(cancelled)),
+		[]flows.Button{{Label: flows.T("mt.btn_setup"), Data: flows.MustData(routeSetup, w.Code)}})
+	return nil
+}
+
 // forgetting cancels the meetings of someone about to be forgotten and
 // tells the other sides (the store deletes the records).
 func (e *module) forgetting(ctx context.Context, t *flows.Turn, uid int64) error {

@@ -120,6 +120,7 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(JobOutcome, e.outcomeJob)
 	r.OnRegistrationEnded(e.registrationEnded)
 	r.OnWorkshopCancelled(e.workshopCancelled)
+	r.OnWorkshopMoved(e.workshopMoved)
 	r.OnForgetting(e.forgetting)
 	r.OnReport(e.reportSection)
 }
