@@ -118,8 +118,3 @@ func (b *Bot) deliverAll(ctx context.Context, replies []flows.Reply) {
 		}
 	}
 }
-
-// Deliver sends replies that are no update's (each with its chat and
-// language): what an action taken outside a chat (the Mini App) tells
-// others.
-func (b *Bot) Deliver(ctx context.Context, replies []flows.Reply) { b.deliverAll(ctx, replies) }

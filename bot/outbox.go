@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"sinergi/flows"
 	"sinergi/flows/transport"
 )
 
@@ -171,6 +173,69 @@ func (b *Bot) sweepOutboxes(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// Deliver sends what an action user took outside a chat (the Mini App)
+// tells others (each reply with its chat and language) the way an update's
+// replies go: committed to user's private chat's outbox under its lock,
+// then sent (outbox.go). A process that stops after the commit leaves
+// them to the chat's next update or the sweeper, so none is lost and none
+// sent twice. An error means nothing was committed (nor sent).
+func (b *Bot) Deliver(ctx context.Context, user int64, replies []flows.Reply) error {
+	if len(replies) == 0 {
+		return nil
+	}
+	// Not one of Telegram's update ids (those are positive): the commit's
+	// dedupe mark and the outbox entries' ids stay apart from theirs.
+	upd := -time.Now().UnixNano()
+	lock, st, err := b.locks.LockAndLoad(ctx, user, user, upd, b.cfg.LockWait)
+	if err != nil {
+		return fmt.Errorf("deliver for %d: %w", user, err)
+	}
+	defer func() {
+		if rerr := lock.Release(context.WithoutCancel(ctx)); rerr != nil {
+			b.log.Warn("release chat lock", "chat", user, "err", rerr) // it expires
+		}
+	}()
+	if st.Outbox > 0 {
+		if err := b.resumeOutbox(ctx, user, lock, false); err != nil {
+			return fmt.Errorf("deliver for %d: %w", user, err)
+		}
+	}
+	var msgs []outMsg
+	for _, rep := range replies {
+		lang := rep.Lang
+		if lang == "" {
+			lang = b.cfg.DefaultLang
+		}
+		ms, err := b.render.prepareAll(rep.ChatID, lang, rep)
+		if err != nil {
+			b.log.Error("render reply", "chat", rep.ChatID, "err", err)
+			continue
+		}
+		msgs = append(msgs, ms...)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	commit := transport.Commit{ChatID: user, UpdateID: upd, Lock: lock, Outbox: make([][]byte, len(msgs))}
+	for i := range msgs {
+		msgs[i].ID = strconv.FormatInt(upd, 10) + "." + strconv.Itoa(i)
+		if commit.Outbox[i], err = b.render.encode(&msgs[i]); err != nil {
+			return err
+		}
+	}
+	commit.OutboxBegun = msgs[0].ID
+	if err := b.commit(ctx, commit); err != nil {
+		return fmt.Errorf("deliver for %d: %w", user, err)
+	}
+	ctx = context.WithoutCancel(ctx) // committed: sent whatever the caller does now
+	if err := b.sendOutbox(ctx, user, lock, msgs, true, true, func(m outMsg, err error) {
+		b.undelivered(ctx, m.Chat, m.Thread, err)
+	}); err != nil {
+		b.log.Warn("replies left in the outbox", "chat", user, "err", err)
 	}
 	return nil
 }

@@ -55,6 +55,10 @@ type Command struct {
 	// Describe is the locale id of the one-line description published with
 	// setMyCommands and listed in /help; "" keeps the command unlisted.
 	Describe string
+	// ListedFrom is the least role /help and the published commands list
+	// it for, when above Role: a command anyone may send that only some
+	// can use (/dashboard, which tells a participant it is not for them).
+	ListedFrom Role
 	// Anywhere commands work inside a flow without leaving it (/help,
 	// /language, /cancel). Any other command leaves the current flow first.
 	Anywhere bool
@@ -114,6 +118,8 @@ type Engine struct {
 	// regEnded and forgetting: what modules do when a registration ends
 	// or a user is about to be forgotten (hooks.go).
 	regEnded     []func(ctx context.Context, t *Turn, code string, uid int64) error
+	wsEnded      []func(ctx context.Context, t *Turn, w *Workshop) error
+	wsMoved      []func(ctx context.Context, t *Turn, w *Workshop) error
 	forgetting   []func(ctx context.Context, t *Turn, uid int64) error
 	reports      []func(ctx context.Context, w *Workshop) ([]Text, error)
 	surveyInvite SurveyInviteFunc
@@ -317,7 +323,7 @@ func (e *Engine) Commands(role Role) []CommandInfo { return e.commandsFor(role, 
 func (e *Engine) commandsFor(role Role, chapterAdmin bool) []CommandInfo {
 	var out []CommandInfo
 	for _, c := range e.commands {
-		if c.Describe != "" && (role >= c.Role || (chapterAdmin && c.Scoped)) {
+		if c.Describe != "" && (role >= max(c.Role, c.ListedFrom) || (chapterAdmin && c.Scoped)) {
 			out = append(out, CommandInfo{Name: c.Name, Describe: c.Describe})
 		}
 	}

@@ -167,6 +167,39 @@ func (t *Turn) RegistrationEnded(ctx context.Context, code string, uid int64) er
 	return nil
 }
 
+// OnWorkshopCancelled adds what runs when the team cancelled workshop w
+// (already stored cancelled): partner meetings there are called off.
+func (r *Registry) OnWorkshopCancelled(f func(ctx context.Context, t *Turn, w *Workshop) error) {
+	r.e.wsEnded = append(r.e.wsEnded, f)
+}
+
+// WorkshopCancelled runs what the modules set with OnWorkshopCancelled.
+func (t *Turn) WorkshopCancelled(ctx context.Context, w *Workshop) error {
+	for _, f := range t.e.wsEnded {
+		if err := f(ctx, t, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OnWorkshopMoved adds what runs when the team changed workshop w's start,
+// end or zone (w as saved): partner meetings outside its new time are
+// called off.
+func (r *Registry) OnWorkshopMoved(f func(ctx context.Context, t *Turn, w *Workshop) error) {
+	r.e.wsMoved = append(r.e.wsMoved, f)
+}
+
+// WorkshopMoved runs what the modules set with OnWorkshopMoved.
+func (t *Turn) WorkshopMoved(ctx context.Context, w *Workshop) error {
+	for _, f := range t.e.wsMoved {
+		if err := f(ctx, t, w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // OnForgetting adds what runs just before uid is forgotten, to tell others
 // what the deletion ends for them (a partner meeting).
 func (r *Registry) OnForgetting(f func(ctx context.Context, t *Turn, uid int64) error) {

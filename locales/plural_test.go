@@ -139,6 +139,8 @@ var counted = map[string][2]string{
 	"mt.setup_conflict":      {"1 booked meeting is", "2 booked meetings are"},
 	"mt.setup_conflict_late": {"meanwhile 1 meeting was", "meanwhile 2 meetings were"},
 	"mt.calendar":            {"Your 1 meeting at", "Your 2 meetings at"},
+	"mt.cancelled_workshop":  {"your partner meeting with", "your 2 partner meetings,"},
+	"mt.windows_cut":         {"and 1 meeting outside it was", "(both sides were told): 2."},
 }
 
 // countedNoun finds a template field followed by an English plural noun

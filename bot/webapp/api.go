@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"sinergi/flows"
+	"sinergi/flows/meetings"
 )
 
 func (s *Server) routes(mux *http.ServeMux) {
@@ -22,6 +23,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /app/api/workshops/{code}/approve", s.auth(s.managed(s.approve)))
 	mux.HandleFunc("GET /app/api/workshops/{code}/export.csv", s.auth(s.managed(s.exportCSV)))
 	mux.HandleFunc("GET /app/api/workshops/{code}/chart.png", s.auth(s.managed(s.chart)))
+	mux.HandleFunc("GET /app/api/workshops/{code}/meetings", s.auth(s.managed(s.meetings)))
 	mux.HandleFunc("GET /app/api/commitments", s.auth(s.commitments))
 	mux.HandleFunc("GET /app/api/commitments/{code}/{id}", s.auth(s.managed(s.commitment)))
 	mux.HandleFunc("GET /app/api/members", s.auth(s.secretariat(s.members)))
@@ -473,7 +475,10 @@ func (s *Server) press(ctx context.Context, t *flows.Turn, data string) (*flows.
 		}
 	}
 	if len(others) > 0 && s.cfg.Deliver != nil {
-		s.cfg.Deliver(context.WithoutCancel(ctx), others)
+		if err := s.cfg.Deliver(context.WithoutCancel(ctx), t.User.ID, others); err != nil {
+			// The action is done; only its notices could not be committed.
+			s.cfg.Log.Error("mini app: notices of an action not sent", "user", t.User.ID, "action", data, "count", len(others), "err", err)
+		}
 	}
 	return res, nil
 }
@@ -685,4 +690,64 @@ func (s *Server) members(w http.ResponseWriter, r *http.Request, t *flows.Turn) 
 	})
 	total := len(out)
 	writeJSON(w, http.StatusOK, map[string]any{"members": out[:min(len(out), memberLimit)], "total": total})
+}
+
+// meetingsOut is a workshop's partner meetings: the team card's counts and
+// the grid, a row per slot (its time, then a cell per table, or one online
+// column, with the two organisations: "A ↔ B", "(?)" while the team's
+// proposal awaits their yes). Enabled false: meetings are off there.
+type meetingsOut struct {
+	Enabled   bool       `json:"enabled"`
+	Requested int        `json:"requested"`
+	Accepted  int        `json:"accepted"`
+	Held      int        `json:"held"`
+	Columns   []string   `json:"columns"`
+	Rows      [][]string `json:"rows"`
+}
+
+// meetings is the meeting grid of a workshop (the chat's meetings.grid, as
+// its team sees it) with the counts requested / accepted / held.
+func (s *Server) meetings(w http.ResponseWriter, r *http.Request, t *flows.Turn, ws *flows.Workshop) {
+	ctx := r.Context()
+	setup, err := s.cfg.Store.MeetingSetup(ctx, ws.Code)
+	if errors.Is(err, flows.ErrNotFound) {
+		writeJSON(w, http.StatusOK, meetingsOut{Columns: []string{}, Rows: [][]string{}})
+		return
+	}
+	if err != nil {
+		s.internal(w, t.Lang, "meeting setup", err)
+		return
+	}
+	ms, err := s.cfg.Store.WorkshopMeetings(ctx, ws.Code)
+	if err != nil {
+		s.internal(w, t.Lang, "workshop meetings", err)
+		return
+	}
+	zone := flows.LoadZone(ws.Zone)
+	tab := meetings.GridTable(setup, ms, zone, s.text(t.Lang, "app.meet_slot", nil, nil), s.text(t.Lang, "app.meet_online", nil, nil))
+	c := meetings.Count(ms)
+	out := meetingsOut{Enabled: true, Requested: c.Requested, Accepted: c.Accepted, Held: c.Held, Rows: [][]string{}}
+	for _, col := range tab.Columns {
+		out.Columns = append(out.Columns, col.Header)
+	}
+	// The slots' clock only, unless they fall on more than one day.
+	days := map[string]bool{}
+	for _, row := range tab.Rows {
+		if at, ok := row[0].(time.Time); ok {
+			days[at.In(zone).Format(time.DateOnly)] = true
+		}
+	}
+	for _, row := range tab.Rows {
+		cells := make([]string, len(row))
+		for i, v := range row {
+			switch v := v.(type) {
+			case time.Time:
+				cells[i] = flows.When{At: v, Zone: ws.Zone, ClockOnly: len(days) < 2}.Render(s.cfg.Texts, t.Lang)
+			case string:
+				cells[i] = v
+			}
+		}
+		out.Rows = append(out.Rows, cells)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

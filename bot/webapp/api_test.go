@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,6 +58,8 @@ type fixture struct {
 	other     string
 	mu        sync.Mutex
 	delivered []flows.Reply
+	// deliveredFor: whose chat's outbox each delivery went through.
+	deliveredFor []int64
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -111,10 +114,12 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{h: h, code: w.Code, other: other.Code}
 	f.srv = webapp.New(webapp.Config{
 		Token: token, Store: h.Store, Texts: h.Texts, Engine: func() *flows.Engine { return h.E }, Clock: func() time.Time { return h.Now },
-		Deliver: func(_ context.Context, r []flows.Reply) {
+		Deliver: func(_ context.Context, user int64, r []flows.Reply) error {
 			f.mu.Lock()
 			f.delivered = append(f.delivered, r...)
+			f.deliveredFor = append(f.deliveredFor, user)
 			f.mu.Unlock()
+			return nil
 		},
 		Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler),
 	}).Handler()
@@ -185,6 +190,7 @@ var apiTable = []apiRow{
 	{Method: "POST", Path: "/app/api/workshops/{code}/approve", Body: `{"user":4}`, Want: managers, Mutates: true, Notes: "the chat's approve button (registration.approve), run as the caller"},
 	{Method: "GET", Path: "/app/api/workshops/{code}/export.csv", Want: managers, Notes: "the chat's CSV export (workshops.export), audited"},
 	{Method: "GET", Path: "/app/api/workshops/{code}/chart.png", Want: managers, Notes: "the chat report's progress chart (followup.report)"},
+	{Method: "GET", Path: "/app/api/workshops/{code}/meetings", Want: managers, Notes: "partner meetings: the grid (slots × tables, the two organisations) and the counts requested / accepted / held"},
 	{Method: "GET", Path: "/app/api/commitments", Want: facRole, Notes: "commitments of the caller's workshops only"},
 	{Method: "GET", Path: "/app/api/commitments/{code}/c1", Want: managers, Notes: "one commitment with its history"},
 	{Method: "GET", Path: "/app/api/members?q=peserta", Want: scopedAdmins, Notes: "member search: everyone for admins, the chapter's members for a chapter admin"},
@@ -382,6 +388,9 @@ func TestAPIApprove(t *testing.T) {
 	if !told {
 		t.Fatalf("the person was not told: %+v", f.delivered)
 	}
+	if len(f.deliveredFor) != 1 || f.deliveredFor[0] != actOwnFac {
+		t.Fatalf("delivered through the chats of %v, want the approver's (%d) once", f.deliveredFor, actOwnFac)
+	}
 	if !strings.Contains(f.h.Store.Snapshot(t), flows.AuditRegApprove) {
 		t.Fatal("approval not audited")
 	}
@@ -478,5 +487,92 @@ func TestAPIAuthorizationTableUpToDate(t *testing.T) {
 	got, err := os.ReadFile(apiDoc)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("%s is out of date (err %v); regenerate with UPDATE_DOCS=1 go test ./bot/webapp/ -run TestAPIAuthorizationTableUpToDate", apiDoc, err)
+	}
+}
+
+// A workshop's partner meetings: the grid (a row per slot, a column per
+// table, the two organisations in the booked cell, a proposal marked) and
+// the team card's counts; a workshop without meetings says so.
+func TestAPIMeetings(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	w, err := f.h.Store.GetWorkshop(ctx, f.code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup := &flows.MeetingSetup{Workshop: w.Code, SlotMinutes: 20, MaxPerOrg: 3,
+		Windows: []flows.MeetWindow{{Start: w.Start.Add(30 * time.Minute), End: w.Start.Add(90 * time.Minute)}},
+		Tables:  []flows.MeetTable{{ID: 1, Name: "Meja Melati"}, {ID: 2, Name: "Meja Kenanga"}}}
+	if _, err := f.h.Store.SaveMeetingSetup(ctx, setup, false, f.h.Now); err != nil {
+		t.Fatal(err)
+	}
+	slots := setup.Slots()
+	ask := func(id string, from, to int64, at time.Time) {
+		t.Helper()
+		m := &flows.Meeting{ID: id, Workshop: w.Code, From: from, To: to, FromOrg: "Org " + strconv.FormatInt(from, 10), ToOrg: "Org " + strconv.FormatInt(to, 10),
+			Slots: []time.Time{at}, Awaiting: to, Status: flows.MeetPending, Created: f.h.Now}
+		if err := f.h.Store.RequestMeeting(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ask("meetaaaaaa", 2, 3, slots[1])
+	if _, err := f.h.Store.AcceptMeeting(ctx, w.Code, "meetaaaaaa", 3, slots[1], f.h.Now); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.h.Store.SetMeetingOutcome(ctx, w.Code, "meetaaaaaa", 2, flows.OutcomePartnership); err != nil {
+		t.Fatal(err)
+	}
+	ask("meetbbbbbb", 2, actParticipant, slots[2]) // pending: counted, not on the grid
+
+	for _, c := range []struct {
+		who  int64
+		lang string
+	}{{actOwnFac, "en"}, {actChapterA, "en"}, {flowstest.AdminID, "en"}} {
+		rec := f.do(t, "GET", "/app/api/workshops/{code}/meetings", c.who, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%d: %d %s", c.who, rec.Code, rec.Body)
+		}
+		var got struct {
+			Enabled                   bool
+			Requested, Accepted, Held int
+			Columns                   []string
+			Rows                      [][]string
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
+			t.Fatal(err)
+		}
+		if !got.Enabled || got.Requested != 2 || got.Accepted != 1 || got.Held != 1 {
+			t.Fatalf("%d: counts %+v", c.who, got)
+		}
+		if want := []string{"Slot", "Meja Melati", "Meja Kenanga"}; !slices.Equal(got.Columns, want) {
+			t.Fatalf("columns %q, want %q", got.Columns, want)
+		}
+		if len(got.Rows) != len(slots) {
+			t.Fatalf("%d rows for %d slots", len(got.Rows), len(slots))
+		}
+		for i, row := range got.Rows {
+			if want := (flows.When{At: slots[i], Zone: w.Zone, ClockOnly: true}).Render(f.h.Texts, c.lang); row[0] != want {
+				t.Errorf("slot %d shown %q, want %q", i, row[0], want)
+			}
+			booked := strings.Join(row[1:], "|")
+			if (i == 1) != (booked != "|") {
+				t.Errorf("row %d: %q", i, row)
+			}
+		}
+		if !slices.Contains(got.Rows[1][1:], "Org 2 ↔ Org 3") {
+			t.Fatalf("the booked meeting's cell: %q", got.Rows[1])
+		}
+	}
+	// A workshop without meetings says so.
+	rec := f.do(t, "GET", "/app/api/workshops/{other}/meetings", actOtherFac, "")
+	if rec.Code != http.StatusOK || decode(t, rec)["enabled"] != false {
+		t.Fatalf("a workshop without meetings: %d %s", rec.Code, rec.Body)
+	}
+	// The page's words for the section come with /app/api/me.
+	me := f.do(t, "GET", "/app/api/me", actOwnFac, "").Body.String()
+	for _, id := range []string{"app.meetings", "app.meet_requested", "app.meet_accepted", "app.meet_held"} {
+		if !strings.Contains(me, `"`+id+`"`) {
+			t.Errorf("/me lacks %s", id)
+		}
 	}
 }

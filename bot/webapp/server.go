@@ -40,6 +40,8 @@ type Store interface {
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error
 	TakeInvite(ctx context.Context, token string) (*flows.Invite, error)
+	MeetingSetup(ctx context.Context, code string) (*flows.MeetingSetup, error)
+	WorkshopMeetings(ctx context.Context, code string) ([]*flows.Meeting, error)
 	flows.Members
 	flows.ChapterReader
 }
@@ -59,9 +61,10 @@ type Config struct {
 	Texts  Texts
 	// Engine is the bot's flow engine (its access rules and handlers).
 	Engine func() *flows.Engine
-	// Deliver sends replies to other chats an action produced (the people
-	// an approval tells).
-	Deliver func(ctx context.Context, replies []flows.Reply)
+	// Deliver sends replies to other chats an action of user produced (the
+	// people an approval tells), durably: through user's chat's outbox
+	// (bot.Bot.Deliver). An error: nothing was committed.
+	Deliver func(ctx context.Context, user int64, replies []flows.Reply) error
 	// Chart draws a workshop's progress chart as PNG (bot/chart).
 	Chart func(*flows.Chart) ([]byte, error)
 	Log   *slog.Logger

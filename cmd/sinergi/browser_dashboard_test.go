@@ -97,6 +97,10 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#checkin-counter`)),
 		chromedp.WaitVisible(chromedp.CSS(`#search`)),
 		chromedp.WaitVisible(chromedp.Search(`//td[contains(., "(demo)")]`)),
+		// The demo workshop's booked partner meeting on its grid, with the counts.
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Pertemuan mitra"]//div[@id="meeting-grid"]//th[. = "Meja 1"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="meeting-grid"]//td[. = "Dinas Sosial Provinsi NTT (contoh) ↔ Forum Zakat Daerah (contoh)"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Pertemuan mitra"]//tr[th[1] = "Diminta"]/following::tr[1][td[1] = "1" and td[2] = "1" and td[3] = "0"]`)),
 		// The demo workshop has no commitments yet: the chart says so.
 		chromedp.Click(chromedp.CSS(`#show-chart`)),
 		chromedp.WaitVisible(chromedp.Search(`//p[contains(., "Belum ada grafik kemajuan")]`)),

@@ -10,6 +10,7 @@ import (
 
 	"sinergi/bot/playground"
 	"sinergi/flows"
+	"sinergi/flows/meetings"
 	"sinergi/store"
 )
 
@@ -81,6 +82,9 @@ func seedDemo(ctx context.Context, p *playground.Playground, st *store.Store, no
 			return err
 		}
 	}
+	if err := seedMeetings(ctx, st, w, ids[2], ids[3], people[2].org, people[3].org, now); err != nil {
+		return err
+	}
 	if err := seedForumGroup(ctx, p, st, now, w.Code, []int64{ids[2], ids[4]}); err != nil {
 		return err
 	}
@@ -146,4 +150,31 @@ func demoStart(now time.Time) time.Time {
 func roleOf(s string) flows.Role {
 	r, _ := flows.ParseRole(s)
 	return r
+}
+
+// seedMeetings opens partner meetings at the demo workshop (20-minute
+// slots from an hour after its start for an hour, two tables, three per
+// organisation) and books one between the two registered participants,
+// with its reminders, as their request and acceptance would.
+func seedMeetings(ctx context.Context, st *store.Store, w *flows.Workshop, from, to int64, fromOrg, toOrg string, now time.Time) error {
+	s := &flows.MeetingSetup{Workshop: w.Code, SlotMinutes: 20, MaxPerOrg: 3,
+		Windows: []flows.MeetWindow{{Start: w.Start.Add(time.Hour), End: w.Start.Add(2 * time.Hour)}},
+		Tables:  []flows.MeetTable{{ID: 1, Name: "Meja 1"}, {ID: 2, Name: "Meja 2"}}}
+	if err := flows.CheckMeetingSetup(s, w); err != nil {
+		return fmt.Errorf("demo meetings: %w", err)
+	}
+	if _, err := st.SaveMeetingSetup(ctx, s, false, now); err != nil {
+		return err
+	}
+	slot := s.Slots()[1]
+	m := &flows.Meeting{ID: "demomeet01", Workshop: w.Code, From: from, To: to, FromOrg: fromOrg, ToOrg: toOrg,
+		Slots: []time.Time{slot}, Awaiting: to, Status: flows.MeetPending, Created: now}
+	if err := st.RequestMeeting(ctx, m); err != nil {
+		return err
+	}
+	booked, err := st.AcceptMeeting(ctx, w.Code, m.ID, to, slot, now)
+	if err != nil {
+		return err
+	}
+	return st.Schedule(ctx, meetings.Jobs(s, booked)...)
 }

@@ -13,7 +13,8 @@ import (
 func Module() flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
 		r.Namespace("dashboard")
-		r.Command(&flows.Command{Name: "dashboard", Role: flows.RoleParticipant, Run: show})
+		r.Command(&flows.Command{Name: "dashboard", Role: flows.RoleParticipant, ListedFrom: flows.RoleFacilitator,
+			Describe: "cmd.dashboard", Run: show})
 	})
 }
 

@@ -2,6 +2,8 @@ package dashboard_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"sinergi/flows"
@@ -90,5 +92,39 @@ func TestDashboardMenuOnRoleGained(t *testing.T) {
 	res = h.Text(7, "/start "+payload)
 	if m := menuApp(res); m == nil || m.URL != appURL {
 		t.Fatalf("new facilitator: no menu button: %v", flowstest.IDs(res))
+	}
+}
+
+// /help lists /dashboard for facilitators and admins, in each language,
+// and not for participants; the commands published for participants do
+// not carry it either.
+func TestDashboardInHelp(t *testing.T) {
+	h := harness(t, appURL)
+	ctx := context.Background()
+	for _, lang := range []string{"en", "id"} {
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: 13, Lang: lang, Role: flows.RoleFacilitator, FirstName: "Fasil"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Store.SaveUser(ctx, &flows.User{ID: 2, Lang: lang, FirstName: "Peserta"}); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[int64]bool{13: true, flowstest.AdminID: true, 2: false} {
+			res := h.Text(id, "/help")
+			text := h.Render(lang, res.Replies[0].Text)
+			if got := strings.Contains(text, "/dashboard"); got != want {
+				t.Errorf("%s: user %d's /help lists /dashboard: %v, want %v:\n%s", lang, id, got, want, text)
+			}
+			if want && !strings.Contains(text, h.Render(lang, flows.T("cmd.dashboard"))) {
+				t.Errorf("%s: /dashboard without its description:\n%s", lang, text)
+			}
+		}
+	}
+	for _, c := range h.E.Commands(flows.RoleParticipant) {
+		if c.Name == "dashboard" {
+			t.Fatal("/dashboard published for participants")
+		}
+	}
+	if !slices.ContainsFunc(h.E.Commands(flows.RoleFacilitator), func(c flows.CommandInfo) bool { return c.Name == "dashboard" }) {
+		t.Fatal("/dashboard not published for facilitators")
 	}
 }

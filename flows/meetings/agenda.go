@@ -286,6 +286,97 @@ func (e *module) registrationEnded(ctx context.Context, t *flows.Turn, code stri
 	return e.tellEnded(ctx, t, uid, ms)
 }
 
+// workshopCancelled cancels every open meeting of a workshop the team
+// cancelled, each by the store's script (a meeting closed meanwhile is
+// left as it is), and tells each side once, naming the organisations of
+// all their meetings there.
+func (e *module) workshopCancelled(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	ms, err := e.store.WorkshopMeetings(ctx, w.Code)
+	if err != nil {
+		return flows.InternalError("workshop meetings", err)
+	}
+	var closed []*flows.Meeting
+	for _, m := range ms {
+		if !m.Status.Open() {
+			continue
+		}
+		c, err := e.store.CloseMeeting(ctx, w.Code, m.ID, 0, flows.MeetCancelled, t.In.Now)
+		if errors.Is(err, flows.ErrMeetDecided) || errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return flows.InternalError("cancel meeting", err)
+		}
+		closed = append(closed, c)
+	}
+	if err := e.dropJobs(ctx, closed...); err != nil {
+		return err
+	}
+	orgs := map[int64][]string{}
+	var order []int64
+	for _, m := range closed {
+		for _, u := range []int64{m.From, m.To} {
+			if orgs[u] == nil {
+				order = append(order, u)
+			}
+			_, org := m.Other(u)
+			orgs[u] = append(orgs[u], org)
+		}
+	}
+	for _, u := range order {
+		e.tell(ctx, t, u, flows.T("mt.cancelled_workshop", "Title", w.Title, "Count", len(orgs[u]), "Orgs", strings.Join(orgs[u], ", ")))
+	}
+	return nil
+}
+
+// workshopMoved keeps a workshop's meeting windows within its new time:
+// each window is cut to the workshop's start and end (one left shorter than
+// a slot goes), the setup saved with the booked meetings of the slots gone
+// cancelled in the same step (as the team's own change of times), both
+// sides told, and the team told what became of the windows.
+func (e *module) workshopMoved(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+	s, err := e.store.MeetingSetup(ctx, w.Code)
+	if errors.Is(err, flows.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return flows.InternalError("meeting setup", err)
+	}
+	cut := *s
+	cut.Windows = nil
+	d := time.Duration(s.SlotMinutes) * time.Minute
+	for _, win := range s.Windows {
+		if win.Start.Before(w.Start) {
+			win.Start = w.Start
+		}
+		if win.End.After(w.End) {
+			win.End = w.End
+		}
+		if win.End.Sub(win.Start) >= d {
+			cut.Windows = append(cut.Windows, win)
+		}
+	}
+	if slices.Equal(cut.Windows, s.Windows) {
+		return nil
+	}
+	cancelled, err := e.store.SaveMeetingSetup(ctx, &cut, true, t.In.Now)
+	if err != nil {
+		return flows.InternalError("save meeting setup", err)
+	}
+	if err := e.dropJobs(ctx, cancelled...); err != nil {
+		return err
+	}
+	for _, m := range cancelled {
+		for _, u := range []int64{m.From, m.To} {
+			_, org := m.Other(u)
+			e.tell(ctx, t, u, flows.T("mt.cancelled_by_team", "Org", org, "Title", w.Title, "At", clock(w, m.Slot)))
+		}
+	}
+	t.Say(flows.T("mt.windows_cut", "Title", w.Title, "Slots", len(cut.Slots()), "Count", len(cancelled)),
+		[]flows.Button{{Label: flows.T("mt.btn_setup"), Data: flows.MustData(routeSetup, w.Code)}})
+	return nil
+}
+
 // forgetting cancels the meetings of someone about to be forgotten and
 // tells the other sides (the store deletes the records).
 func (e *module) forgetting(ctx context.Context, t *flows.Turn, uid int64) error {

@@ -119,6 +119,8 @@ func (e *module) register(r *flows.Registry) {
 	r.Job(JobRemind, e.remindJob)
 	r.Job(JobOutcome, e.outcomeJob)
 	r.OnRegistrationEnded(e.registrationEnded)
+	r.OnWorkshopCancelled(e.workshopCancelled)
+	r.OnWorkshopMoved(e.workshopMoved)
 	r.OnForgetting(e.forgetting)
 	r.OnReport(e.reportSection)
 }
@@ -226,6 +228,10 @@ func (e *module) load(ctx context.Context, t *flows.Turn, payload string, minPar
 		t.Answer(flows.T("errors.not_allowed"), true)
 		return nil, nil
 	}
+	if w.Cancelled {
+		t.Answer(flows.T("mt.ws_cancelled", "Title", w.Title), true)
+		return nil, nil
+	}
 	s, err := e.store.MeetingSetup(ctx, w.Code)
 	if errors.Is(err, flows.ErrNotFound) {
 		t.Answer(flows.T("mt.off"), true)
@@ -301,14 +307,19 @@ func jobIDs(m *flows.Meeting) []string {
 	return ids
 }
 
+// Jobs are a booked meeting's reminders (ten minutes before) and
+// questions (at its end), for both sides.
+func Jobs(s *flows.MeetingSetup, m *flows.Meeting) []flows.Job {
+	ids := jobIDs(m)
+	end := m.Slot.Add(time.Duration(s.SlotMinutes) * time.Minute)
+	return []flows.Job{{ID: ids[0], Due: m.Slot.Add(-remindBefore)}, {ID: ids[1], Due: end},
+		{ID: ids[2], Due: m.Slot.Add(-remindBefore)}, {ID: ids[3], Due: end}}
+}
+
 // planJobs schedules a booked meeting's reminders (ten minutes before)
 // and questions (at its end) for both sides; scheduling again moves them.
 func (e *module) planJobs(ctx context.Context, s *flows.MeetingSetup, m *flows.Meeting) error {
-	ids := jobIDs(m)
-	end := m.Slot.Add(time.Duration(s.SlotMinutes) * time.Minute)
-	jobs := []flows.Job{{ID: ids[0], Due: m.Slot.Add(-remindBefore)}, {ID: ids[1], Due: end},
-		{ID: ids[2], Due: m.Slot.Add(-remindBefore)}, {ID: ids[3], Due: end}}
-	if err := e.store.Schedule(ctx, jobs...); err != nil {
+	if err := e.store.Schedule(ctx, Jobs(s, m)...); err != nil {
 		return flows.InternalError("schedule meeting jobs", err)
 	}
 	return nil

@@ -136,6 +136,10 @@ func (e *module) pairs(ctx context.Context, code string) ([]Pair, map[int64]*flo
 // until both confirm or one declines), asks both sides, and tells the team
 // what it placed.
 func (e *module) autoSchedule(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ string) error {
+	if w.Cancelled {
+		t.Answer(flows.T("mt.ws_cancelled", "Title", w.Title), true)
+		return nil
+	}
 	s, err := e.store.MeetingSetup(ctx, w.Code)
 	if errors.Is(err, flows.ErrNotFound) {
 		t.Answer(flows.T("mt.off"), true)

@@ -64,6 +64,10 @@ func (e *module) registered(ctx context.Context, code string, uid int64) (bool, 
 // confirmed registration, a visible organisation profile. It says what is
 // missing itself and returns nil then.
 func (e *module) attendee(ctx context.Context, t *flows.Turn, w *flows.Workshop) (*flows.MeetingSetup, *flows.PartnerProfile, error) {
+	if w.Cancelled {
+		refuse(t, "mt.ws_cancelled", "Title", w.Title)
+		return nil, nil, nil
+	}
 	s, err := e.store.MeetingSetup(ctx, w.Code)
 	if errors.Is(err, flows.ErrNotFound) {
 		refuse(t, "mt.off")

@@ -85,6 +85,16 @@ func countMeetings(ms []*flows.Meeting) counts {
 	return c
 }
 
+// Tally is what the team's card counts of a workshop's meetings, for
+// other readers (the Mini App).
+type Tally struct{ Requested, Accepted, Held, Partnerships int }
+
+// Count is the team card's counts of a workshop's meetings ms.
+func Count(ms []*flows.Meeting) Tally {
+	c := countMeetings(ms)
+	return Tally{Requested: c.requested, Accepted: c.accepted, Held: c.held, Partnerships: c.partnerships}
+}
+
 // setupText renders a setup: windows, slot length and count, tables, cap.
 func setupText(w *flows.Workshop, s *flows.MeetingSetup) flows.Text {
 	var wins []flows.Text

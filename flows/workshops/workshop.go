@@ -547,6 +547,11 @@ func (e *module) saveEdit(ctx context.Context, t *flows.Turn, edited *flows.Work
 		return flows.InternalError("registrations", err)
 	}
 	moved := !old.Start.Equal(w.Start) || !old.End.Equal(w.End) || old.Zone != w.Zone
+	if moved {
+		if err := t.WorkshopMoved(ctx, w); err != nil {
+			return err
+		}
+	}
 	placed := old.Venue != w.Venue || old.OnlineURL != w.OnlineURL
 	for _, r := range regs {
 		switch r.Status {

@@ -294,6 +294,9 @@ func (e *module) cancelWorkshop(ctx context.Context, t *flows.Turn, w *flows.Wor
 	if err := t.Audit(ctx, flows.AuditWsCancel, w.Code, 0); err != nil {
 		return err
 	}
+	if err := t.WorkshopCancelled(ctx, w); err != nil {
+		return err
+	}
 	for _, r := range regs {
 		if err := e.store.Unschedule(ctx, flows.ReminderIDs(w.Code, r.UserID)...); err != nil {
 			return flows.InternalError("unschedule", err)

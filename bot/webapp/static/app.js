@@ -188,6 +188,15 @@
         }, function (e) { fail(e.message); });
       } } }, t("app.export"));
       var head = [t("app.col_name"), t("app.col_org"), t("app.col_sector"), t("app.col_province"), t("app.col_status")].concat(o.questions);
+      // Partner meetings, when the workshop has them: the counts and the
+      // grid (slots × tables), filled in once asked.
+      var meetings = el("div", { id: "meetings" });
+      api("workshops/" + code + "/meetings").then(function (m) {
+        if (!m.enabled) { return; }
+        meetings.appendChild(section(t("app.meetings"),
+          table([t("app.meet_requested"), t("app.meet_accepted"), t("app.meet_held")], [[m.requested, m.accepted, m.held]], [true, true, true]),
+          el("div", { id: "meeting-grid" }, table(m.columns, m.rows))));
+      }, function (e) { meetings.appendChild(el("p", { "class": "hint", text: e.message })); });
       show(
         el("div", { "class": "row" }, link("← " + t("app.back"), workshops)),
         section(w.title, el("p", { "class": "hint", text: w.when }),
@@ -200,6 +209,7 @@
           table(head, o.registrants.map(function (r) {
             return [r.name, r.organisation, r.sector, r.province, r.status_label + (r.checked_in ? " ✓" : "")].concat(r.answers || []);
           }))),
+        meetings,
         section(t("app.progress_chart"), chart)
       );
       liveCounter(code);
