@@ -116,3 +116,9 @@ func TestStoreCertificatesContract(t *testing.T) {
 func TestStoreMeetingsContract(t *testing.T) {
 	flowstest.RunMeetingsContract(t, func(*testing.T) flows.Meetings { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the per-session attendance contract (Redis:
+// store/contract_test.go).
+func TestStoreSessionAttendanceContract(t *testing.T) {
+	flowstest.RunSessionAttendanceContract(t, func(*testing.T) flowstest.SessionAttendanceAndForgetting { return flowstest.NewStore() })
+}

@@ -110,6 +110,9 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	m.forgetChapters(uid)
 	m.forgetSessionsLocked(uid)
 	m.forgetCertsLocked(uid)
+	for _, byUser := range m.satt {
+		delete(byUser, uid)
+	}
 	m.forgetMeetings(uid, now)
 	delete(m.mm.profiles, uid)
 	delete(m.mm.skip, uid)
