@@ -127,4 +127,3 @@ func RunSessionAttendanceContract(t *testing.T, open func(t *testing.T) SessionA
 		})
 	}
 }
-
