@@ -115,7 +115,10 @@ func sessionLine(w *flows.Workshop, s *flows.AgendaSession, attended, expected i
 	if s.Parallel() {
 		kind = "attn.s_line"
 	}
-	return flows.T(kind, "Start", flows.When{At: s.Start, Zone: w.Zone}, "End", flows.When{At: s.End, Zone: w.Zone, ClockOnly: true},
+	// The clock only when the workshop is one day.
+	loc := flows.LoadZone(w.Zone)
+	oneDay := w.Start.In(loc).Format(time.DateOnly) == w.End.In(loc).Format(time.DateOnly)
+	return flows.T(kind, "Start", flows.When{At: s.Start, Zone: w.Zone, ClockOnly: oneDay}, "End", flows.When{At: s.End, Zone: w.Zone, ClockOnly: true},
 		"Title", s.Title, "N", attended, "Of", expected)
 }
 
