@@ -180,11 +180,11 @@ func (e *module) sessionReply(ctx context.Context, t *flows.Turn, w *flows.Works
 		return nil, err
 	}
 	expected := a.expected(s, rows)
-	byCheckIn := 0
+	checkedIn := 0
 	var listed []row
 	for _, r := range expected {
-		if _, marked := a.marks[s.ID][r.uid]; !s.Parallel() && !marked && r.status == flows.AttPresent {
-			byCheckIn++
+		if byCheckIn(s, a, r) {
+			checkedIn++
 			continue
 		}
 		listed = append(listed, r)
@@ -209,8 +209,16 @@ func (e *module) sessionReply(ctx context.Context, t *flows.Turn, w *flows.Works
 		{Label: flows.T("attn.btn_sessions"), Data: flows.MustData(routeSessions, w.Code)}})
 	text := flows.T("attn.s_session", "Session", s.Title, "Title", w.Title, "Start", flows.When{At: s.Start, Zone: w.Zone},
 		"End", flows.When{At: s.End, Zone: w.Zone, ClockOnly: true}, "N", a.count(s, rows), "Of", len(expected),
-		"ByCheckIn", byCheckIn, "Page", page+1, "Pages", pages)
+		"ByCheckIn", checkedIn, "Page", page+1, "Pages", pages)
 	return &flows.Reply{Text: text, Buttons: buttons}, nil
+}
+
+// byCheckIn says whether r attends plenary session s by their check-in at
+// the workshop alone (present, not marked): no toggle of theirs would
+// change that, so the lists count them instead of offering one.
+func byCheckIn(s *flows.AgendaSession, a *agenda, r row) bool {
+	_, marked := a.marks[s.ID][r.uid]
+	return !s.Parallel() && !marked && r.status == flows.AttPresent
 }
 
 // toggle is r's button at s: marks them present, or not when they are.
@@ -309,7 +317,7 @@ func (e *module) sessionQuery(ctx context.Context, t *flows.Turn, in flows.Input
 	var buttons [][]flows.Button
 	found := 0
 	for _, r := range rows {
-		if !flows.MatchesAny(query, r.name, r.org) {
+		if !flows.MatchesAny(query, r.name, r.org) || byCheckIn(s, a, r) {
 			continue
 		}
 		if found++; found <= fixMatches {
@@ -317,7 +325,7 @@ func (e *module) sessionQuery(ctx context.Context, t *flows.Turn, in flows.Input
 		}
 	}
 	if found == 0 {
-		t.Say(flows.T("attn.fix_none", "Query", query))
+		t.Say(flows.T("attn.s_find_none", "Query", query))
 	} else {
 		t.Say(flows.T("attn.s_found", "Query", query, "Session", s.Title, "Count", found, "Shown", min(found, fixMatches)), buttons...)
 	}

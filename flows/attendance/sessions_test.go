@@ -213,3 +213,38 @@ func TestSessionAttendanceRefusals(t *testing.T) {
 		t.Fatalf("no agenda: %v", flowstest.IDs(res))
 	}
 }
+
+// A plenary session's list and search leave out those present at the
+// workshop (they count by their check-in, a toggle would change nothing)
+// and offer the others.
+func TestPlenarySessionList(t *testing.T) {
+	h, w := seed(t)
+	withAgenda(t, h, w)
+	h.Now = w.Start.Add(-time.Hour)
+	checkInQR(t, h, w, 2)
+	res := h.Press(flowstest.AdminID, "attendance.session:"+w.Code+":s00000001")
+	flowstest.WantIDs(t, res, "attn.s_session")
+	d := res.Replies[0].Text.Data
+	if d["N"] != 1 || d["Of"] != 5 || d["ByCheckIn"] != 1 {
+		t.Fatalf("plenary: %v", d)
+	}
+	var toggles int
+	for _, row := range res.Replies[0].Buttons {
+		if row[0].Label.ID == "attn.s_absent" || row[0].Label.ID == "attn.s_present" {
+			toggles++
+			if row[0].Label.Data["Name"] == "Ṣāliḥ Nuruddin Ḥasibuan" {
+				t.Fatalf("a toggle for someone counted by check-in: %+v", row[0])
+			}
+		}
+	}
+	if toggles != 4 {
+		t.Fatalf("%d toggles, want 4", toggles)
+	}
+	if got := h.Render("en", res.Replies[0].Text); !strings.Contains(got, "1 of 5 attended. 1 of them count by their check-in at the workshop") {
+		t.Errorf("en: %q", got)
+	}
+	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "attn.btn_s_find"))
+	flowstest.WantIDs(t, h.Text(flowstest.AdminID, "yayasan"), "attn.s_found", "attn.s_find_ask") // Đặng only
+	res = h.Text(flowstest.AdminID, "ṣāliḥ")
+	flowstest.WantIDs(t, res, "attn.s_find_none", "attn.s_find_ask")
+}
