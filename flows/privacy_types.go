@@ -25,6 +25,16 @@ type UserData struct {
 	Messages      []MessageData      `json:"messages,omitempty"`    // what they wrote to a workshop's registrants, newest first
 	// Certificates are their certificates of attendance, by workshop code.
 	Certificates []*Certificate `json:"certificates,omitempty"`
+	// Sessions are the agenda sessions they were marked present at, by
+	// workshop code and session id.
+	Sessions []SessionMarkData `json:"sessions,omitempty"`
+}
+
+// SessionMarkData is one agenda session the user was marked present at.
+type SessionMarkData struct {
+	Workshop string    `json:"workshop"`
+	Session  string    `json:"session"`
+	At       time.Time `json:"at"`
 }
 
 // TeamData is one workshop team the user is on, as exported.

@@ -13,7 +13,8 @@ import (
 // only for a session of the agenda and a confirmed registrant (on site or
 // online); the first time kept; marking again or unmarking what is not
 // marked changes nothing and says so; marks of different sessions and
-// people are independent; forgetting someone removes their marks. Redis
+// people are independent; the data export lists a person's marks, and
+// forgetting them removes them. Redis
 // (store/session_attendance.go, satt_mark.lua) is the reference.
 
 // SessionAttendanceAndForgetting is what the contract reads and writes.
@@ -96,7 +97,7 @@ var sattCases = []struct {
 		c.mark(t, "sa2", "a", 7, true, start, true, nil)
 		c.marks(t, "sa2", map[string]map[int64]time.Time{"a": {7: start}})
 	}},
-	{"forgetting someone removes their marks only", func(t *testing.T, c *sattCheck) {
+	{"the export lists someone's marks; forgetting them removes their marks only", func(t *testing.T, c *sattCheck) {
 		c.workshop(t, "sa3", 0)
 		start := regClock.Add(7 * 24 * time.Hour)
 		for _, id := range []string{"a", "b"} {
@@ -109,6 +110,13 @@ var sattCases = []struct {
 			for _, id := range []string{"a", "b"} {
 				c.mark(t, "sa3", id, uid, true, start, true, nil)
 			}
+		}
+		d, err := c.s.ExportUser(c.ctx, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []flows.SessionMarkData{{Workshop: "sa3", Session: "a", At: start}, {Workshop: "sa3", Session: "b", At: start}}; !reflect.DeepEqual(d.Sessions, want) {
+			t.Fatalf("export: %+v, want %+v", d.Sessions, want)
 		}
 		if _, err := c.s.ForgetUser(c.ctx, 1, regClock.Add(30*24*time.Hour)); err != nil {
 			t.Fatal(err)
