@@ -28,14 +28,16 @@ type Store struct {
 	anon     int64                      // the last stand-in for a forgotten user (mempriv.go)
 	links    map[linkKey]flows.ChatLink // linked chats (memgroups.go)
 	cards    map[string]map[linkKey]flows.Card
-	forms    map[string][]flows.FormQuestion           // workshop code -> its form (memforms.go)
-	notices  map[string]int64                          // workshop code -> last approval notice, unix ms (memnotice.go)
-	agenda   map[string]*memAgenda                     // workshop code -> its agenda (memagenda.go)
-	winv     memInvites                                // invitations to invite-only workshops (meminvites.go)
-	invMu    sync.Mutex                                // one registration by invitation at a time, as its script
-	cert     memCerts                                  // attendance corrections and certificates (memcert.go)
-	satt     map[string]map[int64]map[string]time.Time // code -> uid -> session id -> marked (memsatt.go)
-	meet     memMeetings                               // partner meetings (memmeet.go)
+	forms    map[string][]flows.FormQuestion // workshop code -> its form (memforms.go)
+	notices  map[string]int64                // workshop code -> last approval notice, unix ms (memnotice.go)
+	agenda   map[string]*memAgenda           // workshop code -> its agenda (memagenda.go)
+	winv     memInvites                      // invitations to invite-only workshops (meminvites.go)
+	invMu    sync.Mutex                      // one registration by invitation at a time, as its script
+	cert     memCerts                        // attendance corrections and certificates (memcert.go)
+	meet     memMeetings                     // partner meetings (memmeet.go)
+
+	// per-session attendance (memsatt.go): code -> uid -> session id -> marked
+	satt map[string]map[int64]map[string]time.Time
 }
 
 func NewStore() *Store {
