@@ -179,6 +179,10 @@ var authzTable = []authzRow{
 	{Action: "attendance.fix:{code}", Want: managers, Notes: "searches a registrant to correct their attendance"},
 	{Action: "attendance.person:{code}:4", Want: managers, Notes: "a registrant's attendance and the corrections"},
 	{Action: "attendance.set:{code}:4:p", Want: managers, Mutates: true, Notes: "corrects a registrant's attendance (audit logged)"},
+	{Action: "attendance.sessions:{code}", Want: managers, Notes: "attendance per agenda session: the counts, a list per session"},
+	{Action: "attendance.session:{code}:s00000001", Want: managers, Notes: "a session's list with a toggle per person"},
+	{Action: "attendance.mark:{code}:s00000001:4:p", Want: managers, Notes: "marks someone at a session, or not (audit logged)"},
+	{Action: "attendance.s_find:{code}:s00000001", Want: managers, Notes: "searches a registrant to mark at a session"},
 	// Certificates of attendance.
 	{Action: "certificates.team:{code}", Want: managers, Notes: "how many attendees have their certificate"},
 	{Action: "certificates.send_all:{code}", Want: managers, Notes: "sends every attendee their certificate once the workshop ended (queued jobs; audit logged)"},
@@ -213,6 +217,7 @@ var authzTable = []authzRow{
 	{Action: "agenda.join:{code}:s00000001", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "sign up for a session: confirmed registrants only"},
 	{Action: "agenda.leave:{code}:s00000001", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "leave a session: one's own seat only"},
 	{Action: "agenda.ics:{code}", Want: nobody, Refusal: "agenda.not_confirmed", Notes: "the calendar with one's sessions: confirmed registrants only"},
+	{Action: "attendance.here:{code}", Want: nobody, Refusal: "attn.here_none", Notes: "“I'm here” at one's sessions open now: one's own sign-ups only"},
 	{Action: "registration.join_as:{code}:online", Want: everyone, Notes: "register in a mode of a hybrid workshop (one list: as registration.join)"},
 	{Action: "registration.switch:{code}:online:g", Want: nobody, Refusal: "ws.not_registered", Notes: "switch on site / online: one's own registration of a hybrid workshop only"},
 	// Matchmaking.

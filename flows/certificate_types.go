@@ -61,7 +61,11 @@ type CertificateDoc struct {
 	Forum       string
 	Title       string // the workshop's
 	Facilitator string
-	Labels      []CertificateLabels // one per language, the first the main one
+	// Sessions are the titles of the agenda sessions the person attended
+	// (SessionAttended), in the agenda's order; none when the workshop has
+	// no agenda.
+	Sessions []string
+	Labels   []CertificateLabels // one per language, the first the main one
 }
 
 // CertificateLabels are a certificate's texts in one language.
@@ -75,4 +79,5 @@ type CertificateLabels struct {
 	Organiser   string // under the forum's signature line
 	Number      string // "No."
 	Verify      string // under the QR code
+	Sessions    string // "Sessions attended", over their list
 }

@@ -113,6 +113,7 @@ type Engine struct {
 	// manageCard shows a workshop's management card (the workshops
 	// capability's; nil without it).
 	showManageCard func(ctx context.Context, t *Turn, w *Workshop) error
+	checkedIn      CheckedInFunc
 	// agenda is what the agenda capability adds to registration's views.
 	agenda *AgendaHooks
 	// regEnded and forgetting: what modules do when a registration ends

@@ -182,6 +182,7 @@ var newRoutes = map[string]bool{
 	"workshops.invite_only": true, "workshops.invites": true, "workshops.inv_personal": true, "workshops.inv_org": true,
 	"workshops.inv_revoke": true, "workshops.inv_export": true,
 	"attendance.show": true, "attendance.csv": true, "attendance.fix": true, "attendance.person": true, "attendance.set": true,
+	"attendance.sessions": true, "attendance.session": true, "attendance.mark": true, "attendance.s_find": true, "attendance.here": true,
 	"certificates.get": true, "certificates.send": true, "certificates.team": true, "certificates.send_all": true,
 	"meetings.team": true, "meetings.setup": true, "meetings.grid": true, "meetings.auto": true,
 	"registration.join_as": true, "registration.switch": true,

@@ -29,6 +29,9 @@ type UserData struct {
 	// anonymous answers do not name them and are not theirs to list), by
 	// workshop code.
 	Surveys []SurveyData `json:"surveys,omitempty"`
+	// Sessions are the agenda sessions they were marked present at, by
+	// workshop code and session id.
+	Sessions []SessionMarkData `json:"sessions,omitempty"`
 }
 
 // SurveyData is one survey answer the user shared with the team, as
@@ -38,6 +41,13 @@ type SurveyData struct {
 	Workshop string    `json:"workshop"`
 	Title    string    `json:"title"`
 	Answers  []string  `json:"answers"`
+	At       time.Time `json:"at"`
+}
+
+// SessionMarkData is one agenda session the user was marked present at.
+type SessionMarkData struct {
+	Workshop string    `json:"workshop"`
+	Session  string    `json:"session"`
 	At       time.Time `json:"at"`
 }
 

@@ -312,6 +312,12 @@ func TestCallbackDataWorstCaseFits(t *testing.T) {
 		"attendance.person": {code, uid},
 		"attendance.set":    {code, uid, "p"},
 
+		"attendance.sessions": {code},
+		"attendance.session":  {code, "sffffffff", "999"},
+		"attendance.mark":     {code, "sffffffff", uid, "p", "999"},
+		"attendance.s_find":   {code, "sffffffff"},
+		"attendance.here":     {code},
+
 		"certificates.get":      {code},
 		"certificates.send":     {code},
 		"certificates.team":     {code},

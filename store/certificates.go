@@ -114,8 +114,8 @@ func (s *Store) CertificateByCode(ctx context.Context, vcode string) (*flows.Cer
 	return c, nil
 }
 
-// forgetAttendance deletes uid's certificates (and their lookups) and
-// excused absences at the workshops codes (ForgetUser): a certificate of
+// forgetAttendance deletes uid's certificates (and their lookups),
+// excused absences and session marks at the workshops codes (ForgetUser): a certificate of
 // someone forgotten no longer verifies.
 func (s *Store) forgetAttendance(ctx context.Context, codes []string, uid int64) error {
 	vcodes := make([]*redis.StringCmd, len(codes))
@@ -135,6 +135,7 @@ func (s *Store) forgetAttendance(ctx context.Context, codes []string, uid int64)
 			}
 			p.Del(ctx, s.certKey(code, uid))
 			p.HDel(ctx, s.wsKey(code, "excused"), id)
+			p.HDel(ctx, s.wsKey(code, "satt"), id)
 		}
 		return nil
 	})

@@ -81,6 +81,13 @@ func TestSurveysContract(t *testing.T) {
 	flowstest.RunSurveysContract(t, func(t *testing.T) flowstest.SurveysAndForgetting { return open(t) })
 }
 
+// The Redis store keeps the per-session attendance contract (the same
+// cases run against the in-memory fake in flows/flowstest).
+func TestSessionAttendanceContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunSessionAttendanceContract(t, func(t *testing.T) flowstest.SessionAttendanceAndForgetting { return open(t) })
+}
+
 // The Redis store serves every capability the test module lists run.
 var _ flowstest.Stores = (*store.Store)(nil)
 

@@ -117,6 +117,10 @@
 //	<p>{w:<code>}:feedback    hash    uid -> JSON flows.Feedback (latest wins)
 //	<p>{w:<code>}:excused     hash    uid -> unix ms: confirmed registrants the team marked absent, excused
 //	                                  (att_set.lua, with :checkin: present, absent and no-show are exclusive)
+//	<p>{w:<code>}:satt        hash    uid -> JSON {session id: unix ms}: the agenda sessions uid was marked present
+//	                                  at (per-session attendance, session_attendance.go); changed only by
+//	                                  satt_mark.lua, which checks :agenda and :confirmed / :on:confirmed in the
+//	                                  same step (the first time kept; no field when none); ForgetUser deletes it
 //	<p>{w:<code>}:cert:<uid>  hash    uid's certificate of attendance: user, code (verification), number
 //	                                  ("<CODE>-0001"), issued (unix ms), name, org (cert_issue.lua: only for
 //	                                  someone in :checkin; issued again only name and org change)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -159,9 +160,11 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	}
 	id := strconv.FormatInt(uid, 10)
 	fbs := make([]*redis.StringCmd, len(codes))
+	satts := make([]*redis.StringCmd, len(codes))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, c := range codes {
 			fbs[i] = p.HGet(ctx, s.wsKey(c, "feedback"), id)
+			satts[i] = p.HGet(ctx, s.wsKey(c, "satt"), id)
 		}
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
@@ -170,6 +173,17 @@ func (s *Store) ExportUser(ctx context.Context, uid int64) (*flows.UserData, err
 	if d.Surveys, err = s.userSurveys(ctx, codes, uid, title); err != nil {
 		return fail(err)
 	}
+	// Their per-session attendance (session_attendance.go), by workshop
+	// and session.
+	for i, c := range satts {
+		var marks map[string]int64
+		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &marks) == nil {
+			for _, sid := range slices.Sorted(maps.Keys(marks)) {
+				d.Sessions = append(d.Sessions, flows.SessionMarkData{Workshop: codes[i], Session: sid, At: time.UnixMilli(marks[sid]).UTC()})
+			}
+		}
+	}
+	slices.SortStableFunc(d.Sessions, func(a, b flows.SessionMarkData) int { return strings.Compare(a.Workshop, b.Workshop) })
 	for i, c := range fbs {
 		var f flows.Feedback
 		if b, err := c.Bytes(); err == nil && json.Unmarshal(b, &f) == nil {

@@ -40,6 +40,14 @@ const (
 	pageW, pageH = 297.0, 210.0
 	textW        = 230.0 // the width of the centred texts
 	textX        = (pageW - textW) / 2
+	// The sessions attended fill the box left of the QR code (from x 230)
+	// and above the signature lines (at y 172).
+	sessionsX, sessionsW, sessionsBottom = 28.0, 196.0, 168.0
+	// Centred across the page instead when they fit above the QR code
+	// (at qrTop) at sessionsWide points or more.
+	qrTop, sessionsWide = 136.0, 7.0
+	// Their sizes, in points: shrunk from max down to min until they fit.
+	sessionsMax, sessionsMin = 10.0, 4.0
 )
 
 // Certificate makes the PDF of doc; qrPNG is the QR code of doc.Link (a
@@ -102,7 +110,8 @@ func Certificate(doc *flows.CertificateDoc, qrPNG []byte) ([]byte, error) {
 	if len(doc.Labels) > 1 && other.Dates != main.Dates {
 		y = c.block(other.Dates, y, 10, 7, 1)
 	}
-	c.block(bilingual(main.Place, other.Place, len(doc.Labels)), y, 11, 7, 2)
+	y = c.block(bilingual(main.Place, other.Place, len(doc.Labels)), y, 11, 7, 2)
+	c.sessions(bilingual(main.Sessions, other.Sessions, len(doc.Labels)), doc.Sessions, y+1)
 
 	// Signature lines: the facilitator's and the forum's.
 	p.SetDrawColor(0, 0, 0)
@@ -238,4 +247,66 @@ func (c *cert) cell(x, y, w float64, s string, max, min float64) {
 	}
 	c.pdf.SetXY(x, y)
 	c.pdf.CellFormat(w, size*0.45, line, "", 0, "C", false, 0, "")
+}
+
+// sessions draws the titles of the sessions attended under their label:
+// one paragraph, the titles separated by " · ", centred across the page
+// when it fits above the QR code (at a size of at least sessionsWide),
+// else in the box left of the QR code down to sessionsBottom, at the
+// largest size down to sessionsMin at which it fits; what still does not
+// fit at the smallest is cut with "…".
+func (c *cert) sessions(label string, titles []string, y float64) {
+	var clean []string
+	for _, t := range titles {
+		if t = c.clean(t); t != "" {
+			clean = append(clean, t)
+		}
+	}
+	if len(clean) == 0 || y >= sessionsBottom {
+		return
+	}
+	text := strings.Join(clean, " · ")
+	// fit is the largest size from sessionsMax down to least at which the
+	// label and the lines take at most room in width w, and those lines.
+	fit := func(w, room, least float64) (float64, []string, bool) {
+		for size := sessionsMax; size >= least; size -= 0.5 {
+			c.pdf.SetFont(family, "", size)
+			lines := c.pdf.SplitText(text, w)
+			if h := size * 0.45; h+0.5+float64(len(lines))*h <= room {
+				return size, lines, true
+			}
+		}
+		return least, nil, false
+	}
+	x, w := textX, textW
+	size, lines, ok := fit(textW, qrTop-y, sessionsWide)
+	if !ok {
+		x, w = sessionsX, sessionsW
+		if size, lines, ok = fit(sessionsW, sessionsBottom-y, sessionsMin); !ok {
+			// Cut at the smallest size.
+			size = sessionsMin
+			c.pdf.SetFont(family, "", size)
+			lines = c.pdf.SplitText(text, w)
+			h := size * 0.45
+			keep := max(0, int((sessionsBottom-y-h-0.5)/h))
+			if keep < len(lines) {
+				lines = lines[:keep]
+				if keep > 0 {
+					lines[keep-1] += " …"
+				}
+			}
+		}
+	}
+	h := size * 0.45
+	c.pdf.SetFont(family, "", size)
+	c.pdf.SetTextColor(60, 60, 60)
+	c.pdf.SetXY(x, y)
+	c.pdf.CellFormat(w, h, c.clean(label), "", 0, "C", false, 0, "")
+	y += h + 0.5
+	c.pdf.SetTextColor(0, 0, 0)
+	for _, l := range lines {
+		c.pdf.SetXY(x, y)
+		c.pdf.CellFormat(w, h, l, "", 0, "C", false, 0, "")
+		y += h
+	}
 }

@@ -2,6 +2,7 @@ package pdf_test
 
 import (
 	"bytes"
+	"fmt"
 	"html"
 	"os"
 	"os/exec"
@@ -176,4 +177,64 @@ func pdftotextBBox(t *testing.T, file []byte) []word {
 		t.Fatalf("only %d words in the bbox output:\n%s", len(words), out)
 	}
 	return words
+}
+
+// The sessions attended are listed under their label in both languages,
+// every title whole, and stay in their box however many: twelve long
+// titles beside a long organisation and title shrink and wrap left of the
+// QR code and above the signature lines, no word outside the frame nor on
+// the QR code nor the lines.
+func TestCertificateSessions(t *testing.T) {
+	mm := 72 / 25.4 // points per millimetre
+	d := doc("Ṣāliḥ Nuruddin Ḥasibuan", strings.Repeat("Perkumpulan Pemberdayaan Masyarakat ", 6)[:200])
+	d.Title = strings.Repeat("Lokakarya Aksi Bersama untuk Air Bersih dan Sanitasi Desa ", 3)[:150]
+	d.Labels[0].Sessions, d.Labels[1].Sessions = "Sesi yang diikuti", "Sessions attended"
+	for i := range 12 {
+		d.Sessions = append(d.Sessions, fmt.Sprintf("Diskusi Kelompok Terfokus %02d: Tata Kelola Air Bersih, Sanitasi dan Kesehatan Lingkungan di Desa Pesisir Ṣāliḥ", i+1))
+	}
+	file := build(t, d)
+	if info := pdfinfo(t, file); !strings.Contains(info, "Pages:           1") {
+		t.Fatalf("not one page:\n%s", info)
+	}
+	text := pdftotext(t, file)
+	for _, want := range append([]string{"Sesi yang diikuti / Sessions attended"}, d.Sessions...) {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
+		}
+	}
+	for _, w := range pdftotextBBox(t, file) {
+		if w.xMin < 28 || w.xMax > 841.89-28 || w.yMin < 28 || w.yMax > 595.28-28 {
+			t.Errorf("word %q at %+v is outside the frame", w.text, w)
+		}
+		if w.xMax > 230*mm && w.xMin < 268*mm && w.yMax > 138*mm && w.yMin < 176*mm {
+			t.Errorf("word %q at %+v is on the QR code", w.text, w)
+		}
+		if w.yMax > 168.5*mm && w.yMin < 172.5*mm {
+			t.Errorf("word %q at %+v is on the signature lines", w.text, w)
+		}
+	}
+}
+
+// Thirty sessions of 120 characters still leave the page whole: what does
+// not fit at the smallest size is cut with "…", inside the box.
+func TestCertificateSessionsCut(t *testing.T) {
+	mm := 72 / 25.4
+	d := doc("Budi", strings.Repeat("Perkumpulan Pemberdayaan Masyarakat ", 6)[:200])
+	d.Labels[0].Sessions, d.Labels[1].Sessions = "Sesi yang diikuti", "Sessions attended"
+	for i := range 30 {
+		d.Sessions = append(d.Sessions, fmt.Sprintf("Sesi %02d %s", i+1, strings.Repeat("Tata Kelola Air Bersih dan Sanitasi ", 4)[:112]))
+	}
+	file := build(t, d)
+	text := pdftotext(t, file)
+	if !strings.Contains(text, d.Sessions[0]) {
+		t.Errorf("the first session is missing:\n%s", text)
+	}
+	for _, w := range pdftotextBBox(t, file) {
+		if w.xMax > 230*mm && w.xMin < 268*mm && w.yMax > 138*mm && w.yMin < 176*mm {
+			t.Errorf("word %q at %+v is on the QR code", w.text, w)
+		}
+		if w.yMax > 168.5*mm && w.yMin < 172.5*mm {
+			t.Errorf("word %q at %+v is on the signature lines", w.text, w)
+		}
+	}
 }

@@ -29,6 +29,11 @@ type Store interface {
 	// SetAttendance corrects uid's attendance (a status of
 	// flows.AttendanceStatuses); ErrNotFound when uid is not confirmed.
 	SetAttendance(ctx context.Context, code string, uid int64, status string, now time.Time) error
+	// The agenda, its sign-ups and per-session attendance (sessions.go).
+	Sessions(ctx context.Context, code string) ([]flows.AgendaSession, error)
+	SignUps(ctx context.Context, code string) (map[string][]int64, error)
+	ChosenSessions(ctx context.Context, code string, uid int64) ([]string, error)
+	flows.SessionAttendance
 }
 
 const (
@@ -63,6 +68,7 @@ func Module(st Store) flows.Module {
 		r.Route(&flows.Route{Name: routeFix, Role: flows.RoleFacilitator, Run: flows.Managed(st, e.fix)})
 		r.Route(&flows.Route{Name: routePerson, Role: flows.RoleFacilitator, Run: flows.Managed(st, e.person)})
 		r.Route(&flows.Route{Name: routeSet, Role: flows.RoleFacilitator, Run: flows.Managed(st, e.set)})
+		e.registerSessions(r)
 		r.Flow(&flows.Flow{Name: fixFlow, Done: func(context.Context, *flows.Turn) error { return nil }, Steps: []*flows.Step{
 			{Name: "query", Parse: e.fixQuery, Prompt: flows.Ask("attn.fix_ask")},
 		}})
@@ -189,10 +195,25 @@ func (e *module) show(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ s
 	if n := len(rows) - listPeople; n > 0 {
 		more = strconv.Itoa(n)
 	}
-	t.Say(flows.T("attn.list", "Title", w.Title, "Count", len(rows), "Present", total[flows.AttPresent], "Absent", total[flows.AttAbsent],
-		"NoShow", total[flows.AttNoShow], "Orgs", orgs, "People", people, "More", more),
-		[]flows.Button{{Label: flows.T("attn.btn_csv"), Data: flows.MustData(routeCSV, w.Code)},
-			{Label: flows.T("attn.btn_fix"), Data: flows.MustData(routeFix, w.Code)}})
+	list := flows.T("attn.list", "Title", w.Title, "Count", len(rows), "Present", total[flows.AttPresent], "Absent", total[flows.AttAbsent],
+		"NoShow", total[flows.AttNoShow], "Orgs", orgs, "People", people, "More", more)
+	buttons := [][]flows.Button{{{Label: flows.T("attn.btn_csv"), Data: flows.MustData(routeCSV, w.Code)},
+		{Label: flows.T("attn.btn_fix"), Data: flows.MustData(routeFix, w.Code)}}}
+	a, err := e.agenda(ctx, w.Code)
+	if err != nil {
+		return err
+	}
+	if len(a.sessions) > 0 {
+		// The agenda's sessions with their counts, and their lists.
+		var lines []flows.Text
+		for i := range a.sessions {
+			s := &a.sessions[i]
+			lines = append(lines, sessionLine(w, s, a.count(s, rows), len(a.expected(s, rows))))
+		}
+		list = flows.T("attn.list_sessions", "List", list, "Lines", lines)
+		buttons = append(buttons, []flows.Button{{Label: flows.T("attn.btn_sessions"), Data: flows.MustData(routeSessions, w.Code)}})
+	}
+	t.Say(list, buttons...)
 	return nil
 }
 
@@ -210,20 +231,38 @@ func (e *module) csv(ctx context.Context, t *flows.Turn, w *flows.Workshop, _ st
 	if err != nil {
 		return err
 	}
+	a, err := e.agenda(ctx, w.Code)
+	if err != nil {
+		return err
+	}
 	loc := flows.LoadZone(w.Zone)
+	header := []string{"name", "organisation", "attendance", "checked_in"}
+	// A column per session of the agenda: "present" when the person
+	// attended it (flows.SessionAttended).
+	for _, s := range a.sessions {
+		header = append(header, "session "+s.Start.In(loc).Format(flows.CSVDateTime)+" "+s.Title)
+	}
 	out := make([][]string, 0, len(rows))
 	for _, r := range rows {
 		at := ""
 		if !r.at.IsZero() {
 			at = r.at.In(loc).Format(flows.CSVDateTime)
 		}
-		out = append(out, []string{r.name, r.org, r.status, at})
+		line := []string{r.name, r.org, r.status, at}
+		for i := range a.sessions {
+			v := ""
+			if a.attended(&a.sessions[i], r) {
+				v = flows.AttPresent
+			}
+			line = append(line, v)
+		}
+		out = append(out, line)
 	}
 	if err := t.Audit(ctx, flows.AuditExport, "attendance:"+w.Code, 0); err != nil {
 		return err
 	}
 	t.Send(flows.Reply{Text: flows.T("attn.csv_caption", "Title", w.Title, "Count", len(rows)),
-		Document: &flows.Attachment{Name: "attendance-" + w.Code + ".csv", Data: flows.CSV([]string{"name", "organisation", "attendance", "checked_in"}, out)}})
+		Document: &flows.Attachment{Name: "attendance-" + w.Code + ".csv", Data: flows.CSV(header, out)}})
 	return nil
 }
 

@@ -33,6 +33,10 @@ type Store interface {
 	IssueCertificate(ctx context.Context, c *flows.Certificate) (*flows.Certificate, error)
 	GetCertificate(ctx context.Context, code string, uid int64) (*flows.Certificate, error) // ErrNotFound
 	CertificateByCode(ctx context.Context, vcode string) (*flows.Certificate, error)        // ErrNotFound
+	// The agenda and who was marked at its sessions: the sessions attended
+	// the certificate lists.
+	Sessions(ctx context.Context, code string) ([]flows.AgendaSession, error)
+	SessionMarks(ctx context.Context, code string) (map[string]map[int64]time.Time, error)
 }
 
 const (
@@ -318,6 +322,29 @@ func (e *module) doc(ctx context.Context, w *flows.Workshop, c *flows.Certificat
 	}
 	doc := &flows.CertificateDoc{Name: "certificate-" + c.Number, Number: c.Number, Link: Link(e.cfg.BotUsername, c.Code),
 		Person: c.Name, Org: c.Org, Forum: e.cfg.ForumName, Title: w.Title, Facilitator: facilitator}
+	// The sessions attended (flows.SessionAttended): each they were marked
+	// at, and every plenary one when they were present at the workshop (a
+	// certificate is issued to the checked-in only).
+	ss, err := e.store.Sessions(ctx, w.Code)
+	if err != nil {
+		return nil, flows.InternalError("certificate sessions", err)
+	}
+	if len(ss) > 0 {
+		marks, err := e.store.SessionMarks(ctx, w.Code)
+		if err != nil {
+			return nil, flows.InternalError("certificate session marks", err)
+		}
+		r, err := e.store.GetRegistration(ctx, w.Code, c.UserID)
+		if err != nil && !errors.Is(err, flows.ErrNotFound) {
+			return nil, flows.InternalError("certificate registration", err)
+		}
+		present := err == nil && !r.CheckedInAt.IsZero()
+		for i := range ss {
+			if flows.SessionAttended(&ss[i], marks, c.UserID, present) {
+				doc.Sessions = append(doc.Sessions, ss[i].Title)
+			}
+		}
+	}
 	for _, lang := range []string{"id", "en"} {
 		tx := func(id string) string {
 			s, _ := e.texts.Text(lang, id, nil, nil) // a missing id shows as itself; TestCertificateLabels checks them
@@ -332,7 +359,8 @@ func (e *module) doc(ctx context.Context, w *flows.Workshop, c *flows.Certificat
 		}
 		doc.Labels = append(doc.Labels, flows.CertificateLabels{Heading: tx("cert.pdf.heading"), Awarded: tx("cert.pdf.awarded"), Place: place,
 			Attended: tx("cert.pdf.attended"), Dates: e.dates(lang, w), Facilitator: tx("cert.pdf.facilitator"),
-			Organiser: tx("cert.pdf.organiser"), Number: tx("cert.pdf.number"), Verify: tx("cert.pdf.verify")})
+			Organiser: tx("cert.pdf.organiser"), Number: tx("cert.pdf.number"), Verify: tx("cert.pdf.verify"),
+			Sessions: tx("cert.pdf.sessions")})
 	}
 	return doc, nil
 }

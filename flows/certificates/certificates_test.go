@@ -271,3 +271,46 @@ func TestCertificatesSendAll(t *testing.T) {
 		t.Fatalf("to 3: %+v", out)
 	}
 }
+
+// The certificate lists the sessions attended, in the agenda's order:
+// every plenary one (the attendee was present at the workshop) and the
+// parallel one they were marked at — not the one they chose and were not
+// marked at, nor one only others attended; the label in both languages.
+func TestCertificateSessions(t *testing.T) {
+	h, w := seed(t)
+	ctx := context.Background()
+	for _, s := range []flows.AgendaSession{
+		{ID: "s00000001", Title: "Pembukaan", Start: w.Start, End: w.Start.Add(30 * time.Minute)},
+		{ID: "s00000002", Title: "FGD Air", Start: w.Start.Add(30 * time.Minute), End: w.Start.Add(90 * time.Minute), Capacity: 5},
+		{ID: "s00000003", Title: "FGD Sanitasi", Start: w.Start.Add(30 * time.Minute), End: w.Start.Add(90 * time.Minute), Capacity: 5},
+		{ID: "s00000004", Title: "FGD Hutan", Start: w.Start.Add(90 * time.Minute), End: w.Start.Add(2 * time.Hour), Capacity: 5},
+		{ID: "s00000005", Title: "Penutupan", Start: w.Start.Add(2 * time.Hour), End: w.End},
+	} {
+		if _, err := h.Store.SaveSession(ctx, w.Code, s, flows.MaxSessions); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sid := range []string{"s00000002", "s00000004"} {
+		if err := h.Store.SignUp(ctx, w.Code, sid, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.Store.SignUp(ctx, w.Code, "s00000003", 3); err != nil {
+		t.Fatal(err)
+	}
+	// The team marks Salih at FGD Air (not at FGD Hutan), Budi at FGD Sanitasi.
+	h.Now = w.Start.Add(time.Hour)
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "attendance.mark:"+w.Code+":s00000002:2:p:0"), "attn.s_session")
+	flowstest.WantIDs(t, h.Press(flowstest.AdminID, "attendance.mark:"+w.Code+":s00000003:3:p:0"), "attn.s_session")
+
+	h.Now = w.End.Add(time.Hour)
+	res := h.Press(2, "certificates.get:"+w.Code)
+	flowstest.WantIDs(t, res, "cert.confirm")
+	doc := certOf(t, h.Press(2, flowstest.ButtonData(t, res, "cert.btn_ok")))
+	if got := strings.Join(doc.Sessions, "|"); got != "Pembukaan|FGD Air|Penutupan" {
+		t.Fatalf("sessions %q", got)
+	}
+	if doc.Labels[0].Sessions != "Sesi yang diikuti" || doc.Labels[1].Sessions != "Sessions attended" {
+		t.Fatalf("labels %+v", doc.Labels)
+	}
+}

@@ -122,3 +122,9 @@ func TestStoreMeetingsContract(t *testing.T) {
 func TestStoreSurveysContract(t *testing.T) {
 	flowstest.RunSurveysContract(t, func(*testing.T) flowstest.SurveysAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the per-session attendance contract (Redis:
+// store/contract_test.go).
+func TestStoreSessionAttendanceContract(t *testing.T) {
+	flowstest.RunSessionAttendanceContract(t, func(*testing.T) flowstest.SessionAttendanceAndForgetting { return flowstest.NewStore() })
+}

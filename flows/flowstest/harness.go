@@ -36,6 +36,9 @@ type Store struct {
 	cert     memCerts                        // attendance corrections and certificates (memcert.go)
 	meet     memMeetings                     // partner meetings (memmeet.go)
 	sv       memSurveys                      // post-event surveys (memsurvey.go)
+
+	// per-session attendance (memsatt.go): code -> uid -> session id -> marked
+	satt map[string]map[int64]map[string]time.Time
 }
 
 func NewStore() *Store {

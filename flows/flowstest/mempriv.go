@@ -1,6 +1,7 @@
 package flowstest
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -51,6 +52,14 @@ func (m *Store) ExportUser(_ context.Context, uid int64) (*flows.UserData, error
 		}
 	}
 	slices.SortFunc(d.Surveys, func(a, b flows.SurveyData) int { return strings.Compare(a.Workshop, b.Workshop) })
+	for code, byUser := range m.satt {
+		for sid, at := range byUser[uid] {
+			d.Sessions = append(d.Sessions, flows.SessionMarkData{Workshop: code, Session: sid, At: at})
+		}
+	}
+	slices.SortFunc(d.Sessions, func(a, b flows.SessionMarkData) int {
+		return cmp.Or(strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.Session, b.Session))
+	})
 	for code, fs := range m.ws.feedback {
 		if f, ok := fs[uid]; ok {
 			d.Feedback = append(d.Feedback, flows.FeedbackData{Workshop: code, Title: m.ws.ws[code].Title, Rating: f.Rating, Comment: f.Comment, At: f.At})
@@ -119,6 +128,9 @@ func (m *Store) ForgetUser(_ context.Context, uid int64, now time.Time) ([]flows
 	m.forgetChapters(uid)
 	m.forgetSessionsLocked(uid)
 	m.forgetCertsLocked(uid)
+	for _, byUser := range m.satt {
+		delete(byUser, uid)
+	}
 	m.forgetMeetings(uid, now)
 	m.forgetSurveysLocked(uid)
 	delete(m.mm.profiles, uid)

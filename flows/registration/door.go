@@ -143,7 +143,8 @@ func (e *module) checkInPerson(ctx context.Context, t *flows.Turn, w *flows.Work
 	name, org := flows.NameOf(ctx, e.store, uid)
 	if !first {
 		t.Say(flows.T("checkin.again", "Name", name, "Title", w.Title))
-		return nil
+		// Scanned again during a session: that session is marked.
+		return t.CheckedIn(ctx, w, uid, true)
 	}
 	c, err := e.store.Counts(ctx, w.Code)
 	if err != nil {
@@ -155,7 +156,7 @@ func (e *module) checkInPerson(ctx context.Context, t *flows.Turn, w *flows.Work
 		lang = u.Lang
 	}
 	t.Send(flows.Reply{ChatID: uid, Lang: lang, Bulk: true, Text: flows.T("checkin.welcome", "Title", w.Title)})
-	return nil
+	return t.CheckedIn(ctx, w, uid, true)
 }
 
 // checkIn runs when someone opens a participant's QR link: a facilitator of

@@ -154,6 +154,9 @@ func (e *module) attendOnline(ctx context.Context, t *flows.Turn, code string) e
 		t.Send(flows.Reply{EditMessageID: t.In.MessageID, ClearButtons: true})
 	}
 	t.Say(flows.T("att.done", "Title", w.Title))
+	if err := t.CheckedIn(ctx, w, t.User.ID, false); err != nil {
+		return err
+	}
 	if !t.In.Now.Before(w.End) {
 		out, ok, err := e.survey(ctx, w, t.User.ID, 0, t.User.Lang, t.In.Now)
 		if err != nil {
