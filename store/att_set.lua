@@ -1,11 +1,11 @@
 -- The team corrects a confirmed registrant's attendance.
--- KEYS: confirmed, checkin, excused
+-- KEYS: confirmed, checkin, excused, confirmed online (a hybrid workshop's)
 -- ARGV: uid, status (present | absent | no_show), now (unix ms)
 -- present: checked in at now unless already (the first time is kept), not
 -- excused; absent: not checked in, excused; no_show: neither.
 -- Returns -1 when uid is not confirmed, else 1.
 local uid = ARGV[1]
-if not redis.call('ZSCORE', KEYS[1], uid) then
+if not redis.call('ZSCORE', KEYS[1], uid) and not redis.call('ZSCORE', KEYS[4], uid) then
   return -1
 end
 if ARGV[2] == 'present' then

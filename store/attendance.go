@@ -22,13 +22,14 @@ var attSetLua string
 var attSetScript = redis.NewScript(attSetLua)
 
 // SetAttendance implements attendance.Store: one script over the
-// workshop's confirmed set, check-ins and excused absences. ErrNotFound
+// workshop's confirmed sets (on site and online), check-ins and excused absences. ErrNotFound
 // when uid is not confirmed.
 func (s *Store) SetAttendance(ctx context.Context, code string, uid int64, status string, now time.Time) error {
 	if !slices.Contains(flows.AttendanceStatuses(), status) {
 		return fmt.Errorf("set attendance of %d at %s: unknown status %q", uid, code, status)
 	}
-	keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "checkin"), s.wsKey(code, "excused")}
+	keys := []string{s.wsKey(code, "confirmed"), s.wsKey(code, "checkin"), s.wsKey(code, "excused"),
+		s.modeKey(code, flows.ModeOnline, "confirmed")}
 	n, err := attSetScript.Run(ctx, s.rdb, keys, uid, status, now.UnixMilli()).Int()
 	if err != nil {
 		return fmt.Errorf("set attendance of %d at %s: %w", uid, code, err)

@@ -2,6 +2,7 @@ package flowstest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -21,6 +22,7 @@ type HybridWorkshops interface {
 	flows.Workshops
 	flows.HybridSeats
 	ForgetUser(ctx context.Context, uid int64, now time.Time) ([]flows.Promotion, error)
+	SetAttendance(ctx context.Context, code string, uid int64, status string, now time.Time) error
 }
 
 type hybridCheck struct {
@@ -202,6 +204,23 @@ var hybridCases = []struct {
 		}
 		c.modeList(t, "w1", "2:-:confirmed:0", "3:-:waiting:1", "4:online:confirmed:0")
 		c.regMode(t, "w1", 1, flows.ModeOnsite, time.Hour, nil, flows.RegWaiting, 2) // gone: may register anew
+	}},
+	{"the team corrects the attendance of the confirmed of either mode only", func(t *testing.T, c *hybridCheck) {
+		c.workshop(t, "w1", 1, hybrid(1))
+		c.regMode(t, "w1", 1, flows.ModeOnsite, 0, nil, flows.RegConfirmed, 0)
+		c.regMode(t, "w1", 2, flows.ModeOnline, time.Minute, nil, flows.RegConfirmed, 0)
+		c.regMode(t, "w1", 3, flows.ModeOnline, 2*time.Minute, nil, flows.RegWaiting, 1)
+		at := regClock.Add(time.Hour)
+		for _, uid := range []int64{1, 2} {
+			for _, st := range []string{flows.AttPresent, flows.AttAbsent, flows.AttNoShow} {
+				if err := c.h.SetAttendance(c.ctx, "w1", uid, st, at); err != nil {
+					t.Fatalf("SetAttendance(%d, %s) = %v, want nil", uid, st, err)
+				}
+			}
+		}
+		if err := c.h.SetAttendance(c.ctx, "w1", 3, flows.AttPresent, at); !errors.Is(err, flows.ErrNotFound) {
+			t.Fatalf("SetAttendance of someone waiting online = %v, want ErrNotFound", err)
+		}
 	}},
 }
 
