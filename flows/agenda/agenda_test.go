@@ -265,3 +265,58 @@ func containsAll(s string, parts ...string) bool {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// invitedTo is whether replies hold the invitation to choose sessions of
+// code for chat, in its language and in bulk when it is someone else's.
+func invitedTo(replies []flows.Reply, code string, chat int64, lang string) bool {
+	for _, r := range replies {
+		if r.Text.ID == "agenda.choose_prompt" && r.ChatID == chat && r.Lang == lang && r.Bulk == (chat != 0) &&
+			len(r.Buttons) == 1 && r.Buttons[0][0].Data == "agenda.choose:"+code {
+			return true
+		}
+	}
+	return false
+}
+
+// Someone reaching a confirmed seat from the waiting list is invited to
+// choose their sessions as one confirmed at once is, in their own chat and
+// language whoever's turn or job confirmed them: moved up at once
+// (automatic promotion) when a seat frees, accepting a seat offered, and
+// approved by the team.
+func TestAgendaInvitesThoseConfirmedLater(t *testing.T) {
+	setup := func(t *testing.T) (*flowstest.Harness, string) {
+		h := newHarness(t)
+		code := flowstest.CreateWorkshop(t, h, "1")
+		addSession(t, h, code, "Diskusi A", "10:00", "11:00", "", "5")
+		return h, code
+	}
+	t.Run("promoted", func(t *testing.T) {
+		h, code := setup(t)
+		flowstest.WantIDs(t, h.Press(flowstest.AdminID, "workshops.promotion:"+code), "ws.manage_card")
+		registered(t, h, code, 2, "id")
+		registered(t, h, code, 3, "en")
+		res := h.Press(2, "registration.leave_yes:"+code)
+		if !invitedTo(res.Replies, code, 3, "en") {
+			t.Fatalf("user 3 moved up by user 2's leaving: %v, want the invitation to choose in their chat", flowstest.IDs(res))
+		}
+	})
+	t.Run("offer", func(t *testing.T) {
+		h, code := setup(t)
+		registered(t, h, code, 2, "id")
+		registered(t, h, code, 3, "en")
+		flowstest.WantIDs(t, h.Press(2, "registration.leave_yes:"+code), "(clear buttons)", "ws.unregistered", "ws.offer")
+		res := h.Press(3, "registration.accept:"+code)
+		if !invitedTo(res.Replies, code, 0, "") {
+			t.Fatalf("accepting the offer: %v, want the invitation to choose", flowstest.IDs(res))
+		}
+	})
+	t.Run("approval", func(t *testing.T) {
+		h, code := setup(t)
+		flowstest.WantIDs(t, h.Press(flowstest.AdminID, "workshops.approval:"+code), "ws.manage_card")
+		flowstest.WantIDs(t, registered(t, h, code, 2, "en"), "ws.pending_request")
+		res := h.Press(flowstest.AdminID, "registration.approve:"+code+":2")
+		if !invitedTo(res.Replies, code, 2, "en") {
+			t.Fatalf("approving user 2: %v, want the invitation to choose in their chat", flowstest.IDs(res))
+		}
+	})
+}

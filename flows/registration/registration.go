@@ -18,7 +18,7 @@ import (
 // Module is the capability of browsing workshops and registering for them.
 func Module(st Store) flows.Module {
 	return flows.ModuleFunc(func(r *flows.Registry) {
-		e := &module{store: st, cfg: r.Config(), texts: r.Texts()}
+		e := &module{store: st, cfg: r.Config(), texts: r.Texts(), agendaConfirmed: r.AgendaConfirmedFor()}
 		e.register(r)
 	})
 }
@@ -56,6 +56,9 @@ type module struct {
 	store Store
 	cfg   flows.Config
 	texts flows.Texts
+	// agendaConfirmed is the agenda's invitation to choose sessions for
+	// someone confirmed outside their own turn (Registry.AgendaConfirmedFor).
+	agendaConfirmed func(ctx context.Context, w *flows.Workshop, chat int64, lang string) ([]flows.Reply, error)
 }
 
 // Registration's callback routes, "<name>:<payload>" (Route.Legacy: the
@@ -540,7 +543,8 @@ func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) err
 
 // tellPromoted tells someone moved up from the waiting list: a seat
 // offered (with Accept and Decline, its end and reminder scheduled), or
-// confirmed (with the calendar file, QR code and reminders).
+// confirmed (with the calendar file, QR code, reminders and the agenda's
+// invitation to choose sessions).
 func (e *module) tellPromoted(ctx context.Context, t *flows.Turn, w *flows.Workshop, uid int64) error {
 	replies, err := e.movedUp(ctx, w, uid, t.In.Now)
 	for _, r := range replies {
@@ -573,7 +577,9 @@ func (e *module) movedUp(ctx context.Context, w *flows.Workshop, uid int64, now 
 		if err := flows.PlanReminders(ctx, e.store, w, uid, now); err != nil {
 			return nil, err
 		}
-		return e.confirmation(w, r, uid, lang, now, ""), nil
+		out := e.confirmation(w, r, uid, lang, now, "")
+		invite, err := e.agendaConfirmed(ctx, w, uid, lang)
+		return append(out, invite...), err
 	}
 	return nil, nil
 }
