@@ -61,7 +61,10 @@
 //	<p>{w:<code>}:ws          string  JSON flows.Workshop, without its team (Owner, Facilitators)
 //	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), start (unix ms),
 //	                                  offer (0/1: freed seats are offered), validity (ms an offer stands),
-//	                                  approval (0/1: registrations wait as pending), written with :ws
+//	                                  approval (0/1: registrations wait as pending), invite (0/1: invite-only:
+//	                                  ws_register.lua and hy_register.lua refuse 'noinvite' unless wrapped by
+//	                                  ws_inv_register.lua; MigrateInviteMeta writes it at start for workshops saved
+//	                                  before it, from :ws, with HSETNX), written with :ws
 //	                                  (a meta without start, written before offers, gets start, offer and validity from
 //	                                  :ws when a cancellation first needs them);
 //	                                  owner (the team's owner's uid, absent when the team is empty) and
