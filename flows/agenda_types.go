@@ -142,7 +142,10 @@ type Agenda interface {
 	// refuses ErrNotFound (no workshop), ErrAgendaFull (a new session
 	// beyond max), *SessionCapacityError (a capacity > 0 below those signed
 	// up). A session made plenary (capacity 0) drops its sign-ups, which
-	// are returned.
+	// are returned; a parallel one saved with times that now overlap
+	// another session someone signed up for it chose drops their seat in
+	// it (returned, in sign-up order), and the capacity is checked against
+	// those who keep theirs.
 	SaveSession(ctx context.Context, code string, s AgendaSession, max int) (dropped []int64, err error)
 	// DeleteSession removes a session and its sign-ups (ErrNotFound when
 	// there is none); those signed up are returned, in sign-up order.

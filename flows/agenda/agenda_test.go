@@ -320,3 +320,62 @@ func TestAgendaInvitesThoseConfirmedLater(t *testing.T) {
 		}
 	})
 }
+
+// Editing a parallel session's time onto another session someone signed
+// up for it chose releases their seat in the edited one: they are told in
+// their language (with a button to choose again), their reminder of it
+// goes, the team is told how many, and the others keep their seat.
+func TestAgendaEditedTimeReleasesOverlaps(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "0") // 10/12/2026 09:00–12:00 WITA
+	addSession(t, h, code, "Diskusi A", "09:00", "10:00", "", "5")
+	addSession(t, h, code, "Diskusi B", "10:30", "11:30", "", "5")
+	a, b := sessionID(t, h, code, "Diskusi A"), sessionID(t, h, code, "Diskusi B")
+	registered(t, h, code, 2, "en")
+	registered(t, h, code, 3, "id")
+	for _, p := range []struct {
+		uid int64
+		id  string
+	}{{2, a}, {2, b}, {3, b}} {
+		flowstest.WantIDs(t, h.Press(p.uid, "agenda.join:"+code+":"+p.id), "agenda.joined", "agenda.choose")
+	}
+	res := h.Press(flowstest.AdminID, "agenda.edit:"+code+":"+b)
+	res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "flow.keep"))             // title
+	res = h.Text(flowstest.AdminID, "09:30")                                                // onto A; the end moves along, to 10:30
+	for _, keep := range []string{"flow.keep", "agenda.skip", "agenda.skip", "flow.keep"} { // end, no room, no speaker, capacity
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, keep))
+	}
+	var told bool
+	for _, r := range res.Replies {
+		if r.ChatID == 3 && r.Text.ID == "agenda.moved_overlap" {
+			t.Fatalf("user 3, who chose no other session, was told %v", flowstest.IDs(res))
+		}
+		if r.ChatID == 2 && r.Text.ID == "agenda.moved_overlap" && r.Lang == "en" && r.Buttons[0][0].Data == "agenda.choose:"+code {
+			told = true
+			if s := h.Render("en", r.Text); !strings.Contains(s, "Diskusi B") {
+				t.Fatalf("the message to user 2: %q", s)
+			}
+		}
+	}
+	if !told {
+		t.Fatalf("saving B onto A: %v, want user 2 told their seat in B was released", flowstest.IDs(res))
+	}
+	if ids := flowstest.IDs(res); !slices.Contains(ids, "agenda.released_overlap") {
+		t.Fatalf("the team is not told: %v", ids)
+	}
+	for _, r := range res.Replies {
+		if r.Text.ID == "agenda.released_overlap" && r.Text.Data["Count"] != 1 {
+			t.Fatalf("the team's count %v", r.Text.Data)
+		}
+	}
+	if mine, _ := h.Store.ChosenSessions(ctx, code, 2); !slices.Equal(mine, []string{a}) {
+		t.Fatalf("user 2 holds %v, want only A", mine)
+	}
+	if mine, _ := h.Store.ChosenSessions(ctx, code, 3); !slices.Equal(mine, []string{b}) {
+		t.Fatalf("user 3 holds %v, want B still", mine)
+	}
+	if h.Store.HasJob(flows.SessionJobID(code, b, 2)) || !h.Store.HasJob(flows.SessionJobID(code, b, 3)) {
+		t.Fatal("user 2's reminder of B is still scheduled, or user 3's is not")
+	}
+}
