@@ -379,3 +379,41 @@ func TestAgendaEditedTimeReleasesOverlaps(t *testing.T) {
 		t.Fatal("user 2's reminder of B is still scheduled, or user 3's is not")
 	}
 }
+
+// The workshop's export has a column per parallel session — its title,
+// start and seats — marking who holds a seat there; plenary sessions,
+// which nobody signs up for, have none.
+func TestWorkshopExportHasSessionColumns(t *testing.T) {
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "0") // 10/12/2026 09:00–12:00 WITA
+	addSession(t, h, code, "Pleno", "09:00", "09:30", "Aula", "")
+	addSession(t, h, code, "Diskusi A", "10:00", "11:00", "", "5")
+	addSession(t, h, code, "Diskusi B", "10:30", "11:30", "", "20")
+	a, b := sessionID(t, h, code, "Diskusi A"), sessionID(t, h, code, "Diskusi B")
+	registered(t, h, code, 2, "id")
+	registered(t, h, code, 3, "id")
+	registered(t, h, code, 4, "id")
+	h.Press(2, "agenda.join:"+code+":"+a)
+	h.Press(3, "agenda.join:"+code+":"+b)
+	tbl := h.Press(flowstest.AdminID, "workshops.export:"+code).Replies[0].Table
+	if tbl == nil {
+		t.Fatal("no table")
+	}
+	var headers []string
+	for _, c := range tbl.Columns {
+		headers = append(headers, c.Header)
+	}
+	ia, ib := slices.Index(headers, "Diskusi A (10/12 10:00, 5)"), slices.Index(headers, "Diskusi B (10/12 10:30, 20)")
+	if ia < 0 || ib != ia+1 || slices.ContainsFunc(headers, func(h string) bool { return strings.HasPrefix(h, "Pleno") }) {
+		t.Fatalf("headers %q: want a column for each parallel session, none for the plenary", headers)
+	}
+	want := map[int][2]string{0: {"✓", ""}, 1: {"", "✓"}, 2: {"", ""}} // users 2, 3, 4 in registration order
+	if len(tbl.Rows) != 3 {
+		t.Fatalf("%d rows", len(tbl.Rows))
+	}
+	for i, row := range tbl.Rows {
+		if got := [2]string{row[ia].(string), row[ib].(string)}; got != want[i] {
+			t.Fatalf("row %d (%v): sessions %q, want %q", i, row[0], got, want[i])
+		}
+	}
+}
