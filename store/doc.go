@@ -105,8 +105,9 @@
 //	<p>{w:<code>}:seats:<id>  zset    uid -> sign-up number (from :agseq): who holds a seat of parallel session <id>
 //	<p>{w:<code>}:agseq       string  the workshop's sign-up counter
 //	<p>{w:<code>}:chosen      hash    uid -> "<registration number>|<id>,<id>…": the sessions uid chose, under the
-//	                                  number their registration has in :confirmed; a sign-up counts only while that
-//	                                  number is still theirs there (a cancellation frees the seat in its own script;
+//	                                  number their registration has in :confirmed (or :on:confirmed, online in a
+//	                                  hybrid workshop); a sign-up counts only while that number is still theirs
+//	                                  there (a cancellation, or a switch of mode, frees the seat in its own script;
 //	                                  the next agenda script meeting the stale entry drops it; ForgetUser removes it)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
 //	<p>{w:<code>}:winvs       zset    token -> created unix ms: the invitations of an invite-only workshop (invites.go)

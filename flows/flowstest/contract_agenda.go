@@ -229,6 +229,25 @@ var agendaCases = []agendaCase{
 		c.save(t, "w1", session("b", 100, 140, 1), nil, 2) // onto c, which 2 chose; 4 keeps the one seat
 		c.signUps(t, "w1", map[string][]int64{"a": {1, 3}, "b": {4}, "c": {2}})
 	}},
+	{"a hybrid workshop's online participants sign up as those on site do; cancelling frees the seat", func(t *testing.T, c *agendaCheck) {
+		c.workshop(t, "w1", 0, func(w *flows.Workshop) {
+			w.Format, w.OnlineCapacity, w.Capacity, w.Venue, w.OnlineURL = flows.FormatHybrid, 5, 5, "Aula", "https://meet.example/x"
+		})
+		for uid, mode := range map[int64]string{1: flows.ModeOnline, 2: flows.ModeOnsite} {
+			if r, err := c.s.Register(c.ctx, &flows.Registration{Workshop: "w1", UserID: uid, Mode: mode, RegisteredAt: regClock,
+				Token: "w1-hy-" + mode, Lang: "id"}, regClock); err != nil || r.Status != flows.RegConfirmed {
+				t.Fatalf("Register %d %s = %+v, %v", uid, mode, r, err)
+			}
+		}
+		c.save(t, "w1", session("a", 0, 60, 2), nil)
+		c.join(t, "w1", "a", 1, nil)
+		c.join(t, "w1", "a", 2, nil)
+		c.chosen(t, "w1", 1, "a")
+		c.signUps(t, "w1", map[string][]int64{"a": {1, 2}})
+		c.cancel(t, "w1", 1, 0, nil)
+		c.chosen(t, "w1", 1)
+		c.signUps(t, "w1", map[string][]int64{"a": {2}})
+	}},
 	{"a capacity below those signed up is refused; made plenary or removed, who held it is returned", func(t *testing.T, c *agendaCheck) {
 		c.workshop(t, "w1", 0)
 		for uid := int64(1); uid <= 3; uid++ {
