@@ -417,3 +417,30 @@ func TestWorkshopExportHasSessionColumns(t *testing.T) {
 		}
 	}
 }
+
+// A hybrid workshop: its online participants choose sessions as those on
+// site do, and switching mode — confirmed in the other mode, where the
+// sessions chosen before lapse — invites the person to choose again.
+func TestAgendaHybridOnlineAndSwitch(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	code := flowstest.CreateHybridWorkshop(t, h, "5", "5")
+	addSession(t, h, code, "Diskusi A", "10:00", "11:00", "", "5")
+	a := sessionID(t, h, code, "Diskusi A")
+	if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	h.Text(2, "/start")
+	res := h.Press(2, "registration.join_as:"+code+":online")
+	if !invitedTo(res.Replies, code, 0, "") {
+		t.Fatalf("registered online: %v, want the invitation to choose", flowstest.IDs(res))
+	}
+	flowstest.WantIDs(t, h.Press(2, "agenda.join:"+code+":"+a), "agenda.joined", "agenda.choose")
+	res = h.Press(2, "registration.switch:"+code+":onsite")
+	if !invitedTo(res.Replies, code, 0, "") {
+		t.Fatalf("switched on site: %v, want the invitation to choose again", flowstest.IDs(res))
+	}
+	if mine, err := h.Store.ChosenSessions(ctx, code, 2); err != nil || len(mine) != 0 {
+		t.Fatalf("after the switch user 2 holds %v, %v; the sign-up lapses as in Redis (TestSwitchModeLapsesSignUps)", mine, err)
+	}
+}
