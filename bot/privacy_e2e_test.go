@@ -93,6 +93,18 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 		must(err)
 	}
 	must(st.Schedule(ctx, flows.Job{ID: flows.JobSurveyReminder + "|" + w.Code + "|987654321", Due: now.Add(time.Hour)}))
+	// Parallel sessions of its agenda: Siti signed up for two (with their
+	// reminders), Bagus for one of them.
+	for _, ss := range []flows.AgendaSession{
+		{ID: "sfgdair1", Title: "FGD Air", Start: w.Start, End: w.Start.Add(time.Hour), Capacity: 5},
+		{ID: "sfgdtnh2", Title: "FGD Tanah", Start: w.Start.Add(time.Hour), End: w.End, Capacity: 5},
+	} {
+		_, err := st.SaveSession(ctx, w.Code, ss, flows.MaxSessions)
+		must(err)
+		must(st.SignUp(ctx, w.Code, ss.ID, sitiID))
+		must(st.Schedule(ctx, flows.Job{ID: flows.SessionJobID(w.Code, ss.ID, sitiID), Due: ss.Start.Add(-flows.SessionReminderBefore)}))
+	}
+	must(st.SignUp(ctx, w.Code, "sfgdair1", bagusID))
 	before, err := st.Counts(ctx, w.Code)
 	must(err)
 
@@ -196,7 +208,8 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	if data.Profile == nil || data.Profile.ConsentVersion != flows.ConsentVersion || len(data.Registrations) != 1 ||
 		data.Registrations[0].CheckedInAt.IsZero() || len(data.Feedback) != 1 || data.Partner == nil ||
 		len(data.Introductions) != 1 || len(data.Commitments) != 1 || len(data.Broadcasts) != 1 || data.User.Username != "siti_rahma" ||
-		len(data.Surveys) != 1 || data.Surveys[0].Answers[1] != "Siti Rahmawati: sangat bagus" {
+		len(data.Surveys) != 1 || data.Surveys[0].Answers[1] != "Siti Rahmawati: sangat bagus" ||
+		len(data.Registrations[0].Sessions) != 2 {
 		t.Fatalf("export %s", doc.Document.Data)
 	}
 	contains(t, e.next(siti.ID), "Siti Rahmawati")
@@ -244,6 +257,9 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 	must(err)
 	if len(regs) != 2 || regs[0].UserID != bagusID || regs[0].CheckedInAt.IsZero() || regs[1].UserID != dewiID || regs[1].Position != 1 {
 		t.Errorf("registrations %+v %+v", *regs[0], *regs[len(regs)-1])
+	}
+	if su, err := st.SignUps(ctx, w.Code); err != nil || len(su["sfgdair1"]) != 1 || su["sfgdair1"][0] != bagusID || len(su["sfgdtnh2"]) != 0 {
+		t.Errorf("sign-ups after forgetting Siti: %v, %v; want Bagus's only", su, err)
 	}
 	if fb, err := st.Feedback(ctx, w.Code); err != nil || len(fb) != 2 {
 		t.Errorf("feedback %d, %v", len(fb), err)

@@ -142,7 +142,10 @@ type Agenda interface {
 	// refuses ErrNotFound (no workshop), ErrAgendaFull (a new session
 	// beyond max), *SessionCapacityError (a capacity > 0 below those signed
 	// up). A session made plenary (capacity 0) drops its sign-ups, which
-	// are returned.
+	// are returned; a parallel one saved with times that now overlap
+	// another session someone signed up for it chose drops their seat in
+	// it (returned, in sign-up order), and the capacity is checked against
+	// those who keep theirs.
 	SaveSession(ctx context.Context, code string, s AgendaSession, max int) (dropped []int64, err error)
 	// DeleteSession removes a session and its sign-ups (ErrNotFound when
 	// there is none); those signed up are returned, in sign-up order.
@@ -171,9 +174,12 @@ type AgendaHooks struct {
 	// Mine is what /mine shows of w's agenda for registration r, and its
 	// buttons.
 	Mine func(ctx context.Context, t *Turn, w *Workshop, r *Registration) ([]Text, [][]Button, error)
-	// Confirmed runs after the user's registration for w was confirmed in
-	// this turn (an invitation to choose sessions).
-	Confirmed func(ctx context.Context, t *Turn, w *Workshop) error
+	// Confirmed is what someone whose registration for w was just
+	// confirmed is told (an invitation to choose sessions; none when w has
+	// no parallel session): for the current chat (chat 0), or, in bulk
+	// and in lang, for chat — someone moved up from the waiting list or
+	// approved, in another user's turn or a job.
+	Confirmed func(ctx context.Context, w *Workshop, chat int64, lang string) ([]Reply, error)
 }
 
 // OnAgenda sets the agenda's hooks; one module may.
@@ -202,12 +208,28 @@ func (t *Turn) AgendaMine(ctx context.Context, w *Workshop, r *Registration) ([]
 }
 
 // AgendaConfirmed tells the agenda module that the user's registration
-// for w was confirmed in this turn.
+// for w was confirmed in this turn: its invitation goes to this chat.
 func (t *Turn) AgendaConfirmed(ctx context.Context, w *Workshop) error {
-	if t.e.agenda == nil || t.e.agenda.Confirmed == nil {
-		return nil
+	replies, err := t.e.agendaConfirmed(ctx, w, 0, "")
+	for _, r := range replies {
+		t.Send(r)
 	}
-	return t.e.agenda.Confirmed(ctx, t, w)
+	return err
+}
+
+// AgendaConfirmedFor is what the agenda module tells someone confirmed
+// outside their own turn (moved up from the waiting list in another user's
+// turn or a job, approved by the team): the replies for chat, in lang. A
+// module keeps it from Register for its jobs, which have no Turn.
+func (r *Registry) AgendaConfirmedFor() func(ctx context.Context, w *Workshop, chat int64, lang string) ([]Reply, error) {
+	return r.e.agendaConfirmed
+}
+
+func (e *Engine) agendaConfirmed(ctx context.Context, w *Workshop, chat int64, lang string) ([]Reply, error) {
+	if e.agenda == nil || e.agenda.Confirmed == nil {
+		return nil, nil
+	}
+	return e.agenda.Confirmed(ctx, w, chat, lang)
 }
 
 // SortSessions orders sessions by start, then title, then id.

@@ -89,6 +89,18 @@ type RegistrationData struct {
 	// and the answer as the registrant reads it (filled by /mydata).
 	Answers map[string]string `json:"answers,omitempty"`
 	Form    []FormAnswerData  `json:"form,omitempty"`
+	// Sessions are the parallel sessions of the workshop's agenda they
+	// hold a seat in, in the order chosen (filled by /mydata).
+	Sessions []SessionData `json:"sessions,omitempty"`
+}
+
+// SessionData is a session of an agenda one signed up for, as exported.
+type SessionData struct {
+	ID    string    `json:"id"`
+	Title string    `json:"title"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Room  string    `json:"room,omitempty"`
 }
 
 // FormAnswerData is one answer to a registration form as exported.

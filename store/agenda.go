@@ -72,7 +72,8 @@ func (s *Store) runAgenda(ctx context.Context, script *redis.Script, code, extra
 		if extra != "" && !slices.Contains(ids, extra) {
 			ids = append(ids, extra)
 		}
-		keys := []string{s.wsKey(code, "ws"), s.wsKey(code, "agenda"), s.wsKey(code, "chosen"), s.wsKey(code, "confirmed"), s.wsKey(code, "agseq")}
+		keys := []string{s.wsKey(code, "ws"), s.wsKey(code, "agenda"), s.wsKey(code, "chosen"), s.wsKey(code, "confirmed"), s.wsKey(code, "agseq"),
+			s.modeKey(code, flows.ModeOnline, "confirmed")}
 		argv := []any{len(ids)}
 		for _, id := range ids {
 			keys = append(keys, s.wsKey(code, "seats:"+id))
@@ -218,22 +219,28 @@ func (s *Store) ReleaseSessions(ctx context.Context, code string, uid int64) ([]
 }
 
 // ChosenSessions implements flows.Agenda: the sessions of uid's entry in
-// :chosen while its number is their confirmed registration's.
+// :chosen while its number is their confirmed registration's (on site or,
+// in a hybrid workshop, online).
 func (s *Store) ChosenSessions(ctx context.Context, code string, uid int64) ([]string, error) {
 	if checkCode(code) != nil {
 		return nil, nil
 	}
 	field := strconv.FormatInt(uid, 10)
 	var chosen *redis.StringCmd
-	var score *redis.FloatCmd
+	var onsite, online *redis.FloatCmd
 	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		chosen = p.HGet(ctx, s.wsKey(code, "chosen"), field)
-		score = p.ZScore(ctx, s.wsKey(code, "confirmed"), field)
+		onsite = p.ZScore(ctx, s.wsKey(code, "confirmed"), field)
+		online = p.ZScore(ctx, s.modeKey(code, flows.ModeOnline, "confirmed"), field)
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
 		return nil, fmt.Errorf("sessions of %d in %s: %w", uid, code, err)
 	}
 	no, ids, ok := parseChosen(chosen.Val())
+	score := onsite
+	if score.Err() != nil {
+		score = online
+	}
 	if !ok || score.Err() != nil || score.Val() != no {
 		return nil, nil
 	}
@@ -262,19 +269,20 @@ func (s *Store) SignUps(ctx context.Context, code string) (map[string][]int64, e
 	}
 	seats := make([]*redis.ZSliceCmd, len(ids))
 	var chosen *redis.MapStringStringCmd
-	var confirmed *redis.ZSliceCmd
+	var confirmed, online *redis.ZSliceCmd
 	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
 			seats[i] = p.ZRangeWithScores(ctx, s.wsKey(code, "seats:"+id), 0, -1)
 		}
 		chosen = p.HGetAll(ctx, s.wsKey(code, "chosen"))
 		confirmed = p.ZRangeWithScores(ctx, s.wsKey(code, "confirmed"), 0, -1)
+		online = p.ZRangeWithScores(ctx, s.modeKey(code, flows.ModeOnline, "confirmed"), 0, -1)
 		return nil
 	}); err != nil {
 		return nil, fmt.Errorf("sign-ups of %s: %w", code, err)
 	}
 	number := map[string]float64{}
-	for _, z := range confirmed.Val() {
+	for _, z := range append(confirmed.Val(), online.Val()...) {
 		number[z.Member.(string)] = z.Score
 	}
 	out := map[string][]int64{}

@@ -10,7 +10,7 @@ if not raw then return {'notfound'} end
 local s = cjson.decode(raw)
 local cap = tonumber(s.cap) or 0
 if cap <= 0 then return {'plenary'} end
-local sc = redis.call('ZSCORE', KEYS[4], uid)
+local sc = confirmedNo(uid)
 if not sc then return {'notconfirmed'} end
 local no, ids = chosenOf(uid)
 if no and tonumber(no) ~= tonumber(sc) then

@@ -1,14 +1,16 @@
 -- The agenda scripts' common part (store/agenda.go puts it before each).
 -- KEYS: 1 ws (the workshop's JSON), 2 agenda (hash id -> session JSON with
 -- from, to (unix ms) and cap), 3 chosen (hash uid -> "<registration
--- number>|<id>,<id>…"), 4 confirmed, 5 agseq, then 5+i the seats zset of
--- ARGV[1+i] for i = 1..ARGV[1].
--- A sign-up holds while uid's number in confirmed is the one it was made
--- with: a registration cancelled (or made again) leaves it stale, counted
--- by nobody and dropped where met.
+-- number>|<id>,<id>…"), 4 confirmed, 5 agseq, 6 on:confirmed (a hybrid
+-- workshop's online mode), then 6+i the seats zset of ARGV[1+i] for
+-- i = 1..ARGV[1].
+-- A sign-up holds while uid's number in confirmed (or on:confirmed) is the
+-- one it was made with: a registration cancelled (or made again, or moved
+-- to the other mode) leaves it stale, counted by nobody and dropped where
+-- met.
 local n = tonumber(ARGV[1])
 local seat = {}
-for i = 1, n do seat[ARGV[1 + i]] = KEYS[5 + i] end
+for i = 1, n do seat[ARGV[1 + i]] = KEYS[6 + i] end
 local rest = n + 2
 
 -- complete: every session of the agenda has its seats key here (the caller
@@ -33,8 +35,14 @@ local function chosenOf(uid)
   return string.sub(v, 1, bar - 1), ids
 end
 
+-- confirmedNo is uid's confirmed registration's number (false: none), in
+-- either mode.
+local function confirmedNo(uid)
+  return redis.call('ZSCORE', KEYS[4], uid) or redis.call('ZSCORE', KEYS[6], uid)
+end
+
 local function valid(uid, no)
-  local sc = redis.call('ZSCORE', KEYS[4], uid)
+  local sc = confirmedNo(uid)
   return sc ~= false and no ~= nil and tonumber(sc) == tonumber(no)
 end
 

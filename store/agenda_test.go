@@ -217,3 +217,39 @@ func TestForgetUserLeavesNoSessionTrace(t *testing.T) {
 		t.Fatalf("the other's sessions: %v, %v", ids, err)
 	}
 }
+
+// TestSwitchModeLapsesSignUps: in a hybrid workshop an online participant
+// holds a session seat (the agenda scripts read :on:confirmed); switching
+// to on site gives the registration a new number, so the sign-up lapses
+// and the seat is free again — as the in-memory fake does.
+func TestSwitchModeLapsesSignUps(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	create(t, s, hybridWorkshop("hysw", 5, 5))
+	r := reg("hysw", 7)
+	r.Mode = flows.ModeOnline
+	if got, err := s.Register(ctx, r, t0); err != nil || got.Status != flows.RegConfirmed {
+		t.Fatalf("register online: %+v, %v", got, err)
+	}
+	if _, err := s.SaveSession(ctx, "hysw", agendaSession("a", 0, 60, 1), flows.MaxSessions); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SignUp(ctx, "hysw", "a", 7); err != nil {
+		t.Fatalf("an online participant signs up: %v", err)
+	}
+	if mine, err := s.ChosenSessions(ctx, "hysw", 7); err != nil || len(mine) != 1 {
+		t.Fatalf("chosen %v, %v", mine, err)
+	}
+	if _, _, err := s.SwitchMode(ctx, "hysw", 7, flows.ModeOnsite, false, t0); err != nil {
+		t.Fatal(err)
+	}
+	if mine, err := s.ChosenSessions(ctx, "hysw", 7); err != nil || len(mine) != 0 {
+		t.Fatalf("after the switch: chosen %v, %v; want none", mine, err)
+	}
+	if su, err := s.SignUps(ctx, "hysw"); err != nil || len(su["a"]) != 0 {
+		t.Fatalf("after the switch: sign-ups %v, %v; want none", su, err)
+	}
+	if err := s.SignUp(ctx, "hysw", "a", 7); err != nil {
+		t.Fatalf("choosing again on site: %v", err)
+	}
+}

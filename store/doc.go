@@ -61,7 +61,10 @@
 //	<p>{w:<code>}:ws          string  JSON flows.Workshop, without its team (Owner, Facilitators)
 //	<p>{w:<code>}:meta        hash    capacity, closed (0/1), cancelled (0/1), deadline (unix ms, 0: none), start (unix ms),
 //	                                  offer (0/1: freed seats are offered), validity (ms an offer stands),
-//	                                  approval (0/1: registrations wait as pending), written with :ws
+//	                                  approval (0/1: registrations wait as pending), invite (0/1: invite-only:
+//	                                  ws_register.lua and hy_register.lua refuse 'noinvite' unless wrapped by
+//	                                  ws_inv_register.lua; MigrateInviteMeta writes it at start for workshops saved
+//	                                  before it, from :ws, with HSETNX), written with :ws
 //	                                  (a meta without start, written before offers, gets start, offer and validity from
 //	                                  :ws when a cancellation first needs them);
 //	                                  owner (the team's owner's uid, absent when the team is empty) and
@@ -102,8 +105,9 @@
 //	<p>{w:<code>}:seats:<id>  zset    uid -> sign-up number (from :agseq): who holds a seat of parallel session <id>
 //	<p>{w:<code>}:agseq       string  the workshop's sign-up counter
 //	<p>{w:<code>}:chosen      hash    uid -> "<registration number>|<id>,<id>…": the sessions uid chose, under the
-//	                                  number their registration has in :confirmed; a sign-up counts only while that
-//	                                  number is still theirs there (a cancellation frees the seat in its own script;
+//	                                  number their registration has in :confirmed (or :on:confirmed, online in a
+//	                                  hybrid workshop); a sign-up counts only while that number is still theirs
+//	                                  there (a cancellation, or a switch of mode, frees the seat in its own script;
 //	                                  the next agenda script meeting the stale entry drops it; ForgetUser removes it)
 //	<p>{w:<code>}:checkin     hash    uid -> check-in time, unix ms (HSETNX: the first time is kept)
 //	<p>{w:<code>}:winvs       zset    token -> created unix ms: the invitations of an invite-only workshop (invites.go)

@@ -5,12 +5,18 @@
 --       joined), confirmed, waiting, offers, pending (the other mode)
 -- ARGV: uid, now (unix ms), registration JSON
 -- Returns as ws_register.lua.
-local m = redis.call('HMGET', KEYS[1], 'capacity', 'closed', 'cancelled', 'deadline', 'approval')
+local m = redis.call('HMGET', KEYS[1], 'capacity', 'closed', 'cancelled', 'deadline', 'approval', 'invite')
 if not m[1] then
   return {'notfound'}
 end
 if m[3] == '1' then
   return {'cancelled'}
+end
+-- An invite-only workshop registers only through an invitation: this line
+-- reads true where ws_inv_register.lua wraps this script (store/invites.go).
+local invited = false
+if m[6] == '1' and not invited then
+  return {'noinvite'}
 end
 local deadline = tonumber(m[4]) or 0
 if m[2] == '1' or (deadline ~= 0 and tonumber(ARGV[2]) >= deadline) then

@@ -29,13 +29,23 @@ var (
 	//go:embed ws_inv_register.lua
 	invRegisterLua string
 
-	invCreateScript   = redis.NewScript(invCreateLua)
-	invHoldScript     = redis.NewScript(invLibLua + "\n" + invHoldLua)
-	invRegisterScript = redis.NewScript(invLibLua + "\n" + strings.Replace(invRegisterLua, "--register--",
-		"local function register()\n"+registerLua+"\nend", 1))
-	invHyRegisterScript = redis.NewScript(invLibLua + "\n" + strings.Replace(invRegisterLua, "--register--",
-		"local function register()\n"+hyRegisterLua+"\nend", 1))
+	invCreateScript     = redis.NewScript(invCreateLua)
+	invHoldScript       = redis.NewScript(invLibLua + "\n" + invHoldLua)
+	invRegisterScript   = redis.NewScript(invitedLua(registerLua))
+	invHyRegisterScript = redis.NewScript(invitedLua(hyRegisterLua))
 )
+
+// invitedLua is ws_inv_register.lua around the registration script base,
+// whose invite-only refusal it lets through (base's "local invited =
+// false" made true); it panics at start on a base without that line.
+func invitedLua(base string) string {
+	const plain, through = "local invited = false\n", "local invited = true\n"
+	if strings.Count(base, plain) != 1 {
+		panic("store: a registration script without its invite-only line")
+	}
+	return invLibLua + "\n" + strings.Replace(invRegisterLua, "--register--",
+		"local function register()\n"+strings.Replace(base, plain, through, 1)+"\nend", 1)
+}
 
 // invitedScript is the registration script base (registerScript or
 // hyRegisterScript) wrapped by ws_inv_register.lua.
@@ -290,4 +300,56 @@ func (s *Store) forgetWorkshopInvites(ctx context.Context, uid int64, _ time.Tim
 		}
 	}
 	return nil
+}
+
+// invMetaScript writes the invite-only field of a workshop's metas that
+// lack it (a database of a build before ws_register.lua refused plain
+// registrations to invite-only workshops); a save since wrote it, and
+// HSETNX leaves that alone.
+// KEYS: meta, on:meta; ARGV: invite-only (0/1). Returns how many it wrote.
+var invMetaScript = redis.NewScript(`
+local n = 0
+for _, k in ipairs(KEYS) do
+  if redis.call('EXISTS', k) == 1 then n = n + redis.call('HSETNX', k, 'invite', ARGV[1]) end
+end
+return n`)
+
+// MigrateInviteMeta gives the meta hashes of workshops saved by a build
+// before it the invite-only field the registration scripts refuse plain
+// registrations by, from each workshop's JSON. Idempotent and safe from
+// several replicas at once and beside saves (which write the field
+// themselves); it returns how many workshops it wrote.
+func (s *Store) MigrateInviteMeta(ctx context.Context) (int, error) {
+	codes, err := s.rdb.ZRange(ctx, s.allWsKey(), 0, -1).Result()
+	if err != nil {
+		return 0, fmt.Errorf("migrate invite-only meta: %w", err)
+	}
+	n := 0
+	for _, code := range codes {
+		if checkCode(code) != nil {
+			continue
+		}
+		have, err := s.rdb.HExists(ctx, s.wsKey(code, "meta"), "invite").Result()
+		if err != nil {
+			return n, fmt.Errorf("migrate invite-only meta of %s: %w", code, err)
+		}
+		if have {
+			continue
+		}
+		w, err := s.GetWorkshop(ctx, code)
+		if errors.Is(err, flows.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("migrate invite-only meta of %s: %w", code, err)
+		}
+		wrote, err := invMetaScript.Run(ctx, s.rdb, []string{s.wsKey(code, "meta"), s.modeKey(code, flows.ModeOnline, "meta")}, bit(w.InviteOnly)).Int()
+		if err != nil {
+			return n, fmt.Errorf("migrate invite-only meta of %s: %w", code, err)
+		}
+		if wrote > 0 {
+			n++
+		}
+	}
+	return n, nil
 }

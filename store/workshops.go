@@ -97,7 +97,7 @@ func workshopArgs(w *flows.Workshop) ([]any, error) {
 		return nil, err
 	}
 	return []any{b, w.Capacity, bit(w.Closed), bit(w.Cancelled), msOrZero(w.Deadline),
-		w.Start.UnixMilli(), bit(w.Offers), w.OfferFor().Milliseconds(), bit(w.Approval)}, nil
+		w.Start.UnixMilli(), bit(w.Offers), w.OfferFor().Milliseconds(), bit(w.Approval), bit(w.InviteOnly)}, nil
 }
 
 // workshopJSON is w as stored under :ws, without its team (kept under
@@ -156,7 +156,7 @@ func (s *Store) CreateWorkshop(ctx context.Context, w *flows.Workshop) error {
 		return fmt.Errorf("create workshop %s: %w", w.Code, flows.ErrCodeTaken)
 	}
 	if w.Hybrid() { // its online meta (hybrid.go); nobody is registered yet
-		if _, err := s.updateHybrid(ctx, w, append(args[:9:9], "")); err != nil {
+		if _, err := s.updateHybrid(ctx, w, append(args[:10:10], "")); err != nil {
 			return fmt.Errorf("create workshop %s: online meta: %w", w.Code, err)
 		}
 	}

@@ -1,8 +1,9 @@
 -- Registers through the invitation uid holds (RegisterInvited): the
 -- invitation is checked and one of its seats taken in the same step as
 -- ws_register.lua's registration. Go puts ws_inv_lib.lua before it and
--- ws_register.lua, as the function register, in place of the marker line
--- below; the keys and arguments of ws_register.lua come first,
+-- ws_register.lua, as the function register (its "local invited = false"
+-- made true: the invite-only workshop lets this registration through), in
+-- place of the marker line below; the keys and arguments of ws_register.lua come first,
 -- this script takes its own off their ends.
 -- KEYS: ws_register.lua's, then winvheld, winv:<token>, winvuse:<token>, regs
 -- ARGV: ws_register.lua's, then token, now (unix ms), uid

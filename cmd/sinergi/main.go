@@ -198,6 +198,14 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("partner profiles moved to the suggestion bitmaps", "profiles", n)
 	}
+	// Invite-only workshops saved by a build before the registration
+	// scripts refused plain registrations get the meta field they refuse by
+	// (idempotent; a save writes it too).
+	if n, err := st.MigrateInviteMeta(ctx); err != nil {
+		return fmt.Errorf("migrate invite-only meta: %w", err)
+	} else if n > 0 {
+		log.Info("workshops' invite-only field written to their meta", "workshops", n)
+	}
 	texts, err := locales.Load()
 	if err != nil {
 		return err

@@ -322,8 +322,10 @@ func (e *module) capacityAnswer(ctx context.Context, t *flows.Turn, in flows.Inp
 }
 
 // saveSession checks the session whole against the workshop as it is now
-// and saves it; people whose seat went (made plenary) are told, and a
-// moved session's reminders move.
+// and saves it; people whose seat went are told — made plenary, or moved
+// onto the time of another session they chose (their seat in the moved one
+// is released and the team told how many) — and a moved session's
+// reminders move.
 func (e *module) saveSession(ctx context.Context, t *flows.Turn) error {
 	d := t.Session.Data
 	w, err := e.store.GetWorkshop(ctx, d["code"])
@@ -362,8 +364,15 @@ func (e *module) saveSession(ctx context.Context, t *flows.Turn) error {
 	if err := t.Audit(ctx, flows.AuditWsEdit, w.Code, 0); err != nil {
 		return err
 	}
-	if err := e.tell(ctx, t, w, &s, dropped, "agenda.now_plenary"); err != nil {
+	told := "agenda.now_plenary"
+	if s.Parallel() {
+		told = "agenda.moved_overlap"
+	}
+	if err := e.tell(ctx, t, w, &s, dropped, told); err != nil {
 		return err
+	}
+	if s.Parallel() && len(dropped) > 0 {
+		t.Say(flows.T("agenda.released_overlap", "Count", len(dropped), "Session", s.Title))
 	}
 	signed, err := e.store.SignUps(ctx, w.Code)
 	if err != nil {

@@ -265,3 +265,182 @@ func containsAll(s string, parts ...string) bool {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// invitedTo is whether replies hold the invitation to choose sessions of
+// code for chat, in its language and in bulk when it is someone else's.
+func invitedTo(replies []flows.Reply, code string, chat int64, lang string) bool {
+	for _, r := range replies {
+		if r.Text.ID == "agenda.choose_prompt" && r.ChatID == chat && r.Lang == lang && r.Bulk == (chat != 0) &&
+			len(r.Buttons) == 1 && r.Buttons[0][0].Data == "agenda.choose:"+code {
+			return true
+		}
+	}
+	return false
+}
+
+// Someone reaching a confirmed seat from the waiting list is invited to
+// choose their sessions as one confirmed at once is, in their own chat and
+// language whoever's turn or job confirmed them: moved up at once
+// (automatic promotion) when a seat frees, accepting a seat offered, and
+// approved by the team.
+func TestAgendaInvitesThoseConfirmedLater(t *testing.T) {
+	setup := func(t *testing.T) (*flowstest.Harness, string) {
+		h := newHarness(t)
+		code := flowstest.CreateWorkshop(t, h, "1")
+		addSession(t, h, code, "Diskusi A", "10:00", "11:00", "", "5")
+		return h, code
+	}
+	t.Run("promoted", func(t *testing.T) {
+		h, code := setup(t)
+		flowstest.WantIDs(t, h.Press(flowstest.AdminID, "workshops.promotion:"+code), "ws.manage_card")
+		registered(t, h, code, 2, "id")
+		registered(t, h, code, 3, "en")
+		res := h.Press(2, "registration.leave_yes:"+code)
+		if !invitedTo(res.Replies, code, 3, "en") {
+			t.Fatalf("user 3 moved up by user 2's leaving: %v, want the invitation to choose in their chat", flowstest.IDs(res))
+		}
+	})
+	t.Run("offer", func(t *testing.T) {
+		h, code := setup(t)
+		registered(t, h, code, 2, "id")
+		registered(t, h, code, 3, "en")
+		flowstest.WantIDs(t, h.Press(2, "registration.leave_yes:"+code), "(clear buttons)", "ws.unregistered", "ws.offer")
+		res := h.Press(3, "registration.accept:"+code)
+		if !invitedTo(res.Replies, code, 0, "") {
+			t.Fatalf("accepting the offer: %v, want the invitation to choose", flowstest.IDs(res))
+		}
+	})
+	t.Run("approval", func(t *testing.T) {
+		h, code := setup(t)
+		flowstest.WantIDs(t, h.Press(flowstest.AdminID, "workshops.approval:"+code), "ws.manage_card")
+		flowstest.WantIDs(t, registered(t, h, code, 2, "en"), "ws.pending_request")
+		res := h.Press(flowstest.AdminID, "registration.approve:"+code+":2")
+		if !invitedTo(res.Replies, code, 2, "en") {
+			t.Fatalf("approving user 2: %v, want the invitation to choose in their chat", flowstest.IDs(res))
+		}
+	})
+}
+
+// Editing a parallel session's time onto another session someone signed
+// up for it chose releases their seat in the edited one: they are told in
+// their language (with a button to choose again), their reminder of it
+// goes, the team is told how many, and the others keep their seat.
+func TestAgendaEditedTimeReleasesOverlaps(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "0") // 10/12/2026 09:00–12:00 WITA
+	addSession(t, h, code, "Diskusi A", "09:00", "10:00", "", "5")
+	addSession(t, h, code, "Diskusi B", "10:30", "11:30", "", "5")
+	a, b := sessionID(t, h, code, "Diskusi A"), sessionID(t, h, code, "Diskusi B")
+	registered(t, h, code, 2, "en")
+	registered(t, h, code, 3, "id")
+	for _, p := range []struct {
+		uid int64
+		id  string
+	}{{2, a}, {2, b}, {3, b}} {
+		flowstest.WantIDs(t, h.Press(p.uid, "agenda.join:"+code+":"+p.id), "agenda.joined", "agenda.choose")
+	}
+	res := h.Press(flowstest.AdminID, "agenda.edit:"+code+":"+b)
+	h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, "flow.keep"))                   // title
+	res = h.Text(flowstest.AdminID, "09:30")                                                // onto A; the end moves along, to 10:30
+	for _, keep := range []string{"flow.keep", "agenda.skip", "agenda.skip", "flow.keep"} { // end, no room, no speaker, capacity
+		res = h.Press(flowstest.AdminID, flowstest.ButtonData(t, res, keep))
+	}
+	var told bool
+	for _, r := range res.Replies {
+		if r.ChatID == 3 && r.Text.ID == "agenda.moved_overlap" {
+			t.Fatalf("user 3, who chose no other session, was told %v", flowstest.IDs(res))
+		}
+		if r.ChatID == 2 && r.Text.ID == "agenda.moved_overlap" && r.Lang == "en" && r.Buttons[0][0].Data == "agenda.choose:"+code {
+			told = true
+			if s := h.Render("en", r.Text); !strings.Contains(s, "Diskusi B") {
+				t.Fatalf("the message to user 2: %q", s)
+			}
+		}
+	}
+	if !told {
+		t.Fatalf("saving B onto A: %v, want user 2 told their seat in B was released", flowstest.IDs(res))
+	}
+	if ids := flowstest.IDs(res); !slices.Contains(ids, "agenda.released_overlap") {
+		t.Fatalf("the team is not told: %v", ids)
+	}
+	for _, r := range res.Replies {
+		if r.Text.ID == "agenda.released_overlap" && r.Text.Data["Count"] != 1 {
+			t.Fatalf("the team's count %v", r.Text.Data)
+		}
+	}
+	if mine, _ := h.Store.ChosenSessions(ctx, code, 2); !slices.Equal(mine, []string{a}) {
+		t.Fatalf("user 2 holds %v, want only A", mine)
+	}
+	if mine, _ := h.Store.ChosenSessions(ctx, code, 3); !slices.Equal(mine, []string{b}) {
+		t.Fatalf("user 3 holds %v, want B still", mine)
+	}
+	if h.Store.HasJob(flows.SessionJobID(code, b, 2)) || !h.Store.HasJob(flows.SessionJobID(code, b, 3)) {
+		t.Fatal("user 2's reminder of B is still scheduled, or user 3's is not")
+	}
+}
+
+// The workshop's export has a column per parallel session — its title,
+// start and seats — marking who holds a seat there; plenary sessions,
+// which nobody signs up for, have none.
+func TestWorkshopExportHasSessionColumns(t *testing.T) {
+	h := newHarness(t)
+	code := flowstest.CreateWorkshop(t, h, "0") // 10/12/2026 09:00–12:00 WITA
+	addSession(t, h, code, "Pleno", "09:00", "09:30", "Aula", "")
+	addSession(t, h, code, "Diskusi A", "10:00", "11:00", "", "5")
+	addSession(t, h, code, "Diskusi B", "10:30", "11:30", "", "20")
+	a, b := sessionID(t, h, code, "Diskusi A"), sessionID(t, h, code, "Diskusi B")
+	registered(t, h, code, 2, "id")
+	registered(t, h, code, 3, "id")
+	registered(t, h, code, 4, "id")
+	h.Press(2, "agenda.join:"+code+":"+a)
+	h.Press(3, "agenda.join:"+code+":"+b)
+	tbl := h.Press(flowstest.AdminID, "workshops.export:"+code).Replies[0].Table
+	if tbl == nil {
+		t.Fatal("no table")
+	}
+	var headers []string
+	for _, c := range tbl.Columns {
+		headers = append(headers, c.Header)
+	}
+	ia, ib := slices.Index(headers, "Diskusi A (10/12 10:00, 5)"), slices.Index(headers, "Diskusi B (10/12 10:30, 20)")
+	if ia < 0 || ib != ia+1 || slices.ContainsFunc(headers, func(h string) bool { return strings.HasPrefix(h, "Pleno") }) {
+		t.Fatalf("headers %q: want a column for each parallel session, none for the plenary", headers)
+	}
+	want := map[int][2]string{0: {"✓", ""}, 1: {"", "✓"}, 2: {"", ""}} // users 2, 3, 4 in registration order
+	if len(tbl.Rows) != 3 {
+		t.Fatalf("%d rows", len(tbl.Rows))
+	}
+	for i, row := range tbl.Rows {
+		if got := [2]string{row[ia].(string), row[ib].(string)}; got != want[i] {
+			t.Fatalf("row %d (%v): sessions %q, want %q", i, row[0], got, want[i])
+		}
+	}
+}
+
+// A hybrid workshop: its online participants choose sessions as those on
+// site do, and switching mode — confirmed in the other mode, where the
+// sessions chosen before lapse — invites the person to choose again.
+func TestAgendaHybridOnlineAndSwitch(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	code := flowstest.CreateHybridWorkshop(t, h, "5", "5")
+	addSession(t, h, code, "Diskusi A", "10:00", "11:00", "", "5")
+	a := sessionID(t, h, code, "Diskusi A")
+	if err := h.Store.SaveProfile(ctx, &flows.Profile{UserID: 2, FullName: "Peserta", Organisation: "Org", ConsentVersion: flows.ConsentVersion}); err != nil {
+		t.Fatal(err)
+	}
+	h.Text(2, "/start")
+	res := h.Press(2, "registration.join_as:"+code+":online")
+	if !invitedTo(res.Replies, code, 0, "") {
+		t.Fatalf("registered online: %v, want the invitation to choose", flowstest.IDs(res))
+	}
+	flowstest.WantIDs(t, h.Press(2, "agenda.join:"+code+":"+a), "agenda.joined", "agenda.choose")
+	res = h.Press(2, "registration.switch:"+code+":onsite")
+	if !invitedTo(res.Replies, code, 0, "") {
+		t.Fatalf("switched on site: %v, want the invitation to choose again", flowstest.IDs(res))
+	}
+	if mine, err := h.Store.ChosenSessions(ctx, code, 2); err != nil || len(mine) != 0 {
+		t.Fatalf("after the switch user 2 holds %v, %v; the sign-up lapses as in Redis (TestSwitchModeLapsesSignUps)", mine, err)
+	}
+}

@@ -233,15 +233,17 @@ func (e *module) mineHook(ctx context.Context, _ *flows.Turn, w *flows.Workshop,
 	return out, rows, nil
 }
 
-// confirmedHook invites someone just confirmed to choose their sessions.
-func (e *module) confirmedHook(ctx context.Context, t *flows.Turn, w *flows.Workshop) error {
+// confirmedHook invites someone just confirmed to choose their sessions:
+// in the current chat (chat 0), or in theirs when they were moved up or
+// approved in someone else's turn or a job.
+func (e *module) confirmedHook(ctx context.Context, w *flows.Workshop, chat int64, lang string) ([]flows.Reply, error) {
 	ss, err := e.store.Sessions(ctx, w.Code)
 	if err != nil {
-		return flows.InternalError("sessions", err)
+		return nil, flows.InternalError("sessions", err)
 	}
 	if !slices.ContainsFunc(ss, func(s flows.AgendaSession) bool { return s.Parallel() }) {
-		return nil
+		return nil, nil
 	}
-	t.Say(flows.T("agenda.choose_prompt", "Title", w.Title), []flows.Button{{Label: flows.T("agenda.btn_choose"), Data: flows.MustData(routeChoose, w.Code)}})
-	return nil
+	return []flows.Reply{{ChatID: chat, Lang: lang, Bulk: chat != 0, Text: flows.T("agenda.choose_prompt", "Title", w.Title),
+		Buttons: [][]flows.Button{{{Label: flows.T("agenda.btn_choose"), Data: flows.MustData(routeChoose, w.Code)}}}}}, nil
 }

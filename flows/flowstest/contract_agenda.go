@@ -194,6 +194,60 @@ var agendaCases = []agendaCase{
 		}
 		c.join(t, "w1", "a", 3, nil)
 	}},
+	{"a session moved onto the time of another one someone chose releases their seat in it", func(t *testing.T, c *agendaCheck) {
+		c.workshop(t, "w1", 0)
+		for uid := int64(1); uid <= 4; uid++ {
+			c.reg(t, "w1", uid, time.Duration(uid)*time.Minute, nil, flows.RegConfirmed, 0)
+		}
+		c.save(t, "w1", session("a", 0, 60, 5), nil)
+		c.save(t, "w1", session("b", 60, 120, 2), nil)
+		c.save(t, "w1", session("plen", 0, 30, 0), nil)
+		for _, uid := range []int64{1, 3} {
+			c.join(t, "w1", "a", uid, nil)
+		}
+		for _, uid := range []int64{1, 2} {
+			c.join(t, "w1", "b", uid, nil)
+		}
+		c.save(t, "w1", session("b", 60, 100, 2), nil)   // moved, still after a: nobody loses a seat
+		c.save(t, "w1", session("b", 30, 90, 2), nil, 1) // onto a, which 1 chose: 1's seat in b goes
+		c.chosen(t, "w1", 1, "a")
+		c.chosen(t, "w1", 2, "b")
+		c.signUps(t, "w1", map[string][]int64{"a": {1, 3}, "b": {2}})
+		var ov *flows.SessionOverlapError
+		if err := c.s.SignUp(c.ctx, "w1", "b", 3); !errors.As(err, &ov) || ov.With != "a" {
+			t.Fatalf("SignUp of 3 for the moved b: %v, want the overlap with a", err)
+		}
+		c.join(t, "w1", "b", 4, nil)
+		// The capacity is checked against those who keep their seat.
+		c.save(t, "w1", session("c", 120, 150, 5), nil)
+		c.join(t, "w1", "c", 2, nil)
+		var below *flows.SessionCapacityError
+		if _, err := c.s.SaveSession(c.ctx, "w1", session("b", 30, 90, 1), 5); !errors.As(err, &below) || below.SignedUp != 2 {
+			t.Fatalf("SaveSession below the 2 keeping their seat: %v", err)
+		}
+		c.signUps(t, "w1", map[string][]int64{"a": {1, 3}, "b": {2, 4}, "c": {2}})
+		c.save(t, "w1", session("b", 100, 140, 1), nil, 2) // onto c, which 2 chose; 4 keeps the one seat
+		c.signUps(t, "w1", map[string][]int64{"a": {1, 3}, "b": {4}, "c": {2}})
+	}},
+	{"a hybrid workshop's online participants sign up as those on site do; cancelling frees the seat", func(t *testing.T, c *agendaCheck) {
+		c.workshop(t, "w1", 0, func(w *flows.Workshop) {
+			w.Format, w.OnlineCapacity, w.Capacity, w.Venue, w.OnlineURL = flows.FormatHybrid, 5, 5, "Aula", "https://meet.example/x"
+		})
+		for uid, mode := range map[int64]string{1: flows.ModeOnline, 2: flows.ModeOnsite} {
+			if r, err := c.s.Register(c.ctx, &flows.Registration{Workshop: "w1", UserID: uid, Mode: mode, RegisteredAt: regClock,
+				Token: "w1-hy-" + mode, Lang: "id"}, regClock); err != nil || r.Status != flows.RegConfirmed {
+				t.Fatalf("Register %d %s = %+v, %v", uid, mode, r, err)
+			}
+		}
+		c.save(t, "w1", session("a", 0, 60, 2), nil)
+		c.join(t, "w1", "a", 1, nil)
+		c.join(t, "w1", "a", 2, nil)
+		c.chosen(t, "w1", 1, "a")
+		c.signUps(t, "w1", map[string][]int64{"a": {1, 2}})
+		c.cancel(t, "w1", 1, 0, nil)
+		c.chosen(t, "w1", 1)
+		c.signUps(t, "w1", map[string][]int64{"a": {2}})
+	}},
 	{"a capacity below those signed up is refused; made plenary or removed, who held it is returned", func(t *testing.T, c *agendaCheck) {
 		c.workshop(t, "w1", 0)
 		for uid := int64(1); uid <= 3; uid++ {

@@ -141,6 +141,32 @@ var invitesCases = []invitesCase{
 			t.Fatalf("an invitation to no workshop: %v, want ErrNotFound", err)
 		}
 	}},
+	{"an invite-only workshop registers nobody but through an invitation, whoever calls; switched off, anyone", func(t *testing.T, c *invitesCheck) {
+		w := c.workshop(t, "w1", 0, func(w *flows.Workshop) { w.InviteOnly = true })
+		hy := c.workshop(t, "w2", 0, func(w *flows.Workshop) {
+			w.InviteOnly, w.Format, w.OnlineCapacity, w.Venue, w.OnlineURL = true, flows.FormatHybrid, 5, "Aula", "https://meet.example/x"
+		})
+		c.reg(t, "w1", 1, 0, flows.ErrNoInvite, "", 0) // a plain registration, as a flow that read it open
+		for _, mode := range []string{"", flows.ModeOnsite, flows.ModeOnline} {
+			if _, err := c.s.Register(c.ctx, &flows.Registration{Workshop: "w2", UserID: 1, Mode: mode, RegisteredAt: regClock,
+				Token: "w2-tok-" + mode, Lang: "id"}, regClock); !errors.Is(err, flows.ErrNoInvite) {
+				t.Fatalf("Register in hybrid invite-only w2 (mode %q): %v, want ErrNoInvite", mode, err)
+			}
+		}
+		c.invite(t, "w1", "tokpersonal1", "", 1)
+		c.hold(t, "w1", "tokpersonal1", 1, nil)
+		c.regInv(t, "w1", 1, nil, flows.RegConfirmed)
+		w.InviteOnly = false
+		c.update(t, w)
+		c.reg(t, "w1", 2, 0, nil, flows.RegConfirmed, 0)
+		w.InviteOnly = true
+		c.update(t, w)
+		c.reg(t, "w1", 3, 0, flows.ErrNoInvite, "", 0)
+		hy.InviteOnly = false
+		c.update(t, hy)
+		c.reg(t, "w2", 4, 0, nil, flows.RegConfirmed, 0)
+		c.list(t, "w1", "1:confirmed:0", "2:confirmed:0")
+	}},
 	{"revoking keeps the registrations made through it", func(t *testing.T, c *invitesCheck) {
 		c.workshop(t, "w1", 0)
 		c.invite(t, "w1", "tokorg", "Yayasan Air", 3)

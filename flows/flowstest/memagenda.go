@@ -80,9 +80,19 @@ func (m *Store) SaveSession(_ context.Context, code string, s flows.AgendaSessio
 	}
 	var dropped []int64
 	if s.Capacity > 0 {
-		if n := len(m.standingLocked(code, s.ID)); n > s.Capacity {
+		standing := m.standingLocked(code, s.ID)
+		for _, h := range standing { // its new times overlap another session they chose
+			if slices.ContainsFunc(m.chosenLocked(code, h.uid), func(o string) bool {
+				other := a.sessions[o]
+				return o != s.ID && s.Overlaps(&other)
+			}) {
+				dropped = append(dropped, h.uid)
+			}
+		}
+		if n := len(standing) - len(dropped); n > s.Capacity {
 			return nil, &flows.SessionCapacityError{SignedUp: n}
 		}
+		a.seats[s.ID] = slices.DeleteFunc(standing, func(h memSeat) bool { return slices.Contains(dropped, h.uid) })
 	} else {
 		for _, h := range m.standingLocked(code, s.ID) {
 			dropped = append(dropped, h.uid)

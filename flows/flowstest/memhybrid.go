@@ -53,7 +53,10 @@ func (m *Store) SwitchMode(_ context.Context, code string, uid int64, to string,
 		return nil, nil, flows.ErrSwitchStarted
 	}
 	from := r.Mode
-	// Moved, it takes a new registration number: the end of the list.
+	// Moved, it takes a new registration number: the end of the list. A new
+	// record, as Redis's new number: sign-ups made under the old one lapse.
+	cp := *r
+	r = &cp
 	m.ws.regs[code] = slices.Delete(regs, i, i+1)
 	if r.Status == flows.RegPending {
 		r.Mode = toMode

@@ -134,7 +134,7 @@ func (m *Store) RegisterInvited(ctx context.Context, r *flows.Registration, now 
 	if refusal != nil {
 		return nil, refusal
 	}
-	got, err := m.Register(ctx, r, now)
+	got, err := m.register(r, now, true)
 	if err != nil {
 		return nil, err
 	}

@@ -193,6 +193,13 @@ func (m *Store) regLocked(code string, uid int64) *flows.Registration {
 }
 
 func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time) (*flows.Registration, error) {
+	return m.register(r, now, false)
+}
+
+// register is Register, through an invitation (RegisterInvited) or not: an
+// invite-only workshop refuses ErrNoInvite to a registration not through
+// one, as ws_register.lua does.
+func (m *Store) register(r *flows.Registration, now time.Time, invited bool) (*flows.Registration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.wsInit()
@@ -202,6 +209,8 @@ func (m *Store) Register(_ context.Context, r *flows.Registration, now time.Time
 		return nil, flows.ErrNotFound
 	case w.Cancelled:
 		return nil, flows.ErrWorkshopCancelled
+	case w.InviteOnly && !invited:
+		return nil, flows.ErrNoInvite
 	case w.Closed || (!w.Deadline.IsZero() && !now.Before(w.Deadline)): // zero: no deadline
 		return nil, flows.ErrRegistrationShut
 	case r.Mode == flows.ModeOnline && !w.Hybrid(): // Redis: no online lists

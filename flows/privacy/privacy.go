@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,8 @@ type Store interface {
 	GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error)
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	UserRegistrations(ctx context.Context, uid int64) ([]*flows.Registration, error)
+	Sessions(ctx context.Context, code string) ([]flows.AgendaSession, error)
+	ChosenSessions(ctx context.Context, code string, uid int64) ([]string, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	flows.Jobs
 }
@@ -66,6 +69,9 @@ func (e *module) myData(ctx context.Context, t *flows.Turn) error {
 	}
 	d.Exported = t.In.Now
 	if err := e.formAnswers(ctx, t.Lang, d); err != nil {
+		return err
+	}
+	if err := e.sessionSignUps(ctx, t.User.ID, d); err != nil {
 		return err
 	}
 	raw, err := json.MarshalIndent(d, "", "  ")
@@ -121,6 +127,32 @@ func (e *module) formAnswers(ctx context.Context, lang string, d *flows.UserData
 	return nil
 }
 
+// sessionSignUps fills each registration's Sessions: the agenda's sessions
+// uid holds a seat in, in the order chosen.
+func (e *module) sessionSignUps(ctx context.Context, uid int64, d *flows.UserData) error {
+	for i := range d.Registrations {
+		r := &d.Registrations[i]
+		chosen, err := e.store.ChosenSessions(ctx, r.Workshop, uid)
+		if err != nil {
+			return flows.InternalError("chosen sessions", err)
+		}
+		if len(chosen) == 0 {
+			continue
+		}
+		ss, err := e.store.Sessions(ctx, r.Workshop)
+		if err != nil {
+			return flows.InternalError("sessions", err)
+		}
+		for _, id := range chosen {
+			if j := slices.IndexFunc(ss, func(s flows.AgendaSession) bool { return s.ID == id }); j >= 0 {
+				s := ss[j]
+				r.Sessions = append(r.Sessions, flows.SessionData{ID: s.ID, Title: s.Title, Start: s.Start, End: s.End, Room: s.Room})
+			}
+		}
+	}
+	return nil
+}
+
 // dataSummary renders d as plain text lines in the user's language.
 func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 	tx := func(id string, kv ...any) string {
@@ -163,6 +195,9 @@ func (e *module) dataSummary(t *flows.Turn, d *flows.UserData) string {
 		}
 		for _, a := range r.Form {
 			s += " " + tx("privacy.sum.form_answer", "Question", a.Question, "Answer", a.Answer)
+		}
+		for _, ss := range r.Sessions {
+			s += " " + tx("privacy.sum.session", "Title", ss.Title, "At", flows.FormatDateTime(e.texts, t.Lang, ss.Start, zone))
 		}
 		add(s)
 	}

@@ -320,3 +320,55 @@ func TestMyDataHoldsFormAnswers(t *testing.T) {
 		t.Errorf("summary lacks the answers: %q", body)
 	}
 }
+
+// /mydata lists the agenda's sessions the person signed up for: in the file
+// with their times and room, in the order chosen, and in the summary; not
+// the sessions others chose.
+func TestMyDataListsSessionSignUps(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	code := flowstest.CreateWorkshop(t, h, "0")
+	w, err := h.Store.GetWorkshop(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fgd := func(id, title string, from time.Duration) flows.AgendaSession {
+		return flows.AgendaSession{ID: id, Title: title, Room: "Ruang " + id, Start: w.Start.Add(from), End: w.Start.Add(from + time.Hour), Capacity: 10}
+	}
+	for _, s := range []flows.AgendaSession{fgd("s1", "FGD Air", 0), fgd("s2", "FGD Tanah", time.Hour), fgd("s3", "FGD Hutan", 2*time.Hour)} {
+		if _, err := h.Store.SaveSession(ctx, code, s, flows.MaxSessions); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Text(7, "/start")
+	for _, uid := range []int64{7, 8} {
+		if _, err := h.Store.Register(ctx, &flows.Registration{Workshop: code, UserID: uid, RegisteredAt: h.Now, Token: "tok-s-" + string(rune('0'+uid)), Lang: "id"}, h.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []struct {
+		uid int64
+		id  string
+	}{{7, "s2"}, {7, "s1"}, {8, "s3"}} {
+		if err := h.Store.SignUp(ctx, code, p.id, p.uid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := h.Text(7, "/mydata")
+	var d flows.UserData
+	if err := json.Unmarshal(res.Replies[0].Document.Data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Registrations) != 1 {
+		t.Fatalf("registrations %+v", d.Registrations)
+	}
+	got := d.Registrations[0].Sessions
+	if len(got) != 2 || got[0].ID != "s2" || got[0].Title != "FGD Tanah" || got[0].Room != "Ruang s2" || !got[0].Start.Equal(w.Start.Add(time.Hour)) ||
+		!got[0].End.Equal(w.Start.Add(2*time.Hour)) || got[1].ID != "s1" {
+		t.Fatalf("sessions in the file %+v, want FGD Tanah then FGD Air", got)
+	}
+	body, _ := res.Replies[1].Text.Data["Body"].(string)
+	if !strings.Contains(body, "FGD Tanah") || !strings.Contains(body, "FGD Air") || strings.Contains(body, "FGD Hutan") {
+		t.Errorf("summary %q: want FGD Tanah and FGD Air, not FGD Hutan", body)
+	}
+}

@@ -195,6 +195,11 @@ func (e *module) switchMode(ctx context.Context, t *flows.Turn, p string) error 
 		for _, reply := range e.confirmation(w, r, 0, "", t.In.Now, "ws.switched_"+to) {
 			t.Send(reply)
 		}
+		// Confirmed in the other mode (a new registration number there): the
+		// sessions chosen under the old one lapsed, so choose them again.
+		if err := t.AgendaConfirmed(ctx, w); err != nil {
+			return err
+		}
 	case flows.RegWaiting:
 		if err := e.store.Unschedule(ctx, flows.ReminderIDs(w.Code, uid)...); err != nil {
 			return flows.InternalError("unschedule", err)

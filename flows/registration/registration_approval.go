@@ -132,7 +132,11 @@ func (e *module) decide(ctx context.Context, t *flows.Turn, w *flows.Workshop, u
 	if err := flows.PlanReminders(ctx, e.store, w, uid, t.In.Now); err != nil {
 		return nil, err
 	}
-	for _, reply := range e.confirmation(w, r, uid, lang, t.In.Now, "ws.approved") {
+	invite, err := e.agendaConfirmed(ctx, w, uid, lang)
+	if err != nil {
+		return nil, err
+	}
+	for _, reply := range append(e.confirmation(w, r, uid, lang, t.In.Now, "ws.approved"), invite...) {
 		t.Send(reply)
 	}
 	toast := flows.T("ws.approve_done", "Name", name)

@@ -69,7 +69,10 @@ func (e *module) acceptOffer(ctx context.Context, t *flows.Turn, code string) er
 		return err
 	}
 	e.clearButtons(t)
-	return e.sendConfirmation(t, w, r, 0, "")
+	if err := e.sendConfirmation(t, w, r, 0, ""); err != nil {
+		return err
+	}
+	return t.AgendaConfirmed(ctx, w)
 }
 
 // declineOffer gives the seat offered to the user to the next person

@@ -59,6 +59,9 @@ type Store interface {
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	Feedback(ctx context.Context, code string) ([]*flows.Feedback, error)
+	// The agenda, for the export's column per parallel session.
+	Sessions(ctx context.Context, code string) ([]flows.AgendaSession, error)
+	SignUps(ctx context.Context, code string) (map[string][]int64, error)
 	flows.ChapterReader // the chapters a new workshop may belong to
 	FormStore
 	invitesStore

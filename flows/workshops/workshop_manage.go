@@ -198,6 +198,13 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 		cols = append(cols, flows.Column{Header: q.Localised(t.Lang)})
 	}
 	cols = append(cols, flows.Column{Header: flows.ZoneHeader(tx("csv.offered_until"), w.Zone)})
+	parallel, signed, err := e.parallelSessions(ctx, w)
+	if err != nil {
+		return err
+	}
+	for _, s := range parallel { // one column per parallel session: ✓ for those holding a seat
+		cols = append(cols, flows.Column{Header: sessionHeader(w, &s)})
+	}
 	if w.Hybrid() { // how each attends, last
 		cols = append(cols, flows.Column{Header: tx("csv.mode")})
 	}
@@ -216,6 +223,13 @@ func (e *module) exportCSV(ctx context.Context, t *flows.Turn, w *flows.Workshop
 			row = append(row, e.answerCell(t.Lang, &q, r.AnswerTo(q.ID)))
 		}
 		row = append(row, r.OfferExpires)
+		for _, s := range parallel {
+			mark := ""
+			if signed[s.ID][r.UserID] {
+				mark = "✓"
+			}
+			row = append(row, mark)
+		}
 		if mode := flows.ModeOf(w, r); mode != "" {
 			row = append(row, tx("ws.mode."+mode))
 		}
