@@ -543,4 +543,3 @@ func (e *module) unregister(ctx context.Context, t *flows.Turn, code string) err
 	}
 	return nil
 }
-
