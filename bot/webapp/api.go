@@ -322,6 +322,11 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 	}
 	slices.SortFunc(byMonth, func(a, b monthRow) int { return strings.Compare(a.Month, b.Month) })
 	slices.SortFunc(overdue, func(a, b commitmentOut) int { return a.Due.Compare(b.Due) })
+	trend, err := s.trend(ctx, t, ws)
+	if err != nil {
+		s.internal(w, t.Lang, "trend", err)
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"scope":       s.scopeLabel(ctx, t),
 		"members":     len(profiles),
@@ -329,6 +334,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 		"by_province": tallies(byProvince, func(k string) string { return s.text(t.Lang, "province."+k, nil, nil) }),
 		"upcoming":    nonNil(upcoming),
 		"workshops":   nonNil(per),
+		"trend":       trend,
 		"commitments": map[string]any{
 			"by_status": tallies(byStatus, func(k string) string { return s.text(t.Lang, "cm.status."+k, nil, nil) }),
 			"by_month":  nonNil(byMonth),

@@ -74,6 +74,49 @@
     });
     return box;
   }
+  // stacked draws one bar per row, split into segments by key (a class
+  // st-<key> colours each), all scaled to the largest row total; legend
+  // is [{key, label}] in drawing order.
+  function stacked(rows, legend, id) {
+    var top = Math.max.apply(null, rows.map(function (r) { return r.total; }).concat([0]));
+    if (!top) { return el("p", { "class": "hint", text: t("app.none") }); }
+    var box = el("div", { id: id });
+    var keys = el("div", { "class": "legend" });
+    legend.forEach(function (l) { keys.appendChild(el("span", {}, el("i", { "class": "st-" + l.key }), l.label)); });
+    box.appendChild(keys);
+    rows.forEach(function (r) {
+      var track = el("div", { "class": "track stack" });
+      legend.forEach(function (l) {
+        var n = r.parts[l.key] || 0;
+        if (!n) { return; }
+        var seg = el("div", { "class": "fill st-" + l.key, title: l.label + ": " + n });
+        seg.style.width = (100 * n / top) + "%";
+        track.appendChild(seg);
+      });
+      box.appendChild(el("div", { "class": "bar", "data-month": r.month }, el("span", { text: r.label }), track, el("span", { "class": "n", text: r.note || String(r.total) })));
+    });
+    return box;
+  }
+  // paired draws, per month, the registrations and the check-ins as two
+  // thin bars on one track, scaled to the largest of either.
+  function paired(rows, legend, id) {
+    var top = Math.max.apply(null, rows.map(function (r) { return Math.max(r.registrations, r.attended); }).concat([0]));
+    if (!top) { return el("p", { "class": "hint", text: t("app.none") }); }
+    var box = el("div", { id: id });
+    var keys = el("div", { "class": "legend" });
+    legend.forEach(function (l) { keys.appendChild(el("span", {}, el("i", { "class": "st-" + l.key }), l.label)); });
+    box.appendChild(keys);
+    rows.forEach(function (r) {
+      var track = el("div", { "class": "track pair" });
+      [["reg", r.registrations], ["att", r.attended]].forEach(function (p) {
+        var line = el("div", { "class": "fill st-" + p[0] });
+        line.style.width = (100 * p[1] / top) + "%";
+        track.appendChild(line);
+      });
+      box.appendChild(el("div", { "class": "bar", "data-month": r.month }, el("span", { text: r.label }), track, el("span", { "class": "n", text: r.registrations + " / " + r.attended })));
+    });
+    return box;
+  }
   function table(head, rows, numeric) {
     if (!rows.length) { return el("p", { "class": "hint", text: t("app.none") }); }
     var tb = el("tbody");
@@ -110,6 +153,7 @@
           o.workshops.map(function (w) {
             return [link(w.title + " · " + w.when, function () { workshop(w.code); }), w.counts.Confirmed, w.counts.Waiting, w.counts.Pending, w.counts.CheckedIn];
           }), [false, true, true, true, true])),
+        trend(o),
         section(t("app.by_sector"), bars(o.by_sector)),
         section(t("app.by_province"), bars(o.by_province)),
         section(t("app.commitments_by_status"), bars(o.commitments.by_status)),
@@ -121,6 +165,25 @@
         section(t("app.blocked"), cmList(o.commitments.blocked))
       );
     }, function (e) { fail(e.message); });
+  }
+
+  // trend: the last 12 months of the scope, as CSS bars (no script or
+  // image from elsewhere): registrations and check-ins per month, and the
+  // commitments due each month by status, with how many are overdue.
+  function trend(o) {
+    var reg = [{ key: "reg", label: t("app.trend_registrations") }, { key: "att", label: t("app.trend_attended") }];
+    var order = ["done", "ontrack", "open", "proposed", "blocked"];
+    var labels = {};
+    o.commitments.by_status.forEach(function (s) { labels[s.key] = s.label; });
+    var cm = order.filter(function (k) { return labels[k]; }).map(function (k) { return { key: k, label: labels[k] }; });
+    return section(t("app.trend"),
+      el("h3", { text: t("app.trend_registrations") + " · " + t("app.trend_attended") }),
+      paired(o.trend, reg, "trend-registrations"),
+      el("h3", { text: t("app.trend_commitments") }),
+      stacked(o.trend.map(function (m) {
+        return { month: m.month, label: m.label, total: m.commitments_due, parts: m.by_status,
+          note: m.overdue ? m.commitments_due + " (" + m.overdue + " " + t("app.trend_overdue") + ")" : String(m.commitments_due) };
+      }), cm, "trend-commitments"));
   }
 
   function workshops() {
