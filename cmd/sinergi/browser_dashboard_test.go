@@ -70,7 +70,14 @@ func TestBrowserDashboard(t *testing.T) {
 		chromedp.WaitVisible(chromedp.Search(`//p[@id="scope"][. = "Seluruh forum"]`)),
 		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Lokakarya mendatang"]//a[contains(., "[DEMO] Joint Action")]`)),
 		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Anggota per sektor"]//div[@class="bar"]`)),
+		// The last 12 months: the demo's registrations fall in this month
+		// (the last bar); it has no check-ins and no commitments yet.
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "12 bulan terakhir"]//div[@id="trend-registrations"]/div[@class="bar"][last()]/span[@class="n"][not(starts-with(., "0 /")) and substring-after(., " / ") = "0"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "12 bulan terakhir"]/h3[. = "Komitmen per bulan tenggat dan status"]/following-sibling::p[1][@class="hint"]`)),
 	)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelectorAll("#trend-registrations > .bar").length`)); err != nil || n != 12 {
+		t.Fatalf("trend months %v (%v)", n, err)
+	}
 	loadMS := time.Since(began).Milliseconds()
 	total, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#members-total`)))
 	if err != nil || total == "0" || total == "" {
