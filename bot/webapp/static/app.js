@@ -177,7 +177,6 @@
     o.commitments.by_status.forEach(function (s) { labels[s.key] = s.label; });
     var cm = order.filter(function (k) { return labels[k]; }).map(function (k) { return { key: k, label: labels[k] }; });
     return section(t("app.trend"),
-      el("h3", { text: t("app.trend_registrations") + " · " + t("app.trend_attended") }),
       paired(o.trend, reg, "trend-registrations"),
       el("h3", { text: t("app.trend_commitments") }),
       stacked(o.trend.map(function (m) {
