@@ -40,6 +40,7 @@ var pageIDs = []string{
 	"app.trend_attended",
 	"app.trend_commitments",
 	"app.trend_overdue",
+	"app.trend_created",
 	"app.overdue",
 	"app.blocked",
 	"app.none",

@@ -13,13 +13,15 @@ const trendMonths = 12
 
 // trendRow is one month of the overview's trend: registrations made and
 // check-ins recorded in the month (by their own time, in the workshop's
-// zone), and the commitments due in the month by status, with those of
-// them overdue (not done, due date passed).
+// zone), the commitments written down in the month (Created), and the
+// commitments due in the month by status, with those of them overdue (not
+// done, due date passed).
 type trendRow struct {
 	Month         string         `json:"month"` // YYYY-MM
 	Label         string         `json:"label"`
 	Registrations int            `json:"registrations"`
 	Attended      int            `json:"attended"`
+	Created       int            `json:"commitments_created"`
 	Due           int            `json:"commitments_due"`
 	ByStatus      map[string]int `json:"by_status"`
 	Overdue       int            `json:"overdue"`
@@ -62,6 +64,9 @@ func (s *Server) trend(ctx context.Context, t *flows.Turn, ws []*flows.Workshop)
 			return nil, err
 		}
 		for _, c := range cms {
+			if row := month(c.Created); row != nil {
+				row.Created++
+			}
 			row := month(c.Due)
 			if row == nil {
 				continue

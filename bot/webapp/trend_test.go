@@ -15,7 +15,7 @@ import (
 )
 
 // trendOf is the overview's trend as uid sees it, one line per month:
-// "YYYY-MM reg/att due overdue status=n…", and the months' labels.
+// "YYYY-MM reg/att created due overdue status=n…", and the months' labels.
 func trendOf(t *testing.T, f *fixture, uid int64) ([]string, []string) {
 	t.Helper()
 	rec := f.do(t, "GET", "/app/api/overview", uid, "")
@@ -26,6 +26,7 @@ func trendOf(t *testing.T, f *fixture, uid int64) ([]string, []string) {
 		Trend []struct {
 			Month, Label            string
 			Registrations, Attended int
+			Created                 int `json:"commitments_created"`
 			Due                     int `json:"commitments_due"`
 			Overdue                 int
 			ByStatus                map[string]int `json:"by_status"`
@@ -40,7 +41,7 @@ func trendOf(t *testing.T, f *fixture, uid int64) ([]string, []string) {
 		for _, k := range slices.Sorted(maps.Keys(m.ByStatus)) {
 			st += fmt.Sprintf(" %s=%d", k, m.ByStatus[k])
 		}
-		lines = append(lines, fmt.Sprintf("%s %d/%d %d %d%s", m.Month, m.Registrations, m.Attended, m.Due, m.Overdue, st))
+		lines = append(lines, fmt.Sprintf("%s %d/%d %d %d %d%s", m.Month, m.Registrations, m.Attended, m.Created, m.Due, m.Overdue, st))
 		labels = append(labels, m.Label)
 	}
 	return lines, labels
@@ -55,7 +56,7 @@ func months(set map[string]string) []string {
 		if v, ok := set[k]; ok {
 			out = append(out, k+" "+v)
 		} else {
-			out = append(out, k+" 0/0 0 0")
+			out = append(out, k+" 0/0 0 0 0")
 		}
 	}
 	return out
@@ -89,21 +90,21 @@ func TestAPIOverviewTrend(t *testing.T) {
 	_, err := f.h.Store.CheckIn(ctx, f.other, 2, at("2026-10-31T17:00:00Z"))
 	must(err)
 	for _, c := range []struct {
-		id, status, due string
+		id, status, due, created string
 	}{
-		{"c2", flows.CmDone, "2026-06-10T01:00:00Z"},
-		{"c3", flows.CmOpen, "2026-06-20T01:00:00Z"},    // overdue
-		{"c4", flows.CmOnTrack, "2026-12-10T01:00:00Z"}, // after the window
-		{"c5", flows.CmOnTrack, "2025-11-30T01:00:00Z"}, // before it
+		{"c2", flows.CmDone, "2026-06-10T01:00:00Z", "2026-05-01T01:00:00Z"},
+		{"c3", flows.CmOpen, "2026-06-20T01:00:00Z", "2026-05-31T17:00:00Z"},    // overdue; written on 1 June local time
+		{"c4", flows.CmOnTrack, "2026-12-10T01:00:00Z", "2026-11-02T01:00:00Z"}, // due after the window
+		{"c5", flows.CmOnTrack, "2025-11-30T01:00:00Z", "2025-11-01T01:00:00Z"}, // all before it
 	} {
 		must(f.h.Store.SaveCommitment(ctx, &flows.Commitment{ID: c.id, Workshop: f.other, What: "Rencana " + c.id, Owner: 2, By: 2,
-			Due: at(c.due), Status: c.status, Created: at("2026-05-01T01:00:00Z")}))
+			Due: at(c.due), Status: c.status, Created: at(c.created)}))
 	}
 	// The fixture's workshop (chapter A): 2, 3, 4, 11 registered now, 2
 	// checked in now; c1 blocked, due yesterday.
-	mine := months(map[string]string{"2026-11": "4/1 1 1 blocked=1"})
-	others := months(map[string]string{"2026-06": "0/0 2 1 done=1 open=1", "2026-09": "1/0 0 0", "2026-11": "0/1 0 0"})
-	all := months(map[string]string{"2026-06": "0/0 2 1 done=1 open=1", "2026-09": "1/0 0 0", "2026-11": "4/2 1 1 blocked=1"})
+	mine := months(map[string]string{"2026-11": "4/1 1 1 1 blocked=1"})
+	others := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "1/0 0 0 0", "2026-11": "0/1 1 0 0"})
+	all := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "1/0 0 0 0", "2026-11": "4/2 2 1 1 blocked=1"})
 	for _, c := range []struct {
 		who  int64
 		want []string
@@ -126,7 +127,7 @@ func TestAPIOverviewTrend(t *testing.T) {
 	_, err = f.h.Store.CheckIn(ctx, f.code, 3, f.h.Now)
 	must(err)
 	got, _ := trendOf(t, f, actOwnFac)
-	if want := months(map[string]string{"2026-11": "4/2 1 1 blocked=1"}); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if want := months(map[string]string{"2026-11": "4/2 1 1 1 blocked=1"}); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("after a check-in: %q", got)
 	}
 }

@@ -76,10 +76,12 @@
   }
   // stacked draws one bar per row, split into segments by key (a class
   // st-<key> colours each), all scaled to the largest row total; legend
-  // is [{key, label}] in drawing order.
+  // is [{key, label}] in drawing order; a row with keep set is worth
+  // showing even when its total is 0.
   function stacked(rows, legend, id) {
     var top = Math.max.apply(null, rows.map(function (r) { return r.total; }).concat([0]));
-    if (!top) { return el("p", { "class": "hint", text: t("app.none") }); }
+    if (!top && !rows.some(function (r) { return r.keep; })) { return el("p", { "class": "hint", text: t("app.none") }); }
+    top = top || 1;
     var box = el("div", { id: id });
     var keys = el("div", { "class": "legend" });
     legend.forEach(function (l) { keys.appendChild(el("span", {}, el("i", { "class": "st-" + l.key }), l.label)); });
@@ -180,8 +182,10 @@
       paired(o.trend, reg, "trend-registrations"),
       el("h3", { text: t("app.trend_commitments") }),
       stacked(o.trend.map(function (m) {
-        return { month: m.month, label: m.label, total: m.commitments_due, parts: m.by_status,
-          note: m.overdue ? m.commitments_due + " (" + m.overdue + " " + t("app.trend_overdue") + ")" : String(m.commitments_due) };
+        var note = String(m.commitments_due);
+        if (m.overdue) { note += " (" + m.overdue + " " + t("app.trend_overdue") + ")"; }
+        if (m.commitments_created) { note += " · +" + m.commitments_created + " " + t("app.trend_created"); }
+        return { month: m.month, label: m.label, total: m.commitments_due, parts: m.by_status, note: note, keep: m.commitments_created > 0 };
       }), cm, "trend-commitments"));
   }
 
