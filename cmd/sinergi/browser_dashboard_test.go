@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +13,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"sinergi/bot/webapp"
+	"sinergi/flows"
+	"sinergi/flows/flowstest"
 )
 
 // The dashboard (Mini App) in a real browser, opened from the playground's
@@ -153,5 +160,58 @@ func TestBrowserDashboard(t *testing.T) {
 	}
 	if errs := br.pageErrors(); len(errs) > 0 {
 		t.Fatalf("page errors: %v", errs)
+	}
+}
+
+// The overview's 12 months with commitments, in a real browser: the Mini
+// App served straight from bot/webapp over a seeded store (no playground),
+// opened as the admin (English). This month's bar is stacked by status
+// (done and blocked), says how many are overdue and were written down.
+func TestBrowserDashboardTrend(t *testing.T) {
+	h := flowstest.New(t, flowstest.AllModules)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", FirstName: "Admin", Consent: flows.ConsentVersion}))
+	start := h.Now.Add(10 * 24 * time.Hour)
+	w := &flows.Workshop{Code: flows.NewCode(), Title: "Air bersih", Start: start, End: start.Add(3 * time.Hour), Zone: "Asia/Jakarta",
+		Capacity: 20, Deadline: start, Facilitators: []int64{flowstest.AdminID}, Owner: flowstest.AdminID, CreatedBy: flowstest.AdminID, Created: h.Now}
+	must(h.Store.CreateWorkshop(ctx, w))
+	for _, id := range []int64{2, 3} {
+		_, err := h.Store.Register(ctx, &flows.Registration{Workshop: w.Code, UserID: id, RegisteredAt: h.Now, Token: flows.NewToken(), Lang: "id"}, h.Now)
+		must(err)
+	}
+	_, err := h.Store.CheckIn(ctx, w.Code, 2, h.Now)
+	must(err)
+	for id, st := range map[string]string{"c1": flows.CmDone, "c2": flows.CmBlocked, "c3": flows.CmBlocked} {
+		must(h.Store.SaveCommitment(ctx, &flows.Commitment{ID: id, Workshop: w.Code, What: "Rencana " + id, Owner: 2, By: 2,
+			Due: h.Now.Add(-24 * time.Hour), Status: st, Created: h.Now.Add(-48 * time.Hour)}))
+	}
+	srv := httptest.NewServer(webapp.New(webapp.Config{Token: "1:trend", Store: h.Store, Texts: h.Texts,
+		Engine: func() *flows.Engine { return h.E }, Clock: func() time.Time { return h.Now }, DefaultLang: "id",
+		Log: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(srv.Close)
+	data := webapp.SignedInitData(webapp.TelegramUser{ID: flowstest.AdminID, FirstName: "Admin"}, h.Now, "1:trend")
+
+	br := startBrowser(t, 400, 800)
+	tctx, cancel := context.WithTimeout(br.ctx, 30*time.Second)
+	defer cancel()
+	month := h.Now.In(flows.LoadZone("Asia/Jakarta")).Format("2006-01")
+	if err := chromedp.Do(tctx,
+		chromedp.Navigate(srv.URL+"/app/#"+url.Values{"tgWebAppData": {data}}.Encode()),
+		chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Last 12 months"]//div[@id="trend-registrations"]/div[@data-month="`+month+`"]/span[@class="n"][. = "2 / 1"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//div[@id="trend-commitments"]/div[@data-month="`+month+`"]/span[@class="n"][. = "3 (2 overdue) · +3 new"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// The bar's segments: done then blocked, a third and two thirds wide.
+	widths, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('#trend-commitments [data-month="`+month+`"] .fill')).map(e => e.className + " " + Math.round(parseFloat(e.style.width)))`))
+	if err != nil || strings.Join(widths, ",") != "fill st-done 33,fill st-blocked 67" {
+		t.Fatalf("segments %q (%v)", widths, err)
 	}
 }
