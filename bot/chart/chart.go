@@ -242,29 +242,37 @@ func truncateToWidth(s string, size float64, maxW int, fit func(string, float64)
 // and a stacked bar per organisation. It is readable for one status as for
 // all of them.
 func PNG(c *flows.Chart) ([]byte, error) {
+	return render("chart", func(fit fitFunc) chartPlan {
+		if len(c.Bars) > 0 {
+			return planBars(c.Bars, c.Labels.Title, fit)
+		}
+		return planChart(c.Tally, c.Orgs, c.Labels, fit)
+	})
+}
+
+// fitFunc measures text at a font size, in pixels.
+type fitFunc = func(text string, size float64) int
+
+// render draws the plan that plan makes with the default font's measures
+// into a PNG; what names the picture in errors.
+func render(what string, plan func(fit fitFunc) chartPlan) ([]byte, error) {
 	font, err := gochart.GetDefaultFont()
 	if err != nil {
-		return nil, fmt.Errorf("chart font: %w", err)
+		return nil, fmt.Errorf("%s font: %w", what, err)
 	}
 	measure, err := gochart.PNG(1, 1)
 	if err != nil {
-		return nil, fmt.Errorf("chart: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	measure.SetDPI(chartDPI)
 	measure.SetFont(font)
-	fit := func(s string, size float64) int {
+	p := plan(func(s string, size float64) int {
 		measure.SetFontSize(size)
 		return measure.MeasureText(s).Width()
-	}
-	var p chartPlan
-	if len(c.Bars) > 0 {
-		p = planBars(c.Bars, c.Labels.Title, fit)
-	} else {
-		p = planChart(c.Tally, c.Orgs, c.Labels, fit)
-	}
+	})
 	r, err := gochart.PNG(p.w, p.h)
 	if err != nil {
-		return nil, fmt.Errorf("chart: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	r.SetDPI(chartDPI)
 	fill := func(b chartBox) {
@@ -290,7 +298,7 @@ func PNG(c *flows.Chart) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	if err := r.Save(&buf); err != nil {
-		return nil, fmt.Errorf("render chart: %w", err)
+		return nil, fmt.Errorf("render %s: %w", what, err)
 	}
 	return buf.Bytes(), nil
 }

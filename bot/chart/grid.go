@@ -1,10 +1,6 @@
 package chart
 
 import (
-	"bytes"
-	"fmt"
-
-	gochart "github.com/wcharczuk/go-chart/v2"
 	"github.com/wcharczuk/go-chart/v2/drawing"
 
 	"sinergi/flows"
@@ -87,50 +83,5 @@ func planGrid(g *flows.Grid, fit func(string, float64) int) chartPlan {
 
 // GridPNG draws a workshop's meeting grid ([flows.Grid]) as a PNG.
 func GridPNG(g *flows.Grid) ([]byte, error) {
-	font, err := gochart.GetDefaultFont()
-	if err != nil {
-		return nil, fmt.Errorf("grid font: %w", err)
-	}
-	measure, err := gochart.PNG(1, 1)
-	if err != nil {
-		return nil, fmt.Errorf("grid: %w", err)
-	}
-	measure.SetDPI(chartDPI)
-	measure.SetFont(font)
-	fit := func(s string, size float64) int {
-		measure.SetFontSize(size)
-		return measure.MeasureText(s).Width()
-	}
-	p := planGrid(g, fit)
-	r, err := gochart.PNG(p.w, p.h)
-	if err != nil {
-		return nil, fmt.Errorf("grid: %w", err)
-	}
-	r.SetDPI(chartDPI)
-	fill := func(b chartBox) {
-		r.SetFillColor(b.color)
-		r.SetStrokeColor(b.color)
-		r.SetStrokeWidth(0)
-		r.MoveTo(b.x, b.y)
-		r.LineTo(b.x+b.w, b.y)
-		r.LineTo(b.x+b.w, b.y+b.h)
-		r.LineTo(b.x, b.y+b.h)
-		r.Close()
-		r.Fill()
-	}
-	fill(chartBox{0, 0, p.w, p.h, drawing.ColorWhite})
-	for _, b := range p.boxes {
-		fill(b)
-	}
-	r.SetFont(font)
-	r.SetFontColor(drawing.ColorFromHex("212121"))
-	for _, t := range p.labels {
-		r.SetFontSize(t.size)
-		r.Text(t.text, t.x, t.y)
-	}
-	var buf bytes.Buffer
-	if err := r.Save(&buf); err != nil {
-		return nil, fmt.Errorf("render grid: %w", err)
-	}
-	return buf.Bytes(), nil
+	return render("grid", func(fit fitFunc) chartPlan { return planGrid(g, fit) })
 }
