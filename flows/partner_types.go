@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -44,6 +45,43 @@ type PartnerProfile struct {
 type MatchFilter struct {
 	Theme, Province, Sector string
 	Coalition               bool
+}
+
+// Code is f in callback data: "a" (none), "c" (coalition candidates),
+// "t.<theme>", "p.<province>" or "s.<sector>".
+func (f MatchFilter) Code() string {
+	switch {
+	case f.Coalition:
+		return "c"
+	case f.Theme != "":
+		return "t." + f.Theme
+	case f.Province != "":
+		return "p." + f.Province
+	case f.Sector != "":
+		return "s." + f.Sector
+	}
+	return "a"
+}
+
+// ParseMatchFilter reads a filter's Code; false for one naming no known
+// theme, province or sector.
+func ParseMatchFilter(s string) (MatchFilter, bool) {
+	switch s {
+	case "a":
+		return MatchFilter{}, true
+	case "c":
+		return MatchFilter{Coalition: true}, true
+	}
+	kind, code, _ := strings.Cut(s, ".")
+	switch {
+	case kind == "t" && slices.Contains(themes, code):
+		return MatchFilter{Theme: code}, true
+	case kind == "p" && slices.Contains(provinces, code):
+		return MatchFilter{Province: code}, true
+	case kind == "s" && slices.Contains(sectors, code):
+		return MatchFilter{Sector: code}, true
+	}
+	return MatchFilter{}, false
 }
 
 // MatchQuery asks for the best-ranked suggestions for Me.

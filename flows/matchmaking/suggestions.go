@@ -3,7 +3,6 @@ package matchmaking
 import (
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,41 +11,6 @@ import (
 )
 
 // Matchmaking: browsing partner suggestions and filtering them.
-
-// filterCode is a filter in callback data: "a" (none), "c" (coalition
-// candidates), "t.<theme>", "p.<province>" or "s.<sector>".
-func filterCode(f flows.MatchFilter) string {
-	switch {
-	case f.Coalition:
-		return "c"
-	case f.Theme != "":
-		return "t." + f.Theme
-	case f.Province != "":
-		return "p." + f.Province
-	case f.Sector != "":
-		return "s." + f.Sector
-	}
-	return "a"
-}
-
-func parseFilterCode(s string) (flows.MatchFilter, bool) {
-	switch s {
-	case "a":
-		return flows.MatchFilter{}, true
-	case "c":
-		return flows.MatchFilter{Coalition: true}, true
-	}
-	kind, code, _ := strings.Cut(s, ".")
-	switch {
-	case kind == "t" && slices.Contains(themes, code):
-		return flows.MatchFilter{Theme: code}, true
-	case kind == "p" && slices.Contains(provinces, code):
-		return flows.MatchFilter{Province: code}, true
-	case kind == "s" && slices.Contains(sectors, code):
-		return flows.MatchFilter{Sector: code}, true
-	}
-	return flows.MatchFilter{}, false
-}
 
 // filterName says what the filter keeps, or nil for none.
 func filterName(f flows.MatchFilter) any {
@@ -69,7 +33,7 @@ func parsePos(s string) (int, bool) {
 
 func (e *module) matchPress(ctx context.Context, t *flows.Turn, payload string) error {
 	fc, p, _ := strings.Cut(payload, ":")
-	f, ok := parseFilterCode(fc)
+	f, ok := flows.ParseMatchFilter(fc)
 	pos, okPos := parsePos(p)
 	if !ok || !okPos {
 		t.Answer(flows.T("errors.bad_button"), true)
@@ -112,7 +76,7 @@ func (e *module) showMatch(ctx context.Context, t *flows.Turn, f flows.MatchFilt
 	if edit && t.In.MessageID != 0 {
 		reply.EditMessageID = t.In.MessageID
 	}
-	fc := filterCode(f)
+	fc := f.Code()
 	switchRow := []flows.Button{{Label: flows.T("mm.btn_filter"), Data: flows.MustData(routeFilter, "")}}
 	if f == (flows.MatchFilter{}) {
 		switchRow = append(switchRow, flows.Button{Label: flows.T("mm.btn_coalition"), Data: flows.MustData(routeSuggestion, "c", "0")})
@@ -201,7 +165,7 @@ func (e *module) notInterested(ctx context.Context, t *flows.Turn, payload strin
 		return nil
 	}
 	uid, err := strconv.ParseInt(parts[0], 10, 64)
-	f, okF := parseFilterCode(parts[1])
+	f, okF := flows.ParseMatchFilter(parts[1])
 	pos, okPos := parsePos(parts[2])
 	if err != nil || uid <= 0 || uid == t.User.ID || !okF || !okPos {
 		t.Answer(flows.T("errors.bad_button"), true)

@@ -19,35 +19,6 @@ var (
 	provinces = flows.Provinces()
 )
 
-func filterCode(f flows.MatchFilter) string {
-	switch {
-	case f.Coalition:
-		return "c"
-	case f.Sector != "":
-		return "s." + f.Sector
-	case f.Province != "":
-		return "p." + f.Province
-	}
-	return "a"
-}
-
-func parseFilter(s string) (flows.MatchFilter, bool) {
-	switch s {
-	case "a":
-		return flows.MatchFilter{}, true
-	case "c":
-		return flows.MatchFilter{Coalition: true}, true
-	}
-	kind, code, _ := strings.Cut(s, ".")
-	switch {
-	case kind == "s" && slices.Contains(sectors, code):
-		return flows.MatchFilter{Sector: code}, true
-	case kind == "p" && slices.Contains(provinces, code):
-		return flows.MatchFilter{Province: code}, true
-	}
-	return flows.MatchFilter{}, false
-}
-
 // registered reports whether uid holds a confirmed seat at code.
 func (e *module) registered(ctx context.Context, code string, uid int64) (bool, error) {
 	r, err := e.store.GetRegistration(ctx, code, uid)
@@ -124,7 +95,7 @@ func (e *module) suggestPress(ctx context.Context, t *flows.Turn, payload string
 	if len(parts) != 3 {
 		return badButton(t)
 	}
-	f, ok := parseFilter(parts[1])
+	f, ok := flows.ParseMatchFilter(parts[1])
 	pos, err := strconv.Atoi(parts[2])
 	if !ok || err != nil || pos < 0 || pos > 10_000 {
 		return badButton(t)
@@ -178,7 +149,7 @@ func (e *module) showSuggestion(ctx context.Context, t *flows.Turn, w *flows.Wor
 			canAsk = false
 		}
 	}
-	fc := filterCode(f)
+	fc := f.Code()
 	rows := flows.Pager(routeSuggest, pos, len(ranked), w.Code, fc)
 	if canAsk {
 		rows = append(rows, []flows.Button{{Label: flows.T("mt.btn_request"), Data: flows.MustData(routeRequest, w.Code, strconv.FormatInt(m.Profile.UserID, 10))}})
