@@ -251,16 +251,16 @@ func (s *Server) allCommitments(ctx context.Context, t *flows.Turn, ws []*flows.
 
 func (s *Server) commitmentOut(ctx context.Context, t *flows.Turn, ws *flows.Workshop, c *flows.Commitment) commitmentOut {
 	name, org := flows.NameOf(ctx, s.cfg.Store, c.Owner)
-	return s.commitmentRow(t, ws, c, name, org)
+	due := flows.When{At: c.Due, Zone: ws.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)
+	return s.commitmentRow(t, ws, c, name, org, due)
 }
 
 // commitmentRow is commitmentOut with the owner's name and organisation
-// known.
-func (s *Server) commitmentRow(t *flows.Turn, ws *flows.Workshop, c *flows.Commitment, name, org string) commitmentOut {
+// and the due date's text known.
+func (s *Server) commitmentRow(t *flows.Turn, ws *flows.Workshop, c *flows.Commitment, name, org, due string) commitmentOut {
 	overdue := c.Status != flows.CmDone && c.Due.Before(t.Now())
 	return commitmentOut{ID: c.ID, Workshop: ws.Code, Title: ws.Title, What: c.What, Owner: name, Org: org, Status: c.Status,
-		StatusLabel: s.text(t.Lang, "cm.status."+c.Status, nil, nil), Due: c.Due, Overdue: overdue,
-		DueText: flows.When{At: c.Due, Zone: ws.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)}
+		StatusLabel: s.text(t.Lang, "cm.status."+c.Status, nil, nil), Due: c.Due, Overdue: overdue, DueText: due}
 }
 
 // overview is the forum (or chapter, or a facilitator's workshops) at a
@@ -342,12 +342,28 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 		s.internal(w, t.Lang, "owners", err)
 		return
 	}
-	row := func(l listed) commitmentOut {
-		p := cmp.Or(profiles[l.c.Owner], more[l.c.Owner])
-		if p == nil {
-			return s.commitmentOut(ctx, t, l.ws, l.c)
+	// Each due date's text is rendered once for this answer (LoadZone
+	// reads the zone database on every call).
+	zones, dueTexts := map[string]*time.Location{}, map[string]string{}
+	dueText := func(x *flows.Workshop, at time.Time) string {
+		loc := zones[x.Zone]
+		if loc == nil {
+			loc = flows.LoadZone(x.Zone)
+			zones[x.Zone] = loc
 		}
-		return s.commitmentRow(t, l.ws, l.c, p.FullName, p.Organisation)
+		key := x.Zone + " " + at.In(loc).Format("2006-01-02")
+		txt, ok := dueTexts[key]
+		if !ok {
+			txt = flows.When{At: at, Zone: x.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)
+			dueTexts[key] = txt
+		}
+		return txt
+	}
+	row := func(l listed) commitmentOut {
+		if p := cmp.Or(profiles[l.c.Owner], more[l.c.Owner]); p != nil {
+			return s.commitmentRow(t, l.ws, l.c, p.FullName, p.Organisation, dueText(l.ws, l.c.Due))
+		}
+		return s.commitmentOut(ctx, t, l.ws, l.c)
 	}
 	overdue, blocked := make([]commitmentOut, 0, len(overdueCms)), make([]commitmentOut, 0, len(blockedCms))
 	for _, l := range overdueCms {

@@ -95,8 +95,13 @@ func (s *Server) trend(t *flows.Turn, ws []*flows.Workshop, data []wsData) []tre
 			Label: s.text(t.Lang, "cm.month", map[string]any{"Month": s.text(t.Lang, "month."+m.Format("1"), nil, nil), "Year": m.Year()}, nil)}
 		at[rows[i].Month] = &rows[i]
 	}
+	zones := map[string]*time.Location{} // each zone read once (LoadZone reads the zone database)
 	for i, x := range ws {
-		zone := flows.LoadZone(x.Zone)
+		zone := zones[x.Zone]
+		if zone == nil {
+			zone = flows.LoadZone(x.Zone)
+			zones[x.Zone] = zone
+		}
 		month := func(tm time.Time) *trendRow { return at[tm.In(zone).Format("2006-01")] }
 		for _, r := range data[i].regs {
 			if row := month(r.RegisteredAt); row != nil {
