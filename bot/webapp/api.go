@@ -119,6 +119,11 @@ func (s *Server) workshopOut(ctx context.Context, t *flows.Turn, ws *flows.Works
 	if err != nil {
 		return workshopOut{}, err
 	}
+	return s.workshopRow(t, ws, c), nil
+}
+
+// workshopRow is workshopOut with the counts read.
+func (s *Server) workshopRow(t *flows.Turn, ws *flows.Workshop, c flows.Counts) workshopOut {
 	o := workshopOut{Code: ws.Code, Title: ws.Title, Start: ws.Start, Capacity: ws.Capacity, Cancelled: ws.Cancelled,
 		Approval: ws.Approval, Chapter: ws.Chapter, Counts: c,
 		When: flows.When{At: ws.Start, Zone: ws.Zone}.Render(s.cfg.Texts, t.Lang)}
@@ -126,7 +131,7 @@ func (s *Server) workshopOut(ctx context.Context, t *flows.Turn, ws *flows.Works
 		left := max(0, ws.Capacity-c.Confirmed-c.Offered)
 		o.SeatsLeft = &left
 	}
-	return o, nil
+	return o
 }
 
 // workshops lists the workshops the caller manages (ManagedWorkshops: own
@@ -246,10 +251,16 @@ func (s *Server) allCommitments(ctx context.Context, t *flows.Turn, ws []*flows.
 
 func (s *Server) commitmentOut(ctx context.Context, t *flows.Turn, ws *flows.Workshop, c *flows.Commitment) commitmentOut {
 	name, org := flows.NameOf(ctx, s.cfg.Store, c.Owner)
+	due := flows.When{At: c.Due, Zone: ws.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)
+	return s.commitmentRow(t, ws, c, name, org, due)
+}
+
+// commitmentRow is commitmentOut with the owner's name and organisation
+// and the due date's text known.
+func (s *Server) commitmentRow(t *flows.Turn, ws *flows.Workshop, c *flows.Commitment, name, org, due string) commitmentOut {
 	overdue := c.Status != flows.CmDone && c.Due.Before(t.Now())
 	return commitmentOut{ID: c.ID, Workshop: ws.Code, Title: ws.Title, What: c.What, Owner: name, Org: org, Status: c.Status,
-		StatusLabel: s.text(t.Lang, "cm.status."+c.Status, nil, nil), Due: c.Due, Overdue: overdue,
-		DueText: flows.When{At: c.Due, Zone: ws.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)}
+		StatusLabel: s.text(t.Lang, "cm.status."+c.Status, nil, nil), Due: c.Due, Overdue: overdue, DueText: due}
 }
 
 // overview is the forum (or chapter, or a facilitator's workshops) at a
@@ -275,13 +286,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 			byProvince[p.Province]++
 		}
 	}
+	data, err := s.scopeData(ctx, ws)
+	if err != nil {
+		s.internal(w, t.Lang, "workshops' data", err)
+		return
+	}
 	var upcoming, per []workshopOut
-	for _, x := range ws {
-		o, err := s.workshopOut(ctx, t, x)
-		if err != nil {
-			s.internal(w, t.Lang, "counts", err)
-			return
-		}
+	for i, x := range ws {
+		o := s.workshopRow(t, x, data[i].counts)
 		per = append(per, o)
 		if !x.Cancelled && x.Start.After(t.Now()) {
 			upcoming = append(upcoming, o)
@@ -290,43 +302,83 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 	byStart := func(a, b workshopOut) int { return a.Start.Compare(b.Start) }
 	slices.SortFunc(upcoming, byStart)
 	slices.SortFunc(per, byStart)
-	cms, err := s.allCommitments(ctx, t, ws)
-	if err != nil {
-		s.internal(w, t.Lang, "commitments", err)
-		return
-	}
 	byStatus := map[string]int{}
 	type monthRow struct {
 		Month    string         `json:"month"`
 		ByStatus map[string]int `json:"by_status"`
 	}
 	months := map[string]map[string]int{}
-	overdue, blocked := []commitmentOut{}, []commitmentOut{}
-	for _, c := range cms {
-		byStatus[c.Status]++
-		m := c.Due.Format("2006-01")
-		if months[m] == nil {
-			months[m] = map[string]int{}
+	type listed struct {
+		ws *flows.Workshop
+		c  *flows.Commitment
+	}
+	var overdueCms, blockedCms []listed
+	for i, x := range ws {
+		for _, c := range data[i].cms {
+			byStatus[c.Status]++
+			m := c.Due.Format("2006-01")
+			if months[m] == nil {
+				months[m] = map[string]int{}
+			}
+			months[m][c.Status]++
+			if c.Status != flows.CmDone && c.Due.Before(t.Now()) {
+				overdueCms = append(overdueCms, listed{x, c})
+			}
+			if c.Status == flows.CmBlocked {
+				blockedCms = append(blockedCms, listed{x, c})
+			}
 		}
-		months[m][c.Status]++
-		if c.Overdue {
-			overdue = append(overdue, c)
+	}
+	// Names only of the owners listed, read in one pipeline beside the
+	// profiles already read for the scope (as flows.NameOf).
+	var owners []int64
+	for _, l := range slices.Concat(overdueCms, blockedCms) {
+		if profiles[l.c.Owner] == nil {
+			owners = append(owners, l.c.Owner)
 		}
-		if c.Status == flows.CmBlocked {
-			blocked = append(blocked, c)
+	}
+	more, err := s.cfg.Store.ProfilesOf(ctx, owners)
+	if err != nil {
+		s.internal(w, t.Lang, "owners", err)
+		return
+	}
+	// Each due date's text is rendered once for this answer (LoadZone
+	// reads the zone database on every call).
+	zones, dueTexts := map[string]*time.Location{}, map[string]string{}
+	dueText := func(x *flows.Workshop, at time.Time) string {
+		loc := zones[x.Zone]
+		if loc == nil {
+			loc = flows.LoadZone(x.Zone)
+			zones[x.Zone] = loc
 		}
+		key := x.Zone + " " + at.In(loc).Format("2006-01-02")
+		txt, ok := dueTexts[key]
+		if !ok {
+			txt = flows.When{At: at, Zone: x.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)
+			dueTexts[key] = txt
+		}
+		return txt
+	}
+	row := func(l listed) commitmentOut {
+		if p := cmp.Or(profiles[l.c.Owner], more[l.c.Owner]); p != nil {
+			return s.commitmentRow(t, l.ws, l.c, p.FullName, p.Organisation, dueText(l.ws, l.c.Due))
+		}
+		return s.commitmentOut(ctx, t, l.ws, l.c)
+	}
+	overdue, blocked := make([]commitmentOut, 0, len(overdueCms)), make([]commitmentOut, 0, len(blockedCms))
+	for _, l := range overdueCms {
+		overdue = append(overdue, row(l))
+	}
+	for _, l := range blockedCms {
+		blocked = append(blocked, row(l))
 	}
 	var byMonth []monthRow
 	for m, st := range months {
 		byMonth = append(byMonth, monthRow{Month: m, ByStatus: st})
 	}
 	slices.SortFunc(byMonth, func(a, b monthRow) int { return strings.Compare(a.Month, b.Month) })
-	slices.SortFunc(overdue, func(a, b commitmentOut) int { return a.Due.Compare(b.Due) })
-	trend, err := s.trend(ctx, t, ws)
-	if err != nil {
-		s.internal(w, t.Lang, "trend", err)
-		return
-	}
+	slices.SortStableFunc(overdue, func(a, b commitmentOut) int { return a.Due.Compare(b.Due) })
+	trend := s.trend(t, ws, data)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"scope":       s.scopeLabel(ctx, t),
 		"members":     len(profiles),

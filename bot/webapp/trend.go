@@ -2,6 +2,9 @@ package webapp
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"time"
 
 	"sinergi/flows"
@@ -27,10 +30,61 @@ type trendRow struct {
 	Overdue       int            `json:"overdue"`
 }
 
+// wsData is what the overview reads of one workshop.
+type wsData struct {
+	counts flows.Counts
+	regs   []*flows.Registration
+	cms    []*flows.Commitment
+}
+
+// scopeReaders is how many workshops scopeData reads at once: each read is
+// a round trip, so a national forum's 1,000 workshops are read in parallel
+// rather than one after another.
+const scopeReaders = 16
+
+// scopeData reads the counts, registrations and commitments of each of
+// the workshops ws (in ws's order) from the store, on every call.
+func (s *Server) scopeData(ctx context.Context, ws []*flows.Workshop) ([]wsData, error) {
+	out := make([]wsData, len(ws))
+	errs := make([]error, len(ws))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(scopeReaders, len(ws)) {
+		wg.Go(func() {
+			for i := range next {
+				d := &out[i]
+				code := ws[i].Code
+				var err error
+				if d.counts, err = s.cfg.Store.Counts(ctx, code); err != nil {
+					errs[i] = fmt.Errorf("counts of %s: %w", code, err)
+					continue
+				}
+				if d.regs, err = s.cfg.Store.Registrations(ctx, code); err != nil {
+					errs[i] = fmt.Errorf("registrations of %s: %w", code, err)
+					continue
+				}
+				if d.cms, err = s.cfg.Store.WorkshopCommitments(ctx, code); err != nil {
+					errs[i] = fmt.Errorf("commitments of %s: %w", code, err)
+				}
+			}
+		})
+	}
+	for i := range ws {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // trend is the last trendMonths months of the workshops ws (the caller's
-// scope): read from the store on every call. The window ends with the
-// current month in the forum's zone (WIB, the first of flows.Zones).
-func (s *Server) trend(ctx context.Context, t *flows.Turn, ws []*flows.Workshop) ([]trendRow, error) {
+// scope), from their data (scopeData, read on every call). The window
+// ends with the current month in the forum's zone (WIB, the first of
+// flows.Zones).
+func (s *Server) trend(t *flows.Turn, ws []*flows.Workshop, data []wsData) []trendRow {
 	now := t.Now().In(flows.LoadZone(flows.Zones()[0]))
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1-trendMonths, 0)
 	rows := make([]trendRow, trendMonths)
@@ -41,14 +95,15 @@ func (s *Server) trend(ctx context.Context, t *flows.Turn, ws []*flows.Workshop)
 			Label: s.text(t.Lang, "cm.month", map[string]any{"Month": s.text(t.Lang, "month."+m.Format("1"), nil, nil), "Year": m.Year()}, nil)}
 		at[rows[i].Month] = &rows[i]
 	}
-	for _, x := range ws {
-		zone := flows.LoadZone(x.Zone)
-		month := func(tm time.Time) *trendRow { return at[tm.In(zone).Format("2006-01")] }
-		regs, err := s.cfg.Store.Registrations(ctx, x.Code)
-		if err != nil {
-			return nil, err
+	zones := map[string]*time.Location{} // each zone read once (LoadZone reads the zone database)
+	for i, x := range ws {
+		zone := zones[x.Zone]
+		if zone == nil {
+			zone = flows.LoadZone(x.Zone)
+			zones[x.Zone] = zone
 		}
-		for _, r := range regs {
+		month := func(tm time.Time) *trendRow { return at[tm.In(zone).Format("2006-01")] }
+		for _, r := range data[i].regs {
 			if row := month(r.RegisteredAt); row != nil {
 				row.Registrations++
 			}
@@ -59,11 +114,7 @@ func (s *Server) trend(ctx context.Context, t *flows.Turn, ws []*flows.Workshop)
 				row.Attended++
 			}
 		}
-		cms, err := s.cfg.Store.WorkshopCommitments(ctx, x.Code)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cms {
+		for _, c := range data[i].cms {
 			if row := month(c.Created); row != nil {
 				row.Created++
 			}
@@ -78,5 +129,5 @@ func (s *Server) trend(ctx context.Context, t *flows.Turn, ws []*flows.Workshop)
 			}
 		}
 	}
-	return rows, nil
+	return rows
 }
