@@ -225,6 +225,11 @@ func TestForgetMeLeavesNoTrace(t *testing.T) {
 		items, err := st.Inbox(ctx)
 		return err == nil && len(items) == 0
 	})
+	// The replies are in Telegram before the outbox lets go of them.
+	e.waitFor("her outbox emptied", func() bool {
+		n, err := rdb.Exists(ctx, p+"{c:987654321}:outbox", p+"{c:987654321}:outbox:begun").Result()
+		return err == nil && n == 0
+	})
 
 	// Walk every key.
 	needles := []string{"987654321", "Siti", "Rahmawati", "siti_rahma", "6281299887766", "tok-siti", "certsiti"}
