@@ -105,3 +105,30 @@ func TestLateSlotBooksAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestSlotInsideRetryAfterBooksAgain: a send booked 90 ms ahead, and
+// meanwhile another of the replica's sends is answered 429 with a
+// retry_after of a second: the booked one does not go out into the
+// announced second but after it.
+func TestSlotInsideRetryAfterBooksAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := DefaultLimits()
+		lim.PerChat = 0
+		s := NewSender(nil, lim, &nopTelemetry{})
+		defer s.Close()
+		start := time.Now()
+		budget := &stallBudget{interval: time.Duration(float64(time.Second) / lim.Global)}
+		budget.tat = start.Add(90 * time.Millisecond) // bookings before this one
+		s.Share(budget, "r1")
+		go func() {
+			time.Sleep(10 * time.Millisecond)
+			raiseTo(&s.pausedAll, time.Now().Add(time.Second)) // what a 429 does
+		}()
+		if err := s.acquire(context.Background(), 7, Bulk); err != nil {
+			t.Fatal(err)
+		}
+		if at := time.Since(start); at < 1010*time.Millisecond {
+			t.Errorf("sent %v after the start, inside the retry_after announced at 10 ms for 1 s", at)
+		}
+	})
+}

@@ -412,6 +412,11 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 		horizon = max(bulkHorizon*s.gb.Interval, bulkHorizonMin)
 	}
 	for late := 0; ; {
+		// A retry_after this replica was told: nothing is booked before
+		// its end (the other replicas learn it from the paused cells).
+		if err := sleep(ctx, time.Until(time.Unix(0, s.pausedAll.Load()))); err != nil {
+			return err
+		}
 		asked := time.Now()
 		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)
 		if err != nil {
@@ -426,6 +431,11 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 			raiseTo(&s.bookedTo, now.Add(wait))
 			if err := sleep(ctx, wait); err != nil {
 				return err
+			}
+			// A retry_after told meanwhile covers the slot (a send
+			// booked before it and answered 429): book after it.
+			if time.Unix(0, s.pausedAll.Load()).After(slot) {
+				continue
 			}
 			// Too late for the slot: book another, a few times at
 			// most (a machine that late every time still sends).
