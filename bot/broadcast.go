@@ -176,15 +176,16 @@ func (b *Bot) feed(ctx context.Context, id string, work chan<- transport.Claim, 
 
 // Broadcast senders: a replica keeps sendCover's worth of sends at its
 // ceiling in flight (an API round trip up to 150 ms, the round trips to
-// Redis around it and the wait for the slot), plus its bookers, at most
-// mostWorkers; and lets one worker per bookerRate of the ceiling book a
-// slot at a time (at most mostBookers), so the bookings outrun the slots
-// while a reply never waits behind more than a few of them.
+// Redis around it), plus its bookers, at most mostWorkers. A booker holds
+// its turn from its booking to its slot, so the bookers must cover a
+// booking's round trip to Redis and a late wake-up: one per bookerRate of
+// the ceiling (10 ms at 1,000/s; at 28/s one, with a slot every 36 ms),
+// at most mostBookers; a reply waits behind no more bookings than that.
 const (
 	sendCover   = 250 * time.Millisecond
 	mostWorkers = 256
-	bookerRate  = 200
-	mostBookers = 8
+	bookerRate  = 100
+	mostBookers = 16
 )
 
 // broadcastWorkers is how many senders a replica runs for a broadcast at a

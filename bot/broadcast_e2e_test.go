@@ -320,7 +320,7 @@ func TestBroadcastThemeSegment(t *testing.T) {
 // passes that several times over, and still sends each copy once.
 func TestBroadcastWorkersAtHighCeiling(t *testing.T) {
 	e := newEnv(t)
-	e.limits.Global = 1600 // 8 workers
+	e.limits.Global = 1600 // 16 bookers, 256 workers
 	e.fake.SetLatency("copyMessage", 100*time.Millisecond)
 	e.members(300)
 	e.start()
