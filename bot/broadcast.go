@@ -179,8 +179,8 @@ func (b *Bot) feed(ctx context.Context, id string, work chan<- transport.Claim, 
 // Redis around it), plus its bookers, at most mostWorkers. A booker holds
 // its turn from its booking to its slot, so the bookers must cover a
 // booking's round trip to Redis and a late wake-up: one per bookerRate of
-// the ceiling (10 ms at 1,000/s; at 28/s one, with a slot every 36 ms),
-// at most mostBookers; a reply waits behind no more bookings than that.
+// the ceiling (10 ms at 1,000/s), two at least, at most mostBookers; a
+// reply waits behind no more bookings than that.
 const (
 	sendCover   = 250 * time.Millisecond
 	mostWorkers = 256
@@ -199,9 +199,11 @@ func broadcastWorkers(rate float64) int {
 	return min(mostWorkers, bookers(rate)+int(math.Ceil(rate*sendCover.Seconds())))
 }
 
-// bookers is how many of a replica's senders may book a slot at once.
+// bookers is how many of a replica's senders may book a slot at once: two
+// at least, so that the next slot is booked before this one comes (one,
+// woken late on a busy machine, leaves slots unbooked and unused).
 func bookers(rate float64) int {
-	return min(mostBookers, max(1, int(math.Ceil(rate/bookerRate))))
+	return min(mostBookers, max(2, int(math.Ceil(rate/bookerRate))))
 }
 
 // sendOne sends to one claimed recipient while holding a turn to book, and

@@ -7,6 +7,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	tg "github.com/go-telegram/bot"
+
 	"sinergi/flows/transport"
 )
 
@@ -18,8 +20,9 @@ type stallBudget struct {
 	interval           time.Duration
 	stallFrom, stallTo time.Time
 
-	mu  sync.Mutex
-	tat time.Time
+	mu    sync.Mutex
+	tat   time.Time
+	slots []time.Time // booked
 }
 
 func (b *stallBudget) GlobalBucket(float64, int) transport.Bucket {
@@ -39,6 +42,7 @@ func (b *stallBudget) Reserve(_ context.Context, maxWait time.Duration, _ ...tra
 		b.mu.Unlock()
 		return wait, false, nil
 	}
+	b.slots = append(b.slots, b.tat)
 	b.tat = b.tat.Add(b.interval)
 	b.mu.Unlock()
 	if !now.Before(b.stallFrom) && now.Before(b.stallTo) {
@@ -129,6 +133,37 @@ func TestSlotInsideRetryAfterBooksAgain(t *testing.T) {
 		}
 		if at := time.Since(start); at < 1010*time.Millisecond {
 			t.Errorf("sent %v after the start, inside the retry_after announced at 10 ms for 1 s", at)
+		}
+	})
+}
+
+// TestReadyLateForSlotBooksAgain: the last word before a send (a
+// broadcast marks it begun in Redis) takes 60 ms: the send does not go out
+// 60 ms after its slot but at a slot booked after it.
+func TestReadyLateForSlotBooksAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		lim := DefaultLimits()
+		lim.PerChat = 0
+		s := NewSender(nil, lim, &nopTelemetry{})
+		defer s.Close()
+		start := time.Now()
+		budget := &stallBudget{interval: time.Duration(float64(time.Second) / lim.Global)}
+		s.Share(budget, "r1")
+		var sent time.Time
+		err := s.SendReady(context.Background(), 7, Bulk, "copyMessage", func(context.Context) error {
+			time.Sleep(60 * time.Millisecond)
+			return nil
+		}, func(context.Context, *tg.Bot) error {
+			sent = time.Now()
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A slot at 0, given up, and one at 60 ms for the send.
+		last := budget.slots[len(budget.slots)-1]
+		if late := sent.Sub(last); late > slotTolerance {
+			t.Errorf("sent %v after the start, %v after its slot (slots %v after the start)", sent.Sub(start), late, budget.slots)
 		}
 	})
 }

@@ -229,19 +229,28 @@ func (s *Sender) Call(ctx context.Context, method string, call func(ctx context.
 }
 
 func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, ready func(context.Context) error, call func(context.Context, *tg.Bot) error) error {
-	var n429, nFail int
-	var failingSince time.Time
+	var n429, nFail, late int
+	var failingSince, slot time.Time
 	for {
 		if limited {
-			if err := s.acquire(ctx, chatID, p); err != nil {
+			at, err := s.acquireAt(ctx, chatID, p)
+			if err != nil {
 				return err
 			}
+			slot = at
 		}
 		if ready != nil {
 			if err := ready(ctx); err != nil {
 				return err
 			}
 			ready = nil
+			// ready's round trip made the send late for its slot in
+			// the shared budget: it books another (slotTolerance).
+			if !slot.IsZero() && time.Since(slot) > slotTolerance && late < maxLate {
+				late++
+				s.tel.LateSlot()
+				continue
+			}
 		}
 		err := call(ctx, s.api)
 		if err == nil {
@@ -317,20 +326,27 @@ func sleep(ctx context.Context, d time.Duration) error {
 // announced for the chat, then the chat's and the bot's budget — shared
 // with the other replicas, or this process's own when Redis does not answer.
 func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
+	_, err := s.acquireAt(ctx, chatID, p)
+	return err
+}
+
+// acquireAt is acquire that also says the instant booked in the shared
+// budget (zero when paced locally).
+func (s *Sender) acquireAt(ctx context.Context, chatID int64, p Priority) (time.Time, error) {
 	if s.shared != nil {
 		if err := s.waitPaused(ctx, chatID); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		for p == Bulk {
 			// Bulk work never paces itself locally: with several
 			// replicas each would spend the whole budget. It waits for
 			// the shared one.
-			err := s.acquireShared(ctx, chatID, p)
+			slot, err := s.acquireShared(ctx, chatID, p)
 			if err == nil || ctx.Err() != nil {
-				return err
+				return slot, err
 			}
 			if err := sleep(ctx, sharedProbe); err != nil {
-				return err
+				return time.Time{}, err
 			}
 		}
 		if p == Interactive {
@@ -340,18 +356,18 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 			// would add up.
 			deadline := time.Now().Add(fallbackAfter)
 			for time.Now().Before(deadline) {
-				err := s.acquireShared(ctx, chatID, p)
+				slot, err := s.acquireShared(ctx, chatID, p)
 				if err == nil || ctx.Err() != nil {
-					return err
+					return slot, err
 				}
 				if err := sleep(ctx, sharedProbe); err != nil {
-					return err
+					return time.Time{}, err
 				}
 			}
 		} else if time.Now().UnixNano() >= s.sharedDown.Load() {
-			err := s.acquireShared(ctx, chatID, p)
+			slot, err := s.acquireShared(ctx, chatID, p)
 			if err == nil || ctx.Err() != nil {
-				return err
+				return slot, err
 			}
 			s.sharedDown.Store(time.Now().Add(sharedRetry).UnixNano())
 		}
@@ -364,22 +380,22 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 		// two would add up.
 		wait := max(s.pausedAll.Load(), s.bookedTo.Load())
 		if err := sleep(ctx, time.Until(time.Unix(0, wait))); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if err := s.waitChat(ctx, chatID); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		if s.fallback != nil {
 			d := s.fallback.Reserve().Delay()
 			raiseTo(&s.localTo, time.Now().Add(d))
-			return sleep(ctx, d)
+			return time.Time{}, sleep(ctx, d)
 		}
-		return nil
+		return time.Time{}, nil
 	}
 	if err := s.waitChat(ctx, chatID); err != nil {
-		return err
+		return time.Time{}, err
 	}
-	return s.global.take(ctx, p)
+	return time.Time{}, s.global.take(ctx, p)
 }
 
 // raiseTo moves *v up to t (unix ns), never down.
@@ -396,9 +412,9 @@ func raiseTo(v *atomic.Int64, t time.Time) {
 // bucket allow, in one script, and sleeps until then. Sends this replica
 // paced locally while the shared budget was away go first: the shared
 // budget does not know of them.
-func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) error {
+func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) (time.Time, error) {
 	if err := sleep(ctx, time.Until(time.Unix(0, s.localTo.Load()))); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
@@ -415,12 +431,12 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 		// A retry_after this replica was told: nothing is booked before
 		// its end (the other replicas learn it from the paused cells).
 		if err := sleep(ctx, time.Until(time.Unix(0, s.pausedAll.Load()))); err != nil {
-			return err
+			return time.Time{}, err
 		}
 		asked := time.Now()
 		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)
 		if err != nil {
-			return err
+			return time.Time{}, err
 		}
 		s.heartbeat(ctx)
 		if ok {
@@ -430,7 +446,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 			slot := now.Add(wait - now.Sub(asked)/2)
 			raiseTo(&s.bookedTo, now.Add(wait))
 			if err := sleep(ctx, wait); err != nil {
-				return err
+				return time.Time{}, err
 			}
 			// A retry_after told meanwhile covers the slot (a send
 			// booked before it and answered 429): book after it.
@@ -440,7 +456,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 			// Too late for the slot: book another, a few times at
 			// most (a machine that late every time still sends).
 			if time.Since(slot) <= slotTolerance || late == maxLate {
-				return nil
+				return slot, nil
 			}
 			late++
 			s.tel.LateSlot()
@@ -448,7 +464,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 		}
 		// Not booked: come back when a slot is within reach.
 		if err := sleep(ctx, max(time.Millisecond, wait-horizon)); err != nil {
-			return err
+			return time.Time{}, err
 		}
 	}
 }
