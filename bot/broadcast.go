@@ -177,10 +177,9 @@ func (b *Bot) feed(ctx context.Context, id string, work chan<- transport.Claim, 
 // Broadcast senders: a replica keeps sendCover's worth of sends at its
 // ceiling in flight (an API round trip up to 150 ms, the round trips to
 // Redis around it), plus its bookers, at most mostWorkers. A booker holds
-// its turn from its booking to its slot, so the bookers must cover a
-// booking's round trip to Redis and a late wake-up: one per bookerRate of
-// the ceiling (10 ms at 1,000/s), two at least, at most mostBookers; a
-// reply waits behind no more bookings than that.
+// its turn until the budget booked its slot (and its send is marked begun),
+// so that only a few of a replica's senders ask Redis for a slot at once:
+// one per bookerRate of the ceiling, two at least, at most mostBookers.
 const (
 	sendCover   = 250 * time.Millisecond
 	mostWorkers = 256
@@ -207,7 +206,7 @@ func bookers(rate float64) int {
 }
 
 // sendOne sends to one claimed recipient while holding a turn to book, and
-// gives the turn back once its slot came (or the send ended before). done
+// gives the turn back once its slot is booked (or the send ended before). done
 // means the broadcast was stopped; an error that the send never began (the
 // claim is given back).
 func (b *Bot) sendOne(ctx context.Context, bc *flows.Broadcast, c transport.Claim, turns <-chan struct{}) (done bool, err error) {

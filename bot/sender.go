@@ -213,11 +213,13 @@ func (s *Sender) Send(ctx context.Context, chatID int64, p Priority, method stri
 	return s.do(ctx, chatID, p, method, true, nil, call)
 }
 
-// SendReady is Send with a last word: ready runs once, after the budget
-// granted the send and right before the first attempt; an error from it
-// cancels the send (it is returned as is). Broadcasts mark the send as
-// begun there, so time spent waiting for the budget is not time in which
-// a crash leaves the recipient uncertain.
+// SendReady is Send with a last word: ready runs once, for Bulk work as
+// soon as the shared budget booked the send (at most bulkHorizonMin or
+// three slots before it, so its round trip does not make the send late for
+// its slot), otherwise right before the first attempt; an
+// error from it cancels the send (it is returned as is). Broadcasts mark
+// the send as begun there, so time spent waiting for a turn in the budget
+// is not time in which a crash leaves the recipient uncertain.
 func (s *Sender) SendReady(ctx context.Context, chatID int64, p Priority, method string, ready func(ctx context.Context) error, call func(ctx context.Context, api *tg.Bot) error) error {
 	return s.do(ctx, chatID, p, method, true, ready, call)
 }
@@ -229,28 +231,36 @@ func (s *Sender) Call(ctx context.Context, method string, call func(ctx context.
 }
 
 func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, ready func(context.Context) error, call func(context.Context, *tg.Bot) error) error {
-	var n429, nFail, late int
-	var failingSince, slot time.Time
+	var n429, nFail int
+	var failingSince time.Time
+	// ready runs once: for bulk work as soon as the shared budget booked
+	// the send (at most a few slots ahead), so that its round trip is not
+	// between the slot and the send; otherwise (a reply may book seconds
+	// ahead) right before the first attempt.
+	book := func(ctx context.Context) error {
+		r := ready
+		ready = nil
+		if r == nil {
+			return nil
+		}
+		return r(ctx)
+	}
 	for {
 		if limited {
-			at, err := s.acquireAt(ctx, chatID, p)
-			if err != nil {
+			var booked func(context.Context) error
+			if p == Bulk {
+				booked = book
+			}
+			if err := s.acquireReady(ctx, chatID, p, booked); err != nil {
+				var rf readyFailed
+				if errors.As(err, &rf) {
+					return rf.err
+				}
 				return err
 			}
-			slot = at
 		}
-		if ready != nil {
-			if err := ready(ctx); err != nil {
-				return err
-			}
-			ready = nil
-			// ready's round trip made the send late for its slot in
-			// the shared budget: it books another (slotTolerance).
-			if !slot.IsZero() && time.Since(slot) > slotTolerance && late < maxLate {
-				late++
-				s.tel.LateSlot()
-				continue
-			}
+		if err := book(ctx); err != nil {
+			return err
 		}
 		err := call(ctx, s.api)
 		if err == nil {
@@ -326,27 +336,33 @@ func sleep(ctx context.Context, d time.Duration) error {
 // announced for the chat, then the chat's and the bot's budget — shared
 // with the other replicas, or this process's own when Redis does not answer.
 func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
-	_, err := s.acquireAt(ctx, chatID, p)
-	return err
+	return s.acquireReady(ctx, chatID, p, nil)
 }
 
-// acquireAt is acquire that also says the instant booked in the shared
-// budget (zero when paced locally).
-func (s *Sender) acquireAt(ctx context.Context, chatID int64, p Priority) (time.Time, error) {
+// readyFailed is the error of acquireReady's booked, returned as is.
+type readyFailed struct{ err error }
+
+func (r readyFailed) Error() string { return r.err.Error() }
+func (r readyFailed) Unwrap() error { return r.err }
+
+// acquireReady is acquire that runs booked (when not nil) once the shared
+// budget booked the send, before waiting for its slot; its error ends the
+// wait as a readyFailed.
+func (s *Sender) acquireReady(ctx context.Context, chatID int64, p Priority, booked func(context.Context) error) error {
 	if s.shared != nil {
 		if err := s.waitPaused(ctx, chatID); err != nil {
-			return time.Time{}, err
+			return err
 		}
 		for p == Bulk {
 			// Bulk work never paces itself locally: with several
 			// replicas each would spend the whole budget. It waits for
 			// the shared one.
-			slot, err := s.acquireShared(ctx, chatID, p)
-			if err == nil || ctx.Err() != nil {
-				return slot, err
+			err := s.acquireShared(ctx, chatID, p, booked)
+			if err == nil || ctx.Err() != nil || errors.As(err, new(readyFailed)) {
+				return err
 			}
 			if err := sleep(ctx, sharedProbe); err != nil {
-				return time.Time{}, err
+				return err
 			}
 		}
 		if p == Interactive {
@@ -356,18 +372,18 @@ func (s *Sender) acquireAt(ctx context.Context, chatID int64, p Priority) (time.
 			// would add up.
 			deadline := time.Now().Add(fallbackAfter)
 			for time.Now().Before(deadline) {
-				slot, err := s.acquireShared(ctx, chatID, p)
-				if err == nil || ctx.Err() != nil {
-					return slot, err
+				err := s.acquireShared(ctx, chatID, p, booked)
+				if err == nil || ctx.Err() != nil || errors.As(err, new(readyFailed)) {
+					return err
 				}
 				if err := sleep(ctx, sharedProbe); err != nil {
-					return time.Time{}, err
+					return err
 				}
 			}
 		} else if time.Now().UnixNano() >= s.sharedDown.Load() {
-			slot, err := s.acquireShared(ctx, chatID, p)
-			if err == nil || ctx.Err() != nil {
-				return slot, err
+			err := s.acquireShared(ctx, chatID, p, booked)
+			if err == nil || ctx.Err() != nil || errors.As(err, new(readyFailed)) {
+				return err
 			}
 			s.sharedDown.Store(time.Now().Add(sharedRetry).UnixNano())
 		}
@@ -380,22 +396,22 @@ func (s *Sender) acquireAt(ctx context.Context, chatID int64, p Priority) (time.
 		// two would add up.
 		wait := max(s.pausedAll.Load(), s.bookedTo.Load())
 		if err := sleep(ctx, time.Until(time.Unix(0, wait))); err != nil {
-			return time.Time{}, err
+			return err
 		}
 		if err := s.waitChat(ctx, chatID); err != nil {
-			return time.Time{}, err
+			return err
 		}
 		if s.fallback != nil {
 			d := s.fallback.Reserve().Delay()
 			raiseTo(&s.localTo, time.Now().Add(d))
-			return time.Time{}, sleep(ctx, d)
+			return sleep(ctx, d)
 		}
-		return time.Time{}, nil
+		return nil
 	}
 	if err := s.waitChat(ctx, chatID); err != nil {
-		return time.Time{}, err
+		return err
 	}
-	return time.Time{}, s.global.take(ctx, p)
+	return s.global.take(ctx, p)
 }
 
 // raiseTo moves *v up to t (unix ns), never down.
@@ -412,9 +428,9 @@ func raiseTo(v *atomic.Int64, t time.Time) {
 // bucket allow, in one script, and sleeps until then. Sends this replica
 // paced locally while the shared budget was away go first: the shared
 // budget does not know of them.
-func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) (time.Time, error) {
+func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority, booked func(context.Context) error) error {
 	if err := sleep(ctx, time.Until(time.Unix(0, s.localTo.Load()))); err != nil {
-		return time.Time{}, err
+		return err
 	}
 	var cb transport.Bucket
 	if gap := s.chatGap(chatID); gap > 0 {
@@ -431,12 +447,12 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) (t
 		// A retry_after this replica was told: nothing is booked before
 		// its end (the other replicas learn it from the paused cells).
 		if err := sleep(ctx, time.Until(time.Unix(0, s.pausedAll.Load()))); err != nil {
-			return time.Time{}, err
+			return err
 		}
 		asked := time.Now()
 		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)
 		if err != nil {
-			return time.Time{}, err
+			return err
 		}
 		s.heartbeat(ctx)
 		if ok {
@@ -445,8 +461,14 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) (t
 			now := time.Now()
 			slot := now.Add(wait - now.Sub(asked)/2)
 			raiseTo(&s.bookedTo, now.Add(wait))
-			if err := sleep(ctx, wait); err != nil {
-				return time.Time{}, err
+			if booked != nil {
+				if err := booked(ctx); err != nil {
+					return readyFailed{err}
+				}
+				booked = nil
+			}
+			if err := sleep(ctx, time.Until(now.Add(wait))); err != nil {
+				return err
 			}
 			// A retry_after told meanwhile covers the slot (a send
 			// booked before it and answered 429): book after it.
@@ -456,7 +478,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) (t
 			// Too late for the slot: book another, a few times at
 			// most (a machine that late every time still sends).
 			if time.Since(slot) <= slotTolerance || late == maxLate {
-				return slot, nil
+				return nil
 			}
 			late++
 			s.tel.LateSlot()
@@ -464,7 +486,7 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) (t
 		}
 		// Not booked: come back when a slot is within reach.
 		if err := sleep(ctx, max(time.Millisecond, wait-horizon)); err != nil {
-			return time.Time{}, err
+			return err
 		}
 	}
 }
