@@ -378,7 +378,7 @@ func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c trans
 	}, copyTo)
 	var migrated *tg.MigrateError
 	if begun && errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chat {
-		b.chatMoved(ctx, chat, int64(migrated.MigrateToChatID))
+		b.chatMoved(sctx, chat, int64(migrated.MigrateToChatID))
 		chat = int64(migrated.MigrateToChatID)
 		err = b.sender.SendReady(sctx, chat, Bulk, "copyMessage", nil, copyTo)
 	}
@@ -391,9 +391,9 @@ func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c trans
 	case err == nil:
 		return flows.ChatSent, nil
 	case errors.Is(err, ErrChatNotFound):
-		b.chatGone(ctx, chat)
+		b.chatGone(sctx, chat)
 		return flows.ChatRemoved, nil
-	case b.groupUndelivered(ctx, chat, c.Thread, err):
+	case b.groupUndelivered(sctx, chat, c.Thread, err):
 		return flows.ChatRemoved, nil
 	case sctx.Err() != nil:
 		return flows.ChatUncertain, nil

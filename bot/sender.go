@@ -462,6 +462,14 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority, bo
 			slot := now.Add(wait - now.Sub(asked)/2)
 			raiseTo(&s.bookedTo, now.Add(wait))
 			if booked != nil {
+				// A chat's gap may put the slot far beyond the horizon:
+				// the send is marked begun only within the horizon of it,
+				// so that a stop while it waits leaves it not begun.
+				if d := time.Until(now.Add(wait)) - min(horizon, bulkHorizonMin); d > 0 {
+					if err := sleep(ctx, d); err != nil {
+						return err
+					}
+				}
 				if err := booked(ctx); err != nil {
 					return readyFailed{err}
 				}
