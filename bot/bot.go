@@ -128,8 +128,10 @@ func New(ctx context.Context, cfg Config, d Deps) (*Bot, error) {
 		cfg.LockWait = cfg.LockLease + 5*time.Second
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConns = 4 * cfg.Workers
-	transport.MaxIdleConnsPerHost = 2 * cfg.Workers
+	// A broadcast keeps up to broadcastWorkers copies in flight besides the
+	// update workers' calls: their connections are kept for the next one.
+	transport.MaxIdleConns = 4*cfg.Workers + broadcastWorkers(cfg.Limits.Global)
+	transport.MaxIdleConnsPerHost = 2*cfg.Workers + broadcastWorkers(cfg.Limits.Global)
 	client := &http.Client{Transport: bufferedBody{transport}, Timeout: cfg.PollTimeout + 15*time.Second}
 	api, err := tg.New(cfg.Token,
 		tg.WithServerURL(cfg.APIURL),

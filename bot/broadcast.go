@@ -109,46 +109,145 @@ func (b *Bot) runBroadcast(ctx context.Context, id string) error {
 	return nil
 }
 
-// sendAll claims recipients and sends to them until none is left, with
-// broadcastWorkers senders at once, each with its own claims.
+// sendAll claims recipients and sends to them until none is left. The
+// pace is the shared budget's, not the number of senders: a replica runs
+// enough workers to keep the copies of a whole round trip in flight
+// (broadcastWorkers), and lets only a few of them book a slot at a time
+// (bookers); the others wait, without claims, for their turn. One feeder
+// claims recipients in batches and hands them to the worker whose turn it
+// is, so the claims a replica holds are those a turn holds or in flight.
 func (b *Bot) sendAll(ctx context.Context, bc *flows.Broadcast) error {
-	work := func() error {
-		for {
-			claims, err := b.store.ClaimRecipients(ctx, bc.ID, b.owner, claimBatch, b.cfg.ClaimLease)
-			if err != nil || len(claims) == 0 {
-				return err
-			}
-			if err := b.sendClaims(ctx, bc, claims); err != nil {
-				return err
-			}
-		}
-	}
-	n := b.broadcastWorkers()
-	if n == 1 {
-		return work()
-	}
-	errs := make([]error, n)
+	n, turns := broadcastWorkers(b.sender.lim.Global), make(chan struct{}, bookers(b.sender.lim.Global))
+	work := make(chan transport.Claim)
+	halt := make(chan struct{})
+	var once sync.Once
+	stop := func() { once.Do(func() { close(halt) }) }
+	errs := make([]error, n+1)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { errs[i] = work() })
+		wg.Go(func() {
+			for {
+				select {
+				case turns <- struct{}{}:
+				case <-halt:
+					return
+				}
+				c, more := <-work
+				if !more {
+					<-turns
+					return
+				}
+				done, err := b.sendOne(ctx, bc, c, turns)
+				if err != nil || done {
+					errs[i] = err
+					stop()
+					return
+				}
+			}
+		})
 	}
+	errs[n] = b.feed(ctx, bc.ID, work, halt)
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// broadcastWorkers is how many senders a replica runs for a broadcast: one
-// at Telegram's rate (and with no limit), one per workerRate messages per
-// second of a higher ceiling (up to most), so that the round trips of one
-// send (its turn in the budget, begin, copy, outcome) do not hold the next
-// one back. Not two at 28/s: each worker holds a booking of the shared
-// budget, and on a busy machine late wake-ups of more bookings bunched up
-// past Telegram's 30 in a second (TestReplicasShareBroadcastAndTakeOver
-// failed 1 run in 3 with two workers per replica), while one worker reached
-// 90 % of 28/s there. Each worker may leave one send uncertain when the
-// process is killed.
-func (b *Bot) broadcastWorkers() int {
-	const workerRate, most = 200, 8
-	return min(most, max(1, int(math.Ceil(b.sender.lim.Global/workerRate))))
+// feed claims recipients until none is left and hands them to the workers;
+// stopped (halt, ctx), it gives back the claims it holds.
+func (b *Bot) feed(ctx context.Context, id string, work chan<- transport.Claim, halt <-chan struct{}) error {
+	defer close(work)
+	for {
+		claims, err := b.store.ClaimRecipients(ctx, id, b.owner, claimBatch, b.cfg.ClaimLease)
+		if err != nil || len(claims) == 0 {
+			return err
+		}
+		for i, c := range claims {
+			select {
+			case work <- c:
+			case <-halt:
+				b.releaseClaims(ctx, id, claims[i:])
+				return nil
+			case <-ctx.Done():
+				b.releaseClaims(ctx, id, claims[i:])
+				return ctx.Err()
+			}
+		}
+	}
+}
+
+// Broadcast senders: a replica keeps sendCover's worth of sends at its
+// ceiling in flight (an API round trip up to 150 ms, the round trips to
+// Redis around it), plus its bookers, at most mostWorkers. A booker holds
+// its turn until the budget booked its slot (and its send is marked begun),
+// so that only a few of a replica's senders ask Redis for a slot at once:
+// one per bookerRate of the ceiling, two at least, at most mostBookers.
+const (
+	sendCover   = 250 * time.Millisecond
+	mostWorkers = 256
+	bookerRate  = 100
+	mostBookers = 16
+)
+
+// broadcastWorkers is how many senders a replica runs for a broadcast at a
+// ceiling of rate messages a second (0: no limit). Each may leave one send
+// uncertain when the process is killed; at most rate × the API's round
+// trip are in flight at a time.
+func broadcastWorkers(rate float64) int {
+	if rate <= 0 {
+		return mostBookers // no pacing: a few senders for the round trips
+	}
+	return min(mostWorkers, bookers(rate)+int(math.Ceil(rate*sendCover.Seconds())))
+}
+
+// bookers is how many of a replica's senders may book a slot at once: two
+// at least, so that the next slot is booked before this one comes (one,
+// woken late on a busy machine, leaves slots unbooked and unused).
+func bookers(rate float64) int {
+	return min(mostBookers, max(2, int(math.Ceil(rate/bookerRate))))
+}
+
+// sendOne sends to one claimed recipient while holding a turn to book, and
+// gives the turn back once its slot is booked (or the send ended before). done
+// means the broadcast was stopped; an error that the send never began (the
+// claim is given back).
+func (b *Bot) sendOne(ctx context.Context, bc *flows.Broadcast, c transport.Claim, turns <-chan struct{}) (done bool, err error) {
+	var once sync.Once
+	free := func() { once.Do(func() { <-turns }) }
+	defer free()
+	if ctx.Err() != nil {
+		b.releaseClaims(ctx, bc.ID, []transport.Claim{c})
+		return false, ctx.Err()
+	}
+	outcome, err := b.copyTo(ctx, bc, c, free)
+	switch {
+	case errors.Is(err, transport.ErrClaimLost):
+		return false, nil // another replica has it now
+	case errors.Is(err, transport.ErrBroadcastStopped):
+		return true, nil // cancelled: the claims die with the broadcast
+	case err != nil:
+		b.releaseClaims(ctx, bc.ID, []transport.Claim{c})
+		return false, err
+	}
+	// The outcome is recorded even while shutting down, so a graceful
+	// stop leaves nothing uncertain.
+	if _, err := b.store.Delivered(context.WithoutCancel(ctx), bc.ID, c, outcome); err != nil {
+		return false, err
+	}
+	ok, err := b.store.TakeProgress(ctx, bc.ID, b.owner, progressEvery)
+	if err != nil {
+		b.log.Warn("broadcast progress", "id", bc.ID, "err", err) // a courtesy: sending goes on
+	}
+	if ok && b.progressing.CompareAndSwap(false, true) {
+		// Off the sending path: the author's chat has its own limit,
+		// and a wait there must not slow the broadcast.
+		go func() {
+			defer b.progressing.Store(false)
+			lang := b.userLang(ctx, bc.By)
+			if _, cur, err := b.store.GetBroadcast(ctx, bc.ID); err == nil && cur.ProgressMsg != 0 {
+				b.editProgress(ctx, bc.FromChat, cur.ProgressMsg, lang, flows.BroadcastProgress(cur, b.cfg.Clock().Sub(cur.Started)))
+			}
+		}()
+	}
+	return false, nil
 }
 
 // freeze freezes a scheduled broadcast's member recipients into its list,
@@ -183,51 +282,6 @@ func (b *Bot) freeze(ctx context.Context, bc *flows.Broadcast) error {
 	}
 }
 
-// sendClaims sends to one batch of claimed recipients. Stopping, it gives
-// back the claims it has not begun.
-func (b *Bot) sendClaims(ctx context.Context, bc *flows.Broadcast, claims []transport.Claim) error {
-	admin := ""
-	for i, c := range claims {
-		if ctx.Err() != nil {
-			b.releaseClaims(ctx, bc.ID, claims[i:])
-			return ctx.Err()
-		}
-		outcome, err := b.copyTo(ctx, bc, c)
-		switch {
-		case errors.Is(err, transport.ErrClaimLost):
-			continue // another replica has it now
-		case errors.Is(err, transport.ErrBroadcastStopped):
-			return nil // cancelled: the claims die with the broadcast
-		case err != nil:
-			b.releaseClaims(ctx, bc.ID, claims[i:])
-			return err
-		}
-		// The outcome is recorded even while shutting down, so a graceful
-		// stop leaves nothing uncertain.
-		if _, err := b.store.Delivered(context.WithoutCancel(ctx), bc.ID, c, outcome); err != nil {
-			return err
-		}
-		ok, err := b.store.TakeProgress(ctx, bc.ID, b.owner, progressEvery)
-		if err != nil {
-			b.log.Warn("broadcast progress", "id", bc.ID, "err", err) // a courtesy: sending goes on
-		}
-		if ok && b.progressing.CompareAndSwap(false, true) {
-			if admin == "" {
-				admin = b.userLang(ctx, bc.By)
-			}
-			// Off the sending path: the author's chat has its own limit,
-			// and a wait there must not slow the broadcast.
-			go func(lang string) {
-				defer b.progressing.Store(false)
-				if _, cur, err := b.store.GetBroadcast(ctx, bc.ID); err == nil && cur.ProgressMsg != 0 {
-					b.editProgress(ctx, bc.FromChat, cur.ProgressMsg, lang, flows.BroadcastProgress(cur, b.cfg.Clock().Sub(cur.Started)))
-				}
-			}(admin)
-		}
-	}
-	return nil
-}
-
 func (b *Bot) releaseClaims(ctx context.Context, id string, cs []transport.Claim) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
@@ -238,11 +292,12 @@ func (b *Bot) releaseClaims(ctx context.Context, id string, cs []transport.Claim
 	}
 }
 
-// copyTo delivers one copy and says how it went: sent, blocked (the member
+// copyTo delivers one copy and says how it went. slot runs once the budget
+// granted the send (or not at all): sent, blocked (the member
 // is marked inactive), failed, or uncertain (stopped mid-send). An error
 // means the send never began (claim lost, broadcast stopped, Redis away,
 // shutting down) and the recipient is still to be sent to.
-func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim) (string, error) {
+func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim, slot func()) (string, error) {
 	// The copy in flight gets a few seconds to finish after ctx ends.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), broadcastDeadline)
 	defer cancel()
@@ -250,9 +305,10 @@ func (b *Bot) copyTo(ctx context.Context, bc *flows.Broadcast, c transport.Claim
 	defer stop()
 	begun := false
 	if c.IsChat() {
-		return b.copyToChat(ctx, sctx, bc, c)
+		return b.copyToChat(ctx, sctx, bc, c, slot)
 	}
 	err := b.sender.SendReady(sctx, c.UserID, Bulk, "copyMessage", func(ctx context.Context) error {
+		slot()
 		if err := b.store.BeginSend(context.WithoutCancel(ctx), bc.ID, b.owner, c, b.cfg.ClaimLease); err != nil {
 			return err
 		}
@@ -305,7 +361,7 @@ func (b *Bot) chatRecipients(bc *flows.Broadcast) []flows.Recipient {
 // that removed the bot, refuses it or lost the topic has its link made
 // inactive (its linker is told) and is not tried again: its outcome is
 // recorded like any other.
-func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c transport.Claim) (string, error) {
+func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c transport.Claim, slot func()) (string, error) {
 	begun := false
 	chat := c.UserID
 	copyTo := func(ctx context.Context, api *tg.Bot) error {
@@ -313,6 +369,7 @@ func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c trans
 		return err
 	}
 	err := b.sender.SendReady(sctx, chat, Bulk, "copyMessage", func(ctx context.Context) error {
+		slot()
 		if err := b.store.BeginSend(context.WithoutCancel(ctx), bc.ID, b.owner, c, b.cfg.ClaimLease); err != nil {
 			return err
 		}
@@ -321,7 +378,7 @@ func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c trans
 	}, copyTo)
 	var migrated *tg.MigrateError
 	if begun && errors.As(err, &migrated) && migrated.MigrateToChatID != 0 && int64(migrated.MigrateToChatID) != chat {
-		b.chatMoved(ctx, chat, int64(migrated.MigrateToChatID))
+		b.chatMoved(sctx, chat, int64(migrated.MigrateToChatID))
 		chat = int64(migrated.MigrateToChatID)
 		err = b.sender.SendReady(sctx, chat, Bulk, "copyMessage", nil, copyTo)
 	}
@@ -334,9 +391,9 @@ func (b *Bot) copyToChat(ctx, sctx context.Context, bc *flows.Broadcast, c trans
 	case err == nil:
 		return flows.ChatSent, nil
 	case errors.Is(err, ErrChatNotFound):
-		b.chatGone(ctx, chat)
+		b.chatGone(sctx, chat)
 		return flows.ChatRemoved, nil
-	case b.groupUndelivered(ctx, chat, c.Thread, err):
+	case b.groupUndelivered(sctx, chat, c.Thread, err):
 		return flows.ChatRemoved, nil
 	case sctx.Err() != nil:
 		return flows.ChatUncertain, nil

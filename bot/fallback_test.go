@@ -38,6 +38,7 @@ type nopTelemetry struct{ fallbacks atomic.Int32 }
 func (*nopTelemetry) Sent(string)               {}
 func (*nopTelemetry) TelegramError(string, int) {}
 func (n *nopTelemetry) BudgetFallback()         { n.fallbacks.Add(1) }
+func (n *nopTelemetry) LateSlot()               {}
 
 // While the shared budget is unreachable, a replica paces its immediate
 // notices at its share of the bot's rate (three replicas seen: 0.8 × 30/3

@@ -17,6 +17,9 @@ type Metrics struct {
 	// budget in Redis did not answer.
 	unavailable    prometheus.Counter
 	budgetFallback prometheus.Counter
+	// lateSlots counts slots of the shared budget given up because the
+	// send would have started too late for them (slotTolerance).
+	lateSlots prometheus.Counter
 	// outboxResumed counts replies a stopped process left committed and
 	// unsent that were sent later; outboxDropped the ones not sent, by
 	// reason (uncertain: its send had begun, it may have arrived).
@@ -61,6 +64,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "sinergi_send_budget_fallback_total",
 			Help: "Sends paced by the replica's local budget because the shared budget in Redis did not answer.",
 		}),
+		lateSlots: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "sinergi_send_slots_late_total",
+			Help: "Booked send slots given up because the send would have started more than 20 ms after its slot; it booked another.",
+		}),
 		outboxResumed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "sinergi_replies_resumed_total",
 			Help: "Committed replies a stopped process had not sent, sent afterwards.",
@@ -82,7 +89,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Presses of buttons sent before route names were namespaced, by legacy route name; at zero for long, the legacy names can go.",
 		}, []string{"route"}),
 	}
-	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.jobsUnknown, m.jobsLate)
+	reg.MustRegister(m.updates, m.latency, m.sent, m.tgErrors, m.unavailable, m.budgetFallback, m.lateSlots, m.jobsUnknown, m.jobsLate)
 	reg.MustRegister(m.outboxResumed, m.outboxDropped, m.legacyButtons)
 	return m
 }
@@ -92,6 +99,9 @@ func (m *Metrics) Sent(method string) { m.sent.WithLabelValues(method).Inc() }
 
 // BudgetFallback implements Telemetry.
 func (m *Metrics) BudgetFallback() { m.budgetFallback.Inc() }
+
+// LateSlot implements Telemetry.
+func (m *Metrics) LateSlot() { m.lateSlots.Inc() }
 
 // TelegramError implements Telemetry.
 func (m *Metrics) TelegramError(method string, code int) {

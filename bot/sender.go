@@ -56,6 +56,7 @@ type Telemetry interface {
 	Sent(method string)
 	TelegramError(method string, code int)
 	BudgetFallback()
+	LateSlot()
 }
 
 // SharedBudget is the send budget every replica shares (store.Store keeps
@@ -75,8 +76,26 @@ type SharedBudget interface {
 const interactiveHorizon = 30 * time.Second
 
 // bulkHorizon is how many slots of the bot's budget ahead a bulk send may
-// book.
-const bulkHorizon = 3
+// book, and bulkHorizonMin how far ahead in any case (at a high ceiling
+// three slots are a few milliseconds: a booking would be refused more
+// often than made).
+const (
+	bulkHorizon    = 3
+	bulkHorizonMin = 100 * time.Millisecond
+)
+
+// slotTolerance is how late a send may start after the instant it booked in
+// the shared budget. Telegram counts its ~30 a second over any second: at
+// 28/s, 31 booked slots span 1.07 s, so a send that leaves 71 ms after its
+// slot while a later one leaves on time makes 31 in a second. A send later
+// than slotTolerance (a goroutine woken late on a busy machine, a slow
+// round trip to Redis) gives its slot up and books another, which keeps
+// every send within slotTolerance of a slot booked under the limit and
+// leaves the rest of the 71 ms for the way to Telegram.
+const (
+	slotTolerance = 20 * time.Millisecond
+	maxLate       = 3
+)
 
 // While the shared budget does not answer: an Immediate send paces
 // locally and skips Redis for sharedRetry; an Interactive one tries Redis
@@ -194,11 +213,13 @@ func (s *Sender) Send(ctx context.Context, chatID int64, p Priority, method stri
 	return s.do(ctx, chatID, p, method, true, nil, call)
 }
 
-// SendReady is Send with a last word: ready runs once, after the budget
-// granted the send and right before the first attempt; an error from it
-// cancels the send (it is returned as is). Broadcasts mark the send as
-// begun there, so time spent waiting for the budget is not time in which
-// a crash leaves the recipient uncertain.
+// SendReady is Send with a last word: ready runs once, for Bulk work as
+// soon as the shared budget booked the send (at most bulkHorizonMin or
+// three slots before it, so its round trip does not make the send late for
+// its slot), otherwise right before the first attempt; an
+// error from it cancels the send (it is returned as is). Broadcasts mark
+// the send as begun there, so time spent waiting for a turn in the budget
+// is not time in which a crash leaves the recipient uncertain.
 func (s *Sender) SendReady(ctx context.Context, chatID int64, p Priority, method string, ready func(ctx context.Context) error, call func(ctx context.Context, api *tg.Bot) error) error {
 	return s.do(ctx, chatID, p, method, true, ready, call)
 }
@@ -212,17 +233,34 @@ func (s *Sender) Call(ctx context.Context, method string, call func(ctx context.
 func (s *Sender) do(ctx context.Context, chatID int64, p Priority, method string, limited bool, ready func(context.Context) error, call func(context.Context, *tg.Bot) error) error {
 	var n429, nFail int
 	var failingSince time.Time
+	// ready runs once: for bulk work as soon as the shared budget booked
+	// the send (at most a few slots ahead), so that its round trip is not
+	// between the slot and the send; otherwise (a reply may book seconds
+	// ahead) right before the first attempt.
+	book := func(ctx context.Context) error {
+		r := ready
+		ready = nil
+		if r == nil {
+			return nil
+		}
+		return r(ctx)
+	}
 	for {
 		if limited {
-			if err := s.acquire(ctx, chatID, p); err != nil {
+			var booked func(context.Context) error
+			if p == Bulk {
+				booked = book
+			}
+			if err := s.acquireReady(ctx, chatID, p, booked); err != nil {
+				var rf readyFailed
+				if errors.As(err, &rf) {
+					return rf.err
+				}
 				return err
 			}
 		}
-		if ready != nil {
-			if err := ready(ctx); err != nil {
-				return err
-			}
-			ready = nil
+		if err := book(ctx); err != nil {
+			return err
 		}
 		err := call(ctx, s.api)
 		if err == nil {
@@ -298,6 +336,19 @@ func sleep(ctx context.Context, d time.Duration) error {
 // announced for the chat, then the chat's and the bot's budget — shared
 // with the other replicas, or this process's own when Redis does not answer.
 func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
+	return s.acquireReady(ctx, chatID, p, nil)
+}
+
+// readyFailed is the error of acquireReady's booked, returned as is.
+type readyFailed struct{ err error }
+
+func (r readyFailed) Error() string { return r.err.Error() }
+func (r readyFailed) Unwrap() error { return r.err }
+
+// acquireReady is acquire that runs booked (when not nil) once the shared
+// budget booked the send, before waiting for its slot; its error ends the
+// wait as a readyFailed.
+func (s *Sender) acquireReady(ctx context.Context, chatID int64, p Priority, booked func(context.Context) error) error {
 	if s.shared != nil {
 		if err := s.waitPaused(ctx, chatID); err != nil {
 			return err
@@ -306,8 +357,8 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 			// Bulk work never paces itself locally: with several
 			// replicas each would spend the whole budget. It waits for
 			// the shared one.
-			err := s.acquireShared(ctx, chatID, p)
-			if err == nil || ctx.Err() != nil {
+			err := s.acquireShared(ctx, chatID, p, booked)
+			if err == nil || ctx.Err() != nil || errors.As(err, new(readyFailed)) {
 				return err
 			}
 			if err := sleep(ctx, sharedProbe); err != nil {
@@ -321,8 +372,8 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 			// would add up.
 			deadline := time.Now().Add(fallbackAfter)
 			for time.Now().Before(deadline) {
-				err := s.acquireShared(ctx, chatID, p)
-				if err == nil || ctx.Err() != nil {
+				err := s.acquireShared(ctx, chatID, p, booked)
+				if err == nil || ctx.Err() != nil || errors.As(err, new(readyFailed)) {
 					return err
 				}
 				if err := sleep(ctx, sharedProbe); err != nil {
@@ -330,8 +381,8 @@ func (s *Sender) acquire(ctx context.Context, chatID int64, p Priority) error {
 				}
 			}
 		} else if time.Now().UnixNano() >= s.sharedDown.Load() {
-			err := s.acquireShared(ctx, chatID, p)
-			if err == nil || ctx.Err() != nil {
+			err := s.acquireShared(ctx, chatID, p, booked)
+			if err == nil || ctx.Err() != nil || errors.As(err, new(readyFailed)) {
 				return err
 			}
 			s.sharedDown.Store(time.Now().Add(sharedRetry).UnixNano())
@@ -377,7 +428,7 @@ func raiseTo(v *atomic.Int64, t time.Time) {
 // bucket allow, in one script, and sleeps until then. Sends this replica
 // paced locally while the shared budget was away go first: the shared
 // budget does not know of them.
-func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) error {
+func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority, booked func(context.Context) error) error {
 	if err := sleep(ctx, time.Until(time.Unix(0, s.localTo.Load()))); err != nil {
 		return err
 	}
@@ -388,19 +439,58 @@ func (s *Sender) acquireShared(ctx context.Context, chatID int64, p Priority) er
 	}
 	horizon := interactiveHorizon
 	if p == Bulk && s.lim.Global > 0 {
-		// A few slots: each replica's bulk sender holds at most one
-		// booking, so a reply waits behind at most that many.
-		horizon = bulkHorizon * s.gb.Interval
+		// A few slots: a reply waits behind at most the bookings bulk
+		// work holds (see bulkHorizon).
+		horizon = max(bulkHorizon*s.gb.Interval, bulkHorizonMin)
 	}
-	for {
+	for late := 0; ; {
+		// A retry_after this replica was told: nothing is booked before
+		// its end (the other replicas learn it from the paused cells).
+		if err := sleep(ctx, time.Until(time.Unix(0, s.pausedAll.Load()))); err != nil {
+			return err
+		}
+		asked := time.Now()
 		wait, ok, err := s.shared.Reserve(ctx, horizon, cb, s.gb)
 		if err != nil {
 			return err
 		}
 		s.heartbeat(ctx)
 		if ok {
-			raiseTo(&s.bookedTo, time.Now().Add(wait))
-			return sleep(ctx, wait)
+			// Redis read its clock between asked and now: the slot is
+			// taken as half the round trip before now, plus wait.
+			now := time.Now()
+			slot := now.Add(wait - now.Sub(asked)/2)
+			raiseTo(&s.bookedTo, now.Add(wait))
+			if booked != nil {
+				// A chat's gap may put the slot far beyond the horizon:
+				// the send is marked begun only within the horizon of it,
+				// so that a stop while it waits leaves it not begun.
+				if d := time.Until(now.Add(wait)) - min(horizon, bulkHorizonMin); d > 0 {
+					if err := sleep(ctx, d); err != nil {
+						return err
+					}
+				}
+				if err := booked(ctx); err != nil {
+					return readyFailed{err}
+				}
+				booked = nil
+			}
+			if err := sleep(ctx, time.Until(now.Add(wait))); err != nil {
+				return err
+			}
+			// A retry_after told meanwhile covers the slot (a send
+			// booked before it and answered 429): book after it.
+			if time.Unix(0, s.pausedAll.Load()).After(slot) {
+				continue
+			}
+			// Too late for the slot: book another, a few times at
+			// most (a machine that late every time still sends).
+			if time.Since(slot) <= slotTolerance || late == maxLate {
+				return nil
+			}
+			late++
+			s.tel.LateSlot()
+			continue
 		}
 		// Not booked: come back when a slot is within reach.
 		if err := sleep(ctx, max(time.Millisecond, wait-horizon)); err != nil {

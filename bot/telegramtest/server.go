@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -132,7 +133,7 @@ type Server struct {
 
 	// faults
 	failRules        []*failRule
-	latency          map[string]time.Duration // SetLatency
+	latency          map[string][2]time.Duration // SetLatency, SetLatencyRange: lowest, highest
 	limits           Limits
 	globalRetryUntil time.Time
 	acceptedSends    []time.Time // accepted sends within the last second (Limits.Global)
@@ -310,7 +311,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res, aerr := s.dispatchLocked(spec, call)
 	body, aerr := encodeResult(res, aerr)
 	s.recordLocked(call, spec.name, spec.send, aerr)
-	delay := s.latency[spec.name]
+	delay := s.latency[spec.name][0]
+	if lo, hi := delay, s.latency[spec.name][1]; hi > lo {
+		delay = lo + rand.N(hi-lo+1)
+	}
 	s.mu.Unlock()
 	if delay > 0 {
 		time.Sleep(delay)
@@ -322,12 +326,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // "copyMessage") answer d after it was handled, as a distant API would;
 // calls run concurrently meanwhile. 0 takes it away.
 func (s *Server) SetLatency(method string, d time.Duration) {
+	s.SetLatencyRange(method, d, d)
+}
+
+// SetLatencyRange is [Server.SetLatency] with a delay drawn anew for every
+// call, uniformly between lo and hi.
+func (s *Server) SetLatencyRange(method string, lo, hi time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.latency == nil {
-		s.latency = map[string]time.Duration{}
+		s.latency = map[string][2]time.Duration{}
 	}
-	s.latency[method] = d
+	s.latency[method] = [2]time.Duration{lo, max(lo, hi)}
 }
 
 // dispatchLocked runs the generic checks and the method handler.

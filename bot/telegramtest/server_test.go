@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -439,5 +440,28 @@ func TestFormattedAndPhotoCopies(t *testing.T) {
 	}
 	if tr[1].Photo == nil || !bytes.Equal(tr[1].Photo.Data, png) || tr[1].Photo.Name != "pic.png" || len(tr[1].Entities) != 1 {
 		t.Fatalf("copied photo: %+v", tr[1])
+	}
+}
+
+// SetLatencyRange: each call answers after its own delay between the
+// bounds, not one delay for all.
+func TestSetLatencyRange(t *testing.T) {
+	s := newServer(t)
+	s.SetLatencyRange("getMe", 20*time.Millisecond, 60*time.Millisecond)
+	var lo, hi time.Duration
+	for i := range 12 {
+		start := time.Now()
+		mustOK(t, postJSON(t, s, "getMe", nil))
+		d := time.Since(start)
+		if d < 20*time.Millisecond {
+			t.Fatalf("call %d answered after %v, before the lowest 20 ms", i, d)
+		}
+		if i == 0 || d < lo {
+			lo = d
+		}
+		hi = max(hi, d)
+	}
+	if hi-lo < 10*time.Millisecond {
+		t.Errorf("12 calls answered after %v–%v: one delay for all, not drawn per call", lo, hi)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -34,6 +35,11 @@ func runBroadcast(ctx context.Context, o options) error {
 		return err
 	}
 	defer fake.Close()
+	lo, hi, err := parseLatency(o.latency)
+	if err != nil {
+		return err
+	}
+	fake.SetLatencyRange("copyMessage", lo, hi)
 	limited := o.rate != "0"
 	if limited {
 		fake.SetLimits(telegramtest.Limits{Global: o.ceiling, PerChat: time.Second, Burst: 3, RetryAfter: 1})
@@ -147,7 +153,7 @@ func runBroadcast(ctx context.Context, o options) error {
 	_, state, _ := st.GetBroadcast(ctx, bc.ID)
 	stats := fake.Stats()
 	sec := last.Sub(first).Seconds()
-	fmt.Printf("broadcast:  %d members, rate limit %s/s (fake limits %v)\n", o.users, o.rate, limited)
+	fmt.Printf("broadcast:  %d members, rate limit %s/s (fake limits %v, %d/s overall), copies answered after %v–%v\n", o.users, o.rate, limited, o.ceiling, lo, hi)
 	fmt.Printf("delivered:  %d of %d in %.1fs = %.1f messages/s", state.Sent, state.Total, sec, float64(len(per)-1)/sec)
 	if r, err := strconv.ParseFloat(o.rate, 64); err == nil && r > 0 {
 		fmt.Printf(" (%.1f%% of %v/s)", 100*float64(len(per)-1)/sec/r, r)
@@ -158,4 +164,22 @@ func runBroadcast(ctx context.Context, o options) error {
 	fmt.Printf("bot memory: rss %.1f MiB before, %.1f–%.1f MiB once a tenth was sent, peak %.1f MiB (VmHWM %.1f), %.1f MiB at the end\n",
 		rssStart, rssMin, rssMax, rssPeak, hwm, rssEnd)
 	return nil
+}
+
+// parseLatency reads -latency: one duration, or two joined by "-".
+func parseLatency(s string) (lo, hi time.Duration, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if lo, err = time.ParseDuration(a); err != nil {
+		return 0, 0, fmt.Errorf("-latency %q: %w", s, err)
+	}
+	hi = lo
+	if isRange {
+		if hi, err = time.ParseDuration(b); err != nil {
+			return 0, 0, fmt.Errorf("-latency %q: %w", s, err)
+		}
+	}
+	if lo < 0 || hi < lo {
+		return 0, 0, fmt.Errorf("-latency %q: want 0 ≤ lowest ≤ highest", s)
+	}
+	return lo, hi, nil
 }

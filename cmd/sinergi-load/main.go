@@ -49,6 +49,7 @@ type options struct {
 	redisURL string
 	rate     string
 	ceiling  int
+	latency  string
 	verbose  bool
 	timeout  time.Duration
 }
@@ -67,6 +68,7 @@ func main() {
 	flag.StringVar(&o.redisURL, "redis-url", envOr("REDIS_URL", "redis://127.0.0.1:6379/0"), "Redis for the bot")
 	flag.StringVar(&o.rate, "rate", "0", "the bot's SINERGI_RATE_LIMIT (0 = limits off)")
 	flag.IntVar(&o.ceiling, "ceiling", 30, "scenario broadcast: the fake API's overall limit, messages per second (Telegram's is 30)")
+	flag.StringVar(&o.latency, "latency", "0", "scenario broadcast: how long the fake API takes to answer each copy, as a duration (100ms) or a range drawn anew for each (50ms-100ms)")
 	flag.BoolVar(&o.verbose, "v", false, "show the bot's log")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up after")
 	flag.Parse()
