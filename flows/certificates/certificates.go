@@ -148,6 +148,19 @@ func (e *module) list(ctx context.Context, t *flows.Turn) error {
 	return nil
 }
 
+// attendee reports whether the user attended w, saying why not when not.
+func (e *module) attendee(ctx context.Context, t *flows.Turn, w *flows.Workshop) (bool, error) {
+	_, why, err := e.attended(ctx, w, t.User.ID, t.In.Now)
+	if err != nil {
+		return false, err
+	}
+	if why != nil {
+		t.Say(*why)
+		return false, nil
+	}
+	return true, nil
+}
+
 // get starts the confirmation of the spelling for w's certificate; one
 // who did not attend is told so.
 func (e *module) get(ctx context.Context, t *flows.Turn, code string) error {
@@ -155,13 +168,8 @@ func (e *module) get(ctx context.Context, t *flows.Turn, code string) error {
 	if w == nil {
 		return err
 	}
-	_, why, err := e.attended(ctx, w, t.User.ID, t.In.Now)
-	if err != nil {
+	if ok, err := e.attendee(ctx, t, w); !ok {
 		return err
-	}
-	if why != nil {
-		t.Say(*why)
-		return nil
 	}
 	name, org, err := e.spelling(ctx, w.Code, t.User.ID)
 	if err != nil {
@@ -240,13 +248,8 @@ func (e *module) issue(ctx context.Context, t *flows.Turn) error {
 	if err != nil {
 		return flows.InternalError("certificate workshop", err)
 	}
-	_, why, err := e.attended(ctx, w, t.User.ID, t.In.Now)
-	if err != nil {
+	if ok, err := e.attendee(ctx, t, w); !ok {
 		return err
-	}
-	if why != nil {
-		t.Say(*why)
-		return nil
 	}
 	c, err := e.store.IssueCertificate(ctx, &flows.Certificate{Workshop: w.Code, UserID: t.User.ID, Name: d["person"], Org: d["org"],
 		Code: flows.NewToken(), Issued: t.In.Now})
@@ -272,13 +275,8 @@ func (e *module) sendAgain(ctx context.Context, t *flows.Turn, code string) erro
 	if w == nil {
 		return err
 	}
-	_, why, err := e.attended(ctx, w, t.User.ID, t.In.Now)
-	if err != nil {
+	if ok, err := e.attendee(ctx, t, w); !ok {
 		return err
-	}
-	if why != nil {
-		t.Say(*why)
-		return nil
 	}
 	c, err := e.store.GetCertificate(ctx, w.Code, t.User.ID)
 	if errors.Is(err, flows.ErrNotFound) {
