@@ -151,6 +151,9 @@
 // (decline, withdraw, cancel: the booking freed), mt_setup.lua (a new setup,
 // refused while it would drop booked meetings, or forced and cancelling
 // them). The scripts build the meetings' keys from a prefix of the same tag.
+// mt_request.lua and mt_book.lua refuse at a workshop whose :meta says
+// cancelled: the cancellation writes that first, then closes the open
+// meetings it lists, so none is asked for or booked after it.
 //
 //	<p>{w:<code>}:mt:setup    string  JSON flows.MeetingSetup (windows, slot length, tables, link, cap)
 //	<p>{w:<code>}:mt:slots    zset    slot start (unix s) -> the same: the setup's slots, for the scripts

@@ -201,7 +201,7 @@ func (s *Store) indexMeetingUsers(ctx context.Context, code string, uids ...int6
 
 func (s *Store) mtRequestKeys(code, id string, from, to int64) []string {
 	return []string{s.mtMeetingKey(code, id), s.mtKey(code, "pairs"), s.mtKey(code, "ids"),
-		s.mtUserKey(code, from), s.mtUserKey(code, to), s.mtKey(code, "conf"), s.mtKey(code, "slots")}
+		s.mtUserKey(code, from), s.mtUserKey(code, to), s.mtKey(code, "conf"), s.mtKey(code, "slots"), s.wsKey(code, "meta")}
 }
 
 // mtRefusal maps a script's answer to the interface's error.
@@ -227,6 +227,8 @@ func mtRefusal(res string, uid int64) error {
 		return flows.ErrMeetTablesFull
 	case "cap":
 		return &flows.MeetCapError{UserID: uid}
+	case "cancelled":
+		return flows.ErrWorkshopCancelled
 	}
 	return fmt.Errorf("meeting script answered %q", res)
 }
@@ -281,7 +283,7 @@ func (s *Store) book(ctx context.Context, code, id, mode string, actor int64, sl
 	}
 	keys := []string{s.mtMeetingKey(code, id), s.mtKey(code, "busy"), s.mtKey(code, "n"), s.mtKey(code, "slots"),
 		s.mtKey(code, "tables"), s.mtKey(code, "conf"), s.mtKey(code, "pairs"), s.mtKey(code, "ids"),
-		s.mtUserKey(code, from), s.mtUserKey(code, to)}
+		s.mtUserKey(code, from), s.mtUserKey(code, to), s.wsKey(code, "meta")}
 	res, err := mtBookScript.Run(ctx, s.rdb, keys, args...).StringSlice()
 	if err != nil {
 		return nil, fmt.Errorf("%s meeting %s/%s: %w", mode, code, id, err)

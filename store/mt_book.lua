@@ -6,12 +6,15 @@
 --   "t:<table>:<slot>" -> meeting id), 3 booked counts (hash uid -> n),
 --   4 slots (zset of slot starts), 5 tables (zset table id -> order),
 --   6 conf (hash: cap), 7 pairs (hash "<a>:<b>" -> open meeting id),
---   8 ids (zset id -> created ms), 9, 10 the two sides' sets of ids (place)
+--   8 ids (zset id -> created ms), 9, 10 the two sides' sets of ids (place),
+--   11 the workshop's meta (hash: nothing is booked at a cancelled workshop,
+--   whose cancellation cancels the open meetings once its meta says so)
 -- ARGV: 1 mode accept|move|place, 2 actor, 3 slot (unix s), 4 now (unix ms),
 --   5 meeting id, 6 pair field, 7.. (place) field, value pairs
 -- Returns {'ok', table} or {refusal[, uid]}.
 local mode, actor, slot, now, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', KEYS[6]) == 0 then return {'off'} end
+if redis.call('HGET', KEYS[11], 'cancelled') == '1' then return {'cancelled'} end
 if not redis.call('ZSCORE', KEYS[4], slot) then return {'badslot'} end
 local from, to, oldslot, oldtable
 if mode == 'place' then

@@ -2,11 +2,14 @@
 -- (flows.Meetings), or answers a pending one with another slot, or
 -- confirms one the team proposed.
 -- KEYS: 1 the meeting (hash), 2 pairs, 3 ids (zset), 4, 5 the sides' sets of
---   ids, 6 conf (hash), 7 slots (zset)
+--   ids, 6 conf (hash), 7 slots (zset), 8 the workshop's meta (hash: a
+--   cancelled workshop takes no request nor answer, so nothing is booked
+--   after its cancellation cancelled the open meetings)
 -- ARGV: 1 mode request|propose|confirm, 2 actor, 3 now (unix ms), 4 pair
 --   field, 5 meeting id; request: 6.. field, value pairs; propose: 6 slot
 local mode, actor, now = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('EXISTS', KEYS[6]) == 0 then return 'off' end
+if redis.call('HGET', KEYS[8], 'cancelled') == '1' then return 'cancelled' end
 if mode == 'request' then
   if redis.call('EXISTS', KEYS[1]) == 1 then return 'exists' end
   if redis.call('HEXISTS', KEYS[2], ARGV[4]) == 1 then return 'open' end

@@ -253,6 +253,53 @@ func RunMeetingsContract(t *testing.T, open func(t *testing.T) flows.Meetings) {
 				t.Fatalf("outcomes %+v", got)
 			}
 		}},
+		{"a cancelled workshop takes no request, answer or booking", func(t *testing.T, c *meetCheck) {
+			ws, ok := c.s.(flows.Workshops)
+			if !ok {
+				t.Fatalf("%T does not store workshops", c.s)
+			}
+			w := &flows.Workshop{Code: "MEET01", Title: "Temu mitra", Start: meetClock, End: meetClock.Add(3 * time.Hour), Capacity: 10, Zone: "Asia/Jakarta"}
+			if err := ws.CreateWorkshop(c.ctx, w); err != nil {
+				t.Fatal(err)
+			}
+			pending := c.req(t, 1, 2, nil, 0)
+			answered := c.req(t, 3, 4, nil, 1)
+			booked := c.accept(t, c.req(t, 5, 6, nil, 2), 6, 2, nil)
+			proposed, err := c.s.PlaceMeeting(c.ctx, &flows.Meeting{ID: "placed0001", Workshop: "MEET01", From: 7, To: 8, FromOrg: "Org G", ToOrg: "Org H",
+				Status: flows.MeetProposed, Slot: c.slot(3), Slots: []time.Time{c.slot(3)}, ByTeam: true, Created: meetClock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Cancelled = true
+			if _, err := ws.UpdateWorkshop(c.ctx, w); err != nil {
+				t.Fatal(err)
+			}
+			// The cancellation's own step (the meetings module) closes the
+			// open meetings it lists; whatever comes after is refused.
+			c.req(t, 9, 10, flows.ErrWorkshopCancelled, 0)
+			c.accept(t, pending, 2, 0, flows.ErrWorkshopCancelled)
+			if _, err := c.s.ProposeMeeting(c.ctx, "MEET01", answered, 4, c.slot(3), meetClock); !errors.Is(err, flows.ErrWorkshopCancelled) {
+				t.Fatalf("propose at a cancelled workshop: %v", err)
+			}
+			if _, err := c.s.MoveMeeting(c.ctx, "MEET01", booked.ID, 5, c.slot(0), meetClock); !errors.Is(err, flows.ErrWorkshopCancelled) {
+				t.Fatalf("move at a cancelled workshop: %v", err)
+			}
+			if _, err := c.s.ConfirmMeeting(c.ctx, "MEET01", proposed.ID, 7, meetClock); !errors.Is(err, flows.ErrWorkshopCancelled) {
+				t.Fatalf("confirm at a cancelled workshop: %v", err)
+			}
+			_, err = c.s.PlaceMeeting(c.ctx, &flows.Meeting{ID: "placed0002", Workshop: "MEET01", From: 11, To: 12, FromOrg: "Org K", ToOrg: "Org L",
+				Status: flows.MeetProposed, Slot: c.slot(1), Slots: []time.Time{c.slot(1)}, ByTeam: true, Created: meetClock})
+			if !errors.Is(err, flows.ErrWorkshopCancelled) {
+				t.Fatalf("place at a cancelled workshop: %v", err)
+			}
+			if m, err := c.s.GetMeeting(c.ctx, "MEET01", pending); err != nil || m.Status != flows.MeetPending {
+				t.Fatalf("the refused accept changed the meeting: %+v %v", m, err)
+			}
+			// Closing still works: the cancellation's cleanup must go through.
+			if m, err := c.s.CloseMeeting(c.ctx, "MEET01", booked.ID, 0, flows.MeetCancelled, meetClock); err != nil || m.Status != flows.MeetCancelled {
+				t.Fatalf("cancel the booked meeting: %+v %v", m, err)
+			}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

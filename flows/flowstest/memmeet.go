@@ -87,6 +87,9 @@ func (m *Store) RequestMeeting(_ context.Context, x *flows.Meeting) error {
 	if _, ok := m.meet.setups[x.Workshop]; !ok {
 		return flows.ErrMeetingsOff
 	}
+	if m.wsCancelled(x.Workshop) {
+		return flows.ErrWorkshopCancelled
+	}
 	if _, ok := m.meet.meetings[x.Workshop][x.ID]; ok || m.pairOpen(x.Workshop, x.From, x.To) {
 		return flows.ErrMeetOpen
 	}
@@ -178,11 +181,20 @@ func (m *Store) meeting(code, id string) (*flows.Meeting, error) {
 	if _, ok := m.meet.setups[code]; !ok {
 		return nil, flows.ErrMeetingsOff
 	}
+	if m.wsCancelled(code) {
+		return nil, flows.ErrWorkshopCancelled
+	}
 	x, ok := m.meet.meetings[code][id]
 	if !ok {
 		return nil, flows.ErrNotFound
 	}
 	return x, nil
+}
+
+// wsCancelled is the meta's cancelled flag the meeting scripts check: a
+// cancelled workshop takes no request, answer or booking.
+func (m *Store) wsCancelled(code string) bool {
+	return m.ws.ws[code].Cancelled
 }
 
 // AcceptMeeting implements flows.Meetings.
@@ -247,6 +259,9 @@ func (m *Store) PlaceMeeting(_ context.Context, x *flows.Meeting) (*flows.Meetin
 	m.meetInit()
 	if _, ok := m.meet.setups[x.Workshop]; !ok {
 		return nil, flows.ErrMeetingsOff
+	}
+	if m.wsCancelled(x.Workshop) {
+		return nil, flows.ErrWorkshopCancelled
 	}
 	if s := m.meet.setups[x.Workshop]; !s.HasSlot(x.Slot) {
 		return nil, flows.ErrMeetBadSlot

@@ -74,6 +74,80 @@ func TestMeetingsWorkshopCancelled(t *testing.T) {
 	}
 }
 
+// staleWorkshops reads every workshop as not cancelled: the flows' view
+// of a workshop read just before the team's cancellation landed.
+type staleWorkshops struct{ *flowstest.Store }
+
+func (s staleWorkshops) GetWorkshop(ctx context.Context, code string) (*flows.Workshop, error) {
+	w, err := s.Store.GetWorkshop(ctx, code)
+	if err == nil {
+		w.Cancelled = false
+	}
+	return w, err
+}
+
+// A workshop cancelled between the flow's read of it and the booking, in
+// each language: the store refuses the request, the answer, the move, the
+// confirmation and the placing (its cancellation closes only the meetings
+// open when it ran), the person is told the workshop is cancelled, and
+// nothing is booked.
+func TestMeetingsWorkshopCancelledMeanwhile(t *testing.T) {
+	for _, lang := range []string{"en", "id"} {
+		t.Run(lang, func(t *testing.T) {
+			h, code, s := worldWith(t, lang, "Meja 1, Meja 2", "3", func(st *flowstest.Store) []flows.Module {
+				return flowstest.AllModules(staleWorkshops{st})
+			})
+			ctx := context.Background()
+			r23 := ask(t, h, code, s, 2, 3, 0)
+			h.Press(4, buttonIn(t, ask(t, h, code, s, 2, 4, 1), "mt.btn_accept_at"))
+			r34 := ask(t, h, code, s, 3, 4, 2)
+			org(t, h, 6, lang, code, &flows.PartnerProfile{Org: "Dinas Sosial", Sector: "gov", Themes: l("wash"), Provinces: l("NT"), Offers: l("volunteers"), Needs: l("funding")})
+			w, err := h.Store.GetWorkshop(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Cancelled = true
+			if _, err := h.Store.UpdateWorkshop(ctx, w); err != nil {
+				t.Fatal(err)
+			}
+			flowstest.Alert(t, h.Press(3, buttonIn(t, r23, "mt.btn_accept_at")), "mt.ws_cancelled")
+			res := h.Press(4, buttonIn(t, r34, "mt.btn_propose"))
+			flowstest.WantIDs(t, res, "mt.choose_slot")
+			flowstest.Alert(t, h.Press(4, buttonIn(t, res.Replies[0], "mt.btn_slot")), "mt.ws_cancelled")
+			res = h.Press(6, "meetings.request:"+code+":2")
+			flowstest.WantIDs(t, res, "mt.ask_slots")
+			res = h.Press(6, "core.step:"+res.Session.Nonce+":x."+strconv.FormatInt(s.Slots()[3].Unix(), 10))
+			res = h.Press(6, flowstest.ButtonData(t, res, "mt.done"))
+			res = h.Press(6, flowstest.ButtonData(t, res, "mt.skip_note"))
+			flowstest.WantIDs(t, res, "(clear buttons)", "mt.ws_cancelled")
+			ms, err := h.Store.WorkshopMeetings(ctx, code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				if m.Status != flows.MeetAccepted {
+					continue
+				}
+				res = h.Press(2, "meetings.move:"+code+":"+m.ID)
+				flowstest.WantIDs(t, res, "mt.choose_move")
+				flowstest.Alert(t, h.Press(2, res.Replies[0].Buttons[0][0].Data), "mt.ws_cancelled")
+			}
+			if ms, err = h.Store.WorkshopMeetings(ctx, code); err != nil {
+				t.Fatal(err)
+			}
+			booked := 0
+			for _, m := range ms {
+				if m.Status == flows.MeetAccepted {
+					booked++
+				}
+			}
+			if len(ms) != 3 || booked != 1 {
+				t.Fatalf("after the cancellation: %d meetings, %d booked; want the 3 from before, only the one booked before", len(ms), booked)
+			}
+		})
+	}
+}
+
 // A workshop the team moves, in each language: its meeting windows are cut
 // to its new time, a meeting in a slot now outside it is cancelled (both
 // sides told, its reminder dropped) and one inside kept; the team is told

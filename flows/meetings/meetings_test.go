@@ -230,7 +230,13 @@ func TestMeetingsFlow(t *testing.T) {
 // organisations 2, 3, 4 registered in lang.
 func world(t *testing.T, lang, tables, cap string) (*flowstest.Harness, string, *flows.MeetingSetup) {
 	t.Helper()
-	h := flowstest.New(t, flowstest.AllModules)
+	return worldWith(t, lang, tables, cap, flowstest.AllModules)
+}
+
+// worldWith is world with the modules built by modules.
+func worldWith(t *testing.T, lang, tables, cap string, modules func(*flowstest.Store) []flows.Module) (*flowstest.Harness, string, *flows.MeetingSetup) {
+	t.Helper()
+	h := flowstest.New(t, modules)
 	code := flowstest.CreateWorkshop(t, h, "0")
 	flowstest.WantIDs(t, setUp(t, h, code, tables, cap), "(clear buttons)", "mt.setup_saved")
 	org(t, h, 2, lang, code, &flows.PartnerProfile{Org: "Yayasan Air", Sector: "ngo", Themes: l("wash"), Provinces: l("NT"), Offers: l("volunteers"), Needs: l("funding")})

@@ -214,6 +214,9 @@ func (e *module) sendRequest(ctx context.Context, t *flows.Turn) error {
 	case errors.Is(err, flows.ErrMeetingsOff):
 		t.Say(flows.T("mt.off"))
 		return nil
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		t.Say(flows.T("mt.ws_cancelled", "Title", w.Title))
+		return nil
 	case err != nil:
 		return flows.InternalError("request meeting", err)
 	}
@@ -276,6 +279,9 @@ func (e *module) accept(ctx context.Context, t *flows.Turn, payload string) erro
 		return nil
 	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
 		t.Answer(flows.T("mt.err_decided"), true)
+		return nil
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
 		return nil
 	case err != nil:
 		return flows.InternalError("accept meeting", err)
@@ -351,6 +357,9 @@ func (e *module) propose(ctx context.Context, t *flows.Turn, payload string) err
 		return nil
 	case errors.Is(err, flows.ErrMeetBadSlot):
 		return badButton(t)
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+		return nil
 	case err != nil:
 		return flows.InternalError("propose meeting", err)
 	}
@@ -444,6 +453,9 @@ func (e *module) move(ctx context.Context, t *flows.Turn, payload string) error 
 	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
 		t.Answer(flows.T("mt.err_decided"), true)
 		return nil
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+		return nil
 	case err != nil:
 		return flows.InternalError("move meeting", err)
 	}
@@ -470,6 +482,9 @@ func (e *module) confirm(ctx context.Context, t *flows.Turn, payload string) err
 	switch {
 	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
 		t.Answer(flows.T("mt.err_decided"), true)
+		return nil
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
 		return nil
 	case err != nil:
 		return flows.InternalError("confirm meeting", err)

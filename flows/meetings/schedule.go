@@ -165,6 +165,10 @@ func (e *module) autoSchedule(ctx context.Context, t *flows.Turn, w *flows.Works
 		if errors.Is(err, flows.ErrMeetOpen) || errors.Is(err, flows.ErrMeetSlotTaken) || errors.Is(err, flows.ErrMeetTablesFull) || errors.Is(err, flows.ErrMeetCap) {
 			continue // taken meanwhile: left out
 		}
+		if errors.Is(err, flows.ErrWorkshopCancelled) {
+			refuse(t, "mt.ws_cancelled", "Title", w.Title)
+			return nil // cancelled meanwhile: its cancellation closes what was placed before
+		}
 		if err != nil {
 			return flows.InternalError("place meeting", err)
 		}
