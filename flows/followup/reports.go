@@ -308,11 +308,19 @@ func (e *module) namesOf(ctx context.Context, cs []*flows.Commitment) (func(uid 
 	if err != nil {
 		return nil, flows.InternalError("profiles", err)
 	}
+	// An owner without a profile is looked up once, not at every line that
+	// names them (three per commitment).
+	others := map[int64][2]string{}
 	return func(uid int64) (string, string) {
 		if p := profiles[uid]; p != nil {
 			return p.FullName, p.Organisation
 		}
-		return flows.NameOf(ctx, e.store, uid)
+		n, ok := others[uid]
+		if !ok {
+			n[0], n[1] = flows.NameOf(ctx, e.store, uid)
+			others[uid] = n
+		}
+		return n[0], n[1]
 	}, nil
 }
 
