@@ -12,6 +12,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/flows/flowstest"
+	"sinergi/flows/followup"
 )
 
 // A commitment written for someone else shows that person's name, never
@@ -171,5 +172,43 @@ func TestReportTextFitsTelegram(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// countingTexts counts the lookups of a message catalogue.
+type countingTexts struct {
+	flows.Texts
+	n int
+}
+
+func (c *countingTexts) Text(lang, id string, data map[string]any, count any) (string, error) {
+	c.n++
+	return c.Texts.Text(lang, id, data, count)
+}
+
+// The export's table looks each status's name up once, not at every row
+// and history entry (#22), and writes each commitment's history as
+// before: an entry a line, its time in the workshop's zone, the status
+// and the note.
+func TestCommitmentsTableLooksStatusesUpOnce(t *testing.T) {
+	h := flowstest.New(t, flowstest.AllModules)
+	texts := &countingTexts{Texts: h.Texts}
+	w := &flows.Workshop{Code: "tbl1", Zone: "Asia/Jakarta"}
+	at := time.Date(2026, 11, 2, 3, 0, 0, 0, time.UTC) // 10:00 WIB
+	statuses := []string{flows.CmOpen, flows.CmOnTrack, flows.CmBlocked, flows.CmDone}
+	var cs []*flows.Commitment
+	for i := range 500 {
+		cs = append(cs, &flows.Commitment{ID: "c" + strconv.Itoa(i), What: "x", Owner: 2, Due: at, Status: statuses[i%4], Created: at,
+			History: []flows.StatusEntry{{At: at, Status: flows.CmOnTrack, Note: "progress note"}, {At: at.Add(time.Hour), Status: statuses[i%4]}}})
+	}
+	tbl := followup.CommitmentsTableOf(texts, at, "en", w, cs, func(int64) (string, string) { return "Owner", "Org" })
+	if texts.n > 20 {
+		t.Errorf("%d lookups of the catalogue for %d rows", texts.n, len(cs))
+	}
+	if got, want := tbl.Rows[2][9], "2026-11-02 10:00 on track: progress note\n2026-11-02 11:00 blocked"; got != want {
+		t.Errorf("history %q, want %q", got, want)
+	}
+	if got := tbl.Rows[3][4]; got != "done" {
+		t.Errorf("status %q, want done", got)
 	}
 }

@@ -330,23 +330,40 @@ func (e *module) commitmentsTable(now time.Time, lang string, w *flows.Workshop,
 	cols := []flows.Column{{Header: tx("rp.csv.what")}, {Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("rp.csv.due"), DateOnly: true},
 		{Header: tx("csv.status")}, {Header: tx("rp.csv.days_overdue")}, {Header: tx("rp.csv.indicator")}, {Header: tx("rp.csv.partners")},
 		{Header: flows.ZoneHeader(tx("rp.csv.created"), w.Zone)}, {Header: flows.ZoneHeader(tx("rp.csv.history"), w.Zone)}}
+	// A status's name is looked up once, not at every row and history
+	// entry (a 5,000-commitment report made 15,000 lookups, #22).
+	statuses := map[string]string{}
+	status := func(s string) string {
+		t, ok := statuses[s]
+		if !ok {
+			t = tx("cm.status." + s)
+			statuses[s] = t
+		}
+		return t
+	}
 	rows := make([][]any, 0, len(cs))
+	var hist strings.Builder
 	for _, c := range cs {
 		name, org := names(c.Owner)
-		var hist []string
-		for _, h := range c.History {
-			entry := h.At.In(loc).Format(flows.CSVDateTime) + " " + tx("cm.status."+h.Status)
-			if h.Note != "" {
-				entry += ": " + h.Note
+		hist.Reset()
+		for i, h := range c.History {
+			if i > 0 {
+				hist.WriteByte('\n')
 			}
-			hist = append(hist, entry)
+			hist.WriteString(h.At.In(loc).Format(flows.CSVDateTime))
+			hist.WriteByte(' ')
+			hist.WriteString(status(h.Status))
+			if h.Note != "" {
+				hist.WriteString(": ")
+				hist.WriteString(h.Note)
+			}
 		}
 		var late any
 		if overdue(c, now) {
 			late = daysLate(c, now, loc)
 		}
-		rows = append(rows, []any{c.What, name, org, c.Due, tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
-			c.Created, strings.Join(hist, "\n")})
+		rows = append(rows, []any{c.What, name, org, c.Due, status(c.Status), late, c.Indicator, c.Partners,
+			c.Created, hist.String()})
 	}
 	return &flows.Table{Name: "commitments-" + w.Code, Sheet: tx("rp.csv.sheet"), Zone: loc, Columns: cols, Rows: rows}
 }
