@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -59,10 +60,26 @@ func Zones() []string {
 // LoadZone returns the location of an IANA zone name. When the zone
 // database is missing, the three zones of [Zones] fall back to fixed zones
 // named WIB, WITA, WIT at +7, +8, +9 hours (they have no daylight saving
-// time); any other unknown zone gives UTC. Nothing is cached.
+// time); any other unknown zone gives UTC. The three zones of [Zones] are
+// read from the database once per process (a large report renders
+// thousands of dates, each of which read and parsed the zone's file, #22);
+// any other is read at every call.
 func LoadZone(zone string) *time.Location {
+	if loc := offeredZones()[zone]; loc != nil {
+		return loc
+	}
 	return loadZone(zone, time.LoadLocation)
 }
+
+// offeredZones are the locations of the zones of [Zones], loaded at the
+// first call and never changed.
+var offeredZones = sync.OnceValue(func() map[string]*time.Location {
+	m := make(map[string]*time.Location, len(zoneOrder))
+	for _, z := range zoneOrder {
+		m[z] = loadZone(z, time.LoadLocation)
+	}
+	return m
+})
 
 // loadZone is [LoadZone] with the zone database reader as a parameter, so
 // that the fallback can be tested.

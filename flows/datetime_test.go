@@ -462,3 +462,21 @@ func TestDateExamplesAreFutureAndUnambiguous(t *testing.T) {
 		t.Fatalf("date-only example %q", s)
 	}
 }
+
+// The three zones are read once: a date rendered in a large report costs
+// no read of the zone database (#22), and the location is the database's.
+func TestLoadZoneOfferedReadOnce(t *testing.T) {
+	for _, zone := range flows.Zones() {
+		want, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Skipf("no zone database: %v", err)
+		}
+		at := time.Date(2026, 12, 10, 2, 30, 0, 0, time.UTC)
+		if got := flows.LoadZone(zone); got.String() != zone || at.In(got).Format(time.RFC3339) != at.In(want).Format(time.RFC3339) {
+			t.Errorf("LoadZone(%q) = %v", zone, got)
+		}
+		if n := testing.AllocsPerRun(50, func() { _ = flows.LoadZone(zone) }); n != 0 {
+			t.Errorf("LoadZone(%q): %v allocations a call, want 0 (read once)", zone, n)
+		}
+	}
+}

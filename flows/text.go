@@ -36,8 +36,16 @@ func CleanUntrimmed(s string) string { return cleanKeep(s, "\n") }
 // cleanKeep is CleanText without the trimming; the control characters in
 // keep are kept as they are.
 func cleanKeep(s, keep string) string {
+	if plainASCII(s, keep) {
+		// Nothing to drop or change: the common case of an export's
+		// cells, thousands of them in a large report (#22).
+		return s
+	}
 	s = strings.ToValidUTF8(s, "")
-	s = ansiSeq.ReplaceAllString(s, "")
+	if strings.ContainsRune(s, '\x1b') || strings.ContainsRune(s, '\u009b') {
+		// Every terminal escape starts with one of these two.
+		s = ansiSeq.ReplaceAllString(s, "")
+	}
 	if !strings.ContainsRune(keep, '\r') {
 		s = strings.ReplaceAll(s, "\r\n", "\n")
 	}
@@ -56,6 +64,17 @@ func cleanKeep(s, keep string) string {
 		}
 		return r
 	}, s)
+}
+
+// plainASCII reports whether s is printable ASCII but for the control
+// characters in keep (other than ESC): what cleanKeep returns unchanged.
+func plainASCII(s, keep string) bool {
+	for i := range len(s) {
+		if b := s[i]; (b < 0x20 || b >= 0x7f) && (b >= 0x20 || b == 0x1b || strings.IndexByte(keep, b) < 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // visible reports whether s has a character that shows: a letter, digit,

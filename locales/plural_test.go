@@ -53,6 +53,7 @@ var counted = map[string][2]string{
 	"cm.checkins_every":       {"asked every day.", "asked every 2 days."},
 	"rp.text":                 {"— 1 commitment,", "— 2 commitments,"},
 	"rp.chart.title":          {": 1 commitment", ": 2 commitments"},
+	"rp.more":                 {"1 more line (", "2 more lines ("},
 	"rp.csv_caption":          {"The 1 commitment with its", "All 2 commitments with their"},
 	"rp.forum_text":           {": 1 commitment,", ": 2 commitments,"},
 	"rp.chapter_text":         {": 1 commitment,", ": 2 commitments,"},

@@ -5,7 +5,10 @@ package chart
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"slices"
 	"strconv"
 	"strings"
@@ -296,9 +299,27 @@ func render(what string, plan func(fit fitFunc) chartPlan) ([]byte, error) {
 		r.SetFontSize(t.size)
 		r.Text(t.text, t.x, t.y)
 	}
+	// go-chart hands its image to a writer that collects it; it is encoded
+	// here at the fastest compression: half the encoding time of the
+	// default for a file 3 % larger (#22).
+	var img rgbaCollector
+	if err := r.Save(&img); err != nil || img.rgba == nil {
+		return nil, fmt.Errorf("render %s: %w", what, cmp.Or(err, errNoImage))
+	}
 	var buf bytes.Buffer
-	if err := r.Save(&buf); err != nil {
+	if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img.rgba); err != nil {
 		return nil, fmt.Errorf("render %s: %w", what, err)
 	}
 	return buf.Bytes(), nil
 }
+
+var errNoImage = errors.New("the renderer gave no image")
+
+// rgbaCollector takes a raster renderer's image (gochart.RGBACollector)
+// instead of its PNG.
+type rgbaCollector struct{ rgba *image.RGBA }
+
+func (c *rgbaCollector) SetRGBA(i *image.RGBA) { c.rgba = i }
+
+// Write is never called: the renderer hands over its image instead.
+func (c *rgbaCollector) Write(p []byte) (int, error) { return 0, errNoImage }

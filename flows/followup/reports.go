@@ -133,12 +133,75 @@ func (e *module) report(ctx context.Context, t *flows.Turn, w *flows.Workshop, t
 	return nil
 }
 
+// The report's message stays within Telegram's 4096 characters however
+// many commitments there are (at 5,000 it was 300,000 and Telegram refused
+// it, #22): each list shows, in order, the lines that fit its share of the
+// message, counted in UTF-16 units as Telegram counts (its texts, plus
+// itemCost or orgCost for the line's date, status and markup), and then
+// says how many more the spreadsheet has; what a list leaves of its share
+// goes to the next one. The rest of the message (a title of at most 120
+// characters, the counts, the headings, three "more" lines) takes under
+// 800.
+const (
+	overdueBudget = 1600
+	blockedBudget = 900
+	orgsBudget    = 700
+	itemCost      = 75
+	orgCost       = 30
+)
+
+// textLen is the length of s as Telegram counts it: UTF-16 code units.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
+// listed is a line of a report's list before it is made: a commitment
+// with its owner's name and latest note, or an organisation's counts.
+type listed struct {
+	c           *flows.Commitment
+	name, note  string
+	done, total int
+	cost        int
+}
+
+// fitList keeps the first lines of ls that fit in room characters, stopping
+// at the first that does not; it returns them, how many did not fit and
+// the room left.
+func fitList(ls []listed, room int) (shown []listed, more, left int) {
+	for i, l := range ls {
+		if l.cost > room {
+			return ls[:i], len(ls) - i, room
+		}
+		room -= l.cost
+	}
+	return ls, 0, room
+}
+
+// listText is a list's lines, "—" when there are none, and how many more
+// the spreadsheet has when some did not fit.
+func listText(lines []flows.Text, more int) []flows.Text {
+	if more > 0 {
+		return append(lines, flows.T("rp.more", "Count", more))
+	}
+	if len(lines) == 0 {
+		return []flows.Text{flows.T("rp.none")}
+	}
+	return lines
+}
+
 // reportReplies are a workshop's progress report in lang: the message, a
 // chart and a CSV.
 func (e *module) reportReplies(t *flows.Turn, w *flows.Workshop, cs []*flows.Commitment, names func(int64) (string, string), lang string) []flows.Reply {
 	now := t.In.Now
 	y := TallyOf(cs, now)
-	var late, blocked []flows.Text
+	var late, blocked []listed
 	byOrg := map[string]*[2]int{}
 	for _, c := range cs {
 		name, org := names(c.Owner)
@@ -153,40 +216,47 @@ func (e *module) reportReplies(t *flows.Turn, w *flows.Workshop, cs []*flows.Com
 			byOrg[org][0]++
 			continue
 		}
+		isLate, isBlocked := overdue(c, now), c.Status == flows.CmBlocked
+		if !isLate && !isBlocked {
+			continue
+		}
 		note := ""
 		if n := len(c.History); n > 0 {
 			note = c.History[n-1].Note
 		}
-		line := flows.T("rp.item", "What", c.What, "Name", name, "Due", flows.When{At: c.Due, Zone: w.Zone, DateOnly: true},
-			"Status", statusText(c, now), "Note", note)
-		if overdue(c, now) {
-			late = append(late, line)
+		l := listed{c: c, name: name, note: note, cost: itemCost + textLen(c.What) + textLen(name) + textLen(note)}
+		if isLate {
+			late = append(late, l)
 		}
-		if c.Status == flows.CmBlocked {
-			blocked = append(blocked, line)
+		if isBlocked {
+			blocked = append(blocked, l)
 		}
 	}
-	orgs := make([]string, 0, len(byOrg))
-	for o := range byOrg {
-		orgs = append(orgs, o)
+	orgs := make([]listed, 0, len(byOrg))
+	for o, n := range byOrg {
+		orgs = append(orgs, listed{name: o, done: n[0], total: n[1], cost: orgCost + textLen(o)})
 	}
-	slices.SortFunc(orgs, func(a, b string) int { return cmp.Or(byOrg[b][1]-byOrg[a][1], strings.Compare(a, b)) })
-	var orgLines []flows.Text
-	for _, o := range orgs {
-		orgLines = append(orgLines, flows.T("rp.org_line", "Org", o, "Done", byOrg[o][0], "Total", byOrg[o][1]))
+	slices.SortFunc(orgs, func(a, b listed) int { return cmp.Or(b.total-a.total, strings.Compare(a.name, b.name)) })
+	items := func(ls []listed) []flows.Text {
+		out := make([]flows.Text, len(ls))
+		for i, l := range ls {
+			out[i] = flows.T("rp.item", "What", l.c.What, "Name", l.name, "Due", flows.When{At: l.c.Due, Zone: w.Zone, DateOnly: true},
+				"Status", statusText(l.c, now), "Note", l.note)
+		}
+		return out
 	}
-	none := []flows.Text{flows.T("rp.none")}
-	if len(late) == 0 {
-		late = none
-	}
-	if len(blocked) == 0 {
-		blocked = none
+	late, moreLate, room := fitList(late, overdueBudget)
+	blocked, moreBlocked, room := fitList(blocked, blockedBudget+room)
+	orgs, moreOrgs, _ := fitList(orgs, orgsBudget+room)
+	orgLines := make([]flows.Text, len(orgs))
+	for i, o := range orgs {
+		orgLines[i] = flows.T("rp.org_line", "Org", o.name, "Done", o.done, "Total", o.total)
 	}
 	chart := &flows.Chart{Name: "report-" + w.Code, Labels: e.chartLabels(lang, w.Title, y.Total), Tally: y, Orgs: orgTallies(cs, now, names)}
 	return []flows.Reply{
 		{Text: flows.T("rp.text", "Title", w.Title, "Count", y.Total, "Done", y.Done, "OnTrack", y.OnTrack, "Blocked", y.Blocked,
 			"Overdue", y.Overdue, "NoAnswer", y.NoAnswer, "Proposed", y.Proposed, "Rate", y.Completion(),
-			"OverdueList", late, "BlockedList", blocked, "Orgs", orgLines)},
+			"OverdueList", listText(items(late), moreLate), "BlockedList", listText(items(blocked), moreBlocked), "Orgs", listText(orgLines, moreOrgs))},
 		{Text: flows.T("rp.chart_caption", "Title", w.Title), Chart: chart},
 		{Text: flows.T("rp.csv_caption", "Count", len(cs)), Table: e.commitmentsTable(now, lang, w, cs, names)},
 	}
@@ -238,11 +308,19 @@ func (e *module) namesOf(ctx context.Context, cs []*flows.Commitment) (func(uid 
 	if err != nil {
 		return nil, flows.InternalError("profiles", err)
 	}
+	// An owner without a profile is looked up once, not at every line that
+	// names them (three per commitment).
+	others := map[int64][2]string{}
 	return func(uid int64) (string, string) {
 		if p := profiles[uid]; p != nil {
 			return p.FullName, p.Organisation
 		}
-		return flows.NameOf(ctx, e.store, uid)
+		n, ok := others[uid]
+		if !ok {
+			n[0], n[1] = flows.NameOf(ctx, e.store, uid)
+			others[uid] = n
+		}
+		return n[0], n[1]
 	}, nil
 }
 
@@ -252,23 +330,40 @@ func (e *module) commitmentsTable(now time.Time, lang string, w *flows.Workshop,
 	cols := []flows.Column{{Header: tx("rp.csv.what")}, {Header: tx("csv.name")}, {Header: tx("csv.org")}, {Header: tx("rp.csv.due"), DateOnly: true},
 		{Header: tx("csv.status")}, {Header: tx("rp.csv.days_overdue")}, {Header: tx("rp.csv.indicator")}, {Header: tx("rp.csv.partners")},
 		{Header: flows.ZoneHeader(tx("rp.csv.created"), w.Zone)}, {Header: flows.ZoneHeader(tx("rp.csv.history"), w.Zone)}}
+	// A status's name is looked up once, not at every row and history
+	// entry (a 5,000-commitment report made 15,000 lookups, #22).
+	statuses := map[string]string{}
+	status := func(s string) string {
+		t, ok := statuses[s]
+		if !ok {
+			t = tx("cm.status." + s)
+			statuses[s] = t
+		}
+		return t
+	}
 	rows := make([][]any, 0, len(cs))
+	var hist strings.Builder
 	for _, c := range cs {
 		name, org := names(c.Owner)
-		var hist []string
-		for _, h := range c.History {
-			entry := h.At.In(loc).Format(flows.CSVDateTime) + " " + tx("cm.status."+h.Status)
-			if h.Note != "" {
-				entry += ": " + h.Note
+		hist.Reset()
+		for i, h := range c.History {
+			if i > 0 {
+				hist.WriteByte('\n')
 			}
-			hist = append(hist, entry)
+			hist.WriteString(h.At.In(loc).Format(flows.CSVDateTime))
+			hist.WriteByte(' ')
+			hist.WriteString(status(h.Status))
+			if h.Note != "" {
+				hist.WriteString(": ")
+				hist.WriteString(h.Note)
+			}
 		}
 		var late any
 		if overdue(c, now) {
 			late = daysLate(c, now, loc)
 		}
-		rows = append(rows, []any{c.What, name, org, c.Due, tx("cm.status." + c.Status), late, c.Indicator, c.Partners,
-			c.Created, strings.Join(hist, "\n")})
+		rows = append(rows, []any{c.What, name, org, c.Due, status(c.Status), late, c.Indicator, c.Partners,
+			c.Created, hist.String()})
 	}
 	return &flows.Table{Name: "commitments-" + w.Code, Sheet: tx("rp.csv.sheet"), Zone: loc, Columns: cols, Rows: rows}
 }
