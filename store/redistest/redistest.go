@@ -13,12 +13,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,11 +38,14 @@ type Redis struct {
 	aof    bool // append-only file on (NewPersistent)
 }
 
-// NewPersistent is New with the append-only file on (appendfsync
-// everysec, as in production: every write acknowledged to a client has
-// reached the file before the reply, so killing the server loses nothing
-// acknowledged), for tests that stop and start the server (Kill, Start).
-// It always starts its own server.
+// NewPersistent is New with the append-only file on, for tests that stop
+// and start the server (Kill, Start). It uses appendfsync always: every
+// write acknowledged to a client has reached the file before the reply, so
+// killing the server loses nothing acknowledged. (With everysec, as in
+// compose.yaml, Redis postpones the write for up to 2 s while the previous
+// second's fsync is still running, and answers meanwhile: on a busy disk a
+// kill loses what it answered in that time.) It always starts its own
+// server.
 func NewPersistent(t testing.TB) *Redis {
 	t.Helper()
 	t.Setenv("REDIS_URL", "")
@@ -113,12 +118,12 @@ func (r *Redis) Restart(t testing.TB) {
 }
 
 func (r *Redis) args(port string) []string {
-	aof := "no"
+	aof, fsync := "no", "everysec"
 	if r.aof {
-		aof = "yes"
+		aof, fsync = "yes", "always"
 	}
 	return []string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", aof,
-		"--appendfsync", "everysec", "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log")}
+		"--appendfsync", fsync, "--dir", r.dir, "--logfile", filepath.Join(r.dir, "redis.log")}
 }
 
 // Kill stops the throwaway server abruptly (SIGKILL), as a crash would;
@@ -136,6 +141,28 @@ func (r *Redis) Start(t testing.TB) {
 	if err := r.cmd.Start(); err != nil || !waitPing(r.Addr, 10*time.Second) {
 		t.Fatalf("redistest: start again: %v (see %s/redis.log)", err, r.dir)
 	}
+	// While it was down another test's server may have taken the port:
+	// the test would then go on against a stranger's data.
+	pid, err := serverPID(r.Addr)
+	if err != nil || pid != r.cmd.Process.Pid {
+		t.Fatalf("redistest: the server answering on %s after the restart is not ours (process %d, ours %d, %v): another server took the port while it was down", r.Addr, pid, r.cmd.Process.Pid, err)
+	}
+}
+
+// serverPID is the process id the server at addr reports.
+func serverPID(addr string) (int, error) {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	info, err := c.Info(context.Background(), "server").Result()
+	if err != nil {
+		return 0, fmt.Errorf("info: %w", err)
+	}
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, errors.New("info: no process_id")
 }
 
 // Stop kills the throwaway server.
