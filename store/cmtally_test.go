@@ -1,0 +1,206 @@
+package store_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"sinergi/flows"
+	"sinergi/store"
+)
+
+// The commitment tallies agree with a linear scan of every commitment
+// (WorkshopCommitments) on random data: commitments saved, overwritten
+// (status, due date, date written down, owner), deleted and their owners
+// forgotten, across workshops of the three Indonesian zones, checked after
+// every round at several moments; then, the tallies deleted,
+// MigrateCommitmentTallies builds the same again.
+func TestCommitmentTalliesAgreeWithScan(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 22))
+	zones := []string{"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"}
+	var codes []string
+	for i := range 6 {
+		code := fmt.Sprintf("TAL%03d", i)
+		if err := s.CreateWorkshop(ctx, &flows.Workshop{Code: code, Title: code, Zone: zones[i%3], Start: t0.Add(-90 * 24 * time.Hour),
+			End: t0.Add(-90*24*time.Hour + time.Hour), Facilitators: []int64{900}, Created: t0.Add(-100 * 24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, code)
+	}
+	statuses := []string{flows.CmProposed, flows.CmOpen, flows.CmOnTrack, flows.CmBlocked, flows.CmDone}
+	// Times on the hour or half hour, so that many fall on a month's edge
+	// in one zone and not in another.
+	at := func(from time.Time, days int) time.Time {
+		return from.Add(time.Duration(rng.IntN(days*48)) * 30 * time.Minute).Truncate(30 * time.Minute)
+	}
+	type ref struct{ code, id string }
+	var live []ref
+	next := 0
+	for round := range 8 {
+		for range 40 {
+			switch op := rng.IntN(10); {
+			case op < 5 || len(live) == 0: // a new commitment
+				next++
+				c := &flows.Commitment{ID: "c" + strconv.Itoa(next), Workshop: codes[rng.IntN(len(codes))], What: "x",
+					Owner: int64(1 + rng.IntN(8)), By: int64(1 + rng.IntN(8)), Status: statuses[rng.IntN(len(statuses))],
+					Created: at(t0.Add(-200*24*time.Hour), 200), Due: at(t0.Add(-150*24*time.Hour), 240)}
+				if err := s.SaveCommitment(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				live = append(live, ref{c.Workshop, c.ID})
+			case op < 8: // an overwrite
+				x := live[rng.IntN(len(live))]
+				c, err := s.GetCommitment(ctx, x.code, x.id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch rng.IntN(4) {
+				case 0:
+					c.Status = statuses[rng.IntN(len(statuses))]
+				case 1:
+					c.Due = at(t0.Add(-150*24*time.Hour), 240)
+				case 2:
+					c.Created = at(t0.Add(-200*24*time.Hour), 200)
+				default:
+					c.Owner, c.Status = int64(1+rng.IntN(8)), statuses[rng.IntN(len(statuses))]
+				}
+				if err := s.SaveCommitment(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+			case op < 9: // a delete
+				i := rng.IntN(len(live))
+				if err := s.DeleteCommitment(ctx, live[i].code, live[i].id); err != nil {
+					t.Fatal(err)
+				}
+				live = slices.Delete(live, i, i+1)
+			default: // an owner forgotten
+				if _, err := s.ForgetUser(ctx, int64(1+rng.IntN(8)), t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		for _, now := range []time.Time{t0, at(t0.Add(-150*24*time.Hour), 240), t0.Add(120 * 24 * time.Hour)} {
+			checkTallies(t, s, codes, now, 1+rng.IntN(20), fmt.Sprintf("round %d", round))
+		}
+	}
+
+	// Built again from the commitments alone.
+	var keys []string
+	for _, code := range codes {
+		for _, name := range []string{"cmtally", "cmfacts", "cmopen", "cmblocked"} {
+			keys = append(keys, r.Prefix+"{w:"+code+"}:"+name)
+		}
+	}
+	for _, k := range keys {
+		if err := s.Client().Del(ctx, k).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := s.MigrateCommitmentTallies(ctx); n != len(live) || err != nil {
+		t.Fatalf("migrated %d, %v; want %d", n, err, len(live))
+	}
+	if n, err := s.MigrateCommitmentTallies(ctx); n != 0 || err != nil {
+		t.Fatalf("second run: %d, %v", n, err)
+	}
+	for _, now := range []time.Time{t0, t0.Add(-40 * 24 * time.Hour), t0.Add(120 * 24 * time.Hour)} {
+		checkTallies(t, s, codes, now, 1+rng.IntN(20), "after the migration")
+	}
+	// And the writes go on from what it built.
+	if len(live) > 0 {
+		c, err := s.GetCommitment(ctx, live[0].code, live[0].id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Status, c.Due = flows.CmBlocked, t0.Add(-24*time.Hour)
+		if err := s.SaveCommitment(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteCommitment(ctx, live[1%len(live)].code, live[1%len(live)].id); err != nil {
+			t.Fatal(err)
+		}
+		checkTallies(t, s, codes, t0, 10, "after writes on the migrated tallies")
+	}
+}
+
+// checkTallies compares CommitmentTallies, OverdueCommitments and
+// BlockedCommitments of codes at now with a scan of their commitments.
+func checkTallies(t *testing.T, s *store.Store, codes []string, now time.Time, limit int, when string) {
+	t.Helper()
+	ctx := context.Background()
+	want := map[string]flows.CommitmentTally{}
+	var overdue, blocked []*flows.Commitment
+	for _, code := range codes {
+		w, err := s.GetWorkshop(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		loc := flows.LoadZone(w.Zone)
+		cs, err := s.WorkshopCommitments(ctx, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := flows.CommitmentTally{Due: map[string]map[string]int{}, Created: map[string]int{}, Overdue: map[string]int{}}
+		for _, c := range cs {
+			m := c.Due.In(loc).Format("2006-01")
+			if x.Due[m] == nil {
+				x.Due[m] = map[string]int{}
+			}
+			x.Due[m][c.Status]++
+			x.Created[c.Created.In(loc).Format("2006-01")]++
+			if c.Status != flows.CmDone && c.Due.Before(now) {
+				x.Overdue[m]++
+				x.OverdueTotal++
+				overdue = append(overdue, c)
+			}
+			if c.Status == flows.CmBlocked {
+				blocked = append(blocked, c)
+			}
+		}
+		want[code] = x
+	}
+	got, err := s.CommitmentTallies(ctx, codes, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range codes {
+		if !reflect.DeepEqual(got[code], want[code]) {
+			t.Errorf("%s, %s at %v: tally\n got %+v\nwant %+v", when, code, now, got[code], want[code])
+		}
+	}
+	byDue := func(a, b *flows.Commitment) int {
+		return cmp.Or(a.Due.Compare(b.Due), strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.ID, b.ID))
+	}
+	ids := func(cs []*flows.Commitment) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Workshop+"/"+c.ID+"/"+c.Status)
+		}
+		return out
+	}
+	for _, l := range []struct {
+		name string
+		all  []*flows.Commitment
+		read func() ([]*flows.Commitment, int, error)
+	}{
+		{"overdue", overdue, func() ([]*flows.Commitment, int, error) { return s.OverdueCommitments(ctx, codes, now, limit) }},
+		{"blocked", blocked, func() ([]*flows.Commitment, int, error) { return s.BlockedCommitments(ctx, codes, limit) }},
+	} {
+		slices.SortFunc(l.all, byDue)
+		first := l.all[:min(limit, len(l.all))]
+		got, n, err := l.read()
+		if err != nil || n != len(l.all) || !slices.Equal(ids(got), ids(first)) {
+			t.Errorf("%s at %v: %s (first %d) = %v of %d, %v; want %v of %d", when, now, l.name, limit, ids(got), n, err, ids(first), len(l.all))
+		}
+	}
+}
