@@ -37,6 +37,7 @@ type Store interface {
 	Counts(ctx context.Context, code string) (flows.Counts, error)
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	WorkshopCommitments(ctx context.Context, code string) ([]*flows.Commitment, error)
+	flows.CommitmentTallies
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error
 	TakeInvite(ctx context.Context, token string) (*flows.Invite, error)
