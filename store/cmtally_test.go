@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"sinergi/flows"
 	"sinergi/store"
 )
@@ -203,4 +205,62 @@ func checkTallies(t *testing.T, s *store.Store, codes []string, now time.Time, l
 			t.Errorf("%s at %v: %s (first %d) = %v of %d, %v; want %v of %d", when, now, l.name, limit, ids(got), n, err, ids(first), len(l.all))
 		}
 	}
+}
+
+// hgetallHook runs fire once, right after the first HGETALL of key
+// answers.
+type hgetallHook struct {
+	key  string
+	fire func()
+	done bool
+}
+
+func (h *hgetallHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h *hgetallHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
+}
+func (h *hgetallHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		err := next(ctx, cmd)
+		if args := cmd.Args(); !h.done && len(args) == 2 && strings.EqualFold(cmd.Name(), "hgetall") && args[1] == h.key {
+			h.done = true
+			h.fire()
+		}
+		return err
+	}
+}
+
+// A commitment written while MigrateCommitmentTallies reads a workshop's
+// commitments makes it read them again (it watches them): the tallies it
+// leaves count that commitment too.
+func TestMigrateCommitmentTalliesRereadsOnAWrite(t *testing.T) {
+	ctx := context.Background()
+	s, r := newStore(t)
+	if err := s.CreateWorkshop(ctx, &flows.Workshop{Code: "MIG001", Title: "M", Zone: "Asia/Jakarta", Start: t0, End: t0.Add(time.Hour),
+		Facilitators: []int64{9}}); err != nil {
+		t.Fatal(err)
+	}
+	for i, st := range []string{flows.CmOpen, flows.CmBlocked} {
+		if err := s.SaveCommitment(ctx, &flows.Commitment{ID: "c" + strconv.Itoa(i), Workshop: "MIG001", What: "x", Owner: 1, By: 1,
+			Status: st, Created: t0.Add(-48 * time.Hour), Due: t0.Add(-24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Client().Del(ctx, r.Prefix+"{w:MIG001}:cmtally", r.Prefix+"{w:MIG001}:cmfacts", r.Prefix+"{w:MIG001}:cmopen",
+		r.Prefix+"{w:MIG001}:cmblocked").Err(); err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(r.Client.Options())
+	t.Cleanup(func() { _ = c.Close() })
+	c.AddHook(&hgetallHook{key: r.Prefix + "{w:MIG001}:commits", fire: func() {
+		if err := s.SaveCommitment(ctx, &flows.Commitment{ID: "late", Workshop: "MIG001", What: "x", Owner: 2, By: 2,
+			Status: flows.CmBlocked, Created: t0.Add(-48 * time.Hour), Due: t0.Add(-24 * time.Hour)}); err != nil {
+			t.Error(err)
+		}
+	}})
+	migrating := store.New(c, store.Options{Prefix: r.Prefix})
+	if n, err := migrating.MigrateCommitmentTallies(ctx); n != 3 || err != nil {
+		t.Fatalf("migrated %d, %v; want the 3 read again", n, err)
+	}
+	checkTallies(t, s, []string{"MIG001"}, t0, 10, "after the migration")
 }
