@@ -16,6 +16,7 @@ import (
 
 	"sinergi/flows"
 	"sinergi/store"
+	"sinergi/store/seed"
 )
 
 // The commitment tallies agree with a linear scan of every commitment
@@ -263,4 +264,47 @@ func TestMigrateCommitmentTalliesRereadsOnAWrite(t *testing.T) {
 		t.Fatalf("migrated %d, %v; want the 3 read again", n, err)
 	}
 	checkTallies(t, s, []string{"MIG001"}, t0, 10, "after the migration")
+}
+
+// CountsOf answers for many workshops at once what Counts answers for each
+// (a hybrid workshop's two modes added up), in the order asked; a code no
+// key can be built of counts nothing.
+func TestCountsOfAgreesWithCounts(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	f := seed.Generate(seed.Config{Seed: 5, Members: 300, Workshops: 12, Big: 1, BigRegs: 80, Commitments: 10, Now: seed.National(1).Now})
+	if err := seed.Write(ctx, s, f, 4, nil); err != nil {
+		t.Fatal(err)
+	}
+	hy := &flows.Workshop{Code: "HYB001", Title: "H", Zone: "Asia/Jakarta", Start: t0.Add(72 * time.Hour), End: t0.Add(75 * time.Hour),
+		Capacity: 1, OnlineCapacity: 1, Format: flows.FormatHybrid, Deadline: t0.Add(48 * time.Hour), Facilitators: []int64{9}}
+	if err := s.CreateWorkshop(ctx, hy); err != nil {
+		t.Fatal(err)
+	}
+	for i, mode := range []string{flows.ModeOnsite, flows.ModeOnline, flows.ModeOnline} {
+		if _, err := s.Register(ctx, &flows.Registration{Workshop: hy.Code, UserID: int64(100 + i), Mode: mode, RegisteredAt: t0,
+			Token: flows.NewToken(), Lang: "id"}, t0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codes := []string{hy.Code, "bad code", "NOSUCH"}
+	for _, w := range f.Workshops {
+		codes = append(codes, w.Code)
+	}
+	got, err := s.CountsOf(ctx, codes)
+	if err != nil || len(got) != len(codes) {
+		t.Fatalf("CountsOf: %d, %v", len(got), err)
+	}
+	if want := (flows.Counts{Confirmed: 2, Waiting: 1}); got[0] != want {
+		t.Errorf("hybrid: %+v, want %+v", got[0], want)
+	}
+	for i, code := range codes {
+		want, err := s.Counts(ctx, code)
+		if err != nil {
+			want = flows.Counts{}
+		}
+		if got[i] != want {
+			t.Errorf("%s: CountsOf %+v, Counts %+v", code, got[i], want)
+		}
+	}
 }

@@ -2,9 +2,6 @@ package webapp
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sync"
 	"time"
 
 	"sinergi/flows"
@@ -37,37 +34,14 @@ type trendRow struct {
 	Overdue       int            `json:"overdue"`
 }
 
-// scopeReaders is how many workshops scopeCounts reads at once: each read
-// is a round trip, so a national forum's 1,000 workshops are read in
-// parallel rather than one after another.
-const scopeReaders = 16
-
 // scopeCounts reads the counts of each of the workshops ws (in ws's
-// order) from the store, on every call.
+// order) from the store, on every call, all in one round trip.
 func (s *Server) scopeCounts(ctx context.Context, ws []*flows.Workshop) ([]flows.Counts, error) {
-	out := make([]flows.Counts, len(ws))
-	errs := make([]error, len(ws))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(scopeReaders, len(ws)) {
-		wg.Go(func() {
-			for i := range next {
-				var err error
-				if out[i], err = s.cfg.Store.Counts(ctx, ws[i].Code); err != nil {
-					errs[i] = fmt.Errorf("counts of %s: %w", ws[i].Code, err)
-				}
-			}
-		})
+	codes := make([]string, len(ws))
+	for i, x := range ws {
+		codes[i] = x.Code
 	}
-	for i := range ws {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.cfg.Store.CountsOf(ctx, codes)
 }
 
 // trend is the last trendMonths months of the workshops ws (the caller's
