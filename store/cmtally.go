@@ -140,39 +140,33 @@ func (s *Store) CommitmentTallies(ctx context.Context, codes []string, now time.
 
 // OverdueCommitments implements flows.CommitmentTallies.
 func (s *Store) OverdueCommitments(ctx context.Context, codes []string, now time.Time, limit int) ([]*flows.Commitment, int, error) {
-	before := "(" + strconv.FormatInt(now.UnixMilli(), 10)
-	return s.firstByDue(ctx, codes, "cmopen", limit, func(p redis.Pipeliner, key string) (*redis.ZSliceCmd, *redis.IntCmd) {
-		var first *redis.ZSliceCmd
-		if limit > 0 {
-			first = p.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: before, Count: int64(limit)})
-		}
-		return first, p.ZCount(ctx, key, "-inf", before)
-	})
+	return s.firstByDue(ctx, codes, "cmopen", "("+strconv.FormatInt(now.UnixMilli(), 10), limit)
 }
 
 // BlockedCommitments implements flows.CommitmentTallies.
 func (s *Store) BlockedCommitments(ctx context.Context, codes []string, limit int) ([]*flows.Commitment, int, error) {
-	return s.firstByDue(ctx, codes, "cmblocked", limit, func(p redis.Pipeliner, key string) (*redis.ZSliceCmd, *redis.IntCmd) {
-		var first *redis.ZSliceCmd
-		if limit > 0 {
-			first = p.ZRangeWithScores(ctx, key, 0, int64(limit-1))
-		}
-		return first, p.ZCard(ctx, key)
-	})
+	return s.firstByDue(ctx, codes, "cmblocked", "+inf", limit)
 }
 
 // firstByDue lists the first limit commitments of the zsets {w:<code>}:name
-// of codes by due date (the zsets' score), then code and id, and counts
-// them all: the first limit of each zset and its size in one pipeline, the
-// chosen commitments in another.
-func (s *Store) firstByDue(ctx context.Context, codes []string, name string, limit int,
-	read func(p redis.Pipeliner, key string) (*redis.ZSliceCmd, *redis.IntCmd)) ([]*flows.Commitment, int, error) {
+// of codes with a score (due date) up to upTo, by due date, then code and
+// id, and counts them all. One pipeline reads the size of each and its
+// first few (about twice limit over all); the limit-th of those bounds
+// what another reads further of the workshops that may hold more before
+// it; a third reads the commitments listed.
+func (s *Store) firstByDue(ctx context.Context, codes []string, name, upTo string, limit int) ([]*flows.Commitment, int, error) {
 	codes = validCodes(codes)
+	limit = max(limit, 0)
+	few := int64(min(limit, 2*limit/max(len(codes), 1)+1))
 	firsts := make([]*redis.ZSliceCmd, len(codes))
 	counts := make([]*redis.IntCmd, len(codes))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, code := range codes {
-			firsts[i], counts[i] = read(p, s.wsKey(code, name))
+			key := s.wsKey(code, name)
+			if few > 0 {
+				firsts[i] = p.ZRangeByScoreWithScores(ctx, key, &redis.ZRangeBy{Min: "-inf", Max: upTo, Count: few})
+			}
+			counts[i] = p.ZCount(ctx, key, "-inf", upTo)
 		}
 		return nil
 	}); err != nil {
@@ -183,21 +177,54 @@ func (s *Store) firstByDue(ctx context.Context, codes []string, name string, lim
 		due      float64
 	}
 	var refs []ref
-	total := 0
-	for i, code := range codes {
-		total += int(counts[i].Val())
-		if firsts[i] == nil {
-			continue
-		}
-		for _, z := range firsts[i].Val() {
+	add := func(code string, zs []redis.Z) {
+		for _, z := range zs {
 			id, _ := z.Member.(string)
 			refs = append(refs, ref{code, id, z.Score})
 		}
 	}
-	slices.SortFunc(refs, func(a, b ref) int {
+	byDue := func(a, b ref) int {
 		return cmp.Or(cmp.Compare(a.due, b.due), strings.Compare(a.code, b.code), strings.Compare(a.id, b.id))
-	})
-	refs = refs[:min(len(refs), max(limit, 0))]
+	}
+	total := 0
+	for i, code := range codes {
+		total += int(counts[i].Val())
+		if firsts[i] != nil {
+			add(code, firsts[i].Val())
+		}
+	}
+	// The workshops with more than their first few up to the limit-th due
+	// date seen (or up to upTo, fewer than limit seen) may hold some of
+	// the first limit: read those, up to limit of each.
+	slices.SortFunc(refs, byDue)
+	bound := upTo
+	if len(refs) >= limit && limit > 0 {
+		bound = strconv.FormatFloat(refs[limit-1].due, 'f', -1, 64)
+	}
+	more := make([]*redis.ZSliceCmd, len(codes))
+	if few > 0 {
+		if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, code := range codes {
+				got := firsts[i].Val()
+				if int64(len(got)) < few || int(counts[i].Val()) <= len(got) ||
+					(len(refs) >= limit && got[len(got)-1].Score > refs[limit-1].due) {
+					continue
+				}
+				more[i] = p.ZRangeByScoreWithScores(ctx, s.wsKey(code, name), &redis.ZRangeBy{Min: "-inf", Max: bound,
+					Offset: few, Count: int64(limit) - few})
+			}
+			return nil
+		}); err != nil {
+			return nil, 0, fmt.Errorf("commitments by due date: %w", err)
+		}
+	}
+	for i, code := range codes {
+		if more[i] != nil {
+			add(code, more[i].Val())
+		}
+	}
+	slices.SortFunc(refs, byDue)
+	refs = refs[:min(len(refs), limit)]
 	raws := make([]*redis.StringCmd, len(refs))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, r := range refs {
