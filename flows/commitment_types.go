@@ -50,3 +50,34 @@ type Commitments interface {
 	// UserCommitments lists the commitments uid owns or was proposed.
 	UserCommitments(ctx context.Context, uid int64) ([]*Commitment, error)
 }
+
+// CommitmentTally is what a workshop's commitments add up to
+// (CommitmentTallies.CommitmentTallies). Months are "2006-01" in the
+// workshop's zone.
+type CommitmentTally struct {
+	// Due counts the commitments by due month, then by status.
+	Due map[string]map[string]int
+	// Created counts them by the month they were written down in.
+	Created map[string]int
+	// Overdue counts those not done whose due date has passed, by due
+	// month; OverdueTotal is their sum.
+	Overdue      map[string]int
+	OverdueTotal int
+}
+
+// CommitmentTallies reads the commitments of many workshops at once from
+// counts the writes keep, without reading every commitment.
+type CommitmentTallies interface {
+	// CommitmentTallies tallies each of the workshops codes (every code
+	// has an entry) as of now.
+	CommitmentTallies(ctx context.Context, codes []string, now time.Time) (map[string]CommitmentTally, error)
+	// OverdueCommitments lists the first limit commitments of the
+	// workshops codes that are overdue at now (not done, due before now),
+	// the longest overdue first (then by workshop code and id), with how
+	// many there are in all.
+	OverdueCommitments(ctx context.Context, codes []string, now time.Time, limit int) ([]*Commitment, int, error)
+	// BlockedCommitments lists the first limit blocked commitments of the
+	// workshops codes, by due date as OverdueCommitments, with how many
+	// there are in all.
+	BlockedCommitments(ctx context.Context, codes []string, limit int) ([]*Commitment, int, error)
+}

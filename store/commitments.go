@@ -52,15 +52,22 @@ func (s *Store) SaveCommitment(ctx context.Context, c *flows.Commitment) error {
 	}
 	// The indexes first: a stale entry is dropped when read, a missing
 	// one would hide the commitment from its owner and from ForgetUser.
+	// The workshop's zone, read with them, gives the months it is
+	// tallied in.
+	var ws *redis.StringCmd
 	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		p.SAdd(ctx, s.userCommitsKey(c.Owner), c.Workshop+":"+c.ID)
 		for _, uid := range namedIn(c) {
 			p.SAdd(ctx, s.namedCommitsKey(uid), c.Workshop+":"+c.ID)
 		}
-		p.HSet(ctx, s.commitsKey(c.Workshop), c.ID, raw)
+		ws = p.Get(ctx, s.wsKey(c.Workshop, "ws"))
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return fmt.Errorf("save commitment %s: %w", c.ID, err)
+	}
+	// Then the commitment with its tallies, in one step (cm_write.lua).
+	if err := cmWriteScript.Run(ctx, s.rdb, s.cmKeys(c.Workshop), s.cmSaveArgs(c, raw, zoneOf(ws))...).Err(); err != nil {
 		return fmt.Errorf("save commitment %s: %w", c.ID, err)
 	}
 	return nil
@@ -91,12 +98,16 @@ func (s *Store) DeleteCommitment(ctx context.Context, code, id string) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
-		p.HDel(ctx, s.commitsKey(code), id)
-		p.SRem(ctx, s.userCommitsKey(c.Owner), code+":"+id)
-		return nil
-	})
+	// The commitment with its tallies (cm_write.lua), then the owner's
+	// index (a stale entry is dropped when read).
+	n, err := cmWriteScript.Run(ctx, s.rdb, s.cmKeys(code), "del", id).Int()
 	if err != nil {
+		return fmt.Errorf("delete commitment %s: %w", id, err)
+	}
+	if n == 0 {
+		return flows.ErrNotFound
+	}
+	if err := s.rdb.SRem(ctx, s.userCommitsKey(c.Owner), code+":"+id).Err(); err != nil {
 		return fmt.Errorf("delete commitment %s: %w", id, err)
 	}
 	return nil

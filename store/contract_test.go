@@ -46,6 +46,13 @@ func TestCommitmentsContract(t *testing.T) {
 	flowstest.RunCommitmentsContract(t, func(t *testing.T) flows.Commitments { return open(t) })
 }
 
+// The Redis store keeps the commitment tallies contract (the same cases
+// run against the in-memory fake in flows/flowstest).
+func TestCommitmentTalliesContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunCommitmentTalliesContract(t, func(t *testing.T) flowstest.TallyStore { return open(t) })
+}
+
 // The Redis store keeps the forgetting contract (the same cases run against
 // the in-memory fake in flows/flowstest).
 func TestForgettingContract(t *testing.T) {

@@ -142,6 +142,17 @@
 //	<p>cert:<vcode>           string  "<code>:<uid>", the verification code's lookup (valid only while the
 //	                                  certificate's hash holds that code; ForgetUser deletes both)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
+//	<p>{w:<code>}:commits     hash    id -> JSON flows.Commitment (commitments.go); written and deleted only by
+//	                                  cm_write.lua, which keeps the four tallies below exact in the same step
+//	<p>{w:<code>}:cmtally     hash    "s:<status>:<due month>" and "c:<month written down>" -> how many commitments
+//	                                  (months "2006-01" in the workshop's zone, computed in Go when written; no
+//	                                  field for 0), zone -> the zone of the last write (cmtally.go)
+//	<p>{w:<code>}:cmfacts     hash    id -> "<status>|<due month>|<created month>": what each commitment is counted
+//	                                  as, so that an overwrite or a delete takes back exactly that
+//	<p>{w:<code>}:cmopen      zset    id -> due unix ms of the commitments not done (overdue: score < now)
+//	<p>{w:<code>}:cmblocked   zset    id -> due unix ms of the blocked commitments
+//	<p>commits:tallied        string  "1" once MigrateCommitmentTallies built the four above from :commits for
+//	                                  every workshop (at start; each in a MULTI watching :commits)
 //
 // Partner meetings (meetings.go) sit under the workshop's hash tag too, so
 // each booking is one script over the meeting, the slots held and the
@@ -292,7 +303,7 @@
 // Every MULTI/EXEC and every Lua script must work on keys of one hash tag,
 // and a script must get all of its keys in KEYS (never build a key name
 // itself): {c:<id>} for a chat, {w:<code>} for a workshop (ws_*.lua, ws_inv_*.lua,
-// team_*.lua, privacy_forget.lua, agenda_*.lua), {pp} for matchmaking (pp_*.lua), {ch} for
+// team_*.lua, privacy_forget.lua, agenda_*.lua, cm_write.lua), {pp} for matchmaking (pp_*.lua), {ch} for
 // chapters (ch_*.lua), {bc:<id>} for a broadcast, {jobs} for the job queue,
 // {tb} for the send budget, {grp} for linked chats (grp_*.lua). Work
 // that reaches keys of several slots is done in steps, each one slot or a
@@ -304,9 +315,10 @@
 //   - workshop scripts, then their indexes (ws:upcoming, ws:all,
 //     {c:<uid>}:facilitates, {c:<uid>}:registered, checkin:<token>), which
 //     are checked against the workshop's keys when read;
-//   - SaveCommitment and DeleteCommitment: the workshop's hash and the
-//     users' indexes in one plain pipeline, a save's indexes first (stale
-//     index entries are dropped when read);
+//   - SaveCommitment: the users' indexes (with the workshop's zone read)
+//     in one plain pipeline, then the commitment and its tallies in one
+//     script (cm_write.lua); DeleteCommitment: the script, then the owner's
+//     index (stale index entries are dropped when read);
 //   - SaveProfile: members:* gets the new sector and province, then the
 //     profile is written, then members:* loses the old ones;
 //   - the audit pseudonyms: audit:ref, then audit:who;

@@ -495,7 +495,8 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 					owned[code+"|"+cid] = true
 				}
 				if b, err := json.Marshal(&c); err == nil {
-					p.HSet(ctx, s.commitsKey(code), cid, b)
+					// With its tallies (cm_write.lua), though what they count is unchanged.
+					cmWriteScript.Eval(ctx, p, s.cmKeys(code), s.cmSaveArgs(&c, b, zoneOf(wsCmds[i]))...)
 				}
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -32,6 +33,7 @@ type Store struct {
 	commits    *coalescer[commitReq]
 	begins     *coalescer[beginReq] // outbox sends begun (outbox.go)
 	dones      *coalescer[doneReq]  // outboxes emptied
+	zones      sync.Map             // zone name -> *time.Location, for the commitment tallies (cmtally.go)
 }
 
 // Batching of per-update loads and commits: runners are the pipelines in

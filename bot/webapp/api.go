@@ -286,14 +286,14 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 			byProvince[p.Province]++
 		}
 	}
-	data, err := s.scopeData(ctx, ws)
+	counts, err := s.scopeCounts(ctx, ws)
 	if err != nil {
-		s.internal(w, t.Lang, "workshops' data", err)
+		s.internal(w, t.Lang, "workshops' counts", err)
 		return
 	}
 	var upcoming, per []workshopOut
 	for i, x := range ws {
-		o := s.workshopRow(t, x, data[i].counts)
+		o := s.workshopRow(t, x, counts[i])
 		per = append(per, o)
 		if !x.Cancelled && x.Start.After(t.Now()) {
 			upcoming = append(upcoming, o)
@@ -302,39 +302,52 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 	byStart := func(a, b workshopOut) int { return a.Start.Compare(b.Start) }
 	slices.SortFunc(upcoming, byStart)
 	slices.SortFunc(per, byStart)
+
+	// The commitments: counted by the writes (store: the commitment
+	// tallies), and only the first of the overdue and blocked read.
+	codes := make([]string, len(ws))
+	byCode := make(map[string]*flows.Workshop, len(ws))
+	for i, x := range ws {
+		codes[i], byCode[x.Code] = x.Code, x
+	}
+	cmTallies, err := s.cfg.Store.CommitmentTallies(ctx, codes, t.Now())
+	if err != nil {
+		s.internal(w, t.Lang, "commitment tallies", err)
+		return
+	}
+	overdueCms, overdueTotal, err := s.cfg.Store.OverdueCommitments(ctx, codes, t.Now(), listedCommitments)
+	if err != nil {
+		s.internal(w, t.Lang, "overdue commitments", err)
+		return
+	}
+	blockedCms, blockedTotal, err := s.cfg.Store.BlockedCommitments(ctx, codes, listedCommitments)
+	if err != nil {
+		s.internal(w, t.Lang, "blocked commitments", err)
+		return
+	}
 	byStatus := map[string]int{}
 	type monthRow struct {
 		Month    string         `json:"month"`
 		ByStatus map[string]int `json:"by_status"`
 	}
 	months := map[string]map[string]int{}
-	type listed struct {
-		ws *flows.Workshop
-		c  *flows.Commitment
-	}
-	var overdueCms, blockedCms []listed
-	for i, x := range ws {
-		for _, c := range data[i].cms {
-			byStatus[c.Status]++
-			m := c.Due.Format("2006-01")
+	for _, code := range codes {
+		for m, by := range cmTallies[code].Due {
 			if months[m] == nil {
 				months[m] = map[string]int{}
 			}
-			months[m][c.Status]++
-			if c.Status != flows.CmDone && c.Due.Before(t.Now()) {
-				overdueCms = append(overdueCms, listed{x, c})
-			}
-			if c.Status == flows.CmBlocked {
-				blockedCms = append(blockedCms, listed{x, c})
+			for st, n := range by {
+				byStatus[st] += n
+				months[m][st] += n
 			}
 		}
 	}
 	// Names only of the owners listed, read in one pipeline beside the
 	// profiles already read for the scope (as flows.NameOf).
 	var owners []int64
-	for _, l := range slices.Concat(overdueCms, blockedCms) {
-		if profiles[l.c.Owner] == nil {
-			owners = append(owners, l.c.Owner)
+	for _, c := range slices.Concat(overdueCms, blockedCms) {
+		if profiles[c.Owner] == nil {
+			owners = append(owners, c.Owner)
 		}
 	}
 	more, err := s.cfg.Store.ProfilesOf(ctx, owners)
@@ -359,26 +372,24 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 		}
 		return txt
 	}
-	row := func(l listed) commitmentOut {
-		if p := cmp.Or(profiles[l.c.Owner], more[l.c.Owner]); p != nil {
-			return s.commitmentRow(t, l.ws, l.c, p.FullName, p.Organisation, dueText(l.ws, l.c.Due))
+	rows := func(cs []*flows.Commitment) []commitmentOut {
+		out := make([]commitmentOut, 0, len(cs))
+		for _, c := range cs {
+			x := byCode[c.Workshop]
+			if p := cmp.Or(profiles[c.Owner], more[c.Owner]); p != nil {
+				out = append(out, s.commitmentRow(t, x, c, p.FullName, p.Organisation, dueText(x, c.Due)))
+			} else {
+				out = append(out, s.commitmentOut(ctx, t, x, c))
+			}
 		}
-		return s.commitmentOut(ctx, t, l.ws, l.c)
-	}
-	overdue, blocked := make([]commitmentOut, 0, len(overdueCms)), make([]commitmentOut, 0, len(blockedCms))
-	for _, l := range overdueCms {
-		overdue = append(overdue, row(l))
-	}
-	for _, l := range blockedCms {
-		blocked = append(blocked, row(l))
+		return out
 	}
 	var byMonth []monthRow
 	for m, st := range months {
 		byMonth = append(byMonth, monthRow{Month: m, ByStatus: st})
 	}
 	slices.SortFunc(byMonth, func(a, b monthRow) int { return strings.Compare(a.Month, b.Month) })
-	slices.SortStableFunc(overdue, func(a, b commitmentOut) int { return a.Due.Compare(b.Due) })
-	trend := s.trend(t, ws, data)
+	trend := s.trend(t, ws, counts, cmTallies)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"scope":       s.scopeLabel(ctx, t),
 		"members":     len(profiles),
@@ -388,12 +399,47 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 		"workshops":   nonNil(per),
 		"trend":       trend,
 		"commitments": map[string]any{
-			"by_status": tallies(byStatus, func(k string) string { return s.text(t.Lang, "cm.status."+k, nil, nil) }),
-			"by_month":  nonNil(byMonth),
-			"overdue":   overdue,
-			"blocked":   blocked,
+			"by_status":     tallies(byStatus, func(k string) string { return s.text(t.Lang, "cm.status."+k, nil, nil) }),
+			"by_month":      nonNil(byMonth),
+			"overdue":       rows(overdueCms),
+			"overdue_total": overdueTotal,
+			"overdue_note":  s.listedNote(t.Lang, len(overdueCms), overdueTotal),
+			"blocked":       rows(blockedCms),
+			"blocked_total": blockedTotal,
+			"blocked_note":  s.listedNote(t.Lang, len(blockedCms), blockedTotal),
 		},
 	})
+}
+
+// listedCommitments is how many overdue, and how many blocked, commitments
+// the overview lists (the longest due first; the totals are counted).
+const listedCommitments = 50
+
+// listedNote says that a list shows shown of total ("" when it shows
+// them all).
+func (s *Server) listedNote(lang string, shown, total int) string {
+	if shown >= total {
+		return ""
+	}
+	return s.text(lang, "app.listed_of", map[string]any{"Shown": groupDigits(lang, shown), "Count": groupDigits(lang, total)}, total)
+}
+
+// groupDigits writes n with its thousands grouped as lang does (34,263 in
+// English, 34.263 in Indonesian).
+func groupDigits(lang string, n int) string {
+	sep := "."
+	if lang == "en" {
+		sep = ","
+	}
+	d := strconv.Itoa(max(n, 0))
+	var b strings.Builder
+	for i, r := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func nonNil[T any](v []T) []T {

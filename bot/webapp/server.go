@@ -35,8 +35,11 @@ type Store interface {
 	Facilitated(ctx context.Context, uid int64) ([]*flows.Workshop, error)
 	Registrations(ctx context.Context, code string) ([]*flows.Registration, error)
 	Counts(ctx context.Context, code string) (flows.Counts, error)
+	// CountsOf is Counts of each of codes, in that order, at once.
+	CountsOf(ctx context.Context, codes []string) ([]flows.Counts, error)
 	Form(ctx context.Context, code string) ([]flows.FormQuestion, error)
 	WorkshopCommitments(ctx context.Context, code string) ([]*flows.Commitment, error)
+	flows.CommitmentTallies
 	GetProfile(ctx context.Context, userID int64) (*flows.Profile, error)
 	CreateInvite(ctx context.Context, inv *flows.Invite, ttl time.Duration) error
 	TakeInvite(ctx context.Context, token string) (*flows.Invite, error)

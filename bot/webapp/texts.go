@@ -38,6 +38,7 @@ var pageIDs = []string{
 	"app.trend",
 	"app.trend_registrations",
 	"app.trend_attended",
+	"app.trend_by_start",
 	"app.trend_commitments",
 	"app.trend_overdue",
 	"app.trend_created",

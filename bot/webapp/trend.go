@@ -2,9 +2,6 @@ package webapp
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"sync"
 	"time"
 
 	"sinergi/flows"
@@ -14,11 +11,18 @@ import (
 // the current one last.
 const trendMonths = 12
 
-// trendRow is one month of the overview's trend: registrations made and
-// check-ins recorded in the month (by their own time, in the workshop's
-// zone), the commitments written down in the month (Created), and the
-// commitments due in the month by status, with those of them overdue (not
-// done, due date passed).
+// trendRow is one month of the overview's trend, in the workshops' own
+// zones:
+//   - Registrations and Attended: the registrations standing (confirmed,
+//     waiting, awaiting approval or holding an offered seat) and the
+//     check-ins of the workshops that start in the month, cancelled ones
+//     left out — a workshop's people counted once, in the month it is held,
+//     from its counts (flows.Counts), without reading every registration;
+//   - Created: the commitments written down in the month;
+//   - Due and ByStatus: the commitments due in the month, by status now;
+//   - Overdue: those of them not done whose due date has passed.
+//
+// The commitments are the tallies the writes keep (flows.CommitmentTallies).
 type trendRow struct {
 	Month         string         `json:"month"` // YYYY-MM
 	Label         string         `json:"label"`
@@ -30,61 +34,21 @@ type trendRow struct {
 	Overdue       int            `json:"overdue"`
 }
 
-// wsData is what the overview reads of one workshop.
-type wsData struct {
-	counts flows.Counts
-	regs   []*flows.Registration
-	cms    []*flows.Commitment
-}
-
-// scopeReaders is how many workshops scopeData reads at once: each read is
-// a round trip, so a national forum's 1,000 workshops are read in parallel
-// rather than one after another.
-const scopeReaders = 16
-
-// scopeData reads the counts, registrations and commitments of each of
-// the workshops ws (in ws's order) from the store, on every call.
-func (s *Server) scopeData(ctx context.Context, ws []*flows.Workshop) ([]wsData, error) {
-	out := make([]wsData, len(ws))
-	errs := make([]error, len(ws))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(scopeReaders, len(ws)) {
-		wg.Go(func() {
-			for i := range next {
-				d := &out[i]
-				code := ws[i].Code
-				var err error
-				if d.counts, err = s.cfg.Store.Counts(ctx, code); err != nil {
-					errs[i] = fmt.Errorf("counts of %s: %w", code, err)
-					continue
-				}
-				if d.regs, err = s.cfg.Store.Registrations(ctx, code); err != nil {
-					errs[i] = fmt.Errorf("registrations of %s: %w", code, err)
-					continue
-				}
-				if d.cms, err = s.cfg.Store.WorkshopCommitments(ctx, code); err != nil {
-					errs[i] = fmt.Errorf("commitments of %s: %w", code, err)
-				}
-			}
-		})
+// scopeCounts reads the counts of each of the workshops ws (in ws's
+// order) from the store, on every call, all in one round trip.
+func (s *Server) scopeCounts(ctx context.Context, ws []*flows.Workshop) ([]flows.Counts, error) {
+	codes := make([]string, len(ws))
+	for i, x := range ws {
+		codes[i] = x.Code
 	}
-	for i := range ws {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return s.cfg.Store.CountsOf(ctx, codes)
 }
 
 // trend is the last trendMonths months of the workshops ws (the caller's
-// scope), from their data (scopeData, read on every call). The window
-// ends with the current month in the forum's zone (WIB, the first of
-// flows.Zones).
-func (s *Server) trend(t *flows.Turn, ws []*flows.Workshop, data []wsData) []trendRow {
+// scope) from their counts (in ws's order) and commitment tallies, both
+// read on every call. The window ends with the current month in the
+// forum's zone (WIB, the first of flows.Zones).
+func (s *Server) trend(t *flows.Turn, ws []*flows.Workshop, counts []flows.Counts, cms map[string]flows.CommitmentTally) []trendRow {
 	now := t.Now().In(flows.LoadZone(flows.Zones()[0]))
 	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1-trendMonths, 0)
 	rows := make([]trendRow, trendMonths)
@@ -102,31 +66,27 @@ func (s *Server) trend(t *flows.Turn, ws []*flows.Workshop, data []wsData) []tre
 			zone = flows.LoadZone(x.Zone)
 			zones[x.Zone] = zone
 		}
-		month := func(tm time.Time) *trendRow { return at[tm.In(zone).Format("2006-01")] }
-		for _, r := range data[i].regs {
-			if row := month(r.RegisteredAt); row != nil {
-				row.Registrations++
-			}
-			if r.CheckedInAt.IsZero() {
-				continue
-			}
-			if row := month(r.CheckedInAt); row != nil {
-				row.Attended++
+		if row := at[x.Start.In(zone).Format("2006-01")]; row != nil && !x.Cancelled {
+			c := counts[i]
+			row.Registrations += c.Confirmed + c.Waiting + c.Pending + c.Offered
+			row.Attended += c.CheckedIn
+		}
+		tally := cms[x.Code]
+		for m, n := range tally.Created {
+			if row := at[m]; row != nil {
+				row.Created += n
 			}
 		}
-		for _, c := range data[i].cms {
-			if row := month(c.Created); row != nil {
-				row.Created++
-			}
-			row := month(c.Due)
+		for m, by := range tally.Due {
+			row := at[m]
 			if row == nil {
 				continue
 			}
-			row.Due++
-			row.ByStatus[c.Status]++
-			if c.Status != flows.CmDone && c.Due.Before(t.Now()) {
-				row.Overdue++
+			for st, n := range by {
+				row.Due += n
+				row.ByStatus[st] += n
 			}
+			row.Overdue += tally.Overdue[m]
 		}
 	}
 	return rows

@@ -62,10 +62,11 @@ func months(set map[string]string) []string {
 	return out
 }
 
-// The overview's trend: registrations and check-ins per month by when they
-// happened (in the workshop's zone), commitments by due month and status
-// with the overdue ones, over the last 12 months, in each role's scope, read
-// from the store on every call.
+// The overview's trend: the registrations standing and the check-ins of
+// the workshops that start in each month (in the workshop's zone, cancelled
+// ones left out), the commitments by month written down and by due month
+// and status with the overdue ones, over the last 12 months, in each role's
+// scope, read from the store on every call.
 func TestAPIOverviewTrend(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -80,31 +81,56 @@ func TestAPIOverviewTrend(t *testing.T) {
 		must(err)
 		return v
 	}
-	// The other workshop (chapter B, Asia/Makassar, no approval): 2
-	// registered in September and checked in on 1 November local time (31
-	// October UTC); 3 registered before the window.
-	for id, when := range map[int64]string{2: "2026-09-15T03:00:00Z", 3: "2025-10-01T03:00:00Z"} {
-		_, err := f.h.Store.Register(ctx, &flows.Registration{Workshop: f.other, UserID: id, RegisteredAt: at(when), Token: flows.NewToken(), Lang: "id"}, at(when))
-		must(err)
-	}
-	_, err := f.h.Store.CheckIn(ctx, f.other, 2, at("2026-10-31T17:00:00Z"))
+	// Chapter B's workshops held in the window, in Asia/Makassar: one on 1
+	// September local time (31 August UTC) with 2 and 3 registered, 2
+	// checked in, and 4 who left; one on 15 October, cancelled, with 2
+	// registered; one before the window with 3 registered. The fixture's two
+	// start next month, after the window.
+	other, err := f.h.Store.GetWorkshop(ctx, f.other)
 	must(err)
+	held := func(code, start string, regs ...int64) {
+		t.Helper()
+		w := *other
+		w.Code, w.Start = code, at(start)
+		w.End, w.Deadline, w.Created = w.Start.Add(3*time.Hour), w.Start, w.Start.Add(-60*24*time.Hour)
+		must(f.h.Store.CreateWorkshop(ctx, &w))
+		for _, id := range regs {
+			_, err := f.h.Store.Register(ctx, &flows.Registration{Workshop: code, UserID: id, RegisteredAt: w.Created, Token: flows.NewToken(), Lang: "id"}, w.Created)
+			must(err)
+		}
+	}
+	held("SEPT01", "2026-08-31T17:00:00Z", 2, 3, 4)
+	_, err = f.h.Store.CancelRegistration(ctx, "SEPT01", 4, at("2026-08-01T00:00:00Z"))
+	must(err)
+	_, err = f.h.Store.CheckIn(ctx, "SEPT01", 2, at("2026-08-31T17:30:00Z"))
+	must(err)
+	held("OCTCAN", "2026-10-15T02:00:00Z", 2)
+	cancelled, err := f.h.Store.GetWorkshop(ctx, "OCTCAN")
+	must(err)
+	cancelled.Cancelled = true
+	_, err = f.h.Store.UpdateWorkshopAt(ctx, cancelled, at("2026-09-01T00:00:00Z"))
+	must(err)
+	held("OLD001", "2025-11-20T02:00:00Z", 3)
 	for _, c := range []struct {
 		id, status, due, created string
 	}{
 		{"c2", flows.CmDone, "2026-06-10T01:00:00Z", "2026-05-01T01:00:00Z"},
-		{"c3", flows.CmOpen, "2026-06-20T01:00:00Z", "2026-05-31T17:00:00Z"},    // overdue; written on 1 June local time
-		{"c4", flows.CmOnTrack, "2026-12-10T01:00:00Z", "2026-11-02T01:00:00Z"}, // due after the window
-		{"c5", flows.CmOnTrack, "2025-11-30T01:00:00Z", "2025-11-01T01:00:00Z"}, // all before it
+		{"c3", flows.CmOpen, "2026-06-20T01:00:00Z", "2026-05-31T17:00:00Z"},     // overdue; written on 1 June local time
+		{"c4", flows.CmOnTrack, "2026-12-10T01:00:00Z", "2026-11-02T01:00:00Z"},  // due after the window
+		{"c5", flows.CmOnTrack, "2025-11-30T01:00:00Z", "2025-11-01T01:00:00Z"},  // all before it
+		{"c6", flows.CmProposed, "2026-10-31T16:30:00Z", "2026-09-30T16:30:00Z"}, // 1 November, written 1 October local time: overdue
+		{"c7", flows.CmDone, "2026-11-20T01:00:00Z", "2026-10-01T01:00:00Z"},     // done: not overdue
 	} {
 		must(f.h.Store.SaveCommitment(ctx, &flows.Commitment{ID: c.id, Workshop: f.other, What: "Rencana " + c.id, Owner: 2, By: 2,
 			Due: at(c.due), Status: c.status, Created: at(c.created)}))
 	}
-	// The fixture's workshop (chapter A): 2, 3, 4, 11 registered now, 2
-	// checked in now; c1 blocked, due yesterday.
-	mine := months(map[string]string{"2026-11": "4/1 1 1 1 blocked=1"})
-	others := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "1/0 0 0 0", "2026-11": "0/1 1 0 0"})
-	all := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "1/0 0 0 0", "2026-11": "4/2 2 1 1 blocked=1"})
+	// The fixture's workshop (chapter A): c1 blocked, due yesterday,
+	// written two days ago.
+	mine := months(map[string]string{"2026-11": "0/0 1 1 1 blocked=1"})
+	others := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "2/1 0 0 0",
+		"2026-10": "0/0 2 0 0", "2026-11": "0/0 1 2 1 done=1 proposed=1"})
+	all := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "2/1 0 0 0",
+		"2026-10": "0/0 2 0 0", "2026-11": "0/0 2 3 2 blocked=1 done=1 proposed=1"})
 	for _, c := range []struct {
 		who  int64
 		want []string
@@ -123,11 +149,16 @@ func TestAPIOverviewTrend(t *testing.T) {
 			t.Errorf("%d: labels %q", c.who, labels)
 		}
 	}
-	// No cache: a check-in now shows at once.
-	_, err = f.h.Store.CheckIn(ctx, f.code, 3, f.h.Now)
+	// No cache: a check-in and a commitment done show at once.
+	_, err = f.h.Store.CheckIn(ctx, "SEPT01", 3, at("2026-08-31T17:40:00Z"))
 	must(err)
-	got, _ := trendOf(t, f, actOwnFac)
-	if want := months(map[string]string{"2026-11": "4/2 1 1 1 blocked=1"}); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	c6, err := f.h.Store.GetCommitment(ctx, f.other, "c6")
+	must(err)
+	c6.Status = flows.CmDone
+	must(f.h.Store.SaveCommitment(ctx, c6))
+	got, _ := trendOf(t, f, actOtherFac)
+	if want := months(map[string]string{"2026-05": "0/0 1 0 0", "2026-06": "0/0 1 2 1 done=1 open=1", "2026-09": "2/2 0 0 0",
+		"2026-10": "0/0 2 0 0", "2026-11": "0/0 1 2 0 done=2"}); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("after a check-in: %q", got)
 	}
 }

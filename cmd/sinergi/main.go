@@ -176,6 +176,13 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("commitments indexed by who they name", "commitments", n)
 	}
+	// The commitment tallies the dashboard reads are built once for a
+	// database of a build before them.
+	if n, err := st.MigrateCommitmentTallies(ctx); err != nil {
+		return fmt.Errorf("tally commitments: %w", err)
+	} else if n > 0 {
+		log.Info("commitments tallied", "commitments", n)
+	}
 	// Who marked whom "not interested" and who created which invitation
 	// are indexed once for a database of a build before those indexes.
 	if n, err := st.MigrateForgetIndexes(ctx); err != nil {

@@ -128,3 +128,9 @@ func TestStoreSurveysContract(t *testing.T) {
 func TestStoreSessionAttendanceContract(t *testing.T) {
 	flowstest.RunSessionAttendanceContract(t, func(*testing.T) flowstest.SessionAttendanceAndForgetting { return flowstest.NewStore() })
 }
+
+// The in-memory fake keeps the commitment tallies contract (Redis:
+// store/contract_test.go).
+func TestStoreCommitmentTalliesContract(t *testing.T) {
+	flowstest.RunCommitmentTalliesContract(t, func(*testing.T) flowstest.TallyStore { return flowstest.NewStore() })
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"sinergi/flows"
 )
@@ -70,4 +71,74 @@ func (m *Store) UserCommitments(_ context.Context, uid int64) ([]*flows.Commitme
 	}
 	slices.SortFunc(out, func(a, b *flows.Commitment) int { return a.Due.Compare(b.Due) })
 	return out, nil
+}
+
+// cmZoneLocked is the zone the commitments of workshop code are tallied
+// in: the workshop's (UTC when there is none, as in Redis).
+func (m *Store) cmZoneLocked(code string) *time.Location {
+	m.wsInit()
+	return flows.LoadZone(m.ws.ws[code].Zone)
+}
+
+// CommitmentTallies implements flows.CommitmentTallies, counting the
+// commitments kept.
+func (m *Store) CommitmentTallies(_ context.Context, codes []string, now time.Time) (map[string]flows.CommitmentTally, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := map[string]flows.CommitmentTally{}
+	for _, code := range codes {
+		out[code] = flows.CommitmentTally{Due: map[string]map[string]int{}, Created: map[string]int{}, Overdue: map[string]int{}}
+	}
+	for _, c := range m.cm {
+		t, ok := out[c.Workshop]
+		if !ok {
+			continue
+		}
+		loc := m.cmZoneLocked(c.Workshop)
+		due := c.Due.In(loc).Format("2006-01")
+		if t.Due[due] == nil {
+			t.Due[due] = map[string]int{}
+		}
+		t.Due[due][c.Status]++
+		t.Created[c.Created.In(loc).Format("2006-01")]++
+		if cmOverdue(&c, now) {
+			t.Overdue[due]++
+			t.OverdueTotal++
+		}
+		out[c.Workshop] = t
+	}
+	return out, nil
+}
+
+// cmOverdue: c is not done and was due before now (to the millisecond, as
+// Redis keeps it).
+func cmOverdue(c *flows.Commitment, now time.Time) bool {
+	return c.Status != flows.CmDone && c.Due.UnixMilli() < now.UnixMilli()
+}
+
+// OverdueCommitments implements flows.CommitmentTallies.
+func (m *Store) OverdueCommitments(_ context.Context, codes []string, now time.Time, limit int) ([]*flows.Commitment, int, error) {
+	return m.firstByDue(codes, limit, func(c *flows.Commitment) bool { return cmOverdue(c, now) })
+}
+
+// BlockedCommitments implements flows.CommitmentTallies.
+func (m *Store) BlockedCommitments(_ context.Context, codes []string, limit int) ([]*flows.Commitment, int, error) {
+	return m.firstByDue(codes, limit, func(c *flows.Commitment) bool { return c.Status == flows.CmBlocked })
+}
+
+func (m *Store) firstByDue(codes []string, limit int, keep func(*flows.Commitment) bool) ([]*flows.Commitment, int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []*flows.Commitment
+	for _, c := range m.cm {
+		if slices.Contains(codes, c.Workshop) && keep(&c) {
+			c.History = slices.Clone(c.History)
+			c.Escalated = slices.Clone(c.Escalated)
+			out = append(out, &c)
+		}
+	}
+	slices.SortFunc(out, func(a, b *flows.Commitment) int {
+		return cmp.Or(cmp.Compare(a.Due.UnixMilli(), b.Due.UnixMilli()), strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.ID, b.ID))
+	})
+	return out[:min(len(out), max(limit, 0))], len(out), nil
 }

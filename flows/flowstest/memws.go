@@ -440,6 +440,19 @@ func (m *Store) UserRegistrations(_ context.Context, uid int64) ([]*flows.Regist
 	return out, nil
 }
 
+// CountsOf is Counts of each of codes, as the Redis store's.
+func (m *Store) CountsOf(ctx context.Context, codes []string) ([]flows.Counts, error) {
+	out := make([]flows.Counts, len(codes))
+	for i, code := range codes {
+		c, err := m.Counts(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
 func (m *Store) Counts(_ context.Context, code string) (flows.Counts, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

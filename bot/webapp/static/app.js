@@ -142,6 +142,10 @@
     }));
   }
 
+  // listedNote says a list shows only the first of its commitments
+  // ("The first 50 of 34,263 …", rendered by the server with its plural).
+  function listedNote(note, id) { return note ? el("p", { "class": "hint", id: id, text: note }) : null; }
+
   // Views.
   function overview() {
     api("overview").then(function (o) {
@@ -163,8 +167,8 @@
           var n = 0; Object.keys(m.by_status).forEach(function (k) { n += m.by_status[k]; });
           return { label: m.month, count: n };
         }))),
-        section(t("app.overdue"), cmList(o.commitments.overdue)),
-        section(t("app.blocked"), cmList(o.commitments.blocked))
+        section(t("app.overdue"), cmList(o.commitments.overdue), listedNote(o.commitments.overdue_note, "overdue-note")),
+        section(t("app.blocked"), cmList(o.commitments.blocked), listedNote(o.commitments.blocked_note, "blocked-note"))
       );
     }, function (e) { fail(e.message); });
   }
@@ -180,6 +184,7 @@
     var cm = order.filter(function (k) { return labels[k]; }).map(function (k) { return { key: k, label: labels[k] }; });
     return section(t("app.trend"),
       paired(o.trend, reg, "trend-registrations"),
+      el("p", { "class": "hint", text: t("app.trend_by_start") }),
       el("h3", { text: t("app.trend_commitments") }),
       stacked(o.trend.map(function (m) {
         var note = String(m.commitments_due);
