@@ -204,6 +204,12 @@ type Audience interface {
 	// here may carry only the fields a segment reads: ID, Lang, Consent,
 	// Inactive, NoUpdates.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
+	// ProfileReceivers lists the receivers (Receiver) whose profile has
+	// sector (kind SegSector) or province (SegProvince) one of values —
+	// those of ProfileMembers that Receives —, in ascending id, from
+	// indexes kept exact with the profiles and the user records, reading
+	// neither; or ErrNoIndex.
+	ProfileReceivers(ctx context.Context, kind SegmentKind, values ...string) ([]Receiver, error)
 	// UsersOf reads the records of ids that exist, in any order.
 	UsersOf(ctx context.Context, ids []int64) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
@@ -362,6 +368,17 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 		}
 		keep = func(u *User) bool { return in[u.ID] }
 	case SegSector, SegProvince, SegTheme:
+		if seg.Kind != SegTheme && chapter == nil {
+			// The receivers among the segment's members, from the
+			// indexes, reading no record.
+			rs, err := st.ProfileReceivers(ctx, seg.Kind, v)
+			if err == nil {
+				return b.recipientsOf(rs), nil
+			}
+			if !errors.Is(err, ErrNoIndex) {
+				return nil, InternalError("segment receivers", err)
+			}
+		}
 		// Only the segment's members are read.
 		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
 			return nil, InternalError("segment members", err)
@@ -411,6 +428,18 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 	}
 	slices.SortFunc(out, func(a, b Recipient) int { return cmp.Compare(a.UserID, b.UserID) })
 	return slices.CompactFunc(out, func(a, b Recipient) bool { return a.UserID == b.UserID }), nil
+}
+
+// recipientsOf are the receivers rs (ascending id, each once) but b's
+// author, with the version in their language.
+func (b *Broadcast) recipientsOf(rs []Receiver) []Recipient {
+	out := make([]Recipient, 0, len(rs))
+	for _, r := range rs {
+		if r.ID != b.By {
+			out = append(out, Recipient{UserID: r.ID, MessageID: b.messageFor(r.Lang)})
+		}
+	}
+	return out
 }
 
 // Receives reports whether u is a receiver (Receiver): what the index of
