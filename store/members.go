@@ -383,6 +383,9 @@ var (
 	//go:embed members_place.lua
 	membersPlaceLua    string
 	membersPlaceScript = redis.NewScript(membersPlaceLua)
+	//go:embed members_count.lua
+	membersCountLua    string
+	membersCountScript = redis.NewScript(membersCountLua)
 )
 
 // MigrateExactMembers makes the sector and province indexes exact once on
@@ -476,11 +479,11 @@ func (s *Store) MigrateExactMembers(ctx context.Context) (int, error) {
 // CountMembers implements flows.MemberCounter: the members of users:all
 // (those AllUsers lists) with a profile, in all and by the sector and the
 // province of that profile — what the dashboard's overview counted by
-// reading every record and profile. On one server it is SINTERCARD of each
-// sector and province set with users:all, in one MULTI (the sets partition
-// the profiles by sector, so the total is the sum over the sectors and the
-// set of the others); on a Cluster, where the sets may hold members who
-// moved, every record and profile is read.
+// reading every record and profile. On one server it is members_count.lua
+// over the sets and users:all, one step (the sets partition the profiles by
+// sector, so the total is the sum over the sectors and the set of the
+// others); on a Cluster, where the sets may hold members who moved, every
+// record and profile is read.
 func (s *Store) CountMembers(ctx context.Context) (flows.MemberCounts, error) {
 	out := flows.MemberCounts{BySector: map[string]int{}, ByProvince: map[string]int{}}
 	if s.cluster {
@@ -501,34 +504,35 @@ func (s *Store) CountMembers(ctx context.Context) (flows.MemberCounts, error) {
 		}
 		return out, nil
 	}
-	type count struct {
-		kind flows.SegmentKind
-		code string
-		cmd  *redis.IntCmd
+	sectors, provinces := append(catalog(flows.SegSector), otherCode), catalog(flows.SegProvince)
+	keys := []string{s.usersKey()}
+	for _, c := range sectors {
+		keys = append(keys, s.memberKey(flows.SegSector, c))
 	}
-	var counts []count
+	for _, c := range provinces {
+		keys = append(keys, s.memberKey(flows.SegProvince, c))
+	}
+	// A MULTI of the one script, over many slots: one server only.
+	var cmd *redis.Cmd
 	if _, err := s.rdb.TxPipelined(keyslot.SingleNodeOnly(ctx), func(p redis.Pipeliner) error {
-		for _, kind := range []flows.SegmentKind{flows.SegSector, flows.SegProvince} {
-			for _, c := range append(catalog(kind), otherCode) {
-				counts = append(counts, count{kind, c, p.SInterCard(ctx, 0, s.memberKey(kind, c), s.usersKey())})
-			}
-		}
+		cmd = membersCountScript.Eval(ctx, p, keys, len(sectors))
 		return nil
 	}); err != nil {
 		return out, fmt.Errorf("count members: %w", err)
 	}
-	for _, c := range counts {
-		n := int(c.cmd.Val())
-		if c.kind == flows.SegSector {
-			out.Total += n
-		}
-		if n == 0 || c.code == otherCode {
-			continue
-		}
-		if c.kind == flows.SegSector {
-			out.BySector[c.code] = n
-		} else {
-			out.ByProvince[c.code] = n
+	ns, err := cmd.Int64Slice()
+	if err != nil || len(ns) != len(sectors)+len(provinces) {
+		return out, fmt.Errorf("count members: %d counts, %w", len(ns), err)
+	}
+	for i, n := range ns {
+		switch {
+		case i < len(sectors):
+			out.Total += int(n)
+			if c := sectors[i]; n > 0 && c != otherCode {
+				out.BySector[c] = int(n)
+			}
+		case n > 0:
+			out.ByProvince[provinces[i-len(sectors)]] = int(n)
 		}
 	}
 	return out, nil
