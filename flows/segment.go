@@ -385,6 +385,20 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 		}
 		keep = func(*User) bool { return true }
 	default: // SegAll, SegLang
+		if chapter != nil && chapter.Kind == ChapterProvince {
+			// The receivers among its provinces' members from the
+			// indexes, and among those who joined by link.
+			rs, err := chapterReceivers(ctx, st, chapter)
+			if err == nil {
+				if seg.Kind == SegLang {
+					rs = slices.DeleteFunc(rs, func(r Receiver) bool { return r.Lang != v })
+				}
+				return b.recipientsOf(rs), nil
+			}
+			if !errors.Is(err, ErrNoIndex) {
+				return nil, err
+			}
+		}
 		if chapter != nil {
 			// Only the chapter's members are read: those who joined by
 			// link and those whose profile is in its provinces (the
@@ -445,6 +459,35 @@ func (b *Broadcast) recipientsOf(rs []Receiver) []Recipient {
 // Receives reports whether u is a receiver (Receiver): what the index of
 // receivers holds.
 func Receives(u *User) bool { return u.Consent != "" && !u.Inactive && !u.NoUpdates }
+
+// chapterReceivers are the receivers among province chapter c's members
+// (see ChapterMembers), in ascending id: those of its provinces from the
+// store's indexes (Audience.ProfileReceivers, ErrNoIndex without them),
+// and those who joined by link, whose records are read.
+func chapterReceivers(ctx context.Context, st Audience, c *Chapter) ([]Receiver, error) {
+	rs, err := st.ProfileReceivers(ctx, SegProvince, c.Provinces...)
+	if errors.Is(err, ErrNoIndex) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, InternalError("chapter receivers", err)
+	}
+	joined, err := st.ChapterJoined(ctx, c.ID)
+	if err != nil {
+		return nil, InternalError("chapter members", err)
+	}
+	users, err := st.UsersOf(ctx, joined)
+	if err != nil {
+		return nil, InternalError("chapter members", err)
+	}
+	for _, u := range users {
+		if Receives(u) {
+			rs = append(rs, Receiver{ID: u.ID, Lang: u.Lang})
+		}
+	}
+	slices.SortFunc(rs, func(a, b Receiver) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(rs, func(a, b Receiver) bool { return a.ID == b.ID }), nil
+}
 
 // chapterCandidates reads the users who joined chapter c by link and, for
 // a province chapter, those whose profile is in one of its provinces (by

@@ -361,10 +361,10 @@ func (s *Store) MigrateMembers(ctx context.Context) (int, error) {
 			}
 			for id, pr := range profiles {
 				if pr.Sector != "" {
-					p.SAdd(ctx, s.memberKey(flows.SegSector, pr.Sector), id)
+					p.SAdd(ctx, s.memberKey(flows.SegSector, indexedCode(flows.SegSector, pr.Sector)), id)
 				}
 				if pr.Province != "" {
-					p.SAdd(ctx, s.memberKey(flows.SegProvince, pr.Province), id)
+					p.SAdd(ctx, s.memberKey(flows.SegProvince, indexedCode(flows.SegProvince, pr.Province)), id)
 				}
 			}
 			return nil

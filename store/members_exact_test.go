@@ -154,7 +154,46 @@ func checkMemberIndexes(t *testing.T, s *store.Store, r *redistest.Redis, from, 
 			t.Fatalf("%s: segment %s by %d:\n got %v\nwant %v", round, seg, by, rs, wantR)
 		}
 	}
+	// A province chapter's segments: its provinces' members and those who
+	// joined by link.
+	joined, err := s.ChapterJoined(ctx, memberChapter.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seg := range []string{"all", "lang:en", "lang:id", "sector:ngo"} {
+		seg = "in:" + memberChapter.ID + ":" + seg
+		sg, err := flows.ParseSegment(seg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := &flows.Broadcast{ID: "b", By: by, MessageID: 1, EnglishID: 2, Segment: seg}
+		rs, err := flows.Recipients(ctx, s, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantR []flows.Recipient
+		for id, u := range sc.users {
+			p := sc.profiles[id]
+			in := slices.Contains(joined, id) || (p != nil && memberChapter.Covers(p.Province))
+			if !in || !flows.Receives(u) || id == by || (sg.Kind == flows.SegLang && u.Lang != sg.Value) ||
+				(sg.Kind == flows.SegSector && (p == nil || p.Sector != sg.Value)) {
+				continue
+			}
+			msg := 1
+			if u.Lang == "en" {
+				msg = 2
+			}
+			wantR = append(wantR, flows.Recipient{UserID: id, MessageID: msg})
+		}
+		slices.SortFunc(wantR, func(a, b flows.Recipient) int { return int(a.UserID - b.UserID) })
+		if !slices.Equal(rs, wantR) {
+			t.Fatalf("%s: segment %s by %d:\n got %v\nwant %v", round, seg, by, rs, wantR)
+		}
+	}
 }
+
+// memberChapter is the province chapter of the members' test.
+var memberChapter = &flows.Chapter{ID: "jbba23", Name: "Jawa Barat dan Bali", Kind: flows.ChapterProvince, Provinces: []string{"JB", "BA"}}
 
 // TestMemberIndexesAgreeWithLinearScan: random members saved, moved between
 // sectors and provinces (some to none, or to a code outside the catalog),
@@ -163,7 +202,8 @@ func checkMemberIndexes(t *testing.T, s *store.Store, r *redistest.Redis, from, 
 // the sector and province indexes hold exactly the members a scan of every
 // profile finds — no entry a race or a move left behind —, CountMembers is
 // what the dashboard's overview counted by reading every record and
-// profile, and the sector and province segments are the scan's. The
+// profile, and the sector and province segments, and a province
+// chapter's, are the scan's. The
 // indexes rebuilt by MigrateExactMembers, from nothing or from stale
 // entries an older build left, agree too.
 func TestMemberIndexesAgreeWithLinearScan(t *testing.T) {
@@ -197,6 +237,16 @@ func TestMemberIndexesAgreeWithLinearScan(t *testing.T) {
 			if err := s.SaveProfile(ctx, profile(id, rng)); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+	ch := *memberChapter
+	ch.Created = then
+	if err := s.CreateChapter(ctx, &ch); err != nil {
+		t.Fatal(err)
+	}
+	for id := int64(from); id < from+members; id += 4 {
+		if err := s.JoinChapter(ctx, ch.ID, id); err != nil {
+			t.Fatal(err)
 		}
 	}
 	checkMemberIndexes(t, s, r, from, to, "seeded")
