@@ -346,3 +346,83 @@ func TestMemberIndexesAgreeWithLinearScan(t *testing.T) {
 		t.Fatalf("second migration: %d, %v", n, err)
 	}
 }
+
+// On a Redis Cluster the sets are written in steps and not exact: the
+// sector and province segments check the profiles (ProfileReceivers says
+// flows.ErrNoIndex), CountMembers reads every record and profile, and both
+// still agree with a scan after moves, removals and forgetting;
+// MigrateExactMembers leaves the Cluster alone.
+func TestMembersOnCluster(t *testing.T) {
+	ctx := context.Background()
+	c := redistest.NewCluster(t)
+	s := store.New(c.Client, store.Options{Prefix: c.Prefix, SessionTTL: time.Hour})
+	rng := rand.New(rand.NewPCG(5, 5))
+	then := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	sectors, provinces := []string{"ngo", "csr", ""}, []string{"JB", "BA", "XX"}
+	const from, to = 3000, 3030
+	for id := int64(from); id <= to; id++ {
+		u := &flows.User{ID: id, Lang: []string{"id", "en"}[rng.IntN(2)], Consent: flows.ConsentVersion, Created: then,
+			Inactive: rng.IntN(6) == 0, NoUpdates: rng.IntN(6) == 0}
+		if err := s.SaveUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 80 {
+		id := from + rng.Int64N(to-from+1)
+		var err error
+		switch rng.IntN(8) {
+		case 0:
+			err = s.RemoveProfile(ctx, id)
+		case 1:
+			_, err = s.ForgetUser(ctx, id, then)
+		default:
+			err = s.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: "M", Sector: sectors[rng.IntN(3)], Province: provinces[rng.IntN(3)]})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ProfileReceivers(ctx, flows.SegSector, "ngo"); !errors.Is(err, flows.ErrNoIndex) {
+		t.Fatalf("ProfileReceivers on a Cluster: %v, want ErrNoIndex", err)
+	}
+	if n, err := s.MigrateExactMembers(ctx); n != 0 || err != nil {
+		t.Fatalf("MigrateExactMembers on a Cluster: %d, %v", n, err)
+	}
+	var want flows.MemberCounts
+	profiles := map[int64]*flows.Profile{}
+	users := map[int64]*flows.User{}
+	for id := int64(from); id <= to; id++ {
+		u, uerr := s.GetUser(ctx, id)
+		p, perr := s.GetProfile(ctx, id)
+		if uerr == nil {
+			users[id] = u
+		}
+		if perr == nil {
+			profiles[id] = p
+			if uerr == nil {
+				want.Add(p)
+			}
+		}
+	}
+	got, err := s.CountMembers(ctx)
+	if err != nil || got.Total != want.Total || !maps.Equal(got.BySector, want.BySector) || !maps.Equal(got.ByProvince, want.ByProvince) {
+		t.Fatalf("CountMembers = %+v, %v; want %+v", got, err, want)
+	}
+	for _, seg := range []string{"sector:ngo", "sector:csr", "prov:JB", "prov:BA"} {
+		sg, _ := flows.ParseSegment(seg)
+		rs, err := flows.Recipients(ctx, s, &flows.Broadcast{ID: "b", MessageID: 1, EnglishID: 2, Segment: seg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wantR []flows.Recipient
+		for id, p := range profiles {
+			if u := users[id]; u != nil && flows.Receives(u) && value(p, sg.Kind) == sg.Value {
+				wantR = append(wantR, flows.Recipient{UserID: id, MessageID: map[bool]int{true: 2, false: 1}[u.Lang == "en"]})
+			}
+		}
+		slices.SortFunc(wantR, func(a, b flows.Recipient) int { return int(a.UserID - b.UserID) })
+		if !slices.Equal(rs, wantR) {
+			t.Fatalf("segment %s on a Cluster:\n got %v\nwant %v", seg, rs, wantR)
+		}
+	}
+}
