@@ -400,10 +400,11 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 			}
 		}
 		if chapter != nil {
-			// Only the chapter's members are read: those who joined by
-			// link and those whose profile is in its provinces (the
-			// province index's members, their profiles checked) — which
-			// is what ChapterMembers decides, so it is not asked again.
+			// Only the chapter's members are read (a network chapter's,
+			// or any on a Cluster): those who joined by link and those
+			// whose profile is in its provinces (the province index's
+			// members, on a Cluster their profiles checked) — which is
+			// what ChapterMembers decides, so it is not asked again.
 			users, err = chapterCandidates(ctx, st, chapter)
 			if err != nil {
 				return nil, err
