@@ -204,6 +204,12 @@ type Audience interface {
 	// here may carry only the fields a segment reads: ID, Lang, Consent,
 	// Inactive, NoUpdates.
 	ProfileMembers(ctx context.Context, kind SegmentKind, value string) ([]*User, error)
+	// ProfileReceivers lists the receivers (Receiver) whose profile has
+	// sector (kind SegSector) or province (SegProvince) one of values —
+	// those of ProfileMembers that Receives —, in ascending id, from
+	// indexes kept exact with the profiles and the user records, reading
+	// neither; or ErrNoIndex.
+	ProfileReceivers(ctx context.Context, kind SegmentKind, values ...string) ([]Receiver, error)
 	// UsersOf reads the records of ids that exist, in any order.
 	UsersOf(ctx context.Context, ids []int64) ([]*User, error)
 	Registrations(ctx context.Context, code string) ([]*Registration, error)
@@ -362,17 +368,43 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 		}
 		keep = func(u *User) bool { return in[u.ID] }
 	case SegSector, SegProvince, SegTheme:
+		if seg.Kind != SegTheme && chapter == nil {
+			// The receivers among the segment's members, from the
+			// indexes, reading no record.
+			rs, err := st.ProfileReceivers(ctx, seg.Kind, v)
+			if err == nil {
+				return b.recipientsOf(rs), nil
+			}
+			if !errors.Is(err, ErrNoIndex) {
+				return nil, InternalError("segment receivers", err)
+			}
+		}
 		// Only the segment's members are read.
 		if users, err = st.ProfileMembers(ctx, seg.Kind, v); err != nil {
 			return nil, InternalError("segment members", err)
 		}
 		keep = func(*User) bool { return true }
 	default: // SegAll, SegLang
+		if chapter != nil && chapter.Kind == ChapterProvince {
+			// The receivers among its provinces' members from the
+			// indexes, and among those who joined by link.
+			rs, err := chapterReceivers(ctx, st, chapter)
+			if err == nil {
+				if seg.Kind == SegLang {
+					rs = slices.DeleteFunc(rs, func(r Receiver) bool { return r.Lang != v })
+				}
+				return b.recipientsOf(rs), nil
+			}
+			if !errors.Is(err, ErrNoIndex) {
+				return nil, err
+			}
+		}
 		if chapter != nil {
-			// Only the chapter's members are read: those who joined by
-			// link and those whose profile is in its provinces (the
-			// province index's members, their profiles checked) — which
-			// is what ChapterMembers decides, so it is not asked again.
+			// Only the chapter's members are read (a network chapter's,
+			// or any on a Cluster): those who joined by link and those
+			// whose profile is in its provinces (the province index's
+			// members, on a Cluster their profiles checked) — which is
+			// what ChapterMembers decides, so it is not asked again.
 			users, err = chapterCandidates(ctx, st, chapter)
 			if err != nil {
 				return nil, err
@@ -413,9 +445,50 @@ func resolve(ctx context.Context, st Audience, b *Broadcast, seg Segment) ([]Rec
 	return slices.CompactFunc(out, func(a, b Recipient) bool { return a.UserID == b.UserID }), nil
 }
 
+// recipientsOf are the receivers rs (ascending id, each once) but b's
+// author, with the version in their language.
+func (b *Broadcast) recipientsOf(rs []Receiver) []Recipient {
+	out := make([]Recipient, 0, len(rs))
+	for _, r := range rs {
+		if r.ID != b.By {
+			out = append(out, Recipient{UserID: r.ID, MessageID: b.messageFor(r.Lang)})
+		}
+	}
+	return out
+}
+
 // Receives reports whether u is a receiver (Receiver): what the index of
 // receivers holds.
 func Receives(u *User) bool { return u.Consent != "" && !u.Inactive && !u.NoUpdates }
+
+// chapterReceivers are the receivers among province chapter c's members
+// (see ChapterMembers), in ascending id: those of its provinces from the
+// store's indexes (Audience.ProfileReceivers, ErrNoIndex without them),
+// and those who joined by link, whose records are read.
+func chapterReceivers(ctx context.Context, st Audience, c *Chapter) ([]Receiver, error) {
+	rs, err := st.ProfileReceivers(ctx, SegProvince, c.Provinces...)
+	if errors.Is(err, ErrNoIndex) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, InternalError("chapter receivers", err)
+	}
+	joined, err := st.ChapterJoined(ctx, c.ID)
+	if err != nil {
+		return nil, InternalError("chapter members", err)
+	}
+	users, err := st.UsersOf(ctx, joined)
+	if err != nil {
+		return nil, InternalError("chapter members", err)
+	}
+	for _, u := range users {
+		if Receives(u) {
+			rs = append(rs, Receiver{ID: u.ID, Lang: u.Lang})
+		}
+	}
+	slices.SortFunc(rs, func(a, b Receiver) int { return cmp.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(rs, func(a, b Receiver) bool { return a.ID == b.ID }), nil
+}
 
 // chapterCandidates reads the users who joined chapter c by link and, for
 // a province chapter, those whose profile is in one of its provinces (by

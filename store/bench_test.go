@@ -80,3 +80,27 @@ func benchClaimDue(b *testing.B, future, n int) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkSaveProfile measures a profile's save with its sector and
+// province index entries (one MULTI on one server), each save moving a
+// member of 10,000 to another sector and province.
+func BenchmarkSaveProfile(b *testing.B) {
+	ctx := context.Background()
+	r := redistest.New(b)
+	s := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
+	sectors, provinces := flows.Sectors(), flows.Provinces()
+	var next atomic.Int64
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			p := &flows.Profile{UserID: n % 10_000, FullName: "Member", Organisation: "Org",
+				Sector: sectors[int(n)%len(sectors)], Province: provinces[int(n)%len(provinces)], Updated: t0}
+			if err := s.SaveProfile(ctx, p); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

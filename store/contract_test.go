@@ -122,6 +122,14 @@ func TestBroadcastsContract(t *testing.T) {
 	flowstest.RunBroadcastsContract(t, func(t *testing.T) flowstest.BroadcastsAndAudience { return open(t) })
 }
 
+// The Redis store keeps the members contract: the dashboard's counts and
+// the receivers of a sector or a province, from its exact indexes (the
+// same cases run against the in-memory fake in flows/flowstest).
+func TestMembersContract(t *testing.T) {
+	open := contractStores(t)
+	flowstest.RunMembersContract(t, func(t *testing.T) flowstest.MembersStore { return open(t) })
+}
+
 // The Redis store keeps the partners contract: profiles and suggestions
 // (the same cases run against the in-memory fake in flows/flowstest).
 func TestPartnersContract(t *testing.T) {

@@ -14,11 +14,21 @@
 //	                                  delivery the inactive flag (builds before this stored a JSON
 //	                                  string; MigrateUsers converts those at start)
 //	<p>{c:<id>}:profile       string  JSON flows.Profile (no TTL; written only after consent)
-//	<p>members:sector:<code>  set     uids whose profile has that sector, for broadcast segments (members.go):
-//	<p>members:prov:<code>    set     uids whose profile has that province; SaveProfile adds a value before the
-//	                                  profile has it and removes it after, so an index may hold a member who
-//	                                  moved (Recipients checks the profile) but never lacks one
+//	<p>members:sector:<code>  set     uids whose profile has that sector, for broadcast segments and the dashboard's
+//	<p>members:prov:<code>    set     counts (members.go); uids whose profile has that province; <code> is one of
+//	                                  the catalog (flows.Sectors, flows.Provinces) or "_" for none or another, so
+//	                                  each profile is in one set of each. On one server exact: written with the
+//	                                  profile in one MULTI that takes the member out of every other set
+//	                                  (SaveProfile, RemoveProfile, ForgetUser); a sector or province segment is
+//	                                  ZINTER of its set with users:recv:<lang> (ProfileReceivers), the counts
+//	                                  SINTERCARD with users:all (CountMembers). On a Cluster (other slots)
+//	                                  SaveProfile adds a value before the profile has it and removes it after, so
+//	                                  a set may hold a member who moved (the readers check the profile) but never
+//	                                  lacks one
 //	<p>members:indexed        string  "1" once the two indexes above were built (MigrateMembers, at start)
+//	<p>members:exact          string  "1" once MigrateExactMembers rebuilt them from the profiles (at start, one
+//	                                  server only: members_place.lua places each member of users:all, of any set
+//	                                  or with a profile, reading the profile in the same step)
 //	<p>users:recv:<lang>      zset    uid -> uid: the members who receive broadcasts (consented, active, updates
 //	                                  on) whose language is <lang> (id, en), for the segments everyone and
 //	                                  lang:<lang> (receivers.go); users:recv:_ those of any other language.
@@ -319,8 +329,9 @@
 //     in one plain pipeline, then the commitment and its tallies in one
 //     script (cm_write.lua); DeleteCommitment: the script, then the owner's
 //     index (stale index entries are dropped when read);
-//   - SaveProfile: members:* gets the new sector and province, then the
-//     profile is written, then members:* loses the old ones;
+//   - SaveProfile and RemoveProfile: members:* gets the new sector and
+//     province, then the profile is written (or deleted), then members:*
+//     loses the old ones (on one server: one MULTI);
 //   - the audit pseudonyms: audit:ref, then audit:who;
 //   - ForgetUser: one step per workshop, broadcast and introduction, the
 //     user's own keys last; key patterns are scanned on every master.

@@ -27,7 +27,7 @@ import (
 //	{c:<uid>}:*               deleted (user, profile, session, dedupe marks, indexes …): the names in
 //	                          ownNames, and the dedupe marks {c:<uid>}:upds lists (no SCAN)
 //	users:all                 uid removed
-//	members:sector:*, members:prov:*  uid removed
+//	members:sector:*, members:prov:*  uid removed (with the profile, in one MULTI on one server)
 //	{w:<code>}:confirmed/waiting/regs/checkin/feedback
 //	                          a workshop ahead that uid did not check in to: uid's place goes as on a
 //	                          cancellation — a confirmed seat passes to the head of the waiting list

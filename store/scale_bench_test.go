@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -281,6 +282,58 @@ func BenchmarkRecipientsKinds100k(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/segment")
+		})
+	}
+}
+
+// BenchmarkMemberCounts100k counts 100,000 members by sector and province
+// as the dashboard's overview does: "indexes" by CountMembers, "scan" as
+// the overview did before it (every record, then every profile).
+func BenchmarkMemberCounts100k(b *testing.B) {
+	cfg := seed.National(1)
+	cfg.Partners, cfg.Workshops, cfg.Commitments = 0, 0, 0
+	st, f := seeded(b, scaled(cfg))
+	ctx := context.Background()
+	scan := func() flows.MemberCounts {
+		users, err := st.AllUsers(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		profiles, err := st.ProfilesOf(ctx, ids)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var c flows.MemberCounts
+		for _, p := range profiles {
+			c.Add(p)
+		}
+		return c
+	}
+	want := scan()
+	if want.Total != len(f.Profiles) {
+		b.Fatalf("the scan counts %d members, the forum has %d profiles", want.Total, len(f.Profiles))
+	}
+	for _, c := range []struct {
+		name  string
+		count func() flows.MemberCounts
+	}{{"indexes", func() flows.MemberCounts {
+		c, err := st.CountMembers(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}}, {"scan", scan}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if got := c.count(); got.Total != want.Total || !maps.Equal(got.BySector, want.BySector) || !maps.Equal(got.ByProvince, want.ByProvince) {
+					b.Fatalf("%+v, want %+v", got, want)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/count")
 		})
 	}
 }

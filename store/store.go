@@ -14,6 +14,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"sinergi/flows"
+	"sinergi/store/keyslot"
 )
 
 // Options tune the store.
@@ -188,11 +189,27 @@ func (s *Store) GetProfile(ctx context.Context, userID int64) (*flows.Profile, e
 	return getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
 }
 
-// SaveProfile implements flows.Profiles. The sector and province indexes
-// of segments (members.go) get the new values before the profile is
-// written and lose the old ones after, so they always hold every member
-// whose profile has a value.
+// SaveProfile implements flows.Profiles. On one server the profile and
+// the sector and province indexes of segments (members.go) are written in
+// one MULTI, so the indexes are exact. On a Cluster (other slots) the
+// indexes get the new values before the profile is written and lose the
+// old ones after, so they always hold every member whose profile has a
+// value.
 func (s *Store) SaveProfile(ctx context.Context, p *flows.Profile) error {
+	if !s.cluster {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return fmt.Errorf("encode profile %d: %w", p.UserID, err)
+		}
+		if _, err := s.rdb.TxPipelined(keyslot.SingleNodeOnly(ctx), func(tx redis.Pipeliner) error {
+			tx.Set(ctx, s.profileKey(p.UserID), b, 0)
+			s.placeMember(ctx, tx, p.UserID, p)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("save profile %d: %w", p.UserID, err)
+		}
+		return nil
+	}
 	old, err := getJSON[flows.Profile](ctx, s.rdb, s.profileKey(p.UserID))
 	if err != nil && !errors.Is(err, flows.ErrNotFound) {
 		return fmt.Errorf("save profile %d: %w", p.UserID, err)
@@ -209,8 +226,19 @@ func (s *Store) SaveProfile(ctx context.Context, p *flows.Profile) error {
 	return nil
 }
 
-// RemoveProfile implements flows.Profiles.
+// RemoveProfile implements flows.Profiles: on one server the profile and
+// its index entries go in one MULTI; on a Cluster the entries after it.
 func (s *Store) RemoveProfile(ctx context.Context, userID int64) error {
+	if !s.cluster {
+		if _, err := s.rdb.TxPipelined(keyslot.SingleNodeOnly(ctx), func(tx redis.Pipeliner) error {
+			tx.Del(ctx, s.profileKey(userID))
+			s.unindexMember(ctx, tx, userID)
+			return nil
+		}); err != nil {
+			return fmt.Errorf("remove profile %d: %w", userID, err)
+		}
+		return nil
+	}
 	old, err := getJSON[flows.Profile](ctx, s.rdb, s.profileKey(userID))
 	if err != nil && !errors.Is(err, flows.ErrNotFound) {
 		return fmt.Errorf("remove profile %d: %w", userID, err)

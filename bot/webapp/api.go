@@ -172,6 +172,26 @@ func tallies(counts map[string]int, label func(string) string) []tally {
 	return out
 }
 
+// memberCounts counts the members the caller oversees. The whole forum's
+// (an admin's) come from the store's exact indexes (CountMembers) without
+// reading any member; a chapter's or a facilitator's are counted from
+// their profiles, which are returned too.
+func (s *Server) memberCounts(ctx context.Context, t *flows.Turn, ws []*flows.Workshop) (flows.MemberCounts, map[int64]*flows.Profile, error) {
+	if t.Role >= flows.RoleAdmin {
+		c, err := s.cfg.Store.CountMembers(ctx)
+		return c, nil, err
+	}
+	profiles, err := s.scopeMembers(ctx, t, ws)
+	if err != nil {
+		return flows.MemberCounts{}, nil, err
+	}
+	var c flows.MemberCounts
+	for _, p := range profiles {
+		c.Add(p)
+	}
+	return c, profiles, nil
+}
+
 // scopeMembers are the members the caller oversees: everyone for admins,
 // the chapter's members for a chapter admin, the registrants of their
 // workshops for a facilitator.
@@ -272,19 +292,10 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 		s.internal(w, t.Lang, "managed workshops", err)
 		return
 	}
-	profiles, err := s.scopeMembers(ctx, t, ws)
+	members, profiles, err := s.memberCounts(ctx, t, ws)
 	if err != nil {
 		s.internal(w, t.Lang, "members", err)
 		return
-	}
-	bySector, byProvince := map[string]int{}, map[string]int{}
-	for _, p := range profiles {
-		if p.Sector != "" {
-			bySector[p.Sector]++
-		}
-		if p.Province != "" {
-			byProvince[p.Province]++
-		}
 	}
 	counts, err := s.scopeCounts(ctx, ws)
 	if err != nil {
@@ -343,7 +354,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 		}
 	}
 	// Names only of the owners listed, read in one pipeline beside the
-	// profiles already read for the scope (as flows.NameOf).
+	// profiles already read for the scope, if any (as flows.NameOf).
 	var owners []int64
 	for _, c := range slices.Concat(overdueCms, blockedCms) {
 		if profiles[c.Owner] == nil {
@@ -392,9 +403,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request, t *flows.Turn)
 	trend := s.trend(t, ws, counts, cmTallies)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"scope":       s.scopeLabel(ctx, t),
-		"members":     len(profiles),
-		"by_sector":   tallies(bySector, func(k string) string { return s.text(t.Lang, "sector."+k, nil, nil) }),
-		"by_province": tallies(byProvince, func(k string) string { return s.text(t.Lang, "province."+k, nil, nil) }),
+		"members":     members.Total,
+		"by_sector":   tallies(members.BySector, func(k string) string { return s.text(t.Lang, "sector."+k, nil, nil) }),
+		"by_province": tallies(members.ByProvince, func(k string) string { return s.text(t.Lang, "province."+k, nil, nil) }),
 		"upcoming":    nonNil(upcoming),
 		"workshops":   nonNil(per),
 		"trend":       trend,

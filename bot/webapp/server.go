@@ -47,6 +47,7 @@ type Store interface {
 	WorkshopMeetings(ctx context.Context, code string) ([]*flows.Meeting, error)
 	flows.Members
 	flows.ChapterReader
+	flows.MemberCounter
 }
 
 // Texts renders localised messages (the locales catalog).

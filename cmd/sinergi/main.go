@@ -162,6 +162,14 @@ func serve(ctx context.Context, cfg *config, log *slog.Logger, h hooks) error {
 	} else if n > 0 {
 		log.Info("members indexed by sector and province", "profiles", n)
 	}
+	// On one server those indexes are exact (written with the profile):
+	// once, they are rebuilt from the profiles, without what builds that
+	// wrote them in steps may have left.
+	if n, err := st.MigrateExactMembers(ctx); err != nil {
+		return fmt.Errorf("index members exactly: %w", err)
+	} else if n > 0 {
+		log.Info("sector and province indexes rebuilt from the profiles", "members", n)
+	}
 	// The index of receivers (the segments everyone and a language) is
 	// built once for a database of a build before it.
 	if n, err := st.MigrateReceivers(ctx); err != nil {

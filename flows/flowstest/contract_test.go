@@ -45,6 +45,12 @@ func TestStoreBroadcastsContract(t *testing.T) {
 	flowstest.RunBroadcastsContract(t, func(*testing.T) flowstest.BroadcastsAndAudience { return flowstest.NewStore() })
 }
 
+// The in-memory fake keeps the members contract (Redis:
+// store/contract_test.go).
+func TestStoreMembersContract(t *testing.T) {
+	flowstest.RunMembersContract(t, func(*testing.T) flowstest.MembersStore { return flowstest.NewStore() })
+}
+
 // The in-memory fake keeps the partners contract (Redis:
 // store/contract_test.go).
 func TestStorePartnersContract(t *testing.T) {

@@ -146,3 +146,36 @@ func (m *Store) ProfileMembers(_ context.Context, kind flows.SegmentKind, value 
 	slices.SortFunc(out, func(a, b *flows.User) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil
 }
+
+// ProfileReceivers reads every profile and record here; Redis intersects
+// its indexes.
+func (m *Store) ProfileReceivers(_ context.Context, kind flows.SegmentKind, values ...string) ([]flows.Receiver, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []flows.Receiver
+	for id, p := range m.profiles {
+		v := p.Sector
+		if kind == flows.SegProvince {
+			v = p.Province
+		}
+		if u, ok := m.users[id]; ok && v != "" && slices.Contains(values, v) && flows.Receives(&u) {
+			out = append(out, flows.Receiver{ID: id, Lang: u.Lang})
+		}
+	}
+	slices.SortFunc(out, func(a, b flows.Receiver) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// CountMembers counts every user here who has a profile; Redis counts its
+// indexes.
+func (m *Store) CountMembers(_ context.Context) (flows.MemberCounts, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := flows.MemberCounts{BySector: map[string]int{}, ByProvince: map[string]int{}}
+	for id, p := range m.profiles {
+		if _, ok := m.users[id]; ok {
+			out.Add(&p)
+		}
+	}
+	return out, nil
+}
