@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -103,6 +104,8 @@ func runBroadcast(ctx context.Context, o options) error {
 	// before the broadcast, its lowest and highest once a tenth was sent,
 	// the highest over the whole run, and at the end.
 	var rssMin, rssMax, rssPeak, rssEnd float64
+	cpu0, rcpu0, own0 := procCPU(cmd.Process.Pid), redisCPU(o.redisURL), selfCPU()
+	load0 := loadAvg()
 	start := time.Now()
 	next := 0.0
 	for {
@@ -130,6 +133,8 @@ func runBroadcast(ctx context.Context, o options) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	cpu, rcpu, own := procCPU(cmd.Process.Pid)-cpu0, redisCPU(o.redisURL)-rcpu0, selfCPU()-own0
+	elapsed := time.Since(start)
 	var first, last time.Time
 	per := map[string]int{}
 	for _, c := range fake.CallsOf("copyMessage") {
@@ -161,9 +166,34 @@ func runBroadcast(ctx context.Context, o options) error {
 	fmt.Printf("\nproblems:   %d flood violations, %d sent into a retry_after, %d duplicates, %d failed, %d uncertain\n",
 		stats.LimitViolations, stats.SentIntoRetryAfter, dups, state.Failed, state.Uncertain)
 	_, hwm := procMem(cmd.Process.Pid)
+	fmt.Printf("cpu:        over %.1fs: bot %.1fs, fake API and this tool %.1fs, redis-server %.1fs (of %.1fs the machine's %d cores had); load average %s before, %s after\n",
+		elapsed.Seconds(), cpu.Seconds(), own.Seconds(), rcpu.Seconds(), elapsed.Seconds()*float64(runtime.NumCPU()), runtime.NumCPU(), load0, loadAvg())
 	fmt.Printf("bot memory: rss %.1f MiB before, %.1f–%.1f MiB once a tenth was sent, peak %.1f MiB (VmHWM %.1f), %.1f MiB at the end\n",
 		rssStart, rssMin, rssMax, rssPeak, hwm, rssEnd)
 	return nil
+}
+
+// selfCPU is the user+system CPU time this process (the fake API and the
+// driver) has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's load average over 1, 5 and 15 minutes.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // parseLatency reads -latency: one duration, or two joined by "-".
