@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -79,11 +81,15 @@ func runBroadcast(ctx context.Context, o options) error {
 	admin := telegramtest.User{ID: loadAdmin, FirstName: "Sekretariat", LanguageCode: "id"}
 	fake.SendText(admin, "Kabar forum: rapat kerja nasional 2 Desember") // becomes message 1 of the admin's chat
 
+	httpAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	cmd := exec.CommandContext(ctx, o.bin)
 	cmd.Env = append(os.Environ(),
 		"TELEGRAM_BOT_TOKEN="+telegramtest.Token, "TELEGRAM_API_URL="+fake.URL(),
 		"REDIS_URL="+o.redisURL, "SINERGI_REDIS_PREFIX="+prefix, "SINERGI_RATE_LIMIT="+o.rate,
-		"SINERGI_ADMINS="+strconv.Itoa(loadAdmin), "SINERGI_HTTP_ADDR=127.0.0.1:0")
+		"SINERGI_ADMINS="+strconv.Itoa(loadAdmin), "SINERGI_HTTP_ADDR="+httpAddr)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if o.verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -96,6 +102,7 @@ func runBroadcast(ctx context.Context, o options) error {
 		return fmt.Errorf("bot not ready: %w", err)
 	}
 	rssStart, _ := procMem(cmd.Process.Pid)
+	late0 := metric(httpAddr, "sinergi_send_slots_late_total")
 	bc := &flows.Broadcast{ID: flows.NewCode(), By: loadAdmin, FromChat: loadAdmin, MessageID: 1, Segment: "all", Created: time.Now(), StartAt: time.Now()}
 	if err := st.CreateBroadcast(ctx, bc); err != nil {
 		return err
@@ -166,11 +173,43 @@ func runBroadcast(ctx context.Context, o options) error {
 	fmt.Printf("\nproblems:   %d flood violations, %d sent into a retry_after, %d duplicates, %d failed, %d uncertain\n",
 		stats.LimitViolations, stats.SentIntoRetryAfter, dups, state.Failed, state.Uncertain)
 	_, hwm := procMem(cmd.Process.Pid)
+	fmt.Printf("late slots: %.0f given up (the send would have left more than 20 ms after its slot)\n", metric(httpAddr, "sinergi_send_slots_late_total")-late0)
 	fmt.Printf("cpu:        over %.1fs: bot %.1fs, fake API and this tool %.1fs, redis-server %.1fs (of %.1fs the machine's %d cores had); load average %s before, %s after\n",
 		elapsed.Seconds(), cpu.Seconds(), own.Seconds(), rcpu.Seconds(), elapsed.Seconds()*float64(runtime.NumCPU()), runtime.NumCPU(), load0, loadAvg())
 	fmt.Printf("bot memory: rss %.1f MiB before, %.1f–%.1f MiB once a tenth was sent, peak %.1f MiB (VmHWM %.1f), %.1f MiB at the end\n",
 		rssStart, rssMin, rssMax, rssPeak, hwm, rssEnd)
 	return nil
+}
+
+// freeAddr is a local address with a port nobody listens on now.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// metric reads one unlabelled counter or gauge from the bot's /metrics (0
+// when it cannot).
+func metric(addr, name string) float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return f
+		}
+	}
+	return 0
 }
 
 // selfCPU is the user+system CPU time this process (the fake API and the
