@@ -80,4 +80,46 @@ type CommitmentTallies interface {
 	// workshops codes, by due date as OverdueCommitments, with how many
 	// there are in all.
 	BlockedCommitments(ctx context.Context, codes []string, limit int) ([]*Commitment, int, error)
+	// CommitmentsByDue lists the first q.Limit of the commitments q
+	// selects that come after q.After, by due date (to the millisecond),
+	// then workshop code, then id; with how many q selects in all (q.After
+	// aside) and whether more follow those listed.
+	CommitmentsByDue(ctx context.Context, q CommitmentQuery) (CommitmentPage, error)
+	// CommitmentsOf reads every commitment of the workshops codes in one
+	// batch (in no particular order).
+	CommitmentsOf(ctx context.Context, codes []string) ([]*Commitment, error)
+}
+
+// CommitmentQuery selects commitments for CommitmentTallies.CommitmentsByDue.
+type CommitmentQuery struct {
+	// Workshops are the workshops searched, each with the due dates
+	// wanted: From (inclusive) to To (exclusive); a zero time is no bound.
+	Workshops []DueWindow
+	// Status is "" (any), a status (CmOpen, …), or "overdue": not done and
+	// due before Now.
+	Status string
+	Now    time.Time
+	// After is the last commitment of the page before (nil: the first).
+	After *CommitmentCursor
+	Limit int
+}
+
+// DueWindow is a workshop of a CommitmentQuery and the due dates wanted
+// there.
+type DueWindow struct {
+	Code     string
+	From, To time.Time
+}
+
+// CommitmentCursor is a place in the order of CommitmentsByDue.
+type CommitmentCursor struct {
+	Due          time.Time
+	Workshop, ID string
+}
+
+// CommitmentPage is a page of CommitmentsByDue.
+type CommitmentPage struct {
+	Commitments []*Commitment
+	Total       int
+	More        bool
 }
