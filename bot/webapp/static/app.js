@@ -311,12 +311,14 @@
           var tb = list.querySelector("tbody");
           for (var i = 0; i < rows.length; i++) { tb.appendChild(rows[i]); }
           note.textContent = p.note;
+          note.hidden = !p.note;
           next = p.next;
           more.disabled = false;
           more.hidden = !p.more;
         }, function (e) { fail(e.message); });
       } } }, t("app.cm_more"));
       more.hidden = !o.more;
+      note.hidden = !o.note;
       show(
         section(t("app.tab_commitments"), el("div", { "class": "row" }, orgIn, st, mo,
           el("button", { "class": "primary", on: { click: function () { commitments(orgIn.value, st.value, mo.value); } } }, t("app.apply"))),
