@@ -219,9 +219,11 @@ func (s *Server) commitments(w http.ResponseWriter, r *http.Request, t *flows.Tu
 
 // owners are the distinct owners of cs.
 func owners(cs []*flows.Commitment) []int64 {
+	seen := make(map[int64]bool, len(cs))
 	var ids []int64
 	for _, c := range cs {
-		if !slices.Contains(ids, c.Owner) {
+		if !seen[c.Owner] {
+			seen[c.Owner] = true
 			ids = append(ids, c.Owner)
 		}
 	}
