@@ -85,9 +85,21 @@ type CommitmentTallies interface {
 	// then workshop code, then id; with how many q selects in all (q.After
 	// aside) and whether more follow those listed.
 	CommitmentsByDue(ctx context.Context, q CommitmentQuery) (CommitmentPage, error)
-	// CommitmentsOf reads every commitment of the workshops codes in one
-	// batch (in no particular order).
-	CommitmentsOf(ctx context.Context, codes []string) ([]*Commitment, error)
+	// CommitmentHeads lists what every commitment of the workshops codes
+	// is sorted and filtered by (in no particular order), read in one
+	// batch without reading the commitments.
+	CommitmentHeads(ctx context.Context, codes []string) ([]CommitmentHead, error)
+	// CommitmentsAt reads the commitments heads name, in their order, in
+	// one batch (those deleted meanwhile left out).
+	CommitmentsAt(ctx context.Context, heads []CommitmentHead) ([]*Commitment, error)
+}
+
+// CommitmentHead is what a commitment is sorted and filtered by.
+type CommitmentHead struct {
+	Workshop, ID string
+	Owner        int64
+	Due          time.Time
+	Status       string
 }
 
 // CommitmentQuery selects commitments for CommitmentTallies.CommitmentsByDue.

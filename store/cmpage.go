@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -218,28 +219,42 @@ func (s *Store) readRefs(ctx context.Context, refs []cmRef) ([]*flows.Commitment
 	return out, nil
 }
 
-// CommitmentsOf implements flows.CommitmentTallies: one pipeline of
-// HGETALL, a workshop each.
-func (s *Store) CommitmentsOf(ctx context.Context, codes []string) ([]*flows.Commitment, error) {
+// CommitmentHeads implements flows.CommitmentTallies: one pipeline of
+// HGETALL of :cmhead, a workshop each.
+func (s *Store) CommitmentHeads(ctx context.Context, codes []string) ([]flows.CommitmentHead, error) {
 	codes = validCodes(codes)
 	cmds := make([]*redis.MapStringStringCmd, len(codes))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, code := range codes {
-			cmds[i] = p.HGetAll(ctx, s.commitsKey(code))
+			cmds[i] = p.HGetAll(ctx, s.wsKey(code, "cmhead"))
 		}
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("commitments of workshops: %w", err)
+		return nil, fmt.Errorf("commitment heads: %w", err)
 	}
-	var out []*flows.Commitment
+	var out []flows.CommitmentHead
 	for i, code := range codes {
-		for id, raw := range cmds[i].Val() {
-			c := new(flows.Commitment)
-			if err := json.Unmarshal([]byte(raw), c); err != nil {
-				return nil, fmt.Errorf("decode commitment %s/%s: %w", code, id, err)
+		for id, v := range cmds[i].Val() {
+			due, rest, _ := strings.Cut(v, "|")
+			status, owner, ok := strings.Cut(rest, "|")
+			ms, err1 := strconv.ParseInt(due, 10, 64)
+			uid, err2 := strconv.ParseInt(owner, 10, 64)
+			if !ok || err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("commitment head %s/%s: %q", code, id, v)
 			}
-			out = append(out, c)
+			out = append(out, flows.CommitmentHead{Workshop: code, ID: id, Owner: uid, Due: time.UnixMilli(ms), Status: status})
 		}
 	}
 	return out, nil
+}
+
+// CommitmentsAt implements flows.CommitmentTallies.
+func (s *Store) CommitmentsAt(ctx context.Context, heads []flows.CommitmentHead) ([]*flows.Commitment, error) {
+	refs := make([]cmRef, 0, len(heads))
+	for _, h := range heads {
+		if checkCode(h.Workshop) == nil {
+			refs = append(refs, cmRef{code: h.Workshop, id: h.ID})
+		}
+	}
+	return s.readRefs(ctx, refs)
 }

@@ -27,11 +27,12 @@ import (
 //	<p>{w:<code>}:cmopen      zset    id -> due unix ms of the commitments not done (overdue: score < now)
 //	<p>{w:<code>}:cmblocked   zset    id -> due unix ms of the blocked commitments
 //	<p>{w:<code>}:cmdue       zset    id -> due unix ms of every commitment
+//	<p>{w:<code>}:cmhead      hash    id -> "<due unix ms>|<status>|<owner>" (CommitmentHeads)
 //	<p>{w:<code>}:cmst:<st>   zset    id -> due unix ms of the commitments of status st
 //	<p>commits:tallied:2      string  "1" once MigrateCommitmentTallies built them for every workshop
 func (s *Store) cmKeys(code string) []string {
 	keys := []string{s.commitsKey(code), s.wsKey(code, "cmtally"), s.wsKey(code, "cmfacts"),
-		s.wsKey(code, "cmopen"), s.wsKey(code, "cmblocked"), s.wsKey(code, "cmdue")}
+		s.wsKey(code, "cmopen"), s.wsKey(code, "cmblocked"), s.wsKey(code, "cmdue"), s.wsKey(code, "cmhead")}
 	for _, st := range flows.ChartStatuses() {
 		keys = append(keys, s.wsKey(code, "cmst:"+st))
 	}
@@ -41,7 +42,7 @@ func (s *Store) cmKeys(code string) []string {
 // cmStatusKey is the index in cmKeys of the zset of status (0: none).
 func cmStatusKey(status string) int {
 	if i := slices.Index(flows.ChartStatuses(), status); i >= 0 {
-		return 7 + i
+		return 8 + i
 	}
 	return 0
 }
@@ -89,7 +90,12 @@ func zoneOf(cmd *redis.StringCmd) string {
 func (s *Store) cmSaveArgs(c *flows.Commitment, raw []byte, zone string) []any {
 	loc := s.loc(zone)
 	return []any{"save", c.ID, raw, c.Status, c.Due.In(loc).Format(monthFmt), c.Created.In(loc).Format(monthFmt),
-		c.Due.UnixMilli(), zone, cmStatusKey(c.Status)}
+		c.Due.UnixMilli(), zone, cmStatusKey(c.Status), cmHead(c)}
+}
+
+// cmHead is c's field of :cmhead.
+func cmHead(c *flows.Commitment) string {
+	return strconv.FormatInt(c.Due.UnixMilli(), 10) + "|" + c.Status + "|" + strconv.FormatInt(c.Owner, 10)
 }
 
 // CommitmentTallies implements flows.CommitmentTallies: one pipeline over
@@ -325,6 +331,7 @@ func (s *Store) retally(ctx context.Context, code string) (int, error) {
 			tally, facts := map[string]any{}, map[string]any{}
 			var open, blocked, all []redis.Z
 			byStatus := map[int][]redis.Z{}
+			heads := map[string]any{}
 			add := func(f string) {
 				v, _ := tally[f].(int)
 				tally[f] = v + 1
@@ -345,6 +352,7 @@ func (s *Store) retally(ctx context.Context, code string) (int, error) {
 					blocked = append(blocked, redis.Z{Score: float64(c.Due.UnixMilli()), Member: id})
 				}
 				all = append(all, redis.Z{Score: float64(c.Due.UnixMilli()), Member: id})
+				heads[id] = cmHead(&c)
 				if k := cmStatusKey(c.Status); k > 0 {
 					byStatus[k] = append(byStatus[k], redis.Z{Score: float64(c.Due.UnixMilli()), Member: id})
 				}
@@ -364,6 +372,7 @@ func (s *Store) retally(ctx context.Context, code string) (int, error) {
 				}
 				if len(all) > 0 {
 					p.ZAdd(ctx, keys[5], all...)
+					p.HSet(ctx, keys[6], heads)
 				}
 				for k, zs := range byStatus {
 					p.ZAdd(ctx, keys[k-1], zs...)

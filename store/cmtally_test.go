@@ -101,7 +101,7 @@ func TestCommitmentTalliesAgreeWithScan(t *testing.T) {
 	// Built again from the commitments alone.
 	var keys []string
 	for _, code := range codes {
-		for _, name := range append([]string{"cmtally", "cmfacts", "cmopen", "cmblocked", "cmdue"}, statusKeys()...) {
+		for _, name := range append([]string{"cmtally", "cmfacts", "cmopen", "cmblocked", "cmdue", "cmhead"}, statusKeys()...) {
 			keys = append(keys, r.Prefix+"{w:"+code+"}:"+name)
 		}
 	}
@@ -206,6 +206,20 @@ func checkTallies(t *testing.T, s *store.Store, codes []string, now time.Time, l
 		if err != nil || n != len(l.all) || !slices.Equal(ids(got), ids(first)) {
 			t.Errorf("%s at %v: %s (first %d) = %v of %d, %v; want %v of %d", when, now, l.name, limit, ids(got), n, err, ids(first), len(l.all))
 		}
+	}
+	// CommitmentHeads: each commitment's owner, due date and status.
+	heads, err := s.CommitmentHeads(ctx, codes)
+	var gotHeads, wantHeads []string
+	for _, h := range heads {
+		gotHeads = append(gotHeads, fmt.Sprintf("%s/%s %d %d %s", h.Workshop, h.ID, h.Owner, h.Due.UnixMilli(), h.Status))
+	}
+	for _, c := range every {
+		wantHeads = append(wantHeads, fmt.Sprintf("%s/%s %d %d %s", c.Workshop, c.ID, c.Owner, c.Due.UnixMilli(), c.Status))
+	}
+	slices.Sort(gotHeads)
+	slices.Sort(wantHeads)
+	if err != nil || !slices.Equal(gotHeads, wantHeads) {
+		t.Errorf("%s: CommitmentHeads %v, %v;\nwant %v", when, gotHeads, err, wantHeads)
 	}
 	// CommitmentsByDue, paged through by limit, for every status filter.
 	windows := make([]flows.DueWindow, len(codes))

@@ -153,10 +153,12 @@
 //	<p>{w:<code>}:cmblocked   zset    id -> due unix ms of the blocked commitments
 //	<p>{w:<code>}:cmdue       zset    id -> due unix ms of every commitment (the Mini App's Commitments tab pages
 //	                                  through these, merged over the workshops: CommitmentsByDue)
+//	<p>{w:<code>}:cmhead      hash    id -> "<due unix ms>|<status>|<owner>": what the tab filters by, read
+//	                                  without the commitments (CommitmentHeads, the organisation filter)
 //	<p>{w:<code>}:cmst:<st>   zset    id -> due unix ms of the commitments of status st (flows.ChartStatuses)
 //	<p>commits:tallied:2      string  "1" once MigrateCommitmentTallies built the keys above from :commits for
 //	                                  every workshop (at start; each in a MULTI watching :commits); ":2" since
-//	                                  :cmdue and :cmst were added, so a database tallied before is built again once
+//	                                  :cmdue, :cmhead and :cmst were added, so a database tallied before is built again once
 //
 // Partner meetings (meetings.go) sit under the workshop's hash tag too, so
 // each booking is one script over the meeting, the slots held and the

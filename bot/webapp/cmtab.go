@@ -49,11 +49,6 @@ func parseCursor(s string) (*cmCursor, bool) {
 	return &cmCursor{CommitmentCursor: flows.CommitmentCursor{Due: time.UnixMilli(ms), Workshop: f[1], ID: f[2]}, shown: shown}, true
 }
 
-// cmOrder is the tab's order (the store's CommitmentsByDue's).
-func cmOrder(a, b *flows.Commitment) int {
-	return cmp.Or(cmp.Compare(a.Due.UnixMilli(), b.Due.UnixMilli()), strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.ID, b.ID))
-}
-
 // commitments lists a page of the commitments of the caller's workshops
 // (or of one of them: workshop), filtered by organisation (org, a
 // substring of the owner's), status (or "overdue") and due month (YYYY-MM,
@@ -231,55 +226,70 @@ func owners(cs []*flows.Commitment) []int64 {
 }
 
 // commitmentsOfOrg is the page of q of the commitments whose owner's
-// organisation contains org (lower case): every commitment of q's
-// workshops read in one pipeline, their owners' profiles in one batch.
-// It returns the profiles of the page's owners and the organisations
-// matching org by their commitments (of all statuses and months), the
-// most first, at most cmTopOrgs.
+// organisation contains org (lower case): the heads of every commitment of
+// q's workshops (owner, due date, status) read in one pipeline, their
+// owners' profiles in one batch, the page's commitments in one more. It
+// returns the profiles of the owners and the organisations matching org
+// by their commitments (of all statuses and months), the most first, at
+// most cmTopOrgs.
 func (s *Server) commitmentsOfOrg(ctx context.Context, q flows.CommitmentQuery, org string) (flows.CommitmentPage, map[int64]*flows.Profile, []tally, error) {
 	codes := make([]string, len(q.Workshops))
 	win := make(map[string]flows.DueWindow, len(q.Workshops))
 	for i, w := range q.Workshops {
 		codes[i], win[w.Code] = w.Code, w
 	}
-	all, err := s.cfg.Store.CommitmentsOf(ctx, codes)
+	heads, err := s.cfg.Store.CommitmentHeads(ctx, codes)
 	if err != nil {
 		return flows.CommitmentPage{}, nil, nil, err
 	}
-	profiles, err := s.cfg.Store.ProfilesOf(ctx, owners(all))
+	seen := make(map[int64]bool)
+	var ids []int64
+	for _, h := range heads {
+		if !seen[h.Owner] {
+			seen[h.Owner] = true
+			ids = append(ids, h.Owner)
+		}
+	}
+	profiles, err := s.cfg.Store.ProfilesOf(ctx, ids)
 	if err != nil {
 		return flows.CommitmentPage{}, nil, nil, err
 	}
 	counts := map[string]int{}
-	var match []*flows.Commitment
-	for _, c := range all {
-		p := profiles[c.Owner]
+	var match []flows.CommitmentHead
+	for _, h := range heads {
+		p := profiles[h.Owner]
 		if p == nil || !strings.Contains(strings.ToLower(p.Organisation), org) {
 			continue
 		}
 		counts[p.Organisation]++
-		w := win[c.Workshop]
-		switch due := c.Due.UnixMilli(); {
+		w := win[h.Workshop]
+		switch due := h.Due.UnixMilli(); {
 		case !w.From.IsZero() && due < w.From.UnixMilli(), !w.To.IsZero() && due >= w.To.UnixMilli():
 			continue
-		case q.Status == "overdue" && (c.Status == flows.CmDone || due >= q.Now.UnixMilli()):
+		case q.Status == "overdue" && (h.Status == flows.CmDone || due >= q.Now.UnixMilli()):
 			continue
-		case q.Status != "" && q.Status != "overdue" && c.Status != q.Status:
+		case q.Status != "" && q.Status != "overdue" && h.Status != q.Status:
 			continue
 		}
-		match = append(match, c)
+		match = append(match, h)
 	}
-	slices.SortFunc(match, cmOrder)
+	order := func(a, b flows.CommitmentHead) int {
+		return cmp.Or(cmp.Compare(a.Due.UnixMilli(), b.Due.UnixMilli()), strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.ID, b.ID))
+	}
+	slices.SortFunc(match, order)
 	rest := match
 	if a := q.After; a != nil {
-		at := &flows.Commitment{Due: a.Due, Workshop: a.Workshop, ID: a.ID}
-		i, found := slices.BinarySearchFunc(match, at, cmOrder)
+		i, found := slices.BinarySearchFunc(match, flows.CommitmentHead{Due: a.Due, Workshop: a.Workshop, ID: a.ID}, order)
 		if found {
 			i++
 		}
 		rest = match[i:]
 	}
-	page := flows.CommitmentPage{Commitments: rest[:min(len(rest), q.Limit)], Total: len(match), More: len(rest) > q.Limit}
+	cs, err := s.cfg.Store.CommitmentsAt(ctx, rest[:min(len(rest), q.Limit)])
+	if err != nil {
+		return flows.CommitmentPage{}, nil, nil, err
+	}
+	page := flows.CommitmentPage{Commitments: cs, Total: len(match), More: len(rest) > q.Limit}
 	byOrg := tallies(counts, func(k string) string { return k })
 	return page, profiles, byOrg[:min(len(byOrg), cmTopOrgs)], nil
 }

@@ -148,14 +148,30 @@ var pageCases = []tallyCase{
 		if err != nil || !slices.Equal(cmIDs(p.Commitments), after) || p.More || p.Total != len(all) {
 			t.Errorf("after a deleted one: %v of %d (more %v), %v; want %v of %d", cmIDs(p.Commitments), p.Total, p.More, err, after, len(all))
 		}
-		// CommitmentsOf: every commitment of the workshops asked.
-		cs, err := c.s.CommitmentsOf(c.ctx, []string{"w2", "w9"})
-		got := cmIDs(cs)
+		// CommitmentHeads: every commitment of the workshops asked, its
+		// owner, due date (to the millisecond) and status; CommitmentsAt
+		// reads those named, in their order, leaving out the deleted.
+		heads, err := c.s.CommitmentHeads(c.ctx, []string{"w2", "w9", "w1"})
+		var got []string
+		for _, h := range heads {
+			got = append(got, fmt.Sprintf("%s/%s %d %s %d", h.Workshop, h.ID, h.Owner, h.Status, h.Due.UnixMilli()))
+		}
+		var exp []string
+		for _, p := range puts {
+			if p.alive && p.cm.Workshop != "w3" {
+				exp = append(exp, fmt.Sprintf("%s/%s %d %s %d", p.cm.Workshop, p.cm.ID, p.cm.Owner, p.cm.Status, p.cm.Due.UnixMilli()))
+			}
+		}
 		slices.Sort(got)
-		exp := want(func(cm *flows.Commitment) bool { return cm.Workshop == "w2" })
 		slices.Sort(exp)
 		if err != nil || !slices.Equal(got, exp) {
-			t.Errorf("CommitmentsOf(w2, w9) = %v, %v; want %v", got, err, exp)
+			t.Errorf("CommitmentHeads(w2, w9, w1) = %v, %v;\nwant %v", got, err, exp)
+		}
+		named := []flows.CommitmentHead{{Workshop: puts[20].cm.Workshop, ID: puts[20].cm.ID}, {Workshop: gone.Workshop, ID: gone.ID},
+			{Workshop: puts[3].cm.Workshop, ID: puts[3].cm.ID}}
+		cs, err := c.s.CommitmentsAt(c.ctx, named)
+		if err != nil || !slices.Equal(cmIDs(cs), cmIDs([]*flows.Commitment{puts[20].cm, puts[3].cm})) || cs[1].Status != flows.CmDone || cs[0].What != "do "+cs[0].ID {
+			t.Errorf("CommitmentsAt = %v, %v; want %v, %v, the second done", cmIDs(cs), err, puts[20].cm.ID, puts[3].cm.ID)
 		}
 	}},
 }

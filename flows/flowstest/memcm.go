@@ -188,13 +188,26 @@ func (m *Store) CommitmentsByDue(_ context.Context, q flows.CommitmentQuery) (fl
 	return flows.CommitmentPage{Commitments: slices.Clone(rest[:min(len(rest), limit)]), Total: len(all), More: len(rest) > limit}, nil
 }
 
-// CommitmentsOf implements flows.CommitmentTallies.
-func (m *Store) CommitmentsOf(_ context.Context, codes []string) ([]*flows.Commitment, error) {
+// CommitmentHeads implements flows.CommitmentTallies.
+func (m *Store) CommitmentHeads(_ context.Context, codes []string) ([]flows.CommitmentHead, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []*flows.Commitment
+	var out []flows.CommitmentHead
 	for _, c := range m.cm {
 		if slices.Contains(codes, c.Workshop) {
+			out = append(out, flows.CommitmentHead{Workshop: c.Workshop, ID: c.ID, Owner: c.Owner, Due: time.UnixMilli(c.Due.UnixMilli()), Status: c.Status})
+		}
+	}
+	return out, nil
+}
+
+// CommitmentsAt implements flows.CommitmentTallies.
+func (m *Store) CommitmentsAt(_ context.Context, heads []flows.CommitmentHead) ([]*flows.Commitment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*flows.Commitment, 0, len(heads))
+	for _, h := range heads {
+		if c, ok := m.cm[h.Workshop+":"+h.ID]; ok {
 			c.History = slices.Clone(c.History)
 			c.Escalated = slices.Clone(c.Escalated)
 			out = append(out, &c)
