@@ -80,4 +80,58 @@ type CommitmentTallies interface {
 	// workshops codes, by due date as OverdueCommitments, with how many
 	// there are in all.
 	BlockedCommitments(ctx context.Context, codes []string, limit int) ([]*Commitment, int, error)
+	// CommitmentsByDue lists the first q.Limit of the commitments q
+	// selects that come after q.After, by due date (to the millisecond),
+	// then workshop code, then id; with how many q selects in all (q.After
+	// aside) and whether more follow those listed.
+	CommitmentsByDue(ctx context.Context, q CommitmentQuery) (CommitmentPage, error)
+	// CommitmentHeads lists what every commitment of the workshops codes
+	// is sorted and filtered by (in no particular order), read in one
+	// batch without reading the commitments.
+	CommitmentHeads(ctx context.Context, codes []string) ([]CommitmentHead, error)
+	// CommitmentsAt reads the commitments heads name, in their order, in
+	// one batch (those deleted meanwhile left out).
+	CommitmentsAt(ctx context.Context, heads []CommitmentHead) ([]*Commitment, error)
+}
+
+// CommitmentHead is what a commitment is sorted and filtered by.
+type CommitmentHead struct {
+	Workshop, ID string
+	Owner        int64
+	Due          time.Time
+	Status       string
+}
+
+// CommitmentQuery selects commitments for CommitmentTallies.CommitmentsByDue.
+type CommitmentQuery struct {
+	// Workshops are the workshops searched, each with the due dates
+	// wanted: From (inclusive) to To (exclusive); a zero time is no bound.
+	Workshops []DueWindow
+	// Status is "" (any), a status (CmOpen, …), or "overdue": not done and
+	// due before Now.
+	Status string
+	Now    time.Time
+	// After is the last commitment of the page before (nil: the first).
+	After *CommitmentCursor
+	Limit int
+}
+
+// DueWindow is a workshop of a CommitmentQuery and the due dates wanted
+// there.
+type DueWindow struct {
+	Code     string
+	From, To time.Time
+}
+
+// CommitmentCursor is a place in the order of CommitmentsByDue.
+type CommitmentCursor struct {
+	Due          time.Time
+	Workshop, ID string
+}
+
+// CommitmentPage is a page of CommitmentsByDue.
+type CommitmentPage struct {
+	Commitments []*Commitment
+	Total       int
+	More        bool
 }

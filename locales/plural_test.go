@@ -18,6 +18,7 @@ var counted = map[string][2]string{
 	"app.import_done":         {"1 person invited.", "2 people invited."},
 	"app.err_import_too_many": {"has 1 line.", "has 2 lines."},
 	"app.listed_of":           {"of 1 commitment,", "of 2 commitments,"},
+	"app.cm_page_of":          {"of 1 commitment,", "of 2 commitments,"},
 	"errors.too_long":         {"keep it to 1 character (", "keep it to 2 characters ("},
 	"grant.invite_link":       {"(valid 1 day)", "(valid 2 days)"},
 	"chapters.invite_link":    {"(valid 1 day)", "(valid 2 days)"},

@@ -26,13 +26,30 @@ import (
 //	<p>{w:<code>}:cmfacts     hash    id -> "<status>|<due month>|<created month>": what the commitment is counted as
 //	<p>{w:<code>}:cmopen      zset    id -> due unix ms of the commitments not done (overdue: score < now)
 //	<p>{w:<code>}:cmblocked   zset    id -> due unix ms of the blocked commitments
-//	<p>commits:tallied        string  "1" once MigrateCommitmentTallies built them for every workshop
+//	<p>{w:<code>}:cmdue       zset    id -> due unix ms of every commitment
+//	<p>{w:<code>}:cmhead      hash    id -> "<due unix ms>|<status>|<owner>" (CommitmentHeads)
+//	<p>{w:<code>}:cmst:<st>   zset    id -> due unix ms of the commitments of status st
+//	<p>commits:tallied:2      string  "1" once MigrateCommitmentTallies built them for every workshop
 func (s *Store) cmKeys(code string) []string {
-	return []string{s.commitsKey(code), s.wsKey(code, "cmtally"), s.wsKey(code, "cmfacts"),
-		s.wsKey(code, "cmopen"), s.wsKey(code, "cmblocked")}
+	keys := []string{s.commitsKey(code), s.wsKey(code, "cmtally"), s.wsKey(code, "cmfacts"),
+		s.wsKey(code, "cmopen"), s.wsKey(code, "cmblocked"), s.wsKey(code, "cmdue"), s.wsKey(code, "cmhead")}
+	for _, st := range flows.ChartStatuses() {
+		keys = append(keys, s.wsKey(code, "cmst:"+st))
+	}
+	return keys
 }
 
-func (s *Store) commitsTalliedKey() string { return s.p + "commits:tallied" }
+// cmStatusKey is the index in cmKeys of the zset of status (0: none).
+func cmStatusKey(status string) int {
+	if i := slices.Index(flows.ChartStatuses(), status); i >= 0 {
+		return 8 + i
+	}
+	return 0
+}
+
+// commitsTalliedKey marks the tallies built; ":2" since cmdue and cmst
+// were added (a database marked before has them built again, once).
+func (s *Store) commitsTalliedKey() string { return s.p + "commits:tallied:2" }
 
 //go:embed cm_write.lua
 var cmWriteLua string
@@ -73,7 +90,12 @@ func zoneOf(cmd *redis.StringCmd) string {
 func (s *Store) cmSaveArgs(c *flows.Commitment, raw []byte, zone string) []any {
 	loc := s.loc(zone)
 	return []any{"save", c.ID, raw, c.Status, c.Due.In(loc).Format(monthFmt), c.Created.In(loc).Format(monthFmt),
-		c.Due.UnixMilli(), zone}
+		c.Due.UnixMilli(), zone, cmStatusKey(c.Status), cmHead(c)}
+}
+
+// cmHead is c's field of :cmhead.
+func cmHead(c *flows.Commitment) string {
+	return strconv.FormatInt(c.Due.UnixMilli(), 10) + "|" + c.Status + "|" + strconv.FormatInt(c.Owner, 10)
 }
 
 // CommitmentTallies implements flows.CommitmentTallies: one pipeline over
@@ -307,7 +329,9 @@ func (s *Store) retally(ctx context.Context, code string) (int, error) {
 			zone := zoneOf(tx.Get(ctx, s.wsKey(code, "ws")))
 			loc := s.loc(zone)
 			tally, facts := map[string]any{}, map[string]any{}
-			var open, blocked []redis.Z
+			var open, blocked, all []redis.Z
+			byStatus := map[int][]redis.Z{}
+			heads := map[string]any{}
 			add := func(f string) {
 				v, _ := tally[f].(int)
 				tally[f] = v + 1
@@ -327,6 +351,11 @@ func (s *Store) retally(ctx context.Context, code string) (int, error) {
 				if c.Status == flows.CmBlocked {
 					blocked = append(blocked, redis.Z{Score: float64(c.Due.UnixMilli()), Member: id})
 				}
+				all = append(all, redis.Z{Score: float64(c.Due.UnixMilli()), Member: id})
+				heads[id] = cmHead(&c)
+				if k := cmStatusKey(c.Status); k > 0 {
+					byStatus[k] = append(byStatus[k], redis.Z{Score: float64(c.Due.UnixMilli()), Member: id})
+				}
 			}
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				p.Del(ctx, keys[1:]...)
@@ -340,6 +369,13 @@ func (s *Store) retally(ctx context.Context, code string) (int, error) {
 				}
 				if len(blocked) > 0 {
 					p.ZAdd(ctx, keys[4], blocked...)
+				}
+				if len(all) > 0 {
+					p.ZAdd(ctx, keys[5], all...)
+					p.HSet(ctx, keys[6], heads)
+				}
+				for k, zs := range byStatus {
+					p.ZAdd(ctx, keys[k-1], zs...)
 				}
 				return nil
 			})

@@ -101,7 +101,7 @@ func TestCommitmentTalliesAgreeWithScan(t *testing.T) {
 	// Built again from the commitments alone.
 	var keys []string
 	for _, code := range codes {
-		for _, name := range []string{"cmtally", "cmfacts", "cmopen", "cmblocked"} {
+		for _, name := range append([]string{"cmtally", "cmfacts", "cmopen", "cmblocked", "cmdue", "cmhead"}, statusKeys()...) {
 			keys = append(keys, r.Prefix+"{w:"+code+"}:"+name)
 		}
 	}
@@ -142,7 +142,7 @@ func checkTallies(t *testing.T, s *store.Store, codes []string, now time.Time, l
 	t.Helper()
 	ctx := context.Background()
 	want := map[string]flows.CommitmentTally{}
-	var overdue, blocked []*flows.Commitment
+	var overdue, blocked, every []*flows.Commitment
 	for _, code := range codes {
 		w, err := s.GetWorkshop(ctx, code)
 		if err != nil {
@@ -154,6 +154,7 @@ func checkTallies(t *testing.T, s *store.Store, codes []string, now time.Time, l
 			t.Fatal(err)
 		}
 		x := flows.CommitmentTally{Due: map[string]map[string]int{}, Created: map[string]int{}, Overdue: map[string]int{}}
+		every = append(every, cs...)
 		for _, c := range cs {
 			m := c.Due.In(loc).Format("2006-01")
 			if x.Due[m] == nil {
@@ -206,6 +207,60 @@ func checkTallies(t *testing.T, s *store.Store, codes []string, now time.Time, l
 			t.Errorf("%s at %v: %s (first %d) = %v of %d, %v; want %v of %d", when, now, l.name, limit, ids(got), n, err, ids(first), len(l.all))
 		}
 	}
+	// CommitmentHeads: each commitment's owner, due date and status.
+	heads, err := s.CommitmentHeads(ctx, codes)
+	var gotHeads, wantHeads []string
+	for _, h := range heads {
+		gotHeads = append(gotHeads, fmt.Sprintf("%s/%s %d %d %s", h.Workshop, h.ID, h.Owner, h.Due.UnixMilli(), h.Status))
+	}
+	for _, c := range every {
+		wantHeads = append(wantHeads, fmt.Sprintf("%s/%s %d %d %s", c.Workshop, c.ID, c.Owner, c.Due.UnixMilli(), c.Status))
+	}
+	slices.Sort(gotHeads)
+	slices.Sort(wantHeads)
+	if err != nil || !slices.Equal(gotHeads, wantHeads) {
+		t.Errorf("%s: CommitmentHeads %v, %v;\nwant %v", when, gotHeads, err, wantHeads)
+	}
+	// CommitmentsByDue, paged through by limit, for every status filter.
+	windows := make([]flows.DueWindow, len(codes))
+	for i, code := range codes {
+		windows[i] = flows.DueWindow{Code: code}
+	}
+	slices.SortFunc(every, byDue)
+	for _, status := range append([]string{"", "overdue"}, flows.ChartStatuses()...) {
+		var want []*flows.Commitment
+		for _, c := range every {
+			if status == "" || c.Status == status || status == "overdue" && c.Status != flows.CmDone && c.Due.Before(now) {
+				want = append(want, c)
+			}
+		}
+		q := flows.CommitmentQuery{Workshops: windows, Status: status, Now: now, Limit: limit}
+		var got []*flows.Commitment
+		for range len(every) + 1 {
+			p, err := s.CommitmentsByDue(ctx, q)
+			if err != nil || p.Total != len(want) {
+				t.Fatalf("%s at %v: CommitmentsByDue %q: total %d, %v; want %d", when, now, status, p.Total, err, len(want))
+			}
+			got = append(got, p.Commitments...)
+			if !p.More {
+				break
+			}
+			last := p.Commitments[len(p.Commitments)-1]
+			q.After = &flows.CommitmentCursor{Due: last.Due, Workshop: last.Workshop, ID: last.ID}
+		}
+		if !slices.Equal(ids(got), ids(want)) {
+			t.Errorf("%s at %v: CommitmentsByDue %q by %d:\n got %v\nwant %v", when, now, status, limit, ids(got), ids(want))
+		}
+	}
+}
+
+// statusKeys are the names of the zsets of each status.
+func statusKeys() []string {
+	var out []string
+	for _, st := range flows.ChartStatuses() {
+		out = append(out, "cmst:"+st)
+	}
+	return out
 }
 
 // hgetallHook runs fire once, right after the first HGETALL of key

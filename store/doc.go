@@ -153,7 +153,7 @@
 //	                                  certificate's hash holds that code; ForgetUser deletes both)
 //	<p>checkin:<token>        string  "<code>:<uid>", the QR token lookup (valid only while :regs holds that token)
 //	<p>{w:<code>}:commits     hash    id -> JSON flows.Commitment (commitments.go); written and deleted only by
-//	                                  cm_write.lua, which keeps the four tallies below exact in the same step
+//	                                  cm_write.lua, which keeps the tallies and indexes below exact in the same step
 //	<p>{w:<code>}:cmtally     hash    "s:<status>:<due month>" and "c:<month written down>" -> how many commitments
 //	                                  (months "2006-01" in the workshop's zone, computed in Go when written; no
 //	                                  field for 0), zone -> the zone of the last write (cmtally.go)
@@ -161,8 +161,14 @@
 //	                                  as, so that an overwrite or a delete takes back exactly that
 //	<p>{w:<code>}:cmopen      zset    id -> due unix ms of the commitments not done (overdue: score < now)
 //	<p>{w:<code>}:cmblocked   zset    id -> due unix ms of the blocked commitments
-//	<p>commits:tallied        string  "1" once MigrateCommitmentTallies built the four above from :commits for
-//	                                  every workshop (at start; each in a MULTI watching :commits)
+//	<p>{w:<code>}:cmdue       zset    id -> due unix ms of every commitment (the Mini App's Commitments tab pages
+//	                                  through these, merged over the workshops: CommitmentsByDue)
+//	<p>{w:<code>}:cmhead      hash    id -> "<due unix ms>|<status>|<owner>": what the tab filters by, read
+//	                                  without the commitments (CommitmentHeads, the organisation filter)
+//	<p>{w:<code>}:cmst:<st>   zset    id -> due unix ms of the commitments of status st (flows.ChartStatuses)
+//	<p>commits:tallied:2      string  "1" once MigrateCommitmentTallies built the keys above from :commits for
+//	                                  every workshop (at start; each in a MULTI watching :commits); ":2" since
+//	                                  :cmdue, :cmhead and :cmst were added, so a database tallied before is built again once
 //
 // Partner meetings (meetings.go) sit under the workshop's hash tag too, so
 // each booking is one script over the meeting, the slots held and the

@@ -254,21 +254,6 @@ type commitmentOut struct {
 	Overdue     bool      `json:"overdue"`
 }
 
-// allCommitments are the commitments of the workshops ws, as list rows.
-func (s *Server) allCommitments(ctx context.Context, t *flows.Turn, ws []*flows.Workshop) ([]commitmentOut, error) {
-	var out []commitmentOut
-	for _, x := range ws {
-		cs, err := s.cfg.Store.WorkshopCommitments(ctx, x.Code)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			out = append(out, s.commitmentOut(ctx, t, x, c))
-		}
-	}
-	return out, nil
-}
-
 func (s *Server) commitmentOut(ctx context.Context, t *flows.Turn, ws *flows.Workshop, c *flows.Commitment) commitmentOut {
 	name, org := flows.NameOf(ctx, s.cfg.Store, c.Owner)
 	due := flows.When{At: c.Due, Zone: ws.Zone, DateOnly: true}.Render(s.cfg.Texts, t.Lang)
@@ -677,58 +662,6 @@ func (s *Server) chart(w http.ResponseWriter, r *http.Request, t *flows.Turn, ws
 		}
 	}
 	s.refuse(w, http.StatusNotFound, t.Lang, "app.no_chart")
-}
-
-// commitments lists the commitments of the caller's workshops, filtered by
-// organisation (org, a substring), status and due month (YYYY-MM), with
-// the counts by each.
-func (s *Server) commitments(w http.ResponseWriter, r *http.Request, t *flows.Turn) {
-	ctx := r.Context()
-	ws, err := flows.ManagedWorkshops(ctx, s.cfg.Store, t)
-	if err != nil {
-		s.internal(w, t.Lang, "managed workshops", err)
-		return
-	}
-	all, err := s.allCommitments(ctx, t, ws)
-	if err != nil {
-		s.internal(w, t.Lang, "commitments", err)
-		return
-	}
-	q := r.URL.Query()
-	org, status, month := strings.ToLower(strings.TrimSpace(q.Get("org"))), q.Get("status"), q.Get("month")
-	if month != "" {
-		if _, err := time.Parse("2006-01", month); err != nil {
-			s.refuse(w, http.StatusBadRequest, t.Lang, "app.err_bad_month")
-			return
-		}
-	}
-	byOrg, byStatus, byMonth := map[string]int{}, map[string]int{}, map[string]int{}
-	out := []commitmentOut{}
-	for _, c := range all {
-		byOrg[c.Org]++
-		byStatus[c.Status]++
-		byMonth[c.Due.Format("2006-01")]++
-		switch {
-		case org != "" && !strings.Contains(strings.ToLower(c.Org), org):
-			continue
-		case status == "overdue" && !c.Overdue:
-			continue
-		case status != "" && status != "overdue" && c.Status != status:
-			continue
-		case month != "" && c.Due.Format("2006-01") != month:
-			continue
-		}
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b commitmentOut) int { return a.Due.Compare(b.Due) })
-	months := tallies(byMonth, func(k string) string { return k })
-	slices.SortFunc(months, func(a, b tally) int { return strings.Compare(a.Key, b.Key) })
-	writeJSON(w, http.StatusOK, map[string]any{
-		"commitments": out,
-		"by_org":      tallies(byOrg, func(k string) string { return k }),
-		"by_status":   tallies(byStatus, func(k string) string { return s.text(t.Lang, "cm.status."+k, nil, nil) }),
-		"by_month":    months,
-	})
 }
 
 // commitment is one commitment of a workshop the caller manages, with its

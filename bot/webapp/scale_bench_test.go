@@ -1,12 +1,15 @@
 package webapp_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,4 +127,121 @@ func BenchmarkDashboardOverview100k(b *testing.B) {
 	b.ReportMetric(float64(size)/1e6, "MB/answer")
 	b.ReportMetric(float64(overdue), "overdue-listed")
 	b.ReportMetric(float64(overdueTotal), "overdue-total")
+}
+
+// BenchmarkDashboardCommitments100k is the admin's Commitments tab on the
+// same national forum: the first page unfiltered (the tallies, one merge
+// of the workshops' due dates, the page's owners), a page further on (its
+// cursor from the pages before), and the first page filtered by
+// organisation (every commitment of the forum and every owner's profile,
+// each in one batch). Target < 200 ms for the first page.
+func BenchmarkDashboardCommitments100k(b *testing.B) {
+	cfg := seed.National(1)
+	if testing.Short() {
+		cfg = seed.Config{Seed: cfg.Seed, Members: 2_000, Partners: 0, Workshops: 40, Big: 1, BigRegs: 300, Commitments: 3_000, Now: cfg.Now}
+	} else {
+		cfg.Partners = 0
+	}
+	r := redistest.New(b)
+	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
+	f := seed.Generate(cfg)
+	ctx := context.Background()
+	began := time.Now()
+	if err := seed.Write(ctx, st, f, 32, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d members, %d workshops, %d commitments in %v", len(f.Users), len(f.Workshops), len(f.Commitments), time.Since(began))
+	texts, err := locales.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin := f.Users[0].ID
+	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "id", Admins: []int64{admin}}, st, texts)
+	srv := webapp.New(webapp.Config{Token: token, Store: st, Texts: texts, Engine: func() *flows.Engine { return e },
+		Clock: func() time.Time { return cfg.Now }, Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler)}).Handler()
+	auth := "tma " + webapp.SignedInitData(webapp.TelegramUser{ID: admin, FirstName: "Admin"}, cfg.Now, token)
+	type page struct {
+		Commitments []struct{ ID, Workshop string }
+		Total       int
+		More        bool
+		Next        string
+	}
+	get := func(b *testing.B, qs string) (page, int) {
+		req := httptest.NewRequest(http.MethodGet, "/app/api/commitments?"+qs, nil)
+		req.Header.Set("Authorization", auth)
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", qs, rec.Code, rec.Body)
+		}
+		var p page
+		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+			b.Fatal(err)
+		}
+		return p, rec.Body.Len()
+	}
+	all := slices.Clone(f.Commitments)
+	slices.SortFunc(all, func(a, b *flows.Commitment) int {
+		return cmp.Or(a.Due.Compare(b.Due), strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.ID, b.ID))
+	})
+	ids := func(cs []*flows.Commitment) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Workshop+"/"+c.ID)
+		}
+		return out
+	}
+	orgOf := map[int64]string{}
+	for _, p := range f.Profiles {
+		orgOf[p.UserID] = strings.ToLower(p.Organisation)
+	}
+	var ofOrg []*flows.Commitment
+	for _, c := range all {
+		if strings.Contains(orgOf[c.Owner], "organisasi 123") {
+			ofOrg = append(ofOrg, c)
+		}
+	}
+	// The cursor of the 21st page (1,000 commitments in).
+	cursor := ""
+	for range 20 {
+		p, _ := get(b, "cursor="+url.QueryEscape(cursor))
+		cursor = p.Next
+	}
+	for _, bc := range []struct {
+		name, qs string
+		want     []string
+		total    int
+	}{
+		{"first-page", "", ids(all[:50]), len(all)},
+		{"page-21", "cursor=" + url.QueryEscape(cursor), ids(all[1000:1050]), len(all)},
+		{"org-filter", "org=organisasi+123", ids(ofOrg[:min(50, len(ofOrg))]), len(ofOrg)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			var took []time.Duration
+			size := 0
+			for b.Loop() {
+				began := time.Now()
+				p, n := get(b, bc.qs)
+				took = append(took, time.Since(began))
+				b.StopTimer()
+				var got []string
+				for _, c := range p.Commitments {
+					got = append(got, c.Workshop+"/"+c.ID)
+				}
+				if !slices.Equal(got, bc.want) || p.Total != bc.total || p.More != (bc.total > len(bc.want)) {
+					b.Fatalf("%s: %v of %d, want %v of %d", bc.name, got, p.Total, bc.want, bc.total)
+				}
+				size = n
+				b.StartTimer()
+			}
+			slices.Sort(took)
+			var sum time.Duration
+			for _, d := range took {
+				sum += d
+			}
+			b.ReportMetric(float64(sum.Microseconds())/1000/float64(len(took)), "ms/page")
+			b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+			b.ReportMetric(float64(size)/1e3, "kB/answer")
+		})
+	}
 }

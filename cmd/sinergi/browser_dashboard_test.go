@@ -238,3 +238,76 @@ func TestBrowserDashboardTrend(t *testing.T) {
 		t.Fatalf("overdue rows %v (%v)", rows, err)
 	}
 }
+
+// The Commitments tab in a real browser (the Mini App served straight from
+// bot/webapp over the fake store, the admin in English): the first 50 of
+// 57 commitments by due date and a note saying so; "More" adds the other 7
+// under them, the last page hides the button and the note; counts by
+// organisation wait for an organisation filter, which lists the matching
+// ones. The page keeps to its CSP (no page errors).
+func TestBrowserDashboardCommitments(t *testing.T) {
+	h := flowstest.New(t, flowstest.AllModules)
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(h.Store.SaveUser(ctx, &flows.User{ID: flowstest.AdminID, Lang: "en", FirstName: "Admin", Consent: flows.ConsentVersion}))
+	for _, id := range []int64{2, 3} {
+		must(h.Store.SaveProfile(ctx, &flows.Profile{UserID: id, FullName: fmt.Sprintf("Peserta %d", id), Organisation: fmt.Sprintf("Yayasan %d", id)}))
+	}
+	var codes []string
+	for range 2 {
+		w := &flows.Workshop{Code: flows.NewCode(), Title: "Air bersih", Start: h.Now.Add(-72 * time.Hour), End: h.Now.Add(-69 * time.Hour), Zone: "Asia/Jakarta",
+			Facilitators: []int64{flowstest.AdminID}, Owner: flowstest.AdminID, CreatedBy: flowstest.AdminID, Created: h.Now.Add(-96 * time.Hour)}
+		must(h.Store.CreateWorkshop(ctx, w))
+		codes = append(codes, w.Code)
+	}
+	for i := range 57 {
+		must(h.Store.SaveCommitment(ctx, &flows.Commitment{ID: fmt.Sprintf("c%02d", i), Workshop: codes[i%2], What: fmt.Sprintf("Rencana %02d", i),
+			Owner: int64(2 + i%3/2), By: 2, Due: h.Now.Add(time.Duration(i) * 24 * time.Hour), Status: flows.CmOpen, Created: h.Now.Add(-48 * time.Hour)}))
+	}
+	srv := httptest.NewServer(webapp.New(webapp.Config{Token: "1:cm", Store: h.Store, Texts: h.Texts,
+		Engine: func() *flows.Engine { return h.E }, Clock: func() time.Time { return h.Now }, DefaultLang: "id",
+		Log: slog.New(slog.DiscardHandler)}).Handler())
+	t.Cleanup(srv.Close)
+	data := webapp.SignedInitData(webapp.TelegramUser{ID: flowstest.AdminID, FirstName: "Admin"}, h.Now, "1:cm")
+
+	br := startBrowser(t, 400, 800)
+	tctx, cancel := context.WithTimeout(br.ctx, 30*time.Second)
+	defer cancel()
+	rows := func(want int) chromedp.Action[chromedp.Void] {
+		return chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelectorAll('#cm-list tbody tr').length === %d`, want), chromedp.WithPollingTimeout(10*time.Second))
+	}
+	step := func(what string, a chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(tctx, a); err != nil {
+			html, _ := chromedp.Run(br.ctx, chromedp.Evaluate[string](`document.getElementById("main").innerText`))
+			t.Fatalf("%s: %v; the page shows:\n%s", what, err, html)
+		}
+	}
+	step("open", chromedp.Navigate(srv.URL+"/app/#"+url.Values{"tgWebAppData": {data}}.Encode()))
+	step("the tab", chromedp.Click(chromedp.Search(`//nav[@id="tabs"]/button[. = "Commitments"]`)))
+	step("the note", chromedp.WaitVisible(chromedp.Search(`//p[@id="cm-note"][. = "The first 50 of 57 commitments, by due date."]`)))
+	step("50 rows", rows(50))
+	step("by organisation waits", chromedp.WaitVisible(chromedp.Search(`//p[@id="by-org-hint"]`)))
+	step("more", chromedp.Click(chromedp.Search(`//button[@id="cm-more"][. = "More"]`)))
+	step("57 rows", rows(57))
+	step("no more", chromedp.WaitNotVisible(chromedp.Search(`//button[@id="cm-more"]`)))
+	step("no note", chromedp.WaitNotVisible(chromedp.Search(`//p[@id="cm-note"]`)))
+	whats, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#cm-list tbody tr td:first-child')).map(e => e.textContent)`))
+	if err != nil || len(whats) != 57 || whats[0] != "Rencana 00" || whats[49] != "Rencana 49" || whats[50] != "Rencana 50" || whats[56] != "Rencana 56" {
+		t.Fatalf("rows %q (%v)", whats, err)
+	}
+	// An organisation filter: its commitments, and the organisations it
+	// matches counted.
+	step("an organisation", chromedp.SendKeys(chromedp.Search(`//input[@type="search"]`), "yayasan 3"))
+	step("apply", chromedp.Click(chromedp.Search(`//button[@class="primary"][. = "Show"]`)))
+	step("by organisation", chromedp.WaitVisible(chromedp.Search(`//section[h2 = "Commitments by organisation"]//div[@class="bar"][span[1] = "Yayasan 3"][span[@class="n"] = "19"]`)))
+	step("19 rows", rows(19))
+	if errs := br.pageErrors(); len(errs) > 0 {
+		t.Fatalf("page errors: %v", errs)
+	}
+}

@@ -351,7 +351,7 @@ var tallyCases = []tallyCase{
 // RunCommitmentTalliesContract runs the tallies contract against stores
 // open makes, a fresh one per case.
 func RunCommitmentTalliesContract(t *testing.T, open func(t *testing.T) TallyStore) {
-	for _, tc := range tallyCases {
+	for _, tc := range slices.Concat(tallyCases, pageCases) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.run(t, &tallyCheck{ctx: context.Background(), s: open(t)})
 		})

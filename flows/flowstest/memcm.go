@@ -142,3 +142,76 @@ func (m *Store) firstByDue(codes []string, limit int, keep func(*flows.Commitmen
 	})
 	return out[:min(len(out), max(limit, 0))], len(out), nil
 }
+
+// CommitmentsByDue implements flows.CommitmentTallies.
+func (m *Store) CommitmentsByDue(_ context.Context, q flows.CommitmentQuery) (flows.CommitmentPage, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ms := func(t time.Time) int64 { return t.UnixMilli() }
+	in := func(c *flows.Commitment) bool {
+		for _, w := range q.Workshops {
+			if w.Code != c.Workshop {
+				continue
+			}
+			return (w.From.IsZero() || ms(c.Due) >= ms(w.From)) && (w.To.IsZero() || ms(c.Due) < ms(w.To))
+		}
+		return false
+	}
+	order := func(a, b *flows.Commitment) int {
+		return cmp.Or(cmp.Compare(ms(a.Due), ms(b.Due)), strings.Compare(a.Workshop, b.Workshop), strings.Compare(a.ID, b.ID))
+	}
+	var all []*flows.Commitment
+	for _, c := range m.cm {
+		switch {
+		case !in(&c):
+			continue
+		case q.Status == "overdue" && !cmOverdue(&c, q.Now):
+			continue
+		case q.Status != "" && q.Status != "overdue" && c.Status != q.Status:
+			continue
+		}
+		c.History = slices.Clone(c.History)
+		c.Escalated = slices.Clone(c.Escalated)
+		all = append(all, &c)
+	}
+	slices.SortFunc(all, order)
+	rest := all
+	if a := q.After; a != nil {
+		at := &flows.Commitment{Due: a.Due, Workshop: a.Workshop, ID: a.ID}
+		i, _ := slices.BinarySearchFunc(all, at, order)
+		if i < len(all) && order(all[i], at) == 0 {
+			i++
+		}
+		rest = all[i:]
+	}
+	limit := max(q.Limit, 0)
+	return flows.CommitmentPage{Commitments: slices.Clone(rest[:min(len(rest), limit)]), Total: len(all), More: len(rest) > limit}, nil
+}
+
+// CommitmentHeads implements flows.CommitmentTallies.
+func (m *Store) CommitmentHeads(_ context.Context, codes []string) ([]flows.CommitmentHead, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []flows.CommitmentHead
+	for _, c := range m.cm {
+		if slices.Contains(codes, c.Workshop) {
+			out = append(out, flows.CommitmentHead{Workshop: c.Workshop, ID: c.ID, Owner: c.Owner, Due: time.UnixMilli(c.Due.UnixMilli()), Status: c.Status})
+		}
+	}
+	return out, nil
+}
+
+// CommitmentsAt implements flows.CommitmentTallies.
+func (m *Store) CommitmentsAt(_ context.Context, heads []flows.CommitmentHead) ([]*flows.Commitment, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*flows.Commitment, 0, len(heads))
+	for _, h := range heads {
+		if c, ok := m.cm[h.Workshop+":"+h.ID]; ok {
+			c.History = slices.Clone(c.History)
+			c.Escalated = slices.Clone(c.Escalated)
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}

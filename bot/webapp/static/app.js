@@ -287,6 +287,9 @@
     }, function (e) { fail(e.message); });
   }
 
+  // commitments is the Commitments tab: a page of the commitments by due
+  // date ("The first 50 of N", rendered by the server), a "more" button
+  // adding the next page (the server's cursor) under it.
   function commitments(org, status, month) {
     var qs = "?org=" + encodeURIComponent(org || "") + "&status=" + encodeURIComponent(status || "") + "&month=" + encodeURIComponent(month || "");
     api("commitments" + qs).then(function (o) {
@@ -298,12 +301,30 @@
         st.appendChild(opt);
       });
       var mo = el("input", { type: "month", value: month || "" });
+      var list = el("div", { id: "cm-list" }, cmList(o.commitments));
+      var note = el("p", { "class": "hint", id: "cm-note", text: o.note });
+      var next = o.next;
+      var more = el("button", { id: "cm-more", on: { click: function () {
+        more.disabled = true;
+        api("commitments" + qs + "&cursor=" + encodeURIComponent(next)).then(function (p) {
+          var rows = cmList(p.commitments).querySelectorAll("tbody tr");
+          var tb = list.querySelector("tbody");
+          for (var i = 0; i < rows.length; i++) { tb.appendChild(rows[i]); }
+          note.textContent = p.note;
+          note.hidden = !p.note;
+          next = p.next;
+          more.disabled = false;
+          more.hidden = !p.more;
+        }, function (e) { fail(e.message); });
+      } } }, t("app.cm_more"));
+      more.hidden = !o.more;
+      note.hidden = !o.note;
       show(
         section(t("app.tab_commitments"), el("div", { "class": "row" }, orgIn, st, mo,
           el("button", { "class": "primary", on: { click: function () { commitments(orgIn.value, st.value, mo.value); } } }, t("app.apply"))),
-        cmList(o.commitments)),
+        note, list, more),
         section(t("app.commitments_by_status"), bars(o.by_status)),
-        section(t("app.commitments_by_org"), bars(o.by_org)),
+        section(t("app.commitments_by_org"), org ? bars(o.by_org) : el("p", { "class": "hint", id: "by-org-hint", text: t("app.commitments_by_org_hint") })),
         section(t("app.commitments_by_month"), bars(o.by_month))
       );
     }, function (e) { fail(e.message); });
