@@ -372,8 +372,19 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 	wsCmds := make([]*redis.StringCmd, len(codes))
 	cmCmds := make([]*redis.SliceCmd, len(codes))
 	placed := make([][]redis.Cmder, len(codes))
+	// Whether uid may be on each team (a team not yet migrated from the
+	// workshop's JSON is asked the script) and has survey marks: only
+	// those workshops run the team and survey scripts, not all of them.
+	teamFlag := make([]*redis.StringCmd, len(codes))
+	onTeam := make([]*redis.FloatCmd, len(codes))
+	answered := make([]*redis.BoolCmd, len(codes))
+	sent := make([]*redis.BoolSliceCmd, len(codes))
 	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, code := range codes {
+			teamFlag[i] = p.HGet(ctx, s.wsKey(code, "meta"), "team")
+			onTeam[i] = p.ZScore(ctx, s.wsKey(code, "team"), id)
+			answered[i] = p.SIsMember(ctx, s.wsKey(code, "svdone"), id)
+			sent[i] = p.SMIsMember(ctx, s.wsKey(code, "svsent"), "i:"+id, "r:"+id)
 			wsCmds[i] = p.Get(ctx, s.wsKey(code, "ws"))
 			if ids := cids[code]; len(ids) > 0 {
 				cmCmds[i] = p.HMGet(ctx, s.commitsKey(code), ids...)
@@ -453,14 +464,24 @@ func (s *Store) forgetWorkshops(ctx context.Context, uid int64, now time.Time) (
 	if err := s.forgetAttendance(ctx, codes, uid); err != nil {
 		return promoted, err
 	}
-	// uid's shared survey answers and survey marks go (surveys.go).
-	if err := s.forgetSurveys(ctx, codes, uid); err != nil {
+	// uid's shared survey answers and survey marks go (surveys.go): where
+	// uid answered or was sent one (an answer naming uid is one uid gave).
+	var surveyed, teams []string
+	for i, code := range codes {
+		if answered[i].Err() != nil || answered[i].Val() || sent[i].Err() != nil || slices.Contains(sent[i].Val(), true) {
+			surveyed = append(surveyed, code)
+		}
+		if onTeam[i].Err() == nil || teamFlag[i].Val() != "1" {
+			teams = append(teams, code)
+		}
+	}
+	if err := s.forgetSurveys(ctx, surveyed, uid); err != nil {
 		return promoted, err
 	}
 
 	// uid leaves the teams they were on; an owner's team passes to the
 	// member who joined first (teams.go).
-	for _, code := range codes {
+	for _, code := range teams {
 		if _, err := s.removeFromTeam(ctx, code, uid, "forget"); err != nil && !errors.Is(err, flows.ErrNotOnTeam) {
 			return promoted, fmt.Errorf("workshop %s: team: %w", code, err)
 		}
