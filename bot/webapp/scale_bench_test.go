@@ -31,30 +31,7 @@ import (
 // With -short (the test command runs every benchmark once that way) the
 // forum is small, as store's national benchmarks.
 func BenchmarkDashboardOverview100k(b *testing.B) {
-	cfg := seed.National(1)
-	if testing.Short() {
-		cfg = seed.Config{Seed: cfg.Seed, Members: 2_000, Partners: 0, Workshops: 40, Big: 1, BigRegs: 300, Commitments: 3_000, Now: cfg.Now}
-	} else {
-		cfg.Partners = 0 // the overview reads no organisation profile
-	}
-	r := redistest.New(b)
-	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
-	f := seed.Generate(cfg)
-	ctx := context.Background()
-	began := time.Now()
-	if err := seed.Write(ctx, st, f, 32, nil); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("seeded %d members, %d workshops, %d commitments in %v", len(f.Users), len(f.Workshops), len(f.Commitments), time.Since(began))
-	texts, err := locales.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin := f.Users[0].ID
-	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "id", Admins: []int64{admin}}, st, texts)
-	srv := webapp.New(webapp.Config{Token: token, Store: st, Texts: texts, Engine: func() *flows.Engine { return e },
-		Clock: func() time.Time { return cfg.Now }, Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler)}).Handler()
-	auth := "tma " + webapp.SignedInitData(webapp.TelegramUser{ID: admin, FirstName: "Admin"}, cfg.Now, token)
+	f, srv, auth := nationalDashboard(b)
 	byCode := map[string]*flows.Workshop{}
 	for _, w := range f.Workshops {
 		byCode[w.Code] = w
@@ -136,30 +113,7 @@ func BenchmarkDashboardOverview100k(b *testing.B) {
 // organisation (every commitment of the forum and every owner's profile,
 // each in one batch). Target < 200 ms for the first page.
 func BenchmarkDashboardCommitments100k(b *testing.B) {
-	cfg := seed.National(1)
-	if testing.Short() {
-		cfg = seed.Config{Seed: cfg.Seed, Members: 2_000, Partners: 0, Workshops: 40, Big: 1, BigRegs: 300, Commitments: 3_000, Now: cfg.Now}
-	} else {
-		cfg.Partners = 0
-	}
-	r := redistest.New(b)
-	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
-	f := seed.Generate(cfg)
-	ctx := context.Background()
-	began := time.Now()
-	if err := seed.Write(ctx, st, f, 32, nil); err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("seeded %d members, %d workshops, %d commitments in %v", len(f.Users), len(f.Workshops), len(f.Commitments), time.Since(began))
-	texts, err := locales.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	admin := f.Users[0].ID
-	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "id", Admins: []int64{admin}}, st, texts)
-	srv := webapp.New(webapp.Config{Token: token, Store: st, Texts: texts, Engine: func() *flows.Engine { return e },
-		Clock: func() time.Time { return cfg.Now }, Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler)}).Handler()
-	auth := "tma " + webapp.SignedInitData(webapp.TelegramUser{ID: admin, FirstName: "Admin"}, cfg.Now, token)
+	f, srv, auth := nationalDashboard(b)
 	type page struct {
 		Commitments []struct{ ID, Workshop string }
 		Total       int
@@ -244,4 +198,37 @@ func BenchmarkDashboardCommitments100k(b *testing.B) {
 			b.ReportMetric(float64(size)/1e3, "kB/answer")
 		})
 	}
+}
+
+// nationalDashboard seeds the national forum of store/seed (small with
+// -short, as store's national benchmarks) without organisation profiles,
+// which the dashboard does not read, and returns the Mini App's handler
+// with an admin's signed launch data.
+func nationalDashboard(b *testing.B) (*seed.Forum, http.Handler, string) {
+	b.Helper()
+	cfg := seed.National(1)
+	if testing.Short() {
+		cfg = seed.Config{Seed: cfg.Seed, Members: 2_000, Partners: 0, Workshops: 40, Big: 1, BigRegs: 300, Commitments: 3_000, Now: cfg.Now}
+	} else {
+		cfg.Partners = 0
+	}
+	r := redistest.New(b)
+	st := store.New(r.Unguarded(b), store.Options{Prefix: r.Prefix})
+	f := seed.Generate(cfg)
+	ctx := context.Background()
+	began := time.Now()
+	if err := seed.Write(ctx, st, f, 32, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("seeded %d members, %d workshops, %d commitments in %v", len(f.Users), len(f.Workshops), len(f.Commitments), time.Since(began))
+	texts, err := locales.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	admin := f.Users[0].ID
+	e := flows.New(flows.Config{BotUsername: "bench_bot", DefaultLang: "id", Admins: []int64{admin}}, st, texts)
+	srv := webapp.New(webapp.Config{Token: token, Store: st, Texts: texts, Engine: func() *flows.Engine { return e },
+		Clock: func() time.Time { return cfg.Now }, Chart: chart.PNG, DefaultLang: "id", Log: slog.New(slog.DiscardHandler)}).Handler()
+	auth := "tma " + webapp.SignedInitData(webapp.TelegramUser{ID: admin, FirstName: "Admin"}, cfg.Now, token)
+	return f, srv, auth
 }
