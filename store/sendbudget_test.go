@@ -40,9 +40,9 @@ const sharedRate = 20.0
 // budget: it checks the limit and returns the rate.
 func sharedBudgetRun(t *testing.T, attempt int) float64 {
 	ctx := context.Background()
-	s1, r := newStore(t)
+	_, r := newStore(t)
+	s1 := store.New(r.Client, store.Options{Prefix: r.Prefix + strconv.Itoa(attempt) + ":"})
 	s2 := store.New(r.Client, store.Options{Prefix: r.Prefix + strconv.Itoa(attempt) + ":"})
-	s1 = store.New(r.Client, store.Options{Prefix: r.Prefix + strconv.Itoa(attempt) + ":"})
 	const rate = sharedRate
 	run := 3 * time.Second
 	// Each granted slot is known to lie between the clock before the
