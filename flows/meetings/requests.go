@@ -277,11 +277,7 @@ func (e *module) accept(ctx context.Context, t *flows.Turn, payload string) erro
 			t.Say(flows.T("mt.err_cap_them", "Org", org, "Count", l.setup.MaxPerOrg))
 		}
 		return nil
-	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
-		t.Answer(flows.T("mt.err_decided"), true)
-		return nil
-	case errors.Is(err, flows.ErrWorkshopCancelled):
-		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+	case answeredRefusal(t, l, err):
 		return nil
 	case err != nil:
 		return flows.InternalError("accept meeting", err)
@@ -352,13 +348,9 @@ func (e *module) propose(ctx context.Context, t *flows.Turn, payload string) err
 	}
 	got, err := e.store.ProposeMeeting(ctx, l.w.Code, l.m.ID, t.User.ID, at, t.In.Now)
 	switch {
-	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
-		t.Answer(flows.T("mt.err_decided"), true)
-		return nil
 	case errors.Is(err, flows.ErrMeetBadSlot):
 		return badButton(t)
-	case errors.Is(err, flows.ErrWorkshopCancelled):
-		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+	case answeredRefusal(t, l, err):
 		return nil
 	case err != nil:
 		return flows.InternalError("propose meeting", err)
@@ -450,11 +442,7 @@ func (e *module) move(ctx context.Context, t *flows.Turn, payload string) error 
 	case errors.Is(err, flows.ErrMeetSlotTaken), errors.Is(err, flows.ErrMeetTablesFull), errors.Is(err, flows.ErrMeetBadSlot):
 		t.Answer(flows.T("mt.slot_taken_short"), true)
 		return nil
-	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
-		t.Answer(flows.T("mt.err_decided"), true)
-		return nil
-	case errors.Is(err, flows.ErrWorkshopCancelled):
-		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+	case answeredRefusal(t, l, err):
 		return nil
 	case err != nil:
 		return flows.InternalError("move meeting", err)
@@ -480,11 +468,7 @@ func (e *module) confirm(ctx context.Context, t *flows.Turn, payload string) err
 	}
 	got, err := e.store.ConfirmMeeting(ctx, l.w.Code, l.m.ID, t.User.ID, t.In.Now)
 	switch {
-	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
-		t.Answer(flows.T("mt.err_decided"), true)
-		return nil
-	case errors.Is(err, flows.ErrWorkshopCancelled):
-		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+	case answeredRefusal(t, l, err):
 		return nil
 	case err != nil:
 		return flows.InternalError("confirm meeting", err)
@@ -512,3 +496,18 @@ func contact(u *flows.User) (flows.Text, []flows.Button) {
 }
 
 var telegramUsername = regexp.MustCompile(`^[A-Za-z0-9_]{3,32}$`)
+
+// answeredRefusal answers the refusals every answer to a meeting shares —
+// decided meanwhile, not the person's to answer, the workshop cancelled —
+// and says whether err was one of them.
+func answeredRefusal(t *flows.Turn, l *loaded, err error) bool {
+	switch {
+	case errors.Is(err, flows.ErrMeetDecided), errors.Is(err, flows.ErrMeetForbidden):
+		t.Answer(flows.T("mt.err_decided"), true)
+	case errors.Is(err, flows.ErrWorkshopCancelled):
+		refuse(t, "mt.ws_cancelled", "Title", l.w.Title)
+	default:
+		return false
+	}
+	return true
+}
